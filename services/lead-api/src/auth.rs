@@ -1,0 +1,74 @@
+//! The caller: a verified bearer token, extracted once per request.
+
+use std::future::{Ready, ready};
+
+use actix_web::dev::Payload;
+use actix_web::http::header;
+use actix_web::{FromRequest, HttpRequest, web};
+use edu_auth::{AuthError, Claims};
+use edu_contracts::Actor;
+use edu_domain::Problem;
+
+use crate::AppState;
+use crate::error::ApiError;
+
+/// The authenticated caller of a request.
+#[derive(Debug, Clone)]
+pub struct Caller(pub Claims);
+
+impl Caller {
+    /// The actor recorded on the events this request causes.
+    pub fn actor(&self) -> Actor {
+        Actor {
+            sub: self.0.sub.clone(),
+            role: Some(self.0.role),
+            region: Some(self.0.region.clone()),
+            school_id: self.0.school_id,
+        }
+    }
+}
+
+impl FromRequest for Caller {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(authenticate(req))
+    }
+}
+
+fn authenticate(req: &HttpRequest) -> Result<Caller, ApiError> {
+    let state = req.app_data::<web::Data<AppState>>().ok_or_else(|| ApiError(Problem::internal()))?;
+    let token = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+        .map(str::trim)
+        .ok_or(AuthError::Missing)
+        .map_err(|e| ApiError(e.into()))?;
+    state.verifier.verify(token).map(Caller).map_err(|e| ApiError(e.into()))
+}
+
+/// The optional `Idempotency-Key` header of a creating request.
+#[derive(Debug, Clone)]
+pub struct IdempotencyKey(pub Option<String>);
+
+impl FromRequest for IdempotencyKey {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let key = match req.headers().get("Idempotency-Key") {
+            None => Ok(None),
+            Some(v) => v.to_str().map(|s| Some(s.to_owned())).map_err(|_| {
+                ApiError(Problem::validation(
+                    "Idempotency-Key",
+                    "Idempotency-Key must be visible ASCII",
+                    "Idempotency-Key 必须是可见 ASCII 字符",
+                ))
+            }),
+        };
+        ready(key.map(Self))
+    }
+}

@@ -1,0 +1,171 @@
+//! The lead-school API: the one HTTP front of the system (actix-web). It authenticates
+//! callers (JWT), scopes what they may see and do, forwards to the owning service over NATS,
+//! and turns every refusal into a clear error with a stable code, a bilingual message and
+//! the right status. It depends on the contracts crate, never on a service crate.
+
+pub mod auth;
+mod console;
+pub mod error;
+mod routes;
+pub mod scope;
+
+use std::net::SocketAddr;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{Server, ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError};
+use actix_web::{App, HttpServer, web};
+use edu_auth::Verifier;
+use edu_bus::Bus;
+use edu_domain::{ErrorCode, Problem};
+use tracing_actix_web::TracingLogger;
+use utoipa::openapi::OpenApi as OpenApiDoc;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_actix_web::AppExt;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::error::ApiError;
+
+/// What every request handler shares.
+pub struct AppState {
+    pub bus: Bus,
+    pub verifier: Verifier,
+}
+
+/// Largest JSON body accepted (STYLE.md trap 8: actix's default is 2 MiB).
+pub const JSON_LIMIT: usize = 64 * 1024;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "edugroup lead-school API (集团化办学)",
+        description = "The one HTTP front of the school-group system. Every error has the body \
+            `{\"error\": {\"code\", \"message\", \"message_zh\", \"rule\", \"details\"}}`; codes are stable.",
+        license(name = "Apache-2.0"),
+    ),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "schools", description = "学校 — the region's school directory"),
+        (name = "groups", description = "教育集团 — groups, their models and caps"),
+        (name = "members", description = "成员学校 — admission, history, exit"),
+        (name = "system", description = "Liveness and readiness"),
+    ),
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut OpenApiDoc) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build()),
+        );
+    }
+}
+
+fn bad_request(field: &str, en: String, zh: String) -> actix_web::Error {
+    ApiError(Problem::validation(field, &en, &zh)).into()
+}
+
+fn json_config() -> web::JsonConfig {
+    web::JsonConfig::default().limit(JSON_LIMIT).error_handler(|err, _| match err {
+        JsonPayloadError::Overflow { .. } | JsonPayloadError::OverflowKnownLength { .. } => ApiError(Problem::new(
+            ErrorCode::PayloadTooLarge,
+            format!("the body is larger than {JSON_LIMIT} bytes"),
+            format!("请求体超过 {JSON_LIMIT} 字节"),
+        ))
+        .into(),
+        JsonPayloadError::ContentType => bad_request(
+            "Content-Type",
+            "Content-Type must be application/json".into(),
+            "Content-Type 必须为 application/json".into(),
+        ),
+        JsonPayloadError::Deserialize(e) => {
+            bad_request("body", format!("invalid JSON body: {e}"), format!("JSON 请求体无效: {e}"))
+        }
+        other => bad_request("body", format!("unreadable body: {other}"), format!("无法读取请求体: {other}")),
+    })
+}
+
+fn path_config() -> web::PathConfig {
+    web::PathConfig::default().error_handler(|err: PathError, _| {
+        bad_request("path", format!("invalid path parameter: {err}"), format!("路径参数无效: {err}"))
+    })
+}
+
+fn query_config() -> web::QueryConfig {
+    web::QueryConfig::default().error_handler(|err: QueryPayloadError, _| {
+        bad_request("query", format!("invalid query: {err}"), format!("查询参数无效: {err}"))
+    })
+}
+
+/// The routes with their OpenAPI document, collected from the real routing tree.
+fn build(
+    state: Option<web::Data<AppState>>,
+) -> (
+    App<
+        impl ServiceFactory<
+            ServiceRequest,
+            Config = (),
+            Response = ServiceResponse<impl MessageBody>,
+            Error = actix_web::Error,
+            InitError = (),
+        >,
+    >,
+    OpenApiDoc,
+) {
+    let mut app = App::new().into_utoipa_app().openapi(ApiDoc::openapi());
+    if let Some(state) = state {
+        app = app.app_data(state);
+    }
+    app.app_data(json_config())
+        .app_data(path_config())
+        .app_data(query_config())
+        .service(utoipa_actix_web::scope("/api/v1").configure(routes::config))
+        .service(routes::system::healthz)
+        .service(routes::system::readyz)
+        .split_for_parts()
+}
+
+/// The OpenAPI document of this API (the committed `openapi/openapi.json` is this).
+pub fn openapi() -> OpenApiDoc {
+    build(None).1
+}
+
+/// The whole application: API, docs at `/docs/`, the console at `/`.
+pub fn app(
+    state: web::Data<AppState>,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    let (app, api) = build(Some(state));
+    app.wrap(TracingLogger::default())
+        .service(SwaggerUi::new("/docs/{_:.*}").url("/api-docs/openapi.json", api))
+        .configure(console::config)
+}
+
+/// Where and how the HTTP server listens.
+#[derive(Debug, Clone)]
+pub struct ApiConfig {
+    pub bind: SocketAddr,
+    pub workers: usize,
+}
+
+/// Binds and starts the HTTP server; returns it with the addresses it listens on.
+pub fn serve(config: &ApiConfig, state: AppState) -> anyhow::Result<(Server, Vec<SocketAddr>)> {
+    let data = web::Data::new(state);
+    let server = HttpServer::new(move || app(data.clone()))
+        .workers(config.workers.max(1))
+        .bind(config.bind)?;
+    let addrs = server.addrs();
+    Ok((server.run(), addrs))
+}

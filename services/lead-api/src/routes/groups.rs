@@ -1,0 +1,276 @@
+//! Education groups (教育集团) and their members.
+
+use actix_web::{HttpResponse, get, post, web};
+use edu_contracts::membership::{
+    Admission, AdmitMember, CreateGroup, DissolveGroup, Dissolution, ExitMember, GetGroup, GetSchool, Group, GroupQuery,
+    GroupRef, ListGroups, ListMembers, MemberExit, MemberList, MemberQuery, Membership, NewGroup, Page, Paging,
+    SchoolRef,
+};
+use edu_domain::{ExitReason, GroupId, Problem, Role, SchoolId};
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+
+use crate::auth::{Caller, IdempotencyKey};
+use crate::error::{ApiError, ErrorBody};
+use crate::{AppState, scope};
+
+/// Fetches a group and checks the caller may know it exists (404 otherwise).
+async fn visible_group(state: &AppState, caller: &Caller, group_id: GroupId) -> Result<Group, ApiError> {
+    let group = state.bus.call::<GetGroup>(&caller.actor(), None, GroupRef { group_id }).await?;
+    if scope::can_see_group(caller, &group) { Ok(group) } else { Err(Problem::not_found("group", "教育集团").into()) }
+}
+
+/// Establish a group with its lead school (bureau of the lead school's region).
+#[utoipa::path(
+    tag = "groups",
+    operation_id = "create_group",
+    params(("Idempotency-Key" = Option<String>, Header, description = "A retry with the same key returns the first result")),
+    responses(
+        (status = 201, description = "Established", body = Group),
+        (status = 400, description = "Invalid input", body = ErrorBody),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 403, description = "Only the bureau creates groups", body = ErrorBody),
+        (status = 404, description = "Lead school not found in the caller's region", body = ErrorBody),
+        (status = 409, description = "`school_already_in_group`", body = ErrorBody),
+        (status = 422, description = "`cap_exception_reason_required`, `idempotency_key_reused`", body = ErrorBody),
+        (status = 503, description = "Service unavailable; retry", body = ErrorBody),
+    ),
+    security(("bearer" = [])),
+)]
+#[post("/groups")]
+pub async fn create_group(
+    state: web::Data<AppState>,
+    caller: Caller,
+    key: IdempotencyKey,
+    body: web::Json<NewGroup>,
+) -> Result<HttpResponse, ApiError> {
+    if caller.0.role != Role::Bureau {
+        return Err(Problem::forbidden("only the county education bureau creates groups", "仅县教育局可组建教育集团").into());
+    }
+    let actor = caller.actor();
+    let lead = state.bus.call::<GetSchool>(&actor, None, SchoolRef { school_id: body.lead_school_id }).await?;
+    if !scope::can_see_school(&caller, &lead) {
+        return Err(Problem::not_found("school", "学校").into());
+    }
+    scope::bureau_of(&caller, &lead.region)?;
+    let group = state.bus.call::<CreateGroup>(&actor, key.0, body.into_inner()).await?;
+    Ok(HttpResponse::Created().json(group))
+}
+
+/// Listing filters.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct GroupListQuery {
+    /// Also dissolved groups.
+    #[serde(default)]
+    pub include_dissolved: bool,
+    #[serde(default)]
+    #[param(minimum = 1, maximum = 200, default = 50)]
+    pub limit: Option<u16>,
+    #[serde(default)]
+    #[param(minimum = 0, default = 0)]
+    pub offset: Option<u32>,
+}
+
+/// The groups the caller may see: a bureau's region, or the caller's own school's group.
+#[utoipa::path(
+    tag = "groups",
+    operation_id = "list_groups",
+    params(GroupListQuery),
+    responses(
+        (status = 200, description = "Groups", body = Page<Group>),
+        (status = 400, description = "Invalid query", body = ErrorBody),
+        (status = 401, description = "No valid token", body = ErrorBody),
+    ),
+    security(("bearer" = [])),
+)]
+#[get("/groups")]
+pub async fn list_groups(
+    state: web::Data<AppState>,
+    caller: Caller,
+    query: web::Query<GroupListQuery>,
+) -> Result<web::Json<Page<Group>>, ApiError> {
+    let q = query.into_inner();
+    let defaults = Paging::default();
+    let paging = Paging { limit: q.limit.unwrap_or(defaults.limit), offset: q.offset.unwrap_or(defaults.offset) };
+    let (region, school_id) = match caller.0.role {
+        Role::Bureau | Role::Auditor => (Some(caller.0.region.clone()), None),
+        Role::LeadAdmin | Role::MemberAdmin | Role::Teacher => (None, caller.0.school_id),
+    };
+    let query = GroupQuery { region, school_id, include_dissolved: q.include_dissolved, paging };
+    Ok(web::Json(state.bus.call::<ListGroups>(&caller.actor(), None, query).await?))
+}
+
+/// One group.
+#[utoipa::path(
+    tag = "groups",
+    operation_id = "get_group",
+    params(("group_id" = GroupId, Path, description = "Group id")),
+    responses(
+        (status = 200, description = "The group", body = Group),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 404, description = "No such group visible to the caller", body = ErrorBody),
+    ),
+    security(("bearer" = [])),
+)]
+#[get("/groups/{group_id}")]
+pub async fn get_group(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<GroupId>,
+) -> Result<web::Json<Group>, ApiError> {
+    Ok(web::Json(visible_group(&state, &caller, path.into_inner()).await?))
+}
+
+/// Why the bureau dissolves a group.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DissolutionRequest {
+    /// 撤销理由.
+    pub reason: String,
+}
+
+/// Dissolve a group (撤销, bureau only): every membership ends; the group accepts no change.
+#[utoipa::path(
+    tag = "groups",
+    operation_id = "dissolve_group",
+    params(("group_id" = GroupId, Path, description = "Group id")),
+    responses(
+        (status = 200, description = "Dissolved", body = Group),
+        (status = 400, description = "Invalid input", body = ErrorBody),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 403, description = "Only the group's bureau dissolves it", body = ErrorBody),
+        (status = 404, description = "No such group visible to the caller", body = ErrorBody),
+        (status = 409, description = "`group_dissolved`", body = ErrorBody),
+    ),
+    security(("bearer" = [])),
+)]
+#[post("/groups/{group_id}/dissolution")]
+pub async fn dissolve_group(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<GroupId>,
+    body: web::Json<DissolutionRequest>,
+) -> Result<web::Json<Group>, ApiError> {
+    let group = visible_group(&state, &caller, path.into_inner()).await?;
+    scope::bureau_of(&caller, &group.region)?;
+    let req = Dissolution { group_id: group.id, reason: body.into_inner().reason };
+    Ok(web::Json(state.bus.call::<DissolveGroup>(&caller.actor(), None, req).await?))
+}
+
+/// The school to admit.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AdmissionRequest {
+    pub school_id: SchoolId,
+}
+
+/// Admit a member school (bureau, or the lead school's office).
+#[utoipa::path(
+    tag = "members",
+    operation_id = "admit_member",
+    params(
+        ("group_id" = GroupId, Path, description = "Group id"),
+        ("Idempotency-Key" = Option<String>, Header, description = "A retry with the same key returns the first result"),
+    ),
+    responses(
+        (status = 201, description = "Admitted", body = Membership),
+        (status = 400, description = "Invalid input", body = ErrorBody),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 403, description = "Not the group's bureau or lead office", body = ErrorBody),
+        (status = 404, description = "Group or school not found", body = ErrorBody),
+        (status = 409, description = "`group_cap_exceeded` (F-08/F-09), `stage_mismatch` (F-03), `school_already_in_group`, `lead_cannot_be_member` (F-01), `group_dissolved`", body = ErrorBody),
+        (status = 422, description = "`idempotency_key_reused`", body = ErrorBody),
+        (status = 503, description = "Service unavailable; retry", body = ErrorBody),
+    ),
+    security(("bearer" = [])),
+)]
+#[post("/groups/{group_id}/members")]
+pub async fn admit_member(
+    state: web::Data<AppState>,
+    caller: Caller,
+    key: IdempotencyKey,
+    path: web::Path<GroupId>,
+    body: web::Json<AdmissionRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let group = visible_group(&state, &caller, path.into_inner()).await?;
+    scope::can_admit(&caller, &group)?;
+    let admission = Admission { group_id: group.id, school_id: body.school_id };
+    let membership = state.bus.call::<AdmitMember>(&caller.actor(), key.0, admission).await?;
+    Ok(HttpResponse::Created().json(membership))
+}
+
+/// Listing filters.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct MemberListQuery {
+    /// Also past memberships (exited schools, with date and reason).
+    #[serde(default)]
+    pub include_history: bool,
+}
+
+/// The group's lead and members (with history on request).
+#[utoipa::path(
+    tag = "members",
+    operation_id = "list_members",
+    params(("group_id" = GroupId, Path, description = "Group id"), MemberListQuery),
+    responses(
+        (status = 200, description = "Members", body = MemberList),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 404, description = "No such group visible to the caller", body = ErrorBody),
+    ),
+    security(("bearer" = [])),
+)]
+#[get("/groups/{group_id}/members")]
+pub async fn list_members(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<GroupId>,
+    query: web::Query<MemberListQuery>,
+) -> Result<web::Json<MemberList>, ApiError> {
+    let q = MemberQuery { group_id: path.into_inner(), include_history: query.include_history };
+    let list = state.bus.call::<ListMembers>(&caller.actor(), None, q).await?;
+    if !scope::can_see_group(&caller, &list.group) {
+        return Err(Problem::not_found("group", "教育集团").into());
+    }
+    Ok(web::Json(list))
+}
+
+/// Why a membership ends.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExitRequest {
+    pub reason: ExitReason,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// End a member's membership (history is kept).
+#[utoipa::path(
+    tag = "members",
+    operation_id = "exit_member",
+    params(("group_id" = GroupId, Path, description = "Group id"), ("school_id" = SchoolId, Path, description = "Member school id")),
+    responses(
+        (status = 200, description = "Membership ended", body = Membership),
+        (status = 400, description = "Invalid input", body = ErrorBody),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 403, description = "Not allowed to end this membership", body = ErrorBody),
+        (status = 404, description = "No such group visible to the caller", body = ErrorBody),
+        (status = 409, description = "`not_a_member`, `lead_cannot_exit`, `group_dissolved`", body = ErrorBody),
+    ),
+    security(("bearer" = [])),
+)]
+#[post("/groups/{group_id}/members/{school_id}/exit")]
+pub async fn exit_member(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(GroupId, SchoolId)>,
+    body: web::Json<ExitRequest>,
+) -> Result<web::Json<Membership>, ApiError> {
+    let (group_id, school_id) = path.into_inner();
+    let group = visible_group(&state, &caller, group_id).await?;
+    let ExitRequest { reason, note } = body.into_inner();
+    scope::can_exit(&caller, &group, school_id, reason)?;
+    let exit = MemberExit { group_id, school_id, reason, note };
+    Ok(web::Json(state.bus.call::<ExitMember>(&caller.actor(), None, exit).await?))
+}

@@ -1,0 +1,21 @@
+//! The HTTP resources under `/api/v1`, declared in one place.
+
+pub mod groups;
+pub mod schools;
+pub mod system;
+
+use utoipa_actix_web::service_config::ServiceConfig;
+
+/// Every `/api/v1` route. Only `.service(...)` registrations reach the OpenAPI document.
+pub fn config(cfg: &mut ServiceConfig) {
+    cfg.service(schools::create_school)
+        .service(schools::list_schools)
+        .service(schools::get_school)
+        .service(groups::create_group)
+        .service(groups::list_groups)
+        .service(groups::get_group)
+        .service(groups::dissolve_group)
+        .service(groups::admit_member)
+        .service(groups::list_members)
+        .service(groups::exit_member);
+}

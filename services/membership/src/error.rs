@@ -1,0 +1,137 @@
+//! The refusals of the membership service, each with its stable code, bilingual message
+//! and rule ID.
+
+use edu_domain::{ErrorCode, GroupModel, Problem, Stage};
+use serde_json::json;
+
+#[derive(Debug, thiserror::Error)]
+pub enum MembershipError {
+    #[error("{0}")]
+    Invalid(Problem),
+    #[error("school not found")]
+    SchoolNotFound,
+    #[error("group not found")]
+    GroupNotFound,
+    #[error("school name {0} is taken in its region")]
+    SchoolNameTaken(String),
+    #[error("group cap {cap} reached")]
+    CapExceeded { cap: u8, active: u8, model: GroupModel, scale_cap: Option<u8>, policy_version: i32 },
+    #[error("stage mismatch")]
+    StageMismatch { lead: Stage, school: Stage },
+    #[error("school already in a group")]
+    AlreadyInGroup,
+    #[error("a lead school cannot be a member")]
+    LeadCannotBeMember,
+    #[error("group dissolved")]
+    GroupDissolved,
+    #[error("not an active member")]
+    NotAMember,
+    #[error("the lead school cannot exit")]
+    LeadCannotExit,
+    #[error("scale cap above the model cap needs a reason")]
+    CapExceptionReasonRequired { scale_cap: u8, model_cap: u8 },
+    #[error("idempotency key reused")]
+    IdempotencyKeyReused,
+    #[error("database: {0}")]
+    Db(#[from] diesel::result::Error),
+    #[error("database pool: {0}")]
+    Pool(String),
+}
+
+impl From<Problem> for MembershipError {
+    fn from(p: Problem) -> Self {
+        Self::Invalid(p)
+    }
+}
+
+impl From<edu_db::idempotency::ClaimError> for MembershipError {
+    fn from(e: edu_db::idempotency::ClaimError) -> Self {
+        match e {
+            edu_db::idempotency::ClaimError::Db(e) => Self::Db(e),
+            edu_db::idempotency::ClaimError::Reused => Self::IdempotencyKeyReused,
+        }
+    }
+}
+
+impl From<MembershipError> for Problem {
+    fn from(e: MembershipError) -> Self {
+        use MembershipError as E;
+        match e {
+            E::Invalid(p) => p,
+            E::SchoolNotFound => Problem::not_found("school", "学校"),
+            E::GroupNotFound => Problem::not_found("group", "教育集团"),
+            E::SchoolNameTaken(name) => Problem::new(
+                ErrorCode::SchoolNameTaken,
+                format!("a school named {name} already exists in this region"),
+                format!("本地区已有名为「{name}」的学校"),
+            )
+            .details(json!({ "name": name })),
+            E::CapExceeded { cap, active, model, scale_cap, policy_version } => Problem::new(
+                ErrorCode::GroupCapExceeded,
+                format!(
+                    "this {} group already has {active} of at most {cap} member schools (policy version {policy_version})",
+                    model.as_str()
+                ),
+                format!("该{}集团已有 {active} 所成员学校,上限为 {cap} 所(政策版本 {policy_version})", model.name_zh()),
+            )
+            // F-08 when the bureau's scale decision is what binds, F-09 otherwise.
+            .rule(if scale_cap.is_some_and(|s| s == cap) { "F-08" } else { "F-09" })
+            .details(json!({
+                "cap": cap, "active_members": active, "model": model,
+                "scale_cap": scale_cap, "policy_version": policy_version,
+            })),
+            E::StageMismatch { lead, school } => Problem::new(
+                ErrorCode::StageMismatch,
+                format!("members must be of the lead school's stage ({}); this school is {}", lead.as_str(), school.as_str()),
+                format!("成员学校须与龙头学校同学段({});该校为{}", lead.name_zh(), school.name_zh()),
+            )
+            .rule("F-03")
+            .details(json!({ "lead_stage": lead, "school_stage": school })),
+            E::AlreadyInGroup => Problem::new(
+                ErrorCode::SchoolAlreadyInGroup,
+                "this school is already in an education group; a school belongs to one group at a time",
+                "该校已加入教育集团;一所学校同一时间只能属于一个集团",
+            )
+            .rule("F-01"),
+            E::LeadCannotBeMember => Problem::new(
+                ErrorCode::LeadCannotBeMember,
+                "a lead school cannot be a member school, of its own group or another",
+                "龙头学校不能作为成员学校(本集团或其他集团均不可)",
+            )
+            .rule("F-01"),
+            E::GroupDissolved => Problem::new(
+                ErrorCode::GroupDissolved,
+                "this group has been dissolved and accepts no changes",
+                "该教育集团已撤销,不再接受任何变更",
+            )
+            .rule("X-02"),
+            E::NotAMember => Problem::new(
+                ErrorCode::NotAMember,
+                "this school is not an active member of the group",
+                "该校不是本集团的在册成员学校",
+            ),
+            E::LeadCannotExit => Problem::new(
+                ErrorCode::LeadCannotExit,
+                "the lead school cannot leave its group; the bureau dissolves the group instead",
+                "龙头学校不能退出本集团;如需终止请由教育局撤销集团",
+            )
+            .rule("F-01"),
+            E::CapExceptionReasonRequired { scale_cap, model_cap } => Problem::new(
+                ErrorCode::CapExceptionReasonRequired,
+                format!("a scale cap of {scale_cap} is above the model's cap of {model_cap}; record the exception's reason"),
+                format!("办学规模 {scale_cap} 超过该模式上限 {model_cap},须填写例外理由"),
+            )
+            .rule("F-09")
+            .details(json!({ "scale_cap": scale_cap, "model_cap": model_cap })),
+            E::IdempotencyKeyReused => edu_db::idempotency::ClaimError::reused_problem(),
+            E::Pool(e) => {
+                tracing::warn!(error = %e, "membership database unavailable");
+                Problem::unavailable("membership")
+            }
+            E::Db(e) => {
+                tracing::error!(error = %e, "membership database error");
+                Problem::internal()
+            }
+        }
+    }
+}

@@ -1,0 +1,53 @@
+//! Group membership service (DOMAIN.md §1): schools, education groups, memberships with
+//! their history, and the rules of group formation — model caps (F-08, F-09), same stage
+//! (F-03), legal person and plaque by model (F-06, F-07), the lead never a member (F-01),
+//! one group per school (§8.5). Owns the `membership` PostgreSQL schema.
+
+pub mod error;
+pub mod rules;
+mod schema;
+pub mod service;
+mod store;
+
+use diesel_migrations::{EmbeddedMigrations, embed_migrations};
+use edu_bus::Bus;
+use edu_bus::server::ServiceHost;
+use edu_contracts::ServiceName;
+use edu_contracts::membership as ops;
+use edu_db::DbConfig;
+use edu_domain::Problem;
+
+pub use service::MembershipService;
+
+/// This service's migrations (after the infrastructure ones of edu-db).
+pub const MIGRATIONS: &[EmbeddedMigrations] = &[embed_migrations!("migrations")];
+
+/// Migrates the schema, starts the outbox relay and registers the endpoints on the bus.
+/// The returned host serves until [`ServiceHost::run_until`] ends.
+pub async fn start(bus: &Bus, db: DbConfig) -> anyhow::Result<ServiceHost> {
+    let (mut host, pool) =
+        ServiceHost::start_with_db(bus, ServiceName::Membership, "集团成员管理 group membership", db, MIGRATIONS)
+            .await?;
+    let service = MembershipService::new(pool);
+    macro_rules! serve {
+        ($op:ty, $method:ident) => {{
+            let s = service.clone();
+            host.serve::<$op, _, _>(move |cmd| {
+                let s = s.clone();
+                async move { s.$method(cmd).await.map_err(Problem::from) }
+            })
+            .await?;
+        }};
+    }
+    serve!(ops::CreateSchool, create_school);
+    serve!(ops::GetSchool, get_school);
+    serve!(ops::ListSchools, list_schools);
+    serve!(ops::CreateGroup, create_group);
+    serve!(ops::GetGroup, get_group);
+    serve!(ops::ListGroups, list_groups);
+    serve!(ops::DissolveGroup, dissolve);
+    serve!(ops::AdmitMember, admit);
+    serve!(ops::ListMembers, list_members);
+    serve!(ops::ExitMember, exit);
+    Ok(host)
+}

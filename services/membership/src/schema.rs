@@ -1,0 +1,64 @@
+//! diesel table definitions of the `membership` schema (unqualified: the connection's
+//! `search_path` selects the schema).
+
+diesel::table! {
+    schools (id) {
+        id -> Uuid,
+        name -> Text,
+        stage -> Text,
+        region -> Text,
+        principal_name -> Text,
+        legal_person -> Text,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    region_policies (region, version) {
+        region -> Text,
+        version -> Int4,
+        body -> Jsonb,
+        effective_from -> Date,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    groups (id) {
+        id -> Uuid,
+        name -> Text,
+        model -> Text,
+        lead_school_id -> Uuid,
+        region -> Text,
+        plaque_date -> Date,
+        scale_cap -> Nullable<Int2>,
+        cap_exception_reason -> Nullable<Text>,
+        status -> Text,
+        dissolved_at -> Nullable<Timestamptz>,
+        dissolution_reason -> Nullable<Text>,
+        policy_version -> Int4,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    memberships (id) {
+        id -> Uuid,
+        group_id -> Uuid,
+        school_id -> Uuid,
+        role -> Text,
+        joined_at -> Timestamptz,
+        left_at -> Nullable<Timestamptz>,
+        exit_reason -> Nullable<Text>,
+        exit_note -> Nullable<Text>,
+        plaque_text -> Text,
+        legal_person_retained -> Bool,
+        cross_region -> Bool,
+        policy_version -> Int4,
+    }
+}
+
+diesel::joinable!(groups -> schools (lead_school_id));
+diesel::joinable!(memberships -> groups (group_id));
+diesel::joinable!(memberships -> schools (school_id));
+diesel::allow_tables_to_appear_in_same_query!(schools, groups, memberships, region_policies);

@@ -1,0 +1,330 @@
+//! The operations of the membership service. Each write is one transaction: row locks,
+//! the rule check, the change, the outbox event and the idempotency record commit together.
+
+use chrono::Utc;
+use diesel_async::{AsyncConnection, AsyncPgConnection};
+use edu_bus::outbox;
+use edu_contracts::events::{GroupDissolved, GroupEstablished, MemberAdmitted, MemberExited};
+use edu_contracts::membership::{
+    Admission, Dissolution, Group, GroupQuery, GroupRef, MemberExit, MemberList, MemberQuery, Membership, NewGroup,
+    NewSchool, Page, Paging, School, SchoolQuery, SchoolRef,
+};
+use edu_contracts::Command;
+use edu_db::idempotency::{self, TxWork};
+use edu_db::{DbPool, PooledConn, is_unique_violation};
+use edu_domain::{ExitReason, GroupId, GroupStatus, MemberRole, MembershipId, Problem, SchoolId, text};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::error::MembershipError;
+use crate::rules;
+use crate::store::{self, GroupRow, MembershipRow, SchoolRow};
+
+type Result<T> = std::result::Result<T, MembershipError>;
+
+/// The membership service: its operations over its pool.
+#[derive(Clone)]
+pub struct MembershipService {
+    pool: DbPool,
+}
+
+impl MembershipService {
+    pub fn new(pool: DbPool) -> Self {
+        Self { pool }
+    }
+
+    async fn conn(&self) -> Result<PooledConn> {
+        self.pool.get().await.map_err(|e| MembershipError::Pool(e.to_string()))
+    }
+
+    pub async fn create_school(&self, cmd: Command<NewSchool>) -> Result<School> {
+        let body = &cmd.body;
+        let row = SchoolRow {
+            id: SchoolId::new().0,
+            name: text::required("name", &body.name, 100)?,
+            stage: body.stage.as_str().to_owned(),
+            region: body.region.as_str().to_owned(),
+            principal_name: text::required("principal_name", &body.principal_name, 50)?,
+            legal_person: text::required("legal_person", &body.legal_person, 100)?,
+            created_at: Utc::now(),
+        };
+        let mut conn = self.conn().await?;
+        idempotent(&mut conn, "school.create", &cmd, async |conn| {
+            store::insert_school(conn, &row).await.map_err(|e| {
+                if is_unique_violation(&e, "schools_region_name_key") {
+                    MembershipError::SchoolNameTaken(row.name.clone())
+                } else {
+                    e.into()
+                }
+            })?;
+            Ok(row.clone().into_view()?)
+        })
+        .await
+    }
+
+    pub async fn get_school(&self, cmd: Command<SchoolRef>) -> Result<School> {
+        let mut conn = self.conn().await?;
+        let row = store::school(&mut conn, cmd.body.school_id).await?.ok_or(MembershipError::SchoolNotFound)?;
+        Ok(row.into_view()?)
+    }
+
+    pub async fn list_schools(&self, cmd: Command<SchoolQuery>) -> Result<Page<School>> {
+        let q = cmd.body;
+        let paging = check_paging(q.paging)?;
+        let mut conn = self.conn().await?;
+        let (rows, total) = store::list_schools(&mut conn, q.region.as_ref(), &q.ids, paging).await?;
+        let items = rows.into_iter().map(SchoolRow::into_view).collect::<diesel::QueryResult<_>>()?;
+        Ok(Page { items, total })
+    }
+
+    /// Establishes a group with its lead school (F-01, F-08, F-09, §8.3, §8.5).
+    pub async fn create_group(&self, cmd: Command<NewGroup>) -> Result<Group> {
+        let body = &cmd.body;
+        let name = text::required("name", &body.name, 100)?;
+        let reason = body
+            .cap_exception_reason
+            .as_deref()
+            .map(|r| text::optional("cap_exception_reason", r, 500))
+            .transpose()?
+            .flatten();
+        let mut conn = self.conn().await?;
+        idempotent(&mut conn, "group.create", &cmd, async |conn| {
+            let lead = store::school(conn, body.lead_school_id).await?.ok_or(MembershipError::SchoolNotFound)?;
+            let region = lead.region()?;
+            let policy = store::current_policy(conn, &region).await?;
+            let exception = rules::check_scale_cap(&policy, body.model, body.scale_cap, reason.as_deref())?;
+            match store::current_role(conn, body.lead_school_id).await? {
+                Some(MemberRole::Lead) | Some(MemberRole::Member) => return Err(MembershipError::AlreadyInGroup),
+                None => {}
+            }
+            let group = GroupRow {
+                id: GroupId::new().0,
+                name: name.clone(),
+                model: body.model.as_str().to_owned(),
+                lead_school_id: lead.id,
+                region: lead.region.clone(),
+                plaque_date: body.plaque_date,
+                scale_cap: body.scale_cap.map(i16::from),
+                cap_exception_reason: if exception { reason.clone() } else { None },
+                status: GroupStatus::Active.as_str().to_owned(),
+                dissolved_at: None,
+                dissolution_reason: None,
+                policy_version: policy.version,
+                created_at: Utc::now(),
+            };
+            store::insert_group(conn, &group).await?;
+            let lead_membership = MembershipRow {
+                id: MembershipId::new().0,
+                group_id: group.id,
+                school_id: lead.id,
+                role: MemberRole::Lead.as_str().to_owned(),
+                joined_at: Utc::now(),
+                left_at: None,
+                exit_reason: None,
+                exit_note: None,
+                plaque_text: name.clone(),
+                legal_person_retained: true,
+                cross_region: false,
+                policy_version: policy.version,
+            };
+            insert_membership(conn, &lead_membership).await?;
+            let view = single_view(conn, group).await?;
+            let event = GroupEstablished {
+                group_id: view.id,
+                name: view.name.clone(),
+                model: view.model,
+                lead_school_id: view.lead_school_id,
+                region: view.region.clone(),
+                plaque_date: view.plaque_date,
+                effective_cap: view.effective_cap,
+                policy_version: view.policy_version,
+            };
+            outbox::enqueue(conn, &cmd.actor, Some(view.id), Some(view.lead_school_id), &event).await?;
+            Ok(view)
+        })
+        .await
+    }
+
+    pub async fn get_group(&self, cmd: Command<GroupRef>) -> Result<Group> {
+        let mut conn = self.conn().await?;
+        let row = store::group(&mut conn, cmd.body.group_id).await?.ok_or(MembershipError::GroupNotFound)?;
+        single_view(&mut conn, row).await
+    }
+
+    pub async fn list_groups(&self, cmd: Command<GroupQuery>) -> Result<Page<Group>> {
+        let q = cmd.body;
+        let paging = check_paging(q.paging)?;
+        let mut conn = self.conn().await?;
+        let (rows, total) =
+            store::list_groups(&mut conn, q.region.as_ref(), q.school_id, q.include_dissolved, paging).await?;
+        let items = store::group_views(&mut conn, rows).await?;
+        Ok(Page { items, total })
+    }
+
+    /// Admits a member school. The group row is locked for the whole check-and-insert, so
+    /// concurrent admissions to one group are serialised and the cap holds (F-08, F-09).
+    pub async fn admit(&self, cmd: Command<Admission>) -> Result<Membership> {
+        let Admission { group_id, school_id } = cmd.body;
+        let mut conn = self.conn().await?;
+        idempotent(&mut conn, "member.admit", &cmd, async |conn| {
+            let group = store::group_for_update(conn, group_id).await?.ok_or(MembershipError::GroupNotFound)?;
+            let school = store::school(conn, school_id).await?.ok_or(MembershipError::SchoolNotFound)?;
+            let region = group.region()?;
+            let policy = store::current_policy(conn, &region).await?;
+            let lead = store::school(conn, SchoolId(group.lead_school_id))
+                .await?
+                .ok_or(MembershipError::SchoolNotFound)?;
+            let active = store::active_schools(conn, &[group.id]).await?;
+            let facts = rules::GroupFacts {
+                name: group.name.clone(),
+                model: group.model()?,
+                status: group.status()?,
+                lead_school_id: SchoolId(group.lead_school_id),
+                lead_stage: lead.stage()?,
+                region,
+                scale_cap: group.scale_cap(),
+                cap_exception: group.cap_exception_reason.is_some(),
+                active_members: u8::try_from(active.iter().filter(|a| a.role == MemberRole::Member.as_str()).count())
+                    .unwrap_or(u8::MAX),
+            };
+            let candidate = rules::Candidate {
+                id: school_id,
+                stage: school.stage()?,
+                region: school.region()?,
+                current_role: store::current_role(conn, school_id).await?,
+            };
+            let terms = rules::admit(&facts, &candidate, &policy)?;
+            let row = MembershipRow {
+                id: MembershipId::new().0,
+                group_id: group.id,
+                school_id: school.id,
+                role: MemberRole::Member.as_str().to_owned(),
+                joined_at: Utc::now(),
+                left_at: None,
+                exit_reason: None,
+                exit_note: None,
+                plaque_text: terms.plaque_text,
+                legal_person_retained: terms.legal_person_retained,
+                cross_region: terms.cross_region,
+                policy_version: policy.version,
+            };
+            insert_membership(conn, &row).await?;
+            let event = MemberAdmitted {
+                group_id,
+                school_id,
+                membership_id: MembershipId(row.id),
+                plaque_text: row.plaque_text.clone(),
+                legal_person_retained: row.legal_person_retained,
+                cross_region: row.cross_region,
+                policy_version: row.policy_version,
+            };
+            outbox::enqueue(conn, &cmd.actor, Some(group_id), Some(school_id), &event).await?;
+            Ok(row.into_view(school.name)?)
+        })
+        .await
+    }
+
+    pub async fn list_members(&self, cmd: Command<MemberQuery>) -> Result<MemberList> {
+        let q = cmd.body;
+        let mut conn = self.conn().await?;
+        let row = store::group(&mut conn, q.group_id).await?.ok_or(MembershipError::GroupNotFound)?;
+        let group = single_view(&mut conn, row).await?;
+        let members = store::memberships(&mut conn, q.group_id, q.include_history)
+            .await?
+            .into_iter()
+            .map(|(m, name)| m.into_view(name))
+            .collect::<diesel::QueryResult<_>>()?;
+        Ok(MemberList { group, members })
+    }
+
+    /// Ends a member's membership with a reason; the record stays (history).
+    pub async fn exit(&self, cmd: Command<MemberExit>) -> Result<Membership> {
+        let MemberExit { group_id, school_id, reason, ref note } = cmd.body;
+        let note = note.as_deref().map(|n| text::optional("note", n, 500)).transpose()?.flatten();
+        let mut conn = self.conn().await?;
+        conn.transaction(async |conn| {
+            let group = store::group_for_update(conn, group_id).await?.ok_or(MembershipError::GroupNotFound)?;
+            if group.status()? == GroupStatus::Dissolved {
+                return Err(MembershipError::GroupDissolved);
+            }
+            if group.lead_school_id == school_id.0 {
+                return Err(MembershipError::LeadCannotExit);
+            }
+            let ended = store::end_memberships(conn, group_id, Some(school_id), reason, note.as_deref()).await?;
+            let row = ended.into_iter().next().ok_or(MembershipError::NotAMember)?;
+            let event = MemberExited { group_id, school_id, membership_id: MembershipId(row.id), reason, note: note.clone() };
+            outbox::enqueue(conn, &cmd.actor, Some(group_id), Some(school_id), &event).await?;
+            let name = store::school(conn, school_id).await?.map(|s| s.name).unwrap_or_default();
+            Ok(row.into_view(name)?)
+        })
+        .await
+    }
+
+    /// 撤销: ends every membership (reason `group_dissolved`) and freezes the group.
+    pub async fn dissolve(&self, cmd: Command<Dissolution>) -> Result<Group> {
+        let group_id = cmd.body.group_id;
+        let reason = text::required("reason", &cmd.body.reason, 500)?;
+        let mut conn = self.conn().await?;
+        conn.transaction(async |conn| {
+            let group = store::group_for_update(conn, group_id).await?.ok_or(MembershipError::GroupNotFound)?;
+            if group.status()? == GroupStatus::Dissolved {
+                return Err(MembershipError::GroupDissolved);
+            }
+            let ended = store::end_memberships(conn, group_id, None, ExitReason::GroupDissolved, Some(&reason)).await?;
+            let row = store::mark_dissolved(conn, group_id, &reason).await?;
+            let event = GroupDissolved {
+                group_id,
+                reason: reason.clone(),
+                school_ids: ended.iter().map(|m| SchoolId(m.school_id)).collect(),
+            };
+            outbox::enqueue(conn, &cmd.actor, Some(group_id), None, &event).await?;
+            single_view(conn, row).await
+        })
+        .await
+    }
+}
+
+fn check_paging(paging: Paging) -> Result<Paging> {
+    if paging.limit == 0 || paging.limit > Paging::MAX_LIMIT {
+        return Err(Problem::validation("limit", "limit must be between 1 and 200", "limit 必须在 1 到 200 之间").into());
+    }
+    Ok(paging)
+}
+
+async fn single_view(conn: &mut AsyncPgConnection, row: GroupRow) -> Result<Group> {
+    let id = row.id;
+    store::group_views(conn, vec![row])
+        .await?
+        .into_iter()
+        .next()
+        .ok_or_else(|| diesel::result::Error::DeserializationError(format!("group {id} vanished").into()).into())
+}
+
+/// Inserts a membership; the partial unique index turns a concurrent second group for the
+/// same school into `school_already_in_group` (§8.5).
+async fn insert_membership(conn: &mut AsyncPgConnection, row: &MembershipRow) -> Result<()> {
+    store::insert_membership(conn, row).await.map_err(|e| {
+        if is_unique_violation(&e, "memberships_one_active_group") {
+            MembershipError::AlreadyInGroup
+        } else {
+            e.into()
+        }
+    })
+}
+
+/// Runs `work` in one transaction, honouring the command's idempotency key.
+async fn idempotent<T, Req, F>(conn: &mut AsyncPgConnection, operation: &str, cmd: &Command<Req>, work: F) -> Result<T>
+where
+    T: Serialize + DeserializeOwned + Send + Sync,
+    Req: Serialize,
+    for<'r> F: AsyncFnOnce(&'r mut AsyncPgConnection) -> Result<T>
+        + TxWork<&'r mut AsyncPgConnection, Result<T>, Fut: Send>
+        + Send,
+{
+    let key = cmd.idempotency_key.as_deref();
+    if let Some(key) = key {
+        idempotency::validate_key(key)?;
+    }
+    let fingerprint = idempotency::fingerprint(&cmd.actor.sub, &cmd.body);
+    idempotency::transaction(conn, operation, key, &fingerprint, work).await
+}

@@ -1,0 +1,786 @@
+//! The membership service end to end: the real service on its own database and its own
+//! NATS namespace (edu-testkit), called over the bus exactly as lead-api calls it.
+//! Test names carry the RULES.md rule they check (F-01, F-03, F-04, F-06, F-07, F-08,
+//! F-09, X-02, §8.3, §8.5).
+
+use std::collections::HashSet;
+use std::time::Duration;
+
+use edu_contracts::events::{GroupDissolved, GroupEstablished, MemberAdmitted, MemberExited};
+use edu_contracts::membership::{
+    AdmitMember, Admission, CreateSchool, DissolveGroup, Dissolution, ExitMember, GetGroup, GroupQuery, GroupRef, ListGroups, Membership, MemberExit, NewGroup, NewSchool,
+};
+use edu_contracts::{EventEnvelope, ServiceName};
+use edu_domain::{ErrorCode, ExitReason, GroupId, GroupModel, GroupStatus, MemberRole, Problem, SchoolId, Stage};
+use futures::future::join_all;
+use support::{Harness, region};
+
+type TestResult = anyhow::Result<()>;
+
+/// Starting the service, creating schools and groups, and reading the stream.
+mod support {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::time::Duration;
+
+    use chrono::NaiveDate;
+    use edu_contracts::membership::{
+        AdmitMember, Admission, CreateGroup, CreateSchool, ExitMember, GetGroup, Group, GroupRef, ListMembers,
+        MemberExit, MemberList, MemberQuery, Membership, NewGroup, NewSchool, School,
+    };
+    use edu_contracts::{Actor, EventEnvelope};
+    use edu_domain::{ExitReason, GroupModel, Problem, RegionCode, Role, Stage};
+    use edu_testkit::{TestBus, TestDb};
+    use tokio::sync::oneshot;
+
+    /// 太康县, the home region of the tests.
+    pub const HOME: &str = "411627";
+    /// 淮阳区, a neighbouring region (F-04 cross-region members).
+    pub const OTHER: &str = "411621";
+
+    pub fn region(code: &str) -> RegionCode {
+        RegionCode::parse(code).expect("test region code")
+    }
+
+    /// The county bureau (the service itself does not authorise; lead-api does).
+    pub fn bureau() -> Actor {
+        Actor { sub: "test:bureau".into(), role: Some(Role::Bureau), region: Some(region(HOME)), school_id: None }
+    }
+
+    /// A running membership service with its own database and NATS namespace.
+    pub struct Harness {
+        // Dropped first: stops the service before its database and stream go away.
+        shutdown: Option<oneshot::Sender<()>>,
+        pub bus: TestBus,
+        /// Kept alive for the service; dropped (and the database removed) with the harness.
+        _db: TestDb,
+        pub actor: Actor,
+        counter: AtomicUsize,
+    }
+
+    impl Harness {
+        pub async fn start() -> anyhow::Result<Self> {
+            let db = TestDb::new().await?;
+            let bus = TestBus::new().await?;
+            let host = edu_membership::start(&bus.bus, db.config("membership")).await?;
+            let (tx, rx) = oneshot::channel::<()>();
+            tokio::spawn(host.run_until(async move {
+                let _ = rx.await;
+            }));
+            Ok(Self { shutdown: Some(tx), bus, _db: db, actor: bureau(), counter: AtomicUsize::new(0) })
+        }
+
+        fn next(&self) -> usize {
+            self.counter.fetch_add(1, Ordering::Relaxed)
+        }
+
+        /// A new school with a unique name.
+        pub async fn school(&self, stage: Stage, region_code: &str) -> anyhow::Result<School> {
+            let n = self.next();
+            let body = NewSchool {
+                name: format!("测试{}第{n}学校", stage.name_zh()),
+                stage,
+                region: region(region_code),
+                principal_name: format!("校长{n}"),
+                legal_person: format!("测试法人{n}"),
+            };
+            Ok(self.bus.bus.call::<CreateSchool>(&self.actor, None, body).await?)
+        }
+
+        /// `n` new schools of one stage in the home region.
+        pub async fn schools(&self, stage: Stage, n: usize) -> anyhow::Result<Vec<School>> {
+            let mut out = Vec::with_capacity(n);
+            for _ in 0..n {
+                out.push(self.school(stage, HOME).await?);
+            }
+            Ok(out)
+        }
+
+        pub fn new_group(&self, model: GroupModel, lead: &School) -> NewGroup {
+            NewGroup {
+                name: format!("{}教育集团", lead.name),
+                model,
+                lead_school_id: lead.id,
+                plaque_date: NaiveDate::from_ymd_opt(2022, 6, 30).expect("date"),
+                scale_cap: None,
+                cap_exception_reason: None,
+            }
+        }
+
+        pub async fn create_group(&self, body: NewGroup) -> Result<Group, Problem> {
+            self.bus.bus.call::<CreateGroup>(&self.actor, None, body).await
+        }
+
+        /// A new group of `model` led by a new home-region school of `stage`.
+        pub async fn group(&self, model: GroupModel, stage: Stage) -> anyhow::Result<(Group, School)> {
+            let lead = self.school(stage, HOME).await?;
+            let group = self.create_group(self.new_group(model, &lead)).await?;
+            Ok((group, lead))
+        }
+
+        pub async fn admit(&self, group: &Group, school: &School) -> Result<Membership, Problem> {
+            self.bus.bus.call::<AdmitMember>(&self.actor, None, Admission { group_id: group.id, school_id: school.id }).await
+        }
+
+        pub async fn exit(&self, group: &Group, school: &School, reason: ExitReason) -> Result<Membership, Problem> {
+            let body = MemberExit { group_id: group.id, school_id: school.id, reason, note: Some("测试退出".into()) };
+            self.bus.bus.call::<ExitMember>(&self.actor, None, body).await
+        }
+
+        pub async fn members(&self, group: &Group, include_history: bool) -> anyhow::Result<MemberList> {
+            let q = MemberQuery { group_id: group.id, include_history };
+            Ok(self.bus.bus.call::<ListMembers>(&self.actor, None, q).await?)
+        }
+
+        pub async fn reload(&self, group: &Group) -> anyhow::Result<Group> {
+            Ok(self.bus.bus.call::<GetGroup>(&self.actor, None, GroupRef { group_id: group.id }).await?)
+        }
+
+        /// Waits for at least `n` events, then a little longer so that an unexpected extra
+        /// event (a duplicate) would have arrived too.
+        pub async fn settled_events(&self, n: usize) -> anyhow::Result<Vec<EventEnvelope>> {
+            self.bus.wait_for_events(n).await?;
+            tokio::time::sleep(Duration::from_millis(1200)).await;
+            self.bus.events().await
+        }
+
+        /// Every stream message with its subject and `Nats-Msg-Id`, in stream order.
+        pub async fn raw_events(&self) -> anyhow::Result<Vec<(String, Option<String>, EventEnvelope)>> {
+            let mut stream = self.bus.bus.ensure_stream().await?;
+            let info = stream.info().await.map_err(|e| anyhow::anyhow!("stream info: {e}"))?;
+            let (first, last, count) = (info.state.first_sequence, info.state.last_sequence, info.state.messages);
+            let mut out = Vec::new();
+            if count == 0 {
+                return Ok(out);
+            }
+            for seq in first..=last {
+                let m = stream.get_raw_message(seq).await.map_err(|e| anyhow::anyhow!("reading {seq}: {e}"))?;
+                let msg_id = m.headers.get("Nats-Msg-Id").map(|v| v.as_str().to_owned());
+                out.push((m.subject.to_string(), msg_id, serde_json::from_slice(&m.payload)?));
+            }
+            Ok(out)
+        }
+    }
+
+    impl Drop for Harness {
+        fn drop(&mut self) {
+            if let Some(tx) = self.shutdown.take() {
+                let _ = tx.send(());
+            }
+        }
+    }
+}
+
+fn code(r: &Result<impl std::fmt::Debug, Problem>) -> Option<ErrorCode> {
+    r.as_ref().err().map(|p| p.code)
+}
+
+#[track_caller]
+fn refused<T: std::fmt::Debug>(r: Result<T, Problem>, expected: ErrorCode) -> Problem {
+    match r {
+        Ok(v) => panic!("expected {expected}, got Ok({v:?})"),
+        Err(p) => {
+            assert_eq!(p.code, expected, "unexpected refusal: {p:?}");
+            assert!(!p.message.is_empty() && !p.message_zh.is_empty(), "bilingual message missing: {p:?}");
+            p
+        }
+    }
+}
+
+fn count_type(events: &[EventEnvelope], event_type: &str) -> usize {
+    events.iter().filter(|e| e.event_type == event_type).count()
+}
+
+// ---------------------------------------------------------------------------------------
+// Caps: F-09 (model defaults), F-08 (bureau scale), §8.3 (exception with a reason)
+// ---------------------------------------------------------------------------------------
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn f09_alliance_group_admits_five_and_refuses_the_sixth() -> TestResult {
+    let h = Harness::start().await?;
+    let (group, _lead) = h.group(GroupModel::Alliance, Stage::Junior).await?;
+    assert_eq!(group.effective_cap, 5);
+    let schools = h.schools(Stage::Junior, 6).await?;
+    for s in &schools[..5] {
+        h.admit(&group, s).await?;
+    }
+    let p = refused(h.admit(&group, &schools[5]).await, ErrorCode::GroupCapExceeded);
+    assert_eq!(p.rule.as_deref(), Some("F-09"));
+    assert_eq!(p.details["cap"], 5);
+    assert_eq!(p.details["active_members"], 5);
+    assert_eq!(p.details["model"], "alliance");
+    let group = h.reload(&group).await?;
+    assert_eq!(group.active_members, 5, "§8.1: the lead is not counted");
+    assert_eq!(group.active_school_ids.len(), 6, "the lead and five members");
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn f09_tight_group_refuses_its_fourth_member() -> TestResult {
+    let h = Harness::start().await?;
+    let (group, _lead) = h.group(GroupModel::Tight, Stage::Primary).await?;
+    assert_eq!(group.effective_cap, 3);
+    let schools = h.schools(Stage::Primary, 4).await?;
+    for s in &schools[..3] {
+        h.admit(&group, s).await?;
+    }
+    let p = refused(h.admit(&group, &schools[3]).await, ErrorCode::GroupCapExceeded);
+    assert_eq!(p.rule.as_deref(), Some("F-09"));
+    assert_eq!(p.details["cap"], 3);
+    assert_eq!(h.reload(&group).await?.active_members, 3);
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn f08_bureau_scale_cap_binds_and_exceptions_need_a_reason() -> TestResult {
+    let h = Harness::start().await?;
+
+    // F-08: the bureau's scale decision lowers the cap to 2; the refusal names F-08.
+    let lead = h.school(Stage::Junior, support::HOME).await?;
+    let group =
+        h.create_group(NewGroup { scale_cap: Some(2), ..h.new_group(GroupModel::Alliance, &lead) }).await?;
+    assert_eq!((group.scale_cap, group.effective_cap), (Some(2), 2));
+    let schools = h.schools(Stage::Junior, 3).await?;
+    h.admit(&group, &schools[0]).await?;
+    h.admit(&group, &schools[1]).await?;
+    let p = refused(h.admit(&group, &schools[2]).await, ErrorCode::GroupCapExceeded);
+    assert_eq!(p.rule.as_deref(), Some("F-08"));
+    assert_eq!(p.details["cap"], 2);
+    assert_eq!(p.details["scale_cap"], 2);
+
+    // §8.3: a scale above the model's cap (5) without a reason is refused ...
+    let lead = h.school(Stage::Junior, support::HOME).await?;
+    let no_reason = h.create_group(NewGroup { scale_cap: Some(7), ..h.new_group(GroupModel::Alliance, &lead) }).await;
+    let p = refused(no_reason, ErrorCode::CapExceptionReasonRequired);
+    assert_eq!(p.details["scale_cap"], 7);
+    assert_eq!(p.details["model_cap"], 5);
+    // ... and a blank reason counts as none.
+    let blank = h
+        .create_group(NewGroup {
+            scale_cap: Some(7),
+            cap_exception_reason: Some("   ".into()),
+            ..h.new_group(GroupModel::Alliance, &lead)
+        })
+        .await;
+    refused(blank, ErrorCode::CapExceptionReasonRequired);
+
+    // ... and with a recorded reason the group may grow past 5.
+    let group = h
+        .create_group(NewGroup {
+            scale_cap: Some(7),
+            cap_exception_reason: Some("新建城区学校集中,教育局特批".into()),
+            ..h.new_group(GroupModel::Alliance, &lead)
+        })
+        .await?;
+    assert_eq!(group.effective_cap, 7);
+    assert_eq!(group.cap_exception_reason.as_deref(), Some("新建城区学校集中,教育局特批"));
+    let schools = h.schools(Stage::Junior, 6).await?;
+    for s in &schools {
+        h.admit(&group, s).await?;
+    }
+    assert_eq!(h.reload(&group).await?.active_members, 6, "a 6th member beyond the F-09 default");
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------
+// Who may join: F-03 (same stage), F-01 (lead never a member), §8.5 (one group per school)
+// ---------------------------------------------------------------------------------------
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn f03_junior_group_refuses_a_primary_school() -> TestResult {
+    let h = Harness::start().await?;
+    let (group, _lead) = h.group(GroupModel::Alliance, Stage::Junior).await?;
+    let primary = h.school(Stage::Primary, support::HOME).await?;
+    let p = refused(h.admit(&group, &primary).await, ErrorCode::StageMismatch);
+    assert_eq!(p.rule.as_deref(), Some("F-03"));
+    assert_eq!(p.details["lead_stage"], "junior");
+    assert_eq!(p.details["school_stage"], "primary");
+    assert_eq!(h.reload(&group).await?.active_members, 0);
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn s85_f01_one_group_per_school_and_leads_are_never_members() -> TestResult {
+    let h = Harness::start().await?;
+    let (a, lead_a) = h.group(GroupModel::Alliance, Stage::Junior).await?;
+    let (b, lead_b) = h.group(GroupModel::Alliance, Stage::Junior).await?;
+    let school = h.school(Stage::Junior, support::HOME).await?;
+    h.admit(&a, &school).await?;
+
+    // §8.5: already a member of A.
+    refused(h.admit(&b, &school).await, ErrorCode::SchoolAlreadyInGroup);
+    // ... and admitting it to A again is refused too (no second active row).
+    refused(h.admit(&a, &school).await, ErrorCode::SchoolAlreadyInGroup);
+    // F-01: the lead of another group.
+    let p = refused(h.admit(&a, &lead_b).await, ErrorCode::LeadCannotBeMember);
+    assert_eq!(p.rule.as_deref(), Some("F-01"));
+    // F-01: the group's own lead.
+    refused(h.admit(&a, &lead_a).await, ErrorCode::LeadCannotBeMember);
+    // A school already in a group cannot lead a new one either.
+    refused(h.create_group(h.new_group(GroupModel::Alliance, &school)).await, ErrorCode::SchoolAlreadyInGroup);
+
+    assert_eq!(h.reload(&a).await?.active_members, 1);
+    assert_eq!(h.reload(&b).await?.active_members, 0);
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------
+// Terms of membership: F-06 / F-07 (legal person, plaque), F-04 (cross region)
+// ---------------------------------------------------------------------------------------
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn f06_f07_f04_plaque_legal_person_and_cross_region() -> TestResult {
+    let h = Harness::start().await?;
+
+    // F-07: a tight group's member is a campus of one legal person.
+    let (tight, _) = h.group(GroupModel::Tight, Stage::Primary).await?;
+    let campus = h.admit(&tight, &h.school(Stage::Primary, support::HOME).await?).await?;
+    assert!(campus.plaque_text.ends_with("校区"), "{}", campus.plaque_text);
+    assert_eq!(campus.plaque_text, format!("{}校区", tight.name));
+    assert!(!campus.legal_person_retained);
+    assert_eq!(campus.role, MemberRole::Member);
+    assert!(!campus.cross_region);
+
+    // F-06: an alliance member keeps its legal person and adds "…成员学校".
+    let (alliance, _) = h.group(GroupModel::Alliance, Stage::Junior).await?;
+    let member = h.admit(&alliance, &h.school(Stage::Junior, support::HOME).await?).await?;
+    assert!(member.plaque_text.ends_with("成员学校"), "{}", member.plaque_text);
+    assert!(member.legal_person_retained);
+    assert!(!member.cross_region);
+    assert_eq!(h.reload(&alliance).await?.regions, vec![region(support::HOME)]);
+
+    // F-04: a member from another region is allowed and flagged.
+    let far = h.school(Stage::Junior, support::OTHER).await?;
+    let far_member = h.admit(&alliance, &far).await?;
+    assert!(far_member.cross_region);
+    let alliance = h.reload(&alliance).await?;
+    assert_eq!(alliance.regions.len(), 2);
+    assert!(alliance.regions.contains(&region(support::HOME)) && alliance.regions.contains(&region(support::OTHER)));
+    assert_eq!(alliance.region, region(support::HOME), "the group stays with the lead's bureau");
+
+    // F-04: the other region's bureau sees the group through its member school.
+    let q = GroupQuery { region: Some(region(support::OTHER)), school_id: None, include_dissolved: false, paging: Default::default() };
+    let seen = h.bus.bus.call::<ListGroups>(&h.actor, None, q).await?;
+    assert_eq!(seen.items.iter().map(|g| g.id).collect::<Vec<_>>(), vec![alliance.id]);
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------
+// Exit and dissolution: history kept, the lead cannot exit (F-01)
+// ---------------------------------------------------------------------------------------
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn x01_exit_keeps_history_and_frees_the_place() -> TestResult {
+    let h = Harness::start().await?;
+    let (group, lead) = h.group(GroupModel::Tight, Stage::Junior).await?;
+    let schools = h.schools(Stage::Junior, 4).await?;
+    for s in &schools[..3] {
+        h.admit(&group, s).await?;
+    }
+    refused(h.admit(&group, &schools[3]).await, ErrorCode::GroupCapExceeded);
+
+    let leaver = &schools[0];
+    let exited = h.exit(&group, leaver, ExitReason::PersuadedOut).await?;
+    assert!(exited.left_at.is_some());
+    assert_eq!(exited.exit_reason, Some(ExitReason::PersuadedOut));
+    assert_eq!(exited.exit_note.as_deref(), Some("测试退出"));
+    assert_eq!(exited.school_name, leaver.name);
+
+    // The current list no longer has it; the history does, with when and why.
+    let current = h.members(&group, false).await?;
+    assert!(current.members.iter().all(|m| m.school_id != leaver.id));
+    assert_eq!(current.members.len(), 3, "the lead and two members");
+    assert_eq!(current.group.active_members, 2);
+    let history = h.members(&group, true).await?;
+    assert_eq!(history.members.len(), 4);
+    let past = history.members.iter().find(|m| m.school_id == leaver.id).expect("exited member in history");
+    assert!(past.left_at.is_some());
+    assert_eq!(past.exit_reason, Some(ExitReason::PersuadedOut));
+    assert_eq!(past.id, exited.id);
+
+    // F-01: the lead cannot exit; a non-member cannot exit; nor can the leaver twice.
+    let p = refused(h.exit(&group, &lead, ExitReason::Voluntary).await, ErrorCode::LeadCannotExit);
+    assert_eq!(p.rule.as_deref(), Some("F-01"));
+    refused(h.exit(&group, &schools[3], ExitReason::Voluntary).await, ErrorCode::NotAMember);
+    refused(h.exit(&group, leaver, ExitReason::Voluntary).await, ErrorCode::NotAMember);
+
+    // The freed place can be used ...
+    h.admit(&group, &schools[3]).await?;
+    assert_eq!(h.reload(&group).await?.active_members, 3);
+    // ... and the exited school can join another group.
+    let (other, _) = h.group(GroupModel::Alliance, Stage::Junior).await?;
+    let rejoined = h.admit(&other, leaver).await?;
+    assert_ne!(rejoined.id, exited.id, "a new membership record, the old one stays history");
+    // Now in the other group, it cannot come back to the first one even when there is room.
+    h.exit(&group, &schools[1], ExitReason::Voluntary).await?;
+    refused(h.admit(&group, leaver).await, ErrorCode::SchoolAlreadyInGroup);
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn x02_dissolution_ends_every_membership_and_freezes_the_group() -> TestResult {
+    let h = Harness::start().await?;
+    let (group, lead) = h.group(GroupModel::Alliance, Stage::Junior).await?;
+    let schools = h.schools(Stage::Junior, 3).await?;
+    h.admit(&group, &schools[0]).await?;
+    h.admit(&group, &schools[1]).await?;
+
+    let dissolved = h
+        .bus
+        .bus
+        .call::<DissolveGroup>(&h.actor, None, Dissolution { group_id: group.id, reason: "年度考核不合格".into() })
+        .await?;
+    assert_eq!(dissolved.status, GroupStatus::Dissolved);
+    assert!(dissolved.dissolved_at.is_some());
+    assert_eq!(dissolved.dissolution_reason.as_deref(), Some("年度考核不合格"));
+    assert_eq!(dissolved.active_members, 0);
+    assert!(dissolved.active_school_ids.is_empty());
+
+    let history = h.members(&group, true).await?;
+    assert_eq!(history.members.len(), 3, "the lead and both members, kept as history");
+    for m in &history.members {
+        assert!(m.left_at.is_some(), "{m:?}");
+        assert_eq!(m.exit_reason, Some(ExitReason::GroupDissolved));
+    }
+    assert!(h.members(&group, false).await?.members.is_empty());
+    assert_eq!(h.reload(&group).await?.status, GroupStatus::Dissolved);
+
+    // a dissolved group accepts no change.
+    let p = refused(h.admit(&group, &schools[2]).await, ErrorCode::GroupDissolved);
+    assert_eq!(p.rule.as_deref(), Some("X-02"));
+    refused(h.exit(&group, &schools[0], ExitReason::Voluntary).await, ErrorCode::GroupDissolved);
+    refused(h.exit(&group, &lead, ExitReason::Voluntary).await, ErrorCode::GroupDissolved);
+    let again = h
+        .bus
+        .bus
+        .call::<DissolveGroup>(&h.actor, None, Dissolution { group_id: group.id, reason: "再次撤销".into() })
+        .await;
+    refused(again, ErrorCode::GroupDissolved);
+
+    // Its former schools are free again: the lead may lead a new group, members may join it.
+    let fresh = h.create_group(h.new_group(GroupModel::Alliance, &lead)).await?;
+    h.admit(&fresh, &schools[0]).await?;
+    // Dissolved groups are hidden from lists unless asked for.
+    let q = |include_dissolved| GroupQuery { region: None, school_id: None, include_dissolved, paging: Default::default() };
+    let active = h.bus.bus.call::<ListGroups>(&h.actor, None, q(false)).await?;
+    assert_eq!(active.items.iter().map(|g| g.id).collect::<Vec<_>>(), vec![fresh.id]);
+    assert_eq!(h.bus.bus.call::<ListGroups>(&h.actor, None, q(true)).await?.total, 2);
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------
+// Races: the cap and one-group-per-school hold under concurrency (F-09, §8.5)
+// ---------------------------------------------------------------------------------------
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn race_f09_fifty_schools_compete_for_the_last_place() -> TestResult {
+    let h = Harness::start().await?;
+    let (group, _lead) = h.group(GroupModel::Alliance, Stage::Junior).await?;
+    for s in h.schools(Stage::Junior, 4).await? {
+        h.admit(&group, &s).await?;
+    }
+    let contenders = h.schools(Stage::Junior, 50).await?;
+
+    let calls = contenders.iter().map(|s| {
+        let bus = h.bus.bus.clone();
+        let actor = h.actor.clone();
+        let body = Admission { group_id: group.id, school_id: s.id };
+        tokio::spawn(async move { bus.call::<AdmitMember>(&actor, None, body).await })
+    });
+    let results: Vec<Result<Membership, Problem>> = join_all(calls).await.into_iter().map(|r| r.expect("task")).collect();
+
+    let admitted: Vec<&Membership> = results.iter().filter_map(|r| r.as_ref().ok()).collect();
+    assert_eq!(admitted.len(), 1, "exactly one admission: {:?}", results.iter().map(code).collect::<Vec<_>>());
+    let refusals: Vec<ErrorCode> = results.iter().filter_map(|r| r.as_ref().err().map(|p| p.code)).collect();
+    assert_eq!(refusals.len(), 49);
+    assert!(refusals.iter().all(|c| *c == ErrorCode::GroupCapExceeded), "{refusals:?}");
+
+    let group = h.reload(&group).await?;
+    assert_eq!(group.active_members, group.effective_cap);
+    assert_eq!(group.active_members, 5);
+    let members = h.members(&group, true).await?;
+    assert_eq!(members.members.iter().filter(|m| m.role == MemberRole::Member).count(), 5);
+    assert!(members.members.iter().any(|m| m.id == admitted[0].id));
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn race_s85_one_school_into_ten_groups_at_once() -> TestResult {
+    let h = Harness::start().await?;
+    let mut groups = Vec::new();
+    for _ in 0..10 {
+        groups.push(h.group(GroupModel::Alliance, Stage::Junior).await?.0);
+    }
+    let school = h.school(Stage::Junior, support::HOME).await?;
+
+    let calls = groups.iter().map(|g| {
+        let bus = h.bus.bus.clone();
+        let actor = h.actor.clone();
+        let body = Admission { group_id: g.id, school_id: school.id };
+        tokio::spawn(async move { bus.call::<AdmitMember>(&actor, None, body).await })
+    });
+    let results: Vec<Result<Membership, Problem>> = join_all(calls).await.into_iter().map(|r| r.expect("task")).collect();
+
+    let admitted: Vec<&Membership> = results.iter().filter_map(|r| r.as_ref().ok()).collect();
+    assert_eq!(admitted.len(), 1, "exactly one admission: {:?}", results.iter().map(code).collect::<Vec<_>>());
+    let refusals: Vec<ErrorCode> = results.iter().filter_map(|r| r.as_ref().err().map(|p| p.code)).collect();
+    assert_eq!(refusals.len(), 9);
+    assert!(refusals.iter().all(|c| *c == ErrorCode::SchoolAlreadyInGroup), "{refusals:?}");
+
+    // The school is in exactly one group, the one that admitted it.
+    let q = GroupQuery { region: None, school_id: Some(school.id), include_dissolved: true, paging: Default::default() };
+    let page = h.bus.bus.call::<ListGroups>(&h.actor, None, q).await?;
+    assert_eq!(page.total, 1);
+    assert_eq!(page.items[0].id, admitted[0].group_id);
+    let mut total = 0;
+    for g in &groups {
+        total += h.reload(g).await?.active_members;
+    }
+    assert_eq!(total, 1);
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------
+// Idempotency keys: a retry returns the first result, never a second row or event
+// ---------------------------------------------------------------------------------------
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn idempotent_admission_retries_return_the_first_result() -> TestResult {
+    let h = Harness::start().await?;
+    let (group, _lead) = h.group(GroupModel::Alliance, Stage::Junior).await?;
+    let school = h.school(Stage::Junior, support::HOME).await?;
+    let other = h.school(Stage::Junior, support::HOME).await?;
+    let key = Some(uuid::Uuid::now_v7().to_string());
+    let body = Admission { group_id: group.id, school_id: school.id };
+
+    let mut ids = Vec::new();
+    for _ in 0..3 {
+        ids.push(h.bus.bus.call::<AdmitMember>(&h.actor, key.clone(), body.clone()).await?.id);
+    }
+    assert!(ids.iter().all(|id| *id == ids[0]), "{ids:?}");
+    assert_eq!(h.reload(&group).await?.active_members, 1);
+    assert_eq!(h.members(&group, true).await?.members.len(), 2, "the lead and one member row");
+
+    // The same key for another request is refused.
+    let reused = h
+        .bus
+        .bus
+        .call::<AdmitMember>(&h.actor, key.clone(), Admission { group_id: group.id, school_id: other.id })
+        .await;
+    refused(reused, ErrorCode::IdempotencyKeyReused);
+    // A malformed key is refused before anything happens.
+    let bad = h.bus.bus.call::<AdmitMember>(&h.actor, Some("带 空格".into()), body.clone()).await;
+    refused(bad, ErrorCode::ValidationFailed);
+
+    // One member.admitted event only (the group.established event makes two).
+    let events = h.settled_events(2).await?;
+    assert_eq!(count_type(&events, "member.admitted"), 1, "{events:#?}");
+    assert_eq!(count_type(&events, "group.established"), 1);
+    assert_eq!(events.len(), 2);
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn idempotent_concurrent_retries_with_one_key_make_one_row() -> TestResult {
+    let h = Harness::start().await?;
+    let (group, _lead) = h.group(GroupModel::Alliance, Stage::Junior).await?;
+    let school = h.school(Stage::Junior, support::HOME).await?;
+    let key = uuid::Uuid::now_v7().to_string();
+
+    let calls = (0..5).map(|_| {
+        let bus = h.bus.bus.clone();
+        let actor = h.actor.clone();
+        let key = Some(key.clone());
+        let body = Admission { group_id: group.id, school_id: school.id };
+        tokio::spawn(async move { bus.call::<AdmitMember>(&actor, key, body).await })
+    });
+    let results: Vec<Result<Membership, Problem>> = join_all(calls).await.into_iter().map(|r| r.expect("task")).collect();
+    let ids: HashSet<_> = results.iter().map(|r| r.as_ref().map(|m| m.id).map_err(|p| p.code)).collect();
+    assert_eq!(ids.len(), 1, "all Ok with one id: {results:?}");
+    assert!(results.iter().all(Result::is_ok));
+
+    let history = h.members(&group, true).await?;
+    assert_eq!(history.members.iter().filter(|m| m.school_id == school.id).count(), 1);
+    let events = h.settled_events(2).await?;
+    assert_eq!(count_type(&events, "member.admitted"), 1);
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------
+// Events: one per change, on the right subject, through the outbox relay
+// ---------------------------------------------------------------------------------------
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn events_are_published_once_each_on_their_subjects() -> TestResult {
+    let h = Harness::start().await?;
+    let (group, lead) = h.group(GroupModel::Alliance, Stage::Junior).await?;
+    let school = h.school(Stage::Junior, support::HOME).await?;
+    let membership = h.admit(&group, &school).await?;
+    h.exit(&group, &school, ExitReason::Voluntary).await?;
+    h.bus
+        .bus
+        .call::<DissolveGroup>(&h.actor, None, Dissolution { group_id: group.id, reason: "合并重组".into() })
+        .await?;
+
+    h.settled_events(4).await?;
+    let raw = h.raw_events().await?;
+    let prefix = &h.bus.bus.config().prefix;
+    let types: Vec<&str> = raw.iter().map(|(_, _, e)| e.event_type.as_str()).collect();
+    // In commit order, each once.
+    assert_eq!(types, ["group.established", "member.admitted", "member.exited", "group.dissolved"]);
+    let mut ids = HashSet::new();
+    for (subject, msg_id, e) in &raw {
+        assert_eq!(subject, &format!("{prefix}.events.membership.{}", e.event_type));
+        assert_eq!(msg_id.as_deref(), Some(e.id.to_string().as_str()), "Nats-Msg-Id is the event id");
+        assert!(ids.insert(e.id));
+        assert_eq!(e.version, 1);
+        assert_eq!(e.actor, h.actor, "the audit trail names who asked");
+        assert_eq!(e.group_id, Some(group.id));
+    }
+    let envelope = |t: &str| raw.iter().map(|(_, _, e)| e).find(|e| e.event_type == t).expect(t).clone();
+
+    let e = envelope("group.established");
+    assert_eq!(e.school_id, Some(lead.id));
+    let p: GroupEstablished = serde_json::from_value(e.payload)?;
+    assert_eq!((p.group_id, p.lead_school_id, p.model, p.effective_cap), (group.id, lead.id, GroupModel::Alliance, 5));
+
+    let e = envelope("member.admitted");
+    assert_eq!(e.school_id, Some(school.id));
+    let p: MemberAdmitted = serde_json::from_value(e.payload)?;
+    assert_eq!((p.group_id, p.school_id, p.membership_id), (group.id, school.id, membership.id));
+    assert!(p.legal_person_retained && p.plaque_text.ends_with("成员学校"));
+
+    let e = envelope("member.exited");
+    assert_eq!(e.school_id, Some(school.id));
+    let p: MemberExited = serde_json::from_value(e.payload)?;
+    assert_eq!((p.school_id, p.membership_id, p.reason), (school.id, membership.id, ExitReason::Voluntary));
+
+    let e = envelope("group.dissolved");
+    assert_eq!(e.school_id, None);
+    let p: GroupDissolved = serde_json::from_value(e.payload)?;
+    assert_eq!(p.reason, "合并重组");
+    assert_eq!(p.school_ids, vec![lead.id], "the member had already left; only the lead's membership ended");
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refusals_publish_no_events() -> TestResult {
+    let h = Harness::start().await?;
+    let (group, lead) = h.group(GroupModel::Tight, Stage::Junior).await?;
+    for s in h.schools(Stage::Junior, 3).await? {
+        h.admit(&group, &s).await?;
+    }
+    let extra = h.school(Stage::Junior, support::HOME).await?;
+    refused(h.admit(&group, &extra).await, ErrorCode::GroupCapExceeded);
+    refused(h.admit(&group, &lead).await, ErrorCode::LeadCannotBeMember);
+    refused(h.exit(&group, &extra, ExitReason::Voluntary).await, ErrorCode::NotAMember);
+    let events = h.settled_events(4).await?;
+    assert_eq!(events.len(), 4, "group.established and three admissions only");
+    assert_eq!(count_type(&events, "member.admitted"), 3);
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------
+// Discovery and health (ADR-32 micro service)
+// ---------------------------------------------------------------------------------------
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn discovery_ping_info_and_health() -> TestResult {
+    let h = Harness::start().await?;
+    let client = h.bus.bus.client();
+
+    let reply = client.request("$SRV.PING.membership".to_string(), "".into()).await?;
+    let ping: serde_json::Value = serde_json::from_slice(&reply.payload)?;
+    assert_eq!(ping["name"], "membership");
+    assert_eq!(ping["type"], "io.nats.micro.v1.ping_response");
+
+    // Other tests' services answer too (one nats-server); find ours by its endpoints.
+    let inbox = client.new_inbox();
+    let mut replies = client.subscribe(inbox.clone()).await?;
+    client.publish_with_reply("$SRV.INFO.membership".to_string(), inbox, "".into()).await?;
+    client.flush().await?;
+    let ours = format!("{}.membership.v1.", h.bus.bus.config().prefix);
+    let mut found = None;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(3);
+    while let Ok(Some(message)) = tokio::time::timeout_at(deadline, futures::StreamExt::next(&mut replies)).await {
+        let info: serde_json::Value = serde_json::from_slice(&message.payload)?;
+        let endpoints = info["endpoints"].as_array().cloned().unwrap_or_default();
+        if endpoints.iter().any(|e| e["subject"].as_str().is_some_and(|s| s.starts_with(&ours))) {
+            found = Some(info);
+            break;
+        }
+    }
+    let info = found.expect("our membership instance answers $SRV.INFO");
+    assert_eq!(info["name"], "membership");
+    let subjects: HashSet<String> = info["endpoints"]
+        .as_array()
+        .expect("endpoints")
+        .iter()
+        .filter_map(|e| e["subject"].as_str().map(str::to_owned))
+        .collect();
+    for op in ["health", "school.create", "group.create", "member.admit", "member.exit", "group.dissolve"] {
+        assert!(subjects.contains(&format!("{ours}{op}")), "{op} missing from {subjects:?}");
+    }
+
+    let health = h.bus.bus.health(ServiceName::Membership).await?;
+    assert_eq!(health.service, "membership");
+    assert!(health.database);
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------
+// Bad input
+// ---------------------------------------------------------------------------------------
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_input_is_refused_with_a_stable_code() -> TestResult {
+    let h = Harness::start().await?;
+    let new_school = |name: &str| NewSchool {
+        name: name.to_owned(),
+        stage: Stage::Junior,
+        region: region(support::HOME),
+        principal_name: "王建国".into(),
+        legal_person: "太康县教育体育局".into(),
+    };
+    let create = |body: NewSchool| h.bus.bus.call::<CreateSchool>(&h.actor, None, body);
+
+    let p = refused(create(new_school("")).await, ErrorCode::ValidationFailed);
+    assert_eq!(p.details["field"], "name");
+    refused(create(new_school("   ")).await, ErrorCode::ValidationFailed);
+    refused(create(new_school(&"校".repeat(101))).await, ErrorCode::ValidationFailed);
+    // 100 characters (300 bytes) is fine: the bound counts characters.
+    create(new_school(&"校".repeat(100))).await?;
+    refused(create(new_school("太康\0一中")).await, ErrorCode::ValidationFailed);
+    refused(create(NewSchool { principal_name: String::new(), ..new_school("无校长学校") }).await, ErrorCode::ValidationFailed);
+
+    // Unique per region; the same name elsewhere is another school.
+    create(new_school("太康县第一初级中学")).await?;
+    let p = refused(create(new_school("  太康县第一初级中学 ")).await, ErrorCode::SchoolNameTaken);
+    assert_eq!(p.details["name"], "太康县第一初级中学");
+    create(NewSchool { region: region(support::OTHER), ..new_school("太康县第一初级中学") }).await?;
+
+    // Unknown ids.
+    let school = h.school(Stage::Junior, support::HOME).await?;
+    let unknown_group = GroupId::new();
+    refused(h.bus.bus.call::<GetGroup>(&h.actor, None, GroupRef { group_id: unknown_group }).await, ErrorCode::NotFound);
+    let admission = Admission { group_id: unknown_group, school_id: school.id };
+    refused(h.bus.bus.call::<AdmitMember>(&h.actor, None, admission).await, ErrorCode::NotFound);
+    let exit = MemberExit { group_id: unknown_group, school_id: school.id, reason: ExitReason::Voluntary, note: None };
+    refused(h.bus.bus.call::<ExitMember>(&h.actor, None, exit).await, ErrorCode::NotFound);
+    let (group, _) = h.group(GroupModel::Alliance, Stage::Junior).await?;
+    let admission = Admission { group_id: group.id, school_id: SchoolId::new() };
+    refused(h.bus.bus.call::<AdmitMember>(&h.actor, None, admission).await, ErrorCode::NotFound);
+    let no_lead = NewGroup { lead_school_id: SchoolId::new(), ..h.new_group(GroupModel::Alliance, &school) };
+    refused(h.create_group(no_lead).await, ErrorCode::NotFound);
+    refused(h.create_group(NewGroup { scale_cap: Some(0), ..h.new_group(GroupModel::Alliance, &school) }).await, ErrorCode::ValidationFailed);
+
+    // An undecodable request body (unknown field in a deny_unknown_fields body).
+    let raw = serde_json::json!({
+        "actor": h.actor,
+        "body": { "name": "x", "stage": "junior", "region": "411627", "principal_name": "p", "legal_person": "l", "extra": 1 }
+    });
+    let subject = h.bus.bus.config().request_subject(ServiceName::Membership, "school.create");
+    let reply = h.bus.bus.client().request(subject, serde_json::to_vec(&raw)?.into()).await?;
+    let reply: serde_json::Value = serde_json::from_slice(&reply.payload)?;
+    assert_eq!(reply["error"]["code"], "validation_failed", "{reply}");
+    Ok(())
+}

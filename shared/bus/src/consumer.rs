@@ -1,0 +1,107 @@
+//! Idempotent event consumers: a durable JetStream pull consumer whose every event is
+//! applied inside one database transaction together with an `inbox` row keyed by the
+//! event id. A redelivered event finds its inbox row and changes nothing; the message is
+//! acknowledged only after the transaction commits.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_nats::jetstream::AckKind;
+use async_nats::jetstream::consumer::{AckPolicy, pull};
+use diesel::prelude::*;
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use edu_contracts::EventEnvelope;
+use edu_db::DbPool;
+use edu_db::schema::inbox;
+use futures::StreamExt;
+use futures::future::BoxFuture;
+
+use crate::Bus;
+
+/// Applies one event inside the consumer's transaction.
+pub trait EventHandler: Send + Sync + 'static {
+    fn handle<'a>(&'a self, conn: &'a mut AsyncPgConnection, event: &'a EventEnvelope) -> BoxFuture<'a, QueryResult<()>>;
+}
+
+/// What a consumer listens to.
+#[derive(Debug, Clone)]
+pub struct ConsumerSpec {
+    /// Durable consumer name; also the `consumer` column of the inbox.
+    pub name: String,
+    /// Event subjects, e.g. from [`crate::BusConfig::event_subject`].
+    pub filter_subjects: Vec<String>,
+}
+
+/// Consumes until the task is dropped; on errors it reconnects and resumes from the durable
+/// consumer's position.
+pub async fn run<H: EventHandler>(bus: Bus, pool: DbPool, spec: ConsumerSpec, handler: Arc<H>) {
+    loop {
+        if let Err(e) = consume(&bus, &pool, &spec, &handler).await {
+            tracing::warn!(consumer = %spec.name, error = %e, "consumer stopped; restarting");
+        }
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+}
+
+async fn consume<H: EventHandler>(bus: &Bus, pool: &DbPool, spec: &ConsumerSpec, handler: &Arc<H>) -> anyhow::Result<()> {
+    let stream = bus.ensure_stream().await?;
+    let consumer = stream
+        .get_or_create_consumer(
+            &spec.name,
+            pull::Config {
+                durable_name: Some(spec.name.clone()),
+                filter_subjects: spec.filter_subjects.clone(),
+                ack_policy: AckPolicy::Explicit,
+                ack_wait: Duration::from_secs(30),
+                ..Default::default()
+            },
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!("creating consumer {}: {e}", spec.name))?;
+    let mut messages = consumer.messages().await.map_err(|e| anyhow::anyhow!("pulling: {e}"))?;
+    while let Some(message) = messages.next().await {
+        let message = message.map_err(|e| anyhow::anyhow!("receiving: {e}"))?;
+        let envelope: EventEnvelope = match serde_json::from_slice(&message.payload) {
+            Ok(envelope) => envelope,
+            Err(e) => {
+                tracing::error!(consumer = %spec.name, subject = %message.subject, error = %e, "undecodable event dropped");
+                message.ack_with(AckKind::Term).await.map_err(|e| anyhow::anyhow!("terminating: {e}"))?;
+                continue;
+            }
+        };
+        match apply(pool, &spec.name, handler.as_ref(), &envelope).await {
+            Ok(()) => message.ack().await.map_err(|e| anyhow::anyhow!("acknowledging: {e}"))?,
+            Err(e) => {
+                tracing::warn!(consumer = %spec.name, event.id = %envelope.id, error = %e, "event not applied; will retry");
+                message
+                    .ack_with(AckKind::Nak(Some(Duration::from_secs(1))))
+                    .await
+                    .map_err(|e| anyhow::anyhow!("nak: {e}"))?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Applies an event once: the inbox row and the handler's effect commit together.
+pub async fn apply<H: EventHandler + ?Sized>(
+    pool: &DbPool,
+    consumer: &str,
+    handler: &H,
+    event: &EventEnvelope,
+) -> anyhow::Result<()> {
+    let mut conn = pool.get().await.map_err(|e| anyhow::anyhow!("database pool: {e}"))?;
+    conn.transaction(async |conn| {
+        let fresh = diesel::insert_into(inbox::table)
+            .values((inbox::consumer.eq(consumer), inbox::event_id.eq(event.id.0)))
+            .on_conflict_do_nothing()
+            .execute(conn)
+            .await?;
+        if fresh == 1 {
+            handler.handle(conn, event).await?;
+        }
+        Ok::<_, diesel::result::Error>(())
+    })
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,289 @@
+//! The idempotent consumer and the outbox relay on the real servers: an event's effect
+//! happens exactly once, however often it is applied, re-published or redelivered.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use chrono::Utc;
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Integer, Uuid as SqlUuid};
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl, SimpleAsyncConnection};
+use diesel_migrations::{EmbeddedMigrations, embed_migrations};
+use edu_bus::consumer::{self, ConsumerSpec, EventHandler};
+use edu_bus::{outbox, relay};
+use edu_contracts::events::MemberAdmitted;
+use edu_contracts::{Actor, Event, EventEnvelope, ServiceName};
+use edu_db::{DbConfig, DbPool};
+use edu_domain::{EventId, GroupId, MembershipId, SchoolId};
+use edu_testkit::{TestBus, TestDb};
+use futures::FutureExt;
+use futures::future::BoxFuture;
+
+/// The probe's own table `applied(event_id, n)`.
+const MIGRATIONS: &[EmbeddedMigrations] = &[embed_migrations!("tests/migrations")];
+const SCHEMA: &str = "probe";
+
+type TestResult = anyhow::Result<()>;
+
+/// Upserts `applied`: a first application inserts `n = 1`, any further one increments it.
+struct Probe {
+    /// Fail this many calls first (after writing), to show the effect rolls back with the inbox.
+    fail_first: AtomicUsize,
+    calls: AtomicUsize,
+}
+
+impl Probe {
+    fn new() -> Self {
+        Self { fail_first: AtomicUsize::new(0), calls: AtomicUsize::new(0) }
+    }
+
+    fn failing(n: usize) -> Self {
+        Self { fail_first: AtomicUsize::new(n), calls: AtomicUsize::new(0) }
+    }
+}
+
+impl EventHandler for Probe {
+    fn handle<'a>(
+        &'a self,
+        conn: &'a mut AsyncPgConnection,
+        event: &'a EventEnvelope,
+    ) -> BoxFuture<'a, QueryResult<()>> {
+        async move {
+            self.calls.fetch_add(1, Ordering::SeqCst);
+            diesel::sql_query(
+                "INSERT INTO applied (event_id, n) VALUES ($1, 1) \
+                 ON CONFLICT (event_id) DO UPDATE SET n = applied.n + 1",
+            )
+            .bind::<SqlUuid, _>(event.id.0)
+            .execute(conn)
+            .await?;
+            let failed = self.fail_first.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1)).is_ok();
+            if failed {
+                return Err(diesel::result::Error::RollbackTransaction);
+            }
+            Ok(())
+        }
+        .boxed()
+    }
+}
+
+#[derive(QueryableByName)]
+struct Applied {
+    #[diesel(sql_type = Integer)]
+    n: i32,
+}
+
+#[derive(QueryableByName)]
+struct Count {
+    #[diesel(sql_type = BigInt)]
+    count: i64,
+}
+
+async fn setup(db: &TestDb) -> anyhow::Result<(DbConfig, DbPool)> {
+    let config = db.config(SCHEMA);
+    edu_db::migrate(&config, MIGRATIONS).await?;
+    let pool = edu_db::pool(&config)?;
+    Ok((config, pool))
+}
+
+/// How often the effect of `event` ran (0: never).
+async fn applied(pool: &DbPool, event: EventId) -> anyhow::Result<i32> {
+    let mut conn = pool.get().await?;
+    let rows: Vec<Applied> = diesel::sql_query("SELECT n FROM applied WHERE event_id = $1")
+        .bind::<SqlUuid, _>(event.0)
+        .load(&mut conn)
+        .await?;
+    Ok(rows.first().map(|r| r.n).unwrap_or(0))
+}
+
+async fn count(pool: &DbPool, sql: &str) -> anyhow::Result<i64> {
+    let mut conn = pool.get().await?;
+    Ok(diesel::sql_query(sql).get_result::<Count>(&mut conn).await?.count)
+}
+
+fn actor() -> Actor {
+    Actor::system("bus-test")
+}
+
+fn admitted() -> MemberAdmitted {
+    MemberAdmitted {
+        group_id: GroupId::new(),
+        school_id: SchoolId::new(),
+        membership_id: MembershipId::new(),
+        plaque_text: "太康县第一初级中学教育集团成员学校".into(),
+        legal_person_retained: true,
+        cross_region: false,
+        policy_version: 0,
+    }
+}
+
+fn envelope(event: &MemberAdmitted) -> anyhow::Result<EventEnvelope> {
+    Ok(EventEnvelope {
+        id: EventId::new(),
+        event_type: MemberAdmitted::TYPE.into(),
+        version: MemberAdmitted::VERSION,
+        occurred_at: Utc::now(),
+        actor: actor(),
+        group_id: Some(event.group_id),
+        school_id: Some(event.school_id),
+        payload: serde_json::to_value(event)?,
+    })
+}
+
+/// Polls `check` until it holds or `within` passes; returns whether it held.
+async fn eventually<F, Fut>(within: Duration, mut check: F) -> anyhow::Result<bool>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = anyhow::Result<bool>>,
+{
+    let deadline = tokio::time::Instant::now() + within;
+    loop {
+        if check().await? {
+            return Ok(true);
+        }
+        if tokio::time::Instant::now() > deadline {
+            return Ok(false);
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn apply_twice_changes_once() -> TestResult {
+    let db = TestDb::new().await?;
+    let (_, pool) = setup(&db).await?;
+    let probe = Probe::new();
+    let event = envelope(&admitted())?;
+
+    consumer::apply(&pool, "probe", &probe, &event).await?;
+    consumer::apply(&pool, "probe", &probe, &event).await?;
+    assert_eq!(applied(&pool, event.id).await?, 1, "the effect ran once");
+    assert_eq!(probe.calls.load(Ordering::SeqCst), 1, "the handler was not even called again");
+    assert_eq!(count(&pool, "SELECT count(*) AS count FROM inbox").await?, 1);
+
+    // Another event is another effect.
+    let other = envelope(&admitted())?;
+    consumer::apply(&pool, "probe", &probe, &other).await?;
+    assert_eq!(applied(&pool, other.id).await?, 1);
+
+    // The inbox is per consumer: a second consumer applies the same event once for itself.
+    consumer::apply(&pool, "another", &probe, &event).await?;
+    consumer::apply(&pool, "another", &probe, &event).await?;
+    assert_eq!(applied(&pool, event.id).await?, 2, "once per consumer");
+    assert_eq!(count(&pool, "SELECT count(*) AS count FROM inbox").await?, 3);
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_apply_leaves_no_trace_and_is_retried() -> TestResult {
+    let db = TestDb::new().await?;
+    let (_, pool) = setup(&db).await?;
+    let probe = Probe::failing(1);
+    let event = envelope(&admitted())?;
+
+    assert!(consumer::apply(&pool, "probe", &probe, &event).await.is_err());
+    assert_eq!(applied(&pool, event.id).await?, 0, "the effect rolled back");
+    assert_eq!(count(&pool, "SELECT count(*) AS count FROM inbox").await?, 0, "and so did the inbox row");
+
+    consumer::apply(&pool, "probe", &probe, &event).await?;
+    consumer::apply(&pool, "probe", &probe, &event).await?;
+    assert_eq!(applied(&pool, event.id).await?, 1);
+    assert_eq!(probe.calls.load(Ordering::SeqCst), 2, "failed once, applied once, skipped once");
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_applies_of_one_event_change_once() -> TestResult {
+    let db = TestDb::new().await?;
+    let (_, pool) = setup(&db).await?;
+    let probe = Arc::new(Probe::new());
+    let event = Arc::new(envelope(&admitted())?);
+
+    let tasks = (0..8).map(|_| {
+        let (pool, probe, event) = (pool.clone(), Arc::clone(&probe), Arc::clone(&event));
+        tokio::spawn(async move { consumer::apply(&pool, "probe", probe.as_ref(), &event).await })
+    });
+    for result in futures::future::join_all(tasks).await {
+        result??;
+    }
+    assert_eq!(applied(&pool, event.id).await?, 1);
+    assert_eq!(probe.calls.load(Ordering::SeqCst), 1);
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn outbox_relay_and_consumer_apply_each_event_once() -> TestResult {
+    let db = TestDb::new().await?;
+    let test_bus = TestBus::new().await?;
+    let bus = test_bus.bus.clone();
+    let (config, pool) = setup(&db).await?;
+
+    // The business transaction writes the event to the outbox ...
+    let event = admitted();
+    let mut conn = edu_db::connect(&config).await?;
+    let id = conn
+        .transaction(async |conn| {
+            outbox::enqueue(conn, &actor(), Some(event.group_id), Some(event.school_id), &event).await
+        })
+        .await?;
+    // ... and a rolled-back one writes nothing that leaves.
+    let rolled_back: Result<EventId, diesel::result::Error> = conn
+        .transaction(async |conn| {
+            outbox::enqueue(conn, &actor(), None, None, &admitted()).await?;
+            Err(diesel::result::Error::RollbackTransaction)
+        })
+        .await;
+    assert!(rolled_back.is_err());
+
+    let relay = tokio::spawn(relay::run(bus.clone(), pool.clone(), config.clone(), ServiceName::Membership));
+    let spec = ConsumerSpec {
+        name: "probe".into(),
+        filter_subjects: vec![bus.config().event_subject(ServiceName::Membership, MemberAdmitted::TYPE)],
+    };
+    let consumer = tokio::spawn(consumer::run(bus.clone(), pool.clone(), spec, Arc::new(Probe::new())));
+
+    assert!(eventually(Duration::from_secs(10), || async { Ok(applied(&pool, id).await? >= 1) }).await?);
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    assert_eq!(applied(&pool, id).await?, 1);
+    let events = test_bus.events().await?;
+    assert_eq!(events.len(), 1, "{events:#?}");
+    assert_eq!(events[0].id, id);
+    assert_eq!(events[0].group_id, Some(event.group_id));
+    assert_eq!(serde_json::from_value::<MemberAdmitted>(events[0].payload.clone())?, event);
+    assert_eq!(count(&pool, "SELECT count(*) AS count FROM outbox WHERE published_at IS NULL").await?, 0);
+
+    // The relay publishes the same row again (as after a NATS reconnect): the stream
+    // deduplicates on Nats-Msg-Id, so there is still one message and one effect.
+    conn.batch_execute("UPDATE outbox SET published_at = NULL").await?;
+    let republished = eventually(Duration::from_secs(10), || async {
+        Ok(count(&pool, "SELECT count(*) AS count FROM outbox WHERE published_at IS NULL").await? == 0)
+    })
+    .await?;
+    assert!(republished, "the relay published the row again");
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    assert_eq!(test_bus.events().await?.len(), 1, "Nats-Msg-Id deduplicated the re-publish");
+    assert_eq!(applied(&pool, id).await?, 1);
+
+    // A duplicate the stream cannot recognise (no Nats-Msg-Id, as after the duplicate window)
+    // reaches the consumer, whose inbox skips it.
+    let subject = bus.config().event_subject(ServiceName::Membership, MemberAdmitted::TYPE);
+    bus.jetstream().publish(subject, serde_json::to_vec(&events[0])?.into()).await?.await?;
+    assert_eq!(test_bus.events().await?.len(), 2);
+    let mut stream = bus.ensure_stream().await?;
+    let consumed = eventually(Duration::from_secs(10), || {
+        let stream = &mut stream;
+        async move {
+            let info = stream.consumer_info("probe").await.map_err(|e| anyhow::anyhow!("consumer info: {e}"))?;
+            Ok(info.ack_floor.stream_sequence >= 2 && info.num_ack_pending == 0)
+        }
+    })
+    .await?;
+    assert!(consumed, "the consumer acknowledged the duplicate");
+    assert_eq!(applied(&pool, id).await?, 1, "the inbox skipped the redelivered event");
+    assert_eq!(count(&pool, "SELECT count(*) AS count FROM inbox").await?, 1);
+
+    relay.abort();
+    consumer.abort();
+    Ok(())
+}

@@ -1,0 +1,77 @@
+//! Domain events. Payloads evolve additively inside a version: new fields get
+//! `#[serde(default)]`, and consumers never deny unknown fields.
+
+use chrono::NaiveDate;
+use edu_domain::{ExitReason, GroupId, GroupModel, MembershipId, RegionCode, SchoolId};
+use serde::{Deserialize, Serialize};
+
+use crate::{Event, ServiceName};
+
+/// `group.established`: the bureau created a group (with its lead school).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GroupEstablished {
+    pub group_id: GroupId,
+    pub name: String,
+    pub model: GroupModel,
+    pub lead_school_id: SchoolId,
+    pub region: RegionCode,
+    pub plaque_date: NaiveDate,
+    pub effective_cap: u8,
+    pub policy_version: i32,
+}
+
+impl Event for GroupEstablished {
+    const SERVICE: ServiceName = ServiceName::Membership;
+    const TYPE: &'static str = "group.established";
+    const VERSION: u32 = 1;
+}
+
+/// `member.admitted`: a school joined a group as a member.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MemberAdmitted {
+    pub group_id: GroupId,
+    pub school_id: SchoolId,
+    pub membership_id: MembershipId,
+    pub plaque_text: String,
+    pub legal_person_retained: bool,
+    pub cross_region: bool,
+    pub policy_version: i32,
+}
+
+impl Event for MemberAdmitted {
+    const SERVICE: ServiceName = ServiceName::Membership;
+    const TYPE: &'static str = "member.admitted";
+    const VERSION: u32 = 1;
+}
+
+/// `member.exited`: a member left its group.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MemberExited {
+    pub group_id: GroupId,
+    pub school_id: SchoolId,
+    pub membership_id: MembershipId,
+    pub reason: ExitReason,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+impl Event for MemberExited {
+    const SERVICE: ServiceName = ServiceName::Membership;
+    const TYPE: &'static str = "member.exited";
+    const VERSION: u32 = 1;
+}
+
+/// `group.dissolved`: the bureau dissolved a group; all its memberships ended.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GroupDissolved {
+    pub group_id: GroupId,
+    pub reason: String,
+    /// Every school whose membership this ended, the lead included.
+    pub school_ids: Vec<SchoolId>,
+}
+
+impl Event for GroupDissolved {
+    const SERVICE: ServiceName = ServiceName::Membership;
+    const TYPE: &'static str = "group.dissolved";
+    const VERSION: u32 = 1;
+}

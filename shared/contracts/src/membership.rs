@@ -1,0 +1,233 @@
+//! Operations of the group membership service: schools, groups, memberships.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use edu_domain::{
+    ExitReason, GroupId, GroupModel, GroupStatus, MemberRole, MembershipId, RegionCode, SchoolId, Stage,
+};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::{Operation, ServiceName};
+
+macro_rules! operation {
+    ($op:ident, $name:literal, $req:ty => $reply:ty) => {
+        #[doc = concat!("`edu.membership.v1.", $name, "`")]
+        pub struct $op;
+        impl Operation for $op {
+            const SERVICE: ServiceName = ServiceName::Membership;
+            const NAME: &'static str = $name;
+            type Request = $req;
+            type Reply = $reply;
+        }
+    };
+}
+
+operation!(CreateSchool, "school.create", NewSchool => School);
+operation!(GetSchool, "school.get", SchoolRef => School);
+operation!(ListSchools, "school.list", SchoolQuery => Page<School>);
+operation!(CreateGroup, "group.create", NewGroup => Group);
+operation!(GetGroup, "group.get", GroupRef => Group);
+operation!(ListGroups, "group.list", GroupQuery => Page<Group>);
+operation!(DissolveGroup, "group.dissolve", Dissolution => Group);
+operation!(AdmitMember, "member.admit", Admission => Membership);
+operation!(ListMembers, "member.list", MemberQuery => MemberList);
+operation!(ExitMember, "member.exit", MemberExit => Membership);
+
+/// A page of results.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    /// How many match in all.
+    pub total: i64,
+}
+
+/// Paging of a list: at most `limit` (1..=200, default 50) items after `offset`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct Paging {
+    #[serde(default = "Paging::default_limit")]
+    #[param(minimum = 1, maximum = 200, default = 50)]
+    pub limit: u16,
+    #[serde(default)]
+    #[param(minimum = 0, default = 0)]
+    pub offset: u32,
+}
+
+impl Paging {
+    pub const MAX_LIMIT: u16 = 200;
+    fn default_limit() -> u16 {
+        50
+    }
+}
+
+impl Default for Paging {
+    fn default() -> Self {
+        Self { limit: Self::default_limit(), offset: 0 }
+    }
+}
+
+/// A new school (学校).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewSchool {
+    /// 1–100 characters, unique in the region.
+    #[schema(example = "太康县第一初级中学")]
+    pub name: String,
+    pub stage: Stage,
+    pub region: RegionCode,
+    /// 校长.
+    #[schema(example = "王建国")]
+    pub principal_name: String,
+    /// 法人 (the legal person the school is registered as).
+    #[schema(example = "太康县第一初级中学")]
+    pub legal_person: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct School {
+    pub id: SchoolId,
+    pub name: String,
+    pub stage: Stage,
+    pub region: RegionCode,
+    pub principal_name: String,
+    pub legal_person: String,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SchoolRef {
+    pub school_id: SchoolId,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SchoolQuery {
+    /// Only schools of this region.
+    pub region: Option<RegionCode>,
+    /// Only these schools (empty: no such filter).
+    #[serde(default)]
+    pub ids: Vec<SchoolId>,
+    #[serde(default)]
+    pub paging: Paging,
+}
+
+/// A new education group (教育集团), created by the bureau.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewGroup {
+    #[schema(example = "太康县第一初级中学教育集团")]
+    pub name: String,
+    pub model: GroupModel,
+    /// The lead school (龙头学校); it must not be in another group.
+    pub lead_school_id: SchoolId,
+    /// 挂牌 date; the first evaluation is one year after it (V-03).
+    pub plaque_date: NaiveDate,
+    /// F-08: the bureau's size decision. Lowers the model's cap; a value above it needs
+    /// `cap_exception_reason` (§8.3).
+    #[serde(default)]
+    pub scale_cap: Option<u8>,
+    #[serde(default)]
+    pub cap_exception_reason: Option<String>,
+}
+
+/// A group as the API shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Group {
+    pub id: GroupId,
+    pub name: String,
+    pub model: GroupModel,
+    pub lead_school_id: SchoolId,
+    /// The lead school's region; the group belongs to this bureau.
+    pub region: RegionCode,
+    /// The lead school's stage (F-03).
+    pub stage: Stage,
+    pub plaque_date: NaiveDate,
+    pub scale_cap: Option<u8>,
+    pub cap_exception_reason: Option<String>,
+    /// F-08/F-09: how many members the group may have now.
+    pub effective_cap: u8,
+    /// Active members, the lead not counted (§8.1).
+    pub active_members: u8,
+    /// The lead and every active member.
+    pub active_school_ids: Vec<SchoolId>,
+    /// F-04: regions of the active schools; more than one means a cross-region group.
+    pub regions: Vec<RegionCode>,
+    pub status: GroupStatus,
+    pub dissolved_at: Option<DateTime<Utc>>,
+    pub dissolution_reason: Option<String>,
+    /// The policy version the group was established under.
+    pub policy_version: i32,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GroupRef {
+    pub group_id: GroupId,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GroupQuery {
+    /// Groups of this region: led from it, or with an active school in it (F-04).
+    pub region: Option<RegionCode>,
+    /// Groups this school is now in.
+    pub school_id: Option<SchoolId>,
+    #[serde(default)]
+    pub include_dissolved: bool,
+    #[serde(default)]
+    pub paging: Paging,
+}
+
+/// 撤销: the bureau dissolves a group; every membership ends.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Dissolution {
+    pub group_id: GroupId,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Admission {
+    pub group_id: GroupId,
+    pub school_id: SchoolId,
+}
+
+/// One school's time in a group.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Membership {
+    pub id: MembershipId,
+    pub group_id: GroupId,
+    pub school_id: SchoolId,
+    pub school_name: String,
+    pub role: MemberRole,
+    pub joined_at: DateTime<Utc>,
+    pub left_at: Option<DateTime<Utc>>,
+    pub exit_reason: Option<ExitReason>,
+    pub exit_note: Option<String>,
+    /// F-06/F-07: "…成员学校" or "…校区".
+    pub plaque_text: String,
+    /// F-06/F-07: kept in alliance and trusteeship groups, not in tight ones.
+    pub legal_person_retained: bool,
+    /// F-04: the school is in another region than the group's lead.
+    pub cross_region: bool,
+    pub policy_version: i32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MemberQuery {
+    pub group_id: GroupId,
+    /// Also past memberships (exited schools).
+    #[serde(default)]
+    pub include_history: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct MemberList {
+    pub group: Group,
+    pub members: Vec<Membership>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MemberExit {
+    pub group_id: GroupId,
+    pub school_id: SchoolId,
+    pub reason: ExitReason,
+    pub note: Option<String>,
+}

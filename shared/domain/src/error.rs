@@ -1,0 +1,204 @@
+//! The one error shape of the system. Every refusal travels as a [`Problem`]: a stable
+//! snake_case [`ErrorCode`], an English and a Chinese message, the RULES.md rule it
+//! enforces (when one applies) and structured details. Services put it in the NATS
+//! reply `{"error": …}`; the lead-school API maps its code to an HTTP status in one place.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use utoipa::ToSchema;
+
+/// Stable error codes. Adding a code is fine; renaming or removing one breaks clients.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// The request is malformed or a field is invalid.
+    ValidationFailed,
+    /// No valid bearer token.
+    Unauthenticated,
+    /// The caller's role or scope does not allow this.
+    Forbidden,
+    /// The thing does not exist, or the caller may not know it exists.
+    NotFound,
+    /// The body is larger than the endpoint accepts.
+    PayloadTooLarge,
+    /// F-08/F-09: the group already has as many active members as its cap allows.
+    GroupCapExceeded,
+    /// F-03: members are of the lead school's stage (学段).
+    StageMismatch,
+    /// §8.5: a school is in at most one group at a time.
+    SchoolAlreadyInGroup,
+    /// F-01: the lead school is never a member (of its own or another group).
+    LeadCannotBeMember,
+    /// A dissolved group accepts no change.
+    GroupDissolved,
+    /// The school is not an active member of the group.
+    NotAMember,
+    /// The lead school cannot exit its own group; dissolve the group instead.
+    LeadCannotExit,
+    /// A school with this name already exists in the region.
+    SchoolNameTaken,
+    /// §8.3: a bureau scale cap above the model's default needs a recorded reason.
+    CapExceptionReasonRequired,
+    /// The same Idempotency-Key was used for a different request.
+    IdempotencyKeyReused,
+    /// A service behind the API did not answer; retry later.
+    ServiceUnavailable,
+    /// An unexpected failure; nothing was changed.
+    Internal,
+}
+
+impl ErrorCode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::ValidationFailed => "validation_failed",
+            Self::Unauthenticated => "unauthenticated",
+            Self::Forbidden => "forbidden",
+            Self::NotFound => "not_found",
+            Self::PayloadTooLarge => "payload_too_large",
+            Self::GroupCapExceeded => "group_cap_exceeded",
+            Self::StageMismatch => "stage_mismatch",
+            Self::SchoolAlreadyInGroup => "school_already_in_group",
+            Self::LeadCannotBeMember => "lead_cannot_be_member",
+            Self::GroupDissolved => "group_dissolved",
+            Self::NotAMember => "not_a_member",
+            Self::LeadCannotExit => "lead_cannot_exit",
+            Self::SchoolNameTaken => "school_name_taken",
+            Self::CapExceptionReasonRequired => "cap_exception_reason_required",
+            Self::IdempotencyKeyReused => "idempotency_key_reused",
+            Self::ServiceUnavailable => "service_unavailable",
+            Self::Internal => "internal",
+        }
+    }
+}
+
+impl ErrorCode {
+    /// The HTTP status of a refusal with this code: the one mapping, used by the HTTP API
+    /// and for the `Nats-Service-Error-Code` header on the bus.
+    pub fn http_status(self) -> u16 {
+        match self {
+            Self::ValidationFailed => 400,
+            Self::Unauthenticated => 401,
+            Self::Forbidden => 403,
+            Self::NotFound => 404,
+            Self::GroupCapExceeded
+            | Self::StageMismatch
+            | Self::SchoolAlreadyInGroup
+            | Self::LeadCannotBeMember
+            | Self::GroupDissolved
+            | Self::NotAMember
+            | Self::LeadCannotExit
+            | Self::SchoolNameTaken => 409,
+            Self::PayloadTooLarge => 413,
+            Self::CapExceptionReasonRequired | Self::IdempotencyKeyReused => 422,
+            Self::ServiceUnavailable => 503,
+            Self::Internal => 500,
+        }
+    }
+}
+
+impl std::fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A refusal or failure, as clients see it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema, thiserror::Error)]
+#[error("{code}: {message}")]
+pub struct Problem {
+    pub code: ErrorCode,
+    /// English message.
+    pub message: String,
+    /// 中文说明.
+    pub message_zh: String,
+    /// The RULES.md rule this refusal enforces, e.g. `F-09`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rule: Option<String>,
+    /// Structured facts behind the refusal (the cap, the field, the policy version, …).
+    #[serde(default, skip_serializing_if = "Value::is_null")]
+    #[schema(value_type = Object)]
+    pub details: Value,
+}
+
+impl Problem {
+    pub fn new(code: ErrorCode, message: impl Into<String>, message_zh: impl Into<String>) -> Self {
+        Self {
+            code,
+            message: message.into(),
+            message_zh: message_zh.into(),
+            rule: None,
+            details: Value::Null,
+        }
+    }
+
+    /// Names the RULES.md rule this refusal enforces.
+    pub fn rule(mut self, rule: &str) -> Self {
+        self.rule = Some(rule.to_owned());
+        self
+    }
+
+    pub fn details(mut self, details: Value) -> Self {
+        self.details = details;
+        self
+    }
+
+    /// A field that failed validation.
+    pub fn validation(field: &str, message: &str, message_zh: &str) -> Self {
+        Self::new(ErrorCode::ValidationFailed, message, message_zh).details(json!({ "field": field }))
+    }
+
+    pub fn not_found(what: &str, what_zh: &str) -> Self {
+        Self::new(ErrorCode::NotFound, format!("{what} not found"), format!("未找到{what_zh}"))
+    }
+
+    pub fn forbidden(message: &str, message_zh: &str) -> Self {
+        Self::new(ErrorCode::Forbidden, message, message_zh)
+    }
+
+    pub fn unavailable(service: &str) -> Self {
+        Self::new(
+            ErrorCode::ServiceUnavailable,
+            format!("the {service} service is not answering; please retry shortly"),
+            format!("{service} 服务暂时无法响应,请稍后重试"),
+        )
+        .details(json!({ "service": service }))
+    }
+
+    /// An unexpected failure. The cause is logged where it happened, never sent.
+    pub fn internal() -> Self {
+        Self::new(
+            ErrorCode::Internal,
+            "an unexpected error occurred; nothing was changed",
+            "发生意外错误,未做任何更改",
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn code_serializes_as_its_stable_string() -> Result<(), serde_json::Error> {
+        for code in [ErrorCode::GroupCapExceeded, ErrorCode::SchoolAlreadyInGroup, ErrorCode::Internal] {
+            assert_eq!(serde_json::to_value(code)?, json!(code.as_str()));
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn problem_json_shape_is_stable() -> Result<(), serde_json::Error> {
+        let p = Problem::new(ErrorCode::GroupCapExceeded, "full", "已满")
+            .rule("F-09")
+            .details(json!({"cap": 5}));
+        assert_eq!(
+            serde_json::to_value(&p)?,
+            json!({"code": "group_cap_exceeded", "message": "full", "message_zh": "已满",
+                   "rule": "F-09", "details": {"cap": 5}})
+        );
+        let bare = Problem::internal();
+        let v = serde_json::to_value(&bare)?;
+        assert!(v.get("rule").is_none() && v.get("details").is_none());
+        Ok(())
+    }
+}

@@ -1,0 +1,319 @@
+//! `edugroup`: the one binary that composes the school-group system.
+//!
+//! - `edugroup up` runs every service and the lead-school API in one process with demo data;
+//! - `edugroup serve <service>` runs one service (start as many as you like: they share the
+//!   load through NATS queue groups);
+//! - `edugroup token` mints development tokens; `edugroup migrate` migrates every schema;
+//! - `edugroup openapi` prints the API's OpenAPI document.
+
+mod config;
+mod demo;
+
+use std::time::Duration;
+
+use anyhow::Context as _;
+use clap::{Parser, Subcommand, ValueEnum};
+use diesel_async::{AsyncConnection, AsyncPgConnection, SimpleAsyncConnection};
+use edu_auth::{Minter, TokenRequest, Verifier};
+use edu_bus::Bus;
+use edu_bus::server::ServiceHost;
+use edu_domain::{RegionCode, Role, SchoolId};
+use edu_lead_api::{ApiConfig, AppState};
+use tokio::sync::watch;
+
+use crate::config::Settings;
+
+#[derive(Parser)]
+#[command(name = "edugroup", version, about = "集团化办学 school-group system")]
+struct Cli {
+    #[command(flatten)]
+    settings: Settings,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run every service and the API in one process, with demo data; print where to look.
+    Up {
+        /// Don't create the demo county.
+        #[arg(long)]
+        no_demo: bool,
+    },
+    /// Run one service in this process.
+    Serve { service: Service },
+    /// Mint a development token (HS256, signed with EDUGROUP_JWT_SECRET).
+    Token {
+        #[arg(long, value_parser = parse_role)]
+        role: Role,
+        /// County code (六位行政区划代码).
+        #[arg(long, default_value = demo::REGION)]
+        region: String,
+        /// The school a lead_admin, member_admin or teacher acts for.
+        #[arg(long)]
+        school: Option<SchoolId>,
+        #[arg(long, default_value = "dev")]
+        sub: String,
+        #[arg(long, default_value = "")]
+        name: String,
+        /// Validity in hours.
+        #[arg(long, default_value_t = 12)]
+        hours: u64,
+    },
+    /// Create the database if needed and migrate every service's schema.
+    Migrate,
+    /// Print the OpenAPI document of the lead-school API.
+    Openapi,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Service {
+    Membership,
+    Rotation,
+    Catalogue,
+    Council,
+    Evaluation,
+    LeadApi,
+}
+
+impl Service {
+    const BACKEND: [Service; 5] =
+        [Self::Membership, Self::Rotation, Self::Catalogue, Self::Council, Self::Evaluation];
+
+    fn schema(self) -> &'static str {
+        match self {
+            Self::Membership => "membership",
+            Self::Rotation => "rotation",
+            Self::Catalogue => "catalogue",
+            Self::Council => "council",
+            Self::Evaluation => "evaluation",
+            Self::LeadApi => "lead_api",
+        }
+    }
+
+    fn migrations(self) -> &'static [edu_db::EmbeddedMigrations] {
+        match self {
+            Self::Membership => edu_membership::MIGRATIONS,
+            Self::Rotation => edu_rotation::MIGRATIONS,
+            Self::Catalogue => edu_catalogue::MIGRATIONS,
+            Self::Council => edu_council::MIGRATIONS,
+            Self::Evaluation => edu_evaluation::MIGRATIONS,
+            Self::LeadApi => &[],
+        }
+    }
+
+    async fn start(self, bus: &Bus, settings: &Settings) -> anyhow::Result<ServiceHost> {
+        let db = settings.db(self.schema());
+        match self {
+            Self::Membership => edu_membership::start(bus, db).await,
+            Self::Rotation => edu_rotation::start(bus, db).await,
+            Self::Catalogue => edu_catalogue::start(bus, db).await,
+            Self::Council => edu_council::start(bus, db).await,
+            Self::Evaluation => edu_evaluation::start(bus, db).await,
+            Self::LeadApi => anyhow::bail!("the lead-api is not a bus service"),
+        }
+    }
+}
+
+fn parse_role(s: &str) -> Result<Role, String> {
+    s.parse()
+}
+
+fn init_tracing(default: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| default.into());
+    tracing_subscriber::fmt().with_env_filter(filter).init();
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    config::check_environment()?;
+    let cli = Cli::parse();
+    let settings = cli.settings;
+    match cli.command {
+        Command::Up { no_demo } => {
+            init_tracing("warn,edugroup=info");
+            up(&settings, !no_demo).await
+        }
+        Command::Serve { service } => {
+            init_tracing("info");
+            serve(&settings, service).await
+        }
+        Command::Token { role, region, school, sub, name, hours } => {
+            let request = TokenRequest {
+                sub,
+                name,
+                role,
+                region: RegionCode::parse(&region).map_err(|p| anyhow::anyhow!(p.message))?,
+                school_id: school,
+                ttl: Duration::from_secs(hours * 3600),
+            };
+            println!("{}", Minter::new(&settings.auth())?.mint(&request)?);
+            Ok(())
+        }
+        Command::Migrate => {
+            init_tracing("info");
+            ensure_database(&settings.database_url).await?;
+            for service in Service::BACKEND {
+                edu_db::migrate(&settings.db(service.schema()), service.migrations()).await?;
+                println!("migrated schema {}", service.schema());
+            }
+            Ok(())
+        }
+        Command::Openapi => {
+            println!("{}", edu_lead_api::openapi().to_pretty_json()?);
+            Ok(())
+        }
+    }
+}
+
+/// Resolves when the process is asked to stop (Ctrl-C or SIGTERM).
+async fn stop_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(term) => term,
+            Err(_) => return std::future::pending().await,
+        };
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = ctrl_c.await;
+    }
+}
+
+fn shutdown_channel() -> (watch::Sender<bool>, impl Fn() -> std::pin::Pin<Box<dyn Future<Output = ()> + Send>>) {
+    let (tx, rx) = watch::channel(false);
+    let wait = move || {
+        let mut rx = rx.clone();
+        Box::pin(async move {
+            let _ = rx.wait_for(|stop| *stop).await;
+        }) as std::pin::Pin<Box<dyn Future<Output = ()> + Send>>
+    };
+    (tx, wait)
+}
+
+async fn connect_bus(settings: &Settings, name: &str) -> anyhow::Result<Bus> {
+    let bus = Bus::connect(settings.bus(), name).await?;
+    bus.ensure_stream().await?;
+    Ok(bus)
+}
+
+async fn lead_api_state(settings: &Settings, bus: Bus) -> anyhow::Result<AppState> {
+    let verifier = Verifier::new(&settings.auth()).await?;
+    Ok(AppState { bus, verifier })
+}
+
+async fn serve(settings: &Settings, service: Service) -> anyhow::Result<()> {
+    let bus = connect_bus(settings, &format!("edugroup-{}", service.schema())).await?;
+    if service == Service::LeadApi {
+        let state = lead_api_state(settings, bus).await?;
+        let (server, addrs) =
+            edu_lead_api::serve(&ApiConfig { bind: settings.bind, workers: settings.http_workers }, state)?;
+        tracing::info!(?addrs, "lead-api listening");
+        return server.await.context("HTTP server");
+    }
+    ensure_database(&settings.database_url).await?;
+    let host = service.start(&bus, settings).await?;
+    tracing::info!(service = service.schema(), "serving");
+    host.run_until(stop_signal()).await;
+    Ok(())
+}
+
+async fn up(settings: &Settings, with_demo: bool) -> anyhow::Result<()> {
+    ensure_database(&settings.database_url).await?;
+    let bus = connect_bus(settings, "edugroup-up").await?;
+    let (stop, stopped) = shutdown_channel();
+    let mut running = Vec::new();
+    for service in Service::BACKEND {
+        let host = service.start(&bus, settings).await.with_context(|| format!("starting {}", service.schema()))?;
+        running.push(tokio::spawn(host.run_until(stopped())));
+    }
+    let demo = if with_demo { Some(demo::seed(&bus).await.map_err(|p| anyhow::anyhow!("demo data: {p}"))?) } else { None };
+    let state = lead_api_state(settings, bus).await?;
+    let (server, addrs) =
+        edu_lead_api::serve(&ApiConfig { bind: settings.bind, workers: settings.http_workers }, state)?;
+    let base = addrs.first().map(|a| format!("http://{a}")).unwrap_or_default();
+    print_banner(settings, &base, demo.as_ref())?;
+    let handle = server.handle();
+    tokio::select! {
+        served = server => served.context("HTTP server")?,
+        _ = stop_signal() => handle.stop(true).await,
+    }
+    let _ = stop.send(true);
+    for task in running {
+        let _ = task.await;
+    }
+    Ok(())
+}
+
+fn print_banner(settings: &Settings, base: &str, demo: Option<&demo::Demo>) -> anyhow::Result<()> {
+    println!();
+    println!("edugroup is up  集团化办学管理平台已启动");
+    println!("  console  控制台   {base}/");
+    println!("  API docs 接口文档 {base}/docs/");
+    println!("  OpenAPI           {base}/api-docs/openapi.json");
+    println!("  readiness         {base}/readyz");
+    if settings.jwt_secret == config::DEV_SECRET {
+        println!("  (development JWT secret in use; set EDUGROUP_JWT_SECRET or EDUGROUP_JWKS in production)");
+    }
+    if let Some(demo) = demo {
+        let minter = Minter::new(&settings.auth())?;
+        let region = RegionCode::parse(demo::REGION).map_err(|p| anyhow::anyhow!(p.message))?;
+        let member = demo.alliance.active_school_ids.get(1).copied();
+        let tokens = [
+            ("bureau", Role::Bureau, None, "太康县教育局"),
+            ("lead_admin", Role::LeadAdmin, Some(demo.alliance.lead_school_id), "一初中集团办公室"),
+            ("member_admin", Role::MemberAdmin, member, "二初中"),
+            ("teacher", Role::Teacher, member, "二初中教师"),
+            ("auditor", Role::Auditor, None, "审计"),
+        ];
+        println!();
+        println!("demo county 演示数据: region {}; groups:", demo::REGION);
+        for g in [&demo.alliance, &demo.tight] {
+            println!("  {}  {} ({}), {} of {} members", g.id, g.name, g.model.name_zh(), g.active_members, g.effective_cap);
+        }
+        println!("  {} junior schools are not in a group yet (GET {base}/api/v1/schools)", demo.free_junior_schools);
+        println!();
+        println!("tokens (valid 7 days) 令牌:");
+        for (label, role, school, name) in tokens {
+            let token = minter.mint(&TokenRequest {
+                sub: format!("demo-{label}"),
+                name: name.to_owned(),
+                role,
+                region: region.clone(),
+                school_id: school,
+                ttl: Duration::from_secs(7 * 24 * 3600),
+            })?;
+            println!("  {label:<13} {token}");
+        }
+        println!();
+        println!("try: curl -H \"Authorization: Bearer <bureau token>\" {base}/api/v1/groups");
+    }
+    Ok(())
+}
+
+/// Creates the system's database when it does not exist yet.
+async fn ensure_database(url: &str) -> anyhow::Result<()> {
+    let (server, name) = url.rsplit_once('/').context("EDUGROUP_DATABASE_URL has no database name")?;
+    let name = name.split('?').next().unwrap_or(name);
+    anyhow::ensure!(
+        !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'),
+        "database name {name:?} must be a plain identifier"
+    );
+    if AsyncPgConnection::establish(url).await.is_ok() {
+        return Ok(());
+    }
+    let mut admin = AsyncPgConnection::establish(&format!("{server}/postgres"))
+        .await
+        .context("connecting to PostgreSQL (is it running? see deploy/dev-stack.sh)")?;
+    if let Err(e) = admin.batch_execute(&format!("CREATE DATABASE \"{name}\"")).await {
+        // Another process may have created it meanwhile.
+        AsyncPgConnection::establish(url).await.map_err(|_| e).context("creating the database")?;
+    }
+    Ok(())
+}
