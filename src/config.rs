@@ -17,13 +17,21 @@ pub const DEV_SECRET: &str = "edugroup-development-secret-change-me-in-productio
 #[derive(Debug, Clone, Args)]
 pub struct Settings {
     /// PostgreSQL database of the system (each service uses its own schema in it).
-    #[arg(long, env = "EDUGROUP_DATABASE_URL", default_value = "postgres://postgres@127.0.0.1:5432/edugroup")]
+    #[arg(
+        long,
+        env = "EDUGROUP_DATABASE_URL",
+        default_value = "postgres://postgres@127.0.0.1:5432/edugroup"
+    )]
     pub database_url: String,
     /// Connections per service pool.
     #[arg(long, env = "EDUGROUP_DB_POOL_SIZE", default_value_t = 8)]
     pub db_pool_size: usize,
     /// NATS server (JetStream enabled).
-    #[arg(long, env = "EDUGROUP_NATS_URL", default_value = "nats://127.0.0.1:4222")]
+    #[arg(
+        long,
+        env = "EDUGROUP_NATS_URL",
+        default_value = "nats://127.0.0.1:4222"
+    )]
     pub nats_url: String,
     /// NATS user (deploy/ gives each service its own).
     #[arg(long, env = "EDUGROUP_NATS_USER")]
@@ -72,9 +80,17 @@ const KNOWN: [&str; 12] = [
 pub fn check_environment() -> anyhow::Result<()> {
     let unknown: Vec<String> = std::env::vars()
         .map(|(k, _)| k)
-        .filter(|k| k.starts_with("EDUGROUP_") && !KNOWN.contains(&k.as_str()) && k != "EDUGROUP_TEST_NATS_URL")
+        .filter(|k| {
+            k.starts_with("EDUGROUP_")
+                && !KNOWN.contains(&k.as_str())
+                && k != "EDUGROUP_TEST_NATS_URL"
+        })
         .collect();
-    anyhow::ensure!(unknown.is_empty(), "unknown configuration variables: {}", unknown.join(", "));
+    anyhow::ensure!(
+        unknown.is_empty(),
+        "unknown configuration variables: {}",
+        unknown.join(", ")
+    );
     Ok(())
 }
 

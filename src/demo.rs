@@ -60,11 +60,31 @@ pub async fn seed(bus: &Bus) -> Result<Demo, Problem> {
     ];
     let mut junior = Vec::new();
     for (i, s) in juniors.into_iter().enumerate() {
-        junior.push(school(bus, &actor, &region, format!("demo-junior-{i}"), s, Stage::Junior).await?);
+        junior.push(
+            school(
+                bus,
+                &actor,
+                &region,
+                format!("demo-junior-{i}"),
+                s,
+                Stage::Junior,
+            )
+            .await?,
+        );
     }
     let mut primary = Vec::new();
     for (i, s) in primaries.into_iter().enumerate() {
-        primary.push(school(bus, &actor, &region, format!("demo-primary-{i}"), s, Stage::Primary).await?);
+        primary.push(
+            school(
+                bus,
+                &actor,
+                &region,
+                format!("demo-primary-{i}"),
+                s,
+                Stage::Primary,
+            )
+            .await?,
+        );
     }
     let plaque = NaiveDate::from_ymd_opt(2024, 9, 1).unwrap_or_default();
     let alliance = bus
@@ -96,14 +116,40 @@ pub async fn seed(bus: &Bus) -> Result<Demo, Problem> {
         )
         .await?;
     for (i, member) in junior[1..3].iter().enumerate() {
-        let admission = Admission { group_id: alliance.id, school_id: member.id };
-        bus.call::<AdmitMember>(&actor, Some(format!("demo-admit-alliance-{i}")), admission).await?;
+        let admission = Admission {
+            group_id: alliance.id,
+            school_id: member.id,
+        };
+        bus.call::<AdmitMember>(&actor, Some(format!("demo-admit-alliance-{i}")), admission)
+            .await?;
     }
     for (i, member) in primary[1..3].iter().enumerate() {
-        let admission = Admission { group_id: tight.id, school_id: member.id };
-        bus.call::<AdmitMember>(&actor, Some(format!("demo-admit-tight-{i}")), admission).await?;
+        let admission = Admission {
+            group_id: tight.id,
+            school_id: member.id,
+        };
+        bus.call::<AdmitMember>(&actor, Some(format!("demo-admit-tight-{i}")), admission)
+            .await?;
     }
-    let alliance = bus.call::<edu_contracts::membership::GetGroup>(&actor, None, edu_contracts::membership::GroupRef { group_id: alliance.id }).await?;
-    let tight = bus.call::<edu_contracts::membership::GetGroup>(&actor, None, edu_contracts::membership::GroupRef { group_id: tight.id }).await?;
-    Ok(Demo { alliance, tight, free_junior_schools: junior.len() - 3 })
+    let alliance = bus
+        .call::<edu_contracts::membership::GetGroup>(
+            &actor,
+            None,
+            edu_contracts::membership::GroupRef {
+                group_id: alliance.id,
+            },
+        )
+        .await?;
+    let tight = bus
+        .call::<edu_contracts::membership::GetGroup>(
+            &actor,
+            None,
+            edu_contracts::membership::GroupRef { group_id: tight.id },
+        )
+        .await?;
+    Ok(Demo {
+        alliance,
+        tight,
+        free_junior_schools: junior.len() - 3,
+    })
 }

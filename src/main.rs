@@ -77,8 +77,13 @@ enum Service {
 }
 
 impl Service {
-    const BACKEND: [Service; 5] =
-        [Self::Membership, Self::Rotation, Self::Catalogue, Self::Council, Self::Evaluation];
+    const BACKEND: [Service; 5] = [
+        Self::Membership,
+        Self::Rotation,
+        Self::Catalogue,
+        Self::Council,
+        Self::Evaluation,
+    ];
 
     fn schema(self) -> &'static str {
         match self {
@@ -120,7 +125,8 @@ fn parse_role(s: &str) -> Result<Role, String> {
 }
 
 fn init_tracing(default: &str) {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| default.into());
+    let filter =
+        tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| default.into());
     tracing_subscriber::fmt().with_env_filter(filter).init();
 }
 
@@ -138,7 +144,14 @@ async fn main() -> anyhow::Result<()> {
             init_tracing("info");
             serve(&settings, service).await
         }
-        Command::Token { role, region, school, sub, name, hours } => {
+        Command::Token {
+            role,
+            region,
+            school,
+            sub,
+            name,
+            hours,
+        } => {
             let request = TokenRequest {
                 sub,
                 name,
@@ -171,10 +184,11 @@ async fn stop_signal() {
     let ctrl_c = tokio::signal::ctrl_c();
     #[cfg(unix)]
     {
-        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(term) => term,
-            Err(_) => return std::future::pending().await,
-        };
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(term) => term,
+                Err(_) => return std::future::pending().await,
+            };
         tokio::select! {
             _ = ctrl_c => {}
             _ = term.recv() => {}
@@ -186,7 +200,10 @@ async fn stop_signal() {
     }
 }
 
-fn shutdown_channel() -> (watch::Sender<bool>, impl Fn() -> std::pin::Pin<Box<dyn Future<Output = ()> + Send>>) {
+fn shutdown_channel() -> (
+    watch::Sender<bool>,
+    impl Fn() -> std::pin::Pin<Box<dyn Future<Output = ()> + Send>>,
+) {
     let (tx, rx) = watch::channel(false);
     let wait = move || {
         let mut rx = rx.clone();
@@ -212,8 +229,13 @@ async fn serve(settings: &Settings, service: Service) -> anyhow::Result<()> {
     let bus = connect_bus(settings, &format!("edugroup-{}", service.schema())).await?;
     if service == Service::LeadApi {
         let state = lead_api_state(settings, bus).await?;
-        let (server, addrs) =
-            edu_lead_api::serve(&ApiConfig { bind: settings.bind, workers: settings.http_workers }, state)?;
+        let (server, addrs) = edu_lead_api::serve(
+            &ApiConfig {
+                bind: settings.bind,
+                workers: settings.http_workers,
+            },
+            state,
+        )?;
         tracing::info!(?addrs, "lead-api listening");
         return server.await.context("HTTP server");
     }
@@ -230,14 +252,33 @@ async fn up(settings: &Settings, with_demo: bool) -> anyhow::Result<()> {
     let (stop, stopped) = shutdown_channel();
     let mut running = Vec::new();
     for service in Service::BACKEND {
-        let host = service.start(&bus, settings).await.with_context(|| format!("starting {}", service.schema()))?;
+        let host = service
+            .start(&bus, settings)
+            .await
+            .with_context(|| format!("starting {}", service.schema()))?;
         running.push(tokio::spawn(host.run_until(stopped())));
     }
-    let demo = if with_demo { Some(demo::seed(&bus).await.map_err(|p| anyhow::anyhow!("demo data: {p}"))?) } else { None };
+    let demo = if with_demo {
+        Some(
+            demo::seed(&bus)
+                .await
+                .map_err(|p| anyhow::anyhow!("demo data: {p}"))?,
+        )
+    } else {
+        None
+    };
     let state = lead_api_state(settings, bus).await?;
-    let (server, addrs) =
-        edu_lead_api::serve(&ApiConfig { bind: settings.bind, workers: settings.http_workers }, state)?;
-    let base = addrs.first().map(|a| format!("http://{a}")).unwrap_or_default();
+    let (server, addrs) = edu_lead_api::serve(
+        &ApiConfig {
+            bind: settings.bind,
+            workers: settings.http_workers,
+        },
+        state,
+    )?;
+    let base = addrs
+        .first()
+        .map(|a| format!("http://{a}"))
+        .unwrap_or_default();
     print_banner(settings, &base, demo.as_ref())?;
     let handle = server.handle();
     tokio::select! {
@@ -259,7 +300,9 @@ fn print_banner(settings: &Settings, base: &str, demo: Option<&demo::Demo>) -> a
     println!("  OpenAPI           {base}/api-docs/openapi.json");
     println!("  readiness         {base}/readyz");
     if settings.jwt_secret == config::DEV_SECRET {
-        println!("  (development JWT secret in use; set EDUGROUP_JWT_SECRET or EDUGROUP_JWKS in production)");
+        println!(
+            "  (development JWT secret in use; set EDUGROUP_JWT_SECRET or EDUGROUP_JWKS in production)"
+        );
     }
     if let Some(demo) = demo {
         let minter = Minter::new(&settings.auth())?;
@@ -267,7 +310,12 @@ fn print_banner(settings: &Settings, base: &str, demo: Option<&demo::Demo>) -> a
         let member = demo.alliance.active_school_ids.get(1).copied();
         let tokens = [
             ("bureau", Role::Bureau, None, "太康县教育局"),
-            ("lead_admin", Role::LeadAdmin, Some(demo.alliance.lead_school_id), "一初中集团办公室"),
+            (
+                "lead_admin",
+                Role::LeadAdmin,
+                Some(demo.alliance.lead_school_id),
+                "一初中集团办公室",
+            ),
             ("member_admin", Role::MemberAdmin, member, "二初中"),
             ("teacher", Role::Teacher, member, "二初中教师"),
             ("auditor", Role::Auditor, None, "审计"),
@@ -275,9 +323,19 @@ fn print_banner(settings: &Settings, base: &str, demo: Option<&demo::Demo>) -> a
         println!();
         println!("demo county 演示数据: region {}; groups:", demo::REGION);
         for g in [&demo.alliance, &demo.tight] {
-            println!("  {}  {} ({}), {} of {} members", g.id, g.name, g.model.name_zh(), g.active_members, g.effective_cap);
+            println!(
+                "  {}  {} ({}), {} of {} members",
+                g.id,
+                g.name,
+                g.model.name_zh(),
+                g.active_members,
+                g.effective_cap
+            );
         }
-        println!("  {} junior schools are not in a group yet (GET {base}/api/v1/schools)", demo.free_junior_schools);
+        println!(
+            "  {} junior schools are not in a group yet (GET {base}/api/v1/schools)",
+            demo.free_junior_schools
+        );
         println!();
         println!("tokens (valid 7 days) 令牌:");
         for (label, role, school, name) in tokens {
@@ -299,7 +357,9 @@ fn print_banner(settings: &Settings, base: &str, demo: Option<&demo::Demo>) -> a
 
 /// Creates the system's database when it does not exist yet.
 async fn ensure_database(url: &str) -> anyhow::Result<()> {
-    let (server, name) = url.rsplit_once('/').context("EDUGROUP_DATABASE_URL has no database name")?;
+    let (server, name) = url
+        .rsplit_once('/')
+        .context("EDUGROUP_DATABASE_URL has no database name")?;
     let name = name.split('?').next().unwrap_or(name);
     anyhow::ensure!(
         !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'),
@@ -311,9 +371,15 @@ async fn ensure_database(url: &str) -> anyhow::Result<()> {
     let mut admin = AsyncPgConnection::establish(&format!("{server}/postgres"))
         .await
         .context("connecting to PostgreSQL (is it running? see deploy/dev-stack.sh)")?;
-    if let Err(e) = admin.batch_execute(&format!("CREATE DATABASE \"{name}\"")).await {
+    if let Err(e) = admin
+        .batch_execute(&format!("CREATE DATABASE \"{name}\""))
+        .await
+    {
         // Another process may have created it meanwhile.
-        AsyncPgConnection::establish(url).await.map_err(|_| e).context("creating the database")?;
+        AsyncPgConnection::establish(url)
+            .await
+            .map_err(|_| e)
+            .context("creating the database")?;
     }
     Ok(())
 }

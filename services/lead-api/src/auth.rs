@@ -38,16 +38,25 @@ impl FromRequest for Caller {
 }
 
 fn authenticate(req: &HttpRequest) -> Result<Caller, ApiError> {
-    let state = req.app_data::<web::Data<AppState>>().ok_or_else(|| ApiError(Problem::internal()))?;
+    let state = req
+        .app_data::<web::Data<AppState>>()
+        .ok_or_else(|| ApiError(Problem::internal()))?;
     let token = req
         .headers()
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
         .map(str::trim)
         .ok_or(AuthError::Missing)
         .map_err(|e| ApiError(e.into()))?;
-    state.verifier.verify(token).map(Caller).map_err(|e| ApiError(e.into()))
+    state
+        .verifier
+        .verify(token)
+        .map(Caller)
+        .map_err(|e| ApiError(e.into()))
 }
 
 /// The optional `Idempotency-Key` header of a creating request.

@@ -41,6 +41,8 @@ impl ResponseError for ApiError {
         if self.0.code == ErrorCode::Unauthenticated {
             response.insert_header((header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer")));
         }
-        response.json(ErrorBody { error: self.0.clone() })
+        response.json(ErrorBody {
+            error: self.0.clone(),
+        })
     }
 }

@@ -61,7 +61,12 @@ impl Modify for BearerAuth {
         let components = openapi.components.get_or_insert_with(Default::default);
         components.add_security_scheme(
             "bearer",
-            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build()),
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .build(),
+            ),
         );
     }
 }
@@ -71,34 +76,52 @@ fn bad_request(field: &str, en: String, zh: String) -> actix_web::Error {
 }
 
 fn json_config() -> web::JsonConfig {
-    web::JsonConfig::default().limit(JSON_LIMIT).error_handler(|err, _| match err {
-        JsonPayloadError::Overflow { .. } | JsonPayloadError::OverflowKnownLength { .. } => ApiError(Problem::new(
-            ErrorCode::PayloadTooLarge,
-            format!("the body is larger than {JSON_LIMIT} bytes"),
-            format!("请求体超过 {JSON_LIMIT} 字节"),
-        ))
-        .into(),
-        JsonPayloadError::ContentType => bad_request(
-            "Content-Type",
-            "Content-Type must be application/json".into(),
-            "Content-Type 必须为 application/json".into(),
-        ),
-        JsonPayloadError::Deserialize(e) => {
-            bad_request("body", format!("invalid JSON body: {e}"), format!("JSON 请求体无效: {e}"))
-        }
-        other => bad_request("body", format!("unreadable body: {other}"), format!("无法读取请求体: {other}")),
-    })
+    web::JsonConfig::default()
+        .limit(JSON_LIMIT)
+        .error_handler(|err, _| match err {
+            JsonPayloadError::Overflow { .. } | JsonPayloadError::OverflowKnownLength { .. } => {
+                ApiError(Problem::new(
+                    ErrorCode::PayloadTooLarge,
+                    format!("the body is larger than {JSON_LIMIT} bytes"),
+                    format!("请求体超过 {JSON_LIMIT} 字节"),
+                ))
+                .into()
+            }
+            JsonPayloadError::ContentType => bad_request(
+                "Content-Type",
+                "Content-Type must be application/json".into(),
+                "Content-Type 必须为 application/json".into(),
+            ),
+            JsonPayloadError::Deserialize(e) => bad_request(
+                "body",
+                format!("invalid JSON body: {e}"),
+                format!("JSON 请求体无效: {e}"),
+            ),
+            other => bad_request(
+                "body",
+                format!("unreadable body: {other}"),
+                format!("无法读取请求体: {other}"),
+            ),
+        })
 }
 
 fn path_config() -> web::PathConfig {
     web::PathConfig::default().error_handler(|err: PathError, _| {
-        bad_request("path", format!("invalid path parameter: {err}"), format!("路径参数无效: {err}"))
+        bad_request(
+            "path",
+            format!("invalid path parameter: {err}"),
+            format!("路径参数无效: {err}"),
+        )
     })
 }
 
 fn query_config() -> web::QueryConfig {
     web::QueryConfig::default().error_handler(|err: QueryPayloadError, _| {
-        bad_request("query", format!("invalid query: {err}"), format!("查询参数无效: {err}"))
+        bad_request(
+            "query",
+            format!("invalid query: {err}"),
+            format!("查询参数无效: {err}"),
+        )
     })
 }
 

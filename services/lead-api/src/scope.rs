@@ -15,8 +15,14 @@ fn forbidden(en: &str, zh: &str) -> Problem {
 pub fn bureau_of(caller: &Caller, region: &RegionCode) -> Result<(), Problem> {
     match caller.0.role {
         Role::Bureau if caller.0.region == *region => Ok(()),
-        Role::Bureau => Err(forbidden("this belongs to another region's bureau", "该事项属于其他地区教育局")),
-        _ => Err(forbidden("only the county education bureau may do this", "仅县教育局可执行此操作")),
+        Role::Bureau => Err(forbidden(
+            "this belongs to another region's bureau",
+            "该事项属于其他地区教育局",
+        )),
+        _ => Err(forbidden(
+            "only the county education bureau may do this",
+            "仅县教育局可执行此操作",
+        )),
     }
 }
 
@@ -29,10 +35,13 @@ pub fn can_see_school(caller: &Caller, school: &School) -> bool {
 /// their region, F-04) and to the people of its active schools.
 pub fn can_see_group(caller: &Caller, group: &Group) -> bool {
     match caller.0.role {
-        Role::Bureau | Role::Auditor => group.region == caller.0.region || group.regions.contains(&caller.0.region),
-        Role::LeadAdmin | Role::MemberAdmin | Role::Teacher => {
-            caller.0.school_id.is_some_and(|s| group.active_school_ids.contains(&s))
+        Role::Bureau | Role::Auditor => {
+            group.region == caller.0.region || group.regions.contains(&caller.0.region)
         }
+        Role::LeadAdmin | Role::MemberAdmin | Role::Teacher => caller
+            .0
+            .school_id
+            .is_some_and(|s| group.active_school_ids.contains(&s)),
     }
 }
 
@@ -51,11 +60,20 @@ pub fn can_admit(caller: &Caller, group: &Group) -> Result<(), Problem> {
 
 /// Ending a membership: the bureau and the lead office for any reason; a member school may
 /// only withdraw itself voluntarily.
-pub fn can_exit(caller: &Caller, group: &Group, school: edu_domain::SchoolId, reason: ExitReason) -> Result<(), Problem> {
+pub fn can_exit(
+    caller: &Caller,
+    group: &Group,
+    school: edu_domain::SchoolId,
+    reason: ExitReason,
+) -> Result<(), Problem> {
     match caller.0.role {
         Role::Bureau if caller.0.region == group.region => Ok(()),
         Role::LeadAdmin if caller.0.school_id == Some(group.lead_school_id) => Ok(()),
-        Role::MemberAdmin if caller.0.school_id == Some(school) && reason == ExitReason::Voluntary => Ok(()),
+        Role::MemberAdmin
+            if caller.0.school_id == Some(school) && reason == ExitReason::Voluntary =>
+        {
+            Ok(())
+        }
         _ => Err(forbidden(
             "you may not end this school's membership",
             "无权终止该校的成员资格",

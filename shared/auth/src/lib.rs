@@ -16,7 +16,9 @@ use chrono::Utc;
 use edu_domain::{ErrorCode, Problem, RegionCode, Role, SchoolId};
 use jsonwebtoken::errors::ErrorKind;
 use jsonwebtoken::jwk::JwkSet;
-use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, decode, decode_header, encode};
+use jsonwebtoken::{
+    Algorithm, DecodingKey, EncodingKey, Header, Validation, decode, decode_header, encode,
+};
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 
@@ -79,12 +81,27 @@ impl From<AuthError> for Problem {
     fn from(e: AuthError) -> Self {
         let (en, zh) = match e {
             AuthError::Missing => ("a bearer token is required", "需要提供 Bearer 令牌"),
-            AuthError::Expired => ("the token has expired; sign in again", "令牌已过期,请重新登录"),
+            AuthError::Expired => (
+                "the token has expired; sign in again",
+                "令牌已过期,请重新登录",
+            ),
             AuthError::BadSignature => ("the token's signature is invalid", "令牌签名无效"),
-            AuthError::Algorithm => ("the token's signing algorithm is not accepted", "不接受该令牌的签名算法"),
-            AuthError::WrongAudience => ("the token was issued for another system", "该令牌不是为本系统签发的"),
-            AuthError::UnknownKey => ("the token was signed with an unknown key", "令牌的签名密钥未知"),
-            AuthError::Malformed => ("the token or its claims are malformed", "令牌或其声明格式错误"),
+            AuthError::Algorithm => (
+                "the token's signing algorithm is not accepted",
+                "不接受该令牌的签名算法",
+            ),
+            AuthError::WrongAudience => (
+                "the token was issued for another system",
+                "该令牌不是为本系统签发的",
+            ),
+            AuthError::UnknownKey => (
+                "the token was signed with an unknown key",
+                "令牌的签名密钥未知",
+            ),
+            AuthError::Malformed => (
+                "the token or its claims are malformed",
+                "令牌或其声明格式错误",
+            ),
         };
         Problem::new(ErrorCode::Unauthenticated, en, zh)
     }
@@ -116,7 +133,10 @@ impl Verifier {
             config.hs256_secret.is_some() || config.jwks.is_some(),
             "auth needs an HS256 secret or a JWKS source"
         );
-        let hs256 = config.hs256_secret.as_ref().map(|s| DecodingKey::from_secret(s.expose_secret().as_bytes()));
+        let hs256 = config
+            .hs256_secret
+            .as_ref()
+            .map(|s| DecodingKey::from_secret(s.expose_secret().as_bytes()));
         let keys = match &config.jwks {
             Some(source) => load_jwks(source).await?,
             None => Vec::new(),
@@ -138,7 +158,9 @@ impl Verifier {
                                 *slot = keys;
                             }
                         }
-                        Err(e) => tracing::warn!(error = %e, "JWKS refresh failed; keeping the old keys"),
+                        Err(e) => {
+                            tracing::warn!(error = %e, "JWKS refresh failed; keeping the old keys")
+                        }
                     }
                 }
             });
@@ -152,16 +174,23 @@ impl Verifier {
         let claims = match header.alg {
             Algorithm::HS256 => {
                 let key = self.hs256.as_ref().ok_or(AuthError::Algorithm)?;
-                decode::<Claims>(token, key, &self.validation(Algorithm::HS256)).map_err(map_error)?.claims
+                decode::<Claims>(token, key, &self.validation(Algorithm::HS256))
+                    .map_err(map_error)?
+                    .claims
             }
             alg if JWKS_ALGORITHMS.contains(&alg) => {
                 let kid = header.kid.ok_or(AuthError::UnknownKey)?;
                 let keys = self.jwks.read().map_err(|_| AuthError::UnknownKey)?;
-                let key = keys.iter().find(|k| k.kid == kid).ok_or(AuthError::UnknownKey)?;
+                let key = keys
+                    .iter()
+                    .find(|k| k.kid == kid)
+                    .ok_or(AuthError::UnknownKey)?;
                 if key.algorithm != alg {
                     return Err(AuthError::Algorithm);
                 }
-                decode::<Claims>(token, &key.key, &self.validation(key.algorithm)).map_err(map_error)?.claims
+                decode::<Claims>(token, &key.key, &self.validation(key.algorithm))
+                    .map_err(map_error)?
+                    .claims
             }
             _ => return Err(AuthError::Algorithm),
         };
@@ -185,9 +214,9 @@ fn map_error(e: jsonwebtoken::errors::Error) -> AuthError {
     match e.kind() {
         ErrorKind::ExpiredSignature => AuthError::Expired,
         ErrorKind::InvalidSignature => AuthError::BadSignature,
-        ErrorKind::InvalidAlgorithm | ErrorKind::InvalidAlgorithmName | ErrorKind::InvalidKeyFormat => {
-            AuthError::Algorithm
-        }
+        ErrorKind::InvalidAlgorithm
+        | ErrorKind::InvalidAlgorithmName
+        | ErrorKind::InvalidKeyFormat => AuthError::Algorithm,
         ErrorKind::InvalidAudience | ErrorKind::InvalidIssuer => AuthError::WrongAudience,
         _ => AuthError::Malformed,
     }
@@ -195,19 +224,21 @@ fn map_error(e: jsonwebtoken::errors::Error) -> AuthError {
 
 async fn load_jwks(source: &JwksSource) -> anyhow::Result<Vec<JwksKey>> {
     let body = match source {
-        JwksSource::File(path) => {
-            tokio::fs::read_to_string(path).await.with_context(|| format!("reading JWKS {}", path.display()))?
-        }
-        JwksSource::Url(url) => reqwest::Client::builder()
-            .timeout(Duration::from_secs(10))
-            .build()?
-            .get(url)
-            .send()
+        JwksSource::File(path) => tokio::fs::read_to_string(path)
             .await
-            .and_then(reqwest::Response::error_for_status)
-            .with_context(|| format!("fetching JWKS {url}"))?
-            .text()
-            .await?,
+            .with_context(|| format!("reading JWKS {}", path.display()))?,
+        JwksSource::Url(url) => {
+            reqwest::Client::builder()
+                .timeout(Duration::from_secs(10))
+                .build()?
+                .get(url)
+                .send()
+                .await
+                .and_then(reqwest::Response::error_for_status)
+                .with_context(|| format!("fetching JWKS {url}"))?
+                .text()
+                .await?
+        }
     };
     let set: JwkSet = serde_json::from_str(&body).context("parsing JWKS")?;
     let mut keys = Vec::new();
@@ -216,15 +247,28 @@ async fn load_jwks(source: &JwksSource) -> anyhow::Result<Vec<JwksKey>> {
             tracing::warn!("JWKS key without kid or alg skipped");
             continue;
         };
-        let Ok(algorithm) = Algorithm::try_from(alg) else { continue };
+        let Ok(algorithm) = Algorithm::try_from(alg) else {
+            continue;
+        };
         if !JWKS_ALGORITHMS.contains(&algorithm) {
-            tracing::warn!(kid, ?algorithm, "JWKS key with an algorithm we do not accept skipped");
+            tracing::warn!(
+                kid,
+                ?algorithm,
+                "JWKS key with an algorithm we do not accept skipped"
+            );
             continue;
         }
         let key = DecodingKey::from_jwk(jwk).with_context(|| format!("JWKS key {kid}"))?;
-        keys.push(JwksKey { kid, algorithm, key });
+        keys.push(JwksKey {
+            kid,
+            algorithm,
+            key,
+        });
     }
-    anyhow::ensure!(!keys.is_empty(), "the JWKS holds no usable RS256, ES256 or EdDSA key");
+    anyhow::ensure!(
+        !keys.is_empty(),
+        "the JWKS holds no usable RS256, ES256 or EdDSA key"
+    );
     Ok(keys)
 }
 
@@ -248,7 +292,10 @@ pub struct TokenRequest {
 
 impl Minter {
     pub fn new(config: &AuthConfig) -> anyhow::Result<Self> {
-        let secret = config.hs256_secret.as_ref().context("minting tokens needs the HS256 secret")?;
+        let secret = config
+            .hs256_secret
+            .as_ref()
+            .context("minting tokens needs the HS256 secret")?;
         Ok(Self {
             key: EncodingKey::from_secret(secret.expose_secret().as_bytes()),
             issuer: config.issuer.clone(),

@@ -1,5 +1,7 @@
 //! Token verification: every accepted algorithm, and every way a token must be refused.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly
+
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -11,14 +13,18 @@ use jsonwebtoken::{Algorithm, EncodingKey, Header, encode};
 use secrecy::SecretString;
 
 fn fixture(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
 }
 
 fn config() -> AuthConfig {
     AuthConfig {
         issuer: "edugroup-dev".into(),
         audience: "edugroup".into(),
-        hs256_secret: Some(SecretString::from("test-secret-that-is-long-enough-0123456789")),
+        hs256_secret: Some(SecretString::from(
+            "test-secret-that-is-long-enough-0123456789",
+        )),
         jwks: Some(JwksSource::File(fixture("jwks.json"))),
     }
 }
@@ -75,10 +81,16 @@ async fn hs256_minted_tokens_verify() {
 async fn rs256_es256_eddsa_from_jwks_verify() {
     let v = Verifier::new(&config()).await.unwrap();
     let c = claims(300);
-    for (alg, kid, pem) in
-        [(Algorithm::RS256, "rsa-1", "rsa.pem"), (Algorithm::ES256, "ec-1", "ec.pem"), (Algorithm::EdDSA, "ed-1", "ed.pem")]
-    {
-        assert_eq!(v.verify(&sign(alg, kid, pem, &c)).as_ref(), Ok(&c), "{alg:?}");
+    for (alg, kid, pem) in [
+        (Algorithm::RS256, "rsa-1", "rsa.pem"),
+        (Algorithm::ES256, "ec-1", "ec.pem"),
+        (Algorithm::EdDSA, "ed-1", "ed.pem"),
+    ] {
+        assert_eq!(
+            v.verify(&sign(alg, kid, pem, &c)).as_ref(),
+            Ok(&c),
+            "{alg:?}"
+        );
     }
 }
 
@@ -86,19 +98,34 @@ async fn rs256_es256_eddsa_from_jwks_verify() {
 async fn refusals() {
     let v = Verifier::new(&config()).await.unwrap();
     // expired (beyond the 30 s leeway)
-    assert_eq!(v.verify(&sign(Algorithm::RS256, "rsa-1", "rsa.pem", &claims(-120))), Err(AuthError::Expired));
+    assert_eq!(
+        v.verify(&sign(Algorithm::RS256, "rsa-1", "rsa.pem", &claims(-120))),
+        Err(AuthError::Expired)
+    );
     // wrong audience
     let mut other = claims(300);
     other.aud = "another-system".into();
-    assert_eq!(v.verify(&sign(Algorithm::RS256, "rsa-1", "rsa.pem", &other)), Err(AuthError::WrongAudience));
+    assert_eq!(
+        v.verify(&sign(Algorithm::RS256, "rsa-1", "rsa.pem", &other)),
+        Err(AuthError::WrongAudience)
+    );
     // wrong issuer
     let mut other = claims(300);
     other.iss = "someone-else".into();
-    assert_eq!(v.verify(&sign(Algorithm::ES256, "ec-1", "ec.pem", &other)), Err(AuthError::WrongAudience));
+    assert_eq!(
+        v.verify(&sign(Algorithm::ES256, "ec-1", "ec.pem", &other)),
+        Err(AuthError::WrongAudience)
+    );
     // a key id the JWKS doesn't have
-    assert_eq!(v.verify(&sign(Algorithm::RS256, "nope", "rsa.pem", &claims(300))), Err(AuthError::UnknownKey));
+    assert_eq!(
+        v.verify(&sign(Algorithm::RS256, "nope", "rsa.pem", &claims(300))),
+        Err(AuthError::UnknownKey)
+    );
     // a kid whose key has another algorithm (alg confusion)
-    assert_eq!(v.verify(&sign(Algorithm::EdDSA, "rsa-1", "ed.pem", &claims(300))), Err(AuthError::Algorithm));
+    assert_eq!(
+        v.verify(&sign(Algorithm::EdDSA, "rsa-1", "ed.pem", &claims(300))),
+        Err(AuthError::Algorithm)
+    );
     // a tampered payload: the signature no longer matches
     let token = sign(Algorithm::RS256, "rsa-1", "rsa.pem", &claims(300));
     let mut parts: Vec<String> = token.split('.').map(str::to_owned).collect();
@@ -115,7 +142,10 @@ async fn refusals() {
     // a school-bound role without a school
     let mut no_school = claims(300);
     no_school.school_id = None;
-    assert_eq!(v.verify(&sign(Algorithm::RS256, "rsa-1", "rsa.pem", &no_school)), Err(AuthError::Malformed));
+    assert_eq!(
+        v.verify(&sign(Algorithm::RS256, "rsa-1", "rsa.pem", &no_school)),
+        Err(AuthError::Malformed)
+    );
 }
 
 #[tokio::test]

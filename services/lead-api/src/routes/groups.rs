@@ -2,9 +2,9 @@
 
 use actix_web::{HttpResponse, get, post, web};
 use edu_contracts::membership::{
-    Admission, AdmitMember, CreateGroup, DissolveGroup, Dissolution, ExitMember, GetGroup, GetSchool, Group, GroupQuery,
-    GroupRef, ListGroups, ListMembers, MemberExit, MemberList, MemberQuery, Membership, NewGroup, Page, Paging,
-    SchoolRef,
+    Admission, AdmitMember, CreateGroup, Dissolution, DissolveGroup, ExitMember, GetGroup,
+    GetSchool, Group, GroupQuery, GroupRef, ListGroups, ListMembers, MemberExit, MemberList,
+    MemberQuery, Membership, NewGroup, Page, Paging, SchoolRef,
 };
 use edu_domain::{ExitReason, GroupId, Problem, Role, SchoolId};
 use serde::Deserialize;
@@ -15,9 +15,20 @@ use crate::error::{ApiError, ErrorBody};
 use crate::{AppState, scope};
 
 /// Fetches a group and checks the caller may know it exists (404 otherwise).
-async fn visible_group(state: &AppState, caller: &Caller, group_id: GroupId) -> Result<Group, ApiError> {
-    let group = state.bus.call::<GetGroup>(&caller.actor(), None, GroupRef { group_id }).await?;
-    if scope::can_see_group(caller, &group) { Ok(group) } else { Err(Problem::not_found("group", "教育集团").into()) }
+async fn visible_group(
+    state: &AppState,
+    caller: &Caller,
+    group_id: GroupId,
+) -> Result<Group, ApiError> {
+    let group = state
+        .bus
+        .call::<GetGroup>(&caller.actor(), None, GroupRef { group_id })
+        .await?;
+    if scope::can_see_group(caller, &group) {
+        Ok(group)
+    } else {
+        Err(Problem::not_found("group", "教育集团").into())
+    }
 }
 
 /// Establish a group with its lead school (bureau of the lead school's region).
@@ -45,15 +56,31 @@ pub async fn create_group(
     body: web::Json<NewGroup>,
 ) -> Result<HttpResponse, ApiError> {
     if caller.0.role != Role::Bureau {
-        return Err(Problem::forbidden("only the county education bureau creates groups", "仅县教育局可组建教育集团").into());
+        return Err(Problem::forbidden(
+            "only the county education bureau creates groups",
+            "仅县教育局可组建教育集团",
+        )
+        .into());
     }
     let actor = caller.actor();
-    let lead = state.bus.call::<GetSchool>(&actor, None, SchoolRef { school_id: body.lead_school_id }).await?;
+    let lead = state
+        .bus
+        .call::<GetSchool>(
+            &actor,
+            None,
+            SchoolRef {
+                school_id: body.lead_school_id,
+            },
+        )
+        .await?;
     if !scope::can_see_school(&caller, &lead) {
         return Err(Problem::not_found("school", "学校").into());
     }
     scope::bureau_of(&caller, &lead.region)?;
-    let group = state.bus.call::<CreateGroup>(&actor, key.0, body.into_inner()).await?;
+    let group = state
+        .bus
+        .call::<CreateGroup>(&actor, key.0, body.into_inner())
+        .await?;
     Ok(HttpResponse::Created().json(group))
 }
 
@@ -92,13 +119,26 @@ pub async fn list_groups(
 ) -> Result<web::Json<Page<Group>>, ApiError> {
     let q = query.into_inner();
     let defaults = Paging::default();
-    let paging = Paging { limit: q.limit.unwrap_or(defaults.limit), offset: q.offset.unwrap_or(defaults.offset) };
+    let paging = Paging {
+        limit: q.limit.unwrap_or(defaults.limit),
+        offset: q.offset.unwrap_or(defaults.offset),
+    };
     let (region, school_id) = match caller.0.role {
         Role::Bureau | Role::Auditor => (Some(caller.0.region.clone()), None),
         Role::LeadAdmin | Role::MemberAdmin | Role::Teacher => (None, caller.0.school_id),
     };
-    let query = GroupQuery { region, school_id, include_dissolved: q.include_dissolved, paging };
-    Ok(web::Json(state.bus.call::<ListGroups>(&caller.actor(), None, query).await?))
+    let query = GroupQuery {
+        region,
+        school_id,
+        include_dissolved: q.include_dissolved,
+        paging,
+    };
+    Ok(web::Json(
+        state
+            .bus
+            .call::<ListGroups>(&caller.actor(), None, query)
+            .await?,
+    ))
 }
 
 /// One group.
@@ -119,7 +159,9 @@ pub async fn get_group(
     caller: Caller,
     path: web::Path<GroupId>,
 ) -> Result<web::Json<Group>, ApiError> {
-    Ok(web::Json(visible_group(&state, &caller, path.into_inner()).await?))
+    Ok(web::Json(
+        visible_group(&state, &caller, path.into_inner()).await?,
+    ))
 }
 
 /// Why the bureau dissolves a group.
@@ -154,8 +196,16 @@ pub async fn dissolve_group(
 ) -> Result<web::Json<Group>, ApiError> {
     let group = visible_group(&state, &caller, path.into_inner()).await?;
     scope::bureau_of(&caller, &group.region)?;
-    let req = Dissolution { group_id: group.id, reason: body.into_inner().reason };
-    Ok(web::Json(state.bus.call::<DissolveGroup>(&caller.actor(), None, req).await?))
+    let req = Dissolution {
+        group_id: group.id,
+        reason: body.into_inner().reason,
+    };
+    Ok(web::Json(
+        state
+            .bus
+            .call::<DissolveGroup>(&caller.actor(), None, req)
+            .await?,
+    ))
 }
 
 /// The school to admit.
@@ -195,8 +245,14 @@ pub async fn admit_member(
 ) -> Result<HttpResponse, ApiError> {
     let group = visible_group(&state, &caller, path.into_inner()).await?;
     scope::can_admit(&caller, &group)?;
-    let admission = Admission { group_id: group.id, school_id: body.school_id };
-    let membership = state.bus.call::<AdmitMember>(&caller.actor(), key.0, admission).await?;
+    let admission = Admission {
+        group_id: group.id,
+        school_id: body.school_id,
+    };
+    let membership = state
+        .bus
+        .call::<AdmitMember>(&caller.actor(), key.0, admission)
+        .await?;
     Ok(HttpResponse::Created().json(membership))
 }
 
@@ -228,8 +284,14 @@ pub async fn list_members(
     path: web::Path<GroupId>,
     query: web::Query<MemberListQuery>,
 ) -> Result<web::Json<MemberList>, ApiError> {
-    let q = MemberQuery { group_id: path.into_inner(), include_history: query.include_history };
-    let list = state.bus.call::<ListMembers>(&caller.actor(), None, q).await?;
+    let q = MemberQuery {
+        group_id: path.into_inner(),
+        include_history: query.include_history,
+    };
+    let list = state
+        .bus
+        .call::<ListMembers>(&caller.actor(), None, q)
+        .await?;
     if !scope::can_see_group(&caller, &list.group) {
         return Err(Problem::not_found("group", "教育集团").into());
     }
@@ -271,6 +333,16 @@ pub async fn exit_member(
     let group = visible_group(&state, &caller, group_id).await?;
     let ExitRequest { reason, note } = body.into_inner();
     scope::can_exit(&caller, &group, school_id, reason)?;
-    let exit = MemberExit { group_id, school_id, reason, note };
-    Ok(web::Json(state.bus.call::<ExitMember>(&caller.actor(), None, exit).await?))
+    let exit = MemberExit {
+        group_id,
+        school_id,
+        reason,
+        note,
+    };
+    Ok(web::Json(
+        state
+            .bus
+            .call::<ExitMember>(&caller.actor(), None, exit)
+            .await?,
+    ))
 }

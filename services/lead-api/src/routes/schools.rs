@@ -1,7 +1,9 @@
 //! Schools (学校): the region's school directory.
 
 use actix_web::{HttpResponse, get, post, web};
-use edu_contracts::membership::{CreateSchool, GetSchool, ListSchools, NewSchool, Page, Paging, School, SchoolQuery, SchoolRef};
+use edu_contracts::membership::{
+    CreateSchool, GetSchool, ListSchools, NewSchool, Page, Paging, School, SchoolQuery, SchoolRef,
+};
 use edu_domain::{Problem, SchoolId};
 
 use crate::auth::{Caller, IdempotencyKey};
@@ -31,7 +33,10 @@ pub async fn create_school(
     body: web::Json<NewSchool>,
 ) -> Result<HttpResponse, ApiError> {
     scope::bureau_of(&caller, &body.region)?;
-    let school = state.bus.call::<CreateSchool>(&caller.actor(), key.0, body.into_inner()).await?;
+    let school = state
+        .bus
+        .call::<CreateSchool>(&caller.actor(), key.0, body.into_inner())
+        .await?;
     Ok(HttpResponse::Created().json(school))
 }
 
@@ -53,8 +58,17 @@ pub async fn list_schools(
     caller: Caller,
     paging: web::Query<Paging>,
 ) -> Result<web::Json<Page<School>>, ApiError> {
-    let query = SchoolQuery { region: Some(caller.0.region.clone()), ids: Vec::new(), paging: paging.into_inner() };
-    Ok(web::Json(state.bus.call::<ListSchools>(&caller.actor(), None, query).await?))
+    let query = SchoolQuery {
+        region: Some(caller.0.region.clone()),
+        ids: Vec::new(),
+        paging: paging.into_inner(),
+    };
+    Ok(web::Json(
+        state
+            .bus
+            .call::<ListSchools>(&caller.actor(), None, query)
+            .await?,
+    ))
 }
 
 /// One school of the caller's region.
@@ -75,7 +89,16 @@ pub async fn get_school(
     caller: Caller,
     path: web::Path<SchoolId>,
 ) -> Result<web::Json<School>, ApiError> {
-    let school = state.bus.call::<GetSchool>(&caller.actor(), None, SchoolRef { school_id: path.into_inner() }).await?;
+    let school = state
+        .bus
+        .call::<GetSchool>(
+            &caller.actor(),
+            None,
+            SchoolRef {
+                school_id: path.into_inner(),
+            },
+        )
+        .await?;
     if !scope::can_see_school(&caller, &school) {
         return Err(Problem::not_found("school", "学校").into());
     }

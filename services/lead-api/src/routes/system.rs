@@ -37,17 +37,30 @@ pub async fn healthz() -> HttpResponse {
 )]
 #[get("/readyz")]
 pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
-    let mut checks = vec![Check { name: "nats".into(), ok: state.bus.is_connected() }];
+    let mut checks = vec![Check {
+        name: "nats".into(),
+        ok: state.bus.is_connected(),
+    }];
     let answers = join_all(ServiceName::ALL.map(|s| state.bus.health(s))).await;
     for (service, answer) in ServiceName::ALL.iter().zip(answers) {
         let (up, db) = match answer {
             Ok(h) => (true, h.database),
             Err(_) => (false, false),
         };
-        checks.push(Check { name: service.as_str().to_owned(), ok: up });
-        checks.push(Check { name: format!("{}.postgresql", service.as_str()), ok: db });
+        checks.push(Check {
+            name: service.as_str().to_owned(),
+            ok: up,
+        });
+        checks.push(Check {
+            name: format!("{}.postgresql", service.as_str()),
+            ok: db,
+        });
     }
     let ready = checks.iter().all(|c| c.ok);
     let body = Readiness { ready, checks };
-    if ready { HttpResponse::Ok().json(body) } else { HttpResponse::ServiceUnavailable().json(body) }
+    if ready {
+        HttpResponse::Ok().json(body)
+    } else {
+        HttpResponse::ServiceUnavailable().json(body)
+    }
 }

@@ -1,0 +1,484 @@
+//! The lead-school API through the real actix `App`, against the real membership service,
+//! PostgreSQL and NATS (each test with its own database and bus namespace).
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly
+
+use std::time::Duration;
+
+use actix_web::http::StatusCode;
+use actix_web::{test, web};
+use edu_auth::{AuthConfig, Minter, TokenRequest, Verifier};
+use edu_domain::{RegionCode, Role, SchoolId};
+use edu_lead_api::AppState;
+use edu_testkit::{TestBus, TestDb};
+use secrecy::SecretString;
+use serde_json::{Value, json};
+
+const REGION: &str = "411627";
+const OTHER_REGION: &str = "411621";
+
+struct Env {
+    _db: TestDb,
+    bus: TestBus,
+    minter: Minter,
+    state: web::Data<AppState>,
+}
+
+fn auth() -> AuthConfig {
+    AuthConfig {
+        issuer: "edugroup-test".into(),
+        audience: "edugroup".into(),
+        hs256_secret: Some(SecretString::from("lead-api-test-secret-0123456789abcdef")),
+        jwks: None,
+    }
+}
+
+async fn env() -> Env {
+    let db = TestDb::new().await.unwrap();
+    let bus = TestBus::new().await.unwrap();
+    let host = edu_membership::start(&bus.bus, db.config("membership"))
+        .await
+        .unwrap();
+    tokio::spawn(host.run_until(std::future::pending()));
+    let verifier = Verifier::new(&auth()).await.unwrap();
+    let state = web::Data::new(AppState {
+        bus: bus.bus.clone(),
+        verifier,
+    });
+    Env {
+        _db: db,
+        bus,
+        minter: Minter::new(&auth()).unwrap(),
+        state,
+    }
+}
+
+impl Env {
+    fn token(&self, role: Role, region: &str, school: Option<SchoolId>) -> String {
+        self.minter
+            .mint(&TokenRequest {
+                sub: format!("{}-{region}", role.as_str()),
+                name: String::new(),
+                role,
+                region: RegionCode::parse(region).unwrap(),
+                school_id: school,
+                ttl: Duration::from_secs(600),
+            })
+            .unwrap()
+    }
+
+    fn bureau(&self) -> String {
+        self.token(Role::Bureau, REGION, None)
+    }
+
+    async fn send(&self, req: test::TestRequest) -> (StatusCode, Value) {
+        let app = test::init_service(edu_lead_api::app(self.state.clone())).await;
+        let resp = test::call_service(&app, req.to_request()).await;
+        let status = resp.status();
+        let body = test::read_body(resp).await;
+        (status, serde_json::from_slice(&body).unwrap_or(Value::Null))
+    }
+
+    async fn post(&self, token: &str, path: &str, body: Value) -> (StatusCode, Value) {
+        let req = test::TestRequest::post()
+            .uri(&format!("/api/v1{path}"))
+            .insert_header(("Authorization", format!("Bearer {token}")))
+            .set_json(body);
+        self.send(req).await
+    }
+
+    async fn get(&self, token: &str, path: &str) -> (StatusCode, Value) {
+        let req = test::TestRequest::get()
+            .uri(&format!("/api/v1{path}"))
+            .insert_header(("Authorization", format!("Bearer {token}")));
+        self.send(req).await
+    }
+
+    async fn school(&self, name: &str, stage: &str, region: &str) -> String {
+        let token = self.token(Role::Bureau, region, None);
+        let body = json!({"name": name, "stage": stage, "region": region, "principal_name": "校长", "legal_person": name});
+        let (status, school) = self.post(&token, "/schools", body).await;
+        assert_eq!(status, StatusCode::CREATED, "{school}");
+        school["id"].as_str().unwrap().to_owned()
+    }
+
+    async fn group(&self, name: &str, model: &str, lead: &str) -> String {
+        let body = json!({"name": name, "model": model, "lead_school_id": lead, "plaque_date": "2025-09-01"});
+        let (status, group) = self.post(&self.bureau(), "/groups", body).await;
+        assert_eq!(status, StatusCode::CREATED, "{group}");
+        group["id"].as_str().unwrap().to_owned()
+    }
+
+    async fn admit(&self, token: &str, group: &str, school: &str) -> (StatusCode, Value) {
+        self.post(
+            token,
+            &format!("/groups/{group}/members"),
+            json!({ "school_id": school }),
+        )
+        .await
+    }
+}
+
+fn assert_refusal(status: StatusCode, body: &Value, expected: StatusCode, code: &str) {
+    assert_eq!(status, expected, "{body}");
+    assert_eq!(body["error"]["code"], code, "{body}");
+    assert!(
+        !body["error"]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .is_empty(),
+        "{body}"
+    );
+    assert!(
+        !body["error"]["message_zh"]
+            .as_str()
+            .unwrap_or_default()
+            .is_empty(),
+        "{body}"
+    );
+}
+
+#[actix_web::test]
+async fn f09_alliance_takes_five_members_and_refuses_the_sixth() {
+    let env = env().await;
+    let lead = env.school("一中", "junior", REGION).await;
+    let group = env.group("一中教育集团", "alliance", &lead).await;
+    for i in 0..5 {
+        let school = env.school(&format!("成员{i}"), "junior", REGION).await;
+        let (status, m) = env.admit(&env.bureau(), &group, &school).await;
+        assert_eq!(status, StatusCode::CREATED, "{m}");
+        assert_eq!(m["plaque_text"], "一中教育集团成员学校"); // F-06
+        assert_eq!(m["legal_person_retained"], true);
+    }
+    let sixth = env.school("成员5", "junior", REGION).await;
+    let (status, body) = env.admit(&env.bureau(), &group, &sixth).await;
+    assert_refusal(status, &body, StatusCode::CONFLICT, "group_cap_exceeded");
+    assert_eq!(body["error"]["rule"], "F-09");
+    assert_eq!(body["error"]["details"]["cap"], 5);
+}
+
+#[actix_web::test]
+async fn f09_tight_refuses_the_fourth_and_members_are_campuses() {
+    let env = env().await;
+    let lead = env.school("城关一小", "primary", REGION).await;
+    let group = env.group("城关一小教育集团", "tight", &lead).await;
+    for i in 0..3 {
+        let school = env.school(&format!("校区{i}"), "primary", REGION).await;
+        let (status, m) = env.admit(&env.bureau(), &group, &school).await;
+        assert_eq!(status, StatusCode::CREATED);
+        assert_eq!(m["plaque_text"], "城关一小教育集团校区"); // F-07
+        assert_eq!(m["legal_person_retained"], false);
+    }
+    let fourth = env.school("校区3", "primary", REGION).await;
+    let (status, body) = env.admit(&env.bureau(), &group, &fourth).await;
+    assert_refusal(status, &body, StatusCode::CONFLICT, "group_cap_exceeded");
+}
+
+#[actix_web::test]
+async fn membership_rules_are_refused_with_their_codes() {
+    let env = env().await;
+    let lead = env.school("一中", "junior", REGION).await;
+    let group = env.group("一中集团", "alliance", &lead).await;
+    // F-03
+    let primary = env.school("一小", "primary", REGION).await;
+    let (status, body) = env.admit(&env.bureau(), &group, &primary).await;
+    assert_refusal(status, &body, StatusCode::CONFLICT, "stage_mismatch");
+    assert_eq!(body["error"]["rule"], "F-03");
+    // F-01: the lead as its own member
+    let (status, body) = env.admit(&env.bureau(), &group, &lead).await;
+    assert_refusal(status, &body, StatusCode::CONFLICT, "lead_cannot_be_member");
+    // §8.5: a school already in a group
+    let member = env.school("二中", "junior", REGION).await;
+    assert_eq!(
+        env.admit(&env.bureau(), &group, &member).await.0,
+        StatusCode::CREATED
+    );
+    let other_lead = env.school("三中", "junior", REGION).await;
+    let other = env.group("三中集团", "alliance", &other_lead).await;
+    let (status, body) = env.admit(&env.bureau(), &other, &member).await;
+    assert_refusal(
+        status,
+        &body,
+        StatusCode::CONFLICT,
+        "school_already_in_group",
+    );
+    // F-01: another group's lead as a member
+    let (status, body) = env.admit(&env.bureau(), &other, &lead).await;
+    assert_refusal(status, &body, StatusCode::CONFLICT, "lead_cannot_be_member");
+    // a school already in a group cannot lead a new one
+    let body = json!({"name": "新集团", "model": "alliance", "lead_school_id": member, "plaque_date": "2025-09-01"});
+    let (status, body) = env.post(&env.bureau(), "/groups", body).await;
+    assert_refusal(
+        status,
+        &body,
+        StatusCode::CONFLICT,
+        "school_already_in_group",
+    );
+    // §8.3: a scale cap above the model cap needs a reason
+    let lead4 = env.school("四中", "junior", REGION).await;
+    let body = json!({"name": "四中集团", "model": "tight", "lead_school_id": lead4, "plaque_date": "2025-09-01", "scale_cap": 4});
+    let (status, body) = env.post(&env.bureau(), "/groups", body).await;
+    assert_refusal(
+        status,
+        &body,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "cap_exception_reason_required",
+    );
+}
+
+#[actix_web::test]
+async fn exit_keeps_history_and_dissolution_freezes_the_group() {
+    let env = env().await;
+    let lead = env.school("一中", "junior", REGION).await;
+    let group = env.group("一中集团", "alliance", &lead).await;
+    let member = env.school("二中", "junior", REGION).await;
+    assert_eq!(
+        env.admit(&env.bureau(), &group, &member).await.0,
+        StatusCode::CREATED
+    );
+    // a member school may withdraw itself voluntarily, not persuade itself out
+    let member_token = env.token(Role::MemberAdmin, REGION, Some(member.parse().unwrap()));
+    let path = format!("/groups/{group}/members/{member}/exit");
+    let (status, body) = env
+        .post(&member_token, &path, json!({"reason": "persuaded_out"}))
+        .await;
+    assert_refusal(status, &body, StatusCode::FORBIDDEN, "forbidden");
+    let (status, body) = env
+        .post(
+            &member_token,
+            &path,
+            json!({"reason": "voluntary", "note": "合并办学"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["exit_reason"], "voluntary");
+    let (_, list) = env
+        .get(
+            &env.bureau(),
+            &format!("/groups/{group}/members?include_history=true"),
+        )
+        .await;
+    let members = list["members"].as_array().unwrap();
+    assert_eq!(members.len(), 2);
+    assert!(
+        members
+            .iter()
+            .any(|m| m["school_id"] == member.as_str() && !m["left_at"].is_null())
+    );
+    let (status, body) = env
+        .post(&env.bureau(), &path, json!({"reason": "voluntary"}))
+        .await;
+    assert_refusal(status, &body, StatusCode::CONFLICT, "not_a_member");
+    // dissolution: bureau only; then nothing changes any more
+    let lead_token = env.token(Role::LeadAdmin, REGION, Some(lead.parse().unwrap()));
+    let dissolve = format!("/groups/{group}/dissolution");
+    assert_eq!(
+        env.post(&lead_token, &dissolve, json!({"reason": "评估不合格"}))
+            .await
+            .0,
+        StatusCode::FORBIDDEN
+    );
+    let (status, body) = env
+        .post(&env.bureau(), &dissolve, json!({"reason": "评估不合格"}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["status"], "dissolved");
+    let again = env.school("三中", "junior", REGION).await;
+    let (status, body) = env.admit(&env.bureau(), &group, &again).await;
+    assert_refusal(status, &body, StatusCode::CONFLICT, "group_dissolved");
+}
+
+#[actix_web::test]
+async fn roles_and_scopes() {
+    let env = env().await;
+    let lead = env.school("一中", "junior", REGION).await;
+    let group = env.group("一中集团", "alliance", &lead).await;
+    let member = env.school("二中", "junior", REGION).await;
+    let lead_token = env.token(Role::LeadAdmin, REGION, Some(lead.parse().unwrap()));
+    // the lead office admits into its own group
+    assert_eq!(
+        env.admit(&lead_token, &group, &member).await.0,
+        StatusCode::CREATED
+    );
+    let member_token = env.token(Role::MemberAdmin, REGION, Some(member.parse().unwrap()));
+    // a member school may not create groups (403) nor admit (403) but sees its group
+    let body = json!({"name": "x", "model": "alliance", "lead_school_id": member, "plaque_date": "2025-09-01"});
+    let (status, body) = env.post(&member_token, "/groups", body).await;
+    assert_refusal(status, &body, StatusCode::FORBIDDEN, "forbidden");
+    let third = env.school("三中", "junior", REGION).await;
+    assert_eq!(
+        env.admit(&member_token, &group, &third).await.0,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        env.get(&member_token, &format!("/groups/{group}")).await.0,
+        StatusCode::OK
+    );
+    let (_, mine) = env.get(&member_token, "/groups").await;
+    assert_eq!(mine["total"], 1);
+    // a school outside the group, and another region's bureau, don't learn it exists (404)
+    let outsider = env.token(Role::MemberAdmin, REGION, Some(third.parse().unwrap()));
+    assert_eq!(
+        env.get(&outsider, &format!("/groups/{group}")).await.0,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        env.get(&outsider, &format!("/groups/{group}/members"))
+            .await
+            .0,
+        StatusCode::NOT_FOUND
+    );
+    let far_bureau = env.token(Role::Bureau, OTHER_REGION, None);
+    assert_eq!(
+        env.get(&far_bureau, &format!("/groups/{group}")).await.0,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        env.get(&far_bureau, &format!("/schools/{lead}")).await.0,
+        StatusCode::NOT_FOUND
+    );
+    let (_, far_list) = env.get(&far_bureau, "/groups").await;
+    assert_eq!(far_list["total"], 0);
+    // F-04: once a school of the other region joins, its bureau sees the group too
+    let far_school = env.school("外县初中", "junior", OTHER_REGION).await;
+    let (status, m) = env.admit(&env.bureau(), &group, &far_school).await;
+    assert_eq!(status, StatusCode::CREATED, "{m}");
+    assert_eq!(m["cross_region"], true);
+    assert_eq!(
+        env.get(&far_bureau, &format!("/groups/{group}")).await.0,
+        StatusCode::OK
+    );
+    // a bureau registers schools only in its own region
+    let body = json!({"name": "x", "stage": "junior", "region": OTHER_REGION, "principal_name": "x", "legal_person": "x"});
+    assert_eq!(
+        env.post(&env.bureau(), "/schools", body).await.0,
+        StatusCode::FORBIDDEN
+    );
+}
+
+#[actix_web::test]
+async fn bad_input_gets_clear_errors() {
+    let env = env().await;
+    let bureau = env.bureau();
+    let send = |req: test::TestRequest| {
+        env.send(req.insert_header(("Authorization", format!("Bearer {bureau}"))))
+    };
+    // malformed JSON
+    let req = test::TestRequest::post()
+        .uri("/api/v1/groups")
+        .insert_header(("content-type", "application/json"))
+        .set_payload("{\"name\":");
+    let (status, body) = send(req).await;
+    assert_refusal(status, &body, StatusCode::BAD_REQUEST, "validation_failed");
+    // unknown field
+    let req = test::TestRequest::post().uri("/api/v1/schools").set_json(json!({"name": "x", "stage": "junior", "region": REGION, "principal_name": "x", "legal_person": "x", "color": "red"}));
+    let (status, body) = send(req).await;
+    assert_refusal(status, &body, StatusCode::BAD_REQUEST, "validation_failed");
+    assert!(body["error"]["message"].as_str().unwrap().contains("color"));
+    // an invalid enum value and an invalid region code
+    let req = test::TestRequest::post().uri("/api/v1/schools").set_json(json!({"name": "x", "stage": "college", "region": "41", "principal_name": "x", "legal_person": "x"}));
+    assert_eq!(send(req).await.0, StatusCode::BAD_REQUEST);
+    // a NUL byte and an over-long name are refused before the database
+    let req = test::TestRequest::post().uri("/api/v1/schools").set_json(json!({"name": "a\u{0}b", "stage": "junior", "region": REGION, "principal_name": "x", "legal_person": "x"}));
+    let (status, body) = send(req).await;
+    assert_refusal(status, &body, StatusCode::BAD_REQUEST, "validation_failed");
+    let req = test::TestRequest::post().uri("/api/v1/schools").set_json(json!({"name": "校".repeat(101), "stage": "junior", "region": REGION, "principal_name": "x", "legal_person": "x"}));
+    let (status, body) = send(req).await;
+    assert_refusal(status, &body, StatusCode::BAD_REQUEST, "validation_failed");
+    // a path id that is not a UUID
+    let (status, body) = send(test::TestRequest::get().uri("/api/v1/groups/not-a-uuid")).await;
+    assert_refusal(status, &body, StatusCode::BAD_REQUEST, "validation_failed");
+    // too large a body
+    let huge = "x".repeat(edu_lead_api::JSON_LIMIT + 10);
+    let req = test::TestRequest::post()
+        .uri("/api/v1/schools")
+        .insert_header(("content-type", "application/json"))
+        .set_payload(format!("{{\"name\":\"{huge}\"}}"));
+    let (status, body) = send(req).await;
+    assert_refusal(
+        status,
+        &body,
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "payload_too_large",
+    );
+    // no token, a bad token
+    let (status, body) = env
+        .send(test::TestRequest::get().uri("/api/v1/groups"))
+        .await;
+    assert_refusal(status, &body, StatusCode::UNAUTHORIZED, "unauthenticated");
+    let req = test::TestRequest::get()
+        .uri("/api/v1/groups")
+        .insert_header(("Authorization", "Bearer abc.def.ghi"));
+    assert_eq!(env.send(req).await.0, StatusCode::UNAUTHORIZED);
+    // an unknown group
+    let (status, body) = env
+        .get(&env.bureau(), &format!("/groups/{}", uuid_like()))
+        .await;
+    assert_refusal(status, &body, StatusCode::NOT_FOUND, "not_found");
+}
+
+fn uuid_like() -> String {
+    SchoolId::new().to_string()
+}
+
+#[actix_web::test]
+async fn retried_admission_with_the_same_key_admits_once_and_emits_one_event() {
+    let env = env().await;
+    let lead = env.school("一中", "junior", REGION).await;
+    let group = env.group("一中集团", "alliance", &lead).await;
+    let member = env.school("二中", "junior", REGION).await;
+    let mut ids = Vec::new();
+    for _ in 0..3 {
+        let req = test::TestRequest::post()
+            .uri(&format!("/api/v1/groups/{group}/members"))
+            .insert_header(("Authorization", format!("Bearer {}", env.bureau())))
+            .insert_header(("Idempotency-Key", "admit-2-once"))
+            .set_json(json!({ "school_id": member }));
+        let (status, body) = env.send(req).await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        ids.push(body["id"].clone());
+    }
+    assert!(ids.windows(2).all(|w| w[0] == w[1]));
+    // group.established + one member.admitted, whatever the retries
+    let events = env.bus.wait_for_events(2).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    let events = if events.len() == 2 {
+        env.bus.events().await.unwrap()
+    } else {
+        events
+    };
+    let admitted: Vec<_> = events
+        .iter()
+        .filter(|e| e.event_type == "member.admitted")
+        .collect();
+    assert_eq!(admitted.len(), 1, "{events:?}");
+    assert_eq!(admitted[0].school_id.map(|s| s.to_string()), Some(member));
+    // the same key for another request is refused
+    let other = env.school("三中", "junior", REGION).await;
+    let req = test::TestRequest::post()
+        .uri(&format!("/api/v1/groups/{group}/members"))
+        .insert_header(("Authorization", format!("Bearer {}", env.bureau())))
+        .insert_header(("Idempotency-Key", "admit-2-once"))
+        .set_json(json!({ "school_id": other }));
+    let (status, body) = env.send(req).await;
+    assert_refusal(
+        status,
+        &body,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "idempotency_key_reused",
+    );
+}
+
+#[actix_web::test]
+async fn health_and_readiness() {
+    let env = env().await;
+    let (status, _) = env.send(test::TestRequest::get().uri("/healthz")).await;
+    assert_eq!(status, StatusCode::OK);
+    // only membership runs in this test: not ready, and the body says which checks fail
+    let (status, body) = env.send(test::TestRequest::get().uri("/readyz")).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+    let checks = body["checks"].as_array().unwrap();
+    let ok = |name: &str| checks.iter().any(|c| c["name"] == name && c["ok"] == true);
+    assert!(ok("nats") && ok("membership") && ok("membership.postgresql"));
+    assert!(!ok("council"));
+}
