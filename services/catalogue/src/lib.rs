@@ -13,6 +13,13 @@ pub const MIGRATIONS: &[EmbeddedMigrations] = &[];
 
 /// Migrates the schema, starts the outbox relay and registers the service on the bus.
 pub async fn start(bus: &Bus, db: DbConfig) -> anyhow::Result<ServiceHost> {
-    let (host, _pool) = ServiceHost::start_with_db(bus, ServiceName::Catalogue, "优质课程资源库 shared-course catalogue", db, MIGRATIONS).await?;
+    let (host, _pool) = ServiceHost::start_with_db(
+        bus,
+        ServiceName::Catalogue,
+        "优质课程资源库 shared-course catalogue",
+        db,
+        MIGRATIONS,
+    )
+    .await?;
     Ok(host)
 }

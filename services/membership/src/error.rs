@@ -15,7 +15,13 @@ pub enum MembershipError {
     #[error("school name {0} is taken in its region")]
     SchoolNameTaken(String),
     #[error("group cap {cap} reached")]
-    CapExceeded { cap: u8, active: u8, model: GroupModel, scale_cap: Option<u8>, policy_version: i32 },
+    CapExceeded {
+        cap: u8,
+        active: u8,
+        model: GroupModel,
+        scale_cap: Option<u8>,
+        policy_version: i32,
+    },
     #[error("stage mismatch")]
     StageMismatch { lead: Stage, school: Stage },
     #[error("school already in a group")]

@@ -25,9 +25,14 @@ pub const MIGRATIONS: &[EmbeddedMigrations] = &[embed_migrations!("migrations")]
 /// Migrates the schema, starts the outbox relay and registers the endpoints on the bus.
 /// The returned host serves until [`ServiceHost::run_until`] ends.
 pub async fn start(bus: &Bus, db: DbConfig) -> anyhow::Result<ServiceHost> {
-    let (mut host, pool) =
-        ServiceHost::start_with_db(bus, ServiceName::Membership, "集团成员管理 group membership", db, MIGRATIONS)
-            .await?;
+    let (mut host, pool) = ServiceHost::start_with_db(
+        bus,
+        ServiceName::Membership,
+        "集团成员管理 group membership",
+        db,
+        MIGRATIONS,
+    )
+    .await?;
     let service = MembershipService::new(pool);
     macro_rules! serve {
         ($op:ty, $method:ident) => {{

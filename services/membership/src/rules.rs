@@ -35,7 +35,11 @@ pub struct Terms {
 }
 
 /// Decides an admission.
-pub fn admit(group: &GroupFacts, school: &Candidate, policy: &Policy) -> Result<Terms, MembershipError> {
+pub fn admit(
+    group: &GroupFacts,
+    school: &Candidate,
+    policy: &Policy,
+) -> Result<Terms, MembershipError> {
     if group.status == GroupStatus::Dissolved {
         return Err(MembershipError::GroupDissolved);
     }
@@ -49,7 +53,10 @@ pub fn admit(group: &GroupFacts, school: &Candidate, policy: &Policy) -> Result<
     }
     // F-03 (§8.2: trusteeship groups may mix stages when the policy says so).
     if policy.requires_same_stage(group.model) && school.stage != group.lead_stage {
-        return Err(MembershipError::StageMismatch { lead: group.lead_stage, school: school.stage });
+        return Err(MembershipError::StageMismatch {
+            lead: group.lead_stage,
+            school: school.stage,
+        });
     }
     // F-08/F-09: active members (lead not counted, §8.1) ≤ effective cap.
     let cap = policy.effective_cap(group.model, group.scale_cap, group.cap_exception);
@@ -86,7 +93,10 @@ pub fn check_scale_cap(
         .into()),
         Some(scale) if scale > policy.model_cap(model) => match reason {
             Some(_) => Ok(true),
-            None => Err(MembershipError::CapExceptionReasonRequired { scale_cap: scale, model_cap: policy.model_cap(model) }),
+            None => Err(MembershipError::CapExceptionReasonRequired {
+                scale_cap: scale,
+                model_cap: policy.model_cap(model),
+            }),
         },
         _ => Ok(false),
     }
@@ -115,16 +125,36 @@ mod tests {
     }
 
     fn candidate(stage: Stage) -> Candidate {
-        Candidate { id: SchoolId::new(), stage, region: region("411627"), current_role: None }
+        Candidate {
+            id: SchoolId::new(),
+            stage,
+            region: region("411627"),
+            current_role: None,
+        }
     }
 
     #[test]
     fn f09_caps_by_model() {
         let p = Policy::default();
-        assert!(admit(&group(GroupModel::Alliance, 4), &candidate(Stage::Junior), &p).is_ok());
+        assert!(
+            admit(
+                &group(GroupModel::Alliance, 4),
+                &candidate(Stage::Junior),
+                &p
+            )
+            .is_ok()
+        );
         assert!(matches!(
-            admit(&group(GroupModel::Alliance, 5), &candidate(Stage::Junior), &p),
-            Err(MembershipError::CapExceeded { cap: 5, active: 5, .. })
+            admit(
+                &group(GroupModel::Alliance, 5),
+                &candidate(Stage::Junior),
+                &p
+            ),
+            Err(MembershipError::CapExceeded {
+                cap: 5,
+                active: 5,
+                ..
+            })
         ));
         assert!(matches!(
             admit(&group(GroupModel::Tight, 3), &candidate(Stage::Junior), &p),
@@ -137,16 +167,41 @@ mod tests {
         let mut g = group(GroupModel::Alliance, 2);
         g.scale_cap = Some(2);
         let err = admit(&g, &candidate(Stage::Junior), &Policy::default()).err();
-        assert!(matches!(err, Some(MembershipError::CapExceeded { cap: 2, scale_cap: Some(2), .. })));
+        assert!(matches!(
+            err,
+            Some(MembershipError::CapExceeded {
+                cap: 2,
+                scale_cap: Some(2),
+                ..
+            })
+        ));
     }
 
     #[test]
     fn f03_same_stage_unless_trusteeship_may_mix() {
         let mut p = Policy::default();
-        let err = admit(&group(GroupModel::Alliance, 0), &candidate(Stage::Primary), &p).err();
-        assert!(matches!(err, Some(MembershipError::StageMismatch { lead: Stage::Junior, school: Stage::Primary })));
+        let err = admit(
+            &group(GroupModel::Alliance, 0),
+            &candidate(Stage::Primary),
+            &p,
+        )
+        .err();
+        assert!(matches!(
+            err,
+            Some(MembershipError::StageMismatch {
+                lead: Stage::Junior,
+                school: Stage::Primary
+            })
+        ));
         p.trusteeship_mixed_stages = true;
-        assert!(admit(&group(GroupModel::Trusteeship, 0), &candidate(Stage::Primary), &p).is_ok());
+        assert!(
+            admit(
+                &group(GroupModel::Trusteeship, 0),
+                &candidate(Stage::Primary),
+                &p
+            )
+            .is_ok()
+        );
     }
 
     #[test]
@@ -155,13 +210,22 @@ mod tests {
         let g = group(GroupModel::Alliance, 0);
         let mut own_lead = candidate(Stage::Junior);
         own_lead.id = g.lead_school_id;
-        assert!(matches!(admit(&g, &own_lead, &p), Err(MembershipError::LeadCannotBeMember)));
+        assert!(matches!(
+            admit(&g, &own_lead, &p),
+            Err(MembershipError::LeadCannotBeMember)
+        ));
         let mut other_lead = candidate(Stage::Junior);
         other_lead.current_role = Some(MemberRole::Lead);
-        assert!(matches!(admit(&g, &other_lead, &p), Err(MembershipError::LeadCannotBeMember)));
+        assert!(matches!(
+            admit(&g, &other_lead, &p),
+            Err(MembershipError::LeadCannotBeMember)
+        ));
         let mut member = candidate(Stage::Junior);
         member.current_role = Some(MemberRole::Member);
-        assert!(matches!(admit(&g, &member, &p), Err(MembershipError::AlreadyInGroup)));
+        assert!(matches!(
+            admit(&g, &member, &p),
+            Err(MembershipError::AlreadyInGroup)
+        ));
     }
 
     #[test]
@@ -182,18 +246,33 @@ mod tests {
     fn dissolved_group_accepts_nothing() {
         let mut g = group(GroupModel::Alliance, 0);
         g.status = GroupStatus::Dissolved;
-        assert!(matches!(admit(&g, &candidate(Stage::Junior), &Policy::default()), Err(MembershipError::GroupDissolved)));
+        assert!(matches!(
+            admit(&g, &candidate(Stage::Junior), &Policy::default()),
+            Err(MembershipError::GroupDissolved)
+        ));
     }
 
     #[test]
     fn scale_cap_exception_needs_a_reason() {
         let p = Policy::default();
-        assert!(matches!(check_scale_cap(&p, GroupModel::Tight, Some(3), None), Ok(false)));
+        assert!(matches!(
+            check_scale_cap(&p, GroupModel::Tight, Some(3), None),
+            Ok(false)
+        ));
         assert!(matches!(
             check_scale_cap(&p, GroupModel::Tight, Some(4), None),
-            Err(MembershipError::CapExceptionReasonRequired { scale_cap: 4, model_cap: 3 })
+            Err(MembershipError::CapExceptionReasonRequired {
+                scale_cap: 4,
+                model_cap: 3
+            })
         ));
-        assert!(matches!(check_scale_cap(&p, GroupModel::Tight, Some(4), Some("新校区")), Ok(true)));
-        assert!(matches!(check_scale_cap(&p, GroupModel::Tight, Some(0), None), Err(MembershipError::Invalid(_))));
+        assert!(matches!(
+            check_scale_cap(&p, GroupModel::Tight, Some(4), Some("新校区")),
+            Ok(true)
+        ));
+        assert!(matches!(
+            check_scale_cap(&p, GroupModel::Tight, Some(0), None),
+            Err(MembershipError::Invalid(_))
+        ));
     }
 }

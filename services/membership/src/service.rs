@@ -4,15 +4,17 @@
 use chrono::Utc;
 use diesel_async::{AsyncConnection, AsyncPgConnection};
 use edu_bus::outbox;
+use edu_contracts::Command;
 use edu_contracts::events::{GroupDissolved, GroupEstablished, MemberAdmitted, MemberExited};
 use edu_contracts::membership::{
-    Admission, Dissolution, Group, GroupQuery, GroupRef, MemberExit, MemberList, MemberQuery, Membership, NewGroup,
-    NewSchool, Page, Paging, School, SchoolQuery, SchoolRef,
+    Admission, Dissolution, Group, GroupQuery, GroupRef, MemberExit, MemberList, MemberQuery,
+    Membership, NewGroup, NewSchool, Page, Paging, School, SchoolQuery, SchoolRef,
 };
-use edu_contracts::Command;
 use edu_db::idempotency::{self, TxWork};
 use edu_db::{DbPool, PooledConn, is_unique_violation};
-use edu_domain::{ExitReason, GroupId, GroupStatus, MemberRole, MembershipId, Problem, SchoolId, text};
+use edu_domain::{
+    ExitReason, GroupId, GroupStatus, MemberRole, MembershipId, Problem, SchoolId, text,
+};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -34,7 +36,10 @@ impl MembershipService {
     }
 
     async fn conn(&self) -> Result<PooledConn> {
-        self.pool.get().await.map_err(|e| MembershipError::Pool(e.to_string()))
+        self.pool
+            .get()
+            .await
+            .map_err(|e| MembershipError::Pool(e.to_string()))
     }
 
     pub async fn create_school(&self, cmd: Command<NewSchool>) -> Result<School> {
@@ -64,7 +69,9 @@ impl MembershipService {
 
     pub async fn get_school(&self, cmd: Command<SchoolRef>) -> Result<School> {
         let mut conn = self.conn().await?;
-        let row = store::school(&mut conn, cmd.body.school_id).await?.ok_or(MembershipError::SchoolNotFound)?;
+        let row = store::school(&mut conn, cmd.body.school_id)
+            .await?
+            .ok_or(MembershipError::SchoolNotFound)?;
         Ok(row.into_view()?)
     }
 
@@ -72,8 +79,12 @@ impl MembershipService {
         let q = cmd.body;
         let paging = check_paging(q.paging)?;
         let mut conn = self.conn().await?;
-        let (rows, total) = store::list_schools(&mut conn, q.region.as_ref(), &q.ids, paging).await?;
-        let items = rows.into_iter().map(SchoolRow::into_view).collect::<diesel::QueryResult<_>>()?;
+        let (rows, total) =
+            store::list_schools(&mut conn, q.region.as_ref(), &q.ids, paging).await?;
+        let items = rows
+            .into_iter()
+            .map(SchoolRow::into_view)
+            .collect::<diesel::QueryResult<_>>()?;
         Ok(Page { items, total })
     }
 
@@ -89,12 +100,17 @@ impl MembershipService {
             .flatten();
         let mut conn = self.conn().await?;
         idempotent(&mut conn, "group.create", &cmd, async |conn| {
-            let lead = store::school(conn, body.lead_school_id).await?.ok_or(MembershipError::SchoolNotFound)?;
+            let lead = store::school(conn, body.lead_school_id)
+                .await?
+                .ok_or(MembershipError::SchoolNotFound)?;
             let region = lead.region()?;
             let policy = store::current_policy(conn, &region).await?;
-            let exception = rules::check_scale_cap(&policy, body.model, body.scale_cap, reason.as_deref())?;
+            let exception =
+                rules::check_scale_cap(&policy, body.model, body.scale_cap, reason.as_deref())?;
             match store::current_role(conn, body.lead_school_id).await? {
-                Some(MemberRole::Lead) | Some(MemberRole::Member) => return Err(MembershipError::AlreadyInGroup),
+                Some(MemberRole::Lead) | Some(MemberRole::Member) => {
+                    return Err(MembershipError::AlreadyInGroup);
+                }
                 None => {}
             }
             let group = GroupRow {
@@ -139,7 +155,14 @@ impl MembershipService {
                 effective_cap: view.effective_cap,
                 policy_version: view.policy_version,
             };
-            outbox::enqueue(conn, &cmd.actor, Some(view.id), Some(view.lead_school_id), &event).await?;
+            outbox::enqueue(
+                conn,
+                &cmd.actor,
+                Some(view.id),
+                Some(view.lead_school_id),
+                &event,
+            )
+            .await?;
             Ok(view)
         })
         .await
@@ -147,7 +170,9 @@ impl MembershipService {
 
     pub async fn get_group(&self, cmd: Command<GroupRef>) -> Result<Group> {
         let mut conn = self.conn().await?;
-        let row = store::group(&mut conn, cmd.body.group_id).await?.ok_or(MembershipError::GroupNotFound)?;
+        let row = store::group(&mut conn, cmd.body.group_id)
+            .await?
+            .ok_or(MembershipError::GroupNotFound)?;
         single_view(&mut conn, row).await
     }
 
@@ -155,8 +180,14 @@ impl MembershipService {
         let q = cmd.body;
         let paging = check_paging(q.paging)?;
         let mut conn = self.conn().await?;
-        let (rows, total) =
-            store::list_groups(&mut conn, q.region.as_ref(), q.school_id, q.include_dissolved, paging).await?;
+        let (rows, total) = store::list_groups(
+            &mut conn,
+            q.region.as_ref(),
+            q.school_id,
+            q.include_dissolved,
+            paging,
+        )
+        .await?;
         let items = store::group_views(&mut conn, rows).await?;
         Ok(Page { items, total })
     }
@@ -164,11 +195,18 @@ impl MembershipService {
     /// Admits a member school. The group row is locked for the whole check-and-insert, so
     /// concurrent admissions to one group are serialised and the cap holds (F-08, F-09).
     pub async fn admit(&self, cmd: Command<Admission>) -> Result<Membership> {
-        let Admission { group_id, school_id } = cmd.body;
+        let Admission {
+            group_id,
+            school_id,
+        } = cmd.body;
         let mut conn = self.conn().await?;
         idempotent(&mut conn, "member.admit", &cmd, async |conn| {
-            let group = store::group_for_update(conn, group_id).await?.ok_or(MembershipError::GroupNotFound)?;
-            let school = store::school(conn, school_id).await?.ok_or(MembershipError::SchoolNotFound)?;
+            let group = store::group_for_update(conn, group_id)
+                .await?
+                .ok_or(MembershipError::GroupNotFound)?;
+            let school = store::school(conn, school_id)
+                .await?
+                .ok_or(MembershipError::SchoolNotFound)?;
             let region = group.region()?;
             let policy = store::current_policy(conn, &region).await?;
             let lead = store::school(conn, SchoolId(group.lead_school_id))
@@ -184,8 +222,13 @@ impl MembershipService {
                 region,
                 scale_cap: group.scale_cap(),
                 cap_exception: group.cap_exception_reason.is_some(),
-                active_members: u8::try_from(active.iter().filter(|a| a.role == MemberRole::Member.as_str()).count())
-                    .unwrap_or(u8::MAX),
+                active_members: u8::try_from(
+                    active
+                        .iter()
+                        .filter(|a| a.role == MemberRole::Member.as_str())
+                        .count(),
+                )
+                .unwrap_or(u8::MAX),
             };
             let candidate = rules::Candidate {
                 id: school_id,
@@ -227,7 +270,9 @@ impl MembershipService {
     pub async fn list_members(&self, cmd: Command<MemberQuery>) -> Result<MemberList> {
         let q = cmd.body;
         let mut conn = self.conn().await?;
-        let row = store::group(&mut conn, q.group_id).await?.ok_or(MembershipError::GroupNotFound)?;
+        let row = store::group(&mut conn, q.group_id)
+            .await?
+            .ok_or(MembershipError::GroupNotFound)?;
         let group = single_view(&mut conn, row).await?;
         let members = store::memberships(&mut conn, q.group_id, q.include_history)
             .await?
@@ -239,22 +284,47 @@ impl MembershipService {
 
     /// Ends a member's membership with a reason; the record stays (history).
     pub async fn exit(&self, cmd: Command<MemberExit>) -> Result<Membership> {
-        let MemberExit { group_id, school_id, reason, ref note } = cmd.body;
-        let note = note.as_deref().map(|n| text::optional("note", n, 500)).transpose()?.flatten();
+        let MemberExit {
+            group_id,
+            school_id,
+            reason,
+            ref note,
+        } = cmd.body;
+        let note = note
+            .as_deref()
+            .map(|n| text::optional("note", n, 500))
+            .transpose()?
+            .flatten();
         let mut conn = self.conn().await?;
         conn.transaction(async |conn| {
-            let group = store::group_for_update(conn, group_id).await?.ok_or(MembershipError::GroupNotFound)?;
+            let group = store::group_for_update(conn, group_id)
+                .await?
+                .ok_or(MembershipError::GroupNotFound)?;
             if group.status()? == GroupStatus::Dissolved {
                 return Err(MembershipError::GroupDissolved);
             }
             if group.lead_school_id == school_id.0 {
                 return Err(MembershipError::LeadCannotExit);
             }
-            let ended = store::end_memberships(conn, group_id, Some(school_id), reason, note.as_deref()).await?;
-            let row = ended.into_iter().next().ok_or(MembershipError::NotAMember)?;
-            let event = MemberExited { group_id, school_id, membership_id: MembershipId(row.id), reason, note: note.clone() };
+            let ended =
+                store::end_memberships(conn, group_id, Some(school_id), reason, note.as_deref())
+                    .await?;
+            let row = ended
+                .into_iter()
+                .next()
+                .ok_or(MembershipError::NotAMember)?;
+            let event = MemberExited {
+                group_id,
+                school_id,
+                membership_id: MembershipId(row.id),
+                reason,
+                note: note.clone(),
+            };
             outbox::enqueue(conn, &cmd.actor, Some(group_id), Some(school_id), &event).await?;
-            let name = store::school(conn, school_id).await?.map(|s| s.name).unwrap_or_default();
+            let name = store::school(conn, school_id)
+                .await?
+                .map(|s| s.name)
+                .unwrap_or_default();
             Ok(row.into_view(name)?)
         })
         .await
@@ -266,11 +336,20 @@ impl MembershipService {
         let reason = text::required("reason", &cmd.body.reason, 500)?;
         let mut conn = self.conn().await?;
         conn.transaction(async |conn| {
-            let group = store::group_for_update(conn, group_id).await?.ok_or(MembershipError::GroupNotFound)?;
+            let group = store::group_for_update(conn, group_id)
+                .await?
+                .ok_or(MembershipError::GroupNotFound)?;
             if group.status()? == GroupStatus::Dissolved {
                 return Err(MembershipError::GroupDissolved);
             }
-            let ended = store::end_memberships(conn, group_id, None, ExitReason::GroupDissolved, Some(&reason)).await?;
+            let ended = store::end_memberships(
+                conn,
+                group_id,
+                None,
+                ExitReason::GroupDissolved,
+                Some(&reason),
+            )
+            .await?;
             let row = store::mark_dissolved(conn, group_id, &reason).await?;
             let event = GroupDissolved {
                 group_id,
@@ -286,7 +365,12 @@ impl MembershipService {
 
 fn check_paging(paging: Paging) -> Result<Paging> {
     if paging.limit == 0 || paging.limit > Paging::MAX_LIMIT {
-        return Err(Problem::validation("limit", "limit must be between 1 and 200", "limit 必须在 1 到 200 之间").into());
+        return Err(Problem::validation(
+            "limit",
+            "limit must be between 1 and 200",
+            "limit 必须在 1 到 200 之间",
+        )
+        .into());
     }
     Ok(paging)
 }
@@ -297,7 +381,10 @@ async fn single_view(conn: &mut AsyncPgConnection, row: GroupRow) -> Result<Grou
         .await?
         .into_iter()
         .next()
-        .ok_or_else(|| diesel::result::Error::DeserializationError(format!("group {id} vanished").into()).into())
+        .ok_or_else(|| {
+            diesel::result::Error::DeserializationError(format!("group {id} vanished").into())
+                .into()
+        })
 }
 
 /// Inserts a membership; the partial unique index turns a concurrent second group for the
@@ -313,7 +400,12 @@ async fn insert_membership(conn: &mut AsyncPgConnection, row: &MembershipRow) ->
 }
 
 /// Runs `work` in one transaction, honouring the command's idempotency key.
-async fn idempotent<T, Req, F>(conn: &mut AsyncPgConnection, operation: &str, cmd: &Command<Req>, work: F) -> Result<T>
+async fn idempotent<T, Req, F>(
+    conn: &mut AsyncPgConnection,
+    operation: &str,
+    cmd: &Command<Req>,
+    work: F,
+) -> Result<T>
 where
     T: Serialize + DeserializeOwned + Send + Sync,
     Req: Serialize,

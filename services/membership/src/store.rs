@@ -6,14 +6,17 @@ use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use edu_contracts::membership::{Group, Membership, Paging, School};
 use edu_domain::{
-    ExitReason, GroupId, GroupModel, GroupStatus, MemberRole, MembershipId, Policy, RegionCode, SchoolId, Stage,
+    ExitReason, GroupId, GroupModel, GroupStatus, MemberRole, MembershipId, Policy, RegionCode,
+    SchoolId, Stage,
 };
 use uuid::Uuid;
 
 use crate::schema::{groups, memberships, region_policies, schools};
 
 fn corrupt(what: &str, value: &str) -> diesel::result::Error {
-    diesel::result::Error::DeserializationError(format!("stored {what} {value:?} is not valid").into())
+    diesel::result::Error::DeserializationError(
+        format!("stored {what} {value:?} is not valid").into(),
+    )
 }
 
 fn parse<T: std::str::FromStr>(what: &str, value: &str) -> QueryResult<T> {
@@ -126,7 +129,11 @@ impl MembershipRow {
             role: parse::<MemberRole>("role", &self.role)?,
             joined_at: self.joined_at,
             left_at: self.left_at,
-            exit_reason: self.exit_reason.as_deref().map(|r| parse::<ExitReason>("exit reason", r)).transpose()?,
+            exit_reason: self
+                .exit_reason
+                .as_deref()
+                .map(|r| parse::<ExitReason>("exit reason", r))
+                .transpose()?,
             exit_note: self.exit_note,
             plaque_text: self.plaque_text,
             legal_person_retained: self.legal_person_retained,
@@ -137,11 +144,20 @@ impl MembershipRow {
 }
 
 pub async fn insert_school(conn: &mut AsyncPgConnection, row: &SchoolRow) -> QueryResult<()> {
-    diesel::insert_into(schools::table).values(row).execute(conn).await.map(|_| ())
+    diesel::insert_into(schools::table)
+        .values(row)
+        .execute(conn)
+        .await
+        .map(|_| ())
 }
 
 pub async fn school(conn: &mut AsyncPgConnection, id: SchoolId) -> QueryResult<Option<SchoolRow>> {
-    schools::table.find(id.0).select(SchoolRow::as_select()).first(conn).await.optional()
+    schools::table
+        .find(id.0)
+        .select(SchoolRow::as_select())
+        .first(conn)
+        .await
+        .optional()
 }
 
 pub async fn list_schools(
@@ -172,7 +188,10 @@ pub async fn list_schools(
 }
 
 /// The policy in force for a region today: its latest effective version, or the defaults.
-pub async fn current_policy(conn: &mut AsyncPgConnection, region: &RegionCode) -> QueryResult<Policy> {
+pub async fn current_policy(
+    conn: &mut AsyncPgConnection,
+    region: &RegionCode,
+) -> QueryResult<Policy> {
     let row: Option<(i32, serde_json::Value)> = region_policies::table
         .filter(region_policies::region.eq(region.as_str()))
         .filter(region_policies::effective_from.le(Utc::now().date_naive()))
@@ -184,7 +203,8 @@ pub async fn current_policy(conn: &mut AsyncPgConnection, region: &RegionCode) -
     match row {
         None => Ok(Policy::default()),
         Some((version, body)) => {
-            let mut policy: Policy = serde_json::from_value(body).map_err(|_| corrupt("policy", region.as_str()))?;
+            let mut policy: Policy =
+                serde_json::from_value(body).map_err(|_| corrupt("policy", region.as_str()))?;
             policy.version = version;
             Ok(policy)
         }
@@ -192,17 +212,35 @@ pub async fn current_policy(conn: &mut AsyncPgConnection, region: &RegionCode) -
 }
 
 pub async fn insert_group(conn: &mut AsyncPgConnection, row: &GroupRow) -> QueryResult<()> {
-    diesel::insert_into(groups::table).values(row).execute(conn).await.map(|_| ())
+    diesel::insert_into(groups::table)
+        .values(row)
+        .execute(conn)
+        .await
+        .map(|_| ())
 }
 
 pub async fn group(conn: &mut AsyncPgConnection, id: GroupId) -> QueryResult<Option<GroupRow>> {
-    groups::table.find(id.0).select(GroupRow::as_select()).first(conn).await.optional()
+    groups::table
+        .find(id.0)
+        .select(GroupRow::as_select())
+        .first(conn)
+        .await
+        .optional()
 }
 
 /// The group row, locked until the transaction ends: admissions, exits and dissolution of
 /// one group are serialised on it, which makes the cap check race-free.
-pub async fn group_for_update(conn: &mut AsyncPgConnection, id: GroupId) -> QueryResult<Option<GroupRow>> {
-    groups::table.find(id.0).select(GroupRow::as_select()).for_update().first(conn).await.optional()
+pub async fn group_for_update(
+    conn: &mut AsyncPgConnection,
+    id: GroupId,
+) -> QueryResult<Option<GroupRow>> {
+    groups::table
+        .find(id.0)
+        .select(GroupRow::as_select())
+        .for_update()
+        .first(conn)
+        .await
+        .optional()
 }
 
 pub async fn list_groups(
@@ -224,7 +262,11 @@ pub async fn list_groups(
                 .filter(memberships::left_at.is_null())
                 .filter(schools::region.eq(region.as_str().to_owned()))
                 .select(memberships::group_id);
-            q = q.filter(groups::region.eq(region.as_str().to_owned()).or(groups::id.eq_any(in_region)));
+            q = q.filter(
+                groups::region
+                    .eq(region.as_str().to_owned())
+                    .or(groups::id.eq_any(in_region)),
+            );
         }
         if let Some(school) = school {
             let current = memberships::table
@@ -246,19 +288,30 @@ pub async fn list_groups(
     Ok((rows, total))
 }
 
-pub async fn active_schools(conn: &mut AsyncPgConnection, group_ids: &[Uuid]) -> QueryResult<Vec<ActiveSchool>> {
+pub async fn active_schools(
+    conn: &mut AsyncPgConnection,
+    group_ids: &[Uuid],
+) -> QueryResult<Vec<ActiveSchool>> {
     memberships::table
         .inner_join(schools::table)
         .filter(memberships::group_id.eq_any(group_ids))
         .filter(memberships::left_at.is_null())
         .order(memberships::joined_at)
-        .select((memberships::group_id, memberships::school_id, memberships::role, schools::region))
+        .select((
+            memberships::group_id,
+            memberships::school_id,
+            memberships::role,
+            schools::region,
+        ))
         .load(conn)
         .await
 }
 
 /// Where a school is now: its active membership's role, if any.
-pub async fn current_role(conn: &mut AsyncPgConnection, school: SchoolId) -> QueryResult<Option<MemberRole>> {
+pub async fn current_role(
+    conn: &mut AsyncPgConnection,
+    school: SchoolId,
+) -> QueryResult<Option<MemberRole>> {
     let role: Option<String> = memberships::table
         .filter(memberships::school_id.eq(school.0))
         .filter(memberships::left_at.is_null())
@@ -269,8 +322,15 @@ pub async fn current_role(conn: &mut AsyncPgConnection, school: SchoolId) -> Que
     role.map(|r| parse("role", &r)).transpose()
 }
 
-pub async fn insert_membership(conn: &mut AsyncPgConnection, row: &MembershipRow) -> QueryResult<()> {
-    diesel::insert_into(memberships::table).values(row).execute(conn).await.map(|_| ())
+pub async fn insert_membership(
+    conn: &mut AsyncPgConnection,
+    row: &MembershipRow,
+) -> QueryResult<()> {
+    diesel::insert_into(memberships::table)
+        .values(row)
+        .execute(conn)
+        .await
+        .map(|_| ())
 }
 
 pub async fn memberships(
@@ -317,7 +377,11 @@ pub async fn end_memberships(
         .await
 }
 
-pub async fn mark_dissolved(conn: &mut AsyncPgConnection, group: GroupId, reason: &str) -> QueryResult<GroupRow> {
+pub async fn mark_dissolved(
+    conn: &mut AsyncPgConnection,
+    group: GroupId,
+    reason: &str,
+) -> QueryResult<GroupRow> {
     diesel::update(groups::table.find(group.0))
         .set((
             groups::status.eq(GroupStatus::Dissolved.as_str()),
@@ -330,13 +394,22 @@ pub async fn mark_dissolved(conn: &mut AsyncPgConnection, group: GroupId, reason
 }
 
 /// Builds the API views of groups, reading their active schools in one query.
-pub async fn group_views(conn: &mut AsyncPgConnection, rows: Vec<GroupRow>) -> QueryResult<Vec<Group>> {
+pub async fn group_views(
+    conn: &mut AsyncPgConnection,
+    rows: Vec<GroupRow>,
+) -> QueryResult<Vec<Group>> {
     let ids: Vec<Uuid> = rows.iter().map(|g| g.id).collect();
     let active = active_schools(conn, &ids).await?;
     let lead_ids: Vec<Uuid> = rows.iter().map(|g| g.lead_school_id).collect();
-    let lead_stages: Vec<(Uuid, String)> =
-        schools::table.filter(schools::id.eq_any(&lead_ids)).select((schools::id, schools::stage)).load(conn).await?;
-    let policies_needed = rows.iter().map(|g| g.region.clone()).collect::<std::collections::BTreeSet<_>>();
+    let lead_stages: Vec<(Uuid, String)> = schools::table
+        .filter(schools::id.eq_any(&lead_ids))
+        .select((schools::id, schools::stage))
+        .load(conn)
+        .await?;
+    let policies_needed = rows
+        .iter()
+        .map(|g| g.region.clone())
+        .collect::<std::collections::BTreeSet<_>>();
     let mut policies = std::collections::BTreeMap::new();
     for region in policies_needed {
         let code = RegionCode::parse(&region).map_err(|_| corrupt("region", &region))?;
@@ -344,7 +417,8 @@ pub async fn group_views(conn: &mut AsyncPgConnection, rows: Vec<GroupRow>) -> Q
     }
     rows.into_iter()
         .map(|row| {
-            let schools: Vec<&ActiveSchool> = active.iter().filter(|a| a.group_id == row.id).collect();
+            let schools: Vec<&ActiveSchool> =
+                active.iter().filter(|a| a.group_id == row.id).collect();
             let stage = lead_stages
                 .iter()
                 .find(|(id, _)| *id == row.lead_school_id)
@@ -359,7 +433,10 @@ pub async fn group_views(conn: &mut AsyncPgConnection, rows: Vec<GroupRow>) -> Q
             }
             let model = row.model()?;
             let policy = policies.get(&row.region).cloned().unwrap_or_default();
-            let members = schools.iter().filter(|s| s.role == MemberRole::Member.as_str()).count();
+            let members = schools
+                .iter()
+                .filter(|s| s.role == MemberRole::Member.as_str())
+                .count();
             Ok(Group {
                 id: GroupId(row.id),
                 model,
@@ -367,7 +444,11 @@ pub async fn group_views(conn: &mut AsyncPgConnection, rows: Vec<GroupRow>) -> Q
                 region: row.region()?,
                 stage,
                 plaque_date: row.plaque_date,
-                effective_cap: policy.effective_cap(model, row.scale_cap(), row.cap_exception_reason.is_some()),
+                effective_cap: policy.effective_cap(
+                    model,
+                    row.scale_cap(),
+                    row.cap_exception_reason.is_some(),
+                ),
                 scale_cap: row.scale_cap(),
                 active_members: u8::try_from(members).unwrap_or(u8::MAX),
                 active_school_ids: schools.iter().map(|s| SchoolId(s.school_id)).collect(),

@@ -20,7 +20,11 @@ use crate::Bus;
 
 /// Applies one event inside the consumer's transaction.
 pub trait EventHandler: Send + Sync + 'static {
-    fn handle<'a>(&'a self, conn: &'a mut AsyncPgConnection, event: &'a EventEnvelope) -> BoxFuture<'a, QueryResult<()>>;
+    fn handle<'a>(
+        &'a self,
+        conn: &'a mut AsyncPgConnection,
+        event: &'a EventEnvelope,
+    ) -> BoxFuture<'a, QueryResult<()>>;
 }
 
 /// What a consumer listens to.
@@ -43,7 +47,12 @@ pub async fn run<H: EventHandler>(bus: Bus, pool: DbPool, spec: ConsumerSpec, ha
     }
 }
 
-async fn consume<H: EventHandler>(bus: &Bus, pool: &DbPool, spec: &ConsumerSpec, handler: &Arc<H>) -> anyhow::Result<()> {
+async fn consume<H: EventHandler>(
+    bus: &Bus,
+    pool: &DbPool,
+    spec: &ConsumerSpec,
+    handler: &Arc<H>,
+) -> anyhow::Result<()> {
     let stream = bus.ensure_stream().await?;
     let consumer = stream
         .get_or_create_consumer(
@@ -58,19 +67,28 @@ async fn consume<H: EventHandler>(bus: &Bus, pool: &DbPool, spec: &ConsumerSpec,
         )
         .await
         .map_err(|e| anyhow::anyhow!("creating consumer {}: {e}", spec.name))?;
-    let mut messages = consumer.messages().await.map_err(|e| anyhow::anyhow!("pulling: {e}"))?;
+    let mut messages = consumer
+        .messages()
+        .await
+        .map_err(|e| anyhow::anyhow!("pulling: {e}"))?;
     while let Some(message) = messages.next().await {
         let message = message.map_err(|e| anyhow::anyhow!("receiving: {e}"))?;
         let envelope: EventEnvelope = match serde_json::from_slice(&message.payload) {
             Ok(envelope) => envelope,
             Err(e) => {
                 tracing::error!(consumer = %spec.name, subject = %message.subject, error = %e, "undecodable event dropped");
-                message.ack_with(AckKind::Term).await.map_err(|e| anyhow::anyhow!("terminating: {e}"))?;
+                message
+                    .ack_with(AckKind::Term)
+                    .await
+                    .map_err(|e| anyhow::anyhow!("terminating: {e}"))?;
                 continue;
             }
         };
         match apply(pool, &spec.name, handler.as_ref(), &envelope).await {
-            Ok(()) => message.ack().await.map_err(|e| anyhow::anyhow!("acknowledging: {e}"))?,
+            Ok(()) => message
+                .ack()
+                .await
+                .map_err(|e| anyhow::anyhow!("acknowledging: {e}"))?,
             Err(e) => {
                 tracing::warn!(consumer = %spec.name, event.id = %envelope.id, error = %e, "event not applied; will retry");
                 message
@@ -90,7 +108,10 @@ pub async fn apply<H: EventHandler + ?Sized>(
     handler: &H,
     event: &EventEnvelope,
 ) -> anyhow::Result<()> {
-    let mut conn = pool.get().await.map_err(|e| anyhow::anyhow!("database pool: {e}"))?;
+    let mut conn = pool
+        .get()
+        .await
+        .map_err(|e| anyhow::anyhow!("database pool: {e}"))?;
     conn.transaction(async |conn| {
         let fresh = diesel::insert_into(inbox::table)
             .values((inbox::consumer.eq(consumer), inbox::event_id.eq(event.id.0)))

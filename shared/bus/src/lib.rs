@@ -106,9 +106,17 @@ impl Bus {
         if let Some((user, password)) = &config.credentials {
             options = options.user_and_password(user.clone(), password.clone());
         }
-        let client = options.connect(&config.url).await.with_context(|| format!("connecting to NATS at {}", config.url))?;
+        let client = options
+            .connect(&config.url)
+            .await
+            .with_context(|| format!("connecting to NATS at {}", config.url))?;
         let js = jetstream::new(client.clone());
-        Ok(Self { client, js, config: Arc::new(config), reconnects })
+        Ok(Self {
+            client,
+            js,
+            config: Arc::new(config),
+            reconnects,
+        })
     }
 
     pub fn config(&self) -> &BusConfig {
@@ -129,7 +137,10 @@ impl Bus {
     }
 
     pub fn is_connected(&self) -> bool {
-        matches!(self.client.connection_state(), async_nats::connection::State::Connected)
+        matches!(
+            self.client.connection_state(),
+            async_nats::connection::State::Connected
+        )
     }
 
     /// Creates the events stream if it is missing (file storage, the duplicate window the
@@ -160,7 +171,11 @@ impl Bus {
         body: Op::Request,
     ) -> Result<Op::Reply, Problem> {
         let service = Op::SERVICE.as_str();
-        let command = Command { actor: actor.clone(), idempotency_key, body };
+        let command = Command {
+            actor: actor.clone(),
+            idempotency_key,
+            body,
+        };
         let payload = serde_json::to_vec(&command).map_err(|e| {
             tracing::error!(error = %e, op = Op::NAME, "encoding a request");
             Problem::internal()
@@ -179,7 +194,12 @@ impl Bus {
         serde_json::from_slice(&reply).map_err(|_| Problem::unavailable(service.as_str()))
     }
 
-    async fn request(&self, service: ServiceName, op: &str, payload: Bytes) -> Result<Bytes, Problem> {
+    async fn request(
+        &self,
+        service: ServiceName,
+        op: &str,
+        payload: Bytes,
+    ) -> Result<Bytes, Problem> {
         let subject = self.config.request_subject(service, op);
         match self.client.request(subject, payload).await {
             Ok(message) => Ok(message.payload),
@@ -188,7 +208,9 @@ impl Bus {
                     RequestErrorKind::NoResponders | RequestErrorKind::TimedOut => {
                         tracing::warn!(service = service.as_str(), op, error = %e, "service did not answer");
                     }
-                    _ => tracing::error!(service = service.as_str(), op, error = %e, "request failed"),
+                    _ => {
+                        tracing::error!(service = service.as_str(), op, error = %e, "request failed")
+                    }
                 }
                 Err(Problem::unavailable(service.as_str()))
             }
@@ -203,9 +225,15 @@ mod tests {
     #[test]
     fn subjects_follow_the_design() {
         let c = BusConfig::new("nats://127.0.0.1:4222");
-        assert_eq!(c.request_subject(ServiceName::Membership, "member.admit"), "edu.membership.v1.member.admit");
+        assert_eq!(
+            c.request_subject(ServiceName::Membership, "member.admit"),
+            "edu.membership.v1.member.admit"
+        );
         assert_eq!(c.service_group(ServiceName::Council), "edu.council.v1");
-        assert_eq!(c.event_subject(ServiceName::Membership, "member.admitted"), "edu.events.membership.member.admitted");
+        assert_eq!(
+            c.event_subject(ServiceName::Membership, "member.admitted"),
+            "edu.events.membership.member.admitted"
+        );
         assert_eq!(c.events_wildcard(), "edu.events.>");
     }
 }

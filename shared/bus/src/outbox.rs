@@ -17,7 +17,8 @@ pub async fn enqueue<E: Event>(
     school_id: Option<SchoolId>,
     event: &E,
 ) -> QueryResult<EventId> {
-    let payload = serde_json::to_value(event).map_err(|e| diesel::result::Error::SerializationError(Box::new(e)))?;
+    let payload = serde_json::to_value(event)
+        .map_err(|e| diesel::result::Error::SerializationError(Box::new(e)))?;
     let envelope = EventEnvelope {
         id: EventId::new(),
         event_type: E::TYPE.to_owned(),
@@ -28,9 +29,14 @@ pub async fn enqueue<E: Event>(
         school_id,
         payload,
     };
-    let json = serde_json::to_value(&envelope).map_err(|e| diesel::result::Error::SerializationError(Box::new(e)))?;
+    let json = serde_json::to_value(&envelope)
+        .map_err(|e| diesel::result::Error::SerializationError(Box::new(e)))?;
     diesel::insert_into(outbox::table)
-        .values((outbox::id.eq(envelope.id.0), outbox::event_type.eq(E::TYPE), outbox::envelope.eq(json)))
+        .values((
+            outbox::id.eq(envelope.id.0),
+            outbox::event_type.eq(E::TYPE),
+            outbox::envelope.eq(json),
+        ))
         .execute(conn)
         .await?;
     Ok(envelope.id)

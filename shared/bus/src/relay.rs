@@ -43,7 +43,14 @@ enum RelayError {
 
 /// Relays one service's outbox until the task is dropped.
 pub async fn run(bus: Bus, pool: DbPool, db: DbConfig, service: ServiceName) {
-    Relay { bus, pool, db, service }.run().await
+    Relay {
+        bus,
+        pool,
+        db,
+        service,
+    }
+    .run()
+    .await
 }
 
 struct Relay {
@@ -111,7 +118,11 @@ impl Relay {
     }
 
     async fn publish_batch(&self) -> Result<usize, RelayError> {
-        let mut conn = self.pool.get().await.map_err(|e| RelayError::Pool(e.to_string()))?;
+        let mut conn = self
+            .pool
+            .get()
+            .await
+            .map_err(|e| RelayError::Pool(e.to_string()))?;
         let bus = &self.bus;
         let service = self.service;
         conn.transaction(async |conn| {
@@ -127,7 +138,12 @@ impl Relay {
                 .filter(outbox::published_at.is_null())
                 .order(outbox::seq)
                 .limit(BATCH)
-                .select((outbox::seq, outbox::id, outbox::event_type, outbox::envelope))
+                .select((
+                    outbox::seq,
+                    outbox::id,
+                    outbox::event_type,
+                    outbox::envelope,
+                ))
                 .for_update()
                 .skip_locked()
                 .load(conn)
@@ -140,7 +156,8 @@ impl Relay {
                 let mut headers = async_nats::HeaderMap::new();
                 headers.insert(async_nats::header::NATS_MESSAGE_ID, id.to_string().as_str());
                 let subject = bus.config().event_subject(service, event_type);
-                let body = serde_json::to_vec(envelope).map_err(|e| RelayError::Publish(e.to_string()))?;
+                let body =
+                    serde_json::to_vec(envelope).map_err(|e| RelayError::Publish(e.to_string()))?;
                 let ack = bus
                     .jetstream()
                     .publish_with_headers(subject, headers, body.into())
@@ -168,8 +185,13 @@ impl Relay {
         );
         if let Ok(mut conn) = self.pool.get().await {
             match conn.batch_execute(&sql).await {
-                Ok(()) => tracing::info!(service = self.service.as_str(), "re-publishing recent events after a NATS reconnect"),
-                Err(e) => tracing::warn!(error = %e, "could not mark recent events for re-publishing"),
+                Ok(()) => tracing::info!(
+                    service = self.service.as_str(),
+                    "re-publishing recent events after a NATS reconnect"
+                ),
+                Err(e) => {
+                    tracing::warn!(error = %e, "could not mark recent events for re-publishing")
+                }
             }
         }
     }

@@ -44,12 +44,18 @@ impl ServiceHost {
         edu_db::migrate(&db, migrations).await?;
         let pool = edu_db::pool(&db)?;
         let mut host = Self::start(bus, name, description, pool.clone()).await?;
-        host.tasks.spawn(crate::relay::run(bus.clone(), pool.clone(), db, name));
+        host.tasks
+            .spawn(crate::relay::run(bus.clone(), pool.clone(), db, name));
         Ok((host, pool))
     }
 
     /// Registers the micro service and its `health` endpoint (which checks `pool`).
-    pub async fn start(bus: &Bus, name: ServiceName, description: &str, pool: DbPool) -> anyhow::Result<Self> {
+    pub async fn start(
+        bus: &Bus,
+        name: ServiceName,
+        description: &str,
+        pool: DbPool,
+    ) -> anyhow::Result<Self> {
         let service = bus
             .client()
             .service_builder()
@@ -57,16 +63,25 @@ impl ServiceHost {
             .start(name.as_str(), env!("CARGO_PKG_VERSION"))
             .await
             .map_err(|e| anyhow::anyhow!("starting the {} service on NATS: {e}", name.as_str()))?;
-        let mut host = Self { bus: bus.clone(), name, service, tasks: JoinSet::new() };
+        let mut host = Self {
+            bus: bus.clone(),
+            name,
+            service,
+            tasks: JoinSet::new(),
+        };
         let health = host.endpoint(HEALTH).await?;
-        host.tasks.spawn(health.for_each_concurrent(4, move |request| {
-            let pool = pool.clone();
-            async move {
-                let reply = HealthReply { service: name.as_str().to_owned(), database: edu_db::ping(&pool).await };
-                let body = serde_json::to_vec(&reply).unwrap_or_default();
-                respond(request, Bytes::from(body), None).await;
-            }
-        }));
+        host.tasks
+            .spawn(health.for_each_concurrent(4, move |request| {
+                let pool = pool.clone();
+                async move {
+                    let reply = HealthReply {
+                        service: name.as_str().to_owned(),
+                        database: edu_db::ping(&pool).await,
+                    };
+                    let body = serde_json::to_vec(&reply).unwrap_or_default();
+                    respond(request, Bytes::from(body), None).await;
+                }
+            }));
         Ok(host)
     }
 
@@ -87,28 +102,37 @@ impl ServiceHost {
     {
         let endpoint = self.endpoint(Op::NAME).await?;
         let handler = Arc::new(handler);
-        self.tasks.spawn(endpoint.for_each_concurrent(CONCURRENCY, move |request| {
-            let handler = Arc::clone(&handler);
-            async move {
-                let result = match serde_json::from_slice::<Command<Op::Request>>(&request.message.payload) {
-                    Ok(command) => handler(command).await,
-                    Err(e) => Err(Problem::validation(
-                        "body",
-                        &format!("malformed request: {e}"),
-                        &format!("请求格式错误: {e}"),
-                    )),
-                };
-                let error = result.as_ref().err().map(|p| (p.code.as_str(), p.code.http_status()));
-                let headers = error.map(|(code, status)| {
-                    let mut h = HeaderMap::new();
-                    h.insert(async_nats::service::NATS_SERVICE_ERROR, code);
-                    h.insert(async_nats::service::NATS_SERVICE_ERROR_CODE, status.to_string().as_str());
-                    h
-                });
-                let body = serde_json::to_vec(&Reply::from(result)).unwrap_or_default();
-                respond(request, Bytes::from(body), headers).await;
-            }
-        }));
+        self.tasks
+            .spawn(endpoint.for_each_concurrent(CONCURRENCY, move |request| {
+                let handler = Arc::clone(&handler);
+                async move {
+                    let result = match serde_json::from_slice::<Command<Op::Request>>(
+                        &request.message.payload,
+                    ) {
+                        Ok(command) => handler(command).await,
+                        Err(e) => Err(Problem::validation(
+                            "body",
+                            &format!("malformed request: {e}"),
+                            &format!("请求格式错误: {e}"),
+                        )),
+                    };
+                    let error = result
+                        .as_ref()
+                        .err()
+                        .map(|p| (p.code.as_str(), p.code.http_status()));
+                    let headers = error.map(|(code, status)| {
+                        let mut h = HeaderMap::new();
+                        h.insert(async_nats::service::NATS_SERVICE_ERROR, code);
+                        h.insert(
+                            async_nats::service::NATS_SERVICE_ERROR_CODE,
+                            status.to_string().as_str(),
+                        );
+                        h
+                    });
+                    let body = serde_json::to_vec(&Reply::from(result)).unwrap_or_default();
+                    respond(request, Bytes::from(body), headers).await;
+                }
+            }));
         Ok(())
     }
 
@@ -119,7 +143,8 @@ impl ServiceHost {
         spec: crate::consumer::ConsumerSpec,
         handler: Arc<H>,
     ) {
-        self.tasks.spawn(crate::consumer::run(self.bus.clone(), pool, spec, handler));
+        self.tasks
+            .spawn(crate::consumer::run(self.bus.clone(), pool, spec, handler));
     }
 
     /// Serves until the process is asked to stop, then unregisters.

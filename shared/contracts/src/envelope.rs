@@ -24,7 +24,12 @@ pub struct Actor {
 impl Actor {
     /// The system acting on its own (demo data, reactions to events).
     pub fn system(component: &str) -> Self {
-        Self { sub: format!("system:{component}"), role: None, region: None, school_id: None }
+        Self {
+            sub: format!("system:{component}"),
+            role: None,
+            region: None,
+            school_id: None,
+        }
     }
 }
 

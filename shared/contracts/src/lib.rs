@@ -22,8 +22,13 @@ pub enum ServiceName {
 }
 
 impl ServiceName {
-    pub const ALL: [ServiceName; 5] =
-        [Self::Membership, Self::Rotation, Self::Catalogue, Self::Council, Self::Evaluation];
+    pub const ALL: [ServiceName; 5] = [
+        Self::Membership,
+        Self::Rotation,
+        Self::Catalogue,
+        Self::Council,
+        Self::Evaluation,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {

@@ -2,7 +2,8 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use edu_domain::{
-    ExitReason, GroupId, GroupModel, GroupStatus, MemberRole, MembershipId, RegionCode, SchoolId, Stage,
+    ExitReason, GroupId, GroupModel, GroupStatus, MemberRole, MembershipId, RegionCode, SchoolId,
+    Stage,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -42,7 +43,9 @@ pub struct Page<T> {
 }
 
 /// Paging of a list: at most `limit` (1..=200, default 50) items after `offset`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema, utoipa::IntoParams)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema, utoipa::IntoParams,
+)]
 #[serde(deny_unknown_fields)]
 pub struct Paging {
     #[serde(default = "Paging::default_limit")]
@@ -62,7 +65,10 @@ impl Paging {
 
 impl Default for Paging {
     fn default() -> Self {
-        Self { limit: Self::default_limit(), offset: 0 }
+        Self {
+            limit: Self::default_limit(),
+            offset: 0,
+        }
     }
 }
 

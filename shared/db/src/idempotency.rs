@@ -78,7 +78,11 @@ pub async fn claim<T: DeserializeOwned>(
     fingerprint: &str,
 ) -> Result<Claim<T>, ClaimError> {
     let inserted = diesel::insert_into(k::idempotency_keys)
-        .values((k::operation.eq(operation), k::key.eq(key), k::fingerprint.eq(fingerprint)))
+        .values((
+            k::operation.eq(operation),
+            k::key.eq(key),
+            k::fingerprint.eq(fingerprint),
+        ))
         .on_conflict_do_nothing()
         .execute(conn)
         .await?;
@@ -95,7 +99,9 @@ pub async fn claim<T: DeserializeOwned>(
     }
     let reply = response
         .and_then(|v| serde_json::from_value(v).ok())
-        .ok_or_else(|| diesel::result::Error::DeserializationError("stored idempotent reply".into()))?;
+        .ok_or_else(|| {
+            diesel::result::Error::DeserializationError("stored idempotent reply".into())
+        })?;
     Ok(Claim::Replay(reply))
 }
 
@@ -106,7 +112,8 @@ pub async fn complete<T: Serialize>(
     key: &str,
     reply: &T,
 ) -> Result<(), diesel::result::Error> {
-    let value = serde_json::to_value(reply).map_err(|e| diesel::result::Error::SerializationError(Box::new(e)))?;
+    let value = serde_json::to_value(reply)
+        .map_err(|e| diesel::result::Error::SerializationError(Box::new(e)))?;
     diesel::update(k::idempotency_keys.filter(k::operation.eq(operation).and(k::key.eq(key))))
         .set(k::response.eq(value))
         .execute(conn)

@@ -41,14 +41,22 @@ pub struct DbConfig {
 
 impl DbConfig {
     pub fn new(url: &str, schema: &str) -> Self {
-        Self { url: url.to_owned(), schema: schema.to_owned(), pool_size: 8, acquire_timeout: Duration::from_secs(5) }
+        Self {
+            url: url.to_owned(),
+            schema: schema.to_owned(),
+            pool_size: 8,
+            acquire_timeout: Duration::from_secs(5),
+        }
     }
 
     /// The database URL with `search_path` set to the schema, so every statement of the
     /// service resolves unqualified names in its own schema.
     pub fn schema_url(&self) -> String {
         let sep = if self.url.contains('?') { '&' } else { '?' };
-        format!("{}{sep}options=-c%20search_path%3D{}", self.url, self.schema)
+        format!(
+            "{}{sep}options=-c%20search_path%3D{}",
+            self.url, self.schema
+        )
     }
 }
 
@@ -74,13 +82,16 @@ pub async fn connect(config: &DbConfig) -> anyhow::Result<AsyncPgConnection> {
 /// Creates the service's schema and runs the infrastructure migrations and then the
 /// service's own, under a per-schema advisory lock so that several instances starting at
 /// once don't race. Runs on a blocking thread: diesel's migration harness is synchronous.
-pub async fn migrate(config: &DbConfig, migrations: &'static [EmbeddedMigrations]) -> anyhow::Result<()> {
+pub async fn migrate(
+    config: &DbConfig,
+    migrations: &'static [EmbeddedMigrations],
+) -> anyhow::Result<()> {
     validate_schema_name(&config.schema)?;
     let url = config.schema_url();
     let schema = config.schema.clone();
     tokio::task::spawn_blocking(move || blocking::migrate(&url, &schema, migrations))
-    .await
-    .context("migration task")?
+        .await
+        .context("migration task")?
 }
 
 mod blocking {
@@ -109,7 +120,11 @@ mod blocking {
         }
     }
 
-    pub(super) fn migrate(url: &str, schema: &str, migrations: &'static [EmbeddedMigrations]) -> anyhow::Result<()> {
+    pub(super) fn migrate(
+        url: &str,
+        schema: &str,
+        migrations: &'static [EmbeddedMigrations],
+    ) -> anyhow::Result<()> {
         let mut conn = AsyncConnectionWrapper::<AsyncPgConnection>::establish(url)
             .with_context(|| format!("connecting to migrate schema {schema}"))?;
         let lock = format!("hashtext('edu.migrate.{schema}')");
@@ -137,7 +152,9 @@ pub async fn ping(pool: &DbPool) -> bool {
 fn validate_schema_name(schema: &str) -> anyhow::Result<()> {
     let ok = !schema.is_empty()
         && schema.len() <= 63
-        && schema.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+        && schema
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
     anyhow::ensure!(ok, "invalid schema name {schema:?}");
     Ok(())
 }
@@ -161,9 +178,15 @@ mod tests {
     #[test]
     fn schema_url_sets_search_path() {
         let c = DbConfig::new("postgres://postgres@127.0.0.1:5432/edu", "membership");
-        assert_eq!(c.schema_url(), "postgres://postgres@127.0.0.1:5432/edu?options=-c%20search_path%3Dmembership");
+        assert_eq!(
+            c.schema_url(),
+            "postgres://postgres@127.0.0.1:5432/edu?options=-c%20search_path%3Dmembership"
+        );
         let c = DbConfig::new("postgres://h/edu?sslmode=disable", "council");
-        assert!(c.schema_url().ends_with("?sslmode=disable&options=-c%20search_path%3Dcouncil"));
+        assert!(
+            c.schema_url()
+                .ends_with("?sslmode=disable&options=-c%20search_path%3Dcouncil")
+        );
     }
 
     #[test]

@@ -9,13 +9,19 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 /// A school year, named by the calendar year it starts in: `SchoolYear(2025)` is 2025–2026.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema,
+)]
 #[serde(transparent)]
 pub struct SchoolYear(pub i32);
 
 impl SchoolYear {
     pub fn containing(date: NaiveDate) -> Self {
-        if date.month() >= 9 { Self(date.year()) } else { Self(date.year() - 1) }
+        if date.month() >= 9 {
+            Self(date.year())
+        } else {
+            Self(date.year() - 1)
+        }
     }
 
     /// 1 September of the start year.
@@ -75,8 +81,14 @@ mod tests {
 
     #[test]
     fn semesters_follow_the_school_calendar() {
-        assert_eq!(Semester::containing(d(2026, 1, 20)), Some((SchoolYear(2025), Semester::Autumn)));
-        assert_eq!(Semester::containing(d(2026, 3, 2)), Some((SchoolYear(2025), Semester::Spring)));
+        assert_eq!(
+            Semester::containing(d(2026, 1, 20)),
+            Some((SchoolYear(2025), Semester::Autumn))
+        );
+        assert_eq!(
+            Semester::containing(d(2026, 3, 2)),
+            Some((SchoolYear(2025), Semester::Spring))
+        );
         assert_eq!(Semester::containing(d(2026, 8, 10)), None);
     }
 }

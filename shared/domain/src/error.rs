@@ -144,11 +144,16 @@ impl Problem {
 
     /// A field that failed validation.
     pub fn validation(field: &str, message: &str, message_zh: &str) -> Self {
-        Self::new(ErrorCode::ValidationFailed, message, message_zh).details(json!({ "field": field }))
+        Self::new(ErrorCode::ValidationFailed, message, message_zh)
+            .details(json!({ "field": field }))
     }
 
     pub fn not_found(what: &str, what_zh: &str) -> Self {
-        Self::new(ErrorCode::NotFound, format!("{what} not found"), format!("未找到{what_zh}"))
+        Self::new(
+            ErrorCode::NotFound,
+            format!("{what} not found"),
+            format!("未找到{what_zh}"),
+        )
     }
 
     pub fn forbidden(message: &str, message_zh: &str) -> Self {
@@ -180,7 +185,11 @@ mod tests {
 
     #[test]
     fn code_serializes_as_its_stable_string() -> Result<(), serde_json::Error> {
-        for code in [ErrorCode::GroupCapExceeded, ErrorCode::SchoolAlreadyInGroup, ErrorCode::Internal] {
+        for code in [
+            ErrorCode::GroupCapExceeded,
+            ErrorCode::SchoolAlreadyInGroup,
+            ErrorCode::Internal,
+        ] {
             assert_eq!(serde_json::to_value(code)?, json!(code.as_str()));
         }
         Ok(())

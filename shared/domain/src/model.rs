@@ -208,9 +208,15 @@ mod tests {
         // F-06: alliance and trusteeship members keep their legal person, plaque 成员学校.
         assert!(GroupModel::Alliance.member_keeps_legal_person());
         assert!(GroupModel::Trusteeship.member_keeps_legal_person());
-        assert_eq!(GroupModel::Alliance.plaque_text("太康一中教育集团"), "太康一中教育集团成员学校");
+        assert_eq!(
+            GroupModel::Alliance.plaque_text("太康一中教育集团"),
+            "太康一中教育集团成员学校"
+        );
         // F-07: tight groups are one legal person; members are campuses, plaque 校区.
         assert!(!GroupModel::Tight.member_keeps_legal_person());
-        assert_eq!(GroupModel::Tight.plaque_text("太康一中教育集团"), "太康一中教育集团校区");
+        assert_eq!(
+            GroupModel::Tight.plaque_text("太康一中教育集团"),
+            "太康一中教育集团校区"
+        );
     }
 }

@@ -25,7 +25,13 @@ pub struct Policy {
 
 impl Default for Policy {
     fn default() -> Self {
-        Self { version: 0, cap_alliance: 5, cap_tight: 3, cap_trusteeship: 5, trusteeship_mixed_stages: false }
+        Self {
+            version: 0,
+            cap_alliance: 5,
+            cap_tight: 3,
+            cap_trusteeship: 5,
+            trusteeship_mixed_stages: false,
+        }
     }
 }
 

@@ -46,7 +46,10 @@ mod tests {
 
     #[test]
     fn trims_and_bounds_by_characters() {
-        assert_eq!(required("name", "  太康县第一初级中学 ", 10).ok(), Some("太康县第一初级中学".into()));
+        assert_eq!(
+            required("name", "  太康县第一初级中学 ", 10).ok(),
+            Some("太康县第一初级中学".into())
+        );
         assert!(required("name", "一二三四五六七八九十一", 10).is_err());
         assert!(required("name", "   ", 10).is_err());
         assert!(required("name", "a\0b", 10).is_err());

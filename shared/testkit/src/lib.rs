@@ -21,7 +21,8 @@ const ABANDONED_AFTER: Duration = Duration::from_secs(2 * 3600);
 
 /// The admin URL of the test PostgreSQL server.
 pub fn database_server_url() -> String {
-    std::env::var("EDUGROUP_TEST_DATABASE_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+    std::env::var("EDUGROUP_TEST_DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
 }
 
 pub fn nats_url() -> String {
@@ -31,7 +32,9 @@ pub fn nats_url() -> String {
 /// Logs of the code under test, shown for failing tests (`RUST_LOG` picks the level).
 pub fn init_tracing() {
     let _ = tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()))
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()),
+        )
         .with_test_writer()
         .try_init();
 }
@@ -42,7 +45,10 @@ fn unique_suffix() -> String {
 }
 
 fn now_secs() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or_default()
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or_default()
 }
 
 /// A fresh, empty database, dropped when this value is dropped.
@@ -56,9 +62,14 @@ impl TestDb {
         init_tracing();
         let server = database_server_url();
         let name = format!("{DB_PREFIX}{}_{}", now_secs(), unique_suffix());
-        let mut admin = AsyncPgConnection::establish(&server).await.context("connecting to the test PostgreSQL")?;
+        let mut admin = AsyncPgConnection::establish(&server)
+            .await
+            .context("connecting to the test PostgreSQL")?;
         sweep_abandoned(&mut admin).await;
-        admin.batch_execute(&format!("CREATE DATABASE \"{name}\"")).await.context("creating the test database")?;
+        admin
+            .batch_execute(&format!("CREATE DATABASE \"{name}\""))
+            .await
+            .context("creating the test database")?;
         Ok(Self { name, server })
     }
 
@@ -83,16 +94,23 @@ impl Drop for TestDb {
         let (server, name) = (self.server.clone(), self.name.clone());
         // Drop runs outside any runtime we may block; use a thread with its own.
         let dropped = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()?;
             rt.block_on(async {
                 let mut admin = AsyncPgConnection::establish(&server).await?;
-                admin.batch_execute(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).await?;
+                admin
+                    .batch_execute(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                    .await?;
                 anyhow::Ok(())
             })
         })
         .join();
         if !matches!(dropped, Ok(Ok(()))) {
-            eprintln!("edu-testkit: could not drop test database {} (swept by a later run)", self.name);
+            eprintln!(
+                "edu-testkit: could not drop test database {} (swept by a later run)",
+                self.name
+            );
         }
     }
 }
@@ -106,17 +124,29 @@ async fn sweep_abandoned(admin: &mut AsyncPgConnection) {
         #[diesel(sql_type = diesel::sql_types::Text)]
         datname: String,
     }
-    let Ok(dbs) = diesel::sql_query(format!("SELECT datname FROM pg_database WHERE datname LIKE '{DB_PREFIX}%'"))
-        .load::<Db>(admin)
-        .await
+    let Ok(dbs) = diesel::sql_query(format!(
+        "SELECT datname FROM pg_database WHERE datname LIKE '{DB_PREFIX}%'"
+    ))
+    .load::<Db>(admin)
+    .await
     else {
         return;
     };
     let cutoff = now_secs().saturating_sub(ABANDONED_AFTER.as_secs());
     for db in dbs {
-        let created = db.datname.trim_start_matches(DB_PREFIX).split('_').next().and_then(|s| s.parse::<u64>().ok());
+        let created = db
+            .datname
+            .trim_start_matches(DB_PREFIX)
+            .split('_')
+            .next()
+            .and_then(|s| s.parse::<u64>().ok());
         if created.is_some_and(|t| t < cutoff) {
-            let _ = admin.batch_execute(&format!("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", db.datname)).await;
+            let _ = admin
+                .batch_execute(&format!(
+                    "DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)",
+                    db.datname
+                ))
+                .await;
         }
     }
 }
@@ -147,14 +177,20 @@ impl TestBus {
     /// Every event on this test's stream, in stream order.
     pub async fn events(&self) -> anyhow::Result<Vec<EventEnvelope>> {
         let mut stream = self.bus.ensure_stream().await?;
-        let info = stream.info().await.map_err(|e| anyhow::anyhow!("stream info: {e}"))?;
+        let info = stream
+            .info()
+            .await
+            .map_err(|e| anyhow::anyhow!("stream info: {e}"))?;
         let (first, last) = (info.state.first_sequence, info.state.last_sequence);
         let mut events = Vec::new();
         if info.state.messages == 0 {
             return Ok(events);
         }
         for seq in first..=last {
-            let message = stream.get_raw_message(seq).await.map_err(|e| anyhow::anyhow!("reading {seq}: {e}"))?;
+            let message = stream
+                .get_raw_message(seq)
+                .await
+                .map_err(|e| anyhow::anyhow!("reading {seq}: {e}"))?;
             events.push(serde_json::from_slice(&message.payload)?);
         }
         Ok(events)
@@ -177,10 +213,14 @@ impl Drop for TestBus {
     fn drop(&mut self) {
         let (url, stream) = (nats_url(), self.bus.config().stream.clone());
         let _ = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()?;
             rt.block_on(async {
                 let client = async_nats::connect(url).await?;
-                let _ = async_nats::jetstream::new(client).delete_stream(stream).await;
+                let _ = async_nats::jetstream::new(client)
+                    .delete_stream(stream)
+                    .await;
                 anyhow::Ok(())
             })
         })
