@@ -1,17 +1,23 @@
 //! The membership service end to end: the real service on its own database and its own
 //! NATS namespace (edu-testkit), called over the bus exactly as lead-api calls it.
 //! Test names carry the RULES.md rule they check (F-01, F-03, F-04, F-06, F-07, F-08,
-//! F-09, X-02, §8.3, §8.5).
+//! F-09, X-01, X-02, §8.2, §8.3, §8.5).
+
+// A test crate: helpers outside `#[test]` fns may panic too (clippy.toml only covers the fns).
+#![allow(clippy::expect_used)]
 
 use std::collections::HashSet;
 use std::time::Duration;
 
 use edu_contracts::events::{GroupDissolved, GroupEstablished, MemberAdmitted, MemberExited};
 use edu_contracts::membership::{
-    AdmitMember, Admission, CreateSchool, DissolveGroup, Dissolution, ExitMember, GetGroup, GroupQuery, GroupRef, ListGroups, Membership, MemberExit, NewGroup, NewSchool,
+    Admission, AdmitMember, CreateGroup, CreateSchool, Dissolution, DissolveGroup, ExitMember,
+    GetGroup, GroupQuery, GroupRef, ListGroups, MemberExit, Membership, NewGroup, NewSchool,
 };
 use edu_contracts::{EventEnvelope, ServiceName};
-use edu_domain::{ErrorCode, ExitReason, GroupId, GroupModel, GroupStatus, MemberRole, Problem, SchoolId, Stage};
+use edu_domain::{
+    ErrorCode, ExitReason, GroupId, GroupModel, GroupStatus, MemberRole, Problem, SchoolId, Stage,
+};
 use futures::future::join_all;
 use support::{Harness, region};
 
@@ -24,8 +30,8 @@ mod support {
 
     use chrono::NaiveDate;
     use edu_contracts::membership::{
-        AdmitMember, Admission, CreateGroup, CreateSchool, ExitMember, GetGroup, Group, GroupRef, ListMembers,
-        MemberExit, MemberList, MemberQuery, Membership, NewGroup, NewSchool, School,
+        Admission, AdmitMember, CreateGroup, CreateSchool, ExitMember, GetGroup, Group, GroupRef,
+        ListMembers, MemberExit, MemberList, MemberQuery, Membership, NewGroup, NewSchool, School,
     };
     use edu_contracts::{Actor, EventEnvelope};
     use edu_domain::{ExitReason, GroupModel, Problem, RegionCode, Role, Stage};
@@ -34,7 +40,7 @@ mod support {
 
     /// 太康县, the home region of the tests.
     pub const HOME: &str = "411627";
-    /// 淮阳区, a neighbouring region (F-04 cross-region members).
+    /// 扶沟县, a neighbouring county (F-04 cross-region members).
     pub const OTHER: &str = "411621";
 
     pub fn region(code: &str) -> RegionCode {
@@ -43,7 +49,12 @@ mod support {
 
     /// The county bureau (the service itself does not authorise; lead-api does).
     pub fn bureau() -> Actor {
-        Actor { sub: "test:bureau".into(), role: Some(Role::Bureau), region: Some(region(HOME)), school_id: None }
+        Actor {
+            sub: "test:bureau".into(),
+            role: Some(Role::Bureau),
+            region: Some(region(HOME)),
+            school_id: None,
+        }
     }
 
     /// A running membership service with its own database and NATS namespace.
@@ -51,8 +62,8 @@ mod support {
         // Dropped first: stops the service before its database and stream go away.
         shutdown: Option<oneshot::Sender<()>>,
         pub bus: TestBus,
-        /// Kept alive for the service; dropped (and the database removed) with the harness.
-        _db: TestDb,
+        /// The service's database; dropped (and removed) with the harness.
+        pub db: TestDb,
         pub actor: Actor,
         counter: AtomicUsize,
     }
@@ -66,7 +77,13 @@ mod support {
             tokio::spawn(host.run_until(async move {
                 let _ = rx.await;
             }));
-            Ok(Self { shutdown: Some(tx), bus, _db: db, actor: bureau(), counter: AtomicUsize::new(0) })
+            Ok(Self {
+                shutdown: Some(tx),
+                bus,
+                db,
+                actor: bureau(),
+                counter: AtomicUsize::new(0),
+            })
         }
 
         fn next(&self) -> usize {
@@ -83,7 +100,11 @@ mod support {
                 principal_name: format!("校长{n}"),
                 legal_person: format!("测试法人{n}"),
             };
-            Ok(self.bus.bus.call::<CreateSchool>(&self.actor, None, body).await?)
+            Ok(self
+                .bus
+                .bus
+                .call::<CreateSchool>(&self.actor, None, body)
+                .await?)
         }
 
         /// `n` new schools of one stage in the home region.
@@ -107,32 +128,77 @@ mod support {
         }
 
         pub async fn create_group(&self, body: NewGroup) -> Result<Group, Problem> {
-            self.bus.bus.call::<CreateGroup>(&self.actor, None, body).await
+            self.bus
+                .bus
+                .call::<CreateGroup>(&self.actor, None, body)
+                .await
         }
 
         /// A new group of `model` led by a new home-region school of `stage`.
-        pub async fn group(&self, model: GroupModel, stage: Stage) -> anyhow::Result<(Group, School)> {
+        pub async fn group(
+            &self,
+            model: GroupModel,
+            stage: Stage,
+        ) -> anyhow::Result<(Group, School)> {
             let lead = self.school(stage, HOME).await?;
             let group = self.create_group(self.new_group(model, &lead)).await?;
             Ok((group, lead))
         }
 
         pub async fn admit(&self, group: &Group, school: &School) -> Result<Membership, Problem> {
-            self.bus.bus.call::<AdmitMember>(&self.actor, None, Admission { group_id: group.id, school_id: school.id }).await
+            self.bus
+                .bus
+                .call::<AdmitMember>(
+                    &self.actor,
+                    None,
+                    Admission {
+                        group_id: group.id,
+                        school_id: school.id,
+                    },
+                )
+                .await
         }
 
-        pub async fn exit(&self, group: &Group, school: &School, reason: ExitReason) -> Result<Membership, Problem> {
-            let body = MemberExit { group_id: group.id, school_id: school.id, reason, note: Some("测试退出".into()) };
-            self.bus.bus.call::<ExitMember>(&self.actor, None, body).await
+        pub async fn exit(
+            &self,
+            group: &Group,
+            school: &School,
+            reason: ExitReason,
+        ) -> Result<Membership, Problem> {
+            let body = MemberExit {
+                group_id: group.id,
+                school_id: school.id,
+                reason,
+                note: Some("测试退出".into()),
+            };
+            self.bus
+                .bus
+                .call::<ExitMember>(&self.actor, None, body)
+                .await
         }
 
-        pub async fn members(&self, group: &Group, include_history: bool) -> anyhow::Result<MemberList> {
-            let q = MemberQuery { group_id: group.id, include_history };
-            Ok(self.bus.bus.call::<ListMembers>(&self.actor, None, q).await?)
+        pub async fn members(
+            &self,
+            group: &Group,
+            include_history: bool,
+        ) -> anyhow::Result<MemberList> {
+            let q = MemberQuery {
+                group_id: group.id,
+                include_history,
+            };
+            Ok(self
+                .bus
+                .bus
+                .call::<ListMembers>(&self.actor, None, q)
+                .await?)
         }
 
         pub async fn reload(&self, group: &Group) -> anyhow::Result<Group> {
-            Ok(self.bus.bus.call::<GetGroup>(&self.actor, None, GroupRef { group_id: group.id }).await?)
+            Ok(self
+                .bus
+                .bus
+                .call::<GetGroup>(&self.actor, None, GroupRef { group_id: group.id })
+                .await?)
         }
 
         /// Waits for at least `n` events, then a little longer so that an unexpected extra
@@ -144,18 +210,34 @@ mod support {
         }
 
         /// Every stream message with its subject and `Nats-Msg-Id`, in stream order.
-        pub async fn raw_events(&self) -> anyhow::Result<Vec<(String, Option<String>, EventEnvelope)>> {
+        pub async fn raw_events(
+            &self,
+        ) -> anyhow::Result<Vec<(String, Option<String>, EventEnvelope)>> {
             let mut stream = self.bus.bus.ensure_stream().await?;
-            let info = stream.info().await.map_err(|e| anyhow::anyhow!("stream info: {e}"))?;
-            let (first, last, count) = (info.state.first_sequence, info.state.last_sequence, info.state.messages);
+            let info = stream
+                .info()
+                .await
+                .map_err(|e| anyhow::anyhow!("stream info: {e}"))?;
+            let (first, last, count) = (
+                info.state.first_sequence,
+                info.state.last_sequence,
+                info.state.messages,
+            );
             let mut out = Vec::new();
             if count == 0 {
                 return Ok(out);
             }
             for seq in first..=last {
-                let m = stream.get_raw_message(seq).await.map_err(|e| anyhow::anyhow!("reading {seq}: {e}"))?;
+                let m = stream
+                    .get_raw_message(seq)
+                    .await
+                    .map_err(|e| anyhow::anyhow!("reading {seq}: {e}"))?;
                 let msg_id = m.headers.get("Nats-Msg-Id").map(|v| v.as_str().to_owned());
-                out.push((m.subject.to_string(), msg_id, serde_json::from_slice(&m.payload)?));
+                out.push((
+                    m.subject.to_string(),
+                    msg_id,
+                    serde_json::from_slice(&m.payload)?,
+                ));
             }
             Ok(out)
         }
@@ -180,7 +262,10 @@ fn refused<T: std::fmt::Debug>(r: Result<T, Problem>, expected: ErrorCode) -> Pr
         Ok(v) => panic!("expected {expected}, got Ok({v:?})"),
         Err(p) => {
             assert_eq!(p.code, expected, "unexpected refusal: {p:?}");
-            assert!(!p.message.is_empty() && !p.message_zh.is_empty(), "bilingual message missing: {p:?}");
+            assert!(
+                !p.message.is_empty() && !p.message_zh.is_empty(),
+                "bilingual message missing: {p:?}"
+            );
             p
         }
     }
@@ -203,14 +288,21 @@ async fn f09_alliance_group_admits_five_and_refuses_the_sixth() -> TestResult {
     for s in &schools[..5] {
         h.admit(&group, s).await?;
     }
-    let p = refused(h.admit(&group, &schools[5]).await, ErrorCode::GroupCapExceeded);
+    let p = refused(
+        h.admit(&group, &schools[5]).await,
+        ErrorCode::GroupCapExceeded,
+    );
     assert_eq!(p.rule.as_deref(), Some("F-09"));
     assert_eq!(p.details["cap"], 5);
     assert_eq!(p.details["active_members"], 5);
     assert_eq!(p.details["model"], "alliance");
     let group = h.reload(&group).await?;
     assert_eq!(group.active_members, 5, "§8.1: the lead is not counted");
-    assert_eq!(group.active_school_ids.len(), 6, "the lead and five members");
+    assert_eq!(
+        group.active_school_ids.len(),
+        6,
+        "the lead and five members"
+    );
     Ok(())
 }
 
@@ -223,7 +315,10 @@ async fn f09_tight_group_refuses_its_fourth_member() -> TestResult {
     for s in &schools[..3] {
         h.admit(&group, s).await?;
     }
-    let p = refused(h.admit(&group, &schools[3]).await, ErrorCode::GroupCapExceeded);
+    let p = refused(
+        h.admit(&group, &schools[3]).await,
+        ErrorCode::GroupCapExceeded,
+    );
     assert_eq!(p.rule.as_deref(), Some("F-09"));
     assert_eq!(p.details["cap"], 3);
     assert_eq!(h.reload(&group).await?.active_members, 3);
@@ -236,20 +331,32 @@ async fn f08_bureau_scale_cap_binds_and_exceptions_need_a_reason() -> TestResult
 
     // F-08: the bureau's scale decision lowers the cap to 2; the refusal names F-08.
     let lead = h.school(Stage::Junior, support::HOME).await?;
-    let group =
-        h.create_group(NewGroup { scale_cap: Some(2), ..h.new_group(GroupModel::Alliance, &lead) }).await?;
+    let group = h
+        .create_group(NewGroup {
+            scale_cap: Some(2),
+            ..h.new_group(GroupModel::Alliance, &lead)
+        })
+        .await?;
     assert_eq!((group.scale_cap, group.effective_cap), (Some(2), 2));
     let schools = h.schools(Stage::Junior, 3).await?;
     h.admit(&group, &schools[0]).await?;
     h.admit(&group, &schools[1]).await?;
-    let p = refused(h.admit(&group, &schools[2]).await, ErrorCode::GroupCapExceeded);
+    let p = refused(
+        h.admit(&group, &schools[2]).await,
+        ErrorCode::GroupCapExceeded,
+    );
     assert_eq!(p.rule.as_deref(), Some("F-08"));
     assert_eq!(p.details["cap"], 2);
     assert_eq!(p.details["scale_cap"], 2);
 
     // §8.3: a scale above the model's cap (5) without a reason is refused ...
     let lead = h.school(Stage::Junior, support::HOME).await?;
-    let no_reason = h.create_group(NewGroup { scale_cap: Some(7), ..h.new_group(GroupModel::Alliance, &lead) }).await;
+    let no_reason = h
+        .create_group(NewGroup {
+            scale_cap: Some(7),
+            ..h.new_group(GroupModel::Alliance, &lead)
+        })
+        .await;
     let p = refused(no_reason, ErrorCode::CapExceptionReasonRequired);
     assert_eq!(p.details["scale_cap"], 7);
     assert_eq!(p.details["model_cap"], 5);
@@ -272,12 +379,19 @@ async fn f08_bureau_scale_cap_binds_and_exceptions_need_a_reason() -> TestResult
         })
         .await?;
     assert_eq!(group.effective_cap, 7);
-    assert_eq!(group.cap_exception_reason.as_deref(), Some("新建城区学校集中,教育局特批"));
+    assert_eq!(
+        group.cap_exception_reason.as_deref(),
+        Some("新建城区学校集中,教育局特批")
+    );
     let schools = h.schools(Stage::Junior, 6).await?;
     for s in &schools {
         h.admit(&group, s).await?;
     }
-    assert_eq!(h.reload(&group).await?.active_members, 6, "a 6th member beyond the F-09 default");
+    assert_eq!(
+        h.reload(&group).await?.active_members,
+        6,
+        "a 6th member beyond the F-09 default"
+    );
     Ok(())
 }
 
@@ -316,7 +430,11 @@ async fn s85_f01_one_group_per_school_and_leads_are_never_members() -> TestResul
     // F-01: the group's own lead.
     refused(h.admit(&a, &lead_a).await, ErrorCode::LeadCannotBeMember);
     // A school already in a group cannot lead a new one either.
-    refused(h.create_group(h.new_group(GroupModel::Alliance, &school)).await, ErrorCode::SchoolAlreadyInGroup);
+    refused(
+        h.create_group(h.new_group(GroupModel::Alliance, &school))
+            .await,
+        ErrorCode::SchoolAlreadyInGroup,
+    );
 
     assert_eq!(h.reload(&a).await?.active_members, 1);
     assert_eq!(h.reload(&b).await?.active_members, 0);
@@ -333,8 +451,14 @@ async fn f06_f07_f04_plaque_legal_person_and_cross_region() -> TestResult {
 
     // F-07: a tight group's member is a campus of one legal person.
     let (tight, _) = h.group(GroupModel::Tight, Stage::Primary).await?;
-    let campus = h.admit(&tight, &h.school(Stage::Primary, support::HOME).await?).await?;
-    assert!(campus.plaque_text.ends_with("校区"), "{}", campus.plaque_text);
+    let campus = h
+        .admit(&tight, &h.school(Stage::Primary, support::HOME).await?)
+        .await?;
+    assert!(
+        campus.plaque_text.ends_with("校区"),
+        "{}",
+        campus.plaque_text
+    );
     assert_eq!(campus.plaque_text, format!("{}校区", tight.name));
     assert!(!campus.legal_person_retained);
     assert_eq!(campus.role, MemberRole::Member);
@@ -342,11 +466,20 @@ async fn f06_f07_f04_plaque_legal_person_and_cross_region() -> TestResult {
 
     // F-06: an alliance member keeps its legal person and adds "…成员学校".
     let (alliance, _) = h.group(GroupModel::Alliance, Stage::Junior).await?;
-    let member = h.admit(&alliance, &h.school(Stage::Junior, support::HOME).await?).await?;
-    assert!(member.plaque_text.ends_with("成员学校"), "{}", member.plaque_text);
+    let member = h
+        .admit(&alliance, &h.school(Stage::Junior, support::HOME).await?)
+        .await?;
+    assert!(
+        member.plaque_text.ends_with("成员学校"),
+        "{}",
+        member.plaque_text
+    );
     assert!(member.legal_person_retained);
     assert!(!member.cross_region);
-    assert_eq!(h.reload(&alliance).await?.regions, vec![region(support::HOME)]);
+    assert_eq!(
+        h.reload(&alliance).await?.regions,
+        vec![region(support::HOME)]
+    );
 
     // F-04: a member from another region is allowed and flagged.
     let far = h.school(Stage::Junior, support::OTHER).await?;
@@ -354,13 +487,28 @@ async fn f06_f07_f04_plaque_legal_person_and_cross_region() -> TestResult {
     assert!(far_member.cross_region);
     let alliance = h.reload(&alliance).await?;
     assert_eq!(alliance.regions.len(), 2);
-    assert!(alliance.regions.contains(&region(support::HOME)) && alliance.regions.contains(&region(support::OTHER)));
-    assert_eq!(alliance.region, region(support::HOME), "the group stays with the lead's bureau");
+    assert!(
+        alliance.regions.contains(&region(support::HOME))
+            && alliance.regions.contains(&region(support::OTHER))
+    );
+    assert_eq!(
+        alliance.region,
+        region(support::HOME),
+        "the group stays with the lead's bureau"
+    );
 
     // F-04: the other region's bureau sees the group through its member school.
-    let q = GroupQuery { region: Some(region(support::OTHER)), school_id: None, include_dissolved: false, paging: Default::default() };
+    let q = GroupQuery {
+        region: Some(region(support::OTHER)),
+        school_id: None,
+        include_dissolved: false,
+        paging: Default::default(),
+    };
     let seen = h.bus.bus.call::<ListGroups>(&h.actor, None, q).await?;
-    assert_eq!(seen.items.iter().map(|g| g.id).collect::<Vec<_>>(), vec![alliance.id]);
+    assert_eq!(
+        seen.items.iter().map(|g| g.id).collect::<Vec<_>>(),
+        vec![alliance.id]
+    );
     Ok(())
 }
 
@@ -376,7 +524,10 @@ async fn x01_exit_keeps_history_and_frees_the_place() -> TestResult {
     for s in &schools[..3] {
         h.admit(&group, s).await?;
     }
-    refused(h.admit(&group, &schools[3]).await, ErrorCode::GroupCapExceeded);
+    refused(
+        h.admit(&group, &schools[3]).await,
+        ErrorCode::GroupCapExceeded,
+    );
 
     let leaver = &schools[0];
     let exited = h.exit(&group, leaver, ExitReason::PersuadedOut).await?;
@@ -392,16 +543,29 @@ async fn x01_exit_keeps_history_and_frees_the_place() -> TestResult {
     assert_eq!(current.group.active_members, 2);
     let history = h.members(&group, true).await?;
     assert_eq!(history.members.len(), 4);
-    let past = history.members.iter().find(|m| m.school_id == leaver.id).expect("exited member in history");
+    let past = history
+        .members
+        .iter()
+        .find(|m| m.school_id == leaver.id)
+        .expect("exited member in history");
     assert!(past.left_at.is_some());
     assert_eq!(past.exit_reason, Some(ExitReason::PersuadedOut));
     assert_eq!(past.id, exited.id);
 
     // F-01: the lead cannot exit; a non-member cannot exit; nor can the leaver twice.
-    let p = refused(h.exit(&group, &lead, ExitReason::Voluntary).await, ErrorCode::LeadCannotExit);
+    let p = refused(
+        h.exit(&group, &lead, ExitReason::Voluntary).await,
+        ErrorCode::LeadCannotExit,
+    );
     assert_eq!(p.rule.as_deref(), Some("F-01"));
-    refused(h.exit(&group, &schools[3], ExitReason::Voluntary).await, ErrorCode::NotAMember);
-    refused(h.exit(&group, leaver, ExitReason::Voluntary).await, ErrorCode::NotAMember);
+    refused(
+        h.exit(&group, &schools[3], ExitReason::Voluntary).await,
+        ErrorCode::NotAMember,
+    );
+    refused(
+        h.exit(&group, leaver, ExitReason::Voluntary).await,
+        ErrorCode::NotAMember,
+    );
 
     // The freed place can be used ...
     h.admit(&group, &schools[3]).await?;
@@ -409,10 +573,21 @@ async fn x01_exit_keeps_history_and_frees_the_place() -> TestResult {
     // ... and the exited school can join another group.
     let (other, _) = h.group(GroupModel::Alliance, Stage::Junior).await?;
     let rejoined = h.admit(&other, leaver).await?;
-    assert_ne!(rejoined.id, exited.id, "a new membership record, the old one stays history");
+    assert_ne!(
+        rejoined.id, exited.id,
+        "a new membership record, the old one stays history"
+    );
+    // It is not a member of its old group any more: exiting there is refused.
+    refused(
+        h.exit(&group, leaver, ExitReason::Voluntary).await,
+        ErrorCode::NotAMember,
+    );
     // Now in the other group, it cannot come back to the first one even when there is room.
     h.exit(&group, &schools[1], ExitReason::Voluntary).await?;
-    refused(h.admit(&group, leaver).await, ErrorCode::SchoolAlreadyInGroup);
+    refused(
+        h.admit(&group, leaver).await,
+        ErrorCode::SchoolAlreadyInGroup,
+    );
     Ok(())
 }
 
@@ -427,16 +602,30 @@ async fn x02_dissolution_ends_every_membership_and_freezes_the_group() -> TestRe
     let dissolved = h
         .bus
         .bus
-        .call::<DissolveGroup>(&h.actor, None, Dissolution { group_id: group.id, reason: "年度考核不合格".into() })
+        .call::<DissolveGroup>(
+            &h.actor,
+            None,
+            Dissolution {
+                group_id: group.id,
+                reason: "年度考核不合格".into(),
+            },
+        )
         .await?;
     assert_eq!(dissolved.status, GroupStatus::Dissolved);
     assert!(dissolved.dissolved_at.is_some());
-    assert_eq!(dissolved.dissolution_reason.as_deref(), Some("年度考核不合格"));
+    assert_eq!(
+        dissolved.dissolution_reason.as_deref(),
+        Some("年度考核不合格")
+    );
     assert_eq!(dissolved.active_members, 0);
     assert!(dissolved.active_school_ids.is_empty());
 
     let history = h.members(&group, true).await?;
-    assert_eq!(history.members.len(), 3, "the lead and both members, kept as history");
+    assert_eq!(
+        history.members.len(),
+        3,
+        "the lead and both members, kept as history"
+    );
     for m in &history.members {
         assert!(m.left_at.is_some(), "{m:?}");
         assert_eq!(m.exit_reason, Some(ExitReason::GroupDissolved));
@@ -445,25 +634,62 @@ async fn x02_dissolution_ends_every_membership_and_freezes_the_group() -> TestRe
     assert_eq!(h.reload(&group).await?.status, GroupStatus::Dissolved);
 
     // X-02: a dissolved group accepts no change.
-    let p = refused(h.admit(&group, &schools[2]).await, ErrorCode::GroupDissolved);
+    let p = refused(
+        h.admit(&group, &schools[2]).await,
+        ErrorCode::GroupDissolved,
+    );
     assert_eq!(p.rule.as_deref(), Some("X-02"));
-    refused(h.exit(&group, &schools[0], ExitReason::Voluntary).await, ErrorCode::GroupDissolved);
-    refused(h.exit(&group, &lead, ExitReason::Voluntary).await, ErrorCode::GroupDissolved);
+    refused(
+        h.exit(&group, &schools[0], ExitReason::Voluntary).await,
+        ErrorCode::GroupDissolved,
+    );
+    refused(
+        h.exit(&group, &lead, ExitReason::Voluntary).await,
+        ErrorCode::GroupDissolved,
+    );
     let again = h
         .bus
         .bus
-        .call::<DissolveGroup>(&h.actor, None, Dissolution { group_id: group.id, reason: "再次撤销".into() })
+        .call::<DissolveGroup>(
+            &h.actor,
+            None,
+            Dissolution {
+                group_id: group.id,
+                reason: "再次撤销".into(),
+            },
+        )
         .await;
     refused(again, ErrorCode::GroupDissolved);
 
     // Its former schools are free again: the lead may lead a new group, members may join it.
-    let fresh = h.create_group(h.new_group(GroupModel::Alliance, &lead)).await?;
+    let fresh = h
+        .create_group(h.new_group(GroupModel::Alliance, &lead))
+        .await?;
     h.admit(&fresh, &schools[0]).await?;
     // Dissolved groups are hidden from lists unless asked for.
-    let q = |include_dissolved| GroupQuery { region: None, school_id: None, include_dissolved, paging: Default::default() };
-    let active = h.bus.bus.call::<ListGroups>(&h.actor, None, q(false)).await?;
-    assert_eq!(active.items.iter().map(|g| g.id).collect::<Vec<_>>(), vec![fresh.id]);
-    assert_eq!(h.bus.bus.call::<ListGroups>(&h.actor, None, q(true)).await?.total, 2);
+    let q = |include_dissolved| GroupQuery {
+        region: None,
+        school_id: None,
+        include_dissolved,
+        paging: Default::default(),
+    };
+    let active = h
+        .bus
+        .bus
+        .call::<ListGroups>(&h.actor, None, q(false))
+        .await?;
+    assert_eq!(
+        active.items.iter().map(|g| g.id).collect::<Vec<_>>(),
+        vec![fresh.id]
+    );
+    assert_eq!(
+        h.bus
+            .bus
+            .call::<ListGroups>(&h.actor, None, q(true))
+            .await?
+            .total,
+        2
+    );
     Ok(())
 }
 
@@ -483,22 +709,47 @@ async fn race_f09_fifty_schools_compete_for_the_last_place() -> TestResult {
     let calls = contenders.iter().map(|s| {
         let bus = h.bus.bus.clone();
         let actor = h.actor.clone();
-        let body = Admission { group_id: group.id, school_id: s.id };
+        let body = Admission {
+            group_id: group.id,
+            school_id: s.id,
+        };
         tokio::spawn(async move { bus.call::<AdmitMember>(&actor, None, body).await })
     });
-    let results: Vec<Result<Membership, Problem>> = join_all(calls).await.into_iter().map(|r| r.expect("task")).collect();
+    let results: Vec<Result<Membership, Problem>> = join_all(calls)
+        .await
+        .into_iter()
+        .map(|r| r.expect("task"))
+        .collect();
 
     let admitted: Vec<&Membership> = results.iter().filter_map(|r| r.as_ref().ok()).collect();
-    assert_eq!(admitted.len(), 1, "exactly one admission: {:?}", results.iter().map(code).collect::<Vec<_>>());
-    let refusals: Vec<ErrorCode> = results.iter().filter_map(|r| r.as_ref().err().map(|p| p.code)).collect();
+    assert_eq!(
+        admitted.len(),
+        1,
+        "exactly one admission: {:?}",
+        results.iter().map(code).collect::<Vec<_>>()
+    );
+    let refusals: Vec<ErrorCode> = results
+        .iter()
+        .filter_map(|r| r.as_ref().err().map(|p| p.code))
+        .collect();
     assert_eq!(refusals.len(), 49);
-    assert!(refusals.iter().all(|c| *c == ErrorCode::GroupCapExceeded), "{refusals:?}");
+    assert!(
+        refusals.iter().all(|c| *c == ErrorCode::GroupCapExceeded),
+        "{refusals:?}"
+    );
 
     let group = h.reload(&group).await?;
     assert_eq!(group.active_members, group.effective_cap);
     assert_eq!(group.active_members, 5);
     let members = h.members(&group, true).await?;
-    assert_eq!(members.members.iter().filter(|m| m.role == MemberRole::Member).count(), 5);
+    assert_eq!(
+        members
+            .members
+            .iter()
+            .filter(|m| m.role == MemberRole::Member)
+            .count(),
+        5
+    );
     assert!(members.members.iter().any(|m| m.id == admitted[0].id));
     Ok(())
 }
@@ -515,19 +766,44 @@ async fn race_s85_one_school_into_ten_groups_at_once() -> TestResult {
     let calls = groups.iter().map(|g| {
         let bus = h.bus.bus.clone();
         let actor = h.actor.clone();
-        let body = Admission { group_id: g.id, school_id: school.id };
+        let body = Admission {
+            group_id: g.id,
+            school_id: school.id,
+        };
         tokio::spawn(async move { bus.call::<AdmitMember>(&actor, None, body).await })
     });
-    let results: Vec<Result<Membership, Problem>> = join_all(calls).await.into_iter().map(|r| r.expect("task")).collect();
+    let results: Vec<Result<Membership, Problem>> = join_all(calls)
+        .await
+        .into_iter()
+        .map(|r| r.expect("task"))
+        .collect();
 
     let admitted: Vec<&Membership> = results.iter().filter_map(|r| r.as_ref().ok()).collect();
-    assert_eq!(admitted.len(), 1, "exactly one admission: {:?}", results.iter().map(code).collect::<Vec<_>>());
-    let refusals: Vec<ErrorCode> = results.iter().filter_map(|r| r.as_ref().err().map(|p| p.code)).collect();
+    assert_eq!(
+        admitted.len(),
+        1,
+        "exactly one admission: {:?}",
+        results.iter().map(code).collect::<Vec<_>>()
+    );
+    let refusals: Vec<ErrorCode> = results
+        .iter()
+        .filter_map(|r| r.as_ref().err().map(|p| p.code))
+        .collect();
     assert_eq!(refusals.len(), 9);
-    assert!(refusals.iter().all(|c| *c == ErrorCode::SchoolAlreadyInGroup), "{refusals:?}");
+    assert!(
+        refusals
+            .iter()
+            .all(|c| *c == ErrorCode::SchoolAlreadyInGroup),
+        "{refusals:?}"
+    );
 
     // The school is in exactly one group, the one that admitted it.
-    let q = GroupQuery { region: None, school_id: Some(school.id), include_dissolved: true, paging: Default::default() };
+    let q = GroupQuery {
+        region: None,
+        school_id: Some(school.id),
+        include_dissolved: true,
+        paging: Default::default(),
+    };
     let page = h.bus.bus.call::<ListGroups>(&h.actor, None, q).await?;
     assert_eq!(page.total, 1);
     assert_eq!(page.items[0].id, admitted[0].group_id);
@@ -550,25 +826,49 @@ async fn idempotent_admission_retries_return_the_first_result() -> TestResult {
     let school = h.school(Stage::Junior, support::HOME).await?;
     let other = h.school(Stage::Junior, support::HOME).await?;
     let key = Some(uuid::Uuid::now_v7().to_string());
-    let body = Admission { group_id: group.id, school_id: school.id };
+    let body = Admission {
+        group_id: group.id,
+        school_id: school.id,
+    };
 
     let mut ids = Vec::new();
     for _ in 0..3 {
-        ids.push(h.bus.bus.call::<AdmitMember>(&h.actor, key.clone(), body.clone()).await?.id);
+        ids.push(
+            h.bus
+                .bus
+                .call::<AdmitMember>(&h.actor, key.clone(), body.clone())
+                .await?
+                .id,
+        );
     }
     assert!(ids.iter().all(|id| *id == ids[0]), "{ids:?}");
     assert_eq!(h.reload(&group).await?.active_members, 1);
-    assert_eq!(h.members(&group, true).await?.members.len(), 2, "the lead and one member row");
+    assert_eq!(
+        h.members(&group, true).await?.members.len(),
+        2,
+        "the lead and one member row"
+    );
 
     // The same key for another request is refused.
     let reused = h
         .bus
         .bus
-        .call::<AdmitMember>(&h.actor, key.clone(), Admission { group_id: group.id, school_id: other.id })
+        .call::<AdmitMember>(
+            &h.actor,
+            key.clone(),
+            Admission {
+                group_id: group.id,
+                school_id: other.id,
+            },
+        )
         .await;
     refused(reused, ErrorCode::IdempotencyKeyReused);
     // A malformed key is refused before anything happens.
-    let bad = h.bus.bus.call::<AdmitMember>(&h.actor, Some("带 空格".into()), body.clone()).await;
+    let bad = h
+        .bus
+        .bus
+        .call::<AdmitMember>(&h.actor, Some("带 空格".into()), body.clone())
+        .await;
     refused(bad, ErrorCode::ValidationFailed);
 
     // One member.admitted event only (the group.established event makes two).
@@ -590,16 +890,33 @@ async fn idempotent_concurrent_retries_with_one_key_make_one_row() -> TestResult
         let bus = h.bus.bus.clone();
         let actor = h.actor.clone();
         let key = Some(key.clone());
-        let body = Admission { group_id: group.id, school_id: school.id };
+        let body = Admission {
+            group_id: group.id,
+            school_id: school.id,
+        };
         tokio::spawn(async move { bus.call::<AdmitMember>(&actor, key, body).await })
     });
-    let results: Vec<Result<Membership, Problem>> = join_all(calls).await.into_iter().map(|r| r.expect("task")).collect();
-    let ids: HashSet<_> = results.iter().map(|r| r.as_ref().map(|m| m.id).map_err(|p| p.code)).collect();
+    let results: Vec<Result<Membership, Problem>> = join_all(calls)
+        .await
+        .into_iter()
+        .map(|r| r.expect("task"))
+        .collect();
+    let ids: HashSet<_> = results
+        .iter()
+        .map(|r| r.as_ref().map(|m| m.id).map_err(|p| p.code))
+        .collect();
     assert_eq!(ids.len(), 1, "all Ok with one id: {results:?}");
     assert!(results.iter().all(Result::is_ok));
 
     let history = h.members(&group, true).await?;
-    assert_eq!(history.members.iter().filter(|m| m.school_id == school.id).count(), 1);
+    assert_eq!(
+        history
+            .members
+            .iter()
+            .filter(|m| m.school_id == school.id)
+            .count(),
+        1
+    );
     let events = h.settled_events(2).await?;
     assert_eq!(count_type(&events, "member.admitted"), 1);
     Ok(())
@@ -618,7 +935,14 @@ async fn events_are_published_once_each_on_their_subjects() -> TestResult {
     h.exit(&group, &school, ExitReason::Voluntary).await?;
     h.bus
         .bus
-        .call::<DissolveGroup>(&h.actor, None, Dissolution { group_id: group.id, reason: "合并重组".into() })
+        .call::<DissolveGroup>(
+            &h.actor,
+            None,
+            Dissolution {
+                group_id: group.id,
+                reason: "合并重组".into(),
+            },
+        )
         .await?;
 
     h.settled_events(4).await?;
@@ -626,39 +950,73 @@ async fn events_are_published_once_each_on_their_subjects() -> TestResult {
     let prefix = &h.bus.bus.config().prefix;
     let types: Vec<&str> = raw.iter().map(|(_, _, e)| e.event_type.as_str()).collect();
     // In commit order, each once.
-    assert_eq!(types, ["group.established", "member.admitted", "member.exited", "group.dissolved"]);
+    assert_eq!(
+        types,
+        [
+            "group.established",
+            "member.admitted",
+            "member.exited",
+            "group.dissolved"
+        ]
+    );
     let mut ids = HashSet::new();
     for (subject, msg_id, e) in &raw {
-        assert_eq!(subject, &format!("{prefix}.events.membership.{}", e.event_type));
-        assert_eq!(msg_id.as_deref(), Some(e.id.to_string().as_str()), "Nats-Msg-Id is the event id");
+        assert_eq!(
+            subject,
+            &format!("{prefix}.events.membership.{}", e.event_type)
+        );
+        assert_eq!(
+            msg_id.as_deref(),
+            Some(e.id.to_string().as_str()),
+            "Nats-Msg-Id is the event id"
+        );
         assert!(ids.insert(e.id));
         assert_eq!(e.version, 1);
         assert_eq!(e.actor, h.actor, "the audit trail names who asked");
         assert_eq!(e.group_id, Some(group.id));
     }
-    let envelope = |t: &str| raw.iter().map(|(_, _, e)| e).find(|e| e.event_type == t).expect(t).clone();
+    let envelope = |t: &str| {
+        raw.iter()
+            .map(|(_, _, e)| e)
+            .find(|e| e.event_type == t)
+            .expect(t)
+            .clone()
+    };
 
     let e = envelope("group.established");
     assert_eq!(e.school_id, Some(lead.id));
     let p: GroupEstablished = serde_json::from_value(e.payload)?;
-    assert_eq!((p.group_id, p.lead_school_id, p.model, p.effective_cap), (group.id, lead.id, GroupModel::Alliance, 5));
+    assert_eq!(
+        (p.group_id, p.lead_school_id, p.model, p.effective_cap),
+        (group.id, lead.id, GroupModel::Alliance, 5)
+    );
 
     let e = envelope("member.admitted");
     assert_eq!(e.school_id, Some(school.id));
     let p: MemberAdmitted = serde_json::from_value(e.payload)?;
-    assert_eq!((p.group_id, p.school_id, p.membership_id), (group.id, school.id, membership.id));
+    assert_eq!(
+        (p.group_id, p.school_id, p.membership_id),
+        (group.id, school.id, membership.id)
+    );
     assert!(p.legal_person_retained && p.plaque_text.ends_with("成员学校"));
 
     let e = envelope("member.exited");
     assert_eq!(e.school_id, Some(school.id));
     let p: MemberExited = serde_json::from_value(e.payload)?;
-    assert_eq!((p.school_id, p.membership_id, p.reason), (school.id, membership.id, ExitReason::Voluntary));
+    assert_eq!(
+        (p.school_id, p.membership_id, p.reason),
+        (school.id, membership.id, ExitReason::Voluntary)
+    );
 
     let e = envelope("group.dissolved");
     assert_eq!(e.school_id, None);
     let p: GroupDissolved = serde_json::from_value(e.payload)?;
     assert_eq!(p.reason, "合并重组");
-    assert_eq!(p.school_ids, vec![lead.id], "the member had already left; only the lead's membership ended");
+    assert_eq!(
+        p.school_ids,
+        vec![lead.id],
+        "the member had already left; only the lead's membership ended"
+    );
     Ok(())
 }
 
@@ -672,9 +1030,16 @@ async fn refusals_publish_no_events() -> TestResult {
     let extra = h.school(Stage::Junior, support::HOME).await?;
     refused(h.admit(&group, &extra).await, ErrorCode::GroupCapExceeded);
     refused(h.admit(&group, &lead).await, ErrorCode::LeadCannotBeMember);
-    refused(h.exit(&group, &extra, ExitReason::Voluntary).await, ErrorCode::NotAMember);
+    refused(
+        h.exit(&group, &extra, ExitReason::Voluntary).await,
+        ErrorCode::NotAMember,
+    );
     let events = h.settled_events(4).await?;
-    assert_eq!(events.len(), 4, "group.established and three admissions only");
+    assert_eq!(
+        events.len(),
+        4,
+        "group.established and three admissions only"
+    );
     assert_eq!(count_type(&events, "member.admitted"), 3);
     Ok(())
 }
@@ -688,7 +1053,9 @@ async fn discovery_ping_info_and_health() -> TestResult {
     let h = Harness::start().await?;
     let client = h.bus.bus.client();
 
-    let reply = client.request("$SRV.PING.membership".to_string(), "".into()).await?;
+    let reply = client
+        .request("$SRV.PING.membership".to_string(), "".into())
+        .await?;
     let ping: serde_json::Value = serde_json::from_slice(&reply.payload)?;
     assert_eq!(ping["name"], "membership");
     assert_eq!(ping["type"], "io.nats.micro.v1.ping_response");
@@ -696,15 +1063,22 @@ async fn discovery_ping_info_and_health() -> TestResult {
     // Other tests' services answer too (one nats-server); find ours by its endpoints.
     let inbox = client.new_inbox();
     let mut replies = client.subscribe(inbox.clone()).await?;
-    client.publish_with_reply("$SRV.INFO.membership".to_string(), inbox, "".into()).await?;
+    client
+        .publish_with_reply("$SRV.INFO.membership".to_string(), inbox, "".into())
+        .await?;
     client.flush().await?;
     let ours = format!("{}.membership.v1.", h.bus.bus.config().prefix);
     let mut found = None;
     let deadline = tokio::time::Instant::now() + Duration::from_secs(3);
-    while let Ok(Some(message)) = tokio::time::timeout_at(deadline, futures::StreamExt::next(&mut replies)).await {
+    while let Ok(Some(message)) =
+        tokio::time::timeout_at(deadline, futures::StreamExt::next(&mut replies)).await
+    {
         let info: serde_json::Value = serde_json::from_slice(&message.payload)?;
         let endpoints = info["endpoints"].as_array().cloned().unwrap_or_default();
-        if endpoints.iter().any(|e| e["subject"].as_str().is_some_and(|s| s.starts_with(&ours))) {
+        if endpoints
+            .iter()
+            .any(|e| e["subject"].as_str().is_some_and(|s| s.starts_with(&ours)))
+        {
             found = Some(info);
             break;
         }
@@ -717,8 +1091,18 @@ async fn discovery_ping_info_and_health() -> TestResult {
         .iter()
         .filter_map(|e| e["subject"].as_str().map(str::to_owned))
         .collect();
-    for op in ["health", "school.create", "group.create", "member.admit", "member.exit", "group.dissolve"] {
-        assert!(subjects.contains(&format!("{ours}{op}")), "{op} missing from {subjects:?}");
+    for op in [
+        "health",
+        "school.create",
+        "group.create",
+        "member.admit",
+        "member.exit",
+        "group.dissolve",
+    ] {
+        assert!(
+            subjects.contains(&format!("{ours}{op}")),
+            "{op} missing from {subjects:?}"
+        );
     }
 
     let health = h.bus.bus.health(ServiceName::Membership).await?;
@@ -746,41 +1130,283 @@ async fn bad_input_is_refused_with_a_stable_code() -> TestResult {
     let p = refused(create(new_school("")).await, ErrorCode::ValidationFailed);
     assert_eq!(p.details["field"], "name");
     refused(create(new_school("   ")).await, ErrorCode::ValidationFailed);
-    refused(create(new_school(&"校".repeat(101))).await, ErrorCode::ValidationFailed);
+    refused(
+        create(new_school(&"校".repeat(101))).await,
+        ErrorCode::ValidationFailed,
+    );
     // 100 characters (300 bytes) is fine: the bound counts characters.
     create(new_school(&"校".repeat(100))).await?;
-    refused(create(new_school("太康\0一中")).await, ErrorCode::ValidationFailed);
-    refused(create(NewSchool { principal_name: String::new(), ..new_school("无校长学校") }).await, ErrorCode::ValidationFailed);
+    refused(
+        create(new_school("太康\0一中")).await,
+        ErrorCode::ValidationFailed,
+    );
+    refused(
+        create(NewSchool {
+            principal_name: String::new(),
+            ..new_school("无校长学校")
+        })
+        .await,
+        ErrorCode::ValidationFailed,
+    );
 
     // Unique per region; the same name elsewhere is another school.
     create(new_school("太康县第一初级中学")).await?;
-    let p = refused(create(new_school("  太康县第一初级中学 ")).await, ErrorCode::SchoolNameTaken);
+    let p = refused(
+        create(new_school("  太康县第一初级中学 ")).await,
+        ErrorCode::SchoolNameTaken,
+    );
     assert_eq!(p.details["name"], "太康县第一初级中学");
-    create(NewSchool { region: region(support::OTHER), ..new_school("太康县第一初级中学") }).await?;
+    create(NewSchool {
+        region: region(support::OTHER),
+        ..new_school("太康县第一初级中学")
+    })
+    .await?;
 
     // Unknown ids.
     let school = h.school(Stage::Junior, support::HOME).await?;
     let unknown_group = GroupId::new();
-    refused(h.bus.bus.call::<GetGroup>(&h.actor, None, GroupRef { group_id: unknown_group }).await, ErrorCode::NotFound);
-    let admission = Admission { group_id: unknown_group, school_id: school.id };
-    refused(h.bus.bus.call::<AdmitMember>(&h.actor, None, admission).await, ErrorCode::NotFound);
-    let exit = MemberExit { group_id: unknown_group, school_id: school.id, reason: ExitReason::Voluntary, note: None };
-    refused(h.bus.bus.call::<ExitMember>(&h.actor, None, exit).await, ErrorCode::NotFound);
+    refused(
+        h.bus
+            .bus
+            .call::<GetGroup>(
+                &h.actor,
+                None,
+                GroupRef {
+                    group_id: unknown_group,
+                },
+            )
+            .await,
+        ErrorCode::NotFound,
+    );
+    let admission = Admission {
+        group_id: unknown_group,
+        school_id: school.id,
+    };
+    refused(
+        h.bus
+            .bus
+            .call::<AdmitMember>(&h.actor, None, admission)
+            .await,
+        ErrorCode::NotFound,
+    );
+    let exit = MemberExit {
+        group_id: unknown_group,
+        school_id: school.id,
+        reason: ExitReason::Voluntary,
+        note: None,
+    };
+    refused(
+        h.bus.bus.call::<ExitMember>(&h.actor, None, exit).await,
+        ErrorCode::NotFound,
+    );
     let (group, _) = h.group(GroupModel::Alliance, Stage::Junior).await?;
-    let admission = Admission { group_id: group.id, school_id: SchoolId::new() };
-    refused(h.bus.bus.call::<AdmitMember>(&h.actor, None, admission).await, ErrorCode::NotFound);
-    let no_lead = NewGroup { lead_school_id: SchoolId::new(), ..h.new_group(GroupModel::Alliance, &school) };
+    let admission = Admission {
+        group_id: group.id,
+        school_id: SchoolId::new(),
+    };
+    refused(
+        h.bus
+            .bus
+            .call::<AdmitMember>(&h.actor, None, admission)
+            .await,
+        ErrorCode::NotFound,
+    );
+    let no_lead = NewGroup {
+        lead_school_id: SchoolId::new(),
+        ..h.new_group(GroupModel::Alliance, &school)
+    };
     refused(h.create_group(no_lead).await, ErrorCode::NotFound);
-    refused(h.create_group(NewGroup { scale_cap: Some(0), ..h.new_group(GroupModel::Alliance, &school) }).await, ErrorCode::ValidationFailed);
+    refused(
+        h.create_group(NewGroup {
+            scale_cap: Some(0),
+            ..h.new_group(GroupModel::Alliance, &school)
+        })
+        .await,
+        ErrorCode::ValidationFailed,
+    );
+
+    // Paging is bounded: 1..=200.
+    for limit in [0, 201] {
+        let q = edu_contracts::membership::SchoolQuery {
+            region: None,
+            ids: vec![],
+            paging: edu_contracts::membership::Paging { limit, offset: 0 },
+        };
+        let p = refused(
+            h.bus
+                .bus
+                .call::<edu_contracts::membership::ListSchools>(&h.actor, None, q)
+                .await,
+            ErrorCode::ValidationFailed,
+        );
+        assert_eq!(p.details["field"], "limit");
+    }
 
     // An undecodable request body (unknown field in a deny_unknown_fields body).
     let raw = serde_json::json!({
         "actor": h.actor,
         "body": { "name": "x", "stage": "junior", "region": "411627", "principal_name": "p", "legal_person": "l", "extra": 1 }
     });
-    let subject = h.bus.bus.config().request_subject(ServiceName::Membership, "school.create");
-    let reply = h.bus.bus.client().request(subject, serde_json::to_vec(&raw)?.into()).await?;
+    let subject = h
+        .bus
+        .bus
+        .config()
+        .request_subject(ServiceName::Membership, "school.create");
+    let reply = h
+        .bus
+        .bus
+        .client()
+        .request(subject, serde_json::to_vec(&raw)?.into())
+        .await?;
     let reply: serde_json::Value = serde_json::from_slice(&reply.payload)?;
     assert_eq!(reply["error"]["code"], "validation_failed", "{reply}");
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn idempotent_refusals_are_judged_afresh_and_creates_replay() -> TestResult {
+    let h = Harness::start().await?;
+
+    // A keyed group.create and school.create replay their first result (no second row,
+    // no SchoolNameTaken, no second group.established).
+    let lead = h.school(Stage::Junior, support::HOME).await?;
+    let key = Some(uuid::Uuid::now_v7().to_string());
+    let body = h.new_group(GroupModel::Tight, &lead);
+    let first = h
+        .bus
+        .bus
+        .call::<CreateGroup>(&h.actor, key.clone(), body.clone())
+        .await?;
+    let again = h
+        .bus
+        .bus
+        .call::<CreateGroup>(&h.actor, key.clone(), body)
+        .await?;
+    assert_eq!(first.id, again.id);
+    let school_body = NewSchool {
+        name: "太康县城关镇第一初级中学".into(),
+        stage: Stage::Junior,
+        region: region(support::HOME),
+        principal_name: "李明".into(),
+        legal_person: "太康县城关镇第一初级中学".into(),
+    };
+    let school_key = Some(uuid::Uuid::now_v7().to_string());
+    let a = h
+        .bus
+        .bus
+        .call::<CreateSchool>(&h.actor, school_key.clone(), school_body.clone())
+        .await?;
+    let b = h
+        .bus
+        .bus
+        .call::<CreateSchool>(&h.actor, school_key, school_body.clone())
+        .await?;
+    assert_eq!(a.id, b.id);
+    refused(
+        h.bus
+            .bus
+            .call::<CreateSchool>(&h.actor, None, school_body)
+            .await,
+        ErrorCode::SchoolNameTaken,
+    );
+
+    // A refusal stores nothing under its key: once the group has room, the same retry succeeds.
+    let group = first;
+    let schools = h.schools(Stage::Junior, 3).await?;
+    for s in &schools {
+        h.admit(&group, s).await?;
+    }
+    let admit_key = Some(uuid::Uuid::now_v7().to_string());
+    let admission = Admission {
+        group_id: group.id,
+        school_id: a.id,
+    };
+    let full = h
+        .bus
+        .bus
+        .call::<AdmitMember>(&h.actor, admit_key.clone(), admission.clone())
+        .await;
+    refused(full, ErrorCode::GroupCapExceeded);
+    h.exit(&group, &schools[0], ExitReason::Voluntary).await?;
+    let admitted = h
+        .bus
+        .bus
+        .call::<AdmitMember>(&h.actor, admit_key.clone(), admission.clone())
+        .await?;
+    assert_eq!(admitted.school_id, a.id);
+
+    // The key belongs to who sent it: another actor with the same key and body is refused.
+    let other_actor = edu_contracts::Actor {
+        sub: "test:someone-else".into(),
+        ..h.actor.clone()
+    };
+    let stolen = h
+        .bus
+        .bus
+        .call::<AdmitMember>(&other_actor, admit_key, admission)
+        .await;
+    refused(stolen, ErrorCode::IdempotencyKeyReused);
+
+    let events = h.settled_events(5).await?;
+    assert_eq!(count_type(&events, "group.established"), 1);
+    assert_eq!(count_type(&events, "member.admitted"), 4);
+    assert_eq!(count_type(&events, "member.exited"), 1);
+    Ok(())
+}
+
+/// Policy as data (§8.2, §8.3, F-09 "原则上"): a region's newer policy version changes the
+/// caps and lets trusteeship groups mix stages; decisions record the version.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn f09_s82_region_policy_version_sets_caps_and_mixed_stages() -> TestResult {
+    use diesel_async::{AsyncConnection, AsyncPgConnection, SimpleAsyncConnection};
+
+    let h = Harness::start().await?;
+    let mut conn = AsyncPgConnection::establish(&h.db.url()).await?;
+    conn.batch_execute(&format!(
+        "INSERT INTO membership.region_policies (region, version, body, effective_from) VALUES \
+         ('{home}', 2, '{{\"cap_alliance\": 2, \"trusteeship_mixed_stages\": true}}', current_date - 1), \
+         ('{home}', 3, '{{\"cap_alliance\": 1}}', current_date + 30)",
+        home = support::HOME
+    ))
+    .await?;
+
+    // Version 2 is in force (version 3 is not yet effective).
+    let (alliance, _) = h.group(GroupModel::Alliance, Stage::Junior).await?;
+    assert_eq!((alliance.effective_cap, alliance.policy_version), (2, 2));
+    let schools = h.schools(Stage::Junior, 3).await?;
+    let m = h.admit(&alliance, &schools[0]).await?;
+    assert_eq!(m.policy_version, 2);
+    h.admit(&alliance, &schools[1]).await?;
+    let p = refused(
+        h.admit(&alliance, &schools[2]).await,
+        ErrorCode::GroupCapExceeded,
+    );
+    assert_eq!(p.rule.as_deref(), Some("F-09"));
+    assert_eq!(p.details["cap"], 2);
+    assert_eq!(p.details["policy_version"], 2);
+
+    // §8.2: under version 2 a trusteeship group may mix stages; alliance groups may not.
+    let (trusteeship, _) = h.group(GroupModel::Trusteeship, Stage::Junior).await?;
+    assert_eq!(
+        trusteeship.effective_cap, 5,
+        "unchanged fields keep the documents' defaults"
+    );
+    h.admit(
+        &trusteeship,
+        &h.school(Stage::Primary, support::HOME).await?,
+    )
+    .await?;
+    let primary = h.school(Stage::Primary, support::HOME).await?;
+    refused(h.admit(&alliance, &primary).await, ErrorCode::StageMismatch);
+
+    // Another region still has the built-in defaults (version 0): F-03 applies to trusteeship.
+    let far_lead = h.school(Stage::Junior, support::OTHER).await?;
+    let far = h
+        .create_group(h.new_group(GroupModel::Trusteeship, &far_lead))
+        .await?;
+    assert_eq!((far.effective_cap, far.policy_version), (5, 0));
+    let far_primary = h.school(Stage::Primary, support::OTHER).await?;
+    let p = refused(h.admit(&far, &far_primary).await, ErrorCode::StageMismatch);
+    assert_eq!(p.rule.as_deref(), Some("F-03"));
     Ok(())
 }

@@ -35,11 +35,23 @@ struct Probe {
 
 impl Probe {
     fn new() -> Self {
-        Self { fail_first: AtomicUsize::new(0), calls: AtomicUsize::new(0) }
+        Self {
+            fail_first: AtomicUsize::new(0),
+            calls: AtomicUsize::new(0),
+        }
+    }
+
+    /// How often the handler ran (committed or not). `AtomicUsize::load` by path: diesel's
+    /// `RunQueryDsl::load` would shadow the method.
+    fn calls(&self) -> usize {
+        AtomicUsize::load(&self.calls, Ordering::SeqCst)
     }
 
     fn failing(n: usize) -> Self {
-        Self { fail_first: AtomicUsize::new(n), calls: AtomicUsize::new(0) }
+        Self {
+            fail_first: AtomicUsize::new(n),
+            calls: AtomicUsize::new(0),
+        }
     }
 }
 
@@ -58,7 +70,10 @@ impl EventHandler for Probe {
             .bind::<SqlUuid, _>(event.id.0)
             .execute(conn)
             .await?;
-            let failed = self.fail_first.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1)).is_ok();
+            let failed = self
+                .fail_first
+                .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+                .is_ok();
             if failed {
                 return Err(diesel::result::Error::RollbackTransaction);
             }
@@ -94,12 +109,15 @@ async fn applied(pool: &DbPool, event: EventId) -> anyhow::Result<i32> {
         .bind::<SqlUuid, _>(event.0)
         .load(&mut conn)
         .await?;
-    Ok(rows.first().map(|r| r.n).unwrap_or(0))
+    Ok(rows.into_iter().next().map(|r| r.n).unwrap_or(0))
 }
 
 async fn count(pool: &DbPool, sql: &str) -> anyhow::Result<i64> {
     let mut conn = pool.get().await?;
-    Ok(diesel::sql_query(sql).get_result::<Count>(&mut conn).await?.count)
+    Ok(diesel::sql_query(sql)
+        .get_result::<Count>(&mut conn)
+        .await?
+        .count)
 }
 
 fn actor() -> Actor {
@@ -159,8 +177,11 @@ async fn apply_twice_changes_once() -> TestResult {
     consumer::apply(&pool, "probe", &probe, &event).await?;
     consumer::apply(&pool, "probe", &probe, &event).await?;
     assert_eq!(applied(&pool, event.id).await?, 1, "the effect ran once");
-    assert_eq!(probe.calls.load(Ordering::SeqCst), 1, "the handler was not even called again");
-    assert_eq!(count(&pool, "SELECT count(*) AS count FROM inbox").await?, 1);
+    assert_eq!(probe.calls(), 1, "the handler was not even called again");
+    assert_eq!(
+        count(&pool, "SELECT count(*) AS count FROM inbox").await?,
+        1
+    );
 
     // Another event is another effect.
     let other = envelope(&admitted())?;
@@ -171,7 +192,10 @@ async fn apply_twice_changes_once() -> TestResult {
     consumer::apply(&pool, "another", &probe, &event).await?;
     consumer::apply(&pool, "another", &probe, &event).await?;
     assert_eq!(applied(&pool, event.id).await?, 2, "once per consumer");
-    assert_eq!(count(&pool, "SELECT count(*) AS count FROM inbox").await?, 3);
+    assert_eq!(
+        count(&pool, "SELECT count(*) AS count FROM inbox").await?,
+        3
+    );
     Ok(())
 }
 
@@ -182,14 +206,22 @@ async fn a_failed_apply_leaves_no_trace_and_is_retried() -> TestResult {
     let probe = Probe::failing(1);
     let event = envelope(&admitted())?;
 
-    assert!(consumer::apply(&pool, "probe", &probe, &event).await.is_err());
+    assert!(
+        consumer::apply(&pool, "probe", &probe, &event)
+            .await
+            .is_err()
+    );
     assert_eq!(applied(&pool, event.id).await?, 0, "the effect rolled back");
-    assert_eq!(count(&pool, "SELECT count(*) AS count FROM inbox").await?, 0, "and so did the inbox row");
+    assert_eq!(
+        count(&pool, "SELECT count(*) AS count FROM inbox").await?,
+        0,
+        "and so did the inbox row"
+    );
 
     consumer::apply(&pool, "probe", &probe, &event).await?;
     consumer::apply(&pool, "probe", &probe, &event).await?;
     assert_eq!(applied(&pool, event.id).await?, 1);
-    assert_eq!(probe.calls.load(Ordering::SeqCst), 2, "failed once, applied once, skipped once");
+    assert_eq!(probe.calls(), 2, "failed once, applied once, skipped once");
     Ok(())
 }
 
@@ -208,7 +240,7 @@ async fn concurrent_applies_of_one_event_change_once() -> TestResult {
         result??;
     }
     assert_eq!(applied(&pool, event.id).await?, 1);
-    assert_eq!(probe.calls.load(Ordering::SeqCst), 1);
+    assert_eq!(probe.calls(), 1);
     Ok(())
 }
 
@@ -224,7 +256,14 @@ async fn outbox_relay_and_consumer_apply_each_event_once() -> TestResult {
     let mut conn = edu_db::connect(&config).await?;
     let id = conn
         .transaction(async |conn| {
-            outbox::enqueue(conn, &actor(), Some(event.group_id), Some(event.school_id), &event).await
+            outbox::enqueue(
+                conn,
+                &actor(),
+                Some(event.group_id),
+                Some(event.school_id),
+                &event,
+            )
+            .await
         })
         .await?;
     // ... and a rolled-back one writes nothing that leaves.
@@ -236,52 +275,105 @@ async fn outbox_relay_and_consumer_apply_each_event_once() -> TestResult {
         .await;
     assert!(rolled_back.is_err());
 
-    let relay = tokio::spawn(relay::run(bus.clone(), pool.clone(), config.clone(), ServiceName::Membership));
+    let relay = tokio::spawn(relay::run(
+        bus.clone(),
+        pool.clone(),
+        config.clone(),
+        ServiceName::Membership,
+    ));
     let spec = ConsumerSpec {
         name: "probe".into(),
-        filter_subjects: vec![bus.config().event_subject(ServiceName::Membership, MemberAdmitted::TYPE)],
+        filter_subjects: vec![
+            bus.config()
+                .event_subject(ServiceName::Membership, MemberAdmitted::TYPE),
+        ],
     };
-    let consumer = tokio::spawn(consumer::run(bus.clone(), pool.clone(), spec, Arc::new(Probe::new())));
+    let consumer = tokio::spawn(consumer::run(
+        bus.clone(),
+        pool.clone(),
+        spec,
+        Arc::new(Probe::new()),
+    ));
 
-    assert!(eventually(Duration::from_secs(10), || async { Ok(applied(&pool, id).await? >= 1) }).await?);
+    assert!(
+        eventually(Duration::from_secs(10), || async {
+            Ok(applied(&pool, id).await? >= 1)
+        })
+        .await?
+    );
     tokio::time::sleep(Duration::from_millis(800)).await;
     assert_eq!(applied(&pool, id).await?, 1);
     let events = test_bus.events().await?;
     assert_eq!(events.len(), 1, "{events:#?}");
     assert_eq!(events[0].id, id);
     assert_eq!(events[0].group_id, Some(event.group_id));
-    assert_eq!(serde_json::from_value::<MemberAdmitted>(events[0].payload.clone())?, event);
-    assert_eq!(count(&pool, "SELECT count(*) AS count FROM outbox WHERE published_at IS NULL").await?, 0);
+    assert_eq!(
+        serde_json::from_value::<MemberAdmitted>(events[0].payload.clone())?,
+        event
+    );
+    assert_eq!(
+        count(
+            &pool,
+            "SELECT count(*) AS count FROM outbox WHERE published_at IS NULL"
+        )
+        .await?,
+        0
+    );
 
     // The relay publishes the same row again (as after a NATS reconnect): the stream
     // deduplicates on Nats-Msg-Id, so there is still one message and one effect.
-    conn.batch_execute("UPDATE outbox SET published_at = NULL").await?;
+    conn.batch_execute("UPDATE outbox SET published_at = NULL")
+        .await?;
     let republished = eventually(Duration::from_secs(10), || async {
-        Ok(count(&pool, "SELECT count(*) AS count FROM outbox WHERE published_at IS NULL").await? == 0)
+        Ok(count(
+            &pool,
+            "SELECT count(*) AS count FROM outbox WHERE published_at IS NULL",
+        )
+        .await?
+            == 0)
     })
     .await?;
     assert!(republished, "the relay published the row again");
     tokio::time::sleep(Duration::from_millis(800)).await;
-    assert_eq!(test_bus.events().await?.len(), 1, "Nats-Msg-Id deduplicated the re-publish");
+    assert_eq!(
+        test_bus.events().await?.len(),
+        1,
+        "Nats-Msg-Id deduplicated the re-publish"
+    );
     assert_eq!(applied(&pool, id).await?, 1);
 
     // A duplicate the stream cannot recognise (no Nats-Msg-Id, as after the duplicate window)
     // reaches the consumer, whose inbox skips it.
-    let subject = bus.config().event_subject(ServiceName::Membership, MemberAdmitted::TYPE);
-    bus.jetstream().publish(subject, serde_json::to_vec(&events[0])?.into()).await?.await?;
+    let subject = bus
+        .config()
+        .event_subject(ServiceName::Membership, MemberAdmitted::TYPE);
+    bus.jetstream()
+        .publish(subject, serde_json::to_vec(&events[0])?.into())
+        .await?
+        .await?;
     assert_eq!(test_bus.events().await?.len(), 2);
-    let mut stream = bus.ensure_stream().await?;
+    let stream = bus.ensure_stream().await?;
     let consumed = eventually(Duration::from_secs(10), || {
-        let stream = &mut stream;
+        let stream = &stream;
         async move {
-            let info = stream.consumer_info("probe").await.map_err(|e| anyhow::anyhow!("consumer info: {e}"))?;
+            let info = stream
+                .consumer_info("probe")
+                .await
+                .map_err(|e| anyhow::anyhow!("consumer info: {e}"))?;
             Ok(info.ack_floor.stream_sequence >= 2 && info.num_ack_pending == 0)
         }
     })
     .await?;
     assert!(consumed, "the consumer acknowledged the duplicate");
-    assert_eq!(applied(&pool, id).await?, 1, "the inbox skipped the redelivered event");
-    assert_eq!(count(&pool, "SELECT count(*) AS count FROM inbox").await?, 1);
+    assert_eq!(
+        applied(&pool, id).await?,
+        1,
+        "the inbox skipped the redelivered event"
+    );
+    assert_eq!(
+        count(&pool, "SELECT count(*) AS count FROM inbox").await?,
+        1
+    );
 
     relay.abort();
     consumer.abort();

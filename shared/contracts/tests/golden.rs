@@ -1,0 +1,285 @@
+//! Golden JSON of the wire format: every event type in its envelope, the reply envelope
+//! (`{"ok"}` / `{"error"}`) and a command. A change to any of these files is a change to
+//! what other services and clients read, so it must be deliberate: rewrite them with
+//! `EDU_BLESS=1 cargo nextest run -p edu-contracts` and review the diff.
+
+// A test crate: helpers outside `#[test]` fns may panic too (clippy.toml only covers the fns).
+#![allow(clippy::expect_used)]
+
+use std::fmt::Debug;
+use std::path::PathBuf;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use edu_contracts::events::{GroupDissolved, GroupEstablished, MemberAdmitted, MemberExited};
+use edu_contracts::membership::{Admission, Membership};
+use edu_contracts::{Actor, Command, Event, EventEnvelope, Reply, ServiceName};
+use edu_domain::{
+    ErrorCode, EventId, ExitReason, GroupId, GroupModel, MemberRole, MembershipId, Problem,
+    RegionCode, Role, SchoolId,
+};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+fn golden_path(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/golden")
+        .join(format!("{name}.json"))
+}
+
+fn blessing() -> bool {
+    std::env::var("EDU_BLESS").is_ok_and(|v| v == "1")
+}
+
+/// Compares `value`'s JSON with the golden file (or rewrites it under `EDU_BLESS=1`), and
+/// checks that the file reads back into the same value. Returns the file's JSON.
+fn golden<T: Serialize + DeserializeOwned + PartialEq + Debug>(name: &str, value: &T) -> Value {
+    let path = golden_path(name);
+    let actual = serde_json::to_value(value).expect("serialize");
+    if blessing() {
+        let text = serde_json::to_string_pretty(&actual).expect("pretty") + "\n";
+        std::fs::write(&path, text).unwrap_or_else(|e| panic!("writing {}: {e}", path.display()));
+    }
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "reading {}: {e} (create it with EDU_BLESS=1)",
+            path.display()
+        )
+    });
+    let expected: Value = serde_json::from_str(&text).expect("golden file is JSON");
+    assert_eq!(
+        actual,
+        expected,
+        "{name}: the wire format changed; if that is intended, rerun with EDU_BLESS=1 and review the diff.\nnow:\n{}",
+        serde_json::to_string_pretty(&actual).unwrap_or_default()
+    );
+    let back: T =
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{name} does not read back: {e}"));
+    assert_eq!(&back, value, "{name} reads back into another value");
+    expected
+}
+
+fn id(n: u128) -> Uuid {
+    // Fixed UUIDv7-shaped ids: 2026-09-01 timestamp prefix, version 7, variant bits set.
+    Uuid::from_u128(0x0199_0a3c_1e00_7000_8000_0000_0000_0000 | n)
+}
+
+fn at(s: &str) -> DateTime<Utc> {
+    s.parse().expect("RFC 3339 time")
+}
+
+fn region() -> RegionCode {
+    RegionCode::parse("411627").expect("region")
+}
+
+fn bureau() -> Actor {
+    Actor {
+        sub: "user:bureau-411627".into(),
+        role: Some(Role::Bureau),
+        region: Some(region()),
+        school_id: None,
+    }
+}
+
+const GROUP: u128 = 0x10;
+const LEAD: u128 = 0x20;
+const MEMBER: u128 = 0x21;
+const MEMBERSHIP: u128 = 0x30;
+
+fn envelope<E: Event>(
+    n: u128,
+    event: &E,
+    group: Option<u128>,
+    school: Option<u128>,
+) -> EventEnvelope {
+    EventEnvelope {
+        id: EventId(id(n)),
+        event_type: E::TYPE.to_owned(),
+        version: E::VERSION,
+        occurred_at: at("2026-09-01T08:00:00.123456Z"),
+        actor: bureau(),
+        group_id: group.map(|g| GroupId(id(g))),
+        school_id: school.map(|s| SchoolId(id(s))),
+        payload: serde_json::to_value(event).expect("payload"),
+    }
+}
+
+/// The golden envelope of one event type: pinned, read back into the typed event, and
+/// tolerant of fields added later (payloads evolve additively inside a version).
+fn event_golden<E: Event + PartialEq + Debug>(name: &str, envelope: EventEnvelope, event: &E) {
+    assert_eq!(E::SERVICE, ServiceName::Membership);
+    assert_eq!(envelope.event_type, E::TYPE);
+    let file = golden(name, &envelope);
+    assert_eq!(
+        file["type"],
+        E::TYPE,
+        "the envelope says `type`, not `event_type`"
+    );
+
+    let back: EventEnvelope = serde_json::from_value(file.clone()).expect("envelope reads back");
+    let typed: E = serde_json::from_value(back.payload).expect("payload reads back into its type");
+    assert_eq!(&typed, event);
+
+    // Additive evolution: a newer producer adds fields to the payload and to the envelope.
+    let mut newer = file;
+    newer["payload"]["added_in_a_later_release"] = json!({"any": ["shape", 1]});
+    newer["trace_id"] = json!("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
+    let back: EventEnvelope =
+        serde_json::from_value(newer).expect("envelope with an unknown field");
+    let typed: E = serde_json::from_value(back.payload).expect("payload with an unknown field");
+    assert_eq!(&typed, event);
+}
+
+#[test]
+fn golden_group_established() {
+    let event = GroupEstablished {
+        group_id: GroupId(id(GROUP)),
+        name: "太康县第一初级中学教育集团".into(),
+        model: GroupModel::Alliance,
+        lead_school_id: SchoolId(id(LEAD)),
+        region: region(),
+        plaque_date: NaiveDate::from_ymd_opt(2022, 6, 30).expect("date"),
+        effective_cap: 5,
+        policy_version: 0,
+    };
+    event_golden(
+        "event_group_established",
+        envelope(1, &event, Some(GROUP), Some(LEAD)),
+        &event,
+    );
+}
+
+#[test]
+fn golden_member_admitted() {
+    let event = MemberAdmitted {
+        group_id: GroupId(id(GROUP)),
+        school_id: SchoolId(id(MEMBER)),
+        membership_id: MembershipId(id(MEMBERSHIP)),
+        plaque_text: "太康县第一初级中学教育集团成员学校".into(),
+        legal_person_retained: true,
+        cross_region: false,
+        policy_version: 0,
+    };
+    event_golden(
+        "event_member_admitted",
+        envelope(2, &event, Some(GROUP), Some(MEMBER)),
+        &event,
+    );
+}
+
+#[test]
+fn golden_member_exited() {
+    let event = MemberExited {
+        group_id: GroupId(id(GROUP)),
+        school_id: SchoolId(id(MEMBER)),
+        membership_id: MembershipId(id(MEMBERSHIP)),
+        reason: ExitReason::PersuadedOut,
+        note: Some("两次警告后劝退 (X-01)".into()),
+    };
+    event_golden(
+        "event_member_exited",
+        envelope(3, &event, Some(GROUP), Some(MEMBER)),
+        &event,
+    );
+
+    // `note` came with a default: a payload without it still reads.
+    let mut older = serde_json::to_value(&event).expect("payload");
+    older.as_object_mut().expect("object").remove("note");
+    let read: MemberExited = serde_json::from_value(older).expect("payload without note");
+    assert_eq!(read.note, None);
+}
+
+#[test]
+fn golden_group_dissolved() {
+    let event = GroupDissolved {
+        group_id: GroupId(id(GROUP)),
+        reason: "年度考核不合格,教育局决定撤销 (X-02)".into(),
+        school_ids: vec![SchoolId(id(LEAD)), SchoolId(id(MEMBER))],
+    };
+    event_golden(
+        "event_group_dissolved",
+        envelope(4, &event, Some(GROUP), None),
+        &event,
+    );
+}
+
+fn membership() -> Membership {
+    Membership {
+        id: MembershipId(id(MEMBERSHIP)),
+        group_id: GroupId(id(GROUP)),
+        school_id: SchoolId(id(MEMBER)),
+        school_name: "太康县第二初级中学".into(),
+        role: MemberRole::Member,
+        joined_at: at("2026-09-01T08:00:00Z"),
+        left_at: None,
+        exit_reason: None,
+        exit_note: None,
+        plaque_text: "太康县第一初级中学教育集团成员学校".into(),
+        legal_person_retained: true,
+        cross_region: false,
+        policy_version: 0,
+    }
+}
+
+#[test]
+fn golden_reply_ok() {
+    let reply: Reply<Membership> = Reply::Ok(membership());
+    let file = golden("reply_ok_membership", &reply);
+    assert!(file.get("ok").is_some() && file.get("error").is_none());
+}
+
+#[test]
+fn golden_reply_error() {
+    let problem = Problem::new(
+        ErrorCode::GroupCapExceeded,
+        "this alliance group already has 5 of at most 5 member schools (policy version 0)",
+        "该联盟型集团已有 5 所成员学校,上限为 5 所(政策版本 0)",
+    )
+    .rule("F-09")
+    .details(json!({"cap": 5, "active_members": 5, "model": "alliance", "scale_cap": null, "policy_version": 0}));
+    let reply: Reply<Membership> = Reply::Error(problem);
+    let file = golden("reply_error_cap_exceeded", &reply);
+    assert_eq!(file["error"]["code"], "group_cap_exceeded");
+
+    // Without a rule or details, neither key is sent.
+    let reply: Reply<Membership> = Reply::Error(Problem::internal());
+    let file = golden("reply_error_internal", &reply);
+    assert!(file["error"].get("rule").is_none() && file["error"].get("details").is_none());
+}
+
+#[test]
+fn golden_command_admission() {
+    let command = Command {
+        actor: Actor {
+            sub: "user:lead-admin-1".into(),
+            role: Some(Role::LeadAdmin),
+            region: Some(region()),
+            school_id: Some(SchoolId(id(LEAD))),
+        },
+        idempotency_key: Some("6f1c2a7e-2f55-4c55-9d0b-3f1e2d4c5b6a".into()),
+        body: Admission {
+            group_id: GroupId(id(GROUP)),
+            school_id: SchoolId(id(MEMBER)),
+        },
+    };
+    golden("command_admission", &command);
+
+    // Without a key, the key is left out; the system actor's optional fields may be absent.
+    let command = Command {
+        actor: Actor::system("membership"),
+        idempotency_key: None,
+        body: Admission {
+            group_id: GroupId(id(GROUP)),
+            school_id: SchoolId(id(MEMBER)),
+        },
+    };
+    let file = golden("command_admission_system", &command);
+    assert!(file.get("idempotency_key").is_none());
+    let minimal: Command<Admission> = serde_json::from_value(json!({
+        "actor": {"sub": "system:membership"},
+        "body": {"group_id": id(GROUP), "school_id": id(MEMBER)}
+    }))
+    .expect("optional actor fields default");
+    assert_eq!(minimal, command);
+}
