@@ -103,6 +103,13 @@ impl Settings {
         c
     }
 
+    pub fn api(&self) -> edu_lead_api::ApiConfig {
+        edu_lead_api::ApiConfig {
+            bind: self.bind,
+            workers: self.http_workers,
+        }
+    }
+
     pub fn db(&self, schema: &str) -> edu_db::DbConfig {
         let mut c = edu_db::DbConfig::new(&self.database_url, schema);
         c.pool_size = self.db_pool_size;

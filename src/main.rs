@@ -18,7 +18,7 @@ use edu_auth::{Minter, TokenRequest, Verifier};
 use edu_bus::Bus;
 use edu_bus::server::ServiceHost;
 use edu_domain::{RegionCode, Role, SchoolId};
-use edu_lead_api::{ApiConfig, AppState};
+use edu_lead_api::AppState;
 use tokio::sync::watch;
 
 use crate::config::Settings;
@@ -229,13 +229,7 @@ async fn serve(settings: &Settings, service: Service) -> anyhow::Result<()> {
     let bus = connect_bus(settings, &format!("edugroup-{}", service.schema())).await?;
     if service == Service::LeadApi {
         let state = lead_api_state(settings, bus).await?;
-        let (server, addrs) = edu_lead_api::serve(
-            &ApiConfig {
-                bind: settings.bind,
-                workers: settings.http_workers,
-            },
-            state,
-        )?;
+        let (server, addrs) = edu_lead_api::serve(&settings.api(), state)?;
         tracing::info!(?addrs, "lead-api listening");
         return server.await.context("HTTP server");
     }
@@ -268,13 +262,7 @@ async fn up(settings: &Settings, with_demo: bool) -> anyhow::Result<()> {
         None
     };
     let state = lead_api_state(settings, bus).await?;
-    let (server, addrs) = edu_lead_api::serve(
-        &ApiConfig {
-            bind: settings.bind,
-            workers: settings.http_workers,
-        },
-        state,
-    )?;
+    let (server, addrs) = edu_lead_api::serve(&settings.api(), state)?;
     let base = addrs
         .first()
         .map(|a| format!("http://{a}"))
