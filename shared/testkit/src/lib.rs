@@ -85,6 +85,9 @@ impl TestDb {
     pub fn config(&self, schema: &str) -> DbConfig {
         let mut c = DbConfig::new(&self.url(), schema);
         c.pool_size = 4;
+        // Concurrency tests queue many requests on a small pool; a loaded CI machine must
+        // not turn that wait into a spurious `service_unavailable`.
+        c.acquire_timeout = Duration::from_secs(30);
         c
     }
 }
