@@ -1,6 +1,7 @@
 //! The refusals of the membership service, each with its stable code, bilingual message
 //! and rule ID.
 
+use edu_db::StoreError;
 use edu_domain::{ErrorCode, GroupModel, Problem, Stage};
 use serde_json::json;
 
@@ -36,12 +37,14 @@ pub enum MembershipError {
     LeadCannotExit,
     #[error("scale cap above the model cap needs a reason")]
     CapExceptionReasonRequired { scale_cap: u8, model_cap: u8 },
-    #[error("idempotency key reused")]
-    IdempotencyKeyReused,
-    #[error("database: {0}")]
-    Db(#[from] diesel::result::Error),
-    #[error("database pool: {0}")]
-    Pool(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<diesel::result::Error> for MembershipError {
+    fn from(e: diesel::result::Error) -> Self {
+        Self::Store(e.into())
+    }
 }
 
 impl From<Problem> for MembershipError {
@@ -52,10 +55,7 @@ impl From<Problem> for MembershipError {
 
 impl From<edu_db::idempotency::ClaimError> for MembershipError {
     fn from(e: edu_db::idempotency::ClaimError) -> Self {
-        match e {
-            edu_db::idempotency::ClaimError::Db(e) => Self::Db(e),
-            edu_db::idempotency::ClaimError::Reused => Self::IdempotencyKeyReused,
-        }
+        Self::Store(e.into())
     }
 }
 
@@ -129,15 +129,7 @@ impl From<MembershipError> for Problem {
             )
             .rule("F-09")
             .details(json!({ "scale_cap": scale_cap, "model_cap": model_cap })),
-            E::IdempotencyKeyReused => edu_db::idempotency::ClaimError::reused_problem(),
-            E::Pool(e) => {
-                tracing::warn!(error = %e, "membership database unavailable");
-                Problem::unavailable("membership")
-            }
-            E::Db(e) => {
-                tracing::error!(error = %e, "membership database error");
-                Problem::internal()
-            }
+            E::Store(e) => e.into_problem("membership"),
         }
     }
 }

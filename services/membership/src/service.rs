@@ -10,13 +10,11 @@ use edu_contracts::membership::{
     Admission, Dissolution, Group, GroupQuery, GroupRef, MemberExit, MemberList, MemberQuery,
     Membership, NewGroup, NewSchool, Page, Paging, School, SchoolQuery, SchoolRef,
 };
-use edu_db::idempotency::{self, TxWork};
+use edu_db::idempotency;
 use edu_db::{DbPool, PooledConn, is_unique_violation};
 use edu_domain::{
     ExitReason, GroupId, GroupStatus, MemberRole, MembershipId, Problem, SchoolId, text,
 };
-use serde::Serialize;
-use serde::de::DeserializeOwned;
 
 use crate::error::MembershipError;
 use crate::rules;
@@ -36,10 +34,7 @@ impl MembershipService {
     }
 
     async fn conn(&self) -> Result<PooledConn> {
-        self.pool
-            .get()
-            .await
-            .map_err(|e| MembershipError::Pool(e.to_string()))
+        Ok(edu_db::conn(&self.pool).await?)
     }
 
     pub async fn create_school(&self, cmd: Command<NewSchool>) -> Result<School> {
@@ -54,16 +49,23 @@ impl MembershipService {
             created_at: Utc::now(),
         };
         let mut conn = self.conn().await?;
-        idempotent(&mut conn, "school.create", &cmd, async |conn| {
-            store::insert_school(conn, &row).await.map_err(|e| {
-                if is_unique_violation(&e, "schools_region_name_key") {
-                    MembershipError::SchoolNameTaken(row.name.clone())
-                } else {
-                    e.into()
-                }
-            })?;
-            Ok(row.clone().into_view()?)
-        })
+        idempotency::for_request(
+            &mut conn,
+            "school.create",
+            &cmd.actor.sub,
+            cmd.idempotency_key.as_deref(),
+            &cmd.body,
+            async |conn| {
+                store::insert_school(conn, &row).await.map_err(|e| {
+                    if is_unique_violation(&e, "schools_region_name_key") {
+                        MembershipError::SchoolNameTaken(row.name.clone())
+                    } else {
+                        e.into()
+                    }
+                })?;
+                Ok(row.clone().into_view()?)
+            },
+        )
         .await
     }
 
@@ -99,72 +101,79 @@ impl MembershipService {
             .transpose()?
             .flatten();
         let mut conn = self.conn().await?;
-        idempotent(&mut conn, "group.create", &cmd, async |conn| {
-            let lead = store::school(conn, body.lead_school_id)
-                .await?
-                .ok_or(MembershipError::SchoolNotFound)?;
-            let region = lead.region()?;
-            let policy = store::current_policy(conn, &region).await?;
-            let exception =
-                rules::check_scale_cap(&policy, body.model, body.scale_cap, reason.as_deref())?;
-            match store::current_role(conn, body.lead_school_id).await? {
-                Some(MemberRole::Lead) | Some(MemberRole::Member) => {
-                    return Err(MembershipError::AlreadyInGroup);
+        idempotency::for_request(
+            &mut conn,
+            "group.create",
+            &cmd.actor.sub,
+            cmd.idempotency_key.as_deref(),
+            &cmd.body,
+            async |conn| {
+                let lead = store::school(conn, body.lead_school_id)
+                    .await?
+                    .ok_or(MembershipError::SchoolNotFound)?;
+                let region = lead.region()?;
+                let policy = store::current_policy(conn, &region).await?;
+                let exception =
+                    rules::check_scale_cap(&policy, body.model, body.scale_cap, reason.as_deref())?;
+                match store::current_role(conn, body.lead_school_id).await? {
+                    Some(MemberRole::Lead) | Some(MemberRole::Member) => {
+                        return Err(MembershipError::AlreadyInGroup);
+                    }
+                    None => {}
                 }
-                None => {}
-            }
-            let group = GroupRow {
-                id: GroupId::new().0,
-                name: name.clone(),
-                model: body.model.as_str().to_owned(),
-                lead_school_id: lead.id,
-                region: lead.region.clone(),
-                plaque_date: body.plaque_date,
-                scale_cap: body.scale_cap.map(i16::from),
-                cap_exception_reason: if exception { reason.clone() } else { None },
-                status: GroupStatus::Active.as_str().to_owned(),
-                dissolved_at: None,
-                dissolution_reason: None,
-                policy_version: policy.version,
-                created_at: Utc::now(),
-            };
-            store::insert_group(conn, &group).await?;
-            let lead_membership = MembershipRow {
-                id: MembershipId::new().0,
-                group_id: group.id,
-                school_id: lead.id,
-                role: MemberRole::Lead.as_str().to_owned(),
-                joined_at: Utc::now(),
-                left_at: None,
-                exit_reason: None,
-                exit_note: None,
-                plaque_text: name.clone(),
-                legal_person_retained: true,
-                cross_region: false,
-                policy_version: policy.version,
-            };
-            insert_membership(conn, &lead_membership).await?;
-            let view = single_view(conn, group).await?;
-            let event = GroupEstablished {
-                group_id: view.id,
-                name: view.name.clone(),
-                model: view.model,
-                lead_school_id: view.lead_school_id,
-                region: view.region.clone(),
-                plaque_date: view.plaque_date,
-                effective_cap: view.effective_cap,
-                policy_version: view.policy_version,
-            };
-            outbox::enqueue(
-                conn,
-                &cmd.actor,
-                Some(view.id),
-                Some(view.lead_school_id),
-                &event,
-            )
-            .await?;
-            Ok(view)
-        })
+                let group = GroupRow {
+                    id: GroupId::new().0,
+                    name: name.clone(),
+                    model: body.model.as_str().to_owned(),
+                    lead_school_id: lead.id,
+                    region: lead.region.clone(),
+                    plaque_date: body.plaque_date,
+                    scale_cap: body.scale_cap.map(i16::from),
+                    cap_exception_reason: if exception { reason.clone() } else { None },
+                    status: GroupStatus::Active.as_str().to_owned(),
+                    dissolved_at: None,
+                    dissolution_reason: None,
+                    policy_version: policy.version,
+                    created_at: Utc::now(),
+                };
+                store::insert_group(conn, &group).await?;
+                let lead_membership = MembershipRow {
+                    id: MembershipId::new().0,
+                    group_id: group.id,
+                    school_id: lead.id,
+                    role: MemberRole::Lead.as_str().to_owned(),
+                    joined_at: Utc::now(),
+                    left_at: None,
+                    exit_reason: None,
+                    exit_note: None,
+                    plaque_text: name.clone(),
+                    legal_person_retained: true,
+                    cross_region: false,
+                    policy_version: policy.version,
+                };
+                insert_membership(conn, &lead_membership).await?;
+                let view = single_view(conn, group).await?;
+                let event = GroupEstablished {
+                    group_id: view.id,
+                    name: view.name.clone(),
+                    model: view.model,
+                    lead_school_id: view.lead_school_id,
+                    region: view.region.clone(),
+                    plaque_date: view.plaque_date,
+                    effective_cap: view.effective_cap,
+                    policy_version: view.policy_version,
+                };
+                outbox::enqueue(
+                    conn,
+                    &cmd.actor,
+                    Some(view.id),
+                    Some(view.lead_school_id),
+                    &event,
+                )
+                .await?;
+                Ok(view)
+            },
+        )
         .await
     }
 
@@ -200,70 +209,77 @@ impl MembershipService {
             school_id,
         } = cmd.body;
         let mut conn = self.conn().await?;
-        idempotent(&mut conn, "member.admit", &cmd, async |conn| {
-            let group = store::group_for_update(conn, group_id)
-                .await?
-                .ok_or(MembershipError::GroupNotFound)?;
-            let school = store::school(conn, school_id)
-                .await?
-                .ok_or(MembershipError::SchoolNotFound)?;
-            let region = group.region()?;
-            let policy = store::current_policy(conn, &region).await?;
-            let lead = store::school(conn, SchoolId(group.lead_school_id))
-                .await?
-                .ok_or(MembershipError::SchoolNotFound)?;
-            let active = store::active_schools(conn, &[group.id]).await?;
-            let facts = rules::GroupFacts {
-                name: group.name.clone(),
-                model: group.model()?,
-                status: group.status()?,
-                lead_school_id: SchoolId(group.lead_school_id),
-                lead_stage: lead.stage()?,
-                region,
-                scale_cap: group.scale_cap(),
-                cap_exception: group.cap_exception_reason.is_some(),
-                active_members: u8::try_from(
-                    active
-                        .iter()
-                        .filter(|a| a.role == MemberRole::Member.as_str())
-                        .count(),
-                )
-                .unwrap_or(u8::MAX),
-            };
-            let candidate = rules::Candidate {
-                id: school_id,
-                stage: school.stage()?,
-                region: school.region()?,
-                current_role: store::current_role(conn, school_id).await?,
-            };
-            let terms = rules::admit(&facts, &candidate, &policy)?;
-            let row = MembershipRow {
-                id: MembershipId::new().0,
-                group_id: group.id,
-                school_id: school.id,
-                role: MemberRole::Member.as_str().to_owned(),
-                joined_at: Utc::now(),
-                left_at: None,
-                exit_reason: None,
-                exit_note: None,
-                plaque_text: terms.plaque_text,
-                legal_person_retained: terms.legal_person_retained,
-                cross_region: terms.cross_region,
-                policy_version: policy.version,
-            };
-            insert_membership(conn, &row).await?;
-            let event = MemberAdmitted {
-                group_id,
-                school_id,
-                membership_id: MembershipId(row.id),
-                plaque_text: row.plaque_text.clone(),
-                legal_person_retained: row.legal_person_retained,
-                cross_region: row.cross_region,
-                policy_version: row.policy_version,
-            };
-            outbox::enqueue(conn, &cmd.actor, Some(group_id), Some(school_id), &event).await?;
-            Ok(row.into_view(school.name)?)
-        })
+        idempotency::for_request(
+            &mut conn,
+            "member.admit",
+            &cmd.actor.sub,
+            cmd.idempotency_key.as_deref(),
+            &cmd.body,
+            async |conn| {
+                let group = store::group_for_update(conn, group_id)
+                    .await?
+                    .ok_or(MembershipError::GroupNotFound)?;
+                let school = store::school(conn, school_id)
+                    .await?
+                    .ok_or(MembershipError::SchoolNotFound)?;
+                let region = group.region()?;
+                let policy = store::current_policy(conn, &region).await?;
+                let lead = store::school(conn, SchoolId(group.lead_school_id))
+                    .await?
+                    .ok_or(MembershipError::SchoolNotFound)?;
+                let active = store::active_schools(conn, &[group.id]).await?;
+                let facts = rules::GroupFacts {
+                    name: group.name.clone(),
+                    model: group.model()?,
+                    status: group.status()?,
+                    lead_school_id: SchoolId(group.lead_school_id),
+                    lead_stage: lead.stage()?,
+                    region,
+                    scale_cap: group.scale_cap(),
+                    cap_exception: group.cap_exception_reason.is_some(),
+                    active_members: u8::try_from(
+                        active
+                            .iter()
+                            .filter(|a| a.role == MemberRole::Member.as_str())
+                            .count(),
+                    )
+                    .unwrap_or(u8::MAX),
+                };
+                let candidate = rules::Candidate {
+                    id: school_id,
+                    stage: school.stage()?,
+                    region: school.region()?,
+                    current_role: store::current_role(conn, school_id).await?,
+                };
+                let terms = rules::admit(&facts, &candidate, &policy)?;
+                let row = MembershipRow {
+                    id: MembershipId::new().0,
+                    group_id: group.id,
+                    school_id: school.id,
+                    role: MemberRole::Member.as_str().to_owned(),
+                    joined_at: Utc::now(),
+                    left_at: None,
+                    exit_reason: None,
+                    exit_note: None,
+                    plaque_text: terms.plaque_text,
+                    legal_person_retained: terms.legal_person_retained,
+                    cross_region: terms.cross_region,
+                    policy_version: policy.version,
+                };
+                insert_membership(conn, &row).await?;
+                let event = MemberAdmitted {
+                    group_id,
+                    school_id,
+                    membership_id: MembershipId(row.id),
+                    plaque_text: row.plaque_text.clone(),
+                    legal_person_retained: row.legal_person_retained,
+                    cross_region: row.cross_region,
+                    policy_version: row.policy_version,
+                };
+                outbox::enqueue(conn, &cmd.actor, Some(group_id), Some(school_id), &event).await?;
+                Ok(row.into_view(school.name)?)
+            },
+        )
         .await
     }
 
@@ -397,26 +413,4 @@ async fn insert_membership(conn: &mut AsyncPgConnection, row: &MembershipRow) ->
             e.into()
         }
     })
-}
-
-/// Runs `work` in one transaction, honouring the command's idempotency key.
-async fn idempotent<T, Req, F>(
-    conn: &mut AsyncPgConnection,
-    operation: &str,
-    cmd: &Command<Req>,
-    work: F,
-) -> Result<T>
-where
-    T: Serialize + DeserializeOwned + Send + Sync,
-    Req: Serialize,
-    for<'r> F: AsyncFnOnce(&'r mut AsyncPgConnection) -> Result<T>
-        + TxWork<&'r mut AsyncPgConnection, Result<T>, Fut: Send>
-        + Send,
-{
-    let key = cmd.idempotency_key.as_deref();
-    if let Some(key) = key {
-        idempotency::validate_key(key)?;
-    }
-    let fingerprint = idempotency::fingerprint(&cmd.actor.sub, &cmd.body);
-    idempotency::transaction(conn, operation, key, &fingerprint, work).await
 }

@@ -1,19 +1,36 @@
-//! Teacher rotation service (DOMAIN.md §4): teachers, postings, the 10%/20% rule.
-//!
-//! Its schema, endpoints and event consumers arrive with its own issue; until then it owns
-//! its (infrastructure-only) schema and answers on the bus, so discovery and readiness see it.
+//! Teacher rotation service (交流轮岗, DOMAIN.md §4): teachers and their rosters, postings
+//! both ways with their life cycle (E-02, E-03, E-04), the yearly 10 % / 20 % rule with its
+//! forecast (E-08). Owns the `rotation` PostgreSQL schema; learns group membership from
+//! the membership service's events.
 
+pub mod error;
+mod projection;
+mod roster;
+pub mod rules;
+mod schema;
+pub mod service;
+mod store;
+
+use std::sync::Arc;
+
+use diesel_migrations::embed_migrations;
 use edu_bus::Bus;
+use edu_bus::consumer::ConsumerSpec;
 use edu_bus::server::ServiceHost;
 use edu_contracts::ServiceName;
+use edu_contracts::rotation as ops;
 use edu_db::{DbConfig, EmbeddedMigrations};
+use edu_domain::Problem;
 
-/// This service's own migrations (none yet; the infrastructure tables come from edu-db).
-pub const MIGRATIONS: &[EmbeddedMigrations] = &[];
+pub use service::RotationService;
 
-/// Migrates the schema, starts the outbox relay and registers the service on the bus.
+/// This service's migrations (after the infrastructure ones of edu-db).
+pub const MIGRATIONS: &[EmbeddedMigrations] = &[embed_migrations!("migrations")];
+
+/// Migrates the schema, starts the outbox relay and the membership projection, and
+/// registers the endpoints on the bus.
 pub async fn start(bus: &Bus, db: DbConfig) -> anyhow::Result<ServiceHost> {
-    let (host, _pool) = ServiceHost::start_with_db(
+    let (mut host, pool) = ServiceHost::start_with_db(
         bus,
         ServiceName::Rotation,
         "教师交流轮岗 teacher rotation",
@@ -21,5 +38,35 @@ pub async fn start(bus: &Bus, db: DbConfig) -> anyhow::Result<ServiceHost> {
         MIGRATIONS,
     )
     .await?;
+    let spec = ConsumerSpec {
+        name: projection::CONSUMER.to_owned(),
+        filter_subjects: vec![bus.config().service_events(ServiceName::Membership)],
+    };
+    host.spawn_consumer(
+        pool.clone(),
+        spec,
+        Arc::new(projection::MembershipProjection),
+    );
+    let service = RotationService::new(pool);
+    macro_rules! serve {
+        ($op:ty, $method:ident) => {{
+            let s = service.clone();
+            host.serve::<$op, _, _>(move |cmd| {
+                let s = s.clone();
+                async move { s.$method(cmd).await.map_err(Problem::from) }
+            })
+            .await?;
+        }};
+    }
+    serve!(ops::ImportTeachers, import);
+    serve!(ops::ListTeachers, list_teachers);
+    serve!(ops::ExportTeachers, export);
+    serve!(ops::ProposePosting, propose);
+    serve!(ops::GetPosting, get);
+    serve!(ops::ListPostings, list);
+    serve!(ops::ConfirmPosting, confirm);
+    serve!(ops::CancelPosting, cancel);
+    serve!(ops::EndPosting, end);
+    serve!(ops::GetCompliance, compliance);
     Ok(host)
 }

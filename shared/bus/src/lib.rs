@@ -61,6 +61,11 @@ impl BusConfig {
         format!("{}.events.{}.{event_type}", self.prefix, service.as_str())
     }
 
+    /// `edu.events.<service>.>`: every event of one service.
+    pub fn service_events(&self, service: ServiceName) -> String {
+        format!("{}.events.{}.>", self.prefix, service.as_str())
+    }
+
     /// `edu.events.>`: everything the stream holds.
     pub fn events_wildcard(&self) -> String {
         format!("{}.events.>", self.prefix)

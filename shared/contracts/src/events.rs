@@ -3,6 +3,7 @@
 
 use chrono::NaiveDate;
 use edu_domain::{ExitReason, GroupId, GroupModel, MembershipId, RegionCode, SchoolId};
+use edu_domain::{PostingId, PostingKind, TeacherId};
 use serde::{Deserialize, Serialize};
 
 use crate::{Event, ServiceName};
@@ -73,5 +74,75 @@ pub struct GroupDissolved {
 impl Event for GroupDissolved {
     const SERVICE: ServiceName = ServiceName::Membership;
     const TYPE: &'static str = "group.dissolved";
+    const VERSION: u32 = 1;
+}
+
+/// The facts of a posting every posting event carries.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PostingFacts {
+    pub posting_id: PostingId,
+    pub group_id: GroupId,
+    pub teacher_id: TeacherId,
+    pub from_school_id: SchoolId,
+    pub to_school_id: SchoolId,
+    pub kind: PostingKind,
+    pub start: NaiveDate,
+    pub end: NaiveDate,
+    /// E-08: the teacher is a backbone teacher of county level or above.
+    pub backbone: bool,
+}
+
+/// `posting.proposed`: the sending side proposed a posting.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PostingProposed {
+    #[serde(flatten)]
+    pub posting: PostingFacts,
+}
+
+impl Event for PostingProposed {
+    const SERVICE: ServiceName = ServiceName::Rotation;
+    const TYPE: &'static str = "posting.proposed";
+    const VERSION: u32 = 1;
+}
+
+/// `posting.confirmed`: the receiving school confirmed it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PostingConfirmed {
+    #[serde(flatten)]
+    pub posting: PostingFacts,
+}
+
+impl Event for PostingConfirmed {
+    const SERVICE: ServiceName = ServiceName::Rotation;
+    const TYPE: &'static str = "posting.confirmed";
+    const VERSION: u32 = 1;
+}
+
+/// `posting.cancelled`: withdrawn before it started (also when its school left the group).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PostingCancelled {
+    #[serde(flatten)]
+    pub posting: PostingFacts,
+    pub reason: String,
+}
+
+impl Event for PostingCancelled {
+    const SERVICE: ServiceName = ServiceName::Rotation;
+    const TYPE: &'static str = "posting.cancelled";
+    const VERSION: u32 = 1;
+}
+
+/// `posting.ended`: ended before its planned end (also when its school left the group).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PostingEnded {
+    #[serde(flatten)]
+    pub posting: PostingFacts,
+    pub ended_on: NaiveDate,
+    pub reason: String,
+}
+
+impl Event for PostingEnded {
+    const SERVICE: ServiceName = ServiceName::Rotation;
+    const TYPE: &'static str = "posting.ended";
     const VERSION: u32 = 1;
 }

@@ -5,9 +5,11 @@
 pub mod envelope;
 pub mod events;
 pub mod membership;
+pub mod rotation;
 
-use serde::Serialize;
 use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 pub use envelope::{Actor, Command, EventEnvelope, Reply};
 
@@ -41,6 +43,21 @@ impl ServiceName {
     }
 }
 
+/// Declares an operation of a service: `operation!(Service, Type, "resource.verb", Req => Reply)`.
+#[macro_export]
+macro_rules! operation {
+    ($service:ident, $op:ident, $name:literal, $req:ty => $reply:ty) => {
+        #[doc = concat!("`edu.<service>.v1.", $name, "`")]
+        pub struct $op;
+        impl $crate::Operation for $op {
+            const SERVICE: $crate::ServiceName = $crate::ServiceName::$service;
+            const NAME: &'static str = $name;
+            type Request = $req;
+            type Reply = $reply;
+        }
+    };
+}
+
 /// One request/reply operation of a service: `edu.<service>.v1.<NAME>`.
 pub trait Operation {
     const SERVICE: ServiceName;
@@ -64,4 +81,42 @@ pub trait Event: Serialize + DeserializeOwned {
 pub struct HealthReply {
     pub service: String,
     pub database: bool,
+}
+
+/// A page of results.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    /// How many match in all.
+    pub total: i64,
+}
+
+/// Paging of a list: at most `limit` (1..=200, default 50) items after `offset`.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema, utoipa::IntoParams,
+)]
+#[serde(deny_unknown_fields)]
+pub struct Paging {
+    #[serde(default = "Paging::default_limit")]
+    #[param(minimum = 1, maximum = 200, default = 50)]
+    pub limit: u16,
+    #[serde(default)]
+    #[param(minimum = 0, default = 0)]
+    pub offset: u32,
+}
+
+impl Paging {
+    pub const MAX_LIMIT: u16 = 200;
+    fn default_limit() -> u16 {
+        50
+    }
+}
+
+impl Default for Paging {
+    fn default() -> Self {
+        Self {
+            limit: Self::default_limit(),
+            offset: 0,
+        }
+    }
 }

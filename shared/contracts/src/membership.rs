@@ -8,69 +8,18 @@ use edu_domain::{
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::{Operation, ServiceName};
+pub use crate::{Page, Paging};
 
-macro_rules! operation {
-    ($op:ident, $name:literal, $req:ty => $reply:ty) => {
-        #[doc = concat!("`edu.membership.v1.", $name, "`")]
-        pub struct $op;
-        impl Operation for $op {
-            const SERVICE: ServiceName = ServiceName::Membership;
-            const NAME: &'static str = $name;
-            type Request = $req;
-            type Reply = $reply;
-        }
-    };
-}
-
-operation!(CreateSchool, "school.create", NewSchool => School);
-operation!(GetSchool, "school.get", SchoolRef => School);
-operation!(ListSchools, "school.list", SchoolQuery => Page<School>);
-operation!(CreateGroup, "group.create", NewGroup => Group);
-operation!(GetGroup, "group.get", GroupRef => Group);
-operation!(ListGroups, "group.list", GroupQuery => Page<Group>);
-operation!(DissolveGroup, "group.dissolve", Dissolution => Group);
-operation!(AdmitMember, "member.admit", Admission => Membership);
-operation!(ListMembers, "member.list", MemberQuery => MemberList);
-operation!(ExitMember, "member.exit", MemberExit => Membership);
-
-/// A page of results.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
-pub struct Page<T> {
-    pub items: Vec<T>,
-    /// How many match in all.
-    pub total: i64,
-}
-
-/// Paging of a list: at most `limit` (1..=200, default 50) items after `offset`.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema, utoipa::IntoParams,
-)]
-#[serde(deny_unknown_fields)]
-pub struct Paging {
-    #[serde(default = "Paging::default_limit")]
-    #[param(minimum = 1, maximum = 200, default = 50)]
-    pub limit: u16,
-    #[serde(default)]
-    #[param(minimum = 0, default = 0)]
-    pub offset: u32,
-}
-
-impl Paging {
-    pub const MAX_LIMIT: u16 = 200;
-    fn default_limit() -> u16 {
-        50
-    }
-}
-
-impl Default for Paging {
-    fn default() -> Self {
-        Self {
-            limit: Self::default_limit(),
-            offset: 0,
-        }
-    }
-}
+crate::operation!(Membership, CreateSchool, "school.create", NewSchool => School);
+crate::operation!(Membership, GetSchool, "school.get", SchoolRef => School);
+crate::operation!(Membership, ListSchools, "school.list", SchoolQuery => Page<School>);
+crate::operation!(Membership, CreateGroup, "group.create", NewGroup => Group);
+crate::operation!(Membership, GetGroup, "group.get", GroupRef => Group);
+crate::operation!(Membership, ListGroups, "group.list", GroupQuery => Page<Group>);
+crate::operation!(Membership, DissolveGroup, "group.dissolve", Dissolution => Group);
+crate::operation!(Membership, AdmitMember, "member.admit", Admission => Membership);
+crate::operation!(Membership, ListMembers, "member.list", MemberQuery => MemberList);
+crate::operation!(Membership, ExitMember, "member.exit", MemberExit => Membership);
 
 /// A new school (学校).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]

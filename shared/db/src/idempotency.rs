@@ -167,6 +167,30 @@ where
     .await
 }
 
+/// [`transaction`] for a request: validates the key and fingerprints who sent what.
+pub async fn for_request<T, E, B, F>(
+    conn: &mut AsyncPgConnection,
+    operation: &str,
+    actor_sub: &str,
+    key: Option<&str>,
+    body: &B,
+    work: F,
+) -> Result<T, E>
+where
+    for<'r> F: AsyncFnOnce(&'r mut AsyncPgConnection) -> Result<T, E>
+        + TxWork<&'r mut AsyncPgConnection, Result<T, E>, Fut: Send>
+        + Send,
+    T: Serialize + DeserializeOwned + Send + Sync,
+    B: Serialize,
+    E: From<diesel::result::Error> + From<ClaimError> + From<Problem> + Send,
+{
+    if let Some(key) = key {
+        validate_key(key)?;
+    }
+    let fingerprint = fingerprint(actor_sub, body);
+    transaction(conn, operation, key, &fingerprint, work).await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -140,6 +140,51 @@ mod blocking {
     }
 }
 
+/// The ways a service's storage can fail, common to every service.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database: {0}")]
+    Db(#[from] DbError),
+    #[error("database pool: {0}")]
+    Pool(String),
+    #[error("idempotency key reused for a different request")]
+    KeyReused,
+}
+
+impl From<idempotency::ClaimError> for StoreError {
+    fn from(e: idempotency::ClaimError) -> Self {
+        match e {
+            idempotency::ClaimError::Db(e) => Self::Db(e),
+            idempotency::ClaimError::Reused => Self::KeyReused,
+        }
+    }
+}
+
+impl StoreError {
+    /// The client's view: a pool that cannot give a connection is an unavailable service
+    /// (503, retry); any other database error is logged here and answered as `internal`.
+    pub fn into_problem(self, service: &str) -> edu_domain::Problem {
+        match self {
+            Self::KeyReused => idempotency::ClaimError::reused_problem(),
+            Self::Pool(e) => {
+                tracing::warn!(service, error = %e, "database unavailable");
+                edu_domain::Problem::unavailable(service)
+            }
+            Self::Db(e) => {
+                tracing::error!(service, error = %e, "database error");
+                edu_domain::Problem::internal()
+            }
+        }
+    }
+}
+
+/// A connection from the pool, or `StoreError::Pool`.
+pub async fn conn(pool: &DbPool) -> Result<PooledConn, StoreError> {
+    pool.get()
+        .await
+        .map_err(|e| StoreError::Pool(e.to_string()))
+}
+
 /// `SELECT 1` through the pool: the database answers.
 pub async fn ping(pool: &DbPool) -> bool {
     match pool.get().await {

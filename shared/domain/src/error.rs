@@ -39,6 +39,18 @@ pub enum ErrorCode {
     SchoolNameTaken,
     /// §8.3: a bureau scale cap above the model's default needs a recorded reason.
     CapExceptionReasonRequired,
+    /// An uploaded CSV has rows that cannot be imported; nothing was imported.
+    CsvInvalid,
+    /// E-02/E-03: 挂职/任职 go lead → member, 跟岗 member → lead.
+    PostingDirectionInvalid,
+    /// A teacher is in one posting at a time.
+    PostingOverlaps,
+    /// Both ends of a posting are active schools of the group.
+    SchoolNotInGroup,
+    /// The region's policy does not enable this kind of posting (支教, 走教).
+    PostingKindDisabled,
+    /// The posting is not in a state that allows this step.
+    PostingStateInvalid,
     /// The same Idempotency-Key was used for a different request.
     IdempotencyKeyReused,
     /// A service behind the API did not answer; retry later.
@@ -64,6 +76,12 @@ impl ErrorCode {
             Self::LeadCannotExit => "lead_cannot_exit",
             Self::SchoolNameTaken => "school_name_taken",
             Self::CapExceptionReasonRequired => "cap_exception_reason_required",
+            Self::CsvInvalid => "csv_invalid",
+            Self::PostingDirectionInvalid => "posting_direction_invalid",
+            Self::PostingOverlaps => "posting_overlaps",
+            Self::SchoolNotInGroup => "school_not_in_group",
+            Self::PostingKindDisabled => "posting_kind_disabled",
+            Self::PostingStateInvalid => "posting_state_invalid",
             Self::IdempotencyKeyReused => "idempotency_key_reused",
             Self::ServiceUnavailable => "service_unavailable",
             Self::Internal => "internal",
@@ -87,9 +105,14 @@ impl ErrorCode {
             | Self::GroupDissolved
             | Self::NotAMember
             | Self::LeadCannotExit
-            | Self::SchoolNameTaken => 409,
+            | Self::SchoolNameTaken
+            | Self::PostingDirectionInvalid
+            | Self::PostingOverlaps
+            | Self::SchoolNotInGroup
+            | Self::PostingKindDisabled
+            | Self::PostingStateInvalid => 409,
             Self::PayloadTooLarge => 413,
-            Self::CapExceptionReasonRequired | Self::IdempotencyKeyReused => 422,
+            Self::CapExceptionReasonRequired | Self::IdempotencyKeyReused | Self::CsvInvalid => 422,
             Self::ServiceUnavailable => 503,
             Self::Internal => 500,
         }

@@ -68,6 +68,14 @@ uuid_id!(
     /// A domain event; also the JetStream `Nats-Msg-Id`.
     EventId
 );
+uuid_id!(
+    /// A teacher (教师), employed by a home school.
+    TeacherId
+);
+uuid_id!(
+    /// One posting (交流任职/挂职/跟岗) of one teacher for one term.
+    PostingId
+);
 
 /// A county's six-digit administrative division code, e.g. `411627` (太康县).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]

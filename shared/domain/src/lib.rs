@@ -9,10 +9,12 @@ pub mod error;
 pub mod ids;
 pub mod model;
 pub mod policy;
+pub mod rotation;
 pub mod text;
 
 pub use calendar::{SchoolYear, Semester};
 pub use error::{ErrorCode, Problem};
-pub use ids::{EventId, GroupId, MembershipId, RegionCode, SchoolId};
+pub use ids::{EventId, GroupId, MembershipId, PostingId, RegionCode, SchoolId, TeacherId};
 pub use model::{ExitReason, GroupModel, GroupStatus, MemberRole, Role, Stage};
 pub use policy::Policy;
+pub use rotation::{BackboneLevel, Post, PostingKind, PostingStatus};

@@ -1,14 +1,13 @@
 //! The closed vocabularies of the rules: group models, school stages, roles, member roles,
 //! exit reasons. Each has one stable snake_case spelling used in JSON and in the database.
 
-use std::fmt;
-use std::str::FromStr;
-
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 /// Defines `as_str`, `Display`, `FromStr` and `ALL` from one table of spellings, so JSON
 /// (serde `rename_all`) and the database text columns can never disagree.
+#[macro_export]
+#[doc(hidden)]
 macro_rules! spelled {
     ($name:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
         impl $name {
@@ -19,13 +18,13 @@ macro_rules! spelled {
             }
         }
 
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                 f.write_str(self.as_str())
             }
         }
 
-        impl FromStr for $name {
+        impl ::std::str::FromStr for $name {
             type Err = String;
             fn from_str(s: &str) -> Result<Self, Self::Err> {
                 match s {

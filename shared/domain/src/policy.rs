@@ -21,6 +21,12 @@ pub struct Policy {
     pub cap_trusteeship: u8,
     /// §8.2: whether a trusteeship group may admit members of another stage than its lead.
     pub trusteeship_mixed_stages: bool,
+    /// E-08: teachers rotated each year, at least this percentage of the eligible ones.
+    pub rotation_min_pct: u8,
+    /// E-08: backbone teachers (county level or above), at least this percentage of the rotated.
+    pub backbone_min_pct: u8,
+    /// E-12/E-15: whether 支教 (support teaching) and 走教 (itinerant) postings may be made.
+    pub support_postings: bool,
 }
 
 impl Default for Policy {
@@ -31,6 +37,9 @@ impl Default for Policy {
             cap_tight: 3,
             cap_trusteeship: 5,
             trusteeship_mixed_stages: false,
+            rotation_min_pct: 10,
+            backbone_min_pct: 20,
+            support_postings: false,
         }
     }
 }

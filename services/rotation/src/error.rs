@@ -1,0 +1,117 @@
+//! The refusals of the rotation service.
+
+use edu_contracts::rotation::CsvRowError;
+use edu_db::StoreError;
+use edu_domain::{ErrorCode, PostingKind, PostingStatus, Problem};
+use serde_json::json;
+
+#[derive(Debug, thiserror::Error)]
+pub enum RotationError {
+    #[error("{0}")]
+    Invalid(Problem),
+    #[error("csv has {} bad rows", .0.len())]
+    Csv(Vec<CsvRowError>),
+    #[error("teacher not found")]
+    TeacherNotFound,
+    #[error("posting not found")]
+    PostingNotFound,
+    #[error("group not found")]
+    GroupNotFound,
+    #[error("group dissolved")]
+    GroupDissolved,
+    #[error("school not an active school of the group")]
+    SchoolNotInGroup,
+    #[error("direction invalid for {0:?}")]
+    Direction(PostingKind),
+    #[error("kind {0:?} disabled by policy")]
+    KindDisabled(PostingKind),
+    #[error("overlaps another posting")]
+    Overlaps { other: uuid::Uuid },
+    #[error("posting is {0:?}")]
+    State(PostingStatus, &'static str),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<Problem> for RotationError {
+    fn from(p: Problem) -> Self {
+        Self::Invalid(p)
+    }
+}
+
+impl From<diesel::result::Error> for RotationError {
+    fn from(e: diesel::result::Error) -> Self {
+        Self::Store(e.into())
+    }
+}
+
+impl From<edu_db::idempotency::ClaimError> for RotationError {
+    fn from(e: edu_db::idempotency::ClaimError) -> Self {
+        Self::Store(e.into())
+    }
+}
+
+impl From<RotationError> for Problem {
+    fn from(e: RotationError) -> Self {
+        use RotationError as E;
+        match e {
+            E::Invalid(p) => p,
+            E::Csv(rows) => Problem::new(
+                ErrorCode::CsvInvalid,
+                format!("{} row(s) of the file cannot be imported; nothing was imported", rows.len()),
+                format!("文件中有 {} 行无法导入,未导入任何数据", rows.len()),
+            )
+            .details(json!({ "rows": rows })),
+            E::TeacherNotFound => Problem::not_found("teacher", "教师"),
+            E::PostingNotFound => Problem::not_found("posting", "交流任职记录"),
+            E::GroupNotFound => Problem::not_found("group", "教育集团"),
+            E::GroupDissolved => Problem::new(
+                ErrorCode::GroupDissolved,
+                "this group has been dissolved and accepts no new postings",
+                "该教育集团已撤销,不再接受新的交流安排",
+            )
+            .rule("X-02"),
+            E::SchoolNotInGroup => Problem::new(
+                ErrorCode::SchoolNotInGroup,
+                "both the sending and the receiving school must be active schools of the group",
+                "派出学校和接收学校都必须是本集团的在册学校",
+            )
+            .rule("E-02"),
+            E::Direction(kind) => {
+                let (en, zh, rule) = match kind {
+                    PostingKind::Shadowing => (
+                        "shadowing (跟岗学习) goes from a member school to the lead school",
+                        "跟岗学习须由成员学校派往龙头学校",
+                        "E-03",
+                    ),
+                    _ => (
+                        "secondment and post-holding (挂职/任职) go from the lead school to a member school",
+                        "挂职、任职须由龙头学校派往成员学校",
+                        "E-02",
+                    ),
+                };
+                Problem::new(ErrorCode::PostingDirectionInvalid, en, zh).rule(rule).details(json!({ "kind": kind }))
+            }
+            E::KindDisabled(kind) => Problem::new(
+                ErrorCode::PostingKindDisabled,
+                format!("the region's policy does not enable {} postings", kind.as_str()),
+                format!("本地区政策未启用「{}」类交流", kind.name_zh()),
+            )
+            .rule("E-12")
+            .details(json!({ "kind": kind })),
+            E::Overlaps { other } => Problem::new(
+                ErrorCode::PostingOverlaps,
+                "the teacher already has a posting in this period; a teacher is in one posting at a time",
+                "该教师在此期间已有交流安排;同一时间只能有一项交流",
+            )
+            .details(json!({ "posting_id": other })),
+            E::State(status, wanted) => Problem::new(
+                ErrorCode::PostingStateInvalid,
+                format!("the posting is {}; {wanted}", status.as_str()),
+                format!("该交流记录当前状态为 {},无法执行此操作", status.as_str()),
+            )
+            .details(json!({ "status": status })),
+            E::Store(e) => e.into_problem("rotation"),
+        }
+    }
+}

@@ -1,0 +1,74 @@
+//! diesel table definitions of the `rotation` schema.
+
+diesel::table! {
+    teachers (id) {
+        id -> Uuid,
+        home_school_id -> Uuid,
+        home_region -> Text,
+        staff_no -> Text,
+        name -> Text,
+        post -> Text,
+        subject -> Text,
+        backbone -> Text,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    teacher_eligibility (teacher_id, school_year) {
+        teacher_id -> Uuid,
+        school_year -> Int4,
+        eligible -> Bool,
+    }
+}
+
+diesel::table! {
+    groups_seen (group_id) {
+        group_id -> Uuid,
+        region -> Text,
+        lead_school_id -> Uuid,
+        dissolved -> Bool,
+    }
+}
+
+diesel::table! {
+    group_schools (group_id, school_id) {
+        group_id -> Uuid,
+        school_id -> Uuid,
+        role -> Text,
+        active -> Bool,
+    }
+}
+
+diesel::table! {
+    postings (id) {
+        id -> Uuid,
+        group_id -> Uuid,
+        teacher_id -> Uuid,
+        from_school_id -> Uuid,
+        to_school_id -> Uuid,
+        kind -> Text,
+        host_post -> Text,
+        start_date -> Date,
+        end_date -> Date,
+        school_year -> Int4,
+        status -> Text,
+        payroll_unit_id -> Uuid,
+        confirmed_at -> Nullable<Timestamptz>,
+        ended_on -> Nullable<Date>,
+        closing_reason -> Nullable<Text>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::joinable!(teacher_eligibility -> teachers (teacher_id));
+diesel::joinable!(postings -> teachers (teacher_id));
+diesel::joinable!(group_schools -> groups_seen (group_id));
+diesel::allow_tables_to_appear_in_same_query!(
+    teachers,
+    teacher_eligibility,
+    groups_seen,
+    group_schools,
+    postings
+);

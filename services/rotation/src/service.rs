@@ -1,0 +1,527 @@
+//! The operations of the rotation service. Each write is one transaction with its outbox
+//! events (and its idempotency record when the request carried a key).
+
+use std::collections::BTreeMap;
+
+use chrono::{NaiveDate, Utc};
+use diesel_async::{AsyncConnection, AsyncPgConnection};
+use edu_bus::outbox;
+use edu_contracts::events::{
+    PostingCancelled, PostingConfirmed, PostingEnded, PostingFacts, PostingProposed,
+};
+use edu_contracts::rotation::{
+    Compliance, ComplianceQuery, CsvDocument, ImportReport, NewPosting, Page, Paging, Posting,
+    PostingClosure, PostingQuery, PostingRef, Scope, Teacher, TeacherImport, TeacherQuery,
+    TeacherRef,
+};
+use edu_contracts::{Actor, Command};
+use edu_db::idempotency;
+use edu_db::{DbPool, PooledConn};
+use edu_domain::{
+    BackboneLevel, GroupId, Policy, PostingId, PostingStatus, Problem, SchoolId, TeacherId, text,
+};
+use uuid::Uuid;
+
+use crate::error::RotationError;
+use crate::roster::{self, RosterRow};
+use crate::rules;
+use crate::store::{self, PostingFilter, PostingRow, ScopeFilter, TeacherRow};
+
+type Result<T> = std::result::Result<T, RotationError>;
+
+fn today() -> NaiveDate {
+    Utc::now().date_naive()
+}
+
+/// The rotation service: its operations over its pool.
+#[derive(Clone)]
+pub struct RotationService {
+    pool: DbPool,
+}
+
+impl RotationService {
+    pub fn new(pool: DbPool) -> Self {
+        Self { pool }
+    }
+
+    async fn conn(&self) -> Result<PooledConn> {
+        Ok(edu_db::conn(&self.pool).await?)
+    }
+
+    /// The policy in force. Region policies are edited through the obligations issue's
+    /// policy service; until then every region has the documents' defaults.
+    fn policy(&self) -> Policy {
+        Policy::default()
+    }
+
+    /// Imports a roster: every row, or none (with every bad cell reported).
+    pub async fn import(&self, cmd: Command<TeacherImport>) -> Result<ImportReport> {
+        let TeacherImport {
+            school_id,
+            region,
+            school_year,
+            csv,
+        } = cmd.body;
+        let rows = roster::parse(&csv).map_err(RotationError::Csv)?;
+        let mut conn = self.conn().await?;
+        conn.transaction(async |conn| {
+            store::lock_school_roster(conn, school_id).await?;
+            let existing: BTreeMap<String, Uuid> = store::teachers_by_staff_no(conn, school_id)
+                .await?
+                .into_iter()
+                .collect();
+            let mut report = ImportReport {
+                created: 0,
+                updated: 0,
+            };
+            for row in &rows {
+                let record = TeacherRow {
+                    id: TeacherId::new().0,
+                    home_school_id: school_id.0,
+                    home_region: region.as_str().to_owned(),
+                    staff_no: row.staff_no.clone(),
+                    name: row.name.clone(),
+                    post: row.post.as_str().to_owned(),
+                    subject: row.subject.clone(),
+                    backbone: row.backbone.as_str().to_owned(),
+                    created_at: Utc::now(),
+                    updated_at: Utc::now(),
+                };
+                let id = match existing.get(&row.staff_no) {
+                    Some(id) => {
+                        store::update_teacher(conn, *id, &record).await?;
+                        report.updated += 1;
+                        *id
+                    }
+                    None => {
+                        store::insert_teacher(conn, &record).await?;
+                        report.created += 1;
+                        record.id
+                    }
+                };
+                store::set_eligibility(conn, id, school_year, row.eligible).await?;
+            }
+            Ok(report)
+        })
+        .await
+    }
+
+    pub async fn list_teachers(&self, cmd: Command<TeacherQuery>) -> Result<Page<Teacher>> {
+        let TeacherQuery {
+            school_id,
+            school_year,
+            paging,
+        } = cmd.body;
+        let paging = check_paging(paging)?;
+        let mut conn = self.conn().await?;
+        let (rows, total) = store::roster(&mut conn, school_id, school_year, Some(paging)).await?;
+        let items = rows
+            .into_iter()
+            .map(|(t, eligible)| {
+                Ok(Teacher {
+                    id: TeacherId(t.id),
+                    home_school_id: SchoolId(t.home_school_id),
+                    post: t.post()?,
+                    backbone: t.backbone()?,
+                    staff_no: t.staff_no,
+                    name: t.name,
+                    subject: t.subject,
+                    eligible: eligible.unwrap_or(false),
+                    created_at: t.created_at,
+                })
+            })
+            .collect::<Result<_>>()?;
+        Ok(Page { items, total })
+    }
+
+    pub async fn export(&self, cmd: Command<TeacherQuery>) -> Result<CsvDocument> {
+        let TeacherQuery {
+            school_id,
+            school_year,
+            ..
+        } = cmd.body;
+        let mut conn = self.conn().await?;
+        let (rows, _) = store::roster(&mut conn, school_id, school_year, None).await?;
+        let rows = rows
+            .into_iter()
+            .map(|(t, eligible)| {
+                Ok(RosterRow {
+                    post: t.post()?,
+                    backbone: t.backbone()?,
+                    staff_no: t.staff_no,
+                    name: t.name,
+                    subject: t.subject,
+                    eligible: eligible.unwrap_or(false),
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(CsvDocument {
+            csv: roster::write(&rows),
+        })
+    }
+
+    /// Proposes a posting (E-02, E-03, E-04, one posting at a time per teacher).
+    pub async fn propose(&self, cmd: Command<NewPosting>) -> Result<Posting> {
+        let body = &cmd.body;
+        let (start, end, school_year) = rules::resolve_term(body.term)?;
+        let host_post = text::required("host_post", &body.host_post, 100)?;
+        let policy = self.policy();
+        let mut conn = self.conn().await?;
+        idempotency::for_request(
+            &mut conn,
+            "posting.propose",
+            &cmd.actor.sub,
+            cmd.idempotency_key.as_deref(),
+            &cmd.body,
+            async |conn| {
+                let teacher = store::teacher_for_update(conn, body.teacher_id)
+                    .await?
+                    .ok_or(RotationError::TeacherNotFound)?;
+                let (_, dissolved) = store::group(conn, body.group_id)
+                    .await?
+                    .ok_or(RotationError::GroupNotFound)?;
+                if dissolved {
+                    return Err(RotationError::GroupDissolved);
+                }
+                // E-04: the sending school is the home school, and stays the payroll unit.
+                let from = SchoolId(teacher.home_school_id);
+                let from_role = store::active_role(conn, body.group_id, from)
+                    .await?
+                    .ok_or(RotationError::SchoolNotInGroup)?;
+                let to_role = store::active_role(conn, body.group_id, body.to_school_id)
+                    .await?
+                    .ok_or(RotationError::SchoolNotInGroup)?;
+                if from == body.to_school_id {
+                    return Err(RotationError::Direction(body.kind));
+                }
+                rules::check_direction(body.kind, from_role, to_role, &policy)?;
+                if let Some(other) = store::overlapping(conn, body.teacher_id, start, end).await? {
+                    return Err(RotationError::Overlaps { other });
+                }
+                let row = PostingRow {
+                    id: PostingId::new().0,
+                    group_id: body.group_id.0,
+                    teacher_id: teacher.id,
+                    from_school_id: from.0,
+                    to_school_id: body.to_school_id.0,
+                    kind: body.kind.as_str().to_owned(),
+                    host_post: host_post.clone(),
+                    start_date: start,
+                    end_date: end,
+                    school_year: school_year.0,
+                    status: PostingStatus::Proposed.as_str().to_owned(),
+                    payroll_unit_id: from.0,
+                    confirmed_at: None,
+                    ended_on: None,
+                    closing_reason: None,
+                    created_at: Utc::now(),
+                };
+                store::insert_posting(conn, &row).await?;
+                let facts = facts(&row, &teacher)?;
+                outbox::enqueue(
+                    conn,
+                    &cmd.actor,
+                    Some(body.group_id),
+                    Some(from),
+                    &PostingProposed { posting: facts },
+                )
+                .await?;
+                Ok(row.into_view(&teacher, today())?)
+            },
+        )
+        .await
+    }
+
+    pub async fn get(&self, cmd: Command<PostingRef>) -> Result<Posting> {
+        let mut conn = self.conn().await?;
+        let row = store::posting(&mut conn, cmd.body.posting_id)
+            .await?
+            .ok_or(RotationError::PostingNotFound)?;
+        view(&mut conn, row).await
+    }
+
+    pub async fn list(&self, cmd: Command<PostingQuery>) -> Result<Page<Posting>> {
+        let q = cmd.body;
+        let paging = check_paging(q.paging)?;
+        let filter = PostingFilter {
+            group: q.group_id,
+            school: q.school_id,
+            teacher: q.teacher_id,
+            year: q.school_year,
+        };
+        let mut conn = self.conn().await?;
+        let (rows, total) = store::list_postings(&mut conn, &filter, paging).await?;
+        let items = rows
+            .into_iter()
+            .map(|(p, t)| p.into_view(&t, today()))
+            .collect::<diesel::QueryResult<_>>()?;
+        Ok(Page { items, total })
+    }
+
+    /// The receiving school confirms; both schools must still be in the group.
+    pub async fn confirm(&self, cmd: Command<PostingRef>) -> Result<Posting> {
+        let mut conn = self.conn().await?;
+        conn.transaction(async |conn| {
+            let row = store::posting_for_update(conn, cmd.body.posting_id)
+                .await?
+                .ok_or(RotationError::PostingNotFound)?;
+            let status = row.status()?;
+            if status != PostingStatus::Proposed {
+                return Err(RotationError::State(
+                    status,
+                    "only a proposed posting can be confirmed",
+                ));
+            }
+            let group = GroupId(row.group_id);
+            for school in [row.from_school_id, row.to_school_id] {
+                store::active_role(conn, group, SchoolId(school))
+                    .await?
+                    .ok_or(RotationError::SchoolNotInGroup)?;
+            }
+            let row = store::confirm(conn, row.id).await?;
+            let teacher = teacher_of(conn, &row).await?;
+            let event = PostingConfirmed {
+                posting: facts(&row, &teacher)?,
+            };
+            outbox::enqueue(
+                conn,
+                &cmd.actor,
+                Some(group),
+                Some(SchoolId(row.to_school_id)),
+                &event,
+            )
+            .await?;
+            Ok(row.into_view(&teacher, today())?)
+        })
+        .await
+    }
+
+    /// Withdraws a posting that has not started.
+    pub async fn cancel(&self, cmd: Command<PostingClosure>) -> Result<Posting> {
+        self.close(cmd, false).await
+    }
+
+    /// Ends a running posting early.
+    pub async fn end(&self, cmd: Command<PostingClosure>) -> Result<Posting> {
+        self.close(cmd, true).await
+    }
+
+    async fn close(&self, cmd: Command<PostingClosure>, early_end: bool) -> Result<Posting> {
+        let reason = text::required("reason", &cmd.body.reason, 500)?;
+        let mut conn = self.conn().await?;
+        conn.transaction(async |conn| {
+            let row = store::posting_for_update(conn, cmd.body.posting_id)
+                .await?
+                .ok_or(RotationError::PostingNotFound)?;
+            let status = row.status()?;
+            let day = today();
+            let started = row.start_date <= day;
+            let allowed = match (early_end, status) {
+                (false, PostingStatus::Proposed) => true,
+                (false, PostingStatus::Confirmed) => !started,
+                (true, PostingStatus::Confirmed) => started && day <= row.end_date,
+                _ => false,
+            };
+            if !allowed {
+                let wanted = if early_end {
+                    "only a confirmed posting that is running can be ended early"
+                } else {
+                    "only a posting that has not started can be cancelled"
+                };
+                return Err(RotationError::State(status, wanted));
+            }
+            let teacher = teacher_of(conn, &row).await?;
+            Ok(close_one(
+                conn,
+                &cmd.actor,
+                row,
+                &teacher,
+                early_end.then_some(day),
+                &reason,
+            )
+            .await?)
+        })
+        .await
+    }
+
+    /// E-08 figures of a group or a county for a school year, now and at year end.
+    pub async fn compliance(&self, cmd: Command<ComplianceQuery>) -> Result<Compliance> {
+        let ComplianceQuery {
+            scope,
+            school_year,
+            as_of,
+        } = cmd.body;
+        let as_of = as_of.unwrap_or_else(today);
+        let policy = self.policy();
+        let mut conn = self.conn().await?;
+        let region;
+        let filter = match &scope {
+            Scope::Group { group_id } => ScopeFilter::Group(*group_id),
+            Scope::Region { region: r } => {
+                region = r.as_str().to_owned();
+                ScopeFilter::Region(&region)
+            }
+        };
+        let eligible = store::eligible_teachers(&mut conn, &filter, school_year).await?;
+        let rotations = store::rotations(&mut conn, &filter, school_year).await?;
+        let mut rotated: BTreeMap<Uuid, (TeacherRef, NaiveDate)> = BTreeMap::new();
+        for (teacher, name, home, backbone, posting, start) in rotations {
+            let entry = rotated.entry(teacher).or_insert_with(|| {
+                let backbone = backbone.parse().unwrap_or(BackboneLevel::None);
+                let r = TeacherRef {
+                    teacher_id: TeacherId(teacher),
+                    name,
+                    home_school_id: SchoolId(home),
+                    backbone,
+                    posting_ids: Vec::new(),
+                };
+                (r, start)
+            });
+            entry.0.posting_ids.push(PostingId(posting));
+            entry.1 = entry.1.min(start);
+        }
+        let count = |started_by: Option<NaiveDate>| {
+            let mut all = 0u32;
+            let mut backbone = 0u32;
+            for (r, first_start) in rotated.values() {
+                if started_by.is_none_or(|day| *first_start <= day) {
+                    all += 1;
+                    backbone += u32::from(r.backbone.counts_as_backbone());
+                }
+            }
+            (all, backbone)
+        };
+        let eligible_count = u32::try_from(eligible.len()).unwrap_or(u32::MAX);
+        let (actual_all, actual_backbone) = count(Some(as_of));
+        let (year_all, year_backbone) = count(None);
+        Ok(Compliance {
+            scope,
+            school_year,
+            as_of,
+            policy_version: policy.version,
+            rotation_min_pct: policy.rotation_min_pct,
+            backbone_min_pct: policy.backbone_min_pct,
+            eligible: eligible_count,
+            actual: rules::figures(eligible_count, actual_all, actual_backbone, &policy),
+            forecast: rules::figures(eligible_count, year_all, year_backbone, &policy),
+            deadline: school_year.last_day().unwrap_or(as_of),
+            eligible_teachers: eligible
+                .into_iter()
+                .map(|(id, name, home, backbone)| TeacherRef {
+                    teacher_id: TeacherId(id),
+                    name,
+                    home_school_id: SchoolId(home),
+                    backbone: backbone.parse().unwrap_or(BackboneLevel::None),
+                    posting_ids: Vec::new(),
+                })
+                .collect(),
+            rotated_teachers: rotated.into_values().map(|(r, _)| r).collect(),
+        })
+    }
+}
+
+/// Ends what a membership change leaves without a place: postings of the group touching
+/// `school` (or all, on dissolution) that have not started are cancelled, running ones end
+/// today; completed ones stay as they were.
+pub async fn close_for_membership(
+    conn: &mut AsyncPgConnection,
+    actor: &Actor,
+    group: GroupId,
+    school: Option<SchoolId>,
+    reason: &str,
+) -> diesel::QueryResult<()> {
+    let day = today();
+    for row in store::open_postings(conn, group, school).await? {
+        let status = row.status()?;
+        let ended_on = match status {
+            PostingStatus::Confirmed if row.start_date <= day && day <= row.end_date => Some(day),
+            PostingStatus::Confirmed if row.end_date < day => continue,
+            _ => None,
+        };
+        let teacher = teacher_of(conn, &row).await?;
+        close_one(conn, actor, row, &teacher, ended_on, reason).await?;
+    }
+    Ok(())
+}
+
+async fn close_one(
+    conn: &mut AsyncPgConnection,
+    actor: &Actor,
+    row: PostingRow,
+    teacher: &TeacherRow,
+    ended_on: Option<NaiveDate>,
+    reason: &str,
+) -> diesel::QueryResult<Posting> {
+    let row = store::close(conn, row.id, ended_on, reason).await?;
+    let posting = facts(&row, teacher)?;
+    let (group, school) = (
+        Some(GroupId(row.group_id)),
+        Some(SchoolId(row.from_school_id)),
+    );
+    match ended_on {
+        Some(ended_on) => {
+            let event = PostingEnded {
+                posting,
+                ended_on,
+                reason: reason.to_owned(),
+            };
+            outbox::enqueue(conn, actor, group, school, &event).await?;
+        }
+        None => {
+            outbox::enqueue(
+                conn,
+                actor,
+                group,
+                school,
+                &PostingCancelled {
+                    posting,
+                    reason: reason.to_owned(),
+                },
+            )
+            .await?;
+        }
+    }
+    row.into_view(teacher, today())
+}
+
+async fn teacher_of(
+    conn: &mut AsyncPgConnection,
+    row: &PostingRow,
+) -> diesel::QueryResult<TeacherRow> {
+    store::teachers_by_id(conn, &[row.teacher_id])
+        .await?
+        .into_iter()
+        .next()
+        .ok_or_else(|| diesel::result::Error::NotFound)
+}
+
+async fn view(conn: &mut AsyncPgConnection, row: PostingRow) -> Result<Posting> {
+    let teacher = teacher_of(conn, &row).await?;
+    Ok(row.into_view(&teacher, today())?)
+}
+
+fn facts(row: &PostingRow, teacher: &TeacherRow) -> diesel::QueryResult<PostingFacts> {
+    Ok(PostingFacts {
+        posting_id: PostingId(row.id),
+        group_id: GroupId(row.group_id),
+        teacher_id: TeacherId(row.teacher_id),
+        from_school_id: SchoolId(row.from_school_id),
+        to_school_id: SchoolId(row.to_school_id),
+        kind: row.kind()?,
+        start: row.start_date,
+        end: row.end_date,
+        backbone: teacher.backbone()?.counts_as_backbone(),
+    })
+}
+
+fn check_paging(paging: Paging) -> Result<Paging> {
+    if paging.limit == 0 || paging.limit > Paging::MAX_LIMIT {
+        return Err(Problem::validation(
+            "limit",
+            "limit must be between 1 and 200",
+            "limit 必须在 1 到 200 之间",
+        )
+        .into());
+    }
+    Ok(paging)
+}

@@ -1,0 +1,563 @@
+//! Queries of the `rotation` schema; every function composes inside a transaction.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel::prelude::*;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use edu_contracts::rotation::{Paging, Posting, PostingPhase};
+use edu_domain::{
+    BackboneLevel, GroupId, MemberRole, Post, PostingId, PostingKind, PostingStatus, SchoolId,
+    SchoolYear, TeacherId,
+};
+use uuid::Uuid;
+
+use crate::rules;
+use crate::schema::{group_schools, groups_seen, postings, teacher_eligibility, teachers};
+
+fn parse<T: std::str::FromStr>(what: &str, value: &str) -> QueryResult<T> {
+    value.parse().map_err(|_| {
+        diesel::result::Error::DeserializationError(
+            format!("stored {what} {value:?} is not valid").into(),
+        )
+    })
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = teachers)]
+pub struct TeacherRow {
+    pub id: Uuid,
+    pub home_school_id: Uuid,
+    pub home_region: String,
+    pub staff_no: String,
+    pub name: String,
+    pub post: String,
+    pub subject: String,
+    pub backbone: String,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl TeacherRow {
+    pub fn post(&self) -> QueryResult<Post> {
+        parse("post", &self.post)
+    }
+
+    pub fn backbone(&self) -> QueryResult<BackboneLevel> {
+        parse("backbone", &self.backbone)
+    }
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = postings)]
+pub struct PostingRow {
+    pub id: Uuid,
+    pub group_id: Uuid,
+    pub teacher_id: Uuid,
+    pub from_school_id: Uuid,
+    pub to_school_id: Uuid,
+    pub kind: String,
+    pub host_post: String,
+    pub start_date: NaiveDate,
+    pub end_date: NaiveDate,
+    pub school_year: i32,
+    pub status: String,
+    pub payroll_unit_id: Uuid,
+    pub confirmed_at: Option<DateTime<Utc>>,
+    pub ended_on: Option<NaiveDate>,
+    pub closing_reason: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+impl PostingRow {
+    pub fn status(&self) -> QueryResult<PostingStatus> {
+        parse("status", &self.status)
+    }
+
+    pub fn kind(&self) -> QueryResult<PostingKind> {
+        parse("kind", &self.kind)
+    }
+
+    /// The last day served or planned.
+    pub fn last_day(&self) -> NaiveDate {
+        self.ended_on.unwrap_or(self.end_date)
+    }
+
+    pub fn into_view(self, teacher: &TeacherRow, today: NaiveDate) -> QueryResult<Posting> {
+        let status = self.status()?;
+        let phase = match status {
+            PostingStatus::Proposed | PostingStatus::Cancelled => PostingPhase::Upcoming,
+            _ => rules::phase(status, self.start_date, self.last_day(), today),
+        };
+        Ok(Posting {
+            id: PostingId(self.id),
+            group_id: GroupId(self.group_id),
+            teacher_id: TeacherId(self.teacher_id),
+            teacher_name: teacher.name.clone(),
+            backbone: teacher.backbone()?,
+            from_school_id: SchoolId(self.from_school_id),
+            to_school_id: SchoolId(self.to_school_id),
+            kind: self.kind()?,
+            host_post: self.host_post,
+            start: self.start_date,
+            end: self.end_date,
+            school_year: SchoolYear(self.school_year),
+            status,
+            phase,
+            payroll_unit_id: SchoolId(self.payroll_unit_id),
+            identity_unchanged: true,
+            confirmed_at: self.confirmed_at,
+            ended_on: self.ended_on,
+            closing_reason: self.closing_reason,
+            created_at: self.created_at,
+        })
+    }
+}
+
+/// Serialises roster imports of one school (they upsert by staff number).
+pub async fn lock_school_roster(conn: &mut AsyncPgConnection, school: SchoolId) -> QueryResult<()> {
+    diesel::sql_query("SELECT pg_advisory_xact_lock(hashtext('edu.roster.' || $1))")
+        .bind::<diesel::sql_types::Text, _>(school.to_string())
+        .execute(conn)
+        .await
+        .map(|_| ())
+}
+
+pub async fn teachers_by_staff_no(
+    conn: &mut AsyncPgConnection,
+    school: SchoolId,
+) -> QueryResult<Vec<(String, Uuid)>> {
+    teachers::table
+        .filter(teachers::home_school_id.eq(school.0))
+        .select((teachers::staff_no, teachers::id))
+        .load(conn)
+        .await
+}
+
+pub async fn insert_teacher(conn: &mut AsyncPgConnection, row: &TeacherRow) -> QueryResult<()> {
+    diesel::insert_into(teachers::table)
+        .values(row)
+        .execute(conn)
+        .await
+        .map(|_| ())
+}
+
+pub async fn update_teacher(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    row: &TeacherRow,
+) -> QueryResult<()> {
+    diesel::update(teachers::table.find(id))
+        .set((
+            teachers::name.eq(&row.name),
+            teachers::post.eq(&row.post),
+            teachers::subject.eq(&row.subject),
+            teachers::backbone.eq(&row.backbone),
+            teachers::home_region.eq(&row.home_region),
+            teachers::updated_at.eq(diesel::dsl::now),
+        ))
+        .execute(conn)
+        .await
+        .map(|_| ())
+}
+
+pub async fn set_eligibility(
+    conn: &mut AsyncPgConnection,
+    teacher: Uuid,
+    year: SchoolYear,
+    eligible: bool,
+) -> QueryResult<()> {
+    diesel::insert_into(teacher_eligibility::table)
+        .values((
+            teacher_eligibility::teacher_id.eq(teacher),
+            teacher_eligibility::school_year.eq(year.0),
+            teacher_eligibility::eligible.eq(eligible),
+        ))
+        .on_conflict((
+            teacher_eligibility::teacher_id,
+            teacher_eligibility::school_year,
+        ))
+        .do_update()
+        .set(teacher_eligibility::eligible.eq(eligible))
+        .execute(conn)
+        .await
+        .map(|_| ())
+}
+
+/// A school's teachers with their eligibility in `year`.
+pub async fn roster(
+    conn: &mut AsyncPgConnection,
+    school: SchoolId,
+    year: SchoolYear,
+    paging: Option<Paging>,
+) -> QueryResult<(Vec<(TeacherRow, Option<bool>)>, i64)> {
+    let total = teachers::table
+        .filter(teachers::home_school_id.eq(school.0))
+        .count()
+        .get_result(conn)
+        .await?;
+    let mut q = teachers::table
+        .left_join(
+            teacher_eligibility::table.on(teacher_eligibility::teacher_id
+                .eq(teachers::id)
+                .and(teacher_eligibility::school_year.eq(year.0))),
+        )
+        .filter(teachers::home_school_id.eq(school.0))
+        .order(teachers::staff_no)
+        .select((
+            TeacherRow::as_select(),
+            teacher_eligibility::eligible.nullable(),
+        ))
+        .into_boxed();
+    if let Some(p) = paging {
+        q = q.limit(i64::from(p.limit)).offset(i64::from(p.offset));
+    }
+    Ok((q.load(conn).await?, total))
+}
+
+/// The teacher, locked: postings of one teacher are decided one at a time, which makes the
+/// overlap check race-free.
+pub async fn teacher_for_update(
+    conn: &mut AsyncPgConnection,
+    id: TeacherId,
+) -> QueryResult<Option<TeacherRow>> {
+    teachers::table
+        .find(id.0)
+        .select(TeacherRow::as_select())
+        .for_update()
+        .first(conn)
+        .await
+        .optional()
+}
+
+pub async fn teachers_by_id(
+    conn: &mut AsyncPgConnection,
+    ids: &[Uuid],
+) -> QueryResult<Vec<TeacherRow>> {
+    teachers::table
+        .filter(teachers::id.eq_any(ids))
+        .select(TeacherRow::as_select())
+        .load(conn)
+        .await
+}
+
+/// A group as the membership events describe it: (lead school, dissolved).
+pub async fn group(conn: &mut AsyncPgConnection, id: GroupId) -> QueryResult<Option<(Uuid, bool)>> {
+    groups_seen::table
+        .find(id.0)
+        .select((groups_seen::lead_school_id, groups_seen::dissolved))
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// The role of an active school of the group.
+pub async fn active_role(
+    conn: &mut AsyncPgConnection,
+    group: GroupId,
+    school: SchoolId,
+) -> QueryResult<Option<MemberRole>> {
+    let role: Option<String> = group_schools::table
+        .find((group.0, school.0))
+        .filter(group_schools::active)
+        .select(group_schools::role)
+        .first(conn)
+        .await
+        .optional()?;
+    role.map(|r| parse("role", &r)).transpose()
+}
+
+/// Another live posting of the teacher whose days meet `[start, end]`.
+pub async fn overlapping(
+    conn: &mut AsyncPgConnection,
+    teacher: TeacherId,
+    start: NaiveDate,
+    end: NaiveDate,
+) -> QueryResult<Option<Uuid>> {
+    postings::table
+        .filter(postings::teacher_id.eq(teacher.0))
+        .filter(postings::status.ne(PostingStatus::Cancelled.as_str()))
+        .filter(postings::start_date.le(end))
+        .filter(
+            diesel::dsl::sql::<diesel::sql_types::Bool>("coalesce(ended_on, end_date) >= ")
+                .bind::<diesel::sql_types::Date, _>(start),
+        )
+        .select(postings::id)
+        .first(conn)
+        .await
+        .optional()
+}
+
+pub async fn insert_posting(conn: &mut AsyncPgConnection, row: &PostingRow) -> QueryResult<()> {
+    diesel::insert_into(postings::table)
+        .values(row)
+        .execute(conn)
+        .await
+        .map(|_| ())
+}
+
+pub async fn posting(
+    conn: &mut AsyncPgConnection,
+    id: PostingId,
+) -> QueryResult<Option<PostingRow>> {
+    postings::table
+        .find(id.0)
+        .select(PostingRow::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
+pub async fn posting_for_update(
+    conn: &mut AsyncPgConnection,
+    id: PostingId,
+) -> QueryResult<Option<PostingRow>> {
+    postings::table
+        .find(id.0)
+        .select(PostingRow::as_select())
+        .for_update()
+        .first(conn)
+        .await
+        .optional()
+}
+
+pub async fn confirm(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<PostingRow> {
+    diesel::update(postings::table.find(id))
+        .set((
+            postings::status.eq(PostingStatus::Confirmed.as_str()),
+            postings::confirmed_at.eq(diesel::dsl::now),
+        ))
+        .returning(PostingRow::as_returning())
+        .get_result(conn)
+        .await
+}
+
+/// Cancels (`ended_on` None) or ends early (`ended_on` the last day served).
+pub async fn close(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    ended_on: Option<NaiveDate>,
+    reason: &str,
+) -> QueryResult<PostingRow> {
+    let status = if ended_on.is_some() {
+        PostingStatus::EndedEarly
+    } else {
+        PostingStatus::Cancelled
+    };
+    diesel::update(postings::table.find(id))
+        .set((
+            postings::status.eq(status.as_str()),
+            postings::ended_on.eq(ended_on),
+            postings::closing_reason.eq(reason),
+        ))
+        .returning(PostingRow::as_returning())
+        .get_result(conn)
+        .await
+}
+
+/// Filters of a posting list.
+pub struct PostingFilter {
+    pub group: Option<GroupId>,
+    pub school: Option<SchoolId>,
+    pub teacher: Option<TeacherId>,
+    pub year: Option<SchoolYear>,
+}
+
+pub async fn list_postings(
+    conn: &mut AsyncPgConnection,
+    f: &PostingFilter,
+    paging: Paging,
+) -> QueryResult<(Vec<(PostingRow, TeacherRow)>, i64)> {
+    let filtered = || {
+        let mut q = postings::table.inner_join(teachers::table).into_boxed();
+        if let Some(g) = f.group {
+            q = q.filter(postings::group_id.eq(g.0));
+        }
+        if let Some(s) = f.school {
+            q = q.filter(
+                postings::from_school_id
+                    .eq(s.0)
+                    .or(postings::to_school_id.eq(s.0)),
+            );
+        }
+        if let Some(t) = f.teacher {
+            q = q.filter(postings::teacher_id.eq(t.0));
+        }
+        if let Some(y) = f.year {
+            q = q.filter(postings::school_year.eq(y.0));
+        }
+        q
+    };
+    let total = filtered().count().get_result(conn).await?;
+    let rows = filtered()
+        .order((postings::start_date, postings::id))
+        .limit(i64::from(paging.limit))
+        .offset(i64::from(paging.offset))
+        .select((PostingRow::as_select(), TeacherRow::as_select()))
+        .load(conn)
+        .await?;
+    Ok((rows, total))
+}
+
+/// Live (proposed or confirmed) postings of a group, optionally only those touching a school.
+pub async fn open_postings(
+    conn: &mut AsyncPgConnection,
+    group: GroupId,
+    school: Option<SchoolId>,
+) -> QueryResult<Vec<PostingRow>> {
+    let open = postings::table
+        .filter(postings::group_id.eq(group.0))
+        .filter(postings::status.eq_any([
+            PostingStatus::Proposed.as_str(),
+            PostingStatus::Confirmed.as_str(),
+        ]));
+    // Locking clauses cannot be boxed, hence two spelled-out queries.
+    match school {
+        Some(s) => {
+            open.filter(
+                postings::from_school_id
+                    .eq(s.0)
+                    .or(postings::to_school_id.eq(s.0)),
+            )
+            .select(PostingRow::as_select())
+            .for_update()
+            .load(conn)
+            .await
+        }
+        None => {
+            open.select(PostingRow::as_select())
+                .for_update()
+                .load(conn)
+                .await
+        }
+    }
+}
+
+// ---- projection of membership events ----
+
+pub async fn group_established(
+    conn: &mut AsyncPgConnection,
+    group: GroupId,
+    region: &str,
+    lead: SchoolId,
+) -> QueryResult<()> {
+    diesel::insert_into(groups_seen::table)
+        .values((
+            groups_seen::group_id.eq(group.0),
+            groups_seen::region.eq(region),
+            groups_seen::lead_school_id.eq(lead.0),
+        ))
+        .on_conflict_do_nothing()
+        .execute(conn)
+        .await?;
+    set_school(conn, group, lead, MemberRole::Lead, true).await
+}
+
+pub async fn set_school(
+    conn: &mut AsyncPgConnection,
+    group: GroupId,
+    school: SchoolId,
+    role: MemberRole,
+    active: bool,
+) -> QueryResult<()> {
+    diesel::insert_into(group_schools::table)
+        .values((
+            group_schools::group_id.eq(group.0),
+            group_schools::school_id.eq(school.0),
+            group_schools::role.eq(role.as_str()),
+            group_schools::active.eq(active),
+        ))
+        .on_conflict((group_schools::group_id, group_schools::school_id))
+        .do_update()
+        .set((
+            group_schools::role.eq(role.as_str()),
+            group_schools::active.eq(active),
+        ))
+        .execute(conn)
+        .await
+        .map(|_| ())
+}
+
+pub async fn group_dissolved(conn: &mut AsyncPgConnection, group: GroupId) -> QueryResult<()> {
+    diesel::update(groups_seen::table.find(group.0))
+        .set(groups_seen::dissolved.eq(true))
+        .execute(conn)
+        .await?;
+    diesel::update(group_schools::table.filter(group_schools::group_id.eq(group.0)))
+        .set(group_schools::active.eq(false))
+        .execute(conn)
+        .await
+        .map(|_| ())
+}
+
+// ---- compliance ----
+
+/// Who is in scope: a group's active schools, or a region.
+pub enum ScopeFilter<'a> {
+    Group(GroupId),
+    Region(&'a str),
+}
+
+/// Teachers in scope eligible in `year`: (id, name, home school, backbone).
+pub async fn eligible_teachers(
+    conn: &mut AsyncPgConnection,
+    scope: &ScopeFilter<'_>,
+    year: SchoolYear,
+) -> QueryResult<Vec<(Uuid, String, Uuid, String)>> {
+    let mut q = teachers::table
+        .inner_join(teacher_eligibility::table)
+        .filter(teacher_eligibility::school_year.eq(year.0))
+        .filter(teacher_eligibility::eligible)
+        .into_boxed();
+    q = match scope {
+        ScopeFilter::Group(g) => q.filter(
+            teachers::home_school_id.eq_any(
+                group_schools::table
+                    .filter(group_schools::group_id.eq(g.0))
+                    .filter(group_schools::active)
+                    .select(group_schools::school_id),
+            ),
+        ),
+        ScopeFilter::Region(r) => q.filter(teachers::home_region.eq(r.to_string())),
+    };
+    q.order(teachers::name)
+        .select((
+            teachers::id,
+            teachers::name,
+            teachers::home_school_id,
+            teachers::backbone,
+        ))
+        .load(conn)
+        .await
+}
+
+/// Confirmed (or ended-early) postings in scope in the school year:
+/// (teacher id, name, home school, backbone, posting id, start).
+pub async fn rotations(
+    conn: &mut AsyncPgConnection,
+    scope: &ScopeFilter<'_>,
+    year: SchoolYear,
+) -> QueryResult<Vec<(Uuid, String, Uuid, String, Uuid, NaiveDate)>> {
+    // A term lies within one school year, so the year's postings are those of its year.
+    let mut q = postings::table
+        .inner_join(teachers::table)
+        .filter(postings::status.eq_any([
+            PostingStatus::Confirmed.as_str(),
+            PostingStatus::EndedEarly.as_str(),
+        ]))
+        .filter(postings::school_year.eq(year.0))
+        .into_boxed();
+    q = match scope {
+        ScopeFilter::Group(g) => q.filter(postings::group_id.eq(g.0)),
+        ScopeFilter::Region(r) => q.filter(teachers::home_region.eq(r.to_string())),
+    };
+    q.order((teachers::id, postings::start_date))
+        .select((
+            teachers::id,
+            teachers::name,
+            teachers::home_school_id,
+            teachers::backbone,
+            postings::id,
+            postings::start_date,
+        ))
+        .load(conn)
+        .await
+}

@@ -1,0 +1,239 @@
+//! Operations and views of the teacher rotation service (交流轮岗, RULES.md §3).
+
+use chrono::{DateTime, NaiveDate, Utc};
+use edu_domain::{
+    BackboneLevel, GroupId, Post, PostingId, PostingKind, PostingStatus, RegionCode, SchoolId,
+    SchoolYear, Semester, TeacherId,
+};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+pub use crate::{Page, Paging};
+
+crate::operation!(Rotation, ImportTeachers, "teacher.import", TeacherImport => ImportReport);
+crate::operation!(Rotation, ListTeachers, "teacher.list", TeacherQuery => Page<Teacher>);
+crate::operation!(Rotation, ExportTeachers, "teacher.export", TeacherQuery => CsvDocument);
+crate::operation!(Rotation, ProposePosting, "posting.propose", NewPosting => Posting);
+crate::operation!(Rotation, GetPosting, "posting.get", PostingRef => Posting);
+crate::operation!(Rotation, ListPostings, "posting.list", PostingQuery => Page<Posting>);
+crate::operation!(Rotation, ConfirmPosting, "posting.confirm", PostingRef => Posting);
+crate::operation!(Rotation, CancelPosting, "posting.cancel", PostingClosure => Posting);
+crate::operation!(Rotation, EndPosting, "posting.end", PostingClosure => Posting);
+crate::operation!(Rotation, GetCompliance, "compliance.get", ComplianceQuery => Compliance);
+
+/// A school's roster as CSV (UTF-8; Chinese or English headers), with the school year the
+/// eligibility column refers to. All rows are imported, or none.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TeacherImport {
+    pub school_id: SchoolId,
+    /// The school's region (the lead-school API takes it from the membership service).
+    pub region: RegionCode,
+    pub school_year: SchoolYear,
+    pub csv: String,
+}
+
+/// What an import changed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct ImportReport {
+    pub created: u32,
+    pub updated: u32,
+}
+
+/// One thing wrong in an uploaded CSV (in `details.rows` of a `csv_invalid` refusal).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct CsvRowError {
+    /// 1-based line of the file (the header is line 1).
+    pub line: u64,
+    pub column: String,
+    pub reason: String,
+}
+
+/// A teacher. The home school is the personnel and payroll unit and never changes through
+/// a posting (E-04).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Teacher {
+    pub id: TeacherId,
+    pub home_school_id: SchoolId,
+    /// 工号, unique within the home school.
+    pub staff_no: String,
+    pub name: String,
+    pub post: Post,
+    pub subject: String,
+    pub backbone: BackboneLevel,
+    /// Eligible for exchange (符合交流条件) in the queried school year.
+    pub eligible: bool,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TeacherQuery {
+    pub school_id: SchoolId,
+    pub school_year: SchoolYear,
+    #[serde(default)]
+    pub paging: Paging,
+}
+
+/// A CSV file (UTF-8 with BOM, for Excel).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CsvDocument {
+    pub csv: String,
+}
+
+/// When a posting runs: a semester of a school year, or dates within one school year.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Term {
+    Semester {
+        school_year: SchoolYear,
+        semester: Semester,
+    },
+    Dates {
+        start: NaiveDate,
+        end: NaiveDate,
+    },
+}
+
+/// A posting proposed by the sending side.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewPosting {
+    pub group_id: GroupId,
+    pub teacher_id: TeacherId,
+    /// The receiving school; the sending school is the teacher's home school.
+    pub to_school_id: SchoolId,
+    pub kind: PostingKind,
+    pub term: Term,
+    /// The post held at the host school, e.g. 副校长 or 初二数学.
+    #[schema(example = "教务处副主任")]
+    pub host_post: String,
+}
+
+/// Where a posting is in time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum PostingPhase {
+    Upcoming,
+    Active,
+    Completed,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Posting {
+    pub id: PostingId,
+    pub group_id: GroupId,
+    pub teacher_id: TeacherId,
+    pub teacher_name: String,
+    pub backbone: BackboneLevel,
+    pub from_school_id: SchoolId,
+    pub to_school_id: SchoolId,
+    pub kind: PostingKind,
+    pub host_post: String,
+    pub start: NaiveDate,
+    /// Planned last day.
+    pub end: NaiveDate,
+    pub school_year: SchoolYear,
+    pub status: PostingStatus,
+    /// For confirmed postings, by today's date.
+    pub phase: PostingPhase,
+    /// E-04: the payroll unit is the home school, always.
+    pub payroll_unit_id: SchoolId,
+    /// E-04: 身份性质不变.
+    pub identity_unchanged: bool,
+    pub confirmed_at: Option<DateTime<Utc>>,
+    /// Last day actually served, when ended early.
+    pub ended_on: Option<NaiveDate>,
+    pub closing_reason: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PostingRef {
+    pub posting_id: PostingId,
+}
+
+/// Cancel (before it starts) or end early (once started), with a reason.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PostingClosure {
+    pub posting_id: PostingId,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PostingQuery {
+    pub group_id: Option<GroupId>,
+    /// Postings from or to this school.
+    pub school_id: Option<SchoolId>,
+    pub teacher_id: Option<TeacherId>,
+    pub school_year: Option<SchoolYear>,
+    #[serde(default)]
+    pub paging: Paging,
+}
+
+/// Whose rotation figures.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Scope {
+    Group { group_id: GroupId },
+    Region { region: RegionCode },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ComplianceQuery {
+    pub scope: Scope,
+    pub school_year: SchoolYear,
+    /// "Rotated so far" counts confirmed postings started by this day (default today).
+    pub as_of: Option<NaiveDate>,
+}
+
+/// A teacher behind a figure.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct TeacherRef {
+    pub teacher_id: TeacherId,
+    pub name: String,
+    pub home_school_id: SchoolId,
+    pub backbone: BackboneLevel,
+    /// The postings that make the teacher count as rotated (empty for eligible-only).
+    pub posting_ids: Vec<PostingId>,
+}
+
+/// E-08 figures at one point in time.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct RotationFigures {
+    /// Distinct teachers rotated (a teacher counts once a year).
+    pub rotated: u32,
+    /// Of those, backbone teachers of county level or above.
+    pub backbone_rotated: u32,
+    /// rotated / eligible, in percent.
+    pub ratio_pct: f64,
+    /// backbone_rotated / rotated, in percent.
+    pub backbone_share_pct: f64,
+    pub ratio_met: bool,
+    pub share_met: bool,
+    /// More rotated teachers needed to meet the ratio.
+    pub shortfall: u32,
+    /// More backbone rotated teachers needed to meet the share (once the ratio is met).
+    pub backbone_shortfall: u32,
+}
+
+/// E-08 compliance of a group or a county for one school year, with its forecast.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Compliance {
+    pub scope: Scope,
+    pub school_year: SchoolYear,
+    pub as_of: NaiveDate,
+    pub policy_version: i32,
+    /// E-08 thresholds in force (percent).
+    pub rotation_min_pct: u8,
+    pub backbone_min_pct: u8,
+    /// Teachers eligible for exchange this year.
+    pub eligible: u32,
+    /// Confirmed postings started by `as_of`.
+    pub actual: RotationFigures,
+    /// Counting every confirmed posting of the year, including future ones: the year-end
+    /// projection. Its shortfalls are the postings still to plan before `deadline`.
+    pub forecast: RotationFigures,
+    /// The school year's last day.
+    pub deadline: NaiveDate,
+    pub eligible_teachers: Vec<TeacherRef>,
+    pub rotated_teachers: Vec<TeacherRef>,
+}
