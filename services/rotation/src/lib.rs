@@ -68,5 +68,9 @@ pub async fn start(bus: &Bus, db: DbConfig) -> anyhow::Result<ServiceHost> {
     serve!(ops::CancelPosting, cancel);
     serve!(ops::EndPosting, end);
     serve!(ops::GetCompliance, compliance);
+    serve!(ops::RecordTraining, record_training);
+    serve!(ops::ListTrainings, trainings);
+    serve!(ops::GetTrainingHours, hours);
+    serve!(ops::GetShadowingCoverage, coverage);
     Ok(host)
 }

@@ -76,6 +76,14 @@ pub fn resolve_term(term: Term) -> Result<(NaiveDate, NaiveDate, SchoolYear), Pr
     }
 }
 
+/// The semester a training counts for: August's trainings prepare the coming autumn.
+pub fn training_semester(held_on: NaiveDate) -> (SchoolYear, Semester) {
+    Semester::containing(held_on).unwrap_or((
+        SchoolYear(SchoolYear::containing(held_on).0 + 1),
+        Semester::Autumn,
+    ))
+}
+
 /// Where a posting is in time on `today`.
 pub fn phase(
     status: PostingStatus,
@@ -220,6 +228,18 @@ mod tests {
         let f = figures(200, 0, 0, &p);
         assert!(!f.ratio_met && !f.share_met);
         assert_eq!((f.shortfall, f.backbone_shortfall), (20, 4));
+    }
+
+    #[test]
+    fn august_trainings_count_for_the_coming_autumn() {
+        assert_eq!(
+            training_semester(d(2026, 8, 20)),
+            (SchoolYear(2026), Semester::Autumn)
+        );
+        assert_eq!(
+            training_semester(d(2026, 3, 2)),
+            (SchoolYear(2025), Semester::Spring)
+        );
     }
 
     #[test]

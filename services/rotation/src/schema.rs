@@ -65,10 +65,38 @@ diesel::table! {
 diesel::joinable!(teacher_eligibility -> teachers (teacher_id));
 diesel::joinable!(postings -> teachers (teacher_id));
 diesel::joinable!(group_schools -> groups_seen (group_id));
+
+diesel::table! {
+    trainings (id) {
+        id -> Uuid,
+        group_id -> Uuid,
+        kind -> Text,
+        title -> Text,
+        subject -> Nullable<Text>,
+        held_on -> Date,
+        school_year -> Int4,
+        semester -> Text,
+        hours -> Int2,
+        provider_school_id -> Uuid,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    training_participants (training_id, teacher_id) {
+        training_id -> Uuid,
+        teacher_id -> Uuid,
+    }
+}
+
+diesel::joinable!(training_participants -> trainings (training_id));
+diesel::joinable!(training_participants -> teachers (teacher_id));
 diesel::allow_tables_to_appear_in_same_query!(
     teachers,
     teacher_eligibility,
     groups_seen,
     group_schools,
-    postings
+    postings,
+    trainings,
+    training_participants
 );

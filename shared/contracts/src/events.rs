@@ -3,7 +3,9 @@
 
 use chrono::NaiveDate;
 use edu_domain::{ExitReason, GroupId, GroupModel, MembershipId, RegionCode, SchoolId};
-use edu_domain::{PostingId, PostingKind, TeacherId};
+use edu_domain::{
+    PostingId, PostingKind, SchoolYear, Semester, TeacherId, TrainingId, TrainingKind,
+};
 use serde::{Deserialize, Serialize};
 
 use crate::{Event, ServiceName};
@@ -144,5 +146,24 @@ pub struct PostingEnded {
 impl Event for PostingEnded {
     const SERVICE: ServiceName = ServiceName::Rotation;
     const TYPE: &'static str = "posting.ended";
+    const VERSION: u32 = 1;
+}
+
+/// `training.held`: the lead school held a training or teaching showcase (E-05, E-06).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrainingHeld {
+    pub training_id: TrainingId,
+    pub group_id: GroupId,
+    pub kind: TrainingKind,
+    pub held_on: NaiveDate,
+    pub school_year: SchoolYear,
+    pub semester: Semester,
+    pub hours: u16,
+    pub participants: u32,
+}
+
+impl Event for TrainingHeld {
+    const SERVICE: ServiceName = ServiceName::Rotation;
+    const TYPE: &'static str = "training.held";
     const VERSION: u32 = 1;
 }

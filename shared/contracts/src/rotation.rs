@@ -3,7 +3,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use edu_domain::{
     BackboneLevel, GroupId, Post, PostingId, PostingKind, PostingStatus, RegionCode, SchoolId,
-    SchoolYear, Semester, TeacherId,
+    SchoolYear, Semester, TeacherId, TrainingId, TrainingKind,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -20,6 +20,10 @@ crate::operation!(Rotation, ConfirmPosting, "posting.confirm", PostingRef => Pos
 crate::operation!(Rotation, CancelPosting, "posting.cancel", PostingClosure => Posting);
 crate::operation!(Rotation, EndPosting, "posting.end", PostingClosure => Posting);
 crate::operation!(Rotation, GetCompliance, "compliance.get", ComplianceQuery => Compliance);
+crate::operation!(Rotation, RecordTraining, "training.record", NewTraining => Training);
+crate::operation!(Rotation, ListTrainings, "training.list", TrainingQuery => TrainingList);
+crate::operation!(Rotation, GetTrainingHours, "training.hours", HoursQuery => TrainingHours);
+crate::operation!(Rotation, GetShadowingCoverage, "shadowing.coverage", CoverageQuery => ShadowingCoverage);
 
 /// A school's roster as CSV (UTF-8; Chinese or English headers), with the school year the
 /// eligibility column refers to. All rows are imported, or none.
@@ -236,4 +240,107 @@ pub struct Compliance {
     pub deadline: NaiveDate,
     pub eligible_teachers: Vec<TeacherRef>,
     pub rotated_teachers: Vec<TeacherRef>,
+}
+
+/// A training or teaching showcase the lead school held for the group (E-05, E-06).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewTraining {
+    pub group_id: GroupId,
+    pub kind: TrainingKind,
+    #[schema(example = "初中数学大单元教学设计")]
+    pub title: String,
+    /// The subject group (E-06 showcases are organised by subject).
+    #[serde(default)]
+    pub subject: Option<String>,
+    pub held_on: NaiveDate,
+    /// 学时 credited to each participant (E-19: 72 a year).
+    #[schema(minimum = 1, maximum = 200)]
+    pub hours: u16,
+    /// Teachers of the group's schools who took part.
+    pub participant_ids: Vec<TeacherId>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Training {
+    pub id: TrainingId,
+    pub group_id: GroupId,
+    pub kind: TrainingKind,
+    pub title: String,
+    pub subject: Option<String>,
+    pub held_on: NaiveDate,
+    pub school_year: SchoolYear,
+    pub semester: Semester,
+    pub hours: u16,
+    /// E-05: the lead school provides.
+    pub provider_school_id: SchoolId,
+    pub participant_ids: Vec<TeacherId>,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrainingQuery {
+    pub group_id: GroupId,
+    pub school_year: SchoolYear,
+    pub semester: Option<Semester>,
+}
+
+/// A group's trainings of a school year, and per semester which required kinds were held.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct TrainingList {
+    pub items: Vec<Training>,
+    pub semesters: Vec<SemesterTrainings>,
+}
+
+/// E-05/E-06: each semester, subject, special and induction training and a showcase.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct SemesterTrainings {
+    pub semester: Semester,
+    pub held: Vec<TrainingKind>,
+    pub missing: Vec<TrainingKind>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HoursQuery {
+    pub school_id: SchoolId,
+    pub school_year: SchoolYear,
+}
+
+/// E-19: training hours of a school's teachers in a school year against 72.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct TrainingHours {
+    pub school_id: SchoolId,
+    pub school_year: SchoolYear,
+    pub required_hours: u16,
+    pub teachers: Vec<TeacherHours>,
+    /// Share of the school's teachers who reached the required hours, in percent.
+    pub completion_pct: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct TeacherHours {
+    pub teacher_id: TeacherId,
+    pub name: String,
+    pub hours: u32,
+    pub met: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CoverageQuery {
+    pub group_id: GroupId,
+    /// The rolling three years end on this day (default today).
+    pub as_of: Option<NaiveDate>,
+}
+
+/// E-09: member-school managers and subject teachers who shadowed at the lead school
+/// within the rolling three years, and those who have not yet.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct ShadowingCoverage {
+    pub group_id: GroupId,
+    pub since: NaiveDate,
+    pub as_of: NaiveDate,
+    pub staff: u32,
+    pub covered: u32,
+    pub coverage_pct: f64,
+    pub not_yet: Vec<TeacherRef>,
 }

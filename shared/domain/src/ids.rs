@@ -73,6 +73,10 @@ uuid_id!(
     TeacherId
 );
 uuid_id!(
+    /// A training session or teaching showcase held by the lead school.
+    TrainingId
+);
+uuid_id!(
     /// One posting (交流任职/挂职/跟岗) of one teacher for one term.
     PostingId
 );

@@ -14,7 +14,9 @@ pub mod text;
 
 pub use calendar::{SchoolYear, Semester};
 pub use error::{ErrorCode, Problem};
-pub use ids::{EventId, GroupId, MembershipId, PostingId, RegionCode, SchoolId, TeacherId};
+pub use ids::{
+    EventId, GroupId, MembershipId, PostingId, RegionCode, SchoolId, TeacherId, TrainingId,
+};
 pub use model::{ExitReason, GroupModel, GroupStatus, MemberRole, Role, Stage};
 pub use policy::Policy;
-pub use rotation::{BackboneLevel, Post, PostingKind, PostingStatus};
+pub use rotation::{BackboneLevel, Post, PostingKind, PostingStatus, TrainingKind};

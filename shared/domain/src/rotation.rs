@@ -109,6 +109,21 @@ pub enum PostingStatus {
 }
 crate::spelled!(PostingStatus { Proposed => "proposed", Confirmed => "confirmed", Cancelled => "cancelled", EndedEarly => "ended_early" });
 
+/// What the lead school delivers to member staff each semester (E-05, E-06).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum TrainingKind {
+    /// 学科培训 (E-05)
+    Subject,
+    /// 教师专项培训 (E-05)
+    Special,
+    /// 入职培训 (E-05)
+    Induction,
+    /// 课堂教学展示, by subject group (E-06)
+    TeachingShowcase,
+}
+crate::spelled!(TrainingKind { Subject => "subject", Special => "special", Induction => "induction", TeachingShowcase => "teaching_showcase" });
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,0 +1,2 @@
+DROP TABLE training_participants;
+DROP TABLE trainings;
