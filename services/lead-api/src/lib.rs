@@ -36,6 +36,9 @@ pub struct AppState {
 /// Largest JSON body accepted (STYLE.md trap 8: actix's default is 2 MiB).
 pub const JSON_LIMIT: usize = 64 * 1024;
 
+/// Largest CSV upload accepted (the roster import only).
+pub const CSV_LIMIT: usize = 2 * 1024 * 1024;
+
 #[derive(OpenApi)]
 #[openapi(
     info(
@@ -49,6 +52,7 @@ pub const JSON_LIMIT: usize = 64 * 1024;
         (name = "schools", description = "学校 — the region's school directory"),
         (name = "groups", description = "教育集团 — groups, their models and caps"),
         (name = "members", description = "成员学校 — admission, history, exit"),
+        (name = "rotation", description = "交流轮岗 — teacher rosters, postings between the group's schools, the E-08 figures"),
         (name = "system", description = "Liveness and readiness"),
     ),
 )]

@@ -3,7 +3,8 @@
 //! A refusal for scope is 404 when existence itself is private, 403 otherwise.
 
 use edu_contracts::membership::{Group, School};
-use edu_domain::{ExitReason, Problem, RegionCode, Role};
+use edu_contracts::rotation::Posting;
+use edu_domain::{ExitReason, Problem, RegionCode, Role, SchoolId};
 
 use crate::auth::Caller;
 
@@ -63,7 +64,7 @@ pub fn can_admit(caller: &Caller, group: &Group) -> Result<(), Problem> {
 pub fn can_exit(
     caller: &Caller,
     group: &Group,
-    school: edu_domain::SchoolId,
+    school: SchoolId,
     reason: ExitReason,
 ) -> Result<(), Problem> {
     match caller.0.role {
@@ -77,6 +78,123 @@ pub fn can_exit(
         _ => Err(forbidden(
             "you may not end this school's membership",
             "无权终止该校的成员资格",
+        )),
+    }
+}
+
+/// The school's own offices: its lead_admin or member_admin.
+fn admin_of(caller: &Caller, school: SchoolId) -> bool {
+    matches!(caller.0.role, Role::LeadAdmin | Role::MemberAdmin)
+        && caller.0.school_id == Some(school)
+}
+
+/// The office of the group's lead school.
+fn lead_office_of(caller: &Caller, group: &Group) -> bool {
+    caller.0.role == Role::LeadAdmin && caller.0.school_id == Some(group.lead_school_id)
+}
+
+/// Uploading a school's teacher roster: the bureau of the school's region, or the school's
+/// own office. Another region's school is not known to exist (404).
+pub fn can_import_teachers(caller: &Caller, school: &School) -> Result<(), Problem> {
+    if admin_of(caller, school.id) {
+        return Ok(());
+    }
+    if !can_see_school(caller, school) {
+        return Err(Problem::not_found("school", "学校"));
+    }
+    match caller.0.role {
+        Role::Bureau => Ok(()),
+        _ => Err(forbidden(
+            "only the school's own office or its bureau may upload its teachers",
+            "仅本校或所属教育局可上传本校教师名册",
+        )),
+    }
+}
+
+/// Reading a school's teacher roster: the bureau and auditors of its region, the school's own
+/// office, and the office of the lead school of the group the school is in now (`group`).
+/// A school outside the caller's region and group is not known to exist (404).
+pub fn can_read_teachers(
+    caller: &Caller,
+    school: &School,
+    group: Option<&Group>,
+) -> Result<(), Problem> {
+    if admin_of(caller, school.id) || group.is_some_and(|g| lead_office_of(caller, g)) {
+        return Ok(());
+    }
+    if !can_see_school(caller, school) {
+        return Err(Problem::not_found("school", "学校"));
+    }
+    match caller.0.role {
+        Role::Bureau | Role::Auditor => Ok(()),
+        _ => Err(forbidden(
+            "only the school's own office, its group's lead school or its bureau may read its teachers",
+            "仅本校、所在集团龙头学校或所属教育局可查看本校教师名册",
+        )),
+    }
+}
+
+/// Proposing a posting in a group the caller sees: the group's bureau, the lead school's
+/// office, or a member school's office (for its own staff; the rotation service checks the
+/// direction and the sending school).
+pub fn can_propose_posting(caller: &Caller, group: &Group) -> Result<(), Problem> {
+    let member_office = caller.0.role == Role::MemberAdmin
+        && caller
+            .0
+            .school_id
+            .is_some_and(|s| group.active_school_ids.contains(&s));
+    if lead_office_of(caller, group) || member_office {
+        return Ok(());
+    }
+    bureau_of(caller, &group.region).map_err(|_| {
+        forbidden(
+            "only the group's bureau or the office of one of its schools may propose postings",
+            "仅该集团所属教育局或集团内学校可提出交流安排",
+        )
+    })
+}
+
+/// Confirming a posting: the receiving school's office, or the group's bureau.
+pub fn can_confirm_posting(
+    caller: &Caller,
+    group: &Group,
+    posting: &Posting,
+) -> Result<(), Problem> {
+    if admin_of(caller, posting.to_school_id) {
+        return Ok(());
+    }
+    bureau_of(caller, &group.region).map_err(|_| {
+        forbidden(
+            "only the receiving school or the group's bureau may confirm a posting",
+            "仅接收学校或该集团所属教育局可确认交流安排",
+        )
+    })
+}
+
+/// Cancelling or ending a posting early: the group's bureau, the lead school's office, or
+/// the office of the sending or the receiving school.
+pub fn can_close_posting(caller: &Caller, group: &Group, posting: &Posting) -> Result<(), Problem> {
+    if lead_office_of(caller, group)
+        || admin_of(caller, posting.from_school_id)
+        || admin_of(caller, posting.to_school_id)
+    {
+        return Ok(());
+    }
+    bureau_of(caller, &group.region).map_err(|_| {
+        forbidden(
+            "only the group's bureau, its lead school, or the sending or receiving school may close a posting",
+            "仅该集团所属教育局、龙头学校、派出学校或接收学校可取消或终止交流安排",
+        )
+    })
+}
+
+/// A county's rotation figures: its bureau and auditors.
+pub fn can_read_region(caller: &Caller, region: &RegionCode) -> Result<(), Problem> {
+    match caller.0.role {
+        Role::Bureau | Role::Auditor if caller.0.region == *region => Ok(()),
+        _ => Err(forbidden(
+            "only the region's bureau and auditors may read its rotation figures",
+            "仅该地区教育局及督导人员可查看本地区交流轮岗数据",
         )),
     }
 }

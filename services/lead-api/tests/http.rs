@@ -3,140 +3,15 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly
 
+mod common;
+
 use std::time::Duration;
 
 use actix_web::http::StatusCode;
-use actix_web::{test, web};
-use edu_auth::{AuthConfig, Minter, TokenRequest, Verifier};
-use edu_domain::{RegionCode, Role, SchoolId};
-use edu_lead_api::AppState;
-use edu_testkit::{TestBus, TestDb};
-use secrecy::SecretString;
-use serde_json::{Value, json};
-
-const REGION: &str = "411627";
-const OTHER_REGION: &str = "411621";
-
-struct Env {
-    _db: TestDb,
-    bus: TestBus,
-    minter: Minter,
-    state: web::Data<AppState>,
-}
-
-fn auth() -> AuthConfig {
-    AuthConfig {
-        issuer: "edugroup-test".into(),
-        audience: "edugroup".into(),
-        hs256_secret: Some(SecretString::from("lead-api-test-secret-0123456789abcdef")),
-        jwks: None,
-    }
-}
-
-async fn env() -> Env {
-    let db = TestDb::new().await.unwrap();
-    let bus = TestBus::new().await.unwrap();
-    let host = edu_membership::start(&bus.bus, db.config("membership"))
-        .await
-        .unwrap();
-    tokio::spawn(host.run_until(std::future::pending()));
-    let verifier = Verifier::new(&auth()).await.unwrap();
-    let state = web::Data::new(AppState {
-        bus: bus.bus.clone(),
-        verifier,
-    });
-    Env {
-        _db: db,
-        bus,
-        minter: Minter::new(&auth()).unwrap(),
-        state,
-    }
-}
-
-impl Env {
-    fn token(&self, role: Role, region: &str, school: Option<SchoolId>) -> String {
-        self.minter
-            .mint(&TokenRequest {
-                sub: format!("{}-{region}", role.as_str()),
-                name: String::new(),
-                role,
-                region: RegionCode::parse(region).unwrap(),
-                school_id: school,
-                ttl: Duration::from_secs(600),
-            })
-            .unwrap()
-    }
-
-    fn bureau(&self) -> String {
-        self.token(Role::Bureau, REGION, None)
-    }
-
-    async fn send(&self, req: test::TestRequest) -> (StatusCode, Value) {
-        let app = test::init_service(edu_lead_api::app(self.state.clone())).await;
-        let resp = test::call_service(&app, req.to_request()).await;
-        let status = resp.status();
-        let body = test::read_body(resp).await;
-        (status, serde_json::from_slice(&body).unwrap_or(Value::Null))
-    }
-
-    async fn post(&self, token: &str, path: &str, body: Value) -> (StatusCode, Value) {
-        let req = test::TestRequest::post()
-            .uri(&format!("/api/v1{path}"))
-            .insert_header(("Authorization", format!("Bearer {token}")))
-            .set_json(body);
-        self.send(req).await
-    }
-
-    async fn get(&self, token: &str, path: &str) -> (StatusCode, Value) {
-        let req = test::TestRequest::get()
-            .uri(&format!("/api/v1{path}"))
-            .insert_header(("Authorization", format!("Bearer {token}")));
-        self.send(req).await
-    }
-
-    async fn school(&self, name: &str, stage: &str, region: &str) -> String {
-        let token = self.token(Role::Bureau, region, None);
-        let body = json!({"name": name, "stage": stage, "region": region, "principal_name": "校长", "legal_person": name});
-        let (status, school) = self.post(&token, "/schools", body).await;
-        assert_eq!(status, StatusCode::CREATED, "{school}");
-        school["id"].as_str().unwrap().to_owned()
-    }
-
-    async fn group(&self, name: &str, model: &str, lead: &str) -> String {
-        let body = json!({"name": name, "model": model, "lead_school_id": lead, "plaque_date": "2025-09-01"});
-        let (status, group) = self.post(&self.bureau(), "/groups", body).await;
-        assert_eq!(status, StatusCode::CREATED, "{group}");
-        group["id"].as_str().unwrap().to_owned()
-    }
-
-    async fn admit(&self, token: &str, group: &str, school: &str) -> (StatusCode, Value) {
-        self.post(
-            token,
-            &format!("/groups/{group}/members"),
-            json!({ "school_id": school }),
-        )
-        .await
-    }
-}
-
-fn assert_refusal(status: StatusCode, body: &Value, expected: StatusCode, code: &str) {
-    assert_eq!(status, expected, "{body}");
-    assert_eq!(body["error"]["code"], code, "{body}");
-    assert!(
-        !body["error"]["message"]
-            .as_str()
-            .unwrap_or_default()
-            .is_empty(),
-        "{body}"
-    );
-    assert!(
-        !body["error"]["message_zh"]
-            .as_str()
-            .unwrap_or_default()
-            .is_empty(),
-        "{body}"
-    );
-}
+use actix_web::test;
+use common::{OTHER_REGION, REGION, assert_refusal, env};
+use edu_domain::{Role, SchoolId};
+use serde_json::json;
 
 #[actix_web::test]
 async fn f09_alliance_takes_five_members_and_refuses_the_sixth() {

@@ -19,7 +19,7 @@ use edu_contracts::{Actor, Command};
 use edu_db::idempotency;
 use edu_db::{DbPool, PooledConn};
 use edu_domain::{
-    BackboneLevel, GroupId, Policy, PostingId, PostingStatus, Problem, SchoolId, SchoolYear,
+    BackboneLevel, GroupId, Policy, PostingId, PostingStatus, Problem, Role, SchoolId, SchoolYear,
     Semester, TeacherId, TrainingId, TrainingKind, text,
 };
 use uuid::Uuid;
@@ -187,6 +187,15 @@ impl RotationService {
                 }
                 // E-04: the sending school is the home school, and stays the payroll unit.
                 let from = SchoolId(teacher.home_school_id);
+                // A school's office proposes only its own staff (the lead office and the
+                // bureau plan for the whole group).
+                if cmd.actor.role == Some(Role::MemberAdmin) && cmd.actor.school_id != Some(from) {
+                    return Err(Problem::forbidden(
+                        "a member school proposes postings of its own teachers only",
+                        "成员学校只能为本校教师提出交流安排",
+                    )
+                    .into());
+                }
                 let from_role = store::active_role(conn, body.group_id, from)
                     .await?
                     .ok_or(RotationError::SchoolNotInGroup)?;

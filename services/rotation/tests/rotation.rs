@@ -732,3 +732,35 @@ async fn e09_shadowing_coverage_over_three_years() {
         .unwrap();
     assert_eq!(c.covered, 0);
 }
+
+#[tokio::test]
+async fn a_member_school_proposes_only_its_own_teachers() {
+    let env = env().await;
+    let (group, lead, members) = env.group(2).await;
+    env.import(members[1], roster("N", 1, 0)).await.unwrap();
+    let other = env.teachers(members[1]).await[0];
+    // wait for the projection
+    env.propose(group, other, lead, PostingKind::Shadowing, month_term(6))
+        .await
+        .unwrap();
+    let actor = Actor {
+        sub: "member-0".into(),
+        role: Some(edu_domain::Role::MemberAdmin),
+        region: Some(region()),
+        school_id: Some(members[0]),
+    };
+    let body = NewPosting {
+        group_id: group,
+        teacher_id: other,
+        to_school_id: lead,
+        kind: PostingKind::Shadowing,
+        term: month_term(3),
+        host_post: "跟岗".into(),
+    };
+    let err = env
+        .bus()
+        .call::<ProposePosting>(&actor, None, body)
+        .await
+        .unwrap_err();
+    assert_eq!(err.code, ErrorCode::Forbidden);
+}

@@ -15,7 +15,7 @@ use crate::error::{ApiError, ErrorBody};
 use crate::{AppState, scope};
 
 /// Fetches a group and checks the caller may know it exists (404 otherwise).
-async fn visible_group(
+pub(crate) async fn visible_group(
     state: &AppState,
     caller: &Caller,
     group_id: GroupId,

@@ -1,6 +1,7 @@
 //! The HTTP resources under `/api/v1`, declared in one place.
 
 pub mod groups;
+pub mod rotation;
 pub mod schools;
 pub mod system;
 
@@ -17,5 +18,16 @@ pub fn config(cfg: &mut ServiceConfig) {
         .service(groups::dissolve_group)
         .service(groups::admit_member)
         .service(groups::list_members)
-        .service(groups::exit_member);
+        .service(groups::exit_member)
+        .service(rotation::import_teachers)
+        .service(rotation::list_teachers)
+        .service(rotation::export_teachers)
+        .service(rotation::create_posting)
+        .service(rotation::list_postings)
+        .service(rotation::get_posting)
+        .service(rotation::confirm_posting)
+        .service(rotation::cancel_posting)
+        .service(rotation::end_posting)
+        .service(rotation::get_group_rotation)
+        .service(rotation::get_region_rotation);
 }

@@ -1,0 +1,671 @@
+//! Teacher rotation (交流轮岗, RULES.md §3): school rosters, postings between the schools of
+//! a group, and the E-08 figures of a group or a county.
+
+use actix_web::http::header::{self, ContentDisposition, DispositionParam, DispositionType};
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use chrono::NaiveDate;
+use edu_contracts::membership::{
+    GetSchool, Group, GroupQuery, ListGroups, Page, Paging, School, SchoolRef,
+};
+use edu_contracts::rotation::{
+    CancelPosting, Compliance, ComplianceQuery, ConfirmPosting, EndPosting, ExportTeachers,
+    GetCompliance, GetPosting, ImportReport, ImportTeachers, ListPostings, ListTeachers,
+    NewPosting, Posting, PostingClosure, PostingQuery, PostingRef, ProposePosting, Scope, Teacher,
+    TeacherImport, TeacherQuery, Term,
+};
+use edu_domain::{
+    ErrorCode, GroupId, PostingId, PostingKind, Problem, RegionCode, Role, SchoolId, SchoolYear,
+    TeacherId,
+};
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+
+use crate::auth::{Caller, IdempotencyKey};
+use crate::error::{ApiError, ErrorBody};
+use crate::routes::groups::visible_group;
+use crate::{AppState, CSV_LIMIT, scope};
+
+/// Room left in a bus message for the command envelope around an uploaded CSV.
+const ENVELOPE_MARGIN: usize = 4 * 1024;
+
+fn too_large(limit: usize) -> ApiError {
+    ApiError(Problem::new(
+        ErrorCode::PayloadTooLarge,
+        format!("the file is larger than {limit} bytes; split it and upload the parts"),
+        format!("文件超过 {limit} 字节,请拆分后分别上传"),
+    ))
+}
+
+/// Fetches a school the caller's region knows; its rules decide the rest.
+async fn fetch_school(
+    state: &AppState,
+    caller: &Caller,
+    school_id: SchoolId,
+) -> Result<School, ApiError> {
+    Ok(state
+        .bus
+        .call::<GetSchool>(&caller.actor(), None, SchoolRef { school_id })
+        .await?)
+}
+
+/// The school whose roster the caller may read (its group is looked up only for another
+/// school's lead office).
+async fn readable_school(
+    state: &AppState,
+    caller: &Caller,
+    school_id: SchoolId,
+) -> Result<School, ApiError> {
+    let school = fetch_school(state, caller, school_id).await?;
+    let group = if caller.0.role == Role::LeadAdmin && caller.0.school_id != Some(school.id) {
+        let query = GroupQuery {
+            region: None,
+            school_id: Some(school.id),
+            include_dissolved: false,
+            paging: Paging::default(),
+        };
+        let page = state
+            .bus
+            .call::<ListGroups>(&caller.actor(), None, query)
+            .await?;
+        page.items.into_iter().next()
+    } else {
+        None
+    };
+    scope::can_read_teachers(caller, &school, group.as_ref())?;
+    Ok(school)
+}
+
+/// Fetches a posting and the group it belongs to; 404 unless the caller sees the group.
+async fn visible_posting(
+    state: &AppState,
+    caller: &Caller,
+    posting_id: PostingId,
+) -> Result<(Posting, Group), ApiError> {
+    let posting = state
+        .bus
+        .call::<GetPosting>(&caller.actor(), None, PostingRef { posting_id })
+        .await?;
+    match visible_group(state, caller, posting.group_id).await {
+        Ok(group) => Ok((posting, group)),
+        Err(ApiError(p)) if p.code == ErrorCode::NotFound => {
+            Err(Problem::not_found("posting", "交流任职记录").into())
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// The school year a roster refers to.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct RosterYearQuery {
+    /// The school year eligibility (符合交流条件) refers to, by its first calendar year.
+    #[param(value_type = i32, example = 2025)]
+    pub school_year: SchoolYear,
+}
+
+/// Upload a school's teacher roster as CSV (bureau of its region, or the school's own office).
+///
+/// UTF-8 (a BOM is fine), at most 2 MiB. Columns, Chinese or English:
+/// `工号/staff_no, 姓名/name, 岗位/post (校级领导, 中层管理人员, 学科教师), 学科/subject,
+/// 骨干级别/backbone (无, 校级, 县级, 市级, 省级), 符合交流条件/eligible (是/否)`.
+/// Teachers are matched by 工号: new ones are created, known ones updated. Every row is
+/// imported, or none: a refusal lists each bad row in `details.rows`.
+#[utoipa::path(
+    tag = "rotation",
+    operation_id = "import_teachers",
+    params(("school_id" = SchoolId, Path, description = "School id"), RosterYearQuery),
+    request_body(content = String, content_type = "text/csv", description = "The roster, UTF-8 CSV with a header line"),
+    responses(
+        (status = 200, description = "Imported", body = ImportReport),
+        (status = 400, description = "Invalid input, a Content-Type other than text/csv or text/plain, or a file that is not UTF-8", body = ErrorBody),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 403, description = "Not the school's office or its bureau", body = ErrorBody),
+        (status = 404, description = "No such school visible to the caller", body = ErrorBody),
+        (status = 413, description = "`payload_too_large`", body = ErrorBody),
+        (status = 422, description = "`csv_invalid`: nothing imported; `details.rows` lists `{line, column, reason}`", body = ErrorBody),
+        (status = 503, description = "Service unavailable; retry", body = ErrorBody),
+    ),
+    security(("bearer" = [])),
+)]
+#[post("/schools/{school_id}/teachers/import")]
+pub async fn import_teachers(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    path: web::Path<SchoolId>,
+    query: web::Query<RosterYearQuery>,
+    payload: web::Payload,
+) -> Result<web::Json<ImportReport>, ApiError> {
+    let school = fetch_school(&state, &caller, path.into_inner()).await?;
+    scope::can_import_teachers(&caller, &school)?;
+    let csv = read_csv(&req, payload).await?;
+    let import = TeacherImport {
+        school_id: school.id,
+        region: school.region,
+        school_year: query.school_year,
+        csv,
+    };
+    fits_the_bus(&state, &import)?;
+    Ok(web::Json(
+        state
+            .bus
+            .call::<ImportTeachers>(&caller.actor(), None, import)
+            .await?,
+    ))
+}
+
+/// The body of a CSV upload: `text/csv` (or `text/plain`), at most [`CSV_LIMIT`], UTF-8.
+async fn read_csv(req: &HttpRequest, payload: web::Payload) -> Result<String, ApiError> {
+    let mime = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(|v| v.trim().to_ascii_lowercase());
+    if !matches!(mime.as_deref(), Some("text/csv" | "text/plain")) {
+        return Err(Problem::validation(
+            "Content-Type",
+            "Content-Type must be text/csv",
+            "Content-Type 必须为 text/csv",
+        )
+        .into());
+    }
+    let body = payload
+        .to_bytes_limited(CSV_LIMIT)
+        .await
+        .map_err(|_| too_large(CSV_LIMIT))?
+        .map_err(|e| {
+            ApiError(Problem::validation(
+                "body",
+                &format!("unreadable body: {e}"),
+                &format!("无法读取请求体: {e}"),
+            ))
+        })?;
+    String::from_utf8(body.to_vec()).map_err(|e| {
+        Problem::validation(
+            "body",
+            &format!(
+                "the file is not UTF-8 (invalid byte at offset {}); save it as \"CSV UTF-8\"",
+                e.utf8_error().valid_up_to()
+            ),
+            &format!(
+                "文件不是 UTF-8 编码(第 {} 字节处无效),请另存为“CSV UTF-8”格式",
+                e.utf8_error().valid_up_to()
+            ),
+        )
+        .into()
+    })
+}
+
+/// An upload must fit in one bus message (the NATS server's `max_payload`), or the service
+/// never sees it: say so as 413 rather than as an unavailable service.
+fn fits_the_bus(state: &AppState, import: &TeacherImport) -> Result<(), ApiError> {
+    let max = state.bus.client().server_info().max_payload;
+    let size = serde_json::to_vec(import).map_or(usize::MAX, |v| v.len());
+    if max > 0 && size.saturating_add(ENVELOPE_MARGIN) > max {
+        return Err(too_large(
+            max.saturating_sub(ENVELOPE_MARGIN).min(CSV_LIMIT),
+        ));
+    }
+    Ok(())
+}
+
+/// A roster page.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct TeacherListQuery {
+    /// The school year eligibility (符合交流条件) refers to.
+    #[param(value_type = i32, example = 2025)]
+    pub school_year: SchoolYear,
+    #[serde(default)]
+    #[param(minimum = 1, maximum = 200, default = 50)]
+    pub limit: Option<u16>,
+    #[serde(default)]
+    #[param(minimum = 0, default = 0)]
+    pub offset: Option<u32>,
+}
+
+fn paging(limit: Option<u16>, offset: Option<u32>) -> Paging {
+    let defaults = Paging::default();
+    Paging {
+        limit: limit.unwrap_or(defaults.limit),
+        offset: offset.unwrap_or(defaults.offset),
+    }
+}
+
+/// A school's teachers (its bureau and auditors, its own office, its group's lead office).
+#[utoipa::path(
+    tag = "rotation",
+    operation_id = "list_teachers",
+    params(("school_id" = SchoolId, Path, description = "School id"), TeacherListQuery),
+    responses(
+        (status = 200, description = "Teachers of the school", body = Page<Teacher>),
+        (status = 400, description = "Invalid query", body = ErrorBody),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 403, description = "Not allowed to read this school's roster", body = ErrorBody),
+        (status = 404, description = "No such school visible to the caller", body = ErrorBody),
+        (status = 503, description = "Service unavailable; retry", body = ErrorBody),
+    ),
+    security(("bearer" = [])),
+)]
+#[get("/schools/{school_id}/teachers")]
+pub async fn list_teachers(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<SchoolId>,
+    query: web::Query<TeacherListQuery>,
+) -> Result<web::Json<Page<Teacher>>, ApiError> {
+    let school = readable_school(&state, &caller, path.into_inner()).await?;
+    let q = query.into_inner();
+    let query = TeacherQuery {
+        school_id: school.id,
+        school_year: q.school_year,
+        paging: paging(q.limit, q.offset),
+    };
+    Ok(web::Json(
+        state
+            .bus
+            .call::<ListTeachers>(&caller.actor(), None, query)
+            .await?,
+    ))
+}
+
+/// A school's teachers as CSV (UTF-8 with BOM, for Excel), in the import's format.
+#[utoipa::path(
+    tag = "rotation",
+    operation_id = "export_teachers",
+    params(("school_id" = SchoolId, Path, description = "School id"), RosterYearQuery),
+    responses(
+        (status = 200, description = "The roster", content_type = "text/csv", body = String,
+            headers(("Content-Disposition" = String, description = "attachment; filename=\"teachers-<school_id>-<year>.csv\""))),
+        (status = 400, description = "Invalid query", body = ErrorBody),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 403, description = "Not allowed to read this school's roster", body = ErrorBody),
+        (status = 404, description = "No such school visible to the caller", body = ErrorBody),
+        (status = 503, description = "Service unavailable; retry", body = ErrorBody),
+    ),
+    security(("bearer" = [])),
+)]
+#[get("/schools/{school_id}/teachers/export")]
+pub async fn export_teachers(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<SchoolId>,
+    query: web::Query<RosterYearQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let school = readable_school(&state, &caller, path.into_inner()).await?;
+    let query = TeacherQuery {
+        school_id: school.id,
+        school_year: query.school_year,
+        paging: Paging::default(),
+    };
+    let filename = format!("teachers-{}-{}.csv", school.id, query.school_year.0);
+    let doc = state
+        .bus
+        .call::<ExportTeachers>(&caller.actor(), None, query)
+        .await?;
+    Ok(HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header(ContentDisposition {
+            disposition: DispositionType::Attachment,
+            parameters: vec![DispositionParam::Filename(filename)],
+        })
+        .body(doc.csv))
+}
+
+/// A posting proposed in a group; the sending school is the teacher's home school.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewPostingRequest {
+    pub teacher_id: TeacherId,
+    /// The receiving school.
+    pub to_school_id: SchoolId,
+    pub kind: PostingKind,
+    pub term: Term,
+    /// The post held at the host school, e.g. 副校长 or 初二数学.
+    #[schema(example = "教务处副主任")]
+    pub host_post: String,
+}
+
+/// Propose a posting (group's bureau, lead office, or a member school's office).
+///
+/// 挂职 (secondment) and 任职 (post_holding) go lead → member (E-02), 跟岗 (shadowing)
+/// member → lead (E-03); the teacher keeps status and payroll at the home school (E-04).
+/// The receiving school confirms it.
+#[utoipa::path(
+    tag = "rotation",
+    operation_id = "create_posting",
+    params(
+        ("group_id" = GroupId, Path, description = "Group id"),
+        ("Idempotency-Key" = Option<String>, Header, description = "A retry with the same key returns the first result"),
+    ),
+    responses(
+        (status = 201, description = "Proposed", body = Posting),
+        (status = 400, description = "Invalid input", body = ErrorBody),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 403, description = "Not the group's bureau or one of its schools' offices", body = ErrorBody),
+        (status = 404, description = "Group or teacher not found", body = ErrorBody),
+        (status = 409, description = "`posting_direction_invalid` (E-02/E-03), `posting_overlaps`, `school_not_in_group`, `posting_kind_disabled` (E-12/E-15), `group_dissolved`", body = ErrorBody),
+        (status = 422, description = "`idempotency_key_reused`", body = ErrorBody),
+        (status = 503, description = "Service unavailable; retry", body = ErrorBody),
+    ),
+    security(("bearer" = [])),
+)]
+#[post("/groups/{group_id}/postings")]
+pub async fn create_posting(
+    state: web::Data<AppState>,
+    caller: Caller,
+    key: IdempotencyKey,
+    path: web::Path<GroupId>,
+    body: web::Json<NewPostingRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let group = visible_group(&state, &caller, path.into_inner()).await?;
+    scope::can_propose_posting(&caller, &group)?;
+    let NewPostingRequest {
+        teacher_id,
+        to_school_id,
+        kind,
+        term,
+        host_post,
+    } = body.into_inner();
+    let new = NewPosting {
+        group_id: group.id,
+        teacher_id,
+        to_school_id,
+        kind,
+        term,
+        host_post,
+    };
+    let posting = state
+        .bus
+        .call::<ProposePosting>(&caller.actor(), key.0, new)
+        .await?;
+    Ok(HttpResponse::Created().json(posting))
+}
+
+/// Posting filters.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct PostingListQuery {
+    #[param(value_type = Option<i32>, example = 2025)]
+    pub school_year: Option<SchoolYear>,
+    pub teacher_id: Option<TeacherId>,
+    /// Postings from or to this school.
+    pub school_id: Option<SchoolId>,
+    #[serde(default)]
+    #[param(minimum = 1, maximum = 200, default = 50)]
+    pub limit: Option<u16>,
+    #[serde(default)]
+    #[param(minimum = 0, default = 0)]
+    pub offset: Option<u32>,
+}
+
+/// The group's postings.
+#[utoipa::path(
+    tag = "rotation",
+    operation_id = "list_postings",
+    params(("group_id" = GroupId, Path, description = "Group id"), PostingListQuery),
+    responses(
+        (status = 200, description = "Postings", body = Page<Posting>),
+        (status = 400, description = "Invalid query", body = ErrorBody),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 404, description = "No such group visible to the caller", body = ErrorBody),
+        (status = 503, description = "Service unavailable; retry", body = ErrorBody),
+    ),
+    security(("bearer" = [])),
+)]
+#[get("/groups/{group_id}/postings")]
+pub async fn list_postings(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<GroupId>,
+    query: web::Query<PostingListQuery>,
+) -> Result<web::Json<Page<Posting>>, ApiError> {
+    let group = visible_group(&state, &caller, path.into_inner()).await?;
+    let q = query.into_inner();
+    let query = PostingQuery {
+        group_id: Some(group.id),
+        school_id: q.school_id,
+        teacher_id: q.teacher_id,
+        school_year: q.school_year,
+        paging: paging(q.limit, q.offset),
+    };
+    Ok(web::Json(
+        state
+            .bus
+            .call::<ListPostings>(&caller.actor(), None, query)
+            .await?,
+    ))
+}
+
+/// One posting.
+#[utoipa::path(
+    tag = "rotation",
+    operation_id = "get_posting",
+    params(("posting_id" = PostingId, Path, description = "Posting id")),
+    responses(
+        (status = 200, description = "The posting", body = Posting),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 404, description = "No such posting visible to the caller", body = ErrorBody),
+        (status = 503, description = "Service unavailable; retry", body = ErrorBody),
+    ),
+    security(("bearer" = [])),
+)]
+#[get("/postings/{posting_id}")]
+pub async fn get_posting(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<PostingId>,
+) -> Result<web::Json<Posting>, ApiError> {
+    let (posting, _) = visible_posting(&state, &caller, path.into_inner()).await?;
+    Ok(web::Json(posting))
+}
+
+/// Confirm a proposed posting (the receiving school, or the group's bureau).
+#[utoipa::path(
+    tag = "rotation",
+    operation_id = "confirm_posting",
+    params(("posting_id" = PostingId, Path, description = "Posting id")),
+    responses(
+        (status = 200, description = "Confirmed", body = Posting),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 403, description = "Not the receiving school or the group's bureau", body = ErrorBody),
+        (status = 404, description = "No such posting visible to the caller", body = ErrorBody),
+        (status = 409, description = "`posting_state_invalid`, `posting_overlaps`, `school_not_in_group`", body = ErrorBody),
+        (status = 503, description = "Service unavailable; retry", body = ErrorBody),
+    ),
+    security(("bearer" = [])),
+)]
+#[post("/postings/{posting_id}/confirm")]
+pub async fn confirm_posting(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<PostingId>,
+) -> Result<web::Json<Posting>, ApiError> {
+    let (posting, group) = visible_posting(&state, &caller, path.into_inner()).await?;
+    scope::can_confirm_posting(&caller, &group, &posting)?;
+    let req = PostingRef {
+        posting_id: posting.id,
+    };
+    Ok(web::Json(
+        state
+            .bus
+            .call::<ConfirmPosting>(&caller.actor(), None, req)
+            .await?,
+    ))
+}
+
+/// Why a posting is cancelled or ended early.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PostingClosureRequest {
+    #[schema(example = "接收学校岗位调整")]
+    pub reason: String,
+}
+
+/// Cancel a posting before it starts (group's bureau, lead office, sending or receiving school).
+#[utoipa::path(
+    tag = "rotation",
+    operation_id = "cancel_posting",
+    params(("posting_id" = PostingId, Path, description = "Posting id")),
+    responses(
+        (status = 200, description = "Cancelled", body = Posting),
+        (status = 400, description = "Invalid input", body = ErrorBody),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 403, description = "Not allowed to close this posting", body = ErrorBody),
+        (status = 404, description = "No such posting visible to the caller", body = ErrorBody),
+        (status = 409, description = "`posting_state_invalid` (already started, cancelled or ended)", body = ErrorBody),
+        (status = 503, description = "Service unavailable; retry", body = ErrorBody),
+    ),
+    security(("bearer" = [])),
+)]
+#[post("/postings/{posting_id}/cancel")]
+pub async fn cancel_posting(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<PostingId>,
+    body: web::Json<PostingClosureRequest>,
+) -> Result<web::Json<Posting>, ApiError> {
+    let (posting, group) = visible_posting(&state, &caller, path.into_inner()).await?;
+    scope::can_close_posting(&caller, &group, &posting)?;
+    let req = PostingClosure {
+        posting_id: posting.id,
+        reason: body.into_inner().reason,
+    };
+    Ok(web::Json(
+        state
+            .bus
+            .call::<CancelPosting>(&caller.actor(), None, req)
+            .await?,
+    ))
+}
+
+/// End a started posting early (group's bureau, lead office, sending or receiving school).
+#[utoipa::path(
+    tag = "rotation",
+    operation_id = "end_posting",
+    params(("posting_id" = PostingId, Path, description = "Posting id")),
+    responses(
+        (status = 200, description = "Ended early", body = Posting),
+        (status = 400, description = "Invalid input", body = ErrorBody),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 403, description = "Not allowed to close this posting", body = ErrorBody),
+        (status = 404, description = "No such posting visible to the caller", body = ErrorBody),
+        (status = 409, description = "`posting_state_invalid` (not started, cancelled or ended)", body = ErrorBody),
+        (status = 503, description = "Service unavailable; retry", body = ErrorBody),
+    ),
+    security(("bearer" = [])),
+)]
+#[post("/postings/{posting_id}/end")]
+pub async fn end_posting(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<PostingId>,
+    body: web::Json<PostingClosureRequest>,
+) -> Result<web::Json<Posting>, ApiError> {
+    let (posting, group) = visible_posting(&state, &caller, path.into_inner()).await?;
+    scope::can_close_posting(&caller, &group, &posting)?;
+    let req = PostingClosure {
+        posting_id: posting.id,
+        reason: body.into_inner().reason,
+    };
+    Ok(web::Json(
+        state
+            .bus
+            .call::<EndPosting>(&caller.actor(), None, req)
+            .await?,
+    ))
+}
+
+/// Which year's figures, and up to which day.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ComplianceParams {
+    /// The school year, by its first calendar year.
+    #[param(value_type = i32, example = 2025)]
+    pub year: SchoolYear,
+    /// "Rotated so far" counts confirmed postings started by this day (default today).
+    #[param(example = "2026-03-01")]
+    pub as_of: Option<NaiveDate>,
+}
+
+async fn compliance(
+    state: &AppState,
+    caller: &Caller,
+    scope: Scope,
+    params: ComplianceParams,
+) -> Result<web::Json<Compliance>, ApiError> {
+    let query = ComplianceQuery {
+        scope,
+        school_year: params.year,
+        as_of: params.as_of,
+    };
+    Ok(web::Json(
+        state
+            .bus
+            .call::<GetCompliance>(&caller.actor(), None, query)
+            .await?,
+    ))
+}
+
+/// E-08 rotation figures of a group: rotated ≥ 10 % of eligible, backbone ≥ 20 % of rotated.
+#[utoipa::path(
+    tag = "rotation",
+    operation_id = "get_group_rotation",
+    params(("group_id" = GroupId, Path, description = "Group id"), ComplianceParams),
+    responses(
+        (status = 200, description = "Figures so far and the year-end forecast", body = Compliance),
+        (status = 400, description = "Invalid query", body = ErrorBody),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 404, description = "No such group visible to the caller", body = ErrorBody),
+        (status = 503, description = "Service unavailable; retry", body = ErrorBody),
+    ),
+    security(("bearer" = [])),
+)]
+#[get("/groups/{group_id}/rotation")]
+pub async fn get_group_rotation(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<GroupId>,
+    query: web::Query<ComplianceParams>,
+) -> Result<web::Json<Compliance>, ApiError> {
+    let group = visible_group(&state, &caller, path.into_inner()).await?;
+    let scope = Scope::Group { group_id: group.id };
+    compliance(&state, &caller, scope, query.into_inner()).await
+}
+
+/// E-08 rotation figures of a county (its bureau and auditors).
+#[utoipa::path(
+    tag = "rotation",
+    operation_id = "get_region_rotation",
+    params(("region" = RegionCode, Path, description = "Six-digit county code"), ComplianceParams),
+    responses(
+        (status = 200, description = "Figures so far and the year-end forecast", body = Compliance),
+        (status = 400, description = "Invalid region or query", body = ErrorBody),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 403, description = "Not the region's bureau or auditor", body = ErrorBody),
+        (status = 503, description = "Service unavailable; retry", body = ErrorBody),
+    ),
+    security(("bearer" = [])),
+)]
+#[get("/regions/{region}/rotation")]
+pub async fn get_region_rotation(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<RegionCode>,
+    query: web::Query<ComplianceParams>,
+) -> Result<web::Json<Compliance>, ApiError> {
+    let region = path.into_inner();
+    scope::can_read_region(&caller, &region)?;
+    compliance(
+        &state,
+        &caller,
+        Scope::Region { region },
+        query.into_inner(),
+    )
+    .await
+}

@@ -1,0 +1,170 @@
+//! The harness of the HTTP tests: the real actix `App` against real services, PostgreSQL and
+//! NATS (each test with its own database and bus namespace), tokens, and request helpers.
+
+#![allow(dead_code)] // each test binary uses its own part of the harness
+
+use std::time::Duration;
+
+use actix_web::http::StatusCode;
+use actix_web::{test, web};
+use edu_auth::{AuthConfig, Minter, TokenRequest, Verifier};
+use edu_domain::{RegionCode, Role, SchoolId};
+use edu_lead_api::AppState;
+use edu_testkit::{TestBus, TestDb};
+use secrecy::SecretString;
+use serde_json::{Value, json};
+
+pub const REGION: &str = "411627";
+pub const OTHER_REGION: &str = "411621";
+
+pub struct Env {
+    _db: TestDb,
+    pub bus: TestBus,
+    minter: Minter,
+    state: web::Data<AppState>,
+}
+
+fn auth() -> AuthConfig {
+    AuthConfig {
+        issuer: "edugroup-test".into(),
+        audience: "edugroup".into(),
+        hs256_secret: Some(SecretString::from("lead-api-test-secret-0123456789abcdef")),
+        jwks: None,
+    }
+}
+
+/// The API with the membership service behind it.
+pub async fn env() -> Env {
+    start(false).await
+}
+
+/// The API with the membership and the rotation services behind it.
+pub async fn env_with_rotation() -> Env {
+    start(true).await
+}
+
+async fn start(rotation: bool) -> Env {
+    let db = TestDb::new().await.unwrap();
+    let bus = TestBus::new().await.unwrap();
+    let host = edu_membership::start(&bus.bus, db.config("membership"))
+        .await
+        .unwrap();
+    tokio::spawn(host.run_until(std::future::pending()));
+    if rotation {
+        let host = edu_rotation::start(&bus.bus, db.config("rotation"))
+            .await
+            .unwrap();
+        tokio::spawn(host.run_until(std::future::pending()));
+    }
+    let verifier = Verifier::new(&auth()).await.unwrap();
+    let state = web::Data::new(AppState {
+        bus: bus.bus.clone(),
+        verifier,
+    });
+    Env {
+        _db: db,
+        bus,
+        minter: Minter::new(&auth()).unwrap(),
+        state,
+    }
+}
+
+impl Env {
+    pub fn token(&self, role: Role, region: &str, school: Option<SchoolId>) -> String {
+        self.minter
+            .mint(&TokenRequest {
+                sub: format!("{}-{region}", role.as_str()),
+                name: String::new(),
+                role,
+                region: RegionCode::parse(region).unwrap(),
+                school_id: school,
+                ttl: Duration::from_secs(600),
+            })
+            .unwrap()
+    }
+
+    pub fn bureau(&self) -> String {
+        self.token(Role::Bureau, REGION, None)
+    }
+
+    /// A token of a school's office (`LeadAdmin`, `MemberAdmin`) or teacher.
+    pub fn school_token(&self, role: Role, school: &str) -> String {
+        self.token(role, REGION, Some(school.parse().unwrap()))
+    }
+
+    /// The response's status, headers and body (JSON, or `Null`).
+    pub async fn call(
+        &self,
+        req: test::TestRequest,
+    ) -> (StatusCode, actix_web::http::header::HeaderMap, web::Bytes) {
+        let app = test::init_service(edu_lead_api::app(self.state.clone())).await;
+        let resp = test::call_service(&app, req.to_request()).await;
+        let status = resp.status();
+        let headers = resp.headers().clone();
+        (status, headers, test::read_body(resp).await)
+    }
+
+    pub async fn send(&self, req: test::TestRequest) -> (StatusCode, Value) {
+        let (status, _, body) = self.call(req).await;
+        (status, serde_json::from_slice(&body).unwrap_or(Value::Null))
+    }
+
+    pub async fn post(&self, token: &str, path: &str, body: Value) -> (StatusCode, Value) {
+        let req = test::TestRequest::post()
+            .uri(&format!("/api/v1{path}"))
+            .insert_header(("Authorization", format!("Bearer {token}")))
+            .set_json(body);
+        self.send(req).await
+    }
+
+    pub async fn get(&self, token: &str, path: &str) -> (StatusCode, Value) {
+        let req = test::TestRequest::get()
+            .uri(&format!("/api/v1{path}"))
+            .insert_header(("Authorization", format!("Bearer {token}")));
+        self.send(req).await
+    }
+
+    pub async fn school(&self, name: &str, stage: &str, region: &str) -> String {
+        let token = self.token(Role::Bureau, region, None);
+        let body = json!({"name": name, "stage": stage, "region": region, "principal_name": "校长", "legal_person": name});
+        let (status, school) = self.post(&token, "/schools", body).await;
+        assert_eq!(status, StatusCode::CREATED, "{school}");
+        school["id"].as_str().unwrap().to_owned()
+    }
+
+    pub async fn group(&self, name: &str, model: &str, lead: &str) -> String {
+        let body = json!({"name": name, "model": model, "lead_school_id": lead, "plaque_date": "2025-09-01"});
+        let (status, group) = self.post(&self.bureau(), "/groups", body).await;
+        assert_eq!(status, StatusCode::CREATED, "{group}");
+        group["id"].as_str().unwrap().to_owned()
+    }
+
+    pub async fn admit(&self, token: &str, group: &str, school: &str) -> (StatusCode, Value) {
+        self.post(
+            token,
+            &format!("/groups/{group}/members"),
+            json!({ "school_id": school }),
+        )
+        .await
+    }
+}
+
+/// A refusal with its status, stable code and both messages.
+pub fn assert_refusal(status: StatusCode, body: &Value, expected: StatusCode, code: &str) {
+    assert_eq!(status, expected, "{body}");
+    assert_eq!(body["error"]["code"], code, "{body}");
+    assert!(
+        !body["error"]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .is_empty(),
+        "{body}"
+    );
+    assert!(
+        !body["error"]["message_zh"]
+            .as_str()
+            .unwrap_or_default()
+            .is_empty(),
+        "{body}"
+    );
+}

@@ -1,0 +1,614 @@
+//! Teacher rotation (交流轮岗, RULES.md §3) through the real actix `App`, against the real
+//! membership and rotation services, PostgreSQL and NATS.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly
+
+mod common;
+
+use std::time::Duration;
+
+use actix_web::http::StatusCode;
+use actix_web::http::header;
+use actix_web::test;
+use chrono::Utc;
+use common::{Env, OTHER_REGION, REGION, assert_refusal, env_with_rotation};
+use edu_domain::{Role, SchoolId, SchoolYear};
+use serde_json::{Value, json};
+
+const HEADER: &str = "工号,姓名,岗位,学科,骨干级别,符合交流条件";
+
+/// A school, its lead office and a member school, in one alliance group.
+struct Group {
+    id: String,
+    lead: String,
+    member: String,
+}
+
+async fn group_of_two(env: &Env) -> Group {
+    let lead = env.school("一中", "junior", REGION).await;
+    let id = env.group("一中教育集团", "alliance", &lead).await;
+    let member = env.school("二中", "junior", REGION).await;
+    let (status, body) = env.admit(&env.bureau(), &id, &member).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    Group { id, lead, member }
+}
+
+/// Uploads a roster as `text/csv`.
+async fn import(env: &Env, token: &str, school: &str, csv: &[u8]) -> (StatusCode, Value) {
+    let req = test::TestRequest::post()
+        .uri(&format!(
+            "/api/v1/schools/{school}/teachers/import?school_year=2025"
+        ))
+        .insert_header(("Authorization", format!("Bearer {token}")))
+        .insert_header((header::CONTENT_TYPE, "text/csv; charset=utf-8"))
+        .set_payload(csv.to_vec());
+    env.send(req).await
+}
+
+/// Imports a roster and answers the teachers' ids by 工号.
+async fn roster(env: &Env, token: &str, school: &str, rows: &[&str]) -> Vec<(String, String)> {
+    let csv = std::iter::once(HEADER)
+        .chain(rows.iter().copied())
+        .collect::<Vec<_>>()
+        .join("\n");
+    let (status, body) = import(env, token, school, csv.as_bytes()).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, page) = env
+        .get(
+            token,
+            &format!("/schools/{school}/teachers?school_year=2025&limit=200"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| {
+            (
+                t["staff_no"].as_str().unwrap().to_owned(),
+                t["id"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+fn teacher(roster: &[(String, String)], staff_no: &str) -> String {
+    roster
+        .iter()
+        .find(|(no, _)| no == staff_no)
+        .map(|(_, id)| id.clone())
+        .unwrap()
+}
+
+fn autumn_2025() -> Value {
+    json!({"type": "semester", "school_year": 2025, "semester": "autumn"})
+}
+
+/// The autumn semester of next school year: always still to come.
+fn next_autumn() -> Value {
+    let next_year = SchoolYear::containing(Utc::now().date_naive()).0 + 1;
+    json!({"type": "semester", "school_year": next_year, "semester": "autumn"})
+}
+
+fn posting(teacher: &str, to: &str, kind: &str, term: Value) -> Value {
+    json!({"teacher_id": teacher, "to_school_id": to, "kind": kind, "term": term, "host_post": "教务处副主任"})
+}
+
+/// Proposes a posting. The rotation service learns the group's schools from membership
+/// events, asynchronously: the first proposal of a test waits (≤ 5 s) until it has.
+async fn propose(env: &Env, token: &str, group: &str, body: Value) -> (StatusCode, Value) {
+    let path = format!("/groups/{group}/postings");
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    loop {
+        let (status, reply) = env.post(token, &path, body.clone()).await;
+        if reply["error"]["code"] != "school_not_in_group" || tokio::time::Instant::now() > deadline
+        {
+            return (status, reply);
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[actix_web::test]
+async fn a_roster_is_imported_whole_or_not_at_all_and_exported_for_excel() {
+    let env = env_with_rotation().await;
+    let g = group_of_two(&env).await;
+    let member_admin = env.school_token(Role::MemberAdmin, &g.member);
+    // line 3 has an unknown post: 422, the line is named, nothing is imported
+    let bad = format!(
+        "{HEADER}\nT001,张三,学科教师,数学,县级,是\nT002,李四,校长,语文,无,是\nT003,王五,中层管理人员,英语,校级,否\n"
+    );
+    let (status, body) = import(&env, &member_admin, &g.member, bad.as_bytes()).await;
+    assert_refusal(
+        status,
+        &body,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "csv_invalid",
+    );
+    assert_eq!(body["error"]["details"]["rows"][0]["line"], 3, "{body}");
+    let list = format!("/schools/{}/teachers?school_year=2025", g.member);
+    let (status, page) = env.get(&member_admin, &list).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert_eq!(page["total"], 0, "{page}");
+    // Chinese and English values, with a BOM as Excel writes it
+    let good = format!(
+        "\u{feff}{HEADER}\nT001,张三,学科教师,数学,县级,是\nT002,李四,school_leader,语文,none,yes\nT003,王五,中层管理人员,英语,校级,否\n"
+    );
+    let (status, body) = import(&env, &member_admin, &g.member, good.as_bytes()).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["created"], 3, "{body}");
+    let (_, page) = env.get(&member_admin, &list).await;
+    assert_eq!(page["total"], 3, "{page}");
+    let zhang = page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["staff_no"] == "T001")
+        .unwrap();
+    assert_eq!(zhang["post"], "subject_teacher");
+    assert_eq!(zhang["backbone"], "county");
+    assert_eq!(zhang["eligible"], true);
+    assert_eq!(zhang["home_school_id"], g.member.as_str());
+    // the export: CSV with a UTF-8 BOM, as an attachment
+    let req = test::TestRequest::get()
+        .uri(&format!(
+            "/api/v1/schools/{}/teachers/export?school_year=2025",
+            g.member
+        ))
+        .insert_header(("Authorization", format!("Bearer {member_admin}")));
+    let (status, headers, body) = env.call(req).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        headers.get(header::CONTENT_TYPE).unwrap(),
+        "text/csv; charset=utf-8"
+    );
+    let disposition = headers
+        .get(header::CONTENT_DISPOSITION)
+        .unwrap()
+        .to_str()
+        .unwrap();
+    assert!(disposition.starts_with("attachment"), "{disposition}");
+    assert!(
+        disposition.contains(&format!("teachers-{}-2025.csv", g.member)),
+        "{disposition}"
+    );
+    let text = String::from_utf8(body.to_vec()).unwrap();
+    assert!(text.starts_with('\u{feff}'), "{text}");
+    assert!(text.contains("T001") && text.contains("王五"), "{text}");
+    // the group's lead office reads a member's roster; the bureau too; another group's lead does not
+    let lead_admin = env.school_token(Role::LeadAdmin, &g.lead);
+    assert_eq!(env.get(&lead_admin, &list).await.0, StatusCode::OK);
+    assert_eq!(env.get(&env.bureau(), &list).await.0, StatusCode::OK);
+    let other_lead = env.school("三中", "junior", REGION).await;
+    env.group("三中教育集团", "alliance", &other_lead).await;
+    let other_admin = env.school_token(Role::LeadAdmin, &other_lead);
+    let (status, body) = env.get(&other_admin, &list).await;
+    assert_refusal(status, &body, StatusCode::FORBIDDEN, "forbidden");
+    let (status, body) = import(&env, &other_admin, &g.member, good.as_bytes()).await;
+    assert_refusal(status, &body, StatusCode::FORBIDDEN, "forbidden");
+    // another region's bureau does not learn the school exists
+    let far_bureau = env.token(Role::Bureau, OTHER_REGION, None);
+    let (status, body) = env.get(&far_bureau, &list).await;
+    assert_refusal(status, &body, StatusCode::NOT_FOUND, "not_found");
+    let (status, body) = import(&env, &far_bureau, &g.member, good.as_bytes()).await;
+    assert_refusal(status, &body, StatusCode::NOT_FOUND, "not_found");
+    // a file that is not UTF-8 (GBK from an old Excel), and a JSON body
+    let gbk: &[u8] = b"\xb9\xa4\xba\xc5,\xd0\xd5\xc3\xfb\n";
+    let (status, body) = import(&env, &member_admin, &g.member, gbk).await;
+    assert_refusal(status, &body, StatusCode::BAD_REQUEST, "validation_failed");
+    let req = test::TestRequest::post()
+        .uri(&format!(
+            "/api/v1/schools/{}/teachers/import?school_year=2025",
+            g.member
+        ))
+        .insert_header(("Authorization", format!("Bearer {member_admin}")))
+        .set_json(json!({"csv": good}));
+    let (status, body) = env.send(req).await;
+    assert_refusal(status, &body, StatusCode::BAD_REQUEST, "validation_failed");
+    // over 2 MiB; and under it, but more than one bus message carries
+    let huge = vec![b'x'; edu_lead_api::CSV_LIMIT + 1];
+    let (status, body) = import(&env, &member_admin, &g.member, &huge).await;
+    assert_refusal(
+        status,
+        &body,
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "payload_too_large",
+    );
+    let max_payload = env.bus.bus.client().server_info().max_payload;
+    if max_payload < edu_lead_api::CSV_LIMIT {
+        let big = vec![b'x'; max_payload];
+        let (status, body) = import(&env, &member_admin, &g.member, &big).await;
+        assert_refusal(
+            status,
+            &body,
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+        );
+    }
+    // the school year is required
+    let (status, body) = env
+        .get(&member_admin, &format!("/schools/{}/teachers", g.member))
+        .await;
+    assert_refusal(status, &body, StatusCode::BAD_REQUEST, "validation_failed");
+}
+
+#[actix_web::test]
+async fn postings_follow_e02_e03_and_end_when_a_school_leaves() {
+    let env = env_with_rotation().await;
+    let g = group_of_two(&env).await;
+    let lead_admin = env.school_token(Role::LeadAdmin, &g.lead);
+    let member_admin = env.school_token(Role::MemberAdmin, &g.member);
+    let lead_staff = roster(
+        &env,
+        &lead_admin,
+        &g.lead,
+        &[
+            "L001,赵一,中层管理人员,数学,县级,是",
+            "L002,钱二,学科教师,语文,无,是",
+            "L003,孙三,学科教师,物理,市级,是",
+        ],
+    )
+    .await;
+    let member_staff = roster(
+        &env,
+        &member_admin,
+        &g.member,
+        &[
+            "M001,周四,学科教师,英语,无,是",
+            "M002,吴五,学科教师,化学,校级,是",
+        ],
+    )
+    .await;
+    // E-02: the lead office seconds a lead teacher to the member school
+    let l1 = teacher(&lead_staff, "L001");
+    let body = posting(&l1, &g.member, "secondment", autumn_2025());
+    let (status, p1) = propose(&env, &lead_admin, &g.id, body).await;
+    assert_eq!(status, StatusCode::CREATED, "{p1}");
+    assert_eq!(p1["status"], "proposed");
+    assert_eq!(p1["from_school_id"], g.lead.as_str());
+    assert_eq!(p1["to_school_id"], g.member.as_str());
+    assert_eq!(p1["payroll_unit_id"], g.lead.as_str()); // E-04
+    assert_eq!(p1["identity_unchanged"], true);
+    assert_eq!(p1["start"], "2025-09-01");
+    let p1_id = p1["id"].as_str().unwrap();
+    // only the receiving school (or the bureau) confirms
+    let confirm = format!("/postings/{p1_id}/confirm");
+    let (status, body) = env.post(&lead_admin, &confirm, json!({})).await;
+    assert_refusal(status, &body, StatusCode::FORBIDDEN, "forbidden");
+    let (status, body) = env.post(&member_admin, &confirm, json!({})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["status"], "confirmed");
+    assert!(!body["confirmed_at"].is_null(), "{body}");
+    let (status, body) = env.post(&member_admin, &confirm, json!({})).await;
+    assert_refusal(status, &body, StatusCode::CONFLICT, "posting_state_invalid");
+    // E-02: no secondment member → lead
+    let m1 = teacher(&member_staff, "M001");
+    let body = posting(&m1, &g.lead, "secondment", autumn_2025());
+    let (status, body) = env
+        .post(&member_admin, &format!("/groups/{}/postings", g.id), body)
+        .await;
+    assert_refusal(
+        status,
+        &body,
+        StatusCode::CONFLICT,
+        "posting_direction_invalid",
+    );
+    assert_eq!(body["error"]["rule"], "E-02");
+    // E-03: shadowing member → lead is accepted, proposed by the member school
+    let body = posting(&m1, &g.lead, "shadowing", autumn_2025());
+    let (status, p2) = env
+        .post(&member_admin, &format!("/groups/{}/postings", g.id), body)
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{p2}");
+    assert_eq!(p2["kind"], "shadowing");
+    assert_eq!(p2["payroll_unit_id"], g.member.as_str());
+    // one posting at a time per teacher
+    let term = json!({"type": "dates", "start": "2025-10-01", "end": "2025-12-31"});
+    let body = posting(&l1, &g.member, "post_holding", term);
+    let (status, body) = env
+        .post(&lead_admin, &format!("/groups/{}/postings", g.id), body)
+        .await;
+    assert_refusal(status, &body, StatusCode::CONFLICT, "posting_overlaps");
+    // both ends are schools of the group
+    let outsider = env.school("四中", "junior", REGION).await;
+    let l2 = teacher(&lead_staff, "L002");
+    let body = posting(&l2, &outsider, "secondment", autumn_2025());
+    let (status, body) = env
+        .post(&lead_admin, &format!("/groups/{}/postings", g.id), body)
+        .await;
+    assert_refusal(status, &body, StatusCode::CONFLICT, "school_not_in_group");
+    // an unknown teacher
+    let body = posting(
+        &SchoolId::new().to_string(),
+        &g.member,
+        "secondment",
+        autumn_2025(),
+    );
+    let (status, body) = env
+        .post(&lead_admin, &format!("/groups/{}/postings", g.id), body)
+        .await;
+    assert_refusal(status, &body, StatusCode::NOT_FOUND, "not_found");
+    // 支教 is off by default (E-12)
+    let body = posting(&l2, &g.member, "support_teaching", autumn_2025());
+    let (status, body) = env
+        .post(&lead_admin, &format!("/groups/{}/postings", g.id), body)
+        .await;
+    assert_refusal(status, &body, StatusCode::CONFLICT, "posting_kind_disabled");
+    // a retry with the same Idempotency-Key proposes once
+    let upcoming = next_autumn();
+    let mut ids = Vec::new();
+    for _ in 0..2 {
+        let req = test::TestRequest::post()
+            .uri(&format!("/api/v1/groups/{}/postings", g.id))
+            .insert_header(("Authorization", format!("Bearer {lead_admin}")))
+            .insert_header(("Idempotency-Key", "l2-next-autumn"))
+            .set_json(posting(&l2, &g.member, "secondment", upcoming.clone()));
+        let (status, body) = env.send(req).await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        ids.push(body["id"].as_str().unwrap().to_owned());
+    }
+    assert_eq!(ids[0], ids[1]);
+    let p3_id = ids[0].clone();
+    let (status, body) = env
+        .post(
+            &member_admin,
+            &format!("/postings/{p3_id}/confirm"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["phase"], "upcoming");
+    // the group's postings, filtered
+    let (status, page) = env
+        .get(&lead_admin, &format!("/groups/{}/postings", g.id))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert_eq!(page["total"], 3, "{page}");
+    let (_, page) = env
+        .get(
+            &member_admin,
+            &format!("/groups/{}/postings?teacher_id={m1}&school_year=2025", g.id),
+        )
+        .await;
+    assert_eq!(page["total"], 1, "{page}");
+    // the bureau ends the membership: the member's open postings end with it
+    let (status, body) = env
+        .post(
+            &env.bureau(),
+            &format!("/groups/{}/members/{}/exit", g.id, g.member),
+            json!({"reason": "bureau_decision"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    let closed = loop {
+        let (status, body) = env.get(&env.bureau(), &format!("/postings/{p3_id}")).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        if body["status"] == "cancelled" || body["status"] == "ended_early" {
+            break body;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "still open 5 s after the exit: {body}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert!(!closed["closing_reason"].is_null(), "{closed}");
+    // and the school is no longer in the group
+    let body = posting(
+        &teacher(&lead_staff, "L003"),
+        &g.member,
+        "secondment",
+        upcoming,
+    );
+    let (status, body) = env
+        .post(&lead_admin, &format!("/groups/{}/postings", g.id), body)
+        .await;
+    assert_refusal(status, &body, StatusCode::CONFLICT, "school_not_in_group");
+}
+
+#[actix_web::test]
+async fn postings_are_scoped_to_the_group_and_the_region() {
+    let env = env_with_rotation().await;
+    let g = group_of_two(&env).await;
+    let lead_admin = env.school_token(Role::LeadAdmin, &g.lead);
+    let member_admin = env.school_token(Role::MemberAdmin, &g.member);
+    let staff = roster(
+        &env,
+        &lead_admin,
+        &g.lead,
+        &["L001,赵一,学科教师,数学,无,是"],
+    )
+    .await;
+    let body = posting(
+        &teacher(&staff, "L001"),
+        &g.member,
+        "secondment",
+        next_autumn(),
+    );
+    let (status, p) = propose(&env, &lead_admin, &g.id, body.clone()).await;
+    assert_eq!(status, StatusCode::CREATED, "{p}");
+    let p_id = p["id"].as_str().unwrap();
+    let postings = format!("/groups/{}/postings", g.id);
+    // another region's bureau: the group does not exist for it
+    let far_bureau = env.token(Role::Bureau, OTHER_REGION, None);
+    let (status, body_) = env.get(&far_bureau, &postings).await;
+    assert_refusal(status, &body_, StatusCode::NOT_FOUND, "not_found");
+    let (status, body_) = env.get(&far_bureau, &format!("/postings/{p_id}")).await;
+    assert_refusal(status, &body_, StatusCode::NOT_FOUND, "not_found");
+    // a school of another group neither
+    let other_lead = env.school("三中", "junior", REGION).await;
+    let other_group = env.group("三中教育集团", "alliance", &other_lead).await;
+    let other_member = env.school("五中", "junior", REGION).await;
+    assert_eq!(
+        env.admit(&env.bureau(), &other_group, &other_member)
+            .await
+            .0,
+        StatusCode::CREATED
+    );
+    let stranger = env.school_token(Role::MemberAdmin, &other_member);
+    let (status, body_) = env.get(&stranger, &postings).await;
+    assert_refusal(status, &body_, StatusCode::NOT_FOUND, "not_found");
+    let (status, body_) = env.get(&stranger, &format!("/postings/{p_id}")).await;
+    assert_refusal(status, &body_, StatusCode::NOT_FOUND, "not_found");
+    let (status, body_) = env
+        .post(&stranger, &format!("/postings/{p_id}/confirm"), json!({}))
+        .await;
+    assert_refusal(status, &body_, StatusCode::NOT_FOUND, "not_found");
+    let (status, body_) = env.post(&stranger, &postings, body.clone()).await;
+    assert_refusal(status, &body_, StatusCode::NOT_FOUND, "not_found");
+    let (status, body_) = env
+        .get(&stranger, &format!("/groups/{}/rotation?year=2025", g.id))
+        .await;
+    assert_refusal(status, &body_, StatusCode::NOT_FOUND, "not_found");
+    // a teacher of the group sees its postings but proposes nothing; an auditor reads only
+    let teacher_token = env.school_token(Role::Teacher, &g.member);
+    assert_eq!(env.get(&teacher_token, &postings).await.0, StatusCode::OK);
+    let (status, body_) = env.post(&teacher_token, &postings, body.clone()).await;
+    assert_refusal(status, &body_, StatusCode::FORBIDDEN, "forbidden");
+    let auditor = env.token(Role::Auditor, REGION, None);
+    assert_eq!(
+        env.get(&auditor, &format!("/postings/{p_id}")).await.0,
+        StatusCode::OK
+    );
+    let (status, body_) = env
+        .post(&auditor, &format!("/postings/{p_id}/confirm"), json!({}))
+        .await;
+    assert_refusal(status, &body_, StatusCode::FORBIDDEN, "forbidden");
+    // cancelling: the sending side may, a teacher may not; the reason is required
+    let cancel = format!("/postings/{p_id}/cancel");
+    let (status, body_) = env
+        .post(&teacher_token, &cancel, json!({"reason": "x"}))
+        .await;
+    assert_refusal(status, &body_, StatusCode::FORBIDDEN, "forbidden");
+    let (status, body_) = env.post(&lead_admin, &cancel, json!({})).await;
+    assert_refusal(status, &body_, StatusCode::BAD_REQUEST, "validation_failed");
+    let (status, body_) = env
+        .post(&member_admin, &cancel, json!({"reason": "岗位调整"}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body_}");
+    assert_eq!(body_["status"], "cancelled");
+    assert_eq!(body_["closing_reason"], "岗位调整");
+    let (status, body_) = env
+        .post(
+            &lead_admin,
+            &format!("/postings/{p_id}/end"),
+            json!({"reason": "x"}),
+        )
+        .await;
+    assert_refusal(
+        status,
+        &body_,
+        StatusCode::CONFLICT,
+        "posting_state_invalid",
+    );
+    // unknown fields are refused
+    let mut extra = body.clone();
+    extra["from_school_id"] = json!(g.member);
+    let (status, body_) = env.post(&lead_admin, &postings, extra).await;
+    assert_refusal(status, &body_, StatusCode::BAD_REQUEST, "validation_failed");
+    // a county's figures: its bureau and auditors only
+    let (status, body_) = env
+        .get(
+            &env.bureau(),
+            &format!("/regions/{OTHER_REGION}/rotation?year=2025"),
+        )
+        .await;
+    assert_refusal(status, &body_, StatusCode::FORBIDDEN, "forbidden");
+    let (status, body_) = env
+        .get(
+            &lead_admin,
+            &format!("/regions/{REGION}/rotation?year=2025"),
+        )
+        .await;
+    assert_refusal(status, &body_, StatusCode::FORBIDDEN, "forbidden");
+    let (status, body_) = env
+        .get(&env.bureau(), "/regions/4116/rotation?year=2025")
+        .await;
+    assert_refusal(status, &body_, StatusCode::BAD_REQUEST, "validation_failed");
+}
+
+#[actix_web::test]
+async fn e08_compliance_of_a_group_and_its_county() {
+    let env = env_with_rotation().await;
+    let g = group_of_two(&env).await;
+    let lead_admin = env.school_token(Role::LeadAdmin, &g.lead);
+    let member_admin = env.school_token(Role::MemberAdmin, &g.member);
+    // ten eligible teachers, one a county backbone teacher; one more who is not eligible
+    let mut rows: Vec<String> = (1..=9)
+        .map(|i| format!("L{i:03},教师{i},学科教师,数学,无,是"))
+        .collect();
+    rows.push("L010,骨干,学科教师,语文,县级,是".into());
+    rows.push("L011,新教师,学科教师,英语,无,否".into());
+    let rows: Vec<&str> = rows.iter().map(String::as_str).collect();
+    let staff = roster(&env, &lead_admin, &g.lead, &rows).await;
+    // one of them rotated: 1 of 10 = 10 %, the backbone share 100 %
+    let body = posting(
+        &teacher(&staff, "L010"),
+        &g.member,
+        "secondment",
+        autumn_2025(),
+    );
+    let (status, p) = propose(&env, &lead_admin, &g.id, body).await;
+    assert_eq!(status, StatusCode::CREATED, "{p}");
+    let (status, body) = env
+        .post(
+            &member_admin,
+            &format!("/postings/{}/confirm", p["id"].as_str().unwrap()),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let check = |c: &Value| {
+        assert_eq!(c["school_year"], 2025, "{c}");
+        assert_eq!(c["as_of"], "2026-03-01", "{c}");
+        assert_eq!(c["eligible"], 10, "{c}");
+        assert_eq!(c["rotation_min_pct"], 10, "{c}");
+        assert_eq!(c["backbone_min_pct"], 20, "{c}");
+        assert_eq!(c["actual"]["rotated"], 1, "{c}");
+        assert_eq!(c["actual"]["backbone_rotated"], 1, "{c}");
+        assert_eq!(c["actual"]["ratio_pct"], 10.0, "{c}");
+        assert_eq!(c["actual"]["ratio_met"], true, "{c}");
+        assert_eq!(c["actual"]["share_met"], true, "{c}");
+        assert_eq!(c["actual"]["shortfall"], 0, "{c}");
+        assert_eq!(c["rotated_teachers"].as_array().unwrap().len(), 1, "{c}");
+    };
+    let (status, group) = env
+        .get(
+            &member_admin,
+            &format!("/groups/{}/rotation?year=2025&as_of=2026-03-01", g.id),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{group}");
+    assert_eq!(group["scope"], json!({"type": "group", "group_id": g.id}));
+    check(&group);
+    let auditor = env.token(Role::Auditor, REGION, None);
+    let (status, county) = env
+        .get(
+            &auditor,
+            &format!("/regions/{REGION}/rotation?year=2025&as_of=2026-03-01"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{county}");
+    assert_eq!(county["scope"], json!({"type": "region", "region": REGION}));
+    check(&county);
+    // before the posting started nobody had rotated yet; the forecast counts it
+    let (_, early) = env
+        .get(
+            &env.bureau(),
+            &format!("/groups/{}/rotation?year=2025&as_of=2025-08-31", g.id),
+        )
+        .await;
+    assert_eq!(early["actual"]["rotated"], 0, "{early}");
+    assert_eq!(early["actual"]["shortfall"], 1, "{early}");
+    assert_eq!(early["forecast"]["rotated"], 1, "{early}");
+    // a malformed date
+    let (status, body) = env
+        .get(
+            &env.bureau(),
+            &format!("/groups/{}/rotation?year=2025&as_of=March", g.id),
+        )
+        .await;
+    assert_refusal(status, &body, StatusCode::BAD_REQUEST, "validation_failed");
+}
