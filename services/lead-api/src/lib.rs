@@ -6,6 +6,7 @@
 pub mod auth;
 mod console;
 pub mod error;
+mod ics;
 mod routes;
 pub mod scope;
 
@@ -53,6 +54,7 @@ pub const CSV_LIMIT: usize = 2 * 1024 * 1024;
         (name = "groups", description = "教育集团 — groups, their models and caps"),
         (name = "members", description = "成员学校 — admission, history, exit"),
         (name = "rotation", description = "交流轮岗 — teacher rosters, postings between the group's schools, the E-08 figures"),
+        (name = "training", description = "培训与跟岗 — trainings the lead school delivers (E-05/E-06), yearly hours (E-19), shadowing coverage (E-09)"),
         (name = "system", description = "Liveness and readiness"),
     ),
 )]

@@ -188,6 +188,20 @@ pub fn can_close_posting(caller: &Caller, group: &Group, posting: &Posting) -> R
     })
 }
 
+/// Recording a training or showcase (E-05: the lead school delivers them to the group): the
+/// lead school's office, or the group's bureau.
+pub fn can_record_training(caller: &Caller, group: &Group) -> Result<(), Problem> {
+    if lead_office_of(caller, group) {
+        return Ok(());
+    }
+    bureau_of(caller, &group.region).map_err(|_| {
+        forbidden(
+            "only the group's lead school or its bureau may record trainings",
+            "仅该集团龙头学校或所属教育局可登记培训",
+        )
+    })
+}
+
 /// A county's rotation figures: its bureau and auditors.
 pub fn can_read_region(caller: &Caller, region: &RegionCode) -> Result<(), Problem> {
     match caller.0.role {

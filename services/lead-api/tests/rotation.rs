@@ -612,3 +612,426 @@ async fn e08_compliance_of_a_group_and_its_county() {
         .await;
     assert_refusal(status, &body, StatusCode::BAD_REQUEST, "validation_failed");
 }
+
+/// Records a training for the group.
+async fn train(env: &Env, token: &str, group: &str, body: Value) -> (StatusCode, Value) {
+    env.post(token, &format!("/groups/{group}/trainings"), body)
+        .await
+}
+
+fn training(kind: &str, held_on: &str, hours: u16, participants: &[&str]) -> Value {
+    json!({"kind": kind, "title": format!("{kind} {held_on}"), "subject": "数学", "held_on": held_on, "hours": hours, "participant_ids": participants})
+}
+
+#[actix_web::test]
+async fn the_lead_school_delivers_trainings_and_member_staff_earn_hours() {
+    let env = env_with_rotation().await;
+    let g = group_of_two(&env).await;
+    let lead_admin = env.school_token(Role::LeadAdmin, &g.lead);
+    let member_admin = env.school_token(Role::MemberAdmin, &g.member);
+    let staff = roster(
+        &env,
+        &member_admin,
+        &g.member,
+        &[
+            "M001,王芳,学科教师,数学,县级,是",
+            "M002,刘洋,中层管理人员,语文,无,是",
+            "M003,陈静,校级领导,英语,无,否",
+        ],
+    )
+    .await;
+    let (wang, liu, chen) = (
+        teacher(&staff, "M001"),
+        teacher(&staff, "M002"),
+        teacher(&staff, "M003"),
+    );
+    // E-09: 刘洋 shadows at the lead school in autumn 2025 (this also waits until the
+    // rotation service knows the group's schools)
+    let (status, p) = propose(
+        &env,
+        &member_admin,
+        &g.id,
+        posting(&liu, &g.lead, "shadowing", autumn_2025()),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{p}");
+    let confirm = format!("/postings/{}/confirm", p["id"].as_str().unwrap());
+    let (status, body) = env.post(&lead_admin, &confirm, json!({})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    // E-05/E-06: the lead school's office records the four kinds in autumn 2025; an August
+    // training prepares the coming autumn
+    let autumn = [
+        training("subject", "2025-09-20", 8, &[&wang]),
+        training("special", "2025-10-15", 16, &[&wang, &liu]),
+        training("induction", "2025-08-25", 24, &[&wang]),
+    ];
+    for body in autumn {
+        let (status, t) = train(&env, &lead_admin, &g.id, body).await;
+        assert_eq!(status, StatusCode::CREATED, "{t}");
+        assert_eq!(t["school_year"], 2025, "{t}");
+        assert_eq!(t["semester"], "autumn", "{t}");
+        assert_eq!(t["provider_school_id"], g.lead.as_str(), "{t}");
+        assert_eq!(t["group_id"], g.id.as_str(), "{t}");
+    }
+    // a retry with the same Idempotency-Key records once
+    let mut ids = Vec::new();
+    for _ in 0..2 {
+        let req = test::TestRequest::post()
+            .uri(&format!("/api/v1/groups/{}/trainings", g.id))
+            .insert_header(("Authorization", format!("Bearer {lead_admin}")))
+            .insert_header(("Idempotency-Key", "showcase-2025-11"))
+            .set_json(training(
+                "teaching_showcase",
+                "2025-11-12",
+                6,
+                &[&wang, &liu],
+            ));
+        let (status, t) = env.send(req).await;
+        assert_eq!(status, StatusCode::CREATED, "{t}");
+        ids.push(t["id"].as_str().unwrap().to_owned());
+    }
+    assert_eq!(ids[0], ids[1]);
+    let (status, t) = train(
+        &env,
+        &lead_admin,
+        &g.id,
+        training("subject", "2026-03-10", 18, &[&wang]),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{t}");
+    assert_eq!(t["semester"], "spring", "{t}");
+    // the group's bureau records too (a spring 2025 training, school year 2024)
+    let (status, t) = train(
+        &env,
+        &env.bureau(),
+        &g.id,
+        training("special", "2025-05-10", 10, &[&wang]),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{t}");
+    assert_eq!(t["school_year"], 2024, "{t}");
+    // autumn: all four kinds held, none missing
+    let (status, list) = env
+        .get(
+            &member_admin,
+            &format!("/groups/{}/trainings?year=2025&semester=autumn", g.id),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{list}");
+    assert_eq!(list["items"].as_array().unwrap().len(), 4, "{list}");
+    assert_eq!(list["semesters"].as_array().unwrap().len(), 1, "{list}");
+    assert_eq!(list["semesters"][0]["semester"], "autumn", "{list}");
+    assert_eq!(list["semesters"][0]["held"].as_array().unwrap().len(), 4);
+    assert_eq!(list["semesters"][0]["missing"], json!([]), "{list}");
+    // the whole year: spring so far has only subject training
+    let (_, list) = env
+        .get(
+            &env.bureau(),
+            &format!("/groups/{}/trainings?year=2025", g.id),
+        )
+        .await;
+    assert_eq!(list["items"].as_array().unwrap().len(), 5, "{list}");
+    let spring = &list["semesters"][1];
+    assert_eq!(spring["semester"], "spring", "{list}");
+    assert_eq!(spring["held"], json!(["subject"]), "{list}");
+    assert_eq!(
+        spring["missing"],
+        json!(["special", "induction", "teaching_showcase"]),
+        "{list}"
+    );
+    // only the lead school and the bureau record: a member school, a teacher may not
+    let body = training("subject", "2025-12-01", 4, &[&wang]);
+    let (status, refusal) = train(&env, &member_admin, &g.id, body.clone()).await;
+    assert_refusal(status, &refusal, StatusCode::FORBIDDEN, "forbidden");
+    let teacher_token = env.school_token(Role::Teacher, &g.lead);
+    let (status, refusal) = train(&env, &teacher_token, &g.id, body.clone()).await;
+    assert_refusal(status, &refusal, StatusCode::FORBIDDEN, "forbidden");
+    // participants are teachers of the group; unknown fields (the group) are refused
+    let stranger_id = SchoolId::new().to_string();
+    let (status, refusal) = train(
+        &env,
+        &lead_admin,
+        &g.id,
+        training("subject", "2025-12-01", 4, &[&stranger_id]),
+    )
+    .await;
+    assert_refusal(
+        status,
+        &refusal,
+        StatusCode::BAD_REQUEST,
+        "validation_failed",
+    );
+    let mut extra = body.clone();
+    extra["group_id"] = json!(g.id);
+    let (status, refusal) = train(&env, &lead_admin, &g.id, extra).await;
+    assert_refusal(
+        status,
+        &refusal,
+        StatusCode::BAD_REQUEST,
+        "validation_failed",
+    );
+    // E-19: 王芳 reached 72 hours in 2025 (8 + 16 + 24 + 6 + 18), 刘洋 22, 陈静 none
+    let hours = format!("/schools/{}/training-hours?year=2025", g.member);
+    let (status, report) = env.get(&member_admin, &hours).await;
+    assert_eq!(status, StatusCode::OK, "{report}");
+    assert_eq!(report["required_hours"], 72, "{report}");
+    assert_eq!(report["school_year"], 2025, "{report}");
+    let of = |report: &Value, id: &str| {
+        report["teachers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["teacher_id"] == id)
+            .cloned()
+            .unwrap()
+    };
+    assert_eq!(of(&report, &wang)["hours"], 72, "{report}");
+    assert_eq!(of(&report, &wang)["met"], true, "{report}");
+    assert_eq!(of(&report, &wang)["name"], "王芳", "{report}");
+    assert_eq!(of(&report, &liu)["hours"], 22, "{report}");
+    assert_eq!(of(&report, &liu)["met"], false, "{report}");
+    assert_eq!(of(&report, &chen)["hours"], 0, "{report}");
+    let pct = report["completion_pct"].as_f64().unwrap();
+    assert!((pct - 100.0 / 3.0).abs() < 0.01, "{report}");
+    let (_, earlier) = env
+        .get(
+            &member_admin,
+            &format!("/schools/{}/training-hours?year=2024", g.member),
+        )
+        .await;
+    assert_eq!(of(&earlier, &wang)["hours"], 10, "{earlier}");
+    // who reads the roster reads the hours: the group's lead school yes, a teacher no,
+    // another group's lead school no, another region's bureau does not learn the school
+    assert_eq!(env.get(&lead_admin, &hours).await.0, StatusCode::OK);
+    let member_teacher = env.school_token(Role::Teacher, &g.member);
+    let (status, refusal) = env.get(&member_teacher, &hours).await;
+    assert_refusal(status, &refusal, StatusCode::FORBIDDEN, "forbidden");
+    let other_lead = env.school("三中", "junior", REGION).await;
+    env.group("三中教育集团", "alliance", &other_lead).await;
+    let other_admin = env.school_token(Role::LeadAdmin, &other_lead);
+    let (status, refusal) = env.get(&other_admin, &hours).await;
+    assert_refusal(status, &refusal, StatusCode::FORBIDDEN, "forbidden");
+    let far_bureau = env.token(Role::Bureau, OTHER_REGION, None);
+    let (status, refusal) = env.get(&far_bureau, &hours).await;
+    assert_refusal(status, &refusal, StatusCode::NOT_FOUND, "not_found");
+    // E-09: of the member's managers and subject teachers (not 陈静, a school leader),
+    // 刘洋 has shadowed; 王芳 not yet
+    let coverage = format!("/groups/{}/shadowing-coverage?as_of=2026-06-30", g.id);
+    let (status, c) = env.get(&member_admin, &coverage).await;
+    assert_eq!(status, StatusCode::OK, "{c}");
+    assert_eq!(c["as_of"], "2026-06-30", "{c}");
+    assert_eq!(c["since"], "2023-06-30", "{c}");
+    assert_eq!(c["staff"], 2, "{c}");
+    assert_eq!(c["covered"], 1, "{c}");
+    assert_eq!(c["coverage_pct"], 50.0, "{c}");
+    let not_yet = c["not_yet"].as_array().unwrap();
+    assert_eq!(not_yet.len(), 1, "{c}");
+    assert_eq!(not_yet[0]["teacher_id"], wang.as_str(), "{c}");
+    assert_eq!(not_yet[0]["name"], "王芳", "{c}");
+    assert_eq!(not_yet[0]["home_school_id"], g.member.as_str(), "{c}");
+    // before the posting nobody had shadowed
+    let (_, before) = env
+        .get(
+            &env.bureau(),
+            &format!("/groups/{}/shadowing-coverage?as_of=2025-08-31", g.id),
+        )
+        .await;
+    assert_eq!(before["covered"], 0, "{before}");
+    // another group's school sees none of it
+    let (status, refusal) = env.get(&other_admin, &coverage).await;
+    assert_refusal(status, &refusal, StatusCode::NOT_FOUND, "not_found");
+    let trainings = format!("/groups/{}/trainings?year=2025", g.id);
+    let (status, refusal) = env.get(&other_admin, &trainings).await;
+    assert_refusal(status, &refusal, StatusCode::NOT_FOUND, "not_found");
+    let (status, refusal) = train(&env, &other_admin, &g.id, body).await;
+    assert_refusal(status, &refusal, StatusCode::NOT_FOUND, "not_found");
+    // a semester that does not exist
+    let (status, refusal) = env
+        .get(
+            &member_admin,
+            &format!("/groups/{}/trainings?year=2025&semester=summer", g.id),
+        )
+        .await;
+    assert_refusal(
+        status,
+        &refusal,
+        StatusCode::BAD_REQUEST,
+        "validation_failed",
+    );
+}
+
+/// Fetches the group's postings as iCalendar.
+async fn calendar(env: &Env, token: &str, path: &str) -> (StatusCode, header::HeaderMap, String) {
+    let req = test::TestRequest::get()
+        .uri(&format!("/api/v1{path}"))
+        .insert_header(("Authorization", format!("Bearer {token}")));
+    let (status, headers, body) = env.call(req).await;
+    (status, headers, String::from_utf8(body.to_vec()).unwrap())
+}
+
+#[actix_web::test]
+async fn the_groups_postings_export_as_an_office_calendar() {
+    let env = env_with_rotation().await;
+    let g = group_of_two(&env).await;
+    let lead_admin = env.school_token(Role::LeadAdmin, &g.lead);
+    let member_admin = env.school_token(Role::MemberAdmin, &g.member);
+    let lead_staff = roster(
+        &env,
+        &lead_admin,
+        &g.lead,
+        &[
+            "L001,王芳,学科教师,数学,县级,是",
+            "L002,赵二,学科教师,语文,无,是",
+        ],
+    )
+    .await;
+    let member_staff = roster(
+        &env,
+        &member_admin,
+        &g.member,
+        &["M001,孙三,中层管理人员,英语,无,是"],
+    )
+    .await;
+    let sun = teacher(&member_staff, "M001");
+    // 王芳 seconded in autumn 2025 as 初二数学, confirmed
+    let mut body = posting(
+        &teacher(&lead_staff, "L001"),
+        &g.member,
+        "secondment",
+        autumn_2025(),
+    );
+    body["host_post"] = json!("初二数学");
+    let (status, p1) = propose(&env, &lead_admin, &g.id, body).await;
+    assert_eq!(status, StatusCode::CREATED, "{p1}");
+    let p1_id = p1["id"].as_str().unwrap();
+    let (status, body) = env
+        .post(
+            &member_admin,
+            &format!("/postings/{p1_id}/confirm"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    // 孙三 proposed to shadow in spring 2026, not confirmed: tentative
+    let term = json!({"type": "dates", "start": "2026-03-02", "end": "2026-06-30"});
+    let (status, p2) = env
+        .post(
+            &member_admin,
+            &format!("/groups/{}/postings", g.id),
+            posting(&sun, &g.lead, "shadowing", term),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{p2}");
+    let p2_id = p2["id"].as_str().unwrap();
+    // 赵二's upcoming posting is cancelled: not in the calendar
+    let (status, p3) = env
+        .post(
+            &lead_admin,
+            &format!("/groups/{}/postings", g.id),
+            posting(
+                &teacher(&lead_staff, "L002"),
+                &g.member,
+                "post_holding",
+                next_autumn(),
+            ),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{p3}");
+    let p3_id = p3["id"].as_str().unwrap();
+    let (status, body) = env
+        .post(
+            &lead_admin,
+            &format!("/postings/{p3_id}/cancel"),
+            json!({"reason": "岗位调整"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let ics = format!("/groups/{}/postings.ics", g.id);
+    let (status, headers, text) = calendar(&env, &member_admin, &ics).await;
+    assert_eq!(status, StatusCode::OK, "{text}");
+    assert_eq!(
+        headers.get(header::CONTENT_TYPE).unwrap(),
+        "text/calendar; charset=utf-8"
+    );
+    let disposition = headers
+        .get(header::CONTENT_DISPOSITION)
+        .unwrap()
+        .to_str()
+        .unwrap();
+    assert!(disposition.starts_with("attachment"), "{disposition}");
+    assert!(
+        disposition.contains(&format!("postings-{}.ics", g.id)),
+        "{disposition}"
+    );
+    // CRLF line endings only, no physical line longer than 75 octets
+    assert!(text.ends_with("\r\n"), "{text:?}");
+    for line in text[..text.len() - 2].split("\r\n") {
+        assert!(!line.contains('\n') && !line.contains('\r'), "{line:?}");
+        assert!(line.len() <= 75, "{line:?}");
+    }
+    let text = text.replace("\r\n ", "");
+    assert!(
+        text.starts_with("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("PRODID:-//edugroup//postings//ZH\r\n"),
+        "{text}"
+    );
+    assert!(text.trim_end().ends_with("END:VCALENDAR"), "{text}");
+    assert_eq!(text.matches("BEGIN:VEVENT\r\n").count(), 2, "{text}");
+    assert_eq!(text.matches("END:VEVENT\r\n").count(), 2, "{text}");
+    assert!(!text.contains(p3_id), "{text}");
+    // each event with its UID and dates (DTEND exclusive)
+    let event = |id: &str| {
+        text.split("BEGIN:VEVENT\r\n")
+            .find(|e| e.contains(&format!("UID:{id}@edugroup\r\n")))
+            .unwrap_or_else(|| panic!("no event for {id}: {text}"))
+            .to_owned()
+    };
+    let e1 = event(p1_id);
+    assert!(e1.contains("DTSTART;VALUE=DATE:20250901\r\n"), "{e1}");
+    assert!(e1.contains("DTEND;VALUE=DATE:20260201\r\n"), "{e1}");
+    assert!(e1.contains("SUMMARY:挂职 王芳 · 初二数学\r\n"), "{e1}");
+    assert!(e1.contains("STATUS:CONFIRMED\r\n"), "{e1}");
+    assert!(e1.contains("DTSTAMP:"), "{e1}");
+    let e2 = event(p2_id);
+    assert!(e2.contains("DTSTART;VALUE=DATE:20260302\r\n"), "{e2}");
+    assert!(e2.contains("DTEND;VALUE=DATE:20260701\r\n"), "{e2}");
+    assert!(
+        e2.contains("SUMMARY:跟岗学习 孙三 · 教务处副主任\r\n"),
+        "{e2}"
+    );
+    assert!(e2.contains("STATUS:TENTATIVE\r\n"), "{e2}");
+    assert!(e2.contains(&g.member), "{e2}");
+    // filtered by teacher, and by school year
+    let (status, _, one) = calendar(&env, &lead_admin, &format!("{ics}?teacher_id={sun}")).await;
+    assert_eq!(status, StatusCode::OK, "{one}");
+    assert_eq!(one.matches("BEGIN:VEVENT").count(), 1, "{one}");
+    assert!(one.contains(p2_id), "{one}");
+    let (_, _, none) = calendar(&env, &env.bureau(), &format!("{ics}?year=2024")).await;
+    assert_eq!(none.matches("BEGIN:VEVENT").count(), 0, "{none}");
+    assert!(none.contains("BEGIN:VCALENDAR"), "{none}");
+    // a school outside the group, another region's bureau: no such group
+    let other_lead = env.school("三中", "junior", REGION).await;
+    env.group("三中教育集团", "alliance", &other_lead).await;
+    let other_admin = env.school_token(Role::LeadAdmin, &other_lead);
+    let req = test::TestRequest::get()
+        .uri(&format!("/api/v1{ics}"))
+        .insert_header(("Authorization", format!("Bearer {other_admin}")));
+    let (status, body) = env.send(req).await;
+    assert_refusal(status, &body, StatusCode::NOT_FOUND, "not_found");
+    let far_bureau = env.token(Role::Bureau, OTHER_REGION, None);
+    let (status, body) = env
+        .get(&far_bureau, &format!("/groups/{}/postings.ics", g.id))
+        .await;
+    assert_refusal(status, &body, StatusCode::NOT_FOUND, "not_found");
+    // unknown filters are refused
+    let (status, body) = env
+        .get(
+            &member_admin,
+            &format!("/groups/{}/postings.ics?school_year=2025", g.id),
+        )
+        .await;
+    assert_refusal(status, &body, StatusCode::BAD_REQUEST, "validation_failed");
+}

@@ -4,6 +4,7 @@ pub mod groups;
 pub mod rotation;
 pub mod schools;
 pub mod system;
+pub mod training;
 
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -24,10 +25,15 @@ pub fn config(cfg: &mut ServiceConfig) {
         .service(rotation::export_teachers)
         .service(rotation::create_posting)
         .service(rotation::list_postings)
+        .service(rotation::export_postings_calendar)
         .service(rotation::get_posting)
         .service(rotation::confirm_posting)
         .service(rotation::cancel_posting)
         .service(rotation::end_posting)
         .service(rotation::get_group_rotation)
-        .service(rotation::get_region_rotation);
+        .service(rotation::get_region_rotation)
+        .service(training::record_training)
+        .service(training::list_trainings)
+        .service(training::get_training_hours)
+        .service(training::get_shadowing_coverage);
 }

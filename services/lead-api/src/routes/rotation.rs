@@ -3,7 +3,7 @@
 
 use actix_web::http::header::{self, ContentDisposition, DispositionParam, DispositionType};
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
-use chrono::NaiveDate;
+use chrono::{NaiveDate, Utc};
 use edu_contracts::membership::{
     GetSchool, Group, GroupQuery, ListGroups, Page, Paging, School, SchoolRef,
 };
@@ -23,7 +23,7 @@ use utoipa::{IntoParams, ToSchema};
 use crate::auth::{Caller, IdempotencyKey};
 use crate::error::{ApiError, ErrorBody};
 use crate::routes::groups::visible_group;
-use crate::{AppState, CSV_LIMIT, scope};
+use crate::{AppState, CSV_LIMIT, ics, scope};
 
 /// Room left in a bus message for the command envelope around an uploaded CSV.
 const ENVELOPE_MARGIN: usize = 4 * 1024;
@@ -50,7 +50,7 @@ async fn fetch_school(
 
 /// The school whose roster the caller may read (its group is looked up only for another
 /// school's lead office).
-async fn readable_school(
+pub(crate) async fn readable_school(
     state: &AppState,
     caller: &Caller,
     school_id: SchoolId,
@@ -439,6 +439,98 @@ pub async fn list_postings(
             .call::<ListPostings>(&caller.actor(), None, query)
             .await?,
     ))
+}
+
+/// Which postings go into the calendar.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct PostingCalendarQuery {
+    /// Postings from or to this school.
+    pub school_id: Option<SchoolId>,
+    pub teacher_id: Option<TeacherId>,
+    /// The school year, by its first calendar year.
+    #[param(value_type = Option<i32>, example = 2025)]
+    pub year: Option<SchoolYear>,
+}
+
+/// Every posting matching `query`, page by page.
+async fn all_postings(
+    state: &AppState,
+    caller: &Caller,
+    mut query: PostingQuery,
+) -> Result<Vec<Posting>, ApiError> {
+    query.paging = Paging {
+        limit: Paging::MAX_LIMIT,
+        offset: 0,
+    };
+    let mut all = Vec::new();
+    loop {
+        let page = state
+            .bus
+            .call::<ListPostings>(&caller.actor(), None, query.clone())
+            .await?;
+        let got = page.items.len();
+        all.extend(page.items);
+        if got < usize::from(query.paging.limit)
+            || i64::try_from(all.len()).unwrap_or(i64::MAX) >= page.total
+        {
+            return Ok(all);
+        }
+        query.paging.offset = query
+            .paging
+            .offset
+            .saturating_add(u32::try_from(got).unwrap_or(u32::MAX));
+    }
+}
+
+/// The group's postings as an iCalendar file for office calendars (Outlook, 钉钉, 企业微信).
+///
+/// One all-day event per posting, from its start through the last day served; cancelled
+/// postings are left out, proposed ones are tentative. The UID (`<posting_id>@edugroup`) is
+/// stable, so a re-import updates the events.
+#[utoipa::path(
+    tag = "rotation",
+    operation_id = "export_postings_calendar",
+    params(("group_id" = GroupId, Path, description = "Group id"), PostingCalendarQuery),
+    responses(
+        (status = 200, description = "The postings, RFC 5545", content_type = "text/calendar", body = String,
+            headers(("Content-Disposition" = String, description = "attachment; filename=\"postings-<group_id>.ics\""))),
+        (status = 400, description = "Invalid query", body = ErrorBody),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 404, description = "No such group visible to the caller", body = ErrorBody),
+        (status = 503, description = "Service unavailable; retry", body = ErrorBody),
+    ),
+    security(("bearer" = [])),
+)]
+#[get("/groups/{group_id}/postings.ics")]
+pub async fn export_postings_calendar(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<GroupId>,
+    query: web::Query<PostingCalendarQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let group = visible_group(&state, &caller, path.into_inner()).await?;
+    let q = query.into_inner();
+    let query = PostingQuery {
+        group_id: Some(group.id),
+        school_id: q.school_id,
+        teacher_id: q.teacher_id,
+        school_year: q.year,
+        paging: Paging::default(),
+    };
+    let postings = all_postings(&state, &caller, query).await?;
+    let name = format!("{} 交流轮岗", group.name);
+    Ok(HttpResponse::Ok()
+        .content_type("text/calendar; charset=utf-8")
+        .insert_header(ContentDisposition {
+            disposition: DispositionType::Attachment,
+            parameters: vec![DispositionParam::Filename(format!(
+                "postings-{}.ics",
+                group.id
+            ))],
+        })
+        .body(ics::postings_calendar(&name, &postings, Utc::now())))
 }
 
 /// One posting.
