@@ -48,9 +48,9 @@ for i in range(int(sys.argv[1])):
 PY
 curl -fs -H "Authorization: Bearer $TOKEN" -H "Content-Type: text/csv" --data-binary @"$OUT/roster.csv" \
   "$BASE/api/v1/schools/$LEAD/teachers/import?school_year=2026" >/dev/null
-IDS=$( (curl -fs "${H[@]}" "$BASE/api/v1/schools/$LEAD/teachers?school_year=2026&limit=200&offset=0"; \
-        curl -fs "${H[@]}" "$BASE/api/v1/schools/$LEAD/teachers?school_year=2026&limit=200&offset=200") \
-      | python3 -c "import json,sys; [print(t['id']) for line in sys.stdin for t in json.loads(line)['items']]")
+IDS=$( (curl -fs "${H[@]}" "$BASE/api/v1/schools/$LEAD/teachers?school_year=2026&limit=200&offset=0"; echo; \
+        curl -fs "${H[@]}" "$BASE/api/v1/schools/$LEAD/teachers?school_year=2026&limit=200&offset=200"; echo) \
+      | python3 -c "import json,sys; [print(t['id']) for line in sys.stdin if line.strip() for t in json.loads(line)['items']]")
 
 # wait until the rotation service has seen the group (events are asynchronous)
 for _ in $(seq 1 100); do
@@ -59,8 +59,7 @@ for _ in $(seq 1 100); do
 done
 
 # wrk script: every request a new one-day posting; (teacher, day) unique across threads
-RUN=0
-lua() { # $1 = school year of this run
+lua() { # $1 = school year of this run, $2 = wrk threads
   {
     echo "local ids = {"; echo "$IDS" | sed 's/.*/"&",/'; echo "}"
     cat <<LUA
@@ -70,11 +69,15 @@ local threads = 0
 function setup(thread) thread:set("tid", threads); threads = threads + 1 end
 local k = 0
 request = function()
-  local i = k * 64 + tid
+  local i = k * $2 + tid
   k = k + 1
   local day = os.date("!%Y-%m-%d", base + math.floor(i / n) * 86400)
   local body = string.format('{"teacher_id":"%s","to_school_id":"$MEMBER","kind":"secondment","term":{"type":"dates","start":"%s","end":"%s"},"host_post":"bench"}', ids[(i % n) + 1], day, day)
   return wrk.format("POST", "/api/v1/groups/$GROUP/postings", {["Authorization"] = "Bearer $TOKEN", ["Content-Type"] = "application/json"}, body)
+end
+local logged = false
+response = function(status, headers, body)
+  if status ~= 201 and not logged then io.write("FIRSTERR " .. status .. " " .. body .. "\n"); logged = true end
 end
 done = function(summary, latency, requests)
   io.write(string.format("WRKSTAT %d %d %d %d %d\n", summary.requests, summary.errors.status, summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout, latency:percentile(50), latency:percentile(99)))
@@ -110,10 +113,12 @@ pgb() { # clients → "tps p50ms"
   rm -f "$OUT"/pgb.*
   echo "$tps $p50"
 }
-http() { # connections → "rps p50ms p99ms non2xx"
-  RUN=$((RUN + 1)); lua $((2030 + RUN))
-  wrk -t "$(( $1 < 2 ? 1 : 2 ))" -c "$1" -d "${DUR}s" --latency -s "$OUT/post.lua" "$BASE" >"$OUT/wrk.out" 2>&1
+http() { # connections, school year of the run → "rps p50ms p99ms non2xx"
+  local threads=$(( $1 < 2 ? 1 : 2 ))
+  lua "$2" "$threads"
+  wrk -t "$threads" -c "$1" -d "${DUR}s" --latency -s "$OUT/post.lua" "$BASE" >"$OUT/wrk.out" 2>&1
   read -r reqs non2xx sockerr p50 p99 < <(grep WRKSTAT "$OUT/wrk.out" | cut -d' ' -f2-)
+  grep FIRSTERR "$OUT/wrk.out" >>"$OUT/errors.txt" || true
   echo "$(python3 -c "print(round($reqs / $DUR, 1))") $(python3 -c "print($p50 / 1000)") $(python3 -c "print($p99 / 1000)") $((non2xx + sockerr))"
 }
 floor() { # connections → "rps p50ms"
@@ -123,10 +128,12 @@ floor() { # connections → "rps p50ms"
   echo "$rps $p50"
 }
 
+rm -f "$OUT/errors.txt"
 declare -a R
 for round in $(seq 1 "$ROUNDS"); do
   echo "round $round/$ROUNDS" >&2
-  R+=("pg1 $(pgb 1)" "http1 $(http 1)" "pg16 $(pgb 16)" "http16 $(http 16)")
+  # every HTTP run books its own school year, so no run overlaps another's postings
+  R+=("pg1 $(pgb 1)" "http1 $(http 1 $((2030 + 2 * round)))" "pg16 $(pgb 16)" "http16 $(http 16 $((2031 + 2 * round)))")
 done
 R+=("floor1 $(floor 1)")
 R+=("nats1 $(target/release/examples/nats_rtt nats://127.0.0.1:4222 "$DUR" 1 | awk '/requests/{r=$2} /p50/{p=$3} END {print r, p/1000}')")
