@@ -8,13 +8,11 @@ use edu_contracts::Command;
 use edu_contracts::events::{GroupDissolved, GroupEstablished, MemberAdmitted, MemberExited};
 use edu_contracts::membership::{
     Admission, Dissolution, Group, GroupQuery, GroupRef, MemberExit, MemberList, MemberQuery,
-    Membership, NewGroup, NewSchool, Page, Paging, School, SchoolQuery, SchoolRef,
+    Membership, NewGroup, NewSchool, Page, School, SchoolQuery, SchoolRef,
 };
 use edu_db::idempotency;
 use edu_db::{DbPool, PooledConn, is_unique_violation};
-use edu_domain::{
-    ExitReason, GroupId, GroupStatus, MemberRole, MembershipId, Problem, SchoolId, text,
-};
+use edu_domain::{ExitReason, GroupId, GroupStatus, MemberRole, MembershipId, SchoolId, text};
 
 use crate::error::MembershipError;
 use crate::rules;
@@ -79,7 +77,7 @@ impl MembershipService {
 
     pub async fn list_schools(&self, cmd: Command<SchoolQuery>) -> Result<Page<School>> {
         let q = cmd.body;
-        let paging = check_paging(q.paging)?;
+        let paging = q.paging.checked()?;
         let mut conn = self.conn().await?;
         let (rows, total) =
             store::list_schools(&mut conn, q.region.as_ref(), &q.ids, paging).await?;
@@ -187,7 +185,7 @@ impl MembershipService {
 
     pub async fn list_groups(&self, cmd: Command<GroupQuery>) -> Result<Page<Group>> {
         let q = cmd.body;
-        let paging = check_paging(q.paging)?;
+        let paging = q.paging.checked()?;
         let mut conn = self.conn().await?;
         let (rows, total) = store::list_groups(
             &mut conn,
@@ -377,18 +375,6 @@ impl MembershipService {
         })
         .await
     }
-}
-
-fn check_paging(paging: Paging) -> Result<Paging> {
-    if paging.limit == 0 || paging.limit > Paging::MAX_LIMIT {
-        return Err(Problem::validation(
-            "limit",
-            "limit must be between 1 and 200",
-            "limit 必须在 1 到 200 之间",
-        )
-        .into());
-    }
-    Ok(paging)
 }
 
 async fn single_view(conn: &mut AsyncPgConnection, row: GroupRow) -> Result<Group> {

@@ -11,9 +11,9 @@ use edu_contracts::events::{
 };
 use edu_contracts::rotation::{
     Compliance, ComplianceQuery, CoverageQuery, CsvDocument, HoursQuery, ImportReport, NewPosting,
-    NewTraining, Page, Paging, Posting, PostingClosure, PostingQuery, PostingRef, Scope,
-    SemesterTrainings, ShadowingCoverage, Teacher, TeacherHours, TeacherImport, TeacherQuery,
-    TeacherRef, Training, TrainingHours, TrainingList, TrainingQuery,
+    NewTraining, Page, Posting, PostingClosure, PostingQuery, PostingRef, Scope, SemesterTrainings,
+    ShadowingCoverage, Teacher, TeacherHours, TeacherImport, TeacherQuery, TeacherRef, Training,
+    TrainingHours, TrainingList, TrainingQuery,
 };
 use edu_contracts::{Actor, Command};
 use edu_db::idempotency;
@@ -114,7 +114,7 @@ impl RotationService {
             school_year,
             paging,
         } = cmd.body;
-        let paging = check_paging(paging)?;
+        let paging = paging.checked()?;
         let mut conn = self.conn().await?;
         let (rows, total) = store::roster(&mut conn, school_id, school_year, Some(paging)).await?;
         let items = rows
@@ -253,7 +253,7 @@ impl RotationService {
 
     pub async fn list(&self, cmd: Command<PostingQuery>) -> Result<Page<Posting>> {
         let q = cmd.body;
-        let paging = check_paging(q.paging)?;
+        let paging = q.paging.checked()?;
         let filter = PostingFilter {
             group: q.group_id,
             school: q.school_id,
@@ -766,16 +766,4 @@ fn facts(row: &PostingRow, teacher: &TeacherRow) -> diesel::QueryResult<PostingF
         end: row.end_date,
         backbone: teacher.backbone()?.counts_as_backbone(),
     })
-}
-
-fn check_paging(paging: Paging) -> Result<Paging> {
-    if paging.limit == 0 || paging.limit > Paging::MAX_LIMIT {
-        return Err(Problem::validation(
-            "limit",
-            "limit must be between 1 and 200",
-            "limit 必须在 1 到 200 之间",
-        )
-        .into());
-    }
-    Ok(paging)
 }

@@ -107,6 +107,18 @@ pub struct Paging {
 
 impl Paging {
     pub const MAX_LIMIT: u16 = 200;
+
+    /// The paging if its limit is within 1..=200.
+    pub fn checked(self) -> Result<Self, edu_domain::Problem> {
+        if self.limit == 0 || self.limit > Self::MAX_LIMIT {
+            return Err(edu_domain::Problem::validation(
+                "limit",
+                "limit must be between 1 and 200",
+                "limit 必须在 1 到 200 之间",
+            ));
+        }
+        Ok(self)
+    }
     fn default_limit() -> u16 {
         50
     }
