@@ -15,7 +15,6 @@ use edu_bus::server::ServiceHost;
 use edu_contracts::ServiceName;
 use edu_contracts::membership as ops;
 use edu_db::DbConfig;
-use edu_domain::Problem;
 
 pub use service::MembershipService;
 
@@ -34,25 +33,17 @@ pub async fn start(bus: &Bus, db: DbConfig) -> anyhow::Result<ServiceHost> {
     )
     .await?;
     let service = MembershipService::new(pool);
-    macro_rules! serve {
-        ($op:ty, $method:ident) => {{
-            let s = service.clone();
-            host.serve::<$op, _, _>(move |cmd| {
-                let s = s.clone();
-                async move { s.$method(cmd).await.map_err(Problem::from) }
-            })
-            .await?;
-        }};
-    }
-    serve!(ops::CreateSchool, create_school);
-    serve!(ops::GetSchool, get_school);
-    serve!(ops::ListSchools, list_schools);
-    serve!(ops::CreateGroup, create_group);
-    serve!(ops::GetGroup, get_group);
-    serve!(ops::ListGroups, list_groups);
-    serve!(ops::DissolveGroup, dissolve);
-    serve!(ops::AdmitMember, admit);
-    serve!(ops::ListMembers, list_members);
-    serve!(ops::ExitMember, exit);
+    edu_bus::serve_operations!(host, service, {
+        ops::CreateSchool => create_school,
+        ops::GetSchool => get_school,
+        ops::ListSchools => list_schools,
+        ops::CreateGroup => create_group,
+        ops::GetGroup => get_group,
+        ops::ListGroups => list_groups,
+        ops::DissolveGroup => dissolve,
+        ops::AdmitMember => admit,
+        ops::ListMembers => list_members,
+        ops::ExitMember => exit,
+    });
     Ok(host)
 }

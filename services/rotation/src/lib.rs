@@ -20,7 +20,6 @@ use edu_bus::server::ServiceHost;
 use edu_contracts::ServiceName;
 use edu_contracts::rotation as ops;
 use edu_db::{DbConfig, EmbeddedMigrations};
-use edu_domain::Problem;
 
 pub use service::RotationService;
 
@@ -48,29 +47,21 @@ pub async fn start(bus: &Bus, db: DbConfig) -> anyhow::Result<ServiceHost> {
         Arc::new(projection::MembershipProjection),
     );
     let service = RotationService::new(pool);
-    macro_rules! serve {
-        ($op:ty, $method:ident) => {{
-            let s = service.clone();
-            host.serve::<$op, _, _>(move |cmd| {
-                let s = s.clone();
-                async move { s.$method(cmd).await.map_err(Problem::from) }
-            })
-            .await?;
-        }};
-    }
-    serve!(ops::ImportTeachers, import);
-    serve!(ops::ListTeachers, list_teachers);
-    serve!(ops::ExportTeachers, export);
-    serve!(ops::ProposePosting, propose);
-    serve!(ops::GetPosting, get);
-    serve!(ops::ListPostings, list);
-    serve!(ops::ConfirmPosting, confirm);
-    serve!(ops::CancelPosting, cancel);
-    serve!(ops::EndPosting, end);
-    serve!(ops::GetCompliance, compliance);
-    serve!(ops::RecordTraining, record_training);
-    serve!(ops::ListTrainings, trainings);
-    serve!(ops::GetTrainingHours, hours);
-    serve!(ops::GetShadowingCoverage, coverage);
+    edu_bus::serve_operations!(host, service, {
+        ops::ImportTeachers => import,
+        ops::ListTeachers => list_teachers,
+        ops::ExportTeachers => export,
+        ops::ProposePosting => propose,
+        ops::GetPosting => get,
+        ops::ListPostings => list,
+        ops::ConfirmPosting => confirm,
+        ops::CancelPosting => cancel,
+        ops::EndPosting => end,
+        ops::GetCompliance => compliance,
+        ops::RecordTraining => record_training,
+        ops::ListTrainings => trainings,
+        ops::GetTrainingHours => hours,
+        ops::GetShadowingCoverage => coverage,
+    });
     Ok(host)
 }

@@ -10,6 +10,9 @@ pub mod outbox;
 pub mod relay;
 pub mod server;
 
+#[doc(hidden)]
+pub use edu_domain::Problem as __Problem;
+
 use std::sync::Arc;
 use std::time::Duration;
 

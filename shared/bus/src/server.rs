@@ -16,6 +16,23 @@ use tokio::task::JoinSet;
 
 use crate::Bus;
 
+/// Serves each operation with a method of a cloneable service value whose errors convert
+/// into [`Problem`]: `serve_operations!(host, service, { ops::AdmitMember => admit, … })`.
+#[macro_export]
+macro_rules! serve_operations {
+    ($host:expr, $service:expr, { $($op:ty => $method:ident),+ $(,)? }) => {{
+        $(
+            let s = $service.clone();
+            $host
+                .serve::<$op, _, _>(move |cmd| {
+                    let s = s.clone();
+                    async move { s.$method(cmd).await.map_err($crate::__Problem::from) }
+                })
+                .await?;
+        )+
+    }};
+}
+
 /// The name of the endpoint every service answers for readiness checks.
 pub const HEALTH: &str = "health";
 

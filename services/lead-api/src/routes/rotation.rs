@@ -598,6 +598,27 @@ pub struct PostingClosureRequest {
     pub reason: String,
 }
 
+/// Cancels or ends a posting: the caller must see its group and be allowed to close it.
+async fn close_posting<Op>(
+    state: &AppState,
+    caller: &Caller,
+    posting_id: PostingId,
+    reason: String,
+) -> Result<web::Json<Posting>, ApiError>
+where
+    Op: edu_contracts::Operation<Request = PostingClosure, Reply = Posting>,
+{
+    let (posting, group) = visible_posting(state, caller, posting_id).await?;
+    scope::can_close_posting(caller, &group, &posting)?;
+    let req = PostingClosure {
+        posting_id: posting.id,
+        reason,
+    };
+    Ok(web::Json(
+        state.bus.call::<Op>(&caller.actor(), None, req).await?,
+    ))
+}
+
 /// Cancel a posting before it starts (group's bureau, lead office, sending or receiving school).
 #[utoipa::path(
     tag = "rotation",
@@ -621,18 +642,8 @@ pub async fn cancel_posting(
     path: web::Path<PostingId>,
     body: web::Json<PostingClosureRequest>,
 ) -> Result<web::Json<Posting>, ApiError> {
-    let (posting, group) = visible_posting(&state, &caller, path.into_inner()).await?;
-    scope::can_close_posting(&caller, &group, &posting)?;
-    let req = PostingClosure {
-        posting_id: posting.id,
-        reason: body.into_inner().reason,
-    };
-    Ok(web::Json(
-        state
-            .bus
-            .call::<CancelPosting>(&caller.actor(), None, req)
-            .await?,
-    ))
+    close_posting::<CancelPosting>(&state, &caller, path.into_inner(), body.into_inner().reason)
+        .await
 }
 
 /// End a started posting early (group's bureau, lead office, sending or receiving school).
@@ -658,18 +669,7 @@ pub async fn end_posting(
     path: web::Path<PostingId>,
     body: web::Json<PostingClosureRequest>,
 ) -> Result<web::Json<Posting>, ApiError> {
-    let (posting, group) = visible_posting(&state, &caller, path.into_inner()).await?;
-    scope::can_close_posting(&caller, &group, &posting)?;
-    let req = PostingClosure {
-        posting_id: posting.id,
-        reason: body.into_inner().reason,
-    };
-    Ok(web::Json(
-        state
-            .bus
-            .call::<EndPosting>(&caller.actor(), None, req)
-            .await?,
-    ))
+    close_posting::<EndPosting>(&state, &caller, path.into_inner(), body.into_inner().reason).await
 }
 
 /// Which year's figures, and up to which day.
