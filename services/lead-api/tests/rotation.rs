@@ -112,7 +112,7 @@ async fn propose(env: &Env, token: &str, group: &str, body: Value) -> (StatusCod
 
 #[actix_web::test]
 async fn a_roster_is_imported_whole_or_not_at_all_and_exported_for_excel() {
-    let env = env_with_rotation().await;
+    let env = env().await;
     let g = group_of_two(&env).await;
     let member_admin = env.school_token(Role::MemberAdmin, &g.member);
     // line 3 has an unknown post: 422, the line is named, nothing is imported
@@ -235,7 +235,7 @@ async fn a_roster_is_imported_whole_or_not_at_all_and_exported_for_excel() {
 
 #[actix_web::test]
 async fn postings_follow_e02_e03_and_end_when_a_school_leaves() {
-    let env = env_with_rotation().await;
+    let env = env().await;
     let g = group_of_two(&env).await;
     let lead_admin = env.school_token(Role::LeadAdmin, &g.lead);
     let member_admin = env.school_token(Role::MemberAdmin, &g.member);
@@ -410,7 +410,7 @@ async fn postings_follow_e02_e03_and_end_when_a_school_leaves() {
 
 #[actix_web::test]
 async fn postings_are_scoped_to_the_group_and_the_region() {
-    let env = env_with_rotation().await;
+    let env = env().await;
     let g = group_of_two(&env).await;
     let lead_admin = env.school_token(Role::LeadAdmin, &g.lead);
     let member_admin = env.school_token(Role::MemberAdmin, &g.member);
@@ -531,7 +531,7 @@ async fn postings_are_scoped_to_the_group_and_the_region() {
 
 #[actix_web::test]
 async fn e08_compliance_of_a_group_and_its_county() {
-    let env = env_with_rotation().await;
+    let env = env().await;
     let g = group_of_two(&env).await;
     let lead_admin = env.school_token(Role::LeadAdmin, &g.lead);
     let member_admin = env.school_token(Role::MemberAdmin, &g.member);
@@ -625,7 +625,7 @@ fn training(kind: &str, held_on: &str, hours: u16, participants: &[&str]) -> Val
 
 #[actix_web::test]
 async fn the_lead_school_delivers_trainings_and_member_staff_earn_hours() {
-    let env = env_with_rotation().await;
+    let env = env().await;
     let g = group_of_two(&env).await;
     let lead_admin = env.school_token(Role::LeadAdmin, &g.lead);
     let member_admin = env.school_token(Role::MemberAdmin, &g.member);
@@ -871,7 +871,7 @@ async fn calendar(env: &Env, token: &str, path: &str) -> (StatusCode, header::He
 
 #[actix_web::test]
 async fn the_groups_postings_export_as_an_office_calendar() {
-    let env = env_with_rotation().await;
+    let env = env().await;
     let g = group_of_two(&env).await;
     let lead_admin = env.school_token(Role::LeadAdmin, &g.lead);
     let member_admin = env.school_token(Role::MemberAdmin, &g.member);

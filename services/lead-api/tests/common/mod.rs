@@ -33,28 +33,20 @@ fn auth() -> AuthConfig {
     }
 }
 
-/// The API with the membership service behind it.
+/// The API with every service behind it (membership, rotation, catalogue, council,
+/// evaluation), each in its own schema of the test's database.
 pub async fn env() -> Env {
-    start(false).await
-}
-
-/// The API with the membership and the rotation services behind it.
-pub async fn env_with_rotation() -> Env {
-    start(true).await
-}
-
-async fn start(rotation: bool) -> Env {
     let db = TestDb::new().await.unwrap();
     let bus = TestBus::new().await.unwrap();
-    let host = edu_membership::start(&bus.bus, db.config("membership"))
-        .await
-        .unwrap();
-    tokio::spawn(host.run_until(std::future::pending()));
-    if rotation {
-        let host = edu_rotation::start(&bus.bus, db.config("rotation"))
-            .await
-            .unwrap();
-        tokio::spawn(host.run_until(std::future::pending()));
+    let hosts = [
+        edu_membership::start(&bus.bus, db.config("membership")).await,
+        edu_rotation::start(&bus.bus, db.config("rotation")).await,
+        edu_catalogue::start(&bus.bus, db.config("catalogue")).await,
+        edu_council::start(&bus.bus, db.config("council")).await,
+        edu_evaluation::start(&bus.bus, db.config("evaluation")).await,
+    ];
+    for host in hosts {
+        tokio::spawn(host.unwrap().run_until(std::future::pending()));
     }
     let verifier = Verifier::new(&auth()).await.unwrap();
     let state = web::Data::new(AppState {
