@@ -11,7 +11,7 @@ use actix_web::http::StatusCode;
 use actix_web::http::header;
 use actix_web::test;
 use chrono::Utc;
-use common::{Env, OTHER_REGION, REGION, assert_refusal, env_with_rotation};
+use common::{Env, OTHER_REGION, REGION, assert_refusal, env};
 use edu_domain::{Role, SchoolId, SchoolYear};
 use serde_json::{Value, json};
 
