@@ -222,7 +222,7 @@ async fn connect_bus(settings: &Settings, name: &str) -> anyhow::Result<Bus> {
 
 async fn lead_api_state(settings: &Settings, bus: Bus) -> anyhow::Result<AppState> {
     let verifier = Verifier::new(&settings.auth()).await?;
-    Ok(AppState { bus, verifier })
+    AppState::new(bus, verifier).await
 }
 
 async fn serve(settings: &Settings, service: Service) -> anyhow::Result<()> {

@@ -46,10 +46,8 @@ async fn whole_system_serves_http_with_every_service_ready() {
     for host in hosts {
         tokio::spawn(host.run_until(std::future::pending()));
     }
-    let state = AppState {
-        bus: bus.bus.clone(),
-        verifier: Verifier::new(&auth()).await.unwrap(),
-    };
+    let verifier = Verifier::new(&auth()).await.unwrap();
+    let state = AppState::new(bus.bus.clone(), verifier).await.unwrap();
     let config = ApiConfig {
         bind: SocketAddr::from(([127, 0, 0, 1], 0)),
         workers: 1,

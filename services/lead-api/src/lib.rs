@@ -6,11 +6,13 @@
 pub mod auth;
 mod console;
 pub mod error;
+pub mod group_cache;
 mod ics;
 mod routes;
 pub mod scope;
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{Server, ServiceFactory, ServiceRequest, ServiceResponse};
@@ -27,11 +29,26 @@ use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::error::ApiError;
+use crate::group_cache::GroupCache;
 
 /// What every request handler shares.
 pub struct AppState {
     pub bus: Bus,
     pub verifier: Verifier,
+    /// Groups for scope checks, kept fresh by membership events.
+    pub groups: Arc<GroupCache>,
+}
+
+impl AppState {
+    /// The state of an API instance; subscribes to the membership events its cache needs.
+    pub async fn new(bus: Bus, verifier: Verifier) -> anyhow::Result<Self> {
+        let groups = GroupCache::subscribe(&bus).await?;
+        Ok(Self {
+            bus,
+            verifier,
+            groups,
+        })
+    }
 }
 
 /// Largest JSON body accepted (STYLE.md trap 8: actix's default is 2 MiB).

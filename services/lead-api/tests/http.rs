@@ -349,11 +349,70 @@ async fn health_and_readiness() {
     let env = env().await;
     let (status, _) = env.send(test::TestRequest::get().uri("/healthz")).await;
     assert_eq!(status, StatusCode::OK);
-    // only membership runs in this test: not ready, and the body says which checks fail
+    // every service runs in this test: ready, and the body lists each check
     let (status, body) = env.send(test::TestRequest::get().uri("/readyz")).await;
-    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(status, StatusCode::OK, "{body}");
     let checks = body["checks"].as_array().unwrap();
     let ok = |name: &str| checks.iter().any(|c| c["name"] == name && c["ok"] == true);
-    assert!(ok("nats") && ok("membership") && ok("membership.postgresql"));
-    assert!(!ok("council"));
+    assert!(ok("nats"));
+    for service in ["membership", "rotation", "catalogue", "council", "evaluation"] {
+        assert!(ok(service) && ok(&format!("{service}.postgresql")), "{body}");
+    }
+}
+
+/// The scope cache follows membership events: an exit made through another API instance
+/// (here: straight on the bus) takes the school's sight of the group away once its event
+/// arrives, while the exit made through this instance does so at once.
+#[actix_web::test]
+async fn group_scope_follows_membership_changes_made_elsewhere() {
+    let env = env().await;
+    let lead = env.school("一中", "junior", REGION).await;
+    let group = env.group("一中集团", "alliance", &lead).await;
+    let (first, second) = (
+        env.school("二中", "junior", REGION).await,
+        env.school("三中", "junior", REGION).await,
+    );
+    for school in [&first, &second] {
+        assert_eq!(
+            env.admit(&env.bureau(), &group, school).await.0,
+            StatusCode::CREATED
+        );
+    }
+    let path = format!("/groups/{group}");
+    let first_token = env.token(Role::MemberAdmin, REGION, Some(first.parse().unwrap()));
+    let second_token = env.token(Role::MemberAdmin, REGION, Some(second.parse().unwrap()));
+    assert_eq!(env.get(&first_token, &path).await.0, StatusCode::OK);
+    assert_eq!(env.get(&second_token, &path).await.0, StatusCode::OK);
+
+    let exit = edu_contracts::membership::MemberExit {
+        group_id: group.parse().unwrap(),
+        school_id: first.parse().unwrap(),
+        reason: edu_domain::ExitReason::Voluntary,
+        note: None,
+    };
+    env.bus
+        .bus
+        .call::<edu_contracts::membership::ExitMember>(
+            &edu_contracts::envelope::Actor::system("test"),
+            None,
+            exit,
+        )
+        .await
+        .unwrap();
+    let mut status = StatusCode::OK;
+    for _ in 0..100 {
+        status = env.get(&first_token, &path).await.0;
+        if status == StatusCode::NOT_FOUND {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(status, StatusCode::NOT_FOUND, "the exit event reached the API");
+
+    let exit = format!("/groups/{group}/members/{second}/exit");
+    let (status, body) = env
+        .post(&second_token, &exit, json!({"reason": "voluntary"}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(env.get(&second_token, &path).await.0, StatusCode::NOT_FOUND);
 }

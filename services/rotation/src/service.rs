@@ -179,14 +179,20 @@ impl RotationService {
                 let teacher = store::teacher_for_update(conn, body.teacher_id)
                     .await?
                     .ok_or(RotationError::TeacherNotFound)?;
-                let (_, dissolved) = store::group(conn, body.group_id)
-                    .await?
-                    .ok_or(RotationError::GroupNotFound)?;
-                if dissolved {
-                    return Err(RotationError::GroupDissolved);
-                }
                 // E-04: the sending school is the home school, and stays the payroll unit.
                 let from = SchoolId(teacher.home_school_id);
+                let context = store::posting_context(
+                    conn,
+                    body.group_id,
+                    from,
+                    body.to_school_id,
+                    body.teacher_id,
+                    (start, end),
+                )
+                .await?;
+                if context.dissolved.ok_or(RotationError::GroupNotFound)? {
+                    return Err(RotationError::GroupDissolved);
+                }
                 // A school's office proposes only its own staff (the lead office and the
                 // bureau plan for the whole group).
                 if cmd.actor.role == Some(Role::MemberAdmin) && cmd.actor.school_id != Some(from) {
@@ -196,17 +202,17 @@ impl RotationService {
                     )
                     .into());
                 }
-                let from_role = store::active_role(conn, body.group_id, from)
-                    .await?
+                let from_role = context
+                    .sender_role()?
                     .ok_or(RotationError::SchoolNotInGroup)?;
-                let to_role = store::active_role(conn, body.group_id, body.to_school_id)
-                    .await?
+                let to_role = context
+                    .receiver_role()?
                     .ok_or(RotationError::SchoolNotInGroup)?;
                 if from == body.to_school_id {
                     return Err(RotationError::Direction(body.kind));
                 }
                 rules::check_direction(body.kind, from_role, to_role, &policy)?;
-                if let Some(other) = store::overlapping(conn, body.teacher_id, start, end).await? {
+                if let Some(other) = context.overlapping {
                     return Err(RotationError::Overlaps { other });
                 }
                 let row = PostingRow {

@@ -2,6 +2,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
+use diesel::sql_types::{Bool, Nullable, Text};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use edu_contracts::rotation::{Paging, Posting, PostingPhase};
 use edu_domain::{
@@ -265,25 +266,67 @@ pub async fn active_role(
     role.map(|r| parse("role", &r)).transpose()
 }
 
-/// Another live posting of the teacher whose days meet `[start, end]`.
-pub async fn overlapping(
+/// What deciding a new posting needs besides the teacher, read in one statement: the group
+/// (`None` when membership never announced it), the active roles of the two schools, and
+/// another live posting of the teacher whose days meet `[start, end]`. Run it after the
+/// teacher is locked, so the overlap answer holds until commit.
+#[derive(Debug, QueryableByName)]
+pub struct PostingContext {
+    #[diesel(sql_type = Nullable<Bool>)]
+    pub dissolved: Option<bool>,
+    #[diesel(sql_type = Nullable<Text>)]
+    from_role: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    to_role: Option<String>,
+    #[diesel(sql_type = Nullable<diesel::sql_types::Uuid>)]
+    pub overlapping: Option<Uuid>,
+}
+
+impl PostingContext {
+    /// The sending school's role, when it is an active school of the group.
+    pub fn sender_role(&self) -> QueryResult<Option<MemberRole>> {
+        self.from_role
+            .as_deref()
+            .map(|r| parse("role", r))
+            .transpose()
+    }
+
+    /// The receiving school's role, when it is an active school of the group.
+    pub fn receiver_role(&self) -> QueryResult<Option<MemberRole>> {
+        self.to_role
+            .as_deref()
+            .map(|r| parse("role", r))
+            .transpose()
+    }
+}
+
+pub async fn posting_context(
     conn: &mut AsyncPgConnection,
+    group: GroupId,
+    from: SchoolId,
+    to: SchoolId,
     teacher: TeacherId,
-    start: NaiveDate,
-    end: NaiveDate,
-) -> QueryResult<Option<Uuid>> {
-    postings::table
-        .filter(postings::teacher_id.eq(teacher.0))
-        .filter(postings::status.ne(PostingStatus::Cancelled.as_str()))
-        .filter(postings::start_date.le(end))
-        .filter(
-            diesel::dsl::sql::<diesel::sql_types::Bool>("coalesce(ended_on, end_date) >= ")
-                .bind::<diesel::sql_types::Date, _>(start),
-        )
-        .select(postings::id)
-        .first(conn)
-        .await
-        .optional()
+    (start, end): (NaiveDate, NaiveDate),
+) -> QueryResult<PostingContext> {
+    diesel::sql_query(
+        "SELECT (SELECT dissolved FROM groups_seen WHERE group_id = $1) AS dissolved, \
+                (SELECT role FROM group_schools \
+                  WHERE group_id = $1 AND school_id = $2 AND active) AS from_role, \
+                (SELECT role FROM group_schools \
+                  WHERE group_id = $1 AND school_id = $3 AND active) AS to_role, \
+                (SELECT id FROM postings \
+                  WHERE teacher_id = $4 AND status <> 'cancelled' \
+                    AND start_date <= $6 AND coalesce(ended_on, end_date) >= $5 \
+                  LIMIT 1) AS overlapping",
+    )
+    .bind::<diesel::sql_types::Uuid, _>(group.0)
+    .bind::<diesel::sql_types::Uuid, _>(from.0)
+    .bind::<diesel::sql_types::Uuid, _>(to.0)
+    .bind::<diesel::sql_types::Uuid, _>(teacher.0)
+    .bind::<diesel::sql_types::Date, _>(start)
+    .bind::<diesel::sql_types::Date, _>(end)
+    .get_result(conn)
+    .await
 }
 
 pub async fn insert_posting(conn: &mut AsyncPgConnection, row: &PostingRow) -> QueryResult<()> {

@@ -2,9 +2,9 @@
 
 use actix_web::{HttpResponse, get, post, web};
 use edu_contracts::membership::{
-    Admission, AdmitMember, CreateGroup, Dissolution, DissolveGroup, ExitMember, GetGroup,
-    GetSchool, Group, GroupQuery, GroupRef, ListGroups, ListMembers, MemberExit, MemberList,
-    MemberQuery, Membership, NewGroup, Page, Paging, SchoolRef,
+    Admission, AdmitMember, CreateGroup, Dissolution, DissolveGroup, ExitMember, GetSchool, Group,
+    GroupQuery, ListGroups, ListMembers, MemberExit, MemberList, MemberQuery, Membership, NewGroup,
+    Page, Paging, SchoolRef,
 };
 use edu_domain::{ExitReason, GroupId, Problem, Role, SchoolId};
 use serde::Deserialize;
@@ -21,8 +21,8 @@ pub(crate) async fn visible_group(
     group_id: GroupId,
 ) -> Result<Group, ApiError> {
     let group = state
-        .bus
-        .call::<GetGroup>(&caller.actor(), None, GroupRef { group_id })
+        .groups
+        .get(&state.bus, &caller.actor(), group_id)
         .await?;
     if scope::can_see_group(caller, &group) {
         Ok(group)
@@ -200,12 +200,13 @@ pub async fn dissolve_group(
         group_id: group.id,
         reason: body.into_inner().reason,
     };
-    Ok(web::Json(
-        state
-            .bus
-            .call::<DissolveGroup>(&caller.actor(), None, req)
-            .await?,
-    ))
+    let dissolved = state
+        .bus
+        .call::<DissolveGroup>(&caller.actor(), None, req)
+        .await;
+    // Dropped whatever the answer: a timed-out call may still have committed.
+    state.groups.forget(group.id);
+    Ok(web::Json(dissolved?))
 }
 
 /// The school to admit.
@@ -252,8 +253,9 @@ pub async fn admit_member(
     let membership = state
         .bus
         .call::<AdmitMember>(&caller.actor(), key.0, admission)
-        .await?;
-    Ok(HttpResponse::Created().json(membership))
+        .await;
+    state.groups.forget(group.id);
+    Ok(HttpResponse::Created().json(membership?))
 }
 
 /// Listing filters.
@@ -339,10 +341,10 @@ pub async fn exit_member(
         reason,
         note,
     };
-    Ok(web::Json(
-        state
-            .bus
-            .call::<ExitMember>(&caller.actor(), None, exit)
-            .await?,
-    ))
+    let membership = state
+        .bus
+        .call::<ExitMember>(&caller.actor(), None, exit)
+        .await;
+    state.groups.forget(group_id);
+    Ok(web::Json(membership?))
 }

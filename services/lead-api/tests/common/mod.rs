@@ -49,10 +49,7 @@ pub async fn env() -> Env {
         tokio::spawn(host.unwrap().run_until(std::future::pending()));
     }
     let verifier = Verifier::new(&auth()).await.unwrap();
-    let state = web::Data::new(AppState {
-        bus: bus.bus.clone(),
-        verifier,
-    });
+    let state = web::Data::new(AppState::new(bus.bus.clone(), verifier).await.unwrap());
     Env {
         _db: db,
         bus,
