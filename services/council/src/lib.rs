@@ -1,19 +1,41 @@
-//! Council meetings service (DOMAIN.md §3): seats, meetings, votes, quarterly reports.
-//!
-//! Its schema, endpoints and event consumers arrive with its own issue; until then it owns
-//! its (infrastructure-only) schema and answers on the bus, so discovery and readiness see it.
+//! Council meetings service (理事会, DOMAIN.md §3, RULES.md G-01..G-19): the council's seats
+//! kept in step with membership (G-02..G-05), meetings with their agenda and attendance,
+//! quorum that knows constituencies, motions, votes and decisions (G-07, G-09), minutes
+//! that never change once published, the quarterly written report to the bureau (G-08),
+//! and the monthly and yearly cadence (G-06, G-15, V-06, M2). Owns the `council` schema;
+//! learns group membership from the membership service's events.
 
+pub mod error;
+mod projection;
+pub mod rules;
+mod schema;
+pub mod service;
+mod store;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use diesel_migrations::embed_migrations;
 use edu_bus::Bus;
+use edu_bus::consumer::ConsumerSpec;
 use edu_bus::server::ServiceHost;
 use edu_contracts::ServiceName;
+use edu_contracts::council as ops;
 use edu_db::{DbConfig, EmbeddedMigrations};
 
-/// This service's own migrations (none yet; the infrastructure tables come from edu-db).
-pub const MIGRATIONS: &[EmbeddedMigrations] = &[];
+pub use service::CouncilService;
 
-/// Migrates the schema, starts the outbox relay and registers the service on the bus.
+/// This service's migrations (after the infrastructure ones of edu-db).
+pub const MIGRATIONS: &[EmbeddedMigrations] = &[embed_migrations!("migrations")];
+
+/// How often the service looks for quarterly reports that became overdue (G-08). Reads of
+/// reports look too, so the bureau never sees a stale state.
+const OVERDUE_SWEEP_EVERY: Duration = Duration::from_secs(3600);
+
+/// Migrates the schema, starts the outbox relay, the membership projection and the overdue
+/// sweep, and registers the endpoints on the bus.
 pub async fn start(bus: &Bus, db: DbConfig) -> anyhow::Result<ServiceHost> {
-    let (host, _pool) = ServiceHost::start_with_db(
+    let (mut host, pool) = ServiceHost::start_with_db(
         bus,
         ServiceName::Council,
         "理事会 council meetings",
@@ -21,5 +43,45 @@ pub async fn start(bus: &Bus, db: DbConfig) -> anyhow::Result<ServiceHost> {
         MIGRATIONS,
     )
     .await?;
+    let spec = ConsumerSpec {
+        name: projection::CONSUMER.to_owned(),
+        filter_subjects: vec![bus.config().service_events(ServiceName::Membership)],
+    };
+    host.spawn_consumer(
+        pool.clone(),
+        spec,
+        Arc::new(projection::MembershipProjection),
+    );
+    let service = CouncilService::new(pool);
+    let sweeper = service.clone();
+    host.spawn_task(async move {
+        let mut every = tokio::time::interval(OVERDUE_SWEEP_EVERY);
+        loop {
+            every.tick().await;
+            if let Err(e) = sweeper.sweep_all().await {
+                tracing::warn!(error = %e, "overdue report sweep failed; next run retries");
+            }
+        }
+    });
+    edu_bus::serve_operations!(host, service, {
+        ops::GetCouncil => get_council,
+        ops::SetCouncil => set_council,
+        ops::ScheduleMeeting => schedule,
+        ops::GetMeeting => get_meeting,
+        ops::ListMeetings => list_meetings,
+        ops::RecordAttendance => attendance,
+        ops::ProposeMotion => propose_motion,
+        ops::GetMotion => get_motion,
+        ops::CastVotes => vote,
+        ops::WriteMinutes => write_minutes,
+        ops::CirculateMinutes => circulate,
+        ops::PublishMinutes => publish,
+        ops::CorrectMinutes => correct,
+        ops::FindDecisions => find_decisions,
+        ops::GetReport => get_report,
+        ops::SubmitReport => submit_report,
+        ops::ListReports => list_reports,
+        ops::GetCadence => cadence,
+    });
     Ok(host)
 }

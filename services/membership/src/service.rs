@@ -160,6 +160,8 @@ impl MembershipService {
                     plaque_date: view.plaque_date,
                     effective_cap: view.effective_cap,
                     policy_version: view.policy_version,
+                    lead_school_name: Some(lead.name.clone()),
+                    lead_principal_name: Some(lead.principal_name.clone()),
                 };
                 outbox::enqueue(
                     conn,
@@ -273,6 +275,8 @@ impl MembershipService {
                     legal_person_retained: row.legal_person_retained,
                     cross_region: row.cross_region,
                     policy_version: row.policy_version,
+                    school_name: Some(school.name.clone()),
+                    principal_name: Some(school.principal_name.clone()),
                 };
                 outbox::enqueue(conn, &cmd.actor, Some(group_id), Some(school_id), &event).await?;
                 Ok(row.into_view(school.name)?)

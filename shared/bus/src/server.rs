@@ -164,6 +164,11 @@ impl ServiceHost {
             .spawn(crate::consumer::run(self.bus.clone(), pool, spec, handler));
     }
 
+    /// Runs a background task of the service (e.g. a periodic check) for as long as it serves.
+    pub fn spawn_task(&mut self, task: impl Future<Output = ()> + Send + 'static) {
+        self.tasks.spawn(task);
+    }
+
     /// Serves until the process is asked to stop, then unregisters.
     pub async fn run_until(mut self, shutdown: impl Future<Output = ()>) {
         tokio::select! {

@@ -133,6 +133,8 @@ fn admitted() -> MemberAdmitted {
         legal_person_retained: true,
         cross_region: false,
         policy_version: 0,
+        school_name: None,
+        principal_name: None,
     }
 }
 

@@ -8,6 +8,7 @@ use edu_domain::{
 };
 use serde::{Deserialize, Serialize};
 
+use crate::council::{DecisionCategory, DecisionId, MeetingId, MeetingKind, Quarter, ReportId};
 use crate::{Event, ServiceName};
 
 /// `group.established`: the bureau created a group (with its lead school).
@@ -21,6 +22,12 @@ pub struct GroupEstablished {
     pub plaque_date: NaiveDate,
     pub effective_cap: u8,
     pub policy_version: i32,
+    /// The lead school's name (added later: older events lack it).
+    #[serde(default)]
+    pub lead_school_name: Option<String>,
+    /// G-03: the lead school's principal, who chairs the council (added later).
+    #[serde(default)]
+    pub lead_principal_name: Option<String>,
 }
 
 impl Event for GroupEstablished {
@@ -39,6 +46,12 @@ pub struct MemberAdmitted {
     pub legal_person_retained: bool,
     pub cross_region: bool,
     pub policy_version: i32,
+    /// The school's name (added later: older events lack it).
+    #[serde(default)]
+    pub school_name: Option<String>,
+    /// G-04: the school's principal, a vice-chair of the council (added later).
+    #[serde(default)]
+    pub principal_name: Option<String>,
 }
 
 impl Event for MemberAdmitted {
@@ -165,5 +178,79 @@ pub struct TrainingHeld {
 impl Event for TrainingHeld {
     const SERVICE: ServiceName = ServiceName::Rotation;
     const TYPE: &'static str = "training.held";
+    const VERSION: u32 = 1;
+}
+
+/// `meeting.held`: a council meeting (or yearly meeting) took place; its attendance is recorded.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MeetingHeld {
+    pub meeting_id: MeetingId,
+    pub group_id: GroupId,
+    pub kind: MeetingKind,
+    pub held_on: NaiveDate,
+    pub seats: u32,
+    pub present: u32,
+    /// Schools with at least one seat present (M2).
+    pub schools_present: Vec<SchoolId>,
+    pub quorum_met: bool,
+}
+
+impl Event for MeetingHeld {
+    const SERVICE: ServiceName = ServiceName::Council;
+    const TYPE: &'static str = "meeting.held";
+    const VERSION: u32 = 1;
+}
+
+/// `decision.recorded`: a motion passed and became a decision of the council (G-07, G-09).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DecisionRecorded {
+    pub decision_id: DecisionId,
+    pub group_id: GroupId,
+    pub meeting_id: MeetingId,
+    pub category: DecisionCategory,
+    pub major: bool,
+    /// The member school a `member_major_matter` concerns (G-09).
+    #[serde(default)]
+    pub subject_school_id: Option<SchoolId>,
+    pub title: String,
+    pub decided_on: NaiveDate,
+    pub policy_version: i32,
+}
+
+impl Event for DecisionRecorded {
+    const SERVICE: ServiceName = ServiceName::Council;
+    const TYPE: &'static str = "decision.recorded";
+    const VERSION: u32 = 1;
+}
+
+/// `report.submitted`: the group sent its quarterly written report to the bureau (G-08).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReportSubmitted {
+    pub report_id: ReportId,
+    pub group_id: GroupId,
+    pub period: Quarter,
+    pub decision_ids: Vec<DecisionId>,
+    pub due_on: NaiveDate,
+    pub late: bool,
+}
+
+impl Event for ReportSubmitted {
+    const SERVICE: ServiceName = ServiceName::Council;
+    const TYPE: &'static str = "report.submitted";
+    const VERSION: u32 = 1;
+}
+
+/// `report.overdue`: a quarter's report was not submitted by its due date (G-08, §8.8).
+/// Raised once per group and quarter.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReportOverdue {
+    pub group_id: GroupId,
+    pub period: Quarter,
+    pub due_on: NaiveDate,
+}
+
+impl Event for ReportOverdue {
+    const SERVICE: ServiceName = ServiceName::Council;
+    const TYPE: &'static str = "report.overdue";
     const VERSION: u32 = 1;
 }

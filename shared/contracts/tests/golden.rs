@@ -108,7 +108,6 @@ fn envelope<E: Event>(
 /// The golden envelope of one event type: pinned, read back into the typed event, and
 /// tolerant of fields added later (payloads evolve additively inside a version).
 fn event_golden<E: Event + PartialEq + Debug>(name: &str, envelope: EventEnvelope, event: &E) {
-    assert_eq!(E::SERVICE, ServiceName::Membership);
     assert_eq!(envelope.event_type, E::TYPE);
     let file = golden(name, &envelope);
     assert_eq!(
@@ -142,6 +141,8 @@ fn golden_group_established() {
         plaque_date: NaiveDate::from_ymd_opt(2022, 6, 30).expect("date"),
         effective_cap: 5,
         policy_version: 0,
+        lead_school_name: Some("太康县第一初级中学".into()),
+        lead_principal_name: Some("王建国".into()),
     };
     event_golden(
         "event_group_established",
@@ -160,6 +161,8 @@ fn golden_member_admitted() {
         legal_person_retained: true,
         cross_region: false,
         policy_version: 0,
+        school_name: Some("太康县第二初级中学".into()),
+        principal_name: Some("李明".into()),
     };
     event_golden(
         "event_member_admitted",
@@ -282,4 +285,102 @@ fn golden_command_admission() {
     }))
     .expect("optional actor fields default");
     assert_eq!(minimal, command);
+}
+
+// ---- council (理事会) events and the G-08 report reply ----
+
+mod council {
+    use super::*;
+    use edu_contracts::council::{
+        DecisionCategory, DecisionId, MeetingId, MeetingKind, Quarter, ReportId,
+    };
+    use edu_contracts::events::{DecisionRecorded, MeetingHeld, ReportOverdue, ReportSubmitted};
+
+    const MEETING: u128 = 0x40;
+    const DECISION: u128 = 0x50;
+    const DECISION_2: u128 = 0x51;
+    const REPORT: u128 = 0x60;
+
+    fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).expect("date")
+    }
+
+    fn q1() -> Quarter {
+        Quarter::new(2026, 1).expect("quarter")
+    }
+
+    fn council_golden<E: Event + PartialEq + Debug>(name: &str, n: u128, event: &E) {
+        assert_eq!(E::SERVICE, ServiceName::Council);
+        event_golden(name, envelope(n, event, Some(GROUP), Some(LEAD)), event);
+    }
+
+    #[test]
+    fn golden_meeting_held() {
+        let event = MeetingHeld {
+            meeting_id: MeetingId(id(MEETING)),
+            group_id: GroupId(id(GROUP)),
+            kind: MeetingKind::Council,
+            held_on: day(2026, 3, 12),
+            seats: 4,
+            present: 4,
+            schools_present: vec![SchoolId(id(LEAD)), SchoolId(id(MEMBER))],
+            quorum_met: true,
+        };
+        council_golden("event_meeting_held", 5, &event);
+    }
+
+    #[test]
+    fn golden_decision_recorded() {
+        let event = DecisionRecorded {
+            decision_id: DecisionId(id(DECISION)),
+            group_id: GroupId(id(GROUP)),
+            meeting_id: MeetingId(id(MEETING)),
+            category: DecisionCategory::MemberMajorMatter,
+            major: true,
+            subject_school_id: Some(SchoolId(id(MEMBER))),
+            title: "同意二中申报省级课改实验校".into(),
+            decided_on: day(2026, 3, 12),
+            policy_version: 0,
+        };
+        council_golden("event_decision_recorded", 6, &event);
+    }
+
+    #[test]
+    fn golden_report_submitted() {
+        let event = ReportSubmitted {
+            report_id: ReportId(id(REPORT)),
+            group_id: GroupId(id(GROUP)),
+            period: q1(),
+            decision_ids: vec![DecisionId(id(DECISION)), DecisionId(id(DECISION_2))],
+            due_on: day(2026, 4, 15),
+            late: false,
+        };
+        council_golden("event_report_submitted", 7, &event);
+    }
+
+    #[test]
+    fn golden_report_overdue() {
+        let event = ReportOverdue {
+            group_id: GroupId(id(GROUP)),
+            period: q1(),
+            due_on: day(2026, 4, 15),
+        };
+        council_golden("event_report_overdue", 8, &event);
+    }
+
+    #[test]
+    fn membership_events_without_the_added_names_still_read() {
+        // GroupEstablished and MemberAdmitted gained optional names for the council's seats
+        // (G-03, G-04); events written before that read with `None`.
+        let older = json!({"group_id": id(GROUP), "name": "集团", "model": "alliance",
+            "lead_school_id": id(LEAD), "region": "411627", "plaque_date": "2022-06-30",
+            "effective_cap": 5, "policy_version": 0});
+        let e: GroupEstablished = serde_json::from_value(older).expect("older payload");
+        assert_eq!(e.lead_principal_name, None);
+        let older = json!({"group_id": id(GROUP), "school_id": id(MEMBER),
+            "membership_id": id(MEMBERSHIP), "plaque_text": "集团成员学校",
+            "legal_person_retained": true, "cross_region": false, "policy_version": 0});
+        let e: MemberAdmitted = serde_json::from_value(older).expect("older payload");
+        assert_eq!(e.principal_name, None);
+    }
 }

@@ -51,6 +51,45 @@ pub enum ErrorCode {
     PostingKindDisabled,
     /// The posting is not in a state that allows this step.
     PostingStateInvalid,
+    /// G-03: the council's chair (会长) is the lead school's principal.
+    ChairMustBeLeadPrincipal,
+    /// G-04: each vice-chair (副会长) is the principal of an active member school.
+    ViceChairMustBeMemberPrincipal,
+    /// G-05: the council has one secretary-general (秘书长).
+    SecretaryGeneralRequired,
+    /// G-02: seat holders are school-level leaders of the group's active schools.
+    SeatHolderNotInGroup,
+    /// A vote needs quorum: by default a majority of seats and every school represented.
+    QuorumNotMet,
+    /// The seat is not (present) in this meeting.
+    SeatNotPresent,
+    /// The seat has already voted on this motion.
+    AlreadyVoted,
+    /// The motion is closed; its result stands.
+    MotionClosed,
+    /// The meeting is not in a state that allows this step.
+    MeetingStateInvalid,
+    /// Published minutes never change; add a correction instead.
+    MinutesPublished,
+    /// The minutes are not in a state that allows this step.
+    MinutesStateInvalid,
+    /// G-08: a quarterly report lists every major decision of its quarter.
+    ReportMissingMajorDecisions,
+    /// G-08: the quarter's report was already submitted.
+    ReportAlreadySubmitted,
+    /// G-08: a quarter's report is written after the quarter ends.
+    QuarterNotEnded,
+    /// R-11/M7: a group resource is not shared with, or published into, anything outside
+    /// the group (品牌不得转让和二次输出). The refusal itself is recorded as an event.
+    BrandTransferForbidden,
+    /// the facility is already booked for an overlapping time slot.
+    FacilityAlreadyBooked,
+    /// The resource is not in a state that allows this step (e.g. approving it twice).
+    ResourceStateInvalid,
+    /// The upload is not in a state that allows this step (finished, or chunks out of order).
+    UploadStateInvalid,
+    /// The uploaded bytes do not have the SHA-256 or the size that was declared.
+    FileHashMismatch,
     /// The same Idempotency-Key was used for a different request.
     IdempotencyKeyReused,
     /// A service behind the API did not answer; retry later.
@@ -82,6 +121,25 @@ impl ErrorCode {
             Self::SchoolNotInGroup => "school_not_in_group",
             Self::PostingKindDisabled => "posting_kind_disabled",
             Self::PostingStateInvalid => "posting_state_invalid",
+            Self::ChairMustBeLeadPrincipal => "chair_must_be_lead_principal",
+            Self::ViceChairMustBeMemberPrincipal => "vice_chair_must_be_member_principal",
+            Self::SecretaryGeneralRequired => "secretary_general_required",
+            Self::SeatHolderNotInGroup => "seat_holder_not_in_group",
+            Self::QuorumNotMet => "quorum_not_met",
+            Self::SeatNotPresent => "seat_not_present",
+            Self::AlreadyVoted => "already_voted",
+            Self::MotionClosed => "motion_closed",
+            Self::MeetingStateInvalid => "meeting_state_invalid",
+            Self::MinutesPublished => "minutes_published",
+            Self::MinutesStateInvalid => "minutes_state_invalid",
+            Self::ReportMissingMajorDecisions => "report_missing_major_decisions",
+            Self::ReportAlreadySubmitted => "report_already_submitted",
+            Self::QuarterNotEnded => "quarter_not_ended",
+            Self::BrandTransferForbidden => "brand_transfer_forbidden",
+            Self::FacilityAlreadyBooked => "facility_already_booked",
+            Self::ResourceStateInvalid => "resource_state_invalid",
+            Self::UploadStateInvalid => "upload_state_invalid",
+            Self::FileHashMismatch => "file_hash_mismatch",
             Self::IdempotencyKeyReused => "idempotency_key_reused",
             Self::ServiceUnavailable => "service_unavailable",
             Self::Internal => "internal",
@@ -110,9 +168,23 @@ impl ErrorCode {
             | Self::PostingOverlaps
             | Self::SchoolNotInGroup
             | Self::PostingKindDisabled
-            | Self::PostingStateInvalid => 409,
+            | Self::PostingStateInvalid
+            | Self::QuorumNotMet
+            | Self::SeatNotPresent
+            | Self::AlreadyVoted
+            | Self::MotionClosed
+            | Self::MeetingStateInvalid
+            | Self::MinutesPublished
+            | Self::MinutesStateInvalid
+            | Self::ReportAlreadySubmitted
+            | Self::QuarterNotEnded => 409,
             Self::PayloadTooLarge => 413,
             Self::CapExceptionReasonRequired | Self::IdempotencyKeyReused | Self::CsvInvalid => 422,
+            Self::ChairMustBeLeadPrincipal
+            | Self::ViceChairMustBeMemberPrincipal
+            | Self::SecretaryGeneralRequired
+            | Self::SeatHolderNotInGroup
+            | Self::ReportMissingMajorDecisions => 422,
             Self::ServiceUnavailable => 503,
             Self::Internal => 500,
         }

@@ -27,6 +27,12 @@ pub struct Policy {
     pub backbone_min_pct: u8,
     /// E-12/E-15: whether 支教 (support teaching) and 走教 (itinerant) postings may be made.
     pub support_postings: bool,
+    /// G-06 quorum: more than this percentage of the council's seats present (50: a majority).
+    pub council_quorum_over_pct: u8,
+    /// G-06 quorum: also every school of the group represented by at least one present seat.
+    pub council_quorum_every_school: bool,
+    /// G-08 and §8.8: days after a quarter's end by which its written report is due.
+    pub council_report_due_days: u16,
 }
 
 impl Default for Policy {
@@ -40,6 +46,9 @@ impl Default for Policy {
             rotation_min_pct: 10,
             backbone_min_pct: 20,
             support_postings: false,
+            council_quorum_over_pct: 50,
+            council_quorum_every_school: true,
+            council_report_due_days: 15,
         }
     }
 }

@@ -1,0 +1,15 @@
+DROP TABLE overdue_reports;
+DROP TABLE report_decisions;
+DROP TABLE reports;
+DROP TABLE minutes_corrections;
+DROP TABLE minutes_revisions;
+DROP TABLE minutes;
+DROP TABLE decisions;
+DROP TABLE votes;
+DROP TABLE motions;
+DROP TABLE meeting_seats;
+DROP TABLE agenda_items;
+DROP TABLE meetings;
+DROP TABLE seats;
+DROP TABLE council_schools;
+DROP TABLE councils;

@@ -1,0 +1,921 @@
+//! The council service over the bus, against real PostgreSQL and NATS, with the real
+//! membership service feeding its projection.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly
+
+use std::time::Duration;
+
+use chrono::NaiveDate;
+use edu_bus::Bus;
+use edu_contracts::Actor;
+use edu_contracts::council::{
+    Attendance, Ballot, CadenceQuery, CastVotes, CirculateMinutes, CorrectMinutes, Council,
+    CouncilComposition, DecisionCategory, DecisionQuery, FindDecisions, GetCadence, GetCouncil,
+    GetReport, GroupScope, LeaderPost, ListReports, Meeting, MeetingKind, MeetingRef,
+    MinutesCorrection, MinutesDraft, MinutesStatus, MonthState, Motion, MotionStatus, NewMeeting,
+    NewMotion, Paging, ProposeMotion, PublishMinutes, Quarter, RecordAttendance, ReportQuery,
+    ReportState, ReportSubmission, ScheduleMeeting, SeatAppointment, SeatId, SeatRole, SetCouncil,
+    SubmitReport, Vote, VoteChoice, WriteMinutes,
+};
+use edu_contracts::membership::{
+    Admission, AdmitMember, CreateGroup, CreateSchool, Dissolution, DissolveGroup, ExitMember,
+    MemberExit, NewGroup, NewSchool,
+};
+use edu_domain::{
+    ErrorCode, ExitReason, GroupId, GroupModel, Problem, RegionCode, SchoolId, Stage,
+};
+use edu_testkit::{TestBus, TestDb};
+
+const REGION: &str = "411627";
+
+struct Env {
+    _db: TestDb,
+    bus: TestBus,
+    actor: Actor,
+}
+
+async fn env() -> Env {
+    let db = TestDb::new().await.unwrap();
+    let bus = TestBus::new().await.unwrap();
+    for host in [
+        edu_membership::start(&bus.bus, db.config("membership"))
+            .await
+            .unwrap(),
+        edu_council::start(&bus.bus, db.config("council"))
+            .await
+            .unwrap(),
+    ] {
+        tokio::spawn(host.run_until(std::future::pending()));
+    }
+    Env {
+        _db: db,
+        bus,
+        actor: Actor::system("test"),
+    }
+}
+
+fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).unwrap()
+}
+
+/// A lead school and its members, with their principals.
+struct Group {
+    id: GroupId,
+    lead: SchoolId,
+    members: Vec<SchoolId>,
+}
+
+const LEAD_PRINCIPAL: &str = "王建国";
+
+fn member_principal(i: usize) -> String {
+    format!("成员校长{i}")
+}
+
+impl Env {
+    fn bus(&self) -> &Bus {
+        &self.bus.bus
+    }
+
+    async fn school(&self, name: &str, principal: &str) -> SchoolId {
+        let body = NewSchool {
+            name: name.into(),
+            stage: Stage::Junior,
+            region: RegionCode::parse(REGION).unwrap(),
+            principal_name: principal.into(),
+            legal_person: name.into(),
+        };
+        self.bus()
+            .call::<CreateSchool>(&self.actor, None, body)
+            .await
+            .unwrap()
+            .id
+    }
+
+    /// A group founded 2025-09-01 with `members` members; waits until the council has
+    /// a vice-chair for each.
+    async fn group(&self, members: usize) -> Group {
+        let lead = self.school("龙头中学", LEAD_PRINCIPAL).await;
+        let body = NewGroup {
+            name: "龙头中学教育集团".into(),
+            model: GroupModel::Alliance,
+            lead_school_id: lead,
+            plaque_date: day(2025, 9, 1),
+            scale_cap: None,
+            cap_exception_reason: None,
+        };
+        let id = self
+            .bus()
+            .call::<CreateGroup>(&self.actor, None, body)
+            .await
+            .unwrap()
+            .id;
+        let mut ids = Vec::new();
+        for i in 0..members {
+            let school = self
+                .school(&format!("成员中学{i}"), &member_principal(i))
+                .await;
+            self.bus()
+                .call::<AdmitMember>(
+                    &self.actor,
+                    None,
+                    Admission {
+                        group_id: id,
+                        school_id: school,
+                    },
+                )
+                .await
+                .unwrap();
+            ids.push(school);
+        }
+        self.council_until(id, |c| {
+            c.seats
+                .iter()
+                .filter(|s| s.role == SeatRole::ViceChair)
+                .count()
+                == members
+        })
+        .await;
+        Group {
+            id,
+            lead,
+            members: ids,
+        }
+    }
+
+    async fn council(&self, group: GroupId) -> Result<Council, Problem> {
+        self.bus()
+            .call::<GetCouncil>(&self.actor, None, GroupScope { group_id: group })
+            .await
+    }
+
+    /// Polls the council until `ok` holds (the projection is asynchronous).
+    async fn council_until(&self, group: GroupId, ok: impl Fn(&Council) -> bool) -> Council {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        loop {
+            if let Ok(c) = self.council(group).await
+                && ok(&c)
+            {
+                return c;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "council never reached the expected state: {:?}",
+                self.council(group).await
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// The chair, vice-chairs and a secretary-general (the lead's vice-principal).
+    async fn complete_council(&self, g: &Group) -> Council {
+        let mut seats = vec![SeatAppointment {
+            role: SeatRole::Chair,
+            school_id: g.lead,
+            holder_name: LEAD_PRINCIPAL.into(),
+            post: LeaderPost::Principal,
+        }];
+        for (i, m) in g.members.iter().enumerate() {
+            seats.push(SeatAppointment {
+                role: SeatRole::ViceChair,
+                school_id: *m,
+                holder_name: member_principal(i),
+                post: LeaderPost::Principal,
+            });
+        }
+        seats.push(SeatAppointment {
+            role: SeatRole::SecretaryGeneral,
+            school_id: g.lead,
+            holder_name: "赵秘书".into(),
+            post: LeaderPost::VicePrincipal,
+        });
+        self.set(g.id, seats).await.unwrap()
+    }
+
+    async fn set(&self, group: GroupId, seats: Vec<SeatAppointment>) -> Result<Council, Problem> {
+        self.bus()
+            .call::<SetCouncil>(
+                &self.actor,
+                None,
+                CouncilComposition {
+                    group_id: group,
+                    seats,
+                },
+            )
+            .await
+    }
+
+    async fn meeting(&self, group: GroupId, kind: MeetingKind, on: NaiveDate) -> Meeting {
+        let body = NewMeeting {
+            group_id: group,
+            kind,
+            title: format!("{} {on}", kind.name_zh()),
+            held_on: on,
+            start_time: None,
+            duration_minutes: None,
+            place: Some("龙头中学会议室".into()),
+            online_link: None,
+            agenda: Vec::new(),
+        };
+        self.bus()
+            .call::<ScheduleMeeting>(&self.actor, None, body)
+            .await
+            .unwrap()
+    }
+
+    async fn attend(&self, meeting: &Meeting, present: Vec<SeatId>) -> Result<Meeting, Problem> {
+        self.bus()
+            .call::<RecordAttendance>(
+                &self.actor,
+                None,
+                Attendance {
+                    meeting_id: meeting.id,
+                    present,
+                },
+            )
+            .await
+    }
+
+    async fn motion(
+        &self,
+        meeting: &Meeting,
+        category: DecisionCategory,
+        subject: Option<SchoolId>,
+    ) -> Result<Motion, Problem> {
+        let body = NewMotion {
+            meeting_id: meeting.id,
+            title: format!("{} 议案", category.name_zh()),
+            category,
+            major: true,
+            subject_school_id: subject,
+        };
+        self.bus()
+            .call::<ProposeMotion>(&self.actor, None, body)
+            .await
+    }
+
+    async fn vote(&self, motion: &Motion, votes: Vec<Vote>) -> Result<Motion, Problem> {
+        self.bus()
+            .call::<CastVotes>(
+                &self.actor,
+                None,
+                Ballot {
+                    motion_id: motion.id,
+                    votes,
+                },
+            )
+            .await
+    }
+
+    /// A held council meeting with every seat present and one passed major decision.
+    async fn decided(
+        &self,
+        council: &Council,
+        on: NaiveDate,
+        category: DecisionCategory,
+        subject: Option<SchoolId>,
+    ) -> Motion {
+        let m = self
+            .meeting(council.group_id, MeetingKind::Council, on)
+            .await;
+        let all: Vec<SeatId> = council.seats.iter().map(|s| s.id).collect();
+        self.attend(&m, all.clone()).await.unwrap();
+        let motion = self.motion(&m, category, subject).await.unwrap();
+        self.vote(&motion, yes(&all)).await.unwrap()
+    }
+}
+
+/// Polls the stream until `ok` holds for its events (the relay is asynchronous).
+async fn events_until(
+    bus: &TestBus,
+    ok: impl Fn(&[edu_contracts::EventEnvelope]) -> bool,
+) -> Vec<edu_contracts::EventEnvelope> {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let events = bus.events().await.unwrap();
+        if ok(&events) || tokio::time::Instant::now() > deadline {
+            return events;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+fn count(events: &[edu_contracts::EventEnvelope], t: &str) -> usize {
+    events.iter().filter(|e| e.event_type == t).count()
+}
+
+fn yes(seats: &[SeatId]) -> Vec<Vote> {
+    seats
+        .iter()
+        .map(|s| Vote {
+            seat_id: *s,
+            choice: VoteChoice::Yes,
+            reason: None,
+        })
+        .collect()
+}
+
+fn refused<T: std::fmt::Debug>(r: Result<T, Problem>, code: ErrorCode) -> Problem {
+    let p = r.expect_err("expected a refusal");
+    assert_eq!(p.code, code, "{p:?}");
+    assert!(!p.message.is_empty() && !p.message_zh.is_empty());
+    p
+}
+
+#[tokio::test]
+async fn g03_g04_council_follows_membership_and_is_frozen_on_dissolution() {
+    let env = env().await;
+    let g = env.group(2).await;
+    let c = env.council(g.id).await.unwrap();
+    // G-03: the lead school's principal chairs
+    let chair: Vec<_> = c
+        .seats
+        .iter()
+        .filter(|s| s.role == SeatRole::Chair)
+        .collect();
+    assert_eq!(chair.len(), 1);
+    assert_eq!(
+        (chair[0].school_id, chair[0].holder_name.as_str()),
+        (g.lead, LEAD_PRINCIPAL)
+    );
+    // G-04: each member's principal is a vice-chair
+    for (i, m) in g.members.iter().enumerate() {
+        assert!(c.seats.iter().any(|s| s.role == SeatRole::ViceChair
+            && s.school_id == *m
+            && s.holder_name == member_principal(i)));
+    }
+    // G-05: no secretary-general yet
+    assert_eq!(c.missing, vec![SeatRole::SecretaryGeneral]);
+
+    // a member exits: its seats go
+    env.bus()
+        .call::<ExitMember>(
+            &env.actor,
+            None,
+            MemberExit {
+                group_id: g.id,
+                school_id: g.members[0],
+                reason: ExitReason::Voluntary,
+                note: None,
+            },
+        )
+        .await
+        .unwrap();
+    let c = env
+        .council_until(g.id, |c| {
+            !c.seats.iter().any(|s| s.school_id == g.members[0])
+        })
+        .await;
+    assert_eq!(
+        c.seats
+            .iter()
+            .filter(|s| s.role == SeatRole::ViceChair)
+            .count(),
+        1
+    );
+
+    // dissolution freezes the council
+    env.bus()
+        .call::<DissolveGroup>(
+            &env.actor,
+            None,
+            Dissolution {
+                group_id: g.id,
+                reason: "撤销".into(),
+            },
+        )
+        .await
+        .unwrap();
+    env.council_until(g.id, |c| c.frozen).await;
+    let seats = c
+        .seats
+        .iter()
+        .map(|s| SeatAppointment {
+            role: s.role,
+            school_id: s.school_id,
+            holder_name: s.holder_name.clone(),
+            post: s.post,
+        })
+        .collect();
+    refused(env.set(g.id, seats).await, ErrorCode::GroupDissolved);
+}
+
+#[tokio::test]
+async fn g02_g05_invalid_appointments_are_refused_with_clear_codes() {
+    let env = env().await;
+    let g = env.group(1).await;
+    let chair = SeatAppointment {
+        role: SeatRole::Chair,
+        school_id: g.lead,
+        holder_name: LEAD_PRINCIPAL.into(),
+        post: LeaderPost::Principal,
+    };
+    let vice = SeatAppointment {
+        role: SeatRole::ViceChair,
+        school_id: g.members[0],
+        holder_name: member_principal(0),
+        post: LeaderPost::Principal,
+    };
+    let sg = SeatAppointment {
+        role: SeatRole::SecretaryGeneral,
+        school_id: g.lead,
+        holder_name: "赵秘书".into(),
+        post: LeaderPost::VicePrincipal,
+    };
+    // G-03: someone else in the chair
+    let mut wrong_chair = chair.clone();
+    wrong_chair.holder_name = "钱副校长".into();
+    wrong_chair.post = LeaderPost::VicePrincipal;
+    let p = refused(
+        env.set(g.id, vec![wrong_chair, vice.clone(), sg.clone()])
+            .await,
+        ErrorCode::ChairMustBeLeadPrincipal,
+    );
+    assert_eq!(p.rule.as_deref(), Some("G-03"));
+    // G-04: the member's vice-chair left out
+    refused(
+        env.set(g.id, vec![chair.clone(), sg.clone()]).await,
+        ErrorCode::ViceChairMustBeMemberPrincipal,
+    );
+    // G-05: no secretary-general
+    refused(
+        env.set(g.id, vec![chair.clone(), vice.clone()]).await,
+        ErrorCode::SecretaryGeneralRequired,
+    );
+    // G-02: a director from a school outside the group
+    let outsider = env.school("外校", "外校校长").await;
+    let director = SeatAppointment {
+        role: SeatRole::Director,
+        school_id: outsider,
+        holder_name: "外校校长".into(),
+        post: LeaderPost::Principal,
+    };
+    refused(
+        env.set(
+            g.id,
+            vec![chair.clone(), vice.clone(), sg.clone(), director],
+        )
+        .await,
+        ErrorCode::SeatHolderNotInGroup,
+    );
+    // a valid composition; setting it again keeps the seats' ids
+    let c = env.complete_council(&g).await;
+    assert!(c.missing.is_empty(), "{c:?}");
+    let again = env.complete_council(&g).await;
+    let ids = |c: &Council| c.seats.iter().map(|s| s.id).collect::<Vec<_>>();
+    assert_eq!(ids(&c), ids(&again));
+}
+
+#[tokio::test]
+async fn quorum_votes_decisions_and_the_g09_query() {
+    let env = env().await;
+    let g = env.group(2).await;
+    let c = env.complete_council(&g).await;
+    let lead_seats: Vec<SeatId> = c
+        .seats
+        .iter()
+        .filter(|s| s.school_id == g.lead)
+        .map(|s| s.id)
+        .collect();
+    let all: Vec<SeatId> = c.seats.iter().map(|s| s.id).collect();
+
+    // a future meeting cannot record attendance
+    let later = env
+        .meeting(g.id, MeetingKind::Council, day(2099, 1, 10))
+        .await;
+    refused(
+        env.attend(&later, all.clone()).await,
+        ErrorCode::MeetingStateInvalid,
+    );
+
+    let m = env
+        .meeting(g.id, MeetingKind::Council, day(2026, 3, 12))
+        .await;
+    // a motion needs a held meeting
+    refused(
+        env.motion(&m, DecisionCategory::WorkPlan, None).await,
+        ErrorCode::MeetingStateInvalid,
+    );
+    // only the lead's seats present: no quorum, no vote
+    let held = env.attend(&m, lead_seats.clone()).await.unwrap();
+    let q = held.quorum.clone().unwrap();
+    assert!(!q.met);
+    assert_eq!(q.schools_absent.len(), 2);
+    let subject = g.members[0];
+    let motion = env
+        .motion(&m, DecisionCategory::MemberMajorMatter, Some(subject))
+        .await
+        .unwrap();
+    let p = refused(
+        env.vote(&motion, yes(&lead_seats)).await,
+        ErrorCode::QuorumNotMet,
+    );
+    assert_eq!(p.rule.as_deref(), Some("G-09"));
+
+    // everyone present: the vote goes ahead
+    let held = env.attend(&m, all.clone()).await.unwrap();
+    assert!(held.quorum.unwrap().met);
+    // the subject school's vice-chair recuses itself (conflict of interest)
+    let subject_seat = c.seats.iter().find(|s| s.school_id == subject).unwrap().id;
+    let no_reason = Vote {
+        seat_id: subject_seat,
+        choice: VoteChoice::Recused,
+        reason: None,
+    };
+    refused(
+        env.vote(&motion, vec![no_reason]).await,
+        ErrorCode::ValidationFailed,
+    );
+    let recusal = Vote {
+        seat_id: subject_seat,
+        choice: VoteChoice::Recused,
+        reason: Some("本校事项,回避".into()),
+    };
+    let open = env.vote(&motion, vec![recusal.clone()]).await.unwrap();
+    assert_eq!(open.status, MotionStatus::Open);
+    refused(
+        env.vote(&motion, vec![recusal]).await,
+        ErrorCode::AlreadyVoted,
+    );
+    // attendance is fixed once votes are cast
+    refused(
+        env.attend(&m, all.clone()).await,
+        ErrorCode::MeetingStateInvalid,
+    );
+    let others: Vec<SeatId> = all.iter().copied().filter(|s| *s != subject_seat).collect();
+    let mut votes = yes(&others);
+    votes[0].choice = VoteChoice::No;
+    let closed = env.vote(&motion, votes).await.unwrap();
+    // 2 yes, 1 no, 1 recused: passed, computed by the service
+    assert_eq!(closed.status, MotionStatus::Passed);
+    assert_eq!(
+        (closed.tally.yes, closed.tally.no, closed.tally.recused),
+        (2, 1, 1)
+    );
+    let decision = closed.decision_id.unwrap();
+    refused(
+        env.vote(&motion, yes(&[all[0]])).await,
+        ErrorCode::MotionClosed,
+    );
+
+    // G-09: is there a member-major-matter decision about this school?
+    let q = DecisionQuery {
+        group_id: None,
+        category: Some(DecisionCategory::MemberMajorMatter),
+        subject_school_id: Some(subject),
+        major: None,
+        from: None,
+        to: None,
+        paging: Paging::default(),
+    };
+    let found = env
+        .bus()
+        .call::<FindDecisions>(&env.actor, None, q.clone())
+        .await
+        .unwrap();
+    assert_eq!(found.total, 1);
+    assert_eq!(found.items[0].id, decision);
+    let other = DecisionQuery {
+        subject_school_id: Some(g.members[1]),
+        ..q
+    };
+    let none = env
+        .bus()
+        .call::<FindDecisions>(&env.actor, None, other)
+        .await
+        .unwrap();
+    assert_eq!(none.total, 0);
+
+    // G-09: a member major matter about the lead school is refused
+    refused(
+        env.motion(&m, DecisionCategory::MemberMajorMatter, Some(g.lead))
+            .await,
+        ErrorCode::SchoolNotInGroup,
+    );
+
+    // meeting.held and decision.recorded are on the stream
+    let events = events_until(&env.bus, |e| {
+        count(e, "meeting.held") >= 1 && count(e, "decision.recorded") >= 1
+    })
+    .await;
+    assert_eq!(count(&events, "meeting.held"), 1);
+    assert_eq!(count(&events, "decision.recorded"), 1);
+}
+
+#[tokio::test]
+async fn twenty_concurrent_votes_of_one_seat_count_once() {
+    let env = env().await;
+    let g = env.group(1).await;
+    let c = env.complete_council(&g).await;
+    let all: Vec<SeatId> = c.seats.iter().map(|s| s.id).collect();
+    let m = env
+        .meeting(g.id, MeetingKind::Council, day(2026, 2, 5))
+        .await;
+    env.attend(&m, all.clone()).await.unwrap();
+    let motion = env.motion(&m, DecisionCategory::Goals, None).await.unwrap();
+    let tries = (0..20).map(|_| env.vote(&motion, yes(&[all[0]])));
+    let results = futures::future::join_all(tries).await;
+    let ok = results.iter().filter(|r| r.is_ok()).count();
+    assert_eq!(ok, 1, "{results:?}");
+    for r in results.into_iter().filter(|r| r.is_err()) {
+        refused(r, ErrorCode::AlreadyVoted);
+    }
+}
+
+#[tokio::test]
+async fn minutes_draft_circulated_published_then_immutable() {
+    let env = env().await;
+    let g = env.group(1).await;
+    let c = env.complete_council(&g).await;
+    let all: Vec<SeatId> = c.seats.iter().map(|s| s.id).collect();
+    let m = env
+        .meeting(g.id, MeetingKind::Council, day(2026, 1, 8))
+        .await;
+    let draft = |text: &str, seat: Option<SeatId>| MinutesDraft {
+        meeting_id: m.id,
+        text: text.into(),
+        seat_id: seat,
+    };
+    // not before the meeting is held
+    refused(
+        env.bus()
+            .call::<WriteMinutes>(&env.actor, None, draft("纪要", None))
+            .await,
+        ErrorCode::MeetingStateInvalid,
+    );
+    // the lead principal present, the secretary-general absent
+    env.attend(&m, vec![all[0], all[1]]).await.unwrap();
+    let mref = MeetingRef { meeting_id: m.id };
+    refused(
+        env.bus()
+            .call::<PublishMinutes>(&env.actor, None, mref.clone())
+            .await,
+        ErrorCode::MinutesStateInvalid,
+    );
+    let v1 = env
+        .bus()
+        .call::<WriteMinutes>(&env.actor, None, draft("一、审议工作计划", None))
+        .await
+        .unwrap();
+    assert_eq!((v1.status, v1.revision), (MinutesStatus::Draft, 1));
+    // publishing skips circulation: refused
+    refused(
+        env.bus()
+            .call::<PublishMinutes>(&env.actor, None, mref.clone())
+            .await,
+        ErrorCode::MinutesStateInvalid,
+    );
+    env.bus()
+        .call::<CirculateMinutes>(&env.actor, None, mref.clone())
+        .await
+        .unwrap();
+    // while circulated, only an attendee amends
+    refused(
+        env.bus()
+            .call::<WriteMinutes>(&env.actor, None, draft("改", None))
+            .await,
+        ErrorCode::MinutesStateInvalid,
+    );
+    let absent = c
+        .seats
+        .iter()
+        .find(|s| s.role == SeatRole::SecretaryGeneral)
+        .unwrap()
+        .id;
+    refused(
+        env.bus()
+            .call::<WriteMinutes>(&env.actor, None, draft("改", Some(absent)))
+            .await,
+        ErrorCode::SeatNotPresent,
+    );
+    let amended = env
+        .bus()
+        .call::<WriteMinutes>(
+            &env.actor,
+            None,
+            draft("一、审议并通过工作计划", Some(all[1])),
+        )
+        .await
+        .unwrap();
+    assert_eq!(amended.revision, 2);
+    assert_eq!(amended.history[1].seat_id, Some(all[1]));
+    let published = env
+        .bus()
+        .call::<PublishMinutes>(&env.actor, None, mref.clone())
+        .await
+        .unwrap();
+    assert_eq!(published.status, MinutesStatus::Published);
+    // published minutes never change
+    refused(
+        env.bus()
+            .call::<WriteMinutes>(&env.actor, None, draft("偷改", None))
+            .await,
+        ErrorCode::MinutesPublished,
+    );
+    refused(
+        env.bus()
+            .call::<WriteMinutes>(&env.actor, None, draft("偷改", Some(all[1])))
+            .await,
+        ErrorCode::MinutesPublished,
+    );
+    refused(
+        env.bus()
+            .call::<CirculateMinutes>(&env.actor, None, mref.clone())
+            .await,
+        ErrorCode::MinutesPublished,
+    );
+    refused(
+        env.attend(&m, all.clone()).await,
+        ErrorCode::MinutesPublished,
+    );
+    // a correction is a new, linked record; the text stays
+    let corrected = env
+        .bus()
+        .call::<CorrectMinutes>(
+            &env.actor,
+            None,
+            MinutesCorrection {
+                meeting_id: m.id,
+                text: "第一项应为“审议并原则通过”".into(),
+                reason: "措辞更正".into(),
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(corrected.text, "一、审议并通过工作计划");
+    assert_eq!(corrected.corrections.len(), 1);
+}
+
+#[tokio::test]
+async fn g08_quarterly_report_lists_every_major_decision_and_overdue_is_raised() {
+    let env = env().await;
+    let g = env.group(1).await;
+    let c = env.complete_council(&g).await;
+    let d1 = env
+        .decided(
+            &c,
+            day(2026, 1, 15),
+            DecisionCategory::DevelopmentPlan,
+            None,
+        )
+        .await
+        .decision_id
+        .unwrap();
+    let d2 = env
+        .decided(
+            &c,
+            day(2026, 3, 20),
+            DecisionCategory::MemberMajorMatter,
+            Some(g.members[0]),
+        )
+        .await
+        .decision_id
+        .unwrap();
+    let q1 = Quarter::new(2026, 1).unwrap();
+    let submission = |ids| ReportSubmission {
+        group_id: g.id,
+        period: q1,
+        summary: "本季度召开理事会议2次,作出重大决策2项。".into(),
+        decision_ids: ids,
+    };
+    // generated from the quarter's major decisions, overdue (due 2026-04-15)
+    let draft = env
+        .bus()
+        .call::<GetReport>(
+            &env.actor,
+            None,
+            edu_contracts::council::ReportRef {
+                group_id: g.id,
+                period: q1,
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(draft.state, ReportState::Overdue);
+    assert_eq!(draft.due_on, day(2026, 4, 15));
+    assert_eq!(draft.decisions.len(), 2);
+    // leaving out one of two major decisions is refused
+    let p = refused(
+        env.bus()
+            .call::<SubmitReport>(&env.actor, None, submission(vec![d1]))
+            .await,
+        ErrorCode::ReportMissingMajorDecisions,
+    );
+    assert_eq!(p.rule.as_deref(), Some("G-08"));
+    assert_eq!(p.details["missing_decision_ids"][0], d2.to_string());
+    // the complete one is accepted (late)
+    let report = env
+        .bus()
+        .call::<SubmitReport>(&env.actor, None, submission(vec![d1, d2]))
+        .await
+        .unwrap();
+    assert_eq!(report.state, ReportState::SubmittedLate);
+    assert_eq!(report.decisions.len(), 2);
+    refused(
+        env.bus()
+            .call::<SubmitReport>(&env.actor, None, submission(vec![d1, d2]))
+            .await,
+        ErrorCode::ReportAlreadySubmitted,
+    );
+    // a quarter that has not ended
+    let open = ReportSubmission {
+        period: Quarter::new(2099, 1).unwrap(),
+        ..submission(Vec::new())
+    };
+    refused(
+        env.bus().call::<SubmitReport>(&env.actor, None, open).await,
+        ErrorCode::QuarterNotEnded,
+    );
+    // the bureau sees the region's overdue reports; 2026-Q1 is no longer among them
+    let overdue = env
+        .bus()
+        .call::<ListReports>(
+            &env.actor,
+            None,
+            ReportQuery::RegionOverdue {
+                region: RegionCode::parse(REGION).unwrap(),
+            },
+        )
+        .await
+        .unwrap();
+    assert!(overdue.iter().any(|r| r.period.to_string() == "2025-Q3"));
+    assert!(!overdue.iter().any(|r| r.period == q1));
+    // report.overdue once per quarter (2025-Q3 .. 2026-Q3 were all past due; Q1 was overdue
+    // before it was submitted), report.submitted once
+    let events = events_until(&env.bus, |e| {
+        count(e, "report.submitted") >= 1 && count(e, "report.overdue") >= 5
+    })
+    .await;
+    let overdue_events: Vec<_> = events
+        .iter()
+        .filter(|e| e.event_type == "report.overdue")
+        .map(|e| e.payload["period"].as_str().unwrap().to_owned())
+        .collect();
+    let mut unique = overdue_events.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), overdue_events.len(), "{overdue_events:?}");
+    assert!(overdue_events.contains(&"2026-Q1".to_owned()));
+    assert_eq!(count(&events, "report.submitted"), 1);
+}
+
+#[tokio::test]
+async fn g06_g15_v06_cadence_shows_missing_months_and_who_attended() {
+    let env = env().await;
+    let g = env.group(2).await;
+    let c = env.complete_council(&g).await;
+    env.decided(&c, day(2026, 1, 15), DecisionCategory::WorkPlan, None)
+        .await;
+    env.decided(&c, day(2026, 3, 12), DecisionCategory::Goals, None)
+        .await;
+    // a planning meeting member 0 attended and member 1 missed (M2)
+    let planning = env
+        .meeting(g.id, MeetingKind::WorkPlanning, day(2026, 2, 20))
+        .await;
+    let present: Vec<SeatId> = c
+        .seats
+        .iter()
+        .filter(|s| s.school_id != g.members[1])
+        .map(|s| s.id)
+        .collect();
+    env.attend(&planning, present).await.unwrap();
+    let cadence = env
+        .bus()
+        .call::<GetCadence>(
+            &env.actor,
+            None,
+            CadenceQuery {
+                group_id: g.id,
+                year: 2026,
+            },
+        )
+        .await
+        .unwrap();
+    // G-06: February had no council meeting (the planning meeting does not count)
+    assert_eq!(cadence.months[0].state, MonthState::Met);
+    assert_eq!(cadence.months[1].state, MonthState::Missing);
+    assert_eq!(cadence.months[2].state, MonthState::Met);
+    assert!(cadence.months_missing.contains(&2));
+    assert!(!cadence.months_missing.contains(&1));
+    let planning = &cadence.yearly[0];
+    assert_eq!(planning.kind, MeetingKind::WorkPlanning);
+    assert!(planning.held);
+    assert_eq!(planning.members_attended, vec![g.members[0]]);
+    assert_eq!(planning.members_absent, vec![g.members[1]]);
+    // G-15 / V-06: no summary meeting and no showcase yet
+    assert!(!cadence.yearly[1].held && !cadence.yearly[2].held);
+    // before the group was founded, months do not apply
+    let before = env
+        .bus()
+        .call::<GetCadence>(
+            &env.actor,
+            None,
+            CadenceQuery {
+                group_id: g.id,
+                year: 2025,
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(before.months[7].state, MonthState::NotApplicable);
+    assert_eq!(before.months[8].state, MonthState::Missing);
+}
