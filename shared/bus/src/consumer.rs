@@ -15,6 +15,7 @@ use edu_db::DbPool;
 use edu_db::schema::inbox;
 use futures::StreamExt;
 use futures::future::BoxFuture;
+use tokio::sync::Notify;
 
 use crate::Bus;
 
@@ -37,10 +38,16 @@ pub struct ConsumerSpec {
 }
 
 /// Consumes until the task is dropped; on errors it reconnects and resumes from the durable
-/// consumer's position.
-pub async fn run<H: EventHandler>(bus: Bus, pool: DbPool, spec: ConsumerSpec, handler: Arc<H>) {
+/// consumer's position. `outbox_written` is told when a handler wrote events.
+pub async fn run<H: EventHandler>(
+    bus: Bus,
+    pool: DbPool,
+    spec: ConsumerSpec,
+    handler: Arc<H>,
+    outbox_written: Arc<Notify>,
+) {
     loop {
-        if let Err(e) = consume(&bus, &pool, &spec, &handler).await {
+        if let Err(e) = consume(&bus, &pool, &spec, &handler, &outbox_written).await {
             tracing::warn!(consumer = %spec.name, error = %e, "consumer stopped; restarting");
         }
         tokio::time::sleep(Duration::from_secs(1)).await;
@@ -52,6 +59,7 @@ async fn consume<H: EventHandler>(
     pool: &DbPool,
     spec: &ConsumerSpec,
     handler: &Arc<H>,
+    outbox_written: &Notify,
 ) -> anyhow::Result<()> {
     let stream = bus.ensure_stream().await?;
     let consumer = stream
@@ -84,7 +92,12 @@ async fn consume<H: EventHandler>(
                 continue;
             }
         };
-        match apply(pool, &spec.name, handler.as_ref(), &envelope).await {
+        let (applied, written) =
+            crate::outbox::track(apply(pool, &spec.name, handler.as_ref(), &envelope)).await;
+        if written {
+            outbox_written.notify_one();
+        }
+        match applied {
             Ok(()) => message
                 .ack()
                 .await

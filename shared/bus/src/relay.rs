@@ -1,23 +1,26 @@
 //! The outbox relay: publishes committed outbox rows to JetStream in commit order, with the
 //! event id as `Nats-Msg-Id` so a re-publish is deduplicated by the stream.
 //!
-//! - Woken by the `outbox_<schema>` NOTIFY that fires when an outbox insert commits, and by a
-//!   poll tick in case a notification is missed.
+//! - Woken in process by its service host when a request or an event handler wrote to the
+//!   outbox (see [`crate::outbox::track`]), and by a poll tick for rows written otherwise.
+//!   (A NOTIFY per write would take PostgreSQL's global notification lock at every commit.)
 //! - One publisher per schema at a time (transaction advisory lock), so the stream receives a
-//!   service's events in order even with several instances running.
+//!   service's events in order even with several instances running; an instance that finds
+//!   the lock taken looks again shortly, so its own rows never wait for a poll tick.
 //! - Published rows are kept for [`RETENTION`]. After NATS reconnects, rows published within
 //!   [`REPUBLISH_WINDOW`] are sent again: nats-server acknowledges before its periodic disk
 //!   flush, so an unclean restart can lose acknowledged events (DESIGN.md, "Durability").
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use diesel::prelude::*;
 use diesel::sql_types::Bool;
-use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl, SimpleAsyncConnection};
+use diesel_async::{AsyncConnection, RunQueryDsl, SimpleAsyncConnection};
 use edu_contracts::ServiceName;
+use edu_db::DbPool;
 use edu_db::schema::outbox;
-use edu_db::{DbConfig, DbPool};
-use futures::StreamExt;
+use tokio::sync::Notify;
 
 use crate::Bus;
 
@@ -28,6 +31,8 @@ pub const REPUBLISH_WINDOW: Duration = Duration::from_secs(180);
 pub const RETENTION: Duration = Duration::from_secs(15 * 60);
 const BATCH: i64 = 256;
 const POLL: Duration = Duration::from_millis(500);
+/// How soon to look again when another instance holds the publishing lock.
+const LOCKED_RETRY: Duration = Duration::from_millis(20);
 const SWEEP_EVERY: Duration = Duration::from_secs(60);
 
 /// Why a batch did not go out; the relay logs it and tries again.
@@ -41,13 +46,13 @@ enum RelayError {
     Publish(String),
 }
 
-/// Relays one service's outbox until the task is dropped.
-pub async fn run(bus: Bus, pool: DbPool, db: DbConfig, service: ServiceName) {
+/// Relays one service's outbox until the task is dropped; `wake` says new rows committed.
+pub async fn run(bus: Bus, pool: DbPool, service: ServiceName, wake: Arc<Notify>) {
     Relay {
         bus,
         pool,
-        db,
         service,
+        wake,
     }
     .run()
     .await
@@ -56,28 +61,34 @@ pub async fn run(bus: Bus, pool: DbPool, db: DbConfig, service: ServiceName) {
 struct Relay {
     bus: Bus,
     pool: DbPool,
-    db: DbConfig,
     service: ServiceName,
+    wake: Arc<Notify>,
+}
+
+/// What one look at the outbox did.
+enum Batch {
+    Published(usize),
+    /// Another instance is publishing this schema's outbox.
+    Locked,
 }
 
 impl Relay {
     async fn run(self) {
-        let mut listener: Option<AsyncPgConnection> = None;
         let mut reconnects = self.bus.reconnects();
         let mut last_sweep = Instant::now();
         let mut failing = false;
         loop {
-            if listener.is_none() {
-                listener = self.listen().await;
-            }
+            let mut wait = POLL;
             match self.publish_batch().await {
-                Ok(n) => {
+                Ok(batch) => {
                     if failing {
                         tracing::info!(service = self.service.as_str(), "outbox relay recovered");
                         failing = false;
                     }
-                    if n == BATCH as usize {
-                        continue;
+                    match batch {
+                        Batch::Published(n) if n == BATCH as usize => continue,
+                        Batch::Published(_) => {}
+                        Batch::Locked => wait = LOCKED_RETRY,
                     }
                 }
                 Err(e) => {
@@ -94,12 +105,8 @@ impl Relay {
                 last_sweep = Instant::now();
             }
             tokio::select! {
-                woke = next_notification(listener.as_mut()) => {
-                    if !woke {
-                        listener = None;
-                    }
-                }
-                _ = tokio::time::sleep(POLL) => {}
+                _ = self.wake.notified() => {}
+                _ = tokio::time::sleep(wait) => {}
                 changed = reconnects.changed() => {
                     // The first connection is not a reconnect.
                     if changed.is_ok() && *reconnects.borrow_and_update() > 1 {
@@ -110,14 +117,7 @@ impl Relay {
         }
     }
 
-    async fn listen(&self) -> Option<AsyncPgConnection> {
-        let mut conn = edu_db::connect(&self.db).await.ok()?;
-        let sql = format!("LISTEN outbox_{}", self.db.schema);
-        conn.batch_execute(&sql).await.ok()?;
-        Some(conn)
-    }
-
-    async fn publish_batch(&self) -> Result<usize, RelayError> {
+    async fn publish_batch(&self) -> Result<Batch, RelayError> {
         let mut conn = self
             .pool
             .get()
@@ -132,7 +132,7 @@ impl Relay {
             .get_result(conn)
             .await?;
             if !locked {
-                return Ok(0);
+                return Ok(Batch::Locked);
             }
             let rows: Vec<(i64, uuid::Uuid, String, serde_json::Value)> = outbox::table
                 .filter(outbox::published_at.is_null())
@@ -149,7 +149,7 @@ impl Relay {
                 .load(conn)
                 .await?;
             if rows.is_empty() {
-                return Ok(0);
+                return Ok(Batch::Published(0));
             }
             let mut acks = Vec::with_capacity(rows.len());
             for (_, id, event_type, envelope) in &rows {
@@ -173,7 +173,7 @@ impl Relay {
                 .set(outbox::published_at.eq(diesel::dsl::now))
                 .execute(conn)
                 .await?;
-            Ok(rows.len())
+            Ok(Batch::Published(rows.len()))
         })
         .await
     }
@@ -206,16 +206,5 @@ impl Relay {
         {
             tracing::warn!(error = %e, "outbox sweep failed");
         }
-    }
-}
-
-/// Waits for the next notification; `false` when the listening connection is gone.
-async fn next_notification(listener: Option<&mut AsyncPgConnection>) -> bool {
-    match listener {
-        Some(conn) => {
-            let mut stream = std::pin::pin!(conn.notifications_stream());
-            matches!(stream.next().await, Some(Ok(_)))
-        }
-        None => std::future::pending().await,
     }
 }

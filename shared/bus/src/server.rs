@@ -12,6 +12,7 @@ use edu_contracts::{Command, HealthReply, Operation, Reply, ServiceName};
 use edu_db::DbPool;
 use edu_domain::Problem;
 use futures::StreamExt;
+use tokio::sync::Notify;
 use tokio::task::JoinSet;
 
 use crate::Bus;
@@ -45,6 +46,8 @@ pub struct ServiceHost {
     name: ServiceName,
     service: Service,
     tasks: JoinSet<()>,
+    /// Wakes the outbox relay after a handler wrote an event.
+    outbox_written: Arc<Notify>,
 }
 
 impl ServiceHost {
@@ -61,8 +64,12 @@ impl ServiceHost {
         edu_db::migrate(&db, migrations).await?;
         let pool = edu_db::pool(&db)?;
         let mut host = Self::start(bus, name, description, pool.clone()).await?;
-        host.tasks
-            .spawn(crate::relay::run(bus.clone(), pool.clone(), db, name));
+        host.tasks.spawn(crate::relay::run(
+            bus.clone(),
+            pool.clone(),
+            name,
+            Arc::clone(&host.outbox_written),
+        ));
         Ok((host, pool))
     }
 
@@ -85,6 +92,7 @@ impl ServiceHost {
             name,
             service,
             tasks: JoinSet::new(),
+            outbox_written: Arc::new(Notify::new()),
         };
         let health = host.endpoint(HEALTH).await?;
         host.tasks
@@ -119,14 +127,22 @@ impl ServiceHost {
     {
         let endpoint = self.endpoint(Op::NAME).await?;
         let handler = Arc::new(handler);
+        let outbox_written = Arc::clone(&self.outbox_written);
         self.tasks
             .spawn(endpoint.for_each_concurrent(CONCURRENCY, move |request| {
                 let handler = Arc::clone(&handler);
+                let outbox_written = Arc::clone(&outbox_written);
                 async move {
                     let result = match serde_json::from_slice::<Command<Op::Request>>(
                         &request.message.payload,
                     ) {
-                        Ok(command) => handler(command).await,
+                        Ok(command) => {
+                            let (result, written) = crate::outbox::track(handler(command)).await;
+                            if written {
+                                outbox_written.notify_one();
+                            }
+                            result
+                        }
                         Err(e) => Err(Problem::validation(
                             "body",
                             &format!("malformed request: {e}"),
@@ -160,8 +176,13 @@ impl ServiceHost {
         spec: crate::consumer::ConsumerSpec,
         handler: Arc<H>,
     ) {
-        self.tasks
-            .spawn(crate::consumer::run(self.bus.clone(), pool, spec, handler));
+        self.tasks.spawn(crate::consumer::run(
+            self.bus.clone(),
+            pool,
+            spec,
+            handler,
+            Arc::clone(&self.outbox_written),
+        ));
     }
 
     /// Runs a background task of the service (e.g. a periodic check) for as long as it serves.
