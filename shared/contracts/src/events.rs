@@ -2,11 +2,15 @@
 //! `#[serde(default)]`, and consumers never deny unknown fields.
 
 use chrono::NaiveDate;
+use chrono::{DateTime, Utc};
+use edu_domain::{BookingId, FacilityId, QualityTier, ResourceId, ResourceKind};
 use edu_domain::{ExitReason, GroupId, GroupModel, MembershipId, RegionCode, SchoolId};
 use edu_domain::{
     PostingId, PostingKind, SchoolYear, Semester, TeacherId, TrainingId, TrainingKind,
 };
 use serde::{Deserialize, Serialize};
+
+use crate::catalogue::ShareTarget;
 
 use crate::council::{DecisionCategory, DecisionId, MeetingId, MeetingKind, Quarter, ReportId};
 use crate::{Event, ServiceName};
@@ -252,5 +256,128 @@ pub struct ReportOverdue {
 impl Event for ReportOverdue {
     const SERVICE: ServiceName = ServiceName::Council;
     const TYPE: &'static str = "report.overdue";
+    const VERSION: u32 = 1;
+}
+
+/// The facts of a resource every catalogue event about it carries.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ResourceFacts {
+    pub resource_id: ResourceId,
+    pub group_id: GroupId,
+    pub owner_school_id: SchoolId,
+    pub kind: ResourceKind,
+    pub subject: String,
+    pub tier: QualityTier,
+    pub title: String,
+    pub version: i32,
+}
+
+/// `resource.submitted`: a school of the group contributed a resource (M5/R-09), waiting
+/// for the lead office's review when the policy asks for one.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ResourceSubmitted {
+    #[serde(flatten)]
+    pub resource: ResourceFacts,
+    pub review_required: bool,
+}
+
+impl Event for ResourceSubmitted {
+    const SERVICE: ServiceName = ServiceName::Catalogue;
+    const TYPE: &'static str = "resource.submitted";
+    const VERSION: u32 = 1;
+}
+
+/// `resource.published`: the resource is visible to every school of the group.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ResourcePublished {
+    #[serde(flatten)]
+    pub resource: ResourceFacts,
+}
+
+impl Event for ResourcePublished {
+    const SERVICE: ServiceName = ServiceName::Catalogue;
+    const TYPE: &'static str = "resource.published";
+    const VERSION: u32 = 1;
+}
+
+/// `resource.rejected`: the lead office did not accept it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ResourceRejected {
+    #[serde(flatten)]
+    pub resource: ResourceFacts,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+impl Event for ResourceRejected {
+    const SERVICE: ServiceName = ServiceName::Catalogue;
+    const TYPE: &'static str = "resource.rejected";
+    const VERSION: u32 = 1;
+}
+
+/// `resource.version_added`: a new immutable version; adopters stay on theirs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ResourceVersionAdded {
+    #[serde(flatten)]
+    pub resource: ResourceFacts,
+    /// Schools on an older version, now told a newer one exists.
+    pub adopters_behind: u32,
+}
+
+impl Event for ResourceVersionAdded {
+    const SERVICE: ServiceName = ServiceName::Catalogue;
+    const TYPE: &'static str = "resource.version_added";
+    const VERSION: u32 = 1;
+}
+
+/// `resource.adopted`: a school of the group adopted a version for its teaching.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ResourceAdopted {
+    #[serde(flatten)]
+    pub resource: ResourceFacts,
+    pub adopting_school_id: SchoolId,
+}
+
+impl Event for ResourceAdopted {
+    const SERVICE: ServiceName = ServiceName::Catalogue;
+    const TYPE: &'static str = "resource.adopted";
+    const VERSION: u32 = 1;
+}
+
+/// `resource.export_refused`: R-11/M7 — someone tried to share a group resource outside the
+/// group or publish it into another group; refused and recorded (who: the envelope's actor;
+/// what: the resource; to whom: the target) for the bureau's evaluation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ResourceExportRefused {
+    #[serde(flatten)]
+    pub resource: ResourceFacts,
+    /// The school whose office asked, when a school did.
+    #[serde(default)]
+    pub requested_by_school_id: Option<SchoolId>,
+    pub target: ShareTarget,
+    pub rule: String,
+}
+
+impl Event for ResourceExportRefused {
+    const SERVICE: ServiceName = ServiceName::Catalogue;
+    const TYPE: &'static str = "resource.export_refused";
+    const VERSION: u32 = 1;
+}
+
+/// `facility.booked`: a school of the group booked a facility for a slot.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FacilityBooked {
+    pub booking_id: BookingId,
+    pub facility_id: FacilityId,
+    pub group_id: GroupId,
+    pub owner_school_id: SchoolId,
+    pub booking_school_id: SchoolId,
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+}
+
+impl Event for FacilityBooked {
+    const SERVICE: ServiceName = ServiceName::Catalogue;
+    const TYPE: &'static str = "facility.booked";
     const VERSION: u32 = 1;
 }

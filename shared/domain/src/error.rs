@@ -154,7 +154,8 @@ impl ErrorCode {
         match self {
             Self::ValidationFailed => 400,
             Self::Unauthenticated => 401,
-            Self::Forbidden => 403,
+            // A rule forbids the transfer whatever the state: 403, like a scope refusal.
+            Self::Forbidden | Self::BrandTransferForbidden => 403,
             Self::NotFound => 404,
             Self::GroupCapExceeded
             | Self::StageMismatch
@@ -177,9 +178,15 @@ impl ErrorCode {
             | Self::MinutesPublished
             | Self::MinutesStateInvalid
             | Self::ReportAlreadySubmitted
-            | Self::QuarterNotEnded => 409,
+            | Self::QuarterNotEnded
+            | Self::FacilityAlreadyBooked
+            | Self::ResourceStateInvalid
+            | Self::UploadStateInvalid => 409,
             Self::PayloadTooLarge => 413,
-            Self::CapExceptionReasonRequired | Self::IdempotencyKeyReused | Self::CsvInvalid => 422,
+            Self::CapExceptionReasonRequired
+            | Self::IdempotencyKeyReused
+            | Self::CsvInvalid
+            | Self::FileHashMismatch => 422,
             Self::ChairMustBeLeadPrincipal
             | Self::ViceChairMustBeMemberPrincipal
             | Self::SecretaryGeneralRequired

@@ -81,6 +81,23 @@ uuid_id!(
     PostingId
 );
 
+uuid_id!(
+    /// A resource of a group's course catalogue (课程资源), with its immutable versions.
+    ResourceId
+);
+uuid_id!(
+    /// A file upload to the catalogue, in chunks, until its hash is verified.
+    UploadId
+);
+uuid_id!(
+    /// A shared facility (场馆, 实验室, 设施设备) of a group school.
+    FacilityId
+);
+uuid_id!(
+    /// One booking of a facility for a time slot.
+    BookingId
+);
+
 /// A county's six-digit administrative division code, e.g. `411627` (太康县).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
 #[serde(try_from = "String", into = "String")]

@@ -5,6 +5,7 @@
 //! Pure types and rules: no database, HTTP or NATS code lives here.
 
 pub mod calendar;
+pub mod catalogue;
 pub mod error;
 pub mod ids;
 pub mod model;
@@ -13,9 +14,13 @@ pub mod rotation;
 pub mod text;
 
 pub use calendar::{SchoolYear, Semester};
+pub use catalogue::{
+    BookingStatus, CourseType, FacilityKind, QualityTier, ResourceKind, ResourceStatus,
+};
 pub use error::{ErrorCode, Problem};
 pub use ids::{
-    EventId, GroupId, MembershipId, PostingId, RegionCode, SchoolId, TeacherId, TrainingId,
+    BookingId, EventId, FacilityId, GroupId, MembershipId, PostingId, RegionCode, ResourceId,
+    SchoolId, TeacherId, TrainingId, UploadId,
 };
 pub use model::{ExitReason, GroupModel, GroupStatus, MemberRole, Role, Stage};
 pub use policy::Policy;

@@ -33,6 +33,8 @@ pub struct Policy {
     pub council_quorum_every_school: bool,
     /// G-08 and §8.8: days after a quarter's end by which its written report is due.
     pub council_report_due_days: u16,
+    /// a submitted resource is visible group-wide only after the lead office approves it.
+    pub catalogue_review_required: bool,
 }
 
 impl Default for Policy {
@@ -49,6 +51,7 @@ impl Default for Policy {
             council_quorum_over_pct: 50,
             council_quorum_every_school: true,
             council_report_due_days: 15,
+            catalogue_review_required: true,
         }
     }
 }

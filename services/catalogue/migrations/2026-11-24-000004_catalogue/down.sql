@@ -1,0 +1,10 @@
+DROP TABLE bookings;
+DROP TABLE facilities;
+DROP TABLE export_refusals;
+DROP TABLE shares;
+DROP TABLE adoptions;
+DROP TABLE versions;
+DROP TABLE resources;
+DROP TABLE uploads;
+DROP TABLE group_schools;
+DROP TABLE groups_seen;
