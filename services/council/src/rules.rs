@@ -37,7 +37,12 @@ pub fn check_composition(
                 holder: seat.holder_name.clone(),
             });
         };
-        if seat.post == LeaderPost::Principal && seat.holder_name != school.principal_name {
+        // the chair's and vice-chairs' own rules (G-03, G-04) say more than G-02 does
+        let own_rule = matches!(seat.role, SeatRole::Chair | SeatRole::ViceChair);
+        if !own_rule
+            && seat.post == LeaderPost::Principal
+            && seat.holder_name != school.principal_name
+        {
             return Err(CouncilError::NotPrincipal {
                 school: seat.school_id,
                 holder: seat.holder_name.clone(),

@@ -1,7 +1,9 @@
-//! iCalendar (RFC 5545) for office calendars: a group's postings as all-day events.
-//! Written by hand: a handful of properties, escaped and folded as the RFC says.
+//! iCalendar (RFC 5545) for office calendars: a group's postings as all-day events, its
+//! council meetings as timed or all-day events. Written by hand: a handful of properties,
+//! escaped and folded as the RFC says.
 
-use chrono::{DateTime, Days, NaiveDate, Utc};
+use chrono::{DateTime, Days, NaiveDate, TimeDelta, Utc};
+use edu_contracts::council::Meeting;
 use edu_contracts::rotation::Posting;
 use edu_domain::PostingStatus;
 
@@ -95,22 +97,87 @@ fn push_event(out: &mut String, p: &Posting, stamp: &str) {
 /// A calendar named `name` with one all-day event per posting; cancelled postings are left
 /// out, proposed ones are tentative. `now` stamps the events (DTSTAMP, UTC).
 pub fn postings_calendar(name: &str, postings: &[Posting], now: DateTime<Utc>) -> String {
+    calendar("postings", name, now, |out, stamp| {
+        for p in postings
+            .iter()
+            .filter(|p| p.status != PostingStatus::Cancelled)
+        {
+            push_event(out, p, stamp);
+        }
+    })
+}
+
+/// A VCALENDAR of one product (`-//edugroup//<product>//ZH`) named `name`, whose events
+/// `events` writes with the DTSTAMP it is given.
+fn calendar(
+    product: &str,
+    name: &str,
+    now: DateTime<Utc>,
+    events: impl FnOnce(&mut String, &str),
+) -> String {
     let stamp = now.format("%Y%m%dT%H%M%SZ").to_string();
     let mut out = String::new();
     push_folded(&mut out, "BEGIN:VCALENDAR");
     push_folded(&mut out, "VERSION:2.0");
-    push_folded(&mut out, "PRODID:-//edugroup//postings//ZH");
+    push_folded(&mut out, &format!("PRODID:-//edugroup//{product}//ZH"));
     push_folded(&mut out, "CALSCALE:GREGORIAN");
     push_folded(&mut out, "METHOD:PUBLISH");
     push_folded(&mut out, &format!("X-WR-CALNAME:{}", escape_text(name)));
-    for p in postings
-        .iter()
-        .filter(|p| p.status != PostingStatus::Cancelled)
-    {
-        push_event(&mut out, p, &stamp);
-    }
+    events(&mut out, &stamp);
     push_folded(&mut out, "END:VCALENDAR");
     out
+}
+
+/// Beijing time (UTC+8, no daylight saving): a meeting's local start as UTC.
+const BEIJING_OFFSET_HOURS: i64 = 8;
+
+/// One VEVENT for a meeting: timed (in UTC, from its Beijing start and duration) when it
+/// has a start time, all day otherwise; the agenda goes into the description.
+fn push_meeting(out: &mut String, m: &Meeting, stamp: &str) {
+    push_folded(out, "BEGIN:VEVENT");
+    push_folded(out, &format!("UID:meeting-{}@edugroup", m.id));
+    push_folded(out, &format!("DTSTAMP:{stamp}"));
+    match m.start_time {
+        Some(time) => {
+            let start = m.held_on.and_time(time) - TimeDelta::hours(BEIJING_OFFSET_HOURS);
+            let minutes = i64::from(m.duration_minutes.unwrap_or(120));
+            let end = start + TimeDelta::minutes(minutes);
+            push_folded(out, &format!("DTSTART:{}", start.format("%Y%m%dT%H%M%SZ")));
+            push_folded(out, &format!("DTEND:{}", end.format("%Y%m%dT%H%M%SZ")));
+        }
+        None => {
+            let end = m
+                .held_on
+                .checked_add_days(Days::new(1))
+                .unwrap_or(m.held_on);
+            push_folded(out, &format!("DTSTART;VALUE=DATE:{}", date(m.held_on)));
+            push_folded(out, &format!("DTEND;VALUE=DATE:{}", date(end)));
+        }
+    }
+    let summary = format!("{} · {}", m.kind.name_zh(), m.title);
+    push_folded(out, &format!("SUMMARY:{}", escape_text(&summary)));
+    let mut description = format!("类型 kind: {}", m.kind.as_str());
+    for (i, item) in m.agenda.iter().enumerate() {
+        description.push_str(&format!("\n{}. {}({})", i + 1, item.title, item.owner));
+    }
+    push_folded(out, &format!("DESCRIPTION:{}", escape_text(&description)));
+    if let Some(place) = m.place.as_deref().or(m.online_link.as_deref()) {
+        push_folded(out, &format!("LOCATION:{}", escape_text(place)));
+    }
+    if let Some(link) = &m.online_link {
+        push_folded(out, &format!("URL:{link}"));
+    }
+    push_folded(out, "STATUS:CONFIRMED");
+    push_folded(out, "END:VEVENT");
+}
+
+/// A calendar named `name` with one event per meeting.
+pub fn meetings_calendar(name: &str, meetings: &[Meeting], now: DateTime<Utc>) -> String {
+    calendar("council", name, now, |out, stamp| {
+        for m in meetings {
+            push_meeting(out, m, stamp);
+        }
+    })
 }
 
 #[cfg(test)]
@@ -268,5 +335,52 @@ mod tests {
             "\\n派出学校 from_school_id: {}\\n",
             ended.from_school_id
         )));
+    }
+
+    #[test]
+    fn meetings_are_timed_in_utc_from_beijing_time_or_all_day() {
+        use edu_contracts::council::{AgendaItem, MeetingId, MeetingKind};
+        let now = Utc.with_ymd_and_hms(2026, 11, 24, 8, 30, 0).unwrap();
+        let meeting = |start: Option<chrono::NaiveTime>| Meeting {
+            id: MeetingId::new(),
+            group_id: GroupId::new(),
+            kind: MeetingKind::Council,
+            title: "3月理事会议".into(),
+            held_on: d(2026, 3, 12),
+            start_time: start,
+            duration_minutes: Some(90),
+            place: Some("一中会议室, 三楼".into()),
+            online_link: None,
+            agenda: vec![AgendaItem {
+                title: "审议交流方案".into(),
+                owner: "李主任".into(),
+                documents: Vec::new(),
+            }],
+            held: false,
+            attendance: Vec::new(),
+            quorum: None,
+            motions: Vec::new(),
+            minutes: None,
+            policy_version: 0,
+            created_at: now,
+        };
+        let timed = meeting(chrono::NaiveTime::from_hms_opt(14, 30, 0));
+        let all_day = meeting(None);
+        let text = meetings_calendar("一中教育集团 理事会", &[timed.clone(), all_day], now);
+        physical_lines(&text);
+        let text = unfold(&text);
+        assert!(text.contains("PRODID:-//edugroup//council//ZH\r\n"));
+        assert_eq!(text.matches("BEGIN:VEVENT\r\n").count(), 2);
+        assert!(text.contains(&format!("UID:meeting-{}@edugroup\r\n", timed.id)));
+        // 14:30 Beijing is 06:30 UTC; 90 minutes later
+        assert!(text.contains("DTSTART:20260312T063000Z\r\n"), "{text}");
+        assert!(text.contains("DTEND:20260312T080000Z\r\n"), "{text}");
+        assert!(text.contains("DTSTART;VALUE=DATE:20260312\r\nDTEND;VALUE=DATE:20260313\r\n"));
+        assert!(text.contains("SUMMARY:理事会议 · 3月理事会议\r\n"));
+        assert!(
+            text.contains("DESCRIPTION:类型 kind: council\\n1. 审议交流方案(李主任)\r\n"),
+            "{text}"
+        );
+        assert!(text.contains("LOCATION:一中会议室\\, 三楼\r\n"));
     }
 }

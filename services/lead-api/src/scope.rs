@@ -212,3 +212,43 @@ pub fn can_read_region(caller: &Caller, region: &RegionCode) -> Result<(), Probl
         )),
     }
 }
+
+/// Running the council's business — composition (G-05: the chair appoints), meetings,
+/// attendance, motions, votes, minutes and the quarterly report (G-08) — is the lead
+/// school's office, which keeps the council's records (G-10).
+pub fn can_run_council(caller: &Caller, group: &Group) -> Result<(), Problem> {
+    if lead_office_of(caller, group) {
+        return Ok(());
+    }
+    Err(forbidden(
+        "only the group's lead school office runs its council's business",
+        "理事会事务由龙头学校集团办公室办理",
+    ))
+}
+
+/// Amending circulated minutes: the office of the school whose seat was present, or the
+/// lead school's office.
+pub fn can_amend_minutes(
+    caller: &Caller,
+    group: &Group,
+    seat_school: SchoolId,
+) -> Result<(), Problem> {
+    if lead_office_of(caller, group) || admin_of(caller, seat_school) {
+        return Ok(());
+    }
+    Err(forbidden(
+        "only the attendee's own school office may amend the minutes for its seat",
+        "仅出席席位所在学校可对纪要提出修改",
+    ))
+}
+
+/// A county's overdue council reports (G-08): its bureau and auditors.
+pub fn can_read_region_reports(caller: &Caller, region: &RegionCode) -> Result<(), Problem> {
+    match caller.0.role {
+        Role::Bureau | Role::Auditor if caller.0.region == *region => Ok(()),
+        _ => Err(forbidden(
+            "only the region's bureau and auditors may read its groups' overdue reports",
+            "仅该地区教育局及督导人员可查看本地区集团逾期未报的书面汇报",
+        )),
+    }
+}

@@ -1,5 +1,6 @@
 //! The HTTP resources under `/api/v1`, declared in one place.
 
+pub mod council;
 pub mod groups;
 pub mod rotation;
 pub mod schools;
@@ -35,5 +36,26 @@ pub fn config(cfg: &mut ServiceConfig) {
         .service(training::record_training)
         .service(training::list_trainings)
         .service(training::get_training_hours)
-        .service(training::get_shadowing_coverage);
+        .service(training::get_shadowing_coverage)
+        .service(council::get_council)
+        .service(council::set_council)
+        .service(council::get_council_cadence)
+        .service(council::create_meeting)
+        .service(council::list_meetings)
+        .service(council::export_meetings_calendar)
+        .service(council::get_meeting)
+        .service(council::record_attendance)
+        .service(council::create_motion)
+        .service(council::get_motion)
+        .service(council::cast_votes)
+        .service(council::write_minutes)
+        .service(council::circulate_minutes)
+        .service(council::publish_minutes)
+        .service(council::create_minutes_correction)
+        .service(council::list_decisions)
+        .service(council::list_reports)
+        .service(council::list_overdue_reports)
+        .service(council::print_report)
+        .service(council::get_report)
+        .service(council::submit_report);
 }

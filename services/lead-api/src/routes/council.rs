@@ -1,0 +1,1029 @@
+//! The council (理事会, RULES.md §2): its seats, meetings, attendance, motions and votes,
+//! minutes, the quarterly written report to the bureau (G-08) with its printable document,
+//! the monthly and yearly cadence (G-06, G-15, V-06, M2), the G-09 decision query, and an
+//! iCalendar of the meetings. The council service enforces the rules; this front checks
+//! who may see and do what.
+
+use std::fmt::Write as _;
+
+use actix_web::http::header::{ContentDisposition, DispositionParam, DispositionType};
+use actix_web::{HttpResponse, get, post, put, web};
+use chrono::{NaiveDate, Utc};
+use edu_contracts::council::{
+    Attendance, Ballot, Cadence, CadenceQuery, CastVotes, CirculateMinutes, CorrectMinutes,
+    Council, CouncilComposition, Decision, DecisionCategory, DecisionQuery, FindDecisions,
+    GetCadence, GetCouncil, GetMeeting, GetMotion, GetReport, GroupScope, ListMeetings,
+    ListReports, Meeting, MeetingId, MeetingKind, MeetingQuery, MeetingRef, Minutes,
+    MinutesCorrection, MinutesDraft, Motion, MotionId, MotionRef, NewMeeting, NewMotion, Page,
+    Paging, ProposeMotion, PublishMinutes, Quarter, QuarterlyReport, RecordAttendance, ReportQuery,
+    ReportRef, ReportStatus, ReportSubmission, ScheduleMeeting, SetCouncil, SubmitReport,
+    WriteMinutes,
+};
+use edu_contracts::membership::Group;
+use edu_domain::{ErrorCode, GroupId, Problem, RegionCode, SchoolId};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use crate::auth::{Caller, IdempotencyKey};
+use crate::error::{ApiError, ErrorBody};
+use crate::routes::groups::visible_group;
+use crate::{AppState, ics, scope};
+
+/// A meeting and its group; 404 unless the caller sees the group.
+async fn visible_meeting(
+    state: &AppState,
+    caller: &Caller,
+    meeting_id: MeetingId,
+) -> Result<(Meeting, Group), ApiError> {
+    let meeting = state
+        .bus
+        .call::<GetMeeting>(&caller.actor(), None, MeetingRef { meeting_id })
+        .await?;
+    match visible_group(state, caller, meeting.group_id).await {
+        Ok(group) => Ok((meeting, group)),
+        Err(ApiError(p)) if p.code == ErrorCode::NotFound => {
+            Err(Problem::not_found("meeting", "会议").into())
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// A meeting the caller's lead office runs.
+async fn run_meeting(
+    state: &AppState,
+    caller: &Caller,
+    meeting_id: MeetingId,
+) -> Result<(Meeting, Group), ApiError> {
+    let (meeting, group) = visible_meeting(state, caller, meeting_id).await?;
+    scope::can_run_council(caller, &group)?;
+    Ok((meeting, group))
+}
+
+fn period(raw: &str) -> Result<Quarter, ApiError> {
+    Ok(raw.parse::<Quarter>()?)
+}
+
+/// The group's council: its seats now, and what it still lacks.
+#[utoipa::path(
+    tag = "council",
+    operation_id = "get_council",
+    params(("group_id" = GroupId, Path, description = "Group id")),
+    responses(
+        (status = 200, description = "The council", body = Council),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 404, description = "No such group visible to the caller", body = ErrorBody),
+        (status = 503, description = "Service unavailable; retry", body = ErrorBody),
+    ),
+    security(("bearer" = [])),
+)]
+#[get("/groups/{group_id}/council")]
+pub async fn get_council(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<GroupId>,
+) -> Result<web::Json<Council>, ApiError> {
+    let group = visible_group(&state, &caller, path.into_inner()).await?;
+    let scope = GroupScope { group_id: group.id };
+    Ok(web::Json(
+        state
+            .bus
+            .call::<GetCouncil>(&caller.actor(), None, scope)
+            .await?,
+    ))
+}
+
+/// Set the council's composition (the lead school's office, for the chair, G-05).
+///
+/// The whole council: the chair is the lead school's principal (G-03), the vice-chairs
+/// are the member schools' principals (G-04) — the council keeps both in step with
+/// membership —, one secretary-general and any directors (G-05), every holder a
+/// school-level leader of an active school of the group (G-02). Seats that stay keep their id.
+#[utoipa::path(
+    tag = "council",
+    operation_id = "set_council",
+    params(("group_id" = GroupId, Path, description = "Group id")),
+    request_body = CouncilComposition,
+    responses(
+        (status = 200, description = "The council", body = Council),
+        (status = 400, description = "Invalid input", body = ErrorBody),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 403, description = "Not the lead school's office", body = ErrorBody),
+        (status = 404, description = "No such group visible to the caller", body = ErrorBody),
+        (status = 409, description = "`group_dissolved`", body = ErrorBody),
+        (status = 422, description = "`chair_must_be_lead_principal` (G-03), `vice_chair_must_be_member_principal` (G-04), `secretary_general_required` (G-05), `seat_holder_not_in_group` (G-02)", body = ErrorBody),
+        (status = 503, description = "Service unavailable; retry", body = ErrorBody),
+    ),
+    security(("bearer" = [])),
+)]
+#[put("/groups/{group_id}/council")]
+pub async fn set_council(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<GroupId>,
+    body: web::Json<CouncilComposition>,
+) -> Result<web::Json<Council>, ApiError> {
+    let group = visible_group(&state, &caller, path.into_inner()).await?;
+    scope::can_run_council(&caller, &group)?;
+    let mut composition = body.into_inner();
+    composition.group_id = group.id;
+    Ok(web::Json(
+        state
+            .bus
+            .call::<SetCouncil>(&caller.actor(), None, composition)
+            .await?,
+    ))
+}
+
+/// A group's year of council meetings: G-06 per month, G-15/V-06 per year.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct YearParams {
+    #[param(example = 2026)]
+    pub year: i32,
+}
+
+/// The council's cadence in a year: for each month whether it met (G-06), and whether the
+/// planning meeting, the annual summary meeting and a results showcase were held (G-15,
+/// V-06) with which member schools attended them (M2).
+#[utoipa::path(
+    tag = "council",
+    operation_id = "get_council_cadence",
+    params(("group_id" = GroupId, Path, description = "Group id"), YearParams),
+    responses(
+        (status = 200, description = "The cadence", body = Cadence),
+        (status = 400, description = "Invalid query", body = ErrorBody),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 404, description = "No such group visible to the caller", body = ErrorBody),
+        (status = 503, description = "Service unavailable; retry", body = ErrorBody),
+    ),
+    security(("bearer" = [])),
+)]
+#[get("/groups/{group_id}/council/cadence")]
+pub async fn get_council_cadence(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<GroupId>,
+    query: web::Query<YearParams>,
+) -> Result<web::Json<Cadence>, ApiError> {
+    let group = visible_group(&state, &caller, path.into_inner()).await?;
+    let q = CadenceQuery {
+        group_id: group.id,
+        year: query.year,
+    };
+    Ok(web::Json(
+        state
+            .bus
+            .call::<GetCadence>(&caller.actor(), None, q)
+            .await?,
+    ))
+}
+
+/// Schedule (or record) a meeting with its ordered agenda (the lead school's office).
+#[utoipa::path(
+    tag = "council",
+    operation_id = "create_meeting",
+    params(
+        ("group_id" = GroupId, Path, description = "Group id"),
+        ("Idempotency-Key" = Option<String>, Header, description = "A retry with the same key returns the first result"),
+    ),
+    request_body = NewMeeting,
+    responses(
+        (status = 201, description = "Scheduled", body = Meeting),
+        (status = 400, description = "Invalid input (a place or an online link is required)", body = ErrorBody),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 403, description = "Not the lead school's office", body = ErrorBody),
+        (status = 404, description = "No such group visible to the caller", body = ErrorBody),
+        (status = 409, description = "`group_dissolved`", body = ErrorBody),
+        (status = 422, description = "`idempotency_key_reused`", body = ErrorBody),
+        (status = 503, description = "Service unavailable; retry", body = ErrorBody),
+    ),
+    security(("bearer" = [])),
+)]
+#[post("/groups/{group_id}/meetings")]
+pub async fn create_meeting(
+    state: web::Data<AppState>,
+    caller: Caller,
+    key: IdempotencyKey,
+    path: web::Path<GroupId>,
+    body: web::Json<NewMeeting>,
+) -> Result<HttpResponse, ApiError> {
+    let group = visible_group(&state, &caller, path.into_inner()).await?;
+    scope::can_run_council(&caller, &group)?;
+    let mut new = body.into_inner();
+    new.group_id = group.id;
+    let meeting = state
+        .bus
+        .call::<ScheduleMeeting>(&caller.actor(), key.0, new)
+        .await?;
+    Ok(HttpResponse::Created().json(meeting))
+}
+
+/// Meeting filters.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct MeetingListParams {
+    /// Meetings on days of this calendar year.
+    #[param(example = 2026)]
+    pub year: Option<i32>,
+    pub kind: Option<MeetingKind>,
+    #[serde(default)]
+    #[param(minimum = 1, maximum = 200, default = 50)]
+    pub limit: Option<u16>,
+    #[serde(default)]
+    #[param(minimum = 0, default = 0)]
+    pub offset: Option<u32>,
+}
+
+/// The group's meetings, with agenda, attendance, quorum, motions and minutes.
+#[utoipa::path(
+    tag = "council",
+    operation_id = "list_meetings",
+    params(("group_id" = GroupId, Path, description = "Group id"), MeetingListParams),
+    responses(
+        (status = 200, description = "Meetings", body = Page<Meeting>),
+        (status = 400, description = "Invalid query", body = ErrorBody),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 404, description = "No such group visible to the caller", body = ErrorBody),
+        (status = 503, description = "Service unavailable; retry", body = ErrorBody),
+    ),
+    security(("bearer" = [])),
+)]
+#[get("/groups/{group_id}/meetings")]
+pub async fn list_meetings(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<GroupId>,
+    query: web::Query<MeetingListParams>,
+) -> Result<web::Json<Page<Meeting>>, ApiError> {
+    let group = visible_group(&state, &caller, path.into_inner()).await?;
+    let q = query.into_inner();
+    let defaults = Paging::default();
+    let query = MeetingQuery {
+        group_id: group.id,
+        year: q.year,
+        kind: q.kind,
+        paging: Paging {
+            limit: q.limit.unwrap_or(defaults.limit),
+            offset: q.offset.unwrap_or(defaults.offset),
+        },
+    };
+    Ok(web::Json(
+        state
+            .bus
+            .call::<ListMeetings>(&caller.actor(), None, query)
+            .await?,
+    ))
+}
+
+/// The group's meetings as an iCalendar file (Outlook, 钉钉, 企业微信): timed events in UTC
+/// from their Beijing start, all-day events otherwise; UID `meeting-<id>@edugroup`.
+#[utoipa::path(
+    tag = "council",
+    operation_id = "export_meetings_calendar",
+    params(("group_id" = GroupId, Path, description = "Group id"), ("year" = Option<i32>, Query, description = "Only this calendar year")),
+    responses(
+        (status = 200, description = "The meetings, RFC 5545", content_type = "text/calendar", body = String,
+            headers(("Content-Disposition" = String, description = "attachment; filename=\"meetings-<group_id>.ics\""))),
+        (status = 400, description = "Invalid query", body = ErrorBody),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 404, description = "No such group visible to the caller", body = ErrorBody),
+        (status = 503, description = "Service unavailable; retry", body = ErrorBody),
+    ),
+    security(("bearer" = [])),
+)]
+#[get("/groups/{group_id}/meetings.ics")]
+pub async fn export_meetings_calendar(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<GroupId>,
+    query: web::Query<CalendarParams>,
+) -> Result<HttpResponse, ApiError> {
+    let group = visible_group(&state, &caller, path.into_inner()).await?;
+    let mut query = MeetingQuery {
+        group_id: group.id,
+        year: query.year,
+        kind: None,
+        paging: Paging {
+            limit: Paging::MAX_LIMIT,
+            offset: 0,
+        },
+    };
+    let mut meetings = Vec::new();
+    loop {
+        let page = state
+            .bus
+            .call::<ListMeetings>(&caller.actor(), None, query.clone())
+            .await?;
+        let got = page.items.len();
+        meetings.extend(page.items);
+        if got < usize::from(query.paging.limit)
+            || i64::try_from(meetings.len()).unwrap_or(i64::MAX) >= page.total
+        {
+            break;
+        }
+        query.paging.offset = query
+            .paging
+            .offset
+            .saturating_add(u32::try_from(got).unwrap_or(u32::MAX));
+    }
+    let name = format!("{} 理事会", group.name);
+    Ok(HttpResponse::Ok()
+        .content_type("text/calendar; charset=utf-8")
+        .insert_header(ContentDisposition {
+            disposition: DispositionType::Attachment,
+            parameters: vec![DispositionParam::Filename(format!(
+                "meetings-{}.ics",
+                group.id
+            ))],
+        })
+        .body(ics::meetings_calendar(&name, &meetings, Utc::now())))
+}
+
+/// Which year of meetings goes into the calendar.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct CalendarParams {
+    pub year: Option<i32>,
+}
+
+/// One meeting with its agenda, attendance, quorum, motions and minutes.
+#[utoipa::path(
+    tag = "council",
+    operation_id = "get_meeting",
+    params(("meeting_id" = MeetingId, Path, description = "Meeting id")),
+    responses(
+        (status = 200, description = "The meeting", body = Meeting),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 404, description = "No such meeting visible to the caller", body = ErrorBody),
+        (status = 503, description = "Service unavailable; retry", body = ErrorBody),
+    ),
+    security(("bearer" = [])),
+)]
+#[get("/meetings/{meeting_id}")]
+pub async fn get_meeting(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<MeetingId>,
+) -> Result<web::Json<Meeting>, ApiError> {
+    let (meeting, _) = visible_meeting(&state, &caller, path.into_inner()).await?;
+    Ok(web::Json(meeting))
+}
+
+/// Record who was present (the lead school's office); every other seat was absent. The
+/// first recording makes the meeting held (`meeting.held`); quorum follows from it.
+#[utoipa::path(
+    tag = "council",
+    operation_id = "record_attendance",
+    params(("meeting_id" = MeetingId, Path, description = "Meeting id")),
+    request_body = Attendance,
+    responses(
+        (status = 200, description = "The meeting with its attendance and quorum", body = Meeting),
+        (status = 400, description = "Invalid input (a seat not of this council)", body = ErrorBody),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 403, description = "Not the lead school's office", body = ErrorBody),
+        (status = 404, description = "No such meeting visible to the caller", body = ErrorBody),
+        (status = 409, description = "`meeting_state_invalid` (day not come, votes cast), `minutes_published`, `group_dissolved`", body = ErrorBody),
+        (status = 503, description = "Service unavailable; retry", body = ErrorBody),
+    ),
+    security(("bearer" = [])),
+)]
+#[post("/meetings/{meeting_id}/attendance")]
+pub async fn record_attendance(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<MeetingId>,
+    body: web::Json<Attendance>,
+) -> Result<web::Json<Meeting>, ApiError> {
+    let (meeting, _) = run_meeting(&state, &caller, path.into_inner()).await?;
+    let mut attendance = body.into_inner();
+    attendance.meeting_id = meeting.id;
+    Ok(web::Json(
+        state
+            .bus
+            .call::<RecordAttendance>(&caller.actor(), None, attendance)
+            .await?,
+    ))
+}
+
+/// Put a motion to a held meeting (the lead school's office). A member school's major
+/// matter names the school and is a major decision (G-09).
+#[utoipa::path(
+    tag = "council",
+    operation_id = "create_motion",
+    params(
+        ("meeting_id" = MeetingId, Path, description = "Meeting id"),
+        ("Idempotency-Key" = Option<String>, Header, description = "A retry with the same key returns the first result"),
+    ),
+    request_body = NewMotion,
+    responses(
+        (status = 201, description = "Open for votes", body = Motion),
+        (status = 400, description = "Invalid input", body = ErrorBody),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 403, description = "Not the lead school's office", body = ErrorBody),
+        (status = 404, description = "No such meeting visible to the caller", body = ErrorBody),
+        (status = 409, description = "`meeting_state_invalid` (not held), `minutes_published`, `school_not_in_group` (G-09), `group_dissolved`", body = ErrorBody),
+        (status = 422, description = "`idempotency_key_reused`", body = ErrorBody),
+        (status = 503, description = "Service unavailable; retry", body = ErrorBody),
+    ),
+    security(("bearer" = [])),
+)]
+#[post("/meetings/{meeting_id}/motions")]
+pub async fn create_motion(
+    state: web::Data<AppState>,
+    caller: Caller,
+    key: IdempotencyKey,
+    path: web::Path<MeetingId>,
+    body: web::Json<NewMotion>,
+) -> Result<HttpResponse, ApiError> {
+    let (meeting, _) = run_meeting(&state, &caller, path.into_inner()).await?;
+    let mut motion = body.into_inner();
+    motion.meeting_id = meeting.id;
+    let motion = state
+        .bus
+        .call::<ProposeMotion>(&caller.actor(), key.0, motion)
+        .await?;
+    Ok(HttpResponse::Created().json(motion))
+}
+
+/// A motion and its group; 404 unless the caller sees the group.
+async fn visible_motion(
+    state: &AppState,
+    caller: &Caller,
+    motion_id: MotionId,
+) -> Result<(Motion, Group), ApiError> {
+    let motion = state
+        .bus
+        .call::<GetMotion>(&caller.actor(), None, MotionRef { motion_id })
+        .await?;
+    match visible_group(state, caller, motion.group_id).await {
+        Ok(group) => Ok((motion, group)),
+        Err(ApiError(p)) if p.code == ErrorCode::NotFound => {
+            Err(Problem::not_found("motion", "议案").into())
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// One motion with its votes and tally.
+#[utoipa::path(
+    tag = "council",
+    operation_id = "get_motion",
+    params(("motion_id" = MotionId, Path, description = "Motion id")),
+    responses(
+        (status = 200, description = "The motion", body = Motion),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 404, description = "No such motion visible to the caller", body = ErrorBody),
+        (status = 503, description = "Service unavailable; retry", body = ErrorBody),
+    ),
+    security(("bearer" = [])),
+)]
+#[get("/motions/{motion_id}")]
+pub async fn get_motion(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<MotionId>,
+) -> Result<web::Json<Motion>, ApiError> {
+    let (motion, _) = visible_motion(&state, &caller, path.into_inner()).await?;
+    Ok(web::Json(motion))
+}
+
+/// Record the votes of present seats (the lead school's office): yes, no, abstain, or
+/// recused with a reason. Refused without quorum (by default a majority of the seats and
+/// every school represented). Once every present seat has voted, the service computes the
+/// result; a passed motion becomes a decision (`decision.recorded`).
+#[utoipa::path(
+    tag = "council",
+    operation_id = "cast_votes",
+    params(("motion_id" = MotionId, Path, description = "Motion id")),
+    request_body = Ballot,
+    responses(
+        (status = 200, description = "The motion with its tally (and result once closed)", body = Motion),
+        (status = 400, description = "Invalid input (a recusal without a reason, a seat twice)", body = ErrorBody),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 403, description = "Not the lead school's office", body = ErrorBody),
+        (status = 404, description = "No such motion visible to the caller", body = ErrorBody),
+        (status = 409, description = "`quorum_not_met`, `seat_not_present`, `already_voted`, `motion_closed`, `group_dissolved`", body = ErrorBody),
+        (status = 503, description = "Service unavailable; retry", body = ErrorBody),
+    ),
+    security(("bearer" = [])),
+)]
+#[post("/motions/{motion_id}/votes")]
+pub async fn cast_votes(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<MotionId>,
+    body: web::Json<Ballot>,
+) -> Result<web::Json<Motion>, ApiError> {
+    let (motion, group) = visible_motion(&state, &caller, path.into_inner()).await?;
+    scope::can_run_council(&caller, &group)?;
+    let mut ballot = body.into_inner();
+    ballot.motion_id = motion.id;
+    Ok(web::Json(
+        state
+            .bus
+            .call::<CastVotes>(&caller.actor(), None, ballot)
+            .await?,
+    ))
+}
+
+/// Write the minutes: the lead school's office while a draft; while circulated, an
+/// attendee's amendment naming its seat (the seat's school office or the lead office);
+/// never once published (`minutes_published`).
+#[utoipa::path(
+    tag = "council",
+    operation_id = "write_minutes",
+    params(("meeting_id" = MeetingId, Path, description = "Meeting id")),
+    request_body = MinutesDraft,
+    responses(
+        (status = 200, description = "The minutes", body = Minutes),
+        (status = 400, description = "Invalid input", body = ErrorBody),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 403, description = "Not allowed to write these minutes", body = ErrorBody),
+        (status = 404, description = "No such meeting visible to the caller", body = ErrorBody),
+        (status = 409, description = "`minutes_published`, `minutes_state_invalid`, `seat_not_present`, `meeting_state_invalid`", body = ErrorBody),
+        (status = 503, description = "Service unavailable; retry", body = ErrorBody),
+    ),
+    security(("bearer" = [])),
+)]
+#[put("/meetings/{meeting_id}/minutes")]
+pub async fn write_minutes(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<MeetingId>,
+    body: web::Json<MinutesDraft>,
+) -> Result<web::Json<Minutes>, ApiError> {
+    let (meeting, group) = visible_meeting(&state, &caller, path.into_inner()).await?;
+    let mut draft = body.into_inner();
+    let seat_school = draft.seat_id.and_then(|seat| {
+        meeting
+            .attendance
+            .iter()
+            .find(|a| a.seat_id == seat)
+            .map(|a| a.school_id)
+    });
+    match (draft.seat_id, seat_school) {
+        (None, _) => scope::can_run_council(&caller, &group)?,
+        (Some(_), Some(school)) => scope::can_amend_minutes(&caller, &group, school)?,
+        // not a seat of the meeting: the service answers seat_not_present
+        (Some(_), None) => scope::can_run_council(&caller, &group)?,
+    }
+    draft.meeting_id = meeting.id;
+    Ok(web::Json(
+        state
+            .bus
+            .call::<WriteMinutes>(&caller.actor(), None, draft)
+            .await?,
+    ))
+}
+
+/// Circulate draft minutes to the attendees for amendment (the lead school's office).
+#[utoipa::path(
+    tag = "council",
+    operation_id = "circulate_minutes",
+    params(("meeting_id" = MeetingId, Path, description = "Meeting id")),
+    responses(
+        (status = 200, description = "Circulated", body = Minutes),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 403, description = "Not the lead school's office", body = ErrorBody),
+        (status = 404, description = "No such meeting visible to the caller", body = ErrorBody),
+        (status = 409, description = "`minutes_state_invalid`, `minutes_published`", body = ErrorBody),
+        (status = 503, description = "Service unavailable; retry", body = ErrorBody),
+    ),
+    security(("bearer" = [])),
+)]
+#[post("/meetings/{meeting_id}/minutes/circulate")]
+pub async fn circulate_minutes(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<MeetingId>,
+) -> Result<web::Json<Minutes>, ApiError> {
+    let (meeting, _) = run_meeting(&state, &caller, path.into_inner()).await?;
+    let r = MeetingRef {
+        meeting_id: meeting.id,
+    };
+    Ok(web::Json(
+        state
+            .bus
+            .call::<CirculateMinutes>(&caller.actor(), None, r)
+            .await?,
+    ))
+}
+
+/// Publish circulated minutes (the lead school's office); they never change afterwards.
+#[utoipa::path(
+    tag = "council",
+    operation_id = "publish_minutes",
+    params(("meeting_id" = MeetingId, Path, description = "Meeting id")),
+    responses(
+        (status = 200, description = "Published", body = Minutes),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 403, description = "Not the lead school's office", body = ErrorBody),
+        (status = 404, description = "No such meeting visible to the caller", body = ErrorBody),
+        (status = 409, description = "`minutes_state_invalid` (not circulated), `minutes_published`", body = ErrorBody),
+        (status = 503, description = "Service unavailable; retry", body = ErrorBody),
+    ),
+    security(("bearer" = [])),
+)]
+#[post("/meetings/{meeting_id}/minutes/publish")]
+pub async fn publish_minutes(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<MeetingId>,
+) -> Result<web::Json<Minutes>, ApiError> {
+    let (meeting, _) = run_meeting(&state, &caller, path.into_inner()).await?;
+    let r = MeetingRef {
+        meeting_id: meeting.id,
+    };
+    Ok(web::Json(
+        state
+            .bus
+            .call::<PublishMinutes>(&caller.actor(), None, r)
+            .await?,
+    ))
+}
+
+/// Correct published minutes with a new record linked to them (the lead school's office).
+#[utoipa::path(
+    tag = "council",
+    operation_id = "create_minutes_correction",
+    params(
+        ("meeting_id" = MeetingId, Path, description = "Meeting id"),
+        ("Idempotency-Key" = Option<String>, Header, description = "A retry with the same key returns the first result"),
+    ),
+    request_body = MinutesCorrection,
+    responses(
+        (status = 201, description = "The minutes with the correction", body = Minutes),
+        (status = 400, description = "Invalid input", body = ErrorBody),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 403, description = "Not the lead school's office", body = ErrorBody),
+        (status = 404, description = "No such meeting visible to the caller", body = ErrorBody),
+        (status = 409, description = "`minutes_state_invalid` (not published)", body = ErrorBody),
+        (status = 422, description = "`idempotency_key_reused`", body = ErrorBody),
+        (status = 503, description = "Service unavailable; retry", body = ErrorBody),
+    ),
+    security(("bearer" = [])),
+)]
+#[post("/meetings/{meeting_id}/minutes/corrections")]
+pub async fn create_minutes_correction(
+    state: web::Data<AppState>,
+    caller: Caller,
+    key: IdempotencyKey,
+    path: web::Path<MeetingId>,
+    body: web::Json<MinutesCorrection>,
+) -> Result<HttpResponse, ApiError> {
+    let (meeting, _) = run_meeting(&state, &caller, path.into_inner()).await?;
+    let mut correction = body.into_inner();
+    correction.meeting_id = meeting.id;
+    let minutes = state
+        .bus
+        .call::<CorrectMinutes>(&caller.actor(), key.0, correction)
+        .await?;
+    Ok(HttpResponse::Created().json(minutes))
+}
+
+/// G-09 filters: "is there a decision of category X about school S?"
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct DecisionParams {
+    pub category: Option<DecisionCategory>,
+    /// Decisions about this school.
+    pub school_id: Option<SchoolId>,
+    pub major: Option<bool>,
+    #[param(example = "2026-01-01")]
+    pub from: Option<NaiveDate>,
+    #[param(example = "2026-03-31")]
+    pub to: Option<NaiveDate>,
+    #[serde(default)]
+    #[param(minimum = 1, maximum = 200, default = 50)]
+    pub limit: Option<u16>,
+    #[serde(default)]
+    #[param(minimum = 0, default = 0)]
+    pub offset: Option<u32>,
+}
+
+/// The council's decisions (G-07); with `category=member_major_matter&school_id=…` the
+/// answer to "did the council decide this member school's major matter?" (G-09).
+#[utoipa::path(
+    tag = "council",
+    operation_id = "list_decisions",
+    params(("group_id" = GroupId, Path, description = "Group id"), DecisionParams),
+    responses(
+        (status = 200, description = "Decisions", body = Page<Decision>),
+        (status = 400, description = "Invalid query", body = ErrorBody),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 404, description = "No such group visible to the caller", body = ErrorBody),
+        (status = 503, description = "Service unavailable; retry", body = ErrorBody),
+    ),
+    security(("bearer" = [])),
+)]
+#[get("/groups/{group_id}/decisions")]
+pub async fn list_decisions(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<GroupId>,
+    query: web::Query<DecisionParams>,
+) -> Result<web::Json<Page<Decision>>, ApiError> {
+    let group = visible_group(&state, &caller, path.into_inner()).await?;
+    let q = query.into_inner();
+    let defaults = Paging::default();
+    let query = DecisionQuery {
+        group_id: Some(group.id),
+        category: q.category,
+        subject_school_id: q.school_id,
+        major: q.major,
+        from: q.from,
+        to: q.to,
+        paging: Paging {
+            limit: q.limit.unwrap_or(defaults.limit),
+            offset: q.offset.unwrap_or(defaults.offset),
+        },
+    };
+    Ok(web::Json(
+        state
+            .bus
+            .call::<FindDecisions>(&caller.actor(), None, query)
+            .await?,
+    ))
+}
+
+/// Every quarter since the group was established, with its report's state (G-08).
+#[utoipa::path(
+    tag = "council",
+    operation_id = "list_reports",
+    params(("group_id" = GroupId, Path, description = "Group id")),
+    responses(
+        (status = 200, description = "The quarters and their reports", body = Vec<ReportStatus>),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 404, description = "No such group visible to the caller", body = ErrorBody),
+        (status = 503, description = "Service unavailable; retry", body = ErrorBody),
+    ),
+    security(("bearer" = [])),
+)]
+#[get("/groups/{group_id}/reports")]
+pub async fn list_reports(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<GroupId>,
+) -> Result<web::Json<Vec<ReportStatus>>, ApiError> {
+    let group = visible_group(&state, &caller, path.into_inner()).await?;
+    let q = ReportQuery::Group { group_id: group.id };
+    Ok(web::Json(
+        state
+            .bus
+            .call::<ListReports>(&caller.actor(), None, q)
+            .await?,
+    ))
+}
+
+/// The region's groups whose quarterly reports are overdue (the bureau and auditors, G-08).
+#[utoipa::path(
+    tag = "council",
+    operation_id = "list_overdue_reports",
+    params(("region" = String, Path, description = "Six-digit region code")),
+    responses(
+        (status = 200, description = "Overdue reports", body = Vec<ReportStatus>),
+        (status = 400, description = "Invalid region", body = ErrorBody),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 403, description = "Not the region's bureau or auditor", body = ErrorBody),
+        (status = 503, description = "Service unavailable; retry", body = ErrorBody),
+    ),
+    security(("bearer" = [])),
+)]
+#[get("/regions/{region}/reports/overdue")]
+pub async fn list_overdue_reports(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+) -> Result<web::Json<Vec<ReportStatus>>, ApiError> {
+    let region = RegionCode::parse(&path.into_inner())?;
+    scope::can_read_region_reports(&caller, &region)?;
+    let q = ReportQuery::RegionOverdue { region };
+    Ok(web::Json(
+        state
+            .bus
+            .call::<ListReports>(&caller.actor(), None, q)
+            .await?,
+    ))
+}
+
+async fn fetch_report(
+    state: &AppState,
+    caller: &Caller,
+    group_id: GroupId,
+    raw_period: &str,
+) -> Result<(QuarterlyReport, Group), ApiError> {
+    let group = visible_group(state, caller, group_id).await?;
+    let r = ReportRef {
+        group_id: group.id,
+        period: period(raw_period)?,
+    };
+    let report = state
+        .bus
+        .call::<GetReport>(&caller.actor(), None, r)
+        .await?;
+    Ok((report, group))
+}
+
+/// A quarter's written report: as submitted, or generated from the quarter's major
+/// decisions while not yet submitted (G-08); its state says whether it is overdue.
+#[utoipa::path(
+    tag = "council",
+    operation_id = "get_report",
+    params(
+        ("group_id" = GroupId, Path, description = "Group id"),
+        ("period" = String, Path, description = "The quarter, e.g. `2026-Q1`"),
+    ),
+    responses(
+        (status = 200, description = "The report", body = QuarterlyReport),
+        (status = 400, description = "Invalid period", body = ErrorBody),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 404, description = "No such group visible to the caller", body = ErrorBody),
+        (status = 503, description = "Service unavailable; retry", body = ErrorBody),
+    ),
+    security(("bearer" = [])),
+)]
+#[get("/groups/{group_id}/reports/{period}")]
+pub async fn get_report(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(GroupId, String)>,
+) -> Result<web::Json<QuarterlyReport>, ApiError> {
+    let (group_id, raw) = path.into_inner();
+    let (report, _) = fetch_report(&state, &caller, group_id, &raw).await?;
+    Ok(web::Json(report))
+}
+
+/// Submit a quarter's written report to the bureau (the lead school's office), after the
+/// quarter ends. It lists every major decision of the quarter, or it is refused
+/// (`report_missing_major_decisions`, G-08). Due 15 days after the quarter (policy).
+#[utoipa::path(
+    tag = "council",
+    operation_id = "submit_report",
+    params(
+        ("group_id" = GroupId, Path, description = "Group id"),
+        ("period" = String, Path, description = "The quarter, e.g. `2026-Q1`"),
+        ("Idempotency-Key" = Option<String>, Header, description = "A retry with the same key returns the first result"),
+    ),
+    request_body = ReportSubmission,
+    responses(
+        (status = 201, description = "Submitted", body = QuarterlyReport),
+        (status = 400, description = "Invalid input (a decision not of this quarter)", body = ErrorBody),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 403, description = "Not the lead school's office", body = ErrorBody),
+        (status = 404, description = "No such group visible to the caller", body = ErrorBody),
+        (status = 409, description = "`report_already_submitted`, `quarter_not_ended`, `group_dissolved`", body = ErrorBody),
+        (status = 422, description = "`report_missing_major_decisions` (G-08; `details.missing_decision_ids`), `idempotency_key_reused`", body = ErrorBody),
+        (status = 503, description = "Service unavailable; retry", body = ErrorBody),
+    ),
+    security(("bearer" = [])),
+)]
+#[post("/groups/{group_id}/reports/{period}")]
+pub async fn submit_report(
+    state: web::Data<AppState>,
+    caller: Caller,
+    key: IdempotencyKey,
+    path: web::Path<(GroupId, String)>,
+    body: web::Json<ReportSubmission>,
+) -> Result<HttpResponse, ApiError> {
+    let (group_id, raw) = path.into_inner();
+    let group = visible_group(&state, &caller, group_id).await?;
+    scope::can_run_council(&caller, &group)?;
+    let mut submission = body.into_inner();
+    submission.group_id = group.id;
+    submission.period = period(&raw)?;
+    let report = state
+        .bus
+        .call::<SubmitReport>(&caller.actor(), key.0, submission)
+        .await?;
+    Ok(HttpResponse::Created().json(report))
+}
+
+/// A quarter's report as a printable HTML document (A4, for 打印 or "save as PDF").
+#[utoipa::path(
+    tag = "council",
+    operation_id = "print_report",
+    params(
+        ("group_id" = GroupId, Path, description = "Group id"),
+        ("period" = String, Path, description = "The quarter, e.g. `2026-Q1`"),
+    ),
+    responses(
+        (status = 200, description = "The report, HTML for print", content_type = "text/html", body = String),
+        (status = 400, description = "Invalid period", body = ErrorBody),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 404, description = "No such group visible to the caller", body = ErrorBody),
+        (status = 503, description = "Service unavailable; retry", body = ErrorBody),
+    ),
+    security(("bearer" = [])),
+)]
+#[get("/groups/{group_id}/reports/{period}/print")]
+pub async fn print_report(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(GroupId, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let (group_id, raw) = path.into_inner();
+    let (report, _) = fetch_report(&state, &caller, group_id, &raw).await?;
+    Ok(HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .body(report_html(&report)))
+}
+
+/// Escapes text for HTML element content and attribute values.
+fn esc(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn state_zh(report: &QuarterlyReport) -> &'static str {
+    use edu_contracts::council::ReportState as S;
+    match report.state {
+        S::Open => "季度未结束",
+        S::Due => "待报送",
+        S::Overdue => "逾期未报",
+        S::Submitted => "已报送",
+        S::SubmittedLate => "已报送(逾期)",
+    }
+}
+
+/// The printable report: a heading, the facts, the summary and one row per major decision.
+fn report_html(r: &QuarterlyReport) -> String {
+    let mut rows = String::new();
+    for (i, d) in r.decisions.iter().enumerate() {
+        let subject = d
+            .subject_school_id
+            .map(|s| s.to_string())
+            .unwrap_or_default();
+        let _ = write!(
+            rows,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}/{}/{}/{}</td></tr>",
+            i + 1,
+            d.decided_on,
+            esc(d.category.name_zh()),
+            esc(&d.title),
+            esc(&subject),
+            d.tally.yes,
+            d.tally.no,
+            d.tally.abstain,
+            d.tally.recused,
+        );
+    }
+    if rows.is_empty() {
+        rows.push_str("<tr><td colspan=\"6\">本季度无重大决策</td></tr>");
+    }
+    let summary = r
+        .summary
+        .as_deref()
+        .map(|s| esc(s).replace('\n', "<br>"))
+        .unwrap_or_else(|| "(尚未报送)".to_owned());
+    let submitted = r
+        .submitted_at
+        .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
+        .unwrap_or_else(|| "—".to_owned());
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\">\
+<title>{name} {period} 理事会重大决策书面汇报</title>\
+<style>@page{{size:A4;margin:20mm}}body{{font-family:\"SimSun\",\"Songti SC\",serif;font-size:12pt;color:#000}}\
+h1{{font-size:18pt;text-align:center}}table{{width:100%;border-collapse:collapse}}\
+th,td{{border:1px solid #000;padding:4px;vertical-align:top}}dl{{display:grid;grid-template-columns:8em 1fr}}</style>\
+</head><body>\n<h1>{name}<br>{period} 理事会重大决策书面汇报</h1>\n\
+<dl><dt>报送对象</dt><dd>县教育局(G-08)</dd><dt>状态</dt><dd>{state}</dd>\
+<dt>报送期限</dt><dd>{due}</dd><dt>报送时间</dt><dd>{submitted}</dd>\
+<dt>召开会议</dt><dd>{held} 次</dd><dt>政策版本</dt><dd>{policy}</dd></dl>\n\
+<h2>一、综述</h2>\n<p>{summary}</p>\n<h2>二、重大决策</h2>\n\
+<table><thead><tr><th>序号</th><th>决策日期</th><th>类别</th><th>事项</th><th>涉及学校</th>\
+<th>赞成/反对/弃权/回避</th></tr></thead><tbody>{rows}</tbody></table>\n</body></html>\n",
+        name = esc(&r.group_name),
+        period = r.period,
+        state = state_zh(r),
+        due = r.due_on,
+        held = r.meetings_held,
+        policy = r.policy_version,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn html_is_escaped() {
+        assert_eq!(
+            esc("<b>\"一中\" & '二中'</b>"),
+            "&lt;b&gt;&quot;一中&quot; &amp; &#39;二中&#39;&lt;/b&gt;"
+        );
+    }
+}
