@@ -57,10 +57,13 @@ pub struct Settings {
     /// Required `aud` claim.
     #[arg(long, env = "EDUGROUP_JWT_AUDIENCE", default_value = "edugroup")]
     pub jwt_audience: String,
+    /// Directory of the catalogue's file store (resource files, by SHA-256).
+    #[arg(long, env = "EDUGROUP_FILES_DIR", default_value = "data/files")]
+    pub files_dir: PathBuf,
 }
 
 /// The variables [`Settings`] reads; anything else under `EDUGROUP_` is refused.
-const KNOWN: [&str; 12] = [
+const KNOWN: [&str; 13] = [
     "EDUGROUP_DATABASE_URL",
     "EDUGROUP_DB_POOL_SIZE",
     "EDUGROUP_NATS_URL",
@@ -72,6 +75,7 @@ const KNOWN: [&str; 12] = [
     "EDUGROUP_JWKS",
     "EDUGROUP_JWT_ISSUER",
     "EDUGROUP_JWT_AUDIENCE",
+    "EDUGROUP_FILES_DIR",
     // Used by the test kit only.
     "EDUGROUP_TEST_DATABASE_URL",
 ];
@@ -107,6 +111,13 @@ impl Settings {
         edu_lead_api::ApiConfig {
             bind: self.bind,
             workers: self.http_workers,
+        }
+    }
+
+    pub fn catalogue(&self) -> edu_catalogue::CatalogueConfig {
+        edu_catalogue::CatalogueConfig {
+            files_dir: self.files_dir.clone(),
+            ..Default::default()
         }
     }
 

@@ -112,7 +112,7 @@ impl Service {
         match self {
             Self::Membership => edu_membership::start(bus, db).await,
             Self::Rotation => edu_rotation::start(bus, db).await,
-            Self::Catalogue => edu_catalogue::start(bus, db).await,
+            Self::Catalogue => edu_catalogue::start_with(bus, db, settings.catalogue()).await,
             Self::Council => edu_council::start(bus, db).await,
             Self::Evaluation => edu_evaluation::start(bus, db).await,
             Self::LeadApi => anyhow::bail!("the lead-api is not a bus service"),

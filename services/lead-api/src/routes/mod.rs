@@ -1,5 +1,6 @@
 //! The HTTP resources under `/api/v1`, declared in one place.
 
+pub mod catalogue;
 pub mod council;
 pub mod groups;
 pub mod rotation;
@@ -57,5 +58,19 @@ pub fn config(cfg: &mut ServiceConfig) {
         .service(council::list_overdue_reports)
         .service(council::print_report)
         .service(council::get_report)
-        .service(council::submit_report);
+        .service(council::submit_report)
+        .service(catalogue::create_resource)
+        .service(catalogue::list_resources)
+        .service(catalogue::get_resource)
+        .service(catalogue::download_resource_file)
+        .service(catalogue::create_resource_version)
+        .service(catalogue::review_resource)
+        .service(catalogue::adopt_resource)
+        .service(catalogue::share_resource)
+        .service(catalogue::get_resource_reuse)
+        .service(catalogue::upload_file)
+        .service(catalogue::create_facility)
+        .service(catalogue::list_facilities)
+        .service(catalogue::create_booking)
+        .service(catalogue::list_bookings);
 }

@@ -1,0 +1,845 @@
+//! The shared-course catalogue (优质课程资源库, RULES.md §4): resources, versions, review,
+//! search, adoptions, reuse, the brand rule, files and shared facilities.
+//!
+//! Who sees what here is a data rule of the catalogue service (R-05: the group's schools;
+//! §5: a school that left keeps its own contributions only; X-02: a dissolved library is
+//! the bureau's to read), enforced there in one transaction on its projection of the
+//! membership. These handlers forward the caller as the actor and turn its refusals into
+//! HTTP errors; a resource outside the caller's reach is 404, for metadata and file alike.
+
+use actix_web::http::header::{self, ContentDisposition, DispositionParam, DispositionType};
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as BASE64;
+use edu_contracts::Actor;
+use edu_contracts::catalogue::{
+    AddVersion, AdoptResource, Adoption, AdoptionBody, BeginUpload, BookFacility, Booking,
+    BookingBody, BookingQuery, CHUNK_BYTES, Chunk, Facility, FacilityQuery, FileChunk, FileRead,
+    FinishUpload, GetResource, GetReuse, ListBookings, ListFacilities, MAX_FILE_BYTES, NewAdoption,
+    NewBooking, NewFacility, NewResource, NewShare, NewUpload, NewVersion, Page, Paging, ReadFile,
+    RegisterFacility, Resource, ResourceFilter, ResourceRef, ResourceSearch, ResourceSummary,
+    Reuse, ReuseQuery, Review, ReviewBody, ReviewResource, SearchResources, Share, ShareBody,
+    ShareResource, SubmitResource, Upload, UploadChunk, UploadFinish, VersionContent,
+};
+use edu_domain::{
+    CourseType, ErrorCode, FacilityId, FacilityKind, GroupId, Problem, QualityTier, ResourceId,
+    ResourceKind, ResourceStatus, SchoolId, Stage, UploadId,
+};
+use futures::StreamExt;
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::AppState;
+use crate::auth::{Caller, IdempotencyKey};
+use crate::error::{ApiError, ErrorBody};
+
+/// A resource a school of the group contributes (M5/R-09); the caller's school owns it.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewResourceRequest {
+    pub kind: ResourceKind,
+    #[schema(example = "数学")]
+    pub subject: String,
+    pub stage: Stage,
+    /// 年级, e.g. 八年级; empty for every grade of the stage.
+    #[serde(default)]
+    #[schema(example = "八年级")]
+    pub grade: String,
+    pub course_type: CourseType,
+    pub tier: QualityTier,
+    #[schema(example = "一次函数的图像与性质")]
+    pub title: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub authors: Vec<String>,
+    #[serde(default)]
+    #[schema(example = json!(["函数", "大单元"]))]
+    pub tags: Vec<String>,
+    /// A finished upload of the caller's school (`POST /groups/{group_id}/files`).
+    #[serde(default)]
+    #[schema(value_type = Option<String>, format = Uuid)]
+    pub upload_id: Option<UploadId>,
+}
+
+/// Contribute a resource to the group's library (an office of an active school of the group).
+///
+/// with the group's policy asking for review (the default), it is visible to its own
+/// school and the lead office until the lead office approves it.
+#[utoipa::path(
+    tag = "catalogue",
+    operation_id = "create_resource",
+    params(
+        ("group_id" = GroupId, Path, description = "Group id"),
+        ("Idempotency-Key" = Option<String>, Header, description = "A retry with the same key returns the first result"),
+    ),
+    request_body = NewResourceRequest,
+    responses(
+        (status = 201, description = "Submitted (or published when the policy needs no review)", body = Resource),
+        (status = 400, description = "Invalid input", body = ErrorBody),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 403, description = "Not the office of a school (teachers and the bureau read only)", body = ErrorBody),
+        (status = 404, description = "No such group for the caller, or an unknown upload", body = ErrorBody),
+        (status = 409, description = "`group_dissolved`, `school_not_in_group` (the school left), `upload_state_invalid`", body = ErrorBody),
+        (status = 422, description = "`idempotency_key_reused`", body = ErrorBody),
+        (status = 503, description = "Service unavailable; retry", body = ErrorBody),
+    ),
+    security(("bearer" = [])),
+)]
+#[post("/groups/{group_id}/resources")]
+pub async fn create_resource(
+    state: web::Data<AppState>,
+    caller: Caller,
+    key: IdempotencyKey,
+    path: web::Path<GroupId>,
+    body: web::Json<NewResourceRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let b = body.into_inner();
+    let request = NewResource {
+        group_id: path.into_inner(),
+        kind: b.kind,
+        subject: b.subject,
+        stage: b.stage,
+        grade: b.grade,
+        course_type: b.course_type,
+        tier: b.tier,
+        content: VersionContent {
+            title: b.title,
+            description: b.description,
+            authors: b.authors,
+            tags: b.tags,
+            upload_id: b.upload_id,
+            change_note: None,
+        },
+    };
+    let resource = state
+        .bus
+        .call::<SubmitResource>(&caller.actor(), key.0, request)
+        .await?;
+    Ok(HttpResponse::Created().json(resource))
+}
+
+/// Search and filters of a group's library.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ResourceListQuery {
+    /// Keywords, Chinese or English; every word must occur in the title, description or
+    /// tags (two-character Chinese words such as 函数 or 实验 included; Latin words match
+    /// as prefixes, in any case).
+    #[serde(default)]
+    #[param(example = "函数")]
+    pub q: Option<String>,
+    #[serde(default)]
+    pub subject: Option<String>,
+    #[serde(default)]
+    #[param(inline)]
+    pub stage: Option<Stage>,
+    #[serde(default)]
+    pub grade: Option<String>,
+    #[serde(default)]
+    #[param(inline)]
+    pub kind: Option<ResourceKind>,
+    #[serde(default)]
+    #[param(inline)]
+    pub tier: Option<QualityTier>,
+    #[serde(default)]
+    #[param(value_type = Option<String>, format = Uuid)]
+    pub owner_school_id: Option<SchoolId>,
+    #[serde(default)]
+    #[param(inline)]
+    pub status: Option<ResourceStatus>,
+    #[serde(default)]
+    #[param(minimum = 1, maximum = 200, default = 50)]
+    pub limit: Option<u16>,
+    #[serde(default)]
+    #[param(minimum = 0, default = 0)]
+    pub offset: Option<u32>,
+}
+
+fn paging(limit: Option<u16>, offset: Option<u32>) -> Paging {
+    let defaults = Paging::default();
+    Paging {
+        limit: limit.unwrap_or(defaults.limit),
+        offset: offset.unwrap_or(defaults.offset),
+    }
+}
+
+/// Search a group's library (newest first).
+///
+/// Members see what is published and their own; the lead office and the group's bureau see
+/// everything; a school that left sees only its own contributions.
+#[utoipa::path(
+    tag = "catalogue",
+    operation_id = "list_resources",
+    params(("group_id" = GroupId, Path, description = "Group id"), ResourceListQuery),
+    responses(
+        (status = 200, description = "Resources", body = Page<ResourceSummary>),
+        (status = 400, description = "Invalid query", body = ErrorBody),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 404, description = "No such group for the caller", body = ErrorBody),
+        (status = 503, description = "Service unavailable; retry", body = ErrorBody),
+    ),
+    security(("bearer" = [])),
+)]
+#[get("/groups/{group_id}/resources")]
+pub async fn list_resources(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<GroupId>,
+    query: web::Query<ResourceListQuery>,
+) -> Result<web::Json<Page<ResourceSummary>>, ApiError> {
+    let q = query.into_inner();
+    let search = ResourceSearch {
+        group_id: path.into_inner(),
+        filter: ResourceFilter {
+            q: q.q,
+            subject: q.subject,
+            stage: q.stage,
+            grade: q.grade,
+            kind: q.kind,
+            tier: q.tier,
+            owner_school_id: q.owner_school_id,
+            status: q.status,
+        },
+        paging: paging(q.limit, q.offset),
+    };
+    Ok(web::Json(
+        state
+            .bus
+            .call::<SearchResources>(&caller.actor(), None, search)
+            .await?,
+    ))
+}
+
+/// A resource with its versions, and whether the caller's school is on an older version
+/// than the latest (`newer_version_available`).
+#[utoipa::path(
+    tag = "catalogue",
+    operation_id = "get_resource",
+    params(("resource_id" = ResourceId, Path, description = "Resource id")),
+    responses(
+        (status = 200, description = "The resource", body = Resource),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 404, description = "No such resource for the caller (outside the group, or left it)", body = ErrorBody),
+        (status = 503, description = "Service unavailable; retry", body = ErrorBody),
+    ),
+    security(("bearer" = [])),
+)]
+#[get("/resources/{resource_id}")]
+pub async fn get_resource(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<ResourceId>,
+) -> Result<web::Json<Resource>, ApiError> {
+    let body = ResourceRef {
+        resource_id: path.into_inner(),
+    };
+    Ok(web::Json(
+        state
+            .bus
+            .call::<GetResource>(&caller.actor(), None, body)
+            .await?,
+    ))
+}
+
+/// Add a new immutable version (the owner school's office). Adopters stay on the version
+/// they adopted and see `newer_version_available`.
+#[utoipa::path(
+    tag = "catalogue",
+    operation_id = "create_resource_version",
+    params(
+        ("resource_id" = ResourceId, Path, description = "Resource id"),
+        ("Idempotency-Key" = Option<String>, Header, description = "A retry with the same key returns the first result"),
+    ),
+    request_body = VersionContent,
+    responses(
+        (status = 201, description = "The resource with its new version", body = Resource),
+        (status = 400, description = "Invalid input", body = ErrorBody),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 403, description = "Not the owner school's office", body = ErrorBody),
+        (status = 404, description = "No such resource for the caller, or an unknown upload", body = ErrorBody),
+        (status = 409, description = "`group_dissolved`, `school_not_in_group`, `upload_state_invalid`", body = ErrorBody),
+        (status = 422, description = "`idempotency_key_reused`", body = ErrorBody),
+        (status = 503, description = "Service unavailable; retry", body = ErrorBody),
+    ),
+    security(("bearer" = [])),
+)]
+#[post("/resources/{resource_id}/versions")]
+pub async fn create_resource_version(
+    state: web::Data<AppState>,
+    caller: Caller,
+    key: IdempotencyKey,
+    path: web::Path<ResourceId>,
+    body: web::Json<VersionContent>,
+) -> Result<HttpResponse, ApiError> {
+    let request = NewVersion {
+        resource_id: path.into_inner(),
+        content: body.into_inner(),
+    };
+    let resource = state
+        .bus
+        .call::<AddVersion>(&caller.actor(), key.0, request)
+        .await?;
+    Ok(HttpResponse::Created().json(resource))
+}
+
+/// Approve or reject a submitted resource (R-03: the lead school's group office).
+#[utoipa::path(
+    tag = "catalogue",
+    operation_id = "review_resource",
+    params(("resource_id" = ResourceId, Path, description = "Resource id")),
+    request_body = ReviewBody,
+    responses(
+        (status = 200, description = "Reviewed", body = Resource),
+        (status = 400, description = "Invalid input", body = ErrorBody),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 403, description = "Not the lead school's office", body = ErrorBody),
+        (status = 404, description = "No such resource for the caller", body = ErrorBody),
+        (status = 409, description = "`resource_state_invalid` (not pending review), `group_dissolved`", body = ErrorBody),
+        (status = 503, description = "Service unavailable; retry", body = ErrorBody),
+    ),
+    security(("bearer" = [])),
+)]
+#[post("/resources/{resource_id}/approval")]
+pub async fn review_resource(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<ResourceId>,
+    body: web::Json<ReviewBody>,
+) -> Result<web::Json<Resource>, ApiError> {
+    let request = Review {
+        resource_id: path.into_inner(),
+        review: body.into_inner(),
+    };
+    Ok(web::Json(
+        state
+            .bus
+            .call::<ReviewResource>(&caller.actor(), None, request)
+            .await?,
+    ))
+}
+
+/// Adopt a published resource for the caller's school (the latest version unless one is
+/// named). Counted once per school in the reuse figures.
+#[utoipa::path(
+    tag = "catalogue",
+    operation_id = "adopt_resource",
+    params(
+        ("resource_id" = ResourceId, Path, description = "Resource id"),
+        ("Idempotency-Key" = Option<String>, Header, description = "A retry with the same key returns the first result"),
+    ),
+    request_body = AdoptionBody,
+    responses(
+        (status = 201, description = "Adopted", body = Adoption),
+        (status = 400, description = "Invalid input (e.g. a school adopting its own resource)", body = ErrorBody),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 403, description = "Not the office of a school of the group", body = ErrorBody),
+        (status = 404, description = "No such resource or version for the caller", body = ErrorBody),
+        (status = 409, description = "`resource_state_invalid` (not published), `school_not_in_group`, `group_dissolved`", body = ErrorBody),
+        (status = 422, description = "`idempotency_key_reused`", body = ErrorBody),
+        (status = 503, description = "Service unavailable; retry", body = ErrorBody),
+    ),
+    security(("bearer" = [])),
+)]
+#[post("/resources/{resource_id}/adoptions")]
+pub async fn adopt_resource(
+    state: web::Data<AppState>,
+    caller: Caller,
+    key: IdempotencyKey,
+    path: web::Path<ResourceId>,
+    body: web::Json<AdoptionBody>,
+) -> Result<HttpResponse, ApiError> {
+    let request = NewAdoption {
+        resource_id: path.into_inner(),
+        adoption: body.into_inner(),
+    };
+    let adoption = state
+        .bus
+        .call::<AdoptResource>(&caller.actor(), key.0, request)
+        .await?;
+    Ok(HttpResponse::Created().json(adoption))
+}
+
+/// Share a resource: a recommendation to a school of the same group.
+///
+/// R-11/M7: sharing with a school or group outside the group, or publishing into another
+/// group, is refused with `brand_transfer_forbidden` (403: the rule forbids it whatever the
+/// state), and the refusal is recorded as a `resource.export_refused` event (who, what, to
+/// whom) for the bureau's evaluation.
+#[utoipa::path(
+    tag = "catalogue",
+    operation_id = "share_resource",
+    params(
+        ("resource_id" = ResourceId, Path, description = "Resource id"),
+        ("Idempotency-Key" = Option<String>, Header, description = "A retry with the same key returns the first result"),
+    ),
+    request_body = ShareBody,
+    responses(
+        (status = 201, description = "Shared inside the group", body = Share),
+        (status = 400, description = "Invalid input", body = ErrorBody),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 403, description = "`brand_transfer_forbidden` (rule R-11): the target is outside the group; the attempt is recorded", body = ErrorBody),
+        (status = 404, description = "No such resource for the caller", body = ErrorBody),
+        (status = 409, description = "`group_dissolved`, `school_not_in_group`", body = ErrorBody),
+        (status = 422, description = "`idempotency_key_reused`", body = ErrorBody),
+        (status = 503, description = "Service unavailable; retry", body = ErrorBody),
+    ),
+    security(("bearer" = [])),
+)]
+#[post("/resources/{resource_id}/shares")]
+pub async fn share_resource(
+    state: web::Data<AppState>,
+    caller: Caller,
+    key: IdempotencyKey,
+    path: web::Path<ResourceId>,
+    body: web::Json<ShareBody>,
+) -> Result<HttpResponse, ApiError> {
+    let request = NewShare {
+        resource_id: path.into_inner(),
+        share: body.into_inner(),
+    };
+    let share = state
+        .bus
+        .call::<ShareResource>(&caller.actor(), key.0, request)
+        .await?;
+    Ok(HttpResponse::Created().json(share))
+}
+
+/// Reuse of a group's library: adoptions per resource, per school (resources owned,
+/// adoptions received — the lead school's reach, 辐射 — and adoptions made) and per subject.
+#[utoipa::path(
+    tag = "catalogue",
+    operation_id = "get_resource_reuse",
+    params(("group_id" = GroupId, Path, description = "Group id")),
+    responses(
+        (status = 200, description = "Reuse figures", body = Reuse),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 404, description = "No such group for the caller", body = ErrorBody),
+        (status = 503, description = "Service unavailable; retry", body = ErrorBody),
+    ),
+    security(("bearer" = [])),
+)]
+#[get("/groups/{group_id}/resource-reuse")]
+pub async fn get_resource_reuse(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<GroupId>,
+) -> Result<web::Json<Reuse>, ApiError> {
+    let body = ReuseQuery {
+        group_id: path.into_inner(),
+    };
+    Ok(web::Json(
+        state
+            .bus
+            .call::<GetReuse>(&caller.actor(), None, body)
+            .await?,
+    ))
+}
+
+// ---- files ---------------------------------------------------------------------------------
+
+/// The uploaded file's name.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct UploadQuery {
+    #[param(example = "浮力实验.pptx")]
+    pub name: String,
+}
+
+fn too_large() -> ApiError {
+    ApiError(Problem::new(
+        ErrorCode::PayloadTooLarge,
+        format!("the file is larger than {MAX_FILE_BYTES} bytes"),
+        format!("文件超过 {MAX_FILE_BYTES} 字节"),
+    ))
+}
+
+fn hex(digest: &[u8]) -> String {
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+async fn send_chunk(
+    state: &AppState,
+    actor: &Actor,
+    upload: UploadId,
+    offset: u64,
+    data: &[u8],
+) -> Result<(), ApiError> {
+    let chunk = Chunk {
+        upload_id: upload,
+        offset,
+        data: BASE64.encode(data),
+    };
+    state.bus.call::<UploadChunk>(actor, None, chunk).await?;
+    Ok(())
+}
+
+/// Upload a file for a resource version (an office of an active school of the group).
+///
+/// The body is the file itself (any `Content-Type`, kept with it), at most 64 MiB. It goes to
+/// the catalogue in chunks of 512 KiB and is stored by its SHA-256; send `X-Content-SHA256`
+/// (hex) to have the stored bytes checked against your own hash. Attach the returned
+/// `id` as `upload_id` of a resource or version.
+#[utoipa::path(
+    tag = "catalogue",
+    operation_id = "upload_file",
+    params(
+        ("group_id" = GroupId, Path, description = "Group id"),
+        UploadQuery,
+        ("X-Content-SHA256" = Option<String>, Header, description = "Hex SHA-256 the stored bytes must have"),
+    ),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "The file"),
+    responses(
+        (status = 201, description = "Stored, hash verified", body = Upload),
+        (status = 400, description = "Invalid input", body = ErrorBody),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 403, description = "Not the office of a school of the group", body = ErrorBody),
+        (status = 404, description = "No such group for the caller", body = ErrorBody),
+        (status = 409, description = "`group_dissolved`, `school_not_in_group`", body = ErrorBody),
+        (status = 413, description = "`payload_too_large`", body = ErrorBody),
+        (status = 422, description = "`file_hash_mismatch`: nothing stored", body = ErrorBody),
+        (status = 503, description = "Service unavailable; retry", body = ErrorBody),
+    ),
+    security(("bearer" = [])),
+)]
+#[post("/groups/{group_id}/files")]
+pub async fn upload_file(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    path: web::Path<GroupId>,
+    query: web::Query<UploadQuery>,
+    mut payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let header_text = |name: &str| {
+        req.headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(|v| v.trim().to_owned())
+    };
+    let content_type = header_text(header::CONTENT_TYPE.as_str())
+        .unwrap_or_else(|| "application/octet-stream".to_owned());
+    let declared = header_text("X-Content-SHA256").map(|s| s.to_ascii_lowercase());
+    if let Some(length) =
+        header_text(header::CONTENT_LENGTH.as_str()).and_then(|v| v.parse::<u64>().ok())
+        && length > MAX_FILE_BYTES
+    {
+        return Err(too_large());
+    }
+    let actor = caller.actor();
+    let begin = NewUpload {
+        group_id: path.into_inner(),
+        file_name: query.into_inner().name,
+        content_type,
+    };
+    let upload = state.bus.call::<BeginUpload>(&actor, None, begin).await?;
+    let mut hasher = Sha256::new();
+    let mut buffer: Vec<u8> = Vec::with_capacity(CHUNK_BYTES);
+    let mut sent = 0u64;
+    while let Some(piece) = payload.next().await {
+        let piece = piece.map_err(|e| {
+            ApiError(Problem::validation(
+                "body",
+                &format!("unreadable body: {e}"),
+                &format!("无法读取请求体: {e}"),
+            ))
+        })?;
+        if sent + (buffer.len() + piece.len()) as u64 > MAX_FILE_BYTES {
+            return Err(too_large());
+        }
+        hasher.update(&piece);
+        buffer.extend_from_slice(&piece);
+        while buffer.len() >= CHUNK_BYTES {
+            let rest = buffer.split_off(CHUNK_BYTES);
+            send_chunk(&state, &actor, upload.id, sent, &buffer).await?;
+            sent += buffer.len() as u64;
+            buffer = rest;
+        }
+    }
+    if !buffer.is_empty() {
+        send_chunk(&state, &actor, upload.id, sent, &buffer).await?;
+        sent += buffer.len() as u64;
+    }
+    let finish = UploadFinish {
+        upload_id: upload.id,
+        sha256: declared.unwrap_or_else(|| hex(&hasher.finalize())),
+        size: sent,
+    };
+    let done = state.bus.call::<FinishUpload>(&actor, None, finish).await?;
+    Ok(HttpResponse::Created().json(done))
+}
+
+/// Which version's file.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct FileQuery {
+    /// The version (the latest when absent).
+    #[serde(default)]
+    pub version: Option<i32>,
+}
+
+async fn read_chunk(
+    state: &AppState,
+    actor: &Actor,
+    resource: ResourceId,
+    version: Option<i32>,
+    offset: u64,
+) -> Result<(FileChunk, Vec<u8>), ApiError> {
+    let read = FileRead {
+        resource_id: resource,
+        version,
+        offset,
+    };
+    let chunk = state.bus.call::<ReadFile>(actor, None, read).await?;
+    let data = BASE64.decode(chunk.data.as_bytes()).map_err(|e| {
+        tracing::error!(error = %e, "undecodable file chunk");
+        ApiError(Problem::internal())
+    })?;
+    Ok((chunk, data))
+}
+
+/// Download a version's file, streamed; nobody outside the group gets it (404).
+#[utoipa::path(
+    tag = "catalogue",
+    operation_id = "download_resource_file",
+    params(("resource_id" = ResourceId, Path, description = "Resource id"), FileQuery),
+    responses(
+        (status = 200, description = "The file (with its SHA-256 as ETag)", content_type = "application/octet-stream", body = Vec<u8>),
+        (status = 400, description = "Invalid query", body = ErrorBody),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 404, description = "No such resource, version or file for the caller", body = ErrorBody),
+        (status = 503, description = "Service unavailable; retry", body = ErrorBody),
+    ),
+    security(("bearer" = [])),
+)]
+#[get("/resources/{resource_id}/file")]
+pub async fn download_resource_file(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<ResourceId>,
+    query: web::Query<FileQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let resource = path.into_inner();
+    let actor = caller.actor();
+    let (first, data) = read_chunk(&state, &actor, resource, query.version, 0).await?;
+    let file = first.file.clone();
+    let version = Some(first.version);
+    let next = data.len() as u64;
+    let head =
+        futures::stream::once(async move { Ok::<_, actix_web::Error>(web::Bytes::from(data)) });
+    // Later chunks are fetched as the client reads, each checked again by the service.
+    let size = file.size;
+    let rest = futures::stream::try_unfold(next, move |offset| {
+        let state = state.clone();
+        let actor = actor.clone();
+        async move {
+            if offset >= size {
+                return Ok(None);
+            }
+            let (_, data) = read_chunk(&state, &actor, resource, version, offset).await?;
+            if data.is_empty() {
+                return Err(actix_web::Error::from(ApiError(Problem::internal())));
+            }
+            let next = offset + data.len() as u64;
+            Ok(Some((web::Bytes::from(data), next)))
+        }
+    });
+    let disposition = ContentDisposition {
+        disposition: DispositionType::Attachment,
+        parameters: vec![DispositionParam::FilenameExt(header::ExtendedValue {
+            charset: header::Charset::Ext("UTF-8".into()),
+            language_tag: None,
+            value: file.file_name.clone().into_bytes(),
+        })],
+    };
+    Ok(HttpResponse::Ok()
+        .content_type(file.content_type.clone())
+        .insert_header(disposition)
+        .insert_header((header::ETAG, format!("\"{}\"", file.sha256)))
+        .no_chunking(file.size)
+        .streaming(head.chain(rest)))
+}
+
+// ---- facilities (R-01) --------------------------------------------------------------------
+
+/// A facility the caller's school offers to the group.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewFacilityRequest {
+    #[schema(example = "物理实验室")]
+    pub name: String,
+    pub kind: FacilityKind,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub capacity: Option<u32>,
+}
+
+/// Offer a facility (lab, venue, equipment) of the caller's school to the group.
+#[utoipa::path(
+    tag = "catalogue",
+    operation_id = "create_facility",
+    params(
+        ("group_id" = GroupId, Path, description = "Group id"),
+        ("Idempotency-Key" = Option<String>, Header, description = "A retry with the same key returns the first result"),
+    ),
+    request_body = NewFacilityRequest,
+    responses(
+        (status = 201, description = "Registered", body = Facility),
+        (status = 400, description = "Invalid input", body = ErrorBody),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 403, description = "Not the office of a school of the group", body = ErrorBody),
+        (status = 404, description = "No such group for the caller", body = ErrorBody),
+        (status = 409, description = "`group_dissolved`, `school_not_in_group`", body = ErrorBody),
+        (status = 422, description = "`idempotency_key_reused`", body = ErrorBody),
+        (status = 503, description = "Service unavailable; retry", body = ErrorBody),
+    ),
+    security(("bearer" = [])),
+)]
+#[post("/groups/{group_id}/facilities")]
+pub async fn create_facility(
+    state: web::Data<AppState>,
+    caller: Caller,
+    key: IdempotencyKey,
+    path: web::Path<GroupId>,
+    body: web::Json<NewFacilityRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let b = body.into_inner();
+    let request = NewFacility {
+        group_id: path.into_inner(),
+        name: b.name,
+        kind: b.kind,
+        description: b.description,
+        capacity: b.capacity,
+    };
+    let facility = state
+        .bus
+        .call::<RegisterFacility>(&caller.actor(), key.0, request)
+        .await?;
+    Ok(HttpResponse::Created().json(facility))
+}
+
+/// Paging of a list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ListQuery {
+    #[serde(default)]
+    #[param(minimum = 1, maximum = 200, default = 50)]
+    pub limit: Option<u16>,
+    #[serde(default)]
+    #[param(minimum = 0, default = 0)]
+    pub offset: Option<u32>,
+}
+
+/// The group's shared facilities.
+#[utoipa::path(
+    tag = "catalogue",
+    operation_id = "list_facilities",
+    params(("group_id" = GroupId, Path, description = "Group id"), ListQuery),
+    responses(
+        (status = 200, description = "Facilities", body = Page<Facility>),
+        (status = 400, description = "Invalid query", body = ErrorBody),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 404, description = "No such group for the caller", body = ErrorBody),
+        (status = 503, description = "Service unavailable; retry", body = ErrorBody),
+    ),
+    security(("bearer" = [])),
+)]
+#[get("/groups/{group_id}/facilities")]
+pub async fn list_facilities(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<GroupId>,
+    query: web::Query<ListQuery>,
+) -> Result<web::Json<Page<Facility>>, ApiError> {
+    let body = FacilityQuery {
+        group_id: path.into_inner(),
+        paging: paging(query.limit, query.offset),
+    };
+    Ok(web::Json(
+        state
+            .bus
+            .call::<ListFacilities>(&caller.actor(), None, body)
+            .await?,
+    ))
+}
+
+/// Book a facility of the group for a time slot `[start, end)` (an office of a school of
+/// the group). R-01: no double booking — of two simultaneous requests for overlapping slots
+/// exactly one succeeds, the other gets `facility_already_booked`.
+#[utoipa::path(
+    tag = "catalogue",
+    operation_id = "create_booking",
+    params(
+        ("facility_id" = FacilityId, Path, description = "Facility id"),
+        ("Idempotency-Key" = Option<String>, Header, description = "A retry with the same key returns the first result"),
+    ),
+    request_body = BookingBody,
+    responses(
+        (status = 201, description = "Booked", body = Booking),
+        (status = 400, description = "Invalid slot (empty, over 7 days, or over already)", body = ErrorBody),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 403, description = "Not the office of a school of the group", body = ErrorBody),
+        (status = 404, description = "No such facility for the caller", body = ErrorBody),
+        (status = 409, description = "`facility_already_booked` (rule R-01), `group_dissolved`, `school_not_in_group`", body = ErrorBody),
+        (status = 422, description = "`idempotency_key_reused`", body = ErrorBody),
+        (status = 503, description = "Service unavailable; retry", body = ErrorBody),
+    ),
+    security(("bearer" = [])),
+)]
+#[post("/facilities/{facility_id}/bookings")]
+pub async fn create_booking(
+    state: web::Data<AppState>,
+    caller: Caller,
+    key: IdempotencyKey,
+    path: web::Path<FacilityId>,
+    body: web::Json<BookingBody>,
+) -> Result<HttpResponse, ApiError> {
+    let request = NewBooking {
+        facility_id: path.into_inner(),
+        booking: body.into_inner(),
+    };
+    let booking = state
+        .bus
+        .call::<BookFacility>(&caller.actor(), key.0, request)
+        .await?;
+    Ok(HttpResponse::Created().json(booking))
+}
+
+/// A facility's bookings that have not ended yet, soonest first.
+#[utoipa::path(
+    tag = "catalogue",
+    operation_id = "list_bookings",
+    params(("facility_id" = FacilityId, Path, description = "Facility id"), ListQuery),
+    responses(
+        (status = 200, description = "Bookings", body = Page<Booking>),
+        (status = 400, description = "Invalid query", body = ErrorBody),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 404, description = "No such facility for the caller", body = ErrorBody),
+        (status = 503, description = "Service unavailable; retry", body = ErrorBody),
+    ),
+    security(("bearer" = [])),
+)]
+#[get("/facilities/{facility_id}/bookings")]
+pub async fn list_bookings(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<FacilityId>,
+    query: web::Query<ListQuery>,
+) -> Result<web::Json<Page<Booking>>, ApiError> {
+    let body = BookingQuery {
+        facility_id: path.into_inner(),
+        paging: paging(query.limit, query.offset),
+    };
+    Ok(web::Json(
+        state
+            .bus
+            .call::<ListBookings>(&caller.actor(), None, body)
+            .await?,
+    ))
+}

@@ -1,0 +1,384 @@
+//! The shared-course catalogue (优质课程资源库, RULES.md §4) through the real actix `App`,
+//! against the real services, PostgreSQL and NATS: the "done when" list over HTTP.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly
+
+mod common;
+
+use std::time::Duration;
+
+use actix_web::http::StatusCode;
+use actix_web::http::header;
+use actix_web::test;
+use chrono::Utc;
+use common::{Env, REGION, assert_refusal, env};
+use edu_domain::Role;
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+
+/// A group of a lead and two members, with their offices' tokens.
+struct Group {
+    id: String,
+    lead: String,
+    a: String,
+    b: String,
+    a_id: String,
+    b_id: String,
+}
+
+/// Percent-encodes a query value (Chinese keywords).
+fn enc(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// Repeats `f` until its status is `want` (the catalogue learns membership from events).
+async fn until<F, Fut>(want: StatusCode, f: F) -> (StatusCode, Value)
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = (StatusCode, Value)>,
+{
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let (status, body) = f().await;
+        if status == want || tokio::time::Instant::now() > deadline {
+            return (status, body);
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+async fn group(env: &Env, name: &str) -> Group {
+    let lead_id = env.school(&format!("{name}一中"), "junior", REGION).await;
+    let id = env
+        .group(&format!("{name}一中教育集团"), "alliance", &lead_id)
+        .await;
+    let mut members = Vec::new();
+    for n in ["二中", "三中"] {
+        let school = env.school(&format!("{name}{n}"), "junior", REGION).await;
+        let (status, body) = env.admit(&env.bureau(), &id, &school).await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        members.push(school);
+    }
+    let g = Group {
+        lead: env.school_token(Role::LeadAdmin, &lead_id),
+        a: env.school_token(Role::MemberAdmin, &members[0]),
+        b: env.school_token(Role::MemberAdmin, &members[1]),
+        a_id: members[0].clone(),
+        b_id: members[1].clone(),
+        id,
+    };
+    for token in [&g.lead, &g.a, &g.b] {
+        let path = format!("/groups/{}/resources", g.id);
+        let (status, body) = until(StatusCode::OK, || env.get(token, &path)).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+    g
+}
+
+fn resource(title: &str, tags: &[&str]) -> Value {
+    json!({
+        "kind": "lesson_plan", "subject": "数学", "stage": "junior", "grade": "八年级",
+        "course_type": "national", "tier": "county", "title": title,
+        "description": "八年级数学大单元教学设计", "authors": ["张老师"], "tags": tags,
+    })
+}
+
+/// Submits as `token` and approves as the lead office; answers the resource id.
+async fn published(env: &Env, g: &Group, token: &str, body: Value) -> String {
+    let (status, r) = env
+        .post(token, &format!("/groups/{}/resources", g.id), body)
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{r}");
+    let id = r["id"].as_str().unwrap().to_owned();
+    let (status, r) = env
+        .post(
+            &g.lead,
+            &format!("/resources/{id}/approval"),
+            json!({"decision": "approve"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{r}");
+    id
+}
+
+async fn upload(env: &Env, token: &str, group: &str, bytes: &[u8]) -> (StatusCode, Value) {
+    let req = test::TestRequest::post()
+        .uri(&format!(
+            "/api/v1/groups/{group}/files?name={}",
+            enc("浮力实验.pptx")
+        ))
+        .insert_header(("Authorization", format!("Bearer {token}")))
+        .insert_header((header::CONTENT_TYPE, "application/vnd.ms-powerpoint"))
+        .set_payload(bytes.to_vec());
+    env.send(req).await
+}
+
+async fn download(env: &Env, token: &str, id: &str) -> (StatusCode, Vec<u8>) {
+    let req = test::TestRequest::get()
+        .uri(&format!("/api/v1/resources/{id}/file"))
+        .insert_header(("Authorization", format!("Bearer {token}")));
+    let (status, _, body) = env.call(req).await;
+    (status, body.to_vec())
+}
+
+#[actix_web::test]
+async fn publish_review_see_and_nobody_outside_gets_metadata_or_file() {
+    let env = env().await;
+    let g = group(&env, "甲").await;
+    let bytes: Vec<u8> = (0..1_200_000u32).map(|i| (i % 253) as u8).collect();
+    let (status, up) = upload(&env, &g.a, &g.id, &bytes).await;
+    assert_eq!(status, StatusCode::CREATED, "{up}");
+    let sha: String = Sha256::digest(&bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    assert_eq!(up["sha256"], sha.as_str());
+    let mut body = resource("浮力实验课件", &["实验"]);
+    body["upload_id"] = up["id"].clone();
+    let (status, r) = env
+        .post(&g.a, &format!("/groups/{}/resources", g.id), body)
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{r}");
+    // pending until the lead office approves; the other member does not see it yet.
+    assert_eq!(r["status"], "pending_review");
+    let id = r["id"].as_str().unwrap().to_owned();
+    let (status, body) = env.get(&g.b, &format!("/resources/{id}")).await;
+    assert_refusal(status, &body, StatusCode::NOT_FOUND, "not_found");
+    let (status, body) = env
+        .post(
+            &g.a,
+            &format!("/resources/{id}/approval"),
+            json!({"decision": "approve"}),
+        )
+        .await;
+    assert_refusal(status, &body, StatusCode::FORBIDDEN, "forbidden");
+    let (status, body) = env
+        .post(
+            &g.lead,
+            &format!("/resources/{id}/approval"),
+            json!({"decision": "approve"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    // the other members see it and download it, byte for byte.
+    let (status, seen) = env.get(&g.b, &format!("/resources/{id}")).await;
+    assert_eq!(status, StatusCode::OK, "{seen}");
+    assert_eq!(seen["versions"][0]["file"]["size"], 1_200_000);
+    let (status, got) = download(&env, &g.b, &id).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(got, bytes);
+    // A school outside the group: 404 for metadata and file.
+    let other_lead = env.school("乙一中", "junior", REGION).await;
+    env.group("乙一中教育集团", "alliance", &other_lead).await;
+    let outsider = env.school_token(Role::LeadAdmin, &other_lead);
+    let (status, body) = env.get(&outsider, &format!("/resources/{id}")).await;
+    assert_refusal(status, &body, StatusCode::NOT_FOUND, "not_found");
+    let (status, _) = download(&env, &outsider, &id).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, body) = env
+        .get(&outsider, &format!("/groups/{}/resources", g.id))
+        .await;
+    assert_refusal(status, &body, StatusCode::NOT_FOUND, "not_found");
+    // A file whose declared hash is not its content is refused, and nothing is stored.
+    let req = test::TestRequest::post()
+        .uri(&format!("/api/v1/groups/{}/files?name=x.bin", g.id))
+        .insert_header(("Authorization", format!("Bearer {}", g.a)))
+        .insert_header(("X-Content-SHA256", "0".repeat(64)))
+        .set_payload(b"abc".to_vec());
+    let (status, body) = env.send(req).await;
+    assert_refusal(
+        status,
+        &body,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "file_hash_mismatch",
+    );
+}
+
+#[actix_web::test]
+async fn sharing_outside_is_refused_with_brand_transfer_forbidden_and_recorded() {
+    let env = env().await;
+    let g = group(&env, "丙").await;
+    let id = published(&env, &g, &g.a, resource("校本课程:家乡的河", &[])).await;
+    let (status, body) = env
+        .post(
+            &g.a,
+            &format!("/resources/{id}/shares"),
+            json!({"target": {"type": "school", "school_id": g.b_id}}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let outside = env.school("县外合作学校", "junior", REGION).await;
+    let (status, body) = env
+        .post(
+            &g.a,
+            &format!("/resources/{id}/shares"),
+            json!({"target": {"type": "school", "school_id": outside}, "note": "想给兄弟学校用"}),
+        )
+        .await;
+    // R-11/M7: 403 with the stable code and the rule.
+    assert_refusal(
+        status,
+        &body,
+        StatusCode::FORBIDDEN,
+        "brand_transfer_forbidden",
+    );
+    assert_eq!(body["error"]["rule"], "R-11");
+    // The refusal is on the stream: who, what, to whom.
+    let mut refusal = None;
+    for _ in 0..200 {
+        let events = env.bus.events().await.unwrap();
+        refusal = events
+            .into_iter()
+            .find(|e| e.event_type == "resource.export_refused");
+        if refusal.is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let refusal = refusal.expect("resource.export_refused on the stream");
+    assert_eq!(refusal.actor.sub, format!("member_admin-{REGION}"));
+    assert_eq!(refusal.actor.school_id.unwrap().to_string(), g.a_id);
+    assert_eq!(refusal.payload["resource_id"], id.as_str());
+    assert_eq!(refusal.payload["target"]["school_id"], outside.as_str());
+}
+
+#[actix_web::test]
+async fn after_exit_a_school_keeps_only_its_own_resources() {
+    let env = env().await;
+    let g = group(&env, "丁").await;
+    let mine = published(&env, &g, &g.a, resource("本校德育案例", &[])).await;
+    let theirs = published(&env, &g, &g.b, resource("兄弟学校的课件", &[])).await;
+    let (status, _) = env.get(&g.a, &format!("/resources/{theirs}")).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, body) = env
+        .post(
+            &env.bureau(),
+            &format!("/groups/{}/members/{}/exit", g.id, g.a_id),
+            json!({"reason": "voluntary"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let theirs_path = format!("/resources/{theirs}");
+    let (status, body) = until(StatusCode::NOT_FOUND, || env.get(&g.a, &theirs_path)).await;
+    assert_refusal(status, &body, StatusCode::NOT_FOUND, "not_found");
+    let (status, body) = env.get(&g.a, &format!("/resources/{mine}")).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, page) = env.get(&g.a, &format!("/groups/{}/resources", g.id)).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert_eq!(page["total"], 1);
+    assert_eq!(page["items"][0]["title"], "本校德育案例");
+    let (status, body) = env
+        .post(
+            &g.a,
+            &format!("/groups/{}/resources", g.id),
+            resource("新课件", &[]),
+        )
+        .await;
+    assert_refusal(status, &body, StatusCode::CONFLICT, "school_not_in_group");
+}
+
+#[actix_web::test]
+async fn a_new_version_leaves_adopters_on_theirs_with_a_newer_version_flag() {
+    let env = env().await;
+    let g = group(&env, "戊").await;
+    let id = published(&env, &g, &g.a, resource("一次函数的图像与性质", &["函数"])).await;
+    let (status, adoption) = env
+        .post(&g.b, &format!("/resources/{id}/adoptions"), json!({}))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{adoption}");
+    assert_eq!(adoption["version"], 1);
+    let (status, updated) = env
+        .post(
+            &g.a,
+            &format!("/resources/{id}/versions"),
+            json!({"title": "一次函数的图像与性质(修订)", "change_note": "补充分层作业"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{updated}");
+    assert_eq!(updated["latest_version"], 2);
+    let (status, seen) = env.get(&g.b, &format!("/resources/{id}")).await;
+    assert_eq!(status, StatusCode::OK, "{seen}");
+    assert_eq!(seen["adopted_version"], 1);
+    assert_eq!(seen["newer_version_available"], true);
+    assert_eq!(seen["versions"][0]["title"], "一次函数的图像与性质");
+    // Chinese search finds it by a two-character word, in the latest title.
+    let (status, page) = env
+        .get(
+            &g.b,
+            &format!("/groups/{}/resources?q={}", g.id, enc("函数")),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert_eq!(page["total"], 1);
+    assert_eq!(page["items"][0]["newer_version_available"], true);
+    let (status, page) = env
+        .get(
+            &g.b,
+            &format!("/groups/{}/resources?q={}", g.id, enc("实验")),
+        )
+        .await;
+    assert_eq!((status, page["total"].clone()), (StatusCode::OK, json!(0)));
+    // Reuse figures count the adoption for the owner school.
+    let (status, reuse) = env
+        .get(&g.lead, &format!("/groups/{}/resource-reuse", g.id))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{reuse}");
+    assert_eq!(reuse["adoptions"], 1);
+    // Bad input: 400, never a 500.
+    let (status, body) = env
+        .get(&g.b, &format!("/groups/{}/resources?kind=poster", g.id))
+        .await;
+    assert_refusal(status, &body, StatusCode::BAD_REQUEST, "validation_failed");
+}
+
+#[actix_web::test]
+async fn two_schools_booking_the_same_slot_at_once_exactly_one_succeeds() {
+    let env = env().await;
+    let g = group(&env, "己").await;
+    let (status, lab) = env
+        .post(
+            &g.lead,
+            &format!("/groups/{}/facilities", g.id),
+            json!({"name": "物理实验室", "kind": "lab", "capacity": 48}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{lab}");
+    let lab = lab["id"].as_str().unwrap().to_owned();
+    let start = Utc::now() + chrono::Duration::days(2);
+    let slot = json!({
+        "start": start, "end": start + chrono::Duration::minutes(90), "purpose": "分组实验",
+    });
+    let path = format!("/facilities/{lab}/bookings");
+    let (first, second) = tokio::join!(
+        env.post(&g.a, &path, slot.clone()),
+        env.post(&g.b, &path, slot.clone())
+    );
+    let statuses = [first.0, second.0];
+    assert_eq!(
+        statuses
+            .iter()
+            .filter(|s| **s == StatusCode::CREATED)
+            .count(),
+        1,
+        "{first:?} {second:?}"
+    );
+    let loser = if first.0 == StatusCode::CREATED {
+        second
+    } else {
+        first
+    };
+    assert_refusal(
+        loser.0,
+        &loser.1,
+        StatusCode::CONFLICT,
+        "facility_already_booked",
+    );
+    assert_eq!(loser.1["error"]["rule"], "R-01");
+    let (status, page) = env.get(&g.lead, &path).await;
+    assert_eq!((status, page["total"].clone()), (StatusCode::OK, json!(1)));
+}
