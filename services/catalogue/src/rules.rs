@@ -229,8 +229,10 @@ pub fn index_tokens(text: &str) -> Vec<String> {
 }
 
 /// A parsed query: index tokens every match contains (`search_tokens @> tokens`, served by
-/// the GIN index), and the terms each match's text must contain (the recheck that makes
-/// bigrams adjacent and Latin prefixes exact).
+/// the GIN index), and the terms each match's text must still be checked to contain: CJK
+/// runs of 3 or more characters (their bigrams must be adjacent, in order), single CJK
+/// characters (no token) and Latin words longer than a prefix token. A two-character CJK
+/// word or a short Latin word is its own token and needs no recheck.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Query {
     pub tokens: Vec<String>,
@@ -239,29 +241,32 @@ pub struct Query {
 
 pub fn parse_query(q: &str) -> Result<Query, Problem> {
     let q = edu_domain::text::optional("q", q, 100)?.unwrap_or_default();
-    let mut query = Query::default();
-    for run in runs(&q) {
-        match run {
-            Run::Cjk(chars) => {
-                if chars.len() >= 2 {
-                    query.tokens.extend(bigrams(&chars));
-                }
-                query.terms.push(chars.iter().collect());
-            }
-            Run::Word(chars) => {
-                query
-                    .tokens
-                    .push(chars[..chars.len().min(MAX_PREFIX)].iter().collect());
-                query.terms.push(chars.iter().collect());
-            }
-        }
-    }
-    if query.terms.len() > MAX_QUERY_TERMS {
+    let words = runs(&q);
+    if words.len() > MAX_QUERY_TERMS {
         return Err(Problem::validation(
             "q",
             "a search has at most 16 words",
             "搜索词最多 16 个",
         ));
+    }
+    let mut query = Query::default();
+    for run in words {
+        match run {
+            Run::Cjk(chars) => {
+                query.tokens.extend(bigrams(&chars));
+                if chars.len() != 2 {
+                    query.terms.push(chars.iter().collect());
+                }
+            }
+            Run::Word(chars) => {
+                query
+                    .tokens
+                    .push(chars[..chars.len().min(MAX_PREFIX)].iter().collect());
+                if chars.len() > MAX_PREFIX {
+                    query.terms.push(chars.iter().collect());
+                }
+            }
+        }
     }
     query.tokens.sort();
     query.tokens.dedup();

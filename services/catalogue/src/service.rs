@@ -11,11 +11,11 @@ use chrono::Utc;
 use diesel_async::{AsyncConnection, AsyncPgConnection};
 use edu_bus::outbox;
 use edu_contracts::catalogue::{
-    Adoption, Booking, BookingQuery, CHUNK_BYTES, Chunk, Decision, Facility, FacilityQuery,
-    FileChunk, FileRead, NewAdoption, NewBooking, NewFacility, NewResource, NewShare, NewUpload,
-    NewVersion, Page, Resource, ResourceRef, ResourceReuse, ResourceSearch, ResourceSummary, Reuse,
-    ReuseQuery, Review, SchoolReuse, Share, ShareTarget, SubjectReuse, Upload, UploadFinish,
-    VersionContent,
+    Adoption, Booking, BookingQuery, CHUNK_BYTES, COUNT_CAP, Chunk, Decision, Facility,
+    FacilityQuery, FileChunk, FileRead, NewAdoption, NewBooking, NewFacility, NewResource,
+    NewShare, NewUpload, NewVersion, Page, Resource, ResourcePage, ResourceRef, ResourceReuse,
+    ResourceSearch, Reuse, ReuseQuery, Review, SchoolReuse, Share, ShareTarget, SubjectReuse,
+    Upload, UploadFinish, VersionContent,
 };
 use edu_contracts::events::{
     FacilityBooked, ResourceAdopted, ResourceExportRefused, ResourceFacts, ResourcePublished,
@@ -343,7 +343,7 @@ impl CatalogueService {
     }
 
     /// Keyword search (Chinese bigrams, Latin prefixes) and filters over what the caller sees.
-    pub async fn search(&self, cmd: Command<ResourceSearch>) -> Result<Page<ResourceSummary>> {
+    pub async fn search(&self, cmd: Command<ResourceSearch>) -> Result<ResourcePage> {
         let ResourceSearch {
             group_id,
             filter,
@@ -380,7 +380,11 @@ impl CatalogueService {
                 Ok(r.summary(adopted, adopters)?)
             })
             .collect::<Result<_>>()?;
-        Ok(Page { items, total })
+        Ok(ResourcePage {
+            items,
+            total: total.min(COUNT_CAP),
+            total_exact: total <= COUNT_CAP,
+        })
     }
 
     /// A new immutable version by the owner school; adopters stay on theirs and are told.
@@ -946,7 +950,7 @@ impl CatalogueService {
             cmd.idempotency_key.as_deref(),
             &cmd.body,
             async |conn| {
-                let facility = store::facility(conn, cmd.body.facility_id)
+                let facility = store::facility_for_booking(conn, cmd.body.facility_id)
                     .await?
                     .ok_or(CatalogueError::FacilityNotFound)?;
                 let group = GroupId(facility.group_id);

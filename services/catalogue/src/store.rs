@@ -9,7 +9,8 @@ use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Text, Uuid as SqlUuid};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use edu_contracts::catalogue::{
-    Booking, Facility, FileInfo, Paging, ResourceFilter, ResourceSummary, ResourceVersion, Upload,
+    Booking, COUNT_CAP, Facility, FileInfo, Paging, ResourceFilter, ResourceSummary,
+    ResourceVersion, Upload,
 };
 use edu_domain::{
     BookingId, BookingStatus, FacilityId, GroupId, MemberRole, ResourceId, ResourceStatus,
@@ -498,7 +499,8 @@ fn filtered<'a>(
     q
 }
 
-/// One page of a group's resources as `reach` sees them, newest first, with the total.
+/// One page of a group's resources as `reach` sees them, newest first, with the number of
+/// matches counted up to `COUNT_CAP + 1` (so that the caller knows whether there are more).
 pub async fn search(
     conn: &mut AsyncPgConnection,
     group: GroupId,
@@ -508,10 +510,12 @@ pub async fn search(
     query: &rules::Query,
     paging: Paging,
 ) -> QueryResult<(Vec<ResourceRow>, i64)> {
-    let total = filtered(group, reach, school, filter, query)
-        .count()
-        .get_result(conn)
+    let counted: Vec<Uuid> = filtered(group, reach, school, filter, query)
+        .select(resources::id)
+        .limit(COUNT_CAP + 1)
+        .load(conn)
         .await?;
+    let total = counted.len() as i64;
     let rows = filtered(group, reach, school, filter, query)
         .order((resources::updated_at.desc(), resources::id.desc()))
         .limit(i64::from(paging.limit))
@@ -772,6 +776,22 @@ pub async fn facility(
     facilities::table
         .find(id.0)
         .select(FacilityRow::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// The facility, locked: bookings of one facility queue here, one transaction at a time.
+/// (Two inserts racing on the exclusion constraint alone can deadlock each other, each
+/// waiting for the other's uncommitted row; the constraint stays as the guarantee.)
+pub async fn facility_for_booking(
+    conn: &mut AsyncPgConnection,
+    id: FacilityId,
+) -> QueryResult<Option<FacilityRow>> {
+    facilities::table
+        .find(id.0)
+        .select(FacilityRow::as_select())
+        .for_no_key_update()
         .first(conn)
         .await
         .optional()

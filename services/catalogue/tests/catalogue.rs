@@ -13,10 +13,10 @@ use edu_contracts::Actor;
 use edu_contracts::catalogue::{
     AddVersion, AdoptResource, AdoptionBody, BeginUpload, BookFacility, BookingBody, Chunk,
     Decision, FileRead, FinishUpload, GetResource, GetReuse, NewAdoption, NewBooking, NewFacility,
-    NewResource, NewShare, NewUpload, NewVersion, Page, Paging, ReadFile, RegisterFacility,
-    Resource, ResourceFilter, ResourceRef, ResourceSearch, ResourceSummary, ReuseQuery, Review,
-    ReviewBody, ReviewResource, SearchResources, ShareBody, ShareResource, ShareTarget,
-    SubmitResource, UploadChunk, UploadFinish, VersionContent,
+    NewResource, NewShare, NewUpload, NewVersion, Paging, ReadFile, RegisterFacility, Resource,
+    ResourceFilter, ResourcePage, ResourceRef, ResourceSearch, ReuseQuery, Review, ReviewBody,
+    ReviewResource, SearchResources, ShareBody, ShareResource, ShareTarget, SubmitResource,
+    UploadChunk, UploadFinish, VersionContent,
 };
 use edu_contracts::membership::{
     Admission, AdmitMember, CreateGroup, CreateSchool, Dissolution, DissolveGroup, ExitMember,
@@ -217,7 +217,7 @@ impl Env {
         actor: &Actor,
         group: GroupId,
         filter: ResourceFilter,
-    ) -> Result<Page<ResourceSummary>, Problem> {
+    ) -> Result<ResourcePage, Problem> {
         let body = ResourceSearch {
             group_id: group,
             filter,
@@ -294,7 +294,7 @@ impl Env {
     }
 }
 
-fn titles(page: &Page<ResourceSummary>) -> Vec<String> {
+fn titles(page: &ResourcePage) -> Vec<String> {
     let mut t: Vec<String> = page.items.iter().map(|r| r.title.clone()).collect();
     t.sort();
     t
@@ -581,6 +581,7 @@ async fn a_dissolved_library_is_read_only_for_the_bureau() {
             Dissolution {
                 group_id: g.id,
                 reason: "评估不合格".into(),
+                override_reason: Some("no evaluation yet (test)".into()),
             },
         )
         .await

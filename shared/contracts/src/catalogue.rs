@@ -14,7 +14,7 @@ pub use crate::{Page, Paging};
 
 crate::operation!(Catalogue, SubmitResource, "resource.submit", NewResource => Resource);
 crate::operation!(Catalogue, GetResource, "resource.get", ResourceRef => Resource);
-crate::operation!(Catalogue, SearchResources, "resource.search", ResourceSearch => Page<ResourceSummary>);
+crate::operation!(Catalogue, SearchResources, "resource.search", ResourceSearch => ResourcePage);
 crate::operation!(Catalogue, AddVersion, "resource.version.add", NewVersion => Resource);
 crate::operation!(Catalogue, ReviewResource, "resource.review", Review => Resource);
 crate::operation!(Catalogue, AdoptResource, "resource.adopt", NewAdoption => Adoption);
@@ -125,6 +125,20 @@ pub struct ResourceSummary {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
+
+/// A page of search results. Matches are counted up to [`COUNT_CAP`]: counting every match
+/// of a frequent word in a large library would cost more than the page itself.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct ResourcePage {
+    pub items: Vec<ResourceSummary>,
+    /// How many match, counted up to 1,000.
+    pub total: i64,
+    /// `total` is exact (false: more than 1,000 match; narrow the search).
+    pub total_exact: bool,
+}
+
+/// Search results are counted up to this many.
+pub const COUNT_CAP: i64 = 1000;
 
 /// A resource with every version.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]

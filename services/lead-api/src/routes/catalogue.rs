@@ -17,8 +17,8 @@ use edu_contracts::catalogue::{
     BookingBody, BookingQuery, CHUNK_BYTES, Chunk, Facility, FacilityQuery, FileChunk, FileRead,
     FinishUpload, GetResource, GetReuse, ListBookings, ListFacilities, MAX_FILE_BYTES, NewAdoption,
     NewBooking, NewFacility, NewResource, NewShare, NewUpload, NewVersion, Page, Paging, ReadFile,
-    RegisterFacility, Resource, ResourceFilter, ResourceRef, ResourceSearch, ResourceSummary,
-    Reuse, ReuseQuery, Review, ReviewBody, ReviewResource, SearchResources, Share, ShareBody,
+    RegisterFacility, Resource, ResourceFilter, ResourcePage, ResourceRef, ResourceSearch, Reuse,
+    ReuseQuery, Review, ReviewBody, ReviewResource, SearchResources, Share, ShareBody,
     ShareResource, SubmitResource, Upload, UploadChunk, UploadFinish, VersionContent,
 };
 use edu_domain::{
@@ -175,7 +175,7 @@ fn paging(limit: Option<u16>, offset: Option<u32>) -> Paging {
     operation_id = "list_resources",
     params(("group_id" = GroupId, Path, description = "Group id"), ResourceListQuery),
     responses(
-        (status = 200, description = "Resources", body = Page<ResourceSummary>),
+        (status = 200, description = "Resources", body = ResourcePage),
         (status = 400, description = "Invalid query", body = ErrorBody),
         (status = 401, description = "No valid token", body = ErrorBody),
         (status = 404, description = "No such group for the caller", body = ErrorBody),
@@ -189,7 +189,7 @@ pub async fn list_resources(
     caller: Caller,
     path: web::Path<GroupId>,
     query: web::Query<ResourceListQuery>,
-) -> Result<web::Json<Page<ResourceSummary>>, ApiError> {
+) -> Result<web::Json<ResourcePage>, ApiError> {
     let q = query.into_inner();
     let search = ResourceSearch {
         group_id: path.into_inner(),
