@@ -56,9 +56,7 @@ CREATE TABLE resources (
     created_at      timestamptz NOT NULL DEFAULT now(),
     updated_at      timestamptz NOT NULL DEFAULT now()
 );
--- No pending list: a search never scans unmerged entries (writes are rare, reads are not).
-CREATE INDEX resources_tokens ON resources USING gin (search_tokens) WITH (fastupdate = off);
-CREATE INDEX resources_group_subject ON resources (group_id, subject, updated_at DESC);
+CREATE INDEX resources_tokens ON resources USING gin (search_tokens);
 CREATE INDEX resources_group ON resources (group_id, updated_at DESC, id);
 CREATE INDEX resources_owner ON resources (owner_school_id);
 

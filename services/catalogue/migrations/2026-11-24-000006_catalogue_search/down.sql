@@ -1,0 +1,2 @@
+DROP INDEX resources_group_subject;
+ALTER INDEX resources_tokens RESET (fastupdate);
