@@ -26,7 +26,8 @@ use edu_db::{DbConfig, EmbeddedMigrations};
 pub use service::CouncilService;
 
 /// This service's migrations (after the infrastructure ones of edu-db).
-pub const MIGRATIONS: &[EmbeddedMigrations] = &[embed_migrations!("migrations")];
+pub const MIGRATIONS: &[EmbeddedMigrations] =
+    &[embed_migrations!("migrations"), edu_bus::policy::MIGRATIONS];
 
 /// How often the service looks for quarterly reports that became overdue (G-08). Reads of
 /// reports look too, so the bureau never sees a stale state.

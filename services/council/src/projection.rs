@@ -1,13 +1,15 @@
 //! What the council keeps of the membership service's events: a council seeded when a group
 //! is established (the lead principal in the chair, G-03), a vice-chair seat for each admitted
-//! member's principal (G-04), the seats of a school that exits vacated (G-02), and the
-//! council frozen when the group is dissolved.
+//! member's principal (G-04), the seats of a school that exits vacated (G-02), the council
+//! frozen when the group is dissolved, and the region policy versions (quorum, report due).
 
 use chrono::Utc;
 use diesel::QueryResult;
 use diesel_async::AsyncPgConnection;
 use edu_bus::consumer::EventHandler;
-use edu_contracts::events::{GroupDissolved, GroupEstablished, MemberAdmitted, MemberExited};
+use edu_contracts::events::{
+    GroupDissolved, GroupEstablished, MemberAdmitted, MemberExited, PolicyPublished,
+};
 use edu_contracts::{Event, EventEnvelope};
 use futures::future::BoxFuture;
 use serde::de::DeserializeOwned;
@@ -63,6 +65,7 @@ impl EventHandler for MembershipProjection {
                     let e: GroupDissolved = payload(event)?;
                     service::freeze(conn, e.group_id).await
                 }
+                PolicyPublished::TYPE => edu_bus::policy::record(conn, &payload(event)?).await,
                 _ => Ok(()),
             }
         })

@@ -37,10 +37,18 @@ fn today() -> NaiveDate {
     Utc::now().date_naive()
 }
 
-/// The policy in force. Region policies are edited through the obligations issue's policy
-/// service; until then every region has the documents' defaults.
-fn policy() -> Policy {
-    Policy::default()
+/// The group's region policy in force on `day` (DESIGN.md "Policy as data"), from the
+/// projection of `policy.published`; the defaults while the council is not known yet.
+async fn policy_of(
+    conn: &mut AsyncPgConnection,
+    group: GroupId,
+    day: NaiveDate,
+) -> diesel::QueryResult<Policy> {
+    let region = store::council(conn, group)
+        .await?
+        .map(|c| c.region)
+        .unwrap_or_default();
+    edu_bus::policy::in_force(conn, &region, day).await
 }
 
 /// The council service: its operations over its pool.
@@ -219,7 +227,8 @@ impl CouncilService {
             place,
             online_link: link,
             held_at: None,
-            policy_version: policy().version,
+            // Set under the region's policy in force on the meeting's day, below.
+            policy_version: 0,
             created_at: Utc::now(),
         };
         let mut conn = self.conn().await?;
@@ -230,9 +239,13 @@ impl CouncilService {
             cmd.idempotency_key.as_deref(),
             &cmd.body,
             async |conn| {
-                live_council_for_share(conn, body.group_id).await?;
+                let council = live_council_for_share(conn, body.group_id).await?;
+                let mut row = row.clone();
+                row.policy_version = edu_bus::policy::in_force(conn, &council.region, row.held_on)
+                    .await?
+                    .version;
                 store::insert_meeting(conn, &row, &agenda).await?;
-                meeting_view(conn, row.clone()).await
+                meeting_view(conn, row).await
             },
         )
         .await
@@ -319,7 +332,8 @@ impl CouncilService {
             store::set_attendance(conn, meeting.id, &rows).await?;
             if meeting.held_at.is_none() {
                 store::mark_held(conn, meeting.id).await?;
-                let q = rules::quorum(&seat_presence(&rows), &policy());
+                let policy = policy_of(conn, group, meeting.held_on).await?;
+                let q = rules::quorum(&seat_presence(&rows), &policy);
                 let schools_present: BTreeSet<SchoolId> = rows
                     .iter()
                     .filter(|r| r.present)
@@ -495,7 +509,8 @@ impl CouncilService {
                 return Err(CouncilError::MotionClosed(status));
             }
             let seats = store::meeting_seats(conn, &[meeting.id]).await?;
-            let q = rules::quorum(&seat_presence(&seats), &policy());
+            let policy = policy_of(conn, GroupId(meeting.group_id), meeting.held_on).await?;
+            let q = rules::quorum(&seat_presence(&seats), &policy);
             if !q.met {
                 return Err(CouncilError::Quorum(q));
             }
@@ -769,7 +784,7 @@ impl CouncilService {
                 if !missing.is_empty() {
                     return Err(CouncilError::ReportMissing(missing));
                 }
-                let p = policy();
+                let p = edu_bus::policy::in_force(conn, &council.region, today()).await?;
                 let due_on = period.due_on(p.council_report_due_days).unwrap_or(last);
                 let row = ReportRow {
                     id: ReportId::new().0,
@@ -1179,6 +1194,7 @@ async fn record_decision(
     tally: &Tally,
 ) -> Result<()> {
     let count = |n: u32| i32::try_from(n).unwrap_or(i32::MAX);
+    let policy = policy_of(conn, GroupId(motion.group_id), meeting.held_on).await?;
     let row = DecisionRow {
         id: DecisionId::new().0,
         group_id: motion.group_id,
@@ -1193,7 +1209,7 @@ async fn record_decision(
         no: count(tally.no),
         abstain: count(tally.abstain),
         recused: count(tally.recused),
-        policy_version: policy().version,
+        policy_version: policy.version,
         created_at: Utc::now(),
     };
     store::insert_decision(conn, &row).await?;
@@ -1246,7 +1262,9 @@ async fn sweep_group(
         return Ok(());
     }
     let group = GroupId(council.group_id);
-    let due_days = policy().council_report_due_days;
+    let due_days = edu_bus::policy::in_force(conn, &council.region, day)
+        .await?
+        .council_report_due_days;
     let submitted: BTreeSet<(i32, i16)> = store::reports_of(conn, group)
         .await?
         .into_iter()
@@ -1289,7 +1307,9 @@ async fn report_statuses(
     day: NaiveDate,
 ) -> Result<Vec<ReportStatus>> {
     let group = GroupId(council.group_id);
-    let due_days = policy().council_report_due_days;
+    let due_days = edu_bus::policy::in_force(conn, &council.region, day)
+        .await?
+        .council_report_due_days;
     let reports: BTreeMap<(i32, i16), ReportRow> = store::reports_of(conn, group)
         .await?
         .into_iter()
@@ -1330,7 +1350,7 @@ async fn report_view(
         Some(r) => store::report_decisions(conn, r.id).await?,
         None => quarter_major_decisions(conn, group, first, last).await?,
     };
-    let p = policy();
+    let p = edu_bus::policy::in_force(conn, &council.region, today()).await?;
     let due_on = report
         .as_ref()
         .map(|r| r.due_on)
@@ -1535,9 +1555,13 @@ async fn meeting_views(
     let minutes = store::minutes_of(conn, &ids).await?;
     let revisions = store::revisions_of(conn, &ids).await?;
     let corrections = store::corrections_of(conn, &ids).await?;
-    let p = policy();
     let mut out = Vec::with_capacity(rows.len());
     for m in rows {
+        // Quorum under the group's region policy in force on the meeting's day.
+        let p = match m.held_at {
+            Some(_) => policy_of(conn, GroupId(m.group_id), m.held_on).await?,
+            None => Policy::default(),
+        };
         let mine: Vec<MeetingSeatRow> = seats
             .iter()
             .filter(|s| s.meeting_id == m.id)

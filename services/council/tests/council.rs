@@ -381,6 +381,7 @@ async fn g03_g04_council_follows_membership_and_is_frozen_on_dissolution() {
             Dissolution {
                 group_id: g.id,
                 reason: "撤销".into(),
+                override_reason: Some("no evaluation yet (test)".into()),
             },
         )
         .await

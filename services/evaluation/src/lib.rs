@@ -1,19 +1,36 @@
-//! Annual evaluation service (DOMAIN.md §6): indicators, balance CV, scorecards.
-//!
-//! Its schema, endpoints and event consumers arrive with its own issue; until then it owns
-//! its (infrastructure-only) schema and answers on the bus, so discovery and readiness see it.
+//! Annual evaluation service (DOMAIN.md §6). Issue 6 brings its first part: the obligation
+//! ledger (G-06, G-08, G-15, V-06, M2, M5, E-05, E-06, E-08 as a KPI, E-09), a projection
+//! built from every service's events, never from their tables; the evaluation standing the
+//! sanctions ask for; and each school's notification feed. Owns the `evaluation`
+//! schema.
 
+mod error;
+mod ledger;
+mod projection;
+mod schema;
+pub mod service;
+mod store;
+
+use std::sync::Arc;
+
+use diesel_migrations::embed_migrations;
 use edu_bus::Bus;
+use edu_bus::consumer::ConsumerSpec;
 use edu_bus::server::ServiceHost;
 use edu_contracts::ServiceName;
+use edu_contracts::obligations as ops;
 use edu_db::{DbConfig, EmbeddedMigrations};
 
-/// This service's own migrations (none yet; the infrastructure tables come from edu-db).
-pub const MIGRATIONS: &[EmbeddedMigrations] = &[];
+pub use service::EvaluationService;
 
-/// Migrates the schema, starts the outbox relay and registers the service on the bus.
+/// This service's migrations (after the infrastructure ones of edu-db).
+pub const MIGRATIONS: &[EmbeddedMigrations] =
+    &[embed_migrations!("migrations"), edu_bus::policy::MIGRATIONS];
+
+/// Migrates the schema, starts the outbox relay and the ledger projection (every service's
+/// events), and registers the endpoints on the bus.
 pub async fn start(bus: &Bus, db: DbConfig) -> anyhow::Result<ServiceHost> {
-    let (host, _pool) = ServiceHost::start_with_db(
+    let (mut host, pool) = ServiceHost::start_with_db(
         bus,
         ServiceName::Evaluation,
         "年度考核评估 annual evaluation",
@@ -21,5 +38,16 @@ pub async fn start(bus: &Bus, db: DbConfig) -> anyhow::Result<ServiceHost> {
         MIGRATIONS,
     )
     .await?;
+    let spec = ConsumerSpec {
+        name: projection::CONSUMER.to_owned(),
+        filter_subjects: vec![bus.config().events_wildcard()],
+    };
+    host.spawn_consumer(pool.clone(), spec, Arc::new(projection::LedgerProjection));
+    let service = EvaluationService::new(pool, bus.clone());
+    edu_bus::serve_operations!(host, service, {
+        ops::GetLedger => ledger,
+        ops::GetStanding => standing,
+        ops::GetNotifications => feed,
+    });
     Ok(host)
 }

@@ -153,8 +153,23 @@ async fn exit_keeps_history_and_dissolution_freezes_the_group() {
             .0,
         StatusCode::FORBIDDEN
     );
+    // without a failing evaluation the bureau records why it dissolves anyway
     let (status, body) = env
         .post(&env.bureau(), &dissolve, json!({"reason": "评估不合格"}))
+        .await;
+    assert_refusal(
+        status,
+        &body,
+        StatusCode::CONFLICT,
+        "failed_evaluation_required",
+    );
+    assert_eq!(body["error"]["rule"], "X-02");
+    let (status, body) = env
+        .post(
+            &env.bureau(),
+            &dissolve,
+            json!({"reason": "评估不合格", "override_reason": "县政府决定撤并"}),
+        )
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["status"], "dissolved");

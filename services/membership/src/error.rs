@@ -4,6 +4,12 @@
 use edu_db::StoreError;
 use edu_domain::{ErrorCode, GroupModel, Problem, Stage};
 use serde_json::json;
+use uuid::Uuid;
+
+/// Why a persuade-out cannot be proposed: one is already waiting for the bureau.
+pub const OPEN_PERSUADE_OUT_EXISTS: &str = "one is already waiting for the bureau's decision";
+/// Why a persuade-out cannot be decided: none is waiting.
+pub const NO_OPEN_PERSUADE_OUT: &str = "none is waiting for the bureau's decision";
 
 #[derive(Debug, thiserror::Error)]
 pub enum MembershipError {
@@ -37,6 +43,17 @@ pub enum MembershipError {
     LeadCannotExit,
     #[error("scale cap above the model cap needs a reason")]
     CapExceptionReasonRequired { scale_cap: u8, model_cap: u8 },
+    #[error("a persuade-out needs an active warning or a failing evaluation")]
+    WarningOrFailedEvaluationRequired,
+    #[error("a persuade-out needs the council's decision about the school")]
+    CouncilDecisionRequired { decision_id: Option<Uuid> },
+    #[error("persuade-out: {0}")]
+    PersuadeOutState(&'static str),
+    #[error("dissolution needs a failing evaluation or an override reason")]
+    FailedEvaluationRequired,
+    /// Another service's answer, passed on as it came (a refusal, or `service_unavailable`).
+    #[error("{0}")]
+    Upstream(Problem),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -129,6 +146,35 @@ impl From<MembershipError> for Problem {
             )
             .rule("F-09")
             .details(json!({ "scale_cap": scale_cap, "model_cap": model_cap })),
+            E::WarningOrFailedEvaluationRequired => Problem::new(
+                ErrorCode::WarningOrFailedEvaluationRequired,
+                "a persuade-out needs at least one active warning to the school, or a failing evaluation",
+                "劝退须以该校至少一次有效警告或考核评估不合格为前提",
+            )
+            .rule("X-01"),
+            E::CouncilDecisionRequired { decision_id } => Problem::new(
+                ErrorCode::CouncilDecisionRequired,
+                "a member school's major matter is decided by the council: record its decision (category member_major_matter) about this school first",
+                "成员学校重大事项由集团理事会集体决策:须先有理事会关于该校的「成员学校重大事项」决定",
+            )
+            .rule("G-09")
+            .details(json!({ "decision_id": decision_id })),
+            E::PersuadeOutState(why) => Problem::new(
+                ErrorCode::PersuadeOutStateInvalid,
+                format!("persuade-out: {why}"),
+                match why {
+                    OPEN_PERSUADE_OUT_EXISTS => "该校已有待教育局确认的劝退",
+                    _ => "该校没有待教育局确认的劝退",
+                },
+            )
+            .rule("X-01"),
+            E::FailedEvaluationRequired => Problem::new(
+                ErrorCode::FailedEvaluationRequired,
+                "the group's latest evaluation does not fail it: dissolving it needs an override reason on record",
+                "该集团最近一次考核评估并非不合格:撤销须填写并记录例外理由",
+            )
+            .rule("X-02"),
+            E::Upstream(p) => p,
             E::Store(e) => e.into_problem("membership"),
         }
     }

@@ -1,10 +1,14 @@
 //! Group membership service (DOMAIN.md §1): schools, education groups, memberships with
 //! their history, and the rules of group formation — model caps (F-08, F-09), same stage
 //! (F-03), legal person and plaque by model (F-06, F-07), the lead never a member (F-01),
-//! one group per school (§8.5). Owns the `membership` PostgreSQL schema.
+//! one group per school (§8.5); the region policy versions (DESIGN.md "Policy as data");
+//! the sanctions: warnings, persuade-out with the bureau's confirmation (X-01, §8.7, G-09)
+//! and dissolution on a failing evaluation. Owns the `membership` PostgreSQL schema.
 
 pub mod error;
+mod policy;
 pub mod rules;
+mod sanctions;
 mod schema;
 pub mod service;
 mod store;
@@ -14,6 +18,8 @@ use edu_bus::Bus;
 use edu_bus::server::ServiceHost;
 use edu_contracts::ServiceName;
 use edu_contracts::membership as ops;
+use edu_contracts::policy as policy_ops;
+use edu_contracts::sanctions as sanction_ops;
 use edu_db::DbConfig;
 
 pub use service::MembershipService;
@@ -32,7 +38,7 @@ pub async fn start(bus: &Bus, db: DbConfig) -> anyhow::Result<ServiceHost> {
         MIGRATIONS,
     )
     .await?;
-    let service = MembershipService::new(pool);
+    let service = MembershipService::new(pool, bus.clone());
     edu_bus::serve_operations!(host, service, {
         ops::CreateSchool => create_school,
         ops::GetSchool => get_school,
@@ -44,6 +50,12 @@ pub async fn start(bus: &Bus, db: DbConfig) -> anyhow::Result<ServiceHost> {
         ops::AdmitMember => admit,
         ops::ListMembers => list_members,
         ops::ExitMember => exit,
+        policy_ops::GetRegionPolicy => get_policy,
+        policy_ops::PublishPolicy => publish_policy,
+        sanction_ops::IssueWarning => issue_warning,
+        sanction_ops::ListSanctions => list_sanctions,
+        sanction_ops::ProposePersuadeOut => propose_persuade_out,
+        sanction_ops::DecidePersuadeOut => decide_persuade_out,
     });
     Ok(host)
 }

@@ -1,6 +1,8 @@
 //! The membership rules as pure functions over facts read inside the transaction.
 
+use chrono::NaiveDate;
 use edu_domain::{GroupModel, GroupStatus, MemberRole, Policy, RegionCode, SchoolId, Stage};
+use uuid::Uuid;
 
 use crate::error::MembershipError;
 
@@ -102,9 +104,62 @@ pub fn check_scale_cap(
     }
 }
 
+/// X-01/§8.7: a persuade-out rests on at least one active warning or a failing evaluation.
+pub fn persuade_out_grounds(
+    active_warnings: &[Uuid],
+    failing_evaluation: Option<Uuid>,
+) -> Result<(), MembershipError> {
+    if active_warnings.is_empty() && failing_evaluation.is_none() {
+        return Err(MembershipError::WarningOrFailedEvaluationRequired);
+    }
+    Ok(())
+}
+
+/// G-09: the council decision (category member_major_matter, about the school, during its
+/// membership) a persuade-out rests on: the one named, or else the latest.
+pub fn council_decision(
+    found: &[(Uuid, NaiveDate)],
+    wanted: Option<Uuid>,
+) -> Result<Uuid, MembershipError> {
+    let pick = match wanted {
+        Some(id) => found.iter().find(|(d, _)| *d == id),
+        None => found.iter().max_by_key(|(d, on)| (*on, *d)),
+    };
+    pick.map(|(d, _)| *d)
+        .ok_or(MembershipError::CouncilDecisionRequired {
+            decision_id: wanted,
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn x01_persuade_out_needs_a_warning_or_a_failing_evaluation() {
+        assert!(matches!(
+            persuade_out_grounds(&[], None),
+            Err(MembershipError::WarningOrFailedEvaluationRequired)
+        ));
+        assert!(persuade_out_grounds(&[Uuid::now_v7()], None).is_ok());
+        assert!(persuade_out_grounds(&[], Some(Uuid::now_v7())).is_ok());
+    }
+
+    #[test]
+    fn g09_persuade_out_needs_the_councils_decision() {
+        let d = |m| NaiveDate::from_ymd_opt(2026, m, 1).unwrap_or_default();
+        let (a, b) = (Uuid::now_v7(), Uuid::now_v7());
+        assert!(matches!(
+            council_decision(&[], None),
+            Err(MembershipError::CouncilDecisionRequired { decision_id: None })
+        ));
+        assert!(matches!(council_decision(&[(a, d(3)), (b, d(2))], None), Ok(x) if x == a));
+        assert!(matches!(council_decision(&[(a, d(3)), (b, d(2))], Some(b)), Ok(x) if x == b));
+        assert!(matches!(
+            council_decision(&[(a, d(3))], Some(b)),
+            Err(MembershipError::CouncilDecisionRequired { decision_id: Some(x) }) if x == b
+        ));
+    }
 
     fn region(code: &str) -> RegionCode {
         RegionCode::parse(code).unwrap_or_else(|_| panic!("bad region in test"))

@@ -20,6 +20,8 @@ diesel::table! {
         body -> Jsonb,
         effective_from -> Date,
         created_at -> Timestamptz,
+        changed_by -> Nullable<Text>,
+        reason -> Nullable<Text>,
     }
 }
 
@@ -38,6 +40,7 @@ diesel::table! {
         dissolution_reason -> Nullable<Text>,
         policy_version -> Int4,
         created_at -> Timestamptz,
+        dissolution_override_reason -> Nullable<Text>,
     }
 }
 
@@ -58,7 +61,48 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    warnings (id) {
+        id -> Uuid,
+        group_id -> Uuid,
+        school_id -> Uuid,
+        membership_id -> Uuid,
+        reason -> Text,
+        evidence -> Jsonb,
+        issued_by -> Text,
+        issued_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    persuade_outs (id) {
+        id -> Uuid,
+        group_id -> Uuid,
+        school_id -> Uuid,
+        membership_id -> Uuid,
+        reason -> Text,
+        status -> Text,
+        warning_ids -> Array<Uuid>,
+        failing_evaluation_id -> Nullable<Uuid>,
+        decision_id -> Uuid,
+        proposed_by -> Text,
+        proposed_at -> Timestamptz,
+        decided_by -> Nullable<Text>,
+        decided_at -> Nullable<Timestamptz>,
+        decision_note -> Nullable<Text>,
+        policy_version -> Int4,
+    }
+}
+
 diesel::joinable!(groups -> schools (lead_school_id));
 diesel::joinable!(memberships -> groups (group_id));
 diesel::joinable!(memberships -> schools (school_id));
-diesel::allow_tables_to_appear_in_same_query!(schools, groups, memberships, region_policies);
+diesel::joinable!(warnings -> memberships (membership_id));
+diesel::allow_tables_to_appear_in_same_query!(
+    schools,
+    groups,
+    memberships,
+    region_policies,
+    warnings,
+    persuade_outs
+);

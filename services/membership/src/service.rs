@@ -3,13 +3,14 @@
 
 use chrono::Utc;
 use diesel_async::{AsyncConnection, AsyncPgConnection};
-use edu_bus::outbox;
+use edu_bus::{Bus, outbox};
 use edu_contracts::Command;
 use edu_contracts::events::{GroupDissolved, GroupEstablished, MemberAdmitted, MemberExited};
 use edu_contracts::membership::{
     Admission, Dissolution, Group, GroupQuery, GroupRef, MemberExit, MemberList, MemberQuery,
     Membership, NewGroup, NewSchool, Page, School, SchoolQuery, SchoolRef,
 };
+use edu_contracts::obligations::{GetStanding, StandingQuery};
 use edu_db::idempotency;
 use edu_db::{DbPool, PooledConn, is_unique_violation};
 use edu_domain::{ExitReason, GroupId, GroupStatus, MemberRole, MembershipId, SchoolId, text};
@@ -18,20 +19,23 @@ use crate::error::MembershipError;
 use crate::rules;
 use crate::store::{self, GroupRow, MembershipRow, SchoolRow};
 
-type Result<T> = std::result::Result<T, MembershipError>;
+pub(crate) type Result<T> = std::result::Result<T, MembershipError>;
 
 /// The membership service: its operations over its pool.
 #[derive(Clone)]
 pub struct MembershipService {
     pool: DbPool,
+    /// To ask the council (G-09) and the evaluation service before a sanction's
+    /// transaction; never awaited inside one.
+    pub(crate) bus: Bus,
 }
 
 impl MembershipService {
-    pub fn new(pool: DbPool) -> Self {
-        Self { pool }
+    pub fn new(pool: DbPool, bus: Bus) -> Self {
+        Self { pool, bus }
     }
 
-    async fn conn(&self) -> Result<PooledConn> {
+    pub(crate) async fn conn(&self) -> Result<PooledConn> {
         Ok(edu_db::conn(&self.pool).await?)
     }
 
@@ -348,10 +352,41 @@ impl MembershipService {
         .await
     }
 
-    /// 撤销: ends every membership (reason `group_dissolved`) and freezes the group.
+    /// 撤销: ends every membership (reason `group_dissolved`) and freezes the group. X-02:
+    /// the bureau dissolves on a failing evaluation, or records why it does without one.
     pub async fn dissolve(&self, cmd: Command<Dissolution>) -> Result<Group> {
         let group_id = cmd.body.group_id;
         let reason = text::required("reason", &cmd.body.reason, 500)?;
+        let override_reason = cmd
+            .body
+            .override_reason
+            .as_deref()
+            .map(|r| text::optional("override_reason", r, 500))
+            .transpose()?
+            .flatten();
+        // Asked before the transaction (never await the bus inside one); only needed when
+        // the bureau gave no override.
+        let failing_evaluation = match override_reason {
+            Some(_) => None,
+            None => {
+                let standing = self
+                    .bus
+                    .call::<GetStanding>(
+                        &cmd.actor,
+                        None,
+                        StandingQuery {
+                            group_id,
+                            school_id: None,
+                        },
+                    )
+                    .await
+                    .map_err(MembershipError::Upstream)?;
+                if !standing.failing {
+                    return Err(MembershipError::FailedEvaluationRequired);
+                }
+                standing.evaluation_id
+            }
+        };
         let mut conn = self.conn().await?;
         conn.transaction(async |conn| {
             let group = store::group_for_update(conn, group_id)
@@ -368,11 +403,14 @@ impl MembershipService {
                 Some(&reason),
             )
             .await?;
-            let row = store::mark_dissolved(conn, group_id, &reason).await?;
+            let row =
+                store::mark_dissolved(conn, group_id, &reason, override_reason.as_deref()).await?;
             let event = GroupDissolved {
                 group_id,
                 reason: reason.clone(),
                 school_ids: ended.iter().map(|m| SchoolId(m.school_id)).collect(),
+                override_reason: override_reason.clone(),
+                failing_evaluation_id: failing_evaluation,
             };
             outbox::enqueue(conn, &cmd.actor, Some(group_id), None, &event).await?;
             single_view(conn, row).await
@@ -395,7 +433,10 @@ async fn single_view(conn: &mut AsyncPgConnection, row: GroupRow) -> Result<Grou
 
 /// Inserts a membership; the partial unique index turns a concurrent second group for the
 /// same school into `school_already_in_group` (§8.5).
-async fn insert_membership(conn: &mut AsyncPgConnection, row: &MembershipRow) -> Result<()> {
+pub(crate) async fn insert_membership(
+    conn: &mut AsyncPgConnection,
+    row: &MembershipRow,
+) -> Result<()> {
     store::insert_membership(conn, row).await.map_err(|e| {
         if is_unique_violation(&e, "memberships_one_active_group") {
             MembershipError::AlreadyInGroup

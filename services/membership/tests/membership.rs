@@ -608,6 +608,7 @@ async fn x02_dissolution_ends_every_membership_and_freezes_the_group() -> TestRe
             Dissolution {
                 group_id: group.id,
                 reason: "年度考核不合格".into(),
+                override_reason: Some("no evaluation yet (test)".into()),
             },
         )
         .await?;
@@ -656,6 +657,7 @@ async fn x02_dissolution_ends_every_membership_and_freezes_the_group() -> TestRe
             Dissolution {
                 group_id: group.id,
                 reason: "再次撤销".into(),
+                override_reason: Some("no evaluation yet (test)".into()),
             },
         )
         .await;
@@ -941,6 +943,7 @@ async fn events_are_published_once_each_on_their_subjects() -> TestResult {
             Dissolution {
                 group_id: group.id,
                 reason: "合并重组".into(),
+                override_reason: Some("no evaluation yet (test)".into()),
             },
         )
         .await?;

@@ -29,6 +29,8 @@ pub enum RotationError {
     Overlaps { other: uuid::Uuid },
     #[error("posting is {0:?}")]
     State(PostingStatus, &'static str),
+    #[error("the receiving member is under an open persuade-out")]
+    UnderPersuadeOut,
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -65,6 +67,12 @@ impl From<RotationError> for Problem {
             E::TeacherNotFound => Problem::not_found("teacher", "教师"),
             E::PostingNotFound => Problem::not_found("posting", "交流任职记录"),
             E::GroupNotFound => Problem::not_found("group", "教育集团"),
+            E::UnderPersuadeOut => Problem::new(
+                ErrorCode::MemberUnderPersuadeOut,
+                "this member school is under a persuade-out awaiting the bureau's decision; it receives no new postings from the lead school",
+                "该成员学校正处于待教育局确认的劝退程序中,龙头学校不再向其派出新的交流人员",
+            )
+            .rule("X-01"),
             E::GroupDissolved => Problem::new(
                 ErrorCode::GroupDissolved,
                 "this group has been dissolved and accepts no new postings",

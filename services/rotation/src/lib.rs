@@ -24,7 +24,8 @@ use edu_db::{DbConfig, EmbeddedMigrations};
 pub use service::RotationService;
 
 /// This service's migrations (after the infrastructure ones of edu-db).
-pub const MIGRATIONS: &[EmbeddedMigrations] = &[embed_migrations!("migrations")];
+pub const MIGRATIONS: &[EmbeddedMigrations] =
+    &[embed_migrations!("migrations"), edu_bus::policy::MIGRATIONS];
 
 /// Migrates the schema, starts the outbox relay and the membership projection, and
 /// registers the endpoints on the bus.

@@ -1,11 +1,15 @@
 //! What the rotation service keeps of the membership service's events: which schools are
-//! active in which group (a posting's two ends must be), and the reaction to a school
-//! leaving or a group dissolving (its open postings are cancelled or ended, with events).
+//! active in which group (a posting's two ends must be), which member is under an open
+//! persuade-out, the region policy versions, and the reaction to a school leaving or
+//! a group dissolving (its open postings are cancelled or ended, with events).
 
 use diesel::QueryResult;
 use diesel_async::AsyncPgConnection;
 use edu_bus::consumer::EventHandler;
-use edu_contracts::events::{GroupDissolved, GroupEstablished, MemberAdmitted, MemberExited};
+use edu_contracts::events::{
+    GroupDissolved, GroupEstablished, MemberAdmitted, MemberExited, PersuadeOutDecided,
+    PersuadeOutProposed, PolicyPublished,
+};
 use edu_contracts::{Actor, Event, EventEnvelope};
 use edu_domain::MemberRole;
 use futures::future::BoxFuture;
@@ -47,6 +51,7 @@ impl EventHandler for MembershipProjection {
                     let e: MemberExited = payload(event)?;
                     store::set_school(conn, e.group_id, e.school_id, MemberRole::Member, false)
                         .await?;
+                    store::set_persuade_out(conn, e.group_id, e.school_id, false).await?;
                     close_for_membership(
                         conn,
                         &actor,
@@ -60,6 +65,15 @@ impl EventHandler for MembershipProjection {
                     let e: GroupDissolved = payload(event)?;
                     store::group_dissolved(conn, e.group_id).await?;
                     close_for_membership(conn, &actor, e.group_id, None, "group_dissolved").await
+                }
+                PolicyPublished::TYPE => edu_bus::policy::record(conn, &payload(event)?).await,
+                PersuadeOutProposed::TYPE => {
+                    let e: PersuadeOutProposed = payload(event)?;
+                    store::set_persuade_out(conn, e.group_id, e.school_id, true).await
+                }
+                PersuadeOutDecided::TYPE => {
+                    let e: PersuadeOutDecided = payload(event)?;
+                    store::set_persuade_out(conn, e.group_id, e.school_id, false).await
                 }
                 _ => Ok(()),
             }

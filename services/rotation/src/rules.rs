@@ -32,6 +32,19 @@ pub fn check_direction(
     }
 }
 
+/// X-01 (issue 6, item 4): a member under an open persuade-out (劝退) is given no new
+/// lead-to-member postings while the bureau decides.
+pub fn check_receiver(
+    from: MemberRole,
+    to: MemberRole,
+    receiver_under_persuade_out: bool,
+) -> Result<(), RotationError> {
+    if from == MemberRole::Lead && to == MemberRole::Member && receiver_under_persuade_out {
+        return Err(RotationError::UnderPersuadeOut);
+    }
+    Ok(())
+}
+
 /// The first and last day of a term, and its school year. Dates stay within one school
 /// year (Sep–Aug); semesters are autumn Sep–Jan and spring Feb–Jul (DOMAIN.md §4).
 pub fn resolve_term(term: Term) -> Result<(NaiveDate, NaiveDate, SchoolYear), Problem> {
@@ -136,6 +149,17 @@ pub fn figures(eligible: u32, rotated: u32, backbone: u32, policy: &Policy) -> R
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn x01_no_lead_to_member_posting_under_an_open_persuade_out() {
+        assert!(matches!(
+            check_receiver(MemberRole::Lead, MemberRole::Member, true),
+            Err(RotationError::UnderPersuadeOut)
+        ));
+        assert!(check_receiver(MemberRole::Lead, MemberRole::Member, false).is_ok());
+        // Shadowing at the lead school stays possible: it is the member's own learning.
+        assert!(check_receiver(MemberRole::Member, MemberRole::Lead, false).is_ok());
+    }
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap_or_default()

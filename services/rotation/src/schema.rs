@@ -38,6 +38,7 @@ diesel::table! {
         school_id -> Uuid,
         role -> Text,
         active -> Bool,
+        under_persuade_out -> Bool,
     }
 }
 

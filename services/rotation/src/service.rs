@@ -19,7 +19,7 @@ use edu_contracts::{Actor, Command};
 use edu_db::idempotency;
 use edu_db::{DbPool, PooledConn};
 use edu_domain::{
-    BackboneLevel, GroupId, Policy, PostingId, PostingStatus, Problem, Role, SchoolId, SchoolYear,
+    BackboneLevel, GroupId, PostingId, PostingStatus, Problem, Role, SchoolId, SchoolYear,
     Semester, TeacherId, TrainingId, TrainingKind, text,
 };
 use uuid::Uuid;
@@ -48,12 +48,6 @@ impl RotationService {
 
     async fn conn(&self) -> Result<PooledConn> {
         Ok(edu_db::conn(&self.pool).await?)
-    }
-
-    /// The policy in force. Region policies are edited through the obligations issue's
-    /// policy service; until then every region has the documents' defaults.
-    fn policy(&self) -> Policy {
-        Policy::default()
     }
 
     /// Imports a roster: every row, or none (with every bad cell reported).
@@ -167,7 +161,6 @@ impl RotationService {
         let body = &cmd.body;
         let (start, end, school_year) = rules::resolve_term(body.term)?;
         let host_post = text::required("host_post", &body.host_post, 100)?;
-        let policy = self.policy();
         let mut conn = self.conn().await?;
         idempotency::for_request(
             &mut conn,
@@ -211,7 +204,15 @@ impl RotationService {
                 if from == body.to_school_id {
                     return Err(RotationError::Direction(body.kind));
                 }
+                // The group's region policy in force today (DESIGN.md "Policy as data").
+                let region = context.region.as_deref().unwrap_or_default();
+                let policy = edu_bus::policy::in_force(conn, region, today()).await?;
                 rules::check_direction(body.kind, from_role, to_role, &policy)?;
+                rules::check_receiver(
+                    from_role,
+                    to_role,
+                    context.receiver_under_persuade_out.unwrap_or(false),
+                )?;
                 if let Some(other) = context.overlapping {
                     return Err(RotationError::Overlaps { other });
                 }
@@ -369,15 +370,18 @@ impl RotationService {
             as_of,
         } = cmd.body;
         let as_of = as_of.unwrap_or_else(today);
-        let policy = self.policy();
         let mut conn = self.conn().await?;
-        let region;
+        let region = match &scope {
+            Scope::Group { group_id } => store::group_region(&mut conn, *group_id)
+                .await?
+                .unwrap_or_default(),
+            Scope::Region { region: r } => r.as_str().to_owned(),
+        };
+        // E-08 under the region's policy in force on the day the figures are for.
+        let policy = edu_bus::policy::in_force(&mut conn, &region, as_of).await?;
         let filter = match &scope {
             Scope::Group { group_id } => ScopeFilter::Group(*group_id),
-            Scope::Region { region: r } => {
-                region = r.as_str().to_owned();
-                ScopeFilter::Region(&region)
-            }
+            Scope::Region { .. } => ScopeFilter::Region(&region),
         };
         let eligible = store::eligible_teachers(&mut conn, &filter, school_year).await?;
         let rotations = store::rotations(&mut conn, &filter, school_year).await?;

@@ -280,6 +280,12 @@ pub struct PostingContext {
     to_role: Option<String>,
     #[diesel(sql_type = Nullable<diesel::sql_types::Uuid>)]
     pub overlapping: Option<Uuid>,
+    /// The group's region (its policy applies).
+    #[diesel(sql_type = Nullable<Text>)]
+    pub region: Option<String>,
+    /// The receiving school is under an open persuade-out (X-01).
+    #[diesel(sql_type = Nullable<Bool>)]
+    pub receiver_under_persuade_out: Option<bool>,
 }
 
 impl PostingContext {
@@ -310,6 +316,10 @@ pub async fn posting_context(
 ) -> QueryResult<PostingContext> {
     diesel::sql_query(
         "SELECT (SELECT dissolved FROM groups_seen WHERE group_id = $1) AS dissolved, \
+                (SELECT region FROM groups_seen WHERE group_id = $1) AS region, \
+                (SELECT under_persuade_out FROM group_schools \
+                  WHERE group_id = $1 AND school_id = $3 AND active) \
+                  AS receiver_under_persuade_out, \
                 (SELECT role FROM group_schools \
                   WHERE group_id = $1 AND school_id = $2 AND active) AS from_role, \
                 (SELECT role FROM group_schools \
@@ -517,6 +527,37 @@ pub async fn set_school(
         .execute(conn)
         .await
         .map(|_| ())
+}
+
+/// X-01: marks or clears a member's open persuade-out.
+pub async fn set_persuade_out(
+    conn: &mut AsyncPgConnection,
+    group: GroupId,
+    school: SchoolId,
+    open: bool,
+) -> QueryResult<()> {
+    diesel::update(
+        group_schools::table
+            .filter(group_schools::group_id.eq(group.0))
+            .filter(group_schools::school_id.eq(school.0)),
+    )
+    .set(group_schools::under_persuade_out.eq(open))
+    .execute(conn)
+    .await
+    .map(|_| ())
+}
+
+/// The region of a group seen in membership events.
+pub async fn group_region(
+    conn: &mut AsyncPgConnection,
+    group: GroupId,
+) -> QueryResult<Option<String>> {
+    groups_seen::table
+        .find(group.0)
+        .select(groups_seen::region)
+        .first(conn)
+        .await
+        .optional()
 }
 
 pub async fn group_dissolved(conn: &mut AsyncPgConnection, group: GroupId) -> QueryResult<()> {

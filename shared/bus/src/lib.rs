@@ -7,6 +7,7 @@
 
 pub mod consumer;
 pub mod outbox;
+pub mod policy;
 pub mod relay;
 pub mod server;
 

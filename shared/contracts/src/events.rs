@@ -5,6 +5,7 @@ use chrono::NaiveDate;
 use chrono::{DateTime, Utc};
 use edu_domain::{BookingId, FacilityId, QualityTier, ResourceId, ResourceKind};
 use edu_domain::{ExitReason, GroupId, GroupModel, MembershipId, RegionCode, SchoolId};
+use edu_domain::{PersuadeOutId, Policy, WarningId};
 use edu_domain::{
     PostingId, PostingKind, SchoolYear, Semester, TeacherId, TrainingId, TrainingKind,
 };
@@ -88,6 +89,12 @@ pub struct GroupDissolved {
     pub reason: String,
     /// Every school whose membership this ended, the lead included.
     pub school_ids: Vec<SchoolId>,
+    /// why the bureau dissolved it without a failing evaluation (added later).
+    #[serde(default)]
+    pub override_reason: Option<String>,
+    /// The failing evaluation it rests on, when there is one (added later).
+    #[serde(default)]
+    pub failing_evaluation_id: Option<uuid::Uuid>,
 }
 
 impl Event for GroupDissolved {
@@ -379,5 +386,79 @@ pub struct FacilityBooked {
 impl Event for FacilityBooked {
     const SERVICE: ServiceName = ServiceName::Catalogue;
     const TYPE: &'static str = "facility.booked";
+    const VERSION: u32 = 1;
+}
+
+/// `policy.published`: a bureau published a new version of its region's policy (DESIGN.md
+/// "Policy as data"). It carries the whole policy, so a projection needs nothing else.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PolicyPublished {
+    pub region: RegionCode,
+    pub version: i32,
+    pub effective_from: NaiveDate,
+    pub policy: Policy,
+    pub reason: String,
+}
+
+impl Event for PolicyPublished {
+    const SERVICE: ServiceName = ServiceName::Membership;
+    const TYPE: &'static str = "policy.published";
+    const VERSION: u32 = 1;
+}
+
+/// `member.warned`: the lead school warned a member school (警告, X-01, L8).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MemberWarned {
+    pub warning_id: WarningId,
+    pub group_id: GroupId,
+    pub school_id: SchoolId,
+    pub reason: String,
+    /// Keys or links of the obligation-ledger entries it cites.
+    #[serde(default)]
+    pub evidence: Vec<String>,
+}
+
+impl Event for MemberWarned {
+    const SERVICE: ServiceName = ServiceName::Membership;
+    const TYPE: &'static str = "member.warned";
+    const VERSION: u32 = 1;
+}
+
+/// `persuade_out.proposed`: the lead school proposed to persuade a member out (劝退, X-01),
+/// on a warning or a failing evaluation and a council decision (G-09); the bureau decides.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PersuadeOutProposed {
+    pub persuade_out_id: PersuadeOutId,
+    pub group_id: GroupId,
+    pub school_id: SchoolId,
+    pub reason: String,
+    pub decision_id: DecisionId,
+    pub warning_ids: Vec<WarningId>,
+    #[serde(default)]
+    pub failing_evaluation_id: Option<uuid::Uuid>,
+    pub policy_version: i32,
+}
+
+impl Event for PersuadeOutProposed {
+    const SERVICE: ServiceName = ServiceName::Membership;
+    const TYPE: &'static str = "persuade_out.proposed";
+    const VERSION: u32 = 1;
+}
+
+/// `persuade_out.decided`: the bureau confirmed (then `member.exited` follows in the same
+/// transaction, reason `persuaded_out`) or rejected a persuade-out.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PersuadeOutDecided {
+    pub persuade_out_id: PersuadeOutId,
+    pub group_id: GroupId,
+    pub school_id: SchoolId,
+    pub confirmed: bool,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+impl Event for PersuadeOutDecided {
+    const SERVICE: ServiceName = ServiceName::Membership;
+    const TYPE: &'static str = "persuade_out.decided";
     const VERSION: u32 = 1;
 }

@@ -7,7 +7,10 @@ pub mod council;
 pub mod envelope;
 pub mod events;
 pub mod membership;
+pub mod obligations;
+pub mod policy;
 pub mod rotation;
+pub mod sanctions;
 
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};

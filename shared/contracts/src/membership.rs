@@ -136,6 +136,9 @@ pub struct GroupQuery {
 pub struct Dissolution {
     pub group_id: GroupId,
     pub reason: String,
+    /// dissolving without a failing evaluation needs this recorded reason.
+    #[serde(default)]
+    pub override_reason: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

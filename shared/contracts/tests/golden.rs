@@ -10,12 +10,16 @@ use std::fmt::Debug;
 use std::path::PathBuf;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use edu_contracts::events::{GroupDissolved, GroupEstablished, MemberAdmitted, MemberExited};
+use edu_contracts::council::DecisionId;
+use edu_contracts::events::{
+    GroupDissolved, GroupEstablished, MemberAdmitted, MemberExited, MemberWarned,
+    PersuadeOutDecided, PersuadeOutProposed, PolicyPublished,
+};
 use edu_contracts::membership::{Admission, Membership};
 use edu_contracts::{Actor, Command, Event, EventEnvelope, Reply, ServiceName};
 use edu_domain::{
-    ErrorCode, EventId, ExitReason, GroupId, GroupModel, MemberRole, MembershipId, Problem,
-    RegionCode, Role, SchoolId,
+    ErrorCode, EventId, ExitReason, GroupId, GroupModel, MemberRole, MembershipId, PersuadeOutId,
+    Policy, Problem, RegionCode, Role, SchoolId, WarningId,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -199,11 +203,88 @@ fn golden_group_dissolved() {
         group_id: GroupId(id(GROUP)),
         reason: "年度考核不合格,教育局决定撤销 (X-02)".into(),
         school_ids: vec![SchoolId(id(LEAD)), SchoolId(id(MEMBER))],
+        override_reason: Some("县政府决定撤并 (no failing evaluation yet)".into()),
+        failing_evaluation_id: None,
     };
     event_golden(
         "event_group_dissolved",
         envelope(4, &event, Some(GROUP), None),
         &event,
+    );
+
+    // the X-02 fields came with defaults: an older payload still reads.
+    let mut older = serde_json::to_value(&event).expect("payload");
+    let fields = older.as_object_mut().expect("object");
+    fields.remove("override_reason");
+    fields.remove("failing_evaluation_id");
+    let read: GroupDissolved = serde_json::from_value(older).expect("older payload");
+    assert_eq!(
+        (read.override_reason, read.failing_evaluation_id),
+        (None, None)
+    );
+}
+
+#[test]
+fn golden_policy_published() {
+    let policy = Policy {
+        version: 2,
+        cap_alliance: 3,
+        ..Policy::default()
+    };
+    let event = PolicyPublished {
+        region: RegionCode::parse("411627").expect("region"),
+        version: 2,
+        effective_from: NaiveDate::from_ymd_opt(2026, 9, 1).expect("date"),
+        policy,
+        reason: "联盟型集团规模收紧为 3 所 (F-08)".into(),
+    };
+    event_golden(
+        "event_policy_published",
+        envelope(40, &event, None, None),
+        &event,
+    );
+}
+
+#[test]
+fn golden_sanction_events() {
+    let warned = MemberWarned {
+        warning_id: WarningId(id(0x50)),
+        group_id: GroupId(id(GROUP)),
+        school_id: SchoolId(id(MEMBER)),
+        reason: "连续两个学期未向资源库贡献资源 (M5)".into(),
+        evidence: vec!["M5/2025-autumn/0199".into()],
+    };
+    event_golden(
+        "event_member_warned",
+        envelope(41, &warned, Some(GROUP), Some(MEMBER)),
+        &warned,
+    );
+    let proposed = PersuadeOutProposed {
+        persuade_out_id: PersuadeOutId(id(0x51)),
+        group_id: GroupId(id(GROUP)),
+        school_id: SchoolId(id(MEMBER)),
+        reason: "警告后仍未整改 (X-01)".into(),
+        decision_id: DecisionId(id(0x52)),
+        warning_ids: vec![WarningId(id(0x50))],
+        failing_evaluation_id: None,
+        policy_version: 0,
+    };
+    event_golden(
+        "event_persuade_out_proposed",
+        envelope(42, &proposed, Some(GROUP), Some(MEMBER)),
+        &proposed,
+    );
+    let decided = PersuadeOutDecided {
+        persuade_out_id: PersuadeOutId(id(0x51)),
+        group_id: GroupId(id(GROUP)),
+        school_id: SchoolId(id(MEMBER)),
+        confirmed: true,
+        note: Some("同意".into()),
+    };
+    event_golden(
+        "event_persuade_out_decided",
+        envelope(43, &decided, Some(GROUP), Some(MEMBER)),
+        &decided,
     );
 }
 

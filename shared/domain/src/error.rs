@@ -90,6 +90,16 @@ pub enum ErrorCode {
     UploadStateInvalid,
     /// The uploaded bytes do not have the SHA-256 or the size that was declared.
     FileHashMismatch,
+    /// X-01/§8.7: a persuade-out (劝退) needs an active warning or a failing evaluation.
+    WarningOrFailedEvaluationRequired,
+    /// G-09: a member's major matter (a persuade-out) needs the council's decision about it.
+    CouncilDecisionRequired,
+    /// The persuade-out is not in a state that allows this step (one open at a time).
+    PersuadeOutStateInvalid,
+    /// the bureau dissolves a group on a failing evaluation, or records why not.
+    FailedEvaluationRequired,
+    /// A member under an open persuade-out gets no new lead-to-member postings.
+    MemberUnderPersuadeOut,
     /// The same Idempotency-Key was used for a different request.
     IdempotencyKeyReused,
     /// A service behind the API did not answer; retry later.
@@ -140,6 +150,11 @@ impl ErrorCode {
             Self::ResourceStateInvalid => "resource_state_invalid",
             Self::UploadStateInvalid => "upload_state_invalid",
             Self::FileHashMismatch => "file_hash_mismatch",
+            Self::WarningOrFailedEvaluationRequired => "warning_or_failed_evaluation_required",
+            Self::CouncilDecisionRequired => "council_decision_required",
+            Self::PersuadeOutStateInvalid => "persuade_out_state_invalid",
+            Self::FailedEvaluationRequired => "failed_evaluation_required",
+            Self::MemberUnderPersuadeOut => "member_under_persuade_out",
             Self::IdempotencyKeyReused => "idempotency_key_reused",
             Self::ServiceUnavailable => "service_unavailable",
             Self::Internal => "internal",
@@ -181,7 +196,12 @@ impl ErrorCode {
             | Self::QuarterNotEnded
             | Self::FacilityAlreadyBooked
             | Self::ResourceStateInvalid
-            | Self::UploadStateInvalid => 409,
+            | Self::UploadStateInvalid
+            | Self::WarningOrFailedEvaluationRequired
+            | Self::CouncilDecisionRequired
+            | Self::PersuadeOutStateInvalid
+            | Self::FailedEvaluationRequired
+            | Self::MemberUnderPersuadeOut => 409,
             Self::PayloadTooLarge => 413,
             Self::CapExceptionReasonRequired
             | Self::IdempotencyKeyReused

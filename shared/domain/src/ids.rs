@@ -57,6 +57,14 @@ uuid_id!(
     SchoolId
 );
 uuid_id!(
+    /// A warning (警告) the lead school issued to a member (X-01, L8).
+    WarningId
+);
+uuid_id!(
+    /// A persuade-out (劝退) of a member school (X-01, §8.7).
+    PersuadeOutId
+);
+uuid_id!(
     /// An education group (教育集团).
     GroupId
 );

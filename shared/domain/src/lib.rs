@@ -19,9 +19,9 @@ pub use catalogue::{
 };
 pub use error::{ErrorCode, Problem};
 pub use ids::{
-    BookingId, EventId, FacilityId, GroupId, MembershipId, PostingId, RegionCode, ResourceId,
-    SchoolId, TeacherId, TrainingId, UploadId,
+    BookingId, EventId, FacilityId, GroupId, MembershipId, PersuadeOutId, PostingId, RegionCode,
+    ResourceId, SchoolId, TeacherId, TrainingId, UploadId, WarningId,
 };
 pub use model::{ExitReason, GroupModel, GroupStatus, MemberRole, Role, Stage};
-pub use policy::Policy;
+pub use policy::{EvaluationWeights, Policy};
 pub use rotation::{BackboneLevel, Post, PostingKind, PostingStatus, TrainingKind};

@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::error::Problem;
 use crate::model::GroupModel;
 
 /// A region's policy. Fields evolve additively; missing fields take the defaults.
@@ -35,6 +36,67 @@ pub struct Policy {
     pub council_report_due_days: u16,
     /// a submitted resource is visible group-wide only after the lead office approves it.
     pub catalogue_review_required: bool,
+    /// G-06: council meetings a month, at least.
+    pub council_meetings_per_month: u8,
+    /// V-06: results showcases (成果展示) a school year, at least.
+    pub results_showcases_per_year: u8,
+    /// M5/R-09: resources each member school contributes (approved into the library) per
+    /// semester, at least.
+    pub library_min_per_semester: u8,
+    /// Notification feed: an obligation is "due soon" this many days before its due date.
+    pub due_soon_days: u8,
+    /// V-01/§8.11: weights of the evaluation dimensions, in percent (they sum to 100).
+    pub evaluation_weights: EvaluationWeights,
+}
+
+/// V-01 dimensions and the value-added component (V-02, V-08), in percent. The documents give
+/// no weights for group evaluation (V-11, §8.11): the defaults only split 100 so that member
+/// schools' progress weighs most; a bureau sets its own (announced a school year ahead).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct EvaluationWeights {
+    pub group_model: u8,
+    pub group_size: u8,
+    pub management_innovation: u8,
+    pub research_linkage: u8,
+    pub teaching_quality: u8,
+    pub teacher_team: u8,
+    pub outcomes: u8,
+    /// V-02/V-08: the member schools' progress (增值).
+    pub value_added: u8,
+}
+
+impl Default for EvaluationWeights {
+    fn default() -> Self {
+        Self {
+            group_model: 5,
+            group_size: 5,
+            management_innovation: 10,
+            research_linkage: 10,
+            teaching_quality: 15,
+            teacher_team: 15,
+            outcomes: 10,
+            value_added: 30,
+        }
+    }
+}
+
+impl EvaluationWeights {
+    pub fn total(&self) -> u32 {
+        [
+            self.group_model,
+            self.group_size,
+            self.management_innovation,
+            self.research_linkage,
+            self.teaching_quality,
+            self.teacher_team,
+            self.outcomes,
+            self.value_added,
+        ]
+        .iter()
+        .map(|w| u32::from(*w))
+        .sum()
+    }
 }
 
 impl Default for Policy {
@@ -52,11 +114,97 @@ impl Default for Policy {
             council_quorum_every_school: true,
             council_report_due_days: 15,
             catalogue_review_required: true,
+            council_meetings_per_month: 1,
+            results_showcases_per_year: 1,
+            library_min_per_semester: 1,
+            due_soon_days: 7,
+            evaluation_weights: EvaluationWeights::default(),
         }
     }
 }
 
 impl Policy {
+    /// Checks a policy a bureau proposes: every number within a sane range, the weights
+    /// summing to 100. The version is the store's business and is not checked.
+    pub fn validate(&self) -> Result<(), Problem> {
+        let bad = |field: &str, en: &str, zh: &str| Err(Problem::validation(field, en, zh));
+        for (field, cap) in [
+            ("cap_alliance", self.cap_alliance),
+            ("cap_tight", self.cap_tight),
+            ("cap_trusteeship", self.cap_trusteeship),
+        ] {
+            if !(1..=50).contains(&cap) {
+                return bad(
+                    field,
+                    "a model cap is between 1 and 50",
+                    "模式上限须在 1 到 50 之间",
+                );
+            }
+        }
+        for (field, pct) in [
+            ("rotation_min_pct", self.rotation_min_pct),
+            ("backbone_min_pct", self.backbone_min_pct),
+        ] {
+            if pct > 100 {
+                return bad(field, "a percentage is at most 100", "百分比不超过 100");
+            }
+        }
+        if self.council_quorum_over_pct >= 100 {
+            return bad(
+                "council_quorum_over_pct",
+                "the quorum is more than this percentage of seats, so it is below 100",
+                "法定人数为超过该比例的席位,须小于 100",
+            );
+        }
+        if !(1..=120).contains(&self.council_report_due_days) {
+            return bad(
+                "council_report_due_days",
+                "the report is due 1 to 120 days after the quarter",
+                "书面汇报须在季度结束后 1 到 120 天内提交",
+            );
+        }
+        if self.council_meetings_per_month == 0 || self.council_meetings_per_month > 10 {
+            return bad(
+                "council_meetings_per_month",
+                "council meetings a month: 1 to 10 (G-06 asks at least one)",
+                "每月理事会议次数须在 1 到 10 之间(G-06 要求至少一次)",
+            );
+        }
+        if self.results_showcases_per_year == 0 || self.results_showcases_per_year > 10 {
+            return bad(
+                "results_showcases_per_year",
+                "results showcases a year: 1 to 10 (V-06 asks at least one)",
+                "每年成果展示次数须在 1 到 10 之间(V-06 要求至少一次)",
+            );
+        }
+        if self.library_min_per_semester > 50 {
+            return bad(
+                "library_min_per_semester",
+                "resources per member and semester: at most 50",
+                "每校每学期贡献资源数不超过 50",
+            );
+        }
+        if self.due_soon_days == 0 || self.due_soon_days > 60 {
+            return bad(
+                "due_soon_days",
+                "the due-soon window is 1 to 60 days",
+                "临期提醒天数须在 1 到 60 之间",
+            );
+        }
+        if self.evaluation_weights.total() != 100 {
+            return Err(Problem::validation(
+                "evaluation_weights",
+                "the evaluation weights sum to 100",
+                "考核评估各项权重之和须为 100",
+            )
+            .details(serde_json::json!({
+                "field": "evaluation_weights",
+                "total": self.evaluation_weights.total(),
+            })));
+        }
+        Ok(())
+    }
+
     /// F-09: the model's member cap under this policy.
     pub fn model_cap(&self, model: GroupModel) -> u8 {
         match model {
@@ -114,6 +262,24 @@ mod tests {
         p.trusteeship_mixed_stages = true;
         assert!(!p.requires_same_stage(GroupModel::Trusteeship));
         assert!(p.requires_same_stage(GroupModel::Alliance));
+    }
+
+    #[test]
+    fn defaults_validate_and_weights_must_sum_to_100() {
+        assert!(Policy::default().validate().is_ok());
+        let mut p = Policy::default();
+        p.evaluation_weights.value_added += 1;
+        assert!(p.validate().is_err());
+        let p = Policy {
+            cap_alliance: 0,
+            ..Policy::default()
+        };
+        assert!(p.validate().is_err());
+        let p = Policy {
+            council_quorum_over_pct: 100,
+            ..Policy::default()
+        };
+        assert!(p.validate().is_err());
     }
 
     #[test]

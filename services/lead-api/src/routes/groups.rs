@@ -170,9 +170,13 @@ pub async fn get_group(
 pub struct DissolutionRequest {
     /// 撤销理由.
     pub reason: String,
+    /// needed when the group's latest evaluation does not fail it; recorded.
+    #[serde(default)]
+    pub override_reason: Option<String>,
 }
 
 /// Dissolve a group (撤销, bureau only): every membership ends; the group accepts no change.
+/// on a failing evaluation, or with a recorded `override_reason`.
 #[utoipa::path(
     tag = "groups",
     operation_id = "dissolve_group",
@@ -183,7 +187,8 @@ pub struct DissolutionRequest {
         (status = 401, description = "No valid token", body = ErrorBody),
         (status = 403, description = "Only the group's bureau dissolves it", body = ErrorBody),
         (status = 404, description = "No such group visible to the caller", body = ErrorBody),
-        (status = 409, description = "`group_dissolved`", body = ErrorBody),
+        (status = 409, description = "`group_dissolved`, `failed_evaluation_required` (X-02: no failing evaluation and no override reason)", body = ErrorBody),
+        (status = 503, description = "Service unavailable; retry", body = ErrorBody),
     ),
     security(("bearer" = [])),
 )]
@@ -196,9 +201,14 @@ pub async fn dissolve_group(
 ) -> Result<web::Json<Group>, ApiError> {
     let group = visible_group(&state, &caller, path.into_inner()).await?;
     scope::bureau_of(&caller, &group.region)?;
+    let DissolutionRequest {
+        reason,
+        override_reason,
+    } = body.into_inner();
     let req = Dissolution {
         group_id: group.id,
-        reason: body.into_inner().reason,
+        reason,
+        override_reason,
     };
     let dissolved = state
         .bus

@@ -1,0 +1,252 @@
+//! The ledger's facts, projected from every service's events (consumer `evaluation-ledger`,
+//! idempotent by event id through the inbox): groups and school spans (membership), meetings
+//! and reports (council), trainings and postings (rotation), published resources
+//! (catalogue), the region policy versions, and the "changed" items of the feed.
+
+use diesel::QueryResult;
+use diesel_async::AsyncPgConnection;
+use edu_bus::consumer::EventHandler;
+use edu_contracts::events::{
+    GroupDissolved, GroupEstablished, MeetingHeld, MemberAdmitted, MemberExited, MemberWarned,
+    PersuadeOutDecided, PersuadeOutProposed, PolicyPublished, PostingCancelled, PostingConfirmed,
+    PostingEnded, ReportOverdue, ReportSubmitted, ResourcePublished, TrainingHeld,
+};
+use edu_contracts::{Event, EventEnvelope};
+use edu_domain::MemberRole;
+use futures::future::BoxFuture;
+use serde::de::DeserializeOwned;
+
+use crate::store::{self, NotificationRow, PostingRow, ReportRow};
+
+/// The durable consumer's name.
+pub const CONSUMER: &str = "evaluation-ledger";
+
+pub struct LedgerProjection;
+
+fn payload<E: Event + DeserializeOwned>(event: &EventEnvelope) -> QueryResult<E> {
+    serde_json::from_value(event.payload.clone()).map_err(|e| {
+        diesel::result::Error::DeserializationError(format!("{} payload: {e}", E::TYPE).into())
+    })
+}
+
+/// A "changed" item of the feed for the event's school, or its group, or a region.
+fn changed(
+    event: &EventEnvelope,
+    rule: Option<&str>,
+    title: String,
+    title_zh: String,
+) -> NotificationRow {
+    NotificationRow {
+        event_id: event.id.0,
+        region: None,
+        group_id: event.group_id.map(|g| g.0),
+        school_id: event.school_id.map(|s| s.0),
+        rule: rule.map(str::to_owned),
+        title,
+        title_zh,
+        at: event.occurred_at,
+    }
+}
+
+impl EventHandler for LedgerProjection {
+    fn handle<'a>(
+        &'a self,
+        conn: &'a mut AsyncPgConnection,
+        event: &'a EventEnvelope,
+    ) -> BoxFuture<'a, QueryResult<()>> {
+        Box::pin(async move {
+            let day = event.occurred_at.date_naive();
+            match event.event_type.as_str() {
+                GroupEstablished::TYPE => {
+                    let e: GroupEstablished = payload(event)?;
+                    store::group_established(
+                        conn,
+                        e.group_id,
+                        e.region.as_str(),
+                        e.lead_school_id,
+                        e.plaque_date,
+                    )
+                    .await
+                }
+                MemberAdmitted::TYPE => {
+                    let e: MemberAdmitted = payload(event)?;
+                    store::school_joined(
+                        conn,
+                        e.group_id,
+                        e.school_id,
+                        MemberRole::Member.as_str(),
+                        day,
+                    )
+                    .await
+                }
+                MemberExited::TYPE => {
+                    let e: MemberExited = payload(event)?;
+                    store::school_left(conn, e.group_id, Some(e.school_id), day).await?;
+                    let row = changed(
+                        event,
+                        Some("X-02"),
+                        format!("membership ended ({})", e.reason.as_str()),
+                        format!("成员资格已终止({})", e.reason.as_str()),
+                    );
+                    store::notify(conn, &row).await
+                }
+                GroupDissolved::TYPE => {
+                    let e: GroupDissolved = payload(event)?;
+                    store::group_dissolved(conn, e.group_id, day).await?;
+                    let row = changed(
+                        event,
+                        Some("X-02"),
+                        format!("the group was dissolved: {}", e.reason),
+                        format!("教育集团已撤销:{}", e.reason),
+                    );
+                    store::notify(conn, &row).await
+                }
+                MemberWarned::TYPE => {
+                    let e: MemberWarned = payload(event)?;
+                    let row = changed(
+                        event,
+                        Some("X-01"),
+                        format!("the lead school issued a warning: {}", e.reason),
+                        format!("龙头学校发出警告:{}", e.reason),
+                    );
+                    store::notify(conn, &row).await
+                }
+                PersuadeOutProposed::TYPE => {
+                    let e: PersuadeOutProposed = payload(event)?;
+                    let row = changed(
+                        event,
+                        Some("X-01"),
+                        format!(
+                            "the lead school proposed a persuade-out; the bureau decides: {}",
+                            e.reason
+                        ),
+                        format!("龙头学校提出劝退,待教育局确认:{}", e.reason),
+                    );
+                    store::notify(conn, &row).await
+                }
+                PersuadeOutDecided::TYPE => {
+                    let e: PersuadeOutDecided = payload(event)?;
+                    let (en, zh) = if e.confirmed {
+                        ("the bureau confirmed the persuade-out", "教育局已确认劝退")
+                    } else {
+                        ("the bureau rejected the persuade-out", "教育局未同意劝退")
+                    };
+                    store::notify(
+                        conn,
+                        &changed(event, Some("X-01"), en.to_owned(), zh.to_owned()),
+                    )
+                    .await
+                }
+                PolicyPublished::TYPE => {
+                    let e: PolicyPublished = payload(event)?;
+                    edu_bus::policy::record(conn, &e).await?;
+                    let mut row = changed(
+                        event,
+                        None,
+                        format!(
+                            "region policy version {} takes effect on {}: {}",
+                            e.version, e.effective_from, e.reason
+                        ),
+                        format!(
+                            "本地区政策第 {} 版自 {} 起施行:{}",
+                            e.version, e.effective_from, e.reason
+                        ),
+                    );
+                    row.region = Some(e.region.as_str().to_owned());
+                    store::notify(conn, &row).await
+                }
+                MeetingHeld::TYPE => {
+                    let e: MeetingHeld = payload(event)?;
+                    let present: Vec<_> = e.schools_present.iter().map(|s| s.0).collect();
+                    store::meeting_held(
+                        conn,
+                        e.meeting_id.0,
+                        e.group_id,
+                        e.kind.as_str(),
+                        e.held_on,
+                        &present,
+                    )
+                    .await?;
+                    let row = changed(
+                        event,
+                        None,
+                        format!("{} held on {}", e.kind.as_str(), e.held_on),
+                        format!("{} 已于 {} 召开", e.kind.name_zh(), e.held_on),
+                    );
+                    store::notify(conn, &row).await
+                }
+                ReportSubmitted::TYPE => {
+                    let e: ReportSubmitted = payload(event)?;
+                    let row = ReportRow {
+                        group_id: e.group_id.0,
+                        year: e.period.year,
+                        quarter: i32::from(e.period.quarter),
+                        report_id: e.report_id.0,
+                        submitted_on: day,
+                        due_on: e.due_on,
+                        late: e.late,
+                    };
+                    store::report_submitted(conn, &row).await
+                }
+                ReportOverdue::TYPE => {
+                    let e: ReportOverdue = payload(event)?;
+                    let row = changed(
+                        event,
+                        Some("G-08"),
+                        format!(
+                            "the written report of {} was due on {} and is overdue",
+                            e.period, e.due_on
+                        ),
+                        format!("{} 书面汇报应于 {} 前提交,已逾期", e.period, e.due_on),
+                    );
+                    store::notify(conn, &row).await
+                }
+                TrainingHeld::TYPE => {
+                    let e: TrainingHeld = payload(event)?;
+                    store::training_held(
+                        conn,
+                        e.training_id.0,
+                        e.group_id,
+                        e.kind.as_str(),
+                        e.held_on,
+                    )
+                    .await
+                }
+                PostingConfirmed::TYPE => {
+                    let p = payload::<PostingConfirmed>(event)?.posting;
+                    let row = PostingRow {
+                        posting_id: p.posting_id.0,
+                        group_id: p.group_id.0,
+                        from_school_id: p.from_school_id.0,
+                        to_school_id: p.to_school_id.0,
+                        kind: p.kind.as_str().to_owned(),
+                        start_date: p.start,
+                        end_date: p.end,
+                        cancelled: false,
+                    };
+                    store::posting_confirmed(conn, &row).await
+                }
+                PostingCancelled::TYPE => {
+                    let p = payload::<PostingCancelled>(event)?.posting;
+                    store::posting_cancelled(conn, p.posting_id.0).await
+                }
+                PostingEnded::TYPE => {
+                    let e: PostingEnded = payload(event)?;
+                    store::posting_ended(conn, e.posting.posting_id.0, e.ended_on).await
+                }
+                ResourcePublished::TYPE => {
+                    let r = payload::<ResourcePublished>(event)?.resource;
+                    store::resource_published(
+                        conn,
+                        r.resource_id.0,
+                        r.group_id,
+                        r.owner_school_id,
+                        day,
+                    )
+                    .await
+                }
+                _ => Ok(()),
+            }
+        })
+    }
+}

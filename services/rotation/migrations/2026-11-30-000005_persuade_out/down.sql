@@ -1,0 +1,1 @@
+ALTER TABLE group_schools DROP COLUMN under_persuade_out;
