@@ -252,3 +252,64 @@ pub fn can_read_region_reports(caller: &Caller, region: &RegionCode) -> Result<(
         )),
     }
 }
+
+/// X-01/L8: warnings and persuade-outs are the lead school's supervision duty: its office.
+pub fn can_sanction(caller: &Caller, group: &Group) -> Result<(), Problem> {
+    if lead_office_of(caller, group) {
+        return Ok(());
+    }
+    Err(forbidden(
+        "only the group's lead school office warns members and proposes persuade-outs",
+        "警告和劝退由龙头学校集团办公室提出",
+    ))
+}
+
+/// §5c: the bureau that formed the group confirms or rejects a persuade-out.
+pub fn can_decide_persuade_out(caller: &Caller, group: &Group) -> Result<(), Problem> {
+    bureau_of(caller, &group.region).map_err(|_| {
+        forbidden(
+            "only the group's bureau confirms or rejects a persuade-out",
+            "劝退须由该集团所属教育局确认",
+        )
+    })
+}
+
+/// Whose obligations and sanctions a caller who sees the group may read: the bureau,
+/// auditors and the lead office every school's (`requested`, or all); a member school's
+/// office and teachers only their own school's (and the group's).
+pub fn school_filter(
+    caller: &Caller,
+    group: &Group,
+    requested: Option<SchoolId>,
+) -> Result<Option<SchoolId>, Problem> {
+    match caller.0.role {
+        Role::Bureau | Role::Auditor => Ok(requested),
+        _ if lead_office_of(caller, group) => Ok(requested),
+        _ => match (caller.0.school_id, requested) {
+            (Some(own), None) => Ok(Some(own)),
+            (Some(own), Some(r)) if own == r => Ok(Some(own)),
+            _ => Err(forbidden(
+                "a member school reads its own obligations and sanctions only",
+                "成员学校只能查看本校的义务与处理记录",
+            )),
+        },
+    }
+}
+
+/// A school's notification feed: its own office and teachers, and its region's bureau and
+/// auditors. Another region's school is not known to exist (404).
+pub fn can_read_feed(caller: &Caller, school: &School) -> Result<(), Problem> {
+    if caller.0.school_id == Some(school.id) {
+        return Ok(());
+    }
+    if !can_see_school(caller, school) {
+        return Err(Problem::not_found("school", "学校"));
+    }
+    match caller.0.role {
+        Role::Bureau | Role::Auditor => Ok(()),
+        _ => Err(forbidden(
+            "only the school itself and its bureau read its notifications",
+            "仅本校及所属教育局可查看本校提醒",
+        )),
+    }
+}

@@ -3,7 +3,10 @@
 pub mod catalogue;
 pub mod council;
 pub mod groups;
+pub mod obligations;
+pub mod policy;
 pub mod rotation;
+pub mod sanctions;
 pub mod schools;
 pub mod system;
 pub mod training;
@@ -72,5 +75,13 @@ pub fn config(cfg: &mut ServiceConfig) {
         .service(catalogue::create_facility)
         .service(catalogue::list_facilities)
         .service(catalogue::create_booking)
-        .service(catalogue::list_bookings);
+        .service(catalogue::list_bookings)
+        .service(sanctions::create_warning)
+        .service(sanctions::list_sanctions)
+        .service(sanctions::create_persuade_out)
+        .service(sanctions::decide_persuade_out)
+        .service(obligations::get_obligations)
+        .service(obligations::list_notifications)
+        .service(policy::get_region_policy)
+        .service(policy::put_region_policy);
 }
