@@ -18,6 +18,10 @@ mkdir -p "$OUT"
 PSQL=(psql -h 127.0.0.1 -U postgres -qAt)
 
 bash deploy/dev-stack.sh >/dev/null
+command -v wrk >/dev/null || { # the HTTP load generator, from Debian
+  DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends wrk >/dev/null
+}
 cargo build --release --quiet --bin edugroup
 cargo build --release --quiet -p edu-bus --example nats_rtt
 BIN=target/release/edugroup

@@ -370,8 +370,17 @@ async fn health_and_readiness() {
     let checks = body["checks"].as_array().unwrap();
     let ok = |name: &str| checks.iter().any(|c| c["name"] == name && c["ok"] == true);
     assert!(ok("nats"));
-    for service in ["membership", "rotation", "catalogue", "council", "evaluation"] {
-        assert!(ok(service) && ok(&format!("{service}.postgresql")), "{body}");
+    for service in [
+        "membership",
+        "rotation",
+        "catalogue",
+        "council",
+        "evaluation",
+    ] {
+        assert!(
+            ok(service) && ok(&format!("{service}.postgresql")),
+            "{body}"
+        );
     }
 }
 
@@ -422,7 +431,11 @@ async fn group_scope_follows_membership_changes_made_elsewhere() {
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    assert_eq!(status, StatusCode::NOT_FOUND, "the exit event reached the API");
+    assert_eq!(
+        status,
+        StatusCode::NOT_FOUND,
+        "the exit event reached the API"
+    );
 
     let exit = format!("/groups/{group}/members/{second}/exit");
     let (status, body) = env

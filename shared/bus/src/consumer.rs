@@ -19,6 +19,9 @@ use tokio::sync::Notify;
 
 use crate::Bus;
 
+/// Events applied in one transaction at most.
+const BATCH: usize = 64;
+
 /// Applies one event inside the consumer's transaction.
 pub trait EventHandler: Send + Sync + 'static {
     fn handle<'a>(
@@ -75,39 +78,62 @@ async fn consume<H: EventHandler>(
         )
         .await
         .map_err(|e| anyhow::anyhow!("creating consumer {}: {e}", spec.name))?;
-    let mut messages = consumer
+    let messages = consumer
         .messages()
         .await
         .map_err(|e| anyhow::anyhow!("pulling: {e}"))?;
-    while let Some(message) = messages.next().await {
-        let message = message.map_err(|e| anyhow::anyhow!("receiving: {e}"))?;
-        let envelope: EventEnvelope = match serde_json::from_slice(&message.payload) {
-            Ok(envelope) => envelope,
-            Err(e) => {
-                tracing::error!(consumer = %spec.name, subject = %message.subject, error = %e, "undecodable event dropped");
-                message
-                    .ack_with(AckKind::Term)
-                    .await
-                    .map_err(|e| anyhow::anyhow!("terminating: {e}"))?;
-                continue;
+    // The events already delivered are applied together, in one transaction: under load a
+    // consumer commits once per batch, not once per event.
+    let mut batches = messages.ready_chunks(BATCH);
+    while let Some(batch) = batches.next().await {
+        let mut decoded = Vec::with_capacity(batch.len());
+        for message in batch {
+            let message = message.map_err(|e| anyhow::anyhow!("receiving: {e}"))?;
+            match serde_json::from_slice::<EventEnvelope>(&message.payload) {
+                Ok(envelope) => decoded.push((message, envelope)),
+                Err(e) => {
+                    tracing::error!(consumer = %spec.name, subject = %message.subject, error = %e, "undecodable event dropped");
+                    message
+                        .ack_with(AckKind::Term)
+                        .await
+                        .map_err(|e| anyhow::anyhow!("terminating: {e}"))?;
+                }
             }
-        };
+        }
+        let events: Vec<&EventEnvelope> = decoded.iter().map(|(_, e)| e).collect();
         let (applied, written) =
-            crate::outbox::track(apply(pool, &spec.name, handler.as_ref(), &envelope)).await;
+            crate::outbox::track(apply_all(pool, &spec.name, handler.as_ref(), &events)).await;
         if written {
             outbox_written.notify_one();
         }
-        match applied {
-            Ok(()) => message
-                .ack()
-                .await
-                .map_err(|e| anyhow::anyhow!("acknowledging: {e}"))?,
-            Err(e) => {
-                tracing::warn!(consumer = %spec.name, event.id = %envelope.id, error = %e, "event not applied; will retry");
+        if applied.is_ok() {
+            for (message, _) in &decoded {
                 message
-                    .ack_with(AckKind::Nak(Some(Duration::from_secs(1))))
+                    .ack()
                     .await
-                    .map_err(|e| anyhow::anyhow!("nak: {e}"))?;
+                    .map_err(|e| anyhow::anyhow!("acknowledging: {e}"))?;
+            }
+            continue;
+        }
+        // One event of the batch failed: apply them one by one, so only that one waits.
+        for (message, envelope) in &decoded {
+            let (applied, written) =
+                crate::outbox::track(apply(pool, &spec.name, handler.as_ref(), envelope)).await;
+            if written {
+                outbox_written.notify_one();
+            }
+            match applied {
+                Ok(()) => message
+                    .ack()
+                    .await
+                    .map_err(|e| anyhow::anyhow!("acknowledging: {e}"))?,
+                Err(e) => {
+                    tracing::warn!(consumer = %spec.name, event.id = %envelope.id, error = %e, "event not applied; will retry");
+                    message
+                        .ack_with(AckKind::Nak(Some(Duration::from_secs(1))))
+                        .await
+                        .map_err(|e| anyhow::anyhow!("nak: {e}"))?;
+                }
             }
         }
     }
@@ -121,18 +147,33 @@ pub async fn apply<H: EventHandler + ?Sized>(
     handler: &H,
     event: &EventEnvelope,
 ) -> anyhow::Result<()> {
+    apply_all(pool, consumer, handler, &[event]).await
+}
+
+/// Applies events in order, each once, in one transaction: all of them or none.
+async fn apply_all<H: EventHandler + ?Sized>(
+    pool: &DbPool,
+    consumer: &str,
+    handler: &H,
+    events: &[&EventEnvelope],
+) -> anyhow::Result<()> {
+    if events.is_empty() {
+        return Ok(());
+    }
     let mut conn = pool
         .get()
         .await
         .map_err(|e| anyhow::anyhow!("database pool: {e}"))?;
     conn.transaction(async |conn| {
-        let fresh = diesel::insert_into(inbox::table)
-            .values((inbox::consumer.eq(consumer), inbox::event_id.eq(event.id.0)))
-            .on_conflict_do_nothing()
-            .execute(conn)
-            .await?;
-        if fresh == 1 {
-            handler.handle(conn, event).await?;
+        for event in events {
+            let fresh = diesel::insert_into(inbox::table)
+                .values((inbox::consumer.eq(consumer), inbox::event_id.eq(event.id.0)))
+                .on_conflict_do_nothing()
+                .execute(conn)
+                .await?;
+            if fresh == 1 {
+                handler.handle(conn, event).await?;
+            }
         }
         Ok::<_, diesel::result::Error>(())
     })
