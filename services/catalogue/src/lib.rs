@@ -27,7 +27,8 @@ use edu_db::{DbConfig, EmbeddedMigrations};
 pub use service::CatalogueService;
 
 /// This service's migrations (after the infrastructure ones of edu-db).
-pub const MIGRATIONS: &[EmbeddedMigrations] = &[embed_migrations!("migrations")];
+pub const MIGRATIONS: &[EmbeddedMigrations] =
+    &[embed_migrations!("migrations"), edu_bus::policy::MIGRATIONS];
 
 /// Where files go and how large they may be.
 #[derive(Debug, Clone)]

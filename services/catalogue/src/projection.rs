@@ -6,7 +6,9 @@
 use diesel::QueryResult;
 use diesel_async::AsyncPgConnection;
 use edu_bus::consumer::EventHandler;
-use edu_contracts::events::{GroupDissolved, GroupEstablished, MemberAdmitted, MemberExited};
+use edu_contracts::events::{
+    GroupDissolved, GroupEstablished, MemberAdmitted, MemberExited, PolicyPublished,
+};
 use edu_contracts::{Event, EventEnvelope};
 use edu_domain::MemberRole;
 use futures::future::BoxFuture;
@@ -51,6 +53,8 @@ impl EventHandler for MembershipProjection {
                         .await
                         .map(|_| ())
                 }
+                // DESIGN.md "Policy as data": R-03's review follows the region's policy.
+                PolicyPublished::TYPE => edu_bus::policy::record(conn, &payload(event)?).await,
                 GroupDissolved::TYPE => {
                     // the library becomes read-only, for the bureau.
                     let e: GroupDissolved = payload(event)?;

@@ -225,10 +225,10 @@ impl CatalogueService {
         Ok(edu_db::conn(&self.pool).await?)
     }
 
-    /// The policy in force (every region has the documents' defaults until region policies
-    /// are edited through the policy issue).
-    fn policy(&self) -> Policy {
-        Policy::default()
+    /// The region's policy in force today (DESIGN.md "Policy as data"; the defaults until
+    /// the bureau publishes a version).
+    async fn policy(conn: &mut AsyncPgConnection, region: &str) -> Result<Policy> {
+        Ok(edu_bus::policy::in_force(conn, region, Utc::now().date_naive()).await?)
     }
 
     /// A finished upload of `school` in `group`, as a version's file.
@@ -279,7 +279,6 @@ impl CatalogueService {
         let content = Content::parse(&body.content)?;
         let subject = text::required("subject", &body.subject, 50)?;
         let grade = text::optional("grade", &body.grade, 20)?.unwrap_or_default();
-        let status = rules::initial_status(&self.policy());
         let mut conn = self.conn().await?;
         idempotency::for_request(
             &mut conn,
@@ -289,6 +288,11 @@ impl CatalogueService {
             &cmd.body,
             async |conn| {
                 let school = writer(conn, &cmd.actor, body.group_id).await?;
+                let region = store::group(conn, body.group_id, false)
+                    .await?
+                    .ok_or(CatalogueError::GroupNotFound)?
+                    .region;
+                let status = rules::initial_status(&Self::policy(conn, &region).await?);
                 let file = self
                     .attach(conn, content.upload_id, body.group_id, school)
                     .await?;
@@ -390,7 +394,6 @@ impl CatalogueService {
     /// A new immutable version by the owner school; adopters stay on theirs and are told.
     pub async fn add_version(&self, cmd: Command<NewVersion>) -> Result<Resource> {
         let content = Content::parse(&cmd.body.content)?;
-        let policy = self.policy();
         let mut conn = self.conn().await?;
         idempotency::for_request(
             &mut conn,
@@ -430,6 +433,7 @@ impl CatalogueService {
                 store::set_latest(conn, &row).await?;
                 // A rejected resource is resubmitted by its next version.
                 if row.status()? == ResourceStatus::Rejected {
+                    let policy = Self::policy(conn, &reader.group.region).await?;
                     let status = rules::initial_status(&policy);
                     store::set_status(conn, ResourceId(row.id), status, None).await?;
                     row.status = status.as_str().to_owned();

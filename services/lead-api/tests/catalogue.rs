@@ -382,3 +382,32 @@ async fn two_schools_booking_the_same_slot_at_once_exactly_one_succeeds() {
     let (status, page) = env.get(&g.lead, &path).await;
     assert_eq!((status, page["total"].clone()), (StatusCode::OK, json!(1)));
 }
+
+/// R-03 follows the region's policy (DESIGN.md "Policy as data"): once the bureau turns the
+/// review off, a member's submission is visible group-wide at once.
+#[actix_web::test]
+async fn r03_review_follows_the_regions_policy() {
+    let env = env().await;
+    let g = group(&env, "政策").await;
+    let path = format!("/groups/{}/resources", g.id);
+    let (status, r) = env.post(&g.a, &path, resource("函数图像", &["函数"])).await;
+    assert_eq!(status, StatusCode::CREATED, "{r}");
+    assert_eq!(r["status"], "pending_review");
+
+    let off = json!({"policy": {"catalogue_review_required": false}, "reason": "试点免审"});
+    let (status, body) = env
+        .put(&env.bureau(), &format!("/regions/{REGION}/policy"), off)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    // the catalogue learns the new version from its event
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let (status, r) = env.post(&g.a, &path, resource("浮力实验", &["实验"])).await;
+        assert_eq!(status, StatusCode::CREATED, "{r}");
+        if r["status"] == "published" {
+            break;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "{r}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}

@@ -19,14 +19,6 @@ use common::{Env, OTHER_REGION, REGION, assert_refusal, env};
 use edu_domain::{Role, SchoolYear};
 use serde_json::{Value, json};
 
-async fn put(env: &Env, token: &str, path: &str, body: Value) -> (StatusCode, Value) {
-    let req = test::TestRequest::put()
-        .uri(&format!("/api/v1{path}"))
-        .insert_header(("Authorization", format!("Bearer {token}")))
-        .set_json(body);
-    env.send(req).await
-}
-
 /// Repeats `call` until `ok` holds (projections are asynchronous); answers the last reply.
 async fn until<F, Fut>(call: F, ok: impl Fn(StatusCode, &Value) -> bool) -> (StatusCode, Value)
 where
@@ -97,7 +89,9 @@ async fn council_meeting(env: &Env, g: &Group, on: &str, about: Option<&str>) {
         })
         .collect();
     seats.push(json!({"role": "secretary_general", "school_id": g.lead, "holder_name": "赵秘书", "post": "vice_principal"}));
-    let (status, council) = put(env, &lead, &council_path, json!({ "seats": seats })).await;
+    let (status, council) = env
+        .put(&lead, &council_path, json!({ "seats": seats }))
+        .await;
     assert_eq!(status, StatusCode::OK, "{council}");
     let body = json!({"kind": "council", "title": format!("{on} 理事会议"), "held_on": on, "place": "一中会议室"});
     let (status, meeting) = env
@@ -154,17 +148,19 @@ async fn the_bureau_tightens_its_alliance_cap_and_the_fourth_admission_names_the
     assert_eq!(env.get(&other, &policy).await.0, StatusCode::FORBIDDEN);
     let lead = env.school("一中", "junior", REGION).await;
     let office = env.school_token(Role::LeadAdmin, &lead);
-    let (status, body) = put(&env, &office, &policy, json!({"policy": {}, "reason": "x"})).await;
+    let (status, body) = env
+        .put(&office, &policy, json!({"policy": {}, "reason": "x"}))
+        .await;
     assert_refusal(status, &body, StatusCode::FORBIDDEN, "forbidden");
     let (status, body) = env.get(&env.bureau(), "/regions/41162/policy").await;
     assert_refusal(status, &body, StatusCode::BAD_REQUEST, "validation_failed");
     // weights must sum to 100
     let bad = json!({"policy": {"evaluation_weights": {"value_added": 99}}, "reason": "x"});
-    let (status, body) = put(&env, &env.bureau(), &policy, bad).await;
+    let (status, body) = env.put(&env.bureau(), &policy, bad).await;
     assert_refusal(status, &body, StatusCode::BAD_REQUEST, "validation_failed");
 
     let tighten = json!({"policy": {"cap_alliance": 3}, "reason": "联盟型集团规模收紧为 3 所"});
-    let (status, v1) = put(&env, &env.bureau(), &policy, tighten).await;
+    let (status, v1) = env.put(&env.bureau(), &policy, tighten).await;
     assert_eq!(status, StatusCode::OK, "{v1}");
     assert_eq!(v1["version"], 1);
     assert_eq!(v1["policy"]["cap_alliance"], 3);

@@ -106,6 +106,14 @@ impl Env {
         self.send(req).await
     }
 
+    pub async fn put(&self, token: &str, path: &str, body: Value) -> (StatusCode, Value) {
+        let req = test::TestRequest::put()
+            .uri(&format!("/api/v1{path}"))
+            .insert_header(("Authorization", format!("Bearer {token}")))
+            .set_json(body);
+        self.send(req).await
+    }
+
     pub async fn get(&self, token: &str, path: &str) -> (StatusCode, Value) {
         let req = test::TestRequest::get()
             .uri(&format!("/api/v1{path}"))
