@@ -1035,3 +1035,45 @@ async fn the_groups_postings_export_as_an_office_calendar() {
         .await;
     assert_refusal(status, &body, StatusCode::BAD_REQUEST, "validation_failed");
 }
+
+/// E-12/E-15 follow the region's policy (DESIGN.md "Policy as data"): 支教 is refused under
+/// the defaults and accepted once the bureau enables it.
+#[actix_web::test]
+async fn support_teaching_follows_the_regions_policy() {
+    let env = env().await;
+    let g = group_of_two(&env).await;
+    let lead = env.school_token(Role::LeadAdmin, &g.lead);
+    let staff = roster(&env, &lead, &g.lead, &["L001,王老师,学科教师,数学,县级,是"]).await;
+    let body = posting(
+        &teacher(&staff, "L001"),
+        &g.member,
+        "support_teaching",
+        next_autumn(),
+    );
+    let (status, reply) = propose(&env, &lead, &g.id, body.clone()).await;
+    assert_refusal(
+        status,
+        &reply,
+        StatusCode::CONFLICT,
+        "posting_kind_disabled",
+    );
+
+    let enable = json!({"policy": {"support_postings": true}, "reason": "开展支教试点"});
+    let (status, policy) = env
+        .put(&env.bureau(), &format!("/regions/{REGION}/policy"), enable)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{policy}");
+    // rotation learns the new version from its event
+    let path = format!("/groups/{}/postings", g.id);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let (status, reply) = env.post(&lead, &path, body.clone()).await;
+        if status == StatusCode::CREATED {
+            assert_eq!(reply["kind"], "support_teaching");
+            break;
+        }
+        assert_eq!(reply["error"]["code"], "posting_kind_disabled", "{reply}");
+        assert!(tokio::time::Instant::now() < deadline, "{reply}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}

@@ -174,13 +174,16 @@ impl RotationService {
                     .ok_or(RotationError::TeacherNotFound)?;
                 // E-04: the sending school is the home school, and stays the payroll unit.
                 let from = SchoolId(teacher.home_school_id);
-                let context = store::posting_context(
+                // The group's region policy in force today comes with it (DESIGN.md "Policy
+                // as data").
+                let mut context = store::posting_context(
                     conn,
                     body.group_id,
                     from,
                     body.to_school_id,
                     body.teacher_id,
                     (start, end),
+                    today(),
                 )
                 .await?;
                 if context.dissolved.ok_or(RotationError::GroupNotFound)? {
@@ -204,9 +207,7 @@ impl RotationService {
                 if from == body.to_school_id {
                     return Err(RotationError::Direction(body.kind));
                 }
-                // The group's region policy in force today (DESIGN.md "Policy as data").
-                let region = context.region.as_deref().unwrap_or_default();
-                let policy = edu_bus::policy::in_force(conn, region, today()).await?;
+                let policy = context.policy()?;
                 rules::check_direction(body.kind, from_role, to_role, &policy)?;
                 rules::check_receiver(
                     from_role,

@@ -2,12 +2,12 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
-use diesel::sql_types::{Bool, Nullable, Text};
+use diesel::sql_types::{Bool, Integer, Jsonb, Nullable, Text};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use edu_contracts::rotation::{Paging, Posting, PostingPhase};
 use edu_domain::{
-    BackboneLevel, GroupId, MemberRole, Post, PostingId, PostingKind, PostingStatus, SchoolId,
-    SchoolYear, TeacherId,
+    BackboneLevel, GroupId, MemberRole, Policy, Post, PostingId, PostingKind, PostingStatus,
+    SchoolId, SchoolYear, TeacherId,
 };
 use uuid::Uuid;
 
@@ -286,9 +286,21 @@ pub struct PostingContext {
     /// The receiving school is under an open persuade-out (X-01).
     #[diesel(sql_type = Nullable<Bool>)]
     pub receiver_under_persuade_out: Option<bool>,
+    /// The region's policy version in force on the day asked for, if one was published.
+    #[diesel(sql_type = Nullable<Integer>)]
+    policy_version: Option<i32>,
+    #[diesel(sql_type = Nullable<Jsonb>)]
+    policy_body: Option<serde_json::Value>,
 }
 
 impl PostingContext {
+    /// The region's policy in force (DESIGN.md "Policy as data"), or the defaults.
+    pub fn policy(&mut self) -> QueryResult<Policy> {
+        let region = self.region.as_deref().unwrap_or_default();
+        let stored = self.policy_version.zip(self.policy_body.take());
+        edu_bus::policy::stored(region, stored)
+    }
+
     /// The sending school's role, when it is an active school of the group.
     pub fn sender_role(&self) -> QueryResult<Option<MemberRole>> {
         self.from_role
@@ -313,10 +325,10 @@ pub async fn posting_context(
     to: SchoolId,
     teacher: TeacherId,
     (start, end): (NaiveDate, NaiveDate),
+    policy_day: NaiveDate,
 ) -> QueryResult<PostingContext> {
     diesel::sql_query(
-        "SELECT (SELECT dissolved FROM groups_seen WHERE group_id = $1) AS dissolved, \
-                (SELECT region FROM groups_seen WHERE group_id = $1) AS region, \
+        "SELECT g.dissolved, g.region, pv.version AS policy_version, pv.body AS policy_body, \
                 (SELECT under_persuade_out FROM group_schools \
                   WHERE group_id = $1 AND school_id = $3 AND active) \
                   AS receiver_under_persuade_out, \
@@ -327,7 +339,12 @@ pub async fn posting_context(
                 (SELECT id FROM postings \
                   WHERE teacher_id = $4 AND status <> 'cancelled' \
                     AND start_date <= $6 AND coalesce(ended_on, end_date) >= $5 \
-                  LIMIT 1) AS overlapping",
+                  LIMIT 1) AS overlapping \
+           FROM (SELECT 1) AS one \
+           LEFT JOIN groups_seen g ON g.group_id = $1 \
+           LEFT JOIN LATERAL (SELECT version, body FROM policy_versions \
+                  WHERE region = g.region AND effective_from <= $7 \
+                  ORDER BY version DESC LIMIT 1) pv ON true",
     )
     .bind::<diesel::sql_types::Uuid, _>(group.0)
     .bind::<diesel::sql_types::Uuid, _>(from.0)
@@ -335,6 +352,7 @@ pub async fn posting_context(
     .bind::<diesel::sql_types::Uuid, _>(teacher.0)
     .bind::<diesel::sql_types::Date, _>(start)
     .bind::<diesel::sql_types::Date, _>(end)
+    .bind::<diesel::sql_types::Date, _>(policy_day)
     .get_result(conn)
     .await
 }

@@ -55,6 +55,12 @@ pub async fn in_force(
         .first(conn)
         .await
         .optional()?;
+    stored(region, row)
+}
+
+/// The policy a stored version `(version, body)` describes, or the defaults for `None`;
+/// for services that read the version in force within a larger query of their own.
+pub fn stored(region: &str, row: Option<(i32, serde_json::Value)>) -> QueryResult<Policy> {
     match row {
         None => Ok(Policy::default()),
         Some((version, body)) => {
