@@ -7,6 +7,12 @@ cd "$(dirname "$0")/.."
 
 bash deploy/dev-stack.sh
 
+# The reliability tests (tests/reliability) start private nats-servers of their own.
+if ! command -v nats-server >/dev/null 2>&1 && [ ! -x /usr/sbin/nats-server ]; then
+  echo "test: installing nats-server"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nats-server >/dev/null
+fi
+
 if ! cargo nextest --version >/dev/null 2>&1; then
   echo "test: installing cargo-nextest"
   cargo install --locked cargo-nextest

@@ -181,10 +181,7 @@ impl StoreError {
                 tracing::warn!(service, error = %e, "database unavailable");
                 edu_domain::Problem::unavailable(service)
             }
-            Self::Db(DbError::DatabaseError(
-                diesel::result::DatabaseErrorKind::ClosedConnection,
-                info,
-            )) => {
+            Self::Db(DbError::DatabaseError(kind, info)) if connection_lost(&kind, &*info) => {
                 tracing::warn!(
                     service,
                     error = info.message(),
@@ -198,6 +195,20 @@ impl StoreError {
             }
         }
     }
+}
+
+/// The connection is gone, not the statement wrong: closed by the server, or a command that
+/// could not be sent (diesel-async reports a dead socket that way), or PostgreSQL terminating
+/// the backend (SQLSTATE 57P01/57P02, 25P03, ...: diesel exposes no SQLSTATE for these, and
+/// every such server message begins "terminating connection"). Found by the fault-injection
+/// test (`pg_terminate_backend`), where these were answered 500.
+fn connection_lost(
+    kind: &diesel::result::DatabaseErrorKind,
+    info: &(dyn diesel::result::DatabaseErrorInformation + Send + Sync),
+) -> bool {
+    use diesel::result::DatabaseErrorKind::{ClosedConnection, UnableToSendCommand};
+    matches!(kind, ClosedConnection | UnableToSendCommand)
+        || info.message().starts_with("terminating connection")
 }
 
 /// A connection from the pool, or `StoreError::Pool`.

@@ -1,0 +1,8 @@
+//! Reliability under faults and bad input, against real processes, PostgreSQL and NATS
+//! (issue 9). Each test starts what it breaks on its own ports and database.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly
+
+mod bad_input;
+mod faults;
+mod support;
