@@ -1,4 +1,7 @@
-//! Annual evaluation service (DOMAIN.md §6). Issue 6 brings its first part: the obligation
+//! Annual evaluation service (DOMAIN.md §6). Issue 7: the bureau's annual evaluation —
+//! rounds (V-03), scorecards over the V-01 indicator tree with the policy's weights and
+//! grades, value added (V-02, V-08), the Q-12 balance indicators and V-17 CVs, and the
+//! consequences the bureau confirms. Issue 6 brought the obligation
 //! ledger (G-06, G-08, G-15, V-06, M2, M5, E-05, E-06, E-08 as a KPI, E-09), a projection
 //! built from every service's events, never from their tables; the evaluation standing the
 //! sanctions ask for; and each school's notification feed. Owns the `evaluation`
@@ -7,7 +10,10 @@
 mod error;
 mod ledger;
 mod projection;
+mod round_store;
+mod rounds;
 mod schema;
+mod scoring;
 pub mod service;
 mod store;
 
@@ -18,6 +24,7 @@ use edu_bus::Bus;
 use edu_bus::consumer::ConsumerSpec;
 use edu_bus::server::ServiceHost;
 use edu_contracts::ServiceName;
+use edu_contracts::evaluation as evaluation_ops;
 use edu_contracts::obligations as ops;
 use edu_db::{DbConfig, EmbeddedMigrations};
 
@@ -48,6 +55,14 @@ pub async fn start(bus: &Bus, db: DbConfig) -> anyhow::Result<ServiceHost> {
         ops::GetLedger => ledger,
         ops::GetStanding => standing,
         ops::GetNotifications => feed,
+        evaluation_ops::SaveSchoolData => save_school_data,
+        evaluation_ops::GetSchoolData => get_school_data,
+        evaluation_ops::SaveScoredItems => save_scored_items,
+        evaluation_ops::OpenRound => open_round,
+        evaluation_ops::GetRound => get_round,
+        evaluation_ops::ListScorecards => list_scorecards,
+        evaluation_ops::GetScorecard => get_scorecard,
+        evaluation_ops::DecideConsequence => decide_consequence,
     });
     Ok(host)
 }

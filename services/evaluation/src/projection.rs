@@ -1,7 +1,9 @@
 //! The ledger's facts, projected from every service's events (consumer `evaluation-ledger`,
 //! idempotent by event id through the inbox): groups and school spans (membership), meetings
 //! and reports (council), trainings and postings (rotation), published resources
-//! (catalogue), the region policy versions, and the "changed" items of the feed.
+//! (catalogue), the region policy versions, and the "changed" items of the feed; for the
+//! annual evaluation (issue 7) also adoptions and the settlement of proposed
+//! consequences by the bureau's decisions in membership.
 
 use diesel::QueryResult;
 use diesel_async::AsyncPgConnection;
@@ -9,13 +11,14 @@ use edu_bus::consumer::EventHandler;
 use edu_contracts::events::{
     GroupDissolved, GroupEstablished, MeetingHeld, MemberAdmitted, MemberExited, MemberWarned,
     PersuadeOutDecided, PersuadeOutProposed, PolicyPublished, PostingCancelled, PostingConfirmed,
-    PostingEnded, ReportOverdue, ReportSubmitted, ResourcePublished, TrainingHeld,
+    PostingEnded, ReportOverdue, ReportSubmitted, ResourceAdopted, ResourcePublished, TrainingHeld,
 };
 use edu_contracts::{Event, EventEnvelope};
 use edu_domain::MemberRole;
 use futures::future::BoxFuture;
 use serde::de::DeserializeOwned;
 
+use crate::round_store;
 use crate::store::{self, NotificationRow, PostingRow, ReportRow};
 
 /// The durable consumer's name.
@@ -93,6 +96,16 @@ impl EventHandler for LedgerProjection {
                 GroupDissolved::TYPE => {
                     let e: GroupDissolved = payload(event)?;
                     store::group_dissolved(conn, e.group_id, day).await?;
+                    // a proposed dissolution happened.
+                    round_store::consequence_settled(
+                        conn,
+                        e.group_id.0,
+                        "dissolution",
+                        None,
+                        "effective",
+                        event.occurred_at,
+                    )
+                    .await?;
                     let row = changed(
                         event,
                         Some("X-02"),
@@ -126,6 +139,17 @@ impl EventHandler for LedgerProjection {
                 }
                 PersuadeOutDecided::TYPE => {
                     let e: PersuadeOutDecided = payload(event)?;
+                    // the evaluation's proposed exit of this member takes effect (or
+                    // is turned down) with the bureau's decision on the persuade-out.
+                    round_store::consequence_settled(
+                        conn,
+                        e.group_id.0,
+                        "member_exit",
+                        Some(e.school_id.0),
+                        if e.confirmed { "effective" } else { "rejected" },
+                        event.occurred_at,
+                    )
+                    .await?;
                     let (en, zh) = if e.confirmed {
                         ("the bureau confirmed the persuade-out", "教育局已确认劝退")
                     } else {
@@ -241,6 +265,22 @@ impl EventHandler for LedgerProjection {
                         r.resource_id.0,
                         r.group_id,
                         r.owner_school_id,
+                        day,
+                    )
+                    .await
+                }
+                ResourceAdopted::TYPE => {
+                    let e: ResourceAdopted = payload(event)?;
+                    let r = &e.resource;
+                    round_store::resource_adopted(
+                        conn,
+                        event.id.0,
+                        (
+                            r.resource_id.0,
+                            r.group_id.0,
+                            r.owner_school_id.0,
+                            e.adopting_school_id.0,
+                        ),
                         day,
                     )
                     .await

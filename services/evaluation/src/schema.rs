@@ -86,3 +86,81 @@ diesel::table! {
         at -> Timestamptz,
     }
 }
+
+diesel::table! {
+    adoptions (event_id) {
+        event_id -> Uuid,
+        resource_id -> Uuid,
+        group_id -> Uuid,
+        owner_school_id -> Uuid,
+        adopting_school_id -> Uuid,
+        adopted_on -> Date,
+    }
+}
+
+diesel::table! {
+    school_data (school_id, school_year) {
+        school_id -> Uuid,
+        school_year -> Int4,
+        region -> Text,
+        stage -> Text,
+        quality_score -> Nullable<Float8>,
+        balance -> Nullable<Jsonb>,
+        entered_by -> Text,
+        entered_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    scored_items (group_id, school_year) {
+        group_id -> Uuid,
+        school_year -> Int4,
+        items -> Jsonb,
+        entered_by -> Text,
+        entered_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    rounds (round_id) {
+        round_id -> Uuid,
+        region -> Text,
+        school_year -> Int4,
+        as_of -> Date,
+        policy_version -> Int4,
+        opened_by -> Text,
+        opened_at -> Timestamptz,
+        skipped -> Jsonb,
+    }
+}
+
+diesel::table! {
+    scorecards (evaluation_id) {
+        evaluation_id -> Uuid,
+        round_id -> Uuid,
+        group_id -> Uuid,
+        school_year -> Int4,
+        total -> Float8,
+        grade -> Text,
+        body -> Jsonb,
+    }
+}
+
+diesel::table! {
+    consequences (consequence_id) {
+        consequence_id -> Uuid,
+        evaluation_id -> Uuid,
+        group_id -> Uuid,
+        kind -> Text,
+        school_id -> Nullable<Uuid>,
+        reason -> Text,
+        status -> Text,
+        decided_by -> Nullable<Text>,
+        decided_at -> Nullable<Timestamptz>,
+        note -> Nullable<Text>,
+    }
+}
+
+diesel::joinable!(scorecards -> rounds (round_id));
+diesel::joinable!(consequences -> scorecards (evaluation_id));
+diesel::allow_tables_to_appear_in_same_query!(scorecards, rounds, consequences);

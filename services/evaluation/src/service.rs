@@ -9,7 +9,7 @@ use edu_bus::Bus;
 use edu_contracts::Command;
 use edu_contracts::obligations::{
     Feed, FeedQuery, Ledger, LedgerQuery, LedgerSummary, Notification, NotificationKind,
-    Obligation, ObligationStatus, Obligor, Period, RecordKind, RecordLink, Standing, StandingQuery,
+    Obligation, ObligationStatus, Obligor, Period, RecordKind, RecordLink,
 };
 use edu_contracts::rotation::{ComplianceQuery, GetCompliance, Scope};
 use edu_db::{DbPool, PooledConn};
@@ -38,8 +38,8 @@ fn parse<T: std::str::FromStr>(what: &str, value: &str) -> diesel::QueryResult<T
 
 #[derive(Clone)]
 pub struct EvaluationService {
-    pool: DbPool,
-    bus: Bus,
+    pub(crate) pool: DbPool,
+    pub(crate) bus: Bus,
 }
 
 impl EvaluationService {
@@ -47,7 +47,7 @@ impl EvaluationService {
         Self { pool, bus }
     }
 
-    async fn conn(&self) -> Result<PooledConn> {
+    pub(crate) async fn conn(&self) -> Result<PooledConn> {
         Ok(edu_db::conn(&self.pool).await?)
     }
 
@@ -253,16 +253,6 @@ impl EvaluationService {
             policy_version: policy.version,
             summary,
             obligations,
-        })
-    }
-
-    /// the latest completed evaluation's verdict about a group or one of its schools.
-    /// Annual evaluations (V-03) arrive with their own issue and will be stored here; until
-    /// one is completed, nothing is failing.
-    pub async fn standing(&self, _cmd: Command<StandingQuery>) -> Result<Standing> {
-        Ok(Standing {
-            failing: false,
-            evaluation_id: None,
         })
     }
 

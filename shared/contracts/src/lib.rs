@@ -5,6 +5,7 @@
 pub mod catalogue;
 pub mod council;
 pub mod envelope;
+pub mod evaluation;
 pub mod events;
 pub mod membership;
 pub mod obligations;

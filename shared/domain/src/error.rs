@@ -100,6 +100,13 @@ pub enum ErrorCode {
     FailedEvaluationRequired,
     /// A member under an open persuade-out gets no new lead-to-member postings.
     MemberUnderPersuadeOut,
+    /// V-03: a group is evaluated from one year after its plaque date (挂牌成立一年后).
+    EvaluationTooEarly,
+    /// V-03: one evaluation per group and school year.
+    EvaluationAlreadyExists,
+    /// the consequence is not in a state that allows this step (decided already, or
+    /// one that takes effect through the sanctions workflow).
+    ConsequenceStateInvalid,
     /// The same Idempotency-Key was used for a different request.
     IdempotencyKeyReused,
     /// A service behind the API did not answer; retry later.
@@ -155,6 +162,9 @@ impl ErrorCode {
             Self::PersuadeOutStateInvalid => "persuade_out_state_invalid",
             Self::FailedEvaluationRequired => "failed_evaluation_required",
             Self::MemberUnderPersuadeOut => "member_under_persuade_out",
+            Self::EvaluationTooEarly => "evaluation_too_early",
+            Self::EvaluationAlreadyExists => "evaluation_already_exists",
+            Self::ConsequenceStateInvalid => "consequence_state_invalid",
             Self::IdempotencyKeyReused => "idempotency_key_reused",
             Self::ServiceUnavailable => "service_unavailable",
             Self::Internal => "internal",
@@ -201,7 +211,10 @@ impl ErrorCode {
             | Self::CouncilDecisionRequired
             | Self::PersuadeOutStateInvalid
             | Self::FailedEvaluationRequired
-            | Self::MemberUnderPersuadeOut => 409,
+            | Self::MemberUnderPersuadeOut
+            | Self::EvaluationTooEarly
+            | Self::EvaluationAlreadyExists
+            | Self::ConsequenceStateInvalid => 409,
             Self::PayloadTooLarge => 413,
             Self::CapExceptionReasonRequired
             | Self::IdempotencyKeyReused

@@ -23,5 +23,5 @@ pub use ids::{
     ResourceId, SchoolId, TeacherId, TrainingId, UploadId, WarningId,
 };
 pub use model::{ExitReason, GroupModel, GroupStatus, MemberRole, Role, Stage};
-pub use policy::{EvaluationWeights, Policy};
+pub use policy::{EvaluationWeights, GradeThresholds, Policy};
 pub use rotation::{BackboneLevel, Post, PostingKind, PostingStatus, TrainingKind};

@@ -47,6 +47,32 @@ pub struct Policy {
     pub due_soon_days: u8,
     /// V-01/§8.11: weights of the evaluation dimensions, in percent (they sum to 100).
     pub evaluation_weights: EvaluationWeights,
+    /// V-05/X-02: the total scores (0–100) from which a group is graded 优秀 / 良好 / 合格;
+    /// below `pass` it is 不合格.
+    pub evaluation_grades: GradeThresholds,
+}
+
+/// Lowest total score (0–100) of each grade. The documents give none (§8.11); the defaults
+/// are the usual 90 / 75 / 60 of Chinese appraisal scales.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct GradeThresholds {
+    /// 优秀
+    pub excellent: f64,
+    /// 良好
+    pub good: f64,
+    /// 合格
+    pub pass: f64,
+}
+
+impl Default for GradeThresholds {
+    fn default() -> Self {
+        Self {
+            excellent: 90.0,
+            good: 75.0,
+            pass: 60.0,
+        }
+    }
 }
 
 /// V-01 dimensions and the value-added component (V-02, V-08), in percent. The documents give
@@ -119,6 +145,7 @@ impl Default for Policy {
             library_min_per_semester: 1,
             due_soon_days: 7,
             evaluation_weights: EvaluationWeights::default(),
+            evaluation_grades: GradeThresholds::default(),
         }
     }
 }
@@ -201,6 +228,14 @@ impl Policy {
                 "field": "evaluation_weights",
                 "total": self.evaluation_weights.total(),
             })));
+        }
+        let g = &self.evaluation_grades;
+        if !(0.0 < g.pass && g.pass <= g.good && g.good <= g.excellent && g.excellent <= 100.0) {
+            return bad(
+                "evaluation_grades",
+                "grade thresholds rise from pass to good to excellent, within 0 to 100",
+                "等级分数线须满足 0 < 合格 ≤ 良好 ≤ 优秀 ≤ 100",
+            );
         }
         Ok(())
     }

@@ -2,6 +2,7 @@
 
 pub mod catalogue;
 pub mod council;
+pub mod evaluation;
 pub mod groups;
 pub mod obligations;
 pub mod policy;
@@ -83,5 +84,16 @@ pub fn config(cfg: &mut ServiceConfig) {
         .service(obligations::get_obligations)
         .service(obligations::list_notifications)
         .service(policy::get_region_policy)
-        .service(policy::put_region_policy);
+        .service(policy::put_region_policy)
+        .service(evaluation::create_evaluation_round)
+        .service(evaluation::get_evaluation_round)
+        .service(evaluation::export_evaluation_round_csv)
+        .service(evaluation::export_evaluation_round_xlsx)
+        .service(evaluation::get_scorecard)
+        .service(evaluation::get_scorecard_figure)
+        .service(evaluation::print_scorecard)
+        .service(evaluation::decide_consequence)
+        .service(evaluation::put_school_evaluation_data)
+        .service(evaluation::get_school_evaluation_data)
+        .service(evaluation::put_scored_items);
 }

@@ -1,0 +1,547 @@
+//! Queries of the annual evaluation (issue 7): the bureau's data, the facts of a whole
+//! region's groups read in one query per table (a round of a province-sized region reads
+//! a handful of result sets, not one per group), rounds, scorecards and consequences.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel::prelude::*;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use uuid::Uuid;
+
+use crate::schema::{
+    adoptions, consequences, group_schools, groups_seen, meetings, postings, reports, resources,
+    rounds, school_data, scorecards, scored_items, trainings,
+};
+
+// ---- projection ----
+
+pub async fn resource_adopted(
+    conn: &mut AsyncPgConnection,
+    event_id: Uuid,
+    (resource, group, owner, adopter): (Uuid, Uuid, Uuid, Uuid),
+    on: NaiveDate,
+) -> QueryResult<()> {
+    diesel::insert_into(adoptions::table)
+        .values((
+            adoptions::event_id.eq(event_id),
+            adoptions::resource_id.eq(resource),
+            adoptions::group_id.eq(group),
+            adoptions::owner_school_id.eq(owner),
+            adoptions::adopting_school_id.eq(adopter),
+            adoptions::adopted_on.eq(on),
+        ))
+        .on_conflict_do_nothing()
+        .execute(conn)
+        .await
+        .map(|_| ())
+}
+
+/// a proposed consequence happened (the persuade-out was confirmed, the group
+/// dissolved) or was turned down (the persuade-out was rejected).
+pub async fn consequence_settled(
+    conn: &mut AsyncPgConnection,
+    group: Uuid,
+    kind: &str,
+    school: Option<Uuid>,
+    status: &str,
+    at: DateTime<Utc>,
+) -> QueryResult<()> {
+    let mut q = diesel::update(consequences::table)
+        .filter(consequences::group_id.eq(group))
+        .filter(consequences::kind.eq(kind))
+        .filter(consequences::status.eq("proposed"))
+        .into_boxed();
+    if let Some(school) = school {
+        q = q.filter(consequences::school_id.eq(school));
+    }
+    q.set((
+        consequences::status.eq(status),
+        consequences::decided_at.eq(at),
+    ))
+    .execute(conn)
+    .await
+    .map(|_| ())
+}
+
+// ---- the bureau's data ----
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = school_data)]
+pub struct SchoolDataRow {
+    pub school_id: Uuid,
+    pub school_year: i32,
+    pub region: String,
+    pub stage: String,
+    pub quality_score: Option<f64>,
+    pub balance: Option<serde_json::Value>,
+    pub entered_by: String,
+    pub entered_at: DateTime<Utc>,
+}
+
+pub async fn save_school_data(
+    conn: &mut AsyncPgConnection,
+    row: &SchoolDataRow,
+) -> QueryResult<SchoolDataRow> {
+    diesel::insert_into(school_data::table)
+        .values(row)
+        .on_conflict((school_data::school_id, school_data::school_year))
+        .do_update()
+        .set(row)
+        .returning(SchoolDataRow::as_returning())
+        .get_result(conn)
+        .await
+}
+
+pub async fn school_data_of(
+    conn: &mut AsyncPgConnection,
+    school: Uuid,
+    year: i32,
+) -> QueryResult<Option<SchoolDataRow>> {
+    school_data::table
+        .find((school, year))
+        .select(SchoolDataRow::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// Every school's data of a region for these years (the county's CV needs them all).
+pub async fn region_school_data(
+    conn: &mut AsyncPgConnection,
+    region: &str,
+    years: &[i32],
+) -> QueryResult<Vec<SchoolDataRow>> {
+    school_data::table
+        .filter(school_data::region.eq(region))
+        .filter(school_data::school_year.eq_any(years))
+        .select(SchoolDataRow::as_select())
+        .load(conn)
+        .await
+}
+
+pub async fn save_scored_items(
+    conn: &mut AsyncPgConnection,
+    (group, year): (Uuid, i32),
+    items: &serde_json::Value,
+    by: &str,
+) -> QueryResult<()> {
+    let now = Utc::now();
+    diesel::insert_into(scored_items::table)
+        .values((
+            scored_items::group_id.eq(group),
+            scored_items::school_year.eq(year),
+            scored_items::items.eq(items),
+            scored_items::entered_by.eq(by),
+            scored_items::entered_at.eq(now),
+        ))
+        .on_conflict((scored_items::group_id, scored_items::school_year))
+        .do_update()
+        .set((
+            scored_items::items.eq(items),
+            scored_items::entered_by.eq(by),
+            scored_items::entered_at.eq(now),
+        ))
+        .execute(conn)
+        .await
+        .map(|_| ())
+}
+
+pub async fn region_scored_items(
+    conn: &mut AsyncPgConnection,
+    groups: &[Uuid],
+    year: i32,
+) -> QueryResult<Vec<(Uuid, serde_json::Value)>> {
+    scored_items::table
+        .filter(scored_items::group_id.eq_any(groups))
+        .filter(scored_items::school_year.eq(year))
+        .select((scored_items::group_id, scored_items::items))
+        .load(conn)
+        .await
+}
+
+// ---- a region's facts ----
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = groups_seen)]
+pub struct RegionGroup {
+    pub group_id: Uuid,
+    pub lead_school_id: Uuid,
+    pub plaque_date: NaiveDate,
+}
+
+/// The region's groups not dissolved before `from`.
+pub async fn region_groups(
+    conn: &mut AsyncPgConnection,
+    region: &str,
+    from: NaiveDate,
+) -> QueryResult<Vec<RegionGroup>> {
+    groups_seen::table
+        .filter(groups_seen::region.eq(region))
+        .filter(
+            groups_seen::dissolved_on
+                .is_null()
+                .or(groups_seen::dissolved_on.ge(from)),
+        )
+        .order(groups_seen::group_id)
+        .select(RegionGroup::as_select())
+        .load(conn)
+        .await
+}
+
+/// (group, school) of the members in the group at some point from `from` on. The
+/// projection dates an admission by its event, so a group registered after the fact still
+/// counts the members it has.
+pub async fn members_since(
+    conn: &mut AsyncPgConnection,
+    groups: &[Uuid],
+    from: NaiveDate,
+) -> QueryResult<Vec<(Uuid, Uuid)>> {
+    group_schools::table
+        .filter(group_schools::group_id.eq_any(groups))
+        .filter(group_schools::role.eq("member"))
+        .filter(
+            group_schools::left_on
+                .is_null()
+                .or(group_schools::left_on.ge(from)),
+        )
+        .order((group_schools::group_id, group_schools::school_id))
+        .select((group_schools::group_id, group_schools::school_id))
+        .load(conn)
+        .await
+}
+
+pub type MeetingRow = (Uuid, Uuid, String, NaiveDate, Vec<Uuid>);
+
+pub async fn meetings_of(
+    conn: &mut AsyncPgConnection,
+    groups: &[Uuid],
+    (from, to): (NaiveDate, NaiveDate),
+) -> QueryResult<Vec<MeetingRow>> {
+    meetings::table
+        .filter(meetings::group_id.eq_any(groups))
+        .filter(meetings::held_on.between(from, to))
+        .order((meetings::held_on, meetings::meeting_id))
+        .select((
+            meetings::group_id,
+            meetings::meeting_id,
+            meetings::kind,
+            meetings::held_on,
+            meetings::schools_present,
+        ))
+        .load(conn)
+        .await
+}
+
+pub async fn reports_of(
+    conn: &mut AsyncPgConnection,
+    groups: &[Uuid],
+    years: (i32, i32),
+) -> QueryResult<Vec<(Uuid, Uuid, i32, i32, bool)>> {
+    reports::table
+        .filter(reports::group_id.eq_any(groups))
+        .filter(reports::year.between(years.0, years.1))
+        .select((
+            reports::group_id,
+            reports::report_id,
+            reports::year,
+            reports::quarter,
+            reports::late,
+        ))
+        .load(conn)
+        .await
+}
+
+pub async fn trainings_of(
+    conn: &mut AsyncPgConnection,
+    groups: &[Uuid],
+    (from, to): (NaiveDate, NaiveDate),
+) -> QueryResult<Vec<(Uuid, Uuid, String, NaiveDate)>> {
+    trainings::table
+        .filter(trainings::group_id.eq_any(groups))
+        .filter(trainings::held_on.between(from, to))
+        .select((
+            trainings::group_id,
+            trainings::training_id,
+            trainings::kind,
+            trainings::held_on,
+        ))
+        .load(conn)
+        .await
+}
+
+pub async fn resources_of(
+    conn: &mut AsyncPgConnection,
+    groups: &[Uuid],
+    (from, to): (NaiveDate, NaiveDate),
+) -> QueryResult<Vec<(Uuid, Uuid, Uuid, NaiveDate)>> {
+    resources::table
+        .filter(resources::group_id.eq_any(groups))
+        .filter(resources::published_on.between(from, to))
+        .select((
+            resources::group_id,
+            resources::resource_id,
+            resources::owner_school_id,
+            resources::published_on,
+        ))
+        .load(conn)
+        .await
+}
+
+pub async fn adoptions_of(
+    conn: &mut AsyncPgConnection,
+    groups: &[Uuid],
+    (from, to): (NaiveDate, NaiveDate),
+) -> QueryResult<Vec<(Uuid, Uuid, Uuid, Uuid)>> {
+    adoptions::table
+        .filter(adoptions::group_id.eq_any(groups))
+        .filter(adoptions::adopted_on.between(from, to))
+        .select((
+            adoptions::group_id,
+            adoptions::resource_id,
+            adoptions::owner_school_id,
+            adoptions::adopting_school_id,
+        ))
+        .load(conn)
+        .await
+}
+
+/// Confirmed postings running on `day`: (group, posting, from, to).
+pub async fn running_postings(
+    conn: &mut AsyncPgConnection,
+    groups: &[Uuid],
+    day: NaiveDate,
+) -> QueryResult<Vec<(Uuid, Uuid, Uuid, Uuid)>> {
+    postings::table
+        .filter(postings::group_id.eq_any(groups))
+        .filter(postings::cancelled.eq(false))
+        .filter(postings::start_date.le(day))
+        .filter(postings::end_date.ge(day))
+        .select((
+            postings::group_id,
+            postings::posting_id,
+            postings::from_school_id,
+            postings::to_school_id,
+        ))
+        .load(conn)
+        .await
+}
+
+// ---- rounds and scorecards ----
+
+/// Groups already evaluated for a school year, and the grades of the year before.
+pub async fn grades_of(
+    conn: &mut AsyncPgConnection,
+    groups: &[Uuid],
+    year: i32,
+) -> QueryResult<Vec<(Uuid, String)>> {
+    scorecards::table
+        .filter(scorecards::group_id.eq_any(groups))
+        .filter(scorecards::school_year.eq(year))
+        .select((scorecards::group_id, scorecards::grade))
+        .load(conn)
+        .await
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = rounds)]
+pub struct RoundRow {
+    pub round_id: Uuid,
+    pub region: String,
+    pub school_year: i32,
+    pub as_of: NaiveDate,
+    pub policy_version: i32,
+    pub opened_by: String,
+    pub opened_at: DateTime<Utc>,
+    pub skipped: serde_json::Value,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = scorecards)]
+pub struct ScorecardRow {
+    pub evaluation_id: Uuid,
+    pub round_id: Uuid,
+    pub group_id: Uuid,
+    pub school_year: i32,
+    pub total: f64,
+    pub grade: String,
+    pub body: serde_json::Value,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = consequences)]
+pub struct ConsequenceRow {
+    pub consequence_id: Uuid,
+    pub evaluation_id: Uuid,
+    pub group_id: Uuid,
+    pub kind: String,
+    pub school_id: Option<Uuid>,
+    pub reason: String,
+    pub status: String,
+    pub decided_by: Option<String>,
+    pub decided_at: Option<DateTime<Utc>>,
+    pub note: Option<String>,
+}
+
+/// Rows per multi-row INSERT (PostgreSQL allows 65,535 bind parameters per statement).
+const INSERT_CHUNK: usize = 1000;
+
+pub async fn insert_round(
+    conn: &mut AsyncPgConnection,
+    round: &RoundRow,
+    cards: &[ScorecardRow],
+    consequences_rows: &[ConsequenceRow],
+) -> QueryResult<()> {
+    diesel::insert_into(rounds::table)
+        .values(round)
+        .execute(conn)
+        .await?;
+    for chunk in cards.chunks(INSERT_CHUNK) {
+        diesel::insert_into(scorecards::table)
+            .values(chunk)
+            .execute(conn)
+            .await?;
+    }
+    for chunk in consequences_rows.chunks(INSERT_CHUNK) {
+        diesel::insert_into(consequences::table)
+            .values(chunk)
+            .execute(conn)
+            .await?;
+    }
+    Ok(())
+}
+
+pub async fn round(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<RoundRow>> {
+    rounds::table
+        .find(id)
+        .select(RoundRow::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// (evaluation, group, total, grade) of a round's scorecards.
+pub async fn round_lines(
+    conn: &mut AsyncPgConnection,
+    round: Uuid,
+) -> QueryResult<Vec<(Uuid, Uuid, f64, String)>> {
+    scorecards::table
+        .filter(scorecards::round_id.eq(round))
+        .order(scorecards::group_id)
+        .select((
+            scorecards::evaluation_id,
+            scorecards::group_id,
+            scorecards::total,
+            scorecards::grade,
+        ))
+        .load(conn)
+        .await
+}
+
+pub async fn scorecard(
+    conn: &mut AsyncPgConnection,
+    round: Uuid,
+    group: Uuid,
+) -> QueryResult<Option<ScorecardRow>> {
+    scorecards::table
+        .filter(scorecards::round_id.eq(round))
+        .filter(scorecards::group_id.eq(group))
+        .select(ScorecardRow::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
+pub async fn scorecard_page(
+    conn: &mut AsyncPgConnection,
+    round: Uuid,
+    (limit, offset): (i64, i64),
+) -> QueryResult<(Vec<ScorecardRow>, i64)> {
+    let rows = scorecards::table
+        .filter(scorecards::round_id.eq(round))
+        .order(scorecards::group_id)
+        .limit(limit)
+        .offset(offset)
+        .select(ScorecardRow::as_select())
+        .load(conn)
+        .await?;
+    let total = scorecards::table
+        .filter(scorecards::round_id.eq(round))
+        .count()
+        .get_result(conn)
+        .await?;
+    Ok((rows, total))
+}
+
+pub async fn consequences_of(
+    conn: &mut AsyncPgConnection,
+    evaluations: &[Uuid],
+) -> QueryResult<Vec<ConsequenceRow>> {
+    consequences::table
+        .filter(consequences::evaluation_id.eq_any(evaluations))
+        .order(consequences::consequence_id)
+        .select(ConsequenceRow::as_select())
+        .load(conn)
+        .await
+}
+
+pub async fn consequence_for_update(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+) -> QueryResult<Option<ConsequenceRow>> {
+    consequences::table
+        .find(id)
+        .for_update()
+        .select(ConsequenceRow::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
+pub async fn decide(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    status: &str,
+    by: &str,
+    note: Option<&str>,
+) -> QueryResult<ConsequenceRow> {
+    diesel::update(consequences::table.find(id))
+        .set((
+            consequences::status.eq(status),
+            consequences::decided_by.eq(by),
+            consequences::decided_at.eq(Utc::now()),
+            consequences::note.eq(note),
+        ))
+        .returning(ConsequenceRow::as_returning())
+        .get_result(conn)
+        .await
+}
+
+/// the group's latest evaluation: (evaluation, grade).
+pub async fn latest_evaluation(
+    conn: &mut AsyncPgConnection,
+    group: Uuid,
+) -> QueryResult<Option<(Uuid, String)>> {
+    scorecards::table
+        .filter(scorecards::group_id.eq(group))
+        .order(scorecards::school_year.desc())
+        .select((scorecards::evaluation_id, scorecards::grade))
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// Whether the evaluation proposes (or made) this school's exit, and nobody rejected it.
+pub async fn exit_proposed(
+    conn: &mut AsyncPgConnection,
+    evaluation: Uuid,
+    school: Uuid,
+) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        consequences::table
+            .filter(consequences::evaluation_id.eq(evaluation))
+            .filter(consequences::kind.eq("member_exit"))
+            .filter(consequences::school_id.eq(school))
+            .filter(consequences::status.ne("rejected")),
+    ))
+    .get_result(conn)
+    .await
+}

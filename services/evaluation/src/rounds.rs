@@ -1,0 +1,798 @@
+//! The operations of the annual evaluation (issue 7): the bureau's data, rounds, scorecards,
+//! the decision on rewards and warnings, and the real standing sanctions rest on.
+//! Every figure comes from this service's own projection, from the bureau's data, or (E-08)
+//! from the rotation service's compliance figures, asked over the bus before the
+//! transaction that stores the round.
+
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+
+use chrono::{NaiveDate, Utc};
+use diesel_async::AsyncConnection;
+use edu_bus::outbox;
+use edu_contracts::evaluation::{
+    BalanceInputs, Consequence, ConsequenceDecided, ConsequenceDecision, ConsequenceKind,
+    ConsequenceStatus, EvaluationCompleted, Grade, NewRound, ProposedConsequence, Round, RoundRef,
+    SchoolData, SchoolDataInput, SchoolDataRef, Scorecard, ScorecardLine, ScorecardQuery,
+    ScorecardRef, ScoredItem, ScoredItems, ScoredItemsInput, SkippedGroup,
+};
+use edu_contracts::obligations::{Standing, StandingQuery};
+use edu_contracts::rotation::{Compliance, ComplianceQuery, GetCompliance, Scope};
+use edu_contracts::{Command, Page};
+use edu_db::idempotency;
+use edu_domain::{GroupId, Policy, Problem, RegionCode, SchoolId, SchoolYear, Stage, text};
+use futures::{StreamExt, TryStreamExt};
+use uuid::Uuid;
+
+use crate::error::EvaluationError;
+use crate::round_store::{self as store, ConsequenceRow, RoundRow, ScorecardRow};
+use crate::scoring::{self, CountyCv, GroupFacts, MeetingFact, ReportFact, RunningPosting};
+use crate::service::EvaluationService;
+
+type Result<T> = std::result::Result<T, EvaluationError>;
+
+/// Compliance questions to the rotation service in flight at once.
+const ROTATION_CONCURRENCY: usize = 16;
+/// Groups a round may name explicitly.
+const MAX_NAMED_GROUPS: usize = 5000;
+
+fn corrupt(what: &str, e: impl std::fmt::Display) -> EvaluationError {
+    EvaluationError::from(diesel::result::Error::DeserializationError(
+        format!("stored {what}: {e}").into(),
+    ))
+}
+
+fn invalid(field: &str, en: &str, zh: &str) -> EvaluationError {
+    EvaluationError::Invalid(Problem::validation(field, en, zh))
+}
+
+fn year_days(year: SchoolYear) -> Result<(NaiveDate, NaiveDate)> {
+    if !(2000..=2100).contains(&year.0) {
+        return Err(invalid(
+            "school_year",
+            "the school year is between 2000 and 2100",
+            "学年须在 2000 到 2100 之间",
+        ));
+    }
+    year.first_day()
+        .zip(year.last_day())
+        .ok_or_else(|| invalid("school_year", "invalid school year", "学年无效"))
+}
+
+fn finite_within(field: &str, v: f64, max: f64) -> Result<()> {
+    if v.is_finite() && (0.0..=max).contains(&v) {
+        Ok(())
+    } else {
+        Err(EvaluationError::Invalid(
+            Problem::validation(
+                field,
+                "a number between 0 and its maximum",
+                "数值须在 0 与上限之间",
+            )
+            .details(serde_json::json!({"field": field, "max": max})),
+        ))
+    }
+}
+
+/// Q-12 inputs within sane bounds (a school of at most 100,000 students).
+fn check_balance(b: &BalanceInputs) -> Result<()> {
+    if !(1..=100_000).contains(&b.enrolment) {
+        return Err(invalid(
+            "balance.enrolment",
+            "enrolment is between 1 and 100000",
+            "在校生数须在 1 到 100000 之间",
+        ));
+    }
+    for (field, n) in [
+        ("balance.teachers_above_degree", b.teachers_above_degree),
+        ("balance.backbone_teachers", b.backbone_teachers),
+        ("balance.pe_art_teachers", b.pe_art_teachers),
+        ("balance.multimedia_rooms", b.multimedia_rooms),
+    ] {
+        finite_within(field, f64::from(n), 100_000.0)?;
+    }
+    finite_within("balance.teaching_area_m2", b.teaching_area_m2, 1e7)?;
+    finite_within("balance.sports_area_m2", b.sports_area_m2, 1e7)?;
+    finite_within("balance.equipment_value_yuan", b.equipment_value_yuan, 1e11)?;
+    Ok(())
+}
+
+fn school_data_view(row: store::SchoolDataRow) -> Result<SchoolData> {
+    Ok(SchoolData {
+        school_id: SchoolId(row.school_id),
+        region: RegionCode::parse(&row.region).map_err(|e| corrupt("region", e))?,
+        stage: row.stage.parse().map_err(|e| corrupt("stage", e))?,
+        school_year: SchoolYear(row.school_year),
+        quality_score: row.quality_score,
+        balance: row
+            .balance
+            .map(serde_json::from_value)
+            .transpose()
+            .map_err(|e| corrupt("balance", e))?,
+        entered_by: row.entered_by,
+        entered_at: row.entered_at,
+    })
+}
+
+fn consequence_view(row: ConsequenceRow) -> Result<Consequence> {
+    Ok(Consequence {
+        id: row.consequence_id,
+        kind: row
+            .kind
+            .parse()
+            .map_err(|e| corrupt("consequence kind", e))?,
+        school_id: row.school_id.map(SchoolId),
+        reason: row.reason,
+        status: row
+            .status
+            .parse()
+            .map_err(|e| corrupt("consequence status", e))?,
+        decided_by: row.decided_by,
+        decided_at: row.decided_at,
+        note: row.note,
+    })
+}
+
+/// A stored scorecard with its consequences as they stand now.
+fn scorecard_view(row: ScorecardRow, consequences: Vec<ConsequenceRow>) -> Result<Scorecard> {
+    let mut card: Scorecard =
+        serde_json::from_value(row.body).map_err(|e| corrupt("scorecard", e))?;
+    card.consequences = consequences
+        .into_iter()
+        .map(consequence_view)
+        .collect::<Result<_>>()?;
+    Ok(card)
+}
+
+fn line(card: &Scorecard) -> ScorecardLine {
+    ScorecardLine {
+        evaluation_id: card.id,
+        group_id: card.group_id,
+        total: card.total,
+        grade: card.grade,
+        href: format!(
+            "/api/v1/evaluation-rounds/{}/groups/{}",
+            card.round_id, card.group_id
+        ),
+    }
+}
+
+/// What a round will do, decided before its transaction and refused inside it (so that a
+/// retry with the same Idempotency-Key gets the first reply, not a refusal).
+enum Plan {
+    Evaluate {
+        cards: Vec<Scorecard>,
+        skipped: Vec<SkippedGroup>,
+    },
+    Refuse(EvaluationError),
+}
+
+impl EvaluationService {
+    /// The bureau's data of a school for a year (PUT semantics: the last entry counts).
+    pub async fn save_school_data(&self, cmd: Command<SchoolDataInput>) -> Result<SchoolData> {
+        let b = &cmd.body;
+        year_days(b.school_year)?;
+        if let Some(q) = b.quality_score {
+            finite_within("quality_score", q, 100.0)?;
+        }
+        if let Some(balance) = &b.balance {
+            check_balance(balance)?;
+        }
+        let balance = b
+            .balance
+            .as_ref()
+            .map(serde_json::to_value)
+            .transpose()
+            .map_err(|e| corrupt("balance", e))?;
+        let row = store::SchoolDataRow {
+            school_id: b.school_id.0,
+            school_year: b.school_year.0,
+            region: b.region.as_str().to_owned(),
+            stage: b.stage.as_str().to_owned(),
+            quality_score: b.quality_score,
+            balance,
+            entered_by: cmd.actor.sub.clone(),
+            entered_at: Utc::now(),
+        };
+        let mut conn = self.conn().await?;
+        school_data_view(store::save_school_data(&mut conn, &row).await?)
+    }
+
+    /// What the bureau entered for a school and year (the drill-down of quality figures).
+    pub async fn get_school_data(&self, cmd: Command<SchoolDataRef>) -> Result<SchoolData> {
+        let mut conn = self.conn().await?;
+        let row = store::school_data_of(&mut conn, cmd.body.school_id.0, cmd.body.school_year.0)
+            .await?
+            .ok_or_else(|| {
+                EvaluationError::Invalid(Problem::not_found(
+                    "school data of that year",
+                    "该校该学年的考核数据",
+                ))
+            })?;
+        school_data_view(row)
+    }
+
+    /// The dimensions the bureau scores by hand (V-01), with evidence.
+    pub async fn save_scored_items(&self, cmd: Command<ScoredItemsInput>) -> Result<ScoredItems> {
+        let b = &cmd.body;
+        year_days(b.school_year)?;
+        let mut seen = HashSet::new();
+        let mut items = Vec::with_capacity(b.items.len());
+        for item in &b.items {
+            if !item.dimension.takes_scored_item() {
+                return Err(invalid(
+                    "items.dimension",
+                    "this dimension is computed from the records, not scored by hand",
+                    "该维度由业务记录计算,不能人工评分",
+                ));
+            }
+            if !seen.insert(item.dimension) {
+                return Err(invalid(
+                    "items.dimension",
+                    "each dimension at most once",
+                    "每个维度只能评分一次",
+                ));
+            }
+            finite_within("items.score", item.score, 100.0)?;
+            items.push(ScoredItem {
+                dimension: item.dimension,
+                score: item.score,
+                evidence: text::required("items.evidence", &item.evidence, 1000)?,
+            });
+        }
+        let value = serde_json::to_value(&items).map_err(|e| corrupt("items", e))?;
+        let mut conn = self.conn().await?;
+        crate::store::group(&mut conn, b.group_id)
+            .await?
+            .ok_or(EvaluationError::GroupNotFound)?;
+        store::save_scored_items(
+            &mut conn,
+            (b.group_id.0, b.school_year.0),
+            &value,
+            &cmd.actor.sub,
+        )
+        .await?;
+        Ok(ScoredItems {
+            group_id: b.group_id,
+            school_year: b.school_year,
+            items,
+        })
+    }
+
+    /// V-03: opens a round: every eligible group of the region (or the named ones) gets its
+    /// scorecard, stored with the consequences it proposes and an `evaluation.completed`
+    /// event each, in one transaction.
+    pub async fn open_round(&self, cmd: Command<NewRound>) -> Result<Round> {
+        let q = &cmd.body;
+        let (first, last) = year_days(q.school_year)?;
+        let today = Utc::now().date_naive();
+        let as_of = q.as_of.unwrap_or(today.min(last));
+        if as_of < first || as_of > last || as_of > today {
+            return Err(invalid(
+                "as_of",
+                "the evaluation day is within the school year and not in the future",
+                "考核统计日须在该学年内且不晚于今天",
+            ));
+        }
+        if let Some(ids) = &q.group_ids
+            && (ids.is_empty() || ids.len() > MAX_NAMED_GROUPS)
+        {
+            return Err(invalid(
+                "group_ids",
+                "name 1 to 5000 groups, or none for all the region's groups",
+                "指定 1 到 5000 个集团,或不指定以考核全部集团",
+            ));
+        }
+        let round_id = Uuid::now_v7();
+        let mut conn = self.conn().await?;
+        // V-12/§8.11: the weights that apply are those announced before the year began.
+        let policy = edu_bus::policy::in_force(&mut conn, q.region.as_str(), first).await?;
+        let plan = self.plan(&mut conn, &cmd, round_id, as_of, &policy).await?;
+        let opened_at = Utc::now();
+        let actor = cmd.actor.clone();
+        let body = cmd.body.clone();
+        idempotency::for_request(
+            &mut conn,
+            "round.open",
+            &cmd.actor.sub,
+            cmd.idempotency_key.as_deref(),
+            &body,
+            async |conn| {
+                let (cards, skipped) = match plan {
+                    Plan::Refuse(e) => return Err(e),
+                    Plan::Evaluate { cards, skipped } => (cards, skipped),
+                };
+                let ids: Vec<Uuid> = cards.iter().map(|c| c.group_id.0).collect();
+                let taken = store::grades_of(conn, &ids, body.school_year.0).await?;
+                if !taken.is_empty() {
+                    return Err(EvaluationError::AlreadyExists(
+                        taken.into_iter().map(|(g, _)| GroupId(g)).collect(),
+                    ));
+                }
+                let round = RoundRow {
+                    round_id,
+                    region: body.region.as_str().to_owned(),
+                    school_year: body.school_year.0,
+                    as_of,
+                    policy_version: policy.version,
+                    opened_by: actor.sub.clone(),
+                    opened_at,
+                    skipped: serde_json::to_value(&skipped).map_err(|e| corrupt("skipped", e))?,
+                };
+                let mut rows = Vec::with_capacity(cards.len());
+                let mut consequence_rows = Vec::new();
+                for card in &cards {
+                    rows.push(ScorecardRow {
+                        evaluation_id: card.id,
+                        round_id,
+                        group_id: card.group_id.0,
+                        school_year: card.school_year.0,
+                        total: card.total,
+                        grade: card.grade.as_str().to_owned(),
+                        body: serde_json::to_value(card).map_err(|e| corrupt("scorecard", e))?,
+                    });
+                    consequence_rows.extend(card.consequences.iter().map(|c| ConsequenceRow {
+                        consequence_id: c.id,
+                        evaluation_id: card.id,
+                        group_id: card.group_id.0,
+                        kind: c.kind.as_str().to_owned(),
+                        school_id: c.school_id.map(|s| s.0),
+                        reason: c.reason.clone(),
+                        status: c.status.as_str().to_owned(),
+                        decided_by: None,
+                        decided_at: None,
+                        note: None,
+                    }));
+                }
+                store::insert_round(conn, &round, &rows, &consequence_rows).await?;
+                for card in &cards {
+                    let event = EvaluationCompleted {
+                        evaluation_id: card.id,
+                        round_id,
+                        group_id: card.group_id,
+                        school_year: card.school_year,
+                        total: card.total,
+                        grade: card.grade,
+                        policy_version: card.policy_version,
+                        proposed: card
+                            .consequences
+                            .iter()
+                            .map(|c| ProposedConsequence {
+                                consequence_id: c.id,
+                                kind: c.kind,
+                                school_id: c.school_id,
+                            })
+                            .collect(),
+                    };
+                    outbox::enqueue(conn, &actor, Some(card.group_id), None, &event).await?;
+                }
+                Ok(Round {
+                    id: round_id,
+                    region: body.region.clone(),
+                    school_year: body.school_year,
+                    as_of,
+                    policy_version: policy.version,
+                    opened_by: actor.sub.clone(),
+                    opened_at,
+                    scorecards: cards.iter().map(line).collect(),
+                    skipped,
+                })
+            },
+        )
+        .await
+    }
+
+    /// Which groups to evaluate, and their scorecards, computed outside any transaction.
+    async fn plan(
+        &self,
+        conn: &mut edu_db::PooledConn,
+        cmd: &Command<NewRound>,
+        round_id: Uuid,
+        as_of: NaiveDate,
+        policy: &Policy,
+    ) -> Result<Plan> {
+        let q = &cmd.body;
+        let (first, last) = year_days(q.school_year)?;
+        let year = q.school_year.0;
+        let groups = store::region_groups(conn, q.region.as_str(), first).await?;
+        let known: BTreeSet<Uuid> = groups.iter().map(|g| g.group_id).collect();
+        let named: Option<BTreeSet<Uuid>> = q
+            .group_ids
+            .as_ref()
+            .map(|ids| ids.iter().map(|g| g.0).collect());
+        if let Some(named) = &named
+            && !named.is_subset(&known)
+        {
+            return Err(EvaluationError::GroupNotFound);
+        }
+        let candidates: Vec<&store::RegionGroup> = groups
+            .iter()
+            .filter(|g| named.as_ref().is_none_or(|n| n.contains(&g.group_id)))
+            .collect();
+        if candidates.is_empty() {
+            return Err(EvaluationError::Invalid(Problem::not_found(
+                "group of the region",
+                "本地区教育集团",
+            )));
+        }
+        let ids: Vec<Uuid> = candidates.iter().map(|g| g.group_id).collect();
+        let existing: BTreeSet<Uuid> = store::grades_of(conn, &ids, year)
+            .await?
+            .into_iter()
+            .map(|(g, _)| g)
+            .collect();
+        let too_early: Vec<(GroupId, NaiveDate)> = candidates
+            .iter()
+            .map(|g| (GroupId(g.group_id), scoring::eligible_from(g.plaque_date)))
+            .filter(|(_, from)| *from > as_of)
+            .collect();
+        let already: Vec<GroupId> = existing.iter().map(|g| GroupId(*g)).collect();
+        if named.is_some() {
+            if !too_early.is_empty() {
+                return Ok(Plan::Refuse(EvaluationError::TooEarly(too_early)));
+            }
+            if !already.is_empty() {
+                return Ok(Plan::Refuse(EvaluationError::AlreadyExists(already)));
+            }
+        }
+        let early: BTreeSet<Uuid> = too_early.iter().map(|(g, _)| g.0).collect();
+        let eligible: Vec<&store::RegionGroup> = candidates
+            .into_iter()
+            .filter(|g| !early.contains(&g.group_id) && !existing.contains(&g.group_id))
+            .collect();
+        if eligible.is_empty() {
+            return Ok(Plan::Refuse(if already.is_empty() {
+                EvaluationError::TooEarly(too_early)
+            } else {
+                EvaluationError::AlreadyExists(already)
+            }));
+        }
+        let mut skipped: Vec<SkippedGroup> = too_early
+            .iter()
+            .map(|(g, from)| SkippedGroup {
+                group_id: *g,
+                reason: "evaluation_too_early".to_owned(),
+                eligible_from: Some(*from),
+            })
+            .collect();
+        skipped.extend(already.iter().map(|g| SkippedGroup {
+            group_id: *g,
+            reason: "evaluation_already_exists".to_owned(),
+            eligible_from: None,
+        }));
+        let cards = self
+            .scorecards(conn, cmd, round_id, (first, last), as_of, policy, &eligible)
+            .await?;
+        Ok(Plan::Evaluate { cards, skipped })
+    }
+
+    /// The scorecards of `groups`: their facts read in one query per table, E-08 asked of
+    /// the rotation service for each group (bounded concurrency), the county's CVs once.
+    #[allow(clippy::too_many_arguments)] // the round's identity, year, day, policy and groups
+    async fn scorecards(
+        &self,
+        conn: &mut edu_db::PooledConn,
+        cmd: &Command<NewRound>,
+        round_id: Uuid,
+        (first, last): (NaiveDate, NaiveDate),
+        as_of: NaiveDate,
+        policy: &Policy,
+        groups: &[&store::RegionGroup],
+    ) -> Result<Vec<Scorecard>> {
+        let q = &cmd.body;
+        let year = q.school_year;
+        let ids: Vec<Uuid> = groups.iter().map(|g| g.group_id).collect();
+        let span = (first, as_of.min(last));
+        let mut members: BTreeMap<Uuid, Vec<SchoolId>> = BTreeMap::new();
+        for (g, s) in store::members_since(conn, &ids, first).await? {
+            members.entry(g).or_default().push(SchoolId(s));
+        }
+        let mut meetings: BTreeMap<Uuid, Vec<MeetingFact>> = BTreeMap::new();
+        for (g, id, kind, held_on, present) in store::meetings_of(conn, &ids, span).await? {
+            meetings.entry(g).or_default().push(MeetingFact {
+                id,
+                kind: kind.parse().map_err(|e| corrupt("meeting kind", e))?,
+                held_on,
+                present,
+            });
+        }
+        let mut reports: BTreeMap<Uuid, Vec<ReportFact>> = BTreeMap::new();
+        for (g, id, y, quarter, late) in store::reports_of(conn, &ids, (year.0, year.0 + 1)).await?
+        {
+            reports.entry(g).or_default().push(ReportFact {
+                id,
+                year: y,
+                quarter: u32::try_from(quarter).unwrap_or_default(),
+                late,
+            });
+        }
+        let mut trainings: BTreeMap<Uuid, Vec<_>> = BTreeMap::new();
+        for (g, id, kind, on) in store::trainings_of(conn, &ids, span).await? {
+            let kind = kind.parse().map_err(|e| corrupt("training kind", e))?;
+            trainings.entry(g).or_default().push((id, kind, on));
+        }
+        let mut resources: BTreeMap<Uuid, Vec<_>> = BTreeMap::new();
+        for (g, id, owner, on) in store::resources_of(conn, &ids, span).await? {
+            resources.entry(g).or_default().push((id, owner, on));
+        }
+        let mut adoptions: BTreeMap<Uuid, Vec<_>> = BTreeMap::new();
+        for (g, r, owner, adopter) in store::adoptions_of(conn, &ids, span).await? {
+            adoptions.entry(g).or_default().push((r, owner, adopter));
+        }
+        let mut running: BTreeMap<Uuid, Vec<RunningPosting>> = BTreeMap::new();
+        for (g, id, from, to) in store::running_postings(conn, &ids, as_of).await? {
+            running
+                .entry(g)
+                .or_default()
+                .push(RunningPosting { id, from, to });
+        }
+        let mut items: BTreeMap<Uuid, Vec<ScoredItem>> = BTreeMap::new();
+        for (g, v) in store::region_scored_items(conn, &ids, year.0).await? {
+            items.insert(
+                g,
+                serde_json::from_value(v).map_err(|e| corrupt("scored items", e))?,
+            );
+        }
+        let previous: BTreeMap<Uuid, Grade> = store::grades_of(conn, &ids, year.0 - 1)
+            .await?
+            .into_iter()
+            .map(|(g, grade)| Ok((g, grade.parse().map_err(|e| corrupt("grade", e))?)))
+            .collect::<Result<_>>()?;
+        let (this_year, last_year, county) = county_data(conn, q.region.as_str(), year).await?;
+        // E-08 as the rotation service counts it, never recomputed here.
+        let compliance: BTreeMap<Uuid, Compliance> = futures::stream::iter(ids.iter().copied())
+            .map(|g| {
+                let bus = self.bus.clone();
+                let actor = cmd.actor.clone();
+                async move {
+                    let query = ComplianceQuery {
+                        scope: Scope::Group {
+                            group_id: GroupId(g),
+                        },
+                        school_year: year,
+                        as_of: Some(as_of),
+                    };
+                    bus.call::<GetCompliance>(&actor, None, query)
+                        .await
+                        .map(|c| (g, c))
+                        .map_err(EvaluationError::Upstream)
+                }
+            })
+            .buffer_unordered(ROTATION_CONCURRENCY)
+            .try_collect()
+            .await?;
+        let mut cards = Vec::with_capacity(groups.len());
+        for g in groups {
+            let Some(c) = compliance.get(&g.group_id) else {
+                continue;
+            };
+            let members = members.remove(&g.group_id).unwrap_or_default();
+            let schools: Vec<SchoolId> = std::iter::once(SchoolId(g.lead_school_id))
+                .chain(members.iter().copied())
+                .collect();
+            let pick = |m: &BTreeMap<SchoolId, scoring::SchoolYearData>| {
+                schools
+                    .iter()
+                    .filter_map(|s| m.get(s).map(|d| (*s, d.clone())))
+                    .collect()
+            };
+            let facts = GroupFacts {
+                evaluation_id: Uuid::now_v7(),
+                round_id,
+                group_id: GroupId(g.group_id),
+                region: q.region.clone(),
+                school_year: year,
+                as_of,
+                plaque_date: g.plaque_date,
+                lead: SchoolId(g.lead_school_id),
+                members,
+                meetings: meetings.remove(&g.group_id).unwrap_or_default(),
+                reports: reports.remove(&g.group_id).unwrap_or_default(),
+                trainings: trainings.remove(&g.group_id).unwrap_or_default(),
+                resources: resources.remove(&g.group_id).unwrap_or_default(),
+                adoptions: adoptions.remove(&g.group_id).unwrap_or_default(),
+                running_postings: running.remove(&g.group_id).unwrap_or_default(),
+                compliance: c.clone(),
+                this_year: pick(&this_year),
+                last_year: pick(&last_year),
+                scored_items: items.remove(&g.group_id).unwrap_or_default(),
+                previous_grade: previous.get(&g.group_id).copied(),
+            };
+            cards.push(scoring::scorecard(facts, policy, &county));
+        }
+        Ok(cards)
+    }
+
+    pub async fn get_round(&self, cmd: Command<RoundRef>) -> Result<Round> {
+        let mut conn = self.conn().await?;
+        let round = store::round(&mut conn, cmd.body.round_id)
+            .await?
+            .ok_or(EvaluationError::RoundNotFound)?;
+        let lines = store::round_lines(&mut conn, round.round_id).await?;
+        Ok(Round {
+            id: round.round_id,
+            region: RegionCode::parse(&round.region).map_err(|e| corrupt("region", e))?,
+            school_year: SchoolYear(round.school_year),
+            as_of: round.as_of,
+            policy_version: round.policy_version,
+            opened_by: round.opened_by,
+            opened_at: round.opened_at,
+            scorecards: lines
+                .into_iter()
+                .map(|(id, g, total, grade)| {
+                    Ok(ScorecardLine {
+                        evaluation_id: id,
+                        group_id: GroupId(g),
+                        total,
+                        grade: grade.parse().map_err(|e| corrupt("grade", e))?,
+                        href: format!("/api/v1/evaluation-rounds/{}/groups/{g}", round.round_id),
+                    })
+                })
+                .collect::<Result<_>>()?,
+            skipped: serde_json::from_value(round.skipped).map_err(|e| corrupt("skipped", e))?,
+        })
+    }
+
+    pub async fn get_scorecard(&self, cmd: Command<ScorecardRef>) -> Result<Scorecard> {
+        let mut conn = self.conn().await?;
+        let row = store::scorecard(&mut conn, cmd.body.round_id, cmd.body.group_id.0)
+            .await?
+            .ok_or(EvaluationError::ScorecardNotFound)?;
+        let consequences = store::consequences_of(&mut conn, &[row.evaluation_id]).await?;
+        scorecard_view(row, consequences)
+    }
+
+    /// A round's scorecards, a page at a time (exports page through them).
+    pub async fn list_scorecards(&self, cmd: Command<ScorecardQuery>) -> Result<Page<Scorecard>> {
+        let paging = cmd.body.paging.checked()?;
+        let mut conn = self.conn().await?;
+        store::round(&mut conn, cmd.body.round_id)
+            .await?
+            .ok_or(EvaluationError::RoundNotFound)?;
+        let (rows, total) = store::scorecard_page(
+            &mut conn,
+            cmd.body.round_id,
+            (i64::from(paging.limit), i64::from(paging.offset)),
+        )
+        .await?;
+        let ids: Vec<Uuid> = rows.iter().map(|r| r.evaluation_id).collect();
+        let mut by_card: BTreeMap<Uuid, Vec<ConsequenceRow>> = BTreeMap::new();
+        for c in store::consequences_of(&mut conn, &ids).await? {
+            by_card.entry(c.evaluation_id).or_default().push(c);
+        }
+        let items = rows
+            .into_iter()
+            .map(|r| {
+                let c = by_card.remove(&r.evaluation_id).unwrap_or_default();
+                scorecard_view(r, c)
+            })
+            .collect::<Result<_>>()?;
+        Ok(Page { items, total })
+    }
+
+    /// the bureau confirms or rejects a proposed reward or warning. A member exit
+    /// and a dissolution take effect only through the sanctions workflow (the bureau
+    /// confirms the persuade-out, or dissolves the group), which this service follows.
+    pub async fn decide_consequence(
+        &self,
+        cmd: Command<ConsequenceDecision>,
+    ) -> Result<Consequence> {
+        let b = &cmd.body;
+        let note = b
+            .note
+            .as_deref()
+            .map(|n| text::optional("note", n, 1000))
+            .transpose()?
+            .flatten();
+        let mut conn = self.conn().await?;
+        let card = store::scorecard(&mut conn, b.round_id, b.group_id.0)
+            .await?
+            .ok_or(EvaluationError::ScorecardNotFound)?;
+        let actor = cmd.actor.clone();
+        conn.transaction(async |conn| {
+            let row = store::consequence_for_update(conn, b.consequence_id)
+                .await?
+                .filter(|c| c.evaluation_id == card.evaluation_id)
+                .ok_or(EvaluationError::ConsequenceNotFound)?;
+            let current = consequence_view(row)?;
+            if matches!(
+                current.kind,
+                ConsequenceKind::MemberExit | ConsequenceKind::Dissolution
+            ) {
+                return Err(EvaluationError::ConsequenceState(
+                    "a member exit takes effect when the bureau confirms the persuade-out, a dissolution when it dissolves the group",
+                ));
+            }
+            if current.status != ConsequenceStatus::Proposed {
+                return Err(EvaluationError::ConsequenceState("already decided"));
+            }
+            let status = if b.confirm {
+                ConsequenceStatus::Confirmed
+            } else {
+                ConsequenceStatus::Rejected
+            };
+            let row = store::decide(
+                conn,
+                b.consequence_id,
+                status.as_str(),
+                &actor.sub,
+                note.as_deref(),
+            )
+            .await?;
+            let event = ConsequenceDecided {
+                evaluation_id: card.evaluation_id,
+                consequence_id: b.consequence_id,
+                group_id: b.group_id,
+                kind: current.kind,
+                confirmed: b.confirm,
+                note: note.clone(),
+            };
+            outbox::enqueue(conn, &actor, Some(b.group_id), None, &event).await?;
+            consequence_view(row)
+        })
+        .await
+    }
+
+    /// the latest evaluation's verdict. A group fails on 不合格; a school fails when
+    /// that evaluation proposes (or made) its exit and nobody rejected it.
+    pub async fn standing(&self, cmd: Command<StandingQuery>) -> Result<Standing> {
+        let mut conn = self.conn().await?;
+        let Some((evaluation, grade)) =
+            store::latest_evaluation(&mut conn, cmd.body.group_id.0).await?
+        else {
+            return Ok(Standing {
+                failing: false,
+                evaluation_id: None,
+            });
+        };
+        let failing = match cmd.body.school_id {
+            Some(school) => store::exit_proposed(&mut conn, evaluation, school.0).await?,
+            None => grade == Grade::Fail.as_str(),
+        };
+        Ok(Standing {
+            failing,
+            evaluation_id: Some(evaluation),
+        })
+    }
+}
+
+/// The region's school data of the year and the year before, and the county's CV of each
+/// indicator per stage (V-17: across every school of the county with data).
+async fn county_data(
+    conn: &mut edu_db::PooledConn,
+    region: &str,
+    year: SchoolYear,
+) -> Result<(
+    BTreeMap<SchoolId, scoring::SchoolYearData>,
+    BTreeMap<SchoolId, scoring::SchoolYearData>,
+    CountyCv,
+)> {
+    let mut this_year = BTreeMap::new();
+    let mut last_year = BTreeMap::new();
+    for row in store::region_school_data(conn, region, &[year.0, year.0 - 1]).await? {
+        let y = row.school_year;
+        let data = school_data_view(row)?;
+        let entry = scoring::SchoolYearData {
+            stage: data.stage,
+            quality_score: data.quality_score,
+            balance: data.balance,
+        };
+        if y == year.0 {
+            this_year.insert(data.school_id, entry);
+        } else {
+            last_year.insert(data.school_id, entry);
+        }
+    }
+    let balances = |primary: bool| {
+        scoring::cvs(
+            this_year
+                .values()
+                .filter(|d| (d.stage == Stage::Primary) == primary)
+                .filter_map(|d| d.balance.as_ref()),
+        )
+    };
+    let county = CountyCv {
+        primary: balances(true),
+        other: balances(false),
+    };
+    Ok((this_year, last_year, county))
+}

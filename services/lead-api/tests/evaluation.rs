@@ -1,0 +1,571 @@
+//! Issue 7 through the real actix `App` with every service behind it (PostgreSQL, NATS):
+//! the bureau's data, a round refused too early (V-03) and opened once per group and year,
+//! the scorecard's rotation figure equal to the rotation service's E-08 figure with its
+//! drill-down to the postings, value added (V-08) and balance (Q-12, V-17), a failing
+//! member's proposed exit that changes nothing until the bureau confirms the persuade-out
+//! (X-02, X-01, G-09), and the exports (CSV with BOM, XLSX read back, printable HTML).
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly
+
+mod common;
+
+use std::future::Future;
+use std::io::Cursor;
+use std::time::Duration;
+
+use actix_web::http::StatusCode;
+use actix_web::http::header;
+use actix_web::test;
+use calamine::{Data, Reader, Xlsx};
+use chrono::Utc;
+use common::{Env, OTHER_REGION, REGION, assert_refusal, env};
+use edu_domain::Role;
+use serde_json::{Value, json};
+
+async fn put(env: &Env, token: &str, path: &str, body: Value) -> (StatusCode, Value) {
+    let req = test::TestRequest::put()
+        .uri(&format!("/api/v1{path}"))
+        .insert_header(("Authorization", format!("Bearer {token}")))
+        .set_json(body);
+    env.send(req).await
+}
+
+/// Repeats `call` until `ok` holds (projections are asynchronous); answers the last reply.
+async fn until<F, Fut>(call: F, ok: impl Fn(StatusCode, &Value) -> bool) -> (StatusCode, Value)
+where
+    F: Fn() -> Fut,
+    Fut: Future<Output = (StatusCode, Value)>,
+{
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
+    loop {
+        let (status, body) = call().await;
+        if ok(status, &body) || tokio::time::Instant::now() > deadline {
+            return (status, body);
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+struct Group {
+    id: String,
+    lead: String,
+    members: Vec<String>,
+}
+
+/// An alliance group of junior schools plaqued on `plaque`, with its members admitted.
+async fn group(env: &Env, name: &str, plaque: &str, members: &[&str]) -> Group {
+    let lead = env.school(&format!("{name}一中"), "junior", REGION).await;
+    let body = json!({"name": format!("{name}教育集团"), "model": "alliance", "lead_school_id": lead, "plaque_date": plaque});
+    let (status, g) = env.post(&env.bureau(), "/groups", body).await;
+    assert_eq!(status, StatusCode::CREATED, "{g}");
+    let id = g["id"].as_str().unwrap().to_owned();
+    let mut out = Vec::new();
+    for m in members {
+        let school = env.school(&format!("{name}{m}"), "junior", REGION).await;
+        let (status, body) = env.admit(&env.bureau(), &id, &school).await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        out.push(school);
+    }
+    Group {
+        id,
+        lead,
+        members: out,
+    }
+}
+
+/// The council (with a secretary-general) meets today with everyone present and decides
+/// the member school's major matter (G-09).
+async fn council_decides_about(env: &Env, g: &Group, school: &str) {
+    let lead = env.school_token(Role::LeadAdmin, &g.lead);
+    let council_path = format!("/groups/{}/council", g.id);
+    let (status, council) = until(
+        || env.get(&lead, &council_path),
+        |s, c| {
+            s == StatusCode::OK && c["seats"].as_array().map_or(0, Vec::len) == g.members.len() + 1
+        },
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{council}");
+    let mut seats: Vec<Value> = council["seats"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| json!({"role": s["role"], "school_id": s["school_id"], "holder_name": s["holder_name"], "post": s["post"]}))
+        .collect();
+    seats.push(json!({"role": "secretary_general", "school_id": g.lead, "holder_name": "赵秘书", "post": "vice_principal"}));
+    let (status, council) = put(env, &lead, &council_path, json!({ "seats": seats })).await;
+    assert_eq!(status, StatusCode::OK, "{council}");
+    let today = Utc::now().date_naive().to_string();
+    let body =
+        json!({"kind": "council", "title": "理事会议", "held_on": today, "place": "一中会议室"});
+    let (status, meeting) = env
+        .post(&lead, &format!("/groups/{}/meetings", g.id), body)
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{meeting}");
+    let meeting = meeting["id"].as_str().unwrap().to_owned();
+    let all: Vec<Value> = council["seats"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].clone())
+        .collect();
+    let (status, body) = env
+        .post(
+            &lead,
+            &format!("/meetings/{meeting}/attendance"),
+            json!({ "present": all }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let motion = json!({"title": "依据年度考核结果劝退该成员学校", "category": "member_major_matter", "major": true, "subject_school_id": school});
+    let (status, m) = env
+        .post(&lead, &format!("/meetings/{meeting}/motions"), motion)
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{m}");
+    let votes: Vec<Value> = all
+        .iter()
+        .map(|s| json!({"seat_id": s, "choice": "yes"}))
+        .collect();
+    let (status, m) = env
+        .post(
+            &lead,
+            &format!("/motions/{}/votes", m["id"].as_str().unwrap()),
+            json!({ "votes": votes }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{m}");
+}
+
+fn balance(enrolment: u32, teachers: u32) -> Value {
+    json!({"enrolment": enrolment, "teachers_above_degree": teachers, "backbone_teachers": 12,
+           "pe_art_teachers": 10, "teaching_area_m2": 6000.0, "sports_area_m2": 12000.0,
+           "equipment_value_yuan": 3000000.0, "multimedia_rooms": 30})
+}
+
+/// The bureau enters a school's quality scores of two years (and this year's balance).
+async fn school_data(env: &Env, school: &str, last: f64, now: f64, teachers: u32) {
+    let bureau = env.bureau();
+    let (status, body) = put(
+        env,
+        &bureau,
+        &format!("/evaluation-data/2024/schools/{school}"),
+        json!({ "quality_score": last }),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, body) = put(
+        env,
+        &bureau,
+        &format!("/evaluation-data/2025/schools/{school}"),
+        json!({ "quality_score": now, "balance": balance(1000, teachers) }),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["stage"], "junior", "{body}");
+}
+
+#[actix_web::test]
+async fn a_round_scores_from_the_records_and_a_failing_members_exit_waits_for_the_bureau() {
+    let env = env().await;
+    let bureau = env.bureau();
+    let g = group(&env, "城关", "2024-09-01", &["二中", "三中"]).await;
+    let young = group(&env, "新区", "2025-09-01", &[]).await;
+    let (falling, rising) = (g.members[0].clone(), g.members[1].clone());
+    let office = env.school_token(Role::LeadAdmin, &g.lead);
+
+    // V-03: plaqued 2025-09-01, the group cannot be evaluated for 2025 (as of 2026-08-31)
+    let too_early = json!({"school_year": 2025, "group_ids": [young.id]});
+    let (status, body) = until(
+        || env.post(&bureau, "/evaluation-rounds", too_early.clone()),
+        |_, b| b["error"]["code"] != "not_found",
+    )
+    .await;
+    assert_refusal(status, &body, StatusCode::CONFLICT, "evaluation_too_early");
+    assert_eq!(body["error"]["rule"], "V-03");
+    assert_eq!(
+        body["error"]["details"]["groups"][0]["eligible_from"],
+        "2026-09-01"
+    );
+    // only the bureau opens rounds
+    let (status, body) = env.post(&office, "/evaluation-rounds", too_early).await;
+    assert_refusal(status, &body, StatusCode::FORBIDDEN, "forbidden");
+
+    // E-08: ten eligible lead teachers, one (a county backbone teacher) posted this autumn
+    let mut csv = "工号,姓名,岗位,学科,骨干级别,符合交流条件\n".to_owned();
+    for i in 1..=9 {
+        csv.push_str(&format!("L{i:03},教师{i},学科教师,数学,无,是\n"));
+    }
+    csv.push_str("L010,骨干,学科教师,语文,县级,是\n");
+    let req = test::TestRequest::post()
+        .uri(&format!(
+            "/api/v1/schools/{}/teachers/import?school_year=2025",
+            g.lead
+        ))
+        .insert_header(("Authorization", format!("Bearer {office}")))
+        .insert_header((header::CONTENT_TYPE, "text/csv; charset=utf-8"))
+        .set_payload(csv.into_bytes());
+    let (status, body) = env.send(req).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (_, teachers) = env
+        .get(
+            &office,
+            &format!("/schools/{}/teachers?school_year=2025&limit=200", g.lead),
+        )
+        .await;
+    let backbone = teachers["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["staff_no"] == "L010")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let posting = json!({"teacher_id": backbone, "to_school_id": rising, "kind": "secondment", "host_post": "教务处副主任",
+                         "term": {"type": "semester", "school_year": 2025, "semester": "autumn"}});
+    let postings = format!("/groups/{}/postings", g.id);
+    let (status, p) = until(
+        || env.post(&office, &postings, posting.clone()),
+        |_, r| r["error"]["code"] != "school_not_in_group",
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{p}");
+    let posting_id = p["id"].as_str().unwrap().to_owned();
+    let rising_office = env.school_token(Role::MemberAdmin, &rising);
+    let (status, body) = env
+        .post(
+            &rising_office,
+            &format!("/postings/{posting_id}/confirm"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+
+    // the bureau's data: the lead 80 → 82, one member falls 70 → 65, the other rises 60 → 66
+    school_data(&env, &g.lead, 80.0, 82.0, 60).await;
+    school_data(&env, &falling, 70.0, 65.0, 40).await;
+    school_data(&env, &rising, 60.0, 66.0, 55).await;
+    let (status, body) = put(
+        &env,
+        &bureau,
+        &format!("/evaluation-data/2025/schools/{falling}"),
+        json!({ "quality_score": 120.0 }),
+    )
+    .await;
+    assert_refusal(status, &body, StatusCode::BAD_REQUEST, "validation_failed");
+    let items = json!({"items": [{"dimension": "group_model", "score": 80.0, "evidence": "联盟型章程与挂牌材料"},
+                                 {"dimension": "teacher_team", "score": 80.0, "evidence": "x"}]});
+    let scored = format!("/evaluation-data/2025/groups/{}/scored-items", g.id);
+    let (status, body) = put(&env, &bureau, &scored, items).await;
+    assert_refusal(status, &body, StatusCode::BAD_REQUEST, "validation_failed");
+    let items = json!({"items": [{"dimension": "group_model", "score": 80.0, "evidence": "联盟型章程与挂牌材料"}]});
+    let (status, body) = put(&env, &bureau, &scored, items).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+
+    // wait until the evaluation service's projection knows both members and the posting
+    let ledger = format!("/groups/{}/obligations?period=2025", g.id);
+    let (status, body) = until(
+        || env.get(&bureau, &ledger),
+        |s, l| {
+            s == StatusCode::OK
+                && g.members.iter().all(|m| {
+                    l["obligations"]
+                        .as_array()
+                        .is_some_and(|o| o.iter().any(|o| o["school_id"] == m.as_str()))
+                })
+        },
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+
+    // the round, once (Idempotency-Key: a retry answers the first reply)
+    let open = json!({"school_year": 2025, "group_ids": [g.id]});
+    let req = || {
+        test::TestRequest::post()
+            .uri("/api/v1/evaluation-rounds")
+            .insert_header(("Authorization", format!("Bearer {bureau}")))
+            .insert_header(("Idempotency-Key", "round-2025-cg"))
+            .set_json(open.clone())
+    };
+    let (status, round) = env.send(req()).await;
+    assert_eq!(status, StatusCode::CREATED, "{round}");
+    assert_eq!(round["as_of"], "2026-08-31");
+    let (status, again) = env.send(req()).await;
+    assert_eq!(status, StatusCode::CREATED, "{again}");
+    assert_eq!(again["id"], round["id"]);
+    let (status, body) = env.post(&bureau, "/evaluation-rounds", open).await;
+    assert_refusal(
+        status,
+        &body,
+        StatusCode::CONFLICT,
+        "evaluation_already_exists",
+    );
+    // every group of the region: the young one is skipped, the evaluated one too
+    let (status, body) = env
+        .post(&bureau, "/evaluation-rounds", json!({"school_year": 2025}))
+        .await;
+    assert_refusal(
+        status,
+        &body,
+        StatusCode::CONFLICT,
+        "evaluation_already_exists",
+    );
+    let round_id = round["id"].as_str().unwrap().to_owned();
+    let card_path = format!("/evaluation-rounds/{round_id}/groups/{}", g.id);
+    let (status, card) = env.get(&bureau, &card_path).await;
+    assert_eq!(status, StatusCode::OK, "{card}");
+
+    // E-08: the scorecard's rotation figure is the rotation service's figure
+    let (status, compliance) = env
+        .get(
+            &bureau,
+            &format!("/groups/{}/rotation?year=2025&as_of=2026-08-31", g.id),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{compliance}");
+    let figure_path = format!("{card_path}/figures/teacher_team.rotation_ratio");
+    let (status, figure) = env.get(&bureau, &figure_path).await;
+    assert_eq!(status, StatusCode::OK, "{figure}");
+    assert_eq!(
+        figure["value"], compliance["actual"]["ratio_pct"],
+        "{figure}"
+    );
+    assert_eq!(figure["value"], 10.0);
+    assert_eq!(figure["rule"], "E-08");
+    // drill-down: the postings behind it
+    let sources = figure["sources"].as_array().unwrap();
+    assert_eq!(sources.len(), 1, "{figure}");
+    assert_eq!(sources[0]["kind"], "posting");
+    let href = sources[0]["href"].as_str().unwrap();
+    assert_eq!(href, format!("/api/v1/postings/{posting_id}"));
+    let (status, p) = env.get(&bureau, href.trim_start_matches("/api/v1")).await;
+    assert_eq!(status, StatusCode::OK, "{p}");
+    assert_eq!(p["teacher_id"], backbone.as_str());
+    let (status, _) = env
+        .get(&bureau, &format!("{card_path}/figures/no.such"))
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    // V-08: value added per member; V-02: the falling member fails
+    let member = |id: &str| {
+        card["members"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["school_id"] == id)
+            .cloned()
+            .unwrap()
+    };
+    assert_eq!(member(&falling)["value_added"], -5.0, "{card}");
+    assert_eq!(member(&falling)["failing"], true);
+    assert_eq!(member(&rising)["value_added"], 6.0);
+    assert_eq!(member(&rising)["failing"], false);
+    let value_added = &card["dimensions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["dimension"] == "value_added")
+        .unwrap()["figures"][0];
+    assert_eq!(value_added["value"], 0.5, "{value_added}");
+    assert_eq!(value_added["score"], 62.0);
+    // 4.0 teachers per 100 students misses 5.3 by more than 15 %; V-17 against 0.45
+    let b = &card["balance"];
+    assert_eq!(b["stage"], "junior");
+    let school = |id: &str| {
+        b["schools"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["school_id"] == id)
+            .cloned()
+            .unwrap()
+    };
+    assert_eq!(school(&falling)["passed"], false, "{b}");
+    assert_eq!(school(&g.lead)["passed"], true);
+    assert_eq!(b["cv"][0]["limit"], 0.45);
+    assert!(b["cv"][0]["group_cv"].as_f64().unwrap() > 0.0, "{b}");
+    assert!(b["cv"][0]["county_cv"].is_number(), "{b}");
+    // the grade follows the policy thresholds; the weights sum to 100
+    let weights: u64 = card["dimensions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["weight"].as_u64().unwrap())
+        .sum();
+    assert_eq!(weights, 100);
+    assert_eq!(card["grade"], "fail", "{card}");
+
+    // the failing member's exit is only proposed; nothing has changed
+    let consequences = card["consequences"].as_array().unwrap();
+    let exit = consequences
+        .iter()
+        .find(|c| c["kind"] == "member_exit")
+        .unwrap();
+    assert_eq!(exit["school_id"], falling.as_str());
+    assert_eq!(exit["status"], "proposed");
+    let (_, grp) = env.get(&bureau, &format!("/groups/{}", g.id)).await;
+    assert!(
+        grp["active_school_ids"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s == falling.as_str()),
+        "{grp}"
+    );
+    // the exit is not decided here, but through the persuade-out
+    let decide = |id: &str| format!("{card_path}/consequences/{id}/decision");
+    let (status, body) = env
+        .post(
+            &bureau,
+            &decide(exit["id"].as_str().unwrap()),
+            json!({"confirm": true}),
+        )
+        .await;
+    assert_refusal(
+        status,
+        &body,
+        StatusCode::CONFLICT,
+        "consequence_state_invalid",
+    );
+    let warning = consequences
+        .iter()
+        .find(|c| c["kind"] == "warning")
+        .unwrap();
+    let (status, body) = env
+        .post(
+            &bureau,
+            &decide(warning["id"].as_str().unwrap()),
+            json!({"confirm": true, "note": "通报"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["status"], "confirmed");
+
+    // the sanctions workflow: no warning, but the failing evaluation grounds it (§8.7)
+    council_decides_about(&env, &g, &falling).await;
+    let persuade = format!("/groups/{}/members/{falling}/persuade-out", g.id);
+    let (status, proposed) = env
+        .post(&office, &persuade, json!({"reason": "年度考核质量下滑"}))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{proposed}");
+    assert_eq!(proposed["failing_evaluation_id"], card["id"]);
+    assert_eq!(proposed["warning_ids"], json!([]));
+    let (_, grp) = env.get(&bureau, &format!("/groups/{}", g.id)).await;
+    assert!(
+        grp["active_school_ids"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s == falling.as_str()),
+        "still a member until the bureau confirms: {grp}"
+    );
+    let (status, body) = env
+        .post(
+            &bureau,
+            &format!("{persuade}/decision"),
+            json!({"confirm": true}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (_, grp) = env.get(&bureau, &format!("/groups/{}", g.id)).await;
+    assert!(
+        !grp["active_school_ids"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s == falling.as_str()),
+        "{grp}"
+    );
+    let (_, card) = until(
+        || env.get(&bureau, &card_path),
+        |_, c| {
+            c["consequences"]
+                .as_array()
+                .is_some_and(|cs| cs.iter().any(|c| c["status"] == "effective"))
+        },
+    )
+    .await;
+    let exit = card["consequences"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["kind"] == "member_exit")
+        .unwrap();
+    assert_eq!(exit["status"], "effective", "{card}");
+
+    // exports: CSV with a BOM, XLSX that reads back, printable HTML with SVG
+    let export = |ext: &str| {
+        test::TestRequest::get()
+            .uri(&format!(
+                "/api/v1/evaluation-rounds/{round_id}/export.{ext}"
+            ))
+            .insert_header(("Authorization", format!("Bearer {bureau}")))
+    };
+    let (status, headers, body) = env.call(export("csv")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        headers
+            .get(header::CONTENT_TYPE)
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv")
+    );
+    assert!(body.starts_with("\u{feff}".as_bytes()));
+    let text = std::str::from_utf8(&body).unwrap();
+    assert!(text.contains("总分") && text.contains("不合格"), "{text}");
+    assert!(text.contains(g.id.as_str()));
+    let (status, _, body) = env.call(export("xlsx")).await;
+    assert_eq!(status, StatusCode::OK);
+    let mut book: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(body.to_vec())).unwrap();
+    let sheet = book.worksheet_range("2025考核").unwrap();
+    assert_eq!(
+        sheet.get_value((0, 2)),
+        Some(&Data::String("总分 total".into()))
+    );
+    assert_eq!(sheet.get_value((1, 0)), Some(&Data::String(g.id.clone())));
+    assert_eq!(
+        sheet.get_value((1, 2)),
+        Some(&Data::Float(card["total"].as_f64().unwrap()))
+    );
+    assert_eq!(
+        sheet.get_value((1, 3)),
+        Some(&Data::String("不合格".into()))
+    );
+    let (status, headers, body) = env
+        .call(
+            test::TestRequest::get()
+                .uri(&format!("/api/v1{card_path}/report.html"))
+                .insert_header(("Authorization", format!("Bearer {bureau}"))),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        headers
+            .get(header::CONTENT_TYPE)
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+    let html = std::str::from_utf8(&body).unwrap();
+    assert!(html.contains("<svg") && html.contains("不合格"), "{html}");
+
+    // scope: another region's bureau does not see the round; a member school sees its
+    // group's scorecard, not the round
+    let other = env.token(Role::Bureau, OTHER_REGION, None);
+    let (status, body) = env
+        .get(&other, &format!("/evaluation-rounds/{round_id}"))
+        .await;
+    assert_refusal(status, &body, StatusCode::NOT_FOUND, "not_found");
+    assert_eq!(env.get(&rising_office, &card_path).await.0, StatusCode::OK);
+    let (status, _) = env
+        .get(&rising_office, &format!("/evaluation-rounds/{round_id}"))
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, data) = env
+        .get(&bureau, &format!("/evaluation-data/2025/schools/{rising}"))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{data}");
+    assert_eq!(data["quality_score"], 66.0);
+}
