@@ -130,6 +130,7 @@ pub async fn seed(bus: &Bus) -> Result<Demo, Problem> {
             .await?;
     }
     catalogue(bus, &region, &alliance, &junior[..3]).await?;
+    rosters(bus, &actor, &region, &junior[..3]).await?;
     for (i, member) in primary[1..3].iter().enumerate() {
         let admission = Admission {
             group_id: tight.id,
@@ -285,6 +286,60 @@ async fn council(bus: &Bus, actor: &Actor, group: GroupId) -> Result<(), Problem
         votes,
     };
     bus.call::<CastVotes>(actor, None, ballot).await?;
+    Ok(())
+}
+
+/// Teacher rosters of the alliance group's three schools for this school year, so that the
+/// posting planner has people to plan with: the lead school's 12 staff (six of them
+/// county- or city-level backbone teachers), 8 at each member. Imports are keyed by staff number: running `up` again
+/// updates the same teachers.
+async fn rosters(
+    bus: &Bus,
+    actor: &Actor,
+    region: &RegionCode,
+    schools: &[School],
+) -> Result<(), Problem> {
+    use edu_contracts::rotation::{ImportTeachers, TeacherImport};
+    use edu_domain::SchoolYear;
+
+    const SURNAMES: [&str; 12] = [
+        "王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴", "徐", "孙",
+    ];
+    const GIVEN: [&str; 12] = [
+        "雪梅", "志强", "海燕", "建华", "晓东", "丽娟", "春生", "秀英", "文博", "玉兰", "国庆",
+        "慧敏",
+    ];
+    const SUBJECTS: [&str; 6] = ["语文", "数学", "英语", "物理", "化学", "道德与法治"];
+    let year = SchoolYear::containing(chrono::Local::now().date_naive());
+    for (n, school) in schools.iter().enumerate() {
+        let staff = if n == 0 { 12 } else { 8 };
+        let mut csv = String::from("工号,姓名,岗位,学科,骨干级别,符合交流条件\n");
+        for i in 0..staff {
+            let post = match i {
+                0 => "校级领导",
+                1 | 2 => "中层管理人员",
+                _ => "学科教师",
+            };
+            let backbone = match (n, i % 3) {
+                (0, 0) => "县级",
+                (0, 1) if i < 6 => "市级",
+                _ => "无",
+            };
+            csv.push_str(&format!(
+                "T{n}{i:02},{}{},{post},{},{backbone},是\n",
+                SURNAMES[(i + n * 5) % SURNAMES.len()],
+                GIVEN[(i * 7 + n) % GIVEN.len()],
+                SUBJECTS[i % SUBJECTS.len()],
+            ));
+        }
+        let import = TeacherImport {
+            school_id: school.id,
+            region: region.clone(),
+            school_year: year,
+            csv,
+        };
+        bus.call::<ImportTeachers>(actor, None, import).await?;
+    }
     Ok(())
 }
 

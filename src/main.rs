@@ -18,7 +18,7 @@ use edu_auth::{Minter, TokenRequest, Verifier};
 use edu_bus::Bus;
 use edu_bus::server::ServiceHost;
 use edu_domain::{RegionCode, Role, SchoolId};
-use edu_lead_api::AppState;
+use edu_lead_api::{AppState, DevToken};
 use tokio::sync::watch;
 
 use crate::config::Settings;
@@ -261,13 +261,26 @@ async fn up(settings: &Settings, with_demo: bool) -> anyhow::Result<()> {
     } else {
         None
     };
-    let state = lead_api_state(settings, bus).await?;
+    let tokens = match &demo {
+        Some(demo) => demo_tokens(settings, demo)?,
+        None => Vec::new(),
+    };
+    // The sign-in page offers the demo tokens only in development: the development secret
+    // and no production identity provider.
+    let offered = if settings.jwks.is_none() && settings.jwt_secret == config::DEV_SECRET {
+        tokens.clone()
+    } else {
+        Vec::new()
+    };
+    let state = lead_api_state(settings, bus)
+        .await?
+        .with_dev_tokens(offered);
     let (server, addrs) = edu_lead_api::serve(&settings.api(), state)?;
     let base = addrs
         .first()
         .map(|a| format!("http://{a}"))
         .unwrap_or_default();
-    print_banner(settings, &base, demo.as_ref())?;
+    print_banner(settings, &base, demo.as_ref(), &tokens);
     let handle = server.handle();
     tokio::select! {
         served = server => served.context("HTTP server")?,
@@ -280,7 +293,43 @@ async fn up(settings: &Settings, with_demo: bool) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn print_banner(settings: &Settings, base: &str, demo: Option<&demo::Demo>) -> anyhow::Result<()> {
+/// A token per demo role (valid 7 days), for the banner and the console's sign-in page.
+fn demo_tokens(settings: &Settings, demo: &demo::Demo) -> anyhow::Result<Vec<DevToken>> {
+    let minter = Minter::new(&settings.auth())?;
+    let region = RegionCode::parse(demo::REGION).map_err(|p| anyhow::anyhow!(p.message))?;
+    let member = demo.alliance.active_school_ids.get(1).copied();
+    let roles = [
+        (Role::Bureau, None, "太康县教育局"),
+        (
+            Role::LeadAdmin,
+            Some(demo.alliance.lead_school_id),
+            "一初中集团办公室",
+        ),
+        (Role::MemberAdmin, member, "二初中"),
+        (Role::Teacher, member, "二初中教师"),
+        (Role::Auditor, None, "审计"),
+    ];
+    roles
+        .into_iter()
+        .map(|(role, school, name)| {
+            let token = minter.mint(&TokenRequest {
+                sub: format!("demo-{}", role.as_str()),
+                name: name.to_owned(),
+                role,
+                region: region.clone(),
+                school_id: school,
+                ttl: Duration::from_secs(7 * 24 * 3600),
+            })?;
+            Ok(DevToken {
+                role: role.as_str().to_owned(),
+                name: name.to_owned(),
+                token,
+            })
+        })
+        .collect()
+}
+
+fn print_banner(settings: &Settings, base: &str, demo: Option<&demo::Demo>, tokens: &[DevToken]) {
     println!();
     println!("edugroup is up  集团化办学管理平台已启动");
     println!("  console  控制台   {base}/");
@@ -293,21 +342,6 @@ fn print_banner(settings: &Settings, base: &str, demo: Option<&demo::Demo>) -> a
         );
     }
     if let Some(demo) = demo {
-        let minter = Minter::new(&settings.auth())?;
-        let region = RegionCode::parse(demo::REGION).map_err(|p| anyhow::anyhow!(p.message))?;
-        let member = demo.alliance.active_school_ids.get(1).copied();
-        let tokens = [
-            ("bureau", Role::Bureau, None, "太康县教育局"),
-            (
-                "lead_admin",
-                Role::LeadAdmin,
-                Some(demo.alliance.lead_school_id),
-                "一初中集团办公室",
-            ),
-            ("member_admin", Role::MemberAdmin, member, "二初中"),
-            ("teacher", Role::Teacher, member, "二初中教师"),
-            ("auditor", Role::Auditor, None, "审计"),
-        ];
         println!();
         println!("demo county 演示数据: region {}; groups:", demo::REGION);
         for g in [&demo.alliance, &demo.tight] {
@@ -325,22 +359,15 @@ fn print_banner(settings: &Settings, base: &str, demo: Option<&demo::Demo>) -> a
             demo.free_junior_schools
         );
         println!();
-        println!("tokens (valid 7 days) 令牌:");
-        for (label, role, school, name) in tokens {
-            let token = minter.mint(&TokenRequest {
-                sub: format!("demo-{label}"),
-                name: name.to_owned(),
-                role,
-                region: region.clone(),
-                school_id: school,
-                ttl: Duration::from_secs(7 * 24 * 3600),
-            })?;
-            println!("  {label:<13} {token}");
+        println!(
+            "tokens (valid 7 days; in development the console's sign-in page offers them) 令牌:"
+        );
+        for t in tokens {
+            println!("  {:<13} {}", t.role, t.token);
         }
         println!();
         println!("try: curl -H \"Authorization: Bearer <bureau token>\" {base}/api/v1/groups");
     }
-    Ok(())
 }
 
 /// Creates the system's database when it does not exist yet.

@@ -1,19 +1,83 @@
-//! The browser console's entry page, and `/docs` → `/docs/`.
+//! The browser console (控制台): one page and its script and style, served from the binary,
+//! plus two small helpers the page uses: the development tokens `edugroup up` minted (only
+//! when it has any) and the rotation chart as SVG. The page signs in with a bearer token kept
+//! in the tab's `sessionStorage` and calls the JSON API under `/api/v1` with it; every rule
+//! stays in the API, the page shows its answers and refusals.
+
+mod chart;
 
 use actix_web::http::header;
 use actix_web::{HttpResponse, web};
+use edu_domain::{ErrorCode, Problem};
+use serde::Serialize;
+
+use crate::AppState;
+use crate::error::ApiError;
 
 const INDEX: &str = include_str!("console/index.html");
+const SCRIPT: &str = include_str!("console/app.js");
+const STYLE: &str = include_str!("console/app.css");
+
+/// A token `edugroup up` minted for a demo role, offered on the sign-in page in development.
+#[derive(Debug, Clone, Serialize)]
+pub struct DevToken {
+    /// The role claim (`bureau`, `lead_admin`, …).
+    pub role: String,
+    /// Who the token speaks for (the name claim).
+    pub name: String,
+    pub token: String,
+}
 
 pub fn config(cfg: &mut web::ServiceConfig) {
     cfg.route("/", web::get().to(index))
+        .route("/console/app.js", web::get().to(script))
+        .route("/console/app.css", web::get().to(style))
+        .route("/console/dev-tokens", web::get().to(dev_tokens))
+        .route(
+            "/console/charts/rotation.svg",
+            web::get().to(chart::rotation),
+        )
         .route("/docs", web::get().to(docs));
 }
 
-async fn index() -> HttpResponse {
+fn asset(content_type: &'static str, body: &'static str) -> HttpResponse {
     HttpResponse::Ok()
-        .content_type("text/html; charset=utf-8")
-        .body(INDEX)
+        .content_type(content_type)
+        .insert_header((header::CACHE_CONTROL, "no-cache"))
+        .body(body)
+}
+
+async fn index() -> HttpResponse {
+    asset("text/html; charset=utf-8", INDEX)
+}
+
+async fn script() -> HttpResponse {
+    asset("text/javascript; charset=utf-8", SCRIPT)
+}
+
+async fn style() -> HttpResponse {
+    asset("text/css; charset=utf-8", STYLE)
+}
+
+#[derive(Serialize)]
+struct DevTokens<'a> {
+    tokens: &'a [DevToken],
+}
+
+/// The demo tokens, or 404 when there are none (a production identity provider, or no demo).
+async fn dev_tokens(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    if state.dev_tokens.is_empty() {
+        return Err(ApiError(Problem::new(
+            ErrorCode::NotFound,
+            "no development tokens: sign in with a token from your identity provider",
+            "未提供开发令牌:请使用身份认证系统签发的令牌登录",
+        )));
+    }
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(DevTokens {
+            tokens: &state.dev_tokens,
+        }))
 }
 
 async fn docs() -> HttpResponse {

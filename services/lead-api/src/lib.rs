@@ -28,6 +28,7 @@ use utoipa::{Modify, OpenApi};
 use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
 
+pub use crate::console::DevToken;
 use crate::error::ApiError;
 use crate::group_cache::GroupCache;
 
@@ -37,6 +38,9 @@ pub struct AppState {
     pub verifier: Verifier,
     /// Groups for scope checks, kept fresh by membership events.
     pub groups: Arc<GroupCache>,
+    /// Demo tokens the console's sign-in page offers; empty unless `edugroup up` made a demo
+    /// county with the development secret and no production identity provider.
+    pub dev_tokens: Vec<DevToken>,
 }
 
 impl AppState {
@@ -47,7 +51,14 @@ impl AppState {
             bus,
             verifier,
             groups,
+            dev_tokens: Vec::new(),
         })
+    }
+
+    /// Offers these tokens on the console's sign-in page (development only).
+    pub fn with_dev_tokens(mut self, tokens: Vec<DevToken>) -> Self {
+        self.dev_tokens = tokens;
+        self
     }
 }
 

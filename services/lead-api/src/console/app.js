@@ -1,0 +1,1058 @@
+// edugroup console (集团化办学管理平台): a small page application over the JSON API.
+// The bearer token lives in this tab's sessionStorage; every page asks the API and shows its
+// answer, or its refusal as the bilingual message next to the action it concerns. No rule of
+// the system is decided here.
+'use strict';
+
+// ---------------------------------------------------------------- words (zh-CN first)
+
+const WORDS = {
+  zh: {
+    title: '集团化办学管理平台', signin: '登录', signout: '退出', loading: '加载中…',
+    signin_intro: '请粘贴身份认证系统签发的令牌(JWT)。', token: '令牌', signin_dev: '开发环境演示账号(edugroup up 生成):',
+    signin_as: '以此身份登录', bad_token: '令牌格式无效,请检查是否完整复制。', api_docs: '接口文档',
+    county: '县域概览', policy: '政策设置', group_home: '集团首页', postings: '交流轮岗', meetings: '理事会',
+    catalogue: '资源库', sanctions: '警告与劝退', school_home: '本校首页', evaluation: '年度评估',
+    groups: '教育集团', name: '名称', model: '组建模式', stage: '学段', size: '成员校 / 上限', plaque: '挂牌日期',
+    status: '状态', overdue_obligations: '逾期义务', overdue_reports: '逾期季度报告', none: '无', members: '成员学校',
+    role: '角色', joined: '加入日期', left: '退出日期', exit_reason: '退出原因', plaque_text: '挂牌名称',
+    admit: '接纳成员校', school: '学校', choose: '请选择', admitted: '已接纳', council: '理事会组成', holder: '姓名',
+    post: '职务', obligations: '义务台账', period: '期间', obligor: '责任方', due: '截止日期', counted: '完成 / 要求',
+    rule: '规则', this_month: '本月', this_semester: '本学期', this_year: '本学年', notifications: '提醒',
+    rotation: '交流轮岗比例', eligible: '符合交流条件教师', rotated: '已交流', backbone: '骨干教师', deadline: '统计截止',
+    forecast: '学年末预测', actual: '已确认', policy_version: '政策版本', year: '学年', cv_pending: '均衡差异系数与评分卡随评估服务上线后显示。',
+    teacher: '教师', from: '派出学校', to: '接收学校', kind: '类型', host_post: '挂职/任职岗位', term: '期限', phase: '进度',
+    actions: '操作', confirm: '确认', cancel: '取消', plan: '安排交流', semester: '学期', dates: '起止日期', start: '开始', end: '结束',
+    autumn: '第一学期(秋季)', spring: '第二学期(春季)', who_where: '人员去向', home_school: '人事关系所在学校',
+    planned: '已安排', confirmed_ok: '已确认', cancelled_ok: '已取消', reason: '原因', no_rows: '暂无记录',
+    meeting_list: '会议', new_meeting: '新建会议', meeting_kind: '会议类型', meeting_title: '会议名称', held_on: '会议日期',
+    start_time: '开始时间', place: '地点', agenda: '议程(每行一项:议题 | 负责人)', create: '创建', created: '已创建',
+    attendance: '出席', save_attendance: '保存出席', quorum: '法定人数', quorum_met: '已达到', quorum_not_met: '未达到',
+    motions: '议案', new_motion: '提出议案', category: '类别', major: '重大事项', subject_school: '涉及学校',
+    vote: '表决', cast_votes: '提交表决', tally: '表决结果', yes: '赞成', no: '反对', abstain: '弃权', recused: '回避', pending: '未表决',
+    minutes: '会议纪要', save_minutes: '保存纪要', circulate: '传阅', publish: '发布', saved: '已保存',
+    cadence: '例会情况(每月至少一次)', reports: '季度报告', submit_report: '提交季度报告', summary: '摘要', decisions: '重大决议',
+    print: '打印版', submitted: '已提交', search: '搜索', keyword: '关键词', subject: '学科', tier: '级别', owner: '所属学校',
+    adoptions: '采用学校数', adopt: '采用', adopted: '已采用', approve: '通过', reject: '退回', reviewed: '已审核',
+    submit_resource: '提交资源', resource_title: '资源名称', description: '简介', tags: '标签(逗号分隔)', course_type: '课程类型',
+    newer: '有新版本', reuse: '共建共享情况', warnings: '警告', persuade_outs: '劝退', warn: '发出警告', evidence: '依据(每行一条)',
+    propose_persuade_out: '提出劝退', decision: '理事会决议', decide: '确认劝退', reject_po: '不同意', issued: '已发出',
+    policy_current: '当前政策', policy_versions: '政策版本记录', effective_from: '生效日期', save_policy: '保存为新版本',
+    changed_by: '修改人', policy_saved: '已保存新政策版本', my_postings: '本校教师交流', to_attend: '待参加会议',
+    my_obligations: '本校义务', group: '所属集团', no_group: '尚未加入教育集团。', open: '打开', back: '返回',
+    download: '下载', present: '出席', absent: '缺席', passed: '通过', refresh: '刷新', all: '全部',
+    unavailable: '服务暂时不可用,请稍后重试。', network: '无法连接服务器,请检查网络后重试。', staff: '在编教师',
+    days_left: '天', yes_word: '是', no_word: '否', region: '行政区划', person: '当前用户',
+  },
+  en: {
+    title: 'School-group console', signin: 'Sign in', signout: 'Sign out', loading: 'Loading…',
+    signin_intro: 'Paste a token (JWT) from your identity provider.', token: 'Token', signin_dev: 'Development demo accounts (from edugroup up):',
+    signin_as: 'Sign in as this role', bad_token: 'This is not a valid token; check that it was copied whole.', api_docs: 'API docs',
+    county: 'County overview', policy: 'Policy', group_home: 'Group home', postings: 'Rotation', meetings: 'Council',
+    catalogue: 'Library', sanctions: 'Warnings', school_home: 'My school', evaluation: 'Evaluation',
+    groups: 'Education groups', name: 'Name', model: 'Model', stage: 'Stage', size: 'Members / cap', plaque: 'Plaque date',
+    status: 'Status', overdue_obligations: 'Overdue obligations', overdue_reports: 'Overdue quarterly reports', none: 'None', members: 'Member schools',
+    role: 'Role', joined: 'Joined', left: 'Left', exit_reason: 'Exit reason', plaque_text: 'Plaque',
+    admit: 'Admit member school', school: 'School', choose: 'Choose', admitted: 'Admitted', council: 'Council', holder: 'Name',
+    post: 'Post', obligations: 'Obligations', period: 'Period', obligor: 'Obligor', due: 'Due', counted: 'Done / required',
+    rule: 'Rule', this_month: 'This month', this_semester: 'This semester', this_year: 'This school year', notifications: 'Notifications',
+    rotation: 'Rotation ratio', eligible: 'Eligible teachers', rotated: 'Rotated', backbone: 'Backbone', deadline: 'Counted until',
+    forecast: 'Year-end forecast', actual: 'Confirmed', policy_version: 'Policy version', year: 'School year', cv_pending: 'Balance CV and scorecards appear once the evaluation service is available.',
+    teacher: 'Teacher', from: 'From', to: 'To', kind: 'Kind', host_post: 'Host post', term: 'Term', phase: 'Phase',
+    actions: 'Actions', confirm: 'Confirm', cancel: 'Cancel', plan: 'Plan posting', semester: 'Semester', dates: 'Dates', start: 'Start', end: 'End',
+    autumn: 'autumn semester', spring: 'spring semester', who_where: 'Who is where', home_school: 'Home school',
+    planned: 'Planned', confirmed_ok: 'Confirmed', cancelled_ok: 'Cancelled', reason: 'Reason', no_rows: 'Nothing yet',
+    meeting_list: 'Meetings', new_meeting: 'New meeting', meeting_kind: 'Kind', meeting_title: 'Title', held_on: 'Date',
+    start_time: 'Start time', place: 'Place', agenda: 'Agenda (one item per line: title | owner)', create: 'Create', created: 'Created',
+    attendance: 'Attendance', save_attendance: 'Save attendance', quorum: 'Quorum', quorum_met: 'met', quorum_not_met: 'not met',
+    motions: 'Motions', new_motion: 'New motion', category: 'Category', major: 'Major matter', subject_school: 'School concerned',
+    vote: 'Vote', cast_votes: 'Record votes', tally: 'Tally', yes: 'Yes', no: 'No', abstain: 'Abstain', recused: 'Recused', pending: 'Pending',
+    minutes: 'Minutes', save_minutes: 'Save minutes', circulate: 'Circulate', publish: 'Publish', saved: 'Saved',
+    cadence: 'Monthly meetings (at least one a month)', reports: 'Quarterly reports', submit_report: 'Submit quarterly report', summary: 'Summary', decisions: 'Major decisions',
+    print: 'Printable', submitted: 'Submitted', search: 'Search', keyword: 'Keyword', subject: 'Subject', tier: 'Tier', owner: 'Owner school',
+    adoptions: 'Adopting schools', adopt: 'Adopt', adopted: 'Adopted', approve: 'Approve', reject: 'Reject', reviewed: 'Reviewed',
+    submit_resource: 'Submit resource', resource_title: 'Title', description: 'Description', tags: 'Tags (comma separated)', course_type: 'Course type',
+    newer: 'newer version', reuse: 'Sharing and reuse', warnings: 'Warnings', persuade_outs: 'Persuade-outs', warn: 'Issue warning', evidence: 'Evidence (one per line)',
+    propose_persuade_out: 'Propose persuade-out', decision: 'Council decision', decide: 'Confirm', reject_po: 'Reject', issued: 'Issued',
+    policy_current: 'Current policy', policy_versions: 'Policy versions', effective_from: 'Effective from', save_policy: 'Save as new version',
+    changed_by: 'Changed by', policy_saved: 'New policy version saved', my_postings: 'Our staff on rotation', to_attend: 'Meetings to attend',
+    my_obligations: 'Our obligations', group: 'Group', no_group: 'Not in an education group yet.', open: 'Open', back: 'Back',
+    download: 'Download', present: 'present', absent: 'absent', passed: 'passed', refresh: 'Refresh', all: 'All',
+    unavailable: 'The service is unavailable; try again shortly.', network: 'Cannot reach the server; check the network and retry.', staff: 'Staff',
+    days_left: 'days', yes_word: 'yes', no_word: 'no', region: 'Region', person: 'Signed in as',
+  },
+};
+
+// Names of the API's enumerations: [中文, English].
+const ENUMS = {
+  model: { alliance: ['联盟型', 'alliance'], tight: ['紧密型', 'tight'], trusteeship: ['托管型', 'trusteeship'] },
+  stage: { primary: ['小学', 'primary'], junior: ['初中', 'junior secondary'], nine_year: ['九年一贯制', 'nine-year'], twelve_year: ['十二年一贯制', 'twelve-year'], senior: ['高中', 'senior secondary'] },
+  group_status: { active: ['运行中', 'active'], dissolved: ['已撤销', 'dissolved'] },
+  member_role: { lead: ['龙头学校', 'lead school'], member: ['成员学校', 'member school'] },
+  exit_reason: { voluntary: ['自愿退出', 'voluntary'], persuaded_out: ['劝退', 'persuaded out'], group_dissolved: ['集团撤销', 'group dissolved'], bureau_decision: ['教育局决定', 'bureau decision'] },
+  role: { bureau: ['县教育局', 'county bureau'], lead_admin: ['集团办公室', 'lead-school office'], member_admin: ['成员学校', 'member school'], teacher: ['教师', 'teacher'], auditor: ['审计', 'auditor'] },
+  seat_role: { chair: ['会长', 'chair'], vice_chair: ['副会长', 'vice-chair'], secretary_general: ['秘书长', 'secretary-general'], director: ['理事', 'director'] },
+  leader_post: { principal: ['校长', 'principal'], vice_principal: ['副校长', 'vice-principal'], party_secretary: ['党组织书记', 'party secretary'] },
+  obligation_status: { met: ['已完成', 'met'], missing: ['未完成', 'missing'], overdue: ['已逾期', 'overdue'], upcoming: ['未到期', 'upcoming'] },
+  obligor: { group: ['集团', 'group'], lead: ['龙头学校', 'lead school'], member: ['成员学校', 'member school'] },
+  posting_kind: { secondment: ['挂职', 'secondment'], post_holding: ['任职', 'post holding'], shadowing: ['跟岗学习', 'shadowing'], support_teaching: ['支教', 'support teaching'], itinerant: ['走教', 'itinerant'] },
+  posting_status: { proposed: ['待确认', 'proposed'], confirmed: ['已确认', 'confirmed'], cancelled: ['已取消', 'cancelled'], ended_early: ['提前结束', 'ended early'] },
+  posting_phase: { upcoming: ['未开始', 'upcoming'], active: ['进行中', 'active'], completed: ['已完成', 'completed'] },
+  backbone: { none: ['—', '—'], school: ['校级骨干', 'school'], county: ['县级骨干', 'county'], city: ['市级骨干', 'city'], province: ['省级骨干', 'province'] },
+  staff_post: { school_leader: ['校级领导', 'school leader'], middle_manager: ['中层管理人员', 'middle manager'], subject_teacher: ['学科教师', 'subject teacher'] },
+  meeting_kind: { council: ['理事会例会', 'council meeting'], work_planning: ['年度工作计划会', 'planning meeting'], annual_summary: ['年度总结会', 'summary meeting'], results_showcase: ['成果展示', 'results showcase'] },
+  category: { development_plan: ['发展规划', 'development plan'], goals: ['目标', 'goals'], work_plan: ['工作计划', 'work plan'], resource_allocation: ['资源配置', 'resource allocation'], teaching_activity: ['教学活动', 'teaching activity'], member_major_matter: ['成员校重大事项', "member school's major matter"] },
+  motion_status: { open: ['表决中', 'open'], passed: ['通过', 'passed'], rejected: ['未通过', 'rejected'] },
+  choice: { yes: ['赞成', 'yes'], no: ['反对', 'no'], abstain: ['弃权', 'abstain'], recused: ['回避', 'recused'] },
+  minutes_status: { draft: ['草稿', 'draft'], circulated: ['传阅中', 'circulated'], published: ['已发布', 'published'] },
+  report_state: { open: ['未到期', 'open'], due: ['待提交', 'due'], overdue: ['已逾期', 'overdue'], submitted: ['已提交', 'submitted'], submitted_late: ['逾期提交', 'submitted late'] },
+  resource_kind: { course: ['课程', 'course'], lesson_plan: ['教案', 'lesson plan'], courseware: ['课件', 'courseware'], material: ['教学资料', 'material'], teaching_aid: ['教具', 'teaching aid'], training: ['培训资料', 'training'], research_result: ['教研成果', 'research result'], moral_education: ['德育课程', 'moral education'] },
+  tier: { national: ['国家级', 'national'], provincial: ['省级', 'provincial'], city: ['市级', 'city'], county: ['县级', 'county'], school: ['校级', 'school'], none: ['未评级', 'none'] },
+  course_type: { national: ['国家课程', 'national'], school_based: ['校本课程', 'school-based'], featured: ['特色课程', 'featured'], extended: ['拓展课程', 'extended'] },
+  resource_status: { pending_review: ['待审核', 'pending review'], published: ['已发布', 'published'], rejected: ['已退回', 'rejected'] },
+  po_status: { proposed: ['待教育局确认', 'proposed'], confirmed: ['已确认', 'confirmed'], rejected: ['未同意', 'rejected'] },
+  notification: { due_soon: ['即将到期', 'due soon'], overdue: ['已逾期', 'overdue'], changed: ['有变化', 'changed'] },
+  month_state: { met: ['已开', 'met'], missing: ['未开', 'missing'], pending: ['待开', 'pending'], not_applicable: ['—', '—'] },
+};
+
+const POLICY_FIELDS = [
+  ['cap_alliance', '联盟型成员上限', 'alliance member cap'], ['cap_tight', '紧密型成员上限', 'tight member cap'],
+  ['cap_trusteeship', '托管型成员上限', 'trusteeship member cap'], ['rotation_min_pct', '年度交流比例下限 %', 'yearly rotation minimum %'],
+  ['backbone_min_pct', '骨干教师占比下限 %', 'backbone share minimum %'], ['council_meetings_per_month', '理事会每月至少召开次数', 'council meetings per month'],
+  ['council_quorum_over_pct', '法定人数(超过席位 %)', 'quorum (over % of seats)'], ['council_quorum_every_school', '法定人数须每校有人出席', 'quorum needs every school'],
+  ['council_report_due_days', '季度报告提交期限(季末后天数)', 'quarterly report due (days after quarter)'], ['results_showcases_per_year', '每年成果展示次数', 'results showcases per year'],
+  ['library_min_per_semester', '每校每学期至少贡献资源数', 'resources per school per semester'], ['catalogue_review_required', '资源须经集团办公室审核', 'library review required'],
+  ['support_postings', '允许支教、走教', 'support and itinerant postings'], ['trusteeship_mixed_stages', '托管型可跨学段', 'trusteeship across stages'],
+  ['due_soon_days', '提前提醒天数', 'days of notice before due'],
+];
+
+// ---------------------------------------------------------------- state
+
+const state = {
+  lang: localStorage.getItem('edugroup.lang') === 'en' ? 'en' : 'zh',
+  token: sessionStorage.getItem('edugroup.token'),
+  claims: null,
+  schools: null, // id → School, for names
+};
+
+function t(key) { return WORDS[state.lang][key] ?? WORDS.zh[key] ?? key; }
+function en(kind, value) {
+  const pair = ENUMS[kind]?.[value];
+  return pair ? pair[state.lang === 'zh' ? 0 : 1] : (value ?? '');
+}
+function bi(zh, english) { return state.lang === 'zh' ? zh : english; }
+
+function esc(value) {
+  return String(value ?? '').replace(/[&<>"']/g, c => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c]));
+}
+
+// ---------------------------------------------------------------- the school calendar
+
+// A school year (学年) is named by the year it starts in: 2025 is Sep 2025 – Aug 2026.
+function schoolYearOf(iso) {
+  const [y, m] = iso.slice(0, 10).split('-').map(Number);
+  return m >= 9 ? y : y - 1;
+}
+function semesterOf(iso) {
+  const m = Number(iso.slice(5, 7));
+  if (m >= 9 || m === 1) return 'autumn';
+  if (m >= 2 && m <= 7) return 'spring';
+  return null; // August: summer break
+}
+function today() {
+  const d = new Date();
+  const p = n => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`;
+}
+function fmtYear(y) { return bi(`${y}—${y + 1}学年`, `${y}–${String(y + 1).slice(2)} school year`); }
+function fmtTerm(y, semester) {
+  return bi(`${y}—${y + 1}学年${WORDS.zh[semester]}`, `${WORDS.en[semester]} ${y}–${String(y + 1).slice(2)}`);
+}
+function fmtDate(iso) {
+  if (!iso) return '';
+  const [y, m, d] = iso.slice(0, 10).split('-').map(Number);
+  const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+  return bi(`${y}年${m}月${d}日`, `${d} ${months[m - 1]} ${y}`);
+}
+// A date with its place in the school calendar, e.g. 2026年3月12日(2025—2026学年第二学期).
+function fmtSchoolDate(iso) {
+  if (!iso) return '';
+  const sem = semesterOf(iso);
+  const where = sem ? fmtTerm(schoolYearOf(iso), sem) : bi('暑假', 'summer break');
+  return `${fmtDate(iso)} <small class="muted">${esc(bi(`(${where})`, `(${where})`))}</small>`;
+}
+function currentMonthPeriod() { return today().slice(0, 7); }
+function currentSemesterPeriod() {
+  const d = today();
+  const sem = semesterOf(d) ?? 'autumn';
+  const y = Number(d.slice(0, 4));
+  // semesters are named by the calendar year they start in
+  return sem === 'autumn' ? `${Number(d.slice(5, 7)) === 1 ? y - 1 : y}-autumn` : `${y}-spring`;
+}
+
+// ---------------------------------------------------------------- the API
+
+class Refusal extends Error {
+  constructor(problem, status) {
+    super(problem.message);
+    this.problem = problem;
+    this.status = status;
+  }
+}
+
+function localProblem(zh, english, code) { return { code, message: english, message_zh: zh }; }
+
+async function api(method, path, body, { raw = false, headers = {} } = {}) {
+  const init = { method, headers: { ...headers } };
+  if (state.token) init.headers.Authorization = `Bearer ${state.token}`;
+  if (body !== undefined) {
+    init.headers['Content-Type'] = 'application/json';
+    init.body = JSON.stringify(body);
+  }
+  let response;
+  try {
+    response = await fetch(path.startsWith('/') && !path.startsWith('/api/') && !path.startsWith('/console/') ? `/api/v1${path}` : path, init);
+  } catch {
+    throw new Refusal(localProblem(WORDS.zh.network, WORDS.en.network, 'network'), 0);
+  }
+  if (!response.ok) {
+    let problem = null;
+    try { problem = (await response.json()).error; } catch { problem = null; }
+    if (!problem || !problem.message) {
+      problem = localProblem(WORDS.zh.unavailable, WORDS.en.unavailable, `http_${response.status}`);
+    }
+    if (response.status === 401 && path !== '/groups?limit=1') {
+      signOut(problem);
+    }
+    throw new Refusal(problem, response.status);
+  }
+  if (raw) return response;
+  const type = response.headers.get('content-type') || '';
+  return type.includes('json') ? response.json() : response.text();
+}
+
+// The refusal as people read it: the message in the chosen language, the other language
+// under it, and the stable code and rule for whoever reports it.
+function refusalHtml(err) {
+  const p = err instanceof Refusal ? err.problem : localProblem(WORDS.zh.unavailable, WORDS.en.unavailable, 'client');
+  const first = state.lang === 'zh' ? p.message_zh : p.message;
+  const other = state.lang === 'zh' ? p.message : p.message_zh;
+  const code = [p.code, p.rule].filter(Boolean).join(' · ');
+  return `<div class="refusal" role="alert" data-code="${esc(p.code)}"><strong>${esc(first)}</strong>` +
+    `<span class="other" lang="${state.lang === 'zh' ? 'en' : 'zh-CN'}">${esc(other)}</span>` +
+    `<span class="code">${esc(code)}</span></div>`;
+}
+
+// Runs an action of a form or button; its refusal appears next to the field it names, or
+// next to the button.
+async function act(anchor, action, doneText) {
+  const scope = anchor.closest('form, .actions, td, section') || anchor.parentElement;
+  scope.querySelectorAll(':scope .refusal, :scope .done').forEach(n => n.remove());
+  anchor.disabled = true;
+  try {
+    await action();
+    if (doneText) anchor.insertAdjacentHTML('afterend', `<div class="done" role="status">${esc(doneText)}</div>`);
+    return true;
+  } catch (err) {
+    const field = err instanceof Refusal ? err.problem.details?.field : null;
+    const target = (field && scope.querySelector(`[name="${CSS.escape(field)}"]`)?.closest('label')) || anchor;
+    target.insertAdjacentHTML('afterend', refusalHtml(err));
+    if (!(err instanceof Refusal)) console.error(err);
+    return false;
+  } finally {
+    anchor.disabled = false;
+  }
+}
+
+// A page section that loads on its own: a refusal replaces only its content.
+async function fill(el, loader) {
+  try {
+    el.innerHTML = await loader();
+  } catch (err) {
+    el.innerHTML = refusalHtml(err);
+    if (!(err instanceof Refusal)) console.error(err);
+  }
+}
+
+function idempotencyKey() {
+  return (crypto.randomUUID && crypto.randomUUID()) || `${Date.now()}-${Math.random()}`;
+}
+
+// ---------------------------------------------------------------- helpers for pages
+
+function main() { return document.getElementById('main'); }
+function q(sel, root = document) { return root.querySelector(sel); }
+function badge(kind, value) { return `<span class="badge ${esc(value)}">${esc(en(kind, value))}</span>`; }
+function options(kind, selected) {
+  return Object.keys(ENUMS[kind]).map(v => `<option value="${esc(v)}"${v === selected ? ' selected' : ''}>${esc(en(kind, v))}</option>`).join('');
+}
+function table(head, rows, testid) {
+  if (!rows.length) return `<p class="muted">${esc(t('no_rows'))}</p>`;
+  return `<table${testid ? ` data-testid="${testid}"` : ''}><thead><tr>${head.map(h => `<th>${esc(h)}</th>`).join('')}</tr></thead>` +
+    `<tbody>${rows.map(r => `<tr>${r.map(c => `<td>${c}</td>`).join('')}</tr>`).join('')}</tbody></table>`;
+}
+function yearOptions(selected) {
+  const now = schoolYearOf(today());
+  return [now - 1, now, now + 1].map(y => `<option value="${y}"${y === selected ? ' selected' : ''}>${esc(fmtYear(y))}</option>`).join('');
+}
+
+async function schools() {
+  if (!state.schools) {
+    const page = await api('GET', '/schools?limit=200');
+    state.schools = new Map(page.items.map(s => [s.id, s]));
+  }
+  return state.schools;
+}
+async function schoolName(id) {
+  if (!id) return '';
+  try { return (await schools()).get(id)?.name ?? id.slice(0, 8); } catch { return id.slice(0, 8); }
+}
+function nameOf(map, id) { return map.get(id)?.name ?? (id ? id.slice(0, 8) : ''); }
+
+async function myGroup() {
+  const page = await api('GET', '/groups?limit=5');
+  return page.items.find(g => g.status === 'active') ?? page.items[0] ?? null;
+}
+
+function rotationChart(c) {
+  const params = new URLSearchParams({
+    ratio: c.actual.ratio_pct.toFixed(2), ratio_forecast: c.forecast.ratio_pct.toFixed(2), ratio_min: c.rotation_min_pct,
+    share: c.actual.backbone_share_pct.toFixed(2), share_forecast: c.forecast.backbone_share_pct.toFixed(2), share_min: c.backbone_min_pct,
+    lang: state.lang,
+  });
+  return `<img class="chart" data-testid="rotation-chart" alt="${esc(t('rotation'))}" src="/console/charts/rotation.svg?${params}">` +
+    `<p class="muted">${esc(fmtYear(c.school_year))} · ${esc(t('eligible'))} ${c.eligible} · ${esc(t('rotated'))} ${c.actual.rotated}` +
+    ` (${esc(t('forecast'))} ${c.forecast.rotated}) · ${esc(t('backbone'))} ${c.actual.backbone_rotated}` +
+    ` · ${esc(t('deadline'))} ${fmtDate(c.deadline)} · ${esc(t('policy_version'))} ${c.policy_version}</p>`;
+}
+
+function ledgerTable(ledger, names) {
+  const rows = ledger.obligations.map(o => [
+    esc(bi(o.title_zh, o.title)), esc(en('obligor', o.obligor)) + (o.school_id ? `<br><small>${esc(nameOf(names, o.school_id))}</small>` : ''),
+    fmtDate(o.due_on), `${o.counted} / ${o.required}`, badge('obligation_status', o.status), `<small>${esc(o.rule)}</small>`,
+  ]);
+  const s = ledger.summary;
+  return `<p class="chips"><span class="badge met">${esc(en('obligation_status', 'met'))} ${s.met}</span>` +
+    `<span class="badge overdue">${esc(en('obligation_status', 'overdue'))} ${s.overdue}</span>` +
+    `<span class="badge missing">${esc(en('obligation_status', 'missing'))} ${s.missing}</span>` +
+    `<span class="badge upcoming">${esc(en('obligation_status', 'upcoming'))} ${s.upcoming}</span>` +
+    ` <small class="muted">${esc(fmtDate(ledger.from))} – ${esc(fmtDate(ledger.to))}</small></p>` +
+    table([t('obligations'), t('obligor'), t('due'), t('counted'), t('status'), t('rule')], rows, 'obligations');
+}
+
+function periodPicker(id, selected) {
+  const choices = [[currentMonthPeriod(), t('this_month')], [currentSemesterPeriod(), t('this_semester')], [String(schoolYearOf(today())), t('this_year')]];
+  return `<select id="${id}" name="period">${choices.map(([v, l]) => `<option value="${v}"${v === selected ? ' selected' : ''}>${esc(l)} (${esc(v)})</option>`).join('')}</select>`;
+}
+
+async function feedHtml(schoolId) {
+  const feed = await api('GET', `/schools/${schoolId}/notifications`);
+  return table([t('notifications'), t('due'), t('status')], feed.items.map(n => [
+    esc(bi(n.title_zh, n.title)), fmtDate(n.due_on), badge('notification', n.kind),
+  ]), 'notifications');
+}
+
+// Opens an authenticated document (printable report, export) in a new tab or as a download.
+async function openDocument(button, path, fileName) {
+  await act(button, async () => {
+    const response = await api('GET', path, undefined, { raw: true });
+    const url = URL.createObjectURL(await response.blob());
+    const a = document.createElement('a');
+    a.href = url;
+    if (fileName) a.download = fileName; else a.target = '_blank';
+    document.body.appendChild(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 60000);
+  });
+}
+
+// ---------------------------------------------------------------- sign-in
+
+function decodeClaims(token) {
+  const part = token.split('.')[1];
+  if (!part) return null;
+  try {
+    const b64 = part.replace(/-/g, '+').replace(/_/g, '/').padEnd(Math.ceil(part.length / 4) * 4, '=');
+    const bytes = Uint8Array.from(atob(b64), c => c.charCodeAt(0));
+    return JSON.parse(new TextDecoder().decode(bytes));
+  } catch {
+    return null;
+  }
+}
+
+function signOut(problem) {
+  sessionStorage.removeItem('edugroup.token');
+  state.token = null;
+  state.claims = null;
+  state.schools = null;
+  state.signOutProblem = problem ?? null;
+  location.hash = '#/signin';
+}
+
+async function signIn(token, anchor) {
+  return act(anchor, async () => {
+    const claims = decodeClaims(token);
+    if (!claims || !claims.role) throw new Refusal(localProblem(WORDS.zh.bad_token, WORDS.en.bad_token, 'token_malformed'), 0);
+    state.token = token;
+    try {
+      await api('GET', '/groups?limit=1');
+    } catch (err) {
+      state.token = null;
+      throw err;
+    }
+    sessionStorage.setItem('edugroup.token', token);
+    state.claims = claims;
+    state.schools = null;
+    state.groupId = undefined;
+    location.hash = '#/';
+  });
+}
+
+async function pageSignIn() {
+  main().innerHTML = `<section class="card signin"><h1>${esc(t('signin'))}</h1><p>${esc(t('signin_intro'))}</p>
+    <form id="signin-form"><label>${esc(t('token'))}<textarea name="token" id="token" autocomplete="off" spellcheck="false"></textarea></label>
+    <div class="actions"><button type="submit" id="signin">${esc(t('signin'))}</button></div></form>
+    <div id="dev-tokens" class="tokens"></div>
+    <p class="muted">${esc(t('api_docs'))}: <a href="/docs/">/docs/</a></p></section>`;
+  if (state.signOutProblem) {
+    q('#signin').insertAdjacentHTML('afterend', refusalHtml(new Refusal(state.signOutProblem, 401)));
+    state.signOutProblem = null;
+  }
+  q('#signin-form').addEventListener('submit', e => {
+    e.preventDefault();
+    signIn(q('#token').value.trim(), q('#signin'));
+  });
+  try {
+    const dev = await api('GET', '/console/dev-tokens');
+    q('#dev-tokens').innerHTML = `<p>${esc(t('signin_dev'))}</p>` + dev.tokens.map(tok =>
+      `<button type="button" class="secondary" data-role="${esc(tok.role)}" title="${esc(t('signin_as'))}">${esc(en('role', tok.role))} · ${esc(tok.name)}</button>`).join('');
+    q('#dev-tokens').querySelectorAll('button').forEach((b, i) => b.addEventListener('click', () => signIn(dev.tokens[i].token, b)));
+  } catch {
+    // no development tokens here: production sign-in only
+  }
+}
+
+// ---------------------------------------------------------------- bureau: county
+
+async function pageCounty() {
+  const region = state.claims.region;
+  const year = Number(new URLSearchParams(location.hash.split('?')[1]).get('year')) || schoolYearOf(today());
+  main().innerHTML = `<h1>${esc(t('county'))} <small class="muted">${esc(t('region'))} ${esc(region)}</small></h1>
+    <div class="actions"><label>${esc(t('year'))}<select id="year">${yearOptions(year)}</select></label></div>
+    <h2>${esc(t('groups'))}</h2><div id="groups">${esc(t('loading'))}</div>
+    <div class="grid"><section class="card"><h2>${esc(t('rotation'))}</h2><div id="rotation"></div></section>
+    <section class="card"><h2>${esc(t('overdue_reports'))}</h2><div id="reports"></div>
+    <h2>${esc(t('evaluation'))}</h2><p class="muted" id="cv">${esc(t('cv_pending'))}</p></section></div>`;
+  q('#year').addEventListener('change', e => { location.hash = `#/county?year=${e.target.value}`; });
+  fill(q('#groups'), async () => {
+    const page = await api('GET', '/groups?limit=200&include_dissolved=true');
+    const period = String(year);
+    const overdue = await Promise.all(page.items.map(g => g.status === 'active'
+      ? api('GET', `/groups/${g.id}/obligations?period=${period}`).then(l => l.summary.overdue).catch(() => '—')
+      : Promise.resolve('—')));
+    return table([t('name'), t('model'), t('stage'), t('size'), t('plaque'), t('status'), `${t('overdue_obligations')} (${fmtYear(year)})`],
+      page.items.map((g, i) => {
+        const pct = g.effective_cap ? Math.min(100, Math.round(100 * g.active_members / g.effective_cap)) : 0;
+        return [`<a href="#/group/${g.id}">${esc(g.name)}</a>`, esc(en('model', g.model)), esc(en('stage', g.stage)),
+          `<span class="bar${g.active_members >= g.effective_cap ? ' full' : ''}"><span style="width:${pct}%"></span></span>${g.active_members} / ${g.effective_cap}`,
+          fmtSchoolDate(g.plaque_date), badge('group_status', g.status), String(overdue[i])];
+      }), 'groups');
+  });
+  fill(q('#rotation'), async () => rotationChart(await api('GET', `/regions/${region}/rotation?year=${year}`)));
+  fill(q('#reports'), async () => {
+    const list = await api('GET', `/regions/${region}/reports/overdue`);
+    return table([t('groups'), t('period'), t('due'), t('status')], list.map(r => [
+      `<a href="#/group/${r.group_id}">${esc(r.group_name)}</a>`, esc(r.period), fmtDate(r.due_on), badge('report_state', r.state)]), 'overdue-reports');
+  });
+}
+
+// ---------------------------------------------------------------- bureau: policy
+
+async function pagePolicy() {
+  const region = state.claims.region;
+  main().innerHTML = `<h1>${esc(t('policy'))} <small class="muted">${esc(t('region'))} ${esc(region)}</small></h1><div id="policy">${esc(t('loading'))}</div>`;
+  await fill(q('#policy'), async () => {
+    const rp = await api('GET', `/regions/${region}/policy`);
+    const p = rp.current.policy;
+    const fields = POLICY_FIELDS.filter(([k]) => k in p).map(([k, zh, english]) => typeof p[k] === 'boolean'
+      ? `<label class="check"><input type="checkbox" name="${k}"${p[k] ? ' checked' : ''}> ${esc(bi(zh, english))}</label>`
+      : `<label>${esc(bi(zh, english))}<input type="number" name="${k}" value="${esc(p[k])}" style="width:7rem"></label>`).join('');
+    const versions = table([t('policy_version'), t('effective_from'), t('reason'), t('changed_by')], rp.versions.slice().reverse().map(v => [
+      String(v.version), fmtDate(v.effective_from), esc(v.reason ?? ''), esc(v.changed_by ?? '')]), 'policy-versions');
+    return `<section class="card"><h2>${esc(t('policy_current'))} · ${esc(t('policy_version'))} ${rp.current.version}</h2>
+      <form id="policy-form"><div class="grid">${fields}</div>
+      <div class="actions"><label>${esc(t('effective_from'))}<input type="date" name="effective_from"></label>
+      <label>${esc(t('reason'))}<input name="reason" size="40" required></label>
+      <button type="submit" id="save-policy">${esc(t('save_policy'))}</button></div></form></section>
+      <h2>${esc(t('policy_versions'))}</h2>${versions}`;
+  });
+  const form = q('#policy-form');
+  if (!form) return;
+  form.addEventListener('submit', async e => {
+    e.preventDefault();
+    const rp = await api('GET', `/regions/${region}/policy`);
+    const policy = { ...rp.current.policy };
+    for (const [k] of POLICY_FIELDS) {
+      const input = form.elements[k];
+      if (!input) continue;
+      policy[k] = input.type === 'checkbox' ? input.checked : Number(input.value);
+    }
+    delete policy.version;
+    const body = { policy, reason: form.elements.reason.value, effective_from: form.elements.effective_from.value || null };
+    if (await act(q('#save-policy'), () => api('PUT', `/regions/${region}/policy`, body), t('policy_saved'))) {
+      setTimeout(pagePolicy, 600);
+    }
+  });
+}
+
+// ---------------------------------------------------------------- a group: home
+
+async function pageGroup(groupId) {
+  main().innerHTML = `<div id="group-head">${esc(t('loading'))}</div>
+    <div class="grid"><section class="card"><h2>${esc(t('members'))}</h2><div id="members"></div><div id="admit"></div></section>
+    <section class="card"><h2>${esc(t('council'))}</h2><div id="council"></div></section></div>
+    <section class="card"><h2>${esc(t('obligations'))} ${periodPicker('period', currentMonthPeriod())}</h2><div id="ledger"></div></section>
+    <div class="grid"><section class="card"><h2>${esc(t('rotation'))}</h2><div id="rotation"></div></section>
+    <section class="card"><h2>${esc(t('notifications'))}</h2><div id="feed"></div></section></div>`;
+  let list;
+  try {
+    list = await api('GET', `/groups/${groupId}/members?include_history=true`);
+  } catch (err) {
+    q('#group-head').innerHTML = refusalHtml(err);
+    return;
+  }
+  const g = list.group;
+  const names = await schools().catch(() => new Map());
+  for (const m of list.members) if (!names.has(m.school_id)) names.set(m.school_id, { name: m.school_name });
+  q('#group-head').innerHTML = `<h1 data-testid="group-name">${esc(g.name)}</h1>
+    <p class="chips">${badge('group_status', g.status)} <span class="badge">${esc(en('model', g.model))}</span> <span class="badge">${esc(en('stage', g.stage))}</span>
+    <span>${esc(t('size'))}: <b data-testid="group-size">${g.active_members} / ${g.effective_cap}</b></span>
+    <span>${esc(t('plaque'))}: ${fmtSchoolDate(g.plaque_date)}</span> <small class="muted">${esc(t('policy_version'))} ${g.policy_version}</small></p>`;
+  q('#members').innerHTML = table([t('school'), t('role'), t('joined'), t('left'), t('plaque_text')], list.members.map(m => [
+    esc(m.school_name) + (m.cross_region ? ' <span class="badge">跨区域</span>' : ''), esc(en('member_role', m.role)), fmtDate(m.joined_at),
+    m.left_at ? `${fmtDate(m.left_at)} ${esc(en('exit_reason', m.exit_reason))}` : '', `<small>${esc(m.plaque_text)}</small>`]), 'members');
+  const role = state.claims.role;
+  if (role === 'bureau' || (role === 'lead_admin' && state.claims.school_id === g.lead_school_id)) {
+    const inGroup = new Set(list.members.filter(m => !m.left_at).map(m => m.school_id));
+    const candidates = [...names.values()].filter(s => s.id && !inGroup.has(s.id));
+    q('#admit').innerHTML = `<form id="admit-form" class="inline"><label>${esc(t('school'))}<select name="school_id" id="admit-school">
+      <option value="">${esc(t('choose'))}</option>${candidates.map(s => `<option value="${s.id}">${esc(s.name)} (${esc(en('stage', s.stage))})</option>`).join('')}</select></label>
+      <button type="submit" id="admit-button">${esc(t('admit'))}</button></form>`;
+    q('#admit-form').addEventListener('submit', async e => {
+      e.preventDefault();
+      const schoolId = q('#admit-school').value;
+      const body = { school_id: schoolId };
+      if (await act(q('#admit-button'), () => api('POST', `/groups/${groupId}/members`, body, { headers: { 'Idempotency-Key': idempotencyKey() } }), t('admitted'))) {
+        setTimeout(() => pageGroup(groupId), 400);
+      }
+    });
+  }
+  fill(q('#council'), async () => {
+    const c = await api('GET', `/groups/${groupId}/council`);
+    return table([t('role'), t('holder'), t('post'), t('school')], c.seats.map(s => [
+      esc(en('seat_role', s.role)), esc(s.holder_name), esc(en('leader_post', s.post)), esc(s.school_name)]), 'council') +
+      (c.missing.length ? `<p class="refusal">${esc(bi('缺少', 'missing'))}: ${c.missing.map(r => esc(en('seat_role', r))).join('、')}</p>` : '');
+  });
+  const loadLedger = () => fill(q('#ledger'), async () => ledgerTable(await api('GET', `/groups/${groupId}/obligations?period=${q('#period').value}`), names));
+  q('#period').addEventListener('change', loadLedger);
+  loadLedger();
+  fill(q('#rotation'), async () => rotationChart(await api('GET', `/groups/${groupId}/rotation?year=${schoolYearOf(today())}`)));
+  fill(q('#feed'), () => feedHtml(g.lead_school_id));
+}
+
+// ---------------------------------------------------------------- a group: posting planner
+
+async function pagePostings(groupId) {
+  const params = new URLSearchParams(location.hash.split('?')[1]);
+  const year = Number(params.get('year')) || schoolYearOf(today());
+  const claims = state.claims;
+  main().innerHTML = `<h1>${esc(t('postings'))} <small class="muted" id="group-title"></small></h1>
+    <div class="actions"><label>${esc(t('year'))}<select id="year">${yearOptions(year)}</select></label></div>
+    <div class="grid"><section class="card"><h2>${esc(t('plan'))}</h2><div id="planner">${esc(t('loading'))}</div></section>
+    <section class="card"><h2>${esc(t('forecast'))}</h2><div id="rotation"></div></section></div>
+    <section class="card"><h2>${esc(t('postings'))}</h2><div id="postings"></div></section>
+    <section class="card"><h2>${esc(t('who_where'))}</h2><div id="roster"></div></section>`;
+  q('#year').addEventListener('change', e => { location.hash = `#/group/${groupId}/postings?year=${e.target.value}`; });
+  let list;
+  try {
+    list = await api('GET', `/groups/${groupId}/members`);
+  } catch (err) {
+    q('#planner').innerHTML = refusalHtml(err);
+    return;
+  }
+  q('#group-title').textContent = list.group.name;
+  const members = list.members.filter(m => !m.left_at);
+  const names = new Map(members.map(m => [m.school_id, { name: m.school_name }]));
+  const mine = claims.role === 'member_admin' || claims.role === 'teacher' ? claims.school_id : null;
+  const rosterSchools = members.filter(m => !mine || m.school_id === mine || claims.role === 'lead_admin');
+  const rosters = await Promise.all(rosterSchools.map(m => api('GET', `/schools/${m.school_id}/teachers?school_year=${year}&limit=200`)
+    .then(p => p.items).catch(() => [])));
+  const teachers = rosters.flat();
+  const teacherOptions = rosterSchools.map((m, i) => `<optgroup label="${esc(m.school_name)}">${rosters[i].map(tc =>
+    `<option value="${tc.id}">${esc(tc.name)} · ${esc(tc.subject)} · ${esc(en('staff_post', tc.post))}${tc.backbone !== 'none' ? ' · ' + esc(en('backbone', tc.backbone)) : ''}</option>`).join('')}</optgroup>`).join('');
+  q('#planner').innerHTML = `<form id="plan-form">
+    <div class="actions"><label>${esc(t('teacher'))}<select name="teacher_id" id="plan-teacher" required><option value="">${esc(t('choose'))}</option>${teacherOptions}</select></label>
+    <label>${esc(t('to'))}<select name="to_school_id" id="plan-to" required><option value="">${esc(t('choose'))}</option>${members.map(m => `<option value="${m.school_id}">${esc(m.school_name)}</option>`).join('')}</select></label>
+    <label>${esc(t('kind'))}<select name="kind" id="plan-kind">${options('posting_kind', 'secondment')}</select></label>
+    <label>${esc(t('host_post'))}<input name="host_post" id="plan-post" size="14" required></label></div>
+    <div class="actions"><label>${esc(t('term'))}<select name="term" id="plan-term">
+      <option value="autumn">${esc(fmtTerm(year, 'autumn'))}</option><option value="spring">${esc(fmtTerm(year, 'spring'))}</option><option value="dates">${esc(t('dates'))}</option></select></label>
+    <label>${esc(t('start'))}<input type="date" name="start" id="plan-start"></label><label>${esc(t('end'))}<input type="date" name="end" id="plan-end"></label>
+    <button type="submit" id="plan-button">${esc(t('plan'))}</button></div></form>`;
+  q('#plan-form').addEventListener('submit', async e => {
+    e.preventDefault();
+    const f = e.target.elements;
+    const term = f.term.value === 'dates'
+      ? { type: 'dates', start: f.start.value, end: f.end.value }
+      : { type: 'semester', school_year: year, semester: f.term.value };
+    const body = { teacher_id: f.teacher_id.value, to_school_id: f.to_school_id.value, kind: f.kind.value, host_post: f.host_post.value, term };
+    if (await act(q('#plan-button'), () => api('POST', `/groups/${groupId}/postings`, body, { headers: { 'Idempotency-Key': idempotencyKey() } }), t('planned'))) {
+      loadPostings();
+      loadRotation();
+    }
+  });
+  const loadRotation = () => fill(q('#rotation'), async () => rotationChart(await api('GET', `/groups/${groupId}/rotation?year=${year}`)));
+  const loadPostings = () => fill(q('#postings'), async () => {
+    const page = await api('GET', `/groups/${groupId}/postings?school_year=${year}&limit=200${mine ? `&school_id=${mine}` : ''}`);
+    const bySemester = { autumn: [], spring: [] };
+    for (const p of page.items) (bySemester[semesterOf(p.start)] ?? bySemester.spring).push(p);
+    const rowsOf = items => items.map(p => [
+      `${esc(p.teacher_name)}${p.backbone !== 'none' ? ` <small>${esc(en('backbone', p.backbone))}</small>` : ''}`,
+      `${esc(nameOf(names, p.from_school_id))} → ${esc(nameOf(names, p.to_school_id))}`, esc(en('posting_kind', p.kind)), esc(p.host_post),
+      `${fmtDate(p.start)} – ${fmtDate(p.end)}`, `${badge('posting_status', p.status)} ${p.status === 'confirmed' ? badge('posting_phase', p.phase) : ''}`,
+      ['proposed', 'confirmed'].includes(p.status) ? `<div class="actions">${p.status === 'proposed' ? `<button type="button" class="secondary" data-confirm="${p.id}">${esc(t('confirm'))}</button>` : ''}` +
+        `<button type="button" class="secondary" data-cancel="${p.id}">${esc(t('cancel'))}</button></div>` : '']);
+    const head = [t('teacher'), `${t('from')} → ${t('to')}`, t('kind'), t('host_post'), t('term'), t('status'), t('actions')];
+    return ['autumn', 'spring'].map(s => `<h3>${esc(fmtTerm(year, s))}</h3>${table(head, rowsOf(bySemester[s]), `postings-${s}`)}`).join('');
+  }).then(() => {
+    q('#postings').querySelectorAll('[data-confirm]').forEach(b => b.addEventListener('click', async () => {
+      if (await act(b, () => api('POST', `/postings/${b.dataset.confirm}/confirm`), t('confirmed_ok'))) { loadPostings(); loadRotation(); }
+    }));
+    q('#postings').querySelectorAll('[data-cancel]').forEach(b => b.addEventListener('click', async () => {
+      const reason = prompt(t('reason'));
+      if (!reason) return;
+      if (await act(b, () => api('POST', `/postings/${b.dataset.cancel}/cancel`, { reason }), t('cancelled_ok'))) { loadPostings(); loadRotation(); }
+    }));
+    loadRoster();
+  });
+  const loadRoster = () => fill(q('#roster'), async () => {
+    const page = await api('GET', `/groups/${groupId}/postings?school_year=${year}&limit=200${mine ? `&school_id=${mine}` : ''}`);
+    const live = page.items.filter(p => ['proposed', 'confirmed'].includes(p.status));
+    const where = (teacherId, sem) => live.filter(p => p.teacher_id === teacherId && semesterOf(p.start) === sem)
+      .map(p => `${esc(nameOf(names, p.to_school_id))} <small>${esc(en('posting_status', p.status))}</small>`).join('<br>');
+    return table([t('teacher'), t('home_school'), t('backbone'), fmtTerm(year, 'autumn'), fmtTerm(year, 'spring')], teachers.map(tc => [
+      `${esc(tc.name)} <small class="muted">${esc(tc.subject)}</small>`, esc(nameOf(names, tc.home_school_id)), esc(en('backbone', tc.backbone)),
+      where(tc.id, 'autumn'), where(tc.id, 'spring')]), 'roster');
+  });
+  loadRotation();
+  loadPostings();
+}
+
+// ---------------------------------------------------------------- a group: council meetings
+
+async function pageMeetings(groupId) {
+  const year = schoolYearOf(today());
+  const lead = state.claims.role === 'lead_admin';
+  main().innerHTML = `<h1>${esc(t('meetings'))} <small class="muted" id="group-title"></small></h1>
+    <section class="card"><h2>${esc(t('cadence'))} · ${esc(new Date().getFullYear())}</h2><div id="cadence"></div></section>
+    <section class="card"><h2>${esc(t('meeting_list'))}</h2><div id="meetings">${esc(t('loading'))}</div></section>
+    ${lead ? `<section class="card"><h2>${esc(t('new_meeting'))}</h2><form id="meeting-form">
+      <div class="actions"><label>${esc(t('meeting_kind'))}<select name="kind">${options('meeting_kind', 'council')}</select></label>
+      <label>${esc(t('meeting_title'))}<input name="title" id="meeting-title" size="24" required></label>
+      <label>${esc(t('held_on'))}<input type="date" name="held_on" id="meeting-date" required></label>
+      <label>${esc(t('start_time'))}<input type="time" name="start_time"></label>
+      <label>${esc(t('place'))}<input name="place" size="20"></label></div>
+      <label>${esc(t('agenda'))}<textarea name="agenda" id="meeting-agenda"></textarea></label>
+      <div class="actions"><button type="submit" id="meeting-create">${esc(t('create'))}</button></div></form></section>` : ''}
+    <section class="card"><h2>${esc(t('reports'))}</h2><div id="reports"></div></section>`;
+  api('GET', `/groups/${groupId}`).then(g => { q('#group-title').textContent = g.name; }).catch(() => {});
+  fill(q('#cadence'), async () => {
+    const c = await api('GET', `/groups/${groupId}/council/cadence?year=${new Date().getFullYear()}`);
+    return `<div class="chips">${c.months.map(m => `<span class="badge ${m.state === 'met' ? 'met' : m.state === 'missing' ? 'missing' : ''}">${bi(`${m.month}月`, `M${m.month}`)} ${esc(en('month_state', m.state))}</span>`).join('')}</div>`;
+  });
+  fill(q('#meetings'), async () => {
+    const page = await api('GET', `/groups/${groupId}/meetings?limit=100`);
+    return table([t('held_on'), t('meeting_title'), t('meeting_kind'), t('quorum'), t('motions'), t('minutes')], page.items.map(m => [
+      fmtSchoolDate(m.held_on), `<a href="#/meeting/${m.id}">${esc(m.title)}</a>`, esc(en('meeting_kind', m.kind)),
+      m.quorum ? (m.quorum.met ? badge('motion_status', 'passed').replace(esc(en('motion_status', 'passed')), esc(t('quorum_met'))) : `<span class="badge missing">${esc(t('quorum_not_met'))}</span>`) : '',
+      String(m.motions.length), m.minutes ? badge('minutes_status', m.minutes.status) : '']), 'meetings');
+  });
+  fill(q('#reports'), async () => {
+    const list = await api('GET', `/groups/${groupId}/reports`);
+    return table([t('period'), t('due'), t('status'), t('actions')], list.map(r => [
+      esc(r.period), fmtDate(r.due_on), badge('report_state', r.state),
+      `<div class="actions"><button type="button" class="secondary" data-print="${esc(r.period)}">${esc(t('print'))}</button>` +
+      (lead && ['due', 'overdue', 'open'].includes(r.state) ? `<button type="button" class="secondary" data-report="${esc(r.period)}">${esc(t('submit_report'))}</button>` : '') + '</div>']), 'reports');
+  }).then(() => {
+    q('#reports').querySelectorAll('[data-print]').forEach(b => b.addEventListener('click', () => openDocument(b, `/api/v1/groups/${groupId}/reports/${b.dataset.print}/print`)));
+    q('#reports').querySelectorAll('[data-report]').forEach(b => b.addEventListener('click', () => reportForm(groupId, b.dataset.report, b)));
+  });
+  const form = q('#meeting-form');
+  if (form) {
+    form.addEventListener('submit', async e => {
+      e.preventDefault();
+      const f = form.elements;
+      const agenda = f.agenda.value.split('\n').map(l => l.trim()).filter(Boolean).map(l => {
+        const [title, owner] = l.split('|').map(s => s.trim());
+        return { title, owner: owner || bi('集团办公室', 'group office') };
+      });
+      const body = { kind: f.kind.value, title: f.title.value, held_on: f.held_on.value, start_time: f.start_time.value ? `${f.start_time.value}:00` : null, place: f.place.value || null, agenda };
+      let created = null;
+      if (await act(q('#meeting-create'), async () => { created = await api('POST', `/groups/${groupId}/meetings`, body, { headers: { 'Idempotency-Key': idempotencyKey() } }); }, t('created'))) {
+        location.hash = `#/meeting/${created.id}`;
+      }
+    });
+  }
+}
+
+async function reportForm(groupId, period, button) {
+  const report = await api('GET', `/groups/${groupId}/reports/${period}`).catch(err => { button.insertAdjacentHTML('afterend', refusalHtml(err)); return null; });
+  if (!report) return;
+  const cell = button.closest('td');
+  cell.insertAdjacentHTML('beforeend', `<form class="report-form"><p>${esc(t('decisions'))}:</p>${report.decisions.map(d =>
+    `<label class="check"><input type="checkbox" name="decision" value="${d.id}" checked> ${esc(d.title)} <small>${fmtDate(d.decided_on)}</small></label>`).join('') || `<p class="muted">${esc(t('none'))}</p>`}
+    <label>${esc(t('summary'))}<textarea name="summary" required></textarea></label><div class="actions"><button type="submit">${esc(t('submit_report'))}</button></div></form>`);
+  const form = cell.querySelector('form.report-form');
+  form.addEventListener('submit', async e => {
+    e.preventDefault();
+    const body = { summary: form.elements.summary.value, decision_ids: [...form.querySelectorAll('[name=decision]:checked')].map(i => i.value) };
+    if (await act(form.querySelector('button'), () => api('POST', `/groups/${groupId}/reports/${period}`, body), t('submitted'))) setTimeout(() => pageMeetings(groupId), 600);
+  });
+}
+
+async function pageMeeting(meetingId) {
+  main().innerHTML = `<div id="meeting">${esc(t('loading'))}</div>`;
+  let m;
+  try {
+    m = await api('GET', `/meetings/${meetingId}`);
+  } catch (err) {
+    q('#meeting').innerHTML = refusalHtml(err);
+    return;
+  }
+  const lead = state.claims.role === 'lead_admin';
+  const names = await schools().catch(() => new Map());
+  const present = m.attendance.filter(a => a.present);
+  const motionHtml = mo => {
+    const tl = mo.tally;
+    const voteRows = present.map(a => {
+      const cast = mo.votes.find(v => v.seat_id === a.seat_id);
+      return `<tr><td>${esc(a.holder_name)} <small class="muted">${esc(en('seat_role', a.role))}</small></td><td>${cast ? esc(en('choice', cast.choice))
+        : `<select name="${a.seat_id}"><option value="">${esc(t('pending'))}</option>${options('choice')}</select>`}</td></tr>`;
+    }).join('');
+    return `<section class="card motion" data-motion="${mo.id}"><h3>${esc(mo.title)} ${badge('motion_status', mo.status)} ${mo.major ? `<span class="badge">${esc(t('major'))}</span>` : ''}</h3>
+      <p class="muted">${esc(en('category', mo.category))}${mo.subject_school_id ? ` · ${esc(nameOf(names, mo.subject_school_id))}` : ''} ·
+      ${esc(t('tally'))}: <span data-testid="tally">${esc(t('yes'))} ${tl.yes} · ${esc(t('no'))} ${tl.no} · ${esc(t('abstain'))} ${tl.abstain} · ${esc(t('recused'))} ${tl.recused} · ${esc(t('pending'))} ${tl.pending}</span></p>
+      ${mo.status === 'open' && lead ? `<form class="vote-form"><table>${voteRows}</table><div class="actions"><button type="submit" class="vote-button">${esc(t('cast_votes'))}</button></div></form>` : ''}</section>`;
+  };
+  const minutes = m.minutes;
+  q('#meeting').innerHTML = `<p><a href="#/group/${m.group_id}/meetings">← ${esc(t('back'))}</a></p>
+    <h1 data-testid="meeting-title">${esc(m.title)}</h1>
+    <p>${esc(en('meeting_kind', m.kind))} · ${fmtSchoolDate(m.held_on)}${m.start_time ? ` ${esc(m.start_time.slice(0, 5))}` : ''}${m.place ? ` · ${esc(m.place)}` : ''}</p>
+    <section class="card"><h2>${esc(t('agenda').split('(')[0])}</h2><ol>${m.agenda.map(a => `<li>${esc(a.title)} <small class="muted">${esc(a.owner)}</small></li>`).join('')}</ol></section>
+    <section class="card"><h2>${esc(t('attendance'))} ${m.quorum ? `<small>${esc(t('quorum'))}: ${m.quorum.present}/${m.quorum.seats} (${esc(m.quorum.met ? t('quorum_met') : t('quorum_not_met'))}, ≥ ${m.quorum.needed})</small>` : ''}</h2>
+      <form id="attendance-form">${m.attendance.map(a => `<label class="check"><input type="checkbox" name="present" value="${a.seat_id}"${a.present ? ' checked' : ''}${lead ? '' : ' disabled'}>
+        ${esc(a.holder_name)} · ${esc(en('seat_role', a.role))} · <small>${esc(nameOf(names, a.school_id))}</small></label>`).join('')}
+      ${lead ? `<div class="actions"><button type="submit" id="attendance-save">${esc(t('save_attendance'))}</button></div>` : ''}</form></section>
+    <h2>${esc(t('motions'))}</h2><div id="motions">${m.motions.map(motionHtml).join('') || `<p class="muted">${esc(t('no_rows'))}</p>`}</div>
+    ${lead ? `<section class="card"><h3>${esc(t('new_motion'))}</h3><form id="motion-form" class="inline">
+      <label>${esc(t('meeting_title'))}<input name="title" id="motion-title" size="28" required></label>
+      <label>${esc(t('category'))}<select name="category">${options('category', 'work_plan')}</select></label>
+      <label class="check"><input type="checkbox" name="major"> ${esc(t('major'))}</label>
+      <label>${esc(t('subject_school'))}<select name="subject_school_id"><option value="">—</option>${[...new Set(m.attendance.map(a => a.school_id))].map(s => `<option value="${s}">${esc(nameOf(names, s))}</option>`).join('')}</select></label>
+      <button type="submit" id="motion-create">${esc(t('create'))}</button></form></section>` : ''}
+    <section class="card"><h2>${esc(t('minutes'))} ${minutes ? badge('minutes_status', minutes.status) : ''}</h2>
+      <form id="minutes-form"><textarea name="text" id="minutes-text"${lead ? '' : ' readonly'}>${esc(minutes?.text ?? '')}</textarea>
+      ${lead ? `<div class="actions"><button type="submit" id="minutes-save">${esc(t('save_minutes'))}</button>
+        <button type="button" class="secondary" id="minutes-circulate">${esc(t('circulate'))}</button>
+        <button type="button" class="secondary" id="minutes-publish">${esc(t('publish'))}</button></div>` : ''}</form></section>`;
+  const reload = () => setTimeout(() => pageMeeting(meetingId), 500);
+  if (!lead) return;
+  q('#attendance-form').addEventListener('submit', async e => {
+    e.preventDefault();
+    const ids = [...document.querySelectorAll('#attendance-form [name=present]:checked')].map(i => i.value);
+    if (await act(q('#attendance-save'), () => api('POST', `/meetings/${meetingId}/attendance`, { present: ids }), t('saved'))) reload();
+  });
+  q('#motion-form').addEventListener('submit', async e => {
+    e.preventDefault();
+    const f = e.target.elements;
+    const body = { title: f.title.value, category: f.category.value, major: f.major.checked, subject_school_id: f.subject_school_id.value || null };
+    if (await act(q('#motion-create'), () => api('POST', `/meetings/${meetingId}/motions`, body, { headers: { 'Idempotency-Key': idempotencyKey() } }), t('created'))) reload();
+  });
+  document.querySelectorAll('form.vote-form').forEach(form => form.addEventListener('submit', async e => {
+    e.preventDefault();
+    const motionId = form.closest('[data-motion]').dataset.motion;
+    const votes = [...form.querySelectorAll('select')].filter(s => s.value).map(s => ({ seat_id: s.name, choice: s.value }));
+    if (await act(form.querySelector('button'), () => api('POST', `/motions/${motionId}/votes`, { votes }), t('saved'))) reload();
+  }));
+  q('#minutes-form').addEventListener('submit', async e => {
+    e.preventDefault();
+    if (await act(q('#minutes-save'), () => api('PUT', `/meetings/${meetingId}/minutes`, { text: q('#minutes-text').value }), t('saved'))) reload();
+  });
+  q('#minutes-circulate').addEventListener('click', async e => {
+    if (await act(e.target, () => api('POST', `/meetings/${meetingId}/minutes/circulate`), t('saved'))) reload();
+  });
+  q('#minutes-publish').addEventListener('click', async e => {
+    if (await act(e.target, () => api('POST', `/meetings/${meetingId}/minutes/publish`), t('saved'))) reload();
+  });
+}
+
+// ---------------------------------------------------------------- a group: the library
+
+async function pageCatalogue(groupId) {
+  const claims = state.claims;
+  const office = ['lead_admin', 'member_admin'].includes(claims.role);
+  main().innerHTML = `<h1>${esc(t('catalogue'))} <small class="muted" id="group-title"></small></h1>
+    <section class="card"><form id="search-form" class="inline">
+      <label>${esc(t('keyword'))}<input name="q" id="search-q" size="18"></label>
+      <label>${esc(t('subject'))}<input name="subject" size="8"></label>
+      <label>${esc(t('kind'))}<select name="kind"><option value="">${esc(t('all'))}</option>${options('resource_kind')}</select></label>
+      <label>${esc(t('tier'))}<select name="tier"><option value="">${esc(t('all'))}</option>${options('tier')}</select></label>
+      <label>${esc(t('status'))}<select name="status"><option value="">${esc(t('all'))}</option>${options('resource_status')}</select></label>
+      <button type="submit" id="search-button">${esc(t('search'))}</button></form><div id="results">${esc(t('loading'))}</div></section>
+    ${office ? `<section class="card"><h2>${esc(t('submit_resource'))}</h2><form id="resource-form">
+      <div class="actions"><label>${esc(t('resource_title'))}<input name="title" id="resource-title" size="28" required></label>
+      <label>${esc(t('subject'))}<input name="subject" id="resource-subject" size="8" required></label>
+      <label>${esc(t('kind'))}<select name="kind">${options('resource_kind', 'lesson_plan')}</select></label>
+      <label>${esc(t('tier'))}<select name="tier">${options('tier', 'school')}</select></label>
+      <label>${esc(t('course_type'))}<select name="course_type">${options('course_type', 'national')}</select></label>
+      <label>${esc(t('stage'))}<select name="stage" id="resource-stage">${options('stage', 'junior')}</select></label></div>
+      <label>${esc(t('description'))}<textarea name="description"></textarea></label>
+      <div class="actions"><label>${esc(t('tags'))}<input name="tags" size="24"></label>
+      <button type="submit" id="resource-submit">${esc(t('submit_resource'))}</button></div></form></section>` : ''}
+    <section class="card"><h2>${esc(t('reuse'))}</h2><div id="reuse"></div></section>`;
+  const names = await schools().catch(() => new Map());
+  api('GET', `/groups/${groupId}`).then(g => {
+    q('#group-title').textContent = g.name;
+    const stage = q('#resource-stage');
+    if (stage) stage.value = g.stage;
+  }).catch(() => {});
+  const search = () => fill(q('#results'), async () => {
+    const f = q('#search-form').elements;
+    const params = new URLSearchParams({ limit: '50' });
+    for (const k of ['q', 'subject', 'kind', 'tier', 'status']) if (f[k].value) params.set(k, f[k].value);
+    const page = await api('GET', `/groups/${groupId}/resources?${params}`);
+    const lead = claims.role === 'lead_admin';
+    return `<p class="muted">${page.total}${page.total_exact ? '' : '+'}</p>` + table(
+      [t('resource_title'), t('subject'), t('kind'), t('tier'), t('owner'), t('status'), t('adoptions'), t('actions')],
+      page.items.map(r => [
+        `<b>${esc(r.title)}</b><br><small class="muted">${esc(r.description)}</small>`, esc(r.subject), esc(en('resource_kind', r.kind)), esc(en('tier', r.tier)),
+        esc(nameOf(names, r.owner_school_id)), badge('resource_status', r.status), String(r.adoptions),
+        `<div class="actions" data-resource="${r.id}">` +
+          (r.adopted_version ? `<span class="badge met">${esc(t('adopted'))} v${r.adopted_version}</span>${r.newer_version_available ? ` <span class="badge upcoming">${esc(t('newer'))}</span>` : ''}` : '') +
+          (office && r.status === 'published' && r.owner_school_id !== claims.school_id && (!r.adopted_version || r.newer_version_available) ? `<button type="button" class="secondary" data-adopt="${r.id}">${esc(t('adopt'))}</button>` : '') +
+          (lead && r.status === 'pending_review' ? `<button type="button" class="secondary" data-review="approve">${esc(t('approve'))}</button><button type="button" class="secondary" data-review="reject">${esc(t('reject'))}</button>` : '') +
+          '</div>']), 'resources');
+  }).then(() => {
+    q('#results').querySelectorAll('[data-adopt]').forEach(b => b.addEventListener('click', async () => {
+      if (await act(b, () => api('POST', `/resources/${b.dataset.adopt}/adoptions`, {}), t('adopted'))) setTimeout(search, 400);
+    }));
+    q('#results').querySelectorAll('[data-review]').forEach(b => b.addEventListener('click', async () => {
+      const id = b.closest('[data-resource]').dataset.resource;
+      if (await act(b, () => api('POST', `/resources/${id}/approval`, { decision: b.dataset.review }), t('reviewed'))) setTimeout(search, 400);
+    }));
+  });
+  q('#search-form').addEventListener('submit', e => { e.preventDefault(); search(); });
+  search();
+  const form = q('#resource-form');
+  if (form) {
+    form.addEventListener('submit', async e => {
+      e.preventDefault();
+      const f = form.elements;
+      const body = {
+        title: f.title.value, subject: f.subject.value, kind: f.kind.value, tier: f.tier.value, course_type: f.course_type.value, stage: f.stage.value,
+        description: f.description.value, tags: f.tags.value.split(/[,,]/).map(s => s.trim()).filter(Boolean),
+      };
+      if (await act(q('#resource-submit'), () => api('POST', `/groups/${groupId}/resources`, body, { headers: { 'Idempotency-Key': idempotencyKey() } }), t('created'))) {
+        form.reset();
+        search();
+      }
+    });
+  }
+  fill(q('#reuse'), async () => {
+    const r = await api('GET', `/groups/${groupId}/resource-reuse`);
+    return `<p>${esc(bi('已发布资源', 'published'))} ${r.published_resources} · ${esc(t('adoptions'))} ${r.adoptions}</p>` +
+      table([t('school'), bi('贡献资源', 'contributed'), bi('采用他校资源', 'adoptions made'), bi('被采用次数', 'adoptions received')], r.schools.map(s => [
+        esc(nameOf(names, s.school_id)), String(s.resources), String(s.adoptions_made), String(s.adoptions_received)]), 'reuse');
+  });
+}
+
+// ---------------------------------------------------------------- a group: sanctions
+
+async function pageSanctions(groupId) {
+  const role = state.claims.role;
+  main().innerHTML = `<h1>${esc(t('sanctions'))} <small class="muted" id="group-title"></small></h1>
+    <section class="card"><h2>${esc(t('warnings'))}</h2><div id="warnings">${esc(t('loading'))}</div><div id="warn"></div></section>
+    <section class="card"><h2>${esc(t('persuade_outs'))}</h2><div id="persuade"></div><div id="persuade-new"></div></section>`;
+  let list;
+  try {
+    list = await api('GET', `/groups/${groupId}/members`);
+  } catch (err) {
+    q('#warnings').innerHTML = refusalHtml(err);
+    return;
+  }
+  q('#group-title').textContent = list.group.name;
+  const members = list.members.filter(m => m.role === 'member' && !m.left_at);
+  const names = new Map(list.members.map(m => [m.school_id, { name: m.school_name }]));
+  const memberSelect = id => `<label>${esc(t('school'))}<select name="school_id" id="${id}" required><option value="">${esc(t('choose'))}</option>${members.map(m => `<option value="${m.school_id}">${esc(m.school_name)}</option>`).join('')}</select></label>`;
+  await fill(q('#warnings'), async () => {
+    const s = await api('GET', `/groups/${groupId}/sanctions`);
+    q('#persuade').innerHTML = table([t('school'), t('reason'), t('status'), t('actions')], s.persuade_outs.map(p => [
+      esc(nameOf(names, p.school_id)), esc(p.reason), badge('po_status', p.status),
+      role === 'bureau' && p.status === 'proposed' ? `<div class="actions" data-school="${p.school_id}"><button type="button" class="secondary" data-decide="true">${esc(t('decide'))}</button><button type="button" class="secondary" data-decide="false">${esc(t('reject_po'))}</button></div>` : '']), 'persuade-outs');
+    return table([t('school'), t('reason'), t('evidence'), t('issued'), t('status')], s.warnings.map(w => [
+      esc(nameOf(names, w.school_id)), esc(w.reason), esc(w.evidence.join('; ')), fmtDate(w.issued_at), w.active ? `<span class="badge overdue">${esc(bi('有效', 'active'))}</span>` : '']), 'warnings');
+  });
+  q('#persuade').querySelectorAll('[data-decide]').forEach(b => b.addEventListener('click', async () => {
+    const school = b.closest('[data-school]').dataset.school;
+    if (await act(b, () => api('POST', `/groups/${groupId}/members/${school}/persuade-out/decision`, { confirm: b.dataset.decide === 'true' }), t('saved'))) setTimeout(() => pageSanctions(groupId), 500);
+  }));
+  if (role !== 'lead_admin') return;
+  q('#warn').innerHTML = `<form id="warn-form"><div class="actions">${memberSelect('warn-school')}<label>${esc(t('reason'))}<input name="reason" size="30" required></label></div>
+    <label>${esc(t('evidence'))}<textarea name="evidence"></textarea></label><div class="actions"><button type="submit" id="warn-button">${esc(t('warn'))}</button></div></form>`;
+  q('#warn-form').addEventListener('submit', async e => {
+    e.preventDefault();
+    const f = e.target.elements;
+    const body = { reason: f.reason.value, evidence: f.evidence.value.split('\n').map(s => s.trim()).filter(Boolean) };
+    if (await act(q('#warn-button'), () => api('POST', `/groups/${groupId}/members/${f.school_id.value}/warnings`, body), t('issued'))) setTimeout(() => pageSanctions(groupId), 500);
+  });
+  const decisions = await api('GET', `/groups/${groupId}/decisions?limit=100`).then(p => p.items).catch(() => []);
+  q('#persuade-new').innerHTML = `<form id="persuade-form" class="inline">${memberSelect('persuade-school')}<label>${esc(t('reason'))}<input name="reason" size="24" required></label>
+    <label>${esc(t('decision'))}<select name="decision_id"><option value="">—</option>${decisions.map(d => `<option value="${d.id}">${esc(d.title)} (${fmtDate(d.decided_on)})</option>`).join('')}</select></label>
+    <button type="submit" id="persuade-button">${esc(t('propose_persuade_out'))}</button></form>`;
+  q('#persuade-form').addEventListener('submit', async e => {
+    e.preventDefault();
+    const f = e.target.elements;
+    const body = { reason: f.reason.value, decision_id: f.decision_id.value || null };
+    if (await act(q('#persuade-button'), () => api('POST', `/groups/${groupId}/members/${f.school_id.value}/persuade-out`, body), t('saved'))) setTimeout(() => pageSanctions(groupId), 500);
+  });
+}
+
+// ---------------------------------------------------------------- member school: home
+
+async function pageSchool() {
+  const claims = state.claims;
+  main().innerHTML = `<h1 id="school-name">${esc(t('school_home'))}</h1><p id="school-group"></p>
+    <div class="grid"><section class="card"><h2>${esc(t('my_obligations'))} ${periodPicker('period', currentSemesterPeriod())}</h2><div id="ledger">${esc(t('loading'))}</div></section>
+    <section class="card"><h2>${esc(t('notifications'))}</h2><div id="feed"></div></section></div>
+    <section class="card"><h2>${esc(t('my_postings'))} · ${esc(fmtYear(schoolYearOf(today())))}</h2><div id="postings"></div></section>
+    <section class="card"><h2>${esc(t('to_attend'))}</h2><div id="meetings"></div></section>`;
+  const names = await schools().catch(() => new Map());
+  q('#school-name').textContent = nameOf(names, claims.school_id) || t('school_home');
+  let group;
+  try {
+    group = await myGroup();
+  } catch (err) {
+    q('#school-group').innerHTML = refusalHtml(err);
+    return;
+  }
+  if (!group) {
+    q('#school-group').textContent = t('no_group');
+    return;
+  }
+  q('#school-group').innerHTML = `${esc(t('group'))}: <b>${esc(group.name)}</b> · <a href="#/group/${group.id}/catalogue">${esc(t('catalogue'))}</a> · <a href="#/group/${group.id}/postings">${esc(t('postings'))}</a> · <a href="#/group/${group.id}/meetings">${esc(t('meetings'))}</a>`;
+  const loadLedger = () => fill(q('#ledger'), async () => ledgerTable(await api('GET', `/groups/${group.id}/obligations?period=${q('#period').value}&school_id=${claims.school_id}`), names));
+  q('#period').addEventListener('change', loadLedger);
+  loadLedger();
+  fill(q('#feed'), () => feedHtml(claims.school_id));
+  fill(q('#postings'), async () => {
+    const page = await api('GET', `/groups/${group.id}/postings?school_year=${schoolYearOf(today())}&school_id=${claims.school_id}&limit=200`);
+    return table([t('teacher'), `${t('from')} → ${t('to')}`, t('kind'), t('term'), t('status')], page.items.map(p => [
+      esc(p.teacher_name), `${esc(nameOf(names, p.from_school_id))} → ${esc(nameOf(names, p.to_school_id))}`, esc(en('posting_kind', p.kind)),
+      `${fmtDate(p.start)} – ${fmtDate(p.end)}`, badge('posting_status', p.status)]), 'my-postings');
+  });
+  fill(q('#meetings'), async () => {
+    const page = await api('GET', `/groups/${group.id}/meetings?limit=100`);
+    const soon = page.items.filter(m => m.held_on >= today() || !m.held);
+    return table([t('held_on'), t('meeting_title'), t('meeting_kind'), t('place')], soon.map(m => [
+      fmtSchoolDate(m.held_on), `<a href="#/meeting/${m.id}">${esc(m.title)}</a>`, esc(en('meeting_kind', m.kind)), esc(m.place ?? '')]), 'meetings');
+  });
+}
+
+// ---------------------------------------------------------------- frame and routes
+
+function navFor(claims, groupId) {
+  const links = [];
+  const g = groupId ? `#/group/${groupId}` : null;
+  switch (claims.role) {
+    case 'bureau':
+      links.push(['#/county', t('county')], ['#/policy', t('policy')]);
+      break;
+    case 'auditor':
+      links.push(['#/county', t('county')]);
+      break;
+    case 'lead_admin':
+      if (g) links.push([g, t('group_home')], [`${g}/postings`, t('postings')], [`${g}/meetings`, t('meetings')], [`${g}/catalogue`, t('catalogue')], [`${g}/sanctions`, t('sanctions')]);
+      break;
+    default:
+      links.push(['#/school', t('school_home')]);
+      if (g) links.push([`${g}/catalogue`, t('catalogue')], [`${g}/postings`, t('postings')], [`${g}/meetings`, t('meetings')]);
+  }
+  return links;
+}
+
+async function frame() {
+  document.documentElement.lang = state.lang === 'zh' ? 'zh-CN' : 'en';
+  document.title = t('title');
+  q('#brand').textContent = t('title');
+  q('#lang-switch').textContent = state.lang === 'zh' ? 'English' : '中文';
+  q('#sign-out').textContent = t('signout');
+  q('#sign-out').hidden = !state.token;
+  if (!state.claims) {
+    q('#nav').innerHTML = '';
+    q('#who').textContent = '';
+    return;
+  }
+  if (state.groupId === undefined && state.claims.role !== 'bureau' && state.claims.role !== 'auditor') {
+    state.groupId = (await myGroup().catch(() => null))?.id ?? null;
+  }
+  const here = location.hash.split('?')[0];
+  q('#nav').innerHTML = navFor(state.claims, state.groupId).map(([href, label]) =>
+    `<a href="${href}"${href === here ? ' class="on"' : ''}>${esc(label)}</a>`).join('');
+  q('#who').textContent = `${state.claims.name || state.claims.sub} · ${en('role', state.claims.role)}`;
+}
+
+async function home() {
+  const role = state.claims.role;
+  if (role === 'bureau' || role === 'auditor') return '#/county';
+  if (role === 'lead_admin' && state.groupId) return `#/group/${state.groupId}`;
+  return '#/school';
+}
+
+async function route() {
+  if (state.token && !state.claims) state.claims = decodeClaims(state.token);
+  const hash = location.hash.split('?')[0] || '#/';
+  if (!state.claims) {
+    if (hash !== '#/signin') { location.hash = '#/signin'; return; }
+    await frame();
+    return pageSignIn();
+  }
+  await frame();
+  if (hash === '#/' || hash === '#/signin' || hash === '') {
+    location.hash = await home();
+    return;
+  }
+  let m;
+  if (hash === '#/county') return pageCounty();
+  if (hash === '#/policy') return pagePolicy();
+  if (hash === '#/school') return pageSchool();
+  if ((m = hash.match(/^#\/group\/([0-9a-f-]+)$/))) return pageGroup(m[1]);
+  if ((m = hash.match(/^#\/group\/([0-9a-f-]+)\/postings$/))) return pagePostings(m[1]);
+  if ((m = hash.match(/^#\/group\/([0-9a-f-]+)\/meetings$/))) return pageMeetings(m[1]);
+  if ((m = hash.match(/^#\/group\/([0-9a-f-]+)\/catalogue$/))) return pageCatalogue(m[1]);
+  if ((m = hash.match(/^#\/group\/([0-9a-f-]+)\/sanctions$/))) return pageSanctions(m[1]);
+  if ((m = hash.match(/^#\/meeting\/([0-9a-f-]+)$/))) return pageMeeting(m[1]);
+  location.hash = await home();
+}
+
+q('#lang-switch').addEventListener('click', () => {
+  state.lang = state.lang === 'zh' ? 'en' : 'zh';
+  localStorage.setItem('edugroup.lang', state.lang);
+  route();
+});
+q('#sign-out').addEventListener('click', () => {
+  state.groupId = undefined;
+  signOut(null);
+});
+window.addEventListener('hashchange', route);
+route();
