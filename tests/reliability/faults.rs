@@ -19,7 +19,9 @@ use edu_contracts::EventEnvelope;
 use edu_testkit::TestDb;
 use tokio::sync::Mutex;
 
-use crate::support::{Fixture, NatsServer, Proc, ScratchDir, SystemEnv, free_port, wait_ready};
+use crate::support::{
+    Fixture, NatsServer, PROCESSES, Proc, ScratchDir, SystemEnv, free_port, wait_ready,
+};
 
 /// A client gives up on one HTTP attempt after this; a request that needs it is a hang.
 const CLIENT_TIMEOUT: Duration = Duration::from_secs(15);
@@ -218,23 +220,16 @@ async fn accepted_writes_survive_killed_services_nats_restarts_and_dropped_conne
     let dir = ScratchDir::new("faults");
     let db = TestDb::new().await.unwrap();
     let database = db.url().rsplit('/').next().unwrap().to_owned();
-    let mut nats = NatsServer::start("nats", dir.path(), free_port(), &[]).await;
+    let mut nats = NatsServer::start("nats", dir.path(), free_port(), &[], &[]).await;
     let system = SystemEnv {
         database_url: db.url(),
         nats_url: nats.url(),
         dir: dir.path().to_owned(),
         api_port: free_port(),
-        nats_credentials: None,
+        nats_auth: false,
     };
     let mut procs: HashMap<&str, Proc> = HashMap::new();
-    for service in [
-        "membership",
-        "rotation",
-        "catalogue",
-        "council",
-        "evaluation",
-        "lead-api",
-    ] {
+    for service in PROCESSES {
         procs.insert(service, system.serve(service));
     }
     let http = reqwest::Client::builder()

@@ -4,5 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly
 
 mod bad_input;
+mod bus_access;
+mod cluster;
 mod faults;
 mod support;

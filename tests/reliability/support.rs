@@ -42,12 +42,34 @@ pub fn token(role: Role, region: &str, school: Option<SchoolId>) -> String {
         .unwrap()
 }
 
-/// A free loopback port (the kernel's pick; released for the child to bind).
+/// The services of the binary, in start order, the API last.
+pub const PROCESSES: [&str; 6] = [
+    "membership",
+    "rotation",
+    "catalogue",
+    "council",
+    "evaluation",
+    "lead-api",
+];
+
+/// A free loopback port for a child to bind, below Linux's ephemeral range (32768+): a port
+/// the kernel picked for us could meanwhile be handed to some outgoing connection.
 pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .unwrap()
+    static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let seed = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or_default();
+    for attempt in 0..1000u32 {
+        let n = seed
+            .wrapping_add(NEXT.fetch_add(7919, std::sync::atomic::Ordering::Relaxed))
+            .wrapping_add(attempt);
+        let port = 20_000 + (n % 12_000) as u16;
+        if TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            return port;
+        }
+    }
+    panic!("no free port between 20000 and 32000")
 }
 
 /// A directory under the system's temp dir, removed on drop.
@@ -152,42 +174,63 @@ pub async fn wait_for_port(port: u16, within: Duration) {
 pub struct NatsServer {
     pub port: u16,
     args: Vec<String>,
+    env: Vec<(String, String)>,
     dir: PathBuf,
     proc: Proc,
 }
 
 impl NatsServer {
-    /// `-js` with a store under `dir`, plus `extra` arguments (e.g. `-c <file>`).
-    pub async fn start(name: &str, dir: &Path, port: u16, extra: &[String]) -> Self {
-        let store = dir.join(format!("{name}-js"));
+    /// `-js` with a store under `dir`, plus `extra` arguments (e.g. `-c <file>`, which these
+    /// flags override) and `env` (e.g. the passwords a config file refers to).
+    pub async fn start(
+        name: &str,
+        dir: &Path,
+        port: u16,
+        extra: &[String],
+        env: &[(String, String)],
+    ) -> Self {
         let mut args = vec![
             "-a".to_owned(),
             "127.0.0.1".to_owned(),
             "-p".to_owned(),
             port.to_string(),
-            "-js".to_owned(),
-            "-sd".to_owned(),
-            store.display().to_string(),
+            // no monitoring port: it would collide with other servers
+            "-m".to_owned(),
+            "0".to_owned(),
         ];
+        if !extra.iter().any(|a| a == "-c") {
+            let store = dir.join(format!("{name}-js"));
+            args.extend([
+                "-js".to_owned(),
+                "-sd".to_owned(),
+                store.display().to_string(),
+            ]);
+        }
         args.extend_from_slice(extra);
-        let proc = Self::spawn(name, dir, &args);
+        let proc = Self::spawn(name, dir, &args, env);
         wait_for_port(port, Duration::from_secs(10)).await;
         Self {
             port,
             args,
+            env: env.to_vec(),
             dir: dir.to_owned(),
             proc,
         }
     }
 
-    fn spawn(name: &str, dir: &Path, args: &[String]) -> Proc {
+    fn spawn(name: &str, dir: &Path, args: &[String], env: &[(String, String)]) -> Proc {
         let mut command = Command::new(nats_server_binary());
-        command.args(args);
+        command.args(args).envs(env.iter().cloned());
         Proc::spawn(name, command, dir.join(format!("{name}.log")))
     }
 
     pub fn url(&self) -> String {
         format!("nats://127.0.0.1:{}", self.port)
+    }
+
+    /// What the server logged so far.
+    pub fn log_text(&self) -> String {
+        std::fs::read_to_string(&self.proc.log).unwrap_or_default()
     }
 
     pub fn kill9(&mut self) {
@@ -197,9 +240,33 @@ impl NatsServer {
     /// Starts the server again with the same port and store.
     pub async fn restart(&mut self) {
         self.proc.kill9();
-        self.proc = Self::spawn(&self.proc.name.clone(), &self.dir, &self.args);
+        self.proc = Self::spawn(&self.proc.name.clone(), &self.dir, &self.args, &self.env);
         wait_for_port(self.port, Duration::from_secs(10)).await;
     }
+}
+
+/// A copy of a deploy/ nats-server config, in `dir`, whose JetStream store is `dir/<name>-js`
+/// (nats-server refuses `-sd` next to a configured `store_dir`) and whose ports are moved
+/// (`ports`: from, to); answers its path.
+pub fn private_config(source: &str, dir: &Path, name: &str, ports: &[(u16, u16)]) -> String {
+    let store = dir.join(format!("{name}-js"));
+    let mut text = std::fs::read_to_string(source).unwrap();
+    for (from, to) in ports {
+        text = text.replace(&format!("127.0.0.1:{from}"), &format!("127.0.0.1:{to}"));
+    }
+    let text: String = text
+        .lines()
+        .map(|line| {
+            if line.trim_start().starts_with("store_dir:") {
+                format!("  store_dir: \"{}\"\n", store.display())
+            } else {
+                format!("{line}\n")
+            }
+        })
+        .collect();
+    let path = dir.join(format!("{name}.conf"));
+    std::fs::write(&path, text).unwrap();
+    path.display().to_string()
 }
 
 pub fn nats_server_binary() -> &'static str {
@@ -217,8 +284,18 @@ pub struct SystemEnv {
     pub nats_url: String,
     pub dir: PathBuf,
     pub api_port: u16,
-    /// `(user, password)` for NATS, when the server asks for them.
-    pub nats_credentials: Option<(String, String)>,
+    /// Each process logs in to NATS as its own user ([`nats_user`], [`nats_password`]).
+    pub nats_auth: bool,
+}
+
+/// The NATS user of an `edugroup serve <service>` process in deploy/nats/nats-auth.conf.
+pub fn nats_user(service: &str) -> String {
+    service.replace('-', "_")
+}
+
+/// The test's password of a NATS user.
+pub fn nats_password(user: &str) -> String {
+    format!("test-password-of-{user}")
 }
 
 impl SystemEnv {
@@ -241,10 +318,11 @@ impl SystemEnv {
             .env("EDUGROUP_JWT_ISSUER", JWT_ISSUER)
             .env("EDUGROUP_FILES_DIR", self.dir.join("files"))
             .env("RUST_LOG", "warn,edu_bus=info");
-        if let Some((user, password)) = &self.nats_credentials {
+        if self.nats_auth {
+            let user = nats_user(service);
             command
-                .env("EDUGROUP_NATS_USER", user)
-                .env("EDUGROUP_NATS_PASSWORD", password);
+                .env("EDUGROUP_NATS_PASSWORD", nats_password(&user))
+                .env("EDUGROUP_NATS_USER", user);
         }
         Proc::spawn(service, command, self.dir.join(format!("{service}.log")))
     }
