@@ -2,6 +2,7 @@
 # Runs every test of the workspace against real PostgreSQL and NATS (JetStream).
 # Installs and starts them first when they are absent (deploy/dev-stack.sh), and installs
 # cargo-nextest when it is missing. Each test makes its own database and NATS namespace.
+# Then the console's browser tests (e2e/).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,4 +21,10 @@ fi
 
 profile=default
 [ "${CI:-}" = "true" ] && profile=ci
-exec cargo nextest run --workspace --profile "$profile" "$@"
+cargo nextest run --workspace --profile "$profile" "$@"
+
+# The console in a real browser: playwright-core driving Debian's Chromium against the whole
+# system (e2e/run.sh installs what it needs). Arguments narrow the run to nextest tests only.
+if [ $# -eq 0 ]; then
+  bash e2e/run.sh
+fi

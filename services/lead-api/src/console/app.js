@@ -246,7 +246,7 @@ function refusalHtml(err) {
 // Runs an action of a form or button; its refusal appears next to the field it names, or
 // next to the button.
 async function act(anchor, action, doneText) {
-  const scope = anchor.closest('form, .actions, td, section') || anchor.parentElement;
+  const scope = anchor.form || anchor.closest('.actions, td, section') || anchor.parentElement;
   scope.querySelectorAll(':scope .refusal, :scope .done').forEach(n => n.remove());
   anchor.disabled = true;
   try {
@@ -265,13 +265,19 @@ async function act(anchor, action, doneText) {
 }
 
 // A page section that loads on its own: a refusal replaces only its content.
+// Returns whether the section is still on the page (the user may have moved on meanwhile).
 async function fill(el, loader) {
+  if (!el) return false;
+  let html;
   try {
-    el.innerHTML = await loader();
+    html = await loader();
   } catch (err) {
-    el.innerHTML = refusalHtml(err);
+    html = refusalHtml(err);
     if (!(err instanceof Refusal)) console.error(err);
   }
+  if (!el.isConnected) return false;
+  el.innerHTML = html;
+  return true;
 }
 
 function idempotencyKey() {
@@ -281,7 +287,9 @@ function idempotencyKey() {
 // ---------------------------------------------------------------- helpers for pages
 
 function main() { return document.getElementById('main'); }
-function q(sel, root = document) { return root.querySelector(sel); }
+// The element, or a detached stand-in when the page it belonged to has been left meanwhile
+// (an answer that arrives late then changes nothing on screen).
+function q(sel, root = document) { return root.querySelector(sel) ?? document.createElement('div'); }
 function badge(kind, value) { return `<span class="badge ${esc(value)}">${esc(en(kind, value))}</span>`; }
 function options(kind, selected) {
   return Object.keys(ENUMS[kind]).map(v => `<option value="${esc(v)}"${v === selected ? ' selected' : ''}>${esc(en(kind, v))}</option>`).join('');
@@ -487,7 +495,7 @@ async function pagePolicy() {
       <button type="submit" id="save-policy">${esc(t('save_policy'))}</button></div></form></section>
       <h2>${esc(t('policy_versions'))}</h2>${versions}`;
   });
-  const form = q('#policy-form');
+  const form = document.querySelector('#policy-form');
   if (!form) return;
   form.addEventListener('submit', async e => {
     e.preventDefault();
@@ -625,7 +633,8 @@ async function pagePostings(groupId) {
         `<button type="button" class="secondary" data-cancel="${p.id}">${esc(t('cancel'))}</button></div>` : '']);
     const head = [t('teacher'), `${t('from')} → ${t('to')}`, t('kind'), t('host_post'), t('term'), t('status'), t('actions')];
     return ['autumn', 'spring'].map(s => `<h3>${esc(fmtTerm(year, s))}</h3>${table(head, rowsOf(bySemester[s]), `postings-${s}`)}`).join('');
-  }).then(() => {
+  }).then(shown => {
+    if (!shown) return;
     q('#postings').querySelectorAll('[data-confirm]').forEach(b => b.addEventListener('click', async () => {
       if (await act(b, () => api('POST', `/postings/${b.dataset.confirm}/confirm`), t('confirmed_ok'))) { loadPostings(); loadRotation(); }
     }));
@@ -684,11 +693,12 @@ async function pageMeetings(groupId) {
       esc(r.period), fmtDate(r.due_on), badge('report_state', r.state),
       `<div class="actions"><button type="button" class="secondary" data-print="${esc(r.period)}">${esc(t('print'))}</button>` +
       (lead && ['due', 'overdue', 'open'].includes(r.state) ? `<button type="button" class="secondary" data-report="${esc(r.period)}">${esc(t('submit_report'))}</button>` : '') + '</div>']), 'reports');
-  }).then(() => {
+  }).then(shown => {
+    if (!shown) return;
     q('#reports').querySelectorAll('[data-print]').forEach(b => b.addEventListener('click', () => openDocument(b, `/api/v1/groups/${groupId}/reports/${b.dataset.print}/print`)));
     q('#reports').querySelectorAll('[data-report]').forEach(b => b.addEventListener('click', () => reportForm(groupId, b.dataset.report, b)));
   });
-  const form = q('#meeting-form');
+  const form = document.querySelector('#meeting-form');
   if (form) {
     form.addEventListener('submit', async e => {
       e.preventDefault();
@@ -733,6 +743,10 @@ async function pageMeeting(meetingId) {
   const lead = state.claims.role === 'lead_admin';
   const names = await schools().catch(() => new Map());
   const present = m.attendance.filter(a => a.present);
+  // the roll: the attendance recorded, or else the council's seats as they are now
+  const seats = await api('GET', `/groups/${m.group_id}/council`).then(c => c.seats).catch(() => []);
+  const roll = m.attendance.length ? m.attendance
+    : seats.map(s => ({ seat_id: s.id, holder_name: s.holder_name, role: s.role, school_id: s.school_id, present: false }));
   const motionHtml = mo => {
     const tl = mo.tally;
     const voteRows = present.map(a => {
@@ -751,7 +765,7 @@ async function pageMeeting(meetingId) {
     <p>${esc(en('meeting_kind', m.kind))} · ${fmtSchoolDate(m.held_on)}${m.start_time ? ` ${esc(m.start_time.slice(0, 5))}` : ''}${m.place ? ` · ${esc(m.place)}` : ''}</p>
     <section class="card"><h2>${esc(t('agenda').split('(')[0])}</h2><ol>${m.agenda.map(a => `<li>${esc(a.title)} <small class="muted">${esc(a.owner)}</small></li>`).join('')}</ol></section>
     <section class="card"><h2>${esc(t('attendance'))} ${m.quorum ? `<small>${esc(t('quorum'))}: ${m.quorum.present}/${m.quorum.seats} (${esc(m.quorum.met ? t('quorum_met') : t('quorum_not_met'))}, ≥ ${m.quorum.needed})</small>` : ''}</h2>
-      <form id="attendance-form">${m.attendance.map(a => `<label class="check"><input type="checkbox" name="present" value="${a.seat_id}"${a.present ? ' checked' : ''}${lead ? '' : ' disabled'}>
+      <form id="attendance-form">${roll.map(a => `<label class="check"><input type="checkbox" name="present" value="${a.seat_id}"${a.present ? ' checked' : ''}${lead ? '' : ' disabled'}>
         ${esc(a.holder_name)} · ${esc(en('seat_role', a.role))} · <small>${esc(nameOf(names, a.school_id))}</small></label>`).join('')}
       ${lead ? `<div class="actions"><button type="submit" id="attendance-save">${esc(t('save_attendance'))}</button></div>` : ''}</form></section>
     <h2>${esc(t('motions'))}</h2><div id="motions">${m.motions.map(motionHtml).join('') || `<p class="muted">${esc(t('no_rows'))}</p>`}</div>
@@ -759,7 +773,7 @@ async function pageMeeting(meetingId) {
       <label>${esc(t('meeting_title'))}<input name="title" id="motion-title" size="28" required></label>
       <label>${esc(t('category'))}<select name="category">${options('category', 'work_plan')}</select></label>
       <label class="check"><input type="checkbox" name="major"> ${esc(t('major'))}</label>
-      <label>${esc(t('subject_school'))}<select name="subject_school_id"><option value="">—</option>${[...new Set(m.attendance.map(a => a.school_id))].map(s => `<option value="${s}">${esc(nameOf(names, s))}</option>`).join('')}</select></label>
+      <label>${esc(t('subject_school'))}<select name="subject_school_id"><option value="">—</option>${[...new Set(roll.map(a => a.school_id))].map(s => `<option value="${s}">${esc(nameOf(names, s))}</option>`).join('')}</select></label>
       <button type="submit" id="motion-create">${esc(t('create'))}</button></form></section>` : ''}
     <section class="card"><h2>${esc(t('minutes'))} ${minutes ? badge('minutes_status', minutes.status) : ''}</h2>
       <form id="minutes-form"><textarea name="text" id="minutes-text"${lead ? '' : ' readonly'}>${esc(minutes?.text ?? '')}</textarea>
@@ -824,7 +838,7 @@ async function pageCatalogue(groupId) {
   const names = await schools().catch(() => new Map());
   api('GET', `/groups/${groupId}`).then(g => {
     q('#group-title').textContent = g.name;
-    const stage = q('#resource-stage');
+    const stage = document.querySelector('#resource-stage');
     if (stage) stage.value = g.stage;
   }).catch(() => {});
   const search = () => fill(q('#results'), async () => {
@@ -843,7 +857,8 @@ async function pageCatalogue(groupId) {
           (office && r.status === 'published' && r.owner_school_id !== claims.school_id && (!r.adopted_version || r.newer_version_available) ? `<button type="button" class="secondary" data-adopt="${r.id}">${esc(t('adopt'))}</button>` : '') +
           (lead && r.status === 'pending_review' ? `<button type="button" class="secondary" data-review="approve">${esc(t('approve'))}</button><button type="button" class="secondary" data-review="reject">${esc(t('reject'))}</button>` : '') +
           '</div>']), 'resources');
-  }).then(() => {
+  }).then(shown => {
+    if (!shown) return;
     q('#results').querySelectorAll('[data-adopt]').forEach(b => b.addEventListener('click', async () => {
       if (await act(b, () => api('POST', `/resources/${b.dataset.adopt}/adoptions`, {}), t('adopted'))) setTimeout(search, 400);
     }));
@@ -854,7 +869,7 @@ async function pageCatalogue(groupId) {
   });
   q('#search-form').addEventListener('submit', e => { e.preventDefault(); search(); });
   search();
-  const form = q('#resource-form');
+  const form = document.querySelector('#resource-form');
   if (form) {
     form.addEventListener('submit', async e => {
       e.preventDefault();

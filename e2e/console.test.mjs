@@ -1,0 +1,294 @@
+// The console in a real browser (playwright-core + Debian's Chromium, headless) against the
+// real system that run.sh started with its demo county: each role signs in with the demo
+// token the sign-in page offers and does its main task. Tests run in order and build on each
+// other (the admissions fill the group before the refusal; the lead office publishes what the
+// member school then adopts). Screenshots of the main pages go to $SCREENSHOTS.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { chromium } from 'playwright-core';
+
+const BASE = process.env.BASE_URL;
+const SHOTS = process.env.SCREENSHOTS;
+const CHROMIUM = process.env.CHROMIUM;
+assert.ok(BASE && SHOTS && CHROMIUM, 'run through e2e/run.sh (BASE_URL, SCREENSHOTS, CHROMIUM)');
+mkdirSync(SHOTS, { recursive: true });
+
+const GROUP = '太康县第一初级中学教育集团';
+const LEAD = '太康县第一初级中学';
+const MEMBER = '太康县第二初级中学';
+const TIMEOUT = 15000;
+
+let browser;
+const opened = [];
+
+before(async () => {
+  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
+});
+
+after(async () => {
+  for (const context of opened) await context.close().catch(() => {});
+  await browser?.close();
+});
+
+// A fresh browser context signed in as a demo role through the sign-in page's buttons.
+async function signInAs(role) {
+  const context = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1280, height: 900 }, acceptDownloads: true });
+  context.setDefaultTimeout(TIMEOUT);
+  opened.push(context);
+  const page = await context.newPage();
+  page.errors = [];
+  page.on('pageerror', e => page.errors.push(e.message));
+  await page.goto(`${BASE}/`);
+  await page.locator(`#dev-tokens button[data-role="${role}"]`).click();
+  await page.waitForFunction(() => !location.hash.startsWith('#/signin'));
+  return page;
+}
+
+async function shot(page, name) {
+  await page.waitForLoadState('networkidle');
+  await page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage: true });
+}
+
+// No page may show a raw JSON error or a stack trace, and the page's script must not fail.
+async function assertClean(page) {
+  const text = await page.locator('body').innerText();
+  assert.ok(!text.includes('{"error"'), 'raw JSON error shown');
+  assert.ok(!/\bat .*\.js:\d+/.test(text), 'stack trace shown');
+  assert.deepEqual(page.errors, [], 'script errors');
+}
+
+test('sign-in page: Chinese by default, demo tokens offered, a bad token refused bilingually', async () => {
+  const context = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1280, height: 900 } });
+  opened.push(context);
+  const page = await context.newPage();
+  page.errors = [];
+  page.on('pageerror', e => page.errors.push(e.message));
+  await page.goto(`${BASE}/`);
+  assert.equal(await page.getAttribute('html', 'lang'), 'zh-CN');
+  await page.locator('h1', { hasText: '登录' }).waitFor();
+  assert.equal(await page.locator('#dev-tokens button').count(), 5);
+  await shot(page, '01-signin');
+  // a token signed with another key: the API's 401, in both languages, next to the button
+  const forged = 'eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9.' +
+    Buffer.from(JSON.stringify({ sub: 'x', role: 'bureau', region: '411627', exp: 4102444800 })).toString('base64url') + '.c2lnbmF0dXJl';
+  await page.fill('#token', forged);
+  await page.click('#signin');
+  const refusal = page.locator('#signin-form .refusal');
+  await refusal.waitFor();
+  assert.equal(await refusal.getAttribute('data-code'), 'unauthenticated');
+  assert.match(await refusal.innerText(), /[\u4e00-\u9fff]/, 'a Chinese message');
+  assert.match(await refusal.locator('.other').innerText(), /[a-z]/, 'and the English one');
+  await shot(page, '02-signin-refused');
+  await assertClean(page);
+});
+
+test('bureau: county overview in Chinese, rotation chart, English switch, policy refusal next to its field', async () => {
+  const page = await signInAs('bureau');
+  await page.waitForURL(/#\/county/);
+  await page.locator('h1', { hasText: '县域概览' }).waitFor();
+  const groups = page.locator('[data-testid="groups"]');
+  await groups.locator('a', { hasText: GROUP }).waitFor();
+  assert.match(await groups.innerText(), /联盟型/);
+  const chart = page.locator('img[data-testid="rotation-chart"]');
+  await chart.waitFor();
+  await page.waitForFunction(() => document.querySelector('img[data-testid="rotation-chart"]')?.naturalWidth > 0);
+  await shot(page, '03-bureau-county');
+
+  await page.click('#lang-switch');
+  await page.locator('h1', { hasText: 'County overview' }).waitFor();
+  assert.equal(await page.getAttribute('html', 'lang'), 'en');
+  await groups.locator('a', { hasText: GROUP }).waitFor();
+  await shot(page, '04-bureau-county-en');
+  await page.click('#lang-switch');
+  await page.locator('h1', { hasText: '县域概览' }).waitFor();
+
+  await page.click('nav a[href="#/policy"]');
+  const form = page.locator('#policy-form');
+  await form.waitFor();
+  await form.locator('[name="rotation_min_pct"]').fill('150');
+  await form.locator('[name="reason"]').fill('试行更高的交流比例');
+  await page.click('#save-policy');
+  // the refusal sits right after the field it names
+  const refusal = form.locator('label:has([name="rotation_min_pct"]) + .refusal');
+  await refusal.waitFor();
+  assert.equal(await refusal.getAttribute('data-code'), 'validation_failed');
+  assert.match(await refusal.innerText(), /百分比/);
+  await shot(page, '05-bureau-policy-refused');
+  await assertClean(page);
+
+  // the group's page with drill-down into its obligations
+  await page.click('nav a[href="#/county"]');
+  await page.locator('[data-testid="groups"] a', { hasText: GROUP }).click();
+  await page.locator('[data-testid="group-name"]', { hasText: GROUP }).waitFor();
+  await page.locator('[data-testid="obligations"]').waitFor();
+  await shot(page, '06-bureau-group');
+  await assertClean(page);
+});
+
+test('lead office: group home in Chinese; admits members up to the cap, then sees the cap refusal', async () => {
+  const page = await signInAs('lead_admin');
+  await page.waitForURL(/#\/group\//);
+  await page.locator('[data-testid="group-name"]', { hasText: GROUP }).waitFor();
+  await page.locator('nav a', { hasText: '集团首页' }).waitFor();
+  await page.locator('[data-testid="members"]').waitFor();
+  await shot(page, '07-lead-group-home');
+  const size = page.locator('[data-testid="group-size"]');
+  assert.equal(await size.innerText(), '2 / 5');
+  for (const [n, school] of ['太康县城郊乡初级中学', '太康县逊母口镇初级中学', '太康县老冢镇初级中学'].entries()) {
+    await page.selectOption('#admit-school', { label: `${school} (初中)` });
+    await page.click('#admit-button');
+    await size.filter({ hasText: `${3 + n} / 5` }).waitFor();
+  }
+  await page.selectOption('#admit-school', { label: '太康县马头镇初级中学 (初中)' });
+  await page.click('#admit-button');
+  const refusal = page.locator('#admit-form .refusal');
+  await refusal.waitFor();
+  assert.equal(await refusal.getAttribute('data-code'), 'group_cap_exceeded');
+  assert.match(await refusal.innerText(), /上限为 5 所/);
+  assert.match(await refusal.innerText(), /F-09/);
+  assert.equal(await size.innerText(), '5 / 5');
+  await shot(page, '08-lead-cap-refused');
+  await assertClean(page);
+});
+
+test('lead office plans a posting, a clashing plan is refused; the receiving school confirms and the forecast updates', async () => {
+  const page = await signInAs('lead_admin');
+  await page.waitForURL(/#\/group\//);
+  await page.locator('nav a', { hasText: '交流轮岗' }).click();
+  const planner = page.locator('#plan-form');
+  await planner.waitFor();
+  await page.locator('#rotation p', { hasText: '学年末预测 0' }).waitFor();
+  // the lead school's first teacher, to the second junior school, for the spring semester
+  const teacher = page.locator(`#plan-teacher optgroup[label="${LEAD}"] option`).first();
+  const teacherName = (await teacher.innerText()).split(' · ')[0];
+  await page.selectOption('#plan-teacher', await teacher.getAttribute('value'));
+  await page.selectOption('#plan-to', { label: MEMBER });
+  await page.selectOption('#plan-kind', 'secondment');
+  await page.fill('#plan-post', '教学副校长');
+  await page.selectOption('#plan-term', 'spring');
+  await page.click('#plan-button');
+  await planner.locator('.done').waitFor();
+  const spring = page.locator('[data-testid="postings-spring"]');
+  await spring.locator('tr', { hasText: teacherName }).locator('.badge', { hasText: '待确认' }).waitFor();
+  await page.locator('[data-testid="roster"] tr', { hasText: teacherName }).filter({ hasText: MEMBER }).waitFor();
+  await shot(page, '09-lead-posting-planner');
+  // the same teacher again in the same semester: the API's conflict, next to the button
+  await page.selectOption('#plan-to', { label: '太康县第三初级中学' });
+  await page.click('#plan-button');
+  const refusal = planner.locator('.refusal');
+  await refusal.waitFor();
+  assert.equal(await refusal.getAttribute('data-code'), 'posting_overlaps');
+  await shot(page, '10-lead-posting-conflict');
+  await assertClean(page);
+
+  // the receiving school confirms; the year-end forecast counts the posting
+  const member = await signInAs('member_admin');
+  await member.waitForURL(/#\/school/);
+  await member.locator('#school-group a', { hasText: '交流轮岗' }).click();
+  const row = member.locator('[data-testid="postings-spring"] tr', { hasText: teacherName });
+  await row.locator('button[data-confirm]').click();
+  await member.locator('[data-testid="postings-spring"] tr', { hasText: teacherName }).locator('.badge', { hasText: '已确认' }).waitFor();
+  await member.locator('#rotation p', { hasText: '学年末预测 1' }).waitFor();
+  await shot(member, '11-member-posting-confirmed');
+  await assertClean(member);
+});
+
+test('lead office publishes a resource; the member school finds and adopts it', async () => {
+  const title = '勾股定理探究课教学设计';
+  const lead = await signInAs('lead_admin');
+  await lead.waitForURL(/#\/group\//);
+  await lead.locator('nav a', { hasText: '资源库' }).click();
+  await lead.locator('#resource-form').waitFor();
+  await lead.fill('#resource-title', title);
+  await lead.fill('#resource-subject', '数学');
+  await lead.fill('#resource-form [name="description"]', '八年级数学:用拼图探究勾股定理');
+  await lead.fill('#resource-form [name="tags"]', '几何,探究');
+  await lead.click('#resource-submit');
+  const row = lead.locator('[data-testid="resources"] tr', { hasText: title });
+  await row.locator('.badge', { hasText: '待审核' }).waitFor();
+  await row.locator('button[data-review="approve"]').click();
+  await row.locator('.badge', { hasText: '已发布' }).waitFor();
+  await shot(lead, '12-lead-catalogue');
+  await assertClean(lead);
+
+  const member = await signInAs('member_admin');
+  await member.waitForURL(/#\/school/);
+  await member.locator('#school-group a', { hasText: '资源库' }).click();
+  await member.fill('#search-q', '勾股');
+  await member.click('#search-button');
+  const found = member.locator('[data-testid="resources"] tr', { hasText: title });
+  await found.waitFor();
+  await found.locator('button[data-adopt]').click();
+  await found.locator('.badge', { hasText: '已采用 v1' }).waitFor();
+  await shot(member, '13-member-catalogue-adopted');
+  await assertClean(member);
+});
+
+test('lead office records a council meeting: attendance, a motion, everyone votes, minutes', async () => {
+  const page = await signInAs('lead_admin');
+  await page.waitForURL(/#\/group\//);
+  await page.locator('nav a', { hasText: '理事会' }).click();
+  await page.locator('#meeting-form').waitFor();
+  await page.locator('[data-testid="meetings"]').waitFor();
+  await shot(page, '14-lead-meetings');
+  const title = '理事会例会(浏览器测试)';
+  await page.fill('#meeting-title', title);
+  await page.fill('#meeting-date', new Date().toISOString().slice(0, 10));
+  await page.fill('#meeting-agenda', '审议春季学期交流轮岗方案 | 集团办公室\n资源库建设情况通报 | 教研室');
+  // without a place: the API's refusal, next to the place field
+  await page.click('#meeting-create');
+  const refusal = page.locator('#meeting-form label:has([name="place"]) + .refusal');
+  await refusal.waitFor();
+  assert.match(await refusal.innerText(), /地点/);
+  await page.fill('#meeting-form [name="place"]', '一初中行政楼三楼会议室');
+  await page.click('#meeting-create');
+  await page.waitForURL(/#\/meeting\//);
+  await page.locator('[data-testid="meeting-title"]', { hasText: title }).waitFor();
+  const boxes = page.locator('#attendance-form input[name="present"]');
+  const seats = await boxes.count();
+  assert.ok(seats >= 4, `${seats} seats`);
+  for (let i = 0; i < seats; i++) await boxes.nth(i).check();
+  await page.click('#attendance-save');
+  await page.locator('h2', { hasText: '已达到' }).waitFor();
+  await page.fill('#motion-title', '通过2027年春季学期交流轮岗方案');
+  await page.click('#motion-create');
+  const motion = page.locator('section.motion', { hasText: '通过2027年春季学期交流轮岗方案' });
+  await motion.locator('form.vote-form').waitFor();
+  const ballots = motion.locator('form.vote-form select');
+  const voters = await ballots.count();
+  assert.equal(voters, seats);
+  for (let i = 0; i < voters; i++) await ballots.nth(i).selectOption('yes');
+  await motion.locator('button.vote-button').click();
+  const passed = page.locator('section.motion', { hasText: '通过2027年春季学期交流轮岗方案' });
+  await passed.locator('.badge.passed').waitFor();
+  assert.match(await passed.locator('[data-testid="tally"]').innerText(), new RegExp(`赞成 ${seats}`));
+  await page.fill('#minutes-text', '会议审议通过春季学期交流轮岗方案。');
+  await page.click('#minutes-save');
+  await page.locator('h2', { hasText: '草稿' }).waitFor();
+  await shot(page, '15-lead-meeting-voted');
+  await assertClean(page);
+});
+
+test('member school: its home in Chinese with obligations, its staff on rotation and meetings to attend', async () => {
+  const page = await signInAs('member_admin');
+  await page.waitForURL(/#\/school/);
+  await page.locator('#school-name', { hasText: MEMBER }).waitFor();
+  await page.locator('#school-group', { hasText: GROUP }).waitFor();
+  await page.locator('[data-testid="obligations"]').waitFor();
+  await page.locator('[data-testid="my-postings"]').waitFor();
+  await page.locator('[data-testid="meetings"]', { hasText: '理事会例会(浏览器测试)' }).waitFor();
+  await shot(page, '16-member-home');
+  await assertClean(page);
+});
+
+test('teacher and auditor sign in to their home pages', async () => {
+  const teacher = await signInAs('teacher');
+  await teacher.waitForURL(/#\/school/);
+  await teacher.locator('#school-group', { hasText: GROUP }).waitFor();
+  await assertClean(teacher);
+  const auditor = await signInAs('auditor');
+  await auditor.waitForURL(/#\/county/);
+  await auditor.locator('[data-testid="groups"] a', { hasText: GROUP }).waitFor();
+  await assertClean(auditor);
+});
