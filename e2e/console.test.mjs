@@ -2,10 +2,10 @@
 // real system that run.sh started with its demo county: each role signs in with the demo
 // token the sign-in page offers and does its main task. Tests run in order and build on each
 // other (the admissions fill the group before the refusal; the lead office publishes what the
-// member school then adopts). Screenshots of the main pages go to $SCREENSHOTS.
+// member school then adopts; the evaluation round comes once). Screenshots of the main pages go to $SCREENSHOTS.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { chromium } from 'playwright-core';
 
 const BASE = process.env.BASE_URL;
@@ -267,6 +267,48 @@ test('lead office records a council meeting: attendance, a motion, everyone vote
   await page.click('#minutes-save');
   await page.locator('h2', { hasText: '草稿' }).waitFor();
   await shot(page, '15-lead-meeting-voted');
+  await assertClean(page);
+});
+
+test('bureau opens an evaluation round, downloads the XLSX, drills into a scorecard; a second round is refused', async () => {
+  const page = await signInAs('bureau');
+  await page.waitForURL(/#\/county/);
+  await page.locator('nav a', { hasText: '年度评估' }).click();
+  await page.locator('#round-form').waitFor();
+  const year = await page.locator('#round-year').inputValue();
+  await page.click('#round-open');
+  await page.waitForURL(/#\/evaluation\/[0-9a-f-]+$/);
+  const scorecards = page.locator('[data-testid="scorecards"]');
+  await scorecards.locator('tr', { hasText: GROUP }).waitFor();
+  await shot(page, '17-bureau-evaluation-round');
+
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export-xlsx')]);
+  assert.match(download.suggestedFilename(), /\.xlsx$/);
+  const path = `${SHOTS}/evaluation-${year}.xlsx`;
+  await download.saveAs(path);
+  const bytes = readFileSync(path);
+  assert.equal(bytes.subarray(0, 2).toString(), 'PK', 'an XLSX is a zip');
+  assert.ok(bytes.length > 1000, `${bytes.length} bytes`);
+  rmSync(path);
+
+  await scorecards.locator('tr', { hasText: GROUP }).locator('a').click();
+  await page.locator('[data-testid="scorecard-title"]', { hasText: GROUP }).waitFor();
+  await page.locator('[data-testid="dimensions"] [data-figure]').first().click();
+  await page.locator('[data-testid="dimensions"] tr[data-sources]:not([hidden])', { hasText: '依据记录' }).waitFor();
+  await page.locator('[data-testid="balance"]').waitFor();
+  await shot(page, '18-bureau-scorecard');
+  await assertClean(page);
+
+  // V-03: one evaluation per group and school year
+  await page.locator('nav a', { hasText: '年度评估' }).click();
+  await page.locator('[data-testid="rounds"] a').first().waitFor();
+  await page.selectOption('#round-year', year);
+  await page.click('#round-open');
+  const refusal = page.locator('#round-form .refusal');
+  await refusal.waitFor();
+  assert.equal(await refusal.getAttribute('data-code'), 'evaluation_already_exists');
+  assert.match(await refusal.innerText(), /V-03/);
+  await shot(page, '19-bureau-evaluation-refused');
   await assertClean(page);
 });
 

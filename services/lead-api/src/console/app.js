@@ -20,7 +20,7 @@ const WORDS = {
     post: '职务', obligations: '义务台账', period: '期间', obligor: '责任方', due: '截止日期', counted: '完成 / 要求',
     rule: '规则', this_month: '本月', this_semester: '本学期', this_year: '本学年', notifications: '提醒',
     rotation: '交流轮岗比例', eligible: '符合交流条件教师', rotated: '已交流', backbone: '骨干教师', deadline: '统计截止',
-    forecast: '学年末预测', actual: '已确认', policy_version: '政策版本', year: '学年', cv_pending: '均衡差异系数与评分卡随评估服务上线后显示。',
+    forecast: '学年末预测', actual: '已确认', policy_version: '政策版本', year: '学年',
     teacher: '教师', from: '派出学校', to: '接收学校', kind: '类型', host_post: '挂职/任职岗位', term: '期限', phase: '进度',
     actions: '操作', confirm: '确认', cancel: '取消', plan: '安排交流', semester: '学期', dates: '起止日期', start: '开始', end: '结束',
     autumn: '第一学期(秋季)', spring: '第二学期(春季)', who_where: '人员去向', home_school: '人事关系所在学校',
@@ -43,6 +43,12 @@ const WORDS = {
     download: '下载', present: '出席', absent: '缺席', passed: '通过', refresh: '刷新', all: '全部',
     unavailable: '服务暂时不可用,请稍后重试。', network: '无法连接服务器,请检查网络后重试。', staff: '在编教师',
     days_left: '天', yes_word: '是', no_word: '否', region: '行政区划', person: '当前用户',
+    open_round: '开启考核评估', rounds: '本浏览器开启过的考核', round: '考核评估', opened_at: '开启时间', scorecards: '评分卡',
+    total: '总分', grade: '等级', skipped: '未参评集团', eligible_from: '可参评日期', export_xlsx: '导出 Excel', export_csv: '导出 CSV',
+    dimensions: '评估维度', weight: '权重', score: '得分', figure: '指标', value: '数值', target: '目标', sources: '依据记录',
+    balance: '优质均衡(差异系数)', limit: '上限', group_cv: '集团差异系数', county_cv: '全县差异系数', cv_with_postings: '计入交流后',
+    member_progress: '成员校进步', quality_score: '质量得分', last_year: '上年得分', value_added: '增值', consequences: '考核结果运用',
+    report: '打印报告', within: '达标', rounds_hint: '考核评估在开启后可随时从此处进入;接口目前不提供考核列表,本页记住在此浏览器开启的考核。',
   },
   en: {
     title: 'School-group console', signin: 'Sign in', signout: 'Sign out', loading: 'Loading…',
@@ -57,7 +63,7 @@ const WORDS = {
     post: 'Post', obligations: 'Obligations', period: 'Period', obligor: 'Obligor', due: 'Due', counted: 'Done / required',
     rule: 'Rule', this_month: 'This month', this_semester: 'This semester', this_year: 'This school year', notifications: 'Notifications',
     rotation: 'Rotation ratio', eligible: 'Eligible teachers', rotated: 'Rotated', backbone: 'Backbone', deadline: 'Counted until',
-    forecast: 'Year-end forecast', actual: 'Confirmed', policy_version: 'Policy version', year: 'School year', cv_pending: 'Balance CV and scorecards appear once the evaluation service is available.',
+    forecast: 'Year-end forecast', actual: 'Confirmed', policy_version: 'Policy version', year: 'School year',
     teacher: 'Teacher', from: 'From', to: 'To', kind: 'Kind', host_post: 'Host post', term: 'Term', phase: 'Phase',
     actions: 'Actions', confirm: 'Confirm', cancel: 'Cancel', plan: 'Plan posting', semester: 'Semester', dates: 'Dates', start: 'Start', end: 'End',
     autumn: 'autumn semester', spring: 'spring semester', who_where: 'Who is where', home_school: 'Home school',
@@ -80,6 +86,12 @@ const WORDS = {
     download: 'Download', present: 'present', absent: 'absent', passed: 'passed', refresh: 'Refresh', all: 'All',
     unavailable: 'The service is unavailable; try again shortly.', network: 'Cannot reach the server; check the network and retry.', staff: 'Staff',
     days_left: 'days', yes_word: 'yes', no_word: 'no', region: 'Region', person: 'Signed in as',
+    open_round: 'Open evaluation round', rounds: 'Rounds opened in this browser', round: 'Evaluation round', opened_at: 'Opened', scorecards: 'Scorecards',
+    total: 'Total', grade: 'Grade', skipped: 'Groups left out', eligible_from: 'Eligible from', export_xlsx: 'Export Excel', export_csv: 'Export CSV',
+    dimensions: 'Dimensions', weight: 'Weight', score: 'Score', figure: 'Figure', value: 'Value', target: 'Target', sources: 'Records',
+    balance: 'Balance (coefficients of variation)', limit: 'Limit', group_cv: 'Group CV', county_cv: 'County CV', cv_with_postings: 'With postings',
+    member_progress: "Members' progress", quality_score: 'Quality score', last_year: 'Last year', value_added: 'Value added', consequences: 'Consequences',
+    report: 'Printable report', within: 'within', rounds_hint: 'The API has no list of rounds yet; this page remembers the rounds opened in this browser.',
   },
 };
 
@@ -112,6 +124,12 @@ const ENUMS = {
   resource_status: { pending_review: ['待审核', 'pending review'], published: ['已发布', 'published'], rejected: ['已退回', 'rejected'] },
   po_status: { proposed: ['待教育局确认', 'proposed'], confirmed: ['已确认', 'confirmed'], rejected: ['未同意', 'rejected'] },
   notification: { due_soon: ['即将到期', 'due soon'], overdue: ['已逾期', 'overdue'], changed: ['有变化', 'changed'] },
+  balance: { teachers_above_degree: ['生均高于规定学历教师数', 'teachers above the required degree'], backbone_teachers: ['县级以上骨干教师数', 'county-level backbone teachers'], pe_art_teachers: ['体育、艺术专任教师数', 'PE and art teachers'], teaching_area: ['生均教学及辅助用房面积', 'teaching floor area per student'], sports_area: ['生均体育运动场馆面积', 'sports ground per student'], equipment_value: ['生均教学仪器设备值', 'equipment value per student'], multimedia_rooms: ['网络多媒体教室数', 'multimedia classrooms'] },
+  grade: { excellent: ['优秀', 'excellent'], good: ['良好', 'good'], pass: ['合格', 'pass'], fail: ['不合格', 'fail'] },
+  dimension: { group_model: ['组建模式', 'group model'], group_size: ['办学规模', 'size'], management_innovation: ['管理创新', 'management innovation'], research_linkage: ['教研联动', 'research linkage'], teaching_quality: ['教学质量', 'teaching quality'], teacher_team: ['教师队伍', 'teacher team'], outcomes: ['办学成效', 'outcomes'], value_added: ['成员校增值', 'value added'] },
+  consequence_kind: { reward: ['奖励', 'reward'], warning: ['警告', 'warning'], member_exit: ['成员校退出', 'member exit'], dissolution: ['撤销集团', 'dissolution'] },
+  consequence_status: { proposed: ['待确认', 'proposed'], confirmed: ['已确认', 'confirmed'], rejected: ['未采纳', 'rejected'], effective: ['已生效', 'effective'] },
+  source_kind: { meeting: ['会议', 'meeting'], report: ['季度报告', 'report'], training: ['培训', 'training'], posting: ['交流', 'posting'], resource: ['资源', 'resource'], school_data: ['学校数据', 'school data'], scored_item: ['评分项', 'scored item'] },
   month_state: { met: ['已开', 'met'], missing: ['未开', 'missing'], pending: ['待开', 'pending'], not_applicable: ['—', '—'] },
 };
 
@@ -451,7 +469,7 @@ async function pageCounty() {
     <h2>${esc(t('groups'))}</h2><div id="groups">${esc(t('loading'))}</div>
     <div class="grid"><section class="card"><h2>${esc(t('rotation'))}</h2><div id="rotation"></div></section>
     <section class="card"><h2>${esc(t('overdue_reports'))}</h2><div id="reports"></div>
-    <h2>${esc(t('evaluation'))}</h2><p class="muted" id="cv">${esc(t('cv_pending'))}</p></section></div>`;
+    <h2>${esc(t('evaluation'))}</h2><p id="cv"><a href="#/evaluation">${esc(t('open_round'))} · ${esc(t('scorecards'))} · ${esc(t('balance'))}</a></p></section></div>`;
   q('#year').addEventListener('change', e => { location.hash = `#/county?year=${e.target.value}`; });
   fill(q('#groups'), async () => {
     const page = await api('GET', '/groups?limit=200&include_dissolved=true');
@@ -984,6 +1002,117 @@ async function pageSchool() {
   });
 }
 
+// ---------------------------------------------------------------- bureau: annual evaluation
+
+// The API has no list of rounds: the rounds opened (or visited) in this browser, newest first.
+function rememberedRounds() {
+  try { return JSON.parse(localStorage.getItem('edugroup.rounds') || '[]'); } catch { return []; }
+}
+function rememberRound(round) {
+  const list = rememberedRounds().filter(r => r.id !== round.id);
+  list.unshift({ id: round.id, school_year: round.school_year, opened_at: round.opened_at, region: round.region });
+  localStorage.setItem('edugroup.rounds', JSON.stringify(list.slice(0, 20)));
+}
+
+async function groupNames() {
+  const page = await api('GET', '/groups?limit=200&include_dissolved=true');
+  return new Map(page.items.map(g => [g.id, g]));
+}
+
+async function pageEvaluation() {
+  const last = schoolYearOf(today()) - 1;
+  const bureau = state.claims.role === 'bureau';
+  const rounds = rememberedRounds().filter(r => r.region === state.claims.region);
+  main().innerHTML = `<h1>${esc(t('evaluation'))}</h1>
+    ${bureau ? `<section class="card"><h2>${esc(t('open_round'))}</h2><form id="round-form" class="inline">
+      <label>${esc(t('year'))}<select name="school_year" id="round-year">${[last - 1, last, last + 1].map(y => `<option value="${y}"${y === last ? ' selected' : ''}>${esc(fmtYear(y))}</option>`).join('')}</select></label>
+      <button type="submit" id="round-open">${esc(t('open_round'))}</button></form></section>` : ''}
+    <section class="card"><h2>${esc(t('rounds'))}</h2><p class="muted">${esc(t('rounds_hint'))}</p>
+    ${table([t('year'), t('opened_at'), ''], rounds.map(r => [esc(fmtYear(r.school_year)), fmtDate(r.opened_at), `<a href="#/evaluation/${r.id}">${esc(t('open'))}</a>`]), 'rounds')}</section>`;
+  const form = document.querySelector('#round-form');
+  if (!form) return;
+  form.addEventListener('submit', async e => {
+    e.preventDefault();
+    let round = null;
+    const body = { school_year: Number(form.elements.school_year.value) };
+    if (await act(q('#round-open'), async () => { round = await api('POST', '/evaluation-rounds', body, { headers: { 'Idempotency-Key': idempotencyKey() } }); })) {
+      rememberRound(round);
+      location.hash = `#/evaluation/${round.id}`;
+    }
+  });
+}
+
+async function pageRound(roundId) {
+  main().innerHTML = `<div id="round">${esc(t('loading'))}</div>`;
+  await fill(q('#round'), async () => {
+    const [round, groups] = await Promise.all([api('GET', `/evaluation-rounds/${roundId}`), groupNames().catch(() => new Map())]);
+    rememberRound(round);
+    return `<p><a href="#/evaluation">← ${esc(t('back'))}</a></p>
+      <h1 data-testid="round-title">${esc(t('round'))} · ${esc(fmtYear(round.school_year))}</h1>
+      <p class="muted">${esc(t('opened_at'))} ${fmtDate(round.opened_at)} · ${esc(round.opened_by)} · ${esc(t('policy_version'))} ${round.policy_version}</p>
+      <div class="actions"><button type="button" id="export-xlsx">${esc(t('export_xlsx'))}</button><button type="button" class="secondary" id="export-csv">${esc(t('export_csv'))}</button></div>
+      <h2>${esc(t('scorecards'))}</h2>` +
+      table([t('groups'), t('total'), t('grade'), ''], round.scorecards.map(c => [
+        esc(groups.get(c.group_id)?.name ?? c.group_id), c.total.toFixed(1), badge('grade', c.grade),
+        `<a href="#/evaluation/${roundId}/group/${c.group_id}">${esc(t('open'))}</a>`]), 'scorecards') +
+      `<h2>${esc(t('skipped'))}</h2>` +
+      table([t('groups'), t('reason'), t('eligible_from')], round.skipped.map(k => [
+        esc(groups.get(k.group_id)?.name ?? k.group_id), esc(k.reason), fmtDate(k.eligible_from)]), 'skipped');
+  });
+  const year = q('[data-testid="round-title"]').textContent;
+  q('#export-xlsx').addEventListener('click', e => openDocument(e.target, `/api/v1/evaluation-rounds/${roundId}/export.xlsx`, `${year}.xlsx`));
+  q('#export-csv').addEventListener('click', e => openDocument(e.target, `/api/v1/evaluation-rounds/${roundId}/export.csv`, `${year}.csv`));
+}
+
+async function pageScorecard(roundId, groupId) {
+  main().innerHTML = `<div id="scorecard">${esc(t('loading'))}</div>`;
+  const bureau = state.claims.role === 'bureau';
+  const shown = await fill(q('#scorecard'), async () => {
+    const [card, names] = await Promise.all([api('GET', `/evaluation-rounds/${roundId}/groups/${groupId}`), schools().catch(() => new Map())]);
+    const group = await api('GET', `/groups/${groupId}`).catch(() => null);
+    const dims = card.dimensions.map(d => `<tr><td><b>${esc(bi(d.title_zh, en('dimension', d.dimension)))}</b></td><td>${d.weight}</td><td>${d.score.toFixed(1)}</td></tr>` +
+      d.figures.map(f => `<tr class="figure"><td>&nbsp;&nbsp;<button type="button" class="link" data-figure="${esc(f.key)}">${esc(bi(f.title_zh, f.title))}</button> <small class="muted">${esc(f.rule)}</small></td>
+        <td>${f.value == null ? '—' : `${esc(f.value)} ${esc(f.unit)}`}${f.target == null ? '' : ` <small class="muted">/ ${esc(f.target)}</small>`}</td><td>${f.score.toFixed(1)}</td></tr>
+        <tr hidden data-sources="${esc(f.key)}"><td colspan="3"></td></tr>`).join('')).join('');
+    const cv = table(['', t('figure'), t('group_cv'), t('cv_with_postings'), t('county_cv'), t('limit'), t('within')], card.balance.cv.map(c => [
+      String(c.number), esc(en('balance', c.key) || c.key), c.group_cv == null ? '—' : c.group_cv.toFixed(3), c.group_cv_with_postings == null ? '—' : c.group_cv_with_postings.toFixed(3),
+      c.county_cv == null ? '—' : c.county_cv.toFixed(3), c.limit.toFixed(2), c.group_within ? `<span class="badge met">${esc(t('yes_word'))}</span>` : `<span class="badge overdue">${esc(t('no_word'))}</span>`]), 'balance');
+    const members = table([t('school'), t('quality_score'), t('last_year'), t('value_added'), t('balance'), t('status')], card.members.map(m => [
+      esc(nameOf(names, m.school_id)), m.quality_score == null ? '—' : m.quality_score.toFixed(1), m.last_year_score == null ? '—' : m.last_year_score.toFixed(1),
+      m.value_added == null ? '—' : m.value_added.toFixed(1), m.balance_passed == null ? '—' : esc(m.balance_passed ? t('yes_word') : t('no_word')),
+      m.failing ? `<span class="badge overdue">${esc(en('grade', 'fail'))}</span>` : '']), 'member-progress');
+    const consequences = table([t('consequences'), t('school'), t('reason'), t('status'), t('actions')], card.consequences.map(c => [
+      esc(en('consequence_kind', c.kind)), esc(nameOf(names, c.school_id)), esc(c.reason), badge('consequence_status', c.status),
+      bureau && c.status === 'proposed' ? `<div class="actions" data-consequence="${c.id}"><button type="button" class="secondary" data-confirm="true">${esc(t('confirm'))}</button><button type="button" class="secondary" data-confirm="false">${esc(t('reject'))}</button></div>` : '']), 'consequences');
+    return `<p><a href="#/evaluation/${roundId}">← ${esc(t('back'))}</a></p>
+      <h1 data-testid="scorecard-title">${esc(group?.name ?? groupId)} · ${esc(fmtYear(card.school_year))}</h1>
+      <p class="chips"><span class="kpi" data-testid="scorecard-total">${card.total.toFixed(1)}</span> ${badge('grade', card.grade)}
+        <small class="muted">${esc(t('policy_version'))} ${card.policy_version}</small></p>
+      <div class="actions"><button type="button" class="secondary" id="print-report">${esc(t('report'))}</button></div>
+      <section class="card"><h2>${esc(t('dimensions'))}</h2><table data-testid="dimensions"><thead><tr><th>${esc(t('figure'))}</th><th>${esc(t('weight'))} / ${esc(t('value'))}</th><th>${esc(t('score'))}</th></tr></thead><tbody>${dims}</tbody></table></section>
+      <section class="card"><h2>${esc(t('balance'))}</h2>${cv}</section>
+      <section class="card"><h2>${esc(t('member_progress'))}</h2>${members}</section>
+      <section class="card"><h2>${esc(t('consequences'))}</h2>${consequences}</section>`;
+  });
+  if (!shown) return;
+  q('#print-report').addEventListener('click', e => openDocument(e.target, `/api/v1/evaluation-rounds/${roundId}/groups/${groupId}/report.html`));
+  document.querySelectorAll('[data-figure]').forEach(b => b.addEventListener('click', async () => {
+    const row = document.querySelector(`[data-sources="${CSS.escape(b.dataset.figure)}"]`);
+    if (!row) return;
+    row.hidden = !row.hidden;
+    if (row.hidden) return;
+    await fill(row.firstElementChild, async () => {
+      const f = await api('GET', `/evaluation-rounds/${roundId}/groups/${groupId}/figures/${encodeURIComponent(b.dataset.figure)}`);
+      return `<b>${esc(t('sources'))}</b> (${f.sources.length}): ` + (f.sources.map(src => `<span class="badge">${esc(en('source_kind', src.kind))}</span> <code>${esc(src.href)}</code>`).join(' · ') || esc(t('none')));
+    });
+  }));
+  document.querySelectorAll('[data-consequence] button').forEach(b => b.addEventListener('click', async () => {
+    const id = b.closest('[data-consequence]').dataset.consequence;
+    const body = { confirm: b.dataset.confirm === 'true' };
+    if (await act(b, () => api('POST', `/evaluation-rounds/${roundId}/groups/${groupId}/consequences/${id}/decision`, body), t('saved'))) setTimeout(() => pageScorecard(roundId, groupId), 500);
+  }));
+}
+
 // ---------------------------------------------------------------- frame and routes
 
 function navFor(claims, groupId) {
@@ -991,10 +1120,10 @@ function navFor(claims, groupId) {
   const g = groupId ? `#/group/${groupId}` : null;
   switch (claims.role) {
     case 'bureau':
-      links.push(['#/county', t('county')], ['#/policy', t('policy')]);
+      links.push(['#/county', t('county')], ['#/evaluation', t('evaluation')], ['#/policy', t('policy')]);
       break;
     case 'auditor':
-      links.push(['#/county', t('county')]);
+      links.push(['#/county', t('county')], ['#/evaluation', t('evaluation')]);
       break;
     case 'lead_admin':
       if (g) links.push([g, t('group_home')], [`${g}/postings`, t('postings')], [`${g}/meetings`, t('meetings')], [`${g}/catalogue`, t('catalogue')], [`${g}/sanctions`, t('sanctions')]);
@@ -1051,6 +1180,9 @@ async function route() {
   if (hash === '#/county') return pageCounty();
   if (hash === '#/policy') return pagePolicy();
   if (hash === '#/school') return pageSchool();
+  if (hash === '#/evaluation') return pageEvaluation();
+  if ((m = hash.match(/^#\/evaluation\/([0-9a-f-]+)$/))) return pageRound(m[1]);
+  if ((m = hash.match(/^#\/evaluation\/([0-9a-f-]+)\/group\/([0-9a-f-]+)$/))) return pageScorecard(m[1], m[2]);
   if ((m = hash.match(/^#\/group\/([0-9a-f-]+)$/))) return pageGroup(m[1]);
   if ((m = hash.match(/^#\/group\/([0-9a-f-]+)\/postings$/))) return pagePostings(m[1]);
   if ((m = hash.match(/^#\/group\/([0-9a-f-]+)\/meetings$/))) return pageMeetings(m[1]);
