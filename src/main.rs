@@ -4,10 +4,12 @@
 //! - `edugroup serve <service>` runs one service (start as many as you like: they share the
 //!   load through NATS queue groups);
 //! - `edugroup token` mints development tokens; `edugroup migrate` migrates every schema;
-//! - `edugroup openapi` prints the API's OpenAPI document.
+//! - `edugroup openapi` prints the API's OpenAPI document;
+//! - `edugroup seed --province` loads a province-sized synthetic data set (benchmarks).
 
 mod config;
 mod demo;
+mod seed;
 
 use std::time::Duration;
 
@@ -64,6 +66,20 @@ enum Command {
     Migrate,
     /// Print the OpenAPI document of the lead-school API.
     Openapi,
+    /// Load a synthetic province into the migrated, empty database (bypasses the services'
+    /// write paths; for benchmarks, see deploy/bench/evaluation.sh).
+    Seed {
+        /// The province data set: 2,000 groups, 10,000 schools, 500,000 teachers,
+        /// 2,000,000 postings, 30,000 meetings at scale 1.
+        #[arg(long, required = true)]
+        province: bool,
+        /// Multiplies every count (0.1 for a quick run).
+        #[arg(long, default_value_t = 1.0)]
+        scale: f64,
+        /// The one region (六位行政区划代码) every group and school is in.
+        #[arg(long, default_value = "410000")]
+        region: String,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -176,6 +192,11 @@ async fn main() -> anyhow::Result<()> {
             println!("{}", edu_lead_api::openapi().to_pretty_json()?);
             Ok(())
         }
+        Command::Seed {
+            province: _,
+            scale,
+            region,
+        } => seed::province(&settings.database_url, scale, &region).await,
     }
 }
 
