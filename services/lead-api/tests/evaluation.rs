@@ -9,42 +9,16 @@
 
 mod common;
 
-use std::future::Future;
 use std::io::Cursor;
-use std::time::Duration;
 
 use actix_web::http::StatusCode;
 use actix_web::http::header;
 use actix_web::test;
 use calamine::{Data, Reader, Xlsx};
 use chrono::Utc;
-use common::{Env, OTHER_REGION, REGION, assert_refusal, env};
+use common::{Env, OTHER_REGION, REGION, assert_refusal, env, until};
 use edu_domain::Role;
 use serde_json::{Value, json};
-
-async fn put(env: &Env, token: &str, path: &str, body: Value) -> (StatusCode, Value) {
-    let req = test::TestRequest::put()
-        .uri(&format!("/api/v1{path}"))
-        .insert_header(("Authorization", format!("Bearer {token}")))
-        .set_json(body);
-    env.send(req).await
-}
-
-/// Repeats `call` until `ok` holds (projections are asynchronous); answers the last reply.
-async fn until<F, Fut>(call: F, ok: impl Fn(StatusCode, &Value) -> bool) -> (StatusCode, Value)
-where
-    F: Fn() -> Fut,
-    Fut: Future<Output = (StatusCode, Value)>,
-{
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
-    loop {
-        let (status, body) = call().await;
-        if ok(status, &body) || tokio::time::Instant::now() > deadline {
-            return (status, body);
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
 
 struct Group {
     id: String,
@@ -73,69 +47,6 @@ async fn group(env: &Env, name: &str, plaque: &str, members: &[&str]) -> Group {
     }
 }
 
-/// The council (with a secretary-general) meets today with everyone present and decides
-/// the member school's major matter (G-09).
-async fn council_decides_about(env: &Env, g: &Group, school: &str) {
-    let lead = env.school_token(Role::LeadAdmin, &g.lead);
-    let council_path = format!("/groups/{}/council", g.id);
-    let (status, council) = until(
-        || env.get(&lead, &council_path),
-        |s, c| {
-            s == StatusCode::OK && c["seats"].as_array().map_or(0, Vec::len) == g.members.len() + 1
-        },
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK, "{council}");
-    let mut seats: Vec<Value> = council["seats"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| json!({"role": s["role"], "school_id": s["school_id"], "holder_name": s["holder_name"], "post": s["post"]}))
-        .collect();
-    seats.push(json!({"role": "secretary_general", "school_id": g.lead, "holder_name": "赵秘书", "post": "vice_principal"}));
-    let (status, council) = put(env, &lead, &council_path, json!({ "seats": seats })).await;
-    assert_eq!(status, StatusCode::OK, "{council}");
-    let today = Utc::now().date_naive().to_string();
-    let body =
-        json!({"kind": "council", "title": "理事会议", "held_on": today, "place": "一中会议室"});
-    let (status, meeting) = env
-        .post(&lead, &format!("/groups/{}/meetings", g.id), body)
-        .await;
-    assert_eq!(status, StatusCode::CREATED, "{meeting}");
-    let meeting = meeting["id"].as_str().unwrap().to_owned();
-    let all: Vec<Value> = council["seats"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["id"].clone())
-        .collect();
-    let (status, body) = env
-        .post(
-            &lead,
-            &format!("/meetings/{meeting}/attendance"),
-            json!({ "present": all }),
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-    let motion = json!({"title": "依据年度考核结果劝退该成员学校", "category": "member_major_matter", "major": true, "subject_school_id": school});
-    let (status, m) = env
-        .post(&lead, &format!("/meetings/{meeting}/motions"), motion)
-        .await;
-    assert_eq!(status, StatusCode::CREATED, "{m}");
-    let votes: Vec<Value> = all
-        .iter()
-        .map(|s| json!({"seat_id": s, "choice": "yes"}))
-        .collect();
-    let (status, m) = env
-        .post(
-            &lead,
-            &format!("/motions/{}/votes", m["id"].as_str().unwrap()),
-            json!({ "votes": votes }),
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK, "{m}");
-}
-
 fn balance(enrolment: u32, teachers: u32) -> Value {
     json!({"enrolment": enrolment, "teachers_above_degree": teachers, "backbone_teachers": 12,
            "pe_art_teachers": 10, "teaching_area_m2": 6000.0, "sports_area_m2": 12000.0,
@@ -145,21 +56,21 @@ fn balance(enrolment: u32, teachers: u32) -> Value {
 /// The bureau enters a school's quality scores of two years (and this year's balance).
 async fn school_data(env: &Env, school: &str, last: f64, now: f64, teachers: u32) {
     let bureau = env.bureau();
-    let (status, body) = put(
-        env,
-        &bureau,
-        &format!("/evaluation-data/2024/schools/{school}"),
-        json!({ "quality_score": last }),
-    )
-    .await;
+    let (status, body) = env
+        .put(
+            &bureau,
+            &format!("/evaluation-data/2024/schools/{school}"),
+            json!({ "quality_score": last }),
+        )
+        .await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    let (status, body) = put(
-        env,
-        &bureau,
-        &format!("/evaluation-data/2025/schools/{school}"),
-        json!({ "quality_score": now, "balance": balance(1000, teachers) }),
-    )
-    .await;
+    let (status, body) = env
+        .put(
+            &bureau,
+            &format!("/evaluation-data/2025/schools/{school}"),
+            json!({ "quality_score": now, "balance": balance(1000, teachers) }),
+        )
+        .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["stage"], "junior", "{body}");
 }
@@ -245,21 +156,21 @@ async fn a_round_scores_from_the_records_and_a_failing_members_exit_waits_for_th
     school_data(&env, &g.lead, 80.0, 82.0, 60).await;
     school_data(&env, &falling, 70.0, 65.0, 40).await;
     school_data(&env, &rising, 60.0, 66.0, 55).await;
-    let (status, body) = put(
-        &env,
-        &bureau,
-        &format!("/evaluation-data/2025/schools/{falling}"),
-        json!({ "quality_score": 120.0 }),
-    )
-    .await;
+    let (status, body) = env
+        .put(
+            &bureau,
+            &format!("/evaluation-data/2025/schools/{falling}"),
+            json!({ "quality_score": 120.0 }),
+        )
+        .await;
     assert_refusal(status, &body, StatusCode::BAD_REQUEST, "validation_failed");
     let items = json!({"items": [{"dimension": "group_model", "score": 80.0, "evidence": "联盟型章程与挂牌材料"},
                                  {"dimension": "teacher_team", "score": 80.0, "evidence": "x"}]});
     let scored = format!("/evaluation-data/2025/groups/{}/scored-items", g.id);
-    let (status, body) = put(&env, &bureau, &scored, items).await;
+    let (status, body) = env.put(&bureau, &scored, items).await;
     assert_refusal(status, &body, StatusCode::BAD_REQUEST, "validation_failed");
     let items = json!({"items": [{"dimension": "group_model", "score": 80.0, "evidence": "联盟型章程与挂牌材料"}]});
-    let (status, body) = put(&env, &bureau, &scored, items).await;
+    let (status, body) = env.put(&bureau, &scored, items).await;
     assert_eq!(status, StatusCode::OK, "{body}");
 
     // wait until the evaluation service's projection knows both members and the posting
@@ -442,7 +353,14 @@ async fn a_round_scores_from_the_records_and_a_failing_members_exit_waits_for_th
     assert_eq!(body["status"], "confirmed");
 
     // the sanctions workflow: no warning, but the failing evaluation grounds it (§8.7)
-    council_decides_about(&env, &g, &falling).await;
+    env.council_meeting(
+        &g.id,
+        &g.lead,
+        g.members.len(),
+        &Utc::now().date_naive().to_string(),
+        Some(&falling),
+    )
+    .await;
     let persuade = format!("/groups/{}/members/{falling}/persuade-out", g.id);
     let (status, proposed) = env
         .post(&office, &persuade, json!({"reason": "年度考核质量下滑"}))

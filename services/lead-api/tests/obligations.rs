@@ -8,32 +8,13 @@
 
 mod common;
 
-use std::future::Future;
-use std::time::Duration;
-
 use actix_web::http::StatusCode;
 use actix_web::http::header;
 use actix_web::test;
 use chrono::Utc;
-use common::{Env, OTHER_REGION, REGION, assert_refusal, env};
+use common::{Env, OTHER_REGION, REGION, assert_refusal, env, until};
 use edu_domain::{Role, SchoolYear};
 use serde_json::{Value, json};
-
-/// Repeats `call` until `ok` holds (projections are asynchronous); answers the last reply.
-async fn until<F, Fut>(call: F, ok: impl Fn(StatusCode, &Value) -> bool) -> (StatusCode, Value)
-where
-    F: Fn() -> Fut,
-    Fut: Future<Output = (StatusCode, Value)>,
-{
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-    loop {
-        let (status, body) = call().await;
-        if ok(status, &body) || tokio::time::Instant::now() > deadline {
-            return (status, body);
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
 
 fn obligation<'a>(ledger: &'a Value, key: &str) -> &'a Value {
     ledger["obligations"]
@@ -64,74 +45,6 @@ async fn group_with(env: &Env, members: &[&str]) -> Group {
         id,
         lead,
         members: out,
-    }
-}
-
-/// The council (with a secretary-general) holds a council meeting on `on` with everyone
-/// present; with `about`, it decides that member school's major matter (G-09).
-async fn council_meeting(env: &Env, g: &Group, on: &str, about: Option<&str>) {
-    let lead = env.school_token(Role::LeadAdmin, &g.lead);
-    let council_path = format!("/groups/{}/council", g.id);
-    let (status, council) = until(
-        || env.get(&lead, &council_path),
-        |s, c| {
-            s == StatusCode::OK && c["seats"].as_array().map_or(0, Vec::len) == g.members.len() + 1
-        },
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK, "{council}");
-    let mut seats: Vec<Value> = council["seats"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| {
-            json!({"role": s["role"], "school_id": s["school_id"], "holder_name": s["holder_name"], "post": s["post"]})
-        })
-        .collect();
-    seats.push(json!({"role": "secretary_general", "school_id": g.lead, "holder_name": "赵秘书", "post": "vice_principal"}));
-    let (status, council) = env
-        .put(&lead, &council_path, json!({ "seats": seats }))
-        .await;
-    assert_eq!(status, StatusCode::OK, "{council}");
-    let body = json!({"kind": "council", "title": format!("{on} 理事会议"), "held_on": on, "place": "一中会议室"});
-    let (status, meeting) = env
-        .post(&lead, &format!("/groups/{}/meetings", g.id), body)
-        .await;
-    assert_eq!(status, StatusCode::CREATED, "{meeting}");
-    let meeting = meeting["id"].as_str().unwrap().to_owned();
-    let all: Vec<Value> = council["seats"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["id"].clone())
-        .collect();
-    let (status, body) = env
-        .post(
-            &lead,
-            &format!("/meetings/{meeting}/attendance"),
-            json!({ "present": all }),
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-    if let Some(school) = about {
-        let motion = json!({"title": "劝退该成员学校", "category": "member_major_matter", "major": true, "subject_school_id": school});
-        let (status, m) = env
-            .post(&lead, &format!("/meetings/{meeting}/motions"), motion)
-            .await;
-        assert_eq!(status, StatusCode::CREATED, "{m}");
-        let votes: Vec<Value> = all
-            .iter()
-            .map(|s| json!({"seat_id": s, "choice": "yes"}))
-            .collect();
-        let (status, m) = env
-            .post(
-                &lead,
-                &format!("/motions/{}/votes", m["id"].as_str().unwrap()),
-                json!({ "votes": votes }),
-            )
-            .await;
-        assert_eq!(status, StatusCode::OK, "{m}");
-        assert_eq!(m["status"], "passed", "{m}");
     }
 }
 
@@ -206,7 +119,8 @@ async fn g06_a_month_without_a_council_meeting_is_missing_and_met_once_one_is_re
     assert_eq!(o["due_on"], "2026-10-31");
     assert_eq!(ledger["summary"]["missing"], 1);
 
-    council_meeting(&env, &g, "2026-10-15", None).await;
+    env.council_meeting(&g.id, &g.lead, g.members.len(), "2026-10-15", None)
+        .await;
     let (_, ledger) = until(|| env.get(&bureau, &path), |_, l| l["summary"]["met"] == 1).await;
     let o = obligation(&ledger, "G-06/2026-10");
     assert_eq!(o["status"], "met", "{ledger}");
@@ -394,7 +308,8 @@ async fn persuade_out_needs_a_warning_and_a_decision_and_after_the_bureau_confir
     assert_eq!(body["error"]["rule"], "G-09");
 
     let today = Utc::now().date_naive().to_string();
-    council_meeting(&env, &g, &today, Some(&member)).await;
+    env.council_meeting(&g.id, &g.lead, g.members.len(), &today, Some(&member))
+        .await;
     let (status, proposed) = env.post(&office, &persuade, reason).await;
     assert_eq!(status, StatusCode::CREATED, "{proposed}");
     assert_eq!(proposed["status"], "proposed");

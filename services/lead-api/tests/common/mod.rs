@@ -165,3 +165,93 @@ pub fn assert_refusal(status: StatusCode, body: &Value, expected: StatusCode, co
         "{body}"
     );
 }
+
+/// Repeats `call` until `ok` holds (projections are asynchronous, ≤ 15 s); answers the last
+/// reply.
+pub async fn until<F, Fut>(call: F, ok: impl Fn(StatusCode, &Value) -> bool) -> (StatusCode, Value)
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = (StatusCode, Value)>,
+{
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
+    loop {
+        let (status, body) = call().await;
+        if ok(status, &body) || tokio::time::Instant::now() > deadline {
+            return (status, body);
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+impl Env {
+    /// The council of `group` (lead school `lead`, `members` member schools) gets a
+    /// secretary-general and holds a council meeting on `on` with everyone present; with
+    /// `about`, it decides that member school's major matter (G-09), unanimously.
+    pub async fn council_meeting(
+        &self,
+        group: &str,
+        lead: &str,
+        members: usize,
+        on: &str,
+        about: Option<&str>,
+    ) {
+        let token = self.school_token(Role::LeadAdmin, lead);
+        let council_path = format!("/groups/{group}/council");
+        let (status, council) = until(
+            || self.get(&token, &council_path),
+            |s, c| s == StatusCode::OK && c["seats"].as_array().map_or(0, Vec::len) == members + 1,
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{council}");
+        let mut seats: Vec<Value> = council["seats"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| json!({"role": s["role"], "school_id": s["school_id"], "holder_name": s["holder_name"], "post": s["post"]}))
+            .collect();
+        seats.push(json!({"role": "secretary_general", "school_id": lead, "holder_name": "赵秘书", "post": "vice_principal"}));
+        let (status, council) = self
+            .put(&token, &council_path, json!({ "seats": seats }))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{council}");
+        let body = json!({"kind": "council", "title": format!("{on} 理事会议"), "held_on": on, "place": "一中会议室"});
+        let (status, meeting) = self
+            .post(&token, &format!("/groups/{group}/meetings"), body)
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{meeting}");
+        let meeting = meeting["id"].as_str().unwrap().to_owned();
+        let all: Vec<Value> = council["seats"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["id"].clone())
+            .collect();
+        let (status, body) = self
+            .post(
+                &token,
+                &format!("/meetings/{meeting}/attendance"),
+                json!({ "present": all }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let Some(school) = about else { return };
+        let motion = json!({"title": "劝退该成员学校", "category": "member_major_matter", "major": true, "subject_school_id": school});
+        let (status, m) = self
+            .post(&token, &format!("/meetings/{meeting}/motions"), motion)
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{m}");
+        let votes: Vec<Value> = all
+            .iter()
+            .map(|s| json!({"seat_id": s, "choice": "yes"}))
+            .collect();
+        let (status, m) = self
+            .post(
+                &token,
+                &format!("/motions/{}/votes", m["id"].as_str().unwrap()),
+                json!({ "votes": votes }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{m}");
+        assert_eq!(m["status"], "passed", "{m}");
+    }
+}
