@@ -44,7 +44,7 @@ async fn policy_of(
     group: GroupId,
     day: NaiveDate,
 ) -> diesel::QueryResult<Policy> {
-    let region = store::council(conn, group)
+    let region = store::council(conn, group, store::Lock::None)
         .await?
         .map(|c| c.region)
         .unwrap_or_default();
@@ -70,7 +70,7 @@ impl CouncilService {
 
     pub async fn get_council(&self, cmd: Command<GroupScope>) -> Result<Council> {
         let mut conn = self.conn().await?;
-        let council = store::council(&mut conn, cmd.body.group_id)
+        let council = store::council(&mut conn, cmd.body.group_id, store::Lock::None)
             .await?
             .ok_or(CouncilError::CouncilNotFound)?;
         council_view(&mut conn, council).await
@@ -97,7 +97,7 @@ impl CouncilService {
         let group = cmd.body.group_id;
         let mut conn = self.conn().await?;
         conn.transaction(async |conn| {
-            let council = store::council_for_update(conn, group)
+            let council = store::council(conn, group, store::Lock::Update)
                 .await?
                 .ok_or(CouncilError::CouncilNotFound)?;
             if council.frozen_on.is_some() {
@@ -718,7 +718,7 @@ impl CouncilService {
     pub async fn get_report(&self, cmd: Command<ReportRef>) -> Result<QuarterlyReport> {
         let ReportRef { group_id, period } = cmd.body;
         let mut conn = self.conn().await?;
-        let council = store::council(&mut conn, group_id)
+        let council = store::council(&mut conn, group_id, store::Lock::None)
             .await?
             .ok_or(CouncilError::CouncilNotFound)?;
         sweep_group(&mut conn, &council, today()).await?;
@@ -750,7 +750,7 @@ impl CouncilService {
             cmd.idempotency_key.as_deref(),
             &cmd.body,
             async |conn| {
-                let council = store::council_for_update(conn, body.group_id)
+                let council = store::council(conn, body.group_id, store::Lock::Update)
                     .await?
                     .ok_or(CouncilError::CouncilNotFound)?;
                 if council.frozen_on.is_some() {
@@ -827,7 +827,7 @@ impl CouncilService {
         let day = today();
         match cmd.body {
             ReportQuery::Group { group_id } => {
-                let council = store::council(&mut conn, group_id)
+                let council = store::council(&mut conn, group_id, store::Lock::None)
                     .await?
                     .ok_or(CouncilError::CouncilNotFound)?;
                 sweep_group(&mut conn, &council, day).await?;
@@ -855,7 +855,7 @@ impl CouncilService {
         let mut conn = self.conn().await?;
         let day = today();
         for group in store::all_live_councils(&mut conn).await? {
-            if let Some(council) = store::council(&mut conn, group).await? {
+            if let Some(council) = store::council(&mut conn, group, store::Lock::None).await? {
                 sweep_group(&mut conn, &council, day).await?;
             }
         }
@@ -876,7 +876,7 @@ impl CouncilService {
             return Err(Problem::validation("year", "year is out of range", "年份超出范围").into());
         }
         let mut conn = self.conn().await?;
-        let council = store::council(&mut conn, group_id)
+        let council = store::council(&mut conn, group_id, store::Lock::None)
             .await?
             .ok_or(CouncilError::CouncilNotFound)?;
         let filter = MeetingFilter {
@@ -1013,7 +1013,7 @@ pub async fn seat_member(
     name: &str,
     principal: &str,
 ) -> diesel::QueryResult<()> {
-    let Some(council) = store::council_for_update(conn, group).await? else {
+    let Some(council) = store::council(conn, group, store::Lock::Update).await? else {
         tracing::warn!(group.id = %group, "member admitted to a group the council has not seen");
         return Ok(());
     };
@@ -1055,7 +1055,10 @@ pub async fn unseat_member(
     group: GroupId,
     school: SchoolId,
 ) -> diesel::QueryResult<()> {
-    if store::council_for_update(conn, group).await?.is_none() {
+    if store::council(conn, group, store::Lock::Update)
+        .await?
+        .is_none()
+    {
         return Ok(());
     }
     store::deactivate_school(conn, group, school).await?;
@@ -1064,7 +1067,10 @@ pub async fn unseat_member(
 
 /// `group.dissolved`: the council is frozen; its records stay.
 pub async fn freeze(conn: &mut AsyncPgConnection, group: GroupId) -> diesel::QueryResult<()> {
-    if store::council_for_update(conn, group).await?.is_none() {
+    if store::council(conn, group, store::Lock::Update)
+        .await?
+        .is_none()
+    {
         return Ok(());
     }
     store::freeze(conn, group, today()).await
@@ -1150,7 +1156,7 @@ async fn live_council_for_share(
     conn: &mut AsyncPgConnection,
     group: GroupId,
 ) -> Result<CouncilRow> {
-    let council = store::council_for_share(conn, group)
+    let council = store::council(conn, group, store::Lock::Share)
         .await?
         .ok_or(CouncilError::CouncilNotFound)?;
     if council.frozen_on.is_some() {

@@ -192,42 +192,29 @@ pub struct ReportRow {
 
 // ---- councils, schools, seats ----
 
-pub async fn council(conn: &mut AsyncPgConnection, g: GroupId) -> QueryResult<Option<CouncilRow>> {
-    councils::table
-        .find(g.0)
-        .select(CouncilRow::as_select())
-        .first(conn)
-        .await
-        .optional()
+/// How a read of the council row locks it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lock {
+    None,
+    /// Its composition and reports wait until this transaction ends (decisions take it).
+    Share,
+    /// Against every change of its composition, and against reports while decisions are
+    /// recorded.
+    Update,
 }
 
-/// The council, locked against every change of its composition, and against reports while
-/// decisions are recorded (they take [`council_for_share`]).
-pub async fn council_for_update(
+pub async fn council(
     conn: &mut AsyncPgConnection,
     g: GroupId,
+    lock: Lock,
 ) -> QueryResult<Option<CouncilRow>> {
-    councils::table
-        .find(g.0)
-        .select(CouncilRow::as_select())
-        .for_update()
-        .first(conn)
-        .await
-        .optional()
-}
-
-/// The council, share-locked: its composition and reports wait until this transaction ends.
-pub async fn council_for_share(
-    conn: &mut AsyncPgConnection,
-    g: GroupId,
-) -> QueryResult<Option<CouncilRow>> {
-    councils::table
-        .find(g.0)
-        .select(CouncilRow::as_select())
-        .for_share()
-        .first(conn)
-        .await
-        .optional()
+    let q = councils::table.find(g.0).select(CouncilRow::as_select());
+    match lock {
+        Lock::None => q.first(conn).await,
+        Lock::Share => q.for_share().first(conn).await,
+        Lock::Update => q.for_update().first(conn).await,
+    }
+    .optional()
 }
 
 pub async fn councils_of_region(
