@@ -39,6 +39,10 @@ pub struct Settings {
     /// NATS password.
     #[arg(long, env = "EDUGROUP_NATS_PASSWORD", hide_env_values = true)]
     pub nats_password: Option<String>,
+    /// Copies of the events stream when this process creates it: 3 on the NATS cluster of
+    /// deploy/ (a node may fail without losing or stopping the stream), 1 on a single server.
+    #[arg(long, env = "EDUGROUP_NATS_STREAM_REPLICAS", default_value_t = 1)]
+    pub nats_stream_replicas: usize,
     /// Address of the lead-school API and console.
     #[arg(long, env = "EDUGROUP_BIND", default_value = "127.0.0.1:8080")]
     pub bind: SocketAddr,
@@ -63,12 +67,13 @@ pub struct Settings {
 }
 
 /// The variables [`Settings`] reads; anything else under `EDUGROUP_` is refused.
-const KNOWN: [&str; 13] = [
+const KNOWN: [&str; 14] = [
     "EDUGROUP_DATABASE_URL",
     "EDUGROUP_DB_POOL_SIZE",
     "EDUGROUP_NATS_URL",
     "EDUGROUP_NATS_USER",
     "EDUGROUP_NATS_PASSWORD",
+    "EDUGROUP_NATS_STREAM_REPLICAS",
     "EDUGROUP_BIND",
     "EDUGROUP_HTTP_WORKERS",
     "EDUGROUP_JWT_SECRET",
@@ -101,6 +106,7 @@ pub fn check_environment() -> anyhow::Result<()> {
 impl Settings {
     pub fn bus(&self) -> BusConfig {
         let mut c = BusConfig::new(&self.nats_url);
+        c.stream_replicas = self.nats_stream_replicas;
         if let (Some(user), Some(password)) = (&self.nats_user, &self.nats_password) {
             c.credentials = Some((user.clone(), password.clone()));
         }

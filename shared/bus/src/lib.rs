@@ -37,6 +37,9 @@ pub struct BusConfig {
     pub request_timeout: Duration,
     /// NATS user and password (deploy/ gives each service its own).
     pub credentials: Option<(String, String)>,
+    /// Copies of the stream JetStream keeps when this process creates it: 1 on a single
+    /// server, 3 on the 3-node cluster of deploy/ (an existing stream is left as it is).
+    pub stream_replicas: usize,
 }
 
 impl BusConfig {
@@ -47,6 +50,7 @@ impl BusConfig {
             stream: "EDU_EVENTS".to_owned(),
             request_timeout: Duration::from_secs(5),
             credentials: None,
+            stream_replicas: 1,
         }
     }
 
@@ -153,7 +157,7 @@ impl Bus {
     }
 
     /// Creates the events stream if it is missing (file storage, the duplicate window the
-    /// relay relies on).
+    /// relay relies on, [`BusConfig::stream_replicas`] copies).
     pub async fn ensure_stream(&self) -> anyhow::Result<jetstream::stream::Stream> {
         self.js
             .get_or_create_stream(jetstream::stream::Config {
@@ -161,6 +165,7 @@ impl Bus {
                 subjects: vec![self.events_wildcard()],
                 duplicate_window: DUPLICATE_WINDOW,
                 storage: jetstream::stream::StorageType::File,
+                num_replicas: self.config.stream_replicas,
                 ..Default::default()
             })
             .await
