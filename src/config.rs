@@ -49,6 +49,10 @@ pub struct Settings {
     /// HTTP worker threads.
     #[arg(long, env = "EDUGROUP_HTTP_WORKERS", default_value_t = 2)]
     pub http_workers: usize,
+    /// API requests in progress at once; the excess is answered 503 `overloaded` with a
+    /// Retry-After at once instead of queueing (edu_lead_api::shed).
+    #[arg(long, env = "EDUGROUP_HTTP_MAX_IN_FLIGHT", default_value_t = edu_lead_api::shed::DEFAULT_MAX_IN_FLIGHT)]
+    pub http_max_in_flight: usize,
     /// HS256 secret for development tokens.
     #[arg(long, env = "EDUGROUP_JWT_SECRET", hide_env_values = true, default_value = DEV_SECRET)]
     pub jwt_secret: String,
@@ -67,7 +71,7 @@ pub struct Settings {
 }
 
 /// The variables [`Settings`] reads; anything else under `EDUGROUP_` is refused.
-const KNOWN: [&str; 14] = [
+const KNOWN: [&str; 15] = [
     "EDUGROUP_DATABASE_URL",
     "EDUGROUP_DB_POOL_SIZE",
     "EDUGROUP_NATS_URL",
@@ -76,6 +80,7 @@ const KNOWN: [&str; 14] = [
     "EDUGROUP_NATS_STREAM_REPLICAS",
     "EDUGROUP_BIND",
     "EDUGROUP_HTTP_WORKERS",
+    "EDUGROUP_HTTP_MAX_IN_FLIGHT",
     "EDUGROUP_JWT_SECRET",
     "EDUGROUP_JWKS",
     "EDUGROUP_JWT_ISSUER",

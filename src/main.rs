@@ -243,7 +243,9 @@ async fn connect_bus(settings: &Settings, name: &str) -> anyhow::Result<Bus> {
 
 async fn lead_api_state(settings: &Settings, bus: Bus) -> anyhow::Result<AppState> {
     let verifier = Verifier::new(&settings.auth()).await?;
-    AppState::new(bus, verifier).await
+    Ok(AppState::new(bus, verifier)
+        .await?
+        .with_max_in_flight(settings.http_max_in_flight))
 }
 
 async fn serve(settings: &Settings, service: Service) -> anyhow::Result<()> {

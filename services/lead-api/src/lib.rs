@@ -10,6 +10,7 @@ pub mod group_cache;
 mod ics;
 mod routes;
 pub mod scope;
+pub mod shed;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -31,6 +32,7 @@ use utoipa_swagger_ui::SwaggerUi;
 pub use crate::console::DevToken;
 use crate::error::ApiError;
 use crate::group_cache::GroupCache;
+use crate::shed::InFlight;
 
 /// What every request handler shares.
 pub struct AppState {
@@ -41,6 +43,8 @@ pub struct AppState {
     /// Demo tokens the console's sign-in page offers; empty unless `edugroup up` made a demo
     /// county with the development secret and no production identity provider.
     pub dev_tokens: Vec<DevToken>,
+    /// `/api/` requests in progress, shared by every worker; the excess is shed (503).
+    pub in_flight: Arc<InFlight>,
 }
 
 impl AppState {
@@ -52,7 +56,14 @@ impl AppState {
             verifier,
             groups,
             dev_tokens: Vec::new(),
+            in_flight: InFlight::new(shed::DEFAULT_MAX_IN_FLIGHT),
         })
+    }
+
+    /// Admits at most `limit` `/api/` requests at a time; the excess gets 503 `overloaded`.
+    pub fn with_max_in_flight(mut self, limit: usize) -> Self {
+        self.in_flight = InFlight::new(limit);
+        self
     }
 
     /// Offers these tokens on the console's sign-in page (development only).
@@ -210,8 +221,11 @@ pub fn app(
         InitError = (),
     >,
 > {
+    let in_flight = web::Data::from(Arc::clone(&state.in_flight));
     let (app, api) = build(Some(state));
-    app.wrap(TracingLogger::default())
+    app.app_data(in_flight)
+        .wrap(TracingLogger::default())
+        .wrap(actix_web::middleware::from_fn(shed::limit))
         .service(SwaggerUi::new("/docs/{_:.*}").url("/api-docs/openapi.json", api))
         .configure(console::config)
 }

@@ -111,6 +111,8 @@ pub enum ErrorCode {
     IdempotencyKeyReused,
     /// A service behind the API did not answer; retry later.
     ServiceUnavailable,
+    /// The API has as many requests in progress as it admits; retry later.
+    Overloaded,
     /// An unexpected failure; nothing was changed.
     Internal,
 }
@@ -167,6 +169,7 @@ impl ErrorCode {
             Self::ConsequenceStateInvalid => "consequence_state_invalid",
             Self::IdempotencyKeyReused => "idempotency_key_reused",
             Self::ServiceUnavailable => "service_unavailable",
+            Self::Overloaded => "overloaded",
             Self::Internal => "internal",
         }
     }
@@ -225,7 +228,7 @@ impl ErrorCode {
             | Self::SecretaryGeneralRequired
             | Self::SeatHolderNotInGroup
             | Self::ReportMissingMajorDecisions => 422,
-            Self::ServiceUnavailable => 503,
+            Self::ServiceUnavailable | Self::Overloaded => 503,
             Self::Internal => 500,
         }
     }
