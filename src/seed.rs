@@ -323,10 +323,11 @@ SELECT group_id, year, quarter, id, submitted_at::date, due_on, late FROM counci
 INSERT INTO evaluation.trainings (training_id, group_id, kind, held_on)
 SELECT id, group_id, kind, held_on FROM rotation.trainings;
 INSERT INTO evaluation.postings (posting_id, group_id, from_school_id, to_school_id, kind,
-                                 start_date, end_date, cancelled)
-SELECT id, group_id, from_school_id, to_school_id, kind, start_date, COALESCE(ended_on, end_date),
-       false
-FROM rotation.postings WHERE status IN ('confirmed', 'ended_early');
+                                 start_date, end_date, cancelled, backbone)
+SELECT p.id, p.group_id, p.from_school_id, p.to_school_id, p.kind, p.start_date,
+       COALESCE(p.ended_on, p.end_date), false, t.backbone IN ('county', 'city', 'province')
+FROM rotation.postings p JOIN rotation.teachers t ON t.id = p.teacher_id
+WHERE p.status IN ('confirmed', 'ended_early');
 INSERT INTO evaluation.resources (resource_id, group_id, owner_school_id, published_on)
 SELECT pg_temp.id(10, id_n), pg_temp.id(2, g), pg_temp.id(1, owner_n), published_on FROM rs;
 INSERT INTO evaluation.adoptions (event_id, resource_id, group_id, owner_school_id,

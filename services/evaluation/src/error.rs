@@ -35,12 +35,18 @@ pub enum EvaluationError {
 
 impl From<diesel::result::Error> for EvaluationError {
     fn from(e: diesel::result::Error) -> Self {
-        // V-03: the unique (group, school year) refused a second scorecard (a race).
+        // V-03: the unique (group, school year) refused a second round's claim or
+        // scorecard (a race).
         if let diesel::result::Error::DatabaseError(
             diesel::result::DatabaseErrorKind::UniqueViolation,
             info,
         ) = &e
-            && info.constraint_name() == Some("scorecards_group_id_school_year_key")
+            && matches!(
+                info.constraint_name(),
+                Some(
+                    "scorecards_group_id_school_year_key" | "round_groups_group_id_school_year_key"
+                )
+            )
         {
             return Self::AlreadyExists(Vec::new());
         }

@@ -51,6 +51,7 @@ pub async fn start(bus: &Bus, db: DbConfig) -> anyhow::Result<ServiceHost> {
     };
     host.spawn_consumer(pool.clone(), spec, Arc::new(projection::LedgerProjection));
     let service = EvaluationService::new(pool, bus.clone());
+    host.spawn_task(service.clone().resume_rounds());
     edu_bus::serve_operations!(host, service, {
         ops::GetLedger => ledger,
         ops::GetStanding => standing,

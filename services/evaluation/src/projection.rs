@@ -247,6 +247,7 @@ impl EventHandler for LedgerProjection {
                         start_date: p.start,
                         end_date: p.end,
                         cancelled: false,
+                        backbone: p.backbone,
                     };
                     store::posting_confirmed(conn, &row).await
                 }

@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use crate::schema::{
     adoptions, consequences, group_schools, groups_seen, meetings, postings, reports, resources,
-    rounds, school_data, scorecards, scored_items, trainings,
+    round_groups, rounds, school_data, scorecards, scored_items, trainings,
 };
 
 // ---- projection ----
@@ -304,12 +304,12 @@ pub async fn adoptions_of(
         .await
 }
 
-/// Confirmed postings running on `day`: (group, posting, from, to).
+/// Confirmed postings running on `day`: (group, posting, from, to, backbone teacher).
 pub async fn running_postings(
     conn: &mut AsyncPgConnection,
     groups: &[Uuid],
     day: NaiveDate,
-) -> QueryResult<Vec<(Uuid, Uuid, Uuid, Uuid)>> {
+) -> QueryResult<Vec<(Uuid, Uuid, Uuid, Uuid, bool)>> {
     postings::table
         .filter(postings::group_id.eq_any(groups))
         .filter(postings::cancelled.eq(false))
@@ -320,6 +320,7 @@ pub async fn running_postings(
             postings::posting_id,
             postings::from_school_id,
             postings::to_school_id,
+            postings::backbone,
         ))
         .load(conn)
         .await
@@ -327,7 +328,33 @@ pub async fn running_postings(
 
 // ---- rounds and scorecards ----
 
-/// Groups already evaluated for a school year, and the grades of the year before.
+/// V-03: the groups of `groups` a round already claimed for the school year (evaluated, or
+/// being evaluated).
+pub async fn claimed(
+    conn: &mut AsyncPgConnection,
+    groups: &[Uuid],
+    year: i32,
+) -> QueryResult<Vec<Uuid>> {
+    round_groups::table
+        .filter(round_groups::group_id.eq_any(groups))
+        .filter(round_groups::school_year.eq(year))
+        .order(round_groups::group_id)
+        .select(round_groups::group_id)
+        .load(conn)
+        .await
+}
+
+/// The groups a round evaluates.
+pub async fn round_group_ids(conn: &mut AsyncPgConnection, round: Uuid) -> QueryResult<Vec<Uuid>> {
+    round_groups::table
+        .filter(round_groups::round_id.eq(round))
+        .order(round_groups::group_id)
+        .select(round_groups::group_id)
+        .load(conn)
+        .await
+}
+
+/// The grades of a school year's scorecards (last year's: the trend of a group).
 pub async fn grades_of(
     conn: &mut AsyncPgConnection,
     groups: &[Uuid],
@@ -352,6 +379,10 @@ pub struct RoundRow {
     pub opened_by: String,
     pub opened_at: DateTime<Utc>,
     pub skipped: serde_json::Value,
+    pub status: String,
+    pub failure: Option<serde_json::Value>,
+    pub computed_at: Option<DateTime<Utc>>,
+    pub actor: Option<serde_json::Value>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -384,16 +415,56 @@ pub struct ConsequenceRow {
 /// Rows per multi-row INSERT (PostgreSQL allows 65,535 bind parameters per statement).
 const INSERT_CHUNK: usize = 1000;
 
-pub async fn insert_round(
+/// Opens a round (`computing`) and claims its groups for the school year (V-03).
+pub async fn open_round(
     conn: &mut AsyncPgConnection,
     round: &RoundRow,
-    cards: &[ScorecardRow],
-    consequences_rows: &[ConsequenceRow],
+    groups: &[Uuid],
 ) -> QueryResult<()> {
     diesel::insert_into(rounds::table)
         .values(round)
         .execute(conn)
         .await?;
+    for chunk in groups.chunks(INSERT_CHUNK) {
+        let rows: Vec<_> = chunk
+            .iter()
+            .map(|g| {
+                (
+                    round_groups::round_id.eq(round.round_id),
+                    round_groups::group_id.eq(*g),
+                    round_groups::school_year.eq(round.school_year),
+                )
+            })
+            .collect();
+        diesel::insert_into(round_groups::table)
+            .values(rows)
+            .execute(conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// The status of a round, its row locked until the transaction ends (one computation
+/// stores its scorecards).
+pub async fn round_status_for_update(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+) -> QueryResult<Option<String>> {
+    rounds::table
+        .find(id)
+        .for_update()
+        .select(rounds::status)
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// Stores a round's scorecards and consequences (multi-row INSERTs in chunks).
+pub async fn insert_scorecards(
+    conn: &mut AsyncPgConnection,
+    cards: &[ScorecardRow],
+    consequences_rows: &[ConsequenceRow],
+) -> QueryResult<()> {
     for chunk in cards.chunks(INSERT_CHUNK) {
         diesel::insert_into(scorecards::table)
             .values(chunk)
@@ -407,6 +478,47 @@ pub async fn insert_round(
             .await?;
     }
     Ok(())
+}
+
+/// A computing round ends: `computed`, or `failed` with its refusal (and its groups
+/// released, so that the bureau can open another round for them).
+pub async fn finish_round(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    failure: Option<&serde_json::Value>,
+) -> QueryResult<()> {
+    let status = if failure.is_some() {
+        diesel::delete(round_groups::table.filter(round_groups::round_id.eq(id)))
+            .execute(conn)
+            .await?;
+        "failed"
+    } else {
+        "computed"
+    };
+    diesel::update(rounds::table.find(id))
+        .filter(rounds::status.eq("computing"))
+        .set((
+            rounds::status.eq(status),
+            rounds::failure.eq(failure),
+            rounds::computed_at.eq(Utc::now()),
+        ))
+        .execute(conn)
+        .await
+        .map(|_| ())
+}
+
+/// Rounds still computing that were opened before `before` (oldest first).
+pub async fn computing_rounds(
+    conn: &mut AsyncPgConnection,
+    before: DateTime<Utc>,
+) -> QueryResult<Vec<Uuid>> {
+    rounds::table
+        .filter(rounds::status.eq("computing"))
+        .filter(rounds::opened_at.lt(before))
+        .order(rounds::opened_at)
+        .select(rounds::round_id)
+        .load(conn)
+        .await
 }
 
 pub async fn round(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<RoundRow>> {

@@ -1,8 +1,9 @@
 //! The operations of the annual evaluation (issue 7): the bureau's data, rounds, scorecards,
 //! the decision on rewards and warnings, and the real standing sanctions rest on.
 //! Every figure comes from this service's own projection, from the bureau's data, or (E-08)
-//! from the rotation service's compliance figures, asked over the bus before the
-//! transaction that stores the round.
+//! from the rotation service's compliance figures, asked over the bus (once for the whole
+//! region) before the transaction that stores the round's scorecards. Opening a round
+//! answers at once; the scorecards are computed afterwards as this service's own work.
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
@@ -12,26 +13,38 @@ use edu_bus::outbox;
 use edu_contracts::evaluation::{
     BalanceInputs, Consequence, ConsequenceDecided, ConsequenceDecision, ConsequenceKind,
     ConsequenceStatus, EvaluationCompleted, Grade, NewRound, ProposedConsequence, Round, RoundRef,
-    SchoolData, SchoolDataInput, SchoolDataRef, Scorecard, ScorecardLine, ScorecardQuery,
-    ScorecardRef, ScoredItem, ScoredItems, ScoredItemsInput, SkippedGroup,
+    RoundStatus, SchoolData, SchoolDataInput, SchoolDataRef, Scorecard, ScorecardLine,
+    ScorecardQuery, ScorecardRef, ScoredItem, ScoredItems, ScoredItemsInput, SkippedGroup,
 };
 use edu_contracts::obligations::{Standing, StandingQuery};
-use edu_contracts::rotation::{Compliance, ComplianceQuery, GetCompliance, Scope};
-use edu_contracts::{Command, Page};
+use edu_contracts::rotation::{
+    ComplianceQuery, GetCompliance, GetGroupsCompliance, GroupsComplianceQuery, RotationFigures,
+    Scope,
+};
+use edu_contracts::{Actor, Command, Page};
 use edu_db::idempotency;
-use edu_domain::{GroupId, Policy, Problem, RegionCode, SchoolId, SchoolYear, Stage, text};
-use futures::{StreamExt, TryStreamExt};
+use edu_domain::{
+    ErrorCode, GroupId, Policy, Problem, RegionCode, SchoolId, SchoolYear, Stage, text,
+};
 use uuid::Uuid;
 
 use crate::error::EvaluationError;
 use crate::round_store::{self as store, ConsequenceRow, RoundRow, ScorecardRow};
-use crate::scoring::{self, CountyCv, GroupFacts, MeetingFact, ReportFact, RunningPosting};
+use crate::scoring::{
+    self, CountyCv, GroupFacts, MeetingFact, ReportFact, RotationFacts, RunningPosting,
+};
 use crate::service::EvaluationService;
 
 type Result<T> = std::result::Result<T, EvaluationError>;
 
-/// Compliance questions to the rotation service in flight at once.
-const ROTATION_CONCURRENCY: usize = 16;
+/// A computation that met an unavailable service or database tries this often in all,
+/// waiting twice as long each time from `COMPUTE_RETRY_FIRST`.
+const COMPUTE_ATTEMPTS: u32 = 6;
+const COMPUTE_RETRY_FIRST: std::time::Duration = std::time::Duration::from_secs(1);
+/// How often rounds left computing are looked for, and how long one computes before it is
+/// taken for left behind.
+const RESUME_EVERY: std::time::Duration = std::time::Duration::from_secs(60);
+const RESUME_STUCK_AFTER: chrono::TimeDelta = chrono::TimeDelta::minutes(10);
 /// Groups a round may name explicitly.
 const MAX_NAMED_GROUPS: usize = 5000;
 
@@ -143,27 +156,143 @@ fn scorecard_view(row: ScorecardRow, consequences: Vec<ConsequenceRow>) -> Resul
     Ok(card)
 }
 
-fn line(card: &Scorecard) -> ScorecardLine {
-    ScorecardLine {
-        evaluation_id: card.id,
-        group_id: card.group_id,
-        total: card.total,
-        grade: card.grade,
-        href: format!(
-            "/api/v1/evaluation-rounds/{}/groups/{}",
-            card.round_id, card.group_id
-        ),
-    }
-}
-
 /// What a round will do, decided before its transaction and refused inside it (so that a
 /// retry with the same Idempotency-Key gets the first reply, not a refusal).
 enum Plan {
     Evaluate {
-        cards: Vec<Scorecard>,
+        groups: Vec<Uuid>,
         skipped: Vec<SkippedGroup>,
     },
     Refuse(EvaluationError),
+}
+
+/// V-03: which groups a round evaluates: the region's (or the named) groups a year past
+/// their plaque date and not yet claimed for the school year.
+async fn plan(conn: &mut edu_db::PooledConn, q: &NewRound, as_of: NaiveDate) -> Result<Plan> {
+    let (first, _) = year_days(q.school_year)?;
+    let groups = store::region_groups(conn, q.region.as_str(), first).await?;
+    let known: BTreeSet<Uuid> = groups.iter().map(|g| g.group_id).collect();
+    let named: Option<BTreeSet<Uuid>> = q
+        .group_ids
+        .as_ref()
+        .map(|ids| ids.iter().map(|g| g.0).collect());
+    if let Some(named) = &named
+        && !named.is_subset(&known)
+    {
+        return Err(EvaluationError::GroupNotFound);
+    }
+    let candidates: Vec<&store::RegionGroup> = groups
+        .iter()
+        .filter(|g| named.as_ref().is_none_or(|n| n.contains(&g.group_id)))
+        .collect();
+    if candidates.is_empty() {
+        return Err(EvaluationError::Invalid(Problem::not_found(
+            "group of the region",
+            "本地区教育集团",
+        )));
+    }
+    let ids: Vec<Uuid> = candidates.iter().map(|g| g.group_id).collect();
+    let existing: BTreeSet<Uuid> = store::claimed(conn, &ids, q.school_year.0)
+        .await?
+        .into_iter()
+        .collect();
+    let too_early: Vec<(GroupId, NaiveDate)> = candidates
+        .iter()
+        .map(|g| (GroupId(g.group_id), scoring::eligible_from(g.plaque_date)))
+        .filter(|(_, from)| *from > as_of)
+        .collect();
+    let already: Vec<GroupId> = existing.iter().map(|g| GroupId(*g)).collect();
+    if named.is_some() {
+        if !too_early.is_empty() {
+            return Ok(Plan::Refuse(EvaluationError::TooEarly(too_early)));
+        }
+        if !already.is_empty() {
+            return Ok(Plan::Refuse(EvaluationError::AlreadyExists(already)));
+        }
+    }
+    let early: BTreeSet<Uuid> = too_early.iter().map(|(g, _)| g.0).collect();
+    let eligible: Vec<Uuid> = candidates
+        .into_iter()
+        .map(|g| g.group_id)
+        .filter(|g| !early.contains(g) && !existing.contains(g))
+        .collect();
+    if eligible.is_empty() {
+        return Ok(Plan::Refuse(if already.is_empty() {
+            EvaluationError::TooEarly(too_early)
+        } else {
+            EvaluationError::AlreadyExists(already)
+        }));
+    }
+    let mut skipped: Vec<SkippedGroup> = too_early
+        .iter()
+        .map(|(g, from)| SkippedGroup {
+            group_id: *g,
+            reason: "evaluation_too_early".to_owned(),
+            eligible_from: Some(*from),
+        })
+        .collect();
+    skipped.extend(already.iter().map(|g| SkippedGroup {
+        group_id: *g,
+        reason: "evaluation_already_exists".to_owned(),
+        eligible_from: None,
+    }));
+    Ok(Plan::Evaluate {
+        groups: eligible,
+        skipped,
+    })
+}
+
+/// What a round's computation works with.
+struct RoundContext<'a> {
+    actor: &'a Actor,
+    round_id: Uuid,
+    region: &'a RegionCode,
+    year: SchoolYear,
+    days: (NaiveDate, NaiveDate),
+    as_of: NaiveDate,
+    policy: &'a Policy,
+}
+
+/// A stored round with its groups and, once computed, its scorecards' lines.
+fn round_view(
+    round: RoundRow,
+    groups: Vec<Uuid>,
+    lines: Vec<(Uuid, Uuid, f64, String)>,
+) -> Result<Round> {
+    let round_id = round.round_id;
+    Ok(Round {
+        id: round_id,
+        region: RegionCode::parse(&round.region).map_err(|e| corrupt("region", e))?,
+        school_year: SchoolYear(round.school_year),
+        as_of: round.as_of,
+        policy_version: round.policy_version,
+        opened_by: round.opened_by,
+        opened_at: round.opened_at,
+        status: round
+            .status
+            .parse()
+            .map_err(|e| corrupt("round status", e))?,
+        computed_at: round.computed_at,
+        failure: round
+            .failure
+            .map(serde_json::from_value)
+            .transpose()
+            .map_err(|e| corrupt("round failure", e))?,
+        group_ids: groups.into_iter().map(GroupId).collect(),
+        scorecards: lines
+            .into_iter()
+            .map(|(id, g, total, grade)| {
+                Ok(ScorecardLine {
+                    evaluation_id: id,
+                    group_id: GroupId(g),
+                    total,
+                    grade: grade.parse().map_err(|e| corrupt("grade", e))?,
+                    href: format!("/api/v1/evaluation-rounds/{round_id}/groups/{g}"),
+                })
+            })
+            .collect::<Result<_>>()?,
+        skipped: serde_json::from_value(round.skipped).map_err(|e| corrupt("skipped", e))?,
+    })
 }
 
 impl EvaluationService {
@@ -258,9 +387,12 @@ impl EvaluationService {
         })
     }
 
-    /// V-03: opens a round: every eligible group of the region (or the named ones) gets its
-    /// scorecard, stored with the consequences it proposes and an `evaluation.completed`
-    /// event each, in one transaction.
+    /// V-03: opens a round: every eligible group of the region (or the named ones) is
+    /// claimed for the school year and the round answers at once, `computing`. Its
+    /// scorecards, the consequences they propose and an `evaluation.completed` event each
+    /// are then computed and stored in one transaction as this service's own work (a
+    /// province takes longer than a request may wait); a round left computing by a crash is
+    /// computed when the service starts again.
     pub async fn open_round(&self, cmd: Command<NewRound>) -> Result<Round> {
         let q = &cmd.body;
         let (first, last) = year_days(q.school_year)?;
@@ -282,206 +414,254 @@ impl EvaluationService {
                 "指定 1 到 5000 个集团,或不指定以考核全部集团",
             ));
         }
-        let round_id = Uuid::now_v7();
         let mut conn = self.conn().await?;
         // V-12/§8.11: the weights that apply are those announced before the year began.
         let policy = edu_bus::policy::in_force(&mut conn, q.region.as_str(), first).await?;
-        let plan = self.plan(&mut conn, &cmd, round_id, as_of, &policy).await?;
-        let opened_at = Utc::now();
-        let actor = cmd.actor.clone();
+        let plan = plan(&mut conn, q, as_of).await?;
+        let round = RoundRow {
+            round_id: Uuid::now_v7(),
+            region: q.region.as_str().to_owned(),
+            school_year: q.school_year.0,
+            as_of,
+            policy_version: policy.version,
+            opened_by: cmd.actor.sub.clone(),
+            opened_at: Utc::now(),
+            skipped: serde_json::Value::Null,
+            status: RoundStatus::Computing.as_str().to_owned(),
+            failure: None,
+            computed_at: None,
+            actor: Some(serde_json::to_value(&cmd.actor).map_err(|e| corrupt("actor", e))?),
+        };
         let body = cmd.body.clone();
-        idempotency::for_request(
+        let opened = idempotency::for_request(
             &mut conn,
             "round.open",
             &cmd.actor.sub,
             cmd.idempotency_key.as_deref(),
             &body,
             async |conn| {
-                let (cards, skipped) = match plan {
+                let (groups, skipped) = match plan {
                     Plan::Refuse(e) => return Err(e),
-                    Plan::Evaluate { cards, skipped } => (cards, skipped),
+                    Plan::Evaluate { groups, skipped } => (groups, skipped),
                 };
-                let ids: Vec<Uuid> = cards.iter().map(|c| c.group_id.0).collect();
-                let taken = store::grades_of(conn, &ids, body.school_year.0).await?;
+                // V-03 again inside the transaction: another round may have claimed them.
+                let taken = store::claimed(conn, &groups, body.school_year.0).await?;
                 if !taken.is_empty() {
                     return Err(EvaluationError::AlreadyExists(
-                        taken.into_iter().map(|(g, _)| GroupId(g)).collect(),
+                        taken.into_iter().map(GroupId).collect(),
                     ));
                 }
                 let round = RoundRow {
-                    round_id,
-                    region: body.region.as_str().to_owned(),
-                    school_year: body.school_year.0,
-                    as_of,
-                    policy_version: policy.version,
-                    opened_by: actor.sub.clone(),
-                    opened_at,
                     skipped: serde_json::to_value(&skipped).map_err(|e| corrupt("skipped", e))?,
+                    ..round
                 };
-                let mut rows = Vec::with_capacity(cards.len());
-                let mut consequence_rows = Vec::new();
-                for card in &cards {
-                    rows.push(ScorecardRow {
-                        evaluation_id: card.id,
-                        round_id,
-                        group_id: card.group_id.0,
-                        school_year: card.school_year.0,
-                        total: card.total,
-                        grade: card.grade.as_str().to_owned(),
-                        body: serde_json::to_value(card).map_err(|e| corrupt("scorecard", e))?,
-                    });
-                    consequence_rows.extend(card.consequences.iter().map(|c| ConsequenceRow {
-                        consequence_id: c.id,
-                        evaluation_id: card.id,
-                        group_id: card.group_id.0,
-                        kind: c.kind.as_str().to_owned(),
-                        school_id: c.school_id.map(|s| s.0),
-                        reason: c.reason.clone(),
-                        status: c.status.as_str().to_owned(),
-                        decided_by: None,
-                        decided_at: None,
-                        note: None,
-                    }));
-                }
-                store::insert_round(conn, &round, &rows, &consequence_rows).await?;
-                for card in &cards {
-                    let event = EvaluationCompleted {
-                        evaluation_id: card.id,
-                        round_id,
-                        group_id: card.group_id,
-                        school_year: card.school_year,
-                        total: card.total,
-                        grade: card.grade,
-                        policy_version: card.policy_version,
-                        proposed: card
-                            .consequences
-                            .iter()
-                            .map(|c| ProposedConsequence {
-                                consequence_id: c.id,
-                                kind: c.kind,
-                                school_id: c.school_id,
-                            })
-                            .collect(),
-                    };
-                    outbox::enqueue(conn, &actor, Some(card.group_id), None, &event).await?;
-                }
-                Ok(Round {
-                    id: round_id,
-                    region: body.region.clone(),
-                    school_year: body.school_year,
-                    as_of,
-                    policy_version: policy.version,
-                    opened_by: actor.sub.clone(),
-                    opened_at,
-                    scorecards: cards.iter().map(line).collect(),
-                    skipped,
-                })
+                store::open_round(conn, &round, &groups).await?;
+                round_view(round, groups, Vec::new())
             },
         )
+        .await?;
+        if opened.status == RoundStatus::Computing {
+            self.compute_in_background(opened.id);
+        }
+        Ok(opened)
+    }
+
+    /// Computes the round unless this process already does.
+    pub(crate) fn compute_in_background(&self, round_id: Uuid) {
+        let fresh = match self.computing.lock() {
+            Ok(mut set) => set.insert(round_id),
+            Err(poisoned) => poisoned.into_inner().insert(round_id),
+        };
+        if !fresh {
+            return;
+        }
+        let service = self.clone();
+        tokio::spawn(async move {
+            service.compute(round_id).await;
+            match service.computing.lock() {
+                Ok(mut set) => set.remove(&round_id),
+                Err(poisoned) => poisoned.into_inner().remove(&round_id),
+            };
+        });
+    }
+
+    /// Every `RESUME_EVERY`, the rounds still computing that no one here computes: at start
+    /// those a crash left behind, later those whose computation could not even record its
+    /// failure (the database was gone). Runs for as long as the service serves.
+    pub(crate) async fn resume_rounds(self) {
+        let mut stuck_after = chrono::Duration::zero();
+        loop {
+            let before = Utc::now() - stuck_after;
+            match self.conn().await {
+                Ok(mut conn) => match store::computing_rounds(&mut conn, before).await {
+                    Ok(ids) => ids
+                        .into_iter()
+                        .for_each(|id| self.compute_in_background(id)),
+                    Err(e) => tracing::warn!(error = %e, "evaluation rounds to resume"),
+                },
+                Err(e) => tracing::warn!(error = %e, "evaluation rounds to resume"),
+            }
+            stuck_after = RESUME_STUCK_AFTER;
+            tokio::time::sleep(RESUME_EVERY).await;
+        }
+    }
+
+    /// Computes a round, retrying while a service or the database is unavailable; any
+    /// other refusal ends the round `failed` with it (its groups released).
+    async fn compute(&self, round_id: Uuid) {
+        let mut delay = COMPUTE_RETRY_FIRST;
+        for attempt in 1..=COMPUTE_ATTEMPTS {
+            let started = std::time::Instant::now();
+            let problem = match self.try_compute(round_id).await {
+                Ok(()) => {
+                    tracing::info!(%round_id, ms = started.elapsed().as_millis(), "evaluation round computed");
+                    return;
+                }
+                Err(e) => Problem::from(e),
+            };
+            if problem.code == ErrorCode::ServiceUnavailable && attempt < COMPUTE_ATTEMPTS {
+                tracing::warn!(%round_id, attempt, %problem, "evaluation round: retrying");
+                tokio::time::sleep(delay).await;
+                delay *= 2;
+                continue;
+            }
+            tracing::warn!(%round_id, %problem, "evaluation round failed");
+            let recorded = match (self.conn().await, serde_json::to_value(&problem)) {
+                (Ok(mut conn), Ok(failure)) => conn
+                    .transaction(async |conn| {
+                        store::finish_round(conn, round_id, Some(&failure)).await
+                    })
+                    .await
+                    .map_err(|e| e.to_string()),
+                (Err(e), _) => Err(e.to_string()),
+                (_, Err(e)) => Err(e.to_string()),
+            };
+            if let Err(error) = recorded {
+                // Left computing: `resume_rounds` takes it up again later.
+                tracing::warn!(%round_id, %error, "evaluation round: failure not recorded");
+            }
+            return;
+        }
+    }
+
+    async fn try_compute(&self, round_id: Uuid) -> Result<()> {
+        let mut conn = self.conn().await?;
+        let Some(round) = store::round(&mut conn, round_id).await? else {
+            return Ok(());
+        };
+        if round.status != RoundStatus::Computing.as_str() {
+            return Ok(());
+        }
+        let actor: Actor = match round.actor {
+            Some(a) => serde_json::from_value(a).map_err(|e| corrupt("actor", e))?,
+            None => Actor::system("evaluation"),
+        };
+        let region = RegionCode::parse(&round.region).map_err(|e| corrupt("region", e))?;
+        let year = SchoolYear(round.school_year);
+        let (first, last) = year_days(year)?;
+        let policy = edu_bus::policy::in_force(&mut conn, region.as_str(), first).await?;
+        let claimed: BTreeSet<Uuid> = store::round_group_ids(&mut conn, round_id)
+            .await?
+            .into_iter()
+            .collect();
+        let groups: Vec<store::RegionGroup> = store::region_groups(&mut conn, &round.region, first)
+            .await?
+            .into_iter()
+            .filter(|g| claimed.contains(&g.group_id))
+            .collect();
+        let ctx = RoundContext {
+            actor: &actor,
+            round_id,
+            region: &region,
+            year,
+            days: (first, last),
+            as_of: round.as_of,
+            policy: &policy,
+        };
+        let cards = self.scorecards(&mut conn, &ctx, &groups).await?;
+        let mut rows = Vec::with_capacity(cards.len());
+        let mut consequence_rows = Vec::new();
+        for card in &cards {
+            rows.push(ScorecardRow {
+                evaluation_id: card.id,
+                round_id,
+                group_id: card.group_id.0,
+                school_year: card.school_year.0,
+                total: card.total,
+                grade: card.grade.as_str().to_owned(),
+                body: serde_json::to_value(card).map_err(|e| corrupt("scorecard", e))?,
+            });
+            consequence_rows.extend(card.consequences.iter().map(|c| ConsequenceRow {
+                consequence_id: c.id,
+                evaluation_id: card.id,
+                group_id: card.group_id.0,
+                kind: c.kind.as_str().to_owned(),
+                school_id: c.school_id.map(|s| s.0),
+                reason: c.reason.clone(),
+                status: c.status.as_str().to_owned(),
+                decided_by: None,
+                decided_at: None,
+                note: None,
+            }));
+        }
+        conn.transaction(async |conn| {
+            // Another instance may have stored it meanwhile: one computation counts.
+            let status = store::round_status_for_update(conn, round_id).await?;
+            if status.as_deref() != Some(RoundStatus::Computing.as_str()) {
+                return Ok(());
+            }
+            store::insert_scorecards(conn, &rows, &consequence_rows).await?;
+            for card in &cards {
+                let event = EvaluationCompleted {
+                    evaluation_id: card.id,
+                    round_id,
+                    group_id: card.group_id,
+                    school_year: card.school_year,
+                    total: card.total,
+                    grade: card.grade,
+                    policy_version: card.policy_version,
+                    proposed: card
+                        .consequences
+                        .iter()
+                        .map(|c| ProposedConsequence {
+                            consequence_id: c.id,
+                            kind: c.kind,
+                            school_id: c.school_id,
+                        })
+                        .collect(),
+                };
+                outbox::enqueue(conn, &actor, Some(card.group_id), None, &event).await?;
+            }
+            store::finish_round(conn, round_id, None).await?;
+            Ok(())
+        })
         .await
     }
 
-    /// Which groups to evaluate, and their scorecards, computed outside any transaction.
-    async fn plan(
-        &self,
-        conn: &mut edu_db::PooledConn,
-        cmd: &Command<NewRound>,
-        round_id: Uuid,
-        as_of: NaiveDate,
-        policy: &Policy,
-    ) -> Result<Plan> {
-        let q = &cmd.body;
-        let (first, last) = year_days(q.school_year)?;
-        let year = q.school_year.0;
-        let groups = store::region_groups(conn, q.region.as_str(), first).await?;
-        let known: BTreeSet<Uuid> = groups.iter().map(|g| g.group_id).collect();
-        let named: Option<BTreeSet<Uuid>> = q
-            .group_ids
-            .as_ref()
-            .map(|ids| ids.iter().map(|g| g.0).collect());
-        if let Some(named) = &named
-            && !named.is_subset(&known)
-        {
-            return Err(EvaluationError::GroupNotFound);
-        }
-        let candidates: Vec<&store::RegionGroup> = groups
-            .iter()
-            .filter(|g| named.as_ref().is_none_or(|n| n.contains(&g.group_id)))
-            .collect();
-        if candidates.is_empty() {
-            return Err(EvaluationError::Invalid(Problem::not_found(
-                "group of the region",
-                "本地区教育集团",
-            )));
-        }
-        let ids: Vec<Uuid> = candidates.iter().map(|g| g.group_id).collect();
-        let existing: BTreeSet<Uuid> = store::grades_of(conn, &ids, year)
-            .await?
-            .into_iter()
-            .map(|(g, _)| g)
-            .collect();
-        let too_early: Vec<(GroupId, NaiveDate)> = candidates
-            .iter()
-            .map(|g| (GroupId(g.group_id), scoring::eligible_from(g.plaque_date)))
-            .filter(|(_, from)| *from > as_of)
-            .collect();
-        let already: Vec<GroupId> = existing.iter().map(|g| GroupId(*g)).collect();
-        if named.is_some() {
-            if !too_early.is_empty() {
-                return Ok(Plan::Refuse(EvaluationError::TooEarly(too_early)));
-            }
-            if !already.is_empty() {
-                return Ok(Plan::Refuse(EvaluationError::AlreadyExists(already)));
-            }
-        }
-        let early: BTreeSet<Uuid> = too_early.iter().map(|(g, _)| g.0).collect();
-        let eligible: Vec<&store::RegionGroup> = candidates
-            .into_iter()
-            .filter(|g| !early.contains(&g.group_id) && !existing.contains(&g.group_id))
-            .collect();
-        if eligible.is_empty() {
-            return Ok(Plan::Refuse(if already.is_empty() {
-                EvaluationError::TooEarly(too_early)
-            } else {
-                EvaluationError::AlreadyExists(already)
-            }));
-        }
-        let mut skipped: Vec<SkippedGroup> = too_early
-            .iter()
-            .map(|(g, from)| SkippedGroup {
-                group_id: *g,
-                reason: "evaluation_too_early".to_owned(),
-                eligible_from: Some(*from),
-            })
-            .collect();
-        skipped.extend(already.iter().map(|g| SkippedGroup {
-            group_id: *g,
-            reason: "evaluation_already_exists".to_owned(),
-            eligible_from: None,
-        }));
-        let cards = self
-            .scorecards(conn, cmd, round_id, (first, last), as_of, policy, &eligible)
-            .await?;
-        Ok(Plan::Evaluate { cards, skipped })
-    }
-
     /// The scorecards of `groups`: their facts read in one query per table, E-08 asked of
-    /// the rotation service for each group (bounded concurrency), the county's CVs once.
-    #[allow(clippy::too_many_arguments)] // the round's identity, year, day, policy and groups
+    /// the rotation service once for the whole region, the county's CVs once.
     async fn scorecards(
         &self,
         conn: &mut edu_db::PooledConn,
-        cmd: &Command<NewRound>,
-        round_id: Uuid,
-        (first, last): (NaiveDate, NaiveDate),
-        as_of: NaiveDate,
-        policy: &Policy,
-        groups: &[&store::RegionGroup],
+        ctx: &RoundContext<'_>,
+        groups: &[store::RegionGroup],
     ) -> Result<Vec<Scorecard>> {
-        let q = &cmd.body;
-        let year = q.school_year;
+        let year = ctx.year;
+        let as_of = ctx.as_of;
+        let (first, last) = ctx.days;
         let ids: Vec<Uuid> = groups.iter().map(|g| g.group_id).collect();
         let span = (first, as_of.min(last));
+        // E-08 as the rotation service counts it, never recomputed here (asked first: it
+        // is the longest single step and needs nothing read here).
+        let rotation = self.bus.call::<GetGroupsCompliance>(
+            ctx.actor,
+            None,
+            GroupsComplianceQuery {
+                region: ctx.region.clone(),
+                school_year: year,
+                as_of: Some(as_of),
+            },
+        );
         let mut members: BTreeMap<Uuid, Vec<SchoolId>> = BTreeMap::new();
         for (g, s) in store::members_since(conn, &ids, first).await? {
             members.entry(g).or_default().push(SchoolId(s));
@@ -519,11 +699,13 @@ impl EvaluationService {
             adoptions.entry(g).or_default().push((r, owner, adopter));
         }
         let mut running: BTreeMap<Uuid, Vec<RunningPosting>> = BTreeMap::new();
-        for (g, id, from, to) in store::running_postings(conn, &ids, as_of).await? {
-            running
-                .entry(g)
-                .or_default()
-                .push(RunningPosting { id, from, to });
+        for (g, id, from, to, backbone) in store::running_postings(conn, &ids, as_of).await? {
+            running.entry(g).or_default().push(RunningPosting {
+                id,
+                from,
+                to,
+                backbone,
+            });
         }
         let mut items: BTreeMap<Uuid, Vec<ScoredItem>> = BTreeMap::new();
         for (g, v) in store::region_scored_items(conn, &ids, year.0).await? {
@@ -537,34 +719,23 @@ impl EvaluationService {
             .into_iter()
             .map(|(g, grade)| Ok((g, grade.parse().map_err(|e| corrupt("grade", e))?)))
             .collect::<Result<_>>()?;
-        let (this_year, last_year, county) = county_data(conn, q.region.as_str(), year).await?;
-        // E-08 as the rotation service counts it, never recomputed here.
-        let compliance: BTreeMap<Uuid, Compliance> = futures::stream::iter(ids.iter().copied())
-            .map(|g| {
-                let bus = self.bus.clone();
-                let actor = cmd.actor.clone();
-                async move {
-                    let query = ComplianceQuery {
-                        scope: Scope::Group {
-                            group_id: GroupId(g),
-                        },
-                        school_year: year,
-                        as_of: Some(as_of),
-                    };
-                    bus.call::<GetCompliance>(&actor, None, query)
-                        .await
-                        .map(|c| (g, c))
-                        .map_err(EvaluationError::Upstream)
-                }
-            })
-            .buffer_unordered(ROTATION_CONCURRENCY)
-            .try_collect()
-            .await?;
+        let (this_year, last_year, county) = county_data(conn, ctx.region.as_str(), year).await?;
+        let rotation = rotation.await.map_err(EvaluationError::Upstream)?;
+        let figures: BTreeMap<Uuid, RotationFigures> = rotation
+            .groups
+            .into_iter()
+            .map(|g| (g.group_id.0, g.actual))
+            .collect();
         let mut cards = Vec::with_capacity(groups.len());
         for g in groups {
-            let Some(c) = compliance.get(&g.group_id) else {
-                continue;
-            };
+            // Both services follow membership's events; until rotation has seen the group
+            // there is no E-08 figure to show (retried as unavailable).
+            let actual =
+                figures.get(&g.group_id).cloned().ok_or_else(|| {
+                    EvaluationError::Upstream(Problem::unavailable("rotation").details(
+                        serde_json::json!({"service": "rotation", "group_id": g.group_id}),
+                    ))
+                })?;
             let members = members.remove(&g.group_id).unwrap_or_default();
             let schools: Vec<SchoolId> = std::iter::once(SchoolId(g.lead_school_id))
                 .chain(members.iter().copied())
@@ -577,9 +748,9 @@ impl EvaluationService {
             };
             let facts = GroupFacts {
                 evaluation_id: Uuid::now_v7(),
-                round_id,
+                round_id: ctx.round_id,
                 group_id: GroupId(g.group_id),
-                region: q.region.clone(),
+                region: ctx.region.clone(),
                 school_year: year,
                 as_of,
                 plaque_date: g.plaque_date,
@@ -591,13 +762,17 @@ impl EvaluationService {
                 resources: resources.remove(&g.group_id).unwrap_or_default(),
                 adoptions: adoptions.remove(&g.group_id).unwrap_or_default(),
                 running_postings: running.remove(&g.group_id).unwrap_or_default(),
-                compliance: c.clone(),
+                rotation: RotationFacts {
+                    actual,
+                    rotation_min_pct: rotation.rotation_min_pct,
+                    backbone_min_pct: rotation.backbone_min_pct,
+                },
                 this_year: pick(&this_year),
                 last_year: pick(&last_year),
                 scored_items: items.remove(&g.group_id).unwrap_or_default(),
                 previous_grade: previous.get(&g.group_id).copied(),
             };
-            cards.push(scoring::scorecard(facts, policy, &county));
+            cards.push(scoring::scorecard(facts, ctx.policy, &county));
         }
         Ok(cards)
     }
@@ -607,29 +782,9 @@ impl EvaluationService {
         let round = store::round(&mut conn, cmd.body.round_id)
             .await?
             .ok_or(EvaluationError::RoundNotFound)?;
+        let groups = store::round_group_ids(&mut conn, round.round_id).await?;
         let lines = store::round_lines(&mut conn, round.round_id).await?;
-        Ok(Round {
-            id: round.round_id,
-            region: RegionCode::parse(&round.region).map_err(|e| corrupt("region", e))?,
-            school_year: SchoolYear(round.school_year),
-            as_of: round.as_of,
-            policy_version: round.policy_version,
-            opened_by: round.opened_by,
-            opened_at: round.opened_at,
-            scorecards: lines
-                .into_iter()
-                .map(|(id, g, total, grade)| {
-                    Ok(ScorecardLine {
-                        evaluation_id: id,
-                        group_id: GroupId(g),
-                        total,
-                        grade: grade.parse().map_err(|e| corrupt("grade", e))?,
-                        href: format!("/api/v1/evaluation-rounds/{}/groups/{g}", round.round_id),
-                    })
-                })
-                .collect::<Result<_>>()?,
-            skipped: serde_json::from_value(round.skipped).map_err(|e| corrupt("skipped", e))?,
-        })
+        round_view(round, groups, lines)
     }
 
     pub async fn get_scorecard(&self, cmd: Command<ScorecardRef>) -> Result<Scorecard> {
@@ -638,7 +793,49 @@ impl EvaluationService {
             .await?
             .ok_or(EvaluationError::ScorecardNotFound)?;
         let consequences = store::consequences_of(&mut conn, &[row.evaluation_id]).await?;
-        scorecard_view(row, consequences)
+        drop(conn);
+        let mut card = scorecard_view(row, consequences)?;
+        self.rotation_sources(&cmd.actor, &mut card).await?;
+        Ok(card)
+    }
+
+    /// Drill-down of the E-08 figures: the rotated teachers' postings, asked of the rotation
+    /// service for the group and day of the scorecard (a round stores the figures only).
+    async fn rotation_sources(&self, actor: &Actor, card: &mut Scorecard) -> Result<()> {
+        let wanted = |card: &Scorecard| {
+            scoring::ROTATION_FIGURES
+                .iter()
+                .any(|(key, _)| card.figure(key).is_some_and(|f| f.sources.is_empty()))
+        };
+        if !wanted(card) {
+            return Ok(());
+        }
+        let query = ComplianceQuery {
+            scope: Scope::Group {
+                group_id: card.group_id,
+            },
+            school_year: card.school_year,
+            as_of: Some(card.as_of),
+        };
+        let compliance = self
+            .bus
+            .call::<GetCompliance>(actor, None, query)
+            .await
+            .map_err(EvaluationError::Upstream)?;
+        for figure in card
+            .dimensions
+            .iter_mut()
+            .flat_map(|d| d.figures.iter_mut())
+        {
+            if let Some((_, backbone_only)) = scoring::ROTATION_FIGURES
+                .iter()
+                .find(|(key, _)| *key == figure.key)
+                && figure.sources.is_empty()
+            {
+                figure.sources = scoring::rotation_sources(&compliance, *backbone_only);
+            }
+        }
+        Ok(())
     }
 
     /// A round's scorecards, a page at a time (exports page through them).

@@ -62,6 +62,7 @@ diesel::table! {
         start_date -> Date,
         end_date -> Date,
         cancelled -> Bool,
+        backbone -> Bool,
     }
 }
 
@@ -131,6 +132,18 @@ diesel::table! {
         opened_by -> Text,
         opened_at -> Timestamptz,
         skipped -> Jsonb,
+        status -> Text,
+        failure -> Nullable<Jsonb>,
+        computed_at -> Nullable<Timestamptz>,
+        actor -> Nullable<Jsonb>,
+    }
+}
+
+diesel::table! {
+    round_groups (round_id, group_id) {
+        round_id -> Uuid,
+        group_id -> Uuid,
+        school_year -> Int4,
     }
 }
 
@@ -163,4 +176,5 @@ diesel::table! {
 
 diesel::joinable!(scorecards -> rounds (round_id));
 diesel::joinable!(consequences -> scorecards (evaluation_id));
-diesel::allow_tables_to_appear_in_same_query!(scorecards, rounds, consequences);
+diesel::joinable!(round_groups -> rounds (round_id));
+diesel::allow_tables_to_appear_in_same_query!(scorecards, rounds, consequences, round_groups);

@@ -12,7 +12,7 @@ use edu_contracts::evaluation::{
     Dimension, DimensionScore, Figure, Grade, IndicatorCv, MemberProgress, SchoolBalance,
     Scorecard, ScoredItem, Source, SourceKind,
 };
-use edu_contracts::rotation::Compliance;
+use edu_contracts::rotation::{Compliance, RotationFigures};
 use edu_domain::policy::GradeThresholds;
 use edu_domain::{GroupId, Policy, RegionCode, SchoolId, SchoolYear, Stage, TrainingKind};
 use uuid::Uuid;
@@ -54,6 +54,17 @@ pub struct RunningPosting {
     pub id: Uuid,
     pub from: Uuid,
     pub to: Uuid,
+    /// The teacher is a backbone teacher of county level or above (E-08).
+    pub backbone: bool,
+}
+
+/// E-08 of a group as the rotation service counts it on the evaluation day, with the
+/// thresholds of the policy it counted under.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RotationFacts {
+    pub actual: RotationFigures,
+    pub rotation_min_pct: u8,
+    pub backbone_min_pct: u8,
 }
 
 /// Everything one group's scorecard is computed from.
@@ -77,7 +88,7 @@ pub struct GroupFacts {
     pub adoptions: Vec<(Uuid, Uuid, Uuid)>,
     pub running_postings: Vec<RunningPosting>,
     /// E-08 as the rotation service counts it (the scorecard shows its figure unchanged).
-    pub compliance: Compliance,
+    pub rotation: RotationFacts,
     pub this_year: BTreeMap<SchoolId, SchoolYearData>,
     pub last_year: BTreeMap<SchoolId, SchoolYearData>,
     pub scored_items: Vec<ScoredItem>,
@@ -248,7 +259,6 @@ pub fn cvs<'a>(inputs: impl Iterator<Item = &'a BalanceInputs>) -> [Option<f64>;
 pub fn with_postings(
     inputs: &BTreeMap<SchoolId, BalanceInputs>,
     postings: &[RunningPosting],
-    backbone: &BTreeSet<Uuid>,
 ) -> BTreeMap<SchoolId, BalanceInputs> {
     let mut out = inputs.clone();
     for p in postings {
@@ -256,7 +266,7 @@ pub fn with_postings(
         if !(out.contains_key(&from) && out.contains_key(&to)) {
             continue;
         }
-        let is_backbone = backbone.contains(&p.id);
+        let is_backbone = p.backbone;
         if let Some(s) = out.get_mut(&from) {
             s.teachers_above_degree = s.teachers_above_degree.saturating_sub(1);
             if is_backbone {
@@ -605,18 +615,27 @@ fn research_linkage(f: &GroupFacts, policy: &Policy) -> Vec<Figure> {
     ]
 }
 
-/// E-08 exactly as the rotation service reports it; the sources are the rotated
-/// teachers' postings.
+/// The keys of the E-08 figures, whose sources are read from the rotation service when
+/// someone drills down (a province's postings are not copied into every scorecard).
+pub const ROTATION_FIGURES: [(&str, bool); 2] = [
+    ("teacher_team.rotation_ratio", false),
+    ("teacher_team.backbone_share", true),
+];
+
+/// The sources of an E-08 figure: the rotated (backbone) teachers' postings.
+pub fn rotation_sources(c: &Compliance, backbone_only: bool) -> Vec<Source> {
+    c.rotated_teachers
+        .iter()
+        .filter(|t| !backbone_only || t.backbone.counts_as_backbone())
+        .flat_map(|t| t.posting_ids.iter())
+        .map(|p| source(SourceKind::Posting, p.0, format!("/api/v1/postings/{p}")))
+        .collect()
+}
+
+/// E-08 exactly as the rotation service reports it; the sources (the rotated teachers'
+/// postings) come on demand, see [`rotation_sources`].
 fn teacher_team(f: &GroupFacts) -> Vec<Figure> {
-    let c = &f.compliance;
-    let posting_sources = |backbone_only: bool| -> Vec<Source> {
-        c.rotated_teachers
-            .iter()
-            .filter(|t| !backbone_only || t.backbone.counts_as_backbone())
-            .flat_map(|t| t.posting_ids.iter())
-            .map(|p| source(SourceKind::Posting, p.0, format!("/api/v1/postings/{p}")))
-            .collect()
-    };
+    let c = &f.rotation;
     vec![
         figure(
             "teacher_team.rotation_ratio",
@@ -629,7 +648,7 @@ fn teacher_team(f: &GroupFacts) -> Vec<Figure> {
             Some(f64::from(c.rotation_min_pct)),
             "%",
             against(c.actual.ratio_pct, f64::from(c.rotation_min_pct)),
-            posting_sources(false),
+            Vec::new(),
         ),
         figure(
             "teacher_team.backbone_share",
@@ -642,7 +661,7 @@ fn teacher_team(f: &GroupFacts) -> Vec<Figure> {
             Some(f64::from(c.backbone_min_pct)),
             "%",
             against(c.actual.backbone_share_pct, f64::from(c.backbone_min_pct)),
-            posting_sources(true),
+            Vec::new(),
         ),
     ]
 }
@@ -799,14 +818,7 @@ fn balance(f: &GroupFacts, county: &CountyCv) -> Balance {
                 .map(|b| (*s, b))
         })
         .collect();
-    let backbone: BTreeSet<Uuid> = f
-        .compliance
-        .rotated_teachers
-        .iter()
-        .filter(|t| t.backbone.counts_as_backbone())
-        .flat_map(|t| t.posting_ids.iter().map(|p| p.0))
-        .collect();
-    let moved = with_postings(&inputs, &f.running_postings, &backbone);
+    let moved = with_postings(&inputs, &f.running_postings);
     let now = cvs(inputs.values());
     let after = cvs(moved.values());
     let county = county.of(stage);
@@ -1036,13 +1048,20 @@ mod tests {
             id: Uuid::now_v7(),
             from: a.0,
             to: b.0,
+            backbone: true,
         };
-        let moved = with_postings(&map, std::slice::from_ref(&p), &[p.id].into());
+        let moved = with_postings(&map, std::slice::from_ref(&p));
         assert_eq!(moved[&a].teachers_above_degree, 59);
         assert_eq!(moved[&b].teachers_above_degree, 61);
         assert_eq!(moved[&a].backbone_teachers, 11);
         assert_eq!(moved[&b].backbone_teachers, 13);
-        let not_backbone = with_postings(&map, &[p], &BTreeSet::new());
+        let not_backbone = with_postings(
+            &map,
+            &[RunningPosting {
+                backbone: false,
+                ..p
+            }],
+        );
         assert_eq!(not_backbone[&b].backbone_teachers, 12);
     }
 

@@ -2,7 +2,8 @@
 //! sanctions rest on, and a school's notification feed. Reads only its own schema;
 //! E-08's figures come from the rotation service over the bus.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
+use std::sync::{Arc, Mutex};
 
 use chrono::{Datelike, Days, NaiveDate, Utc};
 use edu_bus::Bus;
@@ -14,6 +15,8 @@ use edu_contracts::obligations::{
 use edu_contracts::rotation::{ComplianceQuery, GetCompliance, Scope};
 use edu_db::{DbPool, PooledConn};
 use edu_domain::{GroupId, MemberRole, Policy, PostingKind, SchoolId, SchoolYear, Semester};
+
+use uuid::Uuid;
 
 use crate::error::EvaluationError;
 use crate::ledger::{self, Facts, MeetingFact, PostingFact, ReportFact, SchoolFact};
@@ -40,11 +43,17 @@ fn parse<T: std::str::FromStr>(what: &str, value: &str) -> diesel::QueryResult<T
 pub struct EvaluationService {
     pub(crate) pool: DbPool,
     pub(crate) bus: Bus,
+    /// The rounds this process computes now.
+    pub(crate) computing: Arc<Mutex<HashSet<Uuid>>>,
 }
 
 impl EvaluationService {
     pub fn new(pool: DbPool, bus: Bus) -> Self {
-        Self { pool, bus }
+        Self {
+            pool,
+            bus,
+            computing: Arc::default(),
+        }
     }
 
     pub(crate) async fn conn(&self) -> Result<PooledConn> {

@@ -165,6 +165,7 @@ pub struct PostingRow {
     pub start_date: NaiveDate,
     pub end_date: NaiveDate,
     pub cancelled: bool,
+    pub backbone: bool,
 }
 
 /// A confirmed posting (a later end or cancellation updates it).

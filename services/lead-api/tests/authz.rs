@@ -16,7 +16,7 @@ use std::time::Duration;
 use actix_web::http::{Method, StatusCode, header};
 use actix_web::test;
 use chrono::Utc;
-use common::{Env, OTHER_REGION, REGION, env};
+use common::{Env, OTHER_REGION, REGION, env, until};
 use edu_domain::Role;
 use serde_json::{Value, json};
 
@@ -177,7 +177,8 @@ async fn seed(env: &Env, tag: &str, region: &'static str) -> Seeded {
         .await;
     assert_eq!(status, StatusCode::CREATED, "{motion}");
 
-    // the county's evaluation round over this group (its plaque is over a year old)
+    // the county's evaluation round over this group (its plaque is over a year old),
+    // computed in the background: polled until its scorecard is stored
     let (status, round) = env
         .post(
             &bureau,
@@ -185,7 +186,14 @@ async fn seed(env: &Env, tag: &str, region: &'static str) -> Seeded {
             json!({"school_year": 2025, "group_ids": [id]}),
         )
         .await;
-    assert_eq!(status, StatusCode::CREATED, "{round}");
+    assert_eq!(status, StatusCode::ACCEPTED, "{round}");
+    let round_path = format!("/evaluation-rounds/{}", round["id"].as_str().unwrap());
+    let (_, round) = until(
+        || env.get(&bureau, &round_path),
+        |_, r| r["status"] != "computing",
+    )
+    .await;
+    assert_eq!(round["status"], "computed", "{round}");
 
     Seeded {
         id,

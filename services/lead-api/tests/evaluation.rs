@@ -198,11 +198,23 @@ async fn a_round_scores_from_the_records_and_a_failing_members_exit_waits_for_th
             .insert_header(("Idempotency-Key", "round-2025-cg"))
             .set_json(open.clone())
     };
-    let (status, round) = env.send(req()).await;
-    assert_eq!(status, StatusCode::CREATED, "{round}");
+    // it answers at once, computing, with its URL to poll (a province's round takes longer
+    // than a request may wait)
+    let (status, headers, round) = env.call(req()).await;
+    let round: Value = serde_json::from_slice(&round).unwrap();
+    assert_eq!(status, StatusCode::ACCEPTED, "{round}");
     assert_eq!(round["as_of"], "2026-08-31");
+    assert_eq!(round["group_ids"], json!([g.id]), "{round}");
+    let location = headers.get(header::LOCATION).unwrap().to_str().unwrap();
+    assert_eq!(
+        location,
+        format!(
+            "/api/v1/evaluation-rounds/{}",
+            round["id"].as_str().unwrap()
+        )
+    );
     let (status, again) = env.send(req()).await;
-    assert_eq!(status, StatusCode::CREATED, "{again}");
+    assert_eq!(status, StatusCode::ACCEPTED, "{again}");
     assert_eq!(again["id"], round["id"]);
     let (status, body) = env.post(&bureau, "/evaluation-rounds", open).await;
     assert_refusal(
@@ -222,6 +234,14 @@ async fn a_round_scores_from_the_records_and_a_failing_members_exit_waits_for_th
         "evaluation_already_exists",
     );
     let round_id = round["id"].as_str().unwrap().to_owned();
+    let (status, round) = until(
+        || env.get(&bureau, location.trim_start_matches("/api/v1")),
+        |_, r| r["status"] != "computing",
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{round}");
+    assert_eq!(round["status"], "computed", "{round}");
+    assert_eq!(round["scorecards"][0]["group_id"], g.id.as_str(), "{round}");
     let card_path = format!("/evaluation-rounds/{round_id}/groups/{}", g.id);
     let (status, card) = env.get(&bureau, &card_path).await;
     assert_eq!(status, StatusCode::OK, "{card}");

@@ -59,6 +59,7 @@ pub async fn start(bus: &Bus, db: DbConfig) -> anyhow::Result<ServiceHost> {
         ops::CancelPosting => cancel,
         ops::EndPosting => end,
         ops::GetCompliance => compliance,
+        ops::GetGroupsCompliance => compliance_of_groups,
         ops::RecordTraining => record_training,
         ops::ListTrainings => trainings,
         ops::GetTrainingHours => hours,

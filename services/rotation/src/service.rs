@@ -10,16 +10,17 @@ use edu_contracts::events::{
     PostingCancelled, PostingConfirmed, PostingEnded, PostingFacts, PostingProposed, TrainingHeld,
 };
 use edu_contracts::rotation::{
-    Compliance, ComplianceQuery, CoverageQuery, CsvDocument, HoursQuery, ImportReport, NewPosting,
-    NewTraining, Page, Posting, PostingClosure, PostingQuery, PostingRef, Scope, SemesterTrainings,
-    ShadowingCoverage, Teacher, TeacherHours, TeacherImport, TeacherQuery, TeacherRef, Training,
-    TrainingHours, TrainingList, TrainingQuery,
+    Compliance, ComplianceQuery, CoverageQuery, CsvDocument, GroupFigures, GroupsCompliance,
+    GroupsComplianceQuery, HoursQuery, ImportReport, NewPosting, NewTraining, Page, Posting,
+    PostingClosure, PostingQuery, PostingRef, Scope, SemesterTrainings, ShadowingCoverage, Teacher,
+    TeacherHours, TeacherImport, TeacherQuery, TeacherRef, Training, TrainingHours, TrainingList,
+    TrainingQuery,
 };
 use edu_contracts::{Actor, Command};
 use edu_db::idempotency;
 use edu_db::{DbPool, PooledConn};
 use edu_domain::{
-    BackboneLevel, GroupId, PostingId, PostingStatus, Problem, Role, SchoolId, SchoolYear,
+    BackboneLevel, GroupId, Policy, PostingId, PostingStatus, Problem, Role, SchoolId, SchoolYear,
     Semester, TeacherId, TrainingId, TrainingKind, text,
 };
 use uuid::Uuid;
@@ -413,9 +414,28 @@ impl RotationService {
             }
             (all, backbone)
         };
-        let eligible_count = u32::try_from(eligible.len()).unwrap_or(u32::MAX);
-        let (actual_all, actual_backbone) = count(Some(as_of));
-        let (year_all, year_backbone) = count(None);
+        let (eligible_count, actual, forecast) = match &filter {
+            // A group's figures come from the same aggregate as every group's at once
+            // (`compliance_of_groups`), so both answers agree by construction.
+            ScopeFilter::Group(group_id) => {
+                let tally = store::group_tallies(&mut conn, &filter, school_year, as_of)
+                    .await?
+                    .into_iter()
+                    .next();
+                let f = group_figures(*group_id, tally.as_ref(), &policy);
+                (f.eligible, f.actual, f.forecast)
+            }
+            ScopeFilter::Region(_) => {
+                let eligible_count = u32::try_from(eligible.len()).unwrap_or(u32::MAX);
+                let (actual_all, actual_backbone) = count(Some(as_of));
+                let (year_all, year_backbone) = count(None);
+                (
+                    eligible_count,
+                    rules::figures(eligible_count, actual_all, actual_backbone, &policy),
+                    rules::figures(eligible_count, year_all, year_backbone, &policy),
+                )
+            }
+        };
         Ok(Compliance {
             scope,
             school_year,
@@ -424,8 +444,8 @@ impl RotationService {
             rotation_min_pct: policy.rotation_min_pct,
             backbone_min_pct: policy.backbone_min_pct,
             eligible: eligible_count,
-            actual: rules::figures(eligible_count, actual_all, actual_backbone, &policy),
-            forecast: rules::figures(eligible_count, year_all, year_backbone, &policy),
+            actual,
+            forecast,
             deadline: school_year.last_day().unwrap_or(as_of),
             eligible_teachers: eligible
                 .into_iter()
@@ -438,6 +458,72 @@ impl RotationService {
                 })
                 .collect(),
             rotated_teachers: rotated.into_values().map(|(r, _)| r).collect(),
+        })
+    }
+}
+
+/// E-08 figures of one group from its tally (a group without eligible teachers or
+/// rotations has none).
+fn group_figures(
+    group_id: GroupId,
+    tally: Option<&store::GroupTally>,
+    policy: &Policy,
+) -> GroupFigures {
+    let n = |v: Option<i64>| u32::try_from(v.unwrap_or(0)).unwrap_or(u32::MAX);
+    let eligible = n(tally.map(|t| t.eligible));
+    GroupFigures {
+        group_id,
+        eligible,
+        actual: rules::figures(
+            eligible,
+            n(tally.map(|t| t.rotated)),
+            n(tally.map(|t| t.backbone)),
+            policy,
+        ),
+        forecast: rules::figures(
+            eligible,
+            n(tally.map(|t| t.year_rotated)),
+            n(tally.map(|t| t.year_backbone)),
+            policy,
+        ),
+    }
+}
+
+impl RotationService {
+    /// E-08 figures of every group of a region in one aggregate query: what
+    /// [`RotationService::compliance`] answers for each group, the counts without the
+    /// teacher lists (the evaluation of a province asks once instead of 2,000 times).
+    pub async fn compliance_of_groups(
+        &self,
+        cmd: Command<GroupsComplianceQuery>,
+    ) -> Result<GroupsCompliance> {
+        let GroupsComplianceQuery {
+            region,
+            school_year,
+            as_of,
+        } = cmd.body;
+        let as_of = as_of.unwrap_or_else(today);
+        let mut conn = self.conn().await?;
+        let policy = edu_bus::policy::in_force(&mut conn, region.as_str(), as_of).await?;
+        let tallies = store::group_tallies(
+            &mut conn,
+            &ScopeFilter::Region(region.as_str()),
+            school_year,
+            as_of,
+        )
+        .await?;
+        Ok(GroupsCompliance {
+            school_year,
+            as_of,
+            policy_version: policy.version,
+            rotation_min_pct: policy.rotation_min_pct,
+            backbone_min_pct: policy.backbone_min_pct,
+            deadline: school_year.last_day().unwrap_or(as_of),
+            groups: tallies
+                .iter()
+                .map(|t| group_figures(GroupId(t.group_id), Some(t), &policy))
+                .collect(),
+            region,
         })
     }
 }

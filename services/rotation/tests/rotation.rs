@@ -12,9 +12,9 @@ use edu_contracts::membership::{
     Admission, AdmitMember, CreateGroup, CreateSchool, ExitMember, MemberExit, NewGroup, NewSchool,
 };
 use edu_contracts::rotation::{
-    Compliance, ComplianceQuery, ConfirmPosting, GetCompliance, GetPosting, ImportTeachers,
-    ListTeachers, NewPosting, Paging, Posting, PostingRef, ProposePosting, Scope, TeacherImport,
-    TeacherQuery, Term,
+    Compliance, ComplianceQuery, ConfirmPosting, GetCompliance, GetGroupsCompliance, GetPosting,
+    GroupsComplianceQuery, ImportTeachers, ListTeachers, NewPosting, Paging, Posting, PostingRef,
+    ProposePosting, Scope, TeacherImport, TeacherQuery, Term,
 };
 use edu_domain::{
     ErrorCode, ExitReason, GroupId, GroupModel, PostingKind, PostingStatus, Problem, RegionCode,
@@ -81,9 +81,18 @@ impl Env {
 
     /// A lead and `members` member schools; waits until the rotation service has seen them.
     async fn group(&self, members: usize) -> (GroupId, SchoolId, Vec<SchoolId>) {
-        let lead = self.school("龙头中学").await;
+        self.group_led_by("龙头中学", members).await
+    }
+
+    /// [`Env::group`] with its lead school named `lead_name` (a second group of a test).
+    async fn group_led_by(
+        &self,
+        lead_name: &str,
+        members: usize,
+    ) -> (GroupId, SchoolId, Vec<SchoolId>) {
+        let lead = self.school(lead_name).await;
         let body = NewGroup {
-            name: "龙头中学教育集团".into(),
+            name: format!("{lead_name}教育集团"),
             model: GroupModel::Alliance,
             lead_school_id: lead,
             plaque_date: day(2024, 9, 1),
@@ -327,6 +336,42 @@ async fn forecast_counts_confirmed_future_postings_and_says_what_is_missing() {
     assert_eq!(c.forecast.shortfall, 2);
     assert_eq!(c.forecast.backbone_shortfall, 0);
     assert_eq!(c.deadline, day(2026, 8, 31));
+
+    // every group of the region at once (a province's evaluation round): the same figures
+    let (quiet, _, _) = env.group_led_by("实验中学", 0).await;
+    let query = GroupsComplianceQuery {
+        region: region(),
+        school_year: YEAR,
+        as_of: Some(day(2025, 12, 1)),
+    };
+    let mut all = None;
+    for _ in 0..100 {
+        let answer = env
+            .bus()
+            .call::<GetGroupsCompliance>(&env.actor, None, query.clone())
+            .await
+            .unwrap();
+        // until rotation's projection has seen the second group
+        if answer.groups.len() == 2 {
+            all = Some(answer);
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let all = all.expect("both groups");
+    assert_eq!(
+        (all.policy_version, all.rotation_min_pct, all.deadline),
+        (c.policy_version, c.rotation_min_pct, c.deadline)
+    );
+    for g in &all.groups {
+        let one = env.compliance(g.group_id, day(2025, 12, 1)).await;
+        assert_eq!(
+            (g.eligible, &g.actual, &g.forecast),
+            (one.eligible, &one.actual, &one.forecast)
+        );
+    }
+    let quiet = all.groups.iter().find(|g| g.group_id == quiet).unwrap();
+    assert_eq!((quiet.eligible, quiet.actual.rotated), (0, 0));
 }
 
 #[tokio::test]

@@ -6,7 +6,7 @@
 //! service.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use edu_domain::{GroupId, RegionCode, SchoolId, SchoolYear, Stage};
+use edu_domain::{GroupId, Problem, RegionCode, SchoolId, SchoolYear, Stage};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -228,6 +228,20 @@ pub struct ScorecardLine {
     pub href: String,
 }
 
+/// Where a round is: opening it claims its groups and answers at once; the scorecards are
+/// computed afterwards as the evaluation service's own work.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RoundStatus {
+    /// Opened; its scorecards are being computed (poll the round).
+    Computing,
+    /// Every scorecard is stored.
+    Computed,
+    /// Stopped by `failure`; nothing was stored and its groups can be evaluated again.
+    Failed,
+}
+edu_domain::spelled!(RoundStatus { Computing => "computing", Computed => "computed", Failed => "failed" });
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Round {
     #[schema(value_type = String, format = Uuid)]
@@ -238,6 +252,16 @@ pub struct Round {
     pub policy_version: i32,
     pub opened_by: String,
     pub opened_at: DateTime<Utc>,
+    pub status: RoundStatus,
+    /// When the round was computed or failed.
+    #[serde(default)]
+    pub computed_at: Option<DateTime<Utc>>,
+    /// Why a failed round stopped.
+    #[serde(default)]
+    pub failure: Option<Problem>,
+    /// The groups the round evaluates (those claimed when it opened).
+    pub group_ids: Vec<GroupId>,
+    /// Empty until the round is computed.
     pub scorecards: Vec<ScorecardLine>,
     pub skipped: Vec<SkippedGroup>,
 }

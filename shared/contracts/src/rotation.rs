@@ -20,6 +20,7 @@ crate::operation!(Rotation, ConfirmPosting, "posting.confirm", PostingRef => Pos
 crate::operation!(Rotation, CancelPosting, "posting.cancel", PostingClosure => Posting);
 crate::operation!(Rotation, EndPosting, "posting.end", PostingClosure => Posting);
 crate::operation!(Rotation, GetCompliance, "compliance.get", ComplianceQuery => Compliance);
+crate::operation!(Rotation, GetGroupsCompliance, "compliance.groups", GroupsComplianceQuery => GroupsCompliance);
 crate::operation!(Rotation, RecordTraining, "training.record", NewTraining => Training);
 crate::operation!(Rotation, ListTrainings, "training.list", TrainingQuery => TrainingList);
 crate::operation!(Rotation, GetTrainingHours, "training.hours", HoursQuery => TrainingHours);
@@ -240,6 +241,39 @@ pub struct Compliance {
     pub deadline: NaiveDate,
     pub eligible_teachers: Vec<TeacherRef>,
     pub rotated_teachers: Vec<TeacherRef>,
+}
+
+/// E-08 figures of every group of a region at once (a province's evaluation round asks
+/// once instead of once per group): the counts only, no teacher lists.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GroupsComplianceQuery {
+    pub region: RegionCode,
+    pub school_year: SchoolYear,
+    /// As in [`ComplianceQuery`] (default today).
+    pub as_of: Option<NaiveDate>,
+}
+
+/// One group's E-08 figures: those [`Compliance`] gives for the group, the same day.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GroupFigures {
+    pub group_id: GroupId,
+    pub eligible: u32,
+    pub actual: RotationFigures,
+    pub forecast: RotationFigures,
+}
+
+/// E-08 of each group of a region under the region's policy in force on `as_of`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GroupsCompliance {
+    pub region: RegionCode,
+    pub school_year: SchoolYear,
+    pub as_of: NaiveDate,
+    pub policy_version: i32,
+    pub rotation_min_pct: u8,
+    pub backbone_min_pct: u8,
+    pub deadline: NaiveDate,
+    /// Groups of the region the rotation service knows, dissolved ones included.
+    pub groups: Vec<GroupFigures>,
 }
 
 /// A training or teaching showcase the lead school held for the group (E-05, E-06).

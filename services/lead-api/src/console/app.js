@@ -1045,7 +1045,13 @@ async function pageEvaluation() {
 async function pageRound(roundId) {
   main().innerHTML = `<div id="round">${esc(t('loading'))}</div>`;
   await fill(q('#round'), async () => {
-    const [round, groups] = await Promise.all([api('GET', `/evaluation-rounds/${roundId}`), groupNames().catch(() => new Map())]);
+    let [round, groups] = await Promise.all([api('GET', `/evaluation-rounds/${roundId}`), groupNames().catch(() => new Map())]);
+    // a round is computed in the background after it opens: poll while this page is shown
+    while (round.status === 'computing' && document.querySelector('#round')) {
+      await new Promise(resolve => setTimeout(resolve, 1000));
+      round = await api('GET', `/evaluation-rounds/${roundId}`);
+    }
+    if (round.status === 'failed') throw new Refusal(round.failure, 409);
     rememberRound(round);
     return `<p><a href="#/evaluation">← ${esc(t('back'))}</a></p>
       <h1 data-testid="round-title">${esc(t('round'))} · ${esc(fmtYear(round.school_year))}</h1>

@@ -6,7 +6,7 @@
 
 use std::fmt::Write as _;
 
-use actix_web::http::header::{ContentDisposition, DispositionParam, DispositionType};
+use actix_web::http::header::{self, ContentDisposition, DispositionParam, DispositionType};
 use actix_web::{HttpResponse, get, post, put, web};
 use chrono::NaiveDate;
 use edu_contracts::Paging;
@@ -62,14 +62,18 @@ async fn round_of_region(
 }
 
 /// Open an evaluation round (V-03): every group of the caller's region a year past its
-/// plaque date gets a scorecard; `evaluation_too_early` when none (or a named one) is.
+/// plaque date (or each named one) is claimed for the school year, and the round answers
+/// at once `computing` with its URL in `Location`; poll it until it is `computed` (its
+/// scorecards listed) or `failed` (with the refusal that stopped it; its groups can then be
+/// evaluated again). `evaluation_too_early` when no group (or a named one) is eligible.
 #[utoipa::path(
     tag = "evaluation",
     operation_id = "create_evaluation_round",
     params(("Idempotency-Key" = Option<String>, Header, description = "A retry with the same key returns the first result")),
     request_body = RoundRequest,
     responses(
-        (status = 201, description = "Opened, with one scorecard per group evaluated", body = Round),
+        (status = 202, description = "Opened and computing; poll `Location` until `status` is `computed` or `failed`", body = Round,
+            headers(("Location" = String, description = "The round: /api/v1/evaluation-rounds/{round_id}"))),
         (status = 400, description = "Invalid input", body = ErrorBody),
         (status = 401, description = "No valid token", body = ErrorBody),
         (status = 403, description = "Only the bureau", body = ErrorBody),
@@ -103,7 +107,12 @@ pub async fn create_evaluation_round(
         .bus
         .call::<OpenRound>(&caller.actor(), key.0, round)
         .await?;
-    Ok(HttpResponse::Created().json(opened))
+    Ok(HttpResponse::Accepted()
+        .insert_header((
+            header::LOCATION,
+            format!("/api/v1/evaluation-rounds/{}", opened.id),
+        ))
+        .json(opened))
 }
 
 /// A round: its scorecards' totals and grades, and the groups left out (too early, or
