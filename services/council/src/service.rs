@@ -263,10 +263,15 @@ impl CouncilService {
         let q = cmd.body;
         let paging = q.paging.checked()?;
         let (from, to) = match q.year {
-            Some(y) => (
+            Some(y) if (2000..=2100).contains(&y) => (
                 NaiveDate::from_ymd_opt(y, 1, 1),
                 NaiveDate::from_ymd_opt(y, 12, 31),
             ),
+            Some(_) => {
+                return Err(
+                    Problem::validation("year", "year is out of range", "年份超出范围").into(),
+                );
+            }
             None => (None, None),
         };
         let filter = MeetingFilter {

@@ -8,6 +8,9 @@ use actix_web::{FromRequest, HttpRequest, web};
 use edu_auth::{AuthError, Claims};
 use edu_contracts::Actor;
 use edu_domain::Problem;
+use utoipa::IntoParams;
+use utoipa::openapi::path::{Parameter, ParameterBuilder, ParameterIn};
+use utoipa::openapi::{ObjectBuilder, Required, Type};
 
 use crate::AppState;
 use crate::error::ApiError;
@@ -60,8 +63,36 @@ fn authenticate(req: &HttpRequest) -> Result<Caller, ApiError> {
 }
 
 /// The optional `Idempotency-Key` header of a creating request.
+///
+/// A value that is not ASCII text is refused here; the owning service then checks
+/// the full rule (`edu_db::idempotency::validate_key`: 1 to 128 visible ASCII characters),
+/// which is the pattern the OpenAPI document gives the header.
 #[derive(Debug, Clone)]
 pub struct IdempotencyKey(pub Option<String>);
+
+/// The header's documented shape: what `edu_db::idempotency::validate_key` accepts.
+const IDEMPOTENCY_KEY_PATTERN: &str = "^[!-~]{1,128}$";
+
+impl IntoParams for IdempotencyKey {
+    fn into_params(_: impl Fn() -> Option<ParameterIn>) -> Vec<Parameter> {
+        vec![
+            ParameterBuilder::new()
+                .name("Idempotency-Key")
+                .parameter_in(ParameterIn::Header)
+                .required(Required::False)
+                .description(Some(
+                    "A retry with the same key returns the first result (1 to 128 visible ASCII \
+                     characters, e.g. a UUID)",
+                ))
+                .schema(Some(
+                    ObjectBuilder::new()
+                        .schema_type(Type::String)
+                        .pattern(Some(IDEMPOTENCY_KEY_PATTERN)),
+                ))
+                .build(),
+        ]
+    }
+}
 
 impl FromRequest for IdempotencyKey {
     type Error = ApiError;

@@ -3,10 +3,11 @@
 
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
-use actix_web::{HttpResponse, ResponseError};
+use actix_web::{HttpRequest, HttpResponse, ResponseError};
 use edu_domain::{ErrorCode, Problem};
 use serde::Serialize;
 use utoipa::ToSchema;
+use utoipa::openapi::{Content, OpenApi, Ref, ResponseBuilder};
 
 /// The body of every error response.
 #[derive(Debug, Serialize, ToSchema)]
@@ -44,5 +45,50 @@ impl ResponseError for ApiError {
         response.json(ErrorBody {
             error: self.0.clone(),
         })
+    }
+}
+
+/// What answers a request no route matches: a 404 with the body every error has, not
+/// actix's empty one.
+pub async fn no_route(req: HttpRequest) -> HttpResponse {
+    ApiError(Problem::new(
+        ErrorCode::NotFound,
+        format!("no resource answers {} {}", req.method(), req.path()),
+        format!("没有资源响应 {} {}", req.method(), req.path()),
+    ))
+    .error_response()
+}
+
+/// Every operation that takes a parameter or a body can be refused with 400 before its
+/// handler runs: the path, query and JSON extractors' error handlers and the Idempotency-Key
+/// check answer through [`ApiError`]. Documented here once for the operations whose own
+/// annotation does not already describe their 400.
+pub fn document_invalid_input(api: &mut OpenApi) {
+    let response = ResponseBuilder::new()
+        .description("Invalid path parameter, query, header or body")
+        .content(
+            "application/json",
+            Content::new(Some(Ref::from_schema_name("ErrorBody"))),
+        )
+        .build();
+    let operations = api.paths.paths.values_mut().flat_map(|item| {
+        [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+        ]
+    });
+    for operation in operations.flatten() {
+        let takes_input = operation.request_body.is_some()
+            || operation.parameters.as_ref().is_some_and(|p| !p.is_empty());
+        if takes_input {
+            operation
+                .responses
+                .responses
+                .entry("400".to_owned())
+                .or_insert_with(|| response.clone().into());
+        }
     }
 }

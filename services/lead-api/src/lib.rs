@@ -195,13 +195,16 @@ fn build(
     if let Some(state) = state {
         app = app.app_data(state);
     }
-    app.app_data(json_config())
+    let (app, mut api) = app
+        .app_data(json_config())
         .app_data(path_config())
         .app_data(query_config())
         .service(utoipa_actix_web::scope("/api/v1").configure(routes::config))
         .service(routes::system::healthz)
         .service(routes::system::readyz)
-        .split_for_parts()
+        .split_for_parts();
+    error::document_invalid_input(&mut api);
+    (app, api)
 }
 
 /// The OpenAPI document of this API (the committed `openapi/openapi.json` is this).
@@ -228,6 +231,7 @@ pub fn app(
         .wrap(actix_web::middleware::from_fn(shed::limit))
         .service(SwaggerUi::new("/docs/{_:.*}").url("/api-docs/openapi.json", api))
         .configure(console::config)
+        .default_service(web::to(error::no_route))
 }
 
 /// Where and how the HTTP server listens.

@@ -72,7 +72,7 @@ pub struct NewResourceRequest {
     operation_id = "create_resource",
     params(
         ("group_id" = GroupId, Path, description = "Group id"),
-        ("Idempotency-Key" = Option<String>, Header, description = "A retry with the same key returns the first result"),
+        IdempotencyKey,
     ),
     request_body = NewResourceRequest,
     responses(
@@ -251,7 +251,7 @@ pub async fn get_resource(
     operation_id = "create_resource_version",
     params(
         ("resource_id" = ResourceId, Path, description = "Resource id"),
-        ("Idempotency-Key" = Option<String>, Header, description = "A retry with the same key returns the first result"),
+        IdempotencyKey,
     ),
     request_body = VersionContent,
     responses(
@@ -328,7 +328,7 @@ pub async fn review_resource(
     operation_id = "adopt_resource",
     params(
         ("resource_id" = ResourceId, Path, description = "Resource id"),
-        ("Idempotency-Key" = Option<String>, Header, description = "A retry with the same key returns the first result"),
+        IdempotencyKey,
     ),
     request_body = AdoptionBody,
     responses(
@@ -373,7 +373,7 @@ pub async fn adopt_resource(
     operation_id = "share_resource",
     params(
         ("resource_id" = ResourceId, Path, description = "Resource id"),
-        ("Idempotency-Key" = Option<String>, Header, description = "A retry with the same key returns the first result"),
+        IdempotencyKey,
     ),
     request_body = ShareBody,
     responses(
@@ -685,7 +685,7 @@ pub struct NewFacilityRequest {
     operation_id = "create_facility",
     params(
         ("group_id" = GroupId, Path, description = "Group id"),
-        ("Idempotency-Key" = Option<String>, Header, description = "A retry with the same key returns the first result"),
+        IdempotencyKey,
     ),
     request_body = NewFacilityRequest,
     responses(
@@ -777,7 +777,7 @@ pub async fn list_facilities(
     operation_id = "create_booking",
     params(
         ("facility_id" = FacilityId, Path, description = "Facility id"),
-        ("Idempotency-Key" = Option<String>, Header, description = "A retry with the same key returns the first result"),
+        IdempotencyKey,
     ),
     request_body = BookingBody,
     responses(

@@ -185,7 +185,7 @@ pub async fn get_council_cadence(
     operation_id = "create_meeting",
     params(
         ("group_id" = GroupId, Path, description = "Group id"),
-        ("Idempotency-Key" = Option<String>, Header, description = "A retry with the same key returns the first result"),
+        IdempotencyKey,
     ),
     request_body = NewMeeting,
     responses(
@@ -282,7 +282,7 @@ pub async fn list_meetings(
 #[utoipa::path(
     tag = "council",
     operation_id = "export_meetings_calendar",
-    params(("group_id" = GroupId, Path, description = "Group id"), ("year" = Option<i32>, Query, description = "Only this calendar year")),
+    params(("group_id" = GroupId, Path, description = "Group id"), CalendarParams),
     responses(
         (status = 200, description = "The meetings, RFC 5545", content_type = "text/calendar", body = String,
             headers(("Content-Disposition" = String, description = "attachment; filename=\"meetings-<group_id>.ics\""))),
@@ -346,6 +346,8 @@ pub async fn export_meetings_calendar(
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct CalendarParams {
+    /// Only this calendar year.
+    #[param(minimum = 2000, maximum = 2100)]
     pub year: Option<i32>,
 }
 
@@ -415,7 +417,7 @@ pub async fn record_attendance(
     operation_id = "create_motion",
     params(
         ("meeting_id" = MeetingId, Path, description = "Meeting id"),
-        ("Idempotency-Key" = Option<String>, Header, description = "A retry with the same key returns the first result"),
+        IdempotencyKey,
     ),
     request_body = NewMotion,
     responses(
@@ -651,7 +653,7 @@ pub async fn publish_minutes(
     operation_id = "create_minutes_correction",
     params(
         ("meeting_id" = MeetingId, Path, description = "Meeting id"),
-        ("Idempotency-Key" = Option<String>, Header, description = "A retry with the same key returns the first result"),
+        IdempotencyKey,
     ),
     request_body = MinutesCorrection,
     responses(
@@ -866,7 +868,7 @@ pub async fn get_report(
     params(
         ("group_id" = GroupId, Path, description = "Group id"),
         ("period" = String, Path, description = "The quarter, e.g. `2026-Q1`"),
-        ("Idempotency-Key" = Option<String>, Header, description = "A retry with the same key returns the first result"),
+        IdempotencyKey,
     ),
     request_body = ReportSubmission,
     responses(

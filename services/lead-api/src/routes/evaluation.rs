@@ -69,7 +69,7 @@ async fn round_of_region(
 #[utoipa::path(
     tag = "evaluation",
     operation_id = "create_evaluation_round",
-    params(("Idempotency-Key" = Option<String>, Header, description = "A retry with the same key returns the first result")),
+    params(IdempotencyKey),
     request_body = RoundRequest,
     responses(
         (status = 202, description = "Opened and computing; poll `Location` until `status` is `computed` or `failed`", body = Round,

@@ -35,7 +35,7 @@ pub(crate) async fn visible_group(
 #[utoipa::path(
     tag = "groups",
     operation_id = "create_group",
-    params(("Idempotency-Key" = Option<String>, Header, description = "A retry with the same key returns the first result")),
+    params(IdempotencyKey),
     responses(
         (status = 201, description = "Established", body = Group),
         (status = 400, description = "Invalid input", body = ErrorBody),
@@ -232,7 +232,7 @@ pub struct AdmissionRequest {
     operation_id = "admit_member",
     params(
         ("group_id" = GroupId, Path, description = "Group id"),
-        ("Idempotency-Key" = Option<String>, Header, description = "A retry with the same key returns the first result"),
+        IdempotencyKey,
     ),
     responses(
         (status = 201, description = "Admitted", body = Membership),

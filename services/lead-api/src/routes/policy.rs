@@ -64,7 +64,7 @@ pub struct PolicyRequest {
     operation_id = "put_region_policy",
     params(
         ("region" = String, Path, description = "Six-digit county code"),
-        ("Idempotency-Key" = Option<String>, Header, description = "A retry with the same key returns the first result"),
+        IdempotencyKey,
     ),
     request_body = PolicyRequest,
     responses(

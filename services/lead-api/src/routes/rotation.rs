@@ -339,7 +339,7 @@ pub struct NewPostingRequest {
     operation_id = "create_posting",
     params(
         ("group_id" = GroupId, Path, description = "Group id"),
-        ("Idempotency-Key" = Option<String>, Header, description = "A retry with the same key returns the first result"),
+        IdempotencyKey,
     ),
     responses(
         (status = 201, description = "Proposed", body = Posting),
@@ -678,7 +678,7 @@ pub async fn end_posting(
 #[into_params(parameter_in = Query)]
 pub struct ComplianceParams {
     /// The school year, by its first calendar year.
-    #[param(value_type = i32, example = 2025)]
+    #[param(value_type = i32, example = 2025, minimum = 2000, maximum = 2100)]
     pub year: SchoolYear,
     /// "Rotated so far" counts confirmed postings started by this day (default today).
     #[param(example = "2026-03-01")]
@@ -691,6 +691,14 @@ async fn compliance(
     scope: Scope,
     params: ComplianceParams,
 ) -> Result<web::Json<Compliance>, ApiError> {
+    if !(2000..=2100).contains(&params.year.0) {
+        return Err(Problem::validation(
+            "year",
+            "the school year is between 2000 and 2100",
+            "学年须在 2000 到 2100 之间",
+        )
+        .into());
+    }
     let query = ComplianceQuery {
         scope,
         school_year: params.year,

@@ -35,7 +35,7 @@ pub struct WarningRequest {
     params(
         ("group_id" = GroupId, Path, description = "Group id"),
         ("school_id" = SchoolId, Path, description = "Member school id"),
-        ("Idempotency-Key" = Option<String>, Header, description = "A retry with the same key returns the first result"),
+        IdempotencyKey,
     ),
     request_body = WarningRequest,
     responses(
@@ -137,7 +137,7 @@ pub struct PersuadeOutRequest {
     params(
         ("group_id" = GroupId, Path, description = "Group id"),
         ("school_id" = SchoolId, Path, description = "Member school id"),
-        ("Idempotency-Key" = Option<String>, Header, description = "A retry with the same key returns the first result"),
+        IdempotencyKey,
     ),
     request_body = PersuadeOutRequest,
     responses(

@@ -14,7 +14,7 @@ use crate::{AppState, scope};
 #[utoipa::path(
     tag = "schools",
     operation_id = "create_school",
-    params(("Idempotency-Key" = Option<String>, Header, description = "A retry with the same key returns the first result")),
+    params(IdempotencyKey),
     responses(
         (status = 201, description = "Registered", body = School),
         (status = 400, description = "Invalid input", body = ErrorBody),

@@ -47,7 +47,7 @@ pub struct NewTrainingRequest {
     operation_id = "record_training",
     params(
         ("group_id" = GroupId, Path, description = "Group id"),
-        ("Idempotency-Key" = Option<String>, Header, description = "A retry with the same key returns the first result"),
+        IdempotencyKey,
     ),
     responses(
         (status = 201, description = "Recorded", body = Training),
