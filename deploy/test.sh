@@ -23,6 +23,12 @@ profile=default
 [ "${CI:-}" = "true" ] && profile=ci
 cargo nextest run --workspace --profile "$profile" "$@"
 
+# API fuzzing (issue 9, item 3): schemathesis against openapi/openapi.json and the whole
+# system; zero 5xx and every answer as documented. Arguments narrow the run to nextest only.
+if [ $# -eq 0 ]; then
+  bash deploy/fuzz/run.sh
+fi
+
 # The console in a real browser: playwright-core driving Debian's Chromium against the whole
 # system (e2e/run.sh installs what it needs). Arguments narrow the run to nextest tests only.
 if [ $# -eq 0 ]; then
