@@ -184,8 +184,8 @@ impl Binary {
 #[derive(Clone, Debug)]
 enum EnvValue {
     Literal(String),
-    /// From a Kubernetes Secret (`name`, `key`) or a compose `${VARIABLE}`.
-    Secret(String),
+    /// From a Kubernetes Secret or a compose `${VARIABLE}`.
+    Secret,
 }
 
 #[derive(Clone, Debug)]
@@ -231,7 +231,7 @@ fn is_edugroup(image: &str) -> bool {
 /// A compose value: a literal, or read from the environment (`${VARIABLE...}`).
 fn compose_value(v: &str) -> EnvValue {
     if v.contains("${") {
-        EnvValue::Secret(v.to_owned())
+        EnvValue::Secret
     } else {
         EnvValue::Literal(v.to_owned())
     }
@@ -302,8 +302,11 @@ fn k8s_processes(docs: &[(String, Value)]) -> Vec<Process> {
                     let value = match e.get("value") {
                         Some(v) => EnvValue::Literal(text(v)),
                         None => {
-                            let r = &e["valueFrom"]["secretKeyRef"];
-                            EnvValue::Secret(format!("{}/{}", text(&r["name"]), text(&r["key"])))
+                            assert!(
+                                e["valueFrom"]["secretKeyRef"].is_object(),
+                                "{file}: {e} is neither a value nor a secret"
+                            );
+                            EnvValue::Secret
                         }
                     };
                     (text(&e["name"]), value)
@@ -399,7 +402,7 @@ fn problems(bin: &Binary, what: &str, processes: &[Process], nodes: usize) -> Ve
             .filter(|(k, _)| bin.variables.contains_key(*k))
             .map(|(k, v)| match v {
                 EnvValue::Literal(v) => (k.clone(), v.clone()),
-                EnvValue::Secret(_) => (k.clone(), "from-a-secret".to_owned()),
+                EnvValue::Secret => (k.clone(), "from-a-secret".to_owned()),
             })
             .collect();
         let (ok, out) = run(&["openapi"], &env);
@@ -420,10 +423,7 @@ fn problems(bin: &Binary, what: &str, processes: &[Process], nodes: usize) -> Ve
                     p.literal("EDUGROUP_NATS_USER")
                 ));
             }
-            if !matches!(
-                p.env.get("EDUGROUP_NATS_PASSWORD"),
-                Some(EnvValue::Secret(_))
-            ) {
+            if !matches!(p.env.get("EDUGROUP_NATS_PASSWORD"), Some(EnvValue::Secret)) {
                 found.push(format!("{at}: NATS password not from a secret"));
             }
             let replicas = p.literal("EDUGROUP_NATS_STREAM_REPLICAS");
@@ -467,7 +467,7 @@ fn lead_api_problems(bin: &Binary, p: &Process) -> Vec<String> {
     if !port.is_some_and(|a| a.ip().is_unspecified()) {
         found.push(format!("{at}: binds {port:?}, not all interfaces"));
     }
-    if !matches!(p.env.get("EDUGROUP_JWT_SECRET"), Some(EnvValue::Secret(_)))
+    if !matches!(p.env.get("EDUGROUP_JWT_SECRET"), Some(EnvValue::Secret))
         && !p.env.contains_key("EDUGROUP_JWKS")
     {
         found.push(format!("{at}: no JWT secret (from a secret) nor JWKS"));
@@ -765,6 +765,9 @@ fn collect_secret_refs(v: &Value, out: &mut Vec<String>) {
     }
 }
 
+/// A change to the manifests' processes.
+type Mutation<'a> = dyn Fn(&mut Vec<Process>) + 'a;
+
 /// The checks bite: the manifests with a renamed variable, a flag the binary lacks, a
 /// misspelt service, a missing instance and a probe on an unknown path are each refused.
 #[test]
@@ -776,7 +779,7 @@ fn a_renamed_flag_or_service_is_caught() {
             .position(|p| p.service() == Some(service))
             .unwrap()
     };
-    let mutations: Vec<(&str, Box<dyn Fn(&mut Vec<Process>)>)> = vec![
+    let mutations: Vec<(&str, Box<Mutation>)> = vec![
         (
             "EDUGROUP_NATS_URI",
             Box::new(|ps| {

@@ -3,13 +3,19 @@
 //! the process (SIGKILL, then reaps it) or removes the directory, so a failing test leaves
 //! nothing behind. On a panic the guards print the tail of each process's log.
 
+use std::collections::{HashMap, HashSet};
 use std::fs::File;
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::time::Duration;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
 
+use diesel::QueryableByName;
+use diesel_async::{AsyncConnection, AsyncPgConnection};
 use edu_auth::{AuthConfig, Minter, TokenRequest};
+use edu_contracts::EventEnvelope;
 use edu_domain::{RegionCode, Role, SchoolId};
 use secrecy::SecretString;
 
@@ -301,6 +307,11 @@ pub fn nats_password(user: &str) -> String {
 impl SystemEnv {
     /// `edugroup serve <service>` with this environment (and nothing else of ours).
     pub fn serve(&self, service: &str) -> Proc {
+        self.serve_with(service, &[])
+    }
+
+    /// [`SystemEnv::serve`] with further variables.
+    pub fn serve_with(&self, service: &str, env: &[(&str, &str)]) -> Proc {
         let mut command = Command::new(env!("CARGO_BIN_EXE_edugroup"));
         for (key, _) in std::env::vars() {
             if key.starts_with("EDUGROUP_") {
@@ -317,7 +328,10 @@ impl SystemEnv {
             .env("EDUGROUP_JWT_SECRET", JWT_SECRET)
             .env("EDUGROUP_JWT_ISSUER", JWT_ISSUER)
             .env("EDUGROUP_FILES_DIR", self.dir.join("files"))
-            .env("RUST_LOG", "warn,edu_bus=info");
+            .env("RUST_LOG", "warn,edu_bus=info")
+            // the error a process exits with, not its backtrace, in the log's last lines
+            .env("RUST_BACKTRACE", "0");
+        command.envs(env.iter().copied());
         if self.nats_auth {
             let user = nats_user(service);
             command
@@ -505,4 +519,333 @@ impl InProcess {
             _bus: bus,
         }
     }
+}
+
+/// A client gives up on one HTTP attempt after this; a request that needs it is a hang.
+pub const CLIENT_TIMEOUT: Duration = Duration::from_secs(15);
+/// Load generators running at once.
+pub const WORKERS: usize = 4;
+/// The longest a client honours `Retry-After` here, so the load stays steady.
+const MAX_BACKOFF: Duration = Duration::from_millis(500);
+/// A logical request is abandoned (and counted) after retrying this long.
+const GIVE_UP_AFTER: Duration = Duration::from_secs(60);
+
+/// What the load saw, per logical request and per HTTP attempt.
+#[derive(Default)]
+pub struct Tally {
+    /// Logical requests started.
+    pub sent: usize,
+    /// HTTP attempts, retries included.
+    pub attempts: usize,
+    /// Logical requests answered 2xx: title → training id.
+    pub accepted: HashMap<String, String>,
+    /// Attempts answered 503.
+    pub refused: usize,
+    pub refused_without_retry_after: usize,
+    /// Attempts that ran into the client's timeout.
+    pub hung: usize,
+    /// Attempts that could not reach the API.
+    pub transport_errors: usize,
+    /// Answers other than 2xx and 503.
+    pub unexpected: Vec<String>,
+    /// Logical requests abandoned after [`GIVE_UP_AFTER`].
+    pub abandoned: usize,
+    pub slowest: Duration,
+}
+
+/// A steady write load through the HTTP API: trainings titled `<prefix>-<worker>-<n>`, each
+/// with its own `Idempotency-Key`, retried on 503 (honouring Retry-After) and on transport
+/// errors, by [`WORKERS`] workers until [`Load::stop`].
+pub struct Load {
+    http: reqwest::Client,
+    base: String,
+    fixture: Fixture,
+    prefix: String,
+    stop: AtomicBool,
+    accepted: AtomicUsize,
+    pub tally: tokio::sync::Mutex<Tally>,
+    started: Instant,
+    workers: std::sync::Mutex<Vec<tokio::task::JoinHandle<()>>>,
+}
+
+impl Load {
+    /// Starts the workers.
+    pub fn start(http: &reqwest::Client, base: &str, fixture: Fixture, prefix: &str) -> Arc<Self> {
+        let load = Arc::new(Self {
+            http: http.clone(),
+            base: base.to_owned(),
+            fixture,
+            prefix: prefix.to_owned(),
+            stop: AtomicBool::new(false),
+            accepted: AtomicUsize::new(0),
+            tally: tokio::sync::Mutex::new(Tally::default()),
+            started: Instant::now(),
+            workers: std::sync::Mutex::new(Vec::new()),
+        });
+        let workers = (0..WORKERS)
+            .map(|w| tokio::spawn(Arc::clone(&load).worker(w)))
+            .collect();
+        *load.workers.lock().unwrap() = workers;
+        load
+    }
+
+    /// Stops the workers once their requests in flight are settled; answers how long the
+    /// load ran (for [`Load::verify`]).
+    pub async fn stop(&self) -> Duration {
+        self.stop.store(true, Ordering::Relaxed);
+        let workers = std::mem::take(&mut *self.workers.lock().unwrap());
+        for w in workers {
+            w.await.unwrap();
+        }
+        self.started.elapsed()
+    }
+
+    async fn worker(self: Arc<Self>, worker: usize) {
+        let mut n = 0;
+        while !self.stop.load(Ordering::Relaxed) {
+            n += 1;
+            let title = format!("{}-{worker}-{n}", self.prefix);
+            self.one(&title, worker * 1000 + n).await;
+        }
+    }
+
+    /// One logical request, retried with its key until it is accepted or refused for good.
+    async fn one(&self, title: &str, n: usize) {
+        let key = uuid::Uuid::now_v7().to_string();
+        let body = self.fixture.training(title, n);
+        let url = format!(
+            "{}/api/v1/groups/{}/trainings",
+            self.base, self.fixture.group
+        );
+        let started = Instant::now();
+        self.tally.lock().await.sent += 1;
+        loop {
+            let attempt = Instant::now();
+            let sent = self
+                .http
+                .post(&url)
+                .bearer_auth(&self.fixture.lead_admin)
+                .header("Idempotency-Key", &key)
+                .json(&body)
+                .send()
+                .await;
+            let took = attempt.elapsed();
+            let mut backoff = Duration::from_millis(200);
+            {
+                let mut t = self.tally.lock().await;
+                t.attempts += 1;
+                t.slowest = t.slowest.max(took);
+                match sent {
+                    Ok(r) if r.status().is_success() => {
+                        let training: serde_json::Value = match r.json().await {
+                            Ok(v) => v,
+                            Err(e) => {
+                                t.unexpected.push(format!("undecodable 2xx: {e}"));
+                                return;
+                            }
+                        };
+                        let id = training["id"].as_str().unwrap_or_default().to_owned();
+                        t.accepted.insert(title.to_owned(), id);
+                        self.accepted.fetch_add(1, Ordering::Relaxed);
+                        return;
+                    }
+                    Ok(r) if r.status() == 503 => {
+                        t.refused += 1;
+                        match r
+                            .headers()
+                            .get("Retry-After")
+                            .and_then(|v| v.to_str().ok())
+                            .and_then(|v| v.parse::<u64>().ok())
+                        {
+                            Some(secs) => backoff = Duration::from_secs(secs).min(MAX_BACKOFF),
+                            None => t.refused_without_retry_after += 1,
+                        }
+                    }
+                    Ok(r) => {
+                        let status = r.status();
+                        let text = r.text().await.unwrap_or_default();
+                        t.unexpected.push(format!("{status} {text}"));
+                        return;
+                    }
+                    Err(e) if e.is_timeout() => t.hung += 1,
+                    Err(_) => t.transport_errors += 1,
+                }
+                if started.elapsed() > GIVE_UP_AFTER {
+                    t.abandoned += 1;
+                    return;
+                }
+            }
+            tokio::time::sleep(backoff).await;
+        }
+    }
+
+    /// Waits until `more` further requests have been accepted: the system recovered.
+    pub async fn wait_for_progress(&self, more: usize, what: &str) -> Duration {
+        let from = self.accepted.load(Ordering::Relaxed);
+        let started = Instant::now();
+        while self.accepted.load(Ordering::Relaxed) < from + more {
+            assert!(
+                started.elapsed() < Duration::from_secs(60),
+                "no recovery within 60 s after {what}"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        started.elapsed()
+    }
+
+    /// After [`Load::stop`] (which answered `ran`): each accepted request's row is in the database once (rotation's
+    /// outbox drained), its `training.held` event on the stream (read through `nats_url`) once
+    /// and its effect in the consumer (evaluation) once; nothing unexpected, no 503 without
+    /// Retry-After, nothing hung or abandoned. Prints sent / accepted / refused / lost /
+    /// duplicated under `label` and fails unless lost and duplicated are 0.
+    pub async fn verify(&self, database_url: &str, nats_url: &str, label: &str, ran: Duration) {
+        use diesel_async::RunQueryDsl as _;
+        let mut conn = AsyncPgConnection::establish(database_url).await.unwrap();
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while count(
+            &mut conn,
+            "SELECT count(*) AS n FROM rotation.outbox WHERE published_at IS NULL",
+        )
+        .await
+            > 0
+        {
+            assert!(Instant::now() < deadline, "the outbox did not drain");
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        // The database: one row per accepted request, none twice.
+        let rows: Vec<Row> = diesel::sql_query(format!(
+            "SELECT id::text AS id, title FROM rotation.trainings WHERE title LIKE '{}-%'",
+            self.prefix
+        ))
+        .get_results(&mut conn)
+        .await
+        .unwrap();
+        let tally = self.tally.lock().await;
+        let mut by_title: HashMap<&str, Vec<&str>> = HashMap::new();
+        for r in &rows {
+            by_title.entry(&r.title).or_default().push(&r.id);
+        }
+        let duplicated_rows = by_title.values().filter(|ids| ids.len() > 1).count();
+        let lost_rows = tally
+            .accepted
+            .iter()
+            .filter(|(title, id)| by_title.get(title.as_str()) != Some(&vec![id.as_str()]))
+            .count();
+
+        // The stream: one training.held per row.
+        let row_ids: HashSet<&str> = rows.iter().map(|r| r.id.as_str()).collect();
+        let mut per_training: HashMap<String, usize> = HashMap::new();
+        for e in stream_events(nats_url).await {
+            if e.event_type == "training.held" {
+                let id = e.payload["training_id"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned();
+                if row_ids.contains(id.as_str()) {
+                    *per_training.entry(id).or_default() += 1;
+                }
+            }
+        }
+        let duplicated_events = per_training.values().filter(|n| **n > 1).count();
+        let lost_events = row_ids
+            .iter()
+            .filter(|id| !per_training.contains_key(**id))
+            .count();
+
+        // The consumer (evaluation) applied each event once.
+        let deadline = Instant::now() + Duration::from_secs(60);
+        let consumed = loop {
+            let seen: Vec<Row> = diesel::sql_query(
+                "SELECT training_id::text AS id, '' AS title FROM evaluation.trainings",
+            )
+            .get_results(&mut conn)
+            .await
+            .unwrap();
+            let seen: HashSet<String> = seen.into_iter().map(|r| r.id).collect();
+            let missing = row_ids.iter().filter(|id| !seen.contains(**id)).count();
+            if missing == 0 || Instant::now() > deadline {
+                break missing;
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        };
+        let inbox_duplicates = count(
+            &mut conn,
+            "SELECT count(*) AS n FROM (SELECT 1 FROM evaluation.inbox GROUP BY consumer, event_id HAVING count(*) > 1) d",
+        )
+        .await;
+
+        let lost = lost_rows + lost_events + consumed;
+        let duplicated = duplicated_rows + duplicated_events + inbox_duplicates as usize;
+        println!(
+            "{label} over {:.1} s: sent {} accepted {} refused {} (503 answers, {} retries in all) lost {} duplicated {}",
+            ran.as_secs_f64(),
+            tally.sent,
+            tally.accepted.len(),
+            tally.refused,
+            tally.attempts - tally.sent,
+            lost,
+            duplicated
+        );
+        println!(
+            "  rows {} (accepted or abandoned), events {}, consumer effects missing {consumed}; transport errors {}, hung {}, abandoned {}, slowest attempt {:?}",
+            rows.len(),
+            per_training.len(),
+            tally.transport_errors,
+            tally.hung,
+            tally.abandoned,
+            tally.slowest
+        );
+        assert_eq!(
+            lost, 0,
+            "lost rows {lost_rows}, events {lost_events}, effects {consumed}"
+        );
+        assert_eq!(duplicated, 0);
+        assert!(tally.unexpected.is_empty(), "{:?}", tally.unexpected);
+        assert_eq!(tally.refused_without_retry_after, 0);
+        assert_eq!(tally.hung, 0, "attempts hit the {CLIENT_TIMEOUT:?} timeout");
+        assert_eq!(tally.abandoned, 0);
+        assert_eq!(tally.sent, tally.accepted.len());
+    }
+}
+
+#[derive(QueryableByName)]
+struct Row {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    id: String,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    title: String,
+}
+
+#[derive(QueryableByName)]
+pub struct Count {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    pub n: i64,
+}
+
+/// The `n` of a `SELECT count(...) AS n` query.
+pub async fn count(conn: &mut AsyncPgConnection, sql: &str) -> i64 {
+    use diesel_async::RunQueryDsl as _;
+    diesel::sql_query(sql)
+        .get_result::<Count>(conn)
+        .await
+        .unwrap()
+        .n
+}
+
+/// Every event of a system's stream (the services' default `EDU_EVENTS`).
+pub async fn stream_events(nats_url: &str) -> Vec<EventEnvelope> {
+    let client = async_nats::connect(nats_url).await.unwrap();
+    let js = async_nats::jetstream::new(client);
+    let stream = js.get_stream("EDU_EVENTS").await.unwrap();
+    let info = stream.get_info().await.unwrap();
+    let mut events = Vec::new();
+    if info.state.messages == 0 {
+        return events;
+    }
+    for seq in info.state.first_sequence..=info.state.last_sequence {
+        if let Ok(m) = stream.get_raw_message(seq).await {
+            events.push(serde_json::from_slice(&m.payload).unwrap());
+        }
+    }
+    events
 }
