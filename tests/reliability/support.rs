@@ -33,11 +33,16 @@ pub fn auth() -> AuthConfig {
     }
 }
 
+/// The `sub` of [`token`]'s tokens.
+pub fn sub(role: Role, region: &str) -> String {
+    format!("{}-{region}", role.as_str())
+}
+
 pub fn token(role: Role, region: &str, school: Option<SchoolId>) -> String {
     Minter::new(&auth())
         .and_then(|m| {
             m.mint(&TokenRequest {
-                sub: format!("{}-{region}", role.as_str()),
+                sub: sub(role, region),
                 name: String::new(),
                 role,
                 region: RegionCode::parse(region).map_err(|p| anyhow::anyhow!(p.message))?,
@@ -734,7 +739,10 @@ impl Load {
 
         // The stream: one training.held per row.
         let row_ids: HashSet<&str> = rows.iter().map(|r| r.id.as_str()).collect();
+        // The audit trail (issue 9, item 4): each event names who asked.
+        let writer = sub(Role::LeadAdmin, REGION);
         let mut per_training: HashMap<String, usize> = HashMap::new();
+        let mut unattributed = 0;
         for e in stream_events(nats_url).await {
             if e.event_type == "training.held" {
                 let id = e.payload["training_id"]
@@ -742,6 +750,9 @@ impl Load {
                     .unwrap_or_default()
                     .to_owned();
                 if row_ids.contains(id.as_str()) {
+                    if e.actor.sub != writer {
+                        unattributed += 1;
+                    }
                     *per_training.entry(id).or_default() += 1;
                 }
             }
@@ -787,7 +798,7 @@ impl Load {
             duplicated
         );
         println!(
-            "  rows {} (accepted or abandoned), events {}, consumer effects missing {consumed}; transport errors {}, hung {}, abandoned {}, slowest attempt {:?}",
+            "  rows {} (accepted or abandoned), events {} ({unattributed} not naming {writer}), consumer effects missing {consumed}; transport errors {}, hung {}, abandoned {}, slowest attempt {:?}",
             rows.len(),
             per_training.len(),
             tally.transport_errors,
@@ -800,6 +811,7 @@ impl Load {
             "lost rows {lost_rows}, events {lost_events}, effects {consumed}"
         );
         assert_eq!(duplicated, 0);
+        assert_eq!(unattributed, 0, "events not naming {writer} as their actor");
         assert!(tally.unexpected.is_empty(), "{:?}", tally.unexpected);
         assert_eq!(tally.refused_without_retry_after, 0);
         assert_eq!(tally.hung, 0, "attempts hit the {CLIENT_TIMEOUT:?} timeout");
