@@ -1264,7 +1264,16 @@ async fn quarter_major_decisions(
 }
 
 /// Raises `report.overdue` for the group's quarters past due without a report, each once.
+/// One decision per group: its events carry its region's policy version (issue 9, item 4).
 async fn sweep_group(
+    conn: &mut AsyncPgConnection,
+    council: &CouncilRow,
+    day: NaiveDate,
+) -> Result<()> {
+    outbox::decision(sweep_group_once(conn, council, day)).await
+}
+
+async fn sweep_group_once(
     conn: &mut AsyncPgConnection,
     council: &CouncilRow,
     day: NaiveDate,

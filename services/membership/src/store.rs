@@ -203,15 +203,8 @@ pub async fn current_policy(
         .first(conn)
         .await
         .optional()?;
-    match row {
-        None => Ok(Policy::default()),
-        Some((version, body)) => {
-            let mut policy: Policy =
-                serde_json::from_value(body).map_err(|_| corrupt("policy", region.as_str()))?;
-            policy.version = version;
-            Ok(policy)
-        }
-    }
+    // Through the shared decoding: the write this decides carries the version (issue 9, item 4).
+    edu_bus::policy::stored(region.as_str(), row)
 }
 
 pub async fn insert_group(conn: &mut AsyncPgConnection, row: &GroupRow) -> QueryResult<()> {

@@ -1411,5 +1411,37 @@ async fn f09_s82_region_policy_version_sets_caps_and_mixed_stages() -> TestResul
     let far_primary = h.school(Stage::Primary, support::OTHER).await?;
     let p = refused(h.admit(&far, &far_primary).await, ErrorCode::StageMismatch);
     assert_eq!(p.rule.as_deref(), Some("F-03"));
+
+    // Issue 9, item 4: the audit record of every write names who, when, what and the policy
+    // version its decision consulted; an exit consults no policy rule.
+    let started = chrono::Utc::now() - chrono::Duration::minutes(5);
+    h.exit(&alliance, &schools[0], ExitReason::Voluntary)
+        .await?;
+    let events = h.settled_events(7).await?;
+    let audit: Vec<(&str, Option<GroupId>, Option<i32>)> = events
+        .iter()
+        .map(|e| (e.event_type.as_str(), e.group_id, e.policy_version))
+        .collect();
+    assert_eq!(
+        audit,
+        [
+            ("group.established", Some(alliance.id), Some(2)),
+            ("member.admitted", Some(alliance.id), Some(2)),
+            ("member.admitted", Some(alliance.id), Some(2)),
+            ("group.established", Some(trusteeship.id), Some(2)),
+            ("member.admitted", Some(trusteeship.id), Some(2)),
+            ("group.established", Some(far.id), Some(0)),
+            ("member.exited", Some(alliance.id), None),
+        ]
+    );
+    for e in &events {
+        assert_eq!(e.actor, support::bureau(), "who: {}", e.event_type);
+        assert!(
+            e.occurred_at > started && e.occurred_at <= chrono::Utc::now(),
+            "when: {}",
+            e.event_type
+        );
+        assert!(e.payload.is_object(), "what: {}", e.event_type);
+    }
     Ok(())
 }

@@ -172,7 +172,8 @@ async fn apply_all<H: EventHandler + ?Sized>(
                 .execute(conn)
                 .await?;
             if fresh == 1 {
-                handler.handle(conn, event).await?;
+                // Each event is its own decision: its policy version is not the previous one's.
+                crate::outbox::decision(handler.handle(conn, event)).await?;
             }
         }
         Ok::<_, diesel::result::Error>(())

@@ -146,6 +146,7 @@ fn envelope(event: &MemberAdmitted) -> anyhow::Result<EventEnvelope> {
         version: MemberAdmitted::VERSION,
         occurred_at: Utc::now(),
         actor: actor(),
+        policy_version: None,
         group_id: Some(event.group_id),
         school_id: Some(event.school_id),
         payload: serde_json::to_value(event)?,

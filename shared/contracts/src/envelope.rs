@@ -80,6 +80,12 @@ pub struct EventEnvelope {
     pub version: u32,
     pub occurred_at: DateTime<Utc>,
     pub actor: Actor,
+    /// The version of the region's policy the decision that wrote this event consulted
+    /// (0: the documents' defaults); `None` when no policy rule was consulted, and in
+    /// envelopes written before the field existed. With `actor` (who), `occurred_at`
+    /// (when), `type` and `payload` (what), the audit record of issue 9, item 4.
+    #[serde(default)]
+    pub policy_version: Option<i32>,
     #[serde(default)]
     pub group_id: Option<GroupId>,
     #[serde(default)]

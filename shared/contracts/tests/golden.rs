@@ -103,6 +103,7 @@ fn envelope<E: Event>(
         version: E::VERSION,
         occurred_at: at("2026-09-01T08:00:00.123456Z"),
         actor: bureau(),
+        policy_version: Some(3),
         group_id: group.map(|g| GroupId(id(g))),
         school_id: school.map(|s| SchoolId(id(s))),
         payload: serde_json::to_value(event).expect("payload"),
@@ -125,13 +126,24 @@ fn event_golden<E: Event + PartialEq + Debug>(name: &str, envelope: EventEnvelop
     assert_eq!(&typed, event);
 
     // Additive evolution: a newer producer adds fields to the payload and to the envelope.
-    let mut newer = file;
+    let mut newer = file.clone();
     newer["payload"]["added_in_a_later_release"] = json!({"any": ["shape", 1]});
     newer["trace_id"] = json!("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
     let back: EventEnvelope =
         serde_json::from_value(newer).expect("envelope with an unknown field");
     let typed: E = serde_json::from_value(back.payload).expect("payload with an unknown field");
     assert_eq!(&typed, event);
+
+    // Issue 9, item 4: envelopes written before the policy version was recorded still read,
+    // as "no policy consulted".
+    let mut older = file;
+    older
+        .as_object_mut()
+        .expect("an envelope is an object")
+        .remove("policy_version");
+    let back: EventEnvelope =
+        serde_json::from_value(older).expect("envelope without policy_version");
+    assert_eq!(back.policy_version, None);
 }
 
 #[test]
