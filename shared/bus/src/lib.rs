@@ -84,6 +84,9 @@ impl BusConfig {
 /// [`relay::REPUBLISH_WINDOW`] back, which must stay inside this window.
 pub const DUPLICATE_WINDOW: Duration = Duration::from_secs(300);
 
+/// How long [`Bus::ensure_stream`] keeps trying to create the stream.
+pub const STREAM_READY_WITHIN: Duration = Duration::from_secs(30);
+
 /// A connected bus.
 #[derive(Clone)]
 pub struct Bus {
@@ -157,19 +160,36 @@ impl Bus {
     }
 
     /// Creates the events stream if it is missing (file storage, the duplicate window the
-    /// relay relies on, [`BusConfig::stream_replicas`] copies).
+    /// relay relies on, [`BusConfig::stream_replicas`] copies). A NATS cluster just started
+    /// refuses until JetStream has elected its meta leader (issue 9, item 7): it retries,
+    /// with backoff, for [`STREAM_READY_WITHIN`], then fails.
     pub async fn ensure_stream(&self) -> anyhow::Result<jetstream::stream::Stream> {
-        self.js
-            .get_or_create_stream(jetstream::stream::Config {
-                name: self.config.stream.clone(),
-                subjects: vec![self.events_wildcard()],
-                duplicate_window: DUPLICATE_WINDOW,
-                storage: jetstream::stream::StorageType::File,
-                num_replicas: self.config.stream_replicas,
-                ..Default::default()
-            })
-            .await
-            .map_err(|e| anyhow::anyhow!("creating stream {}: {e}", self.config.stream))
+        let config = jetstream::stream::Config {
+            name: self.config.stream.clone(),
+            subjects: vec![self.events_wildcard()],
+            duplicate_window: DUPLICATE_WINDOW,
+            storage: jetstream::stream::StorageType::File,
+            num_replicas: self.config.stream_replicas,
+            ..Default::default()
+        };
+        let started = std::time::Instant::now();
+        let mut delay = Duration::from_millis(100);
+        loop {
+            let error = match self.js.get_or_create_stream(config.clone()).await {
+                Ok(stream) => return Ok(stream),
+                Err(e) => e,
+            };
+            if started.elapsed() + delay > STREAM_READY_WITHIN {
+                anyhow::bail!(
+                    "creating stream {} (tried for {:?}): {error}",
+                    self.config.stream,
+                    started.elapsed()
+                );
+            }
+            tracing::warn!(stream = %self.config.stream, %error, retry_in = ?delay, "creating the events stream; retrying");
+            tokio::time::sleep(delay).await;
+            delay = (delay * 2).min(Duration::from_secs(2));
+        }
     }
 
     fn events_wildcard(&self) -> String {
