@@ -7,7 +7,8 @@
 # against the same aggregates written as one raw SQL
 # query per indicator family (governance, resource sharing, teacher team, quality and value
 # added, balance CVs), measured in the same run, alternating, ROUNDS times each; medians.
-# Also: the seed time and the peak RSS (VmHWM) of the `edugroup up` process.
+# Also: the seed time, the peak RSS (VmHWM) of the `edugroup up` process, and the phases
+# of each round as the evaluation service logs them (ms per step).
 #
 #   SCALE=1.0 ROUNDS=3 deploy/bench/evaluation.sh
 # Fresh database edugroup_province (dropped at the end). Writes target/bench/evaluation.md.
@@ -43,7 +44,7 @@ t0=$(date +%s.%N)
 RUST_LOG=error $BIN seed --province --scale "$SCALE" --region "$REGION" | tee "$OUT/seed.log"
 SEED_S=$(python3 -c "print(round($(date +%s.%N) - $t0, 1))")
 
-EDUGROUP_BIND="127.0.0.1:$PORT" RUST_LOG=error $BIN up --no-demo >"$OUT/up.log" 2>&1 &
+EDUGROUP_BIND="127.0.0.1:$PORT" RUST_LOG=error,edu_evaluation=info $BIN up --no-demo >"$OUT/up.log" 2>&1 &
 UP=$!
 BASE="http://127.0.0.1:$PORT"
 for _ in $(seq 1 240); do curl -fs "$BASE/readyz" >/dev/null && break; sleep 0.5; done
@@ -209,10 +210,12 @@ done
 RSS_PEAK=$(awk '/VmHWM/{print $2}' "/proc/$UP/status")
 cp "$OUT/round.json" "$OUT/round-last.json"
 printf '%s\n' "${R[@]}" >"$OUT/evaluation-raw.txt"
+# "evaluation round computed … ms=… phases=setup=… members=… …": the steps of each round.
+sed -n 's/\x1b\[[0-9;]*m//g; s/.*evaluation round computed.* ms=\([0-9]*\) phases=\(.*\)$/total=\1 \2/p' "$OUT/up.log" >"$OUT/evaluation-phases.txt"
 
-python3 - "$OUT/evaluation-raw.txt" "$SCALE" "$ROUNDS" "$SEED_S" "$RSS_IDLE" "$RSS_PEAK" "$NGROUPS" <<'PY' | tee "$OUT/evaluation.md"
+python3 - "$OUT/evaluation-raw.txt" "$OUT/evaluation-phases.txt" "$SCALE" "$ROUNDS" "$SEED_S" "$RSS_IDLE" "$RSS_PEAK" "$NGROUPS" <<'PY' | tee "$OUT/evaluation.md"
 import statistics, sys
-path, scale, rounds, seed_s, rss_idle, rss_peak, groups = sys.argv[1:]
+path, phases_path, scale, rounds, seed_s, rss_idle, rss_peak, groups = sys.argv[1:]
 load = " / ".join(open("/proc/loadavg").read().split()[:3])
 rows = [l.split() for l in open(path) if l.strip()]
 http = [r for r in rows if r[0] == "http"]
@@ -238,4 +241,11 @@ print("```")
 for r in rows:
     print(" ".join(r))
 print("```")
+phases = [dict(p.split("=", 1) for p in l.split()) for l in open(phases_path) if l.strip()]
+if phases:
+    print("\nPhases of the round in the evaluation service (ms, median of the runs; `evaluation round computed` log lines):\n")
+    print("| phase | ms |")
+    print("|---|---|")
+    for k in phases[0]:
+        print(f"| {k} | {statistics.median(float(p.get(k, 0)) for p in phases):.0f} |")
 PY

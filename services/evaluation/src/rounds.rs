@@ -48,6 +48,39 @@ const RESUME_STUCK_AFTER: chrono::TimeDelta = chrono::TimeDelta::minutes(10);
 /// Groups a round may name explicitly.
 const MAX_NAMED_GROUPS: usize = 5000;
 
+/// How long each step of a round's computation took, logged with the round (where a
+/// province's time goes).
+struct Phases {
+    last: std::time::Instant,
+    done: Vec<(&'static str, u128)>,
+}
+
+impl Phases {
+    fn start() -> Self {
+        Self {
+            last: std::time::Instant::now(),
+            done: Vec::new(),
+        }
+    }
+
+    /// The step `name` ended now.
+    fn lap(&mut self, name: &'static str) {
+        let now = std::time::Instant::now();
+        self.done
+            .push((name, now.duration_since(self.last).as_millis()));
+        self.last = now;
+    }
+}
+
+impl std::fmt::Display for Phases {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for (i, (name, ms)) in self.done.iter().enumerate() {
+            write!(f, "{}{name}={ms}", if i == 0 { "" } else { " " })?;
+        }
+        Ok(())
+    }
+}
+
 fn corrupt(what: &str, e: impl std::fmt::Display) -> EvaluationError {
     EvaluationError::from(diesel::result::Error::DeserializationError(
         format!("stored {what}: {e}").into(),
@@ -477,9 +510,7 @@ impl EvaluationService {
         }
         let service = self.clone();
         tokio::spawn(async move {
-            // Outside the request: the scorecards' events carry the round's policy version
-            // all the same (issue 9, item 4).
-            outbox::decision(service.compute(round_id)).await;
+            service.compute(round_id).await;
             match service.computing.lock() {
                 Ok(mut set) => set.remove(&round_id),
                 Err(poisoned) => poisoned.into_inner().remove(&round_id),
@@ -514,9 +545,10 @@ impl EvaluationService {
         let mut delay = COMPUTE_RETRY_FIRST;
         for attempt in 1..=COMPUTE_ATTEMPTS {
             let started = std::time::Instant::now();
-            let problem = match self.try_compute(round_id).await {
+            let mut phases = Phases::start();
+            let problem = match self.try_compute(round_id, &mut phases).await {
                 Ok(()) => {
-                    tracing::info!(%round_id, ms = started.elapsed().as_millis(), "evaluation round computed");
+                    tracing::info!(%round_id, ms = started.elapsed().as_millis(), %phases, "evaluation round computed");
                     return;
                 }
                 Err(e) => Problem::from(e),
@@ -546,7 +578,7 @@ impl EvaluationService {
         }
     }
 
-    async fn try_compute(&self, round_id: Uuid) -> Result<()> {
+    async fn try_compute(&self, round_id: Uuid, phases: &mut Phases) -> Result<()> {
         let mut conn = self.conn().await?;
         let Some(round) = store::round(&mut conn, round_id).await? else {
             return Ok(());
@@ -580,7 +612,8 @@ impl EvaluationService {
             as_of: round.as_of,
             policy: &policy,
         };
-        let cards = self.scorecards(&mut conn, &ctx, &groups).await?;
+        phases.lap("setup");
+        let cards = self.scorecards(&mut conn, &ctx, &groups, phases).await?;
         let mut rows = Vec::with_capacity(cards.len());
         let mut consequence_rows = Vec::new();
         for card in &cards {
@@ -606,38 +639,49 @@ impl EvaluationService {
                 note: None,
             }));
         }
-        conn.transaction(async |conn| {
-            // Another instance may have stored it meanwhile: one computation counts.
-            let status = store::round_status_for_update(conn, round_id).await?;
-            if status.as_deref() != Some(RoundStatus::Computing.as_str()) {
-                return Ok(());
-            }
-            store::insert_scorecards(conn, &rows, &consequence_rows).await?;
-            for card in &cards {
-                let event = EvaluationCompleted {
-                    evaluation_id: card.id,
-                    round_id,
-                    group_id: card.group_id,
-                    school_year: card.school_year,
-                    total: card.total,
-                    grade: card.grade,
-                    policy_version: card.policy_version,
-                    proposed: card
-                        .consequences
-                        .iter()
-                        .map(|c| ProposedConsequence {
-                            consequence_id: c.id,
-                            kind: c.kind,
-                            school_id: c.school_id,
-                        })
-                        .collect(),
-                };
-                outbox::enqueue(conn, &actor, Some(card.group_id), None, &event).await?;
-            }
-            store::finish_round(conn, round_id, None).await?;
-            Ok(())
-        })
-        .await
+        phases.lap("serialize");
+        let stored: Result<()> = conn
+            .transaction(async |conn| {
+                // Another instance may have stored it meanwhile: one computation counts.
+                let status = store::round_status_for_update(conn, round_id).await?;
+                if status.as_deref() != Some(RoundStatus::Computing.as_str()) {
+                    return Ok(());
+                }
+                store::insert_scorecards(conn, &rows, &consequence_rows).await?;
+                phases.lap("insert");
+                let events: Vec<_> = cards
+                    .iter()
+                    .map(|card| {
+                        let event = EvaluationCompleted {
+                            evaluation_id: card.id,
+                            round_id,
+                            group_id: card.group_id,
+                            school_year: card.school_year,
+                            total: card.total,
+                            grade: card.grade,
+                            policy_version: card.policy_version,
+                            proposed: card
+                                .consequences
+                                .iter()
+                                .map(|c| ProposedConsequence {
+                                    consequence_id: c.id,
+                                    kind: c.kind,
+                                    school_id: c.school_id,
+                                })
+                                .collect(),
+                        };
+                        (Some(card.group_id), None, event)
+                    })
+                    .collect();
+                outbox::enqueue_all(conn, &actor, &events).await?;
+                phases.lap("events");
+                store::finish_round(conn, round_id, None).await?;
+                Ok(())
+            })
+            .await;
+        stored?;
+        phases.lap("commit");
+        Ok(())
     }
 
     /// The scorecards of `groups`: their facts read in one query per table, E-08 asked of
@@ -647,6 +691,7 @@ impl EvaluationService {
         conn: &mut edu_db::PooledConn,
         ctx: &RoundContext<'_>,
         groups: &[store::RegionGroup],
+        phases: &mut Phases,
     ) -> Result<Vec<Scorecard>> {
         let year = ctx.year;
         let as_of = ctx.as_of;
@@ -668,6 +713,7 @@ impl EvaluationService {
         for (g, s) in store::members_since(conn, &ids, first).await? {
             members.entry(g).or_default().push(SchoolId(s));
         }
+        phases.lap("members");
         let mut meetings: BTreeMap<Uuid, Vec<MeetingFact>> = BTreeMap::new();
         for (g, id, kind, held_on, present) in store::meetings_of(conn, &ids, span).await? {
             meetings.entry(g).or_default().push(MeetingFact {
@@ -677,6 +723,7 @@ impl EvaluationService {
                 present,
             });
         }
+        phases.lap("meetings");
         let mut reports: BTreeMap<Uuid, Vec<ReportFact>> = BTreeMap::new();
         for (g, id, y, quarter, late) in store::reports_of(conn, &ids, (year.0, year.0 + 1)).await?
         {
@@ -687,28 +734,33 @@ impl EvaluationService {
                 late,
             });
         }
+        phases.lap("reports");
         let mut trainings: BTreeMap<Uuid, Vec<_>> = BTreeMap::new();
         for (g, id, kind, on) in store::trainings_of(conn, &ids, span).await? {
             let kind = kind.parse().map_err(|e| corrupt("training kind", e))?;
             trainings.entry(g).or_default().push((id, kind, on));
         }
+        phases.lap("trainings");
         let mut resources: BTreeMap<Uuid, Vec<_>> = BTreeMap::new();
         for (g, id, owner, on) in store::resources_of(conn, &ids, span).await? {
             resources.entry(g).or_default().push((id, owner, on));
         }
+        phases.lap("resources");
         let mut adoptions: BTreeMap<Uuid, Vec<_>> = BTreeMap::new();
         for (g, r, owner, adopter) in store::adoptions_of(conn, &ids, span).await? {
             adoptions.entry(g).or_default().push((r, owner, adopter));
         }
+        phases.lap("adoptions");
         let mut running: BTreeMap<Uuid, Vec<RunningPosting>> = BTreeMap::new();
-        for (g, id, from, to, backbone) in store::running_postings(conn, &ids, as_of).await? {
+        for (g, from, to, backbone, n) in store::running_postings(conn, &ids, as_of).await? {
             running.entry(g).or_default().push(RunningPosting {
-                id,
                 from,
                 to,
                 backbone,
+                postings: u32::try_from(n).unwrap_or(u32::MAX),
             });
         }
+        phases.lap("postings");
         let mut items: BTreeMap<Uuid, Vec<ScoredItem>> = BTreeMap::new();
         for (g, v) in store::region_scored_items(conn, &ids, year.0).await? {
             items.insert(
@@ -721,8 +773,11 @@ impl EvaluationService {
             .into_iter()
             .map(|(g, grade)| Ok((g, grade.parse().map_err(|e| corrupt("grade", e))?)))
             .collect::<Result<_>>()?;
+        phases.lap("items_grades");
         let (this_year, last_year, county) = county_data(conn, ctx.region.as_str(), year).await?;
+        phases.lap("school_data");
         let rotation = rotation.await.map_err(EvaluationError::Upstream)?;
+        phases.lap("rotation_wait");
         let figures: BTreeMap<Uuid, RotationFigures> = rotation
             .groups
             .into_iter()
@@ -776,6 +831,7 @@ impl EvaluationService {
             };
             cards.push(scoring::scorecard(facts, ctx.policy, &county));
         }
+        phases.lap("scoring");
         Ok(cards)
     }
 

@@ -48,14 +48,16 @@ pub struct ReportFact {
     pub late: bool,
 }
 
-/// A confirmed posting running on the evaluation day (it moves a teacher: indicators 1–2).
+/// Confirmed postings running on the evaluation day from one school to another (each moves
+/// a teacher: indicators 1–2), counted together.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RunningPosting {
-    pub id: Uuid,
     pub from: Uuid,
     pub to: Uuid,
-    /// The teacher is a backbone teacher of county level or above (E-08).
+    /// The teachers are backbone teachers of county level or above (E-08).
     pub backbone: bool,
+    /// How many such postings run.
+    pub postings: u32,
 }
 
 /// E-08 of a group as the rotation service counts it on the evaluation day, with the
@@ -266,17 +268,17 @@ pub fn with_postings(
         if !(out.contains_key(&from) && out.contains_key(&to)) {
             continue;
         }
-        let is_backbone = p.backbone;
+        let n = p.postings;
         if let Some(s) = out.get_mut(&from) {
-            s.teachers_above_degree = s.teachers_above_degree.saturating_sub(1);
-            if is_backbone {
-                s.backbone_teachers = s.backbone_teachers.saturating_sub(1);
+            s.teachers_above_degree = s.teachers_above_degree.saturating_sub(n);
+            if p.backbone {
+                s.backbone_teachers = s.backbone_teachers.saturating_sub(n);
             }
         }
         if let Some(s) = out.get_mut(&to) {
-            s.teachers_above_degree += 1;
-            if is_backbone {
-                s.backbone_teachers += 1;
+            s.teachers_above_degree = s.teachers_above_degree.saturating_add(n);
+            if p.backbone {
+                s.backbone_teachers = s.backbone_teachers.saturating_add(n);
             }
         }
     }
@@ -1045,16 +1047,28 @@ mod tests {
         let (a, b) = (SchoolId::new(), SchoolId::new());
         let map: BTreeMap<SchoolId, BalanceInputs> = [(a, inputs(1000)), (b, inputs(500))].into();
         let p = RunningPosting {
-            id: Uuid::now_v7(),
             from: a.0,
             to: b.0,
             backbone: true,
+            postings: 1,
         };
         let moved = with_postings(&map, std::slice::from_ref(&p));
         assert_eq!(moved[&a].teachers_above_degree, 59);
         assert_eq!(moved[&b].teachers_above_degree, 61);
         assert_eq!(moved[&a].backbone_teachers, 11);
         assert_eq!(moved[&b].backbone_teachers, 13);
+        // postings counted together move as many teachers as one by one
+        let three = with_postings(
+            &map,
+            &[RunningPosting {
+                postings: 3,
+                ..p.clone()
+            }],
+        );
+        let one_by_one = with_postings(&map, &[p.clone(), p.clone(), p.clone()]);
+        assert_eq!(three, one_by_one);
+        assert_eq!(three[&a].teachers_above_degree, 57);
+        assert_eq!(three[&b].backbone_teachers, 15);
         let not_backbone = with_postings(
             &map,
             &[RunningPosting {
