@@ -4,6 +4,7 @@ use chrono::NaiveDate;
 use edu_db::StoreError;
 use edu_domain::{ErrorCode, GroupId, Problem};
 use serde_json::json;
+use uuid::Uuid;
 
 #[derive(Debug, thiserror::Error)]
 pub enum EvaluationError {
@@ -23,6 +24,10 @@ pub enum EvaluationError {
     /// V-03: one evaluation per group and school year.
     #[error("evaluation already exists")]
     AlreadyExists(Vec<GroupId>),
+    /// The round's scorecards are not computed yet: reading or exporting them now would
+    /// show an empty round.
+    #[error("evaluation round still computing")]
+    RoundComputing(Uuid),
     /// the consequence cannot take this step.
     #[error("consequence state invalid: {0}")]
     ConsequenceState(&'static str),
@@ -97,6 +102,12 @@ impl From<EvaluationError> for Problem {
             )
             .rule("V-03")
             .details(json!({ "group_ids": groups })),
+            EvaluationError::RoundComputing(round_id) => Problem::new(
+                ErrorCode::EvaluationRoundComputing,
+                "the round's scorecards are still being computed; poll the round until it is computed",
+                "本轮考核评分仍在计算中,请待轮次状态为已完成后再查看或导出",
+            )
+            .details(json!({ "round_id": round_id })),
             EvaluationError::ConsequenceState(why) => Problem::new(
                 ErrorCode::ConsequenceStateInvalid,
                 format!("the consequence cannot take this step: {why}"),

@@ -81,6 +81,15 @@ impl std::fmt::Display for Phases {
     }
 }
 
+/// A round's scorecards are read (and exported) once computed: while the round computes
+/// (issue 7's 202 rounds) they would be an empty list.
+fn computed(round: &RoundRow) -> Result<()> {
+    if round.status == RoundStatus::Computing.as_str() {
+        return Err(EvaluationError::RoundComputing(round.round_id));
+    }
+    Ok(())
+}
+
 fn corrupt(what: &str, e: impl std::fmt::Display) -> EvaluationError {
     EvaluationError::from(diesel::result::Error::DeserializationError(
         format!("stored {what}: {e}").into(),
@@ -847,9 +856,14 @@ impl EvaluationService {
 
     pub async fn get_scorecard(&self, cmd: Command<ScorecardRef>) -> Result<Scorecard> {
         let mut conn = self.conn().await?;
-        let row = store::scorecard(&mut conn, cmd.body.round_id, cmd.body.group_id.0)
-            .await?
-            .ok_or(EvaluationError::ScorecardNotFound)?;
+        let Some(row) = store::scorecard(&mut conn, cmd.body.round_id, cmd.body.group_id.0).await?
+        else {
+            // Not there yet while the round computes: say so, rather than "no such scorecard".
+            if let Some(round) = store::round(&mut conn, cmd.body.round_id).await? {
+                computed(&round)?;
+            }
+            return Err(EvaluationError::ScorecardNotFound);
+        };
         let consequences = store::consequences_of(&mut conn, &[row.evaluation_id]).await?;
         drop(conn);
         let mut card = scorecard_view(row, consequences)?;
@@ -900,9 +914,10 @@ impl EvaluationService {
     pub async fn list_scorecards(&self, cmd: Command<ScorecardQuery>) -> Result<Page<Scorecard>> {
         let paging = cmd.body.paging.checked()?;
         let mut conn = self.conn().await?;
-        store::round(&mut conn, cmd.body.round_id)
+        let round = store::round(&mut conn, cmd.body.round_id)
             .await?
             .ok_or(EvaluationError::RoundNotFound)?;
+        computed(&round)?;
         let (rows, total) = store::scorecard_page(
             &mut conn,
             cmd.body.round_id,

@@ -75,6 +75,58 @@ async fn school_data(env: &Env, school: &str, last: f64, now: f64, teachers: u32
     assert_eq!(body["stage"], "junior", "{body}");
 }
 
+/// Issue 7's 202 rounds: while a round computes, its scorecards are neither read nor
+/// exported (an export would be an empty file); each is refused 409
+/// `evaluation_round_computing`, bilingual.
+#[actix_web::test]
+async fn a_computing_rounds_scorecards_and_exports_are_refused() {
+    let env = env().await;
+    let bureau = env.bureau();
+    let lead = env.school("计算中一中", "junior", REGION).await;
+    let group = env.group("计算中教育集团", "alliance", &lead).await;
+    // A round of the region as its opening transaction leaves it, before its computation.
+    // Opened "in an hour": the evaluation service resumes left-behind rounds opened before
+    // its start, and must not compute this one while the test looks at it.
+    let round_id = uuid::Uuid::now_v7();
+    env.db
+        .execute(&format!(
+            "INSERT INTO evaluation.rounds (round_id, region, school_year, as_of, policy_version, \
+             opened_by, opened_at, skipped, status) VALUES ('{round_id}', '{REGION}', 2025, \
+             '2026-08-31', 0, 'bureau-{REGION}', now() + interval '1 hour', '[]', 'computing')"
+        ))
+        .await
+        .unwrap();
+    let (status, round) = env
+        .get(&bureau, &format!("/evaluation-rounds/{round_id}"))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{round}");
+    assert_eq!(round["status"], "computing", "{round}");
+    for path in [
+        format!("/evaluation-rounds/{round_id}/export.csv"),
+        format!("/evaluation-rounds/{round_id}/export.xlsx"),
+        format!("/evaluation-rounds/{round_id}/groups/{group}/report.html"),
+        format!("/evaluation-rounds/{round_id}/groups/{group}"),
+    ] {
+        // the new group reaches the API's view of groups asynchronously
+        let (status, body) = until(
+            || env.get(&bureau, &path),
+            |_, b| b["error"]["code"] != "not_found",
+        )
+        .await;
+        assert_refusal(
+            status,
+            &body,
+            StatusCode::CONFLICT,
+            "evaluation_round_computing",
+        );
+        assert_eq!(
+            body["error"]["details"]["round_id"],
+            round_id.to_string(),
+            "{path}"
+        );
+    }
+}
+
 #[actix_web::test]
 async fn a_round_scores_from_the_records_and_a_failing_members_exit_waits_for_the_bureau() {
     let env = env().await;

@@ -104,6 +104,9 @@ pub enum ErrorCode {
     EvaluationTooEarly,
     /// V-03: one evaluation per group and school year.
     EvaluationAlreadyExists,
+    /// The round's scorecards are still being computed (issue 7's 202 rounds): poll the
+    /// round until it is `computed`, then read or export them.
+    EvaluationRoundComputing,
     /// the consequence is not in a state that allows this step (decided already, or
     /// one that takes effect through the sanctions workflow).
     ConsequenceStateInvalid,
@@ -166,6 +169,7 @@ impl ErrorCode {
             Self::MemberUnderPersuadeOut => "member_under_persuade_out",
             Self::EvaluationTooEarly => "evaluation_too_early",
             Self::EvaluationAlreadyExists => "evaluation_already_exists",
+            Self::EvaluationRoundComputing => "evaluation_round_computing",
             Self::ConsequenceStateInvalid => "consequence_state_invalid",
             Self::IdempotencyKeyReused => "idempotency_key_reused",
             Self::ServiceUnavailable => "service_unavailable",
@@ -217,6 +221,7 @@ impl ErrorCode {
             | Self::MemberUnderPersuadeOut
             | Self::EvaluationTooEarly
             | Self::EvaluationAlreadyExists
+            | Self::EvaluationRoundComputing
             | Self::ConsequenceStateInvalid => 409,
             Self::PayloadTooLarge => 413,
             Self::CapExceptionReasonRequired

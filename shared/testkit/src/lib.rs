@@ -81,6 +81,15 @@ impl TestDb {
         }
     }
 
+    /// Runs SQL in this database: a state the API cannot produce on demand (e.g. a round
+    /// caught while it computes).
+    pub async fn execute(&self, sql: &str) -> anyhow::Result<()> {
+        let mut conn = AsyncPgConnection::establish(&self.url())
+            .await
+            .context("connecting to the test database")?;
+        conn.batch_execute(sql).await.context("running test SQL")
+    }
+
     /// A small-pool configuration for a service schema in this database.
     pub fn config(&self, schema: &str) -> DbConfig {
         let mut c = DbConfig::new(&self.url(), schema);

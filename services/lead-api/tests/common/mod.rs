@@ -18,7 +18,7 @@ pub const REGION: &str = "411627";
 pub const OTHER_REGION: &str = "411621";
 
 pub struct Env {
-    _db: TestDb,
+    pub db: TestDb,
     pub bus: TestBus,
     minter: Minter,
     state: web::Data<AppState>,
@@ -51,7 +51,7 @@ pub async fn env() -> Env {
     let verifier = Verifier::new(&auth()).await.unwrap();
     let state = web::Data::new(AppState::new(bus.bus.clone(), verifier).await.unwrap());
     Env {
-        _db: db,
+        db,
         bus,
         minter: Minter::new(&auth()).unwrap(),
         state,
