@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use actix_web::http::StatusCode;
 use actix_web::test;
-use common::{OTHER_REGION, REGION, assert_refusal, env};
+use common::{OTHER_REGION, REGION, assert_refusal, env, until};
 use edu_domain::{Role, SchoolId};
 use serde_json::json;
 
@@ -443,4 +443,40 @@ async fn group_scope_follows_membership_changes_made_elsewhere() {
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(env.get(&second_token, &path).await.0, StatusCode::NOT_FOUND);
+}
+
+/// Refusals added with the API fuzzing (issue 9, item 3): a path no route matches is 404
+/// `not_found` with the bilingual error body, not an empty answer; a council calendar year
+/// outside 2000–2100 is 400 (was a 500 from a PostgreSQL date out of range); an E-08 school
+/// year outside 2000–2100 is 400 (was a 200 with a deadline in year 0).
+#[actix_web::test]
+async fn unknown_paths_and_out_of_range_years_are_refused() {
+    let env = env().await;
+    let bureau = env.bureau();
+    let (status, body) = env.get(&bureau, "/no/such/route").await;
+    assert_refusal(status, &body, StatusCode::NOT_FOUND, "not_found");
+    // without a token too: no route, nothing to authenticate for
+    let (status, body) = env
+        .send(test::TestRequest::get().uri("/api/nothing/here"))
+        .await;
+    assert_refusal(status, &body, StatusCode::NOT_FOUND, "not_found");
+
+    let lead = env.school("年份一中", "junior", REGION).await;
+    let group = env.group("年份一中教育集团", "alliance", &lead).await;
+    for year in ["-4713", "1999", "2101"] {
+        for path in [
+            format!("/groups/{group}/meetings?year={year}"),
+            format!("/groups/{group}/rotation?year={year}"),
+            format!("/regions/{REGION}/rotation?year={year}"),
+        ] {
+            // the new group reaches the API's view of groups asynchronously
+            let (status, body) = until(
+                || env.get(&bureau, &path),
+                |_, b| b["error"]["code"] != "not_found",
+            )
+            .await;
+            assert_refusal(status, &body, StatusCode::BAD_REQUEST, "validation_failed");
+            assert_eq!(body["error"]["details"]["field"], "year", "{path}: {body}");
+        }
+    }
 }
