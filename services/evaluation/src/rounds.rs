@@ -519,7 +519,9 @@ impl EvaluationService {
         }
         let service = self.clone();
         tokio::spawn(async move {
-            service.compute(round_id).await;
+            // Outside the request: the scorecards' events carry the round's policy version
+            // all the same (issue 9, item 4).
+            outbox::decision(service.compute(round_id)).await;
             match service.computing.lock() {
                 Ok(mut set) => set.remove(&round_id),
                 Err(poisoned) => poisoned.into_inner().remove(&round_id),

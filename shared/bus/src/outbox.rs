@@ -5,6 +5,12 @@
 //! The relay learns of new rows in process: a request or event handled under [`track`]
 //! reports whether it wrote to the outbox, and its host then wakes the relay (the
 //! transaction has ended by then). Rows written elsewhere are found by the relay's poll.
+//!
+//! Audit (issue 9, item 4: who, when, what, which policy version): every envelope names its
+//! actor, time, type and payload, and the version of the region's policy the decision that
+//! wrote it consulted. A [`decision`] (every request and every event handled, see [`track`]
+//! and the consumers) starts with none; [`crate::policy::stored`] notes the version it reads,
+//! and [`enqueue`] stamps it, so no call site passes it along.
 
 use std::cell::Cell;
 
@@ -17,17 +23,31 @@ use edu_domain::{EventId, GroupId, SchoolId};
 
 tokio::task_local! {
     static WRITTEN: Cell<bool>;
+    static POLICY_VERSION: Cell<Option<i32>>;
 }
 
-/// Runs `work` and says whether it enqueued an event (committed or not: a rolled-back
-/// write only costs the relay one look).
+/// Runs `work` as one [`decision`] and says whether it enqueued an event (committed or not:
+/// a rolled-back write only costs the relay one look).
 pub async fn track<T>(work: impl Future<Output = T>) -> (T, bool) {
     WRITTEN
         .scope(Cell::new(false), async {
-            let out = work.await;
+            let out = decision(work).await;
             (out, WRITTEN.with(Cell::get))
         })
         .await
+}
+
+/// Runs `work` as one decision (issue 9, item 4): the events it enqueues carry the version
+/// of the last policy it consulted, or none if it consulted none. For work outside a
+/// request or an event (background tasks), and for each of several decisions in one task.
+pub async fn decision<T>(work: impl Future<Output = T>) -> T {
+    POLICY_VERSION.scope(Cell::new(None), work).await
+}
+
+/// Notes that the current decision consults policy `version` (0: the documents' defaults).
+pub(crate) fn consulted(version: i32) {
+    // Outside a decision (a read-only task) there is no write to stamp.
+    let _ = POLICY_VERSION.try_with(|v| v.set(Some(version)));
 }
 
 /// The envelope of `event` (what [`enqueue`] and [`enqueue_all`] write) and its JSON.
@@ -45,6 +65,7 @@ fn envelope<E: Event>(
         version: E::VERSION,
         occurred_at: Utc::now(),
         actor: actor.clone(),
+        policy_version: POLICY_VERSION.try_with(Cell::get).ok().flatten(),
         group_id,
         school_id,
         payload,
