@@ -10,16 +10,27 @@
 //! - Published rows are kept for [`RETENTION`]. After NATS reconnects, rows published within
 //!   [`REPUBLISH_WINDOW`] are sent again: nats-server acknowledges before its periodic disk
 //!   flush, so an unclean restart can lose acknowledged events (DESIGN.md, "Durability").
+//! - Marking rows published commits without waiting for the WAL flush
+//!   (`synchronous_commit = off` for that transaction only): a mark lost in a PostgreSQL
+//!   crash only makes the relay send those events again, which the stream's duplicate window
+//!   and the consumers' inbox absorb. The events themselves were committed durably by the
+//!   business transaction.
+//! - Envelopes leave as the bytes PostgreSQL stores (the `jsonb` text), not decoded and
+//!   encoded again.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use diesel::deserialize::{self, FromSql, FromSqlRow};
+use diesel::pg::{Pg, PgValue};
 use diesel::prelude::*;
-use diesel::sql_types::Bool;
-use diesel_async::{AsyncConnection, RunQueryDsl, SimpleAsyncConnection};
+use diesel::sql_types::{Bool, Jsonb};
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl, SimpleAsyncConnection};
 use edu_contracts::ServiceName;
 use edu_db::DbPool;
 use edu_db::schema::outbox;
+use futures::StreamExt;
+use futures::stream::FuturesUnordered;
 use tokio::sync::Notify;
 
 use crate::Bus;
@@ -29,7 +40,11 @@ use crate::Bus;
 pub const REPUBLISH_WINDOW: Duration = Duration::from_secs(180);
 /// Published rows older than this are deleted.
 pub const RETENTION: Duration = Duration::from_secs(15 * 60);
-const BATCH: i64 = 256;
+/// Publishes awaiting their acknowledgements at once.
+const WINDOW: usize = 256;
+/// Rows one transaction takes: several windows, so that marking one overlaps publishing the
+/// next.
+const BATCH: i64 = 4 * WINDOW as i64;
 const POLL: Duration = Duration::from_millis(500);
 /// How soon to look again when another instance holds the publishing lock.
 const LOCKED_RETRY: Duration = Duration::from_millis(20);
@@ -57,6 +72,23 @@ pub async fn run(bus: Bus, pool: DbPool, service: ServiceName, wake: Arc<Notify>
     .run()
     .await
 }
+
+/// A `jsonb` value as the JSON text PostgreSQL sends (its binary format is a version byte
+/// followed by the text).
+#[derive(Debug, FromSqlRow)]
+struct StoredJson(bytes::Bytes);
+
+impl FromSql<Jsonb, Pg> for StoredJson {
+    fn from_sql(value: PgValue<'_>) -> deserialize::Result<Self> {
+        match value.as_bytes().split_first() {
+            Some((1, text)) => Ok(Self(bytes::Bytes::copy_from_slice(text))),
+            _ => Err("unsupported jsonb encoding".into()),
+        }
+    }
+}
+
+/// `(seq, id, event_type, envelope)` of an outbox row not yet published.
+type Unpublished = (i64, uuid::Uuid, String, StoredJson);
 
 struct Relay {
     bus: Bus,
@@ -123,18 +155,17 @@ impl Relay {
             .get()
             .await
             .map_err(|e| RelayError::Pool(e.to_string()))?;
-        let bus = &self.bus;
-        let service = self.service;
         conn.transaction(async |conn| {
             let locked: bool = diesel::select(diesel::dsl::sql::<Bool>(
-                "pg_try_advisory_xact_lock(hashtext('edu.outbox.' || current_schema()))",
+                "pg_try_advisory_xact_lock(hashtext('edu.outbox.' || current_schema())) \
+                 AND set_config('synchronous_commit', 'off', true) = 'off'",
             ))
             .get_result(conn)
             .await?;
             if !locked {
                 return Ok(Batch::Locked);
             }
-            let rows: Vec<(i64, uuid::Uuid, String, serde_json::Value)> = outbox::table
+            let rows: Vec<Unpublished> = outbox::table
                 .filter(outbox::published_at.is_null())
                 .order(outbox::seq)
                 .limit(BATCH)
@@ -148,34 +179,53 @@ impl Relay {
                 .skip_locked()
                 .load(conn)
                 .await?;
-            if rows.is_empty() {
-                return Ok(Batch::Published(0));
+            // A window's rows are marked (pipelined on the connection) while the next window
+            // is published and acknowledged.
+            let conn: &AsyncPgConnection = conn;
+            let mut marks = FuturesUnordered::new();
+            for window in rows.chunks(WINDOW) {
+                let published = self.publish_window(window);
+                tokio::pin!(published);
+                let seqs = loop {
+                    tokio::select! {
+                        seqs = &mut published => break seqs?,
+                        Some(marked) = marks.next() => { marked?; }
+                    }
+                };
+                marks.push(
+                    diesel::update(outbox::table.filter(outbox::seq.eq_any(seqs)))
+                        .set(outbox::published_at.eq(diesel::dsl::now))
+                        .execute(&mut { conn }),
+                );
             }
-            let mut acks = Vec::with_capacity(rows.len());
-            for (_, id, event_type, envelope) in &rows {
-                let mut headers = async_nats::HeaderMap::new();
-                headers.insert(async_nats::header::NATS_MESSAGE_ID, id.to_string().as_str());
-                let subject = bus.config().event_subject(service, event_type);
-                let body =
-                    serde_json::to_vec(envelope).map_err(|e| RelayError::Publish(e.to_string()))?;
-                let ack = bus
-                    .jetstream()
-                    .publish_with_headers(subject, headers, body.into())
-                    .await
-                    .map_err(|e| RelayError::Publish(e.to_string()))?;
-                acks.push(ack);
+            while let Some(marked) = marks.next().await {
+                marked?;
             }
-            for ack in acks {
-                ack.await.map_err(|e| RelayError::Publish(e.to_string()))?;
-            }
-            let seqs: Vec<i64> = rows.iter().map(|r| r.0).collect();
-            diesel::update(outbox::table.filter(outbox::seq.eq_any(&seqs)))
-                .set(outbox::published_at.eq(diesel::dsl::now))
-                .execute(conn)
-                .await?;
             Ok(Batch::Published(rows.len()))
         })
         .await
+    }
+
+    /// Publishes a window of rows and waits for all their acknowledgements; returns their
+    /// `seq`s.
+    async fn publish_window(&self, window: &[Unpublished]) -> Result<Vec<i64>, RelayError> {
+        let mut acks = Vec::with_capacity(window.len());
+        for (_, id, event_type, envelope) in window {
+            let mut headers = async_nats::HeaderMap::new();
+            headers.insert(async_nats::header::NATS_MESSAGE_ID, id.to_string().as_str());
+            let subject = self.bus.config().event_subject(self.service, event_type);
+            let ack = self
+                .bus
+                .jetstream()
+                .publish_with_headers(subject, headers, envelope.0.clone())
+                .await
+                .map_err(|e| RelayError::Publish(e.to_string()))?;
+            acks.push(ack);
+        }
+        for ack in acks {
+            ack.await.map_err(|e| RelayError::Publish(e.to_string()))?;
+        }
+        Ok(window.iter().map(|r| r.0).collect())
     }
 
     async fn republish_recent(&self) {
