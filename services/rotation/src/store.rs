@@ -5,6 +5,7 @@ use diesel::prelude::*;
 use diesel::sql_types::{Bool, Integer, Jsonb, Nullable, Text};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use edu_contracts::rotation::{Paging, Posting, PostingPhase};
+use edu_db::prepared::Prepared;
 use edu_domain::{
     BackboneLevel, GroupId, MemberRole, Policy, Post, PostingId, PostingKind, PostingStatus,
     SchoolId, SchoolYear, TeacherId,
@@ -327,32 +328,45 @@ pub async fn posting_context(
     (start, end): (NaiveDate, NaiveDate),
     policy_day: NaiveDate,
 ) -> QueryResult<PostingContext> {
-    diesel::sql_query(
+    use diesel::sql_types::{Date, Uuid as SqlUuid};
+    // Prepared once per connection: planning its subqueries costs more than running them.
+    Prepared::new(
         "SELECT g.dissolved, g.region, pv.version AS policy_version, pv.body AS policy_body, \
                 (SELECT under_persuade_out FROM group_schools \
-                  WHERE group_id = $1 AND school_id = $3 AND active) \
+                  WHERE group_id = p.group_id AND school_id = p.to_school AND active) \
                   AS receiver_under_persuade_out, \
                 (SELECT role FROM group_schools \
-                  WHERE group_id = $1 AND school_id = $2 AND active) AS from_role, \
+                  WHERE group_id = p.group_id AND school_id = p.from_school AND active) \
+                  AS from_role, \
                 (SELECT role FROM group_schools \
-                  WHERE group_id = $1 AND school_id = $3 AND active) AS to_role, \
+                  WHERE group_id = p.group_id AND school_id = p.to_school AND active) \
+                  AS to_role, \
                 (SELECT id FROM postings \
-                  WHERE teacher_id = $4 AND status <> 'cancelled' \
-                    AND start_date <= $6 AND coalesce(ended_on, end_date) >= $5 \
+                  WHERE teacher_id = p.teacher AND status <> 'cancelled' \
+                    AND start_date <= p.last_day AND coalesce(ended_on, end_date) >= p.first_day \
                   LIMIT 1) AS overlapping \
-           FROM (SELECT 1) AS one \
-           LEFT JOIN groups_seen g ON g.group_id = $1 \
+           FROM (VALUES (",
+    )
+    .bind::<SqlUuid, _>(group.0)
+    .sql(", ")
+    .bind::<SqlUuid, _>(from.0)
+    .sql(", ")
+    .bind::<SqlUuid, _>(to.0)
+    .sql(", ")
+    .bind::<SqlUuid, _>(teacher.0)
+    .sql(", ")
+    .bind::<Date, _>(start)
+    .sql(", ")
+    .bind::<Date, _>(end)
+    .sql(", ")
+    .bind::<Date, _>(policy_day)
+    .sql(
+        ")) AS p(group_id, from_school, to_school, teacher, first_day, last_day, policy_day) \
+           LEFT JOIN groups_seen g ON g.group_id = p.group_id \
            LEFT JOIN LATERAL (SELECT version, body FROM policy_versions \
-                  WHERE region = g.region AND effective_from <= $7 \
+                  WHERE region = g.region AND effective_from <= p.policy_day \
                   ORDER BY version DESC LIMIT 1) pv ON true",
     )
-    .bind::<diesel::sql_types::Uuid, _>(group.0)
-    .bind::<diesel::sql_types::Uuid, _>(from.0)
-    .bind::<diesel::sql_types::Uuid, _>(to.0)
-    .bind::<diesel::sql_types::Uuid, _>(teacher.0)
-    .bind::<diesel::sql_types::Date, _>(start)
-    .bind::<diesel::sql_types::Date, _>(end)
-    .bind::<diesel::sql_types::Date, _>(policy_day)
     .get_result(conn)
     .await
 }

@@ -4,6 +4,7 @@
 //! and idempotency keys.
 
 pub mod idempotency;
+pub mod prepared;
 pub mod schema;
 
 use std::time::Duration;
