@@ -1,48 +1,33 @@
 //! Fault injection on the real processes: `edugroup serve <service>` for every service and
-//! the API, a private nats-server and a fresh database, under a steady write load (trainings,
-//! each with its own `Idempotency-Key`, retried on 503 and on transport errors). Faults:
-//! SIGKILL of the rotation and evaluation processes and a restart; SIGKILL of nats-server and a
-//! restart on the same store; every backend of the database terminated by PostgreSQL (the
-//! shared cluster is never restarted: other tests use it). Afterwards: each accepted request's
-//! row is in the database once, its event on the stream once and its effect in the consumer
-//! once; refusals were 503 with Retry-After; nothing hung; every process is still running.
+//! the API, a private nats-server and a private PostgreSQL server (its own cluster, port and
+//! data directory: the shared cluster on 5432 is never restarted, other tests use it), under a
+//! steady write load (trainings, each with its own `Idempotency-Key`, retried on 503 and on
+//! transport errors). Faults: SIGKILL of the rotation and evaluation processes and a restart;
+//! SIGKILL of nats-server and a restart on the same store; PostgreSQL stopped as in a crash
+//! (`pg_ctl stop -m immediate`: no checkpoint, every connection cut) and started again on the
+//! same data directory (WAL replay). Afterwards: each accepted request's row is in the
+//! database once, its event on the stream once and its effect in the consumer once; refusals
+//! were 503 with Retry-After; nothing hung; every process is still running (it reconnected by
+//! itself).
 
 use std::collections::HashMap;
-use std::time::Duration;
-
-use diesel_async::{AsyncConnection, AsyncPgConnection};
-use edu_testkit::TestDb;
+use std::time::{Duration, Instant};
 
 use crate::support::{
-    CLIENT_TIMEOUT, Fixture, Load, NatsServer, PROCESSES, Proc, ScratchDir, SystemEnv, count,
+    CLIENT_TIMEOUT, Fixture, Load, NatsServer, PROCESSES, PgServer, Proc, ScratchDir, SystemEnv,
     free_port, wait_ready,
 };
 
 /// Steady load between faults.
 const STEADY: Duration = Duration::from_secs(3);
 
-/// Terminates every other backend connected to the database, as a crash or restart of
-/// PostgreSQL would.
-async fn terminate_backends(url: &str, database: &str) -> i64 {
-    let mut conn = AsyncPgConnection::establish(url).await.unwrap();
-    count(
-        &mut conn,
-        &format!(
-            "SELECT count(pg_terminate_backend(pid)) AS n FROM pg_stat_activity \
-             WHERE datname = '{database}' AND pid <> pg_backend_pid()"
-        ),
-    )
-    .await
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn accepted_writes_survive_killed_services_nats_restarts_and_dropped_connections() {
+async fn accepted_writes_survive_killed_services_and_nats_and_postgres_restarts() {
     let dir = ScratchDir::new("faults");
-    let db = TestDb::new().await.unwrap();
-    let database = db.url().rsplit('/').next().unwrap().to_owned();
+    let mut pg = PgServer::start("postgres", dir.path(), free_port()).await;
     let mut nats = NatsServer::start("nats", dir.path(), free_port(), &[], &[]).await;
     let system = SystemEnv {
-        database_url: db.url(),
+        database_url: pg.url(),
         nats_url: nats.url(),
         dir: dir.path().to_owned(),
         api_port: free_port(),
@@ -87,17 +72,21 @@ async fn accepted_writes_survive_killed_services_nats_restarts_and_dropped_conne
     eprintln!("faults: (b) nats-server killed; writes accepted again {b:?} after its restart");
     tokio::time::sleep(STEADY).await;
 
-    // (c) PostgreSQL drops every connection of the system, three times
-    let mut terminated = 0;
-    for _ in 0..3 {
-        terminated += terminate_backends(&edu_testkit::database_server_url(), &database).await;
-        tokio::time::sleep(Duration::from_millis(300)).await;
-    }
-    let c = load
-        .wait_for_progress(50, "terminating the database backends")
-        .await;
+    // (c) PostgreSQL crashes (immediate shutdown) and is started again on its data directory
+    let stopped = Instant::now();
+    tokio::task::block_in_place(|| pg.stop_immediate());
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    pg.restart().await;
+    let down = stopped.elapsed();
+    assert!(
+        pg.log_text()
+            .contains("not properly shut down; automatic recovery in progress"),
+        "PostgreSQL restarted without crash recovery"
+    );
+    let c = load.wait_for_progress(50, "restarting PostgreSQL").await;
     eprintln!(
-        "faults: (c) {terminated} database connections terminated; writes accepted again {c:?} later"
+        "faults: (c) PostgreSQL restarted (pg_ctl stop -m immediate, down {:.1} s); writes accepted again {c:?} later",
+        down.as_secs_f64()
     );
 
     tokio::time::sleep(STEADY).await;
@@ -105,7 +94,7 @@ async fn accepted_writes_survive_killed_services_nats_restarts_and_dropped_conne
     for (name, p) in procs.iter_mut() {
         assert!(p.is_running(), "{name} exited instead of reconnecting");
     }
-    load.verify(&db.url(), &nats.url(), "fault injection", ran)
+    load.verify(&pg.url(), &nats.url(), "fault injection", ran)
         .await;
     let tally = load.tally.lock().await;
     assert!(

@@ -105,6 +105,16 @@ impl Drop for ScratchDir {
     }
 }
 
+/// `command` with no input and its output appended to `log`.
+fn to_log<'c>(command: &'c mut Command, log: &Path) -> &'c mut Command {
+    let out = File::options().create(true).append(true).open(log).unwrap();
+    let err = out.try_clone().unwrap();
+    command
+        .stdin(Stdio::null())
+        .stdout(Stdio::from(out))
+        .stderr(Stdio::from(err))
+}
+
 /// A child process, killed and reaped on drop; its output goes to `log`.
 pub struct Proc {
     pub name: String,
@@ -114,16 +124,7 @@ pub struct Proc {
 
 impl Proc {
     pub fn spawn(name: &str, mut command: Command, log: PathBuf) -> Self {
-        let out = File::options()
-            .create(true)
-            .append(true)
-            .open(&log)
-            .unwrap();
-        let err = out.try_clone().unwrap();
-        let child = command
-            .stdin(Stdio::null())
-            .stdout(Stdio::from(out))
-            .stderr(Stdio::from(err))
+        let child = to_log(&mut command, &log)
             .spawn()
             .unwrap_or_else(|e| panic!("starting {name}: {e}"));
         Self {
@@ -131,6 +132,13 @@ impl Proc {
             child: Some(child),
             log,
         }
+    }
+
+    /// Runs a short-lived program to its end, its output appended to `log`; did it succeed?
+    pub fn run(mut command: Command, log: &Path) -> bool {
+        to_log(&mut command, log)
+            .status()
+            .is_ok_and(|s| s.success())
     }
 
     /// SIGKILL, no chance to clean up: the fault the tests inject.
@@ -147,8 +155,13 @@ impl Proc {
             .is_some_and(|c| matches!(c.try_wait(), Ok(None)))
     }
 
+    /// What the process logged so far.
+    pub fn log_text(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
     fn print_log_tail(&self) {
-        let text = std::fs::read_to_string(&self.log).unwrap_or_default();
+        let text = self.log_text();
         let lines: Vec<&str> = text.lines().collect();
         let tail = &lines[lines.len().saturating_sub(30)..];
         eprintln!("---- last lines of {} ({}):", self.name, self.log.display());
@@ -241,7 +254,7 @@ impl NatsServer {
 
     /// What the server logged so far.
     pub fn log_text(&self) -> String {
-        std::fs::read_to_string(&self.proc.log).unwrap_or_default()
+        self.proc.log_text()
     }
 
     pub fn kill9(&mut self) {
@@ -286,6 +299,166 @@ pub fn nats_server_binary() -> &'static str {
     } else {
         "nats-server"
     }
+}
+
+/// The directory of the newest PostgreSQL server programs the Debian packages installed
+/// (`/usr/lib/postgresql/<major>/bin`, as deploy/dev-stack.sh picks them); none: `$PATH`.
+fn pg_bin() -> PathBuf {
+    std::fs::read_dir("/usr/lib/postgresql")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| Some((e.file_name().to_str()?.parse::<u32>().ok()?, e.path())))
+        .filter(|(_, path)| path.join("bin/initdb").exists())
+        .max_by_key(|(major, _)| *major)
+        .map(|(_, path)| path.join("bin"))
+        .unwrap_or_default()
+}
+
+/// A private PostgreSQL server, never the shared cluster on 5432 (other tests use it, so it
+/// is never restarted): a fresh cluster made by `initdb` under `dir/<name>`, trust auth on
+/// 127.0.0.1 only, its own port and socket directory, the server's default settings
+/// (`fsync` on). As root, the programs run as the `postgres` user (initdb and postgres refuse
+/// root) and the cluster's directory is handed to it. Stopped like a crash with
+/// [`PgServer::stop_immediate`] and started again on the same data directory; dropping it
+/// stops the server the same way (then kills and reaps it), the [`ScratchDir`] holding `dir`
+/// removes the files.
+pub struct PgServer {
+    pub port: u16,
+    /// The cluster's directory: `data/` and the server's Unix socket.
+    home: PathBuf,
+    proc: Proc,
+}
+
+impl PgServer {
+    pub async fn start(name: &str, dir: &Path, port: u16) -> Self {
+        let home = dir.join(name);
+        std::fs::create_dir_all(&home).unwrap();
+        if let Some((uid, gid)) = pg_user() {
+            std::os::unix::fs::chown(&home, Some(uid), Some(gid)).unwrap();
+        }
+        let log = dir.join(format!("{name}.log"));
+        let data = home.join("data");
+        let mut initdb = pg_command(&home, "initdb");
+        initdb
+            .arg("-D")
+            .arg(&data)
+            // UTF-8 whatever the machine's locale: the system stores Chinese text
+            .args(["-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C"])
+            // only initdb's own final flush; the server keeps fsync on
+            .arg("--no-sync");
+        assert!(
+            Proc::run(initdb, &log),
+            "initdb of {name} failed, see {}",
+            log.display()
+        );
+        let mut server = Self {
+            port,
+            proc: Self::spawn(name, &home, port, log),
+            home,
+        };
+        server.wait_accepting().await;
+        server
+    }
+
+    fn spawn(name: &str, home: &Path, port: u16, log: PathBuf) -> Proc {
+        let mut command = pg_command(home, "postgres");
+        command
+            .arg("-D")
+            .arg(home.join("data"))
+            .args(["-c", "listen_addresses=127.0.0.1", "-p", &port.to_string()])
+            .arg("-k")
+            .arg(home);
+        Proc::spawn(name, command, log)
+    }
+
+    /// What the server (and initdb, pg_ctl) logged so far.
+    pub fn log_text(&self) -> String {
+        self.proc.log_text()
+    }
+
+    /// The URL of the server's `postgres` database.
+    pub fn url(&self) -> String {
+        format!("postgres://postgres@127.0.0.1:{}/postgres", self.port)
+    }
+
+    /// `pg_ctl stop -m immediate`: the postmaster and every backend quit at once, without a
+    /// checkpoint, as in a crash; the next start replays the WAL.
+    pub fn stop_immediate(&mut self) {
+        if !self.proc.is_running() {
+            return;
+        }
+        let mut stop = pg_command(&self.home, "pg_ctl");
+        stop.arg("-D")
+            .arg(self.home.join("data"))
+            .args(["stop", "-m", "immediate", "-w"]);
+        let stopped = Proc::run(stop, &self.proc.log);
+        // the postmaster has exited (or failed to stop: then it is killed): reap it
+        self.proc.kill9();
+        assert!(
+            stopped || std::thread::panicking(),
+            "pg_ctl stop -m immediate failed, see {}",
+            self.proc.log.display()
+        );
+    }
+
+    /// Starts the server again on the same port and data directory, and waits until it
+    /// accepts connections (after its crash recovery).
+    pub async fn restart(&mut self) {
+        self.stop_immediate();
+        let log = self.proc.log.clone();
+        self.proc = Self::spawn(&self.proc.name.clone(), &self.home, self.port, log);
+        self.wait_accepting().await;
+    }
+
+    async fn wait_accepting(&mut self) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            match AsyncPgConnection::establish(&self.url()).await {
+                Ok(_) => return,
+                Err(e) => assert!(
+                    Instant::now() < deadline && self.proc.is_running(),
+                    "PostgreSQL on port {} does not accept connections: {e}",
+                    self.port
+                ),
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+}
+
+impl Drop for PgServer {
+    fn drop(&mut self) {
+        self.stop_immediate();
+    }
+}
+
+/// A PostgreSQL program, run in `home` and, when we are root, as the `postgres` user.
+fn pg_command(home: &Path, program: &str) -> Command {
+    use std::os::unix::process::CommandExt as _;
+    let mut command = Command::new(pg_bin().join(program));
+    command.current_dir(home);
+    if let Some((uid, gid)) = pg_user() {
+        command.uid(uid).gid(gid);
+    }
+    command
+}
+
+/// The uid and gid of the `postgres` user when this process runs as root (PostgreSQL refuses
+/// to run as root); `None` otherwise (the programs run as ourselves).
+fn pg_user() -> Option<(u32, u32)> {
+    use std::os::unix::fs::MetadataExt as _;
+    if std::fs::metadata("/proc/self").ok()?.uid() != 0 {
+        return None;
+    }
+    let passwd = std::fs::read_to_string("/etc/passwd").unwrap();
+    let line = passwd
+        .lines()
+        .find(|l| l.starts_with("postgres:"))
+        .expect("running as root needs a postgres user to run PostgreSQL as");
+    let mut fields = line.split(':').skip(2);
+    let mut id = || fields.next().and_then(|f| f.parse().ok());
+    Some((id().unwrap(), id().unwrap()))
 }
 
 /// How an `edugroup` process reaches its dependencies.
