@@ -40,7 +40,7 @@ cargo build --release --quiet -p edu-bus --example nats_rtt --example outbox_dra
 cargo build --release --quiet -p edu-lead-api --example hello
 cargo build --release --quiet -p edu-auth --example jwt_verify
 # the relay's in-flight window and the API's default in-flight limit, from the code
-WINDOW=$(sed -nE 's/^const WINDOW: usize = ([0-9]+);/\1/p' shared/bus/src/relay.rs)
+WINDOW=$(sed -nE 's/^const BATCH: i64 = ([0-9]+);/\1/p' shared/bus/src/relay.rs)
 LIMIT=${EDUGROUP_HTTP_MAX_IN_FLIGHT:-$(sed -nE 's/^pub const DEFAULT_MAX_IN_FLIGHT: usize = ([0-9]+);/\1/p' services/lead-api/src/shed.rs)}
 CORES=$(nproc)
 

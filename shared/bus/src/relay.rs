@@ -25,12 +25,10 @@ use diesel::deserialize::{self, FromSql, FromSqlRow};
 use diesel::pg::{Pg, PgValue};
 use diesel::prelude::*;
 use diesel::sql_types::{Bool, Jsonb};
-use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl, SimpleAsyncConnection};
+use diesel_async::{AsyncConnection, RunQueryDsl, SimpleAsyncConnection};
 use edu_contracts::ServiceName;
 use edu_db::DbPool;
 use edu_db::schema::outbox;
-use futures::StreamExt;
-use futures::stream::FuturesUnordered;
 use tokio::sync::Notify;
 
 use crate::Bus;
@@ -40,11 +38,8 @@ use crate::Bus;
 pub const REPUBLISH_WINDOW: Duration = Duration::from_secs(180);
 /// Published rows older than this are deleted.
 pub const RETENTION: Duration = Duration::from_secs(15 * 60);
-/// Publishes awaiting their acknowledgements at once.
-const WINDOW: usize = 256;
-/// Rows one transaction takes: several windows, so that marking one overlaps publishing the
-/// next.
-const BATCH: i64 = 4 * WINDOW as i64;
+/// Rows one transaction publishes, awaiting their acknowledgements together.
+const BATCH: i64 = 256;
 const POLL: Duration = Duration::from_millis(500);
 /// How soon to look again when another instance holds the publishing lock.
 const LOCKED_RETRY: Duration = Duration::from_millis(20);
@@ -179,38 +174,23 @@ impl Relay {
                 .skip_locked()
                 .load(conn)
                 .await?;
-            // A window's rows are marked (pipelined on the connection) while the next window
-            // is published and acknowledged.
-            let conn: &AsyncPgConnection = conn;
-            let mut marks = FuturesUnordered::new();
-            for window in rows.chunks(WINDOW) {
-                let published = self.publish_window(window);
-                tokio::pin!(published);
-                let seqs = loop {
-                    tokio::select! {
-                        seqs = &mut published => break seqs?,
-                        Some(marked) = marks.next() => { marked?; }
-                    }
-                };
-                marks.push(
-                    diesel::update(outbox::table.filter(outbox::seq.eq_any(seqs)))
-                        .set(outbox::published_at.eq(diesel::dsl::now))
-                        .execute(&mut { conn }),
-                );
+            if rows.is_empty() {
+                return Ok(Batch::Published(0));
             }
-            while let Some(marked) = marks.next().await {
-                marked?;
-            }
+            let seqs = self.publish_rows(&rows).await?;
+            diesel::update(outbox::table.filter(outbox::seq.eq_any(&seqs)))
+                .set(outbox::published_at.eq(diesel::dsl::now))
+                .execute(conn)
+                .await?;
             Ok(Batch::Published(rows.len()))
         })
         .await
     }
 
-    /// Publishes a window of rows and waits for all their acknowledgements; returns their
-    /// `seq`s.
-    async fn publish_window(&self, window: &[Unpublished]) -> Result<Vec<i64>, RelayError> {
-        let mut acks = Vec::with_capacity(window.len());
-        for (_, id, event_type, envelope) in window {
+    /// Publishes rows and waits for all their acknowledgements; returns their `seq`s.
+    async fn publish_rows(&self, rows: &[Unpublished]) -> Result<Vec<i64>, RelayError> {
+        let mut acks = Vec::with_capacity(rows.len());
+        for (_, id, event_type, envelope) in rows {
             let mut headers = async_nats::HeaderMap::new();
             headers.insert(async_nats::header::NATS_MESSAGE_ID, id.to_string().as_str());
             let subject = self.bus.config().event_subject(self.service, event_type);
@@ -225,7 +205,7 @@ impl Relay {
         for ack in acks {
             ack.await.map_err(|e| RelayError::Publish(e.to_string()))?;
         }
-        Ok(window.iter().map(|r| r.0).collect())
+        Ok(rows.iter().map(|r| r.0).collect())
     }
 
     async fn republish_recent(&self) {
