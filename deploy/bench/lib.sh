@@ -24,9 +24,26 @@ bench_fresh_db() {
   export EDUGROUP_DATABASE_URL="postgres://postgres@127.0.0.1:5432/$1"
 }
 
-# $1 = port: starts `edugroup up --no-demo` there (pid in UP, address in BASE), waits until
-# ready. The caller's EXIT trap should call bench_stop.
+# A private nats-server with JetStream on a free port (NATS_URL, pid in NATS_PID): another
+# system on the shared server would join the services' queue groups and answer part of the
+# benchmark's requests from its own database (seen: 404 teacher not found).
+bench_nats() {
+  local port dir
+  port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  dir=$(mktemp -d)
+  NATS_DIR=$dir
+  "$(command -v nats-server || echo /usr/sbin/nats-server)" -a 127.0.0.1 -p "$port" -js -sd "$dir/js" >"$OUT/nats.log" 2>&1 &
+  NATS_PID=$!
+  for _ in $(seq 1 100); do grep -q "Server is ready" "$OUT/nats.log" 2>/dev/null && break; sleep 0.1; done
+  grep -q "Server is ready" "$OUT/nats.log" || { echo "nats-server did not start"; cat "$OUT/nats.log"; exit 1; }
+  NATS_URL="nats://127.0.0.1:$port"
+  export EDUGROUP_NATS_URL=$NATS_URL
+}
+
+# $1 = port: starts a private nats-server and `edugroup up --no-demo` there (pid in UP,
+# address in BASE), waits until ready. The caller's EXIT trap should call bench_stop.
 bench_up() {
+  bench_nats
   EDUGROUP_BIND="127.0.0.1:$1" RUST_LOG=error $BIN up --no-demo >"$OUT/up.log" 2>&1 &
   UP=$!
   BASE="http://127.0.0.1:$1"
@@ -36,6 +53,8 @@ bench_up() {
 
 bench_stop() {
   if [ -n "${UP:-}" ]; then kill "$UP" 2>/dev/null || true; wait "$UP" 2>/dev/null || true; fi
+  if [ -n "${NATS_PID:-}" ]; then kill "$NATS_PID" 2>/dev/null || true; wait "$NATS_PID" 2>/dev/null || true; fi
+  if [ -n "${NATS_DIR:-}" ]; then rm -rf "$NATS_DIR"; fi
 }
 
 # A bureau token of county 411627 (TOKEN) and the JSON request headers (H).
@@ -178,5 +197,5 @@ floor() {
 # The raw NATS request/reply round trip for DUR seconds at $1 requests in flight
 # → "requests/s p50ms"
 nats_rtt() {
-  target/release/examples/nats_rtt nats://127.0.0.1:4222 "$DUR" "$1" | awk '/requests/{r=$2} /p50/{p=$3} END {print r, p/1000}'
+  target/release/examples/nats_rtt "$NATS_URL" "$DUR" "$1" | awk '/requests/{r=$2} /p50/{p=$3} END {print r, p/1000}'
 }

@@ -66,7 +66,7 @@ LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 rm -f "$OUT/errors.txt"
 
 drain() { # relay|raw → "events/s"
-  target/release/examples/outbox_drain "$EDUGROUP_DATABASE_URL" nats://127.0.0.1:4222 "$1" "$EVENTS" "$WINDOW" | awk '/events/{print $2}'
+  target/release/examples/outbox_drain "$EDUGROUP_DATABASE_URL" "$NATS_URL" "$1" "$EVENTS" "$WINDOW" | awk '/events/{print $2}'
 }
 jwt() { target/release/examples/jwt_verify 5 | awk '/verifications/{v=$2} /ns/{n=$2} END {print v, n}'; }
 
@@ -182,7 +182,6 @@ R+=("shed 1 $SHED $(counted "$SHED" "$DUR")")
 # peak memory: the `up` process (every service and the API), nats-server, the system's
 # PostgreSQL backends
 UP_HWM=$(awk '/VmHWM/{print $2}' "/proc/$UP/status")
-NATS_PID=$(ss -ltnpH 'sport = :4222' 2>/dev/null | grep -oE 'pid=[0-9]+' | head -1 | cut -d= -f2 || true)
 NATS_HWM=$([ -n "$NATS_PID" ] && awk '/VmHWM/{print $2}' "/proc/$NATS_PID/status" || echo 0)
 NATS_RSS=$([ -n "$NATS_PID" ] && awk '/VmRSS/{print $2}' "/proc/$NATS_PID/status" || echo 0)
 PG_PIDS=$("${PSQL[@]}" -d "$DB" -c "SELECT pid FROM pg_stat_activity WHERE datname = '$DB' AND pid <> pg_backend_pid()")
@@ -285,7 +284,7 @@ print(f"| beyond the limit, {shed[0][2]} connections = 4 × {limit} in flight (2
 print(f"\nNon-2xx or socket errors in the read and write runs: {errors:.0f}. Beyond the limit: {', '.join(f'{k} {v}' for k, v in sc.items())}; RSS {float(shed[0][13]) / 1024:.0f} MiB.")
 print("\nKnee (read, {} s per level; 2xx/s by connections): ".format(knee_dur) + ", ".join(f"{r[1]}: {float(r[2]):.0f}" for r in knees) + f" → the knee is the fewest connections reaching 90 % of the peak: {knee}.")
 print(f"\nPeak memory: `edugroup up` runs every service and the API in one process: VmHWM **{int(mem[2]) / 1024:.0f} MiB**. "
-      f"nats-server (shared with other users of this machine): VmHWM {int(mem[3]) / 1024:.0f} MiB, now {int(mem[4]) / 1024:.0f} MiB. "
+      f"nats-server (the benchmark's own): VmHWM {int(mem[3]) / 1024:.0f} MiB, now {int(mem[4]) / 1024:.0f} MiB. "
       f"PostgreSQL: {mem[5]} backends of the system's database, private memory (RssAnon) {int(mem[6]) / 1024:.0f} MiB in all, largest VmHWM {int(mem[7]) / 1024:.0f} MiB (counts the shared buffers it touched).")
 print("\nBaseline drift, first round → last round: " + ", ".join(f"{b} {at(b, 1, 2):.0f} → {at(b, rounds, 2):.0f} ({change[b]:+.0%})" for b in base) + ".")
 PY
