@@ -2,8 +2,13 @@
 //! region's groups read in one query per table (a round of a province-sized region reads
 //! a handful of result sets, not one per group), rounds, scorecards and consequences.
 
+use std::io::Write;
+
 use chrono::{DateTime, NaiveDate, Utc};
+use diesel::pg::Pg;
 use diesel::prelude::*;
+use diesel::serialize::{self, IsNull, Output, ToSql};
+use diesel::sql_types::Jsonb;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
@@ -399,16 +404,46 @@ pub struct RoundRow {
     pub actor: Option<serde_json::Value>,
 }
 
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+/// A stored scorecard: its id (what its consequences cite) and its body.
+#[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = scorecards)]
 pub struct ScorecardRow {
+    pub evaluation_id: Uuid,
+    pub body: serde_json::Value,
+}
+
+/// A JSON document serialized once, straight from its struct, and bound as jsonb as it is
+/// (a province's round writes 2,000 scorecards: no `serde_json::Value` built in between).
+#[derive(Debug, Clone, diesel::expression::AsExpression)]
+#[diesel(sql_type = Jsonb)]
+pub struct JsonDocument(Vec<u8>);
+
+impl JsonDocument {
+    pub fn of(value: &impl serde::Serialize) -> serde_json::Result<Self> {
+        serde_json::to_vec(value).map(Self)
+    }
+}
+
+impl ToSql<Jsonb, Pg> for JsonDocument {
+    fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, Pg>) -> serialize::Result {
+        // jsonb's binary format: version 1, then the document's text.
+        out.write_all(&[1])?;
+        out.write_all(&self.0)?;
+        Ok(IsNull::No)
+    }
+}
+
+/// A scorecard as a round stores it.
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = scorecards)]
+pub struct NewScorecard {
     pub evaluation_id: Uuid,
     pub round_id: Uuid,
     pub group_id: Uuid,
     pub school_year: i32,
     pub total: f64,
     pub grade: String,
-    pub body: serde_json::Value,
+    pub body: JsonDocument,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -476,7 +511,7 @@ pub async fn round_status_for_update(
 /// Stores a round's scorecards and consequences (multi-row INSERTs in chunks).
 pub async fn insert_scorecards(
     conn: &mut AsyncPgConnection,
-    cards: &[ScorecardRow],
+    cards: &[NewScorecard],
     consequences_rows: &[ConsequenceRow],
 ) -> QueryResult<()> {
     for chunk in cards.chunks(INSERT_CHUNK) {

@@ -24,12 +24,15 @@ use edu_contracts::rotation::{
 use edu_contracts::{Actor, Command, Page};
 use edu_db::idempotency;
 use edu_domain::{
-    ErrorCode, GroupId, Policy, Problem, RegionCode, SchoolId, SchoolYear, Stage, text,
+    ErrorCode, GroupId, Policy, Problem, RegionCode, SchoolId, SchoolYear, Stage, TrainingKind,
+    text,
 };
 use uuid::Uuid;
 
 use crate::error::EvaluationError;
-use crate::round_store::{self as store, ConsequenceRow, RoundRow, ScorecardRow};
+use crate::round_store::{
+    self as store, ConsequenceRow, JsonDocument, NewScorecard, RoundRow, ScorecardRow,
+};
 use crate::scoring::{
     self, CountyCv, GroupFacts, MeetingFact, ReportFact, RotationFacts, RunningPosting,
 };
@@ -337,6 +340,121 @@ fn round_view(
     })
 }
 
+/// A group as a scorecard names it: who it was on the evaluation day.
+struct GroupHead {
+    evaluation_id: Uuid,
+    group_id: GroupId,
+    plaque_date: NaiveDate,
+    lead: SchoolId,
+    members: Vec<SchoolId>,
+}
+
+/// The records of a school year the figures count and link to, from this service's
+/// projections, per group: read in one query per table for a round's groups, and for one
+/// group when someone drills down into its scorecard (the same reading both times, so the
+/// sources are the records the figures were computed from).
+#[derive(Default)]
+struct Records {
+    meetings: BTreeMap<Uuid, Vec<MeetingFact>>,
+    reports: BTreeMap<Uuid, Vec<ReportFact>>,
+    trainings: BTreeMap<Uuid, Vec<(Uuid, TrainingKind, NaiveDate)>>,
+    resources: BTreeMap<Uuid, Vec<(Uuid, Uuid, NaiveDate)>>,
+    adoptions: BTreeMap<Uuid, Vec<(Uuid, Uuid, Uuid)>>,
+    scored_items: BTreeMap<Uuid, Vec<ScoredItem>>,
+}
+
+impl Records {
+    /// The records of `groups` in the round's school year up to its evaluation day.
+    async fn read(
+        conn: &mut edu_db::PooledConn,
+        groups: &[Uuid],
+        ctx: &RoundContext<'_>,
+        phases: &mut Phases,
+    ) -> Result<Self> {
+        let year = ctx.year;
+        let (first, last) = ctx.days;
+        let span = (first, ctx.as_of.min(last));
+        let mut out = Self::default();
+        for (g, id, kind, held_on, present) in store::meetings_of(conn, groups, span).await? {
+            out.meetings.entry(g).or_default().push(MeetingFact {
+                id,
+                kind: kind.parse().map_err(|e| corrupt("meeting kind", e))?,
+                held_on,
+                present,
+            });
+        }
+        phases.lap("meetings");
+        for (g, id, y, quarter, late) in
+            store::reports_of(conn, groups, (year.0, year.0 + 1)).await?
+        {
+            out.reports.entry(g).or_default().push(ReportFact {
+                id,
+                year: y,
+                quarter: u32::try_from(quarter).unwrap_or_default(),
+                late,
+            });
+        }
+        phases.lap("reports");
+        for (g, id, kind, on) in store::trainings_of(conn, groups, span).await? {
+            let kind = kind.parse().map_err(|e| corrupt("training kind", e))?;
+            out.trainings.entry(g).or_default().push((id, kind, on));
+        }
+        phases.lap("trainings");
+        for (g, id, owner, on) in store::resources_of(conn, groups, span).await? {
+            out.resources.entry(g).or_default().push((id, owner, on));
+        }
+        phases.lap("resources");
+        for (g, r, owner, adopter) in store::adoptions_of(conn, groups, span).await? {
+            out.adoptions
+                .entry(g)
+                .or_default()
+                .push((r, owner, adopter));
+        }
+        phases.lap("adoptions");
+        for (g, v) in store::region_scored_items(conn, groups, year.0).await? {
+            out.scored_items.insert(
+                g,
+                serde_json::from_value(v).map_err(|e| corrupt("scored items", e))?,
+            );
+        }
+        phases.lap("items");
+        Ok(out)
+    }
+
+    /// The facts of one group (its records taken out), without the school data, the
+    /// running postings and last year's grade.
+    fn facts(
+        &mut self,
+        ctx: &RoundContext<'_>,
+        head: GroupHead,
+        rotation: RotationFacts,
+    ) -> GroupFacts {
+        let g = head.group_id.0;
+        GroupFacts {
+            evaluation_id: head.evaluation_id,
+            round_id: ctx.round_id,
+            group_id: head.group_id,
+            region: ctx.region.clone(),
+            school_year: ctx.year,
+            as_of: ctx.as_of,
+            plaque_date: head.plaque_date,
+            lead: head.lead,
+            members: head.members,
+            meetings: self.meetings.remove(&g).unwrap_or_default(),
+            reports: self.reports.remove(&g).unwrap_or_default(),
+            trainings: self.trainings.remove(&g).unwrap_or_default(),
+            resources: self.resources.remove(&g).unwrap_or_default(),
+            adoptions: self.adoptions.remove(&g).unwrap_or_default(),
+            running_postings: Vec::new(),
+            rotation,
+            this_year: BTreeMap::new(),
+            last_year: BTreeMap::new(),
+            scored_items: self.scored_items.remove(&g).unwrap_or_default(),
+            previous_grade: None,
+        }
+    }
+}
+
 impl EvaluationService {
     /// The bureau's data of a school for a year (PUT semantics: the last entry counts).
     pub async fn save_school_data(&self, cmd: Command<SchoolDataInput>) -> Result<SchoolData> {
@@ -628,14 +746,14 @@ impl EvaluationService {
         let mut rows = Vec::with_capacity(cards.len());
         let mut consequence_rows = Vec::new();
         for card in &cards {
-            rows.push(ScorecardRow {
+            rows.push(NewScorecard {
                 evaluation_id: card.id,
                 round_id,
                 group_id: card.group_id.0,
                 school_year: card.school_year.0,
                 total: card.total,
                 grade: card.grade.as_str().to_owned(),
-                body: serde_json::to_value(card).map_err(|e| corrupt("scorecard", e))?,
+                body: JsonDocument::of(card).map_err(|e| corrupt("scorecard", e))?,
             });
             consequence_rows.extend(card.consequences.iter().map(|c| ConsequenceRow {
                 consequence_id: c.id,
@@ -695,8 +813,11 @@ impl EvaluationService {
         Ok(())
     }
 
-    /// The scorecards of `groups`: their facts read in one query per table, E-08 asked of
-    /// the rotation service once for the whole region, the county's CVs once.
+    /// The scorecards of `groups`: their facts read in one query per table while the
+    /// rotation service counts E-08 for the whole region at the same time, the county's CVs
+    /// once. The figures' sources are left out (a drill-down computes them, see
+    /// [`EvaluationService::fill_sources`]): a province's records are not copied into every
+    /// scorecard.
     async fn scorecards(
         &self,
         conn: &mut edu_db::PooledConn,
@@ -706,11 +827,10 @@ impl EvaluationService {
     ) -> Result<Vec<Scorecard>> {
         let year = ctx.year;
         let as_of = ctx.as_of;
-        let (first, last) = ctx.days;
+        let (first, _) = ctx.days;
         let ids: Vec<Uuid> = groups.iter().map(|g| g.group_id).collect();
-        let span = (first, as_of.min(last));
-        // E-08 as the rotation service counts it, never recomputed here (asked first: it
-        // is the longest single step and needs nothing read here).
+        // E-08 as the rotation service counts it, never recomputed here: the longest single
+        // step, and it needs nothing read here, so it runs while this service reads.
         let rotation = self.bus.call::<GetGroupsCompliance>(
             ctx.actor,
             None,
@@ -720,74 +840,37 @@ impl EvaluationService {
                 as_of: Some(as_of),
             },
         );
-        let mut members: BTreeMap<Uuid, Vec<SchoolId>> = BTreeMap::new();
-        for (g, s) in store::members_since(conn, &ids, first).await? {
-            members.entry(g).or_default().push(SchoolId(s));
-        }
-        phases.lap("members");
-        let mut meetings: BTreeMap<Uuid, Vec<MeetingFact>> = BTreeMap::new();
-        for (g, id, kind, held_on, present) in store::meetings_of(conn, &ids, span).await? {
-            meetings.entry(g).or_default().push(MeetingFact {
-                id,
-                kind: kind.parse().map_err(|e| corrupt("meeting kind", e))?,
-                held_on,
-                present,
-            });
-        }
-        phases.lap("meetings");
-        let mut reports: BTreeMap<Uuid, Vec<ReportFact>> = BTreeMap::new();
-        for (g, id, y, quarter, late) in store::reports_of(conn, &ids, (year.0, year.0 + 1)).await?
-        {
-            reports.entry(g).or_default().push(ReportFact {
-                id,
-                year: y,
-                quarter: u32::try_from(quarter).unwrap_or_default(),
-                late,
-            });
-        }
-        phases.lap("reports");
-        let mut trainings: BTreeMap<Uuid, Vec<_>> = BTreeMap::new();
-        for (g, id, kind, on) in store::trainings_of(conn, &ids, span).await? {
-            let kind = kind.parse().map_err(|e| corrupt("training kind", e))?;
-            trainings.entry(g).or_default().push((id, kind, on));
-        }
-        phases.lap("trainings");
-        let mut resources: BTreeMap<Uuid, Vec<_>> = BTreeMap::new();
-        for (g, id, owner, on) in store::resources_of(conn, &ids, span).await? {
-            resources.entry(g).or_default().push((id, owner, on));
-        }
-        phases.lap("resources");
-        let mut adoptions: BTreeMap<Uuid, Vec<_>> = BTreeMap::new();
-        for (g, r, owner, adopter) in store::adoptions_of(conn, &ids, span).await? {
-            adoptions.entry(g).or_default().push((r, owner, adopter));
-        }
-        phases.lap("adoptions");
-        let mut running: BTreeMap<Uuid, Vec<RunningPosting>> = BTreeMap::new();
-        for (g, from, to, backbone, n) in store::running_postings(conn, &ids, as_of).await? {
-            running.entry(g).or_default().push(RunningPosting {
-                from,
-                to,
-                backbone,
-                postings: u32::try_from(n).unwrap_or(u32::MAX),
-            });
-        }
-        phases.lap("postings");
-        let mut items: BTreeMap<Uuid, Vec<ScoredItem>> = BTreeMap::new();
-        for (g, v) in store::region_scored_items(conn, &ids, year.0).await? {
-            items.insert(
-                g,
-                serde_json::from_value(v).map_err(|e| corrupt("scored items", e))?,
-            );
-        }
-        let previous: BTreeMap<Uuid, Grade> = store::grades_of(conn, &ids, year.0 - 1)
-            .await?
-            .into_iter()
-            .map(|(g, grade)| Ok((g, grade.parse().map_err(|e| corrupt("grade", e))?)))
-            .collect::<Result<_>>()?;
-        phases.lap("items_grades");
-        let (this_year, last_year, county) = county_data(conn, ctx.region.as_str(), year).await?;
-        phases.lap("school_data");
-        let rotation = rotation.await.map_err(EvaluationError::Upstream)?;
+        let own = async {
+            let mut members: BTreeMap<Uuid, Vec<SchoolId>> = BTreeMap::new();
+            for (g, s) in store::members_since(conn, &ids, first).await? {
+                members.entry(g).or_default().push(SchoolId(s));
+            }
+            phases.lap("members");
+            let records = Records::read(conn, &ids, ctx, phases).await?;
+            let mut running: BTreeMap<Uuid, Vec<RunningPosting>> = BTreeMap::new();
+            for (g, from, to, backbone, n) in store::running_postings(conn, &ids, as_of).await? {
+                running.entry(g).or_default().push(RunningPosting {
+                    from,
+                    to,
+                    backbone,
+                    postings: u32::try_from(n).unwrap_or(u32::MAX),
+                });
+            }
+            phases.lap("postings");
+            let previous: BTreeMap<Uuid, Grade> = store::grades_of(conn, &ids, year.0 - 1)
+                .await?
+                .into_iter()
+                .map(|(g, grade)| Ok((g, grade.parse().map_err(|e| corrupt("grade", e))?)))
+                .collect::<Result<_>>()?;
+            phases.lap("grades");
+            let school_data = county_data(conn, ctx.region.as_str(), year).await?;
+            phases.lap("school_data");
+            Ok::<_, EvaluationError>((members, records, running, previous, school_data))
+        };
+        let (rotation, own) = tokio::join!(rotation, own);
+        let (mut members, mut records, mut running, previous, (this_year, last_year, county)) =
+            own?;
+        let rotation = rotation.map_err(EvaluationError::Upstream)?;
         phases.lap("rotation_wait");
         let figures: BTreeMap<Uuid, RotationFigures> = rotation
             .groups
@@ -804,43 +887,41 @@ impl EvaluationService {
                         serde_json::json!({"service": "rotation", "group_id": g.group_id}),
                     ))
                 })?;
-            let members = members.remove(&g.group_id).unwrap_or_default();
-            let schools: Vec<SchoolId> = std::iter::once(SchoolId(g.lead_school_id))
-                .chain(members.iter().copied())
-                .collect();
+            let head = GroupHead {
+                evaluation_id: Uuid::now_v7(),
+                group_id: GroupId(g.group_id),
+                plaque_date: g.plaque_date,
+                lead: SchoolId(g.lead_school_id),
+                members: members.remove(&g.group_id).unwrap_or_default(),
+            };
             let pick = |m: &BTreeMap<SchoolId, scoring::SchoolYearData>| {
-                schools
-                    .iter()
+                std::iter::once(&head.lead)
+                    .chain(head.members.iter())
                     .filter_map(|s| m.get(s).map(|d| (*s, d.clone())))
                     .collect()
             };
-            let facts = GroupFacts {
-                evaluation_id: Uuid::now_v7(),
-                round_id: ctx.round_id,
-                group_id: GroupId(g.group_id),
-                region: ctx.region.clone(),
-                school_year: year,
-                as_of,
-                plaque_date: g.plaque_date,
-                lead: SchoolId(g.lead_school_id),
-                members,
-                meetings: meetings.remove(&g.group_id).unwrap_or_default(),
-                reports: reports.remove(&g.group_id).unwrap_or_default(),
-                trainings: trainings.remove(&g.group_id).unwrap_or_default(),
-                resources: resources.remove(&g.group_id).unwrap_or_default(),
-                adoptions: adoptions.remove(&g.group_id).unwrap_or_default(),
-                running_postings: running.remove(&g.group_id).unwrap_or_default(),
-                rotation: RotationFacts {
-                    actual,
-                    rotation_min_pct: rotation.rotation_min_pct,
-                    backbone_min_pct: rotation.backbone_min_pct,
-                },
-                this_year: pick(&this_year),
-                last_year: pick(&last_year),
-                scored_items: items.remove(&g.group_id).unwrap_or_default(),
-                previous_grade: previous.get(&g.group_id).copied(),
+            let (this_year, last_year) = (pick(&this_year), pick(&last_year));
+            let rotation = RotationFacts {
+                actual,
+                rotation_min_pct: rotation.rotation_min_pct,
+                backbone_min_pct: rotation.backbone_min_pct,
             };
-            cards.push(scoring::scorecard(facts, ctx.policy, &county));
+            let facts = GroupFacts {
+                running_postings: running.remove(&g.group_id).unwrap_or_default(),
+                this_year,
+                last_year,
+                previous_grade: previous.get(&g.group_id).copied(),
+                ..records.facts(ctx, head, rotation)
+            };
+            let mut card = scoring::scorecard(facts, ctx.policy, &county);
+            for figure in card
+                .dimensions
+                .iter_mut()
+                .flat_map(|d| d.figures.iter_mut())
+            {
+                figure.sources = Vec::new();
+            }
+            cards.push(card);
         }
         phases.lap("scoring");
         Ok(cards)
@@ -869,21 +950,16 @@ impl EvaluationService {
         let consequences = store::consequences_of(&mut conn, &[row.evaluation_id]).await?;
         drop(conn);
         let mut card = scorecard_view(row, consequences)?;
-        self.rotation_sources(&cmd.actor, &mut card).await?;
+        self.fill_sources(&cmd.actor, &mut card).await?;
         Ok(card)
     }
 
-    /// Drill-down of the E-08 figures: the rotated teachers' postings, asked of the rotation
-    /// service for the group and day of the scorecard (a round stores the figures only).
-    async fn rotation_sources(&self, actor: &Actor, card: &mut Scorecard) -> Result<()> {
-        let wanted = |card: &Scorecard| {
-            scoring::ROTATION_FIGURES
-                .iter()
-                .any(|(key, _)| card.figure(key).is_some_and(|f| f.sources.is_empty()))
-        };
-        if !wanted(card) {
-            return Ok(());
-        }
+    /// Drill-down: the records behind each figure of a scorecard, computed on request (a
+    /// round stores the figures only). The E-08 figures' are the rotated teachers'
+    /// postings, asked of the rotation service for the group and day of the scorecard; the
+    /// others are this service's records of the group, read and selected as the round read
+    /// and counted them (same school year, evaluation day, schools and policy).
+    async fn fill_sources(&self, actor: &Actor, card: &mut Scorecard) -> Result<()> {
         let query = ComplianceQuery {
             scope: Scope::Group {
                 group_id: card.group_id,
@@ -896,18 +972,53 @@ impl EvaluationService {
             .call::<GetCompliance>(actor, None, query)
             .await
             .map_err(EvaluationError::Upstream)?;
+        let days = year_days(card.school_year)?;
+        let mut conn = self.conn().await?;
+        let policy = edu_bus::policy::in_force(&mut conn, card.region.as_str(), days.0).await?;
+        let ctx = RoundContext {
+            actor,
+            round_id: card.round_id,
+            region: &card.region,
+            year: card.school_year,
+            days,
+            as_of: card.as_of,
+            policy: &policy,
+        };
+        let mut records =
+            Records::read(&mut conn, &[card.group_id.0], &ctx, &mut Phases::start()).await?;
+        drop(conn);
+        let head = GroupHead {
+            evaluation_id: card.id,
+            group_id: card.group_id,
+            plaque_date: card.plaque_date,
+            lead: card.lead_school_id,
+            members: card.member_school_ids.clone(),
+        };
+        let rotation = RotationFacts {
+            actual: compliance.actual.clone(),
+            rotation_min_pct: compliance.rotation_min_pct,
+            backbone_min_pct: compliance.backbone_min_pct,
+        };
+        let recomputed = scoring::scorecard(
+            records.facts(&ctx, head, rotation),
+            &policy,
+            &CountyCv::default(),
+        );
         for figure in card
             .dimensions
             .iter_mut()
             .flat_map(|d| d.figures.iter_mut())
         {
-            if let Some((_, backbone_only)) = scoring::ROTATION_FIGURES
+            figure.sources = match scoring::ROTATION_FIGURES
                 .iter()
                 .find(|(key, _)| *key == figure.key)
-                && figure.sources.is_empty()
             {
-                figure.sources = scoring::rotation_sources(&compliance, *backbone_only);
-            }
+                Some((_, backbone_only)) => scoring::rotation_sources(&compliance, *backbone_only),
+                None => recomputed
+                    .figure(&figure.key)
+                    .map(|f| f.sources.clone())
+                    .unwrap_or_default(),
+            };
         }
         Ok(())
     }

@@ -351,6 +351,44 @@ async fn a_round_scores_from_the_records_and_a_failing_members_exit_waits_for_th
         .unwrap()["figures"][0];
     assert_eq!(value_added["value"], 0.5, "{value_added}");
     assert_eq!(value_added["score"], 62.0);
+    // drill-down of the figures computed here (a round stores the figures; the records
+    // behind them are read on request, as the round read them): the members' school data of
+    // both years, and the bureau's scored item with its evidence
+    let (status, figure) = env
+        .get(&bureau, &format!("{card_path}/figures/value_added.members"))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{figure}");
+    assert_eq!(figure["sources"], value_added["sources"], "{figure}");
+    let hrefs: Vec<&str> = figure["sources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["href"].as_str().unwrap())
+        .collect();
+    let mut expected: Vec<String> = [2025, 2024]
+        .iter()
+        .flat_map(|y| {
+            [&falling, &rising]
+                .into_iter()
+                .map(move |m| format!("/api/v1/evaluation-data/{y}/schools/{m}"))
+        })
+        .collect();
+    let mut got: Vec<String> = hrefs.iter().map(|h| (*h).to_owned()).collect();
+    expected.sort();
+    got.sort();
+    assert_eq!(got, expected, "{figure}");
+    let (status, figure) = env
+        .get(
+            &bureau,
+            &format!("{card_path}/figures/group_model.bureau_score"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{figure}");
+    assert_eq!(figure["sources"][0]["kind"], "scored_item", "{figure}");
+    assert_eq!(
+        figure["sources"][0]["href"],
+        "evidence: 联盟型章程与挂牌材料"
+    );
     // 4.0 teachers per 100 students misses 5.3 by more than 15 %; V-17 against 0.45
     let b = &card["balance"];
     assert_eq!(b["stage"], "junior");
