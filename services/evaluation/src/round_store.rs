@@ -8,7 +8,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use diesel::pg::Pg;
 use diesel::prelude::*;
 use diesel::serialize::{self, IsNull, Output, ToSql};
-use diesel::sql_types::Jsonb;
+use diesel::sql_types::Json;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
@@ -412,10 +412,10 @@ pub struct ScorecardRow {
     pub body: serde_json::Value,
 }
 
-/// A JSON document serialized once, straight from its struct, and bound as jsonb as it is
+/// A JSON document serialized once, straight from its struct, and bound as json as it is
 /// (a province's round writes 2,000 scorecards: no `serde_json::Value` built in between).
 #[derive(Debug, Clone, diesel::expression::AsExpression)]
-#[diesel(sql_type = Jsonb)]
+#[diesel(sql_type = Json)]
 pub struct JsonDocument(Vec<u8>);
 
 impl JsonDocument {
@@ -424,10 +424,9 @@ impl JsonDocument {
     }
 }
 
-impl ToSql<Jsonb, Pg> for JsonDocument {
+impl ToSql<Json, Pg> for JsonDocument {
     fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, Pg>) -> serialize::Result {
-        // jsonb's binary format: version 1, then the document's text.
-        out.write_all(&[1])?;
+        // json's binary format is the document's text.
         out.write_all(&self.0)?;
         Ok(IsNull::No)
     }

@@ -155,7 +155,7 @@ diesel::table! {
         school_year -> Int4,
         total -> Float8,
         grade -> Text,
-        body -> Jsonb,
+        body -> Json,
     }
 }
 

@@ -1,0 +1,1 @@
+ALTER TABLE scorecards ALTER COLUMN body TYPE jsonb USING body::jsonb;
