@@ -32,12 +32,17 @@ BIN=target/release/edugroup
 export EDUGROUP_DATABASE_URL="postgres://postgres@127.0.0.1:5432/$DB"
 
 "${PSQL[@]}" -d postgres -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" -c "CREATE DATABASE $DB"
+# shellcheck source=deploy/bench/lib.sh
+source deploy/bench/lib.sh
 UP=
 cleanup() {
-  if [ -n "$UP" ]; then kill "$UP" 2>/dev/null || true; wait "$UP" 2>/dev/null || true; fi
+  bench_stop
   "${PSQL[@]}" -d postgres -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null 2>&1 || true
 }
 trap cleanup EXIT
+# The system on its own nats-server: another system on a shared one would answer part of the
+# round's requests from its own database.
+bench_nats
 
 RUST_LOG=error $BIN migrate >/dev/null
 t0=$(date +%s.%N)
