@@ -250,7 +250,7 @@ shed = [r for r in rows if r[0] == "shed"]
 sc = codes(shed)
 mem = [r for r in rows if r[0] == "mem"][0]
 
-print(f"<!-- produced by: DUR={dur} ROUNDS={rounds} KNEE_DUR={knee_dur} EVENTS={events} deploy/bench/load.sh at commit {commit}, {date.today()}, {cores} cores shared with other engineers' builds; load average (1/5/15 min) {load0} at the start, {load1} at the end -->")
+print(f"<!-- produced by: DUR={dur} ROUNDS={rounds} KNEE_DUR={knee_dur} EVENTS={events} deploy/bench/load.sh at commit {commit}, {date.today()}, {cores} cores (the load averages show what else ran); load average (1/5/15 min) {load0} at the start, {load1} at the end -->")
 print(f"# Load benchmarks: the system vs this machine's limits ({rounds} alternating rounds of {dur} s, medians)\n")
 if invalid:
     why = "fewer than 2 rounds: no drift check" if rounds < 2 else f"{worst} moved {drift[worst]:.0%} between the first and the last round (limit 25 %)"
