@@ -72,7 +72,7 @@ pub async fn start_with(
     .await?;
     let spec = ConsumerSpec {
         name: projection::CONSUMER.to_owned(),
-        filter_subjects: vec![bus.config().service_events(ServiceName::Membership)],
+        filter_subject: bus.config().service_events(ServiceName::Membership),
     };
     host.spawn_consumer(
         pool.clone(),

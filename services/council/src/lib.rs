@@ -46,7 +46,7 @@ pub async fn start(bus: &Bus, db: DbConfig) -> anyhow::Result<ServiceHost> {
     .await?;
     let spec = ConsumerSpec {
         name: projection::CONSUMER.to_owned(),
-        filter_subjects: vec![bus.config().service_events(ServiceName::Membership)],
+        filter_subject: bus.config().service_events(ServiceName::Membership),
     };
     host.spawn_consumer(
         pool.clone(),

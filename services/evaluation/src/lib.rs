@@ -47,7 +47,7 @@ pub async fn start(bus: &Bus, db: DbConfig) -> anyhow::Result<ServiceHost> {
     .await?;
     let spec = ConsumerSpec {
         name: projection::CONSUMER.to_owned(),
-        filter_subjects: vec![bus.config().events_wildcard()],
+        filter_subject: bus.config().events_wildcard(),
     };
     host.spawn_consumer(pool.clone(), spec, Arc::new(projection::LedgerProjection));
     let service = EvaluationService::new(pool, bus.clone());

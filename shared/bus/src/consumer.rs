@@ -36,8 +36,10 @@ pub trait EventHandler: Send + Sync + 'static {
 pub struct ConsumerSpec {
     /// Durable consumer name; also the `consumer` column of the inbox.
     pub name: String,
-    /// Event subjects, e.g. from [`crate::BusConfig::event_subject`].
-    pub filter_subjects: Vec<String>,
+    /// The event subject (wildcards allowed), e.g. from [`crate::BusConfig::service_events`].
+    /// One subject: nats-server 2.9 (Debian's) knows only the singular `filter_subject` and
+    /// silently ignores the plural field, which would deliver every event of the stream.
+    pub filter_subject: String,
 }
 
 /// Consumes until the task is dropped; on errors it reconnects and resumes from the durable
@@ -65,19 +67,31 @@ async fn consume<H: EventHandler>(
     outbox_written: &Notify,
 ) -> anyhow::Result<()> {
     let stream = bus.ensure_stream().await?;
-    let consumer = stream
-        .get_or_create_consumer(
-            &spec.name,
-            pull::Config {
-                durable_name: Some(spec.name.clone()),
-                filter_subjects: spec.filter_subjects.clone(),
-                ack_policy: AckPolicy::Explicit,
-                ack_wait: Duration::from_secs(30),
-                ..Default::default()
-            },
-        )
+    let config = pull::Config {
+        durable_name: Some(spec.name.clone()),
+        filter_subject: spec.filter_subject.clone(),
+        ack_policy: AckPolicy::Explicit,
+        ack_wait: Duration::from_secs(30),
+        ..Default::default()
+    };
+    let mut consumer = stream
+        .get_or_create_consumer(&spec.name, config.clone())
         .await
         .map_err(|e| anyhow::anyhow!("creating consumer {}: {e}", spec.name))?;
+    if consumer.cached_info().config.filter_subject != spec.filter_subject {
+        // A durable consumer from an older configuration (the server cannot change its
+        // filter): replace it. It starts again from the stream's first event; the inbox
+        // skips those already applied.
+        tracing::info!(consumer = %spec.name, "replacing the durable consumer with a new filter");
+        stream
+            .delete_consumer(&spec.name)
+            .await
+            .map_err(|e| anyhow::anyhow!("deleting consumer {}: {e}", spec.name))?;
+        consumer = stream
+            .create_consumer(config)
+            .await
+            .map_err(|e| anyhow::anyhow!("creating consumer {}: {e}", spec.name))?;
+    }
     let messages = consumer
         .messages()
         .await

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
+use async_nats::jetstream::consumer::pull;
 use chrono::Utc;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Integer, Uuid as SqlUuid};
@@ -12,7 +13,7 @@ use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl, SimpleAsyncC
 use diesel_migrations::{EmbeddedMigrations, embed_migrations};
 use edu_bus::consumer::{self, ConsumerSpec, EventHandler};
 use edu_bus::{outbox, relay};
-use edu_contracts::events::MemberAdmitted;
+use edu_contracts::events::{MemberAdmitted, MemberExited};
 use edu_contracts::{Actor, Event, EventEnvelope, ServiceName};
 use edu_db::{DbConfig, DbPool};
 use edu_domain::{EventId, GroupId, MembershipId, SchoolId};
@@ -288,11 +289,20 @@ async fn outbox_relay_and_consumer_apply_each_event_once() -> TestResult {
     ));
     let spec = ConsumerSpec {
         name: "probe".into(),
-        filter_subjects: vec![
-            bus.config()
-                .event_subject(ServiceName::Membership, MemberAdmitted::TYPE),
-        ],
+        filter_subject: bus
+            .config()
+            .event_subject(ServiceName::Membership, MemberAdmitted::TYPE),
     };
+    // A durable consumer of the same name from an older configuration (no filter) is
+    // replaced by one with the spec's filter.
+    bus.ensure_stream()
+        .await?
+        .create_consumer(pull::Config {
+            durable_name: Some(spec.name.clone()),
+            ..Default::default()
+        })
+        .await
+        .map_err(|e| anyhow::anyhow!("creating the old consumer: {e}"))?;
     let consumer = tokio::spawn(consumer::run(
         bus.clone(),
         pool.clone(),
@@ -348,6 +358,21 @@ async fn outbox_relay_and_consumer_apply_each_event_once() -> TestResult {
     );
     assert_eq!(applied(&pool, id).await?, 1);
 
+    // An event outside the consumer's filter never reaches it (nats-server 2.9 honours only
+    // the singular filter subject).
+    let foreign = EventEnvelope {
+        id: EventId::new(),
+        ..events[0].clone()
+    };
+    bus.jetstream()
+        .publish(
+            bus.config()
+                .event_subject(ServiceName::Membership, MemberExited::TYPE),
+            serde_json::to_vec(&foreign)?.into(),
+        )
+        .await?
+        .await?;
+
     // A duplicate the stream cannot recognise (no Nats-Msg-Id, as after the duplicate window)
     // reaches the consumer, whose inbox skips it.
     let subject = bus
@@ -357,7 +382,7 @@ async fn outbox_relay_and_consumer_apply_each_event_once() -> TestResult {
         .publish(subject, serde_json::to_vec(&events[0])?.into())
         .await?
         .await?;
-    assert_eq!(test_bus.events().await?.len(), 2);
+    assert_eq!(test_bus.events().await?.len(), 3);
     let stream = bus.ensure_stream().await?;
     let consumed = eventually(Duration::from_secs(10), || {
         let stream = &stream;
@@ -366,7 +391,7 @@ async fn outbox_relay_and_consumer_apply_each_event_once() -> TestResult {
                 .consumer_info("probe")
                 .await
                 .map_err(|e| anyhow::anyhow!("consumer info: {e}"))?;
-            Ok(info.ack_floor.stream_sequence >= 2 && info.num_ack_pending == 0)
+            Ok(info.ack_floor.stream_sequence >= 3 && info.num_ack_pending == 0)
         }
     })
     .await?;
@@ -378,8 +403,10 @@ async fn outbox_relay_and_consumer_apply_each_event_once() -> TestResult {
     );
     assert_eq!(
         count(&pool, "SELECT count(*) AS count FROM inbox").await?,
-        1
+        1,
+        "neither the duplicate nor the event outside the filter was applied"
     );
+    assert_eq!(applied(&pool, foreign.id).await?, 0);
 
     relay.abort();
     consumer.abort();
