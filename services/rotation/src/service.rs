@@ -170,23 +170,20 @@ impl RotationService {
             cmd.idempotency_key.as_deref(),
             &cmd.body,
             async |conn| {
-                let teacher = store::teacher_for_update(conn, body.teacher_id)
-                    .await?
-                    .ok_or(RotationError::TeacherNotFound)?;
-                // E-04: the sending school is the home school, and stays the payroll unit.
-                let from = SchoolId(teacher.home_school_id);
-                // The group's region policy in force today comes with it (DESIGN.md "Policy
-                // as data").
-                let mut context = store::posting_context(
+                let (teacher, mut context) = store::locked_teacher_with_context(
                     conn,
                     body.group_id,
-                    from,
                     body.to_school_id,
                     body.teacher_id,
                     (start, end),
                     today(),
                 )
-                .await?;
+                .await?
+                .ok_or(RotationError::TeacherNotFound)?;
+                // E-04: the sending school is the home school, and stays the payroll unit.
+                let from = SchoolId(teacher.home_school_id);
+                // The group's region policy in force today came with the context (DESIGN.md
+                // "Policy as data").
                 if context.dissolved.ok_or(RotationError::GroupNotFound)? {
                     return Err(RotationError::GroupDissolved);
                 }
@@ -236,16 +233,14 @@ impl RotationService {
                     closing_reason: None,
                     created_at: Utc::now(),
                 };
-                store::insert_posting(conn, &row).await?;
-                let facts = facts(&row, &teacher)?;
-                outbox::enqueue(
-                    conn,
-                    &cmd.actor,
-                    Some(body.group_id),
-                    Some(from),
-                    &PostingProposed { posting: facts },
-                )
-                .await?;
+                // The posting and its event, sent together (one round trip).
+                let event = PostingProposed {
+                    posting: facts(&row, &teacher)?,
+                };
+                futures::try_join!(
+                    store::insert_posting(conn, &row),
+                    outbox::enqueue(conn, &cmd.actor, Some(body.group_id), Some(from), &event),
+                )?;
                 Ok(row.into_view(&teacher, today())?)
             },
         )

@@ -215,21 +215,6 @@ pub async fn roster(
     Ok((q.load(conn).await?, total))
 }
 
-/// The teacher, locked: postings of one teacher are decided one at a time, which makes the
-/// overlap check race-free.
-pub async fn teacher_for_update(
-    conn: &mut AsyncPgConnection,
-    id: TeacherId,
-) -> QueryResult<Option<TeacherRow>> {
-    teachers::table
-        .find(id.0)
-        .select(TeacherRow::as_select())
-        .for_update()
-        .first(conn)
-        .await
-        .optional()
-}
-
 pub async fn teachers_by_id(
     conn: &mut AsyncPgConnection,
     ids: &[Uuid],
@@ -268,9 +253,9 @@ pub async fn active_role(
 }
 
 /// What deciding a new posting needs besides the teacher, read in one statement: the group
-/// (`None` when membership never announced it), the active roles of the two schools, and
-/// another live posting of the teacher whose days meet `[start, end]`. Run it after the
-/// teacher is locked, so the overlap answer holds until commit.
+/// (`None` when membership never announced it), the active roles of the sending school (the
+/// teacher's home school, E-04) and the receiving one, and another live posting of the
+/// teacher whose days meet `[start, end]`. See [`locked_teacher_with_context`].
 #[derive(Debug, QueryableByName)]
 pub struct PostingContext {
     #[diesel(sql_type = Nullable<Bool>)]
@@ -319,10 +304,38 @@ impl PostingContext {
     }
 }
 
-pub async fn posting_context(
-    conn: &mut AsyncPgConnection,
+/// The teacher, locked, and the context of its new posting, sent together (pipelined: one
+/// round trip). PostgreSQL runs a connection's statements in the order sent, and
+/// `try_join!` polls, so sends, the lock first: the context statement starts once the lock
+/// is granted, and its overlap answer sees every posting of the teacher committed before and
+/// holds until commit (postings of one teacher are decided one at a time). The context is
+/// `None` when there is no such teacher.
+pub async fn locked_teacher_with_context(
+    conn: &AsyncPgConnection,
     group: GroupId,
-    from: SchoolId,
+    to: SchoolId,
+    teacher: TeacherId,
+    term: (NaiveDate, NaiveDate),
+    policy_day: NaiveDate,
+) -> QueryResult<Option<(TeacherRow, PostingContext)>> {
+    let lock = async {
+        let mut conn = conn;
+        teachers::table
+            .find(teacher.0)
+            .select(TeacherRow::as_select())
+            .for_update()
+            .first(&mut conn)
+            .await
+            .optional()
+    };
+    let context = posting_context(conn, group, to, teacher, term, policy_day);
+    let (teacher, context) = futures::try_join!(lock, context)?;
+    Ok(teacher.map(|t| (t, context)))
+}
+
+async fn posting_context(
+    mut conn: &AsyncPgConnection,
+    group: GroupId,
     to: SchoolId,
     teacher: TeacherId,
     (start, end): (NaiveDate, NaiveDate),
@@ -335,8 +348,9 @@ pub async fn posting_context(
                 (SELECT under_persuade_out FROM group_schools \
                   WHERE group_id = p.group_id AND school_id = p.to_school AND active) \
                   AS receiver_under_persuade_out, \
-                (SELECT role FROM group_schools \
-                  WHERE group_id = p.group_id AND school_id = p.from_school AND active) \
+                (SELECT gs.role FROM group_schools gs JOIN teachers t \
+                    ON t.id = p.teacher AND gs.school_id = t.home_school_id \
+                  WHERE gs.group_id = p.group_id AND gs.active) \
                   AS from_role, \
                 (SELECT role FROM group_schools \
                   WHERE group_id = p.group_id AND school_id = p.to_school AND active) \
@@ -349,8 +363,6 @@ pub async fn posting_context(
     )
     .bind::<SqlUuid, _>(group.0)
     .sql(", ")
-    .bind::<SqlUuid, _>(from.0)
-    .sql(", ")
     .bind::<SqlUuid, _>(to.0)
     .sql(", ")
     .bind::<SqlUuid, _>(teacher.0)
@@ -361,20 +373,20 @@ pub async fn posting_context(
     .sql(", ")
     .bind::<Date, _>(policy_day)
     .sql(
-        ")) AS p(group_id, from_school, to_school, teacher, first_day, last_day, policy_day) \
+        ")) AS p(group_id, to_school, teacher, first_day, last_day, policy_day) \
            LEFT JOIN groups_seen g ON g.group_id = p.group_id \
            LEFT JOIN LATERAL (SELECT version, body FROM policy_versions \
                   WHERE region = g.region AND effective_from <= p.policy_day \
                   ORDER BY version DESC LIMIT 1) pv ON true",
     )
-    .get_result(conn)
+    .get_result(&mut conn)
     .await
 }
 
-pub async fn insert_posting(conn: &mut AsyncPgConnection, row: &PostingRow) -> QueryResult<()> {
+pub async fn insert_posting(mut conn: &AsyncPgConnection, row: &PostingRow) -> QueryResult<()> {
     diesel::insert_into(postings::table)
         .values(row)
-        .execute(conn)
+        .execute(&mut conn)
         .await
         .map(|_| ())
 }

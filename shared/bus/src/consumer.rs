@@ -3,16 +3,18 @@
 //! event id. A redelivered event finds its inbox row and changes nothing; the message is
 //! acknowledged only after the transaction commits.
 
+use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Duration;
 
 use async_nats::jetstream::AckKind;
 use async_nats::jetstream::consumer::{AckPolicy, pull};
 use diesel::prelude::*;
+use diesel::sql_types::{Array, Text, Uuid as SqlUuid};
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use edu_contracts::EventEnvelope;
 use edu_db::DbPool;
-use edu_db::schema::inbox;
+use edu_db::prepared::Prepared;
 use futures::StreamExt;
 use futures::future::BoxFuture;
 use tokio::sync::Notify;
@@ -116,7 +118,7 @@ async fn consume<H: EventHandler>(
         }
         let events: Vec<&EventEnvelope> = decoded.iter().map(|(_, e)| e).collect();
         let (applied, written) =
-            crate::outbox::track(apply_all(pool, &spec.name, handler.as_ref(), &events)).await;
+            crate::outbox::track(apply_batch(pool, &spec.name, handler.as_ref(), &events)).await;
         if written {
             outbox_written.notify_one();
         }
@@ -161,11 +163,19 @@ pub async fn apply<H: EventHandler + ?Sized>(
     handler: &H,
     event: &EventEnvelope,
 ) -> anyhow::Result<()> {
-    apply_all(pool, consumer, handler, &[event]).await
+    apply_batch(pool, consumer, handler, &[event]).await
 }
 
-/// Applies events in order, each once, in one transaction: all of them or none.
-async fn apply_all<H: EventHandler + ?Sized>(
+/// An inbox row the batch's INSERT took.
+#[derive(QueryableByName)]
+struct Claimed {
+    #[diesel(sql_type = SqlUuid)]
+    event_id: uuid::Uuid,
+}
+
+/// Applies events in order, each once (also one that appears twice), in one transaction:
+/// all of them or none.
+pub async fn apply_batch<H: EventHandler + ?Sized>(
     pool: &DbPool,
     consumer: &str,
     handler: &H,
@@ -179,13 +189,23 @@ async fn apply_all<H: EventHandler + ?Sized>(
         .await
         .map_err(|e| anyhow::anyhow!("database pool: {e}"))?;
     conn.transaction(async |conn| {
+        // One statement of fixed text (prepared once per connection) claims the batch's
+        // inbox rows; it returns the events not seen before.
+        let ids: Vec<uuid::Uuid> = events.iter().map(|e| e.id.0).collect();
+        let mut fresh: HashSet<uuid::Uuid> =
+            Prepared::new("INSERT INTO inbox (consumer, event_id) SELECT ")
+                .bind::<Text, _>(consumer)
+                .sql(", unnest(")
+                .bind::<Array<SqlUuid>, _>(ids)
+                .sql(") ON CONFLICT DO NOTHING RETURNING event_id")
+                .load::<Claimed>(conn)
+                .await?
+                .into_iter()
+                .map(|c| c.event_id)
+                .collect();
         for event in events {
-            let fresh = diesel::insert_into(inbox::table)
-                .values((inbox::consumer.eq(consumer), inbox::event_id.eq(event.id.0)))
-                .on_conflict_do_nothing()
-                .execute(conn)
-                .await?;
-            if fresh == 1 {
+            // `remove`: an event delivered twice in one batch is applied once.
+            if fresh.remove(&event.id.0) {
                 // Each event is its own decision: its policy version is not the previous one's.
                 crate::outbox::decision(handler.handle(conn, event)).await?;
             }

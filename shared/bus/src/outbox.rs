@@ -76,8 +76,11 @@ fn envelope<E: Event>(
 }
 
 /// Builds the envelope of `event` and inserts it into the outbox of the current schema.
+///
+/// It takes a shared reference so that its INSERT can be sent together with others on the
+/// same connection (diesel-async pipelines futures polled concurrently).
 pub async fn enqueue<E: Event>(
-    conn: &mut AsyncPgConnection,
+    mut conn: &AsyncPgConnection,
     actor: &Actor,
     group_id: Option<GroupId>,
     school_id: Option<SchoolId>,
@@ -90,7 +93,7 @@ pub async fn enqueue<E: Event>(
             outbox::event_type.eq(E::TYPE),
             outbox::envelope.eq(json),
         ))
-        .execute(conn)
+        .execute(&mut conn)
         .await?;
     // Outside `track` (a background task) nobody is told; the relay's poll finds the row.
     let _ = WRITTEN.try_with(|written| written.set(true));

@@ -205,6 +205,31 @@ async fn apply_twice_changes_once() -> TestResult {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_batch_applies_each_event_once() -> TestResult {
+    let db = TestDb::new().await?;
+    let (_, pool) = setup(&db).await?;
+    let probe = Probe::new();
+    let (first, second) = (envelope(&admitted())?, envelope(&admitted())?);
+
+    // One INSERT claims the batch's inbox rows; an event twice in the batch runs once.
+    consumer::apply_batch(&pool, "probe", &probe, &[&first, &second, &first]).await?;
+    assert_eq!(applied(&pool, first.id).await?, 1);
+    assert_eq!(applied(&pool, second.id).await?, 1);
+    assert_eq!(probe.calls(), 2);
+    // A later batch with a known event applies only the new one.
+    let third = envelope(&admitted())?;
+    consumer::apply_batch(&pool, "probe", &probe, &[&second, &third]).await?;
+    assert_eq!(applied(&pool, second.id).await?, 1);
+    assert_eq!(applied(&pool, third.id).await?, 1);
+    assert_eq!(probe.calls(), 3);
+    assert_eq!(
+        count(&pool, "SELECT count(*) AS count FROM inbox").await?,
+        3
+    );
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_failed_apply_leaves_no_trace_and_is_retried() -> TestResult {
     let db = TestDb::new().await?;
     let (_, pool) = setup(&db).await?;
