@@ -118,7 +118,7 @@ impl MembershipService {
             school_id,
         } = cmd.body;
         let mut conn = self.conn().await?;
-        store::group(&mut conn, group_id)
+        store::group(&conn, group_id)
             .await?
             .ok_or(MembershipError::GroupNotFound)?;
         let warnings = store::warnings(&mut conn, group_id, school_id)

@@ -182,11 +182,11 @@ impl MembershipService {
     }
 
     pub async fn get_group(&self, cmd: Command<GroupRef>) -> Result<Group> {
-        let mut conn = self.conn().await?;
-        let row = store::group(&mut conn, cmd.body.group_id)
+        let conn = self.conn().await?;
+        let row = store::group(&conn, cmd.body.group_id)
             .await?
             .ok_or(MembershipError::GroupNotFound)?;
-        single_view(&mut conn, row).await
+        single_view(&conn, row).await
     }
 
     pub async fn list_groups(&self, cmd: Command<GroupQuery>) -> Result<Page<Group>> {
@@ -201,7 +201,7 @@ impl MembershipService {
             paging,
         )
         .await?;
-        let items = store::group_views(&mut conn, rows).await?;
+        let items = store::group_views(&conn, rows).await?;
         Ok(Page { items, total })
     }
 
@@ -291,13 +291,15 @@ impl MembershipService {
 
     pub async fn list_members(&self, cmd: Command<MemberQuery>) -> Result<MemberList> {
         let q = cmd.body;
-        let mut conn = self.conn().await?;
-        let row = store::group(&mut conn, q.group_id)
+        let conn = self.conn().await?;
+        let row = store::group(&conn, q.group_id)
             .await?
             .ok_or(MembershipError::GroupNotFound)?;
-        let group = single_view(&mut conn, row).await?;
-        let members = store::memberships(&mut conn, q.group_id, q.include_history)
-            .await?
+        // The group's view and its memberships, sent together (pipelined).
+        let (group, members) = futures::try_join!(single_view(&conn, row), async {
+            Ok(store::memberships(&conn, q.group_id, q.include_history).await?)
+        },)?;
+        let members = members
             .into_iter()
             .map(|(m, name)| m.into_view(name))
             .collect::<diesel::QueryResult<_>>()?;
@@ -419,7 +421,7 @@ impl MembershipService {
     }
 }
 
-async fn single_view(conn: &mut AsyncPgConnection, row: GroupRow) -> Result<Group> {
+async fn single_view(conn: &AsyncPgConnection, row: GroupRow) -> Result<Group> {
     let id = row.id;
     store::group_views(conn, vec![row])
         .await?

@@ -192,7 +192,7 @@ pub async fn list_schools(
 
 /// The policy in force for a region today: its latest effective version, or the defaults.
 pub async fn current_policy(
-    conn: &mut AsyncPgConnection,
+    mut conn: &AsyncPgConnection,
     region: &RegionCode,
 ) -> QueryResult<Policy> {
     let row: Option<(i32, serde_json::Value)> = region_policies::table
@@ -200,7 +200,7 @@ pub async fn current_policy(
         .filter(region_policies::effective_from.le(Utc::now().date_naive()))
         .order(region_policies::version.desc())
         .select((region_policies::version, region_policies::body))
-        .first(conn)
+        .first(&mut conn)
         .await
         .optional()?;
     // Through the shared decoding: the write this decides carries the version (issue 9, item 4).
@@ -215,11 +215,11 @@ pub async fn insert_group(conn: &mut AsyncPgConnection, row: &GroupRow) -> Query
         .map(|_| ())
 }
 
-pub async fn group(conn: &mut AsyncPgConnection, id: GroupId) -> QueryResult<Option<GroupRow>> {
+pub async fn group(mut conn: &AsyncPgConnection, id: GroupId) -> QueryResult<Option<GroupRow>> {
     groups::table
         .find(id.0)
         .select(GroupRow::as_select())
-        .first(conn)
+        .first(&mut conn)
         .await
         .optional()
 }
@@ -285,7 +285,7 @@ pub async fn list_groups(
 }
 
 pub async fn active_schools(
-    conn: &mut AsyncPgConnection,
+    mut conn: &AsyncPgConnection,
     group_ids: &[Uuid],
 ) -> QueryResult<Vec<ActiveSchool>> {
     memberships::table
@@ -299,7 +299,7 @@ pub async fn active_schools(
             memberships::role,
             schools::region,
         ))
-        .load(conn)
+        .load(&mut conn)
         .await
 }
 
@@ -330,7 +330,7 @@ pub async fn insert_membership(
 }
 
 pub async fn memberships(
-    conn: &mut AsyncPgConnection,
+    mut conn: &AsyncPgConnection,
     group: GroupId,
     include_history: bool,
 ) -> QueryResult<Vec<(MembershipRow, String)>> {
@@ -343,7 +343,7 @@ pub async fn memberships(
     }
     q.order((memberships::joined_at, memberships::id))
         .select((MembershipRow::as_select(), schools::name))
-        .load(conn)
+        .load(&mut conn)
         .await
 }
 
@@ -392,27 +392,36 @@ pub async fn mark_dissolved(
 }
 
 /// Builds the API views of groups, reading their active schools in one query.
-pub async fn group_views(
-    conn: &mut AsyncPgConnection,
-    rows: Vec<GroupRow>,
-) -> QueryResult<Vec<Group>> {
+///
+/// Its reads are independent and sent together (pipelined: one round trip).
+pub async fn group_views(conn: &AsyncPgConnection, rows: Vec<GroupRow>) -> QueryResult<Vec<Group>> {
     let ids: Vec<Uuid> = rows.iter().map(|g| g.id).collect();
-    let active = active_schools(conn, &ids).await?;
     let lead_ids: Vec<Uuid> = rows.iter().map(|g| g.lead_school_id).collect();
-    let lead_stages: Vec<(Uuid, String)> = schools::table
-        .filter(schools::id.eq_any(&lead_ids))
-        .select((schools::id, schools::stage))
-        .load(conn)
-        .await?;
-    let policies_needed = rows
+    let lead_stages = async {
+        let mut conn = conn;
+        schools::table
+            .filter(schools::id.eq_any(&lead_ids))
+            .select((schools::id, schools::stage))
+            .load::<(Uuid, String)>(&mut conn)
+            .await
+    };
+    let regions = rows
         .iter()
         .map(|g| g.region.clone())
-        .collect::<std::collections::BTreeSet<_>>();
-    let mut policies = std::collections::BTreeMap::new();
-    for region in policies_needed {
-        let code = RegionCode::parse(&region).map_err(|_| corrupt("region", &region))?;
-        policies.insert(region, current_policy(conn, &code).await?);
-    }
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .map(|region| {
+            RegionCode::parse(&region)
+                .map(|code| (region.clone(), code))
+                .map_err(|_| corrupt("region", &region))
+        })
+        .collect::<QueryResult<Vec<_>>>()?;
+    let policies = futures::future::try_join_all(regions.iter().map(|(region, code)| async move {
+        Ok::<_, diesel::result::Error>((region.clone(), current_policy(conn, code).await?))
+    }));
+    let (active, lead_stages, policies) =
+        futures::try_join!(active_schools(conn, &ids), lead_stages, policies)?;
+    let policies: std::collections::BTreeMap<String, Policy> = policies.into_iter().collect();
     rows.into_iter()
         .map(|row| {
             let schools: Vec<&ActiveSchool> =
