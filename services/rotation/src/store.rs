@@ -256,6 +256,10 @@ pub async fn active_role(
 /// (`None` when membership never announced it), the active roles of the sending school (the
 /// teacher's home school, E-04) and the receiving one, and another live posting of the
 /// teacher whose days meet `[start, end]`. See [`locked_teacher_with_context`].
+///
+/// A term lies within one school year ([`rules::resolve_term`]), so a posting that meets
+/// `[start, end]` started at most 366 days before `start`: the overlap check reads that
+/// stretch of the teacher's index, not the teacher's whole history.
 #[derive(Debug, QueryableByName)]
 pub struct PostingContext {
     #[diesel(sql_type = Nullable<Bool>)]
@@ -358,6 +362,7 @@ async fn posting_context(
                 (SELECT id FROM postings \
                   WHERE teacher_id = p.teacher AND status <> 'cancelled' \
                     AND start_date <= p.last_day AND coalesce(ended_on, end_date) >= p.first_day \
+                    AND start_date >= p.first_day - 366 \
                   LIMIT 1) AS overlapping \
            FROM (VALUES (",
     )

@@ -444,6 +444,36 @@ async fn e02_e03_directions_overlaps_and_group_bounds() {
         .await
         .unwrap_err();
     assert_eq!(err.code, ErrorCode::PostingOverlaps);
+    // a whole school year's posting still overlaps its last days (the check reads back as
+    // far as one school year, the longest term)
+    let whole_year = Term::Dates {
+        start: day(2026, 9, 1),
+        end: day(2027, 8, 31),
+    };
+    env.propose(
+        group,
+        lead_t[1],
+        member,
+        PostingKind::Secondment,
+        whole_year,
+    )
+    .await
+    .unwrap();
+    let last_days = Term::Dates {
+        start: day(2027, 8, 30),
+        end: day(2027, 8, 31),
+    };
+    let err = env
+        .propose(
+            group,
+            lead_t[1],
+            member,
+            PostingKind::PostHolding,
+            last_days,
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(err.code, ErrorCode::PostingOverlaps);
     // a school outside the group
     let outsider = env.school("集团外中学").await;
     let body = NewPosting {
