@@ -6,7 +6,9 @@
 //!   (A NOTIFY per write would take PostgreSQL's global notification lock at every commit.)
 //! - One publisher per schema at a time (transaction advisory lock), so the stream receives a
 //!   service's events in order even with several instances running; an instance that finds
-//!   the lock taken looks again shortly, so its own rows never wait for a poll tick.
+//!   the lock taken looks again shortly, so its own rows never wait for a poll tick. The lock
+//!   is the only one needed: the batch is read without row locks (each would be one more
+//!   heap write and WAL record per event).
 //! - Published rows are kept for [`RETENTION`]. After NATS reconnects, rows published within
 //!   [`REPUBLISH_WINDOW`] are sent again: nats-server acknowledges before its periodic disk
 //!   flush, so an unclean restart can lose acknowledged events (DESIGN.md, "Durability").
@@ -30,6 +32,8 @@ use edu_contracts::ServiceName;
 use edu_db::DbPool;
 use edu_db::schema::outbox;
 use tokio::sync::Notify;
+
+use async_nats::jetstream::context::PublishAckFuture;
 
 use crate::Bus;
 
@@ -170,25 +174,34 @@ impl Relay {
                     outbox::event_type,
                     outbox::envelope,
                 ))
-                .for_update()
-                .skip_locked()
                 .load(conn)
                 .await?;
             if rows.is_empty() {
                 return Ok(Batch::Published(0));
             }
-            let seqs = self.publish_rows(&rows).await?;
-            diesel::update(outbox::table.filter(outbox::seq.eq_any(&seqs)))
+            // The marks are written while the acknowledgements are awaited; they commit
+            // only if every event was acknowledged (otherwise the transaction rolls back).
+            let acks = self.publish_rows(&rows).await?;
+            let seqs: Vec<i64> = rows.iter().map(|r| r.0).collect();
+            let mark = diesel::update(outbox::table.filter(outbox::seq.eq_any(&seqs)))
                 .set(outbox::published_at.eq(diesel::dsl::now))
-                .execute(conn)
-                .await?;
+                .execute(conn);
+            let (acked, marked) = futures::join!(
+                futures::future::try_join_all(acks.into_iter().map(IntoFuture::into_future)),
+                mark
+            );
+            acked.map_err(|e| RelayError::Publish(e.to_string()))?;
+            marked?;
             Ok(Batch::Published(rows.len()))
         })
         .await
     }
 
-    /// Publishes rows and waits for all their acknowledgements; returns their `seq`s.
-    async fn publish_rows(&self, rows: &[Unpublished]) -> Result<Vec<i64>, RelayError> {
+    /// Publishes rows; returns their pending acknowledgements.
+    async fn publish_rows(
+        &self,
+        rows: &[Unpublished],
+    ) -> Result<Vec<PublishAckFuture>, RelayError> {
         let mut acks = Vec::with_capacity(rows.len());
         for (_, id, event_type, envelope) in rows {
             let mut headers = async_nats::HeaderMap::new();
@@ -202,10 +215,7 @@ impl Relay {
                 .map_err(|e| RelayError::Publish(e.to_string()))?;
             acks.push(ack);
         }
-        for ack in acks {
-            ack.await.map_err(|e| RelayError::Publish(e.to_string()))?;
-        }
-        Ok(rows.iter().map(|r| r.0).collect())
+        Ok(acks)
     }
 
     async fn republish_recent(&self) {
