@@ -23,6 +23,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use async_nats::jetstream::context::PublishAckFuture;
 use diesel::deserialize::{self, FromSql, FromSqlRow};
 use diesel::pg::{Pg, PgValue};
 use diesel::prelude::*;
@@ -32,8 +33,6 @@ use edu_contracts::ServiceName;
 use edu_db::DbPool;
 use edu_db::schema::outbox;
 use tokio::sync::Notify;
-
-use async_nats::jetstream::context::PublishAckFuture;
 
 use crate::Bus;
 
