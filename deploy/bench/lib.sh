@@ -136,8 +136,9 @@ CREATE TABLE pgb.postings (id uuid PRIMARY KEY, group_id uuid NOT NULL, teacher_
   payroll_unit_id uuid NOT NULL, created_at timestamptz NOT NULL DEFAULT now());
 CREATE INDEX ON pgb.postings (teacher_id, start_date);
 CREATE TABLE pgb.outbox (seq bigserial PRIMARY KEY, id uuid NOT NULL UNIQUE, event_type text NOT NULL,
-  envelope jsonb NOT NULL, created_at timestamptz NOT NULL DEFAULT now(), published_at timestamptz);
-CREATE INDEX ON pgb.outbox (seq) WHERE published_at IS NULL;
+  envelope json NOT NULL, created_at timestamptz NOT NULL DEFAULT now(),
+  tx xid8 NOT NULL DEFAULT pg_current_xact_id());
+CREATE INDEX ON pgb.outbox (tx, seq);
 SQL
   cat >"$OUT/pgbench.sql" <<'SQL'
 BEGIN;

@@ -882,7 +882,7 @@ impl Load {
         let deadline = Instant::now() + Duration::from_secs(60);
         while count(
             &mut conn,
-            "SELECT count(*) AS n FROM rotation.outbox WHERE published_at IS NULL",
+            "SELECT count(*) AS n FROM rotation.outbox_pending",
         )
         .await
             > 0

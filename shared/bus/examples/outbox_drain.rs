@@ -1,7 +1,7 @@
 //! Draining an outbox backlog: N committed outbox rows (the shape of a real `posting.proposed`
 //! envelope) in a scratch schema, then either
 //! - `relay`: the outbox relay of this crate started on them, timed until every row is
-//!   marked published, or
+//!   published (the relay's position is past it), or
 //! - `raw`: the same N bodies published to JetStream with `Nats-Msg-Id` and acknowledged,
 //!   `window` at a time (the relay's batch), with no database in the loop.
 //!
@@ -57,7 +57,7 @@ async fn backlog(db: &DbConfig, events: u64) -> anyhow::Result<()> {
              'group_id', gen_random_uuid(), 'teacher_id', gen_random_uuid(),
              'from_school_id', gen_random_uuid(), 'to_school_id', gen_random_uuid(),
              'kind', 'secondment', 'start', '2026-09-01', 'end', '2027-07-15',
-             'school_year', 2026, 'host_post', 'bench', 'payroll_unit_id', gen_random_uuid()))
+             'school_year', 2026, 'host_post', 'bench', 'payroll_unit_id', gen_random_uuid()))::json
          FROM (SELECT gen_random_uuid() AS id FROM generate_series(1, {events})) s;
          ANALYZE outbox;"
     ))
@@ -67,10 +67,9 @@ async fn backlog(db: &DbConfig, events: u64) -> anyhow::Result<()> {
 
 async fn unpublished(conn: &mut diesel_async::AsyncPgConnection) -> anyhow::Result<bool> {
     // EXISTS stops at the first unpublished row; a count would scan the backlog at every look.
-    let left: Left =
-        sql_query("SELECT EXISTS (SELECT 1 FROM outbox WHERE published_at IS NULL) AS left_over")
-            .get_result(conn)
-            .await?;
+    let left: Left = sql_query("SELECT EXISTS (SELECT 1 FROM outbox_pending) AS left_over")
+        .get_result(conn)
+        .await?;
     Ok(left.left_over)
 }
 

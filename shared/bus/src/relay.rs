@@ -1,24 +1,29 @@
-//! The outbox relay: publishes committed outbox rows to JetStream in commit order, with the
-//! event id as `Nats-Msg-Id` so a re-publish is deduplicated by the stream.
+//! The outbox relay: publishes committed outbox rows to JetStream in order, with the event
+//! id as `Nats-Msg-Id` so a re-publish is deduplicated by the stream.
 //!
+//! - Order and position: rows go out in `(tx, seq)` order (writing transaction, then order
+//!   within it), and only once every transaction with a lower id has ended, so no row can
+//!   later appear behind what was published. The relay therefore keeps a position
+//!   (`outbox_published`, one row per batch) instead of marking each row: outbox rows are
+//!   written once, by the business transaction. Transaction ids are cluster-wide, so a row
+//!   may wait for another service's (or database's) transaction; the relay then looks
+//!   again shortly ([`WAITING_RETRY`]), as nothing here is woken when that one ends.
 //! - Woken in process by its service host when a request or an event handler wrote to the
 //!   outbox (see [`crate::outbox::track`]), and by a poll tick for rows written otherwise.
 //!   (A NOTIFY per write would take PostgreSQL's global notification lock at every commit.)
 //! - One publisher per schema at a time (transaction advisory lock), so the stream receives a
 //!   service's events in order even with several instances running; an instance that finds
-//!   the lock taken looks again shortly, so its own rows never wait for a poll tick. The lock
-//!   is the only one needed: the batch is read without row locks (each would be one more
-//!   heap write and WAL record per event).
-//! - Published rows are kept for [`RETENTION`]. After NATS reconnects, rows published within
-//!   [`REPUBLISH_WINDOW`] are sent again: nats-server acknowledges before its periodic disk
-//!   flush, so an unclean restart can lose acknowledged events (DESIGN.md, "Durability").
-//! - Marking rows published commits without waiting for the WAL flush
-//!   (`synchronous_commit = off` for that transaction only): a mark lost in a PostgreSQL
-//!   crash only makes the relay send those events again, which the stream's duplicate window
-//!   and the consumers' inbox absorb. The events themselves were committed durably by the
-//!   business transaction.
-//! - Envelopes leave as the bytes PostgreSQL stores (the `jsonb` text), not decoded and
-//!   encoded again.
+//!   the lock taken looks again shortly, so its own rows never wait for a poll tick.
+//! - Published rows are kept for [`RETENTION`]. After NATS reconnects, the position moves
+//!   back to where it was [`REPUBLISH_WINDOW`] ago: nats-server acknowledges before its
+//!   periodic disk flush, so an unclean restart can lose acknowledged events (DESIGN.md,
+//!   "Durability").
+//! - A batch's position commits without waiting for the WAL flush (`synchronous_commit =
+//!   off` for that transaction only): a position lost in a PostgreSQL crash only makes the
+//!   relay send those events again, which the stream's duplicate window and the consumers'
+//!   inbox absorb. The events themselves were committed durably by the business transaction.
+//! - Envelopes leave as the bytes PostgreSQL stores (`json` text), not decoded and encoded
+//!   again.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -26,12 +31,12 @@ use std::time::{Duration, Instant};
 use async_nats::jetstream::context::PublishAckFuture;
 use diesel::deserialize::{self, FromSql, FromSqlRow};
 use diesel::pg::{Pg, PgValue};
-use diesel::prelude::*;
-use diesel::sql_types::{Bool, Jsonb};
-use diesel_async::{AsyncConnection, RunQueryDsl, SimpleAsyncConnection};
+use diesel::sql_types::{BigInt, Bool, Json, Text, Uuid as SqlUuid};
+use diesel::{QueryResult, QueryableByName};
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl, SimpleAsyncConnection};
 use edu_contracts::ServiceName;
 use edu_db::DbPool;
-use edu_db::schema::outbox;
+use edu_db::prepared::Prepared;
 use tokio::sync::Notify;
 
 use crate::Bus;
@@ -46,7 +51,13 @@ const BATCH: i64 = 256;
 const POLL: Duration = Duration::from_millis(500);
 /// How soon to look again when another instance holds the publishing lock.
 const LOCKED_RETRY: Duration = Duration::from_millis(20);
+/// How soon to look again when committed rows wait for an older transaction to end.
+const WAITING_RETRY: Duration = Duration::from_millis(2);
 const SWEEP_EVERY: Duration = Duration::from_secs(60);
+
+/// The publishing lock of the connection's schema, and the batch's commit mode.
+const LOCK: &str = "SELECT pg_try_advisory_xact_lock(hashtext('edu.outbox.' || current_schema())) \
+                    AND set_config('synchronous_commit', 'off', true) = 'off' AS locked";
 
 /// Why a batch did not go out; the relay logs it and tries again.
 #[derive(Debug, thiserror::Error)]
@@ -71,22 +82,37 @@ pub async fn run(bus: Bus, pool: DbPool, service: ServiceName, wake: Arc<Notify>
     .await
 }
 
-/// A `jsonb` value as the JSON text PostgreSQL sends (its binary format is a version byte
-/// followed by the text).
+/// A `json` value as the text PostgreSQL stores and sends.
 #[derive(Debug, FromSqlRow)]
 struct StoredJson(bytes::Bytes);
 
-impl FromSql<Jsonb, Pg> for StoredJson {
+impl FromSql<Json, Pg> for StoredJson {
     fn from_sql(value: PgValue<'_>) -> deserialize::Result<Self> {
-        match value.as_bytes().split_first() {
-            Some((1, text)) => Ok(Self(bytes::Bytes::copy_from_slice(text))),
-            _ => Err("unsupported jsonb encoding".into()),
-        }
+        Ok(Self(bytes::Bytes::copy_from_slice(value.as_bytes())))
     }
 }
 
-/// `(seq, id, event_type, envelope)` of an outbox row not yet published.
-type Unpublished = (i64, uuid::Uuid, String, StoredJson);
+#[derive(QueryableByName)]
+struct Locked {
+    #[diesel(sql_type = Bool)]
+    locked: bool,
+}
+
+/// An outbox row after the relay's position.
+#[derive(QueryableByName)]
+struct Pending {
+    #[diesel(sql_type = BigInt)]
+    seq: i64,
+    #[diesel(sql_type = SqlUuid)]
+    id: uuid::Uuid,
+    #[diesel(sql_type = Text)]
+    event_type: String,
+    #[diesel(sql_type = Json)]
+    envelope: StoredJson,
+    /// Every transaction with a lower id has ended: nothing can appear before this row.
+    #[diesel(sql_type = Bool)]
+    ready: bool,
+}
 
 struct Relay {
     bus: Bus,
@@ -95,11 +121,16 @@ struct Relay {
     wake: Arc<Notify>,
 }
 
-/// What one look at the outbox did.
-enum Batch {
-    Published(usize),
+/// When to look at the outbox again after a batch.
+enum Next {
+    /// A full batch went out; more may be there.
+    Now,
+    /// Committed rows wait for an older transaction to end.
+    Waiting,
     /// Another instance is publishing this schema's outbox.
     Locked,
+    /// Nothing was left: at a wake-up or the poll tick.
+    Idle,
 }
 
 impl Relay {
@@ -108,17 +139,17 @@ impl Relay {
         let mut last_sweep = Instant::now();
         let mut failing = false;
         loop {
-            let mut wait = POLL;
-            match self.publish_batch().await {
-                Ok(batch) => {
+            let wait = match self.publish_batch().await {
+                Ok(next) => {
                     if failing {
                         tracing::info!(service = self.service.as_str(), "outbox relay recovered");
                         failing = false;
                     }
-                    match batch {
-                        Batch::Published(n) if n == BATCH as usize => continue,
-                        Batch::Published(_) => {}
-                        Batch::Locked => wait = LOCKED_RETRY,
+                    match next {
+                        Next::Now => continue,
+                        Next::Waiting => WAITING_RETRY,
+                        Next::Locked => LOCKED_RETRY,
+                        Next::Idle => POLL,
                     }
                 }
                 Err(e) => {
@@ -129,9 +160,11 @@ impl Relay {
                     tokio::time::sleep(Duration::from_secs(1)).await;
                     continue;
                 }
-            }
+            };
             if last_sweep.elapsed() >= SWEEP_EVERY {
-                self.sweep().await;
+                if let Err(e) = self.sweep().await {
+                    tracing::warn!(service = self.service.as_str(), error = %e, "outbox sweep failed");
+                }
                 last_sweep = Instant::now();
             }
             tokio::select! {
@@ -140,69 +173,107 @@ impl Relay {
                 changed = reconnects.changed() => {
                     // The first connection is not a reconnect.
                     if changed.is_ok() && *reconnects.borrow_and_update() > 1 {
-                        self.republish_recent().await;
+                        match self.republish_recent().await {
+                            Ok(()) => tracing::info!(
+                                service = self.service.as_str(),
+                                "re-publishing recent events after a NATS reconnect"
+                            ),
+                            Err(e) => tracing::warn!(
+                                service = self.service.as_str(), error = %e,
+                                "could not move the outbox position back for re-publishing"
+                            ),
+                        }
                     }
                 }
             }
         }
     }
 
-    async fn publish_batch(&self) -> Result<Batch, RelayError> {
-        let mut conn = self
-            .pool
+    async fn connection(&self) -> Result<edu_db::PooledConn, RelayError> {
+        self.pool
             .get()
             .await
-            .map_err(|e| RelayError::Pool(e.to_string()))?;
+            .map_err(|e| RelayError::Pool(e.to_string()))
+    }
+
+    async fn sweep(&self) -> Result<(), RelayError> {
+        Ok(sweep(&mut *self.connection().await?).await?)
+    }
+
+    async fn republish_recent(&self) -> Result<(), RelayError> {
+        Ok(republish_recent(&mut *self.connection().await?).await?)
+    }
+
+    async fn publish_batch(&self) -> Result<Next, RelayError> {
+        let mut conn = self.connection().await?;
         conn.transaction(async |conn| {
-            let locked: bool = diesel::select(diesel::dsl::sql::<Bool>(
-                "pg_try_advisory_xact_lock(hashtext('edu.outbox.' || current_schema())) \
-                 AND set_config('synchronous_commit', 'off', true) = 'off'",
-            ))
-            .get_result(conn)
-            .await?;
-            if !locked {
-                return Ok(Batch::Locked);
+            // The lock and the batch are sent together (one round trip); the batch is read
+            // after the lock is granted, so it sees the previous holder's position.
+            let conn: &AsyncPgConnection = conn;
+            let lock = async {
+                let mut conn = conn;
+                Prepared::new(LOCK).get_result::<Locked>(&mut conn).await
+            };
+            let batch = async {
+                let mut conn = conn;
+                Prepared::new(
+                    "SELECT seq, id, event_type, envelope, \
+                            tx < pg_snapshot_xmin(pg_current_snapshot()) AS ready \
+                       FROM outbox \
+                      WHERE (tx, seq) > (SELECT tx, seq FROM outbox_published \
+                                          ORDER BY batch DESC LIMIT 1) \
+                      ORDER BY tx, seq LIMIT ",
+                )
+                .bind::<BigInt, _>(BATCH)
+                .load::<Pending>(&mut conn)
+                .await
+            };
+            let (lock, rows) = futures::try_join!(lock, batch)?;
+            if !lock.locked {
+                return Ok(Next::Locked);
             }
-            let rows: Vec<Unpublished> = outbox::table
-                .filter(outbox::published_at.is_null())
-                .order(outbox::seq)
-                .limit(BATCH)
-                .select((
-                    outbox::seq,
-                    outbox::id,
-                    outbox::event_type,
-                    outbox::envelope,
-                ))
-                .load(conn)
-                .await?;
-            if rows.is_empty() {
-                return Ok(Batch::Published(0));
-            }
-            // The marks are written while the acknowledgements are awaited; they commit
+            // Ready rows come first: a row waiting for an older transaction has a higher id.
+            let ready = rows.iter().take_while(|r| r.ready).count();
+            let next = if ready < rows.len() {
+                Next::Waiting
+            } else if ready == BATCH as usize {
+                Next::Now
+            } else {
+                Next::Idle
+            };
+            let Some(last) = rows[..ready].last() else {
+                return Ok(next);
+            };
+            // The position is written while the acknowledgements are awaited; it commits
             // only if every event was acknowledged (otherwise the transaction rolls back).
-            let acks = self.publish_rows(&rows).await?;
-            let seqs: Vec<i64> = rows.iter().map(|r| r.0).collect();
-            let mark = diesel::update(outbox::table.filter(outbox::seq.eq_any(&seqs)))
-                .set(outbox::published_at.eq(diesel::dsl::now))
-                .execute(conn);
-            let (acked, marked) = futures::join!(
+            let acks = self.publish_rows(&rows[..ready]).await?;
+            let mut position = conn;
+            let advance = Prepared::new(
+                "INSERT INTO outbox_published (tx, seq) SELECT tx, seq FROM outbox WHERE seq = ",
+            )
+            .bind::<BigInt, _>(last.seq)
+            .execute(&mut position);
+            let (acked, advanced) = futures::join!(
                 futures::future::try_join_all(acks.into_iter().map(IntoFuture::into_future)),
-                mark
+                advance
             );
             acked.map_err(|e| RelayError::Publish(e.to_string()))?;
-            marked?;
-            Ok(Batch::Published(rows.len()))
+            advanced?;
+            Ok(next)
         })
         .await
     }
 
     /// Publishes rows; returns their pending acknowledgements.
-    async fn publish_rows(
-        &self,
-        rows: &[Unpublished],
-    ) -> Result<Vec<PublishAckFuture>, RelayError> {
+    async fn publish_rows(&self, rows: &[Pending]) -> Result<Vec<PublishAckFuture>, RelayError> {
         let mut acks = Vec::with_capacity(rows.len());
-        for (_, id, event_type, envelope) in rows {
+        for Pending {
+            id,
+            event_type,
+            envelope,
+            ..
+        } in rows
+        {
             let mut headers = async_nats::HeaderMap::new();
             headers.insert(async_nats::header::NATS_MESSAGE_ID, id.to_string().as_str());
             let subject = self.bus.config().event_subject(self.service, event_type);
@@ -216,34 +287,45 @@ impl Relay {
         }
         Ok(acks)
     }
+}
 
-    async fn republish_recent(&self) {
-        let sql = format!(
-            "UPDATE outbox SET published_at = NULL WHERE published_at > now() - interval '{} seconds'",
-            REPUBLISH_WINDOW.as_secs()
-        );
-        if let Ok(mut conn) = self.pool.get().await {
-            match conn.batch_execute(&sql).await {
-                Ok(()) => tracing::info!(
-                    service = self.service.as_str(),
-                    "re-publishing recent events after a NATS reconnect"
-                ),
-                Err(e) => {
-                    tracing::warn!(error = %e, "could not mark recent events for re-publishing")
-                }
-            }
-        }
-    }
+/// Moves the schema's relay position back to where it was [`REPUBLISH_WINDOW`] ago (or
+/// leaves it, if a re-publish is still catching up from further back); to the start when
+/// the outbox is younger than that. Under the publishing lock, so no batch in flight writes
+/// its position after this one.
+pub async fn republish_recent(conn: &mut AsyncPgConnection) -> QueryResult<()> {
+    conn.batch_execute(&format!(
+        "BEGIN;
+         SELECT pg_advisory_xact_lock(hashtext('edu.outbox.' || current_schema()));
+         INSERT INTO outbox_published (tx, seq)
+         SELECT tx, seq FROM (
+           (SELECT tx, seq FROM outbox_published ORDER BY batch DESC LIMIT 1)
+           UNION ALL
+           (SELECT tx, seq FROM outbox_published WHERE at <= now() - interval '{window} seconds'
+             ORDER BY batch DESC LIMIT 1)
+           UNION ALL
+           (SELECT '0'::xid8, 0 WHERE NOT EXISTS
+             (SELECT FROM outbox_published WHERE at <= now() - interval '{window} seconds'))
+         ) p ORDER BY tx, seq LIMIT 1;
+         COMMIT;",
+        window = REPUBLISH_WINDOW.as_secs()
+    ))
+    .await
+}
 
-    async fn sweep(&self) {
-        let sql = format!(
-            "DELETE FROM outbox WHERE published_at < now() - interval '{} seconds'",
-            RETENTION.as_secs()
-        );
-        if let Ok(mut conn) = self.pool.get().await
-            && let Err(e) = conn.batch_execute(&sql).await
-        {
-            tracing::warn!(error = %e, "outbox sweep failed");
-        }
-    }
+/// Deletes the rows published before [`RETENTION`] and not re-published since, and the
+/// positions older than the one in force then (the position table never empties).
+pub async fn sweep(conn: &mut AsyncPgConnection) -> QueryResult<()> {
+    conn.batch_execute(&format!(
+        "WITH boundary AS (SELECT batch FROM outbox_published
+                            WHERE at < now() - interval '{retention} seconds'
+                            ORDER BY batch DESC LIMIT 1),
+              bound AS (SELECT tx, seq FROM outbox_published
+                         WHERE batch >= (SELECT batch FROM boundary)
+                         ORDER BY tx, seq LIMIT 1),
+              published AS (DELETE FROM outbox WHERE (tx, seq) <= (SELECT tx, seq FROM bound))
+         DELETE FROM outbox_published WHERE batch < (SELECT batch FROM boundary)",
+        retention = RETENTION.as_secs()
+    ))
+    .await
 }

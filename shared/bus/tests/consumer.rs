@@ -353,25 +353,17 @@ async fn outbox_relay_and_consumer_apply_each_event_once() -> TestResult {
         event
     );
     assert_eq!(
-        count(
-            &pool,
-            "SELECT count(*) AS count FROM outbox WHERE published_at IS NULL"
-        )
-        .await?,
+        count(&pool, "SELECT count(*) AS count FROM outbox_pending").await?,
         0
     );
 
-    // The relay publishes the same row again (as after a NATS reconnect): the stream
-    // deduplicates on Nats-Msg-Id, so there is still one message and one effect.
-    conn.batch_execute("UPDATE outbox SET published_at = NULL")
+    // The relay publishes the same row again (its position moved back, as after a NATS
+    // reconnect): the stream deduplicates on Nats-Msg-Id, so there is still one message and
+    // one effect.
+    conn.batch_execute("INSERT INTO outbox_published (tx, seq) VALUES ('0', 0)")
         .await?;
     let republished = eventually(Duration::from_secs(10), || async {
-        Ok(count(
-            &pool,
-            "SELECT count(*) AS count FROM outbox WHERE published_at IS NULL",
-        )
-        .await?
-            == 0)
+        Ok(count(&pool, "SELECT count(*) AS count FROM outbox_pending").await? == 0)
     })
     .await?;
     assert!(republished, "the relay published the row again");
@@ -435,5 +427,118 @@ async fn outbox_relay_and_consumer_apply_each_event_once() -> TestResult {
 
     relay.abort();
     consumer.abort();
+    Ok(())
+}
+
+/// A row committed while an older transaction that also writes events is still open waits
+/// for it: the older one's row is published first, and nothing is skipped by the position.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_row_waits_for_older_transactions_and_none_is_skipped() -> TestResult {
+    let db = TestDb::new().await?;
+    let test_bus = TestBus::new().await?;
+    let bus = test_bus.bus.clone();
+    let (config, pool) = setup(&db).await?;
+    let relay = tokio::spawn(relay::run(
+        bus.clone(),
+        pool.clone(),
+        ServiceName::Membership,
+        Arc::new(Notify::new()),
+    ));
+
+    // The older transaction has its id (it wrote a row) and stays open ...
+    let mut older = edu_db::connect(&config).await?;
+    older
+        .batch_execute("BEGIN; CREATE TEMP TABLE hold (n int); INSERT INTO hold VALUES (1)")
+        .await?;
+    // ... while a younger one commits its event.
+    let mut younger = edu_db::connect(&config).await?;
+    let second = younger
+        .transaction(async |conn| outbox::enqueue(conn, &actor(), None, None, &admitted()).await)
+        .await?;
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    assert!(
+        test_bus.events().await?.is_empty(),
+        "nothing leaves while an older transaction is open"
+    );
+
+    // The older transaction writes its event and commits: both leave, the older one first.
+    let first = outbox::enqueue(&older, &actor(), None, None, &admitted()).await?;
+    older.batch_execute("COMMIT").await?;
+    let events = test_bus.wait_for_events(2).await?;
+    let ids: Vec<EventId> = events.iter().map(|e| e.id).collect();
+    assert_eq!(ids, [first, second]);
+    assert_eq!(
+        count(&pool, "SELECT count(*) AS count FROM outbox_pending").await?,
+        0
+    );
+    relay.abort();
+    Ok(())
+}
+
+/// Records that the relay's position was after event `id` `ago` seconds ago.
+async fn position_at(conn: &mut AsyncPgConnection, id: EventId, ago: i64) -> TestResult {
+    diesel::sql_query(
+        "INSERT INTO outbox_published (tx, seq, at) \
+         SELECT tx, seq, now() - make_interval(secs => $2) FROM outbox WHERE id = $1",
+    )
+    .bind::<SqlUuid, _>(id.0)
+    .bind::<diesel::sql_types::Double, _>(ago as f64)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+async fn ids_in(conn: &mut AsyncPgConnection, from: &str) -> anyhow::Result<Vec<EventId>> {
+    #[derive(QueryableByName)]
+    struct Id {
+        #[diesel(sql_type = SqlUuid)]
+        id: uuid::Uuid,
+    }
+    let rows: Vec<Id> = diesel::sql_query(format!("SELECT id FROM {from} ORDER BY tx, seq"))
+        .load(conn)
+        .await?;
+    Ok(rows.into_iter().map(|r| EventId(r.id)).collect())
+}
+
+/// After a NATS reconnect the position moves back by the re-publish window, never forward
+/// past rows a re-publish still has to send; the sweep deletes only rows published before
+/// the retention and not re-published since (issue 9, item 6).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn republish_moves_back_and_the_sweep_keeps_what_may_be_sent_again() -> TestResult {
+    let db = TestDb::new().await?;
+    let (config, _pool) = setup(&db).await?;
+    let mut conn = edu_db::connect(&config).await?;
+    let mut ids = Vec::new();
+    for _ in 0..10 {
+        ids.push(
+            conn.transaction(async |c| outbox::enqueue(c, &actor(), None, None, &admitted()).await)
+                .await?,
+        );
+    }
+    let window = relay::REPUBLISH_WINDOW.as_secs() as i64;
+    let retention = relay::RETENTION.as_secs() as i64;
+    conn.batch_execute("UPDATE outbox_published SET at = now() - interval '1 day'")
+        .await?;
+    position_at(&mut conn, ids[2], retention + 300).await?;
+    position_at(&mut conn, ids[5], window + 400).await?;
+    position_at(&mut conn, ids[7], 60).await?;
+
+    // Published up to the 8th, 6th where it was a window ago: 7 to 10 go again.
+    relay::republish_recent(&mut conn).await?;
+    assert_eq!(ids_in(&mut conn, "outbox_pending").await?, ids[6..]);
+
+    // The sweep: the 3rd was the position at the retention's edge and none since went
+    // back further, so rows 1 to 3 go.
+    relay::sweep(&mut conn).await?;
+    assert_eq!(ids_in(&mut conn, "outbox").await?, ids[3..]);
+
+    // A second reconnect while catching up: the position a window ago (the 8th, published
+    // a minute before the first re-publish, now older than the window) is ahead of where
+    // the re-publish has got to (the 7th); it stays there.
+    conn.batch_execute("UPDATE outbox_published SET at = at - interval '170 seconds'")
+        .await?;
+    position_at(&mut conn, ids[6], 0).await?;
+    relay::republish_recent(&mut conn).await?;
+    assert_eq!(ids_in(&mut conn, "outbox_pending").await?, ids[7..]);
     Ok(())
 }

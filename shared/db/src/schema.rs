@@ -1,14 +1,16 @@
-//! Tables every service schema has (see `migrations/00000000000001_infra`). Names are
-//! unqualified: the connection's `search_path` picks the service's schema.
+//! Tables every service schema has (see `migrations/`). Names are unqualified: the
+//! connection's `search_path` picks the service's schema.
+//!
+//! `outbox.tx` (`xid8`, the writing transaction, set by its default) is not listed: diesel
+//! has no type for it and only the relay's hand-written SQL reads it.
 
 diesel::table! {
     outbox (seq) {
         seq -> Int8,
         id -> Uuid,
         event_type -> Text,
-        envelope -> Jsonb,
+        envelope -> Json,
         created_at -> Timestamptz,
-        published_at -> Nullable<Timestamptz>,
     }
 }
 
