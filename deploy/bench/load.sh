@@ -174,7 +174,8 @@ for round in $(seq 1 "$ROUNDS"); do
   echo "overload $round/$ROUNDS: $OVER connections (4 × the knee, $KNEE)" >&2
   R+=("over $round $OVER $(counted "$OVER" "$DUR")")
 done
-# beyond the in-flight limit, so that the shedding itself is exercised
+# beyond the in-flight limit and its queue (as many again), so that the shedding itself is
+# exercised
 SHED=$((4 * LIMIT))
 echo "shedding: $SHED connections (4 × the in-flight limit $LIMIT)" >&2
 R+=("shed 1 $SHED $(counted "$SHED" "$DUR")")

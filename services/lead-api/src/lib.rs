@@ -60,7 +60,8 @@ impl AppState {
         })
     }
 
-    /// Admits at most `limit` `/api/` requests at a time; the excess gets 503 `overloaded`.
+    /// Serves at most `limit` `/api/` requests at a time and lets as many wait briefly; the
+    /// rest gets 503 `overloaded`.
     pub fn with_max_in_flight(mut self, limit: usize) -> Self {
         self.in_flight = InFlight::new(limit);
         self

@@ -1,13 +1,19 @@
-//! Admission control: the API admits at most a bounded number of `/api/` requests at a time
-//! and answers the excess at once with 503 `overloaded` and a `Retry-After`, instead of
-//! queueing it behind the services' connection pools until the bus times out (issue 9,
-//! load benchmarks: overload at 4 × the knee sheds the excess, never a 500).
+//! Admission control: the API serves a bounded number of `/api/` requests at a time, lets a
+//! bounded number more wait a moment for a place, and answers the rest at once with 503
+//! `overloaded` and a `Retry-After`, instead of queueing everything behind the services'
+//! connection pools until the bus times out (issue 9, load benchmarks: overload at 4 × the
+//! knee keeps its throughput and sheds the excess, never a 500).
+//!
+//! The short wait absorbs a burst that the services clear within milliseconds; shedding it
+//! would make clients that ignore `Retry-After` come straight back, and answering them costs
+//! the CPU the admitted requests need.
 //!
 //! The count is shared by every HTTP worker (one [`InFlight`] in the application's data);
 //! liveness, readiness, the console and the docs are never refused.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
 
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -15,51 +21,75 @@ use actix_web::http::header::{self, HeaderValue};
 use actix_web::middleware::Next;
 use actix_web::{ResponseError, web};
 use edu_domain::{ErrorCode, Problem};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use crate::error::{ApiError, RETRY_AFTER_SECS};
 
-/// Requests admitted at once by default: eight per connection of a service's pool at its
+/// Requests served at once by default: eight per connection of a service's pool at its
 /// default size of 8. Each API request holds at most one pooled connection in one service,
 /// so more in flight than this only waits in the pools' queues (see deploy/bench/load.sh).
 pub const DEFAULT_MAX_IN_FLIGHT: usize = 64;
+/// How long a request over the limit may wait for a place before it is shed.
+pub const DEFAULT_QUEUE_WAIT: Duration = Duration::from_millis(250);
 
-/// The number of `/api/` requests in progress and how many are admitted.
+/// The `/api/` requests in progress, those waiting for a place, and how many of each are
+/// allowed: as many may wait as are served.
 #[derive(Debug)]
 pub struct InFlight {
     limit: usize,
-    now: AtomicUsize,
+    places: Arc<Semaphore>,
+    waiting: AtomicUsize,
+    wait: Duration,
 }
 
 impl InFlight {
-    /// At most `limit` requests at a time (at least one).
+    /// At most `limit` requests at a time (at least one), as many more waiting up to
+    /// [`DEFAULT_QUEUE_WAIT`].
     pub fn new(limit: usize) -> Arc<Self> {
+        Self::with_wait(limit, DEFAULT_QUEUE_WAIT)
+    }
+
+    /// [`InFlight::new`] with another wait.
+    pub fn with_wait(limit: usize, wait: Duration) -> Arc<Self> {
+        let limit = limit.max(1);
         Arc::new(Self {
-            limit: limit.max(1),
-            now: AtomicUsize::new(0),
+            limit,
+            places: Arc::new(Semaphore::new(limit)),
+            waiting: AtomicUsize::new(0),
+            wait,
         })
     }
 
-    /// The most admitted at once.
+    /// The most served at once (and the most waiting).
     pub fn limit(&self) -> usize {
         self.limit
     }
 
-    fn enter(self: &Arc<Self>) -> Option<Admitted> {
-        self.now
+    /// A place now, or after waiting in the bounded queue; `None`: shed.
+    async fn enter(&self) -> Option<OwnedSemaphorePermit> {
+        if let Ok(place) = Arc::clone(&self.places).try_acquire_owned() {
+            return Some(place);
+        }
+        self.waiting
             .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
                 (n < self.limit).then_some(n + 1)
             })
+            .ok()?;
+        let _queued = Waiting(&self.waiting);
+        tokio::time::timeout(self.wait, Arc::clone(&self.places).acquire_owned())
+            .await
+            .ok()?
             .ok()
-            .map(|_| Admitted(Arc::clone(self)))
     }
 }
 
-/// One admitted request; leaving its scope frees its place.
-struct Admitted(Arc<InFlight>);
+/// One waiting request; leaving its scope (admitted, timed out or cancelled) frees its
+/// place in the queue.
+struct Waiting<'a>(&'a AtomicUsize);
 
-impl Drop for Admitted {
+impl Drop for Waiting<'_> {
     fn drop(&mut self) {
-        self.0.now.fetch_sub(1, Ordering::AcqRel);
+        self.0.fetch_sub(1, Ordering::AcqRel);
     }
 }
 
@@ -67,8 +97,10 @@ impl Drop for Admitted {
 fn overloaded(limit: usize) -> actix_web::HttpResponse {
     let problem = Problem::new(
         ErrorCode::Overloaded,
-        format!("the API is serving as many requests as it admits ({limit}); please retry shortly"),
-        format!("系统繁忙(同时处理的请求已达上限 {limit}),请稍后重试"),
+        format!(
+            "the API is serving as many requests as it admits ({limit}) and as many are waiting; please retry shortly"
+        ),
+        format!("系统繁忙(处理中与排队中的请求均已达上限 {limit}),请稍后重试"),
     );
     let mut response = ApiError(problem).error_response();
     response
@@ -87,7 +119,7 @@ pub async fn limit(
         Some(in_flight) if req.path().starts_with("/api/") => in_flight.clone().into_inner(),
         _ => return Ok(next.call(req).await?.map_into_left_body()),
     };
-    match in_flight.enter() {
+    match in_flight.enter().await {
         Some(_admitted) => Ok(next.call(req).await?.map_into_left_body()),
         None => Ok(req
             .into_response(overloaded(in_flight.limit()))
