@@ -105,8 +105,10 @@ pub struct ActiveSchool {
     pub region: String,
 }
 
+// None is bound as NULL, so the INSERT has one text and is prepared once per connection
+// (with DEFAULT for None, diesel builds and PostgreSQL parses and plans it on every call).
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = memberships)]
+#[diesel(table_name = memberships, treat_none_as_default_value = false)]
 pub struct MembershipRow {
     pub id: Uuid,
     pub group_id: Uuid,

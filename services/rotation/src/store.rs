@@ -48,8 +48,10 @@ impl TeacherRow {
     }
 }
 
+// None is bound as NULL, so the INSERT has one text and is prepared once per connection
+// (with DEFAULT for None, diesel builds and PostgreSQL parses and plans it on every call).
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = postings)]
+#[diesel(table_name = postings, treat_none_as_default_value = false)]
 pub struct PostingRow {
     pub id: Uuid,
     pub group_id: Uuid,
