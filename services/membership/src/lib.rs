@@ -29,7 +29,10 @@ pub const MIGRATIONS: &[EmbeddedMigrations] = &[embed_migrations!("migrations")]
 
 /// Migrates the schema, starts the outbox relay and registers the endpoints on the bus.
 /// The returned host serves until [`ServiceHost::run_until`] ends.
-pub async fn start(bus: &Bus, db: DbConfig) -> anyhow::Result<ServiceHost> {
+pub async fn start(bus: &Bus, mut db: DbConfig) -> anyhow::Result<ServiceHost> {
+    // Every statement here looks rows up by key; the group view reads its schools by an
+    // array of ids, which PostgreSQL would otherwise plan again on every call.
+    db.generic_plans = true;
     let (mut host, pool) = ServiceHost::start_with_db(
         bus,
         ServiceName::Membership,

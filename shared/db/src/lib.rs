@@ -40,6 +40,11 @@ pub struct DbConfig {
     pub pool_size: usize,
     /// How long a request waits for a free connection before it is refused.
     pub acquire_timeout: Duration,
+    /// Prepared statements always run their generic plan (`plan_cache_mode`), planned once
+    /// per connection. For a service whose statements are key lookups: PostgreSQL otherwise
+    /// keeps re-planning a lookup by an array of ids on every call, because the generic
+    /// plan's estimate (for an array of unknown length) looks costlier.
+    pub generic_plans: bool,
 }
 
 impl DbConfig {
@@ -49,15 +54,21 @@ impl DbConfig {
             schema: schema.to_owned(),
             pool_size: 8,
             acquire_timeout: Duration::from_secs(5),
+            generic_plans: false,
         }
     }
 
     /// The database URL with `search_path` set to the schema, so every statement of the
-    /// service resolves unqualified names in its own schema.
+    /// service resolves unqualified names in its own schema (and the plan cache mode).
     pub fn schema_url(&self) -> String {
         let sep = if self.url.contains('?') { '&' } else { '?' };
+        let plans = if self.generic_plans {
+            "%20-c%20plan_cache_mode%3Dforce_generic_plan"
+        } else {
+            ""
+        };
         format!(
-            "{}{sep}options=-c%20search_path%3D{}",
+            "{}{sep}options=-c%20search_path%3D{}{plans}",
             self.url, self.schema
         )
     }
@@ -265,6 +276,12 @@ mod tests {
         assert!(
             c.schema_url()
                 .ends_with("?sslmode=disable&options=-c%20search_path%3Dcouncil")
+        );
+        let mut c = DbConfig::new("postgres://h/edu", "membership");
+        c.generic_plans = true;
+        assert_eq!(
+            c.schema_url(),
+            "postgres://h/edu?options=-c%20search_path%3Dmembership%20-c%20plan_cache_mode%3Dforce_generic_plan"
         );
     }
 
