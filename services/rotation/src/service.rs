@@ -17,7 +17,8 @@ use edu_contracts::rotation::{
     TrainingQuery,
 };
 use edu_contracts::{Actor, Command};
-use edu_db::idempotency;
+use edu_db::idempotency::{self, Claim};
+use edu_db::pipelined::Tx;
 use edu_db::{DbPool, PooledConn};
 use edu_domain::{
     BackboneLevel, GroupId, Policy, PostingId, PostingStatus, Problem, Role, SchoolId, SchoolYear,
@@ -158,93 +159,80 @@ impl RotationService {
     }
 
     /// Proposes a posting (E-02, E-03, E-04, one posting at a time per teacher).
+    ///
+    /// One transaction in two round trips ([`Tx`]): the key's claim, the teacher's lock and
+    /// the context are sent with `BEGIN`; the posting, its event and the key's reply with
+    /// `COMMIT`.
     pub async fn propose(&self, cmd: Command<NewPosting>) -> Result<Posting> {
         let body = &cmd.body;
         let (start, end, school_year) = rules::resolve_term(body.term)?;
         let host_post = text::required("host_post", &body.host_post, 100)?;
-        let mut conn = self.conn().await?;
-        idempotency::for_request(
-            &mut conn,
-            "posting.propose",
-            &cmd.actor.sub,
-            cmd.idempotency_key.as_deref(),
-            &cmd.body,
-            async |conn| {
-                let (teacher, mut context) = store::locked_teacher_with_context(
+        const OPERATION: &str = "posting.propose";
+        let key = cmd.idempotency_key.as_deref();
+        if let Some(key) = key {
+            idempotency::validate_key(key)?;
+        }
+        let fingerprint = idempotency::fingerprint(&cmd.actor.sub, body);
+        let tx = Tx::new(self.conn().await?);
+        let (claim, found) = tx
+            .begin(async |conn| {
+                let claim = async {
+                    match key {
+                        Some(key) => idempotency::claim(conn, OPERATION, key, &fingerprint)
+                            .await
+                            .map(Some),
+                        None => Ok(None),
+                    }
+                };
+                let found = store::locked_teacher_with_context(
                     conn,
                     body.group_id,
                     body.to_school_id,
                     body.teacher_id,
                     (start, end),
                     today(),
-                )
-                .await?
-                .ok_or(RotationError::TeacherNotFound)?;
-                // E-04: the sending school is the home school, and stays the payroll unit.
-                let from = SchoolId(teacher.home_school_id);
-                // The group's region policy in force today came with the context (DESIGN.md
-                // "Policy as data").
-                if context.dissolved.ok_or(RotationError::GroupNotFound)? {
-                    return Err(RotationError::GroupDissolved);
-                }
-                // A school's office proposes only its own staff (the lead office and the
-                // bureau plan for the whole group).
-                if cmd.actor.role == Some(Role::MemberAdmin) && cmd.actor.school_id != Some(from) {
-                    return Err(Problem::forbidden(
-                        "a member school proposes postings of its own teachers only",
-                        "成员学校只能为本校教师提出交流安排",
-                    )
-                    .into());
-                }
-                let from_role = context
-                    .sender_role()?
-                    .ok_or(RotationError::SchoolNotInGroup)?;
-                let to_role = context
-                    .receiver_role()?
-                    .ok_or(RotationError::SchoolNotInGroup)?;
-                if from == body.to_school_id {
-                    return Err(RotationError::Direction(body.kind));
-                }
-                let policy = context.policy()?;
-                rules::check_direction(body.kind, from_role, to_role, &policy)?;
-                rules::check_receiver(
-                    from_role,
-                    to_role,
-                    context.receiver_under_persuade_out.unwrap_or(false),
-                )?;
-                if let Some(other) = context.overlapping {
-                    return Err(RotationError::Overlaps { other });
-                }
-                let row = PostingRow {
-                    id: PostingId::new().0,
-                    group_id: body.group_id.0,
-                    teacher_id: teacher.id,
-                    from_school_id: from.0,
-                    to_school_id: body.to_school_id.0,
-                    kind: body.kind.as_str().to_owned(),
-                    host_post: host_post.clone(),
-                    start_date: start,
-                    end_date: end,
-                    school_year: school_year.0,
-                    status: PostingStatus::Proposed.as_str().to_owned(),
-                    payroll_unit_id: from.0,
-                    confirmed_at: None,
-                    ended_on: None,
-                    closing_reason: None,
-                    created_at: Utc::now(),
-                };
-                // The posting and its event, sent together (one round trip).
-                let event = PostingProposed {
-                    posting: facts(&row, &teacher)?,
-                };
-                futures::try_join!(
-                    store::insert_posting(conn, &row),
-                    outbox::enqueue(conn, &cmd.actor, Some(body.group_id), Some(from), &event),
-                )?;
-                Ok(row.into_view(&teacher, today())?)
-            },
-        )
-        .await
+                );
+                let (claim, found) = futures::join!(claim, found);
+                Ok((claim, found?))
+            })
+            .await?;
+        if let Some(Claim::Replay(reply)) = claim? {
+            tx.rollback().await?;
+            return Ok(reply);
+        }
+        let (teacher, context) = found.ok_or(RotationError::TeacherNotFound)?;
+        let row = proposal(
+            &cmd,
+            &teacher,
+            context,
+            (start, end, school_year),
+            host_post,
+        )?;
+        // The posting and its event, sent together (one round trip).
+        let event = PostingProposed {
+            posting: facts(&row, &teacher)?,
+        };
+        let view = row.clone().into_view(&teacher, today())?;
+        tx.commit(async |conn| {
+            futures::try_join!(
+                store::insert_posting(conn, &row),
+                outbox::enqueue(
+                    conn,
+                    &cmd.actor,
+                    Some(body.group_id),
+                    Some(SchoolId(row.from_school_id)),
+                    &event
+                ),
+                async {
+                    match key {
+                        Some(key) => idempotency::complete(conn, OPERATION, key, &view).await,
+                        None => Ok(()),
+                    }
+                },
+            )
+        })
+        .await?;
+        Ok(view)
     }
 
     pub async fn get(&self, cmd: Command<PostingRef>) -> Result<Posting> {
@@ -844,6 +832,71 @@ async fn teacher_of(
 async fn view(conn: &mut AsyncPgConnection, row: PostingRow) -> Result<Posting> {
     let teacher = teacher_of(conn, &row).await?;
     Ok(row.into_view(&teacher, today())?)
+}
+
+/// The posting `cmd` asks for, if the rules allow it (E-02, E-03, E-04, no overlap), from
+/// the locked teacher and the context read with the lock.
+fn proposal(
+    cmd: &Command<NewPosting>,
+    teacher: &TeacherRow,
+    mut context: store::PostingContext,
+    (start, end, school_year): (NaiveDate, NaiveDate, SchoolYear),
+    host_post: String,
+) -> Result<PostingRow> {
+    let body = &cmd.body;
+    // E-04: the sending school is the home school, and stays the payroll unit.
+    let from = SchoolId(teacher.home_school_id);
+    // The group's region policy in force today came with the context (DESIGN.md
+    // "Policy as data").
+    if context.dissolved.ok_or(RotationError::GroupNotFound)? {
+        return Err(RotationError::GroupDissolved);
+    }
+    // A school's office proposes only its own staff (the lead office and the bureau plan
+    // for the whole group).
+    if cmd.actor.role == Some(Role::MemberAdmin) && cmd.actor.school_id != Some(from) {
+        return Err(Problem::forbidden(
+            "a member school proposes postings of its own teachers only",
+            "成员学校只能为本校教师提出交流安排",
+        )
+        .into());
+    }
+    let from_role = context
+        .sender_role()?
+        .ok_or(RotationError::SchoolNotInGroup)?;
+    let to_role = context
+        .receiver_role()?
+        .ok_or(RotationError::SchoolNotInGroup)?;
+    if from == body.to_school_id {
+        return Err(RotationError::Direction(body.kind));
+    }
+    let policy = context.policy()?;
+    rules::check_direction(body.kind, from_role, to_role, &policy)?;
+    rules::check_receiver(
+        from_role,
+        to_role,
+        context.receiver_under_persuade_out.unwrap_or(false),
+    )?;
+    if let Some(other) = context.overlapping {
+        return Err(RotationError::Overlaps { other });
+    }
+    Ok(PostingRow {
+        id: PostingId::new().0,
+        group_id: body.group_id.0,
+        teacher_id: teacher.id,
+        from_school_id: from.0,
+        to_school_id: body.to_school_id.0,
+        kind: body.kind.as_str().to_owned(),
+        host_post,
+        start_date: start,
+        end_date: end,
+        school_year: school_year.0,
+        status: PostingStatus::Proposed.as_str().to_owned(),
+        payroll_unit_id: from.0,
+        confirmed_at: None,
+        ended_on: None,
+        closing_reason: None,
+        created_at: Utc::now(),
+    })
 }
 
 fn facts(row: &PostingRow, teacher: &TeacherRow) -> diesel::QueryResult<PostingFacts> {

@@ -72,7 +72,7 @@ impl ClaimError {
 
 /// Claims `key` for `operation` inside the current transaction.
 pub async fn claim<T: DeserializeOwned>(
-    conn: &mut AsyncPgConnection,
+    mut conn: &AsyncPgConnection,
     operation: &str,
     key: &str,
     fingerprint: &str,
@@ -84,7 +84,7 @@ pub async fn claim<T: DeserializeOwned>(
             k::fingerprint.eq(fingerprint),
         ))
         .on_conflict_do_nothing()
-        .execute(conn)
+        .execute(&mut conn)
         .await?;
     if inserted == 1 {
         return Ok(Claim::Fresh);
@@ -92,7 +92,7 @@ pub async fn claim<T: DeserializeOwned>(
     let (stored_fp, response): (String, Option<serde_json::Value>) = k::idempotency_keys
         .filter(k::operation.eq(operation).and(k::key.eq(key)))
         .select((k::fingerprint, k::response))
-        .first(conn)
+        .first(&mut conn)
         .await?;
     if stored_fp != fingerprint {
         return Err(ClaimError::Reused);
@@ -107,7 +107,7 @@ pub async fn claim<T: DeserializeOwned>(
 
 /// Stores the reply of a fresh claim, in the same transaction as the work.
 pub async fn complete<T: Serialize>(
-    conn: &mut AsyncPgConnection,
+    mut conn: &AsyncPgConnection,
     operation: &str,
     key: &str,
     reply: &T,
@@ -116,7 +116,7 @@ pub async fn complete<T: Serialize>(
         .map_err(|e| diesel::result::Error::SerializationError(Box::new(e)))?;
     diesel::update(k::idempotency_keys.filter(k::operation.eq(operation).and(k::key.eq(key))))
         .set(k::response.eq(value))
-        .execute(conn)
+        .execute(&mut conn)
         .await?;
     Ok(())
 }

@@ -4,6 +4,7 @@
 //! and idempotency keys.
 
 pub mod idempotency;
+pub mod pipelined;
 pub mod prepared;
 pub mod schema;
 
