@@ -5,7 +5,7 @@
 
 use diesel::QueryResult;
 use diesel_async::AsyncPgConnection;
-use edu_bus::consumer::EventHandler;
+use edu_bus::consumer::{Applied, EventHandler};
 use edu_contracts::events::{
     GroupDissolved, GroupEstablished, MemberAdmitted, MemberExited, PolicyPublished,
 };
@@ -32,9 +32,9 @@ impl EventHandler for MembershipProjection {
         &'a self,
         conn: &'a mut AsyncPgConnection,
         event: &'a EventEnvelope,
-    ) -> BoxFuture<'a, QueryResult<()>> {
+    ) -> BoxFuture<'a, QueryResult<Applied>> {
         Box::pin(async move {
-            match event.event_type.as_str() {
+            let applied = match event.event_type.as_str() {
                 GroupEstablished::TYPE => {
                     let e: GroupEstablished = payload(event)?;
                     store::group_established(conn, e.group_id, e.region.as_str(), e.lead_school_id)
@@ -63,8 +63,9 @@ impl EventHandler for MembershipProjection {
                         .await
                         .map(|_| ())
                 }
-                _ => Ok(()),
-            }
+                _ => return Ok(Applied::Ignored),
+            };
+            applied.map(|()| Applied::Changed)
         })
     }
 }

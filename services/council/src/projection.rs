@@ -6,7 +6,7 @@
 use chrono::Utc;
 use diesel::QueryResult;
 use diesel_async::AsyncPgConnection;
-use edu_bus::consumer::EventHandler;
+use edu_bus::consumer::{Applied, EventHandler};
 use edu_contracts::events::{
     GroupDissolved, GroupEstablished, MemberAdmitted, MemberExited, PolicyPublished,
 };
@@ -33,9 +33,9 @@ impl EventHandler for MembershipProjection {
         &'a self,
         conn: &'a mut AsyncPgConnection,
         event: &'a EventEnvelope,
-    ) -> BoxFuture<'a, QueryResult<()>> {
+    ) -> BoxFuture<'a, QueryResult<Applied>> {
         Box::pin(async move {
-            match event.event_type.as_str() {
+            let applied = match event.event_type.as_str() {
                 GroupEstablished::TYPE => {
                     let e: GroupEstablished = payload(event)?;
                     let row = CouncilRow {
@@ -66,8 +66,9 @@ impl EventHandler for MembershipProjection {
                     service::freeze(conn, e.group_id).await
                 }
                 PolicyPublished::TYPE => edu_bus::policy::record(conn, &payload(event)?).await,
-                _ => Ok(()),
-            }
+                _ => return Ok(Applied::Ignored),
+            };
+            applied.map(|()| Applied::Changed)
         })
     }
 }

@@ -7,7 +7,7 @@
 
 use diesel::QueryResult;
 use diesel_async::AsyncPgConnection;
-use edu_bus::consumer::EventHandler;
+use edu_bus::consumer::{Applied, EventHandler};
 use edu_contracts::events::{
     GroupDissolved, GroupEstablished, MeetingHeld, MemberAdmitted, MemberExited, MemberWarned,
     PersuadeOutDecided, PersuadeOutProposed, PolicyPublished, PostingCancelled, PostingConfirmed,
@@ -56,10 +56,10 @@ impl EventHandler for LedgerProjection {
         &'a self,
         conn: &'a mut AsyncPgConnection,
         event: &'a EventEnvelope,
-    ) -> BoxFuture<'a, QueryResult<()>> {
+    ) -> BoxFuture<'a, QueryResult<Applied>> {
         Box::pin(async move {
             let day = event.occurred_at.date_naive();
-            match event.event_type.as_str() {
+            let applied = match event.event_type.as_str() {
                 GroupEstablished::TYPE => {
                     let e: GroupEstablished = payload(event)?;
                     store::group_established(
@@ -286,8 +286,9 @@ impl EventHandler for LedgerProjection {
                     )
                     .await
                 }
-                _ => Ok(()),
-            }
+                _ => return Ok(Applied::Ignored),
+            };
+            applied.map(|()| Applied::Changed)
         })
     }
 }

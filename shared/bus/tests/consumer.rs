@@ -62,7 +62,7 @@ impl EventHandler for Probe {
         &'a self,
         conn: &'a mut AsyncPgConnection,
         event: &'a EventEnvelope,
-    ) -> BoxFuture<'a, QueryResult<()>> {
+    ) -> BoxFuture<'a, QueryResult<consumer::Applied>> {
         async move {
             self.calls.fetch_add(1, Ordering::SeqCst);
             diesel::sql_query(
@@ -79,7 +79,7 @@ impl EventHandler for Probe {
             if failed {
                 return Err(diesel::result::Error::RollbackTransaction);
             }
-            Ok(())
+            Ok(consumer::Applied::Changed)
         }
         .boxed()
     }
@@ -226,6 +226,47 @@ async fn a_batch_applies_each_event_once() -> TestResult {
         count(&pool, "SELECT count(*) AS count FROM inbox").await?,
         3
     );
+    Ok(())
+}
+
+/// A consumer that keeps none of the events it is given.
+struct Ignorer;
+
+impl EventHandler for Ignorer {
+    fn handle<'a>(
+        &'a self,
+        _conn: &'a mut AsyncPgConnection,
+        _event: &'a EventEnvelope,
+    ) -> BoxFuture<'a, QueryResult<consumer::Applied>> {
+        async { Ok(consumer::Applied::Ignored) }.boxed()
+    }
+}
+
+#[derive(QueryableByName)]
+struct Setting {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    synchronous_commit: String,
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ignored_events_are_still_recorded_once_and_durability_comes_back() -> TestResult {
+    let db = TestDb::new().await?;
+    let (_, pool) = setup(&db).await?;
+    let (first, second) = (envelope(&admitted())?, envelope(&admitted())?);
+    // A batch of events nobody keeps commits without waiting for the disk…
+    consumer::apply_batch(&pool, "ignorer", &Ignorer, &[&first, &second]).await?;
+    consumer::apply_batch(&pool, "ignorer", &Ignorer, &[&second]).await?;
+    let sql = "SELECT count(*) AS count FROM inbox WHERE consumer = 'ignorer'";
+    assert_eq!(count(&pool, sql).await?, 2, "each event recorded once");
+    // …and only that transaction: every pooled connection is back to synchronous commits.
+    let conns =
+        futures::future::try_join_all((0..pool.status().max_size).map(|_| pool.get())).await?;
+    for mut conn in conns {
+        let setting: Setting = diesel::sql_query("SHOW synchronous_commit")
+            .get_result(&mut *conn)
+            .await?;
+        assert_eq!(setting.synchronous_commit, "on");
+    }
     Ok(())
 }
 
