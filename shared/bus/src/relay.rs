@@ -33,9 +33,10 @@ use diesel::deserialize::{self, FromSql, FromSqlRow};
 use diesel::pg::{Pg, PgValue};
 use diesel::sql_types::{BigInt, Bool, Json, Text, Uuid as SqlUuid};
 use diesel::{QueryResult, QueryableByName};
-use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl, SimpleAsyncConnection};
+use diesel_async::{AsyncPgConnection, RunQueryDsl, SimpleAsyncConnection};
 use edu_contracts::ServiceName;
 use edu_db::DbPool;
+use edu_db::pipelined::Tx;
 use edu_db::prepared::Prepared;
 use tokio::sync::Notify;
 
@@ -205,66 +206,68 @@ impl Relay {
     }
 
     async fn publish_batch(&self) -> Result<Next, RelayError> {
-        let mut conn = self.connection().await?;
-        conn.transaction(async |conn| {
-            // The lock and the batch are sent together (one round trip); the batch is read
-            // after the lock is granted, so it sees the previous holder's position.
-            let conn: &AsyncPgConnection = conn;
-            let lock = async {
-                let mut conn = conn;
-                Prepared::new(LOCK).get_result::<Locked>(&mut conn).await
-            };
-            let batch = async {
-                let mut conn = conn;
-                Prepared::new(
-                    "SELECT seq, id, event_type, envelope, \
-                            tx < pg_snapshot_xmin(pg_current_snapshot()) AS ready \
-                       FROM outbox \
-                      WHERE (tx, seq) > (SELECT tx, seq FROM outbox_published \
-                                          ORDER BY batch DESC LIMIT 1) \
-                      ORDER BY tx, seq LIMIT ",
-                )
-                .bind::<BigInt, _>(BATCH)
-                .load::<Pending>(&mut conn)
-                .await
-            };
-            let (lock, rows) = futures::try_join!(lock, batch)?;
-            if !lock.locked {
-                return Ok(Next::Locked);
-            }
-            // Ready rows come first: a row waiting for an older transaction has a higher id.
-            let ready = rows.iter().take_while(|r| r.ready).count();
-            let next = if ready < rows.len() {
-                Next::Waiting
-            } else if ready == BATCH as usize {
-                Next::Now
-            } else {
-                Next::Idle
-            };
-            let Some(last) = rows[..ready].last() else {
-                return Ok(next);
-            };
-            // The position is written while the acknowledgements are awaited; it commits
-            // only if every event was acknowledged (otherwise the transaction rolls back).
-            let acks = self.publish_rows(&rows[..ready]).await?;
-            let mut position = conn;
-            let advance = Prepared::new(
+        // BEGIN, the lock and the batch in one round trip ([`Tx`]); the batch is read after
+        // the lock is granted, so it sees the previous holder's position.
+        let tx = Tx::new(self.connection().await?);
+        let (lock, rows) = tx
+            .begin(async |conn| {
+                let lock = async {
+                    let mut conn = conn;
+                    Prepared::new(LOCK).get_result::<Locked>(&mut conn).await
+                };
+                let batch = async {
+                    let mut conn = conn;
+                    Prepared::new(
+                        "SELECT seq, id, event_type, envelope, \
+                                tx < pg_snapshot_xmin(pg_current_snapshot()) AS ready \
+                           FROM outbox \
+                          WHERE (tx, seq) > (SELECT tx, seq FROM outbox_published \
+                                              ORDER BY batch DESC LIMIT 1) \
+                          ORDER BY tx, seq LIMIT ",
+                    )
+                    .bind::<BigInt, _>(BATCH)
+                    .load::<Pending>(&mut conn)
+                    .await
+                };
+                futures::try_join!(lock, batch)
+            })
+            .await?;
+        if !lock.locked {
+            tx.rollback().await?;
+            return Ok(Next::Locked);
+        }
+        // Ready rows come first: a row waiting for an older transaction has a higher id.
+        let ready = rows.iter().take_while(|r| r.ready).count();
+        let next = if ready < rows.len() {
+            Next::Waiting
+        } else if ready == BATCH as usize {
+            Next::Now
+        } else {
+            Next::Idle
+        };
+        let Some(last) = rows[..ready].last() else {
+            tx.rollback().await?;
+            return Ok(next);
+        };
+        // A failure from here on drops `tx`, which rolls back: the position stays.
+        let acks = self.publish_rows(&rows[..ready]).await?;
+        futures::future::try_join_all(acks.into_iter().map(IntoFuture::into_future))
+            .await
+            .map_err(|e| RelayError::Publish(e.to_string()))?;
+        // Every event acknowledged: the new position and COMMIT in one round trip.
+        tx.commit(async |conn| {
+            let mut conn = conn;
+            Prepared::new(
                 "INSERT INTO outbox_published (tx, seq) SELECT tx, seq FROM outbox WHERE seq = ",
             )
             .bind::<BigInt, _>(last.seq)
-            .execute(&mut position);
-            let (acked, advanced) = futures::join!(
-                futures::future::try_join_all(acks.into_iter().map(IntoFuture::into_future)),
-                advance
-            );
-            acked.map_err(|e| RelayError::Publish(e.to_string()))?;
-            advanced?;
-            Ok(next)
+            .execute(&mut conn)
+            .await
         })
-        .await
+        .await?;
+        Ok(next)
     }
 
-    /// Publishes rows; returns their pending acknowledgements.
     async fn publish_rows(&self, rows: &[Pending]) -> Result<Vec<PublishAckFuture>, RelayError> {
         let mut acks = Vec::with_capacity(rows.len());
         for Pending {
