@@ -292,13 +292,14 @@ impl MembershipService {
     pub async fn list_members(&self, cmd: Command<MemberQuery>) -> Result<MemberList> {
         let q = cmd.body;
         let conn = self.conn().await?;
-        let row = store::group(&conn, q.group_id)
-            .await?
-            .ok_or(MembershipError::GroupNotFound)?;
-        // The group's view and its memberships, sent together (pipelined).
-        let (group, members) = futures::try_join!(single_view(&conn, row), async {
-            Ok(store::memberships(&conn, q.group_id, q.include_history).await?)
-        },)?;
+        let (group, members) = store::member_list(
+            &conn,
+            q.group_id,
+            q.include_history,
+            Utc::now().date_naive(),
+        )
+        .await?
+        .ok_or(MembershipError::GroupNotFound)?;
         let members = members
             .into_iter()
             .map(|(m, name)| m.into_view(name))

@@ -543,6 +543,10 @@ async fn x01_exit_keeps_history_and_frees_the_place() -> TestResult {
     assert_eq!(current.group.active_members, 2);
     let history = h.members(&group, true).await?;
     assert_eq!(history.members.len(), 4);
+    // The list's group view (one statement) is the group's own view, history or not.
+    let own = h.reload(&group).await?;
+    assert_eq!(current.group, own);
+    assert_eq!(history.group, own);
     let past = history
         .members
         .iter()
@@ -631,8 +635,11 @@ async fn x02_dissolution_ends_every_membership_and_freezes_the_group() -> TestRe
         assert!(m.left_at.is_some(), "{m:?}");
         assert_eq!(m.exit_reason, Some(ExitReason::GroupDissolved));
     }
-    assert!(h.members(&group, false).await?.members.is_empty());
-    assert_eq!(h.reload(&group).await?.status, GroupStatus::Dissolved);
+    let current = h.members(&group, false).await?;
+    assert!(current.members.is_empty());
+    assert_eq!(current.group, h.reload(&group).await?);
+    assert_eq!(current.group.status, GroupStatus::Dissolved);
+    assert_eq!(history.group, current.group);
 
     // a dissolved group accepts no change.
     let p = refused(
@@ -1387,6 +1394,10 @@ async fn f09_s82_region_policy_version_sets_caps_and_mixed_stages() -> TestResul
     assert_eq!(p.rule.as_deref(), Some("F-09"));
     assert_eq!(p.details["cap"], 2);
     assert_eq!(p.details["policy_version"], 2);
+    // The member list's group view reads the same version in force (cap 2, not 1).
+    let listed = h.members(&alliance, false).await?.group;
+    assert_eq!((listed.effective_cap, listed.active_members), (2, 2));
+    assert_eq!(listed, h.reload(&alliance).await?);
 
     // §8.2: under version 2 a trusteeship group may mix stages; alliance groups may not.
     let (trusteeship, _) = h.group(GroupModel::Trusteeship, Stage::Junior).await?;
