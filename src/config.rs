@@ -49,8 +49,8 @@ pub struct Settings {
     /// HTTP worker threads.
     #[arg(long, env = "EDUGROUP_HTTP_WORKERS", default_value_t = 2)]
     pub http_workers: usize,
-    /// API requests in progress at once; as many more may wait a moment for a place, the
-    /// rest is answered 503 `overloaded` with a Retry-After (edu_lead_api::shed).
+    /// API requests in progress at once; four times as many more may wait a moment for a
+    /// place, the rest is answered 503 `overloaded` with a Retry-After (edu_lead_api::shed).
     #[arg(long, env = "EDUGROUP_HTTP_MAX_IN_FLIGHT", default_value_t = edu_lead_api::shed::DEFAULT_MAX_IN_FLIGHT)]
     pub http_max_in_flight: usize,
     /// HS256 secret for development tokens.

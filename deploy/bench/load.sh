@@ -13,7 +13,7 @@
 #   drain  a backlog of EVENTS outbox rows published by the relay vs a raw JetStream
 #          publish+ack loop with the relay's window (shared/bus/examples/outbox_drain.rs);
 #   overload  throughput vs connections on the read (the knee), then 4 × the knee's
-#          connections and 4 × the API's in-flight limit: 2xx rate, every 5xx by code, 503/429
+#          connections and twice the API's in-flight limit and queue: 2xx rate, every 5xx by code, 503/429
 #          with Retry-After, memory.
 # The baselines of the first round are measured again in the last; a drift over 25 % marks
 # the run INVALID (the machine is shared and its disk is noisy).
@@ -42,6 +42,7 @@ cargo build --release --quiet -p edu-auth --example jwt_verify
 # the relay's in-flight window and the API's default in-flight limit, from the code
 WINDOW=$(sed -nE 's/^const BATCH: i64 = ([0-9]+);/\1/p' shared/bus/src/relay.rs)
 LIMIT=${EDUGROUP_HTTP_MAX_IN_FLIGHT:-$(sed -nE 's/^pub const DEFAULT_MAX_IN_FLIGHT: usize = ([0-9]+);/\1/p' services/lead-api/src/shed.rs)}
+QUEUE=$((LIMIT * $(sed -nE 's/^pub const DEFAULT_QUEUE_PER_PLACE: usize = ([0-9]+);/\1/p' services/lead-api/src/shed.rs)))
 CORES=$(nproc)
 
 HELLO=
@@ -176,8 +177,8 @@ for round in $(seq 1 "$ROUNDS"); do
 done
 # beyond the in-flight limit and its queue (as many again), so that the shedding itself is
 # exercised
-SHED=$((4 * LIMIT))
-echo "shedding: $SHED connections (4 × the in-flight limit $LIMIT)" >&2
+SHED=$((2 * (LIMIT + QUEUE)))
+echo "shedding: $SHED connections (2 × (the in-flight limit $LIMIT + its queue $QUEUE))" >&2
 R+=("shed 1 $SHED $(counted "$SHED" "$DUR")")
 
 # peak memory: the `up` process (every service and the API), nats-server, the system's
@@ -194,12 +195,13 @@ LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
 
 printf '%s\n' "${R[@]}" >"$OUT/load-raw.txt"
 cat "$OUT/errors.txt" 2>/dev/null | sort | uniq -c | head -5 >&2 || true
-python3 - "$OUT/load-raw.txt" "$DUR" "$ROUNDS" "$KNEE_DUR" "$EVENTS" "$WINDOW" "$LIMIT" "$CORES" \
+python3 - "$OUT/load-raw.txt" "$DUR" "$ROUNDS" "$KNEE_DUR" "$EVENTS" "$WINDOW" "$LIMIT $QUEUE" "$CORES" \
   "$LOAD_START" "$LOAD_END" "$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- services shared src || echo ' with uncommitted changes in the working tree')" "$KNEE" <<'PY' | tee "$OUT/load.md" >"$RESULTS"
 import re, statistics, sys
 from datetime import date
 raw, dur, rounds, knee_dur, events, window, limit, cores, load0, load1, commit, knee = sys.argv[1:]
-rounds, cores, limit, knee = int(rounds), int(cores), int(limit), int(knee)
+limit, queue = limit.split()
+rounds, cores, limit, queue, knee = int(rounds), int(cores), int(limit), int(queue), int(knee)
 rows = [l.split() for l in open(raw) if l.strip()]
 def ms(s):  # wrk prints 512.00us / 1.20ms / 1.02s; the others are already ms
     m = re.match(r"([0-9.]+)(us|ms|s)?$", s); v = float(m.group(1))
@@ -281,7 +283,7 @@ print(f"| pgbench two inserts, 16 clients / 1 | {pgW16:.0f} / {pgW1:.0f} | {med(
 print(f"| POST postings, 16 connections | {w16:.0f} | {w16_p50:.3f} | {w16_p99:.3f} |")
 print(f"| POST postings, 1 connection | {w1:.0f} | {w1_p50:.3f} | {w1_p99:.3f} |")
 print(f"| overload, {over_conns} connections (2xx/s) | {over_rps:.0f} | {med('over', 11) / 1000:.3f} | {med('over', 12) / 1000:.3f} |")
-print(f"| beyond the limit, {shed[0][2]} connections = 4 × {limit} in flight (2xx/s) | {float(shed[0][3]):.0f} | {float(shed[0][11]) / 1000:.3f} | {float(shed[0][12]) / 1000:.3f} |")
+print(f"| beyond the limit, {shed[0][2]} connections = 2 × ({limit} in flight + {queue} waiting) (2xx/s) | {float(shed[0][3]):.0f} | {float(shed[0][11]) / 1000:.3f} | {float(shed[0][12]) / 1000:.3f} |")
 print(f"\nNon-2xx or socket errors in the read and write runs: {errors:.0f}. Beyond the limit: {', '.join(f'{k} {v}' for k, v in sc.items())}; RSS {float(shed[0][13]) / 1024:.0f} MiB.")
 print("\nKnee (read, {} s per level; 2xx/s by connections): ".format(knee_dur) + ", ".join(f"{r[1]}: {float(r[2]):.0f}" for r in knees) + f" → the knee is the fewest connections reaching 90 % of the peak: {knee}.")
 print(f"\nPeak memory: `edugroup up` runs every service and the API in one process: VmHWM **{int(mem[2]) / 1024:.0f} MiB**. "

@@ -60,8 +60,9 @@ impl AppState {
         })
     }
 
-    /// Serves at most `limit` `/api/` requests at a time and lets as many wait briefly; the
-    /// rest gets 503 `overloaded`.
+    /// Serves at most `limit` `/api/` requests at a time and lets
+    /// [`shed::DEFAULT_QUEUE_PER_PLACE`] times as many wait briefly; the rest gets 503
+    /// `overloaded`.
     pub fn with_max_in_flight(mut self, limit: usize) -> Self {
         self.in_flight = InFlight::new(limit);
         self

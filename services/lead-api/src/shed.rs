@@ -6,7 +6,10 @@
 //!
 //! The short wait absorbs a burst that the services clear within milliseconds; shedding it
 //! would make clients that ignore `Retry-After` come straight back, and answering them costs
-//! the CPU the admitted requests need.
+//! the CPU the admitted requests need. So the queue is several times the places
+//! ([`DEFAULT_QUEUE_PER_PLACE`]): at 4 × the connections where throughput levels off (64 on
+//! the benchmark machine), every request still gets a place within the wait, while a waiting
+//! request holds no pooled connection, only its small future.
 //!
 //! The count is shared by every HTTP worker (one [`InFlight`] in the application's data);
 //! liveness, readiness, the console and the docs are never refused.
@@ -31,38 +34,48 @@ use crate::error::{ApiError, RETRY_AFTER_SECS};
 pub const DEFAULT_MAX_IN_FLIGHT: usize = 64;
 /// How long a request over the limit may wait for a place before it is shed.
 pub const DEFAULT_QUEUE_WAIT: Duration = Duration::from_millis(250);
+/// Requests that may wait for a place, per place.
+pub const DEFAULT_QUEUE_PER_PLACE: usize = 4;
 
 /// The `/api/` requests in progress, those waiting for a place, and how many of each are
-/// allowed: as many may wait as are served.
+/// allowed.
 #[derive(Debug)]
 pub struct InFlight {
     limit: usize,
+    queue: usize,
     places: Arc<Semaphore>,
     waiting: AtomicUsize,
     wait: Duration,
 }
 
 impl InFlight {
-    /// At most `limit` requests at a time (at least one), as many more waiting up to
-    /// [`DEFAULT_QUEUE_WAIT`].
+    /// At most `limit` requests at a time (at least one), [`DEFAULT_QUEUE_PER_PLACE`] times as
+    /// many more waiting up to [`DEFAULT_QUEUE_WAIT`].
     pub fn new(limit: usize) -> Arc<Self> {
-        Self::with_wait(limit, DEFAULT_QUEUE_WAIT)
+        let limit = limit.max(1);
+        Self::with_queue(limit, DEFAULT_QUEUE_PER_PLACE * limit, DEFAULT_QUEUE_WAIT)
     }
 
-    /// [`InFlight::new`] with another wait.
-    pub fn with_wait(limit: usize, wait: Duration) -> Arc<Self> {
+    /// At most `limit` requests at a time (at least one), `queue` more waiting up to `wait`.
+    pub fn with_queue(limit: usize, queue: usize, wait: Duration) -> Arc<Self> {
         let limit = limit.max(1);
         Arc::new(Self {
             limit,
+            queue,
             places: Arc::new(Semaphore::new(limit)),
             waiting: AtomicUsize::new(0),
             wait,
         })
     }
 
-    /// The most served at once (and the most waiting).
+    /// The most served at once.
     pub fn limit(&self) -> usize {
         self.limit
+    }
+
+    /// The most waiting for a place.
+    pub fn queue(&self) -> usize {
+        self.queue
     }
 
     /// A place now, or after waiting in the bounded queue; `None`: shed.
@@ -72,7 +85,7 @@ impl InFlight {
         }
         self.waiting
             .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
-                (n < self.limit).then_some(n + 1)
+                (n < self.queue).then_some(n + 1)
             })
             .ok()?;
         let _queued = Waiting(&self.waiting);
@@ -94,13 +107,13 @@ impl Drop for Waiting<'_> {
 }
 
 /// The refusal of a request over the limit: 503 `overloaded`, with when to retry.
-fn overloaded(limit: usize) -> actix_web::HttpResponse {
+fn overloaded(limit: usize, queue: usize) -> actix_web::HttpResponse {
     let problem = Problem::new(
         ErrorCode::Overloaded,
         format!(
-            "the API is serving as many requests as it admits ({limit}) and as many are waiting; please retry shortly"
+            "the API is serving as many requests as it admits ({limit}) and {queue} more are waiting; please retry shortly"
         ),
-        format!("系统繁忙(处理中与排队中的请求均已达上限 {limit}),请稍后重试"),
+        format!("系统繁忙(处理中的请求已达上限 {limit},排队中的已达 {queue}),请稍后重试"),
     );
     let mut response = ApiError(problem).error_response();
     response
@@ -122,7 +135,7 @@ pub async fn limit(
     match in_flight.enter().await {
         Some(_admitted) => Ok(next.call(req).await?.map_into_left_body()),
         None => Ok(req
-            .into_response(overloaded(in_flight.limit()))
+            .into_response(overloaded(in_flight.limit(), in_flight.queue()))
             .map_into_right_body()),
     }
 }

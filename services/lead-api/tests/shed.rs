@@ -83,7 +83,7 @@ fn assert_shed((status, retry_after, body): &(StatusCode, Option<String>, Value)
 async fn one_request_waits_for_a_place_and_the_next_is_shed_with_503_and_retry_after() {
     let gate = Arc::new(Semaphore::new(0));
     let app = test::init_service(app(
-        InFlight::with_wait(1, Duration::from_secs(10)),
+        InFlight::with_queue(1, 1, Duration::from_secs(10)),
         Arc::clone(&gate),
     ))
     .await;
@@ -127,7 +127,7 @@ async fn one_request_waits_for_a_place_and_the_next_is_shed_with_503_and_retry_a
 async fn a_request_that_waits_too_long_is_shed() {
     let gate = Arc::new(Semaphore::new(0));
     let app = test::init_service(app(
-        InFlight::with_wait(1, Duration::from_millis(50)),
+        InFlight::with_queue(1, 1, Duration::from_millis(50)),
         Arc::clone(&gate),
     ))
     .await;
@@ -143,10 +143,34 @@ async fn a_request_that_waits_too_long_is_shed() {
 }
 
 #[actix_web::test]
-async fn the_limit_is_at_least_one() {
+async fn the_limit_is_at_least_one_and_the_queue_a_multiple_of_it() {
     assert_eq!(InFlight::new(0).limit(), 1);
+    let default = InFlight::new(shed::DEFAULT_MAX_IN_FLIGHT);
+    assert_eq!(default.limit(), shed::DEFAULT_MAX_IN_FLIGHT);
     assert_eq!(
-        InFlight::new(shed::DEFAULT_MAX_IN_FLIGHT).limit(),
-        shed::DEFAULT_MAX_IN_FLIGHT
+        default.queue(),
+        shed::DEFAULT_QUEUE_PER_PLACE * shed::DEFAULT_MAX_IN_FLIGHT
     );
+}
+
+#[actix_web::test]
+async fn the_queue_holds_several_requests_per_place() {
+    let gate = Arc::new(Semaphore::new(0));
+    let app = test::init_service(app(
+        InFlight::with_queue(1, 3, Duration::from_secs(10)),
+        Arc::clone(&gate),
+    ))
+    .await;
+    // One served, three waiting, the fifth shed; then all four complete in turn.
+    let served =
+        futures::future::join_all((0..4).map(|_| test::call_service(&app, slow().to_request())));
+    let fifth = async {
+        tokio::task::yield_now().await;
+        let shed = refusal(test::call_service(&app, slow().to_request()).await).await;
+        gate.add_permits(4);
+        shed
+    };
+    let (served, shed) = tokio::join!(served, fifth);
+    assert_shed(&shed);
+    assert!(served.iter().all(|r| r.status() == StatusCode::OK));
 }
