@@ -259,9 +259,11 @@ pub async fn active_role(
 /// teacher's home school, E-04) and the receiving one, and another live posting of the
 /// teacher whose days meet `[start, end]`. See [`locked_teacher_with_context`].
 ///
-/// A term lies within one school year ([`rules::resolve_term`]), so a posting that meets
-/// `[start, end]` started at most 366 days before `start`: the overlap check reads that
-/// stretch of the teacher's index, not the teacher's whole history.
+/// The overlap check reads one entry of the teacher's index, not the teacher's history. A
+/// teacher's live postings never meet one another: this check, made under the teacher's
+/// lock, is the only way one is added, and closing one only shortens it (an early end is a
+/// day within its term). So, in order of first day, their last days rise too, and the latest
+/// one starting by `end` is the only one that can reach `start`.
 #[derive(Debug, QueryableByName)]
 pub struct PostingContext {
     #[diesel(sql_type = Nullable<Bool>)]
@@ -361,11 +363,12 @@ async fn posting_context(
                 (SELECT role FROM group_schools \
                   WHERE group_id = p.group_id AND school_id = p.to_school AND active) \
                   AS to_role, \
-                (SELECT id FROM postings \
-                  WHERE teacher_id = p.teacher AND status <> 'cancelled' \
-                    AND start_date <= p.last_day AND coalesce(ended_on, end_date) >= p.first_day \
-                    AND start_date >= p.first_day - 366 \
-                  LIMIT 1) AS overlapping \
+                (SELECT latest.id FROM (SELECT id, coalesce(ended_on, end_date) AS last_day \
+                    FROM postings \
+                   WHERE teacher_id = p.teacher AND status <> 'cancelled' \
+                     AND start_date <= p.last_day \
+                   ORDER BY start_date DESC LIMIT 1) latest \
+                  WHERE latest.last_day >= p.first_day) AS overlapping \
            FROM (VALUES (",
     )
     .bind::<SqlUuid, _>(group.0)

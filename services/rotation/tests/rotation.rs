@@ -12,9 +12,9 @@ use edu_contracts::membership::{
     Admission, AdmitMember, CreateGroup, CreateSchool, ExitMember, MemberExit, NewGroup, NewSchool,
 };
 use edu_contracts::rotation::{
-    Compliance, ComplianceQuery, ConfirmPosting, GetCompliance, GetGroupsCompliance, GetPosting,
-    GroupsComplianceQuery, ImportTeachers, ListTeachers, NewPosting, Paging, Posting, PostingRef,
-    ProposePosting, Scope, TeacherImport, TeacherQuery, Term,
+    CancelPosting, Compliance, ComplianceQuery, ConfirmPosting, GetCompliance, GetGroupsCompliance,
+    GetPosting, GroupsComplianceQuery, ImportTeachers, ListTeachers, NewPosting, Paging, Posting,
+    PostingClosure, PostingRef, ProposePosting, Scope, TeacherImport, TeacherQuery, Term,
 };
 use edu_domain::{
     ErrorCode, ExitReason, GroupId, GroupModel, PostingKind, PostingStatus, Problem, RegionCode,
@@ -519,6 +519,60 @@ async fn e02_e03_directions_overlaps_and_group_bounds() {
         .await
         .unwrap_err();
     assert_eq!(again.code, ErrorCode::PostingStateInvalid);
+}
+
+/// The overlap check reads only the latest live posting starting by the new term's end
+/// (a teacher's live postings never meet, so it is the only one that can reach the start):
+/// gaps between postings take new ones, a term that meets or spans one is refused, and a
+/// cancelled posting frees its days.
+#[tokio::test]
+async fn overlap_is_found_before_after_around_and_between_postings() {
+    let env = env().await;
+    let (group, lead, members) = env.group(1).await;
+    let member = members[0];
+    env.import(lead, roster("L", 1, 0)).await.unwrap();
+    let teacher = env.teachers(lead).await[0];
+    let dates = |(m1, d1), (m2, d2)| Term::Dates {
+        start: day(2025, m1, d1),
+        end: day(2025, m2, d2),
+    };
+    let propose = |term| env.propose(group, teacher, member, PostingKind::Secondment, term);
+    // a long posting in September and a short one in November
+    let september = propose(dates((9, 1), (9, 30))).await.unwrap();
+    propose(dates((11, 10), (11, 12))).await.unwrap();
+    // the October gap takes one; its edges and anything spanning a posting do not
+    let october = propose(dates((10, 1), (10, 31))).await.unwrap();
+    for (term, overlaps) in [
+        (dates((9, 30), (9, 30)), "the last day of September"),
+        (dates((9, 1), (12, 31)), "around all three"),
+        (dates((11, 1), (11, 10)), "the first day in November"),
+        (dates((11, 12), (11, 20)), "the last day in November"),
+        (dates((11, 11), (11, 11)), "inside November's"),
+        (dates((9, 15), (10, 5)), "across September and October"),
+    ] {
+        let err = propose(term).await.unwrap_err();
+        assert_eq!(err.code, ErrorCode::PostingOverlaps, "{overlaps}");
+    }
+    propose(dates((11, 13), (11, 20))).await.unwrap();
+    propose(dates((11, 1), (11, 9))).await.unwrap();
+    // a cancelled posting no longer counts, even as the latest before the term's end
+    for cancelled in [&october, &september] {
+        env.bus()
+            .call::<CancelPosting>(
+                &env.actor,
+                None,
+                PostingClosure {
+                    posting_id: cancelled.id,
+                    reason: "测试撤回".into(),
+                },
+            )
+            .await
+            .unwrap();
+    }
+    propose(dates((9, 20), (10, 10))).await.unwrap();
+    let err = propose(dates((10, 10), (10, 31))).await.unwrap_err();
+    assert_eq!(err.code, ErrorCode::PostingOverlaps);
+    propose(dates((10, 11), (10, 31))).await.unwrap();
 }
 
 #[tokio::test]
