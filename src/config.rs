@@ -23,7 +23,8 @@ pub struct Settings {
         default_value = "postgres://postgres@127.0.0.1:5432/edugroup"
     )]
     pub database_url: String,
-    /// Connections per service pool.
+    /// Connections per service pool (membership keeps twice as many: its member list is the
+    /// API's most frequent read).
     #[arg(long, env = "EDUGROUP_DB_POOL_SIZE", default_value_t = 8)]
     pub db_pool_size: usize,
     /// NATS server (JetStream enabled).

@@ -33,6 +33,11 @@ pub async fn start(bus: &Bus, mut db: DbConfig) -> anyhow::Result<ServiceHost> {
     // Every statement here looks rows up by key; the group view reads its schools by an
     // array of ids, which PostgreSQL would otherwise plan again on every call.
     db.generic_plans = true;
+    // The member list is the API's most frequent read and its one statement is short: a
+    // connection is mostly held waiting for the service's task to take the answer, not for
+    // PostgreSQL. Twice the configured pool keeps PostgreSQL busy (GET members at 64
+    // connections, 8 → 16 connections: 6.9k → 8.0k req/s, medians of four alternating runs).
+    db.pool_size *= 2;
     let (mut host, pool) = ServiceHost::start_with_db(
         bus,
         ServiceName::Membership,
