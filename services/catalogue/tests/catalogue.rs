@@ -787,6 +787,55 @@ async fn files_travel_in_chunks_with_their_hash_and_stay_in_the_group() {
     );
 }
 
+/// R-01 under contention (issue 9, item 2): twenty bookings of one slot at once, five from
+/// each school of the group, give exactly one booking.
+#[tokio::test]
+async fn twenty_concurrent_bookings_of_one_slot_give_one() {
+    let env = env().await;
+    let g = env.group("庚", 3).await;
+    let lab = env
+        .bus()
+        .call::<RegisterFacility>(
+            &g.lead,
+            None,
+            NewFacility {
+                group_id: g.id,
+                name: "录播教室".into(),
+                kind: edu_domain::FacilityKind::Lab,
+                description: String::new(),
+                capacity: Some(40),
+            },
+        )
+        .await
+        .unwrap();
+    let start = Utc::now() + chrono::Duration::days(5);
+    let schools: Vec<&Actor> = std::iter::once(&g.lead).chain(&g.members).collect();
+    let tries = (0..20).map(|i| {
+        env.bus().call::<BookFacility>(
+            schools[i % schools.len()],
+            None,
+            NewBooking {
+                facility_id: lab.id,
+                booking: BookingBody {
+                    start,
+                    end: start + chrono::Duration::minutes(45),
+                    purpose: "公开课录制".into(),
+                },
+            },
+        )
+    });
+    let results = futures::future::join_all(tries).await;
+    assert_eq!(
+        results.iter().filter(|r| r.is_ok()).count(),
+        1,
+        "{results:?}"
+    );
+    for r in results.iter().filter_map(|r| r.as_ref().err()) {
+        assert_eq!(r.code, ErrorCode::FacilityAlreadyBooked);
+        assert_eq!(r.rule.as_deref(), Some("R-01"));
+    }
+}
+
 #[tokio::test]
 async fn two_schools_booking_one_slot_at_once_exactly_one_wins() {
     let env = env().await;
