@@ -32,6 +32,37 @@ async fn f09_alliance_takes_five_members_and_refuses_the_sixth() {
     assert_eq!(body["error"]["details"]["cap"], 5);
 }
 
+/// F-09 under contention through the API (issue 9, item 2): four members in, fifty schools
+/// ask for the last place at once; one gets it, forty-nine are refused `group_cap_exceeded`.
+#[actix_web::test]
+async fn f09_fifty_admissions_at_once_fill_the_last_place_once() {
+    let env = env().await;
+    let lead = env.school("三中", "junior", REGION).await;
+    let group = env.group("三中教育集团", "alliance", &lead).await;
+    for i in 0..4 {
+        let school = env.school(&format!("在册{i}"), "junior", REGION).await;
+        let (status, m) = env.admit(&env.bureau(), &group, &school).await;
+        assert_eq!(status, StatusCode::CREATED, "{m}");
+    }
+    let mut contenders = Vec::new();
+    for i in 0..50 {
+        contenders.push(env.school(&format!("申请{i}"), "junior", REGION).await);
+    }
+    let bureau = env.bureau();
+    let tries = contenders.iter().map(|s| env.admit(&bureau, &group, s));
+    let results = futures::future::join_all(tries).await;
+    let (admitted, refused): (Vec<_>, Vec<_>) = results
+        .into_iter()
+        .partition(|(status, _)| *status == StatusCode::CREATED);
+    assert_eq!(admitted.len(), 1, "{admitted:?}");
+    for (status, body) in &refused {
+        assert_refusal(*status, body, StatusCode::CONFLICT, "group_cap_exceeded");
+    }
+    let (status, list) = env.get(&bureau, &format!("/groups/{group}/members")).await;
+    assert_eq!(status, StatusCode::OK, "{list}");
+    assert_eq!(list["group"]["active_members"], 5);
+}
+
 #[actix_web::test]
 async fn f09_tight_refuses_the_fourth_and_members_are_campuses() {
     let env = env().await;

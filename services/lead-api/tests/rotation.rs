@@ -408,6 +408,48 @@ async fn postings_follow_e02_e03_and_end_when_a_school_leaves() {
     assert_refusal(status, &body, StatusCode::CONFLICT, "school_not_in_group");
 }
 
+/// One posting at a time per teacher, under contention through the API (issue 9, item 2):
+/// fifty overlapping postings of one teacher sent at once give one; the forty-nine others
+/// are refused `posting_overlaps`.
+#[actix_web::test]
+async fn fifty_overlapping_postings_of_one_teacher_at_once_give_one() {
+    let env = env().await;
+    let g = group_of_two(&env).await;
+    let lead_admin = env.school_token(Role::LeadAdmin, &g.lead);
+    let staff = roster(
+        &env,
+        &lead_admin,
+        &g.lead,
+        &["L001,赵一,学科教师,数学,无,是"],
+    )
+    .await;
+    let t = teacher(&staff, "L001");
+    // the rotation service knows the group before the race starts
+    let warm_up = json!({"type": "dates", "start": "2025-07-01", "end": "2025-07-02"});
+    let (status, body) = propose(
+        &env,
+        &lead_admin,
+        &g.id,
+        posting(&t, &g.member, "secondment", warm_up),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let path = format!("/groups/{}/postings", g.id);
+    let tries = (0..50).map(|i| {
+        // every term overlaps every other: all contain 2025-10-01
+        let term = json!({"type": "dates", "start": format!("2025-09-{:02}", 1 + i % 28), "end": "2025-12-31"});
+        env.post(&lead_admin, &path, posting(&t, &g.member, "secondment", term))
+    });
+    let results = futures::future::join_all(tries).await;
+    let (won, lost): (Vec<_>, Vec<_>) = results
+        .into_iter()
+        .partition(|(status, _)| *status == StatusCode::CREATED);
+    assert_eq!(won.len(), 1, "{won:?}");
+    for (status, body) in &lost {
+        assert_refusal(*status, body, StatusCode::CONFLICT, "posting_overlaps");
+    }
+}
+
 #[actix_web::test]
 async fn postings_are_scoped_to_the_group_and_the_region() {
     let env = env().await;
