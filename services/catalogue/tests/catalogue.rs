@@ -12,11 +12,11 @@ use edu_bus::Bus;
 use edu_contracts::Actor;
 use edu_contracts::catalogue::{
     AddVersion, AdoptResource, AdoptionBody, BeginUpload, BookFacility, BookingBody, Chunk,
-    Decision, FileRead, FinishUpload, GetResource, GetReuse, NewAdoption, NewBooking, NewFacility,
-    NewResource, NewShare, NewUpload, NewVersion, Paging, ReadFile, RegisterFacility, Resource,
-    ResourceFilter, ResourcePage, ResourceRef, ResourceSearch, ReuseQuery, Review, ReviewBody,
-    ReviewResource, SearchResources, ShareBody, ShareResource, ShareTarget, SubmitResource,
-    UploadChunk, UploadFinish, VersionContent,
+    Decision, Facility, FileRead, FinishUpload, GetResource, GetReuse, NewAdoption, NewBooking,
+    NewFacility, NewResource, NewShare, NewUpload, NewVersion, Paging, ReadFile, RegisterFacility,
+    Resource, ResourceFilter, ResourcePage, ResourceRef, ResourceSearch, ReuseQuery, Review,
+    ReviewBody, ReviewResource, SearchResources, ShareBody, ShareResource, ShareTarget,
+    SubmitResource, UploadChunk, UploadFinish, VersionContent,
 };
 use edu_contracts::membership::{
     Admission, AdmitMember, CreateGroup, CreateSchool, Dissolution, DissolveGroup, ExitMember,
@@ -169,6 +169,21 @@ impl Env {
             .unwrap();
         }
         group
+    }
+
+    /// A lab of the group's lead school, registered by its office.
+    async fn lab(&self, group: &Group, name: &str) -> Facility {
+        let body = NewFacility {
+            group_id: group.id,
+            name: name.into(),
+            kind: edu_domain::FacilityKind::Lab,
+            description: String::new(),
+            capacity: Some(48),
+        };
+        self.bus()
+            .call::<RegisterFacility>(&group.lead, None, body)
+            .await
+            .unwrap()
     }
 
     /// Polls `f` until `done` holds (events reach the projection asynchronously).
@@ -793,21 +808,7 @@ async fn files_travel_in_chunks_with_their_hash_and_stay_in_the_group() {
 async fn twenty_concurrent_bookings_of_one_slot_give_one() {
     let env = env().await;
     let g = env.group("庚", 3).await;
-    let lab = env
-        .bus()
-        .call::<RegisterFacility>(
-            &g.lead,
-            None,
-            NewFacility {
-                group_id: g.id,
-                name: "录播教室".into(),
-                kind: edu_domain::FacilityKind::Lab,
-                description: String::new(),
-                capacity: Some(40),
-            },
-        )
-        .await
-        .unwrap();
+    let lab = env.lab(&g, "录播教室").await;
     let start = Utc::now() + chrono::Duration::days(5);
     let schools: Vec<&Actor> = std::iter::once(&g.lead).chain(&g.members).collect();
     let tries = (0..20).map(|i| {
@@ -840,21 +841,7 @@ async fn twenty_concurrent_bookings_of_one_slot_give_one() {
 async fn two_schools_booking_one_slot_at_once_exactly_one_wins() {
     let env = env().await;
     let g = env.group("子", 3).await;
-    let lab = env
-        .bus()
-        .call::<RegisterFacility>(
-            &g.lead,
-            None,
-            NewFacility {
-                group_id: g.id,
-                name: "物理实验室".into(),
-                kind: edu_domain::FacilityKind::Lab,
-                description: String::new(),
-                capacity: Some(48),
-            },
-        )
-        .await
-        .unwrap();
+    let lab = env.lab(&g, "物理实验室").await;
     let start = Utc::now() + chrono::Duration::days(3);
     let slot = |offset_min: i64| BookingBody {
         start: start + chrono::Duration::minutes(offset_min),

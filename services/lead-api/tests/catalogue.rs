@@ -11,7 +11,7 @@ use actix_web::http::StatusCode;
 use actix_web::http::header;
 use actix_web::test;
 use chrono::Utc;
-use common::{Env, REGION, assert_refusal, env};
+use common::{Env, REGION, assert_one_created, assert_refusal, env};
 use edu_domain::Role;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
@@ -360,20 +360,12 @@ async fn twenty_bookings_of_one_slot_at_once_give_exactly_one() {
         let school = if i % 2 == 0 { &g.a } else { &g.b };
         env.post(school, &path, slot.clone())
     });
-    let results = futures::future::join_all(tries).await;
-    let (won, lost): (Vec<_>, Vec<_>) = results
-        .into_iter()
-        .partition(|(status, _)| *status == StatusCode::CREATED);
-    assert_eq!(won.len(), 1, "{won:?}");
-    for (status, body) in &lost {
-        assert_refusal(
-            *status,
-            body,
-            StatusCode::CONFLICT,
-            "facility_already_booked",
-        );
-        assert_eq!(body["error"]["rule"], "R-01");
-    }
+    let booking = assert_one_created(
+        futures::future::join_all(tries).await,
+        "facility_already_booked",
+        Some("R-01"),
+    );
+    assert_eq!(booking["facility_id"], lab.as_str());
     let (status, page) = env.get(&g.lead, &path).await;
     assert_eq!((status, page["total"].clone()), (StatusCode::OK, json!(1)));
 }

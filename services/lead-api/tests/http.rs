@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use actix_web::http::StatusCode;
 use actix_web::test;
-use common::{OTHER_REGION, REGION, assert_refusal, env, until};
+use common::{OTHER_REGION, REGION, assert_one_created, assert_refusal, env, until};
 use edu_domain::{Role, SchoolId};
 use serde_json::json;
 
@@ -50,14 +50,11 @@ async fn f09_fifty_admissions_at_once_fill_the_last_place_once() {
     }
     let bureau = env.bureau();
     let tries = contenders.iter().map(|s| env.admit(&bureau, &group, s));
-    let results = futures::future::join_all(tries).await;
-    let (admitted, refused): (Vec<_>, Vec<_>) = results
-        .into_iter()
-        .partition(|(status, _)| *status == StatusCode::CREATED);
-    assert_eq!(admitted.len(), 1, "{admitted:?}");
-    for (status, body) in &refused {
-        assert_refusal(*status, body, StatusCode::CONFLICT, "group_cap_exceeded");
-    }
+    assert_one_created(
+        futures::future::join_all(tries).await,
+        "group_cap_exceeded",
+        Some("F-09"),
+    );
     let (status, list) = env.get(&bureau, &format!("/groups/{group}/members")).await;
     assert_eq!(status, StatusCode::OK, "{list}");
     assert_eq!(list["group"]["active_members"], 5);

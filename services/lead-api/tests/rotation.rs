@@ -11,7 +11,7 @@ use actix_web::http::StatusCode;
 use actix_web::http::header;
 use actix_web::test;
 use chrono::Utc;
-use common::{Env, OTHER_REGION, REGION, assert_refusal, env};
+use common::{Env, OTHER_REGION, REGION, assert_one_created, assert_refusal, env};
 use edu_domain::{Role, SchoolId, SchoolYear};
 use serde_json::{Value, json};
 
@@ -440,14 +440,11 @@ async fn fifty_overlapping_postings_of_one_teacher_at_once_give_one() {
         let term = json!({"type": "dates", "start": format!("2025-09-{:02}", 1 + i % 28), "end": "2025-12-31"});
         env.post(&lead_admin, &path, posting(&t, &g.member, "secondment", term))
     });
-    let results = futures::future::join_all(tries).await;
-    let (won, lost): (Vec<_>, Vec<_>) = results
-        .into_iter()
-        .partition(|(status, _)| *status == StatusCode::CREATED);
-    assert_eq!(won.len(), 1, "{won:?}");
-    for (status, body) in &lost {
-        assert_refusal(*status, body, StatusCode::CONFLICT, "posting_overlaps");
-    }
+    assert_one_created(
+        futures::future::join_all(tries).await,
+        "posting_overlaps",
+        None,
+    );
 }
 
 #[actix_web::test]

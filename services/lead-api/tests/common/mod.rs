@@ -166,6 +166,25 @@ pub fn assert_refusal(status: StatusCode, body: &Value, expected: StatusCode, co
     );
 }
 
+/// The answers of requests sent at once for one thing only one may have: exactly one is 201
+/// Created, every other the refusal `code` (409 Conflict) citing `rule` (RULES.md), if any.
+/// Answers the winner's body.
+pub fn assert_one_created(
+    answers: Vec<(StatusCode, Value)>,
+    code: &str,
+    rule: Option<&str>,
+) -> Value {
+    let (won, lost): (Vec<_>, Vec<_>) = answers
+        .into_iter()
+        .partition(|(status, _)| *status == StatusCode::CREATED);
+    assert_eq!(won.len(), 1, "{won:?}");
+    for (status, body) in &lost {
+        assert_refusal(*status, body, StatusCode::CONFLICT, code);
+        assert_eq!(body["error"]["rule"].as_str(), rule, "{body}");
+    }
+    won.into_iter().map(|(_, body)| body).next().unwrap()
+}
+
 /// Repeats `call` until `ok` holds (projections are asynchronous, ≤ 15 s); answers the last
 /// reply.
 pub async fn until<F, Fut>(call: F, ok: impl Fn(StatusCode, &Value) -> bool) -> (StatusCode, Value)
