@@ -160,11 +160,12 @@ SELECT pg_temp.id(2, g), name, model, pg_temp.id(1, lead_n), '{region}', plaque_
        plaque_date::timestamptz
 FROM sg;
 INSERT INTO membership.memberships (id, group_id, school_id, role, joined_at, plaque_text,
-                                    legal_person_retained, cross_region, policy_version)
+                                    legal_person_retained, independent_leadership,
+                                    cross_region, policy_version)
 SELECT pg_temp.id(3, n), pg_temp.id(2, g), pg_temp.id(1, n), role, plaque_date::timestamptz,
        CASE WHEN role = 'lead' THEN name WHEN model = 'tight' THEN name || '校区'
             ELSE name || '成员学校' END,
-       role = 'lead' OR model <> 'tight', false, 0
+       role = 'lead' OR model <> 'tight', role = 'lead' OR model <> 'tight', false, 0
 FROM gs;
 "#;
 

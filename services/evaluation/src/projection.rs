@@ -14,7 +14,7 @@ use edu_contracts::events::{
     PostingEnded, ReportOverdue, ReportSubmitted, ResourceAdopted, ResourcePublished, TrainingHeld,
 };
 use edu_contracts::{Event, EventEnvelope};
-use edu_domain::MemberRole;
+use edu_domain::{ExitReason, MemberRole};
 use futures::future::BoxFuture;
 use serde::de::DeserializeOwned;
 
@@ -85,6 +85,18 @@ impl EventHandler for LedgerProjection {
                 MemberExited::TYPE => {
                     let e: MemberExited = payload(event)?;
                     store::school_left(conn, e.group_id, Some(e.school_id), day).await?;
+                    if e.reason == ExitReason::Evaluation {
+                        // the exit the bureau confirmed has happened.
+                        round_store::consequence_settled(
+                            conn,
+                            e.group_id.0,
+                            "member_exit",
+                            Some(e.school_id.0),
+                            "effective",
+                            event.occurred_at,
+                        )
+                        .await?;
+                    }
                     let row = changed(
                         event,
                         Some("X-02"),

@@ -50,10 +50,17 @@ pub async fn consequence_settled(
     status: &str,
     at: DateTime<Utc>,
 ) -> QueryResult<()> {
+    // a consequence the bureau confirmed becomes effective when it happens; one still
+    // proposed is settled by whatever happened first (a persuade-out, a dissolution).
+    let from: &[&str] = if status == "effective" {
+        &["proposed", "confirmed"]
+    } else {
+        &["proposed"]
+    };
     let mut q = diesel::update(consequences::table)
         .filter(consequences::group_id.eq(group))
         .filter(consequences::kind.eq(kind))
-        .filter(consequences::status.eq("proposed"))
+        .filter(consequences::status.eq_any(from))
         .into_boxed();
     if let Some(school) = school {
         q = q.filter(consequences::school_id.eq(school));

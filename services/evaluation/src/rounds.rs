@@ -11,10 +11,10 @@ use chrono::{NaiveDate, Utc};
 use diesel_async::AsyncConnection;
 use edu_bus::outbox;
 use edu_contracts::evaluation::{
-    BalanceInputs, Consequence, ConsequenceDecided, ConsequenceDecision, ConsequenceKind,
-    ConsequenceStatus, EvaluationCompleted, Grade, NewRound, ProposedConsequence, Round, RoundRef,
-    RoundStatus, SchoolData, SchoolDataInput, SchoolDataRef, Scorecard, ScorecardLine,
-    ScorecardQuery, ScorecardRef, ScoredItem, ScoredItems, ScoredItemsInput, SkippedGroup,
+    BalanceInputs, Consequence, ConsequenceDecided, ConsequenceDecision, ConsequenceStatus,
+    EvaluationCompleted, Grade, NewRound, ProposedConsequence, Round, RoundRef, RoundStatus,
+    SchoolData, SchoolDataInput, SchoolDataRef, Scorecard, ScorecardLine, ScorecardQuery,
+    ScorecardRef, ScoredItem, ScoredItems, ScoredItemsInput, SkippedGroup,
 };
 use edu_contracts::obligations::{Standing, StandingQuery};
 use edu_contracts::rotation::{
@@ -1052,9 +1052,10 @@ impl EvaluationService {
         Ok(Page { items, total })
     }
 
-    /// the bureau confirms or rejects a proposed reward or warning. A member exit
-    /// and a dissolution take effect only through the sanctions workflow (the bureau
-    /// confirms the persuade-out, or dissolves the group), which this service follows.
+    /// the bureau confirms or rejects a proposed consequence. A confirmed member exit or
+    /// dissolution takes effect without a second step: the membership service acts on this
+    /// decision's event (the school leaves with reason `evaluation`, or the group is
+    /// dissolved), and the consequence becomes `effective` when that has happened.
     pub async fn decide_consequence(
         &self,
         cmd: Command<ConsequenceDecision>,
@@ -1077,14 +1078,6 @@ impl EvaluationService {
                 .filter(|c| c.evaluation_id == card.evaluation_id)
                 .ok_or(EvaluationError::ConsequenceNotFound)?;
             let current = consequence_view(row)?;
-            if matches!(
-                current.kind,
-                ConsequenceKind::MemberExit | ConsequenceKind::Dissolution
-            ) {
-                return Err(EvaluationError::ConsequenceState(
-                    "a member exit takes effect when the bureau confirms the persuade-out, a dissolution when it dissolves the group",
-                ));
-            }
             if current.status != ConsequenceStatus::Proposed {
                 return Err(EvaluationError::ConsequenceState("already decided"));
             }
@@ -1108,6 +1101,7 @@ impl EvaluationService {
                 kind: current.kind,
                 confirmed: b.confirm,
                 note: note.clone(),
+                school_id: current.school_id,
             };
             outbox::enqueue(conn, &actor, Some(b.group_id), None, &event).await?;
             consequence_view(row)

@@ -4,7 +4,7 @@
 
 use edu_contracts::membership::{Group, School};
 use edu_contracts::rotation::Posting;
-use edu_domain::{ExitReason, Problem, RegionCode, Role, SchoolId};
+use edu_domain::{ExitReason, GroupStatus, Problem, RegionCode, Role, SchoolId};
 
 use crate::auth::Caller;
 
@@ -33,16 +33,33 @@ pub fn can_see_school(caller: &Caller, school: &School) -> bool {
 }
 
 /// A group is visible to its region's bureau and auditors (also when only a member is in
-/// their region, F-04) and to the people of its active schools.
+/// their region, F-04) and to the people of its active schools. A dissolved group has no
+/// active school: its history stays readable to its bureau, the auditor and the office of
+/// its former lead school.
 pub fn can_see_group(caller: &Caller, group: &Group) -> bool {
     match caller.0.role {
         Role::Bureau | Role::Auditor => {
             group.region == caller.0.region || group.regions.contains(&caller.0.region)
         }
+        Role::LeadAdmin
+            if group.status == GroupStatus::Dissolved
+                && caller.0.school_id == Some(group.lead_school_id) =>
+        {
+            true
+        }
         Role::LeadAdmin | Role::MemberAdmin | Role::Teacher => caller
             .0
             .school_id
             .is_some_and(|s| group.active_school_ids.contains(&s)),
+    }
+}
+
+/// X-02 (invariant 20): a dissolved group accepts no change. Asked before any role check,
+/// so that whoever may see the group learns the same reason (409, not 403 or 404).
+pub fn open_for_changes(group: &Group) -> Result<(), Problem> {
+    match group.status {
+        GroupStatus::Active => Ok(()),
+        GroupStatus::Dissolved => Err(Problem::group_dissolved()),
     }
 }
 
@@ -91,6 +108,19 @@ fn admin_of(caller: &Caller, school: SchoolId) -> bool {
 /// The office of the group's lead school.
 fn lead_office_of(caller: &Caller, group: &Group) -> bool {
     caller.0.role == Role::LeadAdmin && caller.0.school_id == Some(group.lead_school_id)
+}
+
+/// F-08/V-07: a school's quality records are read by its county's bureau and auditor and by
+/// the school's own office; nobody else.
+pub fn can_read_lead_quality(caller: &Caller, school: &School) -> Result<(), Problem> {
+    match caller.0.role {
+        Role::Bureau | Role::Auditor if caller.0.region == school.region => Ok(()),
+        _ if admin_of(caller, school.id) => Ok(()),
+        _ => Err(forbidden(
+            "only the county's bureau, its auditor and the school's own office read its quality records",
+            "仅本县教育局、审计人员和该校办公室可查看其质量评估记录",
+        )),
+    }
 }
 
 /// Uploading a school's teacher roster: the bureau of the school's region, or the school's

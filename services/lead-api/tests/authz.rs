@@ -16,7 +16,7 @@ use std::time::Duration;
 use actix_web::http::{Method, StatusCode, header};
 use actix_web::test;
 use chrono::Utc;
-use common::{Env, OTHER_REGION, REGION, env, until};
+use common::{Env, OTHER_REGION, REGION, env, facility, meeting, resource, until};
 use edu_domain::Role;
 use serde_json::{Value, json};
 
@@ -60,6 +60,8 @@ const STRICT_WRITES: &[(&str, &str)] = &[
         "/api/v1/groups/{group_id}/members/{school_id}/persuade-out",
     ),
     ("POST", "/api/v1/schools/{school_id}/teachers/import"),
+    ("PUT", "/api/v1/groups/{group_id}/scale"),
+    ("POST", "/api/v1/schools/{school_id}/lead-quality"),
 ];
 
 const ROSTER: &str =
@@ -212,25 +214,6 @@ async fn seed(env: &Env, tag: &str, region: &'static str) -> Seeded {
     }
 }
 
-fn resource() -> Value {
-    json!({
-        "kind": "lesson_plan", "subject": "数学", "stage": "junior", "grade": "八年级",
-        "course_type": "national", "tier": "county", "title": "大单元教学设计",
-        "description": "八年级数学", "authors": ["张老师"], "tags": ["函数"],
-    })
-}
-
-fn facility() -> Value {
-    json!({"name": "物理实验室", "kind": "lab", "capacity": 48})
-}
-
-fn meeting() -> Value {
-    json!({
-        "kind": "council", "title": "理事会", "held_on": "2026-10-15", "start_time": "14:30:00",
-        "place": "会议室", "agenda": [{"title": "审议交流方案", "owner": "集团办公室", "documents": []}],
-    })
-}
-
 fn motion_body() -> Value {
     json!({"title": "集团2026年工作计划", "category": "work_plan", "major": true})
 }
@@ -268,6 +251,12 @@ fn body_for(method: &str, path: &str, t: &Seeded, spare_school: &str) -> Value {
         ("POST", "/api/v1/facilities/{facility_id}/bookings") => json!({
             "start": start, "end": start + chrono::Duration::minutes(90), "purpose": "分组实验"}),
         ("POST", "/api/v1/resources/{resource_id}/approval") => json!({"decision": "approve"}),
+        ("PUT", "/api/v1/groups/{group_id}/scale") => {
+            json!({"scale_cap": 4, "reason": "局务会决定"})
+        }
+        ("POST", "/api/v1/schools/{school_id}/lead-quality") => {
+            json!({"school_year": 2025, "score": 85.0, "improving": true})
+        }
         ("PUT", "/api/v1/meetings/{meeting_id}/minutes") => json!({"text": "纪要"}),
         ("POST", "/api/v1/meetings/{meeting_id}/minutes/corrections") => {
             json!({"text": "更正", "reason": "笔误"})

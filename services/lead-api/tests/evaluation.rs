@@ -15,7 +15,6 @@ use actix_web::http::StatusCode;
 use actix_web::http::header;
 use actix_web::test;
 use calamine::{Data, Reader, Xlsx};
-use chrono::Utc;
 use common::{Env, OTHER_REGION, REGION, assert_refusal, env, until};
 use edu_domain::Role;
 use serde_json::{Value, json};
@@ -416,7 +415,8 @@ async fn a_round_scores_from_the_records_and_a_failing_members_exit_waits_for_th
     assert_eq!(weights, 100);
     assert_eq!(card["grade"], "fail", "{card}");
 
-    // the failing member's exit is only proposed; nothing has changed
+    // the failing member's exit is only proposed; nothing has changed until the bureau
+    // decides
     let consequences = card["consequences"].as_array().unwrap();
     let exit = consequences
         .iter()
@@ -433,21 +433,7 @@ async fn a_round_scores_from_the_records_and_a_failing_members_exit_waits_for_th
             .any(|s| s == falling.as_str()),
         "{grp}"
     );
-    // the exit is not decided here, but through the persuade-out
     let decide = |id: &str| format!("{card_path}/consequences/{id}/decision");
-    let (status, body) = env
-        .post(
-            &bureau,
-            &decide(exit["id"].as_str().unwrap()),
-            json!({"confirm": true}),
-        )
-        .await;
-    assert_refusal(
-        status,
-        &body,
-        StatusCode::CONFLICT,
-        "consequence_state_invalid",
-    );
     let warning = consequences
         .iter()
         .find(|c| c["kind"] == "warning")
@@ -462,47 +448,46 @@ async fn a_round_scores_from_the_records_and_a_failing_members_exit_waits_for_th
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["status"], "confirmed");
 
-    // the sanctions workflow: no warning, but the failing evaluation grounds it (§8.7)
-    env.council_meeting(
-        &g.id,
-        &g.lead,
-        g.members.len(),
-        &Utc::now().date_naive().to_string(),
-        Some(&falling),
-    )
-    .await;
-    let persuade = format!("/groups/{}/members/{falling}/persuade-out", g.id);
-    let (status, proposed) = env
-        .post(&office, &persuade, json!({"reason": "年度考核质量下滑"}))
-        .await;
-    assert_eq!(status, StatusCode::CREATED, "{proposed}");
-    assert_eq!(proposed["failing_evaluation_id"], card["id"]);
-    assert_eq!(proposed["warning_ids"], json!([]));
-    let (_, grp) = env.get(&bureau, &format!("/groups/{}", g.id)).await;
-    assert!(
-        grp["active_school_ids"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|s| s == falling.as_str()),
-        "still a member until the bureau confirms: {grp}"
-    );
+    // the bureau confirms the exit and it takes effect, once, with no second step: the
+    // school leaves with exit reason `evaluation` and the consequence becomes effective
+    let exit_id = exit["id"].as_str().unwrap().to_owned();
     let (status, body) = env
         .post(
             &bureau,
-            &format!("{persuade}/decision"),
-            json!({"confirm": true}),
+            &decide(&exit_id),
+            json!({"confirm": true, "note": "连续考核不合格"}),
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    let (_, grp) = env.get(&bureau, &format!("/groups/{}", g.id)).await;
-    assert!(
-        !grp["active_school_ids"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|s| s == falling.as_str()),
-        "{grp}"
+    assert_eq!(body["status"], "confirmed");
+    let history = format!("/groups/{}/members?include_history=true", g.id);
+    let (_, members) = until(
+        || env.get(&bureau, &history),
+        |_, l| {
+            l["members"].as_array().is_some_and(|ms| {
+                ms.iter()
+                    .any(|m| m["school_id"] == falling.as_str() && !m["left_at"].is_null())
+            })
+        },
+    )
+    .await;
+    let left = members["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["school_id"] == falling.as_str())
+        .unwrap();
+    assert_eq!(left["exit_reason"], "evaluation", "{members}");
+    assert_eq!(members["group"]["active_members"], 1, "{members}");
+    // deciding it again changes nothing
+    let (status, body) = env
+        .post(&bureau, &decide(&exit_id), json!({"confirm": true}))
+        .await;
+    assert_refusal(
+        status,
+        &body,
+        StatusCode::CONFLICT,
+        "consequence_state_invalid",
     );
     let (_, card) = until(
         || env.get(&bureau, &card_path),

@@ -24,6 +24,7 @@ async fn f09_alliance_takes_five_members_and_refuses_the_sixth() {
         assert_eq!(status, StatusCode::CREATED, "{m}");
         assert_eq!(m["plaque_text"], "一中教育集团成员学校"); // F-06
         assert_eq!(m["legal_person_retained"], true);
+        assert_eq!(m["independent_leadership"], true);
     }
     let sixth = env.school("成员5", "junior", REGION).await;
     let (status, body) = env.admit(&env.bureau(), &group, &sixth).await;
@@ -71,6 +72,7 @@ async fn f09_tight_refuses_the_fourth_and_members_are_campuses() {
         assert_eq!(status, StatusCode::CREATED);
         assert_eq!(m["plaque_text"], "城关一小教育集团校区"); // F-07
         assert_eq!(m["legal_person_retained"], false);
+        assert_eq!(m["independent_leadership"], false);
     }
     let fourth = env.school("校区3", "primary", REGION).await;
     let (status, body) = env.admit(&env.bureau(), &group, &fourth).await;
@@ -507,4 +509,124 @@ async fn unknown_paths_and_out_of_range_years_are_refused() {
             assert_eq!(body["error"]["details"]["field"], "year", "{path}: {body}");
         }
     }
+}
+
+/// F-08 through the API: the bureau lowers a group's scale below its members (nobody leaves,
+/// admissions stop), with a reason, and everyone who sees the group reads the history; the
+/// lead office cannot decide it.
+#[actix_web::test]
+async fn f08_bureau_changes_a_groups_scale_with_a_reason_and_history() {
+    let env = env().await;
+    let lead = env.school("五中", "junior", REGION).await;
+    let group = env.group("五中教育集团", "alliance", &lead).await;
+    for i in 0..3 {
+        let school = env.school(&format!("五中成员{i}"), "junior", REGION).await;
+        assert_eq!(
+            env.admit(&env.bureau(), &group, &school).await.0,
+            StatusCode::CREATED
+        );
+    }
+    let path = format!("/groups/{group}/scale");
+    let lead_office = env.school_token(Role::LeadAdmin, &lead);
+    let (status, body) = env
+        .put(
+            &lead_office,
+            &path,
+            json!({"scale_cap": 2, "reason": "自定规模"}),
+        )
+        .await;
+    assert_refusal(status, &body, StatusCode::FORBIDDEN, "forbidden");
+    let (status, body) = env.put(&env.bureau(), &path, json!({"scale_cap": 2})).await;
+    assert_refusal(status, &body, StatusCode::BAD_REQUEST, "validation_failed");
+    let (status, decision) = env
+        .put(
+            &env.bureau(),
+            &path,
+            json!({"scale_cap": 2, "reason": "龙头学校质量评估持平,规模降为2所"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{decision}");
+    assert_eq!(decision["effective_cap"], 2);
+    assert_eq!(decision["active_members"], 3);
+    let (_, list) = env
+        .get(&env.bureau(), &format!("/groups/{group}/members"))
+        .await;
+    assert_eq!(
+        list["group"]["active_members"], 3,
+        "lowering removes nobody"
+    );
+    assert_eq!(list["group"]["effective_cap"], 2);
+    let fourth = env.school("五中成员3", "junior", REGION).await;
+    let (status, body) = env.admit(&lead_office, &group, &fourth).await;
+    assert_refusal(status, &body, StatusCode::CONFLICT, "group_cap_exceeded");
+    assert_eq!(body["error"]["rule"], "F-08");
+    let (status, history) = env
+        .get(&lead_office, &format!("/groups/{group}/scale-decisions"))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{history}");
+    assert_eq!(history.as_array().map(Vec::len), Some(1));
+    assert_eq!(history[0]["reason"], "龙头学校质量评估持平,规模降为2所");
+    assert_eq!(history[0]["policy_version"], 0);
+}
+
+/// V-07/F-08 through the API: the bureau records the lead's yearly quality; while the latest
+/// says it is not improving, neither the lead office nor the bureau can admit a member.
+#[actix_web::test]
+async fn v07_admission_refused_while_the_leads_quality_is_not_improving() {
+    let env = env().await;
+    let lead = env.school("六中", "junior", REGION).await;
+    let group = env.group("六中教育集团", "alliance", &lead).await;
+    let quality = format!("/schools/{lead}/lead-quality");
+    let lead_office = env.school_token(Role::LeadAdmin, &lead);
+    let (status, body) = env
+        .post(
+            &lead_office,
+            &quality,
+            json!({"school_year": 2025, "score": 95, "improving": true}),
+        )
+        .await;
+    assert_refusal(status, &body, StatusCode::FORBIDDEN, "forbidden");
+    let (status, body) = env
+        .post(
+            &env.bureau(),
+            &quality,
+            json!({"school_year": 2024, "score": 88.0, "improving": true}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let (status, body) = env
+        .post(
+            &env.bureau(),
+            &quality,
+            json!({"school_year": 2025, "score": 86.5, "evidence": ["2025学年质量评估报告"]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    assert_eq!(body["improving"], false, "86.5 after 88.0 is not improving");
+    let member = env.school("六中成员", "junior", REGION).await;
+    for token in [lead_office.clone(), env.bureau()] {
+        let (status, body) = env.admit(&token, &group, &member).await;
+        assert_refusal(
+            status,
+            &body,
+            StatusCode::CONFLICT,
+            "lead_quality_not_improving",
+        );
+        assert_eq!(body["error"]["rule"], "V-07");
+        assert_eq!(body["error"]["details"]["school_year"], 2025);
+    }
+    // The lead office reads its own records; a member school's office does not.
+    let (status, records) = env.get(&lead_office, &quality).await;
+    assert_eq!(status, StatusCode::OK, "{records}");
+    assert_eq!(records.as_array().map(Vec::len), Some(2));
+    let other_lead = env.school("七中", "junior", REGION).await;
+    let (status, body) = env
+        .get(&env.school_token(Role::MemberAdmin, &other_lead), &quality)
+        .await;
+    assert_refusal(status, &body, StatusCode::FORBIDDEN, "forbidden");
+    // Another county's bureau does not learn the school exists.
+    let (status, body) = env
+        .get(&env.token(Role::Bureau, OTHER_REGION, None), &quality)
+        .await;
+    assert_refusal(status, &body, StatusCode::NOT_FOUND, "not_found");
 }

@@ -37,6 +37,12 @@ pub enum MembershipError {
     LeadCannotBeMember,
     #[error("group dissolved")]
     GroupDissolved,
+    #[error("the lead school's quality is not improving")]
+    LeadQualityNotImproving {
+        lead_school_id: edu_domain::SchoolId,
+        school_year: i32,
+        score: f64,
+    },
     #[error("not an active member")]
     NotAMember,
     #[error("the lead school cannot exit")]
@@ -122,12 +128,21 @@ impl From<MembershipError> for Problem {
                 "龙头学校不能作为成员学校(本集团或其他集团均不可)",
             )
             .rule("F-01"),
-            E::GroupDissolved => Problem::new(
-                ErrorCode::GroupDissolved,
-                "this group has been dissolved and accepts no changes",
-                "该教育集团已撤销,不再接受任何变更",
+            E::GroupDissolved => Problem::group_dissolved(),
+            E::LeadQualityNotImproving { lead_school_id, school_year, score } => Problem::new(
+                ErrorCode::LeadQualityNotImproving,
+                format!(
+                    "the lead school's quality did not improve in school year {school_year} (score {score}): the group admits no member until it does or the bureau switches the gate off"
+                ),
+                format!(
+                    "龙头学校 {school_year} 学年教育教学质量未持续提升(得分 {score}):在质量提升前,集团不得吸收新成员学校"
+                ),
             )
-            .rule("X-02"),
+            .rule("V-07")
+            .details(json!({
+                "lead_school_id": lead_school_id, "school_year": school_year, "score": score,
+                "related_rules": ["F-08"],
+            })),
             E::NotAMember => Problem::new(
                 ErrorCode::NotAMember,
                 "this school is not an active member of the group",

@@ -1,20 +1,26 @@
 //! Group membership service (DOMAIN.md §1): schools, education groups, memberships with
 //! their history, and the rules of group formation — model caps (F-08, F-09), same stage
 //! (F-03), legal person and plaque by model (F-06, F-07), the lead never a member (F-01),
-//! one group per school (§8.5); the region policy versions (DESIGN.md "Policy as data");
+//! one group per school (§8.5); the bureau's scale decisions and the lead school's yearly
+//! quality, which gates admissions (F-08, V-07); the region policy versions (DESIGN.md "Policy as data");
 //! the sanctions: warnings, persuade-out with the bureau's confirmation (X-01, §8.7, G-09)
 //! and dissolution on a failing evaluation. Owns the `membership` PostgreSQL schema.
 
+mod consequences;
 pub mod error;
 mod policy;
 pub mod rules;
 mod sanctions;
+mod scale;
 mod schema;
 pub mod service;
 mod store;
 
+use std::sync::Arc;
+
 use diesel_migrations::{EmbeddedMigrations, embed_migrations};
 use edu_bus::Bus;
+use edu_bus::consumer::ConsumerSpec;
 use edu_bus::server::ServiceHost;
 use edu_contracts::ServiceName;
 use edu_contracts::membership as ops;
@@ -46,6 +52,15 @@ pub async fn start(bus: &Bus, mut db: DbConfig) -> anyhow::Result<ServiceHost> {
         MIGRATIONS,
     )
     .await?;
+    // confirmed evaluation consequences (a member's exit, the group's dissolution).
+    host.spawn_consumer(
+        pool.clone(),
+        ConsumerSpec {
+            name: consequences::CONSUMER.to_owned(),
+            filter_subject: bus.config().service_events(ServiceName::Evaluation),
+        },
+        Arc::new(consequences::EvaluationConsequences),
+    );
     let service = MembershipService::new(pool, bus.clone());
     edu_bus::serve_operations!(host, service, {
         ops::CreateSchool => create_school,
@@ -58,6 +73,10 @@ pub async fn start(bus: &Bus, mut db: DbConfig) -> anyhow::Result<ServiceHost> {
         ops::AdmitMember => admit,
         ops::ListMembers => list_members,
         ops::ExitMember => exit,
+        ops::ChangeScale => change_scale,
+        ops::ListScaleDecisions => list_scale_decisions,
+        ops::RecordLeadQuality => record_lead_quality,
+        ops::ListLeadQuality => list_lead_quality,
         policy_ops::GetRegionPolicy => get_policy,
         policy_ops::PublishPolicy => publish_policy,
         sanction_ops::IssueWarning => issue_warning,

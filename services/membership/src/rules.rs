@@ -17,6 +17,16 @@ pub struct GroupFacts {
     pub scale_cap: Option<u8>,
     pub cap_exception: bool,
     pub active_members: u8,
+    /// F-08/V-07: the lead school's latest recorded quality, if the bureau recorded any.
+    pub lead_quality: Option<LeadTrend>,
+}
+
+/// The lead school's latest recorded quality trend (F-08, V-07).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LeadTrend {
+    pub school_year: i32,
+    pub score: f64,
+    pub improving: bool,
 }
 
 /// The school applying.
@@ -33,6 +43,7 @@ pub struct Candidate {
 pub struct Terms {
     pub plaque_text: String,
     pub legal_person_retained: bool,
+    pub independent_leadership: bool,
     pub cross_region: bool,
 }
 
@@ -60,6 +71,18 @@ pub fn admit(
             school: school.stage,
         });
     }
+    // F-08/V-07 (§8.4): the bureau sizes a group on condition that its lead school's
+    // quality keeps rising; while the latest record says it does not, the group does not grow.
+    if policy.lead_quality_gate
+        && let Some(trend) = group.lead_quality
+        && !trend.improving
+    {
+        return Err(MembershipError::LeadQualityNotImproving {
+            lead_school_id: group.lead_school_id,
+            school_year: trend.school_year,
+            score: trend.score,
+        });
+    }
     // F-08/F-09: active members (lead not counted, §8.1) ≤ effective cap.
     let cap = policy.effective_cap(group.model, group.scale_cap, group.cap_exception);
     if group.active_members >= cap {
@@ -74,6 +97,7 @@ pub fn admit(
     Ok(Terms {
         plaque_text: group.model.plaque_text(&group.name),
         legal_person_retained: group.model.member_keeps_legal_person(),
+        independent_leadership: group.model.member_keeps_own_leadership(),
         // F-04: allowed, and flagged.
         cross_region: school.region != group.region,
     })
@@ -101,6 +125,33 @@ pub fn check_scale_cap(
             }),
         },
         _ => Ok(false),
+    }
+}
+
+/// F-08/V-07: whether the lead's quality improved on the year before: as the bureau says,
+/// or else by comparing with the score of the year before, which must then be on record.
+pub fn lead_improving(
+    score: f64,
+    stated: Option<bool>,
+    previous_score: Option<f64>,
+) -> Result<bool, MembershipError> {
+    if !(0.0..=100.0).contains(&score) {
+        return Err(edu_domain::Problem::validation(
+            "score",
+            "the quality score is between 0 and 100",
+            "质量评估得分须在 0 到 100 之间",
+        )
+        .into());
+    }
+    match (stated, previous_score) {
+        (Some(improving), _) => Ok(improving),
+        (None, Some(previous)) => Ok(score > previous),
+        (None, None) => Err(edu_domain::Problem::validation(
+            "improving",
+            "no score of the year before is on record: say whether quality improved",
+            "没有上一学年的得分记录:请注明质量是否提升",
+        )
+        .into()),
     }
 }
 
@@ -176,6 +227,7 @@ mod tests {
             scale_cap: None,
             cap_exception: false,
             active_members: active,
+            lead_quality: None,
         }
     }
 
@@ -288,13 +340,61 @@ mod tests {
         let p = Policy::default();
         let t = admit(&group(GroupModel::Tight, 0), &candidate(Stage::Junior), &p)?;
         assert_eq!(t.plaque_text, "太康一中教育集团校区");
-        assert!(!t.legal_person_retained && !t.cross_region);
+        assert!(!t.legal_person_retained && !t.independent_leadership && !t.cross_region);
         let mut far = candidate(Stage::Junior);
         far.region = region("411621");
         let t = admit(&group(GroupModel::Alliance, 0), &far, &p)?;
         assert_eq!(t.plaque_text, "太康一中教育集团成员学校");
-        assert!(t.legal_person_retained && t.cross_region);
+        assert!(t.legal_person_retained && t.independent_leadership && t.cross_region);
+        let t = admit(
+            &group(GroupModel::Trusteeship, 0),
+            &candidate(Stage::Junior),
+            &p,
+        )?;
+        assert!(t.legal_person_retained && t.independent_leadership);
         Ok(())
+    }
+
+    #[test]
+    fn f08_v07_no_admission_while_the_leads_quality_is_not_improving() {
+        let mut p = Policy::default();
+        let mut g = group(GroupModel::Alliance, 1);
+        let trend = |improving| LeadTrend {
+            school_year: 2025,
+            score: 81.0,
+            improving,
+        };
+        g.lead_quality = Some(trend(true));
+        assert!(admit(&g, &candidate(Stage::Junior), &p).is_ok());
+        g.lead_quality = Some(trend(false));
+        assert!(matches!(
+            admit(&g, &candidate(Stage::Junior), &p),
+            Err(MembershipError::LeadQualityNotImproving {
+                school_year: 2025,
+                ..
+            })
+        ));
+        // §8.4: a design inference, so the region's policy may switch the gate off.
+        p.lead_quality_gate = false;
+        assert!(admit(&g, &candidate(Stage::Junior), &p).is_ok());
+    }
+
+    #[test]
+    fn f08_improving_is_stated_or_compared_with_the_year_before() {
+        assert!(matches!(
+            lead_improving(80.0, Some(false), Some(70.0)),
+            Ok(false)
+        ));
+        assert!(matches!(lead_improving(80.0, None, Some(70.0)), Ok(true)));
+        assert!(matches!(lead_improving(80.0, None, Some(80.0)), Ok(false)));
+        assert!(matches!(
+            lead_improving(80.0, None, None),
+            Err(MembershipError::Invalid(_))
+        ));
+        assert!(matches!(
+            lead_improving(100.5, Some(true), None),
+            Err(MembershipError::Invalid(_))
+        ));
     }
 
     #[test]

@@ -49,12 +49,13 @@ async fn locked_member(
     Ok((group, membership))
 }
 
-fn evidence(items: &[String]) -> Result<Vec<String>> {
+/// Evidence a decision cites (ledger entries, documents, links): at most 20, each bounded.
+pub(crate) fn evidence(items: &[String]) -> Result<Vec<String>> {
     if items.len() > MAX_EVIDENCE {
         return Err(Problem::validation(
             "evidence",
-            "a warning cites at most 20 ledger entries",
-            "警告最多引用 20 条义务台账记录",
+            "at most 20 pieces of evidence",
+            "证据最多 20 条",
         )
         .into());
     }

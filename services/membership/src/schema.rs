@@ -58,6 +58,7 @@ diesel::table! {
         legal_person_retained -> Bool,
         cross_region -> Bool,
         policy_version -> Int4,
+        independent_leadership -> Bool,
     }
 }
 
@@ -106,3 +107,33 @@ diesel::allow_tables_to_appear_in_same_query!(
     warnings,
     persuade_outs
 );
+
+diesel::table! {
+    scale_decisions (id) {
+        id -> Uuid,
+        group_id -> Uuid,
+        previous_scale_cap -> Nullable<Int2>,
+        scale_cap -> Nullable<Int2>,
+        cap_exception -> Bool,
+        effective_cap -> Int2,
+        active_members -> Int2,
+        reason -> Text,
+        decided_by -> Text,
+        decided_at -> Timestamptz,
+        policy_version -> Int4,
+    }
+}
+
+diesel::table! {
+    lead_quality (id) {
+        id -> Uuid,
+        school_id -> Uuid,
+        school_year -> Int4,
+        score -> Float8,
+        improving -> Bool,
+        evidence -> Jsonb,
+        note -> Nullable<Text>,
+        recorded_by -> Text,
+        recorded_at -> Timestamptz,
+    }
+}

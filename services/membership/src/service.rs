@@ -4,13 +4,13 @@
 use chrono::Utc;
 use diesel_async::{AsyncConnection, AsyncPgConnection};
 use edu_bus::{Bus, outbox};
-use edu_contracts::Command;
 use edu_contracts::events::{GroupDissolved, GroupEstablished, MemberAdmitted, MemberExited};
 use edu_contracts::membership::{
     Admission, Dissolution, Group, GroupQuery, GroupRef, MemberExit, MemberList, MemberQuery,
     Membership, NewGroup, NewSchool, Page, School, SchoolQuery, SchoolRef,
 };
 use edu_contracts::obligations::{GetStanding, StandingQuery};
+use edu_contracts::{Actor, Command};
 use edu_db::idempotency;
 use edu_db::{DbPool, PooledConn, is_unique_violation};
 use edu_domain::{ExitReason, GroupId, GroupStatus, MemberRole, MembershipId, SchoolId, text};
@@ -150,10 +150,34 @@ impl MembershipService {
                     exit_note: None,
                     plaque_text: name.clone(),
                     legal_person_retained: true,
+                    independent_leadership: true,
                     cross_region: false,
                     policy_version: policy.version,
                 };
                 insert_membership(conn, &lead_membership).await?;
+                // F-08: a size decided at formation opens the group's scale history.
+                if let Some(scale_cap) = body.scale_cap {
+                    let decision = store::ScaleDecisionRow {
+                        id: uuid::Uuid::now_v7(),
+                        group_id: group.id,
+                        previous_scale_cap: None,
+                        scale_cap: Some(i16::from(scale_cap)),
+                        cap_exception: exception,
+                        effective_cap: i16::from(policy.effective_cap(
+                            body.model,
+                            Some(scale_cap),
+                            exception,
+                        )),
+                        active_members: 0,
+                        reason: reason
+                            .clone()
+                            .unwrap_or_else(|| "组建时确定 decided at formation".to_owned()),
+                        decided_by: cmd.actor.sub.clone(),
+                        decided_at: group.created_at,
+                        policy_version: policy.version,
+                    };
+                    store::insert_scale_decision(conn, &decision).await?;
+                }
                 let view = single_view(conn, group).await?;
                 let event = GroupEstablished {
                     group_id: view.id,
@@ -232,6 +256,13 @@ impl MembershipService {
                     .await?
                     .ok_or(MembershipError::SchoolNotFound)?;
                 let active = store::active_schools(conn, &[group.id]).await?;
+                let lead_quality = store::latest_lead_quality(conn, SchoolId(group.lead_school_id))
+                    .await?
+                    .map(|q| rules::LeadTrend {
+                        school_year: q.school_year,
+                        score: q.score,
+                        improving: q.improving,
+                    });
                 let facts = rules::GroupFacts {
                     name: group.name.clone(),
                     model: group.model()?,
@@ -248,6 +279,7 @@ impl MembershipService {
                             .count(),
                     )
                     .unwrap_or(u8::MAX),
+                    lead_quality,
                 };
                 let candidate = rules::Candidate {
                     id: school_id,
@@ -267,6 +299,7 @@ impl MembershipService {
                     exit_note: None,
                     plaque_text: terms.plaque_text,
                     legal_person_retained: terms.legal_person_retained,
+                    independent_leadership: terms.independent_leadership,
                     cross_region: terms.cross_region,
                     policy_version: policy.version,
                 };
@@ -277,6 +310,7 @@ impl MembershipService {
                     membership_id: MembershipId(row.id),
                     plaque_text: row.plaque_text.clone(),
                     legal_person_retained: row.legal_person_retained,
+                    independent_leadership: Some(row.independent_leadership),
                     cross_region: row.cross_region,
                     policy_version: row.policy_version,
                     school_name: Some(school.name.clone()),
@@ -322,40 +356,20 @@ impl MembershipService {
             .flatten();
         let mut conn = self.conn().await?;
         conn.transaction(async |conn| {
-            let group = store::group_for_update(conn, group_id)
-                .await?
-                .ok_or(MembershipError::GroupNotFound)?;
-            if group.status()? == GroupStatus::Dissolved {
-                return Err(MembershipError::GroupDissolved);
-            }
-            if group.lead_school_id == school_id.0 {
-                return Err(MembershipError::LeadCannotExit);
-            }
-            let ended =
-                store::end_memberships(conn, group_id, Some(school_id), reason, note.as_deref())
-                    .await?;
-            let row = ended
-                .into_iter()
-                .next()
-                .ok_or(MembershipError::NotAMember)?;
-            let event = MemberExited {
+            end_membership(
+                conn,
+                &cmd.actor,
                 group_id,
                 school_id,
-                membership_id: MembershipId(row.id),
                 reason,
-                note: note.clone(),
-            };
-            outbox::enqueue(conn, &cmd.actor, Some(group_id), Some(school_id), &event).await?;
-            let name = store::school(conn, school_id)
-                .await?
-                .map(|s| s.name)
-                .unwrap_or_default();
-            Ok(row.into_view(name)?)
+                note.as_deref(),
+            )
+            .await
         })
         .await
     }
 
-    /// 撤销: ends every membership (reason `group_dissolved`) and freezes the group. X-02:
+    /// 撤销: ends every membership (reason `dissolution`) and freezes the group. X-02:
     /// the bureau dissolves on a failing evaluation, or records why it does without one.
     pub async fn dissolve(&self, cmd: Command<Dissolution>) -> Result<Group> {
         let group_id = cmd.body.group_id;
@@ -392,34 +406,89 @@ impl MembershipService {
         };
         let mut conn = self.conn().await?;
         conn.transaction(async |conn| {
-            let group = store::group_for_update(conn, group_id)
-                .await?
-                .ok_or(MembershipError::GroupNotFound)?;
-            if group.status()? == GroupStatus::Dissolved {
-                return Err(MembershipError::GroupDissolved);
-            }
-            let ended = store::end_memberships(
+            let row = dissolve_group(
                 conn,
+                &cmd.actor,
                 group_id,
-                None,
-                ExitReason::GroupDissolved,
-                Some(&reason),
+                &reason,
+                override_reason.as_deref(),
+                failing_evaluation,
             )
             .await?;
-            let row =
-                store::mark_dissolved(conn, group_id, &reason, override_reason.as_deref()).await?;
-            let event = GroupDissolved {
-                group_id,
-                reason: reason.clone(),
-                school_ids: ended.iter().map(|m| SchoolId(m.school_id)).collect(),
-                override_reason: override_reason.clone(),
-                failing_evaluation_id: failing_evaluation,
-            };
-            outbox::enqueue(conn, &cmd.actor, Some(group_id), None, &event).await?;
             single_view(conn, row).await
         })
         .await
     }
+}
+
+/// Ends a member's membership with a reason, inside the caller's transaction, with the
+/// group row locked: the operation `member.exit` and a confirmed evaluation exit.
+pub(crate) async fn end_membership(
+    conn: &mut AsyncPgConnection,
+    actor: &Actor,
+    group_id: GroupId,
+    school_id: SchoolId,
+    reason: ExitReason,
+    note: Option<&str>,
+) -> Result<Membership> {
+    let group = store::group_for_update(conn, group_id)
+        .await?
+        .ok_or(MembershipError::GroupNotFound)?;
+    if group.status()? == GroupStatus::Dissolved {
+        return Err(MembershipError::GroupDissolved);
+    }
+    if group.lead_school_id == school_id.0 {
+        return Err(MembershipError::LeadCannotExit);
+    }
+    let ended = store::end_memberships(conn, group_id, Some(school_id), reason, note).await?;
+    let row = ended
+        .into_iter()
+        .next()
+        .ok_or(MembershipError::NotAMember)?;
+    let event = MemberExited {
+        group_id,
+        school_id,
+        membership_id: MembershipId(row.id),
+        reason,
+        note: note.map(str::to_owned),
+    };
+    outbox::enqueue(conn, actor, Some(group_id), Some(school_id), &event).await?;
+    let name = store::school(conn, school_id)
+        .await?
+        .map(|s| s.name)
+        .ok_or(MembershipError::SchoolNotFound)?;
+    Ok(row.into_view(name)?)
+}
+
+/// 撤销 inside the caller's transaction, with the group row locked: every membership ends
+/// (reason `dissolution`) and the group accepts no change any more. The bureau's
+/// `group.dissolve` and a confirmed evaluation dissolution both come here.
+pub(crate) async fn dissolve_group(
+    conn: &mut AsyncPgConnection,
+    actor: &Actor,
+    group_id: GroupId,
+    reason: &str,
+    override_reason: Option<&str>,
+    failing_evaluation: Option<uuid::Uuid>,
+) -> Result<GroupRow> {
+    let group = store::group_for_update(conn, group_id)
+        .await?
+        .ok_or(MembershipError::GroupNotFound)?;
+    if group.status()? == GroupStatus::Dissolved {
+        return Err(MembershipError::GroupDissolved);
+    }
+    let ended =
+        store::end_memberships(conn, group_id, None, ExitReason::Dissolution, Some(reason)).await?;
+    let row = store::mark_dissolved(conn, group_id, reason, override_reason).await?;
+    let event = GroupDissolved {
+        group_id,
+        reason: reason.to_owned(),
+        school_ids: ended.iter().map(|m| SchoolId(m.school_id)).collect(),
+        override_reason: override_reason.map(str::to_owned),
+        failing_evaluation_id: failing_evaluation,
+    };
+    outbox::enqueue(conn, actor, Some(group_id), None, &event).await?;
+    Ok(row)
 }
 
 async fn single_view(conn: &AsyncPgConnection, row: GroupRow) -> Result<Group> {

@@ -133,6 +133,7 @@ fn admitted() -> MemberAdmitted {
         membership_id: MembershipId::new(),
         plaque_text: "太康县第一初级中学教育集团成员学校".into(),
         legal_person_retained: true,
+        independent_leadership: Some(true),
         cross_region: false,
         policy_version: 0,
         school_name: None,

@@ -404,9 +404,11 @@ pub enum ConsequenceKind {
     Reward,
     /// 警告 to the group.
     Warning,
-    /// 成员学校退出: takes effect through the persuade-out the bureau confirms.
+    /// 成员学校退出: takes effect when the bureau confirms it: the school leaves with
+    /// exit reason `evaluation`.
     MemberExit,
-    /// 集团撤销: takes effect through the bureau's dissolution.
+    /// 集团撤销: takes effect when the bureau confirms it: every membership ends with
+    /// exit reason `dissolution` and the group is dissolved.
     Dissolution,
 }
 edu_domain::spelled!(ConsequenceKind { Reward => "reward", Warning => "warning", MemberExit => "member_exit", Dissolution => "dissolution" });
@@ -416,12 +418,12 @@ edu_domain::spelled!(ConsequenceKind { Reward => "reward", Warning => "warning",
 pub enum ConsequenceStatus {
     /// Proposed by the evaluation; nothing has changed yet.
     Proposed,
-    /// The bureau confirmed a reward or a warning.
+    /// The bureau confirmed it; a member exit or a dissolution then takes effect at once.
     Confirmed,
     /// The bureau rejected it.
     Rejected,
-    /// The member exit or the dissolution happened (the bureau confirmed the persuade-out or
-    /// dissolved the group).
+    /// The member exit or the dissolution happened (the bureau confirmed it, or confirmed a
+    /// persuade-out of the school, or dissolved the group).
     Effective,
 }
 edu_domain::spelled!(ConsequenceStatus { Proposed => "proposed", Confirmed => "confirmed", Rejected => "rejected", Effective => "effective" });
@@ -525,6 +527,9 @@ pub struct ConsequenceDecided {
     pub confirmed: bool,
     #[serde(default)]
     pub note: Option<String>,
+    /// The member school of a member exit (added later: older events lack it).
+    #[serde(default)]
+    pub school_id: Option<SchoolId>,
 }
 
 impl Event for ConsequenceDecided {

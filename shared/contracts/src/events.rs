@@ -49,6 +49,10 @@ pub struct MemberAdmitted {
     pub membership_id: MembershipId,
     pub plaque_text: String,
     pub legal_person_retained: bool,
+    /// F-06/F-07: keeps its own leadership body (added later: older events lack it, and
+    /// there it equals `legal_person_retained`).
+    #[serde(default)]
+    pub independent_leadership: Option<bool>,
     pub cross_region: bool,
     pub policy_version: i32,
     /// The school's name (added later: older events lack it).
@@ -100,6 +104,42 @@ pub struct GroupDissolved {
 impl Event for GroupDissolved {
     const SERVICE: ServiceName = ServiceName::Membership;
     const TYPE: &'static str = "group.dissolved";
+    const VERSION: u32 = 1;
+}
+
+/// `group.scale_changed`: the bureau changed a group's scale cap (F-08).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GroupScaleChanged {
+    pub group_id: GroupId,
+    pub previous_scale_cap: Option<u8>,
+    pub scale_cap: Option<u8>,
+    pub effective_cap: u8,
+    pub active_members: u8,
+    pub reason: String,
+    pub policy_version: i32,
+}
+
+impl Event for GroupScaleChanged {
+    const SERVICE: ServiceName = ServiceName::Membership;
+    const TYPE: &'static str = "group.scale_changed";
+    const VERSION: u32 = 1;
+}
+
+/// `lead_quality.recorded`: the bureau recorded a lead school's yearly quality (F-08, V-07).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LeadQualityRecorded {
+    pub school_id: SchoolId,
+    pub school_year: i32,
+    pub score: f64,
+    pub improving: bool,
+    /// The group the school leads now, if any.
+    #[serde(default)]
+    pub group_id: Option<GroupId>,
+}
+
+impl Event for LeadQualityRecorded {
+    const SERVICE: ServiceName = ServiceName::Membership;
+    const TYPE: &'static str = "lead_quality.recorded";
     const VERSION: u32 = 1;
 }
 

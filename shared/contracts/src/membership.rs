@@ -7,6 +7,7 @@ use edu_domain::{
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+use uuid::Uuid;
 
 pub use crate::{Page, Paging};
 
@@ -20,6 +21,10 @@ crate::operation!(Membership, DissolveGroup, "group.dissolve", Dissolution => Gr
 crate::operation!(Membership, AdmitMember, "member.admit", Admission => Membership);
 crate::operation!(Membership, ListMembers, "member.list", MemberQuery => MemberList);
 crate::operation!(Membership, ExitMember, "member.exit", MemberExit => Membership);
+crate::operation!(Membership, ChangeScale, "group.scale.change", ScaleChange => ScaleDecision);
+crate::operation!(Membership, ListScaleDecisions, "group.scale.list", GroupRef => Vec<ScaleDecision>);
+crate::operation!(Membership, RecordLeadQuality, "lead_quality.record", NewLeadQuality => LeadQuality);
+crate::operation!(Membership, ListLeadQuality, "lead_quality.list", SchoolRef => Vec<LeadQuality>);
 
 /// A new school (学校).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -163,6 +168,9 @@ pub struct Membership {
     pub plaque_text: String,
     /// F-06/F-07: kept in alliance and trusteeship groups, not in tight ones.
     pub legal_person_retained: bool,
+    /// F-06/F-07: the school keeps its own leadership body (领导机构) and management in
+    /// alliance and trusteeship groups; a tight group has one leadership team.
+    pub independent_leadership: bool,
     /// F-04: the school is in another region than the group's lead.
     pub cross_region: bool,
     pub policy_version: i32,
@@ -188,4 +196,78 @@ pub struct MemberExit {
     pub school_id: SchoolId,
     pub reason: ExitReason,
     pub note: Option<String>,
+}
+
+/// F-08: the bureau changes a group's scale cap after formation (办学规模由教育行政主管部门决定).
+/// Lowering it below today's members removes nobody; it only stops admissions.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScaleChange {
+    pub group_id: GroupId,
+    /// The new cap; `None` returns the group to its model's cap (F-09).
+    pub scale_cap: Option<u8>,
+    /// Why (required): the quality evaluation it rests on, the bureau's document, ….
+    pub reason: String,
+}
+
+/// One decision on a group's scale, as recorded (history is kept).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct ScaleDecision {
+    pub id: Uuid,
+    pub group_id: GroupId,
+    /// The cap before this decision (`None`: the model's cap).
+    pub previous_scale_cap: Option<u8>,
+    /// The cap decided (`None`: the model's cap).
+    pub scale_cap: Option<u8>,
+    /// §8.3: the cap is above the model's, an exception on record.
+    pub cap_exception: bool,
+    /// F-08/F-09: the cap in force after the decision, under the policy it cites.
+    pub effective_cap: u8,
+    /// Active members when it was decided; more than the cap removes nobody.
+    pub active_members: u8,
+    pub reason: String,
+    pub decided_by: String,
+    pub decided_at: DateTime<Utc>,
+    /// The region policy version the decision was made under.
+    pub policy_version: i32,
+}
+
+/// F-08/V-07: the bureau records a lead school's quality evaluation of a school year.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewLeadQuality {
+    pub school_id: SchoolId,
+    /// The school year evaluated, by its starting calendar year (2025 = 2025–2026).
+    #[schema(example = 2025)]
+    pub school_year: i32,
+    /// The quality evaluation's result, 0–100 (教育教学质量评估得分).
+    #[schema(minimum = 0, maximum = 100, example = 86.5)]
+    pub score: f64,
+    /// Whether quality improved on the year before (持续提升). When absent it is derived
+    /// from the score of the year before, which must then be on record.
+    #[serde(default)]
+    pub improving: Option<bool>,
+    /// What the judgement rests on: report numbers, documents, links (up to 20).
+    #[serde(default)]
+    pub evidence: Vec<String>,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// A lead school's quality of one school year, as the bureau recorded it. A later record of
+/// the same year corrects it; earlier ones stay on record.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct LeadQuality {
+    pub id: Uuid,
+    pub school_id: SchoolId,
+    pub school_year: i32,
+    pub score: f64,
+    /// F-08/V-07: improved on the year before; while the latest record says no, the
+    /// school's group admits no member (policy `lead_quality_gate`).
+    pub improving: bool,
+    pub evidence: Vec<String>,
+    pub note: Option<String>,
+    pub recorded_by: String,
+    pub recorded_at: DateTime<Utc>,
+    /// Replaced by a later record of the same school year.
+    pub superseded: bool,
 }

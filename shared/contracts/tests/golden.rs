@@ -12,8 +12,8 @@ use std::path::PathBuf;
 use chrono::{DateTime, NaiveDate, Utc};
 use edu_contracts::council::DecisionId;
 use edu_contracts::events::{
-    GroupDissolved, GroupEstablished, MemberAdmitted, MemberExited, MemberWarned,
-    PersuadeOutDecided, PersuadeOutProposed, PolicyPublished,
+    GroupDissolved, GroupEstablished, GroupScaleChanged, LeadQualityRecorded, MemberAdmitted,
+    MemberExited, MemberWarned, PersuadeOutDecided, PersuadeOutProposed, PolicyPublished,
 };
 use edu_contracts::membership::{Admission, Membership};
 use edu_contracts::{Actor, Command, Event, EventEnvelope, Reply, ServiceName};
@@ -175,6 +175,7 @@ fn golden_member_admitted() {
         membership_id: MembershipId(id(MEMBERSHIP)),
         plaque_text: "太康县第一初级中学教育集团成员学校".into(),
         legal_person_retained: true,
+        independent_leadership: Some(true),
         cross_region: false,
         policy_version: 0,
         school_name: Some("太康县第二初级中学".into()),
@@ -183,6 +184,42 @@ fn golden_member_admitted() {
     event_golden(
         "event_member_admitted",
         envelope(2, &event, Some(GROUP), Some(MEMBER)),
+        &event,
+    );
+}
+
+#[test]
+fn golden_group_scale_changed() {
+    // F-08: the bureau lowers the cap below today's members; nobody leaves.
+    let event = GroupScaleChanged {
+        group_id: GroupId(id(GROUP)),
+        previous_scale_cap: None,
+        scale_cap: Some(2),
+        effective_cap: 2,
+        active_members: 3,
+        reason: "龙头学校2025学年质量评估未提升,暂停扩容".into(),
+        policy_version: 3,
+    };
+    event_golden(
+        "event_group_scale_changed",
+        envelope(20, &event, Some(GROUP), None),
+        &event,
+    );
+}
+
+#[test]
+fn golden_lead_quality_recorded() {
+    // F-08/V-07: the lead school's yearly quality trend, which gates admissions.
+    let event = LeadQualityRecorded {
+        school_id: SchoolId(id(LEAD)),
+        school_year: 2025,
+        score: 84.5,
+        improving: false,
+        group_id: Some(GroupId(id(GROUP))),
+    };
+    event_golden(
+        "event_lead_quality_recorded",
+        envelope(21, &event, Some(GROUP), Some(LEAD)),
         &event,
     );
 }
@@ -313,6 +350,7 @@ fn membership() -> Membership {
         exit_note: None,
         plaque_text: "太康县第一初级中学教育集团成员学校".into(),
         legal_person_retained: true,
+        independent_leadership: true,
         cross_region: false,
         policy_version: 0,
     }
@@ -475,6 +513,8 @@ mod council {
             "legal_person_retained": true, "cross_region": false, "policy_version": 0});
         let e: MemberAdmitted = serde_json::from_value(older).expect("older payload");
         assert_eq!(e.principal_name, None);
+        // F-06/F-07: the leadership flag came later; absent, it equals the legal person's.
+        assert_eq!(e.independent_leadership, None);
     }
 }
 
@@ -645,9 +685,10 @@ mod evaluation {
             evaluation_id: id(EVALUATION),
             consequence_id: id(0xA2),
             group_id: GroupId(id(GROUP)),
-            kind: ConsequenceKind::Warning,
+            kind: ConsequenceKind::MemberExit,
             confirmed: true,
-            note: Some("通报".into()),
+            note: Some("连续两年考核不合格,退出集团".into()),
+            school_id: Some(SchoolId(id(MEMBER))),
         };
         event_golden(
             "event_consequence_decided",

@@ -37,6 +37,9 @@ pub enum ErrorCode {
     LeadCannotExit,
     /// A school with this name already exists in the region.
     SchoolNameTaken,
+    /// F-08/V-07 (§8.4): no member is admitted while the lead school's latest recorded
+    /// quality trend is not improving.
+    LeadQualityNotImproving,
     /// §8.3: a bureau scale cap above the model's default needs a recorded reason.
     CapExceptionReasonRequired,
     /// An uploaded CSV has rows that cannot be imported; nothing was imported.
@@ -136,6 +139,7 @@ impl ErrorCode {
             Self::NotAMember => "not_a_member",
             Self::LeadCannotExit => "lead_cannot_exit",
             Self::SchoolNameTaken => "school_name_taken",
+            Self::LeadQualityNotImproving => "lead_quality_not_improving",
             Self::CapExceptionReasonRequired => "cap_exception_reason_required",
             Self::CsvInvalid => "csv_invalid",
             Self::PostingDirectionInvalid => "posting_direction_invalid",
@@ -197,6 +201,7 @@ impl ErrorCode {
             | Self::NotAMember
             | Self::LeadCannotExit
             | Self::SchoolNameTaken
+            | Self::LeadQualityNotImproving
             | Self::PostingDirectionInvalid
             | Self::PostingOverlaps
             | Self::SchoolNotInGroup
@@ -297,6 +302,17 @@ impl Problem {
             format!("{what} not found"),
             format!("未找到{what_zh}"),
         )
+    }
+
+    /// X-02 (invariant 20): a dissolved group accepts no change, from anyone; its history
+    /// stays readable.
+    pub fn group_dissolved() -> Self {
+        Self::new(
+            ErrorCode::GroupDissolved,
+            "this group has been dissolved and accepts no changes; its records stay readable",
+            "该教育集团已撤销,不再接受任何变更;历史记录仍可查阅",
+        )
+        .rule("X-02")
     }
 
     pub fn forbidden(message: &str, message_zh: &str) -> Self {

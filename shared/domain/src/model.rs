@@ -63,6 +63,12 @@ impl GroupModel {
         !matches!(self, Self::Tight)
     }
 
+    /// F-06/F-07: whether a member keeps its own leadership body (领导机构) and management:
+    /// relatively independent in alliance and trusteeship groups, one team in a tight one.
+    pub fn member_keeps_own_leadership(self) -> bool {
+        !matches!(self, Self::Tight)
+    }
+
     /// F-06/F-07: the plaque a member school adds: "…教育集团成员学校" or "…教育集团校区".
     pub fn plaque_text(self, group_name: &str) -> String {
         match self {
@@ -156,16 +162,21 @@ pub enum ExitReason {
     Voluntary,
     /// 劝退
     PersuadedOut,
-    /// 集团撤销
-    GroupDissolved,
+    /// 集团撤销: every membership ends when the group is dissolved. Spelled
+    /// `group_dissolved` in events written before; both read.
+    #[serde(alias = "group_dissolved")]
+    Dissolution,
     /// 教育局决定
     BureauDecision,
+    /// 考核评估结果 (X-02, V-05): the bureau confirmed the exit an evaluation proposed.
+    Evaluation,
 }
 spelled!(ExitReason {
     Voluntary => "voluntary",
     PersuadedOut => "persuaded_out",
-    GroupDissolved => "group_dissolved",
+    Dissolution => "dissolution",
     BureauDecision => "bureau_decision",
+    Evaluation => "evaluation",
 });
 
 /// A group's life cycle.

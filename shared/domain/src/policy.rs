@@ -22,6 +22,10 @@ pub struct Policy {
     pub cap_trusteeship: u8,
     /// §8.2: whether a trusteeship group may admit members of another stage than its lead.
     pub trusteeship_mixed_stages: bool,
+    /// F-08/V-07 (§8.4): whether admissions stop while the lead school's latest recorded
+    /// quality trend is not improving. A design inference of the documents, so a bureau may
+    /// switch it off.
+    pub lead_quality_gate: bool,
     /// E-08: teachers rotated each year, at least this percentage of the eligible ones.
     pub rotation_min_pct: u8,
     /// E-08: backbone teachers (county level or above), at least this percentage of the rotated.
@@ -133,6 +137,7 @@ impl Default for Policy {
             cap_tight: 3,
             cap_trusteeship: 5,
             trusteeship_mixed_stages: false,
+            lead_quality_gate: true,
             rotation_min_pct: 10,
             backbone_min_pct: 20,
             support_postings: false,

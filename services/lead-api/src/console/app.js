@@ -48,7 +48,12 @@ const WORDS = {
     dimensions: '评估维度', weight: '权重', score: '得分', figure: '指标', value: '数值', target: '目标', sources: '依据记录',
     balance: '优质均衡(差异系数)', limit: '上限', group_cv: '集团差异系数', county_cv: '全县差异系数', cv_with_postings: '计入交流后',
     member_progress: '成员校进步', quality_score: '质量得分', last_year: '上年得分', value_added: '增值', consequences: '考核结果运用',
-    report: '打印报告', within: '达标', rounds_hint: '考核评估在开启后可随时从此处进入;接口目前不提供考核列表,本页记住在此浏览器开启的考核。',
+    report: '打印报告', within: '达标',
+    legal_person: '法人', leadership: '领导班子', kept: '独立', unified: '统一',
+    scale: '办学规模与龙头学校质量', scale_decisions: '规模决定记录', lead_quality: '龙头学校年度质量',
+    scale_cap: '规模上限', effective_cap: '现行上限', model_cap: '模式上限', change_scale: '调整规模',
+    record_quality: '记录质量评估', improving: '持续提升', decided_at: '决定时间', recorded_by: '记录人',
+    gate_closed: '龙头学校最近一年质量未提升:集团暂停吸收新成员(V-07)。', superseded: '已更正', rounds_hint: '考核评估在开启后可随时从此处进入;接口目前不提供考核列表,本页记住在此浏览器开启的考核。',
   },
   en: {
     title: 'School-group console', signin: 'Sign in', signout: 'Sign out', loading: 'Loading…',
@@ -91,7 +96,12 @@ const WORDS = {
     dimensions: 'Dimensions', weight: 'Weight', score: 'Score', figure: 'Figure', value: 'Value', target: 'Target', sources: 'Records',
     balance: 'Balance (coefficients of variation)', limit: 'Limit', group_cv: 'Group CV', county_cv: 'County CV', cv_with_postings: 'With postings',
     member_progress: "Members' progress", quality_score: 'Quality score', last_year: 'Last year', value_added: 'Value added', consequences: 'Consequences',
-    report: 'Printable report', within: 'within', rounds_hint: 'The API has no list of rounds yet; this page remembers the rounds opened in this browser.',
+    report: 'Printable report', within: 'within',
+    legal_person: 'Legal person', leadership: 'Leadership', kept: 'own', unified: 'unified',
+    scale: "Scale and the lead school's quality", scale_decisions: 'Scale decisions', lead_quality: "Lead school's yearly quality",
+    scale_cap: 'Scale cap', effective_cap: 'Cap in force', model_cap: "model's cap", change_scale: 'Change scale',
+    record_quality: 'Record quality', improving: 'Improving', decided_at: 'Decided', recorded_by: 'Recorded by',
+    gate_closed: "The lead school's latest quality did not improve: the group admits no member (V-07).", superseded: 'corrected', rounds_hint: 'The API has no list of rounds yet; this page remembers the rounds opened in this browser.',
   },
 };
 
@@ -101,7 +111,7 @@ const ENUMS = {
   stage: { primary: ['小学', 'primary'], junior: ['初中', 'junior secondary'], nine_year: ['九年一贯制', 'nine-year'], twelve_year: ['十二年一贯制', 'twelve-year'], senior: ['高中', 'senior secondary'] },
   group_status: { active: ['运行中', 'active'], dissolved: ['已撤销', 'dissolved'] },
   member_role: { lead: ['龙头学校', 'lead school'], member: ['成员学校', 'member school'] },
-  exit_reason: { voluntary: ['自愿退出', 'voluntary'], persuaded_out: ['劝退', 'persuaded out'], group_dissolved: ['集团撤销', 'group dissolved'], bureau_decision: ['教育局决定', 'bureau decision'] },
+  exit_reason: { evaluation: ['考核评估退出', 'evaluation'], dissolution: ['集团撤销', 'dissolution'], voluntary: ['自愿退出', 'voluntary'], persuaded_out: ['劝退', 'persuaded out'], group_dissolved: ['集团撤销', 'group dissolved'], bureau_decision: ['教育局决定', 'bureau decision'] },
   role: { bureau: ['县教育局', 'county bureau'], lead_admin: ['集团办公室', 'lead-school office'], member_admin: ['成员学校', 'member school'], teacher: ['教师', 'teacher'], auditor: ['审计', 'auditor'] },
   seat_role: { chair: ['会长', 'chair'], vice_chair: ['副会长', 'vice-chair'], secretary_general: ['秘书长', 'secretary-general'], director: ['理事', 'director'] },
   leader_post: { principal: ['校长', 'principal'], vice_principal: ['副校长', 'vice-principal'], party_secretary: ['党组织书记', 'party secretary'] },
@@ -142,6 +152,7 @@ const POLICY_FIELDS = [
   ['library_min_per_semester', '每校每学期至少贡献资源数', 'resources per school per semester'], ['catalogue_review_required', '资源须经集团办公室审核', 'library review required'],
   ['support_postings', '允许支教、走教', 'support and itinerant postings'], ['trusteeship_mixed_stages', '托管型可跨学段', 'trusteeship across stages'],
   ['due_soon_days', '提前提醒天数', 'days of notice before due'],
+  ['lead_quality_gate', '龙头学校质量未提升时暂停吸收成员', "no admissions while the lead's quality is not improving"],
 ];
 
 // ---------------------------------------------------------------- state
@@ -538,6 +549,7 @@ async function pageGroup(groupId) {
   main().innerHTML = `<div id="group-head">${esc(t('loading'))}</div>
     <div class="grid"><section class="card"><h2>${esc(t('members'))}</h2><div id="members"></div><div id="admit"></div></section>
     <section class="card"><h2>${esc(t('council'))}</h2><div id="council"></div></section></div>
+    <section class="card"><h2>${esc(t('scale'))} <small class="muted">F-08 · V-07</small></h2><div id="scale"></div><div id="scale-forms"></div></section>
     <section class="card"><h2>${esc(t('obligations'))} ${periodPicker('period', currentMonthPeriod())}</h2><div id="ledger"></div></section>
     <div class="grid"><section class="card"><h2>${esc(t('rotation'))}</h2><div id="rotation"></div></section>
     <section class="card"><h2>${esc(t('notifications'))}</h2><div id="feed"></div></section></div>`;
@@ -555,10 +567,14 @@ async function pageGroup(groupId) {
     <p class="chips">${badge('group_status', g.status)} <span class="badge">${esc(en('model', g.model))}</span> <span class="badge">${esc(en('stage', g.stage))}</span>
     <span>${esc(t('size'))}: <b data-testid="group-size">${g.active_members} / ${g.effective_cap}</b></span>
     <span>${esc(t('plaque'))}: ${fmtSchoolDate(g.plaque_date)}</span> <small class="muted">${esc(t('policy_version'))} ${g.policy_version}</small></p>`;
-  q('#members').innerHTML = table([t('school'), t('role'), t('joined'), t('left'), t('plaque_text')], list.members.map(m => [
+  // F-06/F-07: whether each school keeps its legal person and its own leadership team.
+  const own = flag => esc(flag ? t('kept') : t('unified'));
+  q('#members').innerHTML = table([t('school'), t('role'), t('joined'), t('left'), t('plaque_text'), t('legal_person'), t('leadership')], list.members.map(m => [
     esc(m.school_name) + (m.cross_region ? ' <span class="badge">跨区域</span>' : ''), esc(en('member_role', m.role)), fmtDate(m.joined_at),
-    m.left_at ? `${fmtDate(m.left_at)} ${esc(en('exit_reason', m.exit_reason))}` : '', `<small>${esc(m.plaque_text)}</small>`]), 'members');
+    m.left_at ? `${fmtDate(m.left_at)} ${esc(en('exit_reason', m.exit_reason))}` : '', `<small>${esc(m.plaque_text)}</small>`,
+    own(m.legal_person_retained), own(m.independent_leadership)]), 'members');
   const role = state.claims.role;
+  groupScale(g);
   if (role === 'bureau' || (role === 'lead_admin' && state.claims.school_id === g.lead_school_id)) {
     const inGroup = new Set(list.members.filter(m => !m.left_at).map(m => m.school_id));
     const candidates = [...names.values()].filter(s => s.id && !inGroup.has(s.id));
@@ -585,6 +601,54 @@ async function pageGroup(groupId) {
   loadLedger();
   fill(q('#rotation'), async () => rotationChart(await api('GET', `/groups/${groupId}/rotation?year=${schoolYearOf(today())}`)));
   fill(q('#feed'), () => feedHtml(g.lead_school_id));
+}
+
+// F-08/V-07: the bureau's scale decisions and the lead school's yearly quality, with the
+// bureau's forms to change the one and record the other.
+function groupScale(g) {
+  const isBureau = state.claims.role === 'bureau' && g.status === 'active';
+  const canReadQuality = ['bureau', 'auditor'].includes(state.claims.role) || state.claims.school_id === g.lead_school_id;
+  const load = () => fill(q('#scale'), async () => {
+    const [decisions, quality] = await Promise.all([
+      api('GET', `/groups/${g.id}/scale-decisions`),
+      canReadQuality ? api('GET', `/schools/${g.lead_school_id}/lead-quality`) : Promise.resolve(null),
+    ]);
+    const latest = quality?.find(r => !r.superseded);
+    const gate = latest && !latest.improving ? `<p class="refusal" data-testid="lead-gate">${esc(t('gate_closed'))}</p>` : '';
+    const cap = c => c == null ? esc(t('model_cap')) : String(c);
+    const decisionRows = table([t('decided_at'), t('scale_cap'), t('effective_cap'), t('members'), t('reason'), t('changed_by'), t('policy_version')],
+      decisions.slice().reverse().map(d => [fmtDate(d.decided_at), `${cap(d.previous_scale_cap)} → ${cap(d.scale_cap)}`, String(d.effective_cap),
+        String(d.active_members), esc(d.reason), esc(d.decided_by), String(d.policy_version)]), 'scale-decisions');
+    const qualityRows = quality ? table([t('year'), t('score'), t('improving'), t('evidence'), t('recorded_by')],
+      quality.map(r => [esc(fmtYear(r.school_year)) + (r.superseded ? ` <small class="muted">${esc(t('superseded'))}</small>` : ''), String(r.score),
+        esc(r.improving ? t('yes_word') : t('no_word')), esc(r.evidence.join(';')), esc(r.recorded_by)]), 'lead-quality') : '';
+    return `${gate}<h3>${esc(t('scale_decisions'))}</h3>${decisionRows}${quality ? `<h3>${esc(t('lead_quality'))}</h3>${qualityRows}` : ''}`;
+  });
+  load();
+  if (!isBureau) return;
+  q('#scale-forms').innerHTML = `<form id="scale-form" class="inline"><label>${esc(t('scale_cap'))}<input type="number" min="1" name="scale_cap" style="width:5rem" placeholder="${esc(t('model_cap'))}"></label>
+    <label>${esc(t('reason'))}<input name="reason" size="30"></label><button type="submit" id="scale-button">${esc(t('change_scale'))}</button></form>
+    <form id="quality-form" class="inline"><label>${esc(t('year'))}<select name="school_year">${yearOptions(schoolYearOf(today()) - 1)}</select></label>
+    <label>${esc(t('score'))}<input type="number" step="0.1" min="0" max="100" name="score" style="width:5rem"></label>
+    <label>${esc(t('improving'))}<select name="improving"><option value="">${esc(bi('按上年得分判断', 'from last year'))}</option><option value="true">${esc(t('yes_word'))}</option><option value="false">${esc(t('no_word'))}</option></select></label>
+    <label>${esc(t('evidence'))}<input name="evidence" size="24"></label><button type="submit" id="quality-button">${esc(t('record_quality'))}</button></form>`;
+  q('#scale-form').addEventListener('submit', async e => {
+    e.preventDefault();
+    const f = e.target.elements;
+    const body = { scale_cap: f.scale_cap.value === '' ? null : Number(f.scale_cap.value), reason: f.reason.value };
+    if (await act(q('#scale-button'), () => api('PUT', `/groups/${g.id}/scale`, body, { headers: { 'Idempotency-Key': idempotencyKey() } }), t('saved'))) {
+      setTimeout(() => pageGroup(g.id), 400);
+    }
+  });
+  q('#quality-form').addEventListener('submit', async e => {
+    e.preventDefault();
+    const f = e.target.elements;
+    const body = { school_year: Number(f.school_year.value), score: Number(f.score.value), improving: f.improving.value === '' ? null : f.improving.value === 'true',
+      evidence: f.evidence.value.split(/[\n;;]/).map(x => x.trim()).filter(Boolean) };
+    if (await act(q('#quality-button'), () => api('POST', `/schools/${g.lead_school_id}/lead-quality`, body, { headers: { 'Idempotency-Key': idempotencyKey() } }), t('saved'))) {
+      load();
+    }
+  });
 }
 
 // ---------------------------------------------------------------- a group: posting planner
@@ -1089,7 +1153,7 @@ async function pageScorecard(roundId, groupId) {
       m.failing ? `<span class="badge overdue">${esc(en('grade', 'fail'))}</span>` : '']), 'member-progress');
     const consequences = table([t('consequences'), t('school'), t('reason'), t('status'), t('actions')], card.consequences.map(c => [
       esc(en('consequence_kind', c.kind)), esc(nameOf(names, c.school_id)), esc(c.reason), badge('consequence_status', c.status),
-      bureau && c.status === 'proposed' ? `<div class="actions" data-consequence="${c.id}"><button type="button" class="secondary" data-confirm="true">${esc(t('confirm'))}</button><button type="button" class="secondary" data-confirm="false">${esc(t('reject'))}</button></div>` : '']), 'consequences');
+      bureau && c.status === 'proposed' ? `<div class="actions" data-consequence="${c.id}" data-kind="${esc(c.kind)}" data-school="${esc(nameOf(names, c.school_id))}"><button type="button" class="secondary" data-confirm="true">${esc(t('confirm'))}</button><button type="button" class="secondary" data-confirm="false">${esc(t('reject'))}</button></div>` : '']), 'consequences');
     return `<p><a href="#/evaluation/${roundId}">← ${esc(t('back'))}</a></p>
       <h1 data-testid="scorecard-title">${esc(group?.name ?? groupId)} · ${esc(fmtYear(card.school_year))}</h1>
       <p class="chips"><span class="kpi" data-testid="scorecard-total">${card.total.toFixed(1)}</span> ${badge('grade', card.grade)}
@@ -1113,8 +1177,19 @@ async function pageScorecard(roundId, groupId) {
     });
   }));
   document.querySelectorAll('[data-consequence] button').forEach(b => b.addEventListener('click', async () => {
-    const id = b.closest('[data-consequence]').dataset.consequence;
+    const holder = b.closest('[data-consequence]');
+    const id = holder.dataset.consequence;
     const body = { confirm: b.dataset.confirm === 'true' };
+    // X-02: a confirmed exit or dissolution takes effect at once and cannot be undone.
+    const { kind, school } = holder.dataset;
+    if (body.confirm && (kind === 'member_exit' || kind === 'dissolution')) {
+      const what = kind === 'member_exit'
+        ? bi(`确认后,${school}将立即退出集团(退出原因:考核评估),其进行中的交流结束、资源库访问终止。此操作不可撤销。`,
+          `Once confirmed, ${school} leaves the group at once (exit reason: evaluation); its running postings end and its library access ends. This cannot be undone.`)
+        : bi('确认后,集团将立即撤销,所有成员资格终止,集团不再接受任何变更。此操作不可撤销。',
+          'Once confirmed, the group is dissolved at once: every membership ends and the group accepts no further change. This cannot be undone.');
+      if (!window.confirm(what)) return;
+    }
     if (await act(b, () => api('POST', `/evaluation-rounds/${roundId}/groups/${groupId}/consequences/${id}/decision`, body), t('saved'))) setTimeout(() => pageScorecard(roundId, groupId), 500);
   }));
 }

@@ -33,6 +33,7 @@ use utoipa::{IntoParams, ToSchema};
 use crate::AppState;
 use crate::auth::{Caller, IdempotencyKey};
 use crate::error::{ApiError, ErrorBody};
+use crate::routes::groups::writable_group;
 
 /// A resource a school of the group contributes (M5/R-09); the caller's school owns it.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -95,9 +96,11 @@ pub async fn create_resource(
     path: web::Path<GroupId>,
     body: web::Json<NewResourceRequest>,
 ) -> Result<HttpResponse, ApiError> {
+    // a dissolved group's library takes nothing new, whoever asks.
+    let group = writable_group(&state, &caller, path.into_inner()).await?;
     let b = body.into_inner();
     let request = NewResource {
-        group_id: path.into_inner(),
+        group_id: group.id,
         kind: b.kind,
         subject: b.subject,
         stage: b.stage,
@@ -529,9 +532,10 @@ pub async fn upload_file(
     {
         return Err(too_large());
     }
+    let group = writable_group(&state, &caller, path.into_inner()).await?;
     let actor = caller.actor();
     let begin = NewUpload {
-        group_id: path.into_inner(),
+        group_id: group.id,
         file_name: query.into_inner().name,
         content_type,
     };
@@ -708,9 +712,10 @@ pub async fn create_facility(
     path: web::Path<GroupId>,
     body: web::Json<NewFacilityRequest>,
 ) -> Result<HttpResponse, ApiError> {
+    let group = writable_group(&state, &caller, path.into_inner()).await?;
     let b = body.into_inner();
     let request = NewFacility {
-        group_id: path.into_inner(),
+        group_id: group.id,
         name: b.name,
         kind: b.kind,
         description: b.description,

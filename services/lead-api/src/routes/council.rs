@@ -26,7 +26,7 @@ use utoipa::IntoParams;
 
 use crate::auth::{Caller, IdempotencyKey};
 use crate::error::{ApiError, ErrorBody};
-use crate::routes::groups::visible_group;
+use crate::routes::groups::{visible_group, writable_group};
 use crate::{AppState, ics, scope};
 
 /// A meeting and its group; 404 unless the caller sees the group.
@@ -48,13 +48,14 @@ async fn visible_meeting(
     }
 }
 
-/// A meeting the caller's lead office runs.
+/// A meeting the caller's lead office runs, of a group that still accepts changes.
 async fn run_meeting(
     state: &AppState,
     caller: &Caller,
     meeting_id: MeetingId,
 ) -> Result<(Meeting, Group), ApiError> {
     let (meeting, group) = visible_meeting(state, caller, meeting_id).await?;
+    scope::open_for_changes(&group)?;
     scope::can_run_council(caller, &group)?;
     Ok((meeting, group))
 }
@@ -122,7 +123,7 @@ pub async fn set_council(
     path: web::Path<GroupId>,
     body: web::Json<CouncilComposition>,
 ) -> Result<web::Json<Council>, ApiError> {
-    let group = visible_group(&state, &caller, path.into_inner()).await?;
+    let group = writable_group(&state, &caller, path.into_inner()).await?;
     scope::can_run_council(&caller, &group)?;
     let mut composition = body.into_inner();
     composition.group_id = group.id;
@@ -208,7 +209,7 @@ pub async fn create_meeting(
     path: web::Path<GroupId>,
     body: web::Json<NewMeeting>,
 ) -> Result<HttpResponse, ApiError> {
-    let group = visible_group(&state, &caller, path.into_inner()).await?;
+    let group = writable_group(&state, &caller, path.into_inner()).await?;
     scope::can_run_council(&caller, &group)?;
     let mut new = body.into_inner();
     new.group_id = group.id;
@@ -520,6 +521,7 @@ pub async fn cast_votes(
     body: web::Json<Ballot>,
 ) -> Result<web::Json<Motion>, ApiError> {
     let (motion, group) = visible_motion(&state, &caller, path.into_inner()).await?;
+    scope::open_for_changes(&group)?;
     scope::can_run_council(&caller, &group)?;
     let mut ballot = body.into_inner();
     ballot.motion_id = motion.id;
@@ -558,6 +560,7 @@ pub async fn write_minutes(
     body: web::Json<MinutesDraft>,
 ) -> Result<web::Json<Minutes>, ApiError> {
     let (meeting, group) = visible_meeting(&state, &caller, path.into_inner()).await?;
+    scope::open_for_changes(&group)?;
     let mut draft = body.into_inner();
     let seat_school = draft.seat_id.and_then(|seat| {
         meeting
@@ -892,7 +895,7 @@ pub async fn submit_report(
     body: web::Json<ReportSubmission>,
 ) -> Result<HttpResponse, ApiError> {
     let (group_id, raw) = path.into_inner();
-    let group = visible_group(&state, &caller, group_id).await?;
+    let group = writable_group(&state, &caller, group_id).await?;
     scope::can_run_council(&caller, &group)?;
     let mut submission = body.into_inner();
     submission.group_id = group.id;

@@ -24,7 +24,7 @@ use uuid::Uuid;
 
 use crate::auth::{Caller, IdempotencyKey};
 use crate::error::{ApiError, ErrorBody};
-use crate::routes::groups::visible_group;
+use crate::routes::groups::{visible_group, writable_group};
 use crate::{AppState, scope};
 
 /// Scorecards fetched per page by the exports.
@@ -291,7 +291,7 @@ pub struct SchoolDataRequest {
     pub balance: Option<BalanceInputs>,
 }
 
-async fn school_of_region(
+pub(crate) async fn school_of_region(
     state: &AppState,
     caller: &Caller,
     school_id: SchoolId,
@@ -432,7 +432,7 @@ pub async fn put_scored_items(
     body: web::Json<ScoredItemsRequest>,
 ) -> Result<web::Json<ScoredItems>, ApiError> {
     let (year, group_id) = path.into_inner();
-    let group = visible_group(&state, &caller, group_id).await?;
+    let group = writable_group(&state, &caller, group_id).await?;
     scope::bureau_of(&caller, &group.region)?;
     let input = ScoredItemsInput {
         group_id,

@@ -31,6 +31,18 @@ pub(crate) async fn visible_group(
     }
 }
 
+/// A group the caller may see and that still accepts changes: 404 when it is not visible,
+/// then 409 `group_dissolved` for everyone once it is dissolved.
+pub(crate) async fn writable_group(
+    state: &AppState,
+    caller: &Caller,
+    group_id: GroupId,
+) -> Result<Group, ApiError> {
+    let group = visible_group(state, caller, group_id).await?;
+    scope::open_for_changes(&group)?;
+    Ok(group)
+}
+
 /// Establish a group with its lead school (bureau of the lead school's region).
 #[utoipa::path(
     tag = "groups",
@@ -199,7 +211,7 @@ pub async fn dissolve_group(
     path: web::Path<GroupId>,
     body: web::Json<DissolutionRequest>,
 ) -> Result<web::Json<Group>, ApiError> {
-    let group = visible_group(&state, &caller, path.into_inner()).await?;
+    let group = writable_group(&state, &caller, path.into_inner()).await?;
     scope::bureau_of(&caller, &group.region)?;
     let DissolutionRequest {
         reason,
@@ -240,7 +252,7 @@ pub struct AdmissionRequest {
         (status = 401, description = "No valid token", body = ErrorBody),
         (status = 403, description = "Not the group's bureau or lead office", body = ErrorBody),
         (status = 404, description = "Group or school not found", body = ErrorBody),
-        (status = 409, description = "`group_cap_exceeded` (F-08/F-09), `stage_mismatch` (F-03), `school_already_in_group`, `lead_cannot_be_member` (F-01), `group_dissolved`", body = ErrorBody),
+        (status = 409, description = "`group_cap_exceeded` (F-08/F-09), `stage_mismatch` (F-03), `school_already_in_group`, `lead_cannot_be_member` (F-01), `group_dissolved`, `lead_quality_not_improving` (V-07: the lead school's latest recorded quality is not improving)", body = ErrorBody),
         (status = 422, description = "`idempotency_key_reused`", body = ErrorBody),
         (status = 503, description = "Service unavailable; retry", body = ErrorBody),
     ),
@@ -254,7 +266,7 @@ pub async fn admit_member(
     path: web::Path<GroupId>,
     body: web::Json<AdmissionRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let group = visible_group(&state, &caller, path.into_inner()).await?;
+    let group = writable_group(&state, &caller, path.into_inner()).await?;
     scope::can_admit(&caller, &group)?;
     let admission = Admission {
         group_id: group.id,
@@ -342,7 +354,7 @@ pub async fn exit_member(
     body: web::Json<ExitRequest>,
 ) -> Result<web::Json<Membership>, ApiError> {
     let (group_id, school_id) = path.into_inner();
-    let group = visible_group(&state, &caller, group_id).await?;
+    let group = writable_group(&state, &caller, group_id).await?;
     let ExitRequest { reason, note } = body.into_inner();
     scope::can_exit(&caller, &group, school_id, reason)?;
     let exit = MemberExit {

@@ -8,6 +8,7 @@ pub mod obligations;
 pub mod policy;
 pub mod rotation;
 pub mod sanctions;
+pub mod scale;
 pub mod schools;
 pub mod system;
 pub mod training;
@@ -26,6 +27,10 @@ pub fn config(cfg: &mut ServiceConfig) {
         .service(groups::admit_member)
         .service(groups::list_members)
         .service(groups::exit_member)
+        .service(scale::change_group_scale)
+        .service(scale::list_group_scale_decisions)
+        .service(scale::record_lead_quality)
+        .service(scale::list_lead_quality)
         .service(rotation::import_teachers)
         .service(rotation::list_teachers)
         .service(rotation::export_teachers)

@@ -22,7 +22,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::{Caller, IdempotencyKey};
 use crate::error::{ApiError, ErrorBody};
-use crate::routes::groups::visible_group;
+use crate::routes::groups::{visible_group, writable_group};
 use crate::{AppState, CSV_LIMIT, ics, scope};
 
 /// Room left in a bus message for the command envelope around an uploaded CSV.
@@ -361,7 +361,7 @@ pub async fn create_posting(
     path: web::Path<GroupId>,
     body: web::Json<NewPostingRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let group = visible_group(&state, &caller, path.into_inner()).await?;
+    let group = writable_group(&state, &caller, path.into_inner()).await?;
     scope::can_propose_posting(&caller, &group)?;
     let NewPostingRequest {
         teacher_id,
@@ -578,6 +578,7 @@ pub async fn confirm_posting(
     path: web::Path<PostingId>,
 ) -> Result<web::Json<Posting>, ApiError> {
     let (posting, group) = visible_posting(&state, &caller, path.into_inner()).await?;
+    scope::open_for_changes(&group)?;
     scope::can_confirm_posting(&caller, &group, &posting)?;
     let req = PostingRef {
         posting_id: posting.id,
@@ -609,6 +610,7 @@ where
     Op: edu_contracts::Operation<Request = PostingClosure, Reply = Posting>,
 {
     let (posting, group) = visible_posting(state, caller, posting_id).await?;
+    scope::open_for_changes(&group)?;
     scope::can_close_posting(caller, &group, &posting)?;
     let req = PostingClosure {
         posting_id: posting.id,

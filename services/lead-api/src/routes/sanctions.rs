@@ -14,7 +14,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::{Caller, IdempotencyKey};
 use crate::error::{ApiError, ErrorBody};
-use crate::routes::groups::visible_group;
+use crate::routes::groups::{visible_group, writable_group};
 use crate::{AppState, scope};
 
 /// A warning's reason and evidence.
@@ -59,7 +59,7 @@ pub async fn create_warning(
     body: web::Json<WarningRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let (group_id, school_id) = path.into_inner();
-    let group = visible_group(&state, &caller, group_id).await?;
+    let group = writable_group(&state, &caller, group_id).await?;
     scope::can_sanction(&caller, &group)?;
     let WarningRequest { reason, evidence } = body.into_inner();
     let warning = NewWarning {
@@ -161,7 +161,7 @@ pub async fn create_persuade_out(
     body: web::Json<PersuadeOutRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let (group_id, school_id) = path.into_inner();
-    let group = visible_group(&state, &caller, group_id).await?;
+    let group = writable_group(&state, &caller, group_id).await?;
     scope::can_sanction(&caller, &group)?;
     let PersuadeOutRequest {
         reason,
@@ -220,7 +220,7 @@ pub async fn decide_persuade_out(
     body: web::Json<PersuadeOutDecisionRequest>,
 ) -> Result<web::Json<PersuadeOut>, ApiError> {
     let (group_id, school_id) = path.into_inner();
-    let group = visible_group(&state, &caller, group_id).await?;
+    let group = writable_group(&state, &caller, group_id).await?;
     scope::can_decide_persuade_out(&caller, &group)?;
     let PersuadeOutDecisionRequest { confirm, note } = body.into_inner();
     let decision = PersuadeOutDecision {

@@ -13,7 +13,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::{Caller, IdempotencyKey};
 use crate::error::{ApiError, ErrorBody};
-use crate::routes::groups::visible_group;
+use crate::routes::groups::{visible_group, writable_group};
 use crate::routes::rotation::readable_school;
 use crate::{AppState, scope};
 
@@ -69,7 +69,7 @@ pub async fn record_training(
     path: web::Path<GroupId>,
     body: web::Json<NewTrainingRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let group = visible_group(&state, &caller, path.into_inner()).await?;
+    let group = writable_group(&state, &caller, path.into_inner()).await?;
     scope::can_record_training(&caller, &group)?;
     let NewTrainingRequest {
         kind,

@@ -274,3 +274,25 @@ impl Env {
         assert_eq!(m["status"], "passed", "{m}");
     }
 }
+
+/// A valid new resource (a lesson plan).
+pub fn resource() -> Value {
+    json!({
+        "kind": "lesson_plan", "subject": "数学", "stage": "junior", "grade": "八年级",
+        "course_type": "national", "tier": "county", "title": "大单元教学设计",
+        "description": "八年级数学", "authors": ["张老师"], "tags": ["函数"],
+    })
+}
+
+/// A valid new facility (a lab).
+pub fn facility() -> Value {
+    json!({"name": "物理实验室", "kind": "lab", "capacity": 48})
+}
+
+/// A valid new council meeting.
+pub fn meeting() -> Value {
+    json!({
+        "kind": "council", "title": "理事会", "held_on": "2026-10-15", "start_time": "14:30:00",
+        "place": "会议室", "agenda": [{"title": "审议交流方案", "owner": "集团办公室", "documents": []}],
+    })
+}

@@ -1,0 +1,121 @@
+//! X-02 (invariant 20) through the HTTP API: a dissolved group accepts no change from anyone
+//! (409 `group_dissolved`, never 403 or 404 for those who may see it), while its history stays
+//! readable to the bureau, the auditor and the office of its former lead school.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly
+
+mod common;
+
+use actix_web::http::StatusCode;
+use common::{REGION, assert_refusal, env, facility, meeting, resource, until};
+use edu_domain::Role;
+use serde_json::json;
+
+#[actix_web::test]
+async fn x02_a_dissolved_group_refuses_every_change_and_keeps_its_history() {
+    let env = env().await;
+    let bureau = env.bureau();
+    let lead = env.school("撤销一中", "junior", REGION).await;
+    let member = env.school("撤销二中", "junior", REGION).await;
+    let spare = env.school("撤销三中", "junior", REGION).await;
+    let group = env.group("撤销一中教育集团", "alliance", &lead).await;
+    assert_eq!(
+        env.admit(&bureau, &group, &member).await.0,
+        StatusCode::CREATED
+    );
+    let office = env.school_token(Role::LeadAdmin, &lead);
+    let (status, lab) = env
+        .post(&office, &format!("/groups/{group}/facilities"), facility())
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{lab}");
+    let lab = lab["id"].as_str().unwrap().to_owned();
+
+    let (status, dissolved) = env
+        .post(
+            &bureau,
+            &format!("/groups/{group}/dissolution"),
+            json!({"reason": "布局调整", "override_reason": "县政府批复撤并"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{dissolved}");
+    assert_eq!(dissolved["status"], "dissolved");
+
+    // Every change, by the bureau and by the former lead office alike.
+    let writes = [
+        (
+            "POST",
+            format!("/groups/{group}/members"),
+            json!({"school_id": spare}),
+        ),
+        ("POST", format!("/groups/{group}/meetings"), meeting()),
+        (
+            "POST",
+            format!("/groups/{group}/postings"),
+            json!({"teacher_id": "00000000-0000-0000-0000-000000000000", "to_school_id": member,
+                   "kind": "secondment", "host_post": "教务处副主任",
+                   "term": {"type": "semester", "school_year": 2026, "semester": "spring"}}),
+        ),
+        ("POST", format!("/groups/{group}/resources"), resource()),
+        ("POST", format!("/groups/{group}/facilities"), facility()),
+        (
+            "POST",
+            format!("/groups/{group}/members/{member}/warnings"),
+            json!({"reason": "未按期参加理事会议"}),
+        ),
+        (
+            "POST",
+            format!("/groups/{group}/trainings"),
+            json!({"kind": "subject", "title": "学科培训", "held_on": "2026-10-20", "hours": 4,
+                   "participant_ids": ["00000000-0000-0000-0000-000000000000"]}),
+        ),
+        (
+            "PUT",
+            format!("/groups/{group}/scale"),
+            json!({"scale_cap": 2, "reason": "调整"}),
+        ),
+        (
+            "POST",
+            format!("/groups/{group}/dissolution"),
+            json!({"reason": "再次撤销"}),
+        ),
+    ];
+    for token in [&bureau, &office] {
+        for (method, path, body) in &writes {
+            let (status, answer) = match *method {
+                "PUT" => env.put(token, path, body.clone()).await,
+                _ => env.post(token, path, body.clone()).await,
+            };
+            assert_refusal(status, &answer, StatusCode::CONFLICT, "group_dissolved");
+            assert_eq!(answer["error"]["rule"], "X-02", "{method} {path}");
+        }
+    }
+    let start = chrono::Utc::now() + chrono::Duration::days(3);
+    let booking = json!({"start": start, "end": start + chrono::Duration::minutes(90), "purpose": "分组实验"});
+    let (status, answer) = env
+        .post(&office, &format!("/facilities/{lab}/bookings"), booking)
+        .await;
+    assert_refusal(status, &answer, StatusCode::CONFLICT, "group_dissolved");
+
+    // The history stays readable to the bureau, the auditor and the former lead office.
+    let auditor = env.token(Role::Auditor, REGION, None);
+    let history = format!("/groups/{group}/members?include_history=true");
+    for token in [&bureau, &auditor, &office] {
+        let (status, list) = until(|| env.get(token, &history), |s, _| s == StatusCode::OK).await;
+        assert_eq!(status, StatusCode::OK, "{list}");
+        let reasons: Vec<_> = list["members"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["exit_reason"].clone())
+            .collect();
+        assert_eq!(reasons, vec![json!("dissolution"), json!("dissolution")]);
+    }
+    // The former member's office no longer sees it.
+    let (status, body) = env
+        .get(
+            &env.school_token(Role::MemberAdmin, &member),
+            &format!("/groups/{group}"),
+        )
+        .await;
+    assert_refusal(status, &body, StatusCode::NOT_FOUND, "not_found");
+}
