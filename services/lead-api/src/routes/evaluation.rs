@@ -161,6 +161,14 @@ async fn scorecard(
 /// A group's scorecard: the V-01 indicator tree with weights, figures and the records
 /// behind each, the members' progress (V-02), the balance (Q-12, V-17), the grade and the
 /// proposed consequences.
+///
+/// Every balance coefficient (`balance.cv`) is the county method's enrolment-weighted
+/// coefficient of variation (加权差异系数, V-17, §8.12), per stage: each school i with its
+/// enrolment Pᵢ and its value Xᵢ of the indicator, X̄ = ΣPᵢXᵢ / ΣPᵢ,
+/// S = √(Σ(Pᵢ/ΣP)(Xᵢ − X̄)²), CV = S / X̄, judged against 0.50 (primary) and 0.45
+/// (junior). A school spanning stages counts in each with the share of its enrolment the
+/// standard ratios give (九年一贯制 1 : 1.1; 十二年一贯制 1 : 1.1 : 1.32). A CV without
+/// data is null and so is its verdict: missing data is never within the limit.
 #[utoipa::path(
     tag = "evaluation",
     operation_id = "get_scorecard",
