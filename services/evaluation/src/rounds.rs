@@ -24,8 +24,7 @@ use edu_contracts::rotation::{
 use edu_contracts::{Actor, Command, Page};
 use edu_db::idempotency;
 use edu_domain::{
-    ErrorCode, GroupId, Policy, Problem, RegionCode, SchoolId, SchoolYear, Stage, TrainingKind,
-    text,
+    ErrorCode, GroupId, Policy, Problem, RegionCode, SchoolId, SchoolYear, TrainingKind, text,
 };
 use uuid::Uuid;
 
@@ -34,7 +33,7 @@ use crate::round_store::{
     self as store, ConsequenceRow, JsonDocument, NewScorecard, RoundRow, ScorecardRow,
 };
 use crate::scoring::{
-    self, CountyCv, GroupFacts, MeetingFact, ReportFact, RotationFacts, RunningPosting,
+    self, GroupFacts, MeetingFact, ReportFact, RotationFacts, RunningPosting, StageCvs,
 };
 use crate::service::EvaluationService;
 
@@ -1002,7 +1001,7 @@ impl EvaluationService {
         let recomputed = scoring::scorecard(
             records.facts(&ctx, head, rotation),
             &policy,
-            &CountyCv::default(),
+            &StageCvs::default(),
         );
         for figure in card
             .dimensions
@@ -1133,7 +1132,8 @@ impl EvaluationService {
 }
 
 /// The region's school data of the year and the year before, and the county's CV of each
-/// indicator per stage (V-17: across every school of the county with data).
+/// indicator per stage (V-17: across every school of the county with data, enrolment-weighted
+/// with the schools spanning stages split, §8.12).
 async fn county_data(
     conn: &mut edu_db::PooledConn,
     region: &str,
@@ -1141,7 +1141,7 @@ async fn county_data(
 ) -> Result<(
     BTreeMap<SchoolId, scoring::SchoolYearData>,
     BTreeMap<SchoolId, scoring::SchoolYearData>,
-    CountyCv,
+    StageCvs,
 )> {
     let mut this_year = BTreeMap::new();
     let mut last_year = BTreeMap::new();
@@ -1159,17 +1159,10 @@ async fn county_data(
             last_year.insert(data.school_id, entry);
         }
     }
-    let balances = |primary: bool| {
-        scoring::cvs(
-            this_year
-                .values()
-                .filter(|d| (d.stage == Stage::Primary) == primary)
-                .filter_map(|d| d.balance.as_ref()),
-        )
-    };
-    let county = CountyCv {
-        primary: balances(true),
-        other: balances(false),
-    };
+    let county = StageCvs::of(
+        this_year
+            .values()
+            .filter_map(|d| d.balance.as_ref().map(|b| (d.stage, b))),
+    );
     Ok((this_year, last_year, county))
 }

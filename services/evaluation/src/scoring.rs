@@ -1,7 +1,8 @@
 //! The annual evaluation's rules as pure functions (RULES.md §6): the indicator tree of V-01
 //! with the policy's weights, value added (V-02, V-08), the Q-12 balance indicators with
-//! their pass rule and the V-17 coefficients of variation, the grade and the consequences
-//! it proposes. No database, no bus: the service gathers the facts.
+//! their pass rule and the V-17 coefficients of variation (enrolment-weighted, §8.12), the
+//! grade and the consequences it proposes. No database, no bus: the service gathers
+//! the facts.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -98,24 +99,6 @@ pub struct GroupFacts {
     pub previous_grade: Option<Grade>,
 }
 
-/// V-17: the county's CV of each indicator, computed once per round: across its primary
-/// schools, and across its other schools (which take the junior thresholds).
-#[derive(Debug, Clone, Default)]
-pub struct CountyCv {
-    pub primary: [Option<f64>; 7],
-    pub other: [Option<f64>; 7],
-}
-
-impl CountyCv {
-    fn of(&self, stage: Stage) -> [Option<f64>; 7] {
-        if stage == Stage::Primary {
-            self.primary
-        } else {
-            self.other
-        }
-    }
-}
-
 fn round1(x: f64) -> f64 {
     (x * 10.0).round() / 10.0
 }
@@ -158,11 +141,32 @@ fn thresholds(stage: Stage) -> [f64; 7] {
     }
 }
 
-/// V-17: the limit of the between-school coefficient of variation.
+/// V-17: the limit of the between-school coefficient of variation of a stage (学段): 0.50
+/// primary, 0.45 junior; V-17 sets no line for senior, which keeps the junior one.
 pub fn cv_limit(stage: Stage) -> f64 {
     match stage {
         Stage::Primary => 0.50,
         _ => 0.45,
+    }
+}
+
+/// The stages a coefficient of variation is taken across (V-17 is per stage).
+pub const CV_STAGES: [Stage; 3] = [Stage::Primary, Stage::Junior, Stage::Senior];
+
+/// §8.12: the stages a school of `stage` counts in, each with its standard ratio: 九年一贯制
+/// primary : junior = 1 : 1.1, 十二年一贯制 primary : junior : senior = 1 : 1.1 : 1.32. (The
+/// method's 完全中学, junior : senior = 1 : 1.2, is no stage of this model.)
+pub fn stage_parts(stage: Stage) -> &'static [(Stage, f64)] {
+    match stage {
+        Stage::Primary => &[(Stage::Primary, 1.0)],
+        Stage::Junior => &[(Stage::Junior, 1.0)],
+        Stage::Senior => &[(Stage::Senior, 1.0)],
+        Stage::NineYear => &[(Stage::Primary, 1.0), (Stage::Junior, 1.1)],
+        Stage::TwelveYear => &[
+            (Stage::Primary, 1.0),
+            (Stage::Junior, 1.1),
+            (Stage::Senior, 1.32),
+        ],
     }
 }
 
@@ -231,28 +235,71 @@ pub fn school_balance(school: SchoolId, b: &BalanceInputs, stage: Stage) -> Scho
     }
 }
 
-/// V-17: standard deviation over mean (差异系数), the population's; none for fewer than two
-/// schools or a zero mean.
-pub fn coefficient_of_variation(values: &[f64]) -> Option<f64> {
-    if values.len() < 2 {
+/// V-17, §8.12: the enrolment-weighted coefficient of variation (加权差异系数) of one
+/// indicator, from each school's enrolment Pᵢ and value Xᵢ: X̄ = ΣPᵢXᵢ / ΣPᵢ,
+/// S = √(Σ(Pᵢ/ΣP)(Xᵢ − X̄)²), CV = S / X̄, to 3 decimals. The county method counts every
+/// pupil alike, so a small school moves the figure less than a large one, and the weighting
+/// alone can decide pass or fail (§8.12's example). None for fewer than two schools, no
+/// enrolment or a zero mean.
+pub fn coefficient_of_variation(schools: &[(f64, f64)]) -> Option<f64> {
+    if schools.len() < 2 {
         return None;
     }
-    let n = values.len() as f64;
-    let mean = values.iter().sum::<f64>() / n;
+    let enrolment: f64 = schools.iter().map(|(p, _)| p).sum();
+    if enrolment <= 0.0 {
+        return None;
+    }
+    let mean = schools.iter().map(|(p, x)| p * x).sum::<f64>() / enrolment;
     if mean <= 0.0 {
         return None;
     }
-    let var = values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n;
+    let var = schools
+        .iter()
+        .map(|(p, x)| p / enrolment * (x - mean).powi(2))
+        .sum::<f64>();
     Some(round3(var.sqrt() / mean))
 }
 
-/// The CV of each indicator over a set of schools' inputs.
-pub fn cvs<'a>(inputs: impl Iterator<Item = &'a BalanceInputs>) -> [Option<f64>; 7] {
-    let values: Vec<[f64; 7]> = inputs.map(indicator_values).collect();
-    std::array::from_fn(|i| {
-        let column: Vec<f64> = values.iter().map(|v| v[i]).collect();
-        coefficient_of_variation(&column)
-    })
+/// V-17: the coefficient of variation of each indicator per stage, over a set of schools.
+///
+/// §8.12 splits a school spanning stages by the standard ratios. [`BalanceInputs`] holds
+/// one enrolment and one figure of each resource for the whole school, not per stage, so
+/// the ratios apportion all of them: the part of a school in a stage takes the share
+/// kₛ / Σk of its enrolment and of each resource (a 九年一贯制 school of 2100 pupils counts
+/// 1000 in the primary CVs and 1100 in the junior ones). Its per-pupil values are then the
+/// whole school's in every part, and the split decides the weight it carries in each
+/// stage's CV against the single-stage schools.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct StageCvs([[Option<f64>; 7]; 3]);
+
+impl StageCvs {
+    pub fn of<'a>(schools: impl IntoIterator<Item = (Stage, &'a BalanceInputs)>) -> Self {
+        let mut parts: [Vec<(f64, [f64; 7])>; 3] = Default::default();
+        for (stage, b) in schools {
+            let values = indicator_values(b);
+            let split = stage_parts(stage);
+            let total: f64 = split.iter().map(|(_, k)| k).sum();
+            for (part, k) in split {
+                if let Some(slot) = CV_STAGES.iter().position(|s| s == part) {
+                    parts[slot].push((f64::from(b.enrolment) * k / total, values));
+                }
+            }
+        }
+        Self(parts.map(|schools| {
+            std::array::from_fn(|i| {
+                let column: Vec<(f64, f64)> = schools.iter().map(|(p, x)| (*p, x[i])).collect();
+                coefficient_of_variation(&column)
+            })
+        }))
+    }
+
+    /// The CV of each indicator across the schools' parts in `stage` (one of [`CV_STAGES`]).
+    pub fn of_stage(&self, stage: Stage) -> [Option<f64>; 7] {
+        CV_STAGES
+            .iter()
+            .position(|s| *s == stage)
+            .map_or([None; 7], |slot| self.0[slot])
+    }
 }
 
 /// Postings move teachers (DOMAIN.md §6): each running posting moves one teacher above the
@@ -800,8 +847,9 @@ fn outcomes(f: &GroupFacts, policy: &Policy) -> Vec<Figure> {
 }
 
 /// Q-12/V-17: the schools' seven indicators, and the CVs of the group (as entered and with
-/// the running postings applied) and of the county.
-fn balance(f: &GroupFacts, county: &CountyCv) -> Balance {
+/// the running postings applied) and of the county, for each stage the group's schools span
+/// (invariant 23: every one enrolment-weighted, §8.12).
+fn balance(f: &GroupFacts, county: &StageCvs) -> Balance {
     let stage = f
         .this_year
         .get(&f.lead)
@@ -811,6 +859,7 @@ fn balance(f: &GroupFacts, county: &CountyCv) -> Balance {
     let schools: Vec<SchoolId> = std::iter::once(f.lead)
         .chain(f.members.iter().copied())
         .collect();
+    let stage_of = |s: &SchoolId| f.this_year.get(s).map_or(stage, |d| d.stage);
     let inputs: BTreeMap<SchoolId, BalanceInputs> = schools
         .iter()
         .filter_map(|s| {
@@ -821,10 +870,18 @@ fn balance(f: &GroupFacts, county: &CountyCv) -> Balance {
         })
         .collect();
     let moved = with_postings(&inputs, &f.running_postings);
-    let now = cvs(inputs.values());
-    let after = cvs(moved.values());
-    let county = county.of(stage);
-    let limit = cv_limit(stage);
+    let now = StageCvs::of(inputs.iter().map(|(s, b)| (stage_of(s), b)));
+    let after = StageCvs::of(moved.iter().map(|(s, b)| (stage_of(s), b)));
+    // The stages the group's schools span, with data or without: a CV without data shows
+    // as none, never as a pass.
+    let spanned: Vec<Stage> = CV_STAGES
+        .into_iter()
+        .filter(|cv_stage| {
+            std::iter::once(stage)
+                .chain(schools.iter().map(stage_of))
+                .any(|s| stage_parts(s).iter().any(|(part, _)| part == cv_stage))
+        })
+        .collect();
     Balance {
         stage,
         schools: inputs
@@ -836,16 +893,26 @@ fn balance(f: &GroupFacts, county: &CountyCv) -> Balance {
             .filter(|s| !inputs.contains_key(s))
             .copied()
             .collect(),
-        cv: (0..7)
-            .map(|i| IndicatorCv {
-                number: (i + 1) as u8,
-                key: INDICATORS[i].0.to_owned(),
-                group_cv: now[i],
-                group_cv_with_postings: after[i],
-                county_cv: county[i],
-                limit,
-                group_within: now[i].is_none_or(|cv| cv <= limit),
-                county_within: county[i].is_none_or(|cv| cv <= limit),
+        cv: spanned
+            .into_iter()
+            .flat_map(|cv_stage| {
+                let (now, after, county) = (
+                    now.of_stage(cv_stage),
+                    after.of_stage(cv_stage),
+                    county.of_stage(cv_stage),
+                );
+                let limit = cv_limit(cv_stage);
+                (0..7).map(move |i| IndicatorCv {
+                    stage: cv_stage,
+                    number: (i + 1) as u8,
+                    key: INDICATORS[i].0.to_owned(),
+                    group_cv: now[i],
+                    group_cv_with_postings: after[i],
+                    county_cv: county[i],
+                    limit,
+                    group_within: now[i].map(|cv| cv <= limit),
+                    county_within: county[i].map(|cv| cv <= limit),
+                })
             })
             .collect(),
     }
@@ -906,7 +973,7 @@ pub fn consequences(
 
 /// The scorecard of one group: the V-01 tree weighted by the policy, the members'
 /// progress, the balance, the grade and the consequences.
-pub fn scorecard(f: GroupFacts, policy: &Policy, county: &CountyCv) -> Scorecard {
+pub fn scorecard(f: GroupFacts, policy: &Policy, county: &StageCvs) -> Scorecard {
     let balance = balance(&f, county);
     let members = member_progress(&f, &balance.schools);
     let (teaching, value_added) = quality(&f, &members);
@@ -1031,15 +1098,106 @@ mod tests {
     }
 
     #[test]
-    fn v17_cv_is_population_sd_over_mean() {
+    fn v17_equal_enrolments_give_the_population_sd_over_mean() {
+        let equal = |values: &[f64]| values.iter().map(|x| (100.0, *x)).collect::<Vec<_>>();
         assert_eq!(
-            coefficient_of_variation(&[2.0, 4.0, 4.0, 4.0, 5.0, 5.0, 7.0, 9.0]),
+            coefficient_of_variation(&equal(&[2.0, 4.0, 4.0, 4.0, 5.0, 5.0, 7.0, 9.0])),
             Some(0.4)
         );
-        assert_eq!(coefficient_of_variation(&[3.0]), None);
-        assert_eq!(coefficient_of_variation(&[0.0, 0.0]), None);
+        assert_eq!(coefficient_of_variation(&equal(&[3.0])), None);
+        assert_eq!(coefficient_of_variation(&equal(&[0.0, 0.0])), None);
+        assert_eq!(coefficient_of_variation(&[(0.0, 2.0), (0.0, 4.0)]), None);
         assert_eq!(cv_limit(Stage::Primary), 0.50);
         assert_eq!(cv_limit(Stage::Junior), 0.45);
+    }
+
+    /// A primary school whose only difference from its peers is its equipment, so that
+    /// indicator 6 (yuan per pupil) carries the figure under test.
+    fn school_with(enrolment: u32, equipment_value_yuan: f64) -> BalanceInputs {
+        BalanceInputs {
+            enrolment,
+            equipment_value_yuan,
+            ..inputs(enrolment)
+        }
+    }
+
+    /// §8.12's example (V-17, Q-12): five primary schools of 45, 37, 89, 76 and 55 pupils
+    /// with 279, 137, 935, 160 and 402 books. X is the per-pupil figure, as for every Q-12
+    /// indicator (books / pupils: 6.2, 3.70, 10.51, 2.11, 7.31); the raw counts would give
+    /// 0.732 weighted and 0.763 unweighted, not the method's figures.
+    #[test]
+    fn v17_q12_s8_12_enrolment_weighted_cv_fails_the_primary_line_the_unweighted_passes() {
+        let pupils = [45.0, 37.0, 89.0, 76.0, 55.0];
+        let books = [279.0, 137.0, 935.0, 160.0, 402.0];
+        let weighted: Vec<(f64, f64)> =
+            pupils.iter().zip(books).map(|(p, b)| (*p, b / p)).collect();
+        let unweighted: Vec<(f64, f64)> = weighted.iter().map(|(_, x)| (1.0, *x)).collect();
+        let limit = cv_limit(Stage::Primary);
+        let cv = coefficient_of_variation(&weighted);
+        assert_eq!(cv, Some(0.515));
+        assert!(
+            cv.is_some_and(|cv| cv > limit),
+            "the weighted CV fails 0.50"
+        );
+        let equal = coefficient_of_variation(&unweighted);
+        assert_eq!(equal, Some(0.489));
+        assert!(
+            equal.is_some_and(|cv| cv <= limit),
+            "the unweighted would pass"
+        );
+        // the same through the schools' balance inputs: indicator 6 is yuan per pupil
+        let schools: Vec<BalanceInputs> = [45, 37, 89, 76, 55]
+            .into_iter()
+            .zip(books)
+            .map(|(p, b)| school_with(p, b))
+            .collect();
+        let cvs = StageCvs::of(schools.iter().map(|b| (Stage::Primary, b)));
+        assert_eq!(cvs.of_stage(Stage::Primary)[5], Some(0.515));
+        assert_eq!(cvs.of_stage(Stage::Junior), [None; 7]);
+    }
+
+    /// §8.12 (V-17): a 九年一贯制 school of 2100 pupils counts 1000 in the primary CVs and
+    /// 1100 in the junior ones (1 : 1.1), with its own per-pupil values in both; a
+    /// 十二年一贯制 school of 3420 counts 1000, 1100 and 1320 (1 : 1.1 : 1.32).
+    #[test]
+    fn v17_s8_12_a_nine_year_school_is_split_primary_to_junior_1_to_1_1() {
+        let nine_year = school_with(2100, 2100.0 * 3000.0);
+        let primary = school_with(1000, 1000.0 * 1000.0);
+        let junior = school_with(3300, 3300.0 * 1000.0);
+        let cvs = StageCvs::of([
+            (Stage::NineYear, &nine_year),
+            (Stage::Primary, &primary),
+            (Stage::Junior, &junior),
+        ]);
+        let primary_cv = cvs.of_stage(Stage::Primary)[5];
+        let junior_cv = cvs.of_stage(Stage::Junior)[5];
+        assert_eq!(
+            primary_cv,
+            coefficient_of_variation(&[(1000.0, 3000.0), (1000.0, 1000.0)])
+        );
+        assert_eq!(primary_cv, Some(0.5));
+        assert_eq!(
+            junior_cv,
+            coefficient_of_variation(&[(1100.0, 3000.0), (3300.0, 1000.0)])
+        );
+        assert_eq!(junior_cv, Some(0.577));
+        // counting the whole school in both stages would weigh it twice
+        assert_ne!(
+            primary_cv,
+            coefficient_of_variation(&[(2100.0, 3000.0), (1000.0, 1000.0)])
+        );
+        assert_eq!(cvs.of_stage(Stage::Senior), [None; 7]);
+
+        let twelve_year = school_with(3420, 3420.0 * 3000.0);
+        let senior = school_with(1320, 1320.0 * 1000.0);
+        let cvs = StageCvs::of([
+            (Stage::TwelveYear, &twelve_year),
+            (Stage::Senior, &senior),
+            (Stage::Primary, &primary),
+        ]);
+        assert_eq!(cvs.of_stage(Stage::Senior)[5], Some(0.5));
+        assert_eq!(cvs.of_stage(Stage::Primary)[5], Some(0.5));
+        assert_eq!(cvs.of_stage(Stage::Junior)[5], None, "one school only");
     }
 
     #[test]

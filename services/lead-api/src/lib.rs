@@ -101,7 +101,7 @@ pub const CSV_LIMIT: usize = 2 * 1024 * 1024;
         (name = "sanctions", description = "警告与劝退 — warnings and persuade-out by the lead school (X-01, L8), on a warning or a failing evaluation (§8.7) and a council decision (G-09), confirmed by the bureau"),
         (name = "obligations", description = "义务台账 — each period's obligations of the group, the lead and the members (G-06, G-08, E-05, E-06, M5, E-09, G-15, V-06, M2, E-08) with their records, and each school's notifications"),
         (name = "policy", description = "政策 — the region's policy versions: caps, ratios, cadences, quorum, report deadline, library contribution, evaluation weights"),
-        (name = "evaluation", description = "年度考核评估 — the bureau's annual evaluation: data it enters (quality scores, Q-12 balance inputs, scored items), rounds (V-03), scorecards over the V-01 dimensions with drill-down to the records, value added (V-02, V-08), balance CVs (V-17), grades and consequences (X-02), CSV/XLSX/HTML exports"),
+        (name = "evaluation", description = "年度考核评估 — the bureau's annual evaluation: data it enters (quality scores, Q-12 balance inputs, scored items), rounds (V-03), scorecards over the V-01 dimensions with drill-down to the records, value added (V-02, V-08), enrolment-weighted balance CVs (加权差异系数, V-17, §8.12), grades and consequences (X-02), CSV/XLSX/HTML exports"),
         (name = "system", description = "Liveness and readiness"),
     ),
 )]

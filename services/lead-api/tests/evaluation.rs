@@ -25,16 +25,16 @@ struct Group {
     members: Vec<String>,
 }
 
-/// An alliance group of junior schools plaqued on `plaque`, with its members admitted.
-async fn group(env: &Env, name: &str, plaque: &str, members: &[&str]) -> Group {
-    let lead = env.school(&format!("{name}一中"), "junior", REGION).await;
+/// An alliance group of schools of `stage` plaqued on `plaque`, with its members admitted.
+async fn group(env: &Env, name: &str, stage: &str, plaque: &str, members: &[&str]) -> Group {
+    let lead = env.school(&format!("{name}一中"), stage, REGION).await;
     let body = json!({"name": format!("{name}教育集团"), "model": "alliance", "lead_school_id": lead, "plaque_date": plaque});
     let (status, g) = env.post(&env.bureau(), "/groups", body).await;
     assert_eq!(status, StatusCode::CREATED, "{g}");
     let id = g["id"].as_str().unwrap().to_owned();
     let mut out = Vec::new();
     for m in members {
-        let school = env.school(&format!("{name}{m}"), "junior", REGION).await;
+        let school = env.school(&format!("{name}{m}"), stage, REGION).await;
         let (status, body) = env.admit(&env.bureau(), &id, &school).await;
         assert_eq!(status, StatusCode::CREATED, "{body}");
         out.push(school);
@@ -130,8 +130,8 @@ async fn a_computing_rounds_scorecards_and_exports_are_refused() {
 async fn a_round_scores_from_the_records_and_a_failing_members_exit_waits_for_the_bureau() {
     let env = env().await;
     let bureau = env.bureau();
-    let g = group(&env, "城关", "2024-09-01", &["二中", "三中"]).await;
-    let young = group(&env, "新区", "2025-09-01", &[]).await;
+    let g = group(&env, "城关", "junior", "2024-09-01", &["二中", "三中"]).await;
+    let young = group(&env, "新区", "junior", "2025-09-01", &[]).await;
     let (falling, rising) = (g.members[0].clone(), g.members[1].clone());
     let office = env.school_token(Role::LeadAdmin, &g.lead);
 
@@ -402,6 +402,7 @@ async fn a_round_scores_from_the_records_and_a_failing_members_exit_waits_for_th
     };
     assert_eq!(school(&falling)["passed"], false, "{b}");
     assert_eq!(school(&g.lead)["passed"], true);
+    assert_eq!(b["cv"][0]["stage"], "junior");
     assert_eq!(b["cv"][0]["limit"], 0.45);
     assert!(b["cv"][0]["group_cv"].as_f64().unwrap() > 0.0, "{b}");
     assert!(b["cv"][0]["county_cv"].is_number(), "{b}");
@@ -581,4 +582,141 @@ async fn a_round_scores_from_the_records_and_a_failing_members_exit_waits_for_th
         .await;
     assert_eq!(status, StatusCode::OK, "{data}");
     assert_eq!(data["quality_score"], 66.0);
+}
+
+/// V-17, Q-12, RULES.md §8.12 and invariant 23 through the API: a group of five primary
+/// schools with 45, 37, 89, 76 and 55 pupils and 279, 137, 935, 160 and 402 of a resource
+/// (here the equipment value, indicator 6, whose per-pupil figure plays the method's books
+/// per pupil) is judged by the enrolment-weighted CV, 0.515: over the primary line 0.50,
+/// where the unweighted 0.489 would pass. A CV without data (a group of one school) has no
+/// verdict, rather than a pass.
+#[actix_web::test]
+async fn v17_q12_s8_12_a_group_is_judged_by_the_enrolment_weighted_cv() {
+    let env = env().await;
+    let bureau = env.bureau();
+    let g = group(
+        &env,
+        "均衡",
+        "primary",
+        "2024-09-01",
+        &["二小", "三小", "四小", "五小"],
+    )
+    .await;
+    let lone = group(&env, "独校", "junior", "2024-09-01", &[]).await;
+    let schools: Vec<&String> = std::iter::once(&g.lead).chain(&g.members).collect();
+    for (school, (pupils, figure)) in schools.iter().zip([
+        (45, 279.0),
+        (37, 137.0),
+        (89, 935.0),
+        (76, 160.0),
+        (55, 402.0),
+    ]) {
+        let balance = json!({"enrolment": pupils, "teachers_above_degree": 3, "backbone_teachers": 1,
+                             "pe_art_teachers": 1, "teaching_area_m2": 300.0, "sports_area_m2": 500.0,
+                             "equipment_value_yuan": figure, "multimedia_rooms": 1});
+        let (status, body) = env
+            .put(
+                &bureau,
+                &format!("/evaluation-data/2025/schools/{school}"),
+                json!({ "balance": balance }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(body["stage"], "primary", "{body}");
+    }
+    let (status, body) = env
+        .put(
+            &bureau,
+            &format!("/evaluation-data/2025/schools/{}", lone.lead),
+            json!({ "balance": balance(1000, 60) }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+
+    // wait until the evaluation service's projection knows every member
+    let ledger = format!("/groups/{}/obligations?period=2025", g.id);
+    let (status, body) = until(
+        || env.get(&bureau, &ledger),
+        |s, l| {
+            s == StatusCode::OK
+                && g.members.iter().all(|m| {
+                    l["obligations"]
+                        .as_array()
+                        .is_some_and(|o| o.iter().any(|o| o["school_id"] == m.as_str()))
+                })
+        },
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let open = json!({"school_year": 2025, "group_ids": [g.id, lone.id]});
+    let (status, round) = until(
+        || env.post(&bureau, "/evaluation-rounds", open.clone()),
+        |_, b| b["error"]["code"] != "not_found",
+    )
+    .await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{round}");
+    let round_id = round["id"].as_str().unwrap().to_owned();
+    let round_path = format!("/evaluation-rounds/{round_id}");
+    let (_, round) = until(
+        || env.get(&bureau, &round_path),
+        |_, r| r["status"] != "computing",
+    )
+    .await;
+    assert_eq!(round["status"], "computed", "{round}");
+
+    let card_path = format!("/evaluation-rounds/{round_id}/groups/{}", g.id);
+    let (status, card) = env.get(&bureau, &card_path).await;
+    assert_eq!(status, StatusCode::OK, "{card}");
+    let cv = card["balance"]["cv"].as_array().unwrap();
+    assert_eq!(cv.len(), 7, "one stage, seven indicators: {cv:?}");
+    let equipment = cv.iter().find(|c| c["key"] == "equipment_value").unwrap();
+    assert_eq!(equipment["stage"], "primary", "{equipment}");
+    assert_eq!(equipment["limit"], 0.5, "{equipment}");
+    assert_eq!(equipment["group_cv"], 0.515, "{equipment}");
+    assert_eq!(equipment["group_within"], false, "{equipment}");
+    // the county's primary schools with data are these five: the same weighted figure
+    assert_eq!(equipment["county_cv"], 0.515, "{equipment}");
+    assert_eq!(equipment["county_within"], false, "{equipment}");
+    // no posting runs: the figure with postings is the same
+    assert_eq!(equipment["group_cv_with_postings"], 0.515, "{equipment}");
+
+    // a group of one school has no CV, and no verdict: not a pass
+    let (status, card) = env
+        .get(
+            &bureau,
+            &format!("/evaluation-rounds/{round_id}/groups/{}", lone.id),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{card}");
+    let cv = card["balance"]["cv"].as_array().unwrap();
+    assert_eq!(cv.len(), 7, "{cv:?}");
+    assert!(
+        cv.iter().all(|c| c["stage"] == "junior"
+            && c["group_cv"].is_null()
+            && c["group_within"].is_null()),
+        "{cv:?}"
+    );
+
+    // the printed report shows the weighted figure per stage, and no data as such
+    let report = |path: String| {
+        test::TestRequest::get()
+            .uri(&format!("/api/v1{path}/report.html"))
+            .insert_header(("Authorization", format!("Bearer {bureau}")))
+    };
+    let (status, _, body) = env.call(report(card_path)).await;
+    assert_eq!(status, StatusCode::OK);
+    let html = std::str::from_utf8(&body).unwrap();
+    assert!(
+        html.contains("校际加权差异系数") && html.contains("小学") && html.contains(">51.5<"),
+        "{html}"
+    );
+    let (status, _, body) = env
+        .call(report(format!(
+            "/evaluation-rounds/{round_id}/groups/{}",
+            lone.id
+        )))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let html = std::str::from_utf8(&body).unwrap();
+    assert!(html.contains("初中") && html.contains("无数据"), "{html}");
 }

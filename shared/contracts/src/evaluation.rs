@@ -27,7 +27,8 @@ crate::operation!(Evaluation, DecideConsequence, "consequence.decide", Consequen
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BalanceInputs {
-    /// Students enrolled (在校生).
+    /// Students enrolled (在校生): the school's weight Pᵢ in the enrolment-weighted CVs
+    /// (V-17, §8.12).
     #[schema(minimum = 1)]
     pub enrolment: u32,
     /// Teachers above the required degree (高于规定学历教师).
@@ -355,32 +356,46 @@ pub struct SchoolBalance {
     pub passed: bool,
 }
 
-/// V-17: one indicator's coefficient of variation (标准差 / 平均数) across schools.
+/// V-17, §8.12: one indicator's enrolment-weighted coefficient of variation (加权差异系数)
+/// across the schools of one stage (学段). Each school i counts with its enrolment Pᵢ
+/// (`BalanceInputs.enrolment`) and its value Xᵢ of the indicator:
+/// X̄ = ΣPᵢXᵢ / ΣPᵢ, S = √(Σ(Pᵢ/ΣP)(Xᵢ − X̄)²), CV = S / X̄, to 3 decimals. A school
+/// spanning stages counts in each of them with the share of its enrolment (and of its
+/// resources) the standard ratios give it: 九年一贯制 primary : junior = 1 : 1.1,
+/// 十二年一贯制 primary : junior : senior = 1 : 1.1 : 1.32.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct IndicatorCv {
+    /// The stage the CV is across: `primary`, `junior` or `senior` (V-17 is per stage).
+    pub stage: Stage,
     pub number: u8,
     pub key: String,
-    /// Across the group's schools as entered.
+    /// Across the group's schools as entered; none for fewer than two schools with data in
+    /// this stage or a zero mean.
     pub group_cv: Option<f64>,
     /// Across the group's schools with the confirmed postings running on `as_of` applied
     /// (postings move teachers: indicators 1–2).
     pub group_cv_with_postings: Option<f64>,
-    /// Across every school of the county of the group's stage with data this year.
+    /// Across every school of the county with data this year in this stage.
     pub county_cv: Option<f64>,
-    /// 0.50 primary, 0.45 junior.
+    /// 0.50 primary, 0.45 junior (and senior, for which V-17 sets no line).
     pub limit: f64,
-    pub group_within: bool,
-    pub county_within: bool,
+    /// `group_cv` ≤ `limit`; none without a `group_cv` (missing data is not a pass).
+    pub group_within: Option<bool>,
+    /// `county_cv` ≤ `limit`; none without a `county_cv`.
+    pub county_within: Option<bool>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Balance {
-    /// The stage whose thresholds apply (the lead school's; junior thresholds for any
-    /// stage other than primary).
+    /// The stage whose Q-12 thresholds apply to the schools (the lead school's; junior
+    /// thresholds for any stage other than primary).
     pub stage: Stage,
     pub schools: Vec<SchoolBalance>,
     /// Schools of the group without balance data this year.
     pub missing: Vec<SchoolId>,
+    /// The seven indicators' CVs (enrolment-weighted, V-17, §8.12) for each stage the
+    /// group's schools span, primary first: seven for a group of one stage, fourteen for a
+    /// group of 九年一贯制 schools.
     pub cv: Vec<IndicatorCv>,
 }
 

@@ -46,7 +46,8 @@ const WORDS = {
     open_round: '开启考核评估', rounds: '本浏览器开启过的考核', round: '考核评估', opened_at: '开启时间', scorecards: '评分卡',
     total: '总分', grade: '等级', skipped: '未参评集团', eligible_from: '可参评日期', export_xlsx: '导出 Excel', export_csv: '导出 CSV',
     dimensions: '评估维度', weight: '权重', score: '得分', figure: '指标', value: '数值', target: '目标', sources: '依据记录',
-    balance: '优质均衡(差异系数)', limit: '上限', group_cv: '集团差异系数', county_cv: '全县差异系数', cv_with_postings: '计入交流后',
+    balance: '优质均衡(加权差异系数)', limit: '上限', group_cv: '集团加权差异系数', county_cv: '全县加权差异系数', cv_with_postings: '计入交流后',
+    cv_note: '差异系数按在校生数加权(V-17、§8.12):X̄ = ΣPᵢXᵢ / ΣPᵢ,S = √(Σ(Pᵢ/ΣP)(Xᵢ − X̄)²),CV = S / X̄;跨学段学校按 1 : 1.1(: 1.32)分入各学段。无数据不算达标。',
     member_progress: '成员校进步', quality_score: '质量得分', last_year: '上年得分', value_added: '增值', consequences: '考核结果运用',
     report: '打印报告', within: '达标',
     legal_person: '法人', leadership: '领导班子', kept: '独立', unified: '统一',
@@ -94,7 +95,8 @@ const WORDS = {
     open_round: 'Open evaluation round', rounds: 'Rounds opened in this browser', round: 'Evaluation round', opened_at: 'Opened', scorecards: 'Scorecards',
     total: 'Total', grade: 'Grade', skipped: 'Groups left out', eligible_from: 'Eligible from', export_xlsx: 'Export Excel', export_csv: 'Export CSV',
     dimensions: 'Dimensions', weight: 'Weight', score: 'Score', figure: 'Figure', value: 'Value', target: 'Target', sources: 'Records',
-    balance: 'Balance (coefficients of variation)', limit: 'Limit', group_cv: 'Group CV', county_cv: 'County CV', cv_with_postings: 'With postings',
+    balance: 'Balance (enrolment-weighted coefficients of variation)', limit: 'Limit', group_cv: 'Group CV (weighted)', county_cv: 'County CV (weighted)', cv_with_postings: 'With postings',
+    cv_note: 'Each CV weights every school by its enrolment (V-17, §8.12): X̄ = ΣPᵢXᵢ / ΣPᵢ, S = √(Σ(Pᵢ/ΣP)(Xᵢ − X̄)²), CV = S / X̄; a school spanning stages counts in each by 1 : 1.1 (: 1.32). No data is no pass.',
     member_progress: "Members' progress", quality_score: 'Quality score', last_year: 'Last year', value_added: 'Value added', consequences: 'Consequences',
     report: 'Printable report', within: 'within',
     legal_person: 'Legal person', leadership: 'Leadership', kept: 'own', unified: 'unified',
@@ -1144,9 +1146,12 @@ async function pageScorecard(roundId, groupId) {
       d.figures.map(f => `<tr class="figure"><td>&nbsp;&nbsp;<button type="button" class="link" data-figure="${esc(f.key)}">${esc(bi(f.title_zh, f.title))}</button> <small class="muted">${esc(f.rule)}</small></td>
         <td>${f.value == null ? '—' : `${esc(f.value)} ${esc(f.unit)}`}${f.target == null ? '' : ` <small class="muted">/ ${esc(f.target)}</small>`}</td><td>${f.score.toFixed(1)}</td></tr>
         <tr hidden data-sources="${esc(f.key)}"><td colspan="3"></td></tr>`).join('')).join('');
-    const cv = table(['', t('figure'), t('group_cv'), t('cv_with_postings'), t('county_cv'), t('limit'), t('within')], card.balance.cv.map(c => [
-      String(c.number), esc(en('balance', c.key) || c.key), c.group_cv == null ? '—' : c.group_cv.toFixed(3), c.group_cv_with_postings == null ? '—' : c.group_cv_with_postings.toFixed(3),
-      c.county_cv == null ? '—' : c.county_cv.toFixed(3), c.limit.toFixed(2), c.group_within ? `<span class="badge met">${esc(t('yes_word'))}</span>` : `<span class="badge overdue">${esc(t('no_word'))}</span>`]), 'balance');
+    // V-17, §8.12: enrolment-weighted CVs, seven per stage; a CV without data has no
+    // verdict (null), shown as — and never as 达标.
+    const cv = table([t('stage'), '', t('figure'), t('group_cv'), t('cv_with_postings'), t('county_cv'), t('limit'), t('within')], card.balance.cv.map(c => [
+      esc(en('stage', c.stage)), String(c.number), esc(en('balance', c.key) || c.key), c.group_cv == null ? '—' : c.group_cv.toFixed(3), c.group_cv_with_postings == null ? '—' : c.group_cv_with_postings.toFixed(3),
+      c.county_cv == null ? '—' : c.county_cv.toFixed(3), c.limit.toFixed(2),
+      c.group_cv == null || c.group_within == null ? '—' : c.group_within ? `<span class="badge met">${esc(t('yes_word'))}</span>` : `<span class="badge overdue">${esc(t('no_word'))}</span>`]), 'balance');
     const members = table([t('school'), t('quality_score'), t('last_year'), t('value_added'), t('balance'), t('status')], card.members.map(m => [
       esc(nameOf(names, m.school_id)), m.quality_score == null ? '—' : m.quality_score.toFixed(1), m.last_year_score == null ? '—' : m.last_year_score.toFixed(1),
       m.value_added == null ? '—' : m.value_added.toFixed(1), m.balance_passed == null ? '—' : esc(m.balance_passed ? t('yes_word') : t('no_word')),
@@ -1160,7 +1165,7 @@ async function pageScorecard(roundId, groupId) {
         <small class="muted">${esc(t('policy_version'))} ${card.policy_version}</small></p>
       <div class="actions"><button type="button" class="secondary" id="print-report">${esc(t('report'))}</button></div>
       <section class="card"><h2>${esc(t('dimensions'))}</h2><table data-testid="dimensions"><thead><tr><th>${esc(t('figure'))}</th><th>${esc(t('weight'))} / ${esc(t('value'))}</th><th>${esc(t('score'))}</th></tr></thead><tbody>${dims}</tbody></table></section>
-      <section class="card"><h2>${esc(t('balance'))}</h2>${cv}</section>
+      <section class="card"><h2>${esc(t('balance'))}</h2><p class="muted">${esc(t('cv_note'))}</p>${cv}</section>
       <section class="card"><h2>${esc(t('member_progress'))}</h2>${members}</section>
       <section class="card"><h2>${esc(t('consequences'))}</h2>${consequences}</section>`;
   });

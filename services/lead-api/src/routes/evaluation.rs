@@ -12,12 +12,12 @@ use chrono::NaiveDate;
 use edu_contracts::Paging;
 use edu_contracts::evaluation::{
     BalanceInputs, Consequence, ConsequenceDecision, DecideConsequence, Figure, GetRound,
-    GetSchoolData, GetScorecard, ListScorecards, NewRound, OpenRound, Round, RoundRef,
+    GetSchoolData, GetScorecard, IndicatorCv, ListScorecards, NewRound, OpenRound, Round, RoundRef,
     SaveSchoolData, SaveScoredItems, SchoolData, SchoolDataInput, SchoolDataRef, Scorecard,
     ScorecardQuery, ScorecardRef, ScoredItem, ScoredItems, ScoredItemsInput,
 };
 use edu_contracts::membership::{GetSchool, School, SchoolRef};
-use edu_domain::{ErrorCode, GroupId, Problem, Role, SchoolId, SchoolYear};
+use edu_domain::{ErrorCode, GroupId, Problem, Role, SchoolId, SchoolYear, Stage};
 use serde::Deserialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -161,6 +161,14 @@ async fn scorecard(
 /// A group's scorecard: the V-01 indicator tree with weights, figures and the records
 /// behind each, the members' progress (V-02), the balance (Q-12, V-17), the grade and the
 /// proposed consequences (X-02).
+///
+/// Every balance coefficient (`balance.cv`) is the county method's enrolment-weighted
+/// coefficient of variation (加权差异系数, V-17, §8.12), per stage: each school i with its
+/// enrolment Pᵢ and its value Xᵢ of the indicator, X̄ = ΣPᵢXᵢ / ΣPᵢ,
+/// S = √(Σ(Pᵢ/ΣP)(Xᵢ − X̄)²), CV = S / X̄, judged against 0.50 (primary) and 0.45
+/// (junior). A school spanning stages counts in each with the share of its enrolment the
+/// standard ratios give (九年一贯制 1 : 1.1; 十二年一贯制 1 : 1.1 : 1.32). A CV without
+/// data is null and so is its verdict: missing data is never within the limit.
 #[utoipa::path(
     tag = "evaluation",
     operation_id = "get_scorecard",
@@ -663,8 +671,9 @@ fn esc(text: &str) -> String {
     out
 }
 
-/// A horizontal bar chart (0–100) of labelled values, as SVG.
-fn bar_chart(bars: &[(String, f64)], marker: Option<(f64, &str)>) -> String {
+/// A horizontal bar chart (0–100) of labelled values, as SVG; a value that is missing
+/// shows as 无数据, with no bar.
+fn bar_chart(bars: &[(String, Option<f64>)], marker: Option<(f64, &str)>) -> String {
     let (label_w, bar_w, row_h) = (150.0, 360.0, 26.0);
     let height = row_h * bars.len() as f64 + 20.0;
     let mut svg = format!(
@@ -673,10 +682,11 @@ fn bar_chart(bars: &[(String, f64)], marker: Option<(f64, &str)>) -> String {
     );
     for (i, (label, value)) in bars.iter().enumerate() {
         let y = i as f64 * row_h + 4.0;
-        let len = bar_w * value.clamp(0.0, 100.0) / 100.0;
+        let len = value.map_or(0.0, |v| bar_w * v.clamp(0.0, 100.0) / 100.0);
+        let shown = value.map_or_else(|| "无数据".to_owned(), |v| format!("{v:.1}"));
         let _ = write!(
             svg,
-            r##"<text x="0" y="{ty}">{label}</text><rect x="{label_w}" y="{y}" width="{len:.1}" height="18" fill="#3b6ea5"/><text x="{tx:.1}" y="{ty}">{value:.1}</text>"##,
+            r##"<text x="0" y="{ty}">{label}</text><rect x="{label_w}" y="{y}" width="{len:.1}" height="18" fill="#3b6ea5"/><text x="{tx:.1}" y="{ty}">{shown}</text>"##,
             ty = y + 14.0,
             label = esc(label),
             tx = label_w + len + 4.0,
@@ -697,29 +707,10 @@ fn bar_chart(bars: &[(String, f64)], marker: Option<(f64, &str)>) -> String {
 }
 
 fn report_html(card: &Scorecard) -> String {
-    let dims: Vec<(String, f64)> = card
+    let dims: Vec<(String, Option<f64>)> = card
         .dimensions
         .iter()
-        .map(|d| (format!("{} ({}%)", d.title_zh, d.weight), d.score))
-        .collect();
-    // V-17: CVs scaled ×100 so that the limit (0.50 / 0.45) reads on the same axis.
-    let limit = card.balance.cv.first().map_or(0.45, |c| c.limit);
-    let cvs: Vec<(String, f64)> = card
-        .balance
-        .cv
-        .iter()
-        .flat_map(|c| {
-            [
-                (
-                    format!("{} 现状", c.number),
-                    c.group_cv.unwrap_or(0.0) * 100.0,
-                ),
-                (
-                    format!("{} 含轮岗", c.number),
-                    c.group_cv_with_postings.unwrap_or(0.0) * 100.0,
-                ),
-            ]
-        })
+        .map(|d| (format!("{} ({}%)", d.title_zh, d.weight), Some(d.score)))
         .collect();
     let mut html = format!(
         r#"<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>教育集团年度考核评估报告</title>
@@ -781,12 +772,40 @@ fn report_html(card: &Scorecard) -> String {
             }
         );
     }
-    let _ = write!(
-        html,
-        "</table><h3>校际差异系数 ×100(V-17,限值 {:.2})</h3>{}",
-        limit,
-        bar_chart(&cvs, Some((limit * 100.0, "限值")))
-    );
+    html.push_str("</table>");
+    // V-17, §8.12: the enrolment-weighted CVs of each stage the group spans, ×100 so that
+    // the stage's limit (0.50 / 0.45) reads on the same axis.
+    let mut stages: Vec<Stage> = card.balance.cv.iter().map(|c| c.stage).collect();
+    stages.dedup();
+    for stage in stages {
+        let cvs: Vec<&IndicatorCv> = card
+            .balance
+            .cv
+            .iter()
+            .filter(|c| c.stage == stage)
+            .collect();
+        let limit = cvs.first().map_or(0.45, |c| c.limit);
+        let bars: Vec<(String, Option<f64>)> = cvs
+            .iter()
+            .flat_map(|c| {
+                [
+                    (format!("{} 现状", c.number), c.group_cv.map(|v| v * 100.0)),
+                    (
+                        format!("{} 含轮岗", c.number),
+                        c.group_cv_with_postings.map(|v| v * 100.0),
+                    ),
+                ]
+            })
+            .collect();
+        let _ = write!(
+            html,
+            "<h3>校际加权差异系数 ×100({},V-17、§8.12,限值 {:.2})</h3>\
+             <p>按在校生数 Pᵢ 加权:X̄ = ΣPᵢXᵢ / ΣPᵢ,S = √(Σ(Pᵢ/ΣP)(Xᵢ − X̄)²),CV = S / X̄</p>{}",
+            stage.name_zh(),
+            limit,
+            bar_chart(&bars, Some((limit * 100.0, "限值")))
+        );
+    }
     html.push_str("<h3>考核结果运用(X-02)</h3><ul>");
     for c in &card.consequences {
         let _ = write!(
@@ -802,8 +821,9 @@ fn report_html(card: &Scorecard) -> String {
     html
 }
 
-/// A group's report for print: scores per dimension and CVs as SVG charts, the figures,
-/// the members' progress and the consequences.
+/// A group's report for print: scores per dimension and the enrolment-weighted CVs per
+/// stage (V-17, §8.12) as SVG charts, the figures, the members' progress and the
+/// consequences.
 #[utoipa::path(
     tag = "evaluation",
     operation_id = "print_scorecard",
