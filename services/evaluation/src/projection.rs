@@ -78,13 +78,19 @@ impl EventHandler for LedgerProjection {
                         e.group_id,
                         e.school_id,
                         MemberRole::Member.as_str(),
-                        day,
+                        e.joined_on.unwrap_or(day),
                     )
                     .await
                 }
                 MemberExited::TYPE => {
                     let e: MemberExited = payload(event)?;
-                    store::school_left(conn, e.group_id, Some(e.school_id), day).await?;
+                    store::school_left(
+                        conn,
+                        e.group_id,
+                        Some(e.school_id),
+                        e.left_on.unwrap_or(day),
+                    )
+                    .await?;
                     if e.reason == ExitReason::Evaluation {
                         // the exit the bureau confirmed has happened.
                         round_store::consequence_settled(

@@ -630,3 +630,52 @@ async fn v07_admission_refused_while_the_leads_quality_is_not_improving() {
         .await;
     assert_refusal(status, &body, StatusCode::NOT_FOUND, "not_found");
 }
+
+/// Groups that already exist: the bureau loads one with its past, which the live rules judge
+/// on each real date; the lead office cannot load one.
+#[actix_web::test]
+async fn f09_s85_the_bureau_loads_an_existing_groups_past() {
+    let env = env().await;
+    let lead = env.school("老集团一中", "junior", REGION).await;
+    let a = env.school("老集团二中", "junior", REGION).await;
+    let b = env.school("老集团三中", "junior", REGION).await;
+    let body = json!({
+        "name": "老集团一中教育集团", "model": "alliance", "lead_school_id": lead,
+        "plaque_date": "2021-09-10", "formed_on": "2021-09-01",
+        "members": [
+            {"school_id": a, "joined_on": "2021-09-10"},
+            {"school_id": b, "joined_on": "2022-02-20", "left_on": "2024-07-15",
+             "exit_reason": "voluntary", "note": "划入新区集团"},
+        ],
+    });
+    let (status, answer) = env
+        .post(&env.school_token(Role::LeadAdmin, &lead), "/groups/import", body.clone())
+        .await;
+    assert_refusal(status, &answer, StatusCode::FORBIDDEN, "forbidden");
+    let (status, list) = env.post(&env.bureau(), "/groups/import", body).await;
+    assert_eq!(status, StatusCode::CREATED, "{list}");
+    assert_eq!(list["group"]["plaque_date"], "2021-09-10");
+    assert_eq!(list["group"]["active_members"], 1);
+    let left = list["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["school_id"] == b.as_str())
+        .unwrap();
+    assert!(left["joined_at"].as_str().unwrap().starts_with("2022-02-20"), "{left}");
+    assert!(left["left_at"].as_str().unwrap().starts_with("2024-07-15"), "{left}");
+    assert_eq!(left["exit_reason"], "voluntary");
+
+    // §8.5 over time: `a` is still in that group, so no other group had it in 2023.
+    let other = env.school("新区一中", "junior", REGION).await;
+    let (status, answer) = env
+        .post(
+            &env.bureau(),
+            "/groups/import",
+            json!({"name": "新区一中教育集团", "model": "alliance", "lead_school_id": other,
+                   "plaque_date": "2023-01-01", "members": [{"school_id": a, "joined_on": "2023-03-01"}]}),
+        )
+        .await;
+    assert_refusal(status, &answer, StatusCode::CONFLICT, "school_already_in_group");
+    assert_eq!(answer["error"]["details"]["history"]["date"], "2023-03-01");
+}

@@ -57,6 +57,14 @@ pub enum MembershipError {
     PersuadeOutState(&'static str),
     #[error("dissolution needs a failing evaluation or an override reason")]
     FailedEvaluationRequired,
+    /// A group's past, as the bureau loads it: the entry (0-based) and the day a live write
+    /// would have been refused, and why.
+    #[error("history entry {row} on {on}: {cause}")]
+    InHistory {
+        row: usize,
+        on: chrono::NaiveDate,
+        cause: Box<MembershipError>,
+    },
     /// Another service's answer, passed on as it came (a refusal, or `service_unavailable`).
     #[error("{0}")]
     Upstream(Problem),
@@ -189,6 +197,19 @@ impl From<MembershipError> for Problem {
                 "该集团最近一次考核评估并非不合格:撤销须填写并记录例外理由",
             )
             .rule("X-02"),
+            E::InHistory { row, on, cause } => {
+                let mut p = Problem::from(*cause);
+                p.message = format!("member entry {} on {on}: {}", row + 1, p.message);
+                p.message_zh = format!("第 {} 条成员记录({on}):{}", row + 1, p.message_zh);
+                let history = json!({ "row": row, "date": on });
+                match p.details.as_object_mut() {
+                    Some(details) => {
+                        details.insert("history".into(), history);
+                    }
+                    None => p.details = json!({ "history": history }),
+                }
+                p
+            }
             E::Upstream(p) => p,
             E::Store(e) => e.into_problem("membership"),
         }

@@ -8,6 +8,7 @@
 
 mod consequences;
 pub mod error;
+mod history;
 mod policy;
 pub mod rules;
 mod sanctions;
@@ -73,6 +74,7 @@ pub async fn start(bus: &Bus, mut db: DbConfig) -> anyhow::Result<ServiceHost> {
         ops::AdmitMember => admit,
         ops::ListMembers => list_members,
         ops::ExitMember => exit,
+        ops::ImportGroup => import_group,
         ops::ChangeScale => change_scale,
         ops::ListScaleDecisions => list_scale_decisions,
         ops::RecordLeadQuality => record_lead_quality,

@@ -295,6 +295,7 @@ impl MembershipService {
                     membership_id: MembershipId(membership.id),
                     reason: ExitReason::PersuadedOut,
                     note: Some(row.reason.clone()),
+                    left_on: None,
                 };
                 outbox::enqueue(conn, &cmd.actor, Some(group_id), Some(school_id), &exited).await?;
             }

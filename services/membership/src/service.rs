@@ -315,6 +315,7 @@ impl MembershipService {
                     policy_version: row.policy_version,
                     school_name: Some(school.name.clone()),
                     principal_name: Some(school.principal_name.clone()),
+                    joined_on: None,
                 };
                 outbox::enqueue(conn, &cmd.actor, Some(group_id), Some(school_id), &event).await?;
                 Ok(row.into_view(school.name)?)
@@ -451,6 +452,7 @@ pub(crate) async fn end_membership(
         membership_id: MembershipId(row.id),
         reason,
         note: note.map(str::to_owned),
+        left_on: None,
     };
     outbox::enqueue(conn, actor, Some(group_id), Some(school_id), &event).await?;
     let name = store::school(conn, school_id)

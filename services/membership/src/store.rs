@@ -198,13 +198,20 @@ pub async fn list_schools(
 }
 
 /// The policy in force for a region today: its latest effective version, or the defaults.
-pub async fn current_policy(
+pub async fn current_policy(conn: &AsyncPgConnection, region: &RegionCode) -> QueryResult<Policy> {
+    policy_on(conn, region, Utc::now().date_naive()).await
+}
+
+/// The policy in force for a region on a day: its latest version effective by then, or the
+/// defaults.
+pub async fn policy_on(
     mut conn: &AsyncPgConnection,
     region: &RegionCode,
+    day: NaiveDate,
 ) -> QueryResult<Policy> {
     let row: Option<(i32, serde_json::Value)> = region_policies::table
         .filter(region_policies::region.eq(region.as_str()))
-        .filter(region_policies::effective_from.le(Utc::now().date_naive()))
+        .filter(region_policies::effective_from.le(day))
         .order(region_policies::version.desc())
         .select((region_policies::version, region_policies::body))
         .first(&mut conn)
@@ -769,6 +776,55 @@ pub async fn lead_quality_records(
         .select(LeadQualityRow::as_select())
         .load(conn)
         .await
+}
+
+/// §8.5/F-01 over time: the role of a membership of the school that overlaps `[from, to)`
+/// (`to` open-ended when `None`), in any group, if there is one.
+pub async fn role_during(
+    conn: &mut AsyncPgConnection,
+    school: SchoolId,
+    from: DateTime<Utc>,
+    to: Option<DateTime<Utc>>,
+) -> QueryResult<Option<MemberRole>> {
+    let mut q = memberships::table
+        .filter(memberships::school_id.eq(school.0))
+        .filter(
+            memberships::left_at
+                .is_null()
+                .or(memberships::left_at.gt(from)),
+        )
+        .into_boxed();
+    if let Some(to) = to {
+        q = q.filter(memberships::joined_at.lt(to));
+    }
+    let role: Option<String> = q
+        .order(memberships::role)
+        .select(memberships::role)
+        .first(conn)
+        .await
+        .optional()?;
+    role.map(|r| parse("role", &r)).transpose()
+}
+
+/// F-08/V-07: the school's quality as it was known before the school year `year` began: its
+/// latest record of an earlier school year.
+pub async fn lead_quality_before(
+    conn: &mut AsyncPgConnection,
+    school: SchoolId,
+    year: i32,
+) -> QueryResult<Option<LeadQualityRow>> {
+    lead_quality::table
+        .filter(lead_quality::school_id.eq(school.0))
+        .filter(lead_quality::school_year.lt(year))
+        .order((
+            lead_quality::school_year.desc(),
+            lead_quality::recorded_at.desc(),
+            lead_quality::id.desc(),
+        ))
+        .select(LeadQualityRow::as_select())
+        .first(conn)
+        .await
+        .optional()
 }
 
 /// F-08/V-07: the school's latest recorded quality (its latest school year, latest record).

@@ -12,9 +12,9 @@ use std::time::Duration;
 use edu_contracts::events::{GroupDissolved, GroupEstablished, MemberAdmitted, MemberExited};
 use edu_contracts::membership::{
     Admission, AdmitMember, ChangeScale, CreateGroup, CreateSchool, Dissolution, DissolveGroup,
-    ExitMember, GetGroup, GroupQuery, GroupRef, ListGroups, ListLeadQuality, ListScaleDecisions,
-    MemberExit, Membership, NewGroup, NewLeadQuality, NewSchool, RecordLeadQuality, ScaleChange,
-    SchoolRef,
+    ExitMember, GetGroup, GroupHistory, GroupQuery, GroupRef, ImportGroup, ListGroups,
+    ListLeadQuality, ListScaleDecisions, MemberExit, Membership, NewGroup, NewLeadQuality,
+    NewSchool, PastMembership, RecordLeadQuality, ScaleChange, SchoolRef,
 };
 use edu_contracts::{EventEnvelope, ServiceName};
 use edu_domain::{
@@ -193,6 +193,22 @@ mod support {
                 .bus
                 .call::<ListMembers>(&self.actor, None, q)
                 .await?)
+        }
+
+        /// The groups a school is in now.
+        pub async fn members_of_school(&self, school: &School) -> anyhow::Result<Vec<Group>> {
+            let q = edu_contracts::membership::GroupQuery {
+                region: None,
+                school_id: Some(school.id),
+                include_dissolved: true,
+                paging: Default::default(),
+            };
+            Ok(self
+                .bus
+                .bus
+                .call::<edu_contracts::membership::ListGroups>(&self.actor, None, q)
+                .await?
+                .items)
         }
 
         pub async fn reload(&self, group: &Group) -> anyhow::Result<Group> {
@@ -883,6 +899,191 @@ async fn x02_a_confirmed_evaluation_dissolution_dissolves_the_group() -> TestRes
         ErrorCode::GroupDissolved,
     );
     assert_eq!(p.rule.as_deref(), Some("X-02"));
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------
+// Groups that already exist: their past loaded with real dates, by the live rules
+// ---------------------------------------------------------------------------------------
+
+fn day(y: i32, m: u32, d: u32) -> chrono::NaiveDate {
+    chrono::NaiveDate::from_ymd_opt(y, m, d).expect("date")
+}
+
+fn stay(
+    school: &edu_contracts::membership::School,
+    joined: chrono::NaiveDate,
+    left: Option<(chrono::NaiveDate, ExitReason)>,
+) -> PastMembership {
+    PastMembership {
+        school_id: school.id,
+        joined_on: joined,
+        left_on: left.map(|(d, _)| d),
+        exit_reason: left.map(|(_, r)| r),
+        note: None,
+    }
+}
+
+fn history(lead: &edu_contracts::membership::School, members: Vec<PastMembership>) -> GroupHistory {
+    GroupHistory {
+        name: format!("{}教育集团", lead.name),
+        model: GroupModel::Tight,
+        lead_school_id: lead.id,
+        plaque_date: day(2022, 6, 30),
+        formed_on: Some(day(2022, 6, 20)),
+        scale_cap: None,
+        cap_exception_reason: None,
+        members,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn f09_s85_a_groups_past_is_loaded_with_its_real_dates_by_the_live_rules() -> TestResult {
+    let h = Harness::start().await?;
+    let lead = h.school(Stage::Primary, support::HOME).await?;
+    let s = h.schools(Stage::Primary, 5).await?;
+    let import = |body: GroupHistory| h.bus.bus.call::<ImportGroup>(&h.actor, None, body);
+
+    // F-09 on a past day: a tight group had three campuses on 2023-09-01; a fourth that day
+    // is refused, naming the entry and the date, and nothing is loaded.
+    let full = vec![
+        stay(&s[0], day(2022, 9, 1), None),
+        stay(&s[1], day(2022, 9, 1), None),
+        stay(&s[2], day(2023, 3, 1), None),
+        stay(&s[3], day(2023, 9, 1), None),
+    ];
+    let p = refused(
+        import(history(&lead, full)).await,
+        ErrorCode::GroupCapExceeded,
+    );
+    assert_eq!(p.details["history"]["row"], 3);
+    assert_eq!(p.details["history"]["date"], "2023-09-01");
+    assert!(
+        p.message_zh.starts_with("第 4 条成员记录"),
+        "{}",
+        p.message_zh
+    );
+    assert!(
+        h.members_of_school(&lead).await?.is_empty(),
+        "nothing was loaded"
+    );
+
+    // A campus that left on 2023-09-01 frees its place that very day.
+    let list = import(history(
+        &lead,
+        vec![
+            stay(&s[0], day(2022, 9, 1), None),
+            stay(
+                &s[1],
+                day(2022, 9, 1),
+                Some((day(2023, 9, 1), ExitReason::Voluntary)),
+            ),
+            stay(&s[2], day(2023, 3, 1), None),
+            stay(&s[3], day(2023, 9, 1), None),
+        ],
+    ))
+    .await?;
+    assert_eq!(list.group.plaque_date, day(2022, 6, 30));
+    assert_eq!(list.group.created_at.date_naive(), day(2022, 6, 20));
+    assert_eq!(list.group.active_members, 3);
+    let joined: Vec<_> = list
+        .members
+        .iter()
+        .map(|m| {
+            (
+                m.school_id,
+                m.joined_at.date_naive(),
+                m.left_at.map(|l| l.date_naive()),
+            )
+        })
+        .collect();
+    assert!(joined.contains(&(s[1].id, day(2022, 9, 1), Some(day(2023, 9, 1)))));
+    assert!(joined.contains(&(s[3].id, day(2023, 9, 1), None)));
+    assert!(
+        list.members
+            .iter()
+            .filter(|m| m.role == MemberRole::Member)
+            .all(|m| {
+                !m.legal_person_retained
+                    && !m.independent_leadership
+                    && m.plaque_text.ends_with("校区")
+            })
+    );
+
+    // The events carry the real days, in the order they happened.
+    let events = h.settled_events(6).await?;
+    let days: Vec<(String, Option<serde_json::Value>)> = events
+        .iter()
+        .filter(|e| e.event_type.starts_with("member."))
+        .map(|e| {
+            let d = e
+                .payload
+                .get("joined_on")
+                .or(e.payload.get("left_on"))
+                .cloned();
+            (e.event_type.clone(), d)
+        })
+        .collect();
+    assert_eq!(
+        days,
+        vec![
+            (
+                "member.admitted".into(),
+                Some(serde_json::json!("2022-09-01"))
+            ),
+            (
+                "member.admitted".into(),
+                Some(serde_json::json!("2022-09-01"))
+            ),
+            (
+                "member.admitted".into(),
+                Some(serde_json::json!("2023-03-01"))
+            ),
+            (
+                "member.exited".into(),
+                Some(serde_json::json!("2023-09-01"))
+            ),
+            (
+                "member.admitted".into(),
+                Some(serde_json::json!("2023-09-01"))
+            ),
+        ]
+    );
+
+    // §8.5 over time: s[4] was in another group until 2024-01-01; it cannot have joined a
+    // second one in 2023, but can from 2024-01-01.
+    let other_lead = h.school(Stage::Primary, support::HOME).await?;
+    import(history(
+        &other_lead,
+        vec![stay(
+            &s[4],
+            day(2022, 9, 1),
+            Some((day(2024, 1, 1), ExitReason::Voluntary)),
+        )],
+    ))
+    .await?;
+    let third_lead = h.school(Stage::Primary, support::HOME).await?;
+    let p = refused(
+        import(history(
+            &third_lead,
+            vec![stay(&s[4], day(2023, 9, 1), None)],
+        ))
+        .await,
+        ErrorCode::SchoolAlreadyInGroup,
+    );
+    assert_eq!(p.details["history"]["row"], 0);
+    import(history(
+        &third_lead,
+        vec![stay(&s[4], day(2024, 1, 1), None)],
+    ))
+    .await?;
+
+    // Dates out of order are refused as bad input.
+    let fourth_lead = h.school(Stage::Primary, support::HOME).await?;
+    let mut early = history(&fourth_lead, vec![stay(&s[0], day(2022, 1, 1), None)]);
+    early.members[0].school_id = h.school(Stage::Primary, support::HOME).await?.id;
+    let p = refused(import(early).await, ErrorCode::ValidationFailed);
+    assert_eq!(p.details["field"], "joined_on");
     Ok(())
 }
 

@@ -138,6 +138,7 @@ fn admitted() -> MemberAdmitted {
         policy_version: 0,
         school_name: None,
         principal_name: None,
+        joined_on: None,
     }
 }
 

@@ -61,6 +61,10 @@ pub struct MemberAdmitted {
     /// G-04: the school's principal, a vice-chair of the council (added later).
     #[serde(default)]
     pub principal_name: Option<String>,
+    /// The day it joined, when that is not the day of the event: a group's past loaded by
+    /// the bureau (added later).
+    #[serde(default)]
+    pub joined_on: Option<NaiveDate>,
 }
 
 impl Event for MemberAdmitted {
@@ -78,6 +82,10 @@ pub struct MemberExited {
     pub reason: ExitReason,
     #[serde(default)]
     pub note: Option<String>,
+    /// The day it left, when that is not the day of the event: a group's past loaded by the
+    /// bureau (added later).
+    #[serde(default)]
+    pub left_on: Option<NaiveDate>,
 }
 
 impl Event for MemberExited {

@@ -21,6 +21,7 @@ crate::operation!(Membership, DissolveGroup, "group.dissolve", Dissolution => Gr
 crate::operation!(Membership, AdmitMember, "member.admit", Admission => Membership);
 crate::operation!(Membership, ListMembers, "member.list", MemberQuery => MemberList);
 crate::operation!(Membership, ExitMember, "member.exit", MemberExit => Membership);
+crate::operation!(Membership, ImportGroup, "group.import", GroupHistory => MemberList);
 crate::operation!(Membership, ChangeScale, "group.scale.change", ScaleChange => ScaleDecision);
 crate::operation!(Membership, ListScaleDecisions, "group.scale.list", GroupRef => Vec<ScaleDecision>);
 crate::operation!(Membership, RecordLeadQuality, "lead_quality.record", NewLeadQuality => LeadQuality);
@@ -270,4 +271,48 @@ pub struct LeadQuality {
     pub recorded_at: DateTime<Utc>,
     /// Replaced by a later record of the same school year.
     pub superseded: bool,
+}
+
+/// A group that existed before this system, loaded with its past by the bureau: formation
+/// and plaque dates, its admissions and exits with their real dates. The past is replayed in
+/// date order through the rules of live admissions and exits (caps and scale F-08/F-09, same
+/// stage F-03, the lead never a member F-01, one group at a time §8.5, the lead's quality
+/// V-07, under the policy in force on each date); the whole load is refused on the first
+/// entry a live write would have been refused for.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GroupHistory {
+    #[schema(example = "太康县第一初级中学教育集团")]
+    pub name: String,
+    pub model: GroupModel,
+    pub lead_school_id: SchoolId,
+    /// 挂牌 date; the first evaluation is one year after it (V-03).
+    pub plaque_date: NaiveDate,
+    /// When the bureau formed the group (组建); defaults to the plaque date.
+    #[serde(default)]
+    pub formed_on: Option<NaiveDate>,
+    #[serde(default)]
+    pub scale_cap: Option<u8>,
+    #[serde(default)]
+    pub cap_exception_reason: Option<String>,
+    /// Every member school's time in the group (a school may come back: one entry a stay).
+    #[serde(default)]
+    pub members: Vec<PastMembership>,
+}
+
+/// One member school's stay in a group, with its real dates.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PastMembership {
+    pub school_id: SchoolId,
+    pub joined_on: NaiveDate,
+    /// When it left; absent while it is still a member.
+    #[serde(default)]
+    pub left_on: Option<NaiveDate>,
+    /// Why it left (required with `left_on`; not `dissolution`, which only a dissolution
+    /// gives).
+    #[serde(default)]
+    pub exit_reason: Option<ExitReason>,
+    #[serde(default)]
+    pub note: Option<String>,
 }

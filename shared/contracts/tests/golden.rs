@@ -180,6 +180,7 @@ fn golden_member_admitted() {
         policy_version: 0,
         school_name: Some("太康县第二初级中学".into()),
         principal_name: Some("李明".into()),
+        joined_on: None,
     };
     event_golden(
         "event_member_admitted",
@@ -232,6 +233,7 @@ fn golden_member_exited() {
         membership_id: MembershipId(id(MEMBERSHIP)),
         reason: ExitReason::PersuadedOut,
         note: Some("两次警告后劝退 (X-01)".into()),
+        left_on: None,
     };
     event_golden(
         "event_member_exited",

@@ -3,8 +3,8 @@
 use actix_web::{HttpResponse, get, post, web};
 use edu_contracts::membership::{
     Admission, AdmitMember, CreateGroup, Dissolution, DissolveGroup, ExitMember, GetSchool, Group,
-    GroupQuery, ListGroups, ListMembers, MemberExit, MemberList, MemberQuery, Membership, NewGroup,
-    Page, Paging, SchoolRef,
+    GroupHistory, GroupQuery, ImportGroup, ListGroups, ListMembers, MemberExit, MemberList,
+    MemberQuery, Membership, NewGroup, Page, Paging, SchoolRef,
 };
 use edu_domain::{ExitReason, GroupId, Problem, Role, SchoolId};
 use serde::Deserialize;
@@ -94,6 +94,59 @@ pub async fn create_group(
         .call::<CreateGroup>(&actor, key.0, body.into_inner())
         .await?;
     Ok(HttpResponse::Created().json(group))
+}
+
+/// Load a group that existed before this system, with its past (bureau of the lead school's
+/// county): formation and plaque dates, every member's admission and exit with their real
+/// dates. The past is replayed in date order through the rules of live writes (F-01, F-03,
+/// F-08, F-09, §8.5, V-07, under the policy in force on each date); the first entry a live
+/// write would have refused refuses the whole load, naming the entry and the date
+/// (`details.history`). Obligations, rotation ratios and the first evaluation (V-03, one year
+/// after the plaque) then count from the real dates.
+#[utoipa::path(
+    tag = "groups",
+    operation_id = "import_group",
+    params(IdempotencyKey),
+    request_body = GroupHistory,
+    responses(
+        (status = 201, description = "Loaded: the group and its whole membership history", body = MemberList),
+        (status = 400, description = "Invalid input (dates out of order, an exit without its reason)", body = ErrorBody),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 403, description = "Only the bureau of the lead school's county", body = ErrorBody),
+        (status = 404, description = "Lead school not found in the caller's region", body = ErrorBody),
+        (status = 409, description = "A refusal a live write would have met, for the entry in `details.history`: `group_cap_exceeded`, `stage_mismatch`, `school_already_in_group`, `lead_cannot_be_member`, `lead_quality_not_improving`", body = ErrorBody),
+        (status = 422, description = "`cap_exception_reason_required`, `idempotency_key_reused`", body = ErrorBody),
+        (status = 503, description = "Service unavailable; retry", body = ErrorBody),
+    ),
+    security(("bearer" = [])),
+)]
+#[post("/groups/import")]
+pub async fn import_group(
+    state: web::Data<AppState>,
+    caller: Caller,
+    key: IdempotencyKey,
+    body: web::Json<GroupHistory>,
+) -> Result<HttpResponse, ApiError> {
+    let actor = caller.actor();
+    let lead = state
+        .bus
+        .call::<GetSchool>(
+            &actor,
+            None,
+            SchoolRef {
+                school_id: body.lead_school_id,
+            },
+        )
+        .await?;
+    if !scope::can_see_school(&caller, &lead) {
+        return Err(Problem::not_found("school", "学校").into());
+    }
+    scope::bureau_of(&caller, &lead.region)?;
+    let list = state
+        .bus
+        .call::<ImportGroup>(&actor, key.0, body.into_inner())
+        .await?;
+    Ok(HttpResponse::Created().json(list))
 }
 
 /// Listing filters.

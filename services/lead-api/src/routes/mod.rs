@@ -21,6 +21,7 @@ pub fn config(cfg: &mut ServiceConfig) {
         .service(schools::list_schools)
         .service(schools::get_school)
         .service(groups::create_group)
+        .service(groups::import_group)
         .service(groups::list_groups)
         .service(groups::get_group)
         .service(groups::dissolve_group)
