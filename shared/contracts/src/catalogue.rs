@@ -290,7 +290,7 @@ pub struct BrandRefusalQuery {
 pub struct Requester {
     /// The token subject.
     pub sub: String,
-    /// `None` for the system itself (and for refusals recorded before roles were kept).
+    /// Null for the system itself, and for refusals recorded before roles were kept.
     pub role: Option<Role>,
     pub school_id: Option<SchoolId>,
 }
@@ -299,6 +299,7 @@ pub struct Requester {
 /// outside the group that was refused, as recorded in the transaction that refused it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct BrandRefusal {
+    /// The record's id.
     pub id: Uuid,
     pub group_id: GroupId,
     pub resource_id: ResourceId,
