@@ -48,6 +48,8 @@ const WORDS = {
     dimensions: '评估维度', weight: '权重', score: '得分', figure: '指标', value: '数值', target: '目标', sources: '依据记录',
     balance: '优质均衡(差异系数)', limit: '上限', group_cv: '集团差异系数', county_cv: '全县差异系数', cv_with_postings: '计入交流后',
     member_progress: '成员校进步', quality_score: '质量得分', last_year: '上年得分', value_added: '增值', consequences: '考核结果运用',
+    brand_refusals: '品牌违规拦截记录', requested_by: '申请人', resource: '资源', refused_to: '拟输出至', refused_at: '拦截时间',
+    brand_refusals_hint: '集团资源不得转让或向集团外学校、其他集团二次输出(R-11);每次被拦截的尝试均记录在此。',
     report: '打印报告', within: '达标', rounds_hint: '考核评估在开启后可随时从此处进入;接口目前不提供考核列表,本页记住在此浏览器开启的考核。',
   },
   en: {
@@ -91,6 +93,8 @@ const WORDS = {
     dimensions: 'Dimensions', weight: 'Weight', score: 'Score', figure: 'Figure', value: 'Value', target: 'Target', sources: 'Records',
     balance: 'Balance (coefficients of variation)', limit: 'Limit', group_cv: 'Group CV', county_cv: 'County CV', cv_with_postings: 'With postings',
     member_progress: "Members' progress", quality_score: 'Quality score', last_year: 'Last year', value_added: 'Value added', consequences: 'Consequences',
+    brand_refusals: 'Refused brand transfers', requested_by: 'Requested by', resource: 'Resource', refused_to: 'To', refused_at: 'When',
+    brand_refusals_hint: 'Group resources may not be transferred or re-exported to schools outside the group or to other groups (R-11); every refused attempt is kept here.',
     report: 'Printable report', within: 'within', rounds_hint: 'The API has no list of rounds yet; this page remembers the rounds opened in this browser.',
   },
 };
@@ -191,6 +195,13 @@ function fmtDate(iso) {
   const [y, m, d] = iso.slice(0, 10).split('-').map(Number);
   const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
   return bi(`${y}年${m}月${d}日`, `${d} ${months[m - 1]} ${y}`);
+}
+// A moment in the reader's local time, e.g. 2026年3月12日 14:05.
+function fmtDateTime(iso) {
+  const d = new Date(iso ?? '');
+  if (Number.isNaN(d.getTime())) return esc(iso);
+  const p = n => String(n).padStart(2, '0');
+  return `${fmtDate(`${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`)} ${p(d.getHours())}:${p(d.getMinutes())}`;
 }
 // A date with its place in the school calendar, e.g. 2026年3月12日(2025—2026学年第二学期).
 function fmtSchoolDate(iso) {
@@ -378,6 +389,22 @@ async function feedHtml(schoolId) {
   ]), 'notifications');
 }
 
+// R-11: a group's refused brand transfers (who asked, which resource, to whom, when), with
+// names from the schools and groups the reader knows; an id's first characters otherwise
+// (a school or group outside the reader's county is not theirs to name).
+async function brandRefusalsHtml(groupId, names) {
+  const [page, groups] = await Promise.all([api('GET', `/groups/${groupId}/brand-refusals?limit=100`), groupNames().catch(() => new Map())]);
+  const who = by => (by.school_id ? `${esc(nameOf(names, by.school_id))}<br>` : '') +
+    `<small class="muted">${esc(en('role', by.role))} · ${esc(by.sub)}</small>`;
+  const to = target => target.type === 'school'
+    ? `${esc(nameOf(names, target.school_id))} <small class="muted">${esc(bi('集团外学校', 'school outside the group'))}</small>`
+    : `${esc(nameOf(groups, target.group_id))} <small class="muted">${esc(bi('其他集团', 'another group'))}</small>`;
+  const shown = page.items.length < page.total ? `${page.items.length} / ${page.total}` : String(page.total);
+  return `<p class="muted">${esc(t('brand_refusals_hint'))}</p><p>${esc(bi('共', 'In all'))} <b data-testid="brand-refusals-total">${esc(shown)}</b></p>` +
+    table([t('requested_by'), t('resource'), t('refused_to'), t('refused_at')], page.items.map(r => [
+      who(r.requested_by), `<b>${esc(r.resource_title)}</b>`, to(r.target), fmtDateTime(r.refused_at)]), 'brand-refusals');
+}
+
 // Opens an authenticated document (printable report, export) in a new tab or as a download.
 async function openDocument(button, path, fileName) {
   await act(button, async () => {
@@ -540,7 +567,8 @@ async function pageGroup(groupId) {
     <section class="card"><h2>${esc(t('council'))}</h2><div id="council"></div></section></div>
     <section class="card"><h2>${esc(t('obligations'))} ${periodPicker('period', currentMonthPeriod())}</h2><div id="ledger"></div></section>
     <div class="grid"><section class="card"><h2>${esc(t('rotation'))}</h2><div id="rotation"></div></section>
-    <section class="card"><h2>${esc(t('notifications'))}</h2><div id="feed"></div></section></div>`;
+    <section class="card"><h2>${esc(t('notifications'))}</h2><div id="feed"></div></section></div>
+    <div id="brand-refusals-card"></div>`;
   let list;
   try {
     list = await api('GET', `/groups/${groupId}/members?include_history=true`);
@@ -585,6 +613,13 @@ async function pageGroup(groupId) {
   loadLedger();
   fill(q('#rotation'), async () => rotationChart(await api('GET', `/groups/${groupId}/rotation?year=${schoolYearOf(today())}`)));
   fill(q('#feed'), () => feedHtml(g.lead_school_id));
+  // R-11: the group's county bureau and auditors and its lead office read the refused transfers
+  const overseer = ((role === 'bureau' || role === 'auditor') && state.claims.region === g.region) ||
+    (role === 'lead_admin' && state.claims.school_id === g.lead_school_id);
+  if (overseer) {
+    q('#brand-refusals-card').innerHTML = `<section class="card"><h2>${esc(t('brand_refusals'))} <small class="muted">R-11</small></h2><div id="brand-refusals">${esc(t('loading'))}</div></section>`;
+    fill(q('#brand-refusals'), () => brandRefusalsHtml(groupId, names));
+  }
 }
 
 // ---------------------------------------------------------------- a group: posting planner
