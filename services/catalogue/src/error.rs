@@ -5,6 +5,8 @@ use edu_db::StoreError;
 use edu_domain::{ErrorCode, Problem, ResourceStatus};
 use serde_json::json;
 
+use crate::rules::BRAND_RULE;
+
 #[derive(Debug, thiserror::Error)]
 pub enum CatalogueError {
     #[error("{0}")]
@@ -31,6 +33,8 @@ pub enum CatalogueError {
     NotLeadOffice,
     #[error("only the owner school may add versions")]
     NotOwner,
+    #[error("only the group's bureau, auditors and lead office read refused transfers")]
+    NotBrandOverseer,
     #[error("resource is {0:?}")]
     ResourceState(ResourceStatus, &'static str),
     #[error("brand transfer refused")]
@@ -109,6 +113,11 @@ impl From<CatalogueError> for Problem {
                 "only the school that owns the resource adds versions to it",
                 "仅资源所属学校可发布新版本",
             ),
+            E::NotBrandOverseer => Problem::forbidden(
+                "only the group's bureau, its county's auditors and the lead school's office read the group's refused brand transfers",
+                "仅该集团所属教育局、本县督导人员及龙头学校集团办公室可查看品牌违规拦截记录",
+            )
+            .rule(BRAND_RULE),
             E::ResourceState(status, wanted) => Problem::new(
                 ErrorCode::ResourceStateInvalid,
                 format!("the resource is {}; {wanted}", status.as_str()),
@@ -120,7 +129,7 @@ impl From<CatalogueError> for Problem {
                 "group resources stay in the group: they may not be shared with, or published into, a school or group outside it; the attempt has been recorded",
                 "集团资源仅限集团内使用,不得转让或向集团外学校、其他集团二次输出;本次操作已被记录",
             )
-            .rule("R-11")
+            .rule(BRAND_RULE)
             .details(json!({ "target": target, "duty": "M7" })),
             E::AlreadyBooked => Problem::new(
                 ErrorCode::FacilityAlreadyBooked,

@@ -1,9 +1,10 @@
 //! Shared-course catalogue service (优质课程资源库, DOMAIN.md §5, RULES.md §4): the group's
 //! library of resources with immutable versions and their files, review by the
 //! lead office, Chinese and English search, adoptions and reuse analytics, the brand rule
-//! (R-11, M7), and the group's shared facilities with race-free bookings. Owns the
-//! `catalogue` PostgreSQL schema and its file store; learns group membership from the
-//! membership service's events.
+//! (R-11, M7) with every refused transfer kept on record for the group's bureau, auditors and
+//! lead office (invariant 17), and the group's shared facilities with race-free bookings
+//! . Owns the `catalogue` PostgreSQL schema and its file store; learns group
+//! membership from the membership service's events.
 
 pub mod error;
 pub mod files;
@@ -89,6 +90,7 @@ pub async fn start_with(
         ops::ReviewResource => review,
         ops::AdoptResource => adopt,
         ops::ShareResource => share,
+        ops::ListBrandRefusals => list_brand_refusals,
         ops::GetReuse => reuse,
         ops::BeginUpload => begin_upload,
         ops::UploadChunk => upload_chunk,

@@ -97,6 +97,16 @@ pub fn newer_version_available(adopted: Option<i32>, latest: i32) -> bool {
     adopted.is_some_and(|v| v < latest)
 }
 
+/// The brand rule (品牌不得转让和二次输出) every refused transfer cites.
+pub const BRAND_RULE: &str = "R-11";
+
+/// R-11 (invariant 17): a group's refused transfers are read by those who answer for its
+/// brand: the lead office, and the group's bureau and auditors. A member school is told of
+/// its own refusal in the answer it got.
+pub fn reads_refusals(reach: Reach) -> bool {
+    matches!(reach, Reach::Lead | Reach::Oversight)
+}
+
 /// R-11/M7: where a share may go. Inside the group: its own group, or an active school of
 /// it. Anything else is a transfer or re-export of the group's brand.
 pub fn share_stays_in_group(target_is_own_group: bool, target_school_active: bool) -> bool {
@@ -419,6 +429,15 @@ mod tests {
         assert!(share_stays_in_group(true, false));
         assert!(share_stays_in_group(false, true));
         assert!(!share_stays_in_group(false, false));
+    }
+
+    #[test]
+    fn refused_transfers_are_read_by_those_answering_for_the_brand() {
+        // the lead office and the bureau's oversight; not members, not a school that left.
+        assert!(reads_refusals(Reach::Lead));
+        assert!(reads_refusals(Reach::Oversight));
+        assert!(!reads_refusals(Reach::Member));
+        assert!(!reads_refusals(Reach::OwnOnly));
     }
 
     #[test]

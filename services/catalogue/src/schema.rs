@@ -104,6 +104,11 @@ diesel::table! {
         target_school_id -> Nullable<Uuid>,
         target_group_id -> Nullable<Uuid>,
         created_at -> Timestamptz,
+        group_id -> Uuid,
+        resource_title -> Text,
+        requested_by_role -> Nullable<Text>,
+        rule -> Text,
+        code -> Text,
     }
 }
 

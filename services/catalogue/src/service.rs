@@ -11,11 +11,11 @@ use chrono::Utc;
 use diesel_async::{AsyncConnection, AsyncPgConnection};
 use edu_bus::outbox;
 use edu_contracts::catalogue::{
-    Adoption, Booking, BookingQuery, CHUNK_BYTES, COUNT_CAP, Chunk, Decision, Facility,
-    FacilityQuery, FileChunk, FileRead, NewAdoption, NewBooking, NewFacility, NewResource,
-    NewShare, NewUpload, NewVersion, Page, Resource, ResourcePage, ResourceRef, ResourceReuse,
-    ResourceSearch, Reuse, ReuseQuery, Review, SchoolReuse, Share, ShareTarget, SubjectReuse,
-    Upload, UploadFinish, VersionContent,
+    Adoption, Booking, BookingQuery, BrandRefusal, BrandRefusalQuery, CHUNK_BYTES, COUNT_CAP,
+    Chunk, Decision, Facility, FacilityQuery, FileChunk, FileRead, NewAdoption, NewBooking,
+    NewFacility, NewResource, NewShare, NewUpload, NewVersion, Page, Resource, ResourcePage,
+    ResourceRef, ResourceReuse, ResourceSearch, Reuse, ReuseQuery, Review, SchoolReuse, Share,
+    ShareTarget, SubjectReuse, Upload, UploadFinish, VersionContent,
 };
 use edu_contracts::events::{
     FacilityBooked, ResourceAdopted, ResourceExportRefused, ResourceFacts, ResourcePublished,
@@ -25,8 +25,8 @@ use edu_contracts::{Actor, Command};
 use edu_db::idempotency;
 use edu_db::{DbPool, PooledConn};
 use edu_domain::{
-    BookingId, BookingStatus, FacilityId, GroupId, Policy, Problem, ResourceId, ResourceStatus,
-    SchoolId, UploadId, text,
+    BookingId, BookingStatus, ErrorCode, FacilityId, GroupId, Policy, Problem, ResourceId,
+    ResourceStatus, SchoolId, UploadId, text,
 };
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -34,7 +34,9 @@ use uuid::Uuid;
 use crate::error::CatalogueError;
 use crate::files::{FileStore, Sealed, is_sha256};
 use crate::rules::{self, GroupFacts, Reach, Viewer};
-use crate::store::{self, BookingRow, FacilityRow, ResourceRow, ShareRow, UploadRow, VersionRow};
+use crate::store::{
+    self, BookingRow, FacilityRow, RefusalRow, ResourceRow, ShareRow, UploadRow, VersionRow,
+};
 
 type Result<T> = std::result::Result<T, CatalogueError>;
 
@@ -560,8 +562,11 @@ impl CatalogueService {
     }
 
     /// R-11/M7: a share stays inside the group (a recommendation to one of its schools); a
-    /// share outside it, or into another group, is refused, and the refusal is recorded with
-    /// its event in the same committed transaction.
+    /// share outside it, or into another group, is refused. The refusal is not a rollback:
+    /// its record (invariant 17) and its event are written in the transaction that decides
+    /// it, which commits them with the idempotency key's reply (`ShareOutcome::Refused`), and
+    /// only then is the refusal answered. A retry with the same key replays that reply and
+    /// records nothing again; each attempt without a key is an attempt of its own.
     pub async fn share(&self, cmd: Command<NewShare>) -> Result<Share> {
         let note = match &cmd.body.share.note {
             Some(n) => text::optional("note", n, 500)?,
@@ -593,21 +598,27 @@ impl CatalogueService {
                         rules::share_stays_in_group(group_id == row.group(), false),
                     ),
                 };
-                let record = ShareRow {
-                    resource: ResourceId(row.id),
-                    target_school,
-                    target_group,
-                    by_school: cmd.actor.school_id,
-                    by: &cmd.actor.sub,
-                    note: note.as_deref(),
-                };
                 if !inside {
-                    store::insert_refusal(conn, &record).await?;
+                    let refusal = RefusalRow {
+                        id: Uuid::now_v7(),
+                        group_id: row.group_id,
+                        resource_id: row.id,
+                        resource_title: row.title.clone(),
+                        requested_by: cmd.actor.sub.clone(),
+                        requested_by_role: cmd.actor.role.map(|r| r.as_str().to_owned()),
+                        requested_by_school_id: cmd.actor.school_id.map(|s| s.0),
+                        target_school_id: target_school.map(|s| s.0),
+                        target_group_id: target_group.map(|g| g.0),
+                        rule: rules::BRAND_RULE.to_owned(),
+                        code: ErrorCode::BrandTransferForbidden.as_str().to_owned(),
+                        created_at: Utc::now(),
+                    };
+                    store::insert_refusal(conn, &refusal).await?;
                     let event = ResourceExportRefused {
                         resource: facts(&row)?,
                         requested_by_school_id: cmd.actor.school_id,
                         target,
-                        rule: "R-11".to_owned(),
+                        rule: rules::BRAND_RULE.to_owned(),
                     };
                     outbox::enqueue(
                         conn,
@@ -625,6 +636,14 @@ impl CatalogueService {
                 if reader.reach == Reach::OwnOnly {
                     return Err(CatalogueError::SchoolNotInGroup);
                 }
+                let record = ShareRow {
+                    resource: ResourceId(row.id),
+                    target_school,
+                    target_group,
+                    by_school: cmd.actor.school_id,
+                    by: &cmd.actor.sub,
+                    note: note.as_deref(),
+                };
                 let created_at = store::insert_share(conn, &record).await?;
                 Ok(ShareOutcome::Shared(Share {
                     resource_id: ResourceId(row.id),
@@ -640,6 +659,35 @@ impl CatalogueService {
             ShareOutcome::Shared(share) => Ok(share),
             ShareOutcome::Refused(target) => Err(CatalogueError::BrandTransfer(target)),
         }
+    }
+
+    /// R-11 (invariant 17): a group's refused transfers (of one resource, if named), newest
+    /// first, for the lead office and the group's bureau and auditors. A group beyond the
+    /// caller's reach, or one its school has left, does not exist for them.
+    pub async fn list_brand_refusals(
+        &self,
+        cmd: Command<BrandRefusalQuery>,
+    ) -> Result<Page<BrandRefusal>> {
+        let BrandRefusalQuery {
+            group_id,
+            resource_id,
+            paging,
+        } = cmd.body;
+        let paging = paging.checked()?;
+        let mut conn = self.conn().await?;
+        let reader = reach(&mut conn, &cmd.actor, group_id, false).await?;
+        if reader.reach == Reach::OwnOnly {
+            return Err(CatalogueError::GroupNotFound);
+        }
+        if !rules::reads_refusals(reader.reach) {
+            return Err(CatalogueError::NotBrandOverseer);
+        }
+        let (rows, total) = store::refusals_of(&mut conn, group_id, resource_id, paging).await?;
+        let items = rows
+            .iter()
+            .map(RefusalRow::view)
+            .collect::<diesel::QueryResult<_>>()?;
+        Ok(Page { items, total })
     }
 
     /// Reuse analytics of a group's library (the lead school's reach, 辐射).

@@ -9,12 +9,12 @@ use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Text, Uuid as SqlUuid};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use edu_contracts::catalogue::{
-    Booking, COUNT_CAP, Facility, FileInfo, Paging, ResourceFilter, ResourceSummary,
-    ResourceVersion, Upload,
+    Booking, BrandRefusal, COUNT_CAP, Facility, FileInfo, Paging, Requester, ResourceFilter,
+    ResourceSummary, ResourceVersion, ShareTarget, Upload,
 };
 use edu_domain::{
-    BookingId, BookingStatus, FacilityId, GroupId, MemberRole, ResourceId, ResourceStatus,
-    SchoolId, UploadId,
+    BookingId, BookingStatus, ErrorCode, FacilityId, GroupId, MemberRole, ResourceId,
+    ResourceStatus, SchoolId, UploadId,
 };
 use uuid::Uuid;
 
@@ -634,20 +634,109 @@ pub async fn insert_share(
         .await
 }
 
-/// R-11/M7: the refusal's own record, committed with its event.
-pub async fn insert_refusal(conn: &mut AsyncPgConnection, row: &ShareRow<'_>) -> QueryResult<()> {
+/// R-11 (invariant 17): one refused transfer or re-export, written with its event in the
+/// transaction that refused it.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = export_refusals)]
+pub struct RefusalRow {
+    pub id: Uuid,
+    pub group_id: Uuid,
+    pub resource_id: Uuid,
+    pub resource_title: String,
+    pub requested_by: String,
+    /// `None` for the system, and for refusals recorded before roles were kept.
+    pub requested_by_role: Option<String>,
+    pub requested_by_school_id: Option<Uuid>,
+    pub target_school_id: Option<Uuid>,
+    pub target_group_id: Option<Uuid>,
+    pub rule: String,
+    pub code: String,
+    pub created_at: DateTime<Utc>,
+}
+
+impl RefusalRow {
+    pub fn view(&self) -> QueryResult<BrandRefusal> {
+        let target = match (self.target_school_id, self.target_group_id) {
+            (Some(school), None) => ShareTarget::School {
+                school_id: SchoolId(school),
+            },
+            (None, Some(group)) => ShareTarget::Group {
+                group_id: GroupId(group),
+            },
+            _ => {
+                return Err(diesel::result::Error::DeserializationError(
+                    format!("stored refusal {} has not exactly one target", self.id).into(),
+                ));
+            }
+        };
+        Ok(BrandRefusal {
+            id: self.id,
+            group_id: GroupId(self.group_id),
+            resource_id: ResourceId(self.resource_id),
+            resource_title: self.resource_title.clone(),
+            requested_by: Requester {
+                sub: self.requested_by.clone(),
+                role: self
+                    .requested_by_role
+                    .as_deref()
+                    .map(|r| parse("role", r))
+                    .transpose()?,
+                school_id: self.requested_by_school_id.map(SchoolId),
+            },
+            target,
+            rule: self.rule.clone(),
+            code: error_code(&self.code)?,
+            refused_at: self.created_at,
+        })
+    }
+}
+
+/// A stored error code, read by its stable spelling (the one the caller was sent).
+fn error_code(value: &str) -> QueryResult<ErrorCode> {
+    serde_json::from_value(serde_json::Value::String(value.to_owned())).map_err(|_| {
+        diesel::result::Error::DeserializationError(
+            format!("stored code {value:?} is not valid").into(),
+        )
+    })
+}
+
+pub async fn insert_refusal(conn: &mut AsyncPgConnection, row: &RefusalRow) -> QueryResult<()> {
     diesel::insert_into(export_refusals::table)
-        .values((
-            export_refusals::id.eq(Uuid::now_v7()),
-            export_refusals::resource_id.eq(row.resource.0),
-            export_refusals::requested_by.eq(row.by),
-            export_refusals::requested_by_school_id.eq(row.by_school.map(|s| s.0)),
-            export_refusals::target_school_id.eq(row.target_school.map(|s| s.0)),
-            export_refusals::target_group_id.eq(row.target_group.map(|g| g.0)),
-        ))
+        .values(row)
         .execute(conn)
         .await
         .map(|_| ())
+}
+
+/// One page of a group's refusals (of one resource, if named), newest first, and how many
+/// there are in all.
+pub async fn refusals_of(
+    conn: &mut AsyncPgConnection,
+    group: GroupId,
+    resource: Option<ResourceId>,
+    paging: Paging,
+) -> QueryResult<(Vec<RefusalRow>, i64)> {
+    let filtered = || {
+        let mut q = export_refusals::table
+            .filter(export_refusals::group_id.eq(group.0))
+            .into_boxed();
+        if let Some(r) = resource {
+            q = q.filter(export_refusals::resource_id.eq(r.0));
+        }
+        q
+    };
+    let total = filtered().count().get_result(conn).await?;
+    let rows = filtered()
+        .order((
+            export_refusals::created_at.desc(),
+            export_refusals::id.desc(),
+        ))
+        .limit(i64::from(paging.limit))
+        .offset(i64::from(paging.offset))
+        .select(RefusalRow::as_select())
+        .load(conn)
+        .await?;
+    Ok((rows, total))
 }
 
 // ---- reuse analytics --------------------------------------------------------------------

@@ -304,6 +304,22 @@ pub fn can_decide_persuade_out(caller: &Caller, group: &Group) -> Result<(), Pro
     })
 }
 
+/// R-11 (invariant 17): a group's refused brand transfers are read by those who answer for
+/// its brand: the bureau of the group's county, that county's auditors, and the lead school's
+/// office. A bureau that sees the group only through a cross-region member (F-04) is not the
+/// group's bureau; a member school learns of its own refusal from the answer it got.
+pub fn can_read_brand_refusals(caller: &Caller, group: &Group) -> Result<(), Problem> {
+    match caller.0.role {
+        Role::Bureau | Role::Auditor if caller.0.region == group.region => Ok(()),
+        _ if lead_office_of(caller, group) => Ok(()),
+        _ => Err(forbidden(
+            "only the group's bureau, its county's auditors and the lead school's office read the group's refused brand transfers",
+            "仅该集团所属教育局、本县督导人员及龙头学校集团办公室可查看品牌违规拦截记录",
+        )
+        .rule("R-11")),
+    }
+}
+
 /// Whose obligations and sanctions a caller who sees the group may read: the bureau,
 /// auditors and the lead office every school's (`requested`, or all); a member school's
 /// office and teachers only their own school's (and the group's).

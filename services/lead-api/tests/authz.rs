@@ -34,6 +34,14 @@ const COUNTY_PUBLIC: &[(&str, &str)] = &[
     ("GET", "/api/v1/schools/{school_id}"),
 ];
 
+/// Reads of a group's oversight records, answered inside the group to its bureau, its
+/// county's auditors and its lead office only: the group's member offices and teachers, who
+/// know the group exists, get 403.
+const OVERSIGHT_READS: &[(&str, &str)] = &[
+    // R-11 (invariant 17): the refused brand transfers (scope::can_read_brand_refusals)
+    ("GET", "/api/v1/groups/{group_id}/brand-refusals"),
+];
+
 /// Writes sent with a valid body: their refusal must come from the scope check (403/404),
 /// never from validation.
 const STRICT_WRITES: &[(&str, &str)] = &[
@@ -147,6 +155,16 @@ async fn seed(env: &Env, tag: &str, region: &'static str) -> Seeded {
     // a resource, a facility, a meeting with a motion
     let path = format!("/groups/{id}/resources");
     let resource = until_ok(|| env.post(&office, &path, resource())).await;
+    // an attempt to re-export the resource into another group, refused and on record
+    let (status, body) = env
+        .post(
+            &office,
+            &format!("/resources/{}/shares", resource["id"].as_str().unwrap()),
+            json!({"target": {"type": "group", "group_id": uuid::Uuid::now_v7()}}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    assert_eq!(body["error"]["code"], "brand_transfer_forbidden", "{body}");
     let (status, facility) = env
         .post(&office, &format!("/groups/{id}/facilities"), facility())
         .await;
@@ -412,6 +430,16 @@ async fn no_role_reads_or_changes_another_groups_private_data() {
                     if status.is_server_error() {
                         failures.push(format!("5xx: {what}"));
                         continue;
+                    }
+                    if OVERSIGHT_READS.contains(&op_key) && !out_of_scope {
+                        let overseer =
+                            county_wide || (*role == Role::LeadAdmin && *target == Target::Own);
+                        if overseer && !(status.is_success() && text.contains(&t.resource)) {
+                            failures.push(format!("overseer not answered the record: {what}"));
+                        }
+                        if !overseer && status != StatusCode::FORBIDDEN {
+                            failures.push(format!("a school of the group not 403: {what}"));
+                        }
                     }
                     if !out_of_scope {
                         continue;

@@ -11,7 +11,7 @@ use actix_web::http::StatusCode;
 use actix_web::http::header;
 use actix_web::test;
 use chrono::Utc;
-use common::{Env, REGION, assert_one_created, assert_refusal, env};
+use common::{Env, OTHER_REGION, REGION, assert_one_created, assert_refusal, env};
 use edu_domain::Role;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
@@ -245,6 +245,86 @@ async fn sharing_outside_is_refused_with_brand_transfer_forbidden_and_recorded()
     assert_eq!(refusal.actor.school_id.unwrap().to_string(), g.a_id);
     assert_eq!(refusal.payload["resource_id"], id.as_str());
     assert_eq!(refusal.payload["target"]["school_id"], outside.as_str());
+}
+
+/// R-11 (invariant 17) through the API: a member school's office tries to share a group
+/// resource with a school of another group and is refused with `brand_transfer_forbidden`
+/// citing R-11 (403, the share's status for this refusal since it exists; a retry with the
+/// same key gets the same answer). The refusal is on record at once: the group's bureau, its
+/// county's auditor and the lead office list it (who, which resource, to whom, when); the
+/// group's member offices and teachers may not (403), another county's bureau and another
+/// group's lead office are told the group does not exist (404).
+#[actix_web::test]
+async fn r11_a_refused_share_is_listed_for_the_bureau_and_the_lead_office_only() {
+    let env = env().await;
+    let g = group(&env, "庚").await;
+    let other = group(&env, "辛").await;
+    let id = published(&env, &g, &g.a, resource("校本课程:家乡的河", &[])).await;
+    for _ in 0..2 {
+        let req = test::TestRequest::post()
+            .uri(&format!("/api/v1/resources/{id}/shares"))
+            .insert_header(("Authorization", format!("Bearer {}", g.a)))
+            .insert_header(("Idempotency-Key", "share-to-another-group-1"))
+            .set_json(json!({"target": {"type": "school", "school_id": other.a_id}}));
+        let (status, body) = env.send(req).await;
+        assert_refusal(
+            status,
+            &body,
+            StatusCode::FORBIDDEN,
+            "brand_transfer_forbidden",
+        );
+        assert_eq!(body["error"]["rule"], "R-11", "{body}");
+    }
+
+    let path = format!("/groups/{}/brand-refusals", g.id);
+    let auditor = env.token(Role::Auditor, REGION, None);
+    for token in [&env.bureau(), &auditor, &g.lead] {
+        let (status, page) = env.get(token, &path).await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        assert_eq!(page["total"], 1, "{page}");
+        let r = &page["items"][0];
+        assert_eq!(r["group_id"], g.id.as_str());
+        assert_eq!(r["resource_id"], id.as_str());
+        assert_eq!(r["resource_title"], "校本课程:家乡的河");
+        assert_eq!(r["requested_by"]["sub"], format!("member_admin-{REGION}"));
+        assert_eq!(r["requested_by"]["role"], "member_admin");
+        assert_eq!(r["requested_by"]["school_id"], g.a_id.as_str());
+        assert_eq!(
+            r["target"],
+            json!({"type": "school", "school_id": other.a_id})
+        );
+        assert_eq!(r["rule"], "R-11");
+        assert_eq!(r["code"], "brand_transfer_forbidden");
+        assert!(r["refused_at"].is_string(), "{r}");
+    }
+    // One resource's: this one has it, another has none.
+    let (status, page) = env.get(&g.lead, &format!("{path}?resource_id={id}")).await;
+    assert_eq!((status, page["total"].clone()), (StatusCode::OK, json!(1)));
+    let quiet = published(&env, &g, &g.b, resource("德育案例", &[])).await;
+    let (status, page) = env
+        .get(&g.lead, &format!("{path}?resource_id={quiet}&limit=10"))
+        .await;
+    assert_eq!((status, page["total"].clone()), (StatusCode::OK, json!(0)));
+
+    let teacher = env.school_token(Role::Teacher, &g.a_id);
+    for token in [&g.a, &g.b, &teacher] {
+        let (status, body) = env.get(token, &path).await;
+        assert_refusal(status, &body, StatusCode::FORBIDDEN, "forbidden");
+        assert_eq!(body["error"]["rule"], "R-11", "{body}");
+    }
+    let far = env.token(Role::Bureau, OTHER_REGION, None);
+    for token in [&far, &other.lead] {
+        let (status, body) = env.get(token, &path).await;
+        assert_refusal(status, &body, StatusCode::NOT_FOUND, "not_found");
+        assert!(!body.to_string().contains(&id), "{body}");
+    }
+    // The other group has nothing on record; bad paging is a 400.
+    let (status, page) = env
+        .get(&other.lead, &format!("/groups/{}/brand-refusals", other.id))
+        .await;
+    assert_eq!((status, page["total"].clone()), (StatusCode::OK, json!(0)));
+    let (status, body) = env.get(&g.lead, &format!("{path}?limit=0")).await;
+    assert_refusal(status, &body, StatusCode::BAD_REQUEST, "validation_failed");
 }
 
 #[actix_web::test]

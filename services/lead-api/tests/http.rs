@@ -649,7 +649,11 @@ async fn f09_s85_the_bureau_loads_an_existing_groups_past() {
         ],
     });
     let (status, answer) = env
-        .post(&env.school_token(Role::LeadAdmin, &lead), "/groups/import", body.clone())
+        .post(
+            &env.school_token(Role::LeadAdmin, &lead),
+            "/groups/import",
+            body.clone(),
+        )
         .await;
     assert_refusal(status, &answer, StatusCode::FORBIDDEN, "forbidden");
     let (status, list) = env.post(&env.bureau(), "/groups/import", body).await;
@@ -662,8 +666,17 @@ async fn f09_s85_the_bureau_loads_an_existing_groups_past() {
         .iter()
         .find(|m| m["school_id"] == b.as_str())
         .unwrap();
-    assert!(left["joined_at"].as_str().unwrap().starts_with("2022-02-20"), "{left}");
-    assert!(left["left_at"].as_str().unwrap().starts_with("2024-07-15"), "{left}");
+    assert!(
+        left["joined_at"]
+            .as_str()
+            .unwrap()
+            .starts_with("2022-02-20"),
+        "{left}"
+    );
+    assert!(
+        left["left_at"].as_str().unwrap().starts_with("2024-07-15"),
+        "{left}"
+    );
     assert_eq!(left["exit_reason"], "voluntary");
 
     // §8.5 over time: `a` is still in that group, so no other group had it in 2023.
@@ -676,6 +689,11 @@ async fn f09_s85_the_bureau_loads_an_existing_groups_past() {
                    "plaque_date": "2023-01-01", "members": [{"school_id": a, "joined_on": "2023-03-01"}]}),
         )
         .await;
-    assert_refusal(status, &answer, StatusCode::CONFLICT, "school_already_in_group");
+    assert_refusal(
+        status,
+        &answer,
+        StatusCode::CONFLICT,
+        "school_already_in_group",
+    );
     assert_eq!(answer["error"]["details"]["history"]["date"], "2023-03-01");
 }

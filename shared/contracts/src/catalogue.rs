@@ -4,11 +4,12 @@
 
 use chrono::{DateTime, Utc};
 use edu_domain::{
-    BookingId, BookingStatus, CourseType, FacilityId, FacilityKind, GroupId, QualityTier,
-    ResourceId, ResourceKind, ResourceStatus, SchoolId, Stage, UploadId,
+    BookingId, BookingStatus, CourseType, ErrorCode, FacilityId, FacilityKind, GroupId,
+    QualityTier, ResourceId, ResourceKind, ResourceStatus, Role, SchoolId, Stage, UploadId,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+use uuid::Uuid;
 
 pub use crate::{Page, Paging};
 
@@ -19,6 +20,7 @@ crate::operation!(Catalogue, AddVersion, "resource.version.add", NewVersion => R
 crate::operation!(Catalogue, ReviewResource, "resource.review", Review => Resource);
 crate::operation!(Catalogue, AdoptResource, "resource.adopt", NewAdoption => Adoption);
 crate::operation!(Catalogue, ShareResource, "resource.share", NewShare => Share);
+crate::operation!(Catalogue, ListBrandRefusals, "brand_refusal.list", BrandRefusalQuery => Page<BrandRefusal>);
 crate::operation!(Catalogue, GetReuse, "reuse.get", ReuseQuery => Reuse);
 crate::operation!(Catalogue, BeginUpload, "upload.begin", NewUpload => Upload);
 crate::operation!(Catalogue, UploadChunk, "upload.chunk", Chunk => Upload);
@@ -270,6 +272,49 @@ pub struct Share {
     pub shared_by_school_id: Option<SchoolId>,
     pub note: Option<String>,
     pub created_at: DateTime<Utc>,
+}
+
+/// The refused transfers of one group's resources, newest first; with `resource_id`,
+/// of that resource only.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BrandRefusalQuery {
+    pub group_id: GroupId,
+    #[serde(default)]
+    pub resource_id: Option<ResourceId>,
+    #[serde(default)]
+    pub paging: Paging,
+}
+
+/// Who asked for a transfer that was refused.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Requester {
+    /// The token subject.
+    pub sub: String,
+    /// Null for the system itself, and for refusals recorded before roles were kept.
+    pub role: Option<Role>,
+    pub school_id: Option<SchoolId>,
+}
+
+/// R-11 (invariant 17): a transfer or re-export of a group's resource to a school or group
+/// outside the group that was refused, as recorded in the transaction that refused it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct BrandRefusal {
+    /// The record's id.
+    pub id: Uuid,
+    pub group_id: GroupId,
+    pub resource_id: ResourceId,
+    /// The resource's title when the transfer was refused.
+    #[schema(example = "校本课程:家乡的河")]
+    pub resource_title: String,
+    pub requested_by: Requester,
+    /// Where the resource was to go: a school outside the group, or another group.
+    pub target: ShareTarget,
+    /// The RULES.md rule the refusal enforced.
+    #[schema(example = "R-11")]
+    pub rule: String,
+    /// The code the caller was refused with.
+    pub code: ErrorCode,
+    pub refused_at: DateTime<Utc>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

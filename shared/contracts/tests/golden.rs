@@ -524,7 +524,9 @@ mod council {
 
 mod catalogue {
     use super::*;
-    use edu_contracts::catalogue::ShareTarget;
+    use edu_contracts::catalogue::{
+        BrandRefusal, BrandRefusalQuery, Page, Paging, Requester, ShareTarget,
+    };
     use edu_contracts::events::{
         FacilityBooked, ResourceAdopted, ResourceExportRefused, ResourceFacts, ResourcePublished,
         ResourceVersionAdded,
@@ -619,6 +621,77 @@ mod catalogue {
             end: at("2026-10-12T02:00:00Z"),
         };
         catalogue_golden("event_facility_booked", 0x85, &event);
+    }
+
+    /// R-11 (invariant 17): the list of refused transfers a group's bureau, its county's
+    /// auditors and its lead office read: the request, and a page of one refusal to a school
+    /// outside the group and one into another group.
+    #[test]
+    fn golden_brand_refusal_list() {
+        let command = Command {
+            actor: Actor {
+                sub: "user:lead-admin-1".into(),
+                role: Some(Role::LeadAdmin),
+                region: Some(region()),
+                school_id: Some(SchoolId(id(LEAD))),
+            },
+            idempotency_key: None,
+            body: BrandRefusalQuery {
+                group_id: GroupId(id(GROUP)),
+                resource_id: Some(ResourceId(id(RESOURCE))),
+                paging: Paging {
+                    limit: 20,
+                    offset: 40,
+                },
+            },
+        };
+        golden("command_brand_refusal_list", &command);
+        // The resource and the paging may be left out.
+        let minimal: Command<BrandRefusalQuery> = serde_json::from_value(json!({
+            "actor": {"sub": "user:bureau-411627", "role": "bureau", "region": "411627"},
+            "body": {"group_id": id(GROUP)}
+        }))
+        .expect("optional query fields default");
+        assert_eq!(minimal.body.resource_id, None);
+        assert_eq!(minimal.body.paging, Paging::default());
+
+        let refusal = |n: u128, target: ShareTarget| BrandRefusal {
+            id: id(n),
+            group_id: GroupId(id(GROUP)),
+            resource_id: ResourceId(id(RESOURCE)),
+            resource_title: "一次函数的图像与性质".into(),
+            requested_by: Requester {
+                sub: "user:member-admin-2".into(),
+                role: Some(Role::MemberAdmin),
+                school_id: Some(SchoolId(id(MEMBER))),
+            },
+            target,
+            rule: "R-11".into(),
+            code: ErrorCode::BrandTransferForbidden,
+            refused_at: at("2026-09-01T08:00:00.123456Z"),
+        };
+        let reply: Reply<Page<BrandRefusal>> = Reply::Ok(Page {
+            items: vec![
+                refusal(
+                    0x86,
+                    ShareTarget::Group {
+                        group_id: GroupId(id(OTHER_GROUP)),
+                    },
+                ),
+                refusal(
+                    0x87,
+                    ShareTarget::School {
+                        school_id: SchoolId(id(OUTSIDER)),
+                    },
+                ),
+            ],
+            total: 2,
+        });
+        let file = golden("reply_ok_brand_refusals", &reply);
+        assert_eq!(file["ok"]["total"], 2);
+        assert_eq!(file["ok"]["items"][0]["code"], "brand_transfer_forbidden");
+        assert_eq!(file["ok"]["items"][0]["rule"], "R-11");
+        assert_eq!(file["ok"]["items"][1]["target"]["type"], "school");
     }
 
     #[test]

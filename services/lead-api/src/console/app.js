@@ -55,6 +55,8 @@ const WORDS = {
     scale_cap: '规模上限', effective_cap: '现行上限', model_cap: '模式上限', change_scale: '调整规模',
     record_quality: '记录质量评估', improving: '持续提升', decided_at: '决定时间', recorded_by: '记录人',
     gate_closed: '龙头学校最近一年质量未提升:集团暂停吸收新成员(V-07)。', superseded: '已更正', rounds_hint: '考核评估在开启后可随时从此处进入;接口目前不提供考核列表,本页记住在此浏览器开启的考核。',
+    brand_refusals: '品牌违规拦截记录', requested_by: '申请人', resource: '资源', refused_to: '拟输出至', refused_at: '拦截时间',
+    brand_refusals_hint: '集团资源不得转让或向集团外学校、其他集团二次输出(R-11);每次被拦截的尝试均记录在此。',
   },
   en: {
     title: 'School-group console', signin: 'Sign in', signout: 'Sign out', loading: 'Loading…',
@@ -104,6 +106,8 @@ const WORDS = {
     scale_cap: 'Scale cap', effective_cap: 'Cap in force', model_cap: "model's cap", change_scale: 'Change scale',
     record_quality: 'Record quality', improving: 'Improving', decided_at: 'Decided', recorded_by: 'Recorded by',
     gate_closed: "The lead school's latest quality did not improve: the group admits no member (V-07).", superseded: 'corrected', rounds_hint: 'The API has no list of rounds yet; this page remembers the rounds opened in this browser.',
+    brand_refusals: 'Refused brand transfers', requested_by: 'Requested by', resource: 'Resource', refused_to: 'To', refused_at: 'When',
+    brand_refusals_hint: 'Group resources may not be transferred or re-exported to schools outside the group or to other groups (R-11); every refused attempt is kept here.',
   },
 };
 
@@ -204,6 +208,13 @@ function fmtDate(iso) {
   const [y, m, d] = iso.slice(0, 10).split('-').map(Number);
   const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
   return bi(`${y}年${m}月${d}日`, `${d} ${months[m - 1]} ${y}`);
+}
+// A moment in the reader's local time, e.g. 2026年3月12日 14:05.
+function fmtDateTime(iso) {
+  const d = new Date(iso ?? '');
+  if (Number.isNaN(d.getTime())) return esc(iso);
+  const p = n => String(n).padStart(2, '0');
+  return `${fmtDate(`${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`)} ${p(d.getHours())}:${p(d.getMinutes())}`;
 }
 // A date with its place in the school calendar, e.g. 2026年3月12日(2025—2026学年第二学期).
 function fmtSchoolDate(iso) {
@@ -391,6 +402,22 @@ async function feedHtml(schoolId) {
   ]), 'notifications');
 }
 
+// R-11: a group's refused brand transfers (who asked, which resource, to whom, when), with
+// names from the schools and groups the reader knows; an id's first characters otherwise
+// (a school or group outside the reader's county is not theirs to name).
+async function brandRefusalsHtml(groupId, names) {
+  const [page, groups] = await Promise.all([api('GET', `/groups/${groupId}/brand-refusals?limit=100`), groupNames().catch(() => new Map())]);
+  const who = by => (by.school_id ? `${esc(nameOf(names, by.school_id))}<br>` : '') +
+    `<small class="muted">${esc(en('role', by.role))} · ${esc(by.sub)}</small>`;
+  const to = target => target.type === 'school'
+    ? `${esc(nameOf(names, target.school_id))} <small class="muted">${esc(bi('集团外学校', 'school outside the group'))}</small>`
+    : `${esc(nameOf(groups, target.group_id))} <small class="muted">${esc(bi('其他集团', 'another group'))}</small>`;
+  const shown = page.items.length < page.total ? `${page.items.length} / ${page.total}` : String(page.total);
+  return `<p class="muted">${esc(t('brand_refusals_hint'))}</p><p>${esc(bi('共', 'In all'))} <b data-testid="brand-refusals-total">${esc(shown)}</b></p>` +
+    table([t('requested_by'), t('resource'), t('refused_to'), t('refused_at')], page.items.map(r => [
+      who(r.requested_by), `<b>${esc(r.resource_title)}</b>`, to(r.target), fmtDateTime(r.refused_at)]), 'brand-refusals');
+}
+
 // Opens an authenticated document (printable report, export) in a new tab or as a download.
 async function openDocument(button, path, fileName) {
   await act(button, async () => {
@@ -554,7 +581,8 @@ async function pageGroup(groupId) {
     <section class="card"><h2>${esc(t('scale'))} <small class="muted">F-08 · V-07</small></h2><div id="scale"></div><div id="scale-forms"></div></section>
     <section class="card"><h2>${esc(t('obligations'))} ${periodPicker('period', currentMonthPeriod())}</h2><div id="ledger"></div></section>
     <div class="grid"><section class="card"><h2>${esc(t('rotation'))}</h2><div id="rotation"></div></section>
-    <section class="card"><h2>${esc(t('notifications'))}</h2><div id="feed"></div></section></div>`;
+    <section class="card"><h2>${esc(t('notifications'))}</h2><div id="feed"></div></section></div>
+    <div id="brand-refusals-card"></div>`;
   let list;
   try {
     list = await api('GET', `/groups/${groupId}/members?include_history=true`);
@@ -603,6 +631,13 @@ async function pageGroup(groupId) {
   loadLedger();
   fill(q('#rotation'), async () => rotationChart(await api('GET', `/groups/${groupId}/rotation?year=${schoolYearOf(today())}`)));
   fill(q('#feed'), () => feedHtml(g.lead_school_id));
+  // R-11: the group's county bureau and auditors and its lead office read the refused transfers
+  const overseer = ((role === 'bureau' || role === 'auditor') && state.claims.region === g.region) ||
+    (role === 'lead_admin' && state.claims.school_id === g.lead_school_id);
+  if (overseer) {
+    q('#brand-refusals-card').innerHTML = `<section class="card"><h2>${esc(t('brand_refusals'))} <small class="muted">R-11</small></h2><div id="brand-refusals">${esc(t('loading'))}</div></section>`;
+    fill(q('#brand-refusals'), () => brandRefusalsHtml(groupId, names));
+  }
 }
 
 // F-08/V-07: the bureau's scale decisions and the lead school's yearly quality, with the

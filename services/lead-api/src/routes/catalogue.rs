@@ -14,12 +14,13 @@ use base64::engine::general_purpose::STANDARD as BASE64;
 use edu_contracts::Actor;
 use edu_contracts::catalogue::{
     AddVersion, AdoptResource, Adoption, AdoptionBody, BeginUpload, BookFacility, Booking,
-    BookingBody, BookingQuery, CHUNK_BYTES, Chunk, Facility, FacilityQuery, FileChunk, FileRead,
-    FinishUpload, GetResource, GetReuse, ListBookings, ListFacilities, MAX_FILE_BYTES, NewAdoption,
-    NewBooking, NewFacility, NewResource, NewShare, NewUpload, NewVersion, Page, Paging, ReadFile,
-    RegisterFacility, Resource, ResourceFilter, ResourcePage, ResourceRef, ResourceSearch, Reuse,
-    ReuseQuery, Review, ReviewBody, ReviewResource, SearchResources, Share, ShareBody,
-    ShareResource, SubmitResource, Upload, UploadChunk, UploadFinish, VersionContent,
+    BookingBody, BookingQuery, BrandRefusal, BrandRefusalQuery, CHUNK_BYTES, Chunk, Facility,
+    FacilityQuery, FileChunk, FileRead, FinishUpload, GetResource, GetReuse, ListBookings,
+    ListBrandRefusals, ListFacilities, MAX_FILE_BYTES, NewAdoption, NewBooking, NewFacility,
+    NewResource, NewShare, NewUpload, NewVersion, Page, Paging, ReadFile, RegisterFacility,
+    Resource, ResourceFilter, ResourcePage, ResourceRef, ResourceSearch, Reuse, ReuseQuery, Review,
+    ReviewBody, ReviewResource, SearchResources, Share, ShareBody, ShareResource, SubmitResource,
+    Upload, UploadChunk, UploadFinish, VersionContent,
 };
 use edu_domain::{
     CourseType, ErrorCode, FacilityId, FacilityKind, GroupId, Problem, QualityTier, ResourceId,
@@ -30,10 +31,10 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::AppState;
 use crate::auth::{Caller, IdempotencyKey};
 use crate::error::{ApiError, ErrorBody};
-use crate::routes::groups::writable_group;
+use crate::routes::groups::{visible_group, writable_group};
+use crate::{AppState, scope};
 
 /// A resource a school of the group contributes (M5/R-09); the caller's school owns it.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -369,8 +370,10 @@ pub async fn adopt_resource(
 ///
 /// R-11/M7: sharing with a school or group outside the group, or publishing into another
 /// group, is refused with `brand_transfer_forbidden` (403: the rule forbids it whatever the
-/// state), and the refusal is recorded as a `resource.export_refused` event (who, what, to
-/// whom) for the bureau's evaluation.
+/// state). The refusal is kept on record — who, what, to whom, when — for
+/// `GET /groups/{group_id}/brand-refusals`, and published as a `resource.export_refused`
+/// event for the bureau's evaluation; a retry with the same `Idempotency-Key` gets the same
+/// refusal and is not recorded twice.
 #[utoipa::path(
     tag = "catalogue",
     operation_id = "share_resource",
@@ -408,6 +411,67 @@ pub async fn share_resource(
         .call::<ShareResource>(&caller.actor(), key.0, request)
         .await?;
     Ok(HttpResponse::Created().json(share))
+}
+
+/// Which refused transfers to list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct BrandRefusalListQuery {
+    /// One resource's only.
+    #[serde(default)]
+    #[param(value_type = Option<String>, format = Uuid)]
+    pub resource_id: Option<ResourceId>,
+    #[serde(default)]
+    #[param(minimum = 1, maximum = 200, default = 50)]
+    pub limit: Option<u16>,
+    #[serde(default)]
+    #[param(minimum = 0, default = 0)]
+    pub offset: Option<u32>,
+}
+
+/// The group's refused brand transfers (品牌违规拦截记录), newest first, with their total.
+///
+/// R-11 (invariant 17): every share of one of the group's resources with a school outside
+/// the group, or into another group, is refused with `brand_transfer_forbidden` and kept
+/// here: who asked (token subject, role, school), which resource (its title at the time), to
+/// whom, when, the rule and the code. Read by the bureau of the group's county, that county's
+/// auditors and the lead school's office.
+#[utoipa::path(
+    tag = "catalogue",
+    operation_id = "list_brand_refusals",
+    params(("group_id" = GroupId, Path, description = "Group id"), BrandRefusalListQuery),
+    responses(
+        (status = 200, description = "Refused transfers, newest first, and how many there are", body = Page<BrandRefusal>),
+        (status = 400, description = "Invalid query", body = ErrorBody),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 403, description = "`forbidden` (rule R-11): not the group's bureau, an auditor of its county or the lead school's office (e.g. a member school's office or a teacher)", body = ErrorBody),
+        (status = 404, description = "No such group visible to the caller", body = ErrorBody),
+        (status = 503, description = "Service unavailable; retry", body = ErrorBody),
+    ),
+    security(("bearer" = [])),
+)]
+#[get("/groups/{group_id}/brand-refusals")]
+pub async fn list_brand_refusals(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<GroupId>,
+    query: web::Query<BrandRefusalListQuery>,
+) -> Result<web::Json<Page<BrandRefusal>>, ApiError> {
+    let group = visible_group(&state, &caller, path.into_inner()).await?;
+    scope::can_read_brand_refusals(&caller, &group)?;
+    let q = query.into_inner();
+    let body = BrandRefusalQuery {
+        group_id: group.id,
+        resource_id: q.resource_id,
+        paging: paging(q.limit, q.offset),
+    };
+    Ok(web::Json(
+        state
+            .bus
+            .call::<ListBrandRefusals>(&caller.actor(), None, body)
+            .await?,
+    ))
 }
 
 /// Reuse of a group's library: adoptions per resource, per school (resources owned,

@@ -77,6 +77,7 @@ pub fn config(cfg: &mut ServiceConfig) {
         .service(catalogue::review_resource)
         .service(catalogue::adopt_resource)
         .service(catalogue::share_resource)
+        .service(catalogue::list_brand_refusals)
         .service(catalogue::get_resource_reuse)
         .service(catalogue::upload_file)
         .service(catalogue::create_facility)

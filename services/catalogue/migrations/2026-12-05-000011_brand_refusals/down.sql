@@ -1,0 +1,9 @@
+DROP INDEX export_refusals_resource;
+DROP INDEX export_refusals_group;
+ALTER TABLE export_refusals
+    DROP CONSTRAINT export_refusals_one_target,
+    DROP COLUMN code,
+    DROP COLUMN rule,
+    DROP COLUMN requested_by_role,
+    DROP COLUMN resource_title,
+    DROP COLUMN group_id;
