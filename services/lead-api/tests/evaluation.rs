@@ -188,7 +188,7 @@ async fn a_round_scores_from_the_records_and_a_failing_members_exit_waits_for_th
     let postings = format!("/groups/{}/postings", g.id);
     let (status, p) = until(
         || env.post(&office, &postings, posting.clone()),
-        |_, r| r["error"]["code"] != "school_not_in_group",
+        |_, r| common::group_known(r),
     )
     .await;
     assert_eq!(status, StatusCode::CREATED, "{p}");

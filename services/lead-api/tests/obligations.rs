@@ -236,7 +236,7 @@ async fn persuade_out_needs_a_warning_and_a_decision_and_after_the_bureau_confir
     let postings = format!("/groups/{}/postings", g.id);
     let (status, p) = until(
         || env.post(&office, &postings, posting(teacher(0))),
-        |_, r| r["error"]["code"] != "school_not_in_group",
+        |_, r| common::group_known(r),
     )
     .await;
     assert_eq!(status, StatusCode::CREATED, "{p}");

@@ -96,14 +96,14 @@ fn posting(teacher: &str, to: &str, kind: &str, term: Value) -> Value {
 }
 
 /// Proposes a posting. The rotation service learns the group's schools from membership
-/// events, asynchronously: the first proposal of a test waits (≤ 5 s) until it has.
+/// events, asynchronously: the first proposal of a test waits (≤ 5 s) until it has (it
+/// answers `not_found` or `school_not_in_group` until then).
 async fn propose(env: &Env, token: &str, group: &str, body: Value) -> (StatusCode, Value) {
     let path = format!("/groups/{group}/postings");
     let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
     loop {
         let (status, reply) = env.post(token, &path, body.clone()).await;
-        if reply["error"]["code"] != "school_not_in_group" || tokio::time::Instant::now() > deadline
-        {
+        if common::group_known(&reply) || tokio::time::Instant::now() > deadline {
             return (status, reply);
         }
         tokio::time::sleep(Duration::from_millis(50)).await;

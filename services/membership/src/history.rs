@@ -10,7 +10,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use edu_bus::outbox;
 use edu_contracts::Command;
-use edu_contracts::events::{GroupEstablished, MemberAdmitted, MemberExited};
+use edu_contracts::events::{MemberAdmitted, MemberExited};
 use edu_contracts::membership::{GroupHistory, MemberList, PastMembership};
 use edu_db::idempotency;
 use edu_domain::{
@@ -19,8 +19,8 @@ use edu_domain::{
 
 use crate::error::MembershipError;
 use crate::rules;
-use crate::service::{MembershipService, Result, insert_membership};
-use crate::store::{self, GroupRow, MembershipRow, ScaleDecisionRow};
+use crate::service::{Formation, MembershipService, Result, establish, insert_membership};
+use crate::store::{self, MembershipRow};
 
 /// At most this many stays in one load.
 const MAX_MEMBERS: usize = 200;
@@ -142,8 +142,6 @@ impl MembershipService {
                     .ok_or(MembershipError::SchoolNotFound)?;
                 let region = lead.region()?;
                 let policy = store::policy_on(conn, &region, formed_on).await?;
-                let exception =
-                    rules::check_scale_cap(&policy, body.model, body.scale_cap, reason.as_deref())?;
                 // F-01/§8.5: the lead is in no other group from the formation on.
                 if store::role_during(conn, body.lead_school_id, at(formed_on), None)
                     .await?
@@ -151,82 +149,18 @@ impl MembershipService {
                 {
                     return Err(MembershipError::AlreadyInGroup);
                 }
-                let group = GroupRow {
-                    id: GroupId::new().0,
-                    name: name.clone(),
-                    model: body.model.as_str().to_owned(),
-                    lead_school_id: lead.id,
-                    region: lead.region.clone(),
-                    plaque_date: body.plaque_date,
-                    scale_cap: body.scale_cap.map(i16::from),
-                    cap_exception_reason: if exception { reason.clone() } else { None },
-                    status: GroupStatus::Active.as_str().to_owned(),
-                    dissolved_at: None,
-                    dissolution_reason: None,
-                    policy_version: policy.version,
-                    created_at: at(formed_on),
-                };
-                store::insert_group(conn, &group).await?;
-                let lead_row = MembershipRow {
-                    id: MembershipId::new().0,
-                    group_id: group.id,
-                    school_id: lead.id,
-                    role: MemberRole::Lead.as_str().to_owned(),
-                    joined_at: at(formed_on),
-                    left_at: None,
-                    exit_reason: None,
-                    exit_note: None,
-                    plaque_text: name.clone(),
-                    legal_person_retained: true,
-                    independent_leadership: true,
-                    cross_region: false,
-                    policy_version: policy.version,
-                };
-                insert_membership(conn, &lead_row).await?;
-                if let Some(scale_cap) = body.scale_cap {
-                    let decision = ScaleDecisionRow {
-                        id: uuid::Uuid::now_v7(),
-                        group_id: group.id,
-                        previous_scale_cap: None,
-                        scale_cap: Some(i16::from(scale_cap)),
-                        cap_exception: exception,
-                        effective_cap: i16::from(policy.effective_cap(
-                            body.model,
-                            Some(scale_cap),
-                            exception,
-                        )),
-                        active_members: 0,
-                        reason: reason
-                            .clone()
-                            .unwrap_or_else(|| "组建时确定 decided at formation".to_owned()),
-                        decided_by: cmd.actor.sub.clone(),
-                        decided_at: at(formed_on),
-                        policy_version: policy.version,
-                    };
-                    store::insert_scale_decision(conn, &decision).await?;
-                }
-                let group_id = GroupId(group.id);
-                let established = GroupEstablished {
-                    group_id,
-                    name: name.clone(),
+                let formation = Formation {
+                    name: &name,
                     model: body.model,
-                    lead_school_id: SchoolId(lead.id),
-                    region: region.clone(),
+                    lead: &lead,
                     plaque_date: body.plaque_date,
-                    effective_cap: policy.effective_cap(body.model, body.scale_cap, exception),
-                    policy_version: policy.version,
-                    lead_school_name: Some(lead.name.clone()),
-                    lead_principal_name: Some(lead.principal_name.clone()),
+                    scale_cap: body.scale_cap,
+                    cap_exception_reason: reason.as_deref(),
+                    on: at(formed_on),
+                    policy: &policy,
                 };
-                outbox::enqueue(
-                    conn,
-                    &cmd.actor,
-                    Some(group_id),
-                    Some(SchoolId(lead.id)),
-                    &established,
-                )
-                .await?;
-
+                let (group, exception) = establish(conn, &cmd.actor, formation).await?;
+                let group_id = GroupId(group.id);
                 let mut steps: Vec<(NaiveDate, Step, usize)> = Vec::new();
                 for (row, stay) in body.members.iter().enumerate() {
                     steps.push((stay.joined_on, Step::Admit, row));

@@ -1,7 +1,7 @@
 //! The operations of the membership service. Each write is one transaction: row locks,
 //! the rule check, the change, the outbox event and the idempotency record commit together.
 
-use chrono::Utc;
+use chrono::{DateTime, NaiveDate, Utc};
 use diesel_async::{AsyncConnection, AsyncPgConnection};
 use edu_bus::{Bus, outbox};
 use edu_contracts::events::{GroupDissolved, GroupEstablished, MemberAdmitted, MemberExited};
@@ -13,7 +13,9 @@ use edu_contracts::obligations::{GetStanding, StandingQuery};
 use edu_contracts::{Actor, Command};
 use edu_db::idempotency;
 use edu_db::{DbPool, PooledConn, is_unique_violation};
-use edu_domain::{ExitReason, GroupId, GroupStatus, MemberRole, MembershipId, SchoolId, text};
+use edu_domain::{
+    ExitReason, GroupId, GroupModel, GroupStatus, MemberRole, MembershipId, Policy, SchoolId, text,
+};
 
 use crate::error::MembershipError;
 use crate::rules;
@@ -113,92 +115,25 @@ impl MembershipService {
                 let lead = store::school(conn, body.lead_school_id)
                     .await?
                     .ok_or(MembershipError::SchoolNotFound)?;
-                let region = lead.region()?;
-                let policy = store::current_policy(conn, &region).await?;
-                let exception =
-                    rules::check_scale_cap(&policy, body.model, body.scale_cap, reason.as_deref())?;
+                let policy = store::current_policy(conn, &lead.region()?).await?;
                 match store::current_role(conn, body.lead_school_id).await? {
                     Some(MemberRole::Lead) | Some(MemberRole::Member) => {
                         return Err(MembershipError::AlreadyInGroup);
                     }
                     None => {}
                 }
-                let group = GroupRow {
-                    id: GroupId::new().0,
-                    name: name.clone(),
-                    model: body.model.as_str().to_owned(),
-                    lead_school_id: lead.id,
-                    region: lead.region.clone(),
+                let formation = Formation {
+                    name: &name,
+                    model: body.model,
+                    lead: &lead,
                     plaque_date: body.plaque_date,
-                    scale_cap: body.scale_cap.map(i16::from),
-                    cap_exception_reason: if exception { reason.clone() } else { None },
-                    status: GroupStatus::Active.as_str().to_owned(),
-                    dissolved_at: None,
-                    dissolution_reason: None,
-                    policy_version: policy.version,
-                    created_at: Utc::now(),
+                    scale_cap: body.scale_cap,
+                    cap_exception_reason: reason.as_deref(),
+                    on: Utc::now(),
+                    policy: &policy,
                 };
-                store::insert_group(conn, &group).await?;
-                let lead_membership = MembershipRow {
-                    id: MembershipId::new().0,
-                    group_id: group.id,
-                    school_id: lead.id,
-                    role: MemberRole::Lead.as_str().to_owned(),
-                    joined_at: Utc::now(),
-                    left_at: None,
-                    exit_reason: None,
-                    exit_note: None,
-                    plaque_text: name.clone(),
-                    legal_person_retained: true,
-                    independent_leadership: true,
-                    cross_region: false,
-                    policy_version: policy.version,
-                };
-                insert_membership(conn, &lead_membership).await?;
-                // F-08: a size decided at formation opens the group's scale history.
-                if let Some(scale_cap) = body.scale_cap {
-                    let decision = store::ScaleDecisionRow {
-                        id: uuid::Uuid::now_v7(),
-                        group_id: group.id,
-                        previous_scale_cap: None,
-                        scale_cap: Some(i16::from(scale_cap)),
-                        cap_exception: exception,
-                        effective_cap: i16::from(policy.effective_cap(
-                            body.model,
-                            Some(scale_cap),
-                            exception,
-                        )),
-                        active_members: 0,
-                        reason: reason
-                            .clone()
-                            .unwrap_or_else(|| "组建时确定 decided at formation".to_owned()),
-                        decided_by: cmd.actor.sub.clone(),
-                        decided_at: group.created_at,
-                        policy_version: policy.version,
-                    };
-                    store::insert_scale_decision(conn, &decision).await?;
-                }
+                let (group, _) = establish(conn, &cmd.actor, formation).await?;
                 let view = single_view(conn, group).await?;
-                let event = GroupEstablished {
-                    group_id: view.id,
-                    name: view.name.clone(),
-                    model: view.model,
-                    lead_school_id: view.lead_school_id,
-                    region: view.region.clone(),
-                    plaque_date: view.plaque_date,
-                    effective_cap: view.effective_cap,
-                    policy_version: view.policy_version,
-                    lead_school_name: Some(lead.name.clone()),
-                    lead_principal_name: Some(lead.principal_name.clone()),
-                };
-                outbox::enqueue(
-                    conn,
-                    &cmd.actor,
-                    Some(view.id),
-                    Some(view.lead_school_id),
-                    &event,
-                )
-                .await?;
                 Ok(view)
             },
         )
@@ -420,6 +355,108 @@ impl MembershipService {
         })
         .await
     }
+}
+
+/// What a group is formed with.
+pub(crate) struct Formation<'a> {
+    pub name: &'a str,
+    pub model: GroupModel,
+    pub lead: &'a SchoolRow,
+    pub plaque_date: NaiveDate,
+    pub scale_cap: Option<u8>,
+    pub cap_exception_reason: Option<&'a str>,
+    /// When it was formed (now, or a past day for a group loaded with its history).
+    pub on: DateTime<Utc>,
+    /// The region's policy in force then.
+    pub policy: &'a Policy,
+}
+
+/// Forms a group inside the caller's transaction: the group row, its lead's membership, the
+/// scale decided at formation (F-08, §8.3: above the model's cap only with a reason) and the
+/// `group.established` event. Returns the row and whether the cap is an exception.
+pub(crate) async fn establish(
+    conn: &mut AsyncPgConnection,
+    actor: &Actor,
+    f: Formation<'_>,
+) -> Result<(GroupRow, bool)> {
+    let exception = rules::check_scale_cap(f.policy, f.model, f.scale_cap, f.cap_exception_reason)?;
+    let group = GroupRow {
+        id: GroupId::new().0,
+        name: f.name.to_owned(),
+        model: f.model.as_str().to_owned(),
+        lead_school_id: f.lead.id,
+        region: f.lead.region.clone(),
+        plaque_date: f.plaque_date,
+        scale_cap: f.scale_cap.map(i16::from),
+        cap_exception_reason: f
+            .cap_exception_reason
+            .filter(|_| exception)
+            .map(str::to_owned),
+        status: GroupStatus::Active.as_str().to_owned(),
+        dissolved_at: None,
+        dissolution_reason: None,
+        policy_version: f.policy.version,
+        created_at: f.on,
+    };
+    store::insert_group(conn, &group).await?;
+    let lead_membership = MembershipRow {
+        id: MembershipId::new().0,
+        group_id: group.id,
+        school_id: f.lead.id,
+        role: MemberRole::Lead.as_str().to_owned(),
+        joined_at: f.on,
+        left_at: None,
+        exit_reason: None,
+        exit_note: None,
+        plaque_text: f.name.to_owned(),
+        legal_person_retained: true,
+        independent_leadership: true,
+        cross_region: false,
+        policy_version: f.policy.version,
+    };
+    insert_membership(conn, &lead_membership).await?;
+    let effective_cap = f.policy.effective_cap(f.model, f.scale_cap, exception);
+    // F-08: a size decided at formation opens the group's scale history.
+    if let Some(scale_cap) = f.scale_cap {
+        let decision = store::ScaleDecisionRow {
+            id: uuid::Uuid::now_v7(),
+            group_id: group.id,
+            previous_scale_cap: None,
+            scale_cap: Some(i16::from(scale_cap)),
+            cap_exception: exception,
+            effective_cap: i16::from(effective_cap),
+            active_members: 0,
+            reason: f
+                .cap_exception_reason
+                .unwrap_or("组建时确定 decided at formation")
+                .to_owned(),
+            decided_by: actor.sub.clone(),
+            decided_at: f.on,
+            policy_version: f.policy.version,
+        };
+        store::insert_scale_decision(conn, &decision).await?;
+    }
+    let event = GroupEstablished {
+        group_id: GroupId(group.id),
+        name: f.name.to_owned(),
+        model: f.model,
+        lead_school_id: SchoolId(f.lead.id),
+        region: f.lead.region()?,
+        plaque_date: f.plaque_date,
+        effective_cap,
+        policy_version: f.policy.version,
+        lead_school_name: Some(f.lead.name.clone()),
+        lead_principal_name: Some(f.lead.principal_name.clone()),
+    };
+    outbox::enqueue(
+        conn,
+        actor,
+        Some(GroupId(group.id)),
+        Some(SchoolId(f.lead.id)),
+        &event,
+    )
+    .await?;
+    Ok((group, exception))
 }
 
 /// Ends a member's membership with a reason, inside the caller's transaction, with the

@@ -832,17 +832,7 @@ pub async fn latest_lead_quality(
     conn: &mut AsyncPgConnection,
     school: SchoolId,
 ) -> QueryResult<Option<LeadQualityRow>> {
-    lead_quality::table
-        .filter(lead_quality::school_id.eq(school.0))
-        .order((
-            lead_quality::school_year.desc(),
-            lead_quality::recorded_at.desc(),
-            lead_quality::id.desc(),
-        ))
-        .select(LeadQualityRow::as_select())
-        .first(conn)
-        .await
-        .optional()
+    lead_quality_before(conn, school, i32::MAX).await
 }
 
 // ---- policy versions (DESIGN.md "Policy as data") ----

@@ -33,7 +33,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::{Caller, IdempotencyKey};
 use crate::error::{ApiError, ErrorBody};
-use crate::routes::groups::{visible_group, writable_group};
+use crate::routes::groups::{refuse_if_dissolved, visible_group};
 use crate::{AppState, scope};
 
 /// A resource a school of the group contributes (M5/R-09); the caller's school owns it.
@@ -98,10 +98,11 @@ pub async fn create_resource(
     body: web::Json<NewResourceRequest>,
 ) -> Result<HttpResponse, ApiError> {
     // a dissolved group's library takes nothing new, whoever asks.
-    let group = writable_group(&state, &caller, path.into_inner()).await?;
+    let group_id = path.into_inner();
+    refuse_if_dissolved(&state, &caller, group_id).await?;
     let b = body.into_inner();
     let request = NewResource {
-        group_id: group.id,
+        group_id,
         kind: b.kind,
         subject: b.subject,
         stage: b.stage,
@@ -596,10 +597,11 @@ pub async fn upload_file(
     {
         return Err(too_large());
     }
-    let group = writable_group(&state, &caller, path.into_inner()).await?;
+    let group_id = path.into_inner();
+    refuse_if_dissolved(&state, &caller, group_id).await?;
     let actor = caller.actor();
     let begin = NewUpload {
-        group_id: group.id,
+        group_id,
         file_name: query.into_inner().name,
         content_type,
     };
@@ -776,10 +778,11 @@ pub async fn create_facility(
     path: web::Path<GroupId>,
     body: web::Json<NewFacilityRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let group = writable_group(&state, &caller, path.into_inner()).await?;
+    let group_id = path.into_inner();
+    refuse_if_dissolved(&state, &caller, group_id).await?;
     let b = body.into_inner();
     let request = NewFacility {
-        group_id: group.id,
+        group_id,
         name: b.name,
         kind: b.kind,
         description: b.description,

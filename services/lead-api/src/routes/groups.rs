@@ -43,6 +43,50 @@ pub(crate) async fn writable_group(
     Ok(group)
 }
 
+/// For writes whose owning service judges the caller itself (the library): a group the
+/// caller may see answers 409 `group_dissolved` once dissolved, like every other
+/// write; anything else is left to the service's own answer.
+pub(crate) async fn refuse_if_dissolved(
+    state: &AppState,
+    caller: &Caller,
+    group_id: GroupId,
+) -> Result<(), ApiError> {
+    match state
+        .groups
+        .get(&state.bus, &caller.actor(), group_id)
+        .await
+    {
+        Ok(group) if scope::can_see_group(caller, &group) => Ok(scope::open_for_changes(&group)?),
+        Ok(_) => Ok(()),
+        Err(p) if p.code == edu_domain::ErrorCode::NotFound => Ok(()),
+        Err(p) => Err(p.into()),
+    }
+}
+
+/// Only the bureau of the lead school's county forms a group (F-11), new or loaded with its
+/// past; another county's school is not known to exist (404).
+async fn lead_of_new_group(
+    state: &AppState,
+    caller: &Caller,
+    lead: SchoolId,
+) -> Result<(), ApiError> {
+    if caller.0.role != Role::Bureau {
+        return Err(Problem::forbidden(
+            "only the county education bureau forms groups",
+            "仅县教育局可组建教育集团",
+        )
+        .into());
+    }
+    let lead = state
+        .bus
+        .call::<GetSchool>(&caller.actor(), None, SchoolRef { school_id: lead })
+        .await?;
+    if !scope::can_see_school(caller, &lead) {
+        return Err(Problem::not_found("school", "学校").into());
+    }
+    Ok(scope::bureau_of(caller, &lead.region)?)
+}
+
 /// Establish a group with its lead school (bureau of the lead school's region).
 #[utoipa::path(
     tag = "groups",
@@ -67,28 +111,8 @@ pub async fn create_group(
     key: IdempotencyKey,
     body: web::Json<NewGroup>,
 ) -> Result<HttpResponse, ApiError> {
-    if caller.0.role != Role::Bureau {
-        return Err(Problem::forbidden(
-            "only the county education bureau creates groups",
-            "仅县教育局可组建教育集团",
-        )
-        .into());
-    }
+    lead_of_new_group(&state, &caller, body.lead_school_id).await?;
     let actor = caller.actor();
-    let lead = state
-        .bus
-        .call::<GetSchool>(
-            &actor,
-            None,
-            SchoolRef {
-                school_id: body.lead_school_id,
-            },
-        )
-        .await?;
-    if !scope::can_see_school(&caller, &lead) {
-        return Err(Problem::not_found("school", "学校").into());
-    }
-    scope::bureau_of(&caller, &lead.region)?;
     let group = state
         .bus
         .call::<CreateGroup>(&actor, key.0, body.into_inner())
@@ -127,21 +151,8 @@ pub async fn import_group(
     key: IdempotencyKey,
     body: web::Json<GroupHistory>,
 ) -> Result<HttpResponse, ApiError> {
+    lead_of_new_group(&state, &caller, body.lead_school_id).await?;
     let actor = caller.actor();
-    let lead = state
-        .bus
-        .call::<GetSchool>(
-            &actor,
-            None,
-            SchoolRef {
-                school_id: body.lead_school_id,
-            },
-        )
-        .await?;
-    if !scope::can_see_school(&caller, &lead) {
-        return Err(Problem::not_found("school", "学校").into());
-    }
-    scope::bureau_of(&caller, &lead.region)?;
     let list = state
         .bus
         .call::<ImportGroup>(&actor, key.0, body.into_inner())

@@ -296,3 +296,13 @@ pub fn meeting() -> Value {
         "place": "会议室", "agenda": [{"title": "审议交流方案", "owner": "集团办公室", "documents": []}],
     })
 }
+
+/// Whether a write's answer shows that the service behind it already knew the group: the
+/// rotation service learns groups and their schools from membership events, asynchronously,
+/// and answers `not_found` (the group) or `school_not_in_group` until it has.
+pub fn group_known(reply: &Value) -> bool {
+    !matches!(
+        reply["error"]["code"].as_str(),
+        Some("not_found" | "school_not_in_group")
+    )
+}
