@@ -86,6 +86,16 @@ council_id!(
     /// A quarterly written report to the bureau (G-08).
     ReportId
 );
+council_id!(
+    /// A member school's major matter on record (G-09).
+    MajorMatterId
+);
+
+mod major_matters;
+pub use major_matters::{
+    ListMajorMatters, MajorMatter, MajorMatterKind, MajorMatterQuery, NewMajorMatter,
+    RecordMajorMatter,
+};
 
 /// A seat's place in the council (G-03, G-04, G-05).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
