@@ -727,6 +727,10 @@ pub struct QuarterlyReport {
     pub summary: Option<String>,
     /// The decisions the report lists (submitted), or should list (not yet submitted).
     pub decisions: Vec<Decision>,
+    /// The member schools' major matters recorded in the quarter (G-09), oldest first, each
+    /// with the decision it cites: what the council's decisions came to (added later).
+    #[serde(default)]
+    pub major_matters: Vec<MajorMatter>,
     /// Meetings held in the quarter, by kind.
     pub meetings_held: u32,
     pub submitted_at: Option<DateTime<Utc>>,

@@ -89,9 +89,17 @@ impl Env {
     /// A group founded 2025-09-01 with `members` members; waits until the council has
     /// a vice-chair for each.
     pub async fn group(&self, members: usize) -> Group {
-        let lead = self.school("龙头中学", LEAD_PRINCIPAL).await;
+        self.group_named("", members).await
+    }
+
+    /// [`Env::group`] with its schools' and its own name prefixed by `prefix`: a second
+    /// group of the county needs other names (school names are unique in a region).
+    pub async fn group_named(&self, prefix: &str, members: usize) -> Group {
+        let lead = self
+            .school(&format!("{prefix}龙头中学"), LEAD_PRINCIPAL)
+            .await;
         let body = NewGroup {
-            name: "龙头中学教育集团".into(),
+            name: format!("{prefix}龙头中学教育集团"),
             model: GroupModel::Alliance,
             lead_school_id: lead,
             plaque_date: day(2025, 9, 1),
@@ -107,7 +115,7 @@ impl Env {
         let mut ids = Vec::new();
         for i in 0..members {
             let school = self
-                .school(&format!("成员中学{i}"), &member_principal(i))
+                .school(&format!("{prefix}成员中学{i}"), &member_principal(i))
                 .await;
             self.bus()
                 .call::<AdmitMember>(
