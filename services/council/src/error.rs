@@ -1,9 +1,14 @@
 //! The refusals of the council service.
 
-use edu_contracts::council::{DecisionId, MinutesStatus, MotionStatus, Quarter, Quorum, SeatId};
+use chrono::NaiveDate;
+use edu_contracts::council::{
+    DecisionCategory, DecisionId, MinutesStatus, MotionStatus, Quarter, Quorum, SeatId,
+};
 use edu_db::StoreError;
-use edu_domain::{ErrorCode, Problem, SchoolId};
+use edu_domain::{ErrorCode, GroupId, Problem, SchoolId};
 use serde_json::json;
+
+use crate::major_matters::rules::Missing;
 
 #[derive(Debug, thiserror::Error)]
 pub enum CouncilError {
@@ -38,6 +43,17 @@ pub enum CouncilError {
     TwoSeats(String),
     #[error("the subject school is not a member school of the group")]
     SubjectNotMember(SchoolId),
+    #[error("the lead school's own matters are not member schools' major matters")]
+    MatterOfLead(SchoolId),
+    #[error("the school is not an active member school of the group")]
+    MatterOfNonMember(SchoolId),
+    #[error("a member school's major matter cites the council's decision about it: {missing:?}")]
+    DecisionRequired {
+        group: GroupId,
+        school: SchoolId,
+        effective_on: NaiveDate,
+        missing: Missing,
+    },
     #[error("quorum not met")]
     Quorum(Quorum),
     #[error("seat not present")]
@@ -144,6 +160,26 @@ impl From<CouncilError> for Problem {
             )
             .rule("G-09")
             .details(json!({ "school_id": school })),
+            E::MatterOfLead(school) => Problem::new(
+                ErrorCode::NotAMember,
+                "the lead school's own matters are not member schools' major matters; name a member school of the group",
+                "龙头学校自身事项不属于成员学校重大事项,请选择本集团的成员学校",
+            )
+            .rule("G-09")
+            .details(json!({ "school_id": school, "lead_school": true })),
+            E::MatterOfNonMember(school) => Problem::new(
+                ErrorCode::NotAMember,
+                "a member school's major matter concerns an active member school of the group; this school is not one",
+                "成员学校重大事项须涉及本集团在册成员学校,该校不是",
+            )
+            .rule("G-09")
+            .details(json!({ "school_id": school, "lead_school": false })),
+            E::DecisionRequired {
+                group,
+                school,
+                effective_on,
+                missing,
+            } => decision_required(group, school, effective_on, missing),
             E::Quorum(q) => Problem::new(
                 ErrorCode::QuorumNotMet,
                 format!(
@@ -216,4 +252,80 @@ impl From<CouncilError> for Problem {
             E::Store(e) => e.into_problem("council"),
         }
     }
+}
+
+/// G-09: what a member school's major matter needs and what its citation lacks. The details
+/// name the decision needed (`needed`) and the part missing (`missing`); a decision of
+/// another group is not described further, since the caller may not see that group.
+fn decision_required(
+    group: GroupId,
+    school: SchoolId,
+    effective_on: NaiveDate,
+    missing: Missing,
+) -> Problem {
+    let needed = json!({
+        "category": DecisionCategory::MemberMajorMatter,
+        "group_id": group,
+        "subject_school_id": school,
+        "decided_on_or_before": effective_on,
+    });
+    let (what, en, zh, found) = match missing {
+        Missing::Citation => (
+            "decision_cited",
+            "a member school's major matter is decided collectively by the council: cite the council's decision about it (a passed motion of category member_major_matter about this school)".to_owned(),
+            "成员学校重大事项由集团理事会集体决策:须注明理事会就此作出的决定(关于该校、类别为「成员学校重大事项」、已表决通过的议案)".to_owned(),
+            json!({}),
+        ),
+        Missing::Decision(id) => (
+            "decision",
+            "the cited decision is not a decision of the council (a motion becomes one when it passes); cite the council's decision about this school".to_owned(),
+            "所注明的决定不是理事会的决定(议案表决通过后方成为决定),须注明理事会关于该校的决定".to_owned(),
+            json!({ "decision_id": id }),
+        ),
+        Missing::SameGroup(id) => (
+            "same_group",
+            "the cited council decision is another group's; cite this group's council decision about the school".to_owned(),
+            "所注明的决定属于其他集团的理事会,须注明本集团理事会关于该校的决定".to_owned(),
+            json!({ "decision_id": id }),
+        ),
+        Missing::SameCategory(id, category) => (
+            "same_category",
+            format!(
+                "the cited council decision is of category {}, not a member school's major matter (member_major_matter)",
+                category.as_str()
+            ),
+            format!(
+                "所注明的理事会决定类别为「{}」,不是「成员学校重大事项」",
+                category.name_zh()
+            ),
+            json!({ "decision_id": id, "decision_category": category }),
+        ),
+        Missing::SameSchool(id, subject) => (
+            "same_school",
+            "the cited council decision is about another school; cite the council's decision about this school".to_owned(),
+            "所注明的理事会决定涉及其他学校,须注明理事会关于该校的决定".to_owned(),
+            json!({ "decision_id": id, "decision_subject_school_id": subject }),
+        ),
+        Missing::DecidedInTime {
+            decision,
+            decided_on,
+            effective_on,
+        } => (
+            "decided_by_effective_date",
+            format!(
+                "the cited council decision was made on {decided_on}, after the matter takes effect on {effective_on}: the council decides a major matter before it takes effect"
+            ),
+            format!(
+                "所注明的理事会决定作出于 {decided_on},晚于该事项生效日期 {effective_on};重大事项须先经理事会决策"
+            ),
+            json!({ "decision_id": decision, "decided_on": decided_on }),
+        ),
+    };
+    let mut details = json!({ "missing": what, "needed": needed });
+    if let (Some(d), Some(extra)) = (details.as_object_mut(), found.as_object()) {
+        d.extend(extra.clone());
+    }
+    Problem::new(ErrorCode::CouncilDecisionRequired, en, zh)
+        .rule("G-09")
+        .details(details)
 }

@@ -185,12 +185,28 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    major_matters (id) {
+        id -> Uuid,
+        group_id -> Uuid,
+        school_id -> Uuid,
+        kind -> Text,
+        title -> Text,
+        description -> Nullable<Text>,
+        effective_on -> Date,
+        decision_id -> Uuid,
+        recorded_by -> Text,
+        recorded_at -> Timestamptz,
+    }
+}
+
 diesel::joinable!(council_schools -> councils (group_id));
 diesel::joinable!(seats -> councils (group_id));
 diesel::joinable!(meetings -> councils (group_id));
 diesel::joinable!(motions -> meetings (meeting_id));
 diesel::joinable!(decisions -> meetings (meeting_id));
 diesel::joinable!(report_decisions -> decisions (decision_id));
+diesel::joinable!(major_matters -> decisions (decision_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     councils,
@@ -208,4 +224,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     reports,
     report_decisions,
     overdue_reports,
+    major_matters,
 );

@@ -24,6 +24,7 @@ use edu_domain::{GroupId, MemberRole, Policy, Problem, RegionCode, SchoolId, tex
 use uuid::Uuid;
 
 use crate::error::CouncilError;
+use crate::major_matters;
 use crate::rules::{self, GroupSchool};
 use crate::store::{
     self, AgendaRow, CorrectionRow, CouncilRow, DecisionFilter, DecisionRow, MeetingFilter,
@@ -62,7 +63,7 @@ impl CouncilService {
         Self { pool }
     }
 
-    async fn conn(&self) -> Result<PooledConn> {
+    pub(crate) async fn conn(&self) -> Result<PooledConn> {
         Ok(edu_db::conn(&self.pool).await?)
     }
 
@@ -719,7 +720,8 @@ impl CouncilService {
 
     // ---- quarterly reports (G-08) ----
 
-    /// A quarter's report: as submitted, or generated from the quarter's major decisions.
+    /// A quarter's report: as submitted, or generated from the quarter's major decisions;
+    /// either way with the member schools' major matters recorded in the quarter (G-09).
     pub async fn get_report(&self, cmd: Command<ReportRef>) -> Result<QuarterlyReport> {
         let ReportRef { group_id, period } = cmd.body;
         let mut conn = self.conn().await?;
@@ -1132,7 +1134,7 @@ fn seat_presence(rows: &[MeetingSeatRow]) -> Vec<(SchoolId, bool)> {
         .collect()
 }
 
-async fn active_schools(
+pub(crate) async fn active_schools(
     conn: &mut AsyncPgConnection,
     group: GroupId,
 ) -> diesel::QueryResult<Vec<GroupSchool>> {
@@ -1157,7 +1159,7 @@ async fn meeting_group(conn: &mut AsyncPgConnection, id: MeetingId) -> Result<Gr
 }
 
 /// The council, share-locked, refusing a frozen one.
-async fn live_council_for_share(
+pub(crate) async fn live_council_for_share(
     conn: &mut AsyncPgConnection,
     group: GroupId,
 ) -> Result<CouncilRow> {
@@ -1377,6 +1379,7 @@ async fn report_view(
         .or_else(|| period.due_on(p.council_report_due_days))
         .unwrap_or(last);
     let held = store::held_meeting_count(conn, group, first, last).await?;
+    let major_matters = major_matters::recorded_in(conn, group, first, last).await?;
     Ok(QuarterlyReport {
         id: report.as_ref().map(|r| ReportId(r.id)),
         group_id: group,
@@ -1389,6 +1392,7 @@ async fn report_view(
             .into_iter()
             .map(decision_view)
             .collect::<diesel::QueryResult<_>>()?,
+        major_matters,
         meetings_held: u32::try_from(held).unwrap_or(u32::MAX),
         submitted_at: report.as_ref().map(|r| r.submitted_at),
         policy_version: report.as_ref().map_or(p.version, |r| r.policy_version),

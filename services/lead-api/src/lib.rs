@@ -96,7 +96,7 @@ pub const CSV_LIMIT: usize = 2 * 1024 * 1024;
         (name = "members", description = "成员学校 — admission, history, exit"),
         (name = "rotation", description = "交流轮岗 — teacher rosters, postings between the group's schools, the E-08 figures"),
         (name = "training", description = "培训与跟岗 — trainings the lead school delivers (E-05/E-06), yearly hours (E-19), shadowing coverage (E-09)"),
-        (name = "council", description = "理事会 — seats (G-02..G-05), meetings, quorum, votes and decisions (G-09), minutes, the quarterly report to the bureau (G-08), cadence (G-06, G-15, V-06)"),
+        (name = "council", description = "理事会 — seats (G-02..G-05), meetings, quorum, votes and decisions (G-09), member schools' major matters recorded with the decision that decided each (G-09), minutes, the quarterly report to the bureau (G-08), cadence (G-06, G-15, V-06)"),
         (name = "catalogue", description = "优质课程资源库 — the group's library: resources, immutable versions and files (R-03, R-05), review, search, adoptions and reuse, the brand rule (R-11, M7) with every refused transfer on record, shared facilities and bookings (R-01)"),
         (name = "sanctions", description = "警告与劝退 — warnings and persuade-out by the lead school (X-01, L8), on a warning or a failing evaluation (§8.7) and a council decision (G-09), confirmed by the bureau"),
         (name = "obligations", description = "义务台账 — each period's obligations of the group, the lead and the members (G-06, G-08, E-05, E-06, M5, E-09, G-15, V-06, M2, E-08) with their records, and each school's notifications"),

@@ -272,6 +272,24 @@ pub fn can_amend_minutes(
     ))
 }
 
+/// G-09: a member school's major matter goes on record by the group's lead office, which
+/// keeps the council's records (G-10), or by the office of the member school it concerns.
+/// The council service checks that the school is a member and that the council decided it.
+pub fn can_record_major_matter(
+    caller: &Caller,
+    group: &Group,
+    school: SchoolId,
+) -> Result<(), Problem> {
+    let own_school = caller.0.role == Role::MemberAdmin && caller.0.school_id == Some(school);
+    if lead_office_of(caller, group) || own_school {
+        return Ok(());
+    }
+    Err(forbidden(
+        "only the group's lead school office, or the office of the member school concerned, records a member school's major matter",
+        "成员学校重大事项由龙头学校集团办公室或该成员学校登记",
+    ))
+}
+
 /// A county's overdue council reports (G-08): its bureau and auditors.
 pub fn can_read_region_reports(caller: &Caller, region: &RegionCode) -> Result<(), Problem> {
     match caller.0.role {

@@ -70,6 +70,7 @@ const STRICT_WRITES: &[(&str, &str)] = &[
     ("POST", "/api/v1/schools/{school_id}/teachers/import"),
     ("PUT", "/api/v1/groups/{group_id}/scale"),
     ("POST", "/api/v1/schools/{school_id}/lead-quality"),
+    ("POST", "/api/v1/groups/{group_id}/major-matters"),
 ];
 
 const ROSTER: &str =
@@ -275,6 +276,9 @@ fn body_for(method: &str, path: &str, t: &Seeded, spare_school: &str) -> Value {
         ("POST", "/api/v1/schools/{school_id}/lead-quality") => {
             json!({"school_year": 2025, "score": 85.0, "improving": true})
         }
+        ("POST", "/api/v1/groups/{group_id}/major-matters") => json!({
+            "school_id": t.member, "kind": "budget", "title": "2026年度预算",
+            "effective_on": "2026-04-01", "decision_id": NIL}),
         ("PUT", "/api/v1/meetings/{meeting_id}/minutes") => json!({"text": "纪要"}),
         ("POST", "/api/v1/meetings/{meeting_id}/minutes/corrections") => {
             json!({"text": "更正", "reason": "笔误"})

@@ -69,6 +69,12 @@ async fn x02_a_dissolved_group_refuses_every_change_and_keeps_its_history() {
                    "participant_ids": ["00000000-0000-0000-0000-000000000000"]}),
         ),
         (
+            "POST",
+            format!("/groups/{group}/major-matters"),
+            json!({"school_id": member, "kind": "budget", "title": "2026年度预算",
+                   "effective_on": "2026-04-01", "decision_id": "00000000-0000-0000-0000-000000000000"}),
+        ),
+        (
             "PUT",
             format!("/groups/{group}/scale"),
             json!({"scale_cap": 2, "reason": "调整"}),

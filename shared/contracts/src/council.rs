@@ -86,6 +86,16 @@ council_id!(
     /// A quarterly written report to the bureau (G-08).
     ReportId
 );
+council_id!(
+    /// A member school's major matter on record (G-09).
+    MajorMatterId
+);
+
+mod major_matters;
+pub use major_matters::{
+    ListMajorMatters, MajorMatter, MajorMatterKind, MajorMatterQuery, NewMajorMatter,
+    RecordMajorMatter,
+};
 
 /// A seat's place in the council (G-03, G-04, G-05).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
@@ -717,6 +727,10 @@ pub struct QuarterlyReport {
     pub summary: Option<String>,
     /// The decisions the report lists (submitted), or should list (not yet submitted).
     pub decisions: Vec<Decision>,
+    /// The member schools' major matters recorded in the quarter (G-09), oldest first, each
+    /// with the decision it cites: what the council's decisions came to (added later).
+    #[serde(default)]
+    pub major_matters: Vec<MajorMatter>,
     /// Meetings held in the quarter, by kind.
     pub meetings_held: u32,
     pub submitted_at: Option<DateTime<Utc>>,

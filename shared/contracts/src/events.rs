@@ -13,7 +13,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::catalogue::ShareTarget;
 
-use crate::council::{DecisionCategory, DecisionId, MeetingId, MeetingKind, Quarter, ReportId};
+use crate::council::{
+    DecisionCategory, DecisionId, MajorMatterId, MajorMatterKind, MeetingId, MeetingKind, Quarter,
+    ReportId,
+};
 use crate::{Event, ServiceName};
 
 /// `group.established`: the bureau created a group (with its lead school).
@@ -279,6 +282,25 @@ pub struct DecisionRecorded {
 impl Event for DecisionRecorded {
     const SERVICE: ServiceName = ServiceName::Council;
     const TYPE: &'static str = "decision.recorded";
+    const VERSION: u32 = 1;
+}
+
+/// `major_matter.recorded`: a member school's major matter was recorded, citing the council
+/// decision of category `member_major_matter` about that school that decided it (G-09).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MajorMatterRecorded {
+    pub major_matter_id: MajorMatterId,
+    pub group_id: GroupId,
+    pub school_id: SchoolId,
+    pub kind: MajorMatterKind,
+    pub title: String,
+    pub effective_on: NaiveDate,
+    pub decision_id: DecisionId,
+}
+
+impl Event for MajorMatterRecorded {
+    const SERVICE: ServiceName = ServiceName::Council;
+    const TYPE: &'static str = "major_matter.recorded";
     const VERSION: u32 = 1;
 }
 

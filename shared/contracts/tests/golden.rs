@@ -425,14 +425,18 @@ fn golden_command_admission() {
 mod council {
     use super::*;
     use edu_contracts::council::{
-        DecisionCategory, DecisionId, MeetingId, MeetingKind, Quarter, ReportId,
+        DecisionCategory, DecisionId, MajorMatterId, MajorMatterKind, MeetingId, MeetingKind,
+        Quarter, ReportId,
     };
-    use edu_contracts::events::{DecisionRecorded, MeetingHeld, ReportOverdue, ReportSubmitted};
+    use edu_contracts::events::{
+        DecisionRecorded, MajorMatterRecorded, MeetingHeld, ReportOverdue, ReportSubmitted,
+    };
 
     const MEETING: u128 = 0x40;
     const DECISION: u128 = 0x50;
     const DECISION_2: u128 = 0x51;
     const REPORT: u128 = 0x60;
+    const MAJOR_MATTER: u128 = 0x70;
 
     fn day(y: i32, m: u32, d: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, d).expect("date")
@@ -476,6 +480,25 @@ mod council {
             policy_version: 0,
         };
         council_golden("event_decision_recorded", 6, &event);
+    }
+
+    #[test]
+    fn golden_major_matter_recorded() {
+        // G-09: the member school's matter cites the council's decision about it.
+        let event = MajorMatterRecorded {
+            major_matter_id: MajorMatterId(id(MAJOR_MATTER)),
+            group_id: GroupId(id(GROUP)),
+            school_id: SchoolId(id(MEMBER)),
+            kind: MajorMatterKind::PrincipalAppointmentOrRemoval,
+            title: "任命李明为二中校长".into(),
+            effective_on: day(2026, 3, 16),
+            decision_id: DecisionId(id(DECISION)),
+        };
+        event_golden(
+            "event_major_matter_recorded",
+            envelope(9, &event, Some(GROUP), Some(MEMBER)),
+            &event,
+        );
     }
 
     #[test]

@@ -31,7 +31,7 @@ pub enum ErrorCode {
     LeadCannotBeMember,
     /// A dissolved group accepts no change.
     GroupDissolved,
-    /// The school is not an active member of the group.
+    /// The school is not an active member of the group (the lead school is none either).
     NotAMember,
     /// The lead school cannot exit its own group; dissolve the group instead.
     LeadCannotExit,
@@ -95,7 +95,8 @@ pub enum ErrorCode {
     FileHashMismatch,
     /// X-01/§8.7: a persuade-out (劝退) needs an active warning or a failing evaluation.
     WarningOrFailedEvaluationRequired,
-    /// G-09: a member's major matter (a persuade-out) needs the council's decision about it.
+    /// G-09: a member's major matter (a persuade-out, or one recorded with the council) needs
+    /// the council's decision about it.
     CouncilDecisionRequired,
     /// The persuade-out is not in a state that allows this step (one open at a time).
     PersuadeOutStateInvalid,

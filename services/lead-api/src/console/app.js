@@ -54,6 +54,8 @@ const WORDS = {
     scale: '办学规模与龙头学校质量', scale_decisions: '规模决定记录', lead_quality: '龙头学校年度质量',
     scale_cap: '规模上限', effective_cap: '现行上限', model_cap: '模式上限', change_scale: '调整规模',
     record_quality: '记录质量评估', improving: '持续提升', decided_at: '决定时间', recorded_by: '记录人',
+    major_matters: '成员学校重大事项', record_major_matter: '登记重大事项', matter_title: '事项', matter_description: '说明(类别为「其他」时必填)',
+    effective_on: '生效日期', decision_cited: '依据的理事会决议', no_decision: '理事会尚无关于该校的重大事项决议', recorded: '已登记',
     gate_closed: '龙头学校最近一年质量未提升:集团暂停吸收新成员(V-07)。', superseded: '已更正', rounds_hint: '考核评估在开启后可随时从此处进入;接口目前不提供考核列表,本页记住在此浏览器开启的考核。',
     brand_refusals: '品牌违规拦截记录', requested_by: '申请人', resource: '资源', refused_to: '拟输出至', refused_at: '拦截时间',
     brand_refusals_hint: '集团资源不得转让或向集团外学校、其他集团二次输出(R-11);每次被拦截的尝试均记录在此。',
@@ -105,6 +107,8 @@ const WORDS = {
     scale: "Scale and the lead school's quality", scale_decisions: 'Scale decisions', lead_quality: "Lead school's yearly quality",
     scale_cap: 'Scale cap', effective_cap: 'Cap in force', model_cap: "model's cap", change_scale: 'Change scale',
     record_quality: 'Record quality', improving: 'Improving', decided_at: 'Decided', recorded_by: 'Recorded by',
+    major_matters: "Member schools' major matters", record_major_matter: 'Record major matter', matter_title: 'Matter', matter_description: 'Description (required for "other")',
+    effective_on: 'Effective', decision_cited: 'Council decision cited', no_decision: 'No council decision about this school yet', recorded: 'Recorded',
     gate_closed: "The lead school's latest quality did not improve: the group admits no member (V-07).", superseded: 'corrected', rounds_hint: 'The API has no list of rounds yet; this page remembers the rounds opened in this browser.',
     brand_refusals: 'Refused brand transfers', requested_by: 'Requested by', resource: 'Resource', refused_to: 'To', refused_at: 'When',
     brand_refusals_hint: 'Group resources may not be transferred or re-exported to schools outside the group or to other groups (R-11); every refused attempt is kept here.',
@@ -130,6 +134,7 @@ const ENUMS = {
   staff_post: { school_leader: ['校级领导', 'school leader'], middle_manager: ['中层管理人员', 'middle manager'], subject_teacher: ['学科教师', 'subject teacher'] },
   meeting_kind: { council: ['理事会例会', 'council meeting'], work_planning: ['年度工作计划会', 'planning meeting'], annual_summary: ['年度总结会', 'summary meeting'], results_showcase: ['成果展示', 'results showcase'] },
   category: { development_plan: ['发展规划', 'development plan'], goals: ['目标', 'goals'], work_plan: ['工作计划', 'work plan'], resource_allocation: ['资源配置', 'resource allocation'], teaching_activity: ['教学活动', 'teaching activity'], member_major_matter: ['成员校重大事项', "member school's major matter"] },
+  major_matter_kind: { principal_appointment_or_removal: ['校长任免', 'principal appointment or removal'], budget: ['年度预算/重大经费', 'budget or major expenditure'], campus_change: ['校区/校址调整', 'campus or site change'], enrolment_plan_change: ['招生计划调整', 'enrolment plan change'], partnership: ['加入其他办学共同体/项目', 'joining another programme or partnership'], major_construction: ['重大建设项目', 'major construction'], other: ['其他', 'other'] },
   motion_status: { open: ['表决中', 'open'], passed: ['通过', 'passed'], rejected: ['未通过', 'rejected'] },
   choice: { yes: ['赞成', 'yes'], no: ['反对', 'no'], abstain: ['弃权', 'abstain'], recused: ['回避', 'recused'] },
   minutes_status: { draft: ['草稿', 'draft'], circulated: ['传阅中', 'circulated'], published: ['已发布', 'published'] },
@@ -578,6 +583,7 @@ async function pageGroup(groupId) {
   main().innerHTML = `<div id="group-head">${esc(t('loading'))}</div>
     <div class="grid"><section class="card"><h2>${esc(t('members'))}</h2><div id="members"></div><div id="admit"></div></section>
     <section class="card"><h2>${esc(t('council'))}</h2><div id="council"></div></section></div>
+    <section class="card"><h2>${esc(t('major_matters'))} <small class="muted">G-09</small></h2><div id="major-matters"></div><div id="major-matter-form"></div></section>
     <section class="card"><h2>${esc(t('scale'))} <small class="muted">F-08 · V-07</small></h2><div id="scale"></div><div id="scale-forms"></div></section>
     <section class="card"><h2>${esc(t('obligations'))} ${periodPicker('period', currentMonthPeriod())}</h2><div id="ledger"></div></section>
     <div class="grid"><section class="card"><h2>${esc(t('rotation'))}</h2><div id="rotation"></div></section>
@@ -605,6 +611,7 @@ async function pageGroup(groupId) {
     own(m.legal_person_retained), own(m.independent_leadership)]), 'members');
   const role = state.claims.role;
   groupScale(g);
+  groupMajorMatters(g, list.members);
   if (role === 'bureau' || (role === 'lead_admin' && state.claims.school_id === g.lead_school_id)) {
     const inGroup = new Set(list.members.filter(m => !m.left_at).map(m => m.school_id));
     const candidates = [...names.values()].filter(s => s.id && !inGroup.has(s.id));
@@ -630,7 +637,9 @@ async function pageGroup(groupId) {
   q('#period').addEventListener('change', loadLedger);
   loadLedger();
   fill(q('#rotation'), async () => rotationChart(await api('GET', `/groups/${groupId}/rotation?year=${schoolYearOf(today())}`)));
-  fill(q('#feed'), () => feedHtml(g.lead_school_id));
+  // the lead school's notifications for the bureau and the lead office; a member school's own
+  // for its office and teachers (nobody else reads a school's feed)
+  fill(q('#feed'), () => feedHtml(['member_admin', 'teacher'].includes(role) ? state.claims.school_id : g.lead_school_id));
   // R-11: the group's county bureau and auditors and its lead office read the refused transfers
   const overseer = ((role === 'bureau' || role === 'auditor') && state.claims.region === g.region) ||
     (role === 'lead_admin' && state.claims.school_id === g.lead_school_id);
@@ -638,6 +647,63 @@ async function pageGroup(groupId) {
     q('#brand-refusals-card').innerHTML = `<section class="card"><h2>${esc(t('brand_refusals'))} <small class="muted">R-11</small></h2><div id="brand-refusals">${esc(t('loading'))}</div></section>`;
     fill(q('#brand-refusals'), () => brandRefusalsHtml(groupId, names));
   }
+}
+
+// G-09: the member schools' major matters, each with the council decision that decided it.
+// The lead office records any member school's, a member school's office its own; the
+// decisions offered are the council's passed member_major_matter decisions about the school
+// chosen (whether one fits is the API's to judge, and its refusal says what is missing).
+function groupMajorMatters(g, members) {
+  const claims = state.claims;
+  const load = () => fill(q('#major-matters'), async () => {
+    const page = await api('GET', `/groups/${g.id}/major-matters?limit=200`);
+    return table([t('school'), t('kind'), t('matter_title'), t('effective_on'), t('decision')], page.items.map(m => [
+      esc(m.school_name), esc(en('major_matter_kind', m.kind)),
+      esc(m.title) + (m.description ? `<br><small class="muted">${esc(m.description)}</small>` : ''),
+      fmtDate(m.effective_on), `${esc(m.decision_title)} <small class="muted">${esc(fmtDate(m.decided_on))}</small>`]), 'major-matters');
+  });
+  load();
+  if (g.status !== 'active') return;
+  const active = members.filter(m => !m.left_at && m.role === 'member');
+  const leadOffice = claims.role === 'lead_admin' && claims.school_id === g.lead_school_id;
+  const choices = leadOffice ? active : active.filter(m => claims.role === 'member_admin' && m.school_id === claims.school_id);
+  if (!choices.length) return;
+  q('#major-matter-form').innerHTML = `<form id="major-matter"><div class="actions">
+    <label>${esc(t('school'))}<select name="school_id" id="mm-school">${choices.map(m => `<option value="${esc(m.school_id)}">${esc(m.school_name)}</option>`).join('')}</select></label>
+    <label>${esc(t('kind'))}<select name="kind" id="mm-kind">${options('major_matter_kind', 'principal_appointment_or_removal')}</select></label>
+    <label>${esc(t('effective_on'))}<input type="date" name="effective_on" id="mm-date" value="${esc(today())}" required></label></div>
+    <label>${esc(t('matter_title'))}<input name="title" id="mm-title" size="40" required></label>
+    <label>${esc(t('matter_description'))}<textarea name="description" id="mm-description"></textarea></label>
+    <div class="actions"><label>${esc(t('decision_cited'))}<select name="decision_id" id="mm-decision"></select></label>
+    <button type="submit" id="mm-button">${esc(t('record_major_matter'))}</button></div></form>`;
+  const loadDecisions = async () => {
+    const select = q('#mm-decision');
+    const school = q('#mm-school').value;
+    let decisions = [];
+    try {
+      const page = await api('GET', `/groups/${g.id}/decisions?category=member_major_matter&school_id=${encodeURIComponent(school)}&limit=200`);
+      decisions = page.items.slice().reverse();
+    } catch (err) {
+      select.insertAdjacentHTML('afterend', refusalHtml(err));
+    }
+    if (q('#mm-school').value !== school) return; // another school was chosen meanwhile
+    select.innerHTML = decisions.length
+      ? decisions.map(d => `<option value="${esc(d.id)}">${esc(d.title)} (${esc(fmtDate(d.decided_on))})</option>`).join('')
+      : `<option value="">${esc(t('no_decision'))}</option>`;
+  };
+  q('#mm-school').addEventListener('change', loadDecisions);
+  loadDecisions();
+  q('#major-matter').addEventListener('submit', async e => {
+    e.preventDefault();
+    const f = e.target.elements;
+    const body = { school_id: f.school_id.value, kind: f.kind.value, title: f.title.value, description: f.description.value.trim() || null,
+      effective_on: f.effective_on.value, decision_id: f.decision_id.value || null };
+    if (await act(q('#mm-button'), () => api('POST', `/groups/${g.id}/major-matters`, body, { headers: { 'Idempotency-Key': idempotencyKey() } }), t('recorded'))) {
+      f.title.value = '';
+      f.description.value = '';
+      load();
+    }
+  });
 }
 
 // F-08/V-07: the bureau's scale decisions and the lead school's yearly quality, with the
@@ -1251,7 +1317,7 @@ function navFor(claims, groupId) {
       break;
     default:
       links.push(['#/school', t('school_home')]);
-      if (g) links.push([`${g}/catalogue`, t('catalogue')], [`${g}/postings`, t('postings')], [`${g}/meetings`, t('meetings')]);
+      if (g) links.push([g, t('group_home')], [`${g}/catalogue`, t('catalogue')], [`${g}/postings`, t('postings')], [`${g}/meetings`, t('meetings')]);
   }
   return links;
 }

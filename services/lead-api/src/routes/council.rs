@@ -1,5 +1,6 @@
 //! The council (理事会, RULES.md §2): its seats, meetings, attendance, motions and votes,
-//! minutes, the quarterly written report to the bureau (G-08) with its printable document,
+//! minutes, the quarterly written report to the bureau (G-08) with its printable document
+//! (the quarter's major decisions and the member schools' major matters recorded in it),
 //! the monthly and yearly cadence (G-06, G-15, V-06, M2), the G-09 decision query, and an
 //! iCalendar of the meetings. The council service enforces the rules; this front checks
 //! who may see and do what.
@@ -834,7 +835,8 @@ async fn fetch_report(
 }
 
 /// A quarter's written report: as submitted, or generated from the quarter's major
-/// decisions while not yet submitted (G-08); its state says whether it is overdue.
+/// decisions while not yet submitted (G-08); its state says whether it is overdue. It also
+/// lists the member schools' major matters recorded in the quarter (G-09).
 #[utoipa::path(
     tag = "council",
     operation_id = "get_report",
@@ -964,7 +966,8 @@ fn state_zh(report: &QuarterlyReport) -> &'static str {
     }
 }
 
-/// The printable report: a heading, the facts, the summary and one row per major decision.
+/// The printable report: a heading, the facts, the summary, one row per major decision and
+/// one per member school's major matter recorded in the quarter with the decision it cites.
 fn report_html(r: &QuarterlyReport) -> String {
     let mut rows = String::new();
     for (i, d) in r.decisions.iter().enumerate() {
@@ -989,6 +992,30 @@ fn report_html(r: &QuarterlyReport) -> String {
     if rows.is_empty() {
         rows.push_str("<tr><td colspan=\"6\">本季度无重大决策</td></tr>");
     }
+    let mut matters = String::new();
+    for (i, m) in r.major_matters.iter().enumerate() {
+        let description = m
+            .description
+            .as_deref()
+            .map(|d| format!("<br><small>{}</small>", esc(d)))
+            .unwrap_or_default();
+        let _ = write!(
+            matters,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}{}</td><td>{}({})</td><td>{}</td></tr>",
+            i + 1,
+            m.effective_on,
+            esc(&m.school_name),
+            esc(m.kind.name_zh()),
+            esc(&m.title),
+            description,
+            esc(&m.decision_title),
+            m.decided_on,
+            m.recorded_at.format("%Y-%m-%d"),
+        );
+    }
+    if matters.is_empty() {
+        matters.push_str("<tr><td colspan=\"7\">本季度未登记成员学校重大事项</td></tr>");
+    }
     let summary = r
         .summary
         .as_deref()
@@ -1010,7 +1037,10 @@ th,td{{border:1px solid #000;padding:4px;vertical-align:top}}dl{{display:grid;gr
 <dt>召开会议</dt><dd>{held} 次</dd><dt>政策版本</dt><dd>{policy}</dd></dl>\n\
 <h2>一、综述</h2>\n<p>{summary}</p>\n<h2>二、重大决策</h2>\n\
 <table><thead><tr><th>序号</th><th>决策日期</th><th>类别</th><th>事项</th><th>涉及学校</th>\
-<th>赞成/反对/弃权/回避</th></tr></thead><tbody>{rows}</tbody></table>\n</body></html>\n",
+<th>赞成/反对/弃权/回避</th></tr></thead><tbody>{rows}</tbody></table>\n\
+<h2>三、成员学校重大事项(G-09)</h2>\n\
+<table><thead><tr><th>序号</th><th>生效日期</th><th>学校</th><th>类别</th><th>事项</th>\
+<th>依据的理事会决策(决策日期)</th><th>登记日期</th></tr></thead><tbody>{matters}</tbody></table>\n</body></html>\n",
         name = esc(&r.group_name),
         period = r.period,
         state = state_zh(r),

@@ -4,6 +4,7 @@ pub mod catalogue;
 pub mod council;
 pub mod evaluation;
 pub mod groups;
+pub mod major_matters;
 pub mod obligations;
 pub mod policy;
 pub mod rotation;
@@ -64,6 +65,8 @@ pub fn config(cfg: &mut ServiceConfig) {
         .service(council::publish_minutes)
         .service(council::create_minutes_correction)
         .service(council::list_decisions)
+        .service(major_matters::record_major_matter)
+        .service(major_matters::list_major_matters)
         .service(council::list_reports)
         .service(council::list_overdue_reports)
         .service(council::print_report)

@@ -205,7 +205,8 @@ where
 impl Env {
     /// The council of `group` (lead school `lead`, `members` member schools) gets a
     /// secretary-general and holds a council meeting on `on` with everyone present; with
-    /// `about`, it decides that member school's major matter (G-09), unanimously.
+    /// `about`, it decides that member school's major matter (G-09), unanimously, and
+    /// answers the decision's id.
     pub async fn council_meeting(
         &self,
         group: &str,
@@ -213,7 +214,7 @@ impl Env {
         members: usize,
         on: &str,
         about: Option<&str>,
-    ) {
+    ) -> Option<String> {
         let token = self.school_token(Role::LeadAdmin, lead);
         let council_path = format!("/groups/{group}/council");
         let (status, council) = until(
@@ -253,7 +254,7 @@ impl Env {
             )
             .await;
         assert_eq!(status, StatusCode::OK, "{body}");
-        let Some(school) = about else { return };
+        let school = about?;
         let motion = json!({"title": "劝退该成员学校", "category": "member_major_matter", "major": true, "subject_school_id": school});
         let (status, m) = self
             .post(&token, &format!("/meetings/{meeting}/motions"), motion)
@@ -272,6 +273,7 @@ impl Env {
             .await;
         assert_eq!(status, StatusCode::OK, "{m}");
         assert_eq!(m["status"], "passed", "{m}");
+        m["decision_id"].as_str().map(str::to_owned)
     }
 }
 

@@ -1,0 +1,159 @@
+//! 成员学校重大事项 (G-09, invariant 10): a member school's major matter goes on record only
+//! with the council decision that decided it — of category `member_major_matter`, about that
+//! school, of that group. The council owns the decisions, so the citation is checked and the
+//! matter inserted in one transaction that reads the decision row (share-locked), with the
+//! council share-locked against membership changes and dissolution meanwhile.
+
+pub mod rules;
+mod store;
+
+use chrono::{NaiveDate, Utc};
+use diesel_async::AsyncPgConnection;
+use edu_bus::outbox;
+use edu_contracts::Command;
+use edu_contracts::council::{
+    DecisionId, MajorMatter, MajorMatterId, MajorMatterQuery, NewMajorMatter, Page,
+};
+use edu_contracts::events::MajorMatterRecorded;
+use edu_db::idempotency;
+use edu_domain::{GroupId, SchoolId};
+
+use crate::error::CouncilError;
+use crate::service::{self, CouncilService};
+use crate::store::parse;
+use rules::CitedDecision;
+use store::{Filter, Listed, MajorMatterRow};
+
+type Result<T> = std::result::Result<T, CouncilError>;
+
+impl CouncilService {
+    /// Records a member school's major matter citing the council's decision about it; the
+    /// refusals say what is missing (G-09). Emits `major_matter.recorded`.
+    pub async fn record_major_matter(&self, cmd: Command<NewMajorMatter>) -> Result<MajorMatter> {
+        let body = &cmd.body;
+        let texts = rules::texts(body)?;
+        let mut conn = self.conn().await?;
+        idempotency::for_request(
+            &mut conn,
+            "major_matter.record",
+            &cmd.actor.sub,
+            cmd.idempotency_key.as_deref(),
+            &cmd.body,
+            async |conn| {
+                let group = body.group_id;
+                let school = body.school_id;
+                service::live_council_for_share(conn, group).await?;
+                rules::check_school(school, &service::active_schools(conn, group).await?)?;
+                let found = match body.decision_id {
+                    Some(id) => store::decision_for_share(conn, id.0)
+                        .await?
+                        .map(|d| {
+                            Ok::<_, diesel::result::Error>(CitedDecision {
+                                id: DecisionId(d.id),
+                                group: GroupId(d.group_id),
+                                category: parse("category", &d.category)?,
+                                subject: d.subject_school_id.map(SchoolId),
+                                decided_on: d.decided_on,
+                            })
+                        })
+                        .transpose()?,
+                    None => None,
+                };
+                let decision = rules::check_citation(
+                    group,
+                    school,
+                    body.effective_on,
+                    body.decision_id,
+                    found,
+                )
+                .map_err(|missing| CouncilError::DecisionRequired {
+                    group,
+                    school,
+                    effective_on: body.effective_on,
+                    missing,
+                })?;
+                let row = MajorMatterRow {
+                    id: MajorMatterId::new().0,
+                    group_id: group.0,
+                    school_id: school.0,
+                    kind: body.kind.as_str().to_owned(),
+                    title: texts.title.clone(),
+                    description: texts.description.clone(),
+                    effective_on: body.effective_on,
+                    decision_id: decision.id.0,
+                    recorded_by: cmd.actor.sub.clone(),
+                    recorded_at: Utc::now(),
+                };
+                store::insert(conn, &row).await?;
+                let event = MajorMatterRecorded {
+                    major_matter_id: MajorMatterId(row.id),
+                    group_id: group,
+                    school_id: school,
+                    kind: body.kind,
+                    title: row.title.clone(),
+                    effective_on: row.effective_on,
+                    decision_id: decision.id,
+                };
+                outbox::enqueue(conn, &cmd.actor, Some(group), Some(school), &event).await?;
+                let (mut listed, _) = store::list(conn, &Filter::Id(row.id), None).await?;
+                let inserted = listed.pop().ok_or(diesel::result::Error::NotFound)?;
+                Ok(view(inserted)?)
+            },
+        )
+        .await
+    }
+
+    /// A group's major matters, or one school's, newest (by effective date) first.
+    pub async fn list_major_matters(
+        &self,
+        cmd: Command<MajorMatterQuery>,
+    ) -> Result<Page<MajorMatter>> {
+        let q = cmd.body;
+        let paging = q.paging.checked()?;
+        let filter = Filter::Group {
+            group: q.group_id,
+            school: q.school_id,
+        };
+        let mut conn = self.conn().await?;
+        let (rows, total) = store::list(&mut conn, &filter, Some(paging)).await?;
+        let items = rows
+            .into_iter()
+            .map(view)
+            .collect::<diesel::QueryResult<_>>()?;
+        Ok(Page { items, total })
+    }
+}
+
+/// G-08: the major matters recorded on the days `first..=last` (a quarter), oldest first.
+pub(crate) async fn recorded_in(
+    conn: &mut AsyncPgConnection,
+    group: GroupId,
+    first: NaiveDate,
+    last: NaiveDate,
+) -> diesel::QueryResult<Vec<MajorMatter>> {
+    let Some((from, to)) = rules::days_span(first, last) else {
+        return Ok(Vec::new());
+    };
+    let filter = Filter::Recorded { group, from, to };
+    let (rows, _) = store::list(conn, &filter, None).await?;
+    rows.into_iter().map(view).collect()
+}
+
+fn view(l: Listed) -> diesel::QueryResult<MajorMatter> {
+    let r = l.row;
+    Ok(MajorMatter {
+        id: MajorMatterId(r.id),
+        group_id: GroupId(r.group_id),
+        school_id: SchoolId(r.school_id),
+        school_name: l.school_name,
+        kind: parse("kind", &r.kind)?,
+        title: r.title,
+        description: r.description,
+        effective_on: r.effective_on,
+        decision_id: DecisionId(r.decision_id),
+        decision_title: l.decision_title,
+        decided_on: l.decided_on,
+        recorded_by: r.recorded_by,
+        recorded_at: r.recorded_at,
+    })
+}

@@ -1,0 +1,137 @@
+//! Queries of member schools' major matters; every function composes inside a transaction.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel::prelude::*;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use edu_contracts::council::Paging;
+use edu_domain::{GroupId, SchoolId};
+use uuid::Uuid;
+
+use crate::schema::{council_schools, decisions, major_matters};
+use crate::store::DecisionRow;
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = major_matters)]
+pub struct MajorMatterRow {
+    pub id: Uuid,
+    pub group_id: Uuid,
+    pub school_id: Uuid,
+    pub kind: String,
+    pub title: String,
+    pub description: Option<String>,
+    pub effective_on: NaiveDate,
+    pub decision_id: Uuid,
+    pub recorded_by: String,
+    pub recorded_at: DateTime<Utc>,
+}
+
+/// A major matter with what its view shows of the decision it cites and of its school.
+pub struct Listed {
+    pub row: MajorMatterRow,
+    pub decision_title: String,
+    pub decided_on: NaiveDate,
+    pub school_name: String,
+}
+
+/// The cited decision, share-locked: it is read in the transaction that records the matter,
+/// and stays as read until that transaction ends.
+pub async fn decision_for_share(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+) -> QueryResult<Option<DecisionRow>> {
+    decisions::table
+        .find(id)
+        .select(DecisionRow::as_select())
+        .for_share()
+        .first(conn)
+        .await
+        .optional()
+}
+
+pub async fn insert(conn: &mut AsyncPgConnection, row: &MajorMatterRow) -> QueryResult<()> {
+    diesel::insert_into(major_matters::table)
+        .values(row)
+        .execute(conn)
+        .await
+        .map(|_| ())
+}
+
+/// Which major matters a read wants.
+pub enum Filter {
+    /// One, by id.
+    Id(Uuid),
+    /// A group's (or one school's of it), newest first by effective date.
+    Group {
+        group: GroupId,
+        school: Option<SchoolId>,
+    },
+    /// A group's recorded in `[from, to)`, oldest first (G-08).
+    Recorded {
+        group: GroupId,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    },
+}
+
+/// The matters `filter` wants with their decision and school, a page of them if `paging`,
+/// and how many match in all.
+pub async fn list(
+    conn: &mut AsyncPgConnection,
+    filter: &Filter,
+    paging: Option<Paging>,
+) -> QueryResult<(Vec<Listed>, i64)> {
+    // Every matter has its decision and its school (foreign keys): the joins drop nothing.
+    let filtered = || {
+        let q = major_matters::table
+            .inner_join(decisions::table)
+            .inner_join(
+                council_schools::table.on(council_schools::group_id
+                    .eq(major_matters::group_id)
+                    .and(council_schools::school_id.eq(major_matters::school_id))),
+            )
+            .into_boxed();
+        match *filter {
+            Filter::Id(id) => q.filter(major_matters::id.eq(id)),
+            Filter::Group { group, school } => {
+                let q = q.filter(major_matters::group_id.eq(group.0));
+                match school {
+                    Some(s) => q.filter(major_matters::school_id.eq(s.0)),
+                    None => q,
+                }
+            }
+            Filter::Recorded { group, from, to } => q
+                .filter(major_matters::group_id.eq(group.0))
+                .filter(major_matters::recorded_at.ge(from))
+                .filter(major_matters::recorded_at.lt(to)),
+        }
+    };
+    let total = filtered().count().get_result(conn).await?;
+    let q = filtered().select((
+        MajorMatterRow::as_select(),
+        decisions::title,
+        decisions::decided_on,
+        council_schools::name,
+    ));
+    let mut q = match filter {
+        Filter::Recorded { .. } => q.order((major_matters::recorded_at, major_matters::id)),
+        _ => q.order((
+            major_matters::effective_on.desc(),
+            major_matters::recorded_at.desc(),
+            major_matters::id.desc(),
+        )),
+    };
+    if let Some(p) = paging {
+        q = q.limit(i64::from(p.limit)).offset(i64::from(p.offset));
+    }
+    let rows: Vec<(MajorMatterRow, String, NaiveDate, String)> = q.load(conn).await?;
+    let listed = rows
+        .into_iter()
+        .map(|(row, decision_title, decided_on, school_name)| Listed {
+            row,
+            decision_title,
+            decided_on,
+            school_name,
+        })
+        .collect();
+    Ok((listed, total))
+}
