@@ -97,9 +97,14 @@ async fn x02_a_dissolved_group_refuses_every_change_and_keeps_its_history() {
     }
     let start = chrono::Utc::now() + chrono::Duration::days(3);
     let booking = json!({"start": start, "end": start + chrono::Duration::minutes(90), "purpose": "分组实验"});
-    let (status, answer) = env
-        .post(&office, &format!("/facilities/{lab}/bookings"), booking)
-        .await;
+    // The catalogue owns bookings and learns the dissolution from its event (milliseconds
+    // after the dissolution commits), so this one refusal is waited for.
+    let bookings = format!("/facilities/{lab}/bookings");
+    let (status, answer) = until(
+        || env.post(&office, &bookings, booking.clone()),
+        |_, b| b["error"]["code"] == "group_dissolved",
+    )
+    .await;
     assert_refusal(status, &answer, StatusCode::CONFLICT, "group_dissolved");
 
     // The history stays readable to the bureau, the auditor and the former lead office.

@@ -207,7 +207,7 @@ impl MembershipService {
                                 .await?
                                 .ok_or_else(|| in_history(MembershipError::SchoolNotFound))?;
                             let policy = store::policy_on(conn, &region, day).await?;
-                            let lead_quality = store::lead_quality_before(
+                            let lead_quality = crate::scale::store::lead_quality_before(
                                 conn,
                                 SchoolId(lead.id),
                                 SchoolYear::containing(day).0,

@@ -191,13 +191,14 @@ impl MembershipService {
                     .await?
                     .ok_or(MembershipError::SchoolNotFound)?;
                 let active = store::active_schools(conn, &[group.id]).await?;
-                let lead_quality = store::latest_lead_quality(conn, SchoolId(group.lead_school_id))
-                    .await?
-                    .map(|q| rules::LeadTrend {
-                        school_year: q.school_year,
-                        score: q.score,
-                        improving: q.improving,
-                    });
+                let lead_quality =
+                    crate::scale::store::latest_lead_quality(conn, SchoolId(group.lead_school_id))
+                        .await?
+                        .map(|q| rules::LeadTrend {
+                            school_year: q.school_year,
+                            score: q.score,
+                            improving: q.improving,
+                        });
                 let facts = rules::GroupFacts {
                     name: group.name.clone(),
                     model: group.model()?,
@@ -418,7 +419,7 @@ pub(crate) async fn establish(
     let effective_cap = f.policy.effective_cap(f.model, f.scale_cap, exception);
     // F-08: a size decided at formation opens the group's scale history.
     if let Some(scale_cap) = f.scale_cap {
-        let decision = store::ScaleDecisionRow {
+        let decision = crate::scale::store::ScaleDecisionRow {
             id: uuid::Uuid::now_v7(),
             group_id: group.id,
             previous_scale_cap: None,
@@ -434,7 +435,7 @@ pub(crate) async fn establish(
             decided_at: f.on,
             policy_version: f.policy.version,
         };
-        store::insert_scale_decision(conn, &decision).await?;
+        crate::scale::store::insert_scale_decision(conn, &decision).await?;
     }
     let event = GroupEstablished {
         group_id: GroupId(group.id),

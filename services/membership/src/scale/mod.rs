@@ -21,7 +21,9 @@ use crate::rules;
 use crate::sanctions::evidence;
 use crate::schema::memberships;
 use crate::service::{MembershipService, Result};
-use crate::store::{self, LeadQualityRow, ScaleDecisionRow};
+use store::{LeadQualityRow, ScaleDecisionRow};
+
+pub(crate) mod store;
 
 /// School years the bureau may record, by their starting calendar year.
 const SCHOOL_YEARS: std::ops::RangeInclusive<i32> = 2000..=2100;
@@ -40,18 +42,18 @@ impl MembershipService {
             cmd.idempotency_key.as_deref(),
             &cmd.body,
             async |conn| {
-                let group = store::group_for_update(conn, body.group_id)
+                let group = crate::store::group_for_update(conn, body.group_id)
                     .await?
                     .ok_or(MembershipError::GroupNotFound)?;
                 if group.status()? == GroupStatus::Dissolved {
                     return Err(MembershipError::GroupDissolved);
                 }
                 let model = group.model()?;
-                let policy = store::current_policy(conn, &group.region()?).await?;
+                let policy = crate::store::current_policy(conn, &group.region()?).await?;
                 // §8.3: above the model's cap only as an exception, whose reason is this one.
                 let exception =
                     rules::check_scale_cap(&policy, model, body.scale_cap, Some(&reason))?;
-                let active = store::active_schools(conn, &[group.id])
+                let active = crate::store::active_schools(conn, &[group.id])
                     .await?
                     .iter()
                     .filter(|a| a.role == MemberRole::Member.as_str())
@@ -98,7 +100,7 @@ impl MembershipService {
     /// F-08: every scale decision of a group, oldest first (formation included).
     pub async fn list_scale_decisions(&self, cmd: Command<GroupRef>) -> Result<Vec<ScaleDecision>> {
         let mut conn = self.conn().await?;
-        store::group(&conn, cmd.body.group_id)
+        crate::store::group(&conn, cmd.body.group_id)
             .await?
             .ok_or(MembershipError::GroupNotFound)?;
         let rows = store::scale_decisions(&mut conn, cmd.body.group_id).await?;
@@ -136,7 +138,7 @@ impl MembershipService {
             cmd.idempotency_key.as_deref(),
             &cmd.body,
             async |conn| {
-                store::school(conn, body.school_id)
+                crate::store::school(conn, body.school_id)
                     .await?
                     .ok_or(MembershipError::SchoolNotFound)?;
                 let records = store::lead_quality_records(conn, body.school_id).await?;
@@ -176,7 +178,7 @@ impl MembershipService {
     /// in force first and the ones it corrected after it (`superseded`).
     pub async fn list_lead_quality(&self, cmd: Command<SchoolRef>) -> Result<Vec<LeadQuality>> {
         let mut conn = self.conn().await?;
-        store::school(&mut conn, cmd.body.school_id)
+        crate::store::school(&mut conn, cmd.body.school_id)
             .await?
             .ok_or(MembershipError::SchoolNotFound)?;
         let rows = store::lead_quality_records(&mut conn, cmd.body.school_id).await?;
