@@ -298,12 +298,17 @@ async function act(anchor, action, doneText) {
   anchor.disabled = true;
   try {
     await action();
-    if (doneText) anchor.insertAdjacentHTML('afterend', `<div class="done" role="status">${esc(doneText)}</div>`);
+    // A section that re-rendered meanwhile (a newer search, say) took the button with it:
+    // the fresh rendering then shows the outcome, so there is nothing to place.
+    if (doneText) placeAfter(anchor, `<div class="done" role="status">${esc(doneText)}</div>`);
     return true;
   } catch (err) {
     const field = err instanceof Refusal ? err.problem.details?.field : null;
     const target = (field && scope.querySelector(`[name="${CSS.escape(field)}"]`)?.closest('label')) || anchor;
-    target.insertAdjacentHTML('afterend', refusalHtml(err));
+    // Next to the field or button when it is still there; else at the top of the page, so a
+    // refusal is never lost because its section re-rendered.
+    if (target.isConnected) target.insertAdjacentHTML('afterend', refusalHtml(err));
+    else main().insertAdjacentHTML('afterbegin', refusalHtml(err));
     if (!(err instanceof Refusal)) console.error(err);
     return false;
   } finally {
@@ -313,8 +318,13 @@ async function act(anchor, action, doneText) {
 
 // A page section that loads on its own: a refusal replaces only its content.
 // Returns whether the section is still on the page (the user may have moved on meanwhile).
+// Only the latest load of a section is shown: an older answer arriving after a newer one
+// (a search typed while the first list was still loading) is dropped.
+const latestFill = new WeakMap();
 async function fill(el, loader) {
   if (!el) return false;
+  const ticket = (latestFill.get(el) ?? 0) + 1;
+  latestFill.set(el, ticket);
   let html;
   try {
     html = await loader();
@@ -322,7 +332,7 @@ async function fill(el, loader) {
     html = refusalHtml(err);
     if (!(err instanceof Refusal)) console.error(err);
   }
-  if (!el.isConnected) return false;
+  if (!el.isConnected || latestFill.get(el) !== ticket) return false;
   el.innerHTML = html;
   return true;
 }
@@ -334,6 +344,9 @@ function idempotencyKey() {
 // ---------------------------------------------------------------- helpers for pages
 
 function main() { return document.getElementById('main'); }
+// Puts a notice after an element that is still on the page; an answer arriving after the user
+// has left that page changes nothing.
+function placeAfter(el, html) { if (el.isConnected) el.insertAdjacentHTML('afterend', html); }
 // The element, or a detached stand-in when the page it belonged to has been left meanwhile
 // (an answer that arrives late then changes nothing on screen).
 function q(sel, root = document) { return root.querySelector(sel) ?? document.createElement('div'); }
@@ -487,7 +500,7 @@ async function pageSignIn() {
     <div id="dev-tokens" class="tokens"></div>
     <p class="muted">${esc(t('api_docs'))}: <a href="/docs/">/docs/</a></p></section>`;
   if (state.signOutProblem) {
-    q('#signin').insertAdjacentHTML('afterend', refusalHtml(new Refusal(state.signOutProblem, 401)));
+    placeAfter(q('#signin'), refusalHtml(new Refusal(state.signOutProblem, 401)));
     state.signOutProblem = null;
   }
   q('#signin-form').addEventListener('submit', e => {
@@ -684,7 +697,7 @@ function groupMajorMatters(g, members) {
       const page = await api('GET', `/groups/${g.id}/decisions?category=member_major_matter&school_id=${encodeURIComponent(school)}&limit=200`);
       decisions = page.items.slice().reverse();
     } catch (err) {
-      select.insertAdjacentHTML('afterend', refusalHtml(err));
+      placeAfter(select, refusalHtml(err));
     }
     if (q('#mm-school').value !== school) return; // another school was chosen meanwhile
     select.innerHTML = decisions.length
@@ -902,7 +915,7 @@ async function pageMeetings(groupId) {
 }
 
 async function reportForm(groupId, period, button) {
-  const report = await api('GET', `/groups/${groupId}/reports/${period}`).catch(err => { button.insertAdjacentHTML('afterend', refusalHtml(err)); return null; });
+  const report = await api('GET', `/groups/${groupId}/reports/${period}`).catch(err => { placeAfter(button, refusalHtml(err)); return null; });
   if (!report) return;
   const cell = button.closest('td');
   cell.insertAdjacentHTML('beforeend', `<form class="report-form"><p>${esc(t('decisions'))}:</p>${report.decisions.map(d =>
