@@ -334,3 +334,63 @@ test('teacher and auditor sign in to their home pages', async () => {
   await auditor.locator('[data-testid="groups"] a', { hasText: GROUP }).waitFor();
   await assertClean(auditor);
 });
+
+test('bureau loads a group that ran before the system: members, a past roster, postings and meetings with their real dates', async () => {
+  const page = await signInAs('bureau');
+  await page.waitForURL(/#\/county/);
+  await page.click('nav a[href="#/history"]');
+  const form = page.locator('#history-group');
+  await form.waitFor();
+  const name = '太康县马头镇初级中学教育集团';
+  const lead = '太康县马头镇初级中学';
+  const member = '太康县高朗乡初级中学';
+  await page.fill('#history-name', name);
+  await page.selectOption('#history-lead', { label: lead });
+  await form.locator('[name="formed_on"]').fill('2021-08-20');
+  await page.fill('#history-plaque', '2021-09-01');
+  // pasted from a spreadsheet, header included; a primary school in a junior group is refused
+  // as a live admission would be (F-03), and the refusal names the pasted line
+  await page.fill('#history-members', ['学校\t加入日期\t退出日期\t退出原因', `${member}\t2021-09-01`,
+    '太康县常营镇中心小学\t2022-03-01', '太康县毛庄镇初级中学\t2021-09-01\t2023-07-15\t自愿退出'].join('\n'));
+  await page.click('#history-group-button');
+  const refusal = form.locator('.refusal');
+  await refusal.waitFor();
+  assert.equal(await refusal.getAttribute('data-code'), 'stage_mismatch');
+  assert.match(await refusal.innerText(), /第 3 行/);
+  await shot(page, '20-bureau-history-refused');
+  await page.fill('#history-members', [`${member} | 2021-09-01`, '太康县板桥镇初级中学 | 2022/3/1',
+    '太康县毛庄镇初级中学 | 2021年9月1日 | 2023-07-15 | 自愿退出'].join('\n'));
+  await page.click('#history-group-button');
+  await page.locator('#history-loaded a', { hasText: name }).waitFor();
+
+  // the lead school's roster of the 2022–23 school year, then a posting and a meeting of that year
+  await page.selectOption('#history-roster-school', { label: lead });
+  await page.fill('#history-roster-year', '2022');
+  await page.setInputFiles('#history-roster-file', { name: 'roster-2022.csv', mimeType: 'text/csv',
+    buffer: Buffer.from('工号,姓名,岗位,学科,骨干级别,符合交流条件\nMT001,马红梅,学科教师,数学,县级,是\nMT002,牛志强,学科教师,语文,无,是\n') });
+  await page.click('#history-roster-button');
+  await page.locator('#history-roster .done').waitFor();
+  await page.fill('#history-postings-rows', `${lead} | MT001 | ${member} | 挂职 | 教学副校长 | 2022-09-01 | 2023-01-31`);
+  await page.click('#history-postings-button');
+  await page.locator('#history-postings .done').waitFor();
+  await page.fill('#history-meetings-rows', `理事会例会 | 2022年9月理事会例会 | 2022-09-15 | 马头镇初中会议室 | ${lead}、${member} | 审议秋季学期交流方案`);
+  await page.click('#history-meetings-button');
+  await page.locator('#history-meetings .done').waitFor();
+  await shot(page, '21-bureau-history-loaded');
+  await assertClean(page);
+
+  // the figures count from the real dates: members since 2021, the 2022–23 rotation, September 2022's meeting
+  await page.locator('#history-loaded a', { hasText: name }).click();
+  await page.locator('[data-testid="group-name"]', { hasText: name }).waitFor();
+  await page.locator('[data-testid="members"] tr', { hasText: member }).filter({ hasText: '2021' }).waitFor();
+  const groupId = page.url().match(/group\/([0-9a-f-]+)/)[1];
+  await page.goto(`${BASE}/#/group/${groupId}/postings?year=2022`);
+  await page.locator('#rotation p', { hasText: '已交流 1' }).waitFor();
+  await page.goto(`${BASE}/#/group/${groupId}/meetings`);
+  await page.locator('[data-testid="cadence"]').waitFor();
+  await page.selectOption('#cadence-year', '2022');
+  await page.locator('[data-testid="cadence"] .badge.met', { hasText: '9月' }).waitFor();
+  await page.locator('[data-testid="meetings"] tr', { hasText: '2022年9月理事会例会' }).waitFor();
+  await shot(page, '22-bureau-history-cadence');
+  await assertClean(page);
+});

@@ -16,6 +16,8 @@ use crate::error::ApiError;
 
 const INDEX: &str = include_str!("console/index.html");
 const SCRIPT: &str = include_str!("console/app.js");
+/// The bureau's page for loading a group's past (its own file: app.js is long enough).
+const HISTORY_SCRIPT: &str = include_str!("console/history.js");
 const STYLE: &str = include_str!("console/app.css");
 
 /// A token `edugroup up` minted for a demo role, offered on the sign-in page in development.
@@ -31,6 +33,7 @@ pub struct DevToken {
 pub fn config(cfg: &mut web::ServiceConfig) {
     cfg.route("/", web::get().to(index))
         .route("/console/app.js", web::get().to(script))
+        .route("/console/history.js", web::get().to(history_script))
         .route("/console/app.css", web::get().to(style))
         .route("/console/dev-tokens", web::get().to(dev_tokens))
         .route(
@@ -53,6 +56,10 @@ async fn index() -> HttpResponse {
 
 async fn script() -> HttpResponse {
     asset("text/javascript; charset=utf-8", SCRIPT)
+}
+
+async fn history_script() -> HttpResponse {
+    asset("text/javascript; charset=utf-8", HISTORY_SCRIPT)
 }
 
 async fn style() -> HttpResponse {

@@ -30,9 +30,11 @@ async fn serves_the_page_its_assets_and_no_dev_tokens_by_default() {
     let page = text(&body);
     assert!(page.contains(r#"<html lang="zh-CN">"#));
     assert!(page.contains("/console/app.js"));
+    assert!(page.contains("/console/history.js"));
 
     for (path, kind) in [
         ("/console/app.js", "text/javascript"),
+        ("/console/history.js", "text/javascript"),
         ("/console/app.css", "text/css"),
     ] {
         let (status, headers, body) = env.call(test::TestRequest::get().uri(path)).await;

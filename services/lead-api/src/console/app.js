@@ -57,7 +57,7 @@ const WORDS = {
     major_matters: '成员学校重大事项', record_major_matter: '登记重大事项', matter_title: '事项', matter_description: '说明(类别为「其他」时必填)',
     effective_on: '生效日期', decision_cited: '依据的理事会决议', no_decision: '理事会尚无关于该校的重大事项决议', recorded: '已登记',
     gate_closed: '龙头学校最近一年质量未提升:集团暂停吸收新成员(V-07)。', superseded: '已更正', rounds_hint: '考核评估在开启后可随时从此处进入;接口目前不提供考核列表,本页记住在此浏览器开启的考核。',
-    brand_refusals: '品牌违规拦截记录', requested_by: '申请人', resource: '资源', refused_to: '拟输出至', refused_at: '拦截时间',
+    history: '载入历史数据', brand_refusals: '品牌违规拦截记录', requested_by: '申请人', resource: '资源', refused_to: '拟输出至', refused_at: '拦截时间',
     brand_refusals_hint: '集团资源不得转让或向集团外学校、其他集团二次输出(R-11);每次被拦截的尝试均记录在此。',
   },
   en: {
@@ -110,7 +110,7 @@ const WORDS = {
     major_matters: "Member schools' major matters", record_major_matter: 'Record major matter', matter_title: 'Matter', matter_description: 'Description (required for "other")',
     effective_on: 'Effective', decision_cited: 'Council decision cited', no_decision: 'No council decision about this school yet', recorded: 'Recorded',
     gate_closed: "The lead school's latest quality did not improve: the group admits no member (V-07).", superseded: 'corrected', rounds_hint: 'The API has no list of rounds yet; this page remembers the rounds opened in this browser.',
-    brand_refusals: 'Refused brand transfers', requested_by: 'Requested by', resource: 'Resource', refused_to: 'To', refused_at: 'When',
+    history: 'Load the past', brand_refusals: 'Refused brand transfers', requested_by: 'Requested by', resource: 'Resource', refused_to: 'To', refused_at: 'When',
     brand_refusals_hint: 'Group resources may not be transferred or re-exported to schools outside the group or to other groups (R-11); every refused attempt is kept here.',
   },
 };
@@ -252,7 +252,11 @@ function localProblem(zh, english, code) { return { code, message: english, mess
 async function api(method, path, body, { raw = false, headers = {} } = {}) {
   const init = { method, headers: { ...headers } };
   if (state.token) init.headers.Authorization = `Bearer ${state.token}`;
-  if (body !== undefined) {
+  if (body instanceof Blob) {
+    // a file as it was chosen (a roster's CSV)
+    init.headers['Content-Type'] = body.type || 'text/csv';
+    init.body = body;
+  } else if (body !== undefined) {
     init.headers['Content-Type'] = 'application/json';
     init.body = JSON.stringify(body);
   }
@@ -285,9 +289,12 @@ function refusalHtml(err) {
   const first = state.lang === 'zh' ? p.message_zh : p.message;
   const other = state.lang === 'zh' ? p.message : p.message_zh;
   const code = [p.code, p.rule].filter(Boolean).join(' · ');
+  // a file refused row by row (csv_invalid) lists its rows
+  const rows = Array.isArray(p.details?.rows) ? `<ul class="rows">${p.details.rows.slice(0, 20).map(r =>
+    `<li>${esc(bi(`第 ${r.line} 行`, `line ${r.line}`))} · ${esc(r.column)}: ${esc(r.reason)}</li>`).join('')}</ul>` : '';
   return `<div class="refusal" role="alert" data-code="${esc(p.code)}"><strong>${esc(first)}</strong>` +
     `<span class="other" lang="${state.lang === 'zh' ? 'en' : 'zh-CN'}">${esc(other)}</span>` +
-    `<span class="code">${esc(code)}</span></div>`;
+    `<span class="code">${esc(code)}</span>${rows}</div>`;
 }
 
 // Runs an action of a form or button; its refusal appears next to the field it names, or
@@ -862,7 +869,8 @@ async function pageMeetings(groupId) {
   const year = schoolYearOf(today());
   const lead = state.claims.role === 'lead_admin';
   main().innerHTML = `<h1>${esc(t('meetings'))} <small class="muted" id="group-title"></small></h1>
-    <section class="card"><h2>${esc(t('cadence'))} · ${esc(new Date().getFullYear())}</h2><div id="cadence"></div></section>
+    <section class="card"><h2>${esc(t('cadence'))}</h2><div class="actions"><label>${esc(bi('年份', 'Year'))}<select id="cadence-year">${
+      [0, 1, 2, 3, 4, 5].map(n => new Date().getFullYear() - n).map(y => `<option value="${y}">${y}</option>`).join('')}</select></label></div><div id="cadence"></div></section>
     <section class="card"><h2>${esc(t('meeting_list'))}</h2><div id="meetings">${esc(t('loading'))}</div></section>
     ${lead ? `<section class="card"><h2>${esc(t('new_meeting'))}</h2><form id="meeting-form">
       <div class="actions"><label>${esc(t('meeting_kind'))}<select name="kind">${options('meeting_kind', 'council')}</select></label>
@@ -874,10 +882,13 @@ async function pageMeetings(groupId) {
       <div class="actions"><button type="submit" id="meeting-create">${esc(t('create'))}</button></div></form></section>` : ''}
     <section class="card"><h2>${esc(t('reports'))}</h2><div id="reports"></div></section>`;
   api('GET', `/groups/${groupId}`).then(g => { q('#group-title').textContent = g.name; }).catch(() => {});
-  fill(q('#cadence'), async () => {
-    const c = await api('GET', `/groups/${groupId}/council/cadence?year=${new Date().getFullYear()}`);
-    return `<div class="chips">${c.months.map(m => `<span class="badge ${m.state === 'met' ? 'met' : m.state === 'missing' ? 'missing' : ''}">${bi(`${m.month}月`, `M${m.month}`)} ${esc(en('month_state', m.state))}</span>`).join('')}</div>`;
+  // past years too: a group loaded with its past meetings shows its earlier cadence
+  const loadCadence = () => fill(q('#cadence'), async () => {
+    const c = await api('GET', `/groups/${groupId}/council/cadence?year=${encodeURIComponent(q('#cadence-year').value)}`);
+    return `<div class="chips" data-testid="cadence">${c.months.map(m => `<span class="badge ${m.state === 'met' ? 'met' : m.state === 'missing' ? 'missing' : ''}">${bi(`${m.month}月`, `M${m.month}`)} ${esc(en('month_state', m.state))}</span>`).join('')}</div>`;
   });
+  q('#cadence-year').addEventListener('change', loadCadence);
+  loadCadence();
   fill(q('#meetings'), async () => {
     const page = await api('GET', `/groups/${groupId}/meetings?limit=100`);
     return table([t('held_on'), t('meeting_title'), t('meeting_kind'), t('quorum'), t('motions'), t('minutes')], page.items.map(m => [
@@ -1320,7 +1331,7 @@ function navFor(claims, groupId) {
   const g = groupId ? `#/group/${groupId}` : null;
   switch (claims.role) {
     case 'bureau':
-      links.push(['#/county', t('county')], ['#/evaluation', t('evaluation')], ['#/policy', t('policy')]);
+      links.push(['#/county', t('county')], ['#/evaluation', t('evaluation')], ['#/policy', t('policy')], ['#/history', t('history')]);
       break;
     case 'auditor':
       links.push(['#/county', t('county')], ['#/evaluation', t('evaluation')]);
@@ -1379,6 +1390,7 @@ async function route() {
   let m;
   if (hash === '#/county') return pageCounty();
   if (hash === '#/policy') return pagePolicy();
+  if (hash === '#/history' && state.claims.role === 'bureau') return pageHistory(); // history.js
   if (hash === '#/school') return pageSchool();
   if (hash === '#/evaluation') return pageEvaluation();
   if ((m = hash.match(/^#\/evaluation\/([0-9a-f-]+)$/))) return pageRound(m[1]);
