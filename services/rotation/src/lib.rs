@@ -9,6 +9,7 @@ mod roster;
 pub mod rules;
 mod schema;
 pub mod service;
+mod stays;
 mod store;
 
 use std::sync::Arc;
