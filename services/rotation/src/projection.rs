@@ -46,8 +46,14 @@ impl EventHandler for MembershipProjection {
                     store::group_established(conn, e.group_id, e.region.as_str(), e.lead_school_id)
                         .await?;
                     let formed_on = e.formed_on.unwrap_or(e.plaque_date);
-                    stays::open(conn, e.group_id, e.lead_school_id, MemberRole::Lead, formed_on)
-                        .await
+                    stays::open(
+                        conn,
+                        e.group_id,
+                        e.lead_school_id,
+                        MemberRole::Lead,
+                        formed_on,
+                    )
+                    .await
                 }
                 MemberAdmitted::TYPE => {
                     let e: MemberAdmitted = payload(event)?;

@@ -21,8 +21,8 @@ use edu_db::idempotency::{self, Claim};
 use edu_db::pipelined::Tx;
 use edu_db::{DbPool, PooledConn};
 use edu_domain::{
-    BackboneLevel, GroupId, Policy, PostingId, PostingKind, PostingStatus, Problem, Role,
-    SchoolId, SchoolYear, Semester, TeacherId, TrainingId, TrainingKind, text,
+    BackboneLevel, GroupId, Policy, PostingId, PostingKind, PostingStatus, Problem, Role, SchoolId,
+    SchoolYear, Semester, TeacherId, TrainingId, TrainingKind, text,
 };
 use uuid::Uuid;
 
