@@ -43,6 +43,16 @@ async fn past_group(env: &Env) -> (String, String, String, String) {
     (group, lead, a, b)
 }
 
+/// Loads, retried while the rotation service has not yet learnt the group's past.
+async fn load_once_known(env: &Env, path: &str, body: &Value) -> (StatusCode, Value) {
+    let bureau = env.bureau();
+    until(
+        || env.post(&bureau, path, body.clone()),
+        |_, reply| group_known(reply),
+    )
+    .await
+}
+
 fn entry(lead: &str, staff_no: &str, to: &str, kind: &str, start: &str, end: &str) -> Value {
     json!({"from_school_id": lead, "staff_no": staff_no, "to_school_id": to, "kind": kind,
            "host_post": "初二数学", "start": start, "end": end})
@@ -76,12 +86,7 @@ async fn e08_the_bureau_loads_past_postings_and_the_years_figures_count_them() {
         )
         .await;
     assert_refusal(status, &answer, StatusCode::FORBIDDEN, "forbidden");
-    let bureau = env.bureau();
-    let (status, loaded) = until(
-        || env.post(&bureau, &path, body.clone()),
-        |_, reply| group_known(reply),
-    )
-    .await;
+    let (status, loaded) = load_once_known(&env, &path, &body).await;
     assert_eq!(status, StatusCode::CREATED, "{loaded}");
     assert_eq!(loaded["count"], 2);
     assert_eq!(loaded["postings"][0]["status"], "confirmed");
@@ -108,12 +113,7 @@ async fn e02_a_refused_entry_names_itself_and_the_load_writes_nothing() {
     // Waits until the rotation service knows `b`'s stay (April 2024 is within it).
     let april =
         json!({"postings": [entry(&lead, "L009", &b, "secondment", "2024-04-01", "2024-04-30")]});
-    let bureau = env.bureau();
-    let (status, loaded) = until(
-        || env.post(&bureau, &path, april.clone()),
-        |_, reply| group_known(reply),
-    )
-    .await;
+    let (status, loaded) = load_once_known(&env, &path, &april).await;
     assert_eq!(status, StatusCode::CREATED, "{loaded}");
     let body = json!({"postings": [
         entry(&lead, "L000", &a, "secondment", "2023-10-01", "2023-12-31"),

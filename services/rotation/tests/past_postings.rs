@@ -119,6 +119,19 @@ impl Env {
         }
     }
 
+    /// The refusal of a load (without a key): its code, and the entry it names (0-based).
+    async fn refusal(
+        &self,
+        group: GroupId,
+        postings: Vec<PastPosting>,
+        (code, row): (ErrorCode, usize),
+    ) -> Problem {
+        let refused = self.load(group, None, postings).await.unwrap_err();
+        assert_eq!(refused.code, code, "{refused:?}");
+        assert_eq!(refused.details["entry"]["row"], row, "{refused:?}");
+        refused
+    }
+
     async fn past_compliance(&self, group: GroupId) -> Compliance {
         let q = ComplianceQuery {
             scope: Scope::Group { group_id: group },
@@ -232,23 +245,15 @@ async fn e02_a_school_not_yet_in_the_group_refuses_the_whole_load_naming_the_ent
     .await
     .unwrap();
     let october = (day(2023, 10, 1), day(2023, 12, 31));
+    let both = vec![
+        entry(&past, "L000", past.a, PostingKind::Secondment, october),
+        entry(&past, "L001", past.b, PostingKind::Secondment, october),
+    ];
     let refused = env
-        .load(
-            past.group,
-            None,
-            vec![
-                entry(&past, "L000", past.a, PostingKind::Secondment, october),
-                entry(&past, "L001", past.b, PostingKind::Secondment, october),
-            ],
-        )
-        .await
-        .unwrap_err();
-    assert_eq!(refused.code, ErrorCode::SchoolNotInGroup, "{refused:?}");
+        .refusal(past.group, both, (ErrorCode::SchoolNotInGroup, 1))
+        .await;
     assert_eq!(refused.rule.as_deref(), Some("E-02"));
-    assert_eq!(
-        refused.details["entry"],
-        json!({"row": 1, "date": "2023-10-01"})
-    );
+    assert_eq!(refused.details["entry"]["date"], "2023-10-01");
     assert!(
         refused.message_zh.contains("第 2 条交流记录"),
         "{refused:?}"
@@ -258,14 +263,21 @@ async fn e02_a_school_not_yet_in_the_group_refuses_the_whole_load_naming_the_ent
     assert_eq!(env.postings_in(past.group, PAST).await, 1);
     assert_eq!(env.past_compliance(past.group).await.actual.rotated, 1);
     // E-03: shadowing goes member → lead, never lead → member.
-    let shadowing = entry(&past, "L002", past.a, PostingKind::Shadowing, october);
+    let shadowing = vec![entry(
+        &past,
+        "L002",
+        past.a,
+        PostingKind::Shadowing,
+        october,
+    )];
     let refused = env
-        .load(past.group, None, vec![shadowing])
-        .await
-        .unwrap_err();
-    assert_eq!(refused.code, ErrorCode::PostingDirectionInvalid);
+        .refusal(
+            past.group,
+            shadowing,
+            (ErrorCode::PostingDirectionInvalid, 0),
+        )
+        .await;
     assert_eq!(refused.rule.as_deref(), Some("E-03"));
-    assert_eq!(refused.details["entry"]["row"], 0);
 }
 
 /// A teacher is in one posting at a time: two entries of one load that overlap refuse it,
@@ -295,41 +307,31 @@ async fn overlapping_entries_of_one_load_are_refused_and_nothing_is_written() {
     );
     assert_eq!(env.postings_in(past.group, PAST).await, 0);
     // Recorded first, the autumn posting then meets the winter one of a later load.
-    env.load(
-        past.group,
-        None,
-        vec![entry(
-            &past,
-            "L000",
-            past.a,
-            PostingKind::Secondment,
-            autumn,
-        )],
-    )
-    .await
-    .unwrap();
-    let refused = env
-        .load(
-            past.group,
-            None,
-            vec![entry(
-                &past,
-                "L000",
-                past.a,
-                PostingKind::PostHolding,
-                winter,
-            )],
-        )
-        .await
-        .unwrap_err();
-    assert_eq!(refused.code, ErrorCode::PostingOverlaps);
-    assert_eq!(refused.details["entry"]["row"], 0);
+    let first = vec![entry(
+        &past,
+        "L000",
+        past.a,
+        PostingKind::Secondment,
+        autumn,
+    )];
+    env.load(past.group, None, first).await.unwrap();
+    let later = vec![entry(
+        &past,
+        "L000",
+        past.a,
+        PostingKind::PostHolding,
+        winter,
+    )];
+    env.refusal(past.group, later, (ErrorCode::PostingOverlaps, 0))
+        .await;
     // A teacher not on the home school's roster is not found, naming the entry.
-    let stranger = entry(&past, "X999", past.a, PostingKind::Secondment, winter);
-    let refused = env
-        .load(past.group, None, vec![stranger])
-        .await
-        .unwrap_err();
-    assert_eq!(refused.code, ErrorCode::NotFound);
-    assert_eq!(refused.details["entry"]["row"], 0);
+    let stranger = vec![entry(
+        &past,
+        "X999",
+        past.a,
+        PostingKind::Secondment,
+        winter,
+    )];
+    env.refusal(past.group, stranger, (ErrorCode::NotFound, 0))
+        .await;
 }
