@@ -184,6 +184,17 @@ pub fn can_propose_posting(caller: &Caller, group: &Group) -> Result<(), Problem
     })
 }
 
+/// Loading a group's past postings (their real dates count in E-08): the group's bureau
+/// only; a school's office proposes today's postings but does not write the past.
+pub fn can_load_past_postings(caller: &Caller, group: &Group) -> Result<(), Problem> {
+    bureau_of(caller, &group.region).map_err(|_| {
+        forbidden(
+            "only the group's bureau may load its past postings",
+            "仅该集团所属教育局可载入集团的历史交流记录",
+        )
+    })
+}
+
 /// Confirming a posting: the receiving school's office, or the group's bureau.
 pub fn can_confirm_posting(
     caller: &Caller,

@@ -448,6 +448,8 @@ pub(crate) async fn establish(
         policy_version: f.policy.version,
         lead_school_name: Some(f.lead.name.clone()),
         lead_principal_name: Some(f.lead.principal_name.clone()),
+        // The lead's membership starts then (a past day for a loaded group's history).
+        formed_on: Some(f.on.date_naive()),
     };
     outbox::enqueue(
         conn,

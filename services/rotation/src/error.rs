@@ -31,6 +31,13 @@ pub enum RotationError {
     State(PostingStatus, &'static str),
     #[error("the receiving member is under an open persuade-out")]
     UnderPersuadeOut,
+    /// A refusal met by one entry of a past load (0-based `index`, its first day `on`).
+    #[error("past posting {index} ({on}): {cause}")]
+    InEntry {
+        index: usize,
+        on: chrono::NaiveDate,
+        cause: Box<RotationError>,
+    },
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -119,6 +126,9 @@ impl From<RotationError> for Problem {
                 format!("该交流记录当前状态为 {},无法执行此操作", status.as_str()),
             )
             .details(json!({ "status": status })),
+            E::InEntry { index, on, cause } => {
+                Problem::from(*cause).in_entry("entry", ("posting entry", "交流记录"), index, on)
+            }
             E::Store(e) => e.into_problem("rotation"),
         }
     }

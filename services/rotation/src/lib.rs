@@ -4,11 +4,13 @@
 //! the membership service's events.
 
 pub mod error;
+mod past;
 mod projection;
 mod roster;
 pub mod rules;
 mod schema;
 pub mod service;
+mod stays;
 mod store;
 
 use std::sync::Arc;
@@ -58,6 +60,7 @@ pub async fn start(bus: &Bus, db: DbConfig) -> anyhow::Result<ServiceHost> {
         ops::ConfirmPosting => confirm,
         ops::CancelPosting => cancel,
         ops::EndPosting => end,
+        ops::LoadPastPostings => load_past,
         ops::GetCompliance => compliance,
         ops::GetGroupsCompliance => compliance_of_groups,
         ops::RecordTraining => record_training,

@@ -1,5 +1,6 @@
 //! What the rotation service keeps of the membership service's events: which schools are
-//! active in which group (a posting's two ends must be), which member is under an open
+//! active in which group (a posting's two ends must be), each school's stays in a group
+//! with their dates (a past posting's two ends must have been), which member is under an open
 //! persuade-out, the region policy versions, and the reaction to a school leaving or
 //! a group dissolving (its open postings are cancelled or ended, with events).
 
@@ -16,7 +17,7 @@ use futures::future::BoxFuture;
 use serde::de::DeserializeOwned;
 
 use crate::service::close_for_membership;
-use crate::store;
+use crate::{stays, store};
 
 /// The durable consumer's name.
 pub const CONSUMER: &str = "rotation-membership";
@@ -37,20 +38,36 @@ impl EventHandler for MembershipProjection {
     ) -> BoxFuture<'a, QueryResult<Applied>> {
         Box::pin(async move {
             let actor = Actor::system("rotation");
+            // The day of the event, for membership changes that carry no date of their own.
+            let day = event.occurred_at.date_naive();
             let applied = match event.event_type.as_str() {
                 GroupEstablished::TYPE => {
                     let e: GroupEstablished = payload(event)?;
                     store::group_established(conn, e.group_id, e.region.as_str(), e.lead_school_id)
-                        .await
+                        .await?;
+                    let formed_on = e.formed_on.unwrap_or(e.plaque_date);
+                    stays::open(
+                        conn,
+                        e.group_id,
+                        e.lead_school_id,
+                        MemberRole::Lead,
+                        formed_on,
+                    )
+                    .await
                 }
                 MemberAdmitted::TYPE => {
                     let e: MemberAdmitted = payload(event)?;
-                    store::set_school(conn, e.group_id, e.school_id, MemberRole::Member, true).await
+                    store::set_school(conn, e.group_id, e.school_id, MemberRole::Member, true)
+                        .await?;
+                    let joined_on = e.joined_on.unwrap_or(day);
+                    stays::open(conn, e.group_id, e.school_id, MemberRole::Member, joined_on).await
                 }
                 MemberExited::TYPE => {
                     let e: MemberExited = payload(event)?;
                     store::set_school(conn, e.group_id, e.school_id, MemberRole::Member, false)
                         .await?;
+                    let left_on = e.left_on.unwrap_or(day);
+                    stays::close(conn, e.group_id, Some(e.school_id), left_on).await?;
                     store::set_persuade_out(conn, e.group_id, e.school_id, false).await?;
                     close_for_membership(
                         conn,
@@ -64,6 +81,7 @@ impl EventHandler for MembershipProjection {
                 GroupDissolved::TYPE => {
                     let e: GroupDissolved = payload(event)?;
                     store::group_dissolved(conn, e.group_id).await?;
+                    stays::close(conn, e.group_id, None, day).await?;
                     close_for_membership(conn, &actor, e.group_id, None, "group_dissolved").await
                 }
                 PolicyPublished::TYPE => edu_bus::policy::record(conn, &payload(event)?).await,

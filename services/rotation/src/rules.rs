@@ -2,7 +2,9 @@
 
 use chrono::NaiveDate;
 use edu_contracts::rotation::{PostingPhase, RotationFigures, Term};
-use edu_domain::{MemberRole, Policy, PostingKind, PostingStatus, Problem, SchoolYear, Semester};
+use edu_domain::{
+    MemberRole, Policy, PostingKind, PostingStatus, Problem, SchoolId, SchoolYear, Semester,
+};
 
 use crate::error::RotationError;
 
@@ -30,6 +32,24 @@ pub fn check_direction(
     } else {
         Err(RotationError::Direction(kind))
     }
+}
+
+/// What every posting between two schools of a group meets, proposed live or loaded from
+/// the group's past: both ends in the group (their roles, `None` when not), two different
+/// schools, and the direction its kind allows (E-02, E-03, E-12). Answers both roles.
+pub fn check_ends(
+    kind: PostingKind,
+    (from, to): (SchoolId, SchoolId),
+    (from_role, to_role): (Option<MemberRole>, Option<MemberRole>),
+    policy: &Policy,
+) -> Result<(MemberRole, MemberRole), RotationError> {
+    let from_role = from_role.ok_or(RotationError::SchoolNotInGroup)?;
+    let to_role = to_role.ok_or(RotationError::SchoolNotInGroup)?;
+    if from == to {
+        return Err(RotationError::Direction(kind));
+    }
+    check_direction(kind, from_role, to_role, policy)?;
+    Ok((from_role, to_role))
 }
 
 /// X-01 (issue 6, item 4): a member under an open persuade-out (劝退) is given no new

@@ -43,6 +43,17 @@ diesel::table! {
 }
 
 diesel::table! {
+    school_stays (id) {
+        id -> Int8,
+        group_id -> Uuid,
+        school_id -> Uuid,
+        role -> Text,
+        joined_on -> Date,
+        left_on -> Nullable<Date>,
+    }
+}
+
+diesel::table! {
     postings (id) {
         id -> Uuid,
         group_id -> Uuid,
@@ -97,6 +108,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     teacher_eligibility,
     groups_seen,
     group_schools,
+    school_stays,
     postings,
     trainings,
     training_participants

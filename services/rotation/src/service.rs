@@ -21,8 +21,8 @@ use edu_db::idempotency::{self, Claim};
 use edu_db::pipelined::Tx;
 use edu_db::{DbPool, PooledConn};
 use edu_domain::{
-    BackboneLevel, GroupId, Policy, PostingId, PostingStatus, Problem, Role, SchoolId, SchoolYear,
-    Semester, TeacherId, TrainingId, TrainingKind, text,
+    BackboneLevel, GroupId, Policy, PostingId, PostingKind, PostingStatus, Problem, Role, SchoolId,
+    SchoolYear, Semester, TeacherId, TrainingId, TrainingKind, text,
 };
 use uuid::Uuid;
 
@@ -31,9 +31,9 @@ use crate::roster::{self, RosterRow};
 use crate::rules;
 use crate::store::{self, PostingFilter, PostingRow, ScopeFilter, TeacherRow};
 
-type Result<T> = std::result::Result<T, RotationError>;
+pub(crate) type Result<T> = std::result::Result<T, RotationError>;
 
-fn today() -> NaiveDate {
+pub(crate) fn today() -> NaiveDate {
     Utc::now().date_naive()
 }
 
@@ -48,7 +48,7 @@ impl RotationService {
         Self { pool }
     }
 
-    async fn conn(&self) -> Result<PooledConn> {
+    pub(crate) async fn conn(&self) -> Result<PooledConn> {
         Ok(edu_db::conn(&self.pool).await?)
     }
 
@@ -860,17 +860,10 @@ fn proposal(
         )
         .into());
     }
-    let from_role = context
-        .sender_role()?
-        .ok_or(RotationError::SchoolNotInGroup)?;
-    let to_role = context
-        .receiver_role()?
-        .ok_or(RotationError::SchoolNotInGroup)?;
-    if from == body.to_school_id {
-        return Err(RotationError::Direction(body.kind));
-    }
+    let roles = (context.sender_role()?, context.receiver_role()?);
     let policy = context.policy()?;
-    rules::check_direction(body.kind, from_role, to_role, &policy)?;
+    let (from_role, to_role) =
+        rules::check_ends(body.kind, (from, body.to_school_id), roles, &policy)?;
     rules::check_receiver(
         from_role,
         to_role,
@@ -879,27 +872,51 @@ fn proposal(
     if let Some(other) = context.overlapping {
         return Err(RotationError::Overlaps { other });
     }
-    Ok(PostingRow {
-        id: PostingId::new().0,
-        group_id: body.group_id.0,
-        teacher_id: teacher.id,
-        from_school_id: from.0,
-        to_school_id: body.to_school_id.0,
-        kind: body.kind.as_str().to_owned(),
+    let new = NewRow {
+        group: body.group_id,
+        to: body.to_school_id,
+        kind: body.kind,
         host_post,
+        term: (start, end, school_year),
+    };
+    Ok(new_row(teacher, new, PostingStatus::Proposed))
+}
+
+/// What a new posting of a teacher is made of besides the teacher.
+pub(crate) struct NewRow {
+    pub group: GroupId,
+    pub to: SchoolId,
+    pub kind: PostingKind,
+    pub host_post: String,
+    /// First day, planned last day, school year.
+    pub term: (NaiveDate, NaiveDate, SchoolYear),
+}
+
+/// A new posting of `teacher` in `status`. E-04: the sending school is the home school, and
+/// stays the payroll unit.
+pub(crate) fn new_row(teacher: &TeacherRow, new: NewRow, status: PostingStatus) -> PostingRow {
+    let (start, end, school_year) = new.term;
+    PostingRow {
+        id: PostingId::new().0,
+        group_id: new.group.0,
+        teacher_id: teacher.id,
+        from_school_id: teacher.home_school_id,
+        to_school_id: new.to.0,
+        kind: new.kind.as_str().to_owned(),
+        host_post: new.host_post,
         start_date: start,
         end_date: end,
         school_year: school_year.0,
-        status: PostingStatus::Proposed.as_str().to_owned(),
-        payroll_unit_id: from.0,
+        status: status.as_str().to_owned(),
+        payroll_unit_id: teacher.home_school_id,
         confirmed_at: None,
         ended_on: None,
         closing_reason: None,
         created_at: Utc::now(),
-    })
+    }
 }
 
-fn facts(row: &PostingRow, teacher: &TeacherRow) -> diesel::QueryResult<PostingFacts> {
+pub(crate) fn facts(row: &PostingRow, teacher: &TeacherRow) -> diesel::QueryResult<PostingFacts> {
     Ok(PostingFacts {
         posting_id: PostingId(row.id),
         group_id: GroupId(row.group_id),

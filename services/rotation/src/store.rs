@@ -15,7 +15,7 @@ use uuid::Uuid;
 use crate::rules;
 use crate::schema::{group_schools, groups_seen, postings, teacher_eligibility, teachers};
 
-fn parse<T: std::str::FromStr>(what: &str, value: &str) -> QueryResult<T> {
+pub(crate) fn parse<T: std::str::FromStr>(what: &str, value: &str) -> QueryResult<T> {
     value.parse().map_err(|_| {
         diesel::result::Error::DeserializationError(
             format!("stored {what} {value:?} is not valid").into(),

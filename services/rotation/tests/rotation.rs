@@ -6,79 +6,25 @@
 use std::time::Duration;
 
 use chrono::NaiveDate;
-use edu_bus::Bus;
 use edu_contracts::Actor;
 use edu_contracts::membership::{
-    Admission, AdmitMember, CreateGroup, CreateSchool, ExitMember, MemberExit, NewGroup, NewSchool,
+    Admission, AdmitMember, CreateGroup, ExitMember, MemberExit, NewGroup,
 };
 use edu_contracts::rotation::{
     CancelPosting, Compliance, ComplianceQuery, ConfirmPosting, GetCompliance, GetGroupsCompliance,
-    GetPosting, GroupsComplianceQuery, ImportTeachers, ListTeachers, NewPosting, Paging, Posting,
-    PostingClosure, PostingRef, ProposePosting, Scope, TeacherImport, TeacherQuery, Term,
+    GetPosting, GroupsComplianceQuery, ListTeachers, NewPosting, Paging, Posting, PostingClosure,
+    PostingRef, ProposePosting, Scope, TeacherQuery, Term,
 };
 use edu_domain::{
-    ErrorCode, ExitReason, GroupId, GroupModel, PostingKind, PostingStatus, Problem, RegionCode,
-    SchoolId, SchoolYear, Stage, TeacherId,
+    ErrorCode, ExitReason, GroupId, GroupModel, PostingKind, PostingStatus, Problem, SchoolId,
+    SchoolYear, TeacherId,
 };
-use edu_testkit::{TestBus, TestDb};
 
-const REGION: &str = "411627";
-const YEAR: SchoolYear = SchoolYear(2025);
+mod common;
 
-struct Env {
-    _db: TestDb,
-    bus: TestBus,
-    actor: Actor,
-}
-
-async fn env() -> Env {
-    let db = TestDb::new().await.unwrap();
-    let bus = TestBus::new().await.unwrap();
-    for host in [
-        edu_membership::start(&bus.bus, db.config("membership"))
-            .await
-            .unwrap(),
-        edu_rotation::start(&bus.bus, db.config("rotation"))
-            .await
-            .unwrap(),
-    ] {
-        tokio::spawn(host.run_until(std::future::pending()));
-    }
-    Env {
-        _db: db,
-        bus,
-        actor: Actor::system("test"),
-    }
-}
-
-fn day(y: i32, m: u32, d: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(y, m, d).unwrap()
-}
-
-fn region() -> RegionCode {
-    RegionCode::parse(REGION).unwrap()
-}
+use common::{Env, YEAR, day, env, region, roster};
 
 impl Env {
-    fn bus(&self) -> &Bus {
-        &self.bus.bus
-    }
-
-    async fn school(&self, name: &str) -> SchoolId {
-        let body = NewSchool {
-            name: name.into(),
-            stage: Stage::Junior,
-            region: region(),
-            principal_name: "校长".into(),
-            legal_person: name.into(),
-        };
-        self.bus()
-            .call::<CreateSchool>(&self.actor, None, body)
-            .await
-            .unwrap()
-            .id
-    }
-
     /// A lead and `members` member schools; waits until the rotation service has seen them.
     async fn group(&self, members: usize) -> (GroupId, SchoolId, Vec<SchoolId>) {
         self.group_led_by("龙头中学", members).await
@@ -122,22 +68,6 @@ impl Env {
             ids.push(school);
         }
         (group, lead, ids)
-    }
-
-    async fn import(
-        &self,
-        school: SchoolId,
-        csv: String,
-    ) -> Result<edu_contracts::rotation::ImportReport, Problem> {
-        let body = TeacherImport {
-            school_id: school,
-            region: region(),
-            school_year: YEAR,
-            csv,
-        };
-        self.bus()
-            .call::<ImportTeachers>(&self.actor, None, body)
-            .await
     }
 
     async fn teachers(&self, school: SchoolId) -> Vec<TeacherId> {
@@ -221,18 +151,6 @@ impl Env {
             .await
             .unwrap()
     }
-}
-
-/// `n` teachers, the first `backbone` of them county-level backbone, all eligible.
-fn roster(prefix: &str, n: usize, backbone: usize) -> String {
-    let mut csv = String::from("工号,姓名,岗位,学科,骨干级别,符合交流条件\n");
-    for i in 0..n {
-        let level = if i < backbone { "县级" } else { "无" };
-        csv.push_str(&format!(
-            "{prefix}{i:03},教师{prefix}{i},学科教师,数学,{level},是\n"
-        ));
-    }
-    csv
 }
 
 fn month_term(month: u32) -> Term {

@@ -36,6 +36,10 @@ pub struct GroupEstablished {
     /// G-03: the lead school's principal, who chairs the council (added later).
     #[serde(default)]
     pub lead_principal_name: Option<String>,
+    /// The day the group was formed (组建) and its lead school's stay began, when the bureau
+    /// loaded a group's past; absent in older events, where the plaque date stands for it.
+    #[serde(default)]
+    pub formed_on: Option<NaiveDate>,
 }
 
 impl Event for GroupEstablished {

@@ -19,6 +19,7 @@ crate::operation!(Rotation, ListPostings, "posting.list", PostingQuery => Page<P
 crate::operation!(Rotation, ConfirmPosting, "posting.confirm", PostingRef => Posting);
 crate::operation!(Rotation, CancelPosting, "posting.cancel", PostingClosure => Posting);
 crate::operation!(Rotation, EndPosting, "posting.end", PostingClosure => Posting);
+crate::operation!(Rotation, LoadPastPostings, "posting.load_past", PastPostings => PastPostingsLoaded);
 crate::operation!(Rotation, GetCompliance, "compliance.get", ComplianceQuery => Compliance);
 crate::operation!(Rotation, GetGroupsCompliance, "compliance.groups", GroupsComplianceQuery => GroupsCompliance);
 crate::operation!(Rotation, RecordTraining, "training.record", NewTraining => Training);
@@ -111,6 +112,50 @@ pub struct NewPosting {
     /// The post held at the host school, e.g. 副校长 or 初二数学.
     #[schema(example = "教务处副主任")]
     pub host_post: String,
+}
+
+/// A group's past postings (交流轮岗 before this system), loaded by the bureau with their
+/// real dates. Every entry is judged by the rules of a live proposal and confirmation; the
+/// first one they refuse refuses the whole load.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PastPostings {
+    pub group_id: GroupId,
+    pub postings: Vec<PastPosting>,
+}
+
+/// One past posting. The teacher is named by the home school and its staff number (工号):
+/// the home school's roster of that school year is loaded first (teacher import).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PastPosting {
+    /// The teacher's home school, the sending school and payroll unit (E-04).
+    pub from_school_id: SchoolId,
+    /// 工号 in the home school's roster.
+    #[schema(example = "T001")]
+    pub staff_no: String,
+    /// The receiving school.
+    pub to_school_id: SchoolId,
+    pub kind: PostingKind,
+    /// The post held at the host school, e.g. 副校长 or 初二数学.
+    #[schema(example = "教务处副主任")]
+    pub host_post: String,
+    /// First day; no later than today.
+    pub start: NaiveDate,
+    /// Planned last day, in the same school year as `start`.
+    pub end: NaiveDate,
+    /// The last day served, when the posting ended early (between `start` and `end`, no
+    /// later than today).
+    #[serde(default)]
+    pub ended_on: Option<NaiveDate>,
+}
+
+/// What a past load created: every posting, confirmed (or ended early), in the order sent.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct PastPostingsLoaded {
+    pub group_id: GroupId,
+    pub count: u32,
+    pub postings: Vec<Posting>,
 }
 
 /// Where a posting is in time.

@@ -159,6 +159,7 @@ fn golden_group_established() {
         policy_version: 0,
         lead_school_name: Some("太康县第一初级中学".into()),
         lead_principal_name: Some("王建国".into()),
+        formed_on: Some(NaiveDate::from_ymd_opt(2022, 6, 20).expect("date")),
     };
     event_golden(
         "event_group_established",

@@ -297,6 +297,28 @@ impl Problem {
             .details(json!({ "field": field }))
     }
 
+    /// This refusal, met by one entry of a load (a group's past, past postings): both
+    /// messages name the entry (`what`, 1-based) and its date, and `details.<key>` holds
+    /// `{row, date}` (`row` 0-based) beside the cause's own details.
+    pub fn in_entry(
+        mut self,
+        key: &str,
+        (what, what_zh): (&str, &str),
+        row: usize,
+        on: chrono::NaiveDate,
+    ) -> Self {
+        self.message = format!("{what} {} on {on}: {}", row + 1, self.message);
+        self.message_zh = format!("第 {} 条{what_zh}({on}):{}", row + 1, self.message_zh);
+        let entry = json!({ "row": row, "date": on });
+        match self.details.as_object_mut() {
+            Some(details) => {
+                details.insert(key.to_owned(), entry);
+            }
+            None => self.details = json!({ key: entry }),
+        }
+        self
+    }
+
     pub fn not_found(what: &str, what_zh: &str) -> Self {
         Self::new(
             ErrorCode::NotFound,

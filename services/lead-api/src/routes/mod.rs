@@ -37,6 +37,7 @@ pub fn config(cfg: &mut ServiceConfig) {
         .service(rotation::list_teachers)
         .service(rotation::export_teachers)
         .service(rotation::create_posting)
+        .service(rotation::load_past_postings)
         .service(rotation::list_postings)
         .service(rotation::export_postings_calendar)
         .service(rotation::get_posting)

@@ -10,8 +10,9 @@ use edu_contracts::membership::{
 use edu_contracts::rotation::{
     CancelPosting, Compliance, ComplianceQuery, ConfirmPosting, EndPosting, ExportTeachers,
     GetCompliance, GetPosting, ImportReport, ImportTeachers, ListPostings, ListTeachers,
-    NewPosting, Posting, PostingClosure, PostingQuery, PostingRef, ProposePosting, Scope, Teacher,
-    TeacherImport, TeacherQuery, Term,
+    LoadPastPostings, NewPosting, PastPosting, PastPostings, PastPostingsLoaded, Posting,
+    PostingClosure, PostingQuery, PostingRef, ProposePosting, Scope, Teacher, TeacherImport,
+    TeacherQuery, Term,
 };
 use edu_domain::{
     ErrorCode, GroupId, PostingId, PostingKind, Problem, RegionCode, Role, SchoolId, SchoolYear,
@@ -383,6 +384,69 @@ pub async fn create_posting(
         .call::<ProposePosting>(&caller.actor(), key.0, new)
         .await?;
     Ok(HttpResponse::Created().json(posting))
+}
+
+/// A group's past postings, with their real dates.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PastPostingsRequest {
+    /// 1 to 200 postings; each teacher is named by the home school's 工号.
+    pub postings: Vec<PastPosting>,
+}
+
+/// Load a group's past postings (交流轮岗 before this system), with their real dates (the
+/// group's bureau only).
+///
+/// Each teacher must be on the home school's roster (upload that school year's roster
+/// first). Every entry is judged, in the order sent, by the rules of a live proposal and its
+/// confirmation: the sending school is the teacher's home school (E-04); 挂职/任职 go lead →
+/// member (E-02), 跟岗 member → lead (E-03), other kinds as the region's policy in force on
+/// the first day allows (E-12); both schools were in the group through the whole term; no
+/// overlap with the teacher's other postings, those of the same load included; the first
+/// day no later than today. The first entry refused refuses the whole load with the live
+/// write's own code, naming the entry in `details.entry` (`{row, date}`, `row` 0-based).
+/// Each posting is written confirmed (or ended early, with `ended_on`) with the events a
+/// live one produces, so the E-08 figures of its school year count it.
+#[utoipa::path(
+    tag = "rotation",
+    operation_id = "load_past_postings",
+    params(
+        ("group_id" = GroupId, Path, description = "Group id"),
+        IdempotencyKey,
+    ),
+    request_body = PastPostingsRequest,
+    responses(
+        (status = 201, description = "Loaded: every posting, in the order sent", body = PastPostingsLoaded),
+        (status = 400, description = "`validation_failed`: no or over 200 postings, a start after today, a term across two school years, an early end outside the term, an empty host post (with `details.entry`)", body = ErrorBody),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 403, description = "Not the group's bureau", body = ErrorBody),
+        (status = 404, description = "`not_found`: the group, or a teacher not on the home school's roster (with `details.entry`)", body = ErrorBody),
+        (status = 409, description = "For the entry in `details.entry`: `school_not_in_group` (a school not in the group through the whole term), `posting_direction_invalid` (E-02/E-03, or the same school at both ends), `posting_kind_disabled` (E-12), `posting_overlaps`; for the group: `group_dissolved` (X-02)", body = ErrorBody),
+        (status = 413, description = "`payload_too_large`", body = ErrorBody),
+        (status = 422, description = "`idempotency_key_reused`", body = ErrorBody),
+        (status = 503, description = "Service unavailable; retry", body = ErrorBody),
+    ),
+    security(("bearer" = [])),
+)]
+#[post("/groups/{group_id}/postings/import")]
+pub async fn load_past_postings(
+    state: web::Data<AppState>,
+    caller: Caller,
+    key: IdempotencyKey,
+    path: web::Path<GroupId>,
+    body: web::Json<PastPostingsRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let group = writable_group(&state, &caller, path.into_inner()).await?;
+    scope::can_load_past_postings(&caller, &group)?;
+    let load = PastPostings {
+        group_id: group.id,
+        postings: body.into_inner().postings,
+    };
+    let loaded = state
+        .bus
+        .call::<LoadPastPostings>(&caller.actor(), key.0, load)
+        .await?;
+    Ok(HttpResponse::Created().json(loaded))
 }
 
 /// Posting filters.
