@@ -198,17 +198,7 @@ impl From<MembershipError> for Problem {
             )
             .rule("X-02"),
             E::InHistory { row, on, cause } => {
-                let mut p = Problem::from(*cause);
-                p.message = format!("member entry {} on {on}: {}", row + 1, p.message);
-                p.message_zh = format!("第 {} 条成员记录({on}):{}", row + 1, p.message_zh);
-                let history = json!({ "row": row, "date": on });
-                match p.details.as_object_mut() {
-                    Some(details) => {
-                        details.insert("history".into(), history);
-                    }
-                    None => p.details = json!({ "history": history }),
-                }
-                p
+                Problem::from(*cause).in_entry("history", ("member entry", "成员记录"), row, on)
             }
             E::Upstream(p) => p,
             E::Store(e) => e.into_problem("membership"),
