@@ -13,9 +13,7 @@ use edu_contracts::council::{
     MinutesStatus, MonthState, Paging, PastMeeting, PastMeetings, PastMeetingsLoaded, SeatRole,
 };
 use edu_contracts::events::MeetingHeld;
-use edu_contracts::membership::{
-    Dissolution, DissolveGroup, GroupHistory, ImportGroup, PastMembership,
-};
+use edu_contracts::membership::{GroupHistory, ImportGroup, PastMembership};
 use edu_domain::{ErrorCode, ExitReason, GroupId, GroupModel, Problem, SchoolId};
 use serde_json::json;
 
@@ -130,10 +128,23 @@ async fn cadence(env: &Env, group: GroupId, year: i32) -> edu_contracts::council
         .unwrap()
 }
 
-/// The refusal names the entry (0-based) and its day in `details.entry`, beside the cause.
-fn names_entry(p: &Problem, row: usize, on: &str) {
+/// Loads `meetings`, expecting the refusal `code` for the entry `row`: named (0-based) with
+/// its day in `details.entry` beside the cause's details, and in both messages.
+async fn refused_entry(
+    env: &Env,
+    group: GroupId,
+    meetings: Vec<PastMeeting>,
+    code: ErrorCode,
+    row: usize,
+) -> Problem {
+    let on = meetings[row].held_on.to_string();
+    let p = refused(load(env, group, None, meetings).await, code);
     assert_eq!(p.details["entry"], json!({"row": row, "date": on}), "{p:?}");
-    assert!(p.message.contains(on) && p.message_zh.contains(on), "{p:?}");
+    assert!(
+        p.message.contains(&on) && p.message_zh.contains(&on),
+        "{p:?}"
+    );
+    p
 }
 
 #[tokio::test]
@@ -222,21 +233,12 @@ async fn g02_a_school_present_outside_its_stay_refuses_the_whole_load_naming_the
     let env = env().await;
     let g = past_group(&env).await;
     // `b` joined on 2025-03-01: it had no seat on 2025-02-14
-    let p = refused(
-        load(
-            &env,
-            g.id,
-            None,
-            vec![
-                meeting(MeetingKind::Council, day(2025, 1, 10), &[g.lead, g.a]),
-                meeting(MeetingKind::Council, day(2025, 2, 14), &[g.lead, g.b]),
-            ],
-        )
-        .await,
-        ErrorCode::SchoolNotInGroup,
-    );
+    let early = vec![
+        meeting(MeetingKind::Council, day(2025, 1, 10), &[g.lead, g.a]),
+        meeting(MeetingKind::Council, day(2025, 2, 14), &[g.lead, g.b]),
+    ];
+    let p = refused_entry(&env, g.id, early, ErrorCode::SchoolNotInGroup, 1).await;
     assert_eq!(p.rule.as_deref(), Some("G-02"));
-    names_entry(&p, 1, "2025-02-14");
     assert_eq!(p.details["school_id"], json!(g.b));
     // nothing of the load was written, not even its first entry
     assert_eq!(meetings_in(&env, g.id, 2025).await, 0);
@@ -244,36 +246,17 @@ async fn g02_a_school_present_outside_its_stay_refuses_the_whole_load_naming_the
         cadence(&env, g.id, 2025).await.months[0].state,
         MonthState::Missing
     );
-
     // `b` left on 2025-07-01: from that day on it had no seat
-    let p = refused(
-        load(
-            &env,
-            g.id,
-            None,
-            vec![meeting(
-                MeetingKind::Council,
-                day(2025, 7, 1),
-                &[g.lead, g.b],
-            )],
-        )
-        .await,
-        ErrorCode::SchoolNotInGroup,
-    );
-    names_entry(&p, 0, "2025-07-01");
+    let left = vec![meeting(
+        MeetingKind::Council,
+        day(2025, 7, 1),
+        &[g.lead, g.b],
+    )];
+    refused_entry(&env, g.id, left, ErrorCode::SchoolNotInGroup, 0).await;
     // a school that never was in the group
     let stranger = env.school("别处中学", "丁校长").await;
-    let p = refused(
-        load(
-            &env,
-            g.id,
-            None,
-            vec![meeting(MeetingKind::Council, day(2025, 10, 9), &[stranger])],
-        )
-        .await,
-        ErrorCode::SchoolNotInGroup,
-    );
-    names_entry(&p, 0, "2025-10-09");
+    let never = vec![meeting(MeetingKind::Council, day(2025, 10, 9), &[stranger])];
+    refused_entry(&env, g.id, never, ErrorCode::SchoolNotInGroup, 0).await;
 
     // the refused loads sent no `meeting.held`: the one accepted next is the only one
     load(
@@ -301,44 +284,21 @@ async fn g06_a_meeting_after_today_or_before_the_plaque_is_refused() {
         .date_naive()
         .checked_add_days(Days::new(1))
         .unwrap();
-    let p = refused(
-        load(
-            &env,
-            g.id,
-            None,
-            vec![
-                meeting(MeetingKind::Council, day(2025, 1, 10), &[g.lead]),
-                meeting(MeetingKind::AnnualSummary, tomorrow, &[g.lead]),
-            ],
-        )
-        .await,
-        ErrorCode::MeetingStateInvalid,
-    );
+    let late = vec![
+        meeting(MeetingKind::Council, day(2025, 1, 10), &[g.lead]),
+        meeting(MeetingKind::AnnualSummary, tomorrow, &[g.lead]),
+    ];
+    let p = refused_entry(&env, g.id, late, ErrorCode::MeetingStateInvalid, 1).await;
     assert_eq!(p.rule.as_deref(), Some("G-06"));
-    names_entry(&p, 1, &tomorrow.to_string());
-
-    let p = refused(
-        load(
-            &env,
-            g.id,
-            None,
-            vec![meeting(MeetingKind::Council, day(2024, 8, 31), &[g.lead])],
-        )
-        .await,
-        ErrorCode::MeetingStateInvalid,
-    );
-    names_entry(&p, 0, "2024-08-31");
+    let early = vec![meeting(MeetingKind::Council, day(2024, 8, 31), &[g.lead])];
+    let p = refused_entry(&env, g.id, early, ErrorCode::MeetingStateInvalid, 0).await;
     assert_eq!(p.details["plaque_date"], "2024-09-01");
 
     // the live writes' text limits, named with their entry
     let mut long = meeting(MeetingKind::Council, day(2025, 1, 10), &[g.lead]);
     long.title = "长".repeat(101);
-    let p = refused(
-        load(&env, g.id, None, vec![long]).await,
-        ErrorCode::ValidationFailed,
-    );
+    let p = refused_entry(&env, g.id, vec![long], ErrorCode::ValidationFailed, 0).await;
     assert_eq!(p.details["field"], "title");
-    names_entry(&p, 0, "2025-01-10");
     refused(
         load(&env, g.id, None, Vec::new()).await,
         ErrorCode::ValidationFailed,
@@ -372,19 +332,7 @@ async fn a_load_replayed_with_its_key_answers_the_first_reply_and_x02_a_dissolve
     assert_eq!(meetings_in(&env, g.id, 2025).await, 1);
 
     // a dissolved group's council takes no more records
-    env.bus()
-        .call::<DissolveGroup>(
-            &env.actor,
-            None,
-            Dissolution {
-                group_id: g.id,
-                reason: "撤销".into(),
-                override_reason: Some("no evaluation yet (test)".into()),
-            },
-        )
-        .await
-        .unwrap();
-    env.council_until(g.id, |c| c.frozen).await;
+    env.dissolve(g.id).await;
     let p = refused(
         load(&env, g.id, None, other).await,
         ErrorCode::GroupDissolved,
