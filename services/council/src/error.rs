@@ -64,6 +64,26 @@ pub enum CouncilError {
     MotionClosed(MotionStatus),
     #[error("meeting state: {0}")]
     MeetingState(&'static str, &'static str),
+    /// Attendance is recorded, and a past meeting loaded, once the meeting's day has come.
+    #[error("the meeting's day has not come")]
+    NotYetHeld,
+    /// A past meeting is held while the group exists: from its plaque date (挂牌).
+    #[error("held on {held_on}, before the group's plaque date {plaque_date}")]
+    BeforePlaque {
+        held_on: NaiveDate,
+        plaque_date: NaiveDate,
+    },
+    /// A school present at a past meeting was not in the group on that day.
+    #[error("the school was not in the group on {on}")]
+    NotInGroupOn { school: SchoolId, on: NaiveDate },
+    /// A past meeting the bureau loads: the entry (0-based) and its day a live write would
+    /// have refused, and why.
+    #[error("past meeting entry {entry} on {on}: {cause}")]
+    PastEntry {
+        entry: usize,
+        on: NaiveDate,
+        cause: Box<CouncilError>,
+    },
     #[error("minutes published")]
     MinutesPublished,
     #[error("minutes are {0:?}")]
@@ -218,6 +238,32 @@ impl From<CouncilError> for Problem {
             )
             .details(json!({ "status": status })),
             E::MeetingState(en, zh) => Problem::new(ErrorCode::MeetingStateInvalid, en, zh),
+            E::NotYetHeld => Problem::new(
+                ErrorCode::MeetingStateInvalid,
+                "the meeting's day has not come; attendance is recorded when it is held",
+                "会议尚未召开,召开后再登记出席情况",
+            )
+            .rule("G-06"),
+            E::BeforePlaque {
+                held_on,
+                plaque_date,
+            } => Problem::new(
+                ErrorCode::MeetingStateInvalid,
+                format!("the meeting of {held_on} is before the group's plaque date {plaque_date}: its council did not meet yet"),
+                format!("会议日期 {held_on} 早于集团挂牌日期 {plaque_date},理事会尚未成立"),
+            )
+            .rule("G-06")
+            .details(json!({ "plaque_date": plaque_date })),
+            E::NotInGroupOn { school, on } => Problem::new(
+                ErrorCode::SchoolNotInGroup,
+                format!("the school was not in the group on {on}, so it had no seat on its council that day"),
+                format!("该校 {on} 不在本集团,当日在理事会没有席位"),
+            )
+            .rule("G-02")
+            .details(json!({ "school_id": school })),
+            E::PastEntry { entry, on, cause } => {
+                Problem::from(*cause).in_entry("entry", ("meeting entry", "会议记录"), entry, on)
+            }
             E::MinutesPublished => Problem::new(
                 ErrorCode::MinutesPublished,
                 "published minutes never change; add a correction instead",

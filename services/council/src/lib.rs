@@ -1,13 +1,15 @@
 //! Council meetings service (理事会, DOMAIN.md §3, RULES.md G-01..G-19): the council's seats
 //! kept in step with membership (G-02..G-05), meetings with their agenda and attendance,
 //! quorum that knows constituencies, motions, votes and decisions (G-07, G-09), member
-//! schools' major matters on record with the decision that decided each (G-09), minutes
-//! that never change once published, the quarterly written report to the bureau (G-08),
-//! and the monthly and yearly cadence (G-06, G-15, V-06, M2). Owns the `council` schema;
+//! schools' major matters on record with the decision that decided each (G-09), a group's
+//! past meetings loaded by the bureau with their real dates, minutes that never change once
+//! published, the quarterly written report to the bureau (G-08), and the monthly and yearly
+//! cadence (G-06, G-15, V-06, M2). Owns the `council` schema;
 //! learns group membership from the membership service's events.
 
 pub mod error;
 pub mod major_matters;
+pub mod past;
 mod projection;
 pub mod rules;
 mod schema;
@@ -72,6 +74,7 @@ pub async fn start(bus: &Bus, db: DbConfig) -> anyhow::Result<ServiceHost> {
         ops::ScheduleMeeting => schedule,
         ops::GetMeeting => get_meeting,
         ops::ListMeetings => list_meetings,
+        ops::LoadPastMeetings => load_past_meetings,
         ops::RecordAttendance => attendance,
         ops::ProposeMotion => propose_motion,
         ops::GetMotion => get_motion,

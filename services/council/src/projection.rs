@@ -1,7 +1,8 @@
 //! What the council keeps of the membership service's events: a council seeded when a group
 //! is established (the lead principal in the chair, G-03), a vice-chair seat for each admitted
 //! member's principal (G-04), the seats of a school that exits vacated (G-02), the council
-//! frozen when the group is dissolved, and the region policy versions (quorum, report due).
+//! frozen when the group is dissolved, each school's stays in the group with their dates (for
+//! the group's past meetings), and the region policy versions (quorum, report due).
 
 use chrono::Utc;
 use diesel::QueryResult;
@@ -14,8 +15,8 @@ use edu_contracts::{Event, EventEnvelope};
 use futures::future::BoxFuture;
 use serde::de::DeserializeOwned;
 
-use crate::service;
 use crate::store::CouncilRow;
+use crate::{past, service};
 
 /// The durable consumer's name.
 pub const CONSUMER: &str = "council-membership";
@@ -49,21 +50,27 @@ impl EventHandler for MembershipProjection {
                     };
                     let name = e.lead_school_name.unwrap_or_default();
                     let principal = e.lead_principal_name.unwrap_or_default();
-                    service::seed_council(conn, &row, &name, &principal).await
+                    service::seed_council(conn, &row, &name, &principal).await?;
+                    past::stay_began(conn, e.group_id, e.lead_school_id, e.plaque_date).await
                 }
                 MemberAdmitted::TYPE => {
                     let e: MemberAdmitted = payload(event)?;
                     let name = e.school_name.unwrap_or_default();
                     let principal = e.principal_name.unwrap_or_default();
-                    service::seat_member(conn, e.group_id, e.school_id, &name, &principal).await
+                    service::seat_member(conn, e.group_id, e.school_id, &name, &principal).await?;
+                    let on = past::day_of(event, e.joined_on);
+                    past::stay_began(conn, e.group_id, e.school_id, on).await
                 }
                 MemberExited::TYPE => {
                     let e: MemberExited = payload(event)?;
-                    service::unseat_member(conn, e.group_id, e.school_id).await
+                    service::unseat_member(conn, e.group_id, e.school_id).await?;
+                    let on = past::day_of(event, e.left_on);
+                    past::stays_ended(conn, e.group_id, Some(e.school_id), on).await
                 }
                 GroupDissolved::TYPE => {
                     let e: GroupDissolved = payload(event)?;
-                    service::freeze(conn, e.group_id).await
+                    service::freeze(conn, e.group_id).await?;
+                    past::stays_ended(conn, e.group_id, None, past::day_of(event, None)).await
                 }
                 PolicyPublished::TYPE => edu_bus::policy::record(conn, &payload(event)?).await,
                 _ => return Ok(Applied::Ignored),

@@ -5,10 +5,11 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{Datelike, NaiveDate};
 use edu_contracts::council::{
-    LeaderPost, MonthState, MotionStatus, Quarter, Quorum, ReportState, SeatAppointment, SeatRole,
-    Tally, VoteChoice,
+    LeaderPost, MeetingId, MeetingKind, MonthState, MotionStatus, Quarter, Quorum, ReportState,
+    SeatAppointment, SeatRole, Tally, VoteChoice,
 };
-use edu_domain::{Policy, SchoolId};
+use edu_contracts::events::MeetingHeld;
+use edu_domain::{GroupId, Policy, SchoolId};
 
 use crate::error::CouncilError;
 
@@ -137,6 +138,31 @@ pub fn quorum(seats: &[(SchoolId, bool)], policy: &Policy) -> Quorum {
         needed,
         met: total > 0 && present >= needed && schools_absent.is_empty(),
         schools_absent,
+    }
+}
+
+/// The `meeting.held` fact of a meeting from its seats `(school, present)`: its quorum under
+/// the policy in force on its day, and the schools with a seat present (M2).
+pub fn meeting_held(
+    meeting_id: MeetingId,
+    group_id: GroupId,
+    kind: MeetingKind,
+    held_on: NaiveDate,
+    seats: &[(SchoolId, bool)],
+    policy: &Policy,
+) -> MeetingHeld {
+    let q = quorum(seats, policy);
+    let schools_present: BTreeSet<SchoolId> =
+        seats.iter().filter(|(_, p)| *p).map(|(s, _)| *s).collect();
+    MeetingHeld {
+        meeting_id,
+        group_id,
+        kind,
+        held_on,
+        seats: q.seats,
+        present: q.present,
+        schools_present: schools_present.into_iter().collect(),
+        quorum_met: q.met,
     }
 }
 

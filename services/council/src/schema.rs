@@ -200,6 +200,15 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    school_stays (group_id, school_id, joined_on) {
+        group_id -> Uuid,
+        school_id -> Uuid,
+        joined_on -> Date,
+        left_on -> Nullable<Date>,
+    }
+}
+
 diesel::joinable!(council_schools -> councils (group_id));
 diesel::joinable!(seats -> councils (group_id));
 diesel::joinable!(meetings -> councils (group_id));
@@ -225,4 +234,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     report_decisions,
     overdue_reports,
     major_matters,
+    school_stays,
 );

@@ -16,7 +16,7 @@ use edu_contracts::council::{
     ReportRef, ReportState, ReportStatus, ReportSubmission, Seat, SeatAttendance, SeatId, SeatRole,
     Tally, Vote, VoteChoice, YearlyMeeting,
 };
-use edu_contracts::events::{DecisionRecorded, MeetingHeld, ReportOverdue, ReportSubmitted};
+use edu_contracts::events::{DecisionRecorded, ReportOverdue, ReportSubmitted};
 use edu_contracts::{Actor, Command};
 use edu_db::idempotency;
 use edu_db::{DbPool, PooledConn};
@@ -301,10 +301,7 @@ impl CouncilService {
                 .await?
                 .ok_or(CouncilError::MeetingNotFound)?;
             if meeting.held_on > today() {
-                return Err(CouncilError::MeetingState(
-                    "the meeting's day has not come; attendance is recorded when it is held",
-                    "会议尚未召开,召开后再登记出席情况",
-                ));
+                return Err(CouncilError::NotYetHeld);
             }
             if store::meeting_has_votes(conn, meeting.id).await? {
                 return Err(CouncilError::MeetingState(
@@ -339,22 +336,14 @@ impl CouncilService {
             if meeting.held_at.is_none() {
                 store::mark_held(conn, meeting.id).await?;
                 let policy = policy_of(conn, group, meeting.held_on).await?;
-                let q = rules::quorum(&seat_presence(&rows), &policy);
-                let schools_present: BTreeSet<SchoolId> = rows
-                    .iter()
-                    .filter(|r| r.present)
-                    .map(|r| SchoolId(r.school_id))
-                    .collect();
-                let event = MeetingHeld {
-                    meeting_id: MeetingId(meeting.id),
-                    group_id: group,
-                    kind: parse("kind", &meeting.kind)?,
-                    held_on: meeting.held_on,
-                    seats: q.seats,
-                    present: q.present,
-                    schools_present: schools_present.into_iter().collect(),
-                    quorum_met: q.met,
-                };
+                let event = rules::meeting_held(
+                    MeetingId(meeting.id),
+                    group,
+                    parse("kind", &meeting.kind)?,
+                    meeting.held_on,
+                    &seat_presence(&rows),
+                    &policy,
+                );
                 outbox::enqueue(conn, &cmd.actor, Some(group), None, &event).await?;
             }
             let meeting = store::meeting(conn, meeting.id)
@@ -1085,7 +1074,7 @@ pub async fn freeze(conn: &mut AsyncPgConnection, group: GroupId) -> diesel::Que
 
 // ---- helpers ----
 
-fn seat_row(
+pub(crate) fn seat_row(
     group: GroupId,
     school: SchoolId,
     role: SeatRole,
@@ -1107,7 +1096,7 @@ fn seat_row(
 }
 
 /// Long free text (minutes, report summaries): 1..=20000 characters.
-fn minutes_text(field: &str, raw: &str) -> std::result::Result<String, Problem> {
+pub(crate) fn minutes_text(field: &str, raw: &str) -> std::result::Result<String, Problem> {
     let s = raw.trim();
     if s.is_empty() || s.chars().count() > 20_000 {
         return Err(Problem::validation(
@@ -1128,7 +1117,7 @@ fn minutes_text(field: &str, raw: &str) -> std::result::Result<String, Problem> 
     Ok(s.to_owned())
 }
 
-fn seat_presence(rows: &[MeetingSeatRow]) -> Vec<(SchoolId, bool)> {
+pub(crate) fn seat_presence(rows: &[MeetingSeatRow]) -> Vec<(SchoolId, bool)> {
     rows.iter()
         .map(|r| (SchoolId(r.school_id), r.present))
         .collect()
@@ -1565,7 +1554,7 @@ async fn meeting_view(conn: &mut AsyncPgConnection, row: MeetingRow) -> Result<M
 }
 
 /// Meetings with their agenda, attendance, quorum, motions and minutes (batched queries).
-async fn meeting_views(
+pub(crate) async fn meeting_views(
     conn: &mut AsyncPgConnection,
     rows: Vec<MeetingRow>,
 ) -> Result<Vec<Meeting>> {

@@ -15,7 +15,7 @@ use edu_contracts::council::{
     PublishMinutes, Quarter, ReportQuery, ReportState, ReportSubmission, SeatAppointment, SeatId,
     SeatRole, SubmitReport, Vote, VoteChoice, WriteMinutes,
 };
-use edu_contracts::membership::{Dissolution, DissolveGroup, ExitMember, MemberExit};
+use edu_contracts::membership::{ExitMember, MemberExit};
 use edu_domain::{ErrorCode, ExitReason, RegionCode};
 
 #[tokio::test]
@@ -71,19 +71,7 @@ async fn g03_g04_council_follows_membership_and_is_frozen_on_dissolution() {
     );
 
     // dissolution freezes the council
-    env.bus()
-        .call::<DissolveGroup>(
-            &env.actor,
-            None,
-            Dissolution {
-                group_id: g.id,
-                reason: "撤销".into(),
-                override_reason: Some("no evaluation yet (test)".into()),
-            },
-        )
-        .await
-        .unwrap();
-    env.council_until(g.id, |c| c.frozen).await;
+    env.dissolve(g.id).await;
     let seats = c
         .seats
         .iter()

@@ -14,7 +14,6 @@ use edu_contracts::council::{
     MajorMatterKind, MajorMatterQuery, NewMajorMatter, Paging, Quarter, RecordMajorMatter,
     ReportRef,
 };
-use edu_contracts::membership::{Dissolution, DissolveGroup};
 use edu_domain::{ErrorCode, Problem, SchoolId};
 use serde_json::json;
 
@@ -290,19 +289,7 @@ async fn g09_refused_without_the_councils_decision_about_that_school() {
     assert_eq!(count(&events, "major_matter.recorded"), 0);
 
     // a dissolved group's council takes no more
-    env.bus()
-        .call::<DissolveGroup>(
-            &env.actor,
-            None,
-            Dissolution {
-                group_id: g.id,
-                reason: "撤销".into(),
-                override_reason: Some("no evaluation yet (test)".into()),
-            },
-        )
-        .await
-        .unwrap();
-    env.council_until(g.id, |c| c.frozen).await;
+    env.dissolve(g.id).await;
     let good = NewMajorMatter {
         effective_on: day(2026, 4, 2),
         ..new_matter(&g, school, Some(later))

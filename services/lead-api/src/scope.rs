@@ -333,6 +333,18 @@ pub fn can_decide_persuade_out(caller: &Caller, group: &Group) -> Result<(), Pro
     })
 }
 
+/// A group's past council meetings, loaded with their real dates: the bureau of the group's
+/// county, which loads the group's past (F-11). A bureau that sees the group only through a
+/// cross-region member (F-04) is not the group's bureau.
+pub fn can_load_past_meetings(caller: &Caller, group: &Group) -> Result<(), Problem> {
+    bureau_of(caller, &group.region).map_err(|_| {
+        forbidden(
+            "only the bureau of the group's county loads its past council meetings",
+            "仅该集团所属县教育局可载入其历史理事会会议",
+        )
+    })
+}
+
 /// R-11 (invariant 17): a group's refused brand transfers are read by those who answer for
 /// its brand: the bureau of the group's county, that county's auditors, and the lead school's
 /// office. A bureau that sees the group only through a cross-region member (F-04) is not the

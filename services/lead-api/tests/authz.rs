@@ -71,6 +71,7 @@ const STRICT_WRITES: &[(&str, &str)] = &[
     ("PUT", "/api/v1/groups/{group_id}/scale"),
     ("POST", "/api/v1/schools/{school_id}/lead-quality"),
     ("POST", "/api/v1/groups/{group_id}/major-matters"),
+    ("POST", "/api/v1/groups/{group_id}/meetings/import"),
 ];
 
 const ROSTER: &str =
@@ -279,6 +280,9 @@ fn body_for(method: &str, path: &str, t: &Seeded, spare_school: &str) -> Value {
         ("POST", "/api/v1/groups/{group_id}/major-matters") => json!({
             "school_id": t.member, "kind": "budget", "title": "2026年度预算",
             "effective_on": "2026-04-01", "decision_id": NIL}),
+        ("POST", "/api/v1/groups/{group_id}/meetings/import") => json!({"meetings": [
+            {"kind": "council", "title": "理事会议", "held_on": "2025-01-10",
+             "schools_present": [t.lead, t.member]}]}),
         ("PUT", "/api/v1/meetings/{meeting_id}/minutes") => json!({"text": "纪要"}),
         ("POST", "/api/v1/meetings/{meeting_id}/minutes/corrections") => {
             json!({"text": "更正", "reason": "笔误"})

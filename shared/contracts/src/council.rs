@@ -96,6 +96,8 @@ pub use major_matters::{
     ListMajorMatters, MajorMatter, MajorMatterKind, MajorMatterQuery, NewMajorMatter,
     RecordMajorMatter,
 };
+mod past;
+pub use past::{LoadPastMeetings, PastMeeting, PastMeetings, PastMeetingsLoaded};
 
 /// A seat's place in the council (G-03, G-04, G-05).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]

@@ -3,6 +3,7 @@
 //! enforces (when one applies) and structured details. Services put it in the NATS
 //! reply `{"error": …}`; the lead-school API maps its code to an HTTP status in one place.
 
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use utoipa::ToSchema;
@@ -338,6 +339,23 @@ impl Problem {
         .rule("X-02")
     }
 
+    /// The refusal of one entry of a past the bureau loads (a group's membership history, its
+    /// past meetings): the messages name the entry as people count it (1-based) with its day,
+    /// and `details.<key>` holds `row` (0-based) and `date` beside the cause's own details.
+    pub fn in_entry(mut self, key: &str, what: (&str, &str), row: usize, date: NaiveDate) -> Self {
+        let (en, zh) = what;
+        self.message = format!("{en} {} on {date}: {}", row + 1, self.message);
+        self.message_zh = format!("第 {} 条{zh}({date}):{}", row + 1, self.message_zh);
+        let entry = json!({ "row": row, "date": date });
+        match self.details.as_object_mut() {
+            Some(details) => {
+                details.insert(key.to_owned(), entry);
+            }
+            None => self.details = json!({ key: entry }),
+        }
+        self
+    }
+
     pub fn forbidden(message: &str, message_zh: &str) -> Self {
         Self::new(ErrorCode::Forbidden, message, message_zh)
     }
@@ -375,6 +393,28 @@ mod tests {
             assert_eq!(serde_json::to_value(code)?, json!(code.as_str()));
         }
         Ok(())
+    }
+
+    #[test]
+    fn an_entry_of_a_loaded_past_is_named_beside_the_causes_details() {
+        let day = NaiveDate::from_ymd_opt(2025, 3, 1).unwrap_or_default();
+        let p = Problem::validation("title", "too long", "过长").in_entry(
+            "entry",
+            ("meeting entry", "会议记录"),
+            2,
+            day,
+        );
+        assert_eq!(p.message, "meeting entry 3 on 2025-03-01: too long");
+        assert_eq!(p.message_zh, "第 3 条会议记录(2025-03-01):过长");
+        assert_eq!(
+            p.details,
+            json!({"field": "title", "entry": {"row": 2, "date": "2025-03-01"}})
+        );
+        let bare = Problem::internal().in_entry("history", ("member entry", "成员记录"), 0, day);
+        assert_eq!(
+            bare.details,
+            json!({"history": {"row": 0, "date": "2025-03-01"}})
+        );
     }
 
     #[test]

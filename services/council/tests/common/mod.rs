@@ -16,7 +16,8 @@ use edu_contracts::council::{
     VoteChoice,
 };
 use edu_contracts::membership::{
-    Admission, AdmitMember, CreateGroup, CreateSchool, NewGroup, NewSchool,
+    Admission, AdmitMember, CreateGroup, CreateSchool, Dissolution, DissolveGroup, NewGroup,
+    NewSchool,
 };
 use edu_domain::{ErrorCode, GroupId, GroupModel, Problem, RegionCode, SchoolId, Stage};
 use edu_testkit::{TestBus, TestDb};
@@ -167,6 +168,24 @@ impl Env {
             );
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
+    }
+
+    /// Dissolves the group (without an evaluation, on the bureau's recorded reason) and waits
+    /// until its council is frozen.
+    pub async fn dissolve(&self, group: GroupId) {
+        self.bus()
+            .call::<DissolveGroup>(
+                &self.actor,
+                None,
+                Dissolution {
+                    group_id: group,
+                    reason: "撤销".into(),
+                    override_reason: Some("no evaluation yet (test)".into()),
+                },
+            )
+            .await
+            .unwrap();
+        self.council_until(group, |c| c.frozen).await;
     }
 
     /// The chair, vice-chairs and a secretary-general (the lead's vice-principal).

@@ -6,6 +6,7 @@ pub mod evaluation;
 pub mod groups;
 pub mod major_matters;
 pub mod obligations;
+pub mod past_meetings;
 pub mod policy;
 pub mod rotation;
 pub mod sanctions;
@@ -54,6 +55,7 @@ pub fn config(cfg: &mut ServiceConfig) {
         .service(council::set_council)
         .service(council::get_council_cadence)
         .service(council::create_meeting)
+        .service(past_meetings::import_past_meetings)
         .service(council::list_meetings)
         .service(council::export_meetings_calendar)
         .service(council::get_meeting)

@@ -1,0 +1,277 @@
+//! A group's past council meetings (理事会会议 held before this system), loaded by the bureau
+//! with their real dates, so that the monthly council meeting (G-06), the planning and
+//! summary meetings (G-15) and the showcase (V-06) count from the first day.
+//!
+//! Each entry meets the rules a live meeting meets, as far as they apply to a meeting already
+//! held: its day is on or after the plaque date and no later than today (attendance is
+//! recorded once a meeting is held), the group is not dissolved, every school present
+//! was in the group that day (G-02), by the stays the council keeps from membership events,
+//! and the texts have the live limits. Its seats are the schools in the group that day, one
+//! each (who held them is not on record); the quorum and `meeting.held` are computed by the
+//! code that computes them for a live attendance. The first entry that fails refuses the whole
+//! load (one transaction), naming the entry in `details.entry`.
+
+pub mod rules;
+mod store;
+
+use std::collections::BTreeSet;
+
+use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
+use diesel::QueryResult;
+use diesel_async::AsyncPgConnection;
+use edu_bus::outbox;
+use edu_contracts::council::{
+    LeaderPost, MeetingId, MinutesStatus, PastMeeting, PastMeetings, PastMeetingsLoaded, SeatRole,
+};
+use edu_contracts::{Command, EventEnvelope};
+use edu_db::idempotency;
+use edu_domain::{GroupId, Problem, SchoolId, text};
+
+use crate::error::CouncilError;
+use crate::service::{self, CouncilService};
+use crate::store::{
+    self as council_store, CouncilRow, Lock, MeetingRow, MeetingSeatRow, MinutesRow, RevisionRow,
+};
+use rules::Stay;
+use store::StayRow;
+
+type Result<T> = std::result::Result<T, CouncilError>;
+
+/// At most this many meetings in one load.
+const MAX_MEETINGS: usize = 200;
+
+/// A day as the instant the record keeps it at (midnight UTC keeps the calendar date).
+fn at(day: NaiveDate) -> DateTime<Utc> {
+    day.and_time(NaiveTime::MIN).and_utc()
+}
+
+/// An entry's texts, checked with the limits of the live writes.
+struct Texts {
+    title: String,
+    place: Option<String>,
+    minutes: Option<String>,
+}
+
+fn texts(m: &PastMeeting) -> Result<Texts> {
+    let place = m
+        .place
+        .as_deref()
+        .map(|p| text::optional("place", p, 200))
+        .transpose()?
+        .flatten();
+    let minutes = m
+        .minutes_summary
+        .as_deref()
+        .map(|s| service::minutes_text("minutes_summary", s))
+        .transpose()?;
+    if m.schools_present.len() > 100 {
+        return Err(Problem::validation(
+            "schools_present",
+            "a meeting has at most 100 schools present",
+            "出席学校不超过 100 所",
+        )
+        .into());
+    }
+    Ok(Texts {
+        title: text::required("title", &m.title, 100)?,
+        place,
+        minutes,
+    })
+}
+
+impl CouncilService {
+    /// Loads a group's past meetings (bureau): see the module's documentation. Emits one
+    /// `meeting.held` for each, with its real day.
+    pub async fn load_past_meetings(
+        &self,
+        cmd: Command<PastMeetings>,
+    ) -> Result<PastMeetingsLoaded> {
+        let body = &cmd.body;
+        if body.meetings.is_empty() || body.meetings.len() > MAX_MEETINGS {
+            return Err(Problem::validation(
+                "meetings",
+                "a load has 1 to 200 meetings",
+                "一次载入 1 到 200 次会议",
+            )
+            .into());
+        }
+        let group = body.group_id;
+        let mut conn = self.conn().await?;
+        idempotency::for_request(
+            &mut conn,
+            "meeting.load_past",
+            &cmd.actor.sub,
+            cmd.idempotency_key.as_deref(),
+            &cmd.body,
+            async |conn| {
+                // share-locked: no membership change or dissolution is projected meanwhile
+                let council = service::live_council_for_share(conn, group).await?;
+                let stays: Vec<Stay> = store::stays(conn, group)
+                    .await?
+                    .into_iter()
+                    .map(|s| Stay {
+                        school: SchoolId(s.school_id),
+                        joined_on: s.joined_on,
+                        left_on: s.left_on,
+                    })
+                    .collect();
+                let today = Utc::now().date_naive();
+                let mut rows = Vec::with_capacity(body.meetings.len());
+                for (entry, m) in body.meetings.iter().enumerate() {
+                    let row = load_one(conn, &cmd, &council, &stays, m, today)
+                        .await
+                        .map_err(|cause| CouncilError::PastEntry {
+                            entry,
+                            on: m.held_on,
+                            cause: Box::new(cause),
+                        })?;
+                    rows.push(row);
+                }
+                Ok(PastMeetingsLoaded {
+                    group_id: group,
+                    meetings: service::meeting_views(conn, rows).await?,
+                })
+            },
+        )
+        .await
+    }
+}
+
+/// One past meeting: judged, then stored as held with its seats and attendance, its minutes
+/// published (when given), and its `meeting.held` in the outbox.
+async fn load_one(
+    conn: &mut AsyncPgConnection,
+    cmd: &Command<PastMeetings>,
+    council: &CouncilRow,
+    stays: &[Stay],
+    m: &PastMeeting,
+    today: NaiveDate,
+) -> Result<MeetingRow> {
+    let texts = texts(m)?;
+    rules::check_day(m.held_on, council.plaque_date, today)?;
+    let in_group = rules::schools_on(stays, m.held_on);
+    let present: BTreeSet<SchoolId> = m.schools_present.iter().copied().collect();
+    rules::check_present(&present, &in_group, m.held_on)?;
+
+    let group = GroupId(council.group_id);
+    let policy = edu_bus::policy::in_force(conn, &council.region, m.held_on).await?;
+    let now = Utc::now();
+    let row = MeetingRow {
+        id: MeetingId::new().0,
+        group_id: group.0,
+        kind: m.kind.as_str().to_owned(),
+        title: texts.title,
+        held_on: m.held_on,
+        start_time: None,
+        duration_minutes: None,
+        place: texts.place,
+        online_link: None,
+        held_at: Some(now),
+        policy_version: policy.version,
+        created_at: now,
+    };
+    council_store::insert_meeting(conn, &row, &[]).await?;
+    // The seats of that day: one a school in the group, the lead's principal in the chair
+    // (G-03) and each member's as vice-chair (G-04); who held them is not on record.
+    let seats: Vec<_> = in_group
+        .iter()
+        .map(|school| {
+            let role = if school.0 == council.lead_school_id {
+                SeatRole::Chair
+            } else {
+                SeatRole::ViceChair
+            };
+            let mut seat = service::seat_row(group, *school, role, "", LeaderPost::Principal);
+            seat.active = false;
+            seat.since = at(m.held_on);
+            seat.vacated_at = Some(at(m.held_on));
+            seat.vacated_reason = Some("past_meeting".to_owned());
+            seat
+        })
+        .collect();
+    store::insert_seats(conn, &seats).await?;
+    let attendance: Vec<MeetingSeatRow> = seats
+        .iter()
+        .map(|s| MeetingSeatRow {
+            meeting_id: row.id,
+            seat_id: s.id,
+            school_id: s.school_id,
+            role: s.role.clone(),
+            holder_name: s.holder_name.clone(),
+            present: present.contains(&SchoolId(s.school_id)),
+        })
+        .collect();
+    council_store::set_attendance(conn, row.id, &attendance).await?;
+    if let Some(text) = texts.minutes {
+        let minutes = MinutesRow {
+            meeting_id: row.id,
+            status: MinutesStatus::Published.as_str().to_owned(),
+            text: text.clone(),
+            revision: 1,
+            circulated_at: None,
+            published_at: Some(now),
+        };
+        let revision = RevisionRow {
+            meeting_id: row.id,
+            revision: 1,
+            text,
+            by_sub: cmd.actor.sub.clone(),
+            seat_id: None,
+            created_at: now,
+        };
+        council_store::write_minutes(conn, &minutes, &revision).await?;
+    }
+    let event = crate::rules::meeting_held(
+        MeetingId(row.id),
+        group,
+        m.kind,
+        m.held_on,
+        &service::seat_presence(&attendance),
+        &policy,
+    );
+    outbox::enqueue(conn, &cmd.actor, Some(group), None, &event).await?;
+    Ok(row)
+}
+
+// ---- the projection's writes (membership events), used by projection.rs ----
+
+/// The day a stay begins or ends: the one the event gives, or the event's own day.
+pub fn day_of(event: &EventEnvelope, given: Option<NaiveDate>) -> NaiveDate {
+    given.unwrap_or_else(|| event.occurred_at.date_naive())
+}
+
+/// A school's stay in a group the council knows begins (`group.established` for the lead,
+/// `member.admitted`).
+pub async fn stay_began(
+    conn: &mut AsyncPgConnection,
+    group: GroupId,
+    school: SchoolId,
+    on: NaiveDate,
+) -> QueryResult<()> {
+    let known = council_store::council(conn, group, Lock::None).await?;
+    if known.is_none_or(|c| c.frozen_on.is_some()) {
+        return Ok(());
+    }
+    let row = StayRow {
+        group_id: group.0,
+        school_id: school.0,
+        joined_on: on,
+        left_on: None,
+    };
+    store::open(conn, &row).await
+}
+
+/// A school's stay ends (`member.exited`), or every open one (`group.dissolved`). A stay ends
+/// no earlier than it began.
+pub async fn stays_ended(
+    conn: &mut AsyncPgConnection,
+    group: GroupId,
+    school: Option<SchoolId>,
+    on: NaiveDate,
+) -> QueryResult<()> {
+    for stay in store::open_stays(conn, group, school).await? {
+        let left = on.max(stay.joined_on);
+        store::close(conn, &stay, left).await?;
+    }
+    Ok(())
+}
