@@ -298,7 +298,8 @@ impl Problem {
             .details(json!({ "field": field }))
     }
 
-    /// This refusal, met by one entry of a load (a group's past, past postings): both
+    /// This refusal, met by one entry of a load (a group's past, past postings, past
+    /// meetings): both
     /// messages name the entry (`what`, 1-based) and its date, and `details.<key>` holds
     /// `{row, date}` (`row` 0-based) beside the cause's own details.
     pub fn in_entry(
@@ -306,7 +307,7 @@ impl Problem {
         key: &str,
         (what, what_zh): (&str, &str),
         row: usize,
-        on: chrono::NaiveDate,
+        on: NaiveDate,
     ) -> Self {
         self.message = format!("{what} {} on {on}: {}", row + 1, self.message);
         self.message_zh = format!("第 {} 条{what_zh}({on}):{}", row + 1, self.message_zh);
@@ -337,23 +338,6 @@ impl Problem {
             "该教育集团已撤销,不再接受任何变更;历史记录仍可查阅",
         )
         .rule("X-02")
-    }
-
-    /// The refusal of one entry of a past the bureau loads (a group's membership history, its
-    /// past meetings): the messages name the entry as people count it (1-based) with its day,
-    /// and `details.<key>` holds `row` (0-based) and `date` beside the cause's own details.
-    pub fn in_entry(mut self, key: &str, what: (&str, &str), row: usize, date: NaiveDate) -> Self {
-        let (en, zh) = what;
-        self.message = format!("{en} {} on {date}: {}", row + 1, self.message);
-        self.message_zh = format!("第 {} 条{zh}({date}):{}", row + 1, self.message_zh);
-        let entry = json!({ "row": row, "date": date });
-        match self.details.as_object_mut() {
-            Some(details) => {
-                details.insert(key.to_owned(), entry);
-            }
-            None => self.details = json!({ key: entry }),
-        }
-        self
     }
 
     pub fn forbidden(message: &str, message_zh: &str) -> Self {
