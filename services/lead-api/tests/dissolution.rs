@@ -24,9 +24,13 @@ async fn x02_a_dissolved_group_refuses_every_change_and_keeps_its_history() {
         StatusCode::CREATED
     );
     let office = env.school_token(Role::LeadAdmin, &lead);
-    let (status, lab) = env
-        .post(&office, &format!("/groups/{group}/facilities"), facility())
-        .await;
+    // the catalogue learns the group from membership's events, asynchronously
+    let facilities = format!("/groups/{group}/facilities");
+    let (status, lab) = until(
+        || env.post(&office, &facilities, facility()),
+        |_, reply| common::group_known(reply),
+    )
+    .await;
     assert_eq!(status, StatusCode::CREATED, "{lab}");
     let lab = lab["id"].as_str().unwrap().to_owned();
 
