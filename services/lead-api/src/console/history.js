@@ -77,7 +77,8 @@ async function pageHistory() {
       <label>${esc(bi('超出模式上限的理由', 'Reason for a cap above the model’s'))}<input name="cap_exception_reason" size="24"></label></div>
       <label>${esc(bi('成员校(每行一校:学校名称 | 加入日期 | 退出日期 | 退出原因)', 'Members (one a line: school | joined | left | exit reason)'))}
         <textarea name="members" id="history-members" rows="5" placeholder="太康县第二初级中学 | 2021-09-01\n太康县第三初级中学 | 2021-09-01 | 2023-07-15 | 自愿退出"></textarea></label>
-      <div class="actions"><button type="submit" id="history-group-button">${esc(bi('载入集团', 'Load the group'))}</button></div></form></section>
+      <div class="actions"><button type="submit" id="history-group-button">${esc(bi('载入集团', 'Load the group'))}</button></div></form>
+      <div id="history-loaded"></div></section>
     <section class="card"><h2>${esc(bi('2. 往年教师名册', '2. Past rosters'))}</h2>
       ${hint('交流记录按工号找教师:先载入派出学校当年的教师名册(与本校名册导入相同的 CSV)。', 'Postings find teachers by staff number: load the sending school’s roster of that year first (the same CSV as a school’s roster upload).')}
       <form id="history-roster"><div class="actions">
@@ -94,8 +95,7 @@ async function pageHistory() {
       <form id="history-meetings">
       <label>${esc(bi('理事会会议(每行一次:会议类型 | 会议名称 | 日期 | 地点 | 出席学校(、分隔) | 纪要摘要)', 'Council meetings (one a line: kind | title | date | place | schools present, separated by 、 | minutes summary)'))}
         <textarea name="meetings" id="history-meetings-rows" rows="5" placeholder="理事会例会 | 2022年9月理事会例会 | 2022-09-15 | 一初中会议室 | 太康县第一初级中学、太康县第二初级中学 | 审议秋季学期交流方案"></textarea></label>
-      <div class="actions"><button type="submit" id="history-meetings-button">${esc(bi('载入会议记录', 'Load the meetings'))}</button></div></form>
-      <div id="history-loaded"></div></section>`;
+      <div class="actions"><button type="submit" id="history-meetings-button">${esc(bi('载入会议记录', 'Load the meetings'))}</button></div></form></section>`;
 
   const groupSelect = q('#history-group-id');
   const loadGroups = async selected => {
