@@ -19,6 +19,7 @@ fn auth() -> AuthConfig {
         audience: "edugroup".into(),
         hs256_secret: Some(SecretString::from("e2e-secret-0123456789abcdef0123456789")),
         jwks: None,
+        max_lifetime: edu_auth::DEFAULT_MAX_LIFETIME,
     }
 }
 

@@ -30,6 +30,7 @@ pub fn auth() -> AuthConfig {
         audience: "edugroup".into(),
         hs256_secret: Some(SecretString::from(JWT_SECRET)),
         jwks: None,
+        max_lifetime: edu_auth::DEFAULT_MAX_LIFETIME,
     }
 }
 

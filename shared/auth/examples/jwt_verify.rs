@@ -24,6 +24,7 @@ async fn main() -> anyhow::Result<()> {
             "edugroup-development-secret-change-me-in-production",
         )),
         jwks: None,
+        max_lifetime: edu_auth::DEFAULT_MAX_LIFETIME,
     };
     let token = Minter::new(&config)?.mint(&TokenRequest {
         sub: "bench".into(),

@@ -1,5 +1,6 @@
 //! Authentication of the lead-school API: JWT validation with pinned algorithms and
-//! required `iss`, `aud` and `exp`; HS256 with a shared secret for development, RS256,
+//! required `iss`, `aud` (a string or an array, RFC 7519 §4.1.3) and `exp`; `nbf` honoured,
+//! `iat` in the future refused, lifetimes capped; HS256 with a shared secret for development, RS256,
 //! ES256 or EdDSA from a JWKS file or URL for production identity providers; and token
 //! minting for development (`edugroup token`).
 //!
@@ -35,11 +36,32 @@ pub struct Claims {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub school_id: Option<SchoolId>,
     pub iss: String,
-    pub aud: String,
+    pub aud: Audience,
     pub exp: i64,
     #[serde(default)]
     pub iat: i64,
 }
+
+/// The `aud` claim: one audience, or several (RFC 7519 §4.1.3; identity providers send an
+/// array when a token serves more than one system). Validation accepts a token when one of
+/// them is ours.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Audience {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl From<&str> for Audience {
+    fn from(audience: &str) -> Self {
+        Self::One(audience.to_owned())
+    }
+}
+
+/// The longest a token may live (`exp` − `iat`) unless configured otherwise: a working day.
+pub const DEFAULT_MAX_LIFETIME: Duration = Duration::from_secs(12 * 3600);
+/// Clock difference tolerated between the identity provider and this server.
+const LEEWAY_SECS: u64 = 30;
 
 /// Where the public keys of an identity provider come from.
 #[derive(Debug, Clone)]
@@ -53,9 +75,12 @@ pub enum JwksSource {
 pub struct AuthConfig {
     pub issuer: String,
     pub audience: String,
-    /// HS256 secret (development). Either this or `jwks`, or both.
+    /// HS256 secret (development, or a deployment without an identity provider). Either
+    /// this or `jwks`, or both; with `jwks` alone HS256 is off.
     pub hs256_secret: Option<SecretString>,
     pub jwks: Option<JwksSource>,
+    /// The longest lifetime (`exp` − `iat`) a token may claim; a longer one is refused.
+    pub max_lifetime: Duration,
 }
 
 /// Why a token was refused. Every case is a 401.
@@ -75,6 +100,12 @@ pub enum AuthError {
     UnknownKey,
     #[error("malformed token or claims")]
     Malformed,
+    #[error("token not valid yet")]
+    NotYetValid,
+    #[error("token issued in the future")]
+    IssuedInFuture,
+    #[error("token lifetime too long")]
+    LifetimeTooLong,
 }
 
 impl From<AuthError> for Problem {
@@ -102,6 +133,15 @@ impl From<AuthError> for Problem {
                 "the token or its claims are malformed",
                 "令牌或其声明格式错误",
             ),
+            AuthError::NotYetValid => ("the token is not valid yet (nbf)", "令牌尚未生效(nbf)"),
+            AuthError::IssuedInFuture => (
+                "the token claims to be issued in the future; check the clocks",
+                "令牌签发时间晚于当前时间,请检查时钟",
+            ),
+            AuthError::LifetimeTooLong => (
+                "the token lives longer than this system accepts; ask for a shorter one",
+                "令牌有效期超过本系统允许的上限,请重新签发",
+            ),
         };
         Problem::new(ErrorCode::Unauthenticated, en, zh)
     }
@@ -120,6 +160,7 @@ pub struct Verifier {
     audience: String,
     hs256: Option<DecodingKey>,
     jwks: Arc<RwLock<Vec<JwksKey>>>,
+    max_lifetime: i64,
 }
 
 /// Algorithms accepted from a JWKS (pinned: never what a token's header merely claims).
@@ -146,7 +187,15 @@ impl Verifier {
             audience: config.audience.clone(),
             hs256,
             jwks: Arc::new(RwLock::new(keys)),
+            max_lifetime: i64::try_from(config.max_lifetime.as_secs()).unwrap_or(i64::MAX),
         };
+        tracing::info!(
+            algorithms = ?verifier.algorithms(),
+            issuer = %verifier.issuer,
+            audience = %verifier.audience,
+            max_lifetime_secs = verifier.max_lifetime,
+            "accepting bearer tokens"
+        );
         if let Some(JwksSource::Url(url)) = &config.jwks {
             let (url, jwks) = (url.clone(), Arc::clone(&verifier.jwks));
             tokio::spawn(async move {
@@ -197,7 +246,38 @@ impl Verifier {
         if claims.role.is_school_bound() && claims.school_id.is_none() {
             return Err(AuthError::Malformed);
         }
+        self.check_times(&claims, Utc::now().timestamp())?;
         Ok(claims)
+    }
+
+    /// `iat` not after now (within the leeway), and the lifetime within the maximum: from
+    /// `iat`, or from now when the token does not say when it was issued.
+    fn check_times(&self, claims: &Claims, now: i64) -> Result<(), AuthError> {
+        let leeway = i64::try_from(LEEWAY_SECS).unwrap_or(0);
+        if claims.iat > now + leeway {
+            return Err(AuthError::IssuedInFuture);
+        }
+        let issued = if claims.iat > 0 { claims.iat } else { now };
+        if claims.exp.saturating_sub(issued) > self.max_lifetime.saturating_add(leeway) {
+            return Err(AuthError::LifetimeTooLong);
+        }
+        Ok(())
+    }
+
+    /// The algorithms a token may be signed with here.
+    pub fn algorithms(&self) -> Vec<Algorithm> {
+        let mut algorithms = Vec::new();
+        if self.hs256.is_some() {
+            algorithms.push(Algorithm::HS256);
+        }
+        if let Ok(keys) = self.jwks.read() {
+            for key in keys.iter() {
+                if !algorithms.contains(&key.algorithm) {
+                    algorithms.push(key.algorithm);
+                }
+            }
+        }
+        algorithms
     }
 
     fn validation(&self, algorithm: Algorithm) -> Validation {
@@ -205,7 +285,8 @@ impl Verifier {
         v.set_issuer(&[&self.issuer]);
         v.set_audience(&[&self.audience]);
         v.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
-        v.leeway = 30;
+        v.validate_nbf = true;
+        v.leeway = LEEWAY_SECS;
         v
     }
 }
@@ -213,6 +294,7 @@ impl Verifier {
 fn map_error(e: jsonwebtoken::errors::Error) -> AuthError {
     match e.kind() {
         ErrorKind::ExpiredSignature => AuthError::Expired,
+        ErrorKind::ImmatureSignature => AuthError::NotYetValid,
         ErrorKind::InvalidSignature => AuthError::BadSignature,
         ErrorKind::InvalidAlgorithm
         | ErrorKind::InvalidAlgorithmName
@@ -277,6 +359,7 @@ pub struct Minter {
     key: EncodingKey,
     issuer: String,
     audience: String,
+    max_lifetime: Duration,
 }
 
 /// Who a minted token is for.
@@ -300,6 +383,7 @@ impl Minter {
             key: EncodingKey::from_secret(secret.expose_secret().as_bytes()),
             issuer: config.issuer.clone(),
             audience: config.audience.clone(),
+            max_lifetime: config.max_lifetime,
         })
     }
 
@@ -309,6 +393,12 @@ impl Minter {
             "role {} needs a school",
             req.role.as_str()
         );
+        // a token the verifier of the same configuration would refuse is not minted
+        anyhow::ensure!(
+            req.ttl <= self.max_lifetime,
+            "a token may live at most {} hours here",
+            self.max_lifetime.as_secs() / 3600
+        );
         let now = Utc::now().timestamp();
         let claims = Claims {
             sub: req.sub.clone(),
@@ -317,7 +407,7 @@ impl Minter {
             region: req.region.clone(),
             school_id: req.school_id,
             iss: self.issuer.clone(),
-            aud: self.audience.clone(),
+            aud: Audience::One(self.audience.clone()),
             exp: now + i64::try_from(req.ttl.as_secs()).unwrap_or(i64::MAX / 2),
             iat: now,
         };

@@ -26,6 +26,7 @@ fn config() -> AuthConfig {
             "test-secret-that-is-long-enough-0123456789",
         )),
         jwks: Some(JwksSource::File(fixture("jwks.json"))),
+        max_lifetime: edu_auth::DEFAULT_MAX_LIFETIME,
     }
 }
 
@@ -162,4 +163,76 @@ async fn hs256_is_refused_when_only_jwks_is_configured() {
     cfg.hs256_secret = None;
     let v = Verifier::new(&cfg).await.unwrap();
     assert_eq!(v.verify(&token.unwrap()), Err(AuthError::Algorithm));
+}
+
+/// A token signed with `claims` as JSON, so a test can send what a real identity provider
+/// sends (an `aud` array, `nbf`) or what a forger would (no `iat`, a far `exp`).
+fn sign_json(claims: &serde_json::Value) -> String {
+    let pem = std::fs::read(fixture("rsa.pem")).unwrap();
+    let mut header = Header::new(Algorithm::RS256);
+    header.kid = Some("rsa-1".into());
+    encode(&header, claims, &EncodingKey::from_rsa_pem(&pem).unwrap()).unwrap()
+}
+
+fn json_claims(now: i64) -> serde_json::Value {
+    serde_json::json!({
+        "sub": "u-1", "role": "bureau", "region": "411627", "iss": "edugroup-dev",
+        "aud": "edugroup", "iat": now, "exp": now + 300,
+    })
+}
+
+#[tokio::test]
+async fn an_audience_array_is_accepted_when_it_names_this_system() {
+    let v = Verifier::new(&config()).await.unwrap();
+    let now = chrono::Utc::now().timestamp();
+    let mut c = json_claims(now);
+    c["aud"] = serde_json::json!(["account", "edugroup"]);
+    let claims = v.verify(&sign_json(&c)).unwrap();
+    assert_eq!(claims.role, Role::Bureau);
+    c["aud"] = serde_json::json!(["account", "another-system"]);
+    assert_eq!(v.verify(&sign_json(&c)), Err(AuthError::WrongAudience));
+}
+
+#[tokio::test]
+async fn nbf_future_iat_and_overlong_lifetimes_are_refused() {
+    let v = Verifier::new(&config()).await.unwrap();
+    let now = chrono::Utc::now().timestamp();
+    // not valid before ten minutes from now; valid once nbf has passed
+    let mut c = json_claims(now);
+    c["nbf"] = serde_json::json!(now + 600);
+    assert_eq!(v.verify(&sign_json(&c)), Err(AuthError::NotYetValid));
+    c["nbf"] = serde_json::json!(now - 5);
+    assert!(v.verify(&sign_json(&c)).is_ok());
+    // issued an hour from now (beyond the 30 s clock leeway); within the leeway is fine
+    let mut c = json_claims(now);
+    c["iat"] = serde_json::json!(now + 3600);
+    c["exp"] = serde_json::json!(now + 3900);
+    assert_eq!(v.verify(&sign_json(&c)), Err(AuthError::IssuedInFuture));
+    c["iat"] = serde_json::json!(now + 10);
+    c["exp"] = serde_json::json!(now + 310);
+    assert!(v.verify(&sign_json(&c)).is_ok());
+    // living longer than the configured maximum (12 h), with or without iat
+    let mut c = json_claims(now);
+    c["exp"] = serde_json::json!(now + 13 * 3600);
+    assert_eq!(v.verify(&sign_json(&c)), Err(AuthError::LifetimeTooLong));
+    c.as_object_mut().unwrap().remove("iat");
+    c["exp"] = serde_json::json!(now + 100 * 24 * 3600);
+    assert_eq!(v.verify(&sign_json(&c)), Err(AuthError::LifetimeTooLong));
+    // every one of these is a 401 with the stable code
+    let problem = edu_domain::Problem::from(AuthError::LifetimeTooLong);
+    assert_eq!(problem.code.as_str(), "unauthenticated");
+}
+
+#[test]
+fn a_minter_does_not_mint_what_its_verifier_would_refuse() {
+    let minter = Minter::new(&config()).unwrap();
+    let request = TokenRequest {
+        sub: "dev".into(),
+        name: String::new(),
+        role: Role::Bureau,
+        region: RegionCode::parse("411627").unwrap(),
+        school_id: None,
+        ttl: Duration::from_secs(24 * 3600),
+    };
+    assert!(minter.mint(&request).is_err());
 }

@@ -30,6 +30,7 @@ fn auth() -> AuthConfig {
         audience: "edugroup".into(),
         hs256_secret: Some(SecretString::from("lead-api-test-secret-0123456789abcdef")),
         jwks: None,
+        max_lifetime: edu_auth::DEFAULT_MAX_LIFETIME,
     }
 }
 
