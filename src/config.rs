@@ -4,14 +4,29 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::Args;
 use edu_auth::{AuthConfig, JwksSource};
 use edu_bus::BusConfig;
 use secrecy::SecretString;
 
-/// The development HS256 secret; `edugroup up` warns when it is in use.
+/// The development HS256 secret. It is public (it is in the repository): `serve` refuses it,
+/// `up` takes it only on a loopback address and says so.
 pub const DEV_SECRET: &str = "edugroup-development-secret-change-me-in-production";
+/// The shortest HS256 secret accepted outside development (RFC 7518 §3.2: a key of at least
+/// the hash's size, 256 bits).
+const MIN_SECRET_BYTES: usize = 32;
+/// How long a token signed with the development secret may live: the demo tokens last 7 days.
+const DEV_MAX_LIFETIME: Duration = Duration::from_secs(8 * 24 * 3600);
+
+/// How the process runs: `up` and `token` are development on this machine, `serve` is a
+/// deployment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Profile {
+    Development,
+    Production,
+}
 
 /// Every setting, each with its environment variable.
 #[derive(Debug, Clone, Args)]
@@ -54,9 +69,11 @@ pub struct Settings {
     /// place, the rest is answered 503 `overloaded` with a Retry-After (edu_lead_api::shed).
     #[arg(long, env = "EDUGROUP_HTTP_MAX_IN_FLIGHT", default_value_t = edu_lead_api::shed::DEFAULT_MAX_IN_FLIGHT)]
     pub http_max_in_flight: usize,
-    /// HS256 secret for development tokens.
-    #[arg(long, env = "EDUGROUP_JWT_SECRET", hide_env_values = true, default_value = DEV_SECRET)]
-    pub jwt_secret: String,
+    /// HS256 secret (at least 32 bytes). Without it, `up` and `token` use the public
+    /// development secret (`up` on a loopback address only) unless `EDUGROUP_JWKS` is set;
+    /// `serve` never accepts the development secret.
+    #[arg(long, env = "EDUGROUP_JWT_SECRET", hide_env_values = true)]
+    pub jwt_secret: Option<String>,
     /// JWKS of the production identity provider: a file path or an https URL.
     #[arg(long, env = "EDUGROUP_JWKS")]
     pub jwks: Option<String>,
@@ -66,13 +83,17 @@ pub struct Settings {
     /// Required `aud` claim.
     #[arg(long, env = "EDUGROUP_JWT_AUDIENCE", default_value = "edugroup")]
     pub jwt_audience: String,
+    /// The longest lifetime (`exp` − `iat`) a token may have, in hours (tokens signed with the
+    /// development secret: 8 days).
+    #[arg(long, env = "EDUGROUP_JWT_MAX_LIFETIME_HOURS", default_value_t = 12)]
+    pub jwt_max_lifetime_hours: u64,
     /// Directory of the catalogue's file store (resource files, by SHA-256).
     #[arg(long, env = "EDUGROUP_FILES_DIR", default_value = "data/files")]
     pub files_dir: PathBuf,
 }
 
 /// The variables [`Settings`] reads; anything else under `EDUGROUP_` is refused.
-const KNOWN: [&str; 15] = [
+const KNOWN: [&str; 16] = [
     "EDUGROUP_DATABASE_URL",
     "EDUGROUP_DB_POOL_SIZE",
     "EDUGROUP_NATS_URL",
@@ -86,6 +107,7 @@ const KNOWN: [&str; 15] = [
     "EDUGROUP_JWKS",
     "EDUGROUP_JWT_ISSUER",
     "EDUGROUP_JWT_AUDIENCE",
+    "EDUGROUP_JWT_MAX_LIFETIME_HOURS",
     "EDUGROUP_FILES_DIR",
     // Used by the test kit only.
     "EDUGROUP_TEST_DATABASE_URL",
@@ -139,11 +161,59 @@ impl Settings {
         c
     }
 
-    pub fn auth(&self) -> AuthConfig {
-        AuthConfig {
+    /// The HS256 secret in use: the one given; in development without an identity provider,
+    /// the public development secret; else none (HS256 off).
+    pub fn hs256_secret(&self, profile: Profile) -> Option<&str> {
+        match (&self.jwt_secret, profile, &self.jwks) {
+            (Some(secret), _, _) => Some(secret),
+            (None, Profile::Development, None) => Some(DEV_SECRET),
+            _ => None,
+        }
+    }
+
+    /// Whether tokens are checked with the public development secret.
+    pub fn uses_dev_secret(&self, profile: Profile) -> bool {
+        self.hs256_secret(profile) == Some(DEV_SECRET)
+    }
+
+    /// How tokens are checked and minted. Refuses what is unsafe in `profile`: outside
+    /// development the development secret, a secret under 32 bytes, or no way to check
+    /// tokens at all; in development the development secret on an address other than
+    /// loopback.
+    pub fn auth(&self, profile: Profile) -> anyhow::Result<AuthConfig> {
+        let secret = self.hs256_secret(profile);
+        if let Some(secret) = secret {
+            match profile {
+                Profile::Production => {
+                    anyhow::ensure!(
+                        secret != DEV_SECRET,
+                        "EDUGROUP_JWT_SECRET is the development secret, which is public: set a secret of your own, or EDUGROUP_JWKS"
+                    );
+                    anyhow::ensure!(
+                        secret.len() >= MIN_SECRET_BYTES,
+                        "EDUGROUP_JWT_SECRET is shorter than {MIN_SECRET_BYTES} bytes"
+                    );
+                }
+                Profile::Development => anyhow::ensure!(
+                    secret != DEV_SECRET || self.bind.ip().is_loopback(),
+                    "the development JWT secret is public and used only on a loopback address ({} is not): set EDUGROUP_JWT_SECRET or EDUGROUP_JWKS",
+                    self.bind
+                ),
+            }
+        }
+        anyhow::ensure!(
+            secret.is_some() || self.jwks.is_some(),
+            "set EDUGROUP_JWKS (the identity provider's keys) or EDUGROUP_JWT_SECRET"
+        );
+        let max_lifetime = if secret == Some(DEV_SECRET) {
+            DEV_MAX_LIFETIME
+        } else {
+            Duration::from_secs(self.jwt_max_lifetime_hours.saturating_mul(3600))
+        };
+        Ok(AuthConfig {
             issuer: self.jwt_issuer.clone(),
             audience: self.jwt_audience.clone(),
-            hs256_secret: Some(SecretString::from(self.jwt_secret.clone())),
+            hs256_secret: secret.map(SecretString::from),
             jwks: self.jwks.as_ref().map(|j| {
                 if j.starts_with("https://") || j.starts_with("http://") {
                     JwksSource::Url(j.clone())
@@ -151,6 +221,106 @@ impl Settings {
                     JwksSource::File(PathBuf::from(j))
                 }
             }),
-        }
+            max_lifetime,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly
+
+    use std::time::Duration;
+
+    use clap::Parser;
+    use edu_auth::{AuthError, Minter, TokenRequest, Verifier};
+    use edu_domain::{RegionCode, Role};
+
+    use super::{DEV_SECRET, Profile, Settings};
+
+    #[derive(Parser)]
+    struct Flags {
+        #[command(flatten)]
+        settings: Settings,
+    }
+
+    fn settings(flags: &[&str]) -> Settings {
+        Flags::try_parse_from(std::iter::once("edugroup").chain(flags.iter().copied()))
+            .unwrap()
+            .settings
+    }
+
+    fn jwks() -> String {
+        concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/shared/auth/tests/fixtures/jwks.json"
+        )
+        .to_owned()
+    }
+
+    fn bureau_token(settings: &Settings) -> String {
+        Minter::new(&settings.auth(Profile::Development).unwrap())
+            .unwrap()
+            .mint(&TokenRequest {
+                sub: "forger".into(),
+                name: String::new(),
+                role: Role::Bureau,
+                region: RegionCode::parse("411627").unwrap(),
+                school_id: None,
+                ttl: Duration::from_secs(600),
+            })
+            .unwrap()
+    }
+
+    #[test]
+    fn serve_refuses_the_public_development_secret_and_short_secrets() {
+        let dev = settings(&["--jwt-secret", DEV_SECRET]);
+        let refused = dev.auth(Profile::Production).unwrap_err().to_string();
+        assert!(refused.contains("public"), "{refused}");
+        let short = settings(&["--jwt-secret", "too-short"]);
+        assert!(short.auth(Profile::Production).is_err());
+        // no secret and no identity provider: nothing could check a token
+        assert!(settings(&[]).auth(Profile::Production).is_err());
+        let own = settings(&["--jwt-secret", "a-county-secret-of-at-least-32-bytes!!"]);
+        assert!(own.auth(Profile::Production).is_ok());
+    }
+
+    #[test]
+    fn up_uses_the_development_secret_on_loopback_only() {
+        let local = settings(&[]);
+        assert!(local.uses_dev_secret(Profile::Development));
+        assert!(local.auth(Profile::Development).is_ok());
+        let exposed = settings(&["--bind", "0.0.0.0:8080"]);
+        let refused = exposed.auth(Profile::Development).unwrap_err().to_string();
+        assert!(refused.contains("loopback"), "{refused}");
+        // with an identity provider and no secret given, HS256 is off even in development
+        let with_idp = settings(&["--jwks", &jwks()]);
+        assert!(!with_idp.uses_dev_secret(Profile::Development));
+        assert!(
+            with_idp
+                .auth(Profile::Development)
+                .unwrap()
+                .hs256_secret
+                .is_none()
+        );
+    }
+
+    #[tokio::test]
+    async fn a_token_signed_with_the_development_secret_gets_401_in_production() {
+        let forged = bureau_token(&settings(&[]));
+        let production = settings(&["--jwks", &jwks()])
+            .auth(Profile::Production)
+            .unwrap();
+        let verifier = Verifier::new(&production).await.unwrap();
+        let refused = verifier.verify(&forged).unwrap_err();
+        assert_eq!(refused, AuthError::Algorithm);
+        let problem = edu_domain::Problem::from(refused);
+        assert_eq!(problem.code.http_status(), 401);
+        // and a production secret of its own does not take the development one either
+        let own = settings(&["--jwt-secret", "a-county-secret-of-at-least-32-bytes!!"])
+            .auth(Profile::Production)
+            .unwrap();
+        let verifier = Verifier::new(&own).await.unwrap();
+        assert_eq!(verifier.verify(&forged), Err(AuthError::BadSignature));
     }
 }

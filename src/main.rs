@@ -16,14 +16,14 @@ use std::time::Duration;
 use anyhow::Context as _;
 use clap::{Parser, Subcommand, ValueEnum};
 use diesel_async::{AsyncConnection, AsyncPgConnection, SimpleAsyncConnection};
-use edu_auth::{Minter, TokenRequest, Verifier};
+use edu_auth::{AuthConfig, Minter, TokenRequest, Verifier};
 use edu_bus::Bus;
 use edu_bus::server::ServiceHost;
 use edu_domain::{RegionCode, Role, SchoolId};
 use edu_lead_api::{AppState, DevToken};
 use tokio::sync::watch;
 
-use crate::config::Settings;
+use crate::config::{Profile, Settings};
 
 /// mimalloc instead of glibc's malloc: under load the services allocate and free small
 /// buffers on many threads, and glibc's arenas spent about 5 % of the process's CPU on it.
@@ -181,7 +181,10 @@ async fn main() -> anyhow::Result<()> {
                 school_id: school,
                 ttl: Duration::from_secs(hours * 3600),
             };
-            println!("{}", Minter::new(&settings.auth())?.mint(&request)?);
+            println!(
+                "{}",
+                Minter::new(&settings.auth(Profile::Development)?)?.mint(&request)?
+            );
             Ok(())
         }
         Command::Migrate => {
@@ -246,17 +249,26 @@ async fn connect_bus(settings: &Settings, name: &str) -> anyhow::Result<Bus> {
     Ok(bus)
 }
 
-async fn lead_api_state(settings: &Settings, bus: Bus) -> anyhow::Result<AppState> {
-    let verifier = Verifier::new(&settings.auth()).await?;
+async fn lead_api_state(
+    settings: &Settings,
+    auth: &AuthConfig,
+    bus: Bus,
+) -> anyhow::Result<AppState> {
+    let verifier = Verifier::new(auth).await?;
     Ok(AppState::new(bus, verifier)
         .await?
         .with_max_in_flight(settings.http_max_in_flight))
 }
 
 async fn serve(settings: &Settings, service: Service) -> anyhow::Result<()> {
+    // an unsafe token configuration stops the API before it touches anything
+    let auth = match service {
+        Service::LeadApi => Some(settings.auth(Profile::Production)?),
+        _ => None,
+    };
     let bus = connect_bus(settings, &format!("edugroup-{}", service.schema())).await?;
-    if service == Service::LeadApi {
-        let state = lead_api_state(settings, bus).await?;
+    if let Some(auth) = auth {
+        let state = lead_api_state(settings, &auth, bus).await?;
         let (server, addrs) = edu_lead_api::serve(&settings.api(), state)?;
         tracing::info!(?addrs, "lead-api listening");
         return server.await.context("HTTP server");
@@ -269,6 +281,8 @@ async fn serve(settings: &Settings, service: Service) -> anyhow::Result<()> {
 }
 
 async fn up(settings: &Settings, with_demo: bool) -> anyhow::Result<()> {
+    // the development secret off loopback stops here, before anything starts
+    let auth = settings.auth(Profile::Development)?;
     ensure_database(&settings.database_url).await?;
     let bus = connect_bus(settings, "edugroup-up").await?;
     let (stop, stopped) = shutdown_channel();
@@ -295,12 +309,12 @@ async fn up(settings: &Settings, with_demo: bool) -> anyhow::Result<()> {
     };
     // The sign-in page offers the demo tokens only in development: the development secret
     // and no production identity provider.
-    let offered = if settings.jwks.is_none() && settings.jwt_secret == config::DEV_SECRET {
+    let offered = if settings.jwks.is_none() && settings.uses_dev_secret(Profile::Development) {
         tokens.clone()
     } else {
         Vec::new()
     };
-    let state = lead_api_state(settings, bus)
+    let state = lead_api_state(settings, &auth, bus)
         .await?
         .with_dev_tokens(offered);
     let (server, addrs) = edu_lead_api::serve(&settings.api(), state)?;
@@ -321,9 +335,16 @@ async fn up(settings: &Settings, with_demo: bool) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// A token per demo role (valid 7 days), for the banner and the console's sign-in page.
+/// How long the demo tokens last: 7 days, or the longest a token may live when that is less.
+fn demo_token_ttl(settings: &Settings) -> anyhow::Result<Duration> {
+    Ok(DEMO_TOKEN_TTL.min(settings.auth(Profile::Development)?.max_lifetime))
+}
+const DEMO_TOKEN_TTL: Duration = Duration::from_secs(7 * 24 * 3600);
+
+/// A token per demo role, for the banner and the console's sign-in page.
 fn demo_tokens(settings: &Settings, demo: &demo::Demo) -> anyhow::Result<Vec<DevToken>> {
-    let minter = Minter::new(&settings.auth())?;
+    let minter = Minter::new(&settings.auth(Profile::Development)?)?;
+    let ttl = demo_token_ttl(settings)?;
     let region = RegionCode::parse(demo::REGION).map_err(|p| anyhow::anyhow!(p.message))?;
     let member = demo.alliance.active_school_ids.get(1).copied();
     let roles = [
@@ -346,7 +367,7 @@ fn demo_tokens(settings: &Settings, demo: &demo::Demo) -> anyhow::Result<Vec<Dev
                 role,
                 region: region.clone(),
                 school_id: school,
-                ttl: Duration::from_secs(7 * 24 * 3600),
+                ttl,
             })?;
             Ok(DevToken {
                 role: role.as_str().to_owned(),
@@ -364,9 +385,10 @@ fn print_banner(settings: &Settings, base: &str, demo: Option<&demo::Demo>, toke
     println!("  API docs 接口文档 {base}/docs/");
     println!("  OpenAPI           {base}/api-docs/openapi.json");
     println!("  readiness         {base}/readyz");
-    if settings.jwt_secret == config::DEV_SECRET {
+    if settings.uses_dev_secret(Profile::Development) {
         println!(
-            "  (development JWT secret in use; set EDUGROUP_JWT_SECRET or EDUGROUP_JWKS in production)"
+            "  (the public development JWT secret is in use, on {} only; `serve` refuses it: set EDUGROUP_JWT_SECRET or EDUGROUP_JWKS in production)",
+            settings.bind
         );
     }
     if let Some(demo) = demo {
@@ -387,8 +409,9 @@ fn print_banner(settings: &Settings, base: &str, demo: Option<&demo::Demo>, toke
             demo.free_junior_schools
         );
         println!();
+        let hours = demo_token_ttl(settings).map_or(0, |ttl| ttl.as_secs() / 3600);
         println!(
-            "tokens (valid 7 days; in development the console's sign-in page offers them) 令牌:"
+            "tokens (valid {hours} hours; in development the console's sign-in page offers them) 令牌:"
         );
         for t in tokens {
             println!("  {:<13} {}", t.role, t.token);

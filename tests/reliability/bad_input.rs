@@ -1,5 +1,6 @@
 //! Bad input at the door: tokens that must not pass (bad signature, `alg: none`, expired,
-//! wrong audience or issuer, another algorithm, garbage) are 401 with `WWW-Authenticate`;
+//! not yet valid, issued in the future, living too long, signed with the public development
+//! secret, wrong audience or issuer, another algorithm, garbage) are 401 with `WWW-Authenticate`;
 //! bodies over their limits are 413 `payload_too_large`, refused before they are read whole.
 
 use std::io::{Read, Write};
@@ -11,7 +12,7 @@ use edu_domain::Role;
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde_json::{Value, json};
 
-use crate::support::{InProcess, REGION, token};
+use crate::support::{InProcess, REGION, ScratchDir, SystemEnv, free_port, token};
 
 fn now() -> i64 {
     SystemTime::now()
@@ -99,8 +100,31 @@ async fn malformed_tokens_are_refused_with_401() {
     )
     .unwrap();
     cases.push(("another algorithm (HS384)", hs384));
+    let mut immature = claims();
+    immature["nbf"] = json!(now() + 600);
+    cases.push(("nbf ten minutes ahead", sign(&immature, SECRET)));
+    let mut future = claims();
+    future["iat"] = json!(now() + 3600);
+    future["exp"] = json!(now() + 4000);
+    cases.push(("iat an hour ahead", sign(&future, SECRET)));
+    let mut forever = claims();
+    forever["exp"] = json!(now() + 10 * 365 * 24 * 3600);
+    cases.push(("a ten-year lifetime", sign(&forever, SECRET)));
+    cases.push((
+        "signed with the public development secret",
+        sign(
+            &claims(),
+            b"edugroup-development-secret-change-me-in-production",
+        ),
+    ));
     cases.push(("garbage", "not.a.token".to_owned()));
     cases.push(("empty", String::new()));
+
+    // an audience array naming this system (RFC 7519 §4.1.3, as identity providers send it)
+    let mut audiences = claims();
+    audiences["aud"] = json!(["account", "edugroup"]);
+    let (status, body, _) = status_of(&sys, &sign(&audiences, SECRET)).await;
+    assert_eq!(status, 200, "aud array: {body}");
 
     for (what, bad) in &cases {
         let (status, body, challenge) = status_of(&sys, bad).await;
@@ -225,5 +249,37 @@ async fn bodies_over_their_limits_are_refused_with_413() {
         );
         assert!(answer.contains("payload_too_large"), "{path}: {answer}");
         assert!(started.elapsed() < Duration::from_secs(10));
+    }
+}
+
+/// The public development secret never reaches a deployment: `edugroup serve lead-api` with it
+/// stops at once, saying why, before it connects to anything.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_refuses_to_start_with_the_public_development_secret() {
+    let dir = ScratchDir::new("dev-secret");
+    let system = SystemEnv {
+        database_url: "postgres://nobody@127.0.0.1:1/none".into(),
+        nats_url: "nats://127.0.0.1:1".into(),
+        dir: dir.path().to_owned(),
+        api_port: free_port(),
+        nats_auth: false,
+    };
+    for (secret, says) in [
+        (
+            "edugroup-development-secret-change-me-in-production",
+            "public",
+        ),
+        ("short-secret", "32 bytes"),
+    ] {
+        let mut api = system.serve_with("lead-api", &[("EDUGROUP_JWT_SECRET", secret)]);
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+        while api.is_running() {
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "serve kept running with {secret:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert!(api.log_text().contains(says), "{}", api.log_text());
     }
 }
