@@ -104,7 +104,8 @@ pub fn parse(csv_text: &str) -> Result<Vec<RosterRow>, Vec<CsvRowError>> {
             errors.push(error(line, "", format!("at most {MAX_ROWS} rows per file")));
             break;
         }
-        let cell = |i: usize| record.get(index[i]).unwrap_or("");
+        // a cell this system exported comes back without the `'` that kept it text
+        let cell = |i: usize| text::from_spreadsheet_cell(record.get(index[i]).unwrap_or(""));
         let mut bad =
             |column: usize, reason: String| errors.push(error(line, COLUMNS[column].0, reason));
         let staff_no = text::required("staff_no", cell(0), 32)
@@ -172,17 +173,18 @@ pub fn parse(csv_text: &str) -> Result<Vec<RosterRow>, Vec<CsvRowError>> {
     }
 }
 
-/// Writes a roster with a BOM and Chinese headers and values.
+/// Writes a roster with a BOM and Chinese headers and values; what a school typed is
+/// neutralised for the spreadsheet it will be opened in.
 pub fn write(rows: &[RosterRow]) -> String {
     let mut out = String::from("\u{feff}");
     let mut writer = csv::Writer::from_writer(Vec::new());
     let _ = writer.write_record(COLUMNS.iter().map(|c| c.0));
     for r in rows {
         let _ = writer.write_record([
-            r.staff_no.as_str(),
-            r.name.as_str(),
+            text::spreadsheet_cell(&r.staff_no).as_ref(),
+            text::spreadsheet_cell(&r.name).as_ref(),
             r.post.name_zh(),
-            r.subject.as_str(),
+            text::spreadsheet_cell(&r.subject).as_ref(),
             r.backbone.name_zh(),
             if r.eligible { "是" } else { "否" },
         ]);
@@ -211,6 +213,18 @@ mod tests {
             Some(BackboneLevel::City)
         );
         assert_eq!(parse(&write(&rows)).ok(), Some(rows));
+    }
+
+    #[test]
+    fn formulas_typed_into_a_roster_leave_as_text_and_come_back_unchanged() {
+        let typed = "\u{feff}工号,姓名,岗位,学科,骨干级别,符合交流条件\n@T1,\"=HYPERLINK(\"\"http://evil\"\",\"\"点我\"\")\",学科教师,+数学,无,是\n";
+        let rows = parse(typed).unwrap_or_default();
+        assert_eq!(rows.len(), 1);
+        let exported = write(&rows);
+        assert!(exported.contains("'@T1"), "{exported}");
+        assert!(exported.contains("\"'=HYPERLINK("), "{exported}");
+        assert!(exported.contains("'+数学"), "{exported}");
+        assert_eq!(parse(&exported).ok(), Some(rows));
     }
 
     #[test]

@@ -528,7 +528,10 @@ fn export_rows(cards: &[Scorecard]) -> (Vec<String>, Vec<Vec<String>>) {
                     .collect::<Vec<_>>()
                     .join(" "),
             );
-            row
+            // what people typed (names, titles) reaches a spreadsheet: no cell runs there
+            row.into_iter()
+                .map(|cell| edu_domain::text::spreadsheet_cell(&cell).into_owned())
+                .collect()
         })
         .collect();
     (header, rows)
