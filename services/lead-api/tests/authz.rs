@@ -72,6 +72,7 @@ const STRICT_WRITES: &[(&str, &str)] = &[
     ("POST", "/api/v1/schools/{school_id}/lead-quality"),
     ("POST", "/api/v1/groups/{group_id}/major-matters"),
     ("POST", "/api/v1/groups/{group_id}/meetings/import"),
+    ("POST", "/api/v1/consent-requests/{request_id}/decision"),
 ];
 
 const ROSTER: &str =
@@ -92,6 +93,7 @@ struct Seeded {
     motion: String,
     facility: String,
     round: String,
+    consent: String,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -217,6 +219,14 @@ async fn seed(env: &Env, tag: &str, region: &'static str) -> Seeded {
     .await;
     assert_eq!(round["status"], "computed", "{round}");
 
+    // F-04: a school of a third county asked to join, waiting for that county's consent (no
+    // role of the matrix is of that county: it decides nothing here)
+    let far = env
+        .school(&format!("{tag}外县中学"), "junior", THIRD_REGION)
+        .await;
+    let (status, consent) = env.admit(&bureau, &id, &far).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{consent}");
+
     Seeded {
         id,
         name,
@@ -231,6 +241,7 @@ async fn seed(env: &Env, tag: &str, region: &'static str) -> Seeded {
         motion: motion["id"].as_str().unwrap().to_owned(),
         facility: facility["id"].as_str().unwrap().to_owned(),
         round: round["id"].as_str().unwrap().to_owned(),
+        consent: consent["id"].as_str().unwrap().to_owned(),
     }
 }
 
@@ -283,6 +294,9 @@ fn body_for(method: &str, path: &str, t: &Seeded, spare_school: &str) -> Value {
         ("POST", "/api/v1/groups/{group_id}/meetings/import") => json!({"meetings": [
             {"kind": "council", "title": "理事会议", "held_on": "2025-01-10",
              "schools_present": [t.lead, t.member]}]}),
+        ("POST", "/api/v1/consent-requests/{request_id}/decision") => {
+            json!({"decision": "approve"})
+        }
         ("PUT", "/api/v1/meetings/{meeting_id}/minutes") => json!({"text": "纪要"}),
         ("POST", "/api/v1/meetings/{meeting_id}/minutes/corrections") => {
             json!({"text": "更正", "reason": "笔误"})
@@ -290,6 +304,9 @@ fn body_for(method: &str, path: &str, t: &Seeded, spare_school: &str) -> Value {
         _ => json!({}),
     }
 }
+
+/// A county none of the matrix's callers belongs to.
+const THIRD_REGION: &str = "411628";
 
 /// An id nothing has.
 const NIL: &str = "00000000-0000-0000-0000-000000000000";
@@ -305,6 +322,7 @@ fn substitute(path: &str, t: &Seeded) -> String {
         ("facility_id", t.facility.as_str()),
         ("round_id", t.round.as_str()),
         ("consequence_id", NIL),
+        ("request_id", t.consent.as_str()),
         ("region", t.region),
         ("school_year", "2025"),
         ("period", "2026-Q1"),

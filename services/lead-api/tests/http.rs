@@ -259,11 +259,33 @@ async fn roles_and_scopes() {
     );
     let (_, far_list) = env.get(&far_bureau, "/groups").await;
     assert_eq!(far_list["total"], 0);
-    // F-04: once a school of the other region joins, its bureau sees the group too
+    // F-04: once a school of the other region joins (with its bureau's consent, see
+    // consent.rs), its bureau sees the group too
     let far_school = env.school("外县初中", "junior", OTHER_REGION).await;
-    let (status, m) = env.admit(&env.bureau(), &group, &far_school).await;
-    assert_eq!(status, StatusCode::CREATED, "{m}");
-    assert_eq!(m["cross_region"], true);
+    let (status, request) = env.admit(&env.bureau(), &group, &far_school).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{request}");
+    let (status, decided) = env
+        .post(
+            &far_bureau,
+            &format!(
+                "/consent-requests/{}/decision",
+                request["id"].as_str().unwrap()
+            ),
+            json!({"decision": "approve"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{decided}");
+    let (_, members) = env
+        .get(&env.bureau(), &format!("/groups/{group}/members"))
+        .await;
+    let far_member = members["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["school_id"] == far_school.as_str())
+        .cloned()
+        .unwrap();
+    assert_eq!(far_member["cross_region"], true);
     assert_eq!(
         env.get(&far_bureau, &format!("/groups/{group}")).await.0,
         StatusCode::OK

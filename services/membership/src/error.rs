@@ -57,6 +57,15 @@ pub enum MembershipError {
     PersuadeOutState(&'static str),
     #[error("dissolution needs a failing evaluation or an override reason")]
     FailedEvaluationRequired,
+    #[error("a school of another county needs its bureau's consent")]
+    CountyConsentRequired {
+        school_region: edu_domain::RegionCode,
+        group_region: edu_domain::RegionCode,
+    },
+    #[error("consent request not found")]
+    ConsentNotFound,
+    #[error("the consent request is {0} already")]
+    ConsentDecided(&'static str),
     /// A group's past, as the bureau loads it: the entry (0-based) and the day a live write
     /// would have been refused, and why.
     #[error("history entry {row} on {on}: {cause}")]
@@ -197,6 +206,20 @@ impl From<MembershipError> for Problem {
                 "该集团最近一次考核评估并非不合格:撤销须填写并记录例外理由",
             )
             .rule("X-02"),
+            E::CountyConsentRequired { school_region, group_region } => Problem::new(
+                ErrorCode::CountyConsentRequired,
+                format!("this school is in county {school_region}, the group in {group_region}: it joins only with its own county bureau's consent"),
+                format!("该校属于 {school_region},集团属于 {group_region}:跨县入集团须经该校所在县教育局同意"),
+            )
+            .rule("F-04")
+            .details(json!({ "school_region": school_region, "group_region": group_region })),
+            E::ConsentNotFound => Problem::not_found("consent request", "跨县入集团申请"),
+            E::ConsentDecided(status) => Problem::new(
+                ErrorCode::ConsentStateInvalid,
+                format!("this request is {status} already; a decision stands"),
+                format!("该申请已{},决定不可更改", if status == "approved" { "同意" } else { "不同意" }),
+            )
+            .rule("F-04"),
             E::InHistory { row, on, cause } => {
                 Problem::from(*cause).in_entry("history", ("member entry", "成员记录"), row, on)
             }

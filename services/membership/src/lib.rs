@@ -3,9 +3,10 @@
 //! (F-03), legal person and plaque by model (F-06, F-07), the lead never a member (F-01),
 //! one group per school (§8.5); the bureau's scale decisions and the lead school's yearly
 //! quality, which gates admissions (F-08, V-07); the region policy versions (DESIGN.md "Policy as data");
-//! the sanctions: warnings, persuade-out with the bureau's confirmation (X-01, §8.7, G-09)
+//! consent across counties (F-04); the sanctions: warnings, persuade-out with the bureau's confirmation (X-01, §8.7, G-09)
 //! and dissolution on a failing evaluation. Owns the `membership` PostgreSQL schema.
 
+mod consent;
 mod consequences;
 pub mod error;
 mod history;
@@ -24,6 +25,7 @@ use edu_bus::Bus;
 use edu_bus::consumer::ConsumerSpec;
 use edu_bus::server::ServiceHost;
 use edu_contracts::ServiceName;
+use edu_contracts::consent as consent_ops;
 use edu_contracts::membership as ops;
 use edu_contracts::policy as policy_ops;
 use edu_contracts::sanctions as sanction_ops;
@@ -79,6 +81,9 @@ pub async fn start(bus: &Bus, mut db: DbConfig) -> anyhow::Result<ServiceHost> {
         ops::ListScaleDecisions => list_scale_decisions,
         ops::RecordLeadQuality => record_lead_quality,
         ops::ListLeadQuality => list_lead_quality,
+        consent_ops::RequestConsent => request_consent,
+        consent_ops::DecideConsent => decide_consent,
+        consent_ops::ListConsents => list_consents,
         policy_ops::GetRegionPolicy => get_policy,
         policy_ops::PublishPolicy => publish_policy,
         sanction_ops::IssueWarning => issue_warning,

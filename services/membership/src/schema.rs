@@ -105,7 +105,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     memberships,
     region_policies,
     warnings,
-    persuade_outs
+    persuade_outs,
+    consent_requests
 );
 
 diesel::table! {
@@ -135,5 +136,22 @@ diesel::table! {
         note -> Nullable<Text>,
         recorded_by -> Text,
         recorded_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    consent_requests (id) {
+        id -> Uuid,
+        group_id -> Uuid,
+        school_id -> Uuid,
+        group_region -> Text,
+        school_region -> Text,
+        requested_by -> Text,
+        requested_at -> Timestamptz,
+        status -> Text,
+        decided_by -> Nullable<Text>,
+        decided_at -> Nullable<Timestamptz>,
+        reason -> Nullable<Text>,
+        membership_id -> Nullable<Uuid>,
     }
 }

@@ -9,14 +9,19 @@
 use std::collections::HashSet;
 use std::time::Duration;
 
+use edu_contracts::consent::{
+    ConsentDecision, ConsentQuery, ConsentStatus, ConsentVerdict, DecideConsent, ListConsents,
+    RequestConsent,
+};
 use edu_contracts::events::{GroupDissolved, GroupEstablished, MemberAdmitted, MemberExited};
 use edu_contracts::membership::{
     Admission, AdmitMember, ChangeScale, CreateGroup, CreateSchool, Dissolution, DissolveGroup,
-    ExitMember, GetGroup, GroupHistory, GroupQuery, GroupRef, ImportGroup, ListGroups,
-    ListLeadQuality, ListScaleDecisions, MemberExit, Membership, NewGroup, NewLeadQuality,
-    NewSchool, PastMembership, RecordLeadQuality, ScaleChange, SchoolRef,
+    ExitMember, GetGroup, Group, GroupHistory, GroupQuery, GroupRef, ImportGroup, ListGroups,
+    ListLeadQuality, ListMembers, ListScaleDecisions, MemberExit, MemberQuery, Membership,
+    NewGroup, NewLeadQuality, NewSchool, PastMembership, RecordLeadQuality, ScaleChange, School,
+    SchoolRef,
 };
-use edu_contracts::{EventEnvelope, ServiceName};
+use edu_contracts::{Actor, EventEnvelope, ServiceName};
 use edu_domain::{
     ErrorCode, ExitReason, GroupId, GroupModel, GroupStatus, MemberRole, Problem, SchoolId, Stage,
 };
@@ -463,6 +468,164 @@ async fn s85_f01_one_group_per_school_and_leads_are_never_members() -> TestResul
 // Terms of membership: F-06 / F-07 (legal person, plaque), F-04 (cross region)
 // ---------------------------------------------------------------------------------------
 
+/// F-04: the group's side asks, the school's county bureau approves; what the approval
+/// admitted. Along the way: the group's own bureau cannot approve for the other county, a
+/// request asked twice is the same request, and a decided request stays decided.
+async fn consent_of_the_other_county(
+    h: &Harness,
+    group: &Group,
+    school: &School,
+) -> anyhow::Result<Membership> {
+    let admission = Admission {
+        group_id: group.id,
+        school_id: school.id,
+    };
+    let request = h
+        .bus
+        .bus
+        .call::<RequestConsent>(&h.actor, None, admission.clone())
+        .await?;
+    assert_eq!(request.status, ConsentStatus::Pending);
+    assert_eq!(request.school_region, region(support::OTHER));
+    assert_eq!(request.group_name, group.name);
+    let again = h
+        .bus
+        .bus
+        .call::<RequestConsent>(&h.actor, None, admission)
+        .await?;
+    assert_eq!(
+        again.id, request.id,
+        "one open request per school and group"
+    );
+    assert!(
+        !h.reload(group)
+            .await?
+            .regions
+            .contains(&region(support::OTHER)),
+        "not a member while the request waits"
+    );
+    let approve = ConsentDecision {
+        request_id: request.id,
+        decision: ConsentVerdict::Approve,
+        reason: None,
+    };
+    refused(
+        h.bus
+            .bus
+            .call::<DecideConsent>(&h.actor, None, approve.clone())
+            .await,
+        ErrorCode::Forbidden,
+    );
+    let other_bureau = Actor {
+        sub: "test:other-bureau".into(),
+        region: Some(region(support::OTHER)),
+        ..support::bureau()
+    };
+    let decided = h
+        .bus
+        .bus
+        .call::<DecideConsent>(&other_bureau, None, approve.clone())
+        .await?;
+    assert_eq!(decided.status, ConsentStatus::Approved);
+    assert_eq!(decided.decided_by.as_deref(), Some("test:other-bureau"));
+    refused(
+        h.bus
+            .bus
+            .call::<DecideConsent>(&other_bureau, None, approve)
+            .await,
+        ErrorCode::ConsentStateInvalid,
+    );
+    let listed = h
+        .bus
+        .bus
+        .call::<ListConsents>(
+            &other_bureau,
+            None,
+            ConsentQuery {
+                region: Some(region(support::OTHER)),
+                group_id: None,
+                status: None,
+                paging: Default::default(),
+            },
+        )
+        .await?;
+    assert_eq!(listed.total, 1);
+    let members = h
+        .bus
+        .bus
+        .call::<ListMembers>(
+            &h.actor,
+            None,
+            MemberQuery {
+                group_id: group.id,
+                include_history: false,
+            },
+        )
+        .await?;
+    let membership = members
+        .members
+        .into_iter()
+        .find(|m| m.school_id == school.id)
+        .expect("admitted on consent");
+    assert_eq!(Some(membership.id), decided.membership_id);
+    Ok(membership)
+}
+
+/// F-04: the school's county may decline, with a reason; the school stays out.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn f04_the_other_county_declines_and_the_school_stays_out() -> TestResult {
+    let h = Harness::start().await?;
+    let (alliance, _) = h.group(GroupModel::Alliance, Stage::Junior).await?;
+    let far = h.school(Stage::Junior, support::OTHER).await?;
+    let request = h
+        .bus
+        .bus
+        .call::<RequestConsent>(
+            &h.actor,
+            None,
+            Admission {
+                group_id: alliance.id,
+                school_id: far.id,
+            },
+        )
+        .await?;
+    let other_bureau = Actor {
+        sub: "test:other-bureau".into(),
+        region: Some(region(support::OTHER)),
+        ..support::bureau()
+    };
+    let decline = |reason: Option<&str>| ConsentDecision {
+        request_id: request.id,
+        decision: ConsentVerdict::Decline,
+        reason: reason.map(str::to_owned),
+    };
+    let p = refused(
+        h.bus
+            .bus
+            .call::<DecideConsent>(&other_bureau, None, decline(None))
+            .await,
+        ErrorCode::ValidationFailed,
+    );
+    assert_eq!(p.details["field"], "reason");
+    let declined = h
+        .bus
+        .bus
+        .call::<DecideConsent>(&other_bureau, None, decline(Some("该校已加入本县集团")))
+        .await?;
+    assert_eq!(declined.status, ConsentStatus::Declined);
+    assert_eq!(declined.reason.as_deref(), Some("该校已加入本县集团"));
+    assert_eq!(
+        h.reload(&alliance).await?.active_members,
+        alliance.active_members,
+        "the school stays out"
+    );
+    refused(
+        h.admit(&alliance, &far).await,
+        ErrorCode::CountyConsentRequired,
+    );
+    Ok(())
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn f06_f07_f04_plaque_legal_person_and_cross_region() -> TestResult {
     let h = Harness::start().await?;
@@ -504,9 +667,16 @@ async fn f06_f07_f04_plaque_legal_person_and_cross_region() -> TestResult {
         vec![region(support::HOME)]
     );
 
-    // F-04: a member from another region is allowed and flagged.
+    // F-04: a member from another region is allowed and flagged, with its own county's
+    // consent: admitting it directly is refused and nothing changes until that bureau agrees.
     let far = h.school(Stage::Junior, support::OTHER).await?;
-    let far_member = h.admit(&alliance, &far).await?;
+    let p = refused(
+        h.admit(&alliance, &far).await,
+        ErrorCode::CountyConsentRequired,
+    );
+    assert_eq!(p.rule.as_deref(), Some("F-04"));
+    assert_eq!(p.details["school_region"], support::OTHER);
+    let far_member = consent_of_the_other_county(&h, &alliance, &far).await?;
     assert!(far_member.cross_region);
     let alliance = h.reload(&alliance).await?;
     assert_eq!(alliance.regions.len(), 2);

@@ -3,6 +3,7 @@
 //! service depend on this crate and on no service crate. Golden JSON tests pin the wire format.
 
 pub mod catalogue;
+pub mod consent;
 pub mod council;
 pub mod envelope;
 pub mod evaluation;

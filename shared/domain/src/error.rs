@@ -41,6 +41,11 @@ pub enum ErrorCode {
     /// F-08/V-07 (§8.4): no member is admitted while the lead school's latest recorded
     /// quality trend is not improving.
     LeadQualityNotImproving,
+    /// F-04: a school of another county joins a group only with its own county bureau's
+    /// consent; the admission waits for it.
+    CountyConsentRequired,
+    /// The consent request was decided already.
+    ConsentStateInvalid,
     /// §8.3: a bureau scale cap above the model's default needs a recorded reason.
     CapExceptionReasonRequired,
     /// An uploaded CSV has rows that cannot be imported; nothing was imported.
@@ -142,6 +147,8 @@ impl ErrorCode {
             Self::LeadCannotExit => "lead_cannot_exit",
             Self::SchoolNameTaken => "school_name_taken",
             Self::LeadQualityNotImproving => "lead_quality_not_improving",
+            Self::CountyConsentRequired => "county_consent_required",
+            Self::ConsentStateInvalid => "consent_state_invalid",
             Self::CapExceptionReasonRequired => "cap_exception_reason_required",
             Self::CsvInvalid => "csv_invalid",
             Self::PostingDirectionInvalid => "posting_direction_invalid",
@@ -204,6 +211,8 @@ impl ErrorCode {
             | Self::LeadCannotExit
             | Self::SchoolNameTaken
             | Self::LeadQualityNotImproving
+            | Self::CountyConsentRequired
+            | Self::ConsentStateInvalid
             | Self::PostingDirectionInvalid
             | Self::PostingOverlaps
             | Self::SchoolNotInGroup

@@ -1,12 +1,13 @@
 //! Education groups (教育集团) and their members.
 
 use actix_web::{HttpResponse, get, post, web};
+use edu_contracts::consent::{ConsentRequest, RequestConsent};
 use edu_contracts::membership::{
     Admission, AdmitMember, CreateGroup, Dissolution, DissolveGroup, ExitMember, GetSchool, Group,
     GroupHistory, GroupQuery, ImportGroup, ListGroups, ListMembers, MemberExit, MemberList,
     MemberQuery, Membership, NewGroup, Page, Paging, SchoolRef,
 };
-use edu_domain::{ExitReason, GroupId, Problem, Role, SchoolId};
+use edu_domain::{ErrorCode, ExitReason, GroupId, Problem, Role, SchoolId};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
@@ -302,7 +303,9 @@ pub struct AdmissionRequest {
     pub school_id: SchoolId,
 }
 
-/// Admit a member school (bureau, or the lead school's office).
+/// Admit a member school (bureau, or the lead school's office). A school of another county
+/// joins only with its own county bureau's consent (F-04): the answer is then 202 with the
+/// request, which that bureau decides at `POST /consent-requests/{request_id}/decision`.
 #[utoipa::path(
     tag = "members",
     operation_id = "admit_member",
@@ -312,6 +315,7 @@ pub struct AdmissionRequest {
     ),
     responses(
         (status = 201, description = "Admitted", body = Membership),
+        (status = 202, description = "A school of another county: the request waits for its county bureau's consent (F-04)", body = ConsentRequest),
         (status = 400, description = "Invalid input", body = ErrorBody),
         (status = 401, description = "No valid token", body = ErrorBody),
         (status = 403, description = "Not the group's bureau or lead office", body = ErrorBody),
@@ -336,12 +340,24 @@ pub async fn admit_member(
         group_id: group.id,
         school_id: body.school_id,
     };
-    let membership = state
+    let actor = caller.actor();
+    let admitted = state
         .bus
-        .call::<AdmitMember>(&caller.actor(), key.0, admission)
+        .call::<AdmitMember>(&actor, key.0.clone(), admission.clone())
         .await;
     state.groups.forget(group.id);
-    Ok(HttpResponse::Created().json(membership?))
+    match admitted {
+        Ok(membership) => Ok(HttpResponse::Created().json(membership)),
+        // F-04: the admission waits for the school's county; the request is what is made.
+        Err(p) if p.code == ErrorCode::CountyConsentRequired => {
+            let request = state
+                .bus
+                .call::<RequestConsent>(&actor, key.0, admission)
+                .await?;
+            Ok(HttpResponse::Accepted().json(request))
+        }
+        Err(p) => Err(p.into()),
+    }
 }
 
 /// Listing filters.

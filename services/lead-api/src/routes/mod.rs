@@ -1,6 +1,7 @@
 //! The HTTP resources under `/api/v1`, declared in one place.
 
 pub mod catalogue;
+pub mod consent;
 pub mod council;
 pub mod evaluation;
 pub mod groups;
@@ -30,6 +31,8 @@ pub fn config(cfg: &mut ServiceConfig) {
         .service(groups::admit_member)
         .service(groups::list_members)
         .service(groups::exit_member)
+        .service(consent::list_consent_requests)
+        .service(consent::decide_consent_request)
         .service(scale::change_group_scale)
         .service(scale::list_group_scale_decisions)
         .service(scale::record_lead_quality)
