@@ -1,7 +1,7 @@
 //! Policy per region (DESIGN.md "Policy as data"): the bureau reads its region's policy with
 //! every version, and publishes a new one. The membership service keeps the versions.
 
-use actix_web::{get, put, web};
+use actix_web::{get, put};
 use chrono::NaiveDate;
 use edu_contracts::policy::{
     GetRegionPolicy, PolicyChange, PolicyVersion, PublishPolicy, RegionPolicy, RegionRef,
@@ -12,6 +12,7 @@ use utoipa::ToSchema;
 
 use crate::auth::{Caller, IdempotencyKey};
 use crate::error::{ApiError, ErrorBody};
+use crate::extract::web;
 use crate::{AppState, scope};
 
 /// Read the region's policy: the version in force and every version (bureau of the region).
