@@ -35,8 +35,11 @@ async fn serves_the_page_its_assets_and_no_dev_tokens_by_default() {
     for (path, kind) in [
         ("/console/app.js", "text/javascript"),
         ("/console/history.js", "text/javascript"),
+        ("/console/postings.js", "text/javascript"),
+        ("/console/council.js", "text/javascript"),
         ("/console/app.css", "text/css"),
     ] {
+        assert!(page.contains(path), "{path} not loaded by the page");
         let (status, headers, body) = env.call(test::TestRequest::get().uri(path)).await;
         assert_eq!(status, StatusCode::OK, "{path}");
         assert!(
@@ -49,6 +52,11 @@ async fn serves_the_page_its_assets_and_no_dev_tokens_by_default() {
         );
         assert!(!body.is_empty());
     }
+
+    let (status, body) = env
+        .send(test::TestRequest::get().uri("/console/nothing.js"))
+        .await;
+    assert_refusal(status, &body, StatusCode::NOT_FOUND, "not_found");
 
     // an API instance that was not given demo tokens (production) offers none
     let (status, body) = env
