@@ -294,14 +294,16 @@ function refusalHtml(err) {
     `<li>${esc(bi(`第 ${r.line} 行`, `line ${r.line}`))} · ${esc(r.column)}: ${esc(r.reason)}</li>`).join('')}</ul>` : '';
   return `<div class="refusal" role="alert" data-code="${esc(p.code)}"><strong>${esc(first)}</strong>` +
     `<span class="other" lang="${state.lang === 'zh' ? 'en' : 'zh-CN'}">${esc(other)}</span>` +
-    `<span class="code">${esc(code)}</span>${rows}</div>`;
+    `<span class="code">${esc(code)}</span>${rows}${refusalNextStep(p)}</div>`;
 }
 
 // Runs an action of a form or button; its refusal appears next to the field it names, or
-// next to the button.
+// next to the button. A form's fields are checked first: one the browser finds missing or
+// out of bounds is refused next to it and nothing is sent.
 async function act(anchor, action, doneText) {
   const scope = anchor.form || anchor.closest('.actions, td, section') || anchor.parentElement;
   scope.querySelectorAll(':scope .refusal, :scope .done').forEach(n => n.remove());
+  if (anchor.form && !checkFields(anchor.form)) return false;
   anchor.disabled = true;
   try {
     await action();
@@ -311,7 +313,7 @@ async function act(anchor, action, doneText) {
     return true;
   } catch (err) {
     const field = err instanceof Refusal ? err.problem.details?.field : null;
-    const target = (field && scope.querySelector(`[name="${CSS.escape(field)}"]`)?.closest('label')) || anchor;
+    const target = fieldControl(scope, field)?.closest('label') || anchor;
     // Next to the field or button when it is still there; else at the top of the page, so a
     // refusal is never lost because its section re-rendered.
     if (target.isConnected) target.insertAdjacentHTML('afterend', refusalHtml(err));
@@ -1155,6 +1157,7 @@ async function route() {
   if ((m = hash.match(/^#\/group\/([0-9a-f-]+)\/catalogue$/))) return pageCatalogue(m[1]);
   if ((m = hash.match(/^#\/group\/([0-9a-f-]+)\/sanctions$/))) return pageSanctions(m[1]);
   if ((m = hash.match(/^#\/meeting\/([0-9a-f-]+)$/))) return pageMeeting(m[1]);
+  if ((m = hash.match(/^#\/meeting\/([0-9a-f-]+)\/corrections$/))) return pageCorrections(m[1]);
   location.hash = await home();
 }
 

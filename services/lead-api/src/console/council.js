@@ -18,7 +18,7 @@ async function pageMeetings(groupId) {
       <label>${esc(t('meeting_title'))}<input name="title" id="meeting-title" size="24" required></label>
       <label>${esc(t('held_on'))}<input type="date" name="held_on" id="meeting-date" required></label>
       <label>${esc(t('start_time'))}<input type="time" name="start_time"></label>
-      <label>${esc(t('place'))}<input name="place" size="20"></label></div>
+      <label>${esc(t('place'))}<input name="place" size="20" required></label></div>
       <label>${esc(t('agenda'))}<textarea name="agenda" id="meeting-agenda"></textarea></label>
       <div class="actions"><button type="submit" id="meeting-create">${esc(t('create'))}</button></div></form></section>` : ''}
     <section class="card"><h2>${esc(t('reports'))}</h2><div id="reports"></div></section>`;
@@ -66,10 +66,21 @@ async function pageMeetings(groupId) {
   }
 }
 
+// The quarter's report form under its button: a second click closes it again, and a click
+// while it loads adds nothing.
 async function reportForm(groupId, period, button) {
-  const report = await api('GET', `/groups/${groupId}/reports/${period}`).catch(err => { placeAfter(button, refusalHtml(err)); return null; });
-  if (!report) return;
   const cell = button.closest('td');
+  const open = cell.querySelector('form.report-form');
+  if (open || button.getAttribute('aria-busy') === 'true') {
+    open?.remove();
+    button.setAttribute('aria-expanded', 'false');
+    return;
+  }
+  button.setAttribute('aria-busy', 'true');
+  const report = await api('GET', `/groups/${groupId}/reports/${period}`).catch(err => { placeAfter(button, refusalHtml(err)); return null; })
+    .finally(() => button.removeAttribute('aria-busy'));
+  if (!report) return;
+  button.setAttribute('aria-expanded', 'true');
   cell.insertAdjacentHTML('beforeend', `<form class="report-form"><p>${esc(t('decisions'))}:</p>${report.decisions.map(d =>
     `<label class="check"><input type="checkbox" name="decision" value="${d.id}" checked> ${esc(d.title)} <small>${fmtDate(d.decided_on)}</small></label>`).join('') || `<p class="muted">${esc(t('none'))}</p>`}
     <label>${esc(t('summary'))}<textarea name="summary" required></textarea></label><div class="actions"><button type="submit">${esc(t('submit_report'))}</button></div></form>`);
@@ -81,16 +92,25 @@ async function reportForm(groupId, period, button) {
   });
 }
 
-async function pageMeeting(meetingId) {
-  main().innerHTML = `<div id="meeting">${esc(t('loading'))}</div>`;
-  let m;
+// A page about one meeting: the meeting, or null once its refusal is shown in `#<id>`.
+async function meetingFor(meetingId, id) {
+  main().innerHTML = `<div id="${id}">${esc(t('loading'))}</div>`;
   try {
-    m = await api('GET', `/meetings/${meetingId}`);
+    return await api('GET', `/meetings/${meetingId}`);
   } catch (err) {
-    q('#meeting').innerHTML = refusalHtml(err);
-    return;
+    q(`#${id}`).innerHTML = refusalHtml(err);
+    return null;
   }
+}
+
+async function pageMeeting(meetingId) {
+  const m = await meetingFor(meetingId, 'meeting');
+  if (!m) return;
   const lead = state.claims.role === 'lead_admin';
+  // attendance, motions and votes open on the meeting's day; published minutes close them
+  const heldYet = m.held_on <= today();
+  const published = m.minutes?.status === 'published';
+  const editable = lead && heldYet && !published;
   const names = await schools().catch(() => new Map());
   const present = m.attendance.filter(a => a.present);
   // the roll: the attendance recorded, or else the council's seats as they are now
@@ -107,31 +127,34 @@ async function pageMeeting(meetingId) {
     return `<section class="card motion" data-motion="${mo.id}"><h3>${esc(mo.title)} ${badge('motion_status', mo.status)} ${mo.major ? `<span class="badge">${esc(t('major'))}</span>` : ''}</h3>
       <p class="muted">${esc(en('category', mo.category))}${mo.subject_school_id ? ` · ${esc(nameOf(names, mo.subject_school_id))}` : ''} ·
       ${esc(t('tally'))}: <span data-testid="tally">${esc(t('yes'))} ${tl.yes} · ${esc(t('no'))} ${tl.no} · ${esc(t('abstain'))} ${tl.abstain} · ${esc(t('recused'))} ${tl.recused} · ${esc(t('pending'))} ${tl.pending}</span></p>
-      ${mo.status === 'open' && lead ? `<form class="vote-form"><table>${voteRows}</table><div class="actions"><button type="submit" class="vote-button">${esc(t('cast_votes'))}</button></div></form>` : ''}</section>`;
+      ${mo.status === 'open' && editable ? `<form class="vote-form"><table>${voteRows}</table><div class="actions"><button type="submit" class="vote-button">${esc(t('cast_votes'))}</button></div></form>` : ''}</section>`;
   };
   const minutes = m.minutes;
   q('#meeting').innerHTML = `<p><a href="#/group/${m.group_id}/meetings">← ${esc(t('back'))}</a></p>
     <h1 data-testid="meeting-title">${esc(m.title)}</h1>
     <p>${esc(en('meeting_kind', m.kind))} · ${fmtSchoolDate(m.held_on)}${m.start_time ? ` ${esc(m.start_time.slice(0, 5))}` : ''}${m.place ? ` · ${esc(m.place)}` : ''}</p>
     <section class="card"><h2>${esc(t('agenda').split('(')[0])}</h2><ol>${m.agenda.map(a => `<li>${esc(a.title)} <small class="muted">${esc(a.owner)}</small></li>`).join('')}</ol></section>
-    <section class="card"><h2>${esc(t('attendance'))} ${m.quorum ? `<small>${esc(t('quorum'))}: ${m.quorum.present}/${m.quorum.seats} (${esc(m.quorum.met ? t('quorum_met') : t('quorum_not_met'))}, ≥ ${m.quorum.needed})</small>` : ''}</h2>
-      <form id="attendance-form">${roll.map(a => `<label class="check"><input type="checkbox" name="present" value="${a.seat_id}"${a.present ? ' checked' : ''}${lead ? '' : ' disabled'}>
+    ${heldYet ? `<section class="card"><h2>${esc(t('attendance'))} ${m.quorum ? `<small>${esc(t('quorum'))}: ${m.quorum.present}/${m.quorum.seats} (${esc(m.quorum.met ? t('quorum_met') : t('quorum_not_met'))}, ≥ ${m.quorum.needed})</small>` : ''}</h2>
+      <form id="attendance-form">${roll.map(a => `<label class="check"><input type="checkbox" name="present" value="${a.seat_id}"${a.present ? ' checked' : ''}${editable ? '' : ' disabled'}>
         ${esc(a.holder_name)} · ${esc(en('seat_role', a.role))} · <small>${esc(nameOf(names, a.school_id))}</small></label>`).join('')}
-      ${lead ? `<div class="actions"><button type="submit" id="attendance-save">${esc(t('save_attendance'))}</button></div>` : ''}</form></section>
-    <h2>${esc(t('motions'))}</h2><div id="motions">${m.motions.map(motionHtml).join('') || `<p class="muted">${esc(t('no_rows'))}</p>`}</div>
-    ${lead ? `<section class="card"><h3>${esc(t('new_motion'))}</h3><form id="motion-form" class="inline">
+      ${editable ? `<div class="actions"><button type="submit" id="attendance-save">${esc(t('save_attendance'))}</button></div>` : ''}</form></section>`
+    : `<section class="card" data-testid="not-yet"><p>${esc(bi(`会议将于 ${fmtSchoolDate(m.held_on)} 召开;当天起可登记出席、提出议题和表决,会后撰写纪要。`,
+      `The meeting is on ${fmtSchoolDate(m.held_on)}: attendance, motions and votes open that day, the minutes after it.`))}</p></section>`}
+    ${heldYet ? `<h2>${esc(t('motions'))}</h2><div id="motions">${m.motions.map(motionHtml).join('') || `<p class="muted">${esc(t('no_rows'))}</p>`}</div>` : ''}
+    ${editable ? `<section class="card"><h3>${esc(t('new_motion'))}</h3><form id="motion-form" class="inline">
       <label>${esc(t('meeting_title'))}<input name="title" id="motion-title" size="28" required></label>
       <label>${esc(t('category'))}<select name="category">${options('category', 'work_plan')}</select></label>
       <label class="check"><input type="checkbox" name="major"> ${esc(t('major'))}</label>
       <label>${esc(t('subject_school'))}<select name="subject_school_id"><option value="">—</option>${[...new Set(roll.map(a => a.school_id))].map(s => `<option value="${s}">${esc(nameOf(names, s))}</option>`).join('')}</select></label>
       <button type="submit" id="motion-create">${esc(t('create'))}</button></form></section>` : ''}
-    <section class="card"><h2>${esc(t('minutes'))} ${minutes ? badge('minutes_status', minutes.status) : ''}</h2>
-      <form id="minutes-form"><textarea name="text" id="minutes-text"${lead ? '' : ' readonly'}>${esc(minutes?.text ?? '')}</textarea>
-      ${lead ? `<div class="actions"><button type="submit" id="minutes-save">${esc(t('save_minutes'))}</button>
+    ${heldYet ? `<section class="card"><h2>${esc(t('minutes'))} ${minutes ? badge('minutes_status', minutes.status) : ''}</h2>
+      <form id="minutes-form"><textarea name="text" id="minutes-text"${editable ? '' : ' readonly'}>${esc(minutes?.text ?? '')}</textarea>
+      ${editable ? `<div class="actions"><button type="submit" id="minutes-save">${esc(t('save_minutes'))}</button>
         <button type="button" class="secondary" id="minutes-circulate">${esc(t('circulate'))}</button>
-        <button type="button" class="secondary" id="minutes-publish">${esc(t('publish'))}</button></div>` : ''}</form></section>`;
+        <button type="button" class="secondary" id="minutes-publish">${esc(t('publish'))}</button></div>` : ''}</form>
+      ${published ? `<p><a href="#/meeting/${m.id}/corrections" id="minutes-corrections">${esc(bi(`更正记录(${minutes.corrections.length})`, `Corrections (${minutes.corrections.length})`))}</a></p>` : ''}</section>` : ''}`;
   const reload = () => setTimeout(() => pageMeeting(meetingId), 500);
-  if (!lead) return;
+  if (!editable) return;
   q('#attendance-form').addEventListener('submit', async e => {
     e.preventDefault();
     const ids = [...document.querySelectorAll('#attendance-form [name=present]:checked')].map(i => i.value);
@@ -159,4 +182,43 @@ async function pageMeeting(meetingId) {
   q('#minutes-publish').addEventListener('click', async e => {
     if (await act(e.target, () => api('POST', `/meetings/${meetingId}/minutes/publish`), t('saved'))) reload();
   });
+}
+
+// Published minutes never change (the API refuses `minutes_published`): a correction is a
+// record of its own, with its reason, beside them.
+async function pageCorrections(meetingId) {
+  const m = await meetingFor(meetingId, 'corrections');
+  if (!m) return;
+  const minutes = m.minutes;
+  const published = minutes?.status === 'published';
+  const lead = state.claims.role === 'lead_admin';
+  const list = published ? table([bi('更正内容', 'Correction'), t('reason'), bi('提交人', 'By'), bi('时间', 'When')],
+    minutes.corrections.map(c => [esc(c.text), esc(c.reason), esc(c.by), fmtDateTime(c.created_at)]), 'corrections') : '';
+  q('#corrections').innerHTML = `<p><a href="#/meeting/${m.id}">← ${esc(t('back'))}</a></p>
+    <h1 data-testid="corrections-title">${esc(bi('会议纪要更正', 'Corrections to the minutes'))} <small class="muted">${esc(m.title)} · ${fmtSchoolDate(m.held_on)}</small></h1>
+    ${published ? `<section class="card"><h2>${esc(t('minutes'))} ${badge('minutes_status', minutes.status)}</h2><p class="minutes">${esc(minutes.text)}</p></section>
+    <section class="card"><h2>${esc(bi('更正记录', 'Corrections'))}</h2>${list}</section>
+    ${lead ? `<section class="card"><h2>${esc(bi('新增更正', 'Add a correction'))}</h2><form id="correction-form">
+      <label>${esc(bi('更正内容', 'Correction'))}<textarea name="text" id="correction-text" required></textarea></label>
+      <label>${esc(t('reason'))}<input name="reason" id="correction-reason" size="40" required></label>
+      <div class="actions"><button type="submit" id="correction-submit">${esc(bi('提交更正', 'Submit the correction'))}</button></div></form></section>` : ''}`
+    : `<p class="muted" data-testid="not-published">${esc(bi('会议纪要发布后才能更正;发布前请在会议页面修改草稿。', 'Minutes take corrections once published; until then, edit the draft on the meeting page.'))}</p>`}`;
+  const form = document.querySelector('#correction-form');
+  if (!form) return;
+  form.addEventListener('submit', async e => {
+    e.preventDefault();
+    const body = { text: form.elements.text.value.trim(), reason: form.elements.reason.value.trim() };
+    if (await act(q('#correction-submit'), () => api('POST', `/meetings/${meetingId}/minutes/corrections`, body, { headers: { 'Idempotency-Key': idempotencyKey() } }), t('saved'))) {
+      setTimeout(() => pageCorrections(meetingId), 500);
+    }
+  });
+}
+
+// What a refusal leads to next, when the console has a page for it (refusalHtml adds it).
+function refusalNextStep(problem) {
+  const meeting = location.hash.match(/^#\/meeting\/([0-9a-f-]+)/)?.[1];
+  if (problem.code === 'minutes_published' && meeting) {
+    return `<a class="next" href="#/meeting/${meeting}/corrections">${esc(bi('前往会议纪要更正页面', 'Go to the corrections of these minutes'))}</a>`;
+  }
+  return '';
 }
