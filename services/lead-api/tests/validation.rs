@@ -41,6 +41,12 @@ fn assert_field(status: StatusCode, body: &Value, field: &str) {
     }
 }
 
+/// The refusal says this, in Chinese and in English.
+fn assert_says(body: &Value, message_zh: &str, message: &str) {
+    assert_eq!(zh(body), message_zh, "{body}");
+    assert_eq!(en(body), message, "{body}");
+}
+
 fn zh(body: &Value) -> &str {
     body["error"]["message_zh"].as_str().unwrap()
 }
@@ -61,8 +67,7 @@ async fn a_bad_uuid_in_a_body_names_the_field_as_an_id() {
         .post(&env.bureau(), &path, json!({"school_id": "not-a-uuid"}))
         .await;
     assert_field(status, &body, "school_id");
-    assert_eq!(zh(&body), "学校编号格式不正确");
-    assert_eq!(en(&body), "school_id is not a valid id");
+    assert_says(&body, "学校编号格式不正确", "school_id is not a valid id");
 }
 
 #[actix_web::test]
@@ -72,8 +77,7 @@ async fn a_missing_field_is_named_as_required() {
     let body = json!({"kind": "council", "title": "例会", "place": "会议室"});
     let (status, body) = env.post(&token, &path, body).await;
     assert_field(status, &body, "held_on");
-    assert_eq!(zh(&body), "缺少必填项:held_on");
-    assert_eq!(en(&body), "held_on is required");
+    assert_says(&body, "缺少必填项:held_on", "held_on is required");
 }
 
 #[actix_web::test]
@@ -176,8 +180,7 @@ async fn a_bad_path_id_is_named() {
     let env = env().await;
     let (status, body) = env.get(&env.bureau(), "/groups/not-a-uuid").await;
     assert_field(status, &body, "group_id");
-    assert_eq!(zh(&body), "集团编号格式不正确");
-    assert_eq!(en(&body), "group_id is not a valid id");
+    assert_says(&body, "集团编号格式不正确", "group_id is not a valid id");
 }
 
 #[actix_web::test]
