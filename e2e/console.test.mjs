@@ -45,6 +45,19 @@ async function signInAs(role) {
   return page;
 }
 
+// Words only a parser says: a clerk never reads them in a refusal.
+const PARSER_TEXT = /line \d+ column|UUID parsing failed|expected u8|invalid type|invalid value|premature end/;
+
+// The requests the page sends whose path ends so (to show that a check in the browser sent none).
+function requestsTo(page, method, suffix) {
+  const seen = [];
+  page.on('request', r => { if (r.method() === method && new URL(r.url()).pathname.endsWith(suffix)) seen.push(r.url()); });
+  return seen;
+}
+
+const optionValues = locator => locator.evaluateAll(os => os.map(o => o.value).filter(Boolean));
+const optionLabels = locator => locator.evaluateAll(os => os.map(o => o.textContent.trim()));
+
 async function shot(page, name) {
   await page.waitForLoadState('networkidle');
   await page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage: true });
@@ -115,6 +128,17 @@ test('bureau: county overview in Chinese, rotation chart, English switch, policy
   assert.equal(await refusal.getAttribute('data-code'), 'validation_failed');
   assert.match(await refusal.innerText(), /百分比/);
   await shot(page, '05-bureau-policy-refused');
+  // a number the field cannot hold: the API's refusal names it in words, with no parser text
+  await form.locator('[name="rotation_min_pct"]').fill('10');
+  await form.locator('[name="cap_alliance"]').fill('300');
+  await page.click('#save-policy');
+  const range = form.locator('label:has([name="cap_alliance"]) + .refusal');
+  await range.waitFor();
+  assert.equal(await range.getAttribute('data-code'), 'validation_failed');
+  const rangeText = await range.innerText();
+  assert.match(rangeText, /数值超出范围/);
+  assert.match(rangeText, /out of range/);
+  assert.doesNotMatch(rangeText, PARSER_TEXT);
   await assertClean(page);
 
   // the group's page with drill-down into its obligations
@@ -163,7 +187,11 @@ test('lead office plans a posting, a clashing plan is refused; the receiving sch
   const teacher = page.locator(`#plan-teacher optgroup[label="${LEAD}"] option`).first();
   const teacherName = (await teacher.innerText()).split(' · ')[0];
   await page.selectOption('#plan-teacher', await teacher.getAttribute('value'));
+  // a lead-school teacher goes to a member, never to the lead school itself (E-02)
+  assert.ok(!(await optionLabels(page.locator('#plan-to option'))).includes(LEAD), 'own school offered');
   await page.selectOption('#plan-to', { label: MEMBER });
+  // the policy leaves 支教/走教 off (E-12), and 跟岗 goes the other way (E-03)
+  assert.deepEqual(await optionValues(page.locator('#plan-kind option')), ['secondment', 'post_holding']);
   await page.selectOption('#plan-kind', 'secondment');
   await page.fill('#plan-post', '教学副校长');
   await page.selectOption('#plan-term', 'spring');
@@ -192,6 +220,54 @@ test('lead office plans a posting, a clashing plan is refused; the receiving sch
   await member.locator('#rotation p', { hasText: '学年末预测 1' }).waitFor();
   await shot(member, '11-member-posting-confirmed');
   await assertClean(member);
+});
+
+test('posting planner: a member teacher shadows at the lead school only; cancelling asks for a reason in a dialog', async () => {
+  const page = await signInAs('lead_admin');
+  await page.waitForURL(/#\/group\//);
+  await page.locator('nav a', { hasText: '交流轮岗' }).click();
+  const planner = page.locator('#plan-form');
+  await planner.waitFor();
+  const teacher = page.locator(`#plan-teacher optgroup[label="${MEMBER}"] option`).first();
+  const teacherName = (await teacher.innerText()).split(' · ')[0];
+  await page.selectOption('#plan-teacher', await teacher.getAttribute('value'));
+  assert.ok(!(await optionLabels(page.locator('#plan-to option'))).includes(MEMBER), 'own school offered');
+  // member → member: no kind goes that way, and the planner says why
+  await page.selectOption('#plan-to', { label: '太康县第三初级中学' });
+  assert.deepEqual(await optionValues(page.locator('#plan-kind option')), []);
+  assert.match(await page.locator('#plan-hint').innerText(), /E-02/);
+  // member → lead: shadowing only (E-03)
+  await page.selectOption('#plan-to', { label: LEAD });
+  assert.deepEqual(await optionValues(page.locator('#plan-kind option')), ['shadowing']);
+  await page.selectOption('#plan-term', 'spring');
+  // the host post left empty: refused next to it in the browser, nothing sent
+  const posts = requestsTo(page, 'POST', '/postings');
+  await page.click('#plan-button');
+  const missing = planner.locator('label:has([name="host_post"]) + .refusal');
+  await missing.waitFor();
+  assert.match(await missing.innerText(), /缺少必填项/);
+  assert.equal(posts.length, 0, 'a request was sent');
+  await page.fill('#plan-post', '跟岗学员');
+  await page.click('#plan-button');
+  await planner.locator('.done').waitFor();
+  const row = page.locator('[data-testid="postings-spring"] tr', { hasText: teacherName });
+  await row.locator('.badge', { hasText: '待确认' }).waitFor();
+
+  // cancelling: a dialog names the posting and needs a reason
+  await row.locator('button[data-cancel]').click();
+  const dialog = page.locator('dialog.reason-dialog');
+  await dialog.waitFor();
+  const facts = await dialog.locator('[data-testid="dialog-facts"]').innerText();
+  for (const fact of [teacherName, MEMBER, LEAD, '跟岗学习']) assert.ok(facts.includes(fact), `${fact} in ${facts}`);
+  assert.match(facts, /\d{4}/, 'the term');
+  await dialog.locator('[data-testid="dialog-confirm"]').click();
+  await dialog.locator('.refusal', { hasText: '缺少必填项' }).waitFor();
+  assert.ok(await dialog.evaluate(d => d.open), 'the dialog stays open without a reason');
+  await shot(page, '11a-lead-posting-cancel-dialog');
+  await dialog.locator('[name="reason"]').fill('接收学校岗位调整');
+  await dialog.locator('[data-testid="dialog-confirm"]').click();
+  await page.locator('[data-testid="postings-spring"] tr', { hasText: teacherName }).locator('.badge', { hasText: '已取消' }).waitFor();
+  await assertClean(page);
 });
 
 test('lead office publishes a resource; the member school finds and adopts it', async () => {
@@ -236,11 +312,15 @@ test('lead office records a council meeting: attendance, a motion, everyone vote
   await page.fill('#meeting-title', title);
   await page.fill('#meeting-date', new Date().toISOString().slice(0, 10));
   await page.fill('#meeting-agenda', '审议春季学期交流轮岗方案 | 集团办公室\n资源库建设情况通报 | 教研室');
-  // without a place: the API's refusal, next to the place field
+  // without a place: refused in the browser, bilingually, next to the place field; nothing sent
+  const creates = requestsTo(page, 'POST', '/meetings');
   await page.click('#meeting-create');
   const refusal = page.locator('#meeting-form label:has([name="place"]) + .refusal');
   await refusal.waitFor();
-  assert.match(await refusal.innerText(), /地点/);
+  assert.equal(await refusal.getAttribute('data-code'), 'validation_failed');
+  assert.match(await refusal.innerText(), /缺少必填项:地点/);
+  assert.match(await refusal.locator('.other').innerText(), /is required/);
+  assert.equal(creates.length, 0, 'a request was sent');
   await page.fill('#meeting-form [name="place"]', '一初中行政楼三楼会议室');
   await page.click('#meeting-create');
   await page.waitForURL(/#\/meeting\//);
@@ -267,6 +347,59 @@ test('lead office records a council meeting: attendance, a motion, everyone vote
   await page.click('#minutes-save');
   await page.locator('h2', { hasText: '草稿' }).waitFor();
   await shot(page, '15-lead-meeting-voted');
+  await assertClean(page);
+
+  // published minutes: no edit buttons, a corrections page instead
+  await page.click('#minutes-circulate');
+  await page.locator('#minutes-publish').waitFor();
+  await page.waitForTimeout(700);
+  await page.click('#minutes-publish');
+  await page.locator('#minutes-corrections').waitFor();
+  for (const id of ['#minutes-save', '#minutes-circulate', '#minutes-publish', '#attendance-save', '#motion-form']) {
+    assert.equal(await page.locator(id).count(), 0, `${id} after publication`);
+  }
+  await page.click('#minutes-corrections');
+  await page.locator('[data-testid="corrections-title"]').waitFor();
+  await page.fill('#correction-text', '第二项议题的提出人应为教研室。');
+  await page.click('#correction-submit');
+  await page.locator('#correction-form label:has([name="reason"]) + .refusal', { hasText: '缺少必填项' }).waitFor();
+  await page.fill('#correction-reason', '会后核对发现笔误');
+  await page.click('#correction-submit');
+  await page.locator('[data-testid="corrections"] tr', { hasText: '会后核对发现笔误' }).waitFor();
+  await shot(page, '15a-lead-minutes-corrected');
+  await assertClean(page);
+});
+
+test('lead office: a meeting whose day has not come offers no attendance or motions; the report form opens once', async () => {
+  const page = await signInAs('lead_admin');
+  await page.waitForURL(/#\/group\//);
+  await page.locator('nav a', { hasText: '理事会' }).click();
+  await page.locator('#meeting-form').waitFor();
+  const later = new Date(Date.now() + 40 * 86400000).toISOString().slice(0, 10);
+  await page.fill('#meeting-title', '理事会例会(下月)');
+  await page.fill('#meeting-date', later);
+  await page.fill('#meeting-form [name="place"]', '一初中行政楼三楼会议室');
+  await page.click('#meeting-create');
+  await page.waitForURL(/#\/meeting\//);
+  await page.locator('[data-testid="not-yet"]').waitFor();
+  assert.match(await page.locator('[data-testid="not-yet"]').innerText(), /召开/);
+  for (const id of ['#attendance-form', '#motion-form', '#minutes-form']) {
+    assert.equal(await page.locator(id).count(), 0, `${id} before the meeting's day`);
+  }
+  await assertClean(page);
+
+  await page.click('a[href*="/meetings"]');
+  await page.locator('#reports button[data-report]').first().waitFor();
+  const cell = page.locator('#reports td').filter({ has: page.locator('button[data-report]') }).first();
+  const report = cell.locator('button[data-report]');
+  await report.click();
+  await cell.locator('form.report-form').waitFor();
+  await report.click();
+  await page.waitForTimeout(300);
+  assert.equal(await cell.locator('form.report-form').count(), 0, 'a second click closes the form');
+  await report.click();
+  await cell.locator('form.report-form').waitFor();
+  assert.equal(await page.locator('form.report-form').count(), 1, 'one report form');
   await assertClean(page);
 });
 

@@ -266,8 +266,8 @@ impl From<CouncilError> for Problem {
             }
             E::MinutesPublished => Problem::new(
                 ErrorCode::MinutesPublished,
-                "published minutes never change; add a correction instead",
-                "会议纪要已发布,不能修改;如需更正,请另行添加更正记录",
+                "published minutes never change; add a correction instead (in the console: Corrections, under the published minutes)",
+                "会议纪要已发布,不能修改;如需更正,请添加更正记录(控制台:已发布纪要下的“更正记录”)",
             ),
             E::MinutesState(status, en, zh) => {
                 Problem::new(ErrorCode::MinutesStateInvalid, en, zh)

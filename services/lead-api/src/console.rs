@@ -16,8 +16,15 @@ use crate::error::ApiError;
 
 const INDEX: &str = include_str!("console/index.html");
 const SCRIPT: &str = include_str!("console/app.js");
-/// The bureau's page for loading a group's past (its own file: app.js is long enough).
-const HISTORY_SCRIPT: &str = include_str!("console/history.js");
+/// Pages in files of their own (app.js is long enough): the bureau's page for loading a
+/// group's past, the posting planner, the council's meetings, and the form helpers they
+/// share. Each is served at `/console/<name>`.
+const PAGE_SCRIPTS: &[(&str, &str)] = &[
+    ("history.js", include_str!("console/history.js")),
+    ("forms.js", include_str!("console/forms.js")),
+    ("postings.js", include_str!("console/postings.js")),
+    ("council.js", include_str!("console/council.js")),
+];
 const STYLE: &str = include_str!("console/app.css");
 
 /// A token `edugroup up` minted for a demo role, offered on the sign-in page in development.
@@ -33,7 +40,7 @@ pub struct DevToken {
 pub fn config(cfg: &mut web::ServiceConfig) {
     cfg.route("/", web::get().to(index))
         .route("/console/app.js", web::get().to(script))
-        .route("/console/history.js", web::get().to(history_script))
+        .route("/console/{page}.js", web::get().to(page_script))
         .route("/console/app.css", web::get().to(style))
         .route("/console/dev-tokens", web::get().to(dev_tokens))
         .route(
@@ -58,8 +65,13 @@ async fn script() -> HttpResponse {
     asset("text/javascript; charset=utf-8", SCRIPT)
 }
 
-async fn history_script() -> HttpResponse {
-    asset("text/javascript; charset=utf-8", HISTORY_SCRIPT)
+async fn page_script(page: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    let file = format!("{page}.js");
+    PAGE_SCRIPTS
+        .iter()
+        .find(|(name, _)| *name == file)
+        .map(|(_, body)| asset("text/javascript; charset=utf-8", body))
+        .ok_or_else(|| ApiError(Problem::not_found("script", "脚本")))
 }
 
 async fn style() -> HttpResponse {

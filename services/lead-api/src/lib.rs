@@ -6,8 +6,10 @@
 pub mod auth;
 mod console;
 pub mod error;
+mod extract;
 pub mod group_cache;
 mod ics;
+mod invalid;
 mod routes;
 pub mod scope;
 pub mod shed;
@@ -17,7 +19,7 @@ use std::sync::Arc;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{Server, ServiceFactory, ServiceRequest, ServiceResponse};
-use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError};
+use actix_web::error::{JsonPayloadError, PathError};
 use actix_web::{App, HttpServer, web};
 use edu_auth::Verifier;
 use edu_bus::Bus;
@@ -124,10 +126,12 @@ impl Modify for BearerAuth {
     }
 }
 
-fn bad_request(field: &str, en: String, zh: String) -> actix_web::Error {
-    ApiError(Problem::validation(field, &en, &zh)).into()
+fn bad_request(field: &str, en: &str, zh: &str) -> actix_web::Error {
+    ApiError(Problem::validation(field, en, zh)).into()
 }
 
+/// The body's own refusals (too large, not JSON, wrong content type); a body that is JSON
+/// but does not fit the request is refused by [`extract::Json`], naming the field.
 fn json_config() -> web::JsonConfig {
     web::JsonConfig::default()
         .limit(JSON_LIMIT)
@@ -142,40 +146,21 @@ fn json_config() -> web::JsonConfig {
             }
             JsonPayloadError::ContentType => bad_request(
                 "Content-Type",
-                "Content-Type must be application/json".into(),
-                "Content-Type 必须为 application/json".into(),
+                "Content-Type must be application/json",
+                "Content-Type 必须为 application/json",
             ),
-            JsonPayloadError::Deserialize(e) => bad_request(
+            JsonPayloadError::Deserialize(e) => ApiError(invalid::malformed_json(&e)).into(),
+            _ => bad_request(
                 "body",
-                format!("invalid JSON body: {e}"),
-                format!("JSON 请求体无效: {e}"),
-            ),
-            other => bad_request(
-                "body",
-                format!("unreadable body: {other}"),
-                format!("无法读取请求体: {other}"),
+                "the request body could not be read",
+                "无法读取请求体",
             ),
         })
 }
 
 fn path_config() -> web::PathConfig {
-    web::PathConfig::default().error_handler(|err: PathError, _| {
-        bad_request(
-            "path",
-            format!("invalid path parameter: {err}"),
-            format!("路径参数无效: {err}"),
-        )
-    })
-}
-
-fn query_config() -> web::QueryConfig {
-    web::QueryConfig::default().error_handler(|err: QueryPayloadError, _| {
-        bad_request(
-            "query",
-            format!("invalid query: {err}"),
-            format!("查询参数无效: {err}"),
-        )
-    })
+    web::PathConfig::default()
+        .error_handler(|err: PathError, req| ApiError(invalid::path(req, &err)).into())
 }
 
 /// The routes with their OpenAPI document, collected from the real routing tree.
@@ -200,7 +185,6 @@ fn build(
     let (app, mut api) = app
         .app_data(json_config())
         .app_data(path_config())
-        .app_data(query_config())
         .service(utoipa_actix_web::scope("/api/v1").configure(routes::config))
         .service(routes::system::healthz)
         .service(routes::system::readyz)

@@ -243,6 +243,19 @@ pub fn can_record_training(caller: &Caller, group: &Group) -> Result<(), Problem
     })
 }
 
+/// A region's policy: everyone of the region reads the rules it works under (the console
+/// offers only the posting kinds the policy enables); only its bureau changes them.
+pub fn can_read_policy(caller: &Caller, region: &RegionCode) -> Result<(), Problem> {
+    if caller.0.region == *region {
+        Ok(())
+    } else {
+        Err(forbidden(
+            "this is another region's policy",
+            "这是其他地区的政策",
+        ))
+    }
+}
+
 /// A county's rotation figures: its bureau and auditors.
 pub fn can_read_region(caller: &Caller, region: &RegionCode) -> Result<(), Problem> {
     match caller.0.role {

@@ -32,6 +32,8 @@ const EXCLUDED: &[(&str, &str)] = &[
 const COUNTY_PUBLIC: &[(&str, &str)] = &[
     // the county's school directory (scope::can_see_school)
     ("GET", "/api/v1/schools/{school_id}"),
+    // the rules every school of the county works under (scope::can_read_policy)
+    ("GET", "/api/v1/regions/{region}/policy"),
 ];
 
 /// Reads of a group's oversight records, answered inside the group to its bureau, its

@@ -1,6 +1,7 @@
 //! The console's own routes through the real `App` (its pages are tested in a browser by
 //! `e2e/`): the page and its assets, the development tokens (none unless `edugroup up`
-//! offers them), and the rotation chart.
+//! offers them), the rotation chart, and the policy every role of the region reads (the
+//! posting planner offers only the kinds it enables).
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly
 
@@ -8,7 +9,8 @@ mod common;
 
 use actix_web::http::{StatusCode, header};
 use actix_web::test;
-use common::{assert_refusal, env};
+use common::{OTHER_REGION, REGION, assert_refusal, env};
+use edu_domain::Role;
 
 fn text(body: &[u8]) -> String {
     String::from_utf8(body.to_vec()).unwrap()
@@ -35,8 +37,12 @@ async fn serves_the_page_its_assets_and_no_dev_tokens_by_default() {
     for (path, kind) in [
         ("/console/app.js", "text/javascript"),
         ("/console/history.js", "text/javascript"),
+        ("/console/forms.js", "text/javascript"),
+        ("/console/postings.js", "text/javascript"),
+        ("/console/council.js", "text/javascript"),
         ("/console/app.css", "text/css"),
     ] {
+        assert!(page.contains(path), "{path} not loaded by the page");
         let (status, headers, body) = env.call(test::TestRequest::get().uri(path)).await;
         assert_eq!(status, StatusCode::OK, "{path}");
         assert!(
@@ -49,6 +55,11 @@ async fn serves_the_page_its_assets_and_no_dev_tokens_by_default() {
         );
         assert!(!body.is_empty());
     }
+
+    let (status, body) = env
+        .send(test::TestRequest::get().uri("/console/nothing.js"))
+        .await;
+    assert_refusal(status, &body, StatusCode::NOT_FOUND, "not_found");
 
     // an API instance that was not given demo tokens (production) offers none
     let (status, body) = env
@@ -91,4 +102,22 @@ async fn draws_the_rotation_chart_and_refuses_what_is_not_a_percentage() {
         .send(test::TestRequest::get().uri("/console/charts/rotation.svg?ratio=1"))
         .await;
     assert_refusal(status, &body, StatusCode::BAD_REQUEST, "validation_failed");
+}
+
+#[actix_web::test]
+async fn every_role_of_the_region_reads_its_policy_and_no_other_regions() {
+    let env = env().await;
+    let lead = env.school("政策一中", "junior", REGION).await;
+    let path = format!("/regions/{REGION}/policy");
+    for role in [Role::LeadAdmin, Role::MemberAdmin, Role::Teacher] {
+        let (status, body) = env.get(&env.school_token(role, &lead), &path).await;
+        assert_eq!(status, StatusCode::OK, "{role:?}: {body}");
+        assert_eq!(body["current"]["policy"]["support_postings"], false);
+    }
+    let auditor = env.token(Role::Auditor, REGION, None);
+    let (status, body) = env.get(&auditor, &path).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let other = env.token(Role::Bureau, OTHER_REGION, None);
+    let (status, body) = env.get(&other, &path).await;
+    assert_refusal(status, &body, StatusCode::FORBIDDEN, "forbidden");
 }

@@ -87,7 +87,7 @@ pub struct CsvDocument {
 
 /// When a posting runs: a semester of a school year, or dates within one school year.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[serde(tag = "type", rename_all = "snake_case", try_from = "TermFields")]
 pub enum Term {
     Semester {
         school_year: SchoolYear,
@@ -97,6 +97,51 @@ pub enum Term {
         start: NaiveDate,
         end: NaiveDate,
     },
+}
+
+/// A [`Term`] as it arrives, read flat: serde reads an internally tagged enum through a
+/// buffer that forgets where a bad field was, and the lead-school API names that field to
+/// the clerk (`term.start`, not just `term`).
+#[derive(Deserialize)]
+struct TermFields {
+    #[serde(rename = "type")]
+    kind: TermKind,
+    #[serde(default)]
+    school_year: Option<SchoolYear>,
+    #[serde(default)]
+    semester: Option<Semester>,
+    #[serde(default)]
+    start: Option<NaiveDate>,
+    #[serde(default)]
+    end: Option<NaiveDate>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum TermKind {
+    Semester,
+    Dates,
+}
+
+impl TryFrom<TermFields> for Term {
+    type Error = String;
+
+    /// A field the kind needs and the term lacks is serde's own "missing field" refusal.
+    fn try_from(f: TermFields) -> Result<Self, Self::Error> {
+        fn needs<T>(value: Option<T>, name: &str) -> Result<T, String> {
+            value.ok_or_else(|| format!("missing field `{name}`"))
+        }
+        Ok(match f.kind {
+            TermKind::Semester => Self::Semester {
+                school_year: needs(f.school_year, "school_year")?,
+                semester: needs(f.semester, "semester")?,
+            },
+            TermKind::Dates => Self::Dates {
+                start: needs(f.start, "start")?,
+                end: needs(f.end, "end")?,
+            },
+        })
+    }
 }
 
 /// A posting proposed by the sending side.

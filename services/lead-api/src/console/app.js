@@ -294,14 +294,16 @@ function refusalHtml(err) {
     `<li>${esc(bi(`第 ${r.line} 行`, `line ${r.line}`))} · ${esc(r.column)}: ${esc(r.reason)}</li>`).join('')}</ul>` : '';
   return `<div class="refusal" role="alert" data-code="${esc(p.code)}"><strong>${esc(first)}</strong>` +
     `<span class="other" lang="${state.lang === 'zh' ? 'en' : 'zh-CN'}">${esc(other)}</span>` +
-    `<span class="code">${esc(code)}</span>${rows}</div>`;
+    `<span class="code">${esc(code)}</span>${rows}${refusalNextStep(p)}</div>`;
 }
 
 // Runs an action of a form or button; its refusal appears next to the field it names, or
-// next to the button.
+// next to the button. A form's fields are checked first: one the browser finds missing or
+// out of bounds is refused next to it and nothing is sent.
 async function act(anchor, action, doneText) {
   const scope = anchor.form || anchor.closest('.actions, td, section') || anchor.parentElement;
   scope.querySelectorAll(':scope .refusal, :scope .done').forEach(n => n.remove());
+  if (anchor.form && !checkFields(anchor.form)) return false;
   anchor.disabled = true;
   try {
     await action();
@@ -311,7 +313,7 @@ async function act(anchor, action, doneText) {
     return true;
   } catch (err) {
     const field = err instanceof Refusal ? err.problem.details?.field : null;
-    const target = (field && scope.querySelector(`[name="${CSS.escape(field)}"]`)?.closest('label')) || anchor;
+    const target = fieldControl(scope, field)?.closest('label') || anchor;
     // Next to the field or button when it is still there; else at the top of the page, so a
     // refusal is never lost because its section re-rendered.
     if (target.isConnected) target.insertAdjacentHTML('afterend', refusalHtml(err));
@@ -774,252 +776,6 @@ function groupScale(g) {
   });
 }
 
-// ---------------------------------------------------------------- a group: posting planner
-
-async function pagePostings(groupId) {
-  const params = new URLSearchParams(location.hash.split('?')[1]);
-  const year = Number(params.get('year')) || schoolYearOf(today());
-  const claims = state.claims;
-  main().innerHTML = `<h1>${esc(t('postings'))} <small class="muted" id="group-title"></small></h1>
-    <div class="actions"><label>${esc(t('year'))}<select id="year">${yearOptions(year)}</select></label></div>
-    <div class="grid"><section class="card"><h2>${esc(t('plan'))}</h2><div id="planner">${esc(t('loading'))}</div></section>
-    <section class="card"><h2>${esc(t('forecast'))}</h2><div id="rotation"></div></section></div>
-    <section class="card"><h2>${esc(t('postings'))}</h2><div id="postings"></div></section>
-    <section class="card"><h2>${esc(t('who_where'))}</h2><div id="roster"></div></section>`;
-  q('#year').addEventListener('change', e => { location.hash = `#/group/${groupId}/postings?year=${e.target.value}`; });
-  let list;
-  try {
-    list = await api('GET', `/groups/${groupId}/members`);
-  } catch (err) {
-    q('#planner').innerHTML = refusalHtml(err);
-    return;
-  }
-  q('#group-title').textContent = list.group.name;
-  const members = list.members.filter(m => !m.left_at);
-  const names = new Map(members.map(m => [m.school_id, { name: m.school_name }]));
-  const mine = claims.role === 'member_admin' || claims.role === 'teacher' ? claims.school_id : null;
-  const rosterSchools = members.filter(m => !mine || m.school_id === mine || claims.role === 'lead_admin');
-  const rosters = await Promise.all(rosterSchools.map(m => api('GET', `/schools/${m.school_id}/teachers?school_year=${year}&limit=200`)
-    .then(p => p.items).catch(() => [])));
-  const teachers = rosters.flat();
-  const teacherOptions = rosterSchools.map((m, i) => `<optgroup label="${esc(m.school_name)}">${rosters[i].map(tc =>
-    `<option value="${tc.id}">${esc(tc.name)} · ${esc(tc.subject)} · ${esc(en('staff_post', tc.post))}${tc.backbone !== 'none' ? ' · ' + esc(en('backbone', tc.backbone)) : ''}</option>`).join('')}</optgroup>`).join('');
-  q('#planner').innerHTML = `<form id="plan-form">
-    <div class="actions"><label>${esc(t('teacher'))}<select name="teacher_id" id="plan-teacher" required><option value="">${esc(t('choose'))}</option>${teacherOptions}</select></label>
-    <label>${esc(t('to'))}<select name="to_school_id" id="plan-to" required><option value="">${esc(t('choose'))}</option>${members.map(m => `<option value="${m.school_id}">${esc(m.school_name)}</option>`).join('')}</select></label>
-    <label>${esc(t('kind'))}<select name="kind" id="plan-kind">${options('posting_kind', 'secondment')}</select></label>
-    <label>${esc(t('host_post'))}<input name="host_post" id="plan-post" size="14" required></label></div>
-    <div class="actions"><label>${esc(t('term'))}<select name="term" id="plan-term">
-      <option value="autumn">${esc(fmtTerm(year, 'autumn'))}</option><option value="spring">${esc(fmtTerm(year, 'spring'))}</option><option value="dates">${esc(t('dates'))}</option></select></label>
-    <label>${esc(t('start'))}<input type="date" name="start" id="plan-start"></label><label>${esc(t('end'))}<input type="date" name="end" id="plan-end"></label>
-    <button type="submit" id="plan-button">${esc(t('plan'))}</button></div></form>`;
-  q('#plan-form').addEventListener('submit', async e => {
-    e.preventDefault();
-    const f = e.target.elements;
-    const term = f.term.value === 'dates'
-      ? { type: 'dates', start: f.start.value, end: f.end.value }
-      : { type: 'semester', school_year: year, semester: f.term.value };
-    const body = { teacher_id: f.teacher_id.value, to_school_id: f.to_school_id.value, kind: f.kind.value, host_post: f.host_post.value, term };
-    if (await act(q('#plan-button'), () => api('POST', `/groups/${groupId}/postings`, body, { headers: { 'Idempotency-Key': idempotencyKey() } }), t('planned'))) {
-      loadPostings();
-      loadRotation();
-    }
-  });
-  const loadRotation = () => fill(q('#rotation'), async () => rotationChart(await api('GET', `/groups/${groupId}/rotation?year=${year}`)));
-  const loadPostings = () => fill(q('#postings'), async () => {
-    const page = await api('GET', `/groups/${groupId}/postings?school_year=${year}&limit=200${mine ? `&school_id=${mine}` : ''}`);
-    const bySemester = { autumn: [], spring: [] };
-    for (const p of page.items) (bySemester[semesterOf(p.start)] ?? bySemester.spring).push(p);
-    const rowsOf = items => items.map(p => [
-      `${esc(p.teacher_name)}${p.backbone !== 'none' ? ` <small>${esc(en('backbone', p.backbone))}</small>` : ''}`,
-      `${esc(nameOf(names, p.from_school_id))} → ${esc(nameOf(names, p.to_school_id))}`, esc(en('posting_kind', p.kind)), esc(p.host_post),
-      `${fmtDate(p.start)} – ${fmtDate(p.end)}`, `${badge('posting_status', p.status)} ${p.status === 'confirmed' ? badge('posting_phase', p.phase) : ''}`,
-      ['proposed', 'confirmed'].includes(p.status) ? `<div class="actions">${p.status === 'proposed' ? `<button type="button" class="secondary" data-confirm="${p.id}">${esc(t('confirm'))}</button>` : ''}` +
-        `<button type="button" class="secondary" data-cancel="${p.id}">${esc(t('cancel'))}</button></div>` : '']);
-    const head = [t('teacher'), `${t('from')} → ${t('to')}`, t('kind'), t('host_post'), t('term'), t('status'), t('actions')];
-    return ['autumn', 'spring'].map(s => `<h3>${esc(fmtTerm(year, s))}</h3>${table(head, rowsOf(bySemester[s]), `postings-${s}`)}`).join('');
-  }).then(shown => {
-    if (!shown) return;
-    q('#postings').querySelectorAll('[data-confirm]').forEach(b => b.addEventListener('click', async () => {
-      if (await act(b, () => api('POST', `/postings/${b.dataset.confirm}/confirm`), t('confirmed_ok'))) { loadPostings(); loadRotation(); }
-    }));
-    q('#postings').querySelectorAll('[data-cancel]').forEach(b => b.addEventListener('click', async () => {
-      const reason = prompt(t('reason'));
-      if (!reason) return;
-      if (await act(b, () => api('POST', `/postings/${b.dataset.cancel}/cancel`, { reason }), t('cancelled_ok'))) { loadPostings(); loadRotation(); }
-    }));
-    loadRoster();
-  });
-  const loadRoster = () => fill(q('#roster'), async () => {
-    const page = await api('GET', `/groups/${groupId}/postings?school_year=${year}&limit=200${mine ? `&school_id=${mine}` : ''}`);
-    const live = page.items.filter(p => ['proposed', 'confirmed'].includes(p.status));
-    const where = (teacherId, sem) => live.filter(p => p.teacher_id === teacherId && semesterOf(p.start) === sem)
-      .map(p => `${esc(nameOf(names, p.to_school_id))} <small>${esc(en('posting_status', p.status))}</small>`).join('<br>');
-    return table([t('teacher'), t('home_school'), t('backbone'), fmtTerm(year, 'autumn'), fmtTerm(year, 'spring')], teachers.map(tc => [
-      `${esc(tc.name)} <small class="muted">${esc(tc.subject)}</small>`, esc(nameOf(names, tc.home_school_id)), esc(en('backbone', tc.backbone)),
-      where(tc.id, 'autumn'), where(tc.id, 'spring')]), 'roster');
-  });
-  loadRotation();
-  loadPostings();
-}
-
-// ---------------------------------------------------------------- a group: council meetings
-
-async function pageMeetings(groupId) {
-  const year = schoolYearOf(today());
-  const lead = state.claims.role === 'lead_admin';
-  main().innerHTML = `<h1>${esc(t('meetings'))} <small class="muted" id="group-title"></small></h1>
-    <section class="card"><h2>${esc(t('cadence'))}</h2><div class="actions"><label>${esc(bi('年份', 'Year'))}<select id="cadence-year">${
-      [0, 1, 2, 3, 4, 5].map(n => new Date().getFullYear() - n).map(y => `<option value="${y}">${y}</option>`).join('')}</select></label></div><div id="cadence"></div></section>
-    <section class="card"><h2>${esc(t('meeting_list'))}</h2><div id="meetings">${esc(t('loading'))}</div></section>
-    ${lead ? `<section class="card"><h2>${esc(t('new_meeting'))}</h2><form id="meeting-form">
-      <div class="actions"><label>${esc(t('meeting_kind'))}<select name="kind">${options('meeting_kind', 'council')}</select></label>
-      <label>${esc(t('meeting_title'))}<input name="title" id="meeting-title" size="24" required></label>
-      <label>${esc(t('held_on'))}<input type="date" name="held_on" id="meeting-date" required></label>
-      <label>${esc(t('start_time'))}<input type="time" name="start_time"></label>
-      <label>${esc(t('place'))}<input name="place" size="20"></label></div>
-      <label>${esc(t('agenda'))}<textarea name="agenda" id="meeting-agenda"></textarea></label>
-      <div class="actions"><button type="submit" id="meeting-create">${esc(t('create'))}</button></div></form></section>` : ''}
-    <section class="card"><h2>${esc(t('reports'))}</h2><div id="reports"></div></section>`;
-  api('GET', `/groups/${groupId}`).then(g => { q('#group-title').textContent = g.name; }).catch(() => {});
-  // past years too: a group loaded with its past meetings shows its earlier cadence
-  const loadCadence = () => fill(q('#cadence'), async () => {
-    const c = await api('GET', `/groups/${groupId}/council/cadence?year=${encodeURIComponent(q('#cadence-year').value)}`);
-    return `<div class="chips" data-testid="cadence">${c.months.map(m => `<span class="badge ${m.state === 'met' ? 'met' : m.state === 'missing' ? 'missing' : ''}">${bi(`${m.month}月`, `M${m.month}`)} ${esc(en('month_state', m.state))}</span>`).join('')}</div>`;
-  });
-  q('#cadence-year').addEventListener('change', loadCadence);
-  loadCadence();
-  fill(q('#meetings'), async () => {
-    const page = await api('GET', `/groups/${groupId}/meetings?limit=100`);
-    return table([t('held_on'), t('meeting_title'), t('meeting_kind'), t('quorum'), t('motions'), t('minutes')], page.items.map(m => [
-      fmtSchoolDate(m.held_on), `<a href="#/meeting/${m.id}">${esc(m.title)}</a>`, esc(en('meeting_kind', m.kind)),
-      m.quorum ? (m.quorum.met ? badge('motion_status', 'passed').replace(esc(en('motion_status', 'passed')), esc(t('quorum_met'))) : `<span class="badge missing">${esc(t('quorum_not_met'))}</span>`) : '',
-      String(m.motions.length), m.minutes ? badge('minutes_status', m.minutes.status) : '']), 'meetings');
-  });
-  fill(q('#reports'), async () => {
-    const list = await api('GET', `/groups/${groupId}/reports`);
-    return table([t('period'), t('due'), t('status'), t('actions')], list.map(r => [
-      esc(r.period), fmtDate(r.due_on), badge('report_state', r.state),
-      `<div class="actions"><button type="button" class="secondary" data-print="${esc(r.period)}">${esc(t('print'))}</button>` +
-      (lead && ['due', 'overdue', 'open'].includes(r.state) ? `<button type="button" class="secondary" data-report="${esc(r.period)}">${esc(t('submit_report'))}</button>` : '') + '</div>']), 'reports');
-  }).then(shown => {
-    if (!shown) return;
-    q('#reports').querySelectorAll('[data-print]').forEach(b => b.addEventListener('click', () => openDocument(b, `/api/v1/groups/${groupId}/reports/${b.dataset.print}/print`)));
-    q('#reports').querySelectorAll('[data-report]').forEach(b => b.addEventListener('click', () => reportForm(groupId, b.dataset.report, b)));
-  });
-  const form = document.querySelector('#meeting-form');
-  if (form) {
-    form.addEventListener('submit', async e => {
-      e.preventDefault();
-      const f = form.elements;
-      const agenda = f.agenda.value.split('\n').map(l => l.trim()).filter(Boolean).map(l => {
-        const [title, owner] = l.split('|').map(s => s.trim());
-        return { title, owner: owner || bi('集团办公室', 'group office') };
-      });
-      const body = { kind: f.kind.value, title: f.title.value, held_on: f.held_on.value, start_time: f.start_time.value ? `${f.start_time.value}:00` : null, place: f.place.value || null, agenda };
-      let created = null;
-      if (await act(q('#meeting-create'), async () => { created = await api('POST', `/groups/${groupId}/meetings`, body, { headers: { 'Idempotency-Key': idempotencyKey() } }); }, t('created'))) {
-        location.hash = `#/meeting/${created.id}`;
-      }
-    });
-  }
-}
-
-async function reportForm(groupId, period, button) {
-  const report = await api('GET', `/groups/${groupId}/reports/${period}`).catch(err => { placeAfter(button, refusalHtml(err)); return null; });
-  if (!report) return;
-  const cell = button.closest('td');
-  cell.insertAdjacentHTML('beforeend', `<form class="report-form"><p>${esc(t('decisions'))}:</p>${report.decisions.map(d =>
-    `<label class="check"><input type="checkbox" name="decision" value="${d.id}" checked> ${esc(d.title)} <small>${fmtDate(d.decided_on)}</small></label>`).join('') || `<p class="muted">${esc(t('none'))}</p>`}
-    <label>${esc(t('summary'))}<textarea name="summary" required></textarea></label><div class="actions"><button type="submit">${esc(t('submit_report'))}</button></div></form>`);
-  const form = cell.querySelector('form.report-form');
-  form.addEventListener('submit', async e => {
-    e.preventDefault();
-    const body = { summary: form.elements.summary.value, decision_ids: [...form.querySelectorAll('[name=decision]:checked')].map(i => i.value) };
-    if (await act(form.querySelector('button'), () => api('POST', `/groups/${groupId}/reports/${period}`, body), t('submitted'))) setTimeout(() => pageMeetings(groupId), 600);
-  });
-}
-
-async function pageMeeting(meetingId) {
-  main().innerHTML = `<div id="meeting">${esc(t('loading'))}</div>`;
-  let m;
-  try {
-    m = await api('GET', `/meetings/${meetingId}`);
-  } catch (err) {
-    q('#meeting').innerHTML = refusalHtml(err);
-    return;
-  }
-  const lead = state.claims.role === 'lead_admin';
-  const names = await schools().catch(() => new Map());
-  const present = m.attendance.filter(a => a.present);
-  // the roll: the attendance recorded, or else the council's seats as they are now
-  const seats = await api('GET', `/groups/${m.group_id}/council`).then(c => c.seats).catch(() => []);
-  const roll = m.attendance.length ? m.attendance
-    : seats.map(s => ({ seat_id: s.id, holder_name: s.holder_name, role: s.role, school_id: s.school_id, present: false }));
-  const motionHtml = mo => {
-    const tl = mo.tally;
-    const voteRows = present.map(a => {
-      const cast = mo.votes.find(v => v.seat_id === a.seat_id);
-      return `<tr><td>${esc(a.holder_name)} <small class="muted">${esc(en('seat_role', a.role))}</small></td><td>${cast ? esc(en('choice', cast.choice))
-        : `<select name="${a.seat_id}"><option value="">${esc(t('pending'))}</option>${options('choice')}</select>`}</td></tr>`;
-    }).join('');
-    return `<section class="card motion" data-motion="${mo.id}"><h3>${esc(mo.title)} ${badge('motion_status', mo.status)} ${mo.major ? `<span class="badge">${esc(t('major'))}</span>` : ''}</h3>
-      <p class="muted">${esc(en('category', mo.category))}${mo.subject_school_id ? ` · ${esc(nameOf(names, mo.subject_school_id))}` : ''} ·
-      ${esc(t('tally'))}: <span data-testid="tally">${esc(t('yes'))} ${tl.yes} · ${esc(t('no'))} ${tl.no} · ${esc(t('abstain'))} ${tl.abstain} · ${esc(t('recused'))} ${tl.recused} · ${esc(t('pending'))} ${tl.pending}</span></p>
-      ${mo.status === 'open' && lead ? `<form class="vote-form"><table>${voteRows}</table><div class="actions"><button type="submit" class="vote-button">${esc(t('cast_votes'))}</button></div></form>` : ''}</section>`;
-  };
-  const minutes = m.minutes;
-  q('#meeting').innerHTML = `<p><a href="#/group/${m.group_id}/meetings">← ${esc(t('back'))}</a></p>
-    <h1 data-testid="meeting-title">${esc(m.title)}</h1>
-    <p>${esc(en('meeting_kind', m.kind))} · ${fmtSchoolDate(m.held_on)}${m.start_time ? ` ${esc(m.start_time.slice(0, 5))}` : ''}${m.place ? ` · ${esc(m.place)}` : ''}</p>
-    <section class="card"><h2>${esc(t('agenda').split('(')[0])}</h2><ol>${m.agenda.map(a => `<li>${esc(a.title)} <small class="muted">${esc(a.owner)}</small></li>`).join('')}</ol></section>
-    <section class="card"><h2>${esc(t('attendance'))} ${m.quorum ? `<small>${esc(t('quorum'))}: ${m.quorum.present}/${m.quorum.seats} (${esc(m.quorum.met ? t('quorum_met') : t('quorum_not_met'))}, ≥ ${m.quorum.needed})</small>` : ''}</h2>
-      <form id="attendance-form">${roll.map(a => `<label class="check"><input type="checkbox" name="present" value="${a.seat_id}"${a.present ? ' checked' : ''}${lead ? '' : ' disabled'}>
-        ${esc(a.holder_name)} · ${esc(en('seat_role', a.role))} · <small>${esc(nameOf(names, a.school_id))}</small></label>`).join('')}
-      ${lead ? `<div class="actions"><button type="submit" id="attendance-save">${esc(t('save_attendance'))}</button></div>` : ''}</form></section>
-    <h2>${esc(t('motions'))}</h2><div id="motions">${m.motions.map(motionHtml).join('') || `<p class="muted">${esc(t('no_rows'))}</p>`}</div>
-    ${lead ? `<section class="card"><h3>${esc(t('new_motion'))}</h3><form id="motion-form" class="inline">
-      <label>${esc(t('meeting_title'))}<input name="title" id="motion-title" size="28" required></label>
-      <label>${esc(t('category'))}<select name="category">${options('category', 'work_plan')}</select></label>
-      <label class="check"><input type="checkbox" name="major"> ${esc(t('major'))}</label>
-      <label>${esc(t('subject_school'))}<select name="subject_school_id"><option value="">—</option>${[...new Set(roll.map(a => a.school_id))].map(s => `<option value="${s}">${esc(nameOf(names, s))}</option>`).join('')}</select></label>
-      <button type="submit" id="motion-create">${esc(t('create'))}</button></form></section>` : ''}
-    <section class="card"><h2>${esc(t('minutes'))} ${minutes ? badge('minutes_status', minutes.status) : ''}</h2>
-      <form id="minutes-form"><textarea name="text" id="minutes-text"${lead ? '' : ' readonly'}>${esc(minutes?.text ?? '')}</textarea>
-      ${lead ? `<div class="actions"><button type="submit" id="minutes-save">${esc(t('save_minutes'))}</button>
-        <button type="button" class="secondary" id="minutes-circulate">${esc(t('circulate'))}</button>
-        <button type="button" class="secondary" id="minutes-publish">${esc(t('publish'))}</button></div>` : ''}</form></section>`;
-  const reload = () => setTimeout(() => pageMeeting(meetingId), 500);
-  if (!lead) return;
-  q('#attendance-form').addEventListener('submit', async e => {
-    e.preventDefault();
-    const ids = [...document.querySelectorAll('#attendance-form [name=present]:checked')].map(i => i.value);
-    if (await act(q('#attendance-save'), () => api('POST', `/meetings/${meetingId}/attendance`, { present: ids }), t('saved'))) reload();
-  });
-  q('#motion-form').addEventListener('submit', async e => {
-    e.preventDefault();
-    const f = e.target.elements;
-    const body = { title: f.title.value, category: f.category.value, major: f.major.checked, subject_school_id: f.subject_school_id.value || null };
-    if (await act(q('#motion-create'), () => api('POST', `/meetings/${meetingId}/motions`, body, { headers: { 'Idempotency-Key': idempotencyKey() } }), t('created'))) reload();
-  });
-  document.querySelectorAll('form.vote-form').forEach(form => form.addEventListener('submit', async e => {
-    e.preventDefault();
-    const motionId = form.closest('[data-motion]').dataset.motion;
-    const votes = [...form.querySelectorAll('select')].filter(s => s.value).map(s => ({ seat_id: s.name, choice: s.value }));
-    if (await act(form.querySelector('button'), () => api('POST', `/motions/${motionId}/votes`, { votes }), t('saved'))) reload();
-  }));
-  q('#minutes-form').addEventListener('submit', async e => {
-    e.preventDefault();
-    if (await act(q('#minutes-save'), () => api('PUT', `/meetings/${meetingId}/minutes`, { text: q('#minutes-text').value }), t('saved'))) reload();
-  });
-  q('#minutes-circulate').addEventListener('click', async e => {
-    if (await act(e.target, () => api('POST', `/meetings/${meetingId}/minutes/circulate`), t('saved'))) reload();
-  });
-  q('#minutes-publish').addEventListener('click', async e => {
-    if (await act(e.target, () => api('POST', `/meetings/${meetingId}/minutes/publish`), t('saved'))) reload();
-  });
-}
-
 // ---------------------------------------------------------------- a group: the library
 
 async function pageCatalogue(groupId) {
@@ -1401,6 +1157,7 @@ async function route() {
   if ((m = hash.match(/^#\/group\/([0-9a-f-]+)\/catalogue$/))) return pageCatalogue(m[1]);
   if ((m = hash.match(/^#\/group\/([0-9a-f-]+)\/sanctions$/))) return pageSanctions(m[1]);
   if ((m = hash.match(/^#\/meeting\/([0-9a-f-]+)$/))) return pageMeeting(m[1]);
+  if ((m = hash.match(/^#\/meeting\/([0-9a-f-]+)\/corrections$/))) return pageCorrections(m[1]);
   location.hash = await home();
 }
 

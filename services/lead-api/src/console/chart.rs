@@ -3,12 +3,13 @@
 //! of those rotated, confirmed so far and forecast for the year's end, against the policy's
 //! minimums. It draws numbers; it decides nothing.
 
+use actix_web::HttpResponse;
 use actix_web::http::header;
-use actix_web::{HttpResponse, web};
 use edu_domain::Problem;
 use serde::Deserialize;
 
 use crate::error::ApiError;
+use crate::extract::web;
 
 #[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "lowercase")]

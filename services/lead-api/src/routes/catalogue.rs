@@ -8,7 +8,7 @@
 //! HTTP errors; a resource outside the caller's reach is 404, for metadata and file alike.
 
 use actix_web::http::header::{self, ContentDisposition, DispositionParam, DispositionType};
-use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use actix_web::{HttpRequest, HttpResponse, get, post};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use edu_contracts::Actor;
@@ -33,6 +33,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::{Caller, IdempotencyKey};
 use crate::error::{ApiError, ErrorBody};
+use crate::extract::web;
 use crate::routes::groups::{refuse_if_dissolved, visible_group};
 use crate::{AppState, scope};
 

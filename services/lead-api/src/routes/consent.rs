@@ -1,7 +1,7 @@
 //! Consent across counties (F-04): the requests for schools of another county to join a
 //! group, and the decision of the school's own county bureau.
 
-use actix_web::{get, post, web};
+use actix_web::{get, post};
 use edu_contracts::consent::{
     ConsentDecision, ConsentQuery, ConsentRequest, ConsentStatus, ConsentVerdict, DecideConsent,
     ListConsents,
@@ -15,6 +15,7 @@ use uuid::Uuid;
 use crate::AppState;
 use crate::auth::{Caller, IdempotencyKey};
 use crate::error::{ApiError, ErrorBody};
+use crate::extract::web;
 
 /// Listing filters.
 #[derive(Debug, Deserialize, IntoParams)]

@@ -8,7 +8,7 @@
 use std::fmt::Write as _;
 
 use actix_web::http::header::{ContentDisposition, DispositionParam, DispositionType};
-use actix_web::{HttpResponse, get, post, put, web};
+use actix_web::{HttpResponse, get, post, put};
 use chrono::{NaiveDate, Utc};
 use edu_contracts::council::{
     Attendance, Ballot, Cadence, CadenceQuery, CastVotes, CirculateMinutes, CorrectMinutes,
@@ -28,7 +28,7 @@ use utoipa::IntoParams;
 use crate::auth::{Caller, IdempotencyKey};
 use crate::error::{ApiError, ErrorBody};
 use crate::routes::groups::{visible_group, writable_group};
-use crate::{AppState, ics, scope};
+use crate::{AppState, extract::web, ics, scope};
 
 /// A meeting and its group; 404 unless the caller sees the group.
 async fn visible_meeting(

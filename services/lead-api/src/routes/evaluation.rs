@@ -7,7 +7,7 @@
 use std::fmt::Write as _;
 
 use actix_web::http::header::{self, ContentDisposition, DispositionParam, DispositionType};
-use actix_web::{HttpResponse, get, post, put, web};
+use actix_web::{HttpResponse, get, post, put};
 use chrono::NaiveDate;
 use edu_contracts::Paging;
 use edu_contracts::evaluation::{
@@ -24,6 +24,7 @@ use uuid::Uuid;
 
 use crate::auth::{Caller, IdempotencyKey};
 use crate::error::{ApiError, ErrorBody};
+use crate::extract::web;
 use crate::routes::groups::{visible_group, writable_group};
 use crate::{AppState, scope};
 

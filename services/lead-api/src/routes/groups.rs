@@ -1,6 +1,6 @@
 //! Education groups (教育集团) and their members.
 
-use actix_web::{HttpResponse, get, post, web};
+use actix_web::{HttpResponse, get, post};
 use edu_contracts::consent::{ConsentRequest, RequestConsent};
 use edu_contracts::membership::{
     Admission, AdmitMember, CreateGroup, Dissolution, DissolveGroup, ExitMember, GetSchool, Group,
@@ -13,6 +13,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::{Caller, IdempotencyKey};
 use crate::error::{ApiError, ErrorBody};
+use crate::extract::web;
 use crate::{AppState, scope};
 
 /// Fetches a group and checks the caller may know it exists (404 otherwise).

@@ -2,7 +2,7 @@
 //! decision that decided it. The council service checks the decision; this front checks who
 //! may record a school's matters and who may see a group's.
 
-use actix_web::{HttpResponse, get, post, web};
+use actix_web::{HttpResponse, get, post};
 use edu_contracts::council::{
     ListMajorMatters, MajorMatter, MajorMatterQuery, NewMajorMatter, Page, Paging,
     RecordMajorMatter,
@@ -13,6 +13,7 @@ use utoipa::IntoParams;
 
 use crate::auth::{Caller, IdempotencyKey};
 use crate::error::{ApiError, ErrorBody};
+use crate::extract::web;
 use crate::routes::groups::{visible_group, writable_group};
 use crate::{AppState, scope};
 

@@ -1,7 +1,7 @@
 //! The obligation ledger (issue 6) and each school's notification feed, both kept by the
 //! evaluation service from every service's events.
 
-use actix_web::{get, web};
+use actix_web::get;
 use chrono::NaiveDate;
 use edu_contracts::membership::{GetSchool, SchoolRef};
 use edu_contracts::obligations::{
@@ -13,6 +13,7 @@ use utoipa::IntoParams;
 
 use crate::auth::Caller;
 use crate::error::{ApiError, ErrorBody};
+use crate::extract::web;
 use crate::routes::groups::visible_group;
 use crate::{AppState, scope};
 

@@ -2,12 +2,13 @@
 //! with their real dates. The council service judges every entry; this front checks who may
 //! load them.
 
-use actix_web::{HttpResponse, post, web};
+use actix_web::{HttpResponse, post};
 use edu_contracts::council::{LoadPastMeetings, PastMeetings, PastMeetingsLoaded};
 use edu_domain::GroupId;
 
 use crate::auth::{Caller, IdempotencyKey};
 use crate::error::{ApiError, ErrorBody};
+use crate::extract::web;
 use crate::routes::groups::writable_group;
 use crate::{AppState, scope};
 

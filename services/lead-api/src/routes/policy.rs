@@ -1,7 +1,7 @@
 //! Policy per region (DESIGN.md "Policy as data"): the bureau reads its region's policy with
 //! every version, and publishes a new one. The membership service keeps the versions.
 
-use actix_web::{get, put, web};
+use actix_web::{get, put};
 use chrono::NaiveDate;
 use edu_contracts::policy::{
     GetRegionPolicy, PolicyChange, PolicyVersion, PublishPolicy, RegionPolicy, RegionRef,
@@ -12,9 +12,10 @@ use utoipa::ToSchema;
 
 use crate::auth::{Caller, IdempotencyKey};
 use crate::error::{ApiError, ErrorBody};
+use crate::extract::web;
 use crate::{AppState, scope};
 
-/// Read the region's policy: the version in force and every version (bureau of the region).
+/// Read the region's policy: the version in force and every version (anyone of the region).
 #[utoipa::path(
     tag = "policy",
     operation_id = "get_region_policy",
@@ -23,7 +24,7 @@ use crate::{AppState, scope};
         (status = 200, description = "The policy in force and its versions", body = RegionPolicy),
         (status = 400, description = "Invalid region code", body = ErrorBody),
         (status = 401, description = "No valid token", body = ErrorBody),
-        (status = 403, description = "Not this region's bureau", body = ErrorBody),
+        (status = 403, description = "Another region's policy", body = ErrorBody),
         (status = 503, description = "Service unavailable; retry", body = ErrorBody),
     ),
     security(("bearer" = [])),
@@ -35,7 +36,7 @@ pub async fn get_region_policy(
     path: web::Path<RegionCode>,
 ) -> Result<web::Json<RegionPolicy>, ApiError> {
     let region = path.into_inner();
-    scope::bureau_of(&caller, &region)?;
+    scope::can_read_policy(&caller, &region)?;
     Ok(web::Json(
         state
             .bus

@@ -2,7 +2,7 @@
 //! a group, and the E-08 figures of a group or a county.
 
 use actix_web::http::header::{self, ContentDisposition, DispositionParam, DispositionType};
-use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use actix_web::{HttpRequest, HttpResponse, get, post};
 use chrono::{NaiveDate, Utc};
 use edu_contracts::membership::{
     GetSchool, Group, GroupQuery, ListGroups, Page, Paging, School, SchoolRef,
@@ -23,6 +23,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::{Caller, IdempotencyKey};
 use crate::error::{ApiError, ErrorBody};
+use crate::extract::web;
 use crate::routes::groups::{visible_group, writable_group};
 use crate::{AppState, CSV_LIMIT, ics, scope};
 

@@ -2,7 +2,7 @@
 //! (警告、劝退, X-01, L8); the bureau confirms or rejects it. The rules themselves (grounds,
 //! the council's decision, one open persuade-out) are the membership service's.
 
-use actix_web::{HttpResponse, get, post, web};
+use actix_web::{HttpResponse, get, post};
 use edu_contracts::council::DecisionId;
 use edu_contracts::sanctions::{
     DecidePersuadeOut, IssueWarning, ListSanctions, NewPersuadeOut, NewWarning, PersuadeOut,
@@ -14,6 +14,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::{Caller, IdempotencyKey};
 use crate::error::{ApiError, ErrorBody};
+use crate::extract::web;
 use crate::routes::groups::{visible_group, writable_group};
 use crate::{AppState, scope};
 

@@ -1,7 +1,7 @@
 //! The group's scale (F-08): the bureau's decisions on a group's size and the lead school's
 //! yearly quality, which gates admissions while it is not improving (V-07, §8.4).
 
-use actix_web::{HttpResponse, get, post, put, web};
+use actix_web::{HttpResponse, get, post, put};
 use edu_contracts::membership::{
     ChangeScale, GroupRef, LeadQuality, ListLeadQuality, ListScaleDecisions, NewLeadQuality,
     RecordLeadQuality, ScaleChange, ScaleDecision, SchoolRef,
@@ -12,6 +12,7 @@ use utoipa::ToSchema;
 
 use crate::auth::{Caller, IdempotencyKey};
 use crate::error::{ApiError, ErrorBody};
+use crate::extract::web;
 use crate::routes::evaluation::school_of_region;
 use crate::routes::groups::{visible_group, writable_group};
 use crate::{AppState, scope};

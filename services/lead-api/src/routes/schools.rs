@@ -1,6 +1,6 @@
 //! Schools (学校): the region's school directory.
 
-use actix_web::{HttpResponse, get, post, web};
+use actix_web::{HttpResponse, get, post};
 use edu_contracts::membership::{
     CreateSchool, GetSchool, ListSchools, NewSchool, Page, Paging, School, SchoolQuery, SchoolRef,
 };
@@ -8,6 +8,7 @@ use edu_domain::{Problem, SchoolId};
 
 use crate::auth::{Caller, IdempotencyKey};
 use crate::error::{ApiError, ErrorBody};
+use crate::extract::web;
 use crate::{AppState, scope};
 
 /// Register a school (bureau, own region).

@@ -1,12 +1,13 @@
 //! Liveness and readiness.
 
-use actix_web::{HttpResponse, get, web};
+use actix_web::{HttpResponse, get};
 use edu_contracts::ServiceName;
 use futures::future::join_all;
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::AppState;
+use crate::extract::web;
 
 /// Readiness of one dependency.
 #[derive(Debug, Serialize, ToSchema)]

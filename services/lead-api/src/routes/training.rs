@@ -1,7 +1,7 @@
 //! Trainings the lead school delivers to the group (E-05, E-06), teachers' yearly training
 //! hours (E-19) and the members' shadowing coverage over three years (E-09).
 
-use actix_web::{HttpResponse, get, post, web};
+use actix_web::{HttpResponse, get, post};
 use chrono::NaiveDate;
 use edu_contracts::rotation::{
     CoverageQuery, GetShadowingCoverage, GetTrainingHours, HoursQuery, ListTrainings, NewTraining,
@@ -13,6 +13,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::{Caller, IdempotencyKey};
 use crate::error::{ApiError, ErrorBody};
+use crate::extract::web;
 use crate::routes::groups::{visible_group, writable_group};
 use crate::routes::rotation::readable_school;
 use crate::{AppState, scope};
