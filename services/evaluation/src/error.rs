@@ -179,15 +179,7 @@ impl From<EvaluationError> for Problem {
             )
             .rule("V-03")
             .details(json!({ "school_year": school_year, "round_ids": rounds })),
-            EvaluationError::Rows(rows) => Problem::new(
-                ErrorCode::XlsxInvalid,
-                format!(
-                    "{} row(s) of the sheet cannot be imported; nothing was imported",
-                    rows.len()
-                ),
-                format!("表格中有 {} 行无法导入,未导入任何数据", rows.len()),
-            )
-            .details(json!({ "rows": rows })),
+            EvaluationError::Rows(rows) => edu_contracts::evaluation_year::rows_invalid(&rows),
             EvaluationError::ConsequenceState(why) => Problem::new(
                 ErrorCode::ConsequenceStateInvalid,
                 format!("the consequence cannot take this step: {why}"),

@@ -6,12 +6,13 @@
 //! of a year imported from a spreadsheet all-or-none. Owned by the evaluation service.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use edu_domain::{GroupId, RegionCode, SchoolYear};
+use edu_domain::{ErrorCode, GroupId, Problem, RegionCode, SchoolYear};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::evaluation::{Round, RoundRef, RoundStatus, SchoolData, SchoolDataInput, ScoredItems};
+use crate::rotation::CsvRowError;
 use crate::{Page, Paging};
 
 crate::operation!(Evaluation, ListRounds, "round.list", RoundQuery => Page<RoundSummary>);
@@ -154,4 +155,18 @@ pub struct SchoolDataImported {
     pub school_year: SchoolYear,
     /// Each school's data as stored now.
     pub schools: Vec<SchoolData>,
+}
+
+/// `xlsx_invalid`: the rows of a sheet that cannot be imported (nothing was), each with its
+/// line, its column's header and why, in `details.rows`.
+pub fn rows_invalid(rows: &[CsvRowError]) -> Problem {
+    Problem::new(
+        ErrorCode::XlsxInvalid,
+        format!(
+            "{} row(s) of the sheet cannot be imported; nothing was imported",
+            rows.len()
+        ),
+        format!("表格中有 {} 处无法导入,未导入任何数据", rows.len()),
+    )
+    .details(serde_json::json!({ "rows": rows }))
 }

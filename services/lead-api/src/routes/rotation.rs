@@ -27,9 +27,9 @@ use crate::routes::groups::{visible_group, writable_group};
 use crate::{AppState, CSV_LIMIT, ics, scope};
 
 /// Room left in a bus message for the command envelope around an uploaded CSV.
-const ENVELOPE_MARGIN: usize = 4 * 1024;
+pub(crate) const ENVELOPE_MARGIN: usize = 4 * 1024;
 
-fn too_large(limit: usize) -> ApiError {
+pub(crate) fn too_large(limit: usize) -> ApiError {
     ApiError(Problem::new(
         ErrorCode::PayloadTooLarge,
         format!("the file is larger than {limit} bytes; split it and upload the parts"),
@@ -201,7 +201,10 @@ async fn read_csv(req: &HttpRequest, payload: web::Payload) -> Result<String, Ap
 
 /// An upload must fit in one bus message (the NATS server's `max_payload`), or the service
 /// never sees it: say so as 413 rather than as an unavailable service.
-fn fits_the_bus(state: &AppState, import: &TeacherImport) -> Result<(), ApiError> {
+pub(crate) fn fits_the_bus(
+    state: &AppState,
+    import: &impl serde::Serialize,
+) -> Result<(), ApiError> {
     let max = state.bus.client().server_info().max_payload;
     let size = serde_json::to_vec(import).map_or(usize::MAX, |v| v.len());
     if max > 0 && size.saturating_add(ENVELOPE_MARGIN) > max {
