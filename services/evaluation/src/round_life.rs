@@ -41,6 +41,18 @@ fn computed_draft(round: &RoundRow) -> Result<()> {
     }
 }
 
+/// The round, locked until the transaction ends, if it is a computed draft.
+async fn locked_draft(
+    conn: &mut diesel_async::AsyncPgConnection,
+    round_id: Uuid,
+) -> Result<RoundRow> {
+    let round = year_store::round_for_update(conn, round_id)
+        .await?
+        .ok_or(EvaluationError::RoundNotFound)?;
+    computed_draft(&round)?;
+    Ok(round)
+}
+
 impl EvaluationService {
     async fn round_of(&self, conn: &mut edu_db::PooledConn, row: RoundRow) -> Result<Round> {
         let groups = store::round_group_ids(conn, row.round_id).await?;
@@ -102,10 +114,7 @@ impl EvaluationService {
             cmd.idempotency_key.as_deref(),
             &cmd.body,
             async |conn| {
-                let round = year_store::round_for_update(conn, round_id)
-                    .await?
-                    .ok_or(EvaluationError::RoundNotFound)?;
-                computed_draft(&round)?;
+                locked_draft(conn, round_id).await?;
                 let row = year_store::restart_round(conn, round_id, &actor).await?;
                 let groups = store::round_group_ids(conn, round_id).await?;
                 round_view(row, groups, Vec::new())
@@ -132,10 +141,7 @@ impl EvaluationService {
             cmd.idempotency_key.as_deref(),
             &cmd.body,
             async |conn| {
-                let round = year_store::round_for_update(conn, round_id)
-                    .await?
-                    .ok_or(EvaluationError::RoundNotFound)?;
-                computed_draft(&round)?;
+                let round = locked_draft(conn, round_id).await?;
                 // the events carry the version of the policy the round was computed under
                 let (first, _) = year_days(SchoolYear(round.school_year))?;
                 edu_bus::policy::in_force(conn, &round.region, first).await?;

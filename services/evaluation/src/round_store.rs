@@ -512,21 +512,6 @@ pub async fn open_round(
     Ok(())
 }
 
-/// The status of a round, its row locked until the transaction ends (one computation
-/// stores its scorecards).
-pub async fn round_status_for_update(
-    conn: &mut AsyncPgConnection,
-    id: Uuid,
-) -> QueryResult<Option<String>> {
-    rounds::table
-        .find(id)
-        .for_update()
-        .select(rounds::status)
-        .first(conn)
-        .await
-        .optional()
-}
-
 /// Stores a round's scorecards and consequences (multi-row INSERTs in chunks).
 pub async fn insert_scorecards(
     conn: &mut AsyncPgConnection,

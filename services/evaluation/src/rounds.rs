@@ -638,8 +638,8 @@ impl EvaluationService {
         let stored: Result<()> = conn
             .transaction(async |conn| {
                 // Another instance may have stored it meanwhile: one computation counts.
-                let status = store::round_status_for_update(conn, round_id).await?;
-                if status.as_deref() != Some(RoundStatus::Computing.as_str()) {
+                let round = year_store::round_for_update(conn, round_id).await?;
+                if round.is_none_or(|r| r.status != RoundStatus::Computing.as_str()) {
                     return Ok(());
                 }
                 store::insert_scorecards(conn, &rows, &consequence_rows).await?;

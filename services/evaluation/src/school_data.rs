@@ -81,6 +81,18 @@ pub(crate) fn school_data_view(row: store::SchoolDataRow) -> Result<SchoolData> 
     })
 }
 
+/// V-03: refused when a completed round of the year covers the data.
+fn unlocked(school_year: i32, rounds: Vec<uuid::Uuid>) -> Result<()> {
+    if rounds.is_empty() {
+        Ok(())
+    } else {
+        Err(EvaluationError::DataLocked {
+            school_year,
+            rounds,
+        })
+    }
+}
+
 /// A school's data as stored, once its figures are within their bounds.
 fn checked_row(b: &SchoolDataInput, by: &str) -> Result<store::SchoolDataRow> {
     if let Some(q) = b.quality_score {
@@ -222,14 +234,10 @@ impl EvaluationService {
         year_days(b.school_year)?;
         let row = checked_row(b, &cmd.actor.sub)?;
         let mut conn = self.conn().await?;
-        let locked =
-            year_store::completed_for_school(&mut conn, b.school_id.0, b.school_year.0).await?;
-        if !locked.is_empty() {
-            return Err(EvaluationError::DataLocked {
-                school_year: b.school_year.0,
-                rounds: locked,
-            });
-        }
+        unlocked(
+            b.school_year.0,
+            year_store::completed_for_school(&mut conn, b.school_id.0, b.school_year.0).await?,
+        )?;
         school_data_view(store::save_school_data(&mut conn, &row).await?)
     }
 
@@ -280,14 +288,10 @@ impl EvaluationService {
         crate::store::group(&mut conn, b.group_id)
             .await?
             .ok_or(EvaluationError::GroupNotFound)?;
-        let locked =
-            year_store::completed_for_group(&mut conn, b.group_id.0, b.school_year.0).await?;
-        if !locked.is_empty() {
-            return Err(EvaluationError::DataLocked {
-                school_year: b.school_year.0,
-                rounds: locked,
-            });
-        }
+        unlocked(
+            b.school_year.0,
+            year_store::completed_for_group(&mut conn, b.group_id.0, b.school_year.0).await?,
+        )?;
         store::save_scored_items(
             &mut conn,
             (b.group_id.0, b.school_year.0),

@@ -14,7 +14,7 @@ use edu_contracts::evaluation_year::{
 use edu_contracts::membership::{ListSchools, School, SchoolQuery};
 use edu_contracts::rotation::CsvRowError;
 use edu_contracts::{Page, Paging};
-use edu_domain::{GroupId, Problem, SchoolYear};
+use edu_domain::{GroupId, SchoolYear};
 use serde::Deserialize;
 use utoipa::IntoParams;
 use uuid::Uuid;
@@ -24,8 +24,8 @@ use crate::error::{ApiError, ErrorBody};
 use crate::routes::evaluation::round_of_region;
 use crate::routes::evaluation_sheet;
 use crate::routes::groups::visible_group;
-use crate::routes::rotation::{fits_the_bus, too_large};
-use crate::{AppState, CSV_LIMIT, scope};
+use crate::routes::rotation::{fits_the_bus, upload_body};
+use crate::{AppState, scope};
 
 /// A page of the region's rounds.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -226,39 +226,6 @@ async fn region_schools(state: &AppState, caller: &Caller) -> Result<Vec<School>
     }
 }
 
-/// The body of an XLSX upload, at most [`CSV_LIMIT`].
-async fn read_xlsx(req: &HttpRequest, payload: web::Payload) -> Result<Vec<u8>, ApiError> {
-    let mime = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .map(|v| v.trim().to_ascii_lowercase());
-    if !matches!(
-        mime.as_deref(),
-        Some(XLSX_TYPE | "application/octet-stream")
-    ) {
-        return Err(Problem::validation(
-            "Content-Type",
-            "Content-Type must be application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            "Content-Type 必须为 Excel 工作簿(.xlsx)",
-        )
-        .into());
-    }
-    let body = payload
-        .to_bytes_limited(CSV_LIMIT)
-        .await
-        .map_err(|_| too_large(CSV_LIMIT))?
-        .map_err(|e| {
-            ApiError(Problem::validation(
-                "body",
-                &format!("unreadable body: {e}"),
-                &format!("无法读取请求体: {e}"),
-            ))
-        })?;
-    Ok(body.to_vec())
-}
-
 const XLSX_TYPE: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
 /// Import the schools' data of a school year from an Excel workbook (the bureau of the
@@ -301,7 +268,16 @@ pub async fn import_school_evaluation_data(
 ) -> Result<web::Json<SchoolDataImported>, ApiError> {
     scope::bureau_of(&caller, &caller.0.region)?;
     let school_year = SchoolYear(path.into_inner());
-    let bytes = read_xlsx(&req, payload).await?;
+    let bytes = upload_body(
+        &req,
+        payload,
+        &[XLSX_TYPE, "application/octet-stream"],
+        (
+            "Content-Type must be application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "Content-Type 必须为 Excel 工作簿(.xlsx)",
+        ),
+    )
+    .await?;
     let rows = evaluation_sheet::read(&bytes).map_err(|e| rows_invalid(&e))?;
     let schools = region_schools(&state, &caller).await?;
     let mut errors = Vec::new();

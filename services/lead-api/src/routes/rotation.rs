@@ -156,23 +156,23 @@ pub async fn import_teachers(
     ))
 }
 
-/// The body of a CSV upload: `text/csv` (or `text/plain`), at most [`CSV_LIMIT`], UTF-8.
-async fn read_csv(req: &HttpRequest, payload: web::Payload) -> Result<String, ApiError> {
+/// The body of an upload of one of the `accepted` media types, at most [`CSV_LIMIT`].
+pub(crate) async fn upload_body(
+    req: &HttpRequest,
+    payload: web::Payload,
+    accepted: &[&str],
+    (en, zh): (&str, &str),
+) -> Result<actix_web::web::Bytes, ApiError> {
     let mime = req
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.split(';').next())
         .map(|v| v.trim().to_ascii_lowercase());
-    if !matches!(mime.as_deref(), Some("text/csv" | "text/plain")) {
-        return Err(Problem::validation(
-            "Content-Type",
-            "Content-Type must be text/csv",
-            "Content-Type 必须为 text/csv",
-        )
-        .into());
+    if !mime.as_deref().is_some_and(|m| accepted.contains(&m)) {
+        return Err(Problem::validation("Content-Type", en, zh).into());
     }
-    let body = payload
+    payload
         .to_bytes_limited(CSV_LIMIT)
         .await
         .map_err(|_| too_large(CSV_LIMIT))?
@@ -182,7 +182,21 @@ async fn read_csv(req: &HttpRequest, payload: web::Payload) -> Result<String, Ap
                 &format!("unreadable body: {e}"),
                 &format!("无法读取请求体: {e}"),
             ))
-        })?;
+        })
+}
+
+/// The body of a CSV upload: `text/csv` (or `text/plain`), at most [`CSV_LIMIT`], UTF-8.
+async fn read_csv(req: &HttpRequest, payload: web::Payload) -> Result<String, ApiError> {
+    let body = upload_body(
+        req,
+        payload,
+        &["text/csv", "text/plain"],
+        (
+            "Content-Type must be text/csv",
+            "Content-Type 必须为 text/csv",
+        ),
+    )
+    .await?;
     String::from_utf8(body.to_vec()).map_err(|e| {
         Problem::validation(
             "body",
