@@ -18,6 +18,8 @@ const INDEX: &str = include_str!("console/index.html");
 const SCRIPT: &str = include_str!("console/app.js");
 /// The bureau's page for loading a group's past (its own file: app.js is long enough).
 const HISTORY_SCRIPT: &str = include_str!("console/history.js");
+/// The bureau's evaluation pages: the year's data, rounds, scorecards.
+const EVALUATION_SCRIPT: &str = include_str!("console/evaluation.js");
 const STYLE: &str = include_str!("console/app.css");
 
 /// A token `edugroup up` minted for a demo role, offered on the sign-in page in development.
@@ -34,6 +36,7 @@ pub fn config(cfg: &mut web::ServiceConfig) {
     cfg.route("/", web::get().to(index))
         .route("/console/app.js", web::get().to(script))
         .route("/console/history.js", web::get().to(history_script))
+        .route("/console/evaluation.js", web::get().to(evaluation_script))
         .route("/console/app.css", web::get().to(style))
         .route("/console/dev-tokens", web::get().to(dev_tokens))
         .route(
@@ -60,6 +63,10 @@ async fn script() -> HttpResponse {
 
 async fn history_script() -> HttpResponse {
     asset("text/javascript; charset=utf-8", HISTORY_SCRIPT)
+}
+
+async fn evaluation_script() -> HttpResponse {
+    asset("text/javascript; charset=utf-8", EVALUATION_SCRIPT)
 }
 
 async fn style() -> HttpResponse {
