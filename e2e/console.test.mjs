@@ -403,18 +403,89 @@ test('lead office: a meeting whose day has not come offers no attendance or moti
   await assertClean(page);
 });
 
-test('bureau opens an evaluation round, downloads the XLSX, drills into a scorecard; a second round is refused', async () => {
+test('bureau enters the year\'s data in the grid, opens a draft, corrects a figure and recomputes, completes it; the auditor sees the round', async () => {
   const page = await signInAs('bureau');
   await page.waitForURL(/#\/county/);
   await page.locator('nav a', { hasText: '年度评估' }).click();
   await page.locator('#round-form').waitFor();
   const year = await page.locator('#round-year').inputValue();
+
+  // the data grid: one row per school of the group, every figure but one member's quality
+  await page.click('#to-data');
+  await page.locator('#data-group').waitFor();
+  await page.selectOption('#data-year', year);
+  await page.waitForURL(new RegExp(`year=${year}`));
+  const groupId = await page.locator('#data-group option', { hasText: GROUP }).getAttribute('value');
+  await page.selectOption('#data-group', groupId);
+  await page.waitForURL(new RegExp(`group=${groupId}`));
+  const grid = page.locator('[data-testid="data-grid"]');
+  await grid.locator('tr', { hasText: LEAD }).waitFor();
+  const ids = await grid.locator('tbody tr').evaluateAll(rows => rows.map(r => r.dataset.school));
+  assert.ok(ids.length >= 2, `${ids.length} schools`);
+  const figures = { enrolment: 1000, teachers_above_degree: 60, backbone_teachers: 12, pe_art_teachers: 10,
+    teaching_area_m2: 6000, sports_area_m2: 12000, equipment_value_yuan: 3000000, multimedia_rooms: 30 };
+  const gap = ids[ids.length - 1];
+  for (const [i, id] of ids.entries()) {
+    const row = grid.locator(`tr[data-school="${id}"]`);
+    if (id !== gap) await row.locator('[name="quality_score"]').fill(String(70 + i));
+    for (const [k, v] of Object.entries(figures)) await row.locator(`[name="${k}"]`).fill(String(k === 'teachers_above_degree' ? v - i : v));
+    await row.locator('[data-save]').click();
+    await grid.locator(`tr[data-school="${id}"] [data-testid="row-status"]`, { hasText: id === gap ? '缺 1' : '完整' }).waitFor();
+  }
+  // what is missing, before the round is opened
+  await page.locator('[data-testid="missing"]', { hasText: '质量得分' }).waitFor();
+  await shot(page, '17-bureau-evaluation-data');
+  await assertClean(page);
+
+  // opening makes a draft, and says so
+  await page.locator('nav a', { hasText: '年度评估' }).click();
+  await page.locator('#round-form').waitFor();
+  await page.selectOption('#round-year', year);
   await page.click('#round-open');
   await page.waitForURL(/#\/evaluation\/[0-9a-f-]+$/);
+  const roundUrl = page.url();
+  await page.locator('[data-testid="round-title"] [data-state="draft"]').waitFor();
+  await page.locator('[data-testid="round-banner"]', { hasText: '考核草稿' }).waitFor();
   const scorecards = page.locator('[data-testid="scorecards"]');
   await scorecards.locator('tr', { hasText: GROUP }).waitFor();
-  await shot(page, '17-bureau-evaluation-round');
+  await scorecards.locator('tr', { hasText: GROUP }).locator('a').click();
+  await page.locator('[data-testid="scorecard-title"]', { hasText: GROUP }).waitFor();
+  // the members' mean has no data while one member's score is missing
+  const meanRow = page.locator('[data-testid="dimensions"] tr.figure', { hasText: '成员校教育教学质量平均分' });
+  await meanRow.locator('.badge.nodata').waitFor();
+  const draftTotal = await page.locator('[data-testid="scorecard-total"]').innerText();
 
+  // the correction, then the recompute
+  await page.goto(`${BASE}/#/evaluation/data?year=${year}&group=${groupId}`);
+  const row = page.locator(`[data-testid="data-grid"] tr[data-school="${gap}"]`);
+  await row.locator('[name="quality_score"]').fill('75');
+  await row.locator('[data-save]').click();
+  await page.locator(`[data-testid="data-grid"] tr[data-school="${gap}"] [data-testid="row-status"]`, { hasText: '完整' }).waitFor();
+  await page.goto(roundUrl);
+  await Promise.all([page.waitForResponse(r => r.url().endsWith('/recompute') && r.status() === 202), page.click('#round-recompute')]);
+  // the round computes again: the page polls until it is computed
+  await page.reload();
+  await scorecards.locator('tr', { hasText: GROUP }).waitFor();
+  await scorecards.locator('tr', { hasText: GROUP }).locator('a').click();
+  await page.locator('[data-testid="scorecard-title"]', { hasText: GROUP }).waitFor();
+  assert.equal(await meanRow.locator('.badge.nodata').count(), 0, 'the mean has data now');
+  assert.notEqual(await page.locator('[data-testid="scorecard-total"]').innerText(), draftTotal, 'the score changed');
+  await page.locator('[data-testid="dimensions"] [data-figure]').first().click();
+  await page.locator('[data-testid="dimensions"] tr[data-sources]:not([hidden])', { hasText: '依据记录' }).waitFor();
+  await page.locator('[data-testid="balance"]').waitFor();
+  await shot(page, '18-bureau-scorecard');
+  await assertClean(page);
+
+  // completing asks first, saying what it does
+  await page.goto(roundUrl);
+  await page.locator('#round-complete').waitFor();
+  let asked = '';
+  page.once('dialog', d => { asked = d.message(); d.accept(); });
+  await page.click('#round-complete');
+  await page.locator('[data-testid="round-title"] [data-state="completed"]').waitFor();
+  assert.match(asked, /锁定/);
+  assert.match(asked, /最终结果/);
+  assert.equal(await page.locator('#round-recompute').count(), 0);
   const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export-xlsx')]);
   assert.match(download.suggestedFilename(), /\.xlsx$/);
   const path = `${SHOTS}/evaluation-${year}.xlsx`;
@@ -423,26 +494,30 @@ test('bureau opens an evaluation round, downloads the XLSX, drills into a scorec
   assert.equal(bytes.subarray(0, 2).toString(), 'PK', 'an XLSX is a zip');
   assert.ok(bytes.length > 1000, `${bytes.length} bytes`);
   rmSync(path);
-
-  await scorecards.locator('tr', { hasText: GROUP }).locator('a').click();
-  await page.locator('[data-testid="scorecard-title"]', { hasText: GROUP }).waitFor();
-  await page.locator('[data-testid="dimensions"] [data-figure]').first().click();
-  await page.locator('[data-testid="dimensions"] tr[data-sources]:not([hidden])', { hasText: '依据记录' }).waitFor();
-  await page.locator('[data-testid="balance"]').waitFor();
-  await shot(page, '18-bureau-scorecard');
-  await assertClean(page);
+  await shot(page, '19-bureau-evaluation-round');
 
   // V-03: one evaluation per group and school year
   await page.locator('nav a', { hasText: '年度评估' }).click();
-  await page.locator('[data-testid="rounds"] a').first().waitFor();
+  await page.locator('[data-testid="rounds"] [data-state="completed"]').waitFor();
   await page.selectOption('#round-year', year);
   await page.click('#round-open');
   const refusal = page.locator('#round-form .refusal');
   await refusal.waitFor();
   assert.equal(await refusal.getAttribute('data-code'), 'evaluation_already_exists');
   assert.match(await refusal.innerText(), /V-03/);
-  await shot(page, '19-bureau-evaluation-refused');
+  await shot(page, '20-bureau-evaluation-refused');
   await assertClean(page);
+
+  // the auditor sees the round in the region's list, read-only
+  const auditor = await signInAs('auditor');
+  await auditor.waitForURL(/#\/county/);
+  await auditor.locator('nav a', { hasText: '年度评估' }).click();
+  await auditor.locator('[data-testid="rounds"] [data-state="completed"]').waitFor();
+  assert.equal(await auditor.locator('#round-form').count(), 0);
+  await auditor.locator('[data-testid="rounds"] a').first().click();
+  await auditor.locator('[data-testid="round-title"]').waitFor();
+  assert.equal(await auditor.locator('#round-complete').count(), 0);
+  await assertClean(auditor);
 });
 
 test('member school: its home in Chinese with obligations, its staff on rotation and meetings to attend', async () => {

@@ -28,6 +28,29 @@ pub enum EvaluationError {
     /// show an empty round.
     #[error("evaluation round still computing")]
     RoundComputing(Uuid),
+    /// V-03: a draft round of the school year claims these groups already.
+    #[error("a draft round exists")]
+    DraftExists {
+        round_id: Uuid,
+        groups: Vec<GroupId>,
+    },
+    /// Only a computed draft is recomputed or completed.
+    #[error("evaluation round state invalid: {why}")]
+    RoundState {
+        round_id: Uuid,
+        state: String,
+        status: String,
+        why: &'static str,
+    },
+    /// a draft's consequences are not decided.
+    #[error("evaluation round not completed")]
+    NotCompleted(Uuid),
+    /// V-03: the year's data of a group in a completed round is final.
+    #[error("evaluation data locked")]
+    DataLocked { school_year: i32, rounds: Vec<Uuid> },
+    /// Rows of an imported sheet that cannot be stored: (line, column, reason).
+    #[error("spreadsheet invalid")]
+    Rows(Vec<edu_contracts::rotation::CsvRowError>),
     /// the consequence cannot take this step.
     #[error("consequence state invalid: {0}")]
     ConsequenceState(&'static str),
@@ -108,6 +131,55 @@ impl From<EvaluationError> for Problem {
                 "本轮考核评分仍在计算中,请待轮次状态为已完成后再查看或导出",
             )
             .details(json!({ "round_id": round_id })),
+            EvaluationError::DraftExists { round_id, groups } => Problem::new(
+                ErrorCode::EvaluationDraftExists,
+                "a draft round of this school year already evaluates the group: recompute it after correcting the data, or complete it",
+                "该集团本学年已有考核草稿:请修正数据后重新计算,或确认完成该轮考核",
+            )
+            .rule("V-03")
+            .details(json!({
+                "round_id": round_id,
+                "href": format!("/api/v1/evaluation-rounds/{round_id}"),
+                "group_ids": groups,
+            })),
+            EvaluationError::RoundState {
+                round_id,
+                state,
+                status,
+                why,
+            } => Problem::new(
+                ErrorCode::EvaluationRoundStateInvalid,
+                format!("the round cannot take this step: {why}"),
+                match why {
+                    "completed" => "该轮考核已完成,结果为最终结果,不能重新计算或再次完成",
+                    _ => "该轮考核计算失败,不能重新计算或完成;请重新开启考核",
+                },
+            )
+            .rule("V-03")
+            .details(json!({
+                "round_id": round_id,
+                "state": state,
+                "status": status,
+                "reason": why,
+            })),
+            EvaluationError::NotCompleted(round_id) => Problem::new(
+                ErrorCode::EvaluationRoundNotCompleted,
+                "the round is a draft: its consequences are decided once the bureau completes it",
+                "该轮考核仍为草稿:确认完成后方可决定考核结果运用事项",
+            )
+            .rule("X-02")
+            .details(json!({ "round_id": round_id })),
+            EvaluationError::DataLocked {
+                school_year,
+                rounds,
+            } => Problem::new(
+                ErrorCode::EvaluationDataLocked,
+                "this school year's evaluation of the group is completed: its data is final",
+                "该集团本学年考核已完成,考核数据已锁定,不能修改",
+            )
+            .rule("V-03")
+            .details(json!({ "school_year": school_year, "round_ids": rounds })),
+            EvaluationError::Rows(rows) => edu_contracts::evaluation_year::rows_invalid(&rows),
             EvaluationError::ConsequenceState(why) => Problem::new(
                 ErrorCode::ConsequenceStateInvalid,
                 format!("the consequence cannot take this step: {why}"),

@@ -1,5 +1,5 @@
 //! Annual evaluation service (DOMAIN.md §6). Issue 7: the bureau's annual evaluation —
-//! rounds (V-03), scorecards over the V-01 indicator tree with the policy's weights and
+//! rounds opened as drafts, recomputed from corrected data and completed (V-03), scorecards over the V-01 indicator tree with the policy's weights and
 //! grades, value added (V-02, V-08), the Q-12 balance indicators and V-17 CVs, and the
 //! consequences the bureau confirms. Issue 6 brought the obligation
 //! ledger (G-06, G-08, G-15, V-06, M2, M5, E-05, E-06, E-08 as a KPI, E-09), a projection
@@ -7,15 +7,21 @@
 //! sanctions ask for; and each school's notification feed. Owns the `evaluation`
 //! schema.
 
+mod consequences;
 mod error;
 mod ledger;
+#[cfg(test)]
+mod missing_data;
 mod projection;
+mod round_life;
 mod round_store;
 mod rounds;
 mod schema;
+mod school_data;
 mod scoring;
 pub mod service;
 mod store;
+mod year_store;
 
 use std::sync::Arc;
 
@@ -25,6 +31,7 @@ use edu_bus::consumer::ConsumerSpec;
 use edu_bus::server::ServiceHost;
 use edu_contracts::ServiceName;
 use edu_contracts::evaluation as evaluation_ops;
+use edu_contracts::evaluation_year as year_ops;
 use edu_contracts::obligations as ops;
 use edu_db::{DbConfig, EmbeddedMigrations};
 
@@ -64,6 +71,11 @@ pub async fn start(bus: &Bus, db: DbConfig) -> anyhow::Result<ServiceHost> {
         evaluation_ops::ListScorecards => list_scorecards,
         evaluation_ops::GetScorecard => get_scorecard,
         evaluation_ops::DecideConsequence => decide_consequence,
+        year_ops::ListRounds => list_rounds,
+        year_ops::RecomputeRound => recompute_round,
+        year_ops::CompleteRound => complete_round,
+        year_ops::GetScoredItems => get_scored_items,
+        year_ops::ImportSchoolData => import_school_data,
     });
     Ok(host)
 }

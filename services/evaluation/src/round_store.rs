@@ -57,8 +57,15 @@ pub async fn consequence_settled(
     } else {
         &["proposed"]
     };
+    // A draft's consequences are not binding: only a completed round's settle.
+    let completed = scorecards::table
+        .inner_join(rounds::table)
+        .filter(rounds::state.eq("completed"))
+        .filter(scorecards::group_id.eq(group))
+        .select(scorecards::evaluation_id);
     let mut q = diesel::update(consequences::table)
         .filter(consequences::group_id.eq(group))
+        .filter(consequences::evaluation_id.eq_any(completed))
         .filter(consequences::kind.eq(kind))
         .filter(consequences::status.eq_any(from))
         .into_boxed();
@@ -380,13 +387,16 @@ pub async fn round_group_ids(conn: &mut AsyncPgConnection, round: Uuid) -> Query
         .await
 }
 
-/// The grades of a school year's scorecards (last year's: the trend of a group).
+/// The grades of a school year's completed scorecards (last year's: the trend of a group;
+/// a draft's grade is not final).
 pub async fn grades_of(
     conn: &mut AsyncPgConnection,
     groups: &[Uuid],
     year: i32,
 ) -> QueryResult<Vec<(Uuid, String)>> {
     scorecards::table
+        .inner_join(rounds::table)
+        .filter(rounds::state.eq("completed"))
         .filter(scorecards::group_id.eq_any(groups))
         .filter(scorecards::school_year.eq(year))
         .select((scorecards::group_id, scorecards::grade))
@@ -409,6 +419,9 @@ pub struct RoundRow {
     pub failure: Option<serde_json::Value>,
     pub computed_at: Option<DateTime<Utc>>,
     pub actor: Option<serde_json::Value>,
+    pub state: String,
+    pub completed_at: Option<DateTime<Utc>>,
+    pub completed_by: Option<String>,
 }
 
 /// A stored scorecard: its id (what its consequences cite) and its body.
@@ -497,21 +510,6 @@ pub async fn open_round(
             .await?;
     }
     Ok(())
-}
-
-/// The status of a round, its row locked until the transaction ends (one computation
-/// stores its scorecards).
-pub async fn round_status_for_update(
-    conn: &mut AsyncPgConnection,
-    id: Uuid,
-) -> QueryResult<Option<String>> {
-    rounds::table
-        .find(id)
-        .for_update()
-        .select(rounds::status)
-        .first(conn)
-        .await
-        .optional()
 }
 
 /// Stores a round's scorecards and consequences (multi-row INSERTs in chunks).
@@ -682,12 +680,15 @@ pub async fn decide(
         .await
 }
 
-/// the group's latest evaluation: (evaluation, grade).
+/// the group's latest completed evaluation: (evaluation, grade). A draft is no
+/// verdict sanctions may rest on.
 pub async fn latest_evaluation(
     conn: &mut AsyncPgConnection,
     group: Uuid,
 ) -> QueryResult<Option<(Uuid, String)>> {
     scorecards::table
+        .inner_join(rounds::table)
+        .filter(rounds::state.eq("completed"))
         .filter(scorecards::group_id.eq(group))
         .order(scorecards::school_year.desc())
         .select((scorecards::evaluation_id, scorecards::grade))

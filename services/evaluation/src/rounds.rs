@@ -1,22 +1,20 @@
-//! The operations of the annual evaluation (issue 7): the bureau's data, rounds, scorecards,
-//! the decision on rewards and warnings, and the real standing sanctions rest on.
-//! Every figure comes from this service's own projection, from the bureau's data, or (E-08)
-//! from the rotation service's compliance figures, asked over the bus (once for the whole
-//! region) before the transaction that stores the round's scorecards. Opening a round
-//! answers at once; the scorecards are computed afterwards as this service's own work.
+//! The rounds of the annual evaluation (issue 7) and their scorecards. Every figure comes
+//! from this service's own projection, from the bureau's data, or (E-08) from the rotation
+//! service's compliance figures, asked over the bus (once for the whole region) before the
+//! transaction that stores the round's scorecards. Opening a round answers at once, a
+//! draft; the scorecards are computed afterwards as this service's own work (and again
+//! when the bureau recomputes the draft, see `round_life`).
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{NaiveDate, Utc};
 use diesel_async::AsyncConnection;
 use edu_bus::outbox;
 use edu_contracts::evaluation::{
-    BalanceInputs, Consequence, ConsequenceDecided, ConsequenceDecision, ConsequenceStatus,
-    EvaluationCompleted, Grade, NewRound, ProposedConsequence, Round, RoundRef, RoundStatus,
-    SchoolData, SchoolDataInput, SchoolDataRef, Scorecard, ScorecardLine, ScorecardQuery,
-    ScorecardRef, ScoredItem, ScoredItems, ScoredItemsInput, SkippedGroup,
+    Grade, NewRound, Round, RoundStatus, Scorecard, ScorecardLine, ScorecardQuery, ScorecardRef,
+    ScoredItem, SkippedGroup,
 };
-use edu_contracts::obligations::{Standing, StandingQuery};
+use edu_contracts::evaluation_year::RoundState;
 use edu_contracts::rotation::{
     ComplianceQuery, GetCompliance, GetGroupsCompliance, GroupsComplianceQuery, RotationFigures,
     Scope,
@@ -24,18 +22,21 @@ use edu_contracts::rotation::{
 use edu_contracts::{Actor, Command, Page};
 use edu_db::idempotency;
 use edu_domain::{
-    ErrorCode, GroupId, Policy, Problem, RegionCode, SchoolId, SchoolYear, TrainingKind, text,
+    ErrorCode, GroupId, Policy, Problem, RegionCode, SchoolId, SchoolYear, TrainingKind,
 };
 use uuid::Uuid;
 
+use crate::consequences::consequence_view;
 use crate::error::EvaluationError;
 use crate::round_store::{
     self as store, ConsequenceRow, JsonDocument, NewScorecard, RoundRow, ScorecardRow,
 };
+use crate::school_data::county_data;
 use crate::scoring::{
     self, GroupFacts, MeetingFact, ReportFact, RotationFacts, RunningPosting, StageCvs,
 };
 use crate::service::EvaluationService;
+use crate::year_store;
 
 type Result<T> = std::result::Result<T, EvaluationError>;
 
@@ -52,13 +53,13 @@ const MAX_NAMED_GROUPS: usize = 5000;
 
 /// How long each step of a round's computation took, logged with the round (where a
 /// province's time goes).
-struct Phases {
+pub(crate) struct Phases {
     last: std::time::Instant,
     done: Vec<(&'static str, u128)>,
 }
 
 impl Phases {
-    fn start() -> Self {
+    pub(crate) fn start() -> Self {
         Self {
             last: std::time::Instant::now(),
             done: Vec::new(),
@@ -85,24 +86,24 @@ impl std::fmt::Display for Phases {
 
 /// A round's scorecards are read (and exported) once computed: while the round computes
 /// (issue 7's 202 rounds) they would be an empty list.
-fn computed(round: &RoundRow) -> Result<()> {
+pub(crate) fn computed(round: &RoundRow) -> Result<()> {
     if round.status == RoundStatus::Computing.as_str() {
         return Err(EvaluationError::RoundComputing(round.round_id));
     }
     Ok(())
 }
 
-fn corrupt(what: &str, e: impl std::fmt::Display) -> EvaluationError {
+pub(crate) fn corrupt(what: &str, e: impl std::fmt::Display) -> EvaluationError {
     EvaluationError::from(diesel::result::Error::DeserializationError(
         format!("stored {what}: {e}").into(),
     ))
 }
 
-fn invalid(field: &str, en: &str, zh: &str) -> EvaluationError {
+pub(crate) fn invalid(field: &str, en: &str, zh: &str) -> EvaluationError {
     EvaluationError::Invalid(Problem::validation(field, en, zh))
 }
 
-fn year_days(year: SchoolYear) -> Result<(NaiveDate, NaiveDate)> {
+pub(crate) fn year_days(year: SchoolYear) -> Result<(NaiveDate, NaiveDate)> {
     if !(2000..=2100).contains(&year.0) {
         return Err(invalid(
             "school_year",
@@ -113,80 +114,6 @@ fn year_days(year: SchoolYear) -> Result<(NaiveDate, NaiveDate)> {
     year.first_day()
         .zip(year.last_day())
         .ok_or_else(|| invalid("school_year", "invalid school year", "学年无效"))
-}
-
-fn finite_within(field: &str, v: f64, max: f64) -> Result<()> {
-    if v.is_finite() && (0.0..=max).contains(&v) {
-        Ok(())
-    } else {
-        Err(EvaluationError::Invalid(
-            Problem::validation(
-                field,
-                "a number between 0 and its maximum",
-                "数值须在 0 与上限之间",
-            )
-            .details(serde_json::json!({"field": field, "max": max})),
-        ))
-    }
-}
-
-/// Q-12 inputs within sane bounds (a school of at most 100,000 students).
-fn check_balance(b: &BalanceInputs) -> Result<()> {
-    if !(1..=100_000).contains(&b.enrolment) {
-        return Err(invalid(
-            "balance.enrolment",
-            "enrolment is between 1 and 100000",
-            "在校生数须在 1 到 100000 之间",
-        ));
-    }
-    for (field, n) in [
-        ("balance.teachers_above_degree", b.teachers_above_degree),
-        ("balance.backbone_teachers", b.backbone_teachers),
-        ("balance.pe_art_teachers", b.pe_art_teachers),
-        ("balance.multimedia_rooms", b.multimedia_rooms),
-    ] {
-        finite_within(field, f64::from(n), 100_000.0)?;
-    }
-    finite_within("balance.teaching_area_m2", b.teaching_area_m2, 1e7)?;
-    finite_within("balance.sports_area_m2", b.sports_area_m2, 1e7)?;
-    finite_within("balance.equipment_value_yuan", b.equipment_value_yuan, 1e11)?;
-    Ok(())
-}
-
-fn school_data_view(row: store::SchoolDataRow) -> Result<SchoolData> {
-    Ok(SchoolData {
-        school_id: SchoolId(row.school_id),
-        region: RegionCode::parse(&row.region).map_err(|e| corrupt("region", e))?,
-        stage: row.stage.parse().map_err(|e| corrupt("stage", e))?,
-        school_year: SchoolYear(row.school_year),
-        quality_score: row.quality_score,
-        balance: row
-            .balance
-            .map(serde_json::from_value)
-            .transpose()
-            .map_err(|e| corrupt("balance", e))?,
-        entered_by: row.entered_by,
-        entered_at: row.entered_at,
-    })
-}
-
-fn consequence_view(row: ConsequenceRow) -> Result<Consequence> {
-    Ok(Consequence {
-        id: row.consequence_id,
-        kind: row
-            .kind
-            .parse()
-            .map_err(|e| corrupt("consequence kind", e))?,
-        school_id: row.school_id.map(SchoolId),
-        reason: row.reason,
-        status: row
-            .status
-            .parse()
-            .map_err(|e| corrupt("consequence status", e))?,
-        decided_by: row.decided_by,
-        decided_at: row.decided_at,
-        note: row.note,
-    })
 }
 
 /// A stored scorecard with its consequences as they stand now.
@@ -236,22 +163,42 @@ async fn plan(conn: &mut edu_db::PooledConn, q: &NewRound, as_of: NaiveDate) -> 
         )));
     }
     let ids: Vec<Uuid> = candidates.iter().map(|g| g.group_id).collect();
-    let existing: BTreeSet<Uuid> = store::claimed(conn, &ids, q.school_year.0)
-        .await?
-        .into_iter()
+    // V-03: a group claimed by a completed round is evaluated for the year; one claimed by
+    // a draft is being evaluated (the bureau recomputes or completes that draft).
+    let claims = year_store::claims(conn, &ids, q.school_year.0).await?;
+    let existing: BTreeSet<Uuid> = claims.iter().map(|(g, _, _)| *g).collect();
+    let draft_claims: Vec<&(Uuid, Uuid, String)> = claims
+        .iter()
+        .filter(|(_, _, state)| state == RoundState::Draft.as_str())
         .collect();
+    let drafts: Vec<GroupId> = draft_claims.iter().map(|(g, _, _)| GroupId(*g)).collect();
+    let draft_exists = |groups: Vec<GroupId>| {
+        draft_claims
+            .first()
+            .map(|(_, round_id, _)| EvaluationError::DraftExists {
+                round_id: *round_id,
+                groups,
+            })
+    };
     let too_early: Vec<(GroupId, NaiveDate)> = candidates
         .iter()
         .map(|g| (GroupId(g.group_id), scoring::eligible_from(g.plaque_date)))
         .filter(|(_, from)| *from > as_of)
         .collect();
-    let already: Vec<GroupId> = existing.iter().map(|g| GroupId(*g)).collect();
+    let already: Vec<GroupId> = claims
+        .iter()
+        .filter(|(_, _, state)| state != RoundState::Draft.as_str())
+        .map(|(g, _, _)| GroupId(*g))
+        .collect();
     if named.is_some() {
         if !too_early.is_empty() {
             return Ok(Plan::Refuse(EvaluationError::TooEarly(too_early)));
         }
         if !already.is_empty() {
             return Ok(Plan::Refuse(EvaluationError::AlreadyExists(already)));
+        }
+        if let Some(refusal) = draft_exists(drafts.clone()) {
+            return Ok(Plan::Refuse(refusal));
         }
     }
     let early: BTreeSet<Uuid> = too_early.iter().map(|(g, _)| g.0).collect();
@@ -261,10 +208,10 @@ async fn plan(conn: &mut edu_db::PooledConn, q: &NewRound, as_of: NaiveDate) -> 
         .filter(|g| !early.contains(g) && !existing.contains(g))
         .collect();
     if eligible.is_empty() {
-        return Ok(Plan::Refuse(if already.is_empty() {
-            EvaluationError::TooEarly(too_early)
-        } else {
-            EvaluationError::AlreadyExists(already)
+        return Ok(Plan::Refuse(match draft_exists(drafts) {
+            Some(refusal) => refusal,
+            None if already.is_empty() => EvaluationError::TooEarly(too_early),
+            None => EvaluationError::AlreadyExists(already),
         }));
     }
     let mut skipped: Vec<SkippedGroup> = too_early
@@ -278,6 +225,11 @@ async fn plan(conn: &mut edu_db::PooledConn, q: &NewRound, as_of: NaiveDate) -> 
     skipped.extend(already.iter().map(|g| SkippedGroup {
         group_id: *g,
         reason: "evaluation_already_exists".to_owned(),
+        eligible_from: None,
+    }));
+    skipped.extend(drafts.iter().map(|g| SkippedGroup {
+        group_id: *g,
+        reason: "evaluation_draft_exists".to_owned(),
         eligible_from: None,
     }));
     Ok(Plan::Evaluate {
@@ -298,7 +250,7 @@ struct RoundContext<'a> {
 }
 
 /// A stored round with its groups and, once computed, its scorecards' lines.
-fn round_view(
+pub(crate) fn round_view(
     round: RoundRow,
     groups: Vec<Uuid>,
     lines: Vec<(Uuid, Uuid, f64, String)>,
@@ -316,6 +268,9 @@ fn round_view(
             .status
             .parse()
             .map_err(|e| corrupt("round status", e))?,
+        state: round.state.parse().map_err(|e| corrupt("round state", e))?,
+        completed_at: round.completed_at,
+        completed_by: round.completed_by,
         computed_at: round.computed_at,
         failure: round
             .failure
@@ -455,103 +410,12 @@ impl Records {
 }
 
 impl EvaluationService {
-    /// The bureau's data of a school for a year (PUT semantics: the last entry counts).
-    pub async fn save_school_data(&self, cmd: Command<SchoolDataInput>) -> Result<SchoolData> {
-        let b = &cmd.body;
-        year_days(b.school_year)?;
-        if let Some(q) = b.quality_score {
-            finite_within("quality_score", q, 100.0)?;
-        }
-        if let Some(balance) = &b.balance {
-            check_balance(balance)?;
-        }
-        let balance = b
-            .balance
-            .as_ref()
-            .map(serde_json::to_value)
-            .transpose()
-            .map_err(|e| corrupt("balance", e))?;
-        let row = store::SchoolDataRow {
-            school_id: b.school_id.0,
-            school_year: b.school_year.0,
-            region: b.region.as_str().to_owned(),
-            stage: b.stage.as_str().to_owned(),
-            quality_score: b.quality_score,
-            balance,
-            entered_by: cmd.actor.sub.clone(),
-            entered_at: Utc::now(),
-        };
-        let mut conn = self.conn().await?;
-        school_data_view(store::save_school_data(&mut conn, &row).await?)
-    }
-
-    /// What the bureau entered for a school and year (the drill-down of quality figures).
-    pub async fn get_school_data(&self, cmd: Command<SchoolDataRef>) -> Result<SchoolData> {
-        let mut conn = self.conn().await?;
-        let row = store::school_data_of(&mut conn, cmd.body.school_id.0, cmd.body.school_year.0)
-            .await?
-            .ok_or_else(|| {
-                EvaluationError::Invalid(Problem::not_found(
-                    "school data of that year",
-                    "该校该学年的考核数据",
-                ))
-            })?;
-        school_data_view(row)
-    }
-
-    /// The dimensions the bureau scores by hand (V-01), with evidence.
-    pub async fn save_scored_items(&self, cmd: Command<ScoredItemsInput>) -> Result<ScoredItems> {
-        let b = &cmd.body;
-        year_days(b.school_year)?;
-        let mut seen = HashSet::new();
-        let mut items = Vec::with_capacity(b.items.len());
-        for item in &b.items {
-            if !item.dimension.takes_scored_item() {
-                return Err(invalid(
-                    "items.dimension",
-                    "this dimension is computed from the records, not scored by hand",
-                    "该维度由业务记录计算,不能人工评分",
-                ));
-            }
-            if !seen.insert(item.dimension) {
-                return Err(invalid(
-                    "items.dimension",
-                    "each dimension at most once",
-                    "每个维度只能评分一次",
-                ));
-            }
-            finite_within("items.score", item.score, 100.0)?;
-            items.push(ScoredItem {
-                dimension: item.dimension,
-                score: item.score,
-                evidence: text::required("items.evidence", &item.evidence, 1000)?,
-            });
-        }
-        let value = serde_json::to_value(&items).map_err(|e| corrupt("items", e))?;
-        let mut conn = self.conn().await?;
-        crate::store::group(&mut conn, b.group_id)
-            .await?
-            .ok_or(EvaluationError::GroupNotFound)?;
-        store::save_scored_items(
-            &mut conn,
-            (b.group_id.0, b.school_year.0),
-            &value,
-            &cmd.actor.sub,
-        )
-        .await?;
-        Ok(ScoredItems {
-            group_id: b.group_id,
-            school_year: b.school_year,
-            items,
-        })
-    }
-
-    /// V-03: opens a round: every eligible group of the region (or the named ones) is
-    /// claimed for the school year and the round answers at once, `computing`. Its
-    /// scorecards, the consequences they propose and an `evaluation.completed` event each
-    /// are then computed and stored in one transaction as this service's own work (a
-    /// province takes longer than a request may wait); a round left computing by a crash is
-    /// computed when the service starts again.
+    /// V-03: opens a round as a draft: every eligible group of the region (or the named
+    /// ones) is claimed for the school year and the round answers at once, `computing`. Its
+    /// scorecards and the consequences they propose are then computed and stored in one
+    /// transaction as this service's own work (a province takes longer than a request may
+    /// wait); a round left computing by a crash is computed when the service starts again.
+    /// Nothing is final until the bureau completes the round (`round_life`).
     pub async fn open_round(&self, cmd: Command<NewRound>) -> Result<Round> {
         let q = &cmd.body;
         let (first, last) = year_days(q.school_year)?;
@@ -590,6 +454,9 @@ impl EvaluationService {
             failure: None,
             computed_at: None,
             actor: Some(serde_json::to_value(&cmd.actor).map_err(|e| corrupt("actor", e))?),
+            state: RoundState::Draft.as_str().to_owned(),
+            completed_at: None,
+            completed_by: None,
         };
         let body = cmd.body.clone();
         let opened = idempotency::for_request(
@@ -771,38 +638,12 @@ impl EvaluationService {
         let stored: Result<()> = conn
             .transaction(async |conn| {
                 // Another instance may have stored it meanwhile: one computation counts.
-                let status = store::round_status_for_update(conn, round_id).await?;
-                if status.as_deref() != Some(RoundStatus::Computing.as_str()) {
+                let round = year_store::round_for_update(conn, round_id).await?;
+                if round.is_none_or(|r| r.status != RoundStatus::Computing.as_str()) {
                     return Ok(());
                 }
                 store::insert_scorecards(conn, &rows, &consequence_rows).await?;
                 phases.lap("insert");
-                let events: Vec<_> = cards
-                    .iter()
-                    .map(|card| {
-                        let event = EvaluationCompleted {
-                            evaluation_id: card.id,
-                            round_id,
-                            group_id: card.group_id,
-                            school_year: card.school_year,
-                            total: card.total,
-                            grade: card.grade,
-                            policy_version: card.policy_version,
-                            proposed: card
-                                .consequences
-                                .iter()
-                                .map(|c| ProposedConsequence {
-                                    consequence_id: c.id,
-                                    kind: c.kind,
-                                    school_id: c.school_id,
-                                })
-                                .collect(),
-                        };
-                        (Some(card.group_id), None, event)
-                    })
-                    .collect();
-                outbox::enqueue_all(conn, &actor, &events).await?;
-                phases.lap("events");
                 store::finish_round(conn, round_id, None).await?;
                 Ok(())
             })
@@ -871,16 +712,16 @@ impl EvaluationService {
             own?;
         let rotation = rotation.map_err(EvaluationError::Upstream)?;
         phases.lap("rotation_wait");
-        let figures: BTreeMap<Uuid, RotationFigures> = rotation
+        let figures: BTreeMap<Uuid, (u32, RotationFigures)> = rotation
             .groups
             .into_iter()
-            .map(|g| (g.group_id.0, g.actual))
+            .map(|g| (g.group_id.0, (g.eligible, g.actual)))
             .collect();
         let mut cards = Vec::with_capacity(groups.len());
         for g in groups {
             // Both services follow membership's events; until rotation has seen the group
             // there is no E-08 figure to show (retried as unavailable).
-            let actual =
+            let (eligible, actual) =
                 figures.get(&g.group_id).cloned().ok_or_else(|| {
                     EvaluationError::Upstream(Problem::unavailable("rotation").details(
                         serde_json::json!({"service": "rotation", "group_id": g.group_id}),
@@ -901,6 +742,7 @@ impl EvaluationService {
             };
             let (this_year, last_year) = (pick(&this_year), pick(&last_year));
             let rotation = RotationFacts {
+                eligible,
                 actual,
                 rotation_min_pct: rotation.rotation_min_pct,
                 backbone_min_pct: rotation.backbone_min_pct,
@@ -924,16 +766,6 @@ impl EvaluationService {
         }
         phases.lap("scoring");
         Ok(cards)
-    }
-
-    pub async fn get_round(&self, cmd: Command<RoundRef>) -> Result<Round> {
-        let mut conn = self.conn().await?;
-        let round = store::round(&mut conn, cmd.body.round_id)
-            .await?
-            .ok_or(EvaluationError::RoundNotFound)?;
-        let groups = store::round_group_ids(&mut conn, round.round_id).await?;
-        let lines = store::round_lines(&mut conn, round.round_id).await?;
-        round_view(round, groups, lines)
     }
 
     pub async fn get_scorecard(&self, cmd: Command<ScorecardRef>) -> Result<Scorecard> {
@@ -994,6 +826,7 @@ impl EvaluationService {
             members: card.member_school_ids.clone(),
         };
         let rotation = RotationFacts {
+            eligible: compliance.eligible,
             actual: compliance.actual.clone(),
             rotation_min_pct: compliance.rotation_min_pct,
             backbone_min_pct: compliance.backbone_min_pct,
@@ -1050,119 +883,4 @@ impl EvaluationService {
             .collect::<Result<_>>()?;
         Ok(Page { items, total })
     }
-
-    /// the bureau confirms or rejects a proposed consequence. A confirmed member exit or
-    /// dissolution takes effect without a second step: the membership service acts on this
-    /// decision's event (the school leaves with reason `evaluation`, or the group is
-    /// dissolved), and the consequence becomes `effective` when that has happened.
-    pub async fn decide_consequence(
-        &self,
-        cmd: Command<ConsequenceDecision>,
-    ) -> Result<Consequence> {
-        let b = &cmd.body;
-        let note = b
-            .note
-            .as_deref()
-            .map(|n| text::optional("note", n, 1000))
-            .transpose()?
-            .flatten();
-        let mut conn = self.conn().await?;
-        let card = store::scorecard(&mut conn, b.round_id, b.group_id.0)
-            .await?
-            .ok_or(EvaluationError::ScorecardNotFound)?;
-        let actor = cmd.actor.clone();
-        conn.transaction(async |conn| {
-            let row = store::consequence_for_update(conn, b.consequence_id)
-                .await?
-                .filter(|c| c.evaluation_id == card.evaluation_id)
-                .ok_or(EvaluationError::ConsequenceNotFound)?;
-            let current = consequence_view(row)?;
-            if current.status != ConsequenceStatus::Proposed {
-                return Err(EvaluationError::ConsequenceState("already decided"));
-            }
-            let status = if b.confirm {
-                ConsequenceStatus::Confirmed
-            } else {
-                ConsequenceStatus::Rejected
-            };
-            let row = store::decide(
-                conn,
-                b.consequence_id,
-                status.as_str(),
-                &actor.sub,
-                note.as_deref(),
-            )
-            .await?;
-            let event = ConsequenceDecided {
-                evaluation_id: card.evaluation_id,
-                consequence_id: b.consequence_id,
-                group_id: b.group_id,
-                kind: current.kind,
-                confirmed: b.confirm,
-                note: note.clone(),
-                school_id: current.school_id,
-            };
-            outbox::enqueue(conn, &actor, Some(b.group_id), None, &event).await?;
-            consequence_view(row)
-        })
-        .await
-    }
-
-    /// the latest evaluation's verdict. A group fails on 不合格; a school fails when
-    /// that evaluation proposes (or made) its exit and nobody rejected it.
-    pub async fn standing(&self, cmd: Command<StandingQuery>) -> Result<Standing> {
-        let mut conn = self.conn().await?;
-        let Some((evaluation, grade)) =
-            store::latest_evaluation(&mut conn, cmd.body.group_id.0).await?
-        else {
-            return Ok(Standing {
-                failing: false,
-                evaluation_id: None,
-            });
-        };
-        let failing = match cmd.body.school_id {
-            Some(school) => store::exit_proposed(&mut conn, evaluation, school.0).await?,
-            None => grade == Grade::Fail.as_str(),
-        };
-        Ok(Standing {
-            failing,
-            evaluation_id: Some(evaluation),
-        })
-    }
-}
-
-/// The region's school data of the year and the year before, and the county's CV of each
-/// indicator per stage (V-17: across every school of the county with data, enrolment-weighted
-/// with the schools spanning stages split, §8.12).
-async fn county_data(
-    conn: &mut edu_db::PooledConn,
-    region: &str,
-    year: SchoolYear,
-) -> Result<(
-    BTreeMap<SchoolId, scoring::SchoolYearData>,
-    BTreeMap<SchoolId, scoring::SchoolYearData>,
-    StageCvs,
-)> {
-    let mut this_year = BTreeMap::new();
-    let mut last_year = BTreeMap::new();
-    for row in store::region_school_data(conn, region, &[year.0, year.0 - 1]).await? {
-        let y = row.school_year;
-        let data = school_data_view(row)?;
-        let entry = scoring::SchoolYearData {
-            stage: data.stage,
-            quality_score: data.quality_score,
-            balance: data.balance,
-        };
-        if y == year.0 {
-            this_year.insert(data.school_id, entry);
-        } else {
-            last_year.insert(data.school_id, entry);
-        }
-    }
-    let county = StageCvs::of(
-        this_year
-            .values()
-            .filter_map(|d| d.balance.as_ref().map(|b| (d.stage, b))),
-    );
-    Ok((this_year, last_year, county))
 }

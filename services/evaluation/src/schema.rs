@@ -136,6 +136,9 @@ diesel::table! {
         failure -> Nullable<Jsonb>,
         computed_at -> Nullable<Timestamptz>,
         actor -> Nullable<Jsonb>,
+        state -> Text,
+        completed_at -> Nullable<Timestamptz>,
+        completed_by -> Nullable<Text>,
     }
 }
 
@@ -177,4 +180,10 @@ diesel::table! {
 diesel::joinable!(scorecards -> rounds (round_id));
 diesel::joinable!(consequences -> scorecards (evaluation_id));
 diesel::joinable!(round_groups -> rounds (round_id));
-diesel::allow_tables_to_appear_in_same_query!(scorecards, rounds, consequences, round_groups);
+diesel::allow_tables_to_appear_in_same_query!(
+    scorecards,
+    rounds,
+    consequences,
+    round_groups,
+    group_schools
+);

@@ -65,6 +65,8 @@ pub struct RunningPosting {
 /// thresholds of the policy it counted under.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RotationFacts {
+    /// Teachers eligible for exchange (none: no roster, so no ratio to judge).
+    pub eligible: u32,
     pub actual: RotationFigures,
     pub rotation_min_pct: u8,
     pub backbone_min_pct: u8,
@@ -421,6 +423,13 @@ fn mean(values: impl Iterator<Item = f64>) -> Option<f64> {
     (n > 0).then(|| sum / f64::from(n))
 }
 
+/// The mean when every value is there; none when any is missing (or there is none).
+fn complete_mean(values: impl Iterator<Item = Option<f64>>) -> Option<f64> {
+    values
+        .collect::<Option<Vec<f64>>>()
+        .and_then(|v| mean(v.into_iter()))
+}
+
 fn scored_item_figure(dimension: Dimension, items: &[ScoredItem]) -> Figure {
     let item = items.iter().find(|i| i.dimension == dimension);
     figure(
@@ -682,9 +691,13 @@ pub fn rotation_sources(c: &Compliance, backbone_only: bool) -> Vec<Source> {
 }
 
 /// E-08 exactly as the rotation service reports it; the sources (the rotated teachers'
-/// postings) come on demand, see [`rotation_sources`].
+/// postings) come on demand, see [`rotation_sources`]. Without an eligible teacher (no
+/// roster) the ratio has no data, and without a rotated teacher neither has the backbone
+/// share: each is then shown as no data and scores 0, never as met.
 fn teacher_team(f: &GroupFacts) -> Vec<Figure> {
     let c = &f.rotation;
+    let ratio = (c.eligible > 0).then_some(c.actual.ratio_pct);
+    let share = (c.actual.rotated > 0).then_some(c.actual.backbone_share_pct);
     vec![
         figure(
             "teacher_team.rotation_ratio",
@@ -693,10 +706,10 @@ fn teacher_team(f: &GroupFacts) -> Vec<Figure> {
                 "teachers rotated, percent of those eligible",
                 "交流轮岗教师占符合交流条件教师的比例",
             ),
-            Some(c.actual.ratio_pct),
+            ratio,
             Some(f64::from(c.rotation_min_pct)),
             "%",
-            against(c.actual.ratio_pct, f64::from(c.rotation_min_pct)),
+            ratio.map_or(0.0, |r| against(r, f64::from(c.rotation_min_pct))),
             Vec::new(),
         ),
         figure(
@@ -706,10 +719,10 @@ fn teacher_team(f: &GroupFacts) -> Vec<Figure> {
                 "backbone teachers, percent of those rotated",
                 "骨干教师占交流轮岗教师的比例",
             ),
-            Some(c.actual.backbone_share_pct),
+            share,
             Some(f64::from(c.backbone_min_pct)),
             "%",
-            against(c.actual.backbone_share_pct, f64::from(c.backbone_min_pct)),
+            share.map_or(0.0, |s| against(s, f64::from(c.backbone_min_pct))),
             Vec::new(),
         ),
     ]
@@ -749,8 +762,10 @@ fn quality(f: &GroupFacts, members: &[MemberProgress]) -> (Vec<Figure>, Vec<Figu
             .map(|&s| school_data_source(y, s))
             .collect()
     };
-    let members_now = mean(members.iter().filter_map(|m| m.quality_score));
-    let members_last = mean(members.iter().filter_map(|m| m.last_year_score));
+    // A mean over the members with data would pass off the others' missing scores: any
+    // member without its score leaves the figure without data (scored 0, never met).
+    let members_now = complete_mean(members.iter().map(|m| m.quality_score));
+    let members_last = complete_mean(members.iter().map(|m| m.last_year_score));
     let lead_now = quality_of(&f.this_year, f.lead);
     let lead_last = quality_of(&f.last_year, f.lead);
     let gap_now = lead_now.zip(members_now).map(|(l, m)| l - m);
@@ -805,7 +820,7 @@ fn quality(f: &GroupFacts, members: &[MemberProgress]) -> (Vec<Figure>, Vec<Figu
             both_years,
         ),
     ];
-    let deltas = mean(members.iter().filter_map(|m| m.value_added));
+    let deltas = complete_mean(members.iter().map(|m| m.value_added));
     let mut sources = member_sources(year);
     sources.extend(member_sources(last_year));
     let value_added = vec![figure(

@@ -257,6 +257,17 @@ pub fn can_read_policy(caller: &Caller, region: &RegionCode) -> Result<(), Probl
 }
 
 /// A county's rotation figures: its bureau and auditors.
+/// The region's evaluation (rounds, scored items): its bureau and auditors.
+pub fn can_read_evaluation(caller: &Caller, region: &RegionCode) -> Result<(), Problem> {
+    match caller.0.role {
+        Role::Bureau | Role::Auditor if caller.0.region == *region => Ok(()),
+        _ => Err(forbidden(
+            "only the region's bureau and auditors may read its evaluation",
+            "仅该地区教育局及督导人员可查看本地区考核评估",
+        )),
+    }
+}
+
 pub fn can_read_region(caller: &Caller, region: &RegionCode) -> Result<(), Problem> {
     match caller.0.role {
         Role::Bureau | Role::Auditor if caller.0.region == *region => Ok(()),

@@ -15,64 +15,10 @@ use actix_web::http::StatusCode;
 use actix_web::http::header;
 use actix_web::test;
 use calamine::{Data, Reader, Xlsx};
-use common::{Env, OTHER_REGION, REGION, assert_refusal, env, until};
+use common::evaluation::{balance, group, members_known, school_data};
+use common::{OTHER_REGION, REGION, assert_refusal, env, until};
 use edu_domain::Role;
 use serde_json::{Value, json};
-
-struct Group {
-    id: String,
-    lead: String,
-    members: Vec<String>,
-}
-
-/// An alliance group of schools of `stage` plaqued on `plaque`, with its members admitted.
-async fn group(env: &Env, name: &str, stage: &str, plaque: &str, members: &[&str]) -> Group {
-    let lead = env.school(&format!("{name}一中"), stage, REGION).await;
-    let body = json!({"name": format!("{name}教育集团"), "model": "alliance", "lead_school_id": lead, "plaque_date": plaque});
-    let (status, g) = env.post(&env.bureau(), "/groups", body).await;
-    assert_eq!(status, StatusCode::CREATED, "{g}");
-    let id = g["id"].as_str().unwrap().to_owned();
-    let mut out = Vec::new();
-    for m in members {
-        let school = env.school(&format!("{name}{m}"), stage, REGION).await;
-        let (status, body) = env.admit(&env.bureau(), &id, &school).await;
-        assert_eq!(status, StatusCode::CREATED, "{body}");
-        out.push(school);
-    }
-    Group {
-        id,
-        lead,
-        members: out,
-    }
-}
-
-fn balance(enrolment: u32, teachers: u32) -> Value {
-    json!({"enrolment": enrolment, "teachers_above_degree": teachers, "backbone_teachers": 12,
-           "pe_art_teachers": 10, "teaching_area_m2": 6000.0, "sports_area_m2": 12000.0,
-           "equipment_value_yuan": 3000000.0, "multimedia_rooms": 30})
-}
-
-/// The bureau enters a school's quality scores of two years (and this year's balance).
-async fn school_data(env: &Env, school: &str, last: f64, now: f64, teachers: u32) {
-    let bureau = env.bureau();
-    let (status, body) = env
-        .put(
-            &bureau,
-            &format!("/evaluation-data/2024/schools/{school}"),
-            json!({ "quality_score": last }),
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-    let (status, body) = env
-        .put(
-            &bureau,
-            &format!("/evaluation-data/2025/schools/{school}"),
-            json!({ "quality_score": now, "balance": balance(1000, teachers) }),
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-    assert_eq!(body["stage"], "junior", "{body}");
-}
 
 /// Issue 7's 202 rounds: while a round computes, its scorecards are neither read nor
 /// exported (an export would be an empty file); each is refused 409
@@ -225,20 +171,7 @@ async fn a_round_scores_from_the_records_and_a_failing_members_exit_waits_for_th
     assert_eq!(status, StatusCode::OK, "{body}");
 
     // wait until the evaluation service's projection knows both members and the posting
-    let ledger = format!("/groups/{}/obligations?period=2025", g.id);
-    let (status, body) = until(
-        || env.get(&bureau, &ledger),
-        |s, l| {
-            s == StatusCode::OK
-                && g.members.iter().all(|m| {
-                    l["obligations"]
-                        .as_array()
-                        .is_some_and(|o| o.iter().any(|o| o["school_id"] == m.as_str()))
-                })
-        },
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
+    members_known(&env, &g).await;
 
     // the round, once (Idempotency-Key: a retry answers the first reply)
     let open = json!({"school_year": 2025, "group_ids": [g.id]});
@@ -267,14 +200,18 @@ async fn a_round_scores_from_the_records_and_a_failing_members_exit_waits_for_th
     let (status, again) = env.send(req()).await;
     assert_eq!(status, StatusCode::ACCEPTED, "{again}");
     assert_eq!(again["id"], round["id"]);
-    let (status, body) = env.post(&bureau, "/evaluation-rounds", open).await;
+    assert_eq!(round["state"], "draft", "{round}");
+    // V-03: the draft claims the group for the year; opening again points to it
+    let round_id = round["id"].as_str().unwrap().to_owned();
+    let (status, body) = env.post(&bureau, "/evaluation-rounds", open.clone()).await;
     assert_refusal(
         status,
         &body,
         StatusCode::CONFLICT,
-        "evaluation_already_exists",
+        "evaluation_draft_exists",
     );
-    // every group of the region: the young one is skipped, the evaluated one too
+    assert_eq!(body["error"]["details"]["round_id"], round_id.as_str());
+    // every group of the region: the young one is skipped, the one in the draft too
     let (status, body) = env
         .post(&bureau, "/evaluation-rounds", json!({"school_year": 2025}))
         .await;
@@ -282,9 +219,8 @@ async fn a_round_scores_from_the_records_and_a_failing_members_exit_waits_for_th
         status,
         &body,
         StatusCode::CONFLICT,
-        "evaluation_already_exists",
+        "evaluation_draft_exists",
     );
-    let round_id = round["id"].as_str().unwrap().to_owned();
     let (status, round) = until(
         || env.get(&bureau, location.trim_start_matches("/api/v1")),
         |_, r| r["status"] != "computing",
@@ -439,6 +375,39 @@ async fn a_round_scores_from_the_records_and_a_failing_members_exit_waits_for_th
         .iter()
         .find(|c| c["kind"] == "warning")
         .unwrap();
+    // a draft's consequences are not binding: decided once the round is completed
+    let (status, body) = env
+        .post(
+            &bureau,
+            &decide(warning["id"].as_str().unwrap()),
+            json!({"confirm": true}),
+        )
+        .await;
+    assert_refusal(
+        status,
+        &body,
+        StatusCode::CONFLICT,
+        "evaluation_round_not_completed",
+    );
+    assert_eq!(body["error"]["rule"], "X-02");
+    let (status, done) = env
+        .post(
+            &bureau,
+            &format!("/evaluation-rounds/{round_id}/complete"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{done}");
+    assert_eq!(done["state"], "completed", "{done}");
+    // V-03: now the group's evaluation of the year exists
+    let (status, body) = env.post(&bureau, "/evaluation-rounds", open).await;
+    assert_refusal(
+        status,
+        &body,
+        StatusCode::CONFLICT,
+        "evaluation_already_exists",
+    );
+    assert_eq!(body["error"]["rule"], "V-03");
     let (status, body) = env
         .post(
             &bureau,
@@ -633,21 +602,7 @@ async fn v17_q12_s8_12_a_group_is_judged_by_the_enrolment_weighted_cv() {
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
 
-    // wait until the evaluation service's projection knows every member
-    let ledger = format!("/groups/{}/obligations?period=2025", g.id);
-    let (status, body) = until(
-        || env.get(&bureau, &ledger),
-        |s, l| {
-            s == StatusCode::OK
-                && g.members.iter().all(|m| {
-                    l["obligations"]
-                        .as_array()
-                        .is_some_and(|o| o.iter().any(|o| o["school_id"] == m.as_str()))
-                })
-        },
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
+    members_known(&env, &g).await;
     let open = json!({"school_year": 2025, "group_ids": [g.id, lone.id]});
     let (status, round) = until(
         || env.post(&bureau, "/evaluation-rounds", open.clone()),

@@ -254,6 +254,14 @@ pub struct Round {
     pub opened_by: String,
     pub opened_at: DateTime<Utc>,
     pub status: RoundStatus,
+    /// A draft (recomputed at will, nothing final) or completed (final, V-03, X-02).
+    #[serde(default)]
+    pub state: crate::evaluation_year::RoundState,
+    /// When the bureau completed it, and who.
+    #[serde(default)]
+    pub completed_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub completed_by: Option<String>,
     /// When the round was computed or failed.
     #[serde(default)]
     pub computed_at: Option<DateTime<Utc>>,
@@ -504,8 +512,9 @@ pub struct ConsequenceDecision {
     pub note: Option<String>,
 }
 
-/// `evaluation.completed`: a group's scorecard of a school year, with the consequences it
-/// proposes. Sanctions ask for the standing; nothing changes until the bureau acts.
+/// `evaluation.completed`: a group's scorecard of a school year, final: published when the
+/// bureau completes its round (a draft publishes nothing), with the consequences it proposes
+/// . Sanctions ask for the standing; nothing changes until the bureau acts.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EvaluationCompleted {
     pub evaluation_id: Uuid,

@@ -7,6 +7,7 @@ pub mod consent;
 pub mod council;
 pub mod envelope;
 pub mod evaluation;
+pub mod evaluation_year;
 pub mod events;
 pub mod membership;
 pub mod obligations;

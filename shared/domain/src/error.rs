@@ -117,6 +117,18 @@ pub enum ErrorCode {
     /// The round's scorecards are still being computed (issue 7's 202 rounds): poll the
     /// round until it is `computed`, then read or export them.
     EvaluationRoundComputing,
+    /// V-03: a draft round of the school year already claims the group: recompute it, or
+    /// complete it (`details.round_id`).
+    EvaluationDraftExists,
+    /// The round is not in a state that allows this step: only a computed draft is
+    /// recomputed or completed (a completed round is final).
+    EvaluationRoundStateInvalid,
+    /// a draft's consequences are not binding; only a completed round's are decided.
+    EvaluationRoundNotCompleted,
+    /// V-03: the school year's data of a group in a completed round is final.
+    EvaluationDataLocked,
+    /// An uploaded spreadsheet has rows that cannot be imported; nothing was imported.
+    XlsxInvalid,
     /// the consequence is not in a state that allows this step (decided already, or
     /// one that takes effect through the sanctions workflow).
     ConsequenceStateInvalid,
@@ -183,6 +195,11 @@ impl ErrorCode {
             Self::EvaluationTooEarly => "evaluation_too_early",
             Self::EvaluationAlreadyExists => "evaluation_already_exists",
             Self::EvaluationRoundComputing => "evaluation_round_computing",
+            Self::EvaluationDraftExists => "evaluation_draft_exists",
+            Self::EvaluationRoundStateInvalid => "evaluation_round_state_invalid",
+            Self::EvaluationRoundNotCompleted => "evaluation_round_not_completed",
+            Self::EvaluationDataLocked => "evaluation_data_locked",
+            Self::XlsxInvalid => "xlsx_invalid",
             Self::ConsequenceStateInvalid => "consequence_state_invalid",
             Self::IdempotencyKeyReused => "idempotency_key_reused",
             Self::ServiceUnavailable => "service_unavailable",
@@ -238,11 +255,16 @@ impl ErrorCode {
             | Self::EvaluationTooEarly
             | Self::EvaluationAlreadyExists
             | Self::EvaluationRoundComputing
+            | Self::EvaluationDraftExists
+            | Self::EvaluationRoundStateInvalid
+            | Self::EvaluationRoundNotCompleted
+            | Self::EvaluationDataLocked
             | Self::ConsequenceStateInvalid => 409,
             Self::PayloadTooLarge => 413,
             Self::CapExceptionReasonRequired
             | Self::IdempotencyKeyReused
             | Self::CsvInvalid
+            | Self::XlsxInvalid
             | Self::FileHashMismatch => 422,
             Self::ChairMustBeLeadPrincipal
             | Self::ViceChairMustBeMemberPrincipal

@@ -43,20 +43,20 @@ const WORDS = {
     download: '下载', present: '出席', absent: '缺席', passed: '通过', refresh: '刷新', all: '全部',
     unavailable: '服务暂时不可用,请稍后重试。', network: '无法连接服务器,请检查网络后重试。', staff: '在编教师',
     days_left: '天', yes_word: '是', no_word: '否', region: '行政区划', person: '当前用户',
-    open_round: '开启考核评估', rounds: '本浏览器开启过的考核', round: '考核评估', opened_at: '开启时间', scorecards: '评分卡',
+    open_round: '开启考核评估', rounds: '本地区考核轮次', round: '考核评估', opened_at: '开启时间', scorecards: '评分卡',
     total: '总分', grade: '等级', skipped: '未参评集团', eligible_from: '可参评日期', export_xlsx: '导出 Excel', export_csv: '导出 CSV',
     dimensions: '评估维度', weight: '权重', score: '得分', figure: '指标', value: '数值', target: '目标', sources: '依据记录',
     balance: '优质均衡(加权差异系数)', limit: '上限', group_cv: '集团加权差异系数', county_cv: '全县加权差异系数', cv_with_postings: '计入交流后',
     cv_note: '差异系数按在校生数加权(V-17、§8.12):X̄ = ΣPᵢXᵢ / ΣPᵢ,S = √(Σ(Pᵢ/ΣP)(Xᵢ − X̄)²),CV = S / X̄;跨学段学校按 1 : 1.1(: 1.32)分入各学段。无数据不算达标。',
     member_progress: '成员校进步', quality_score: '质量得分', last_year: '上年得分', value_added: '增值', consequences: '考核结果运用',
-    report: '打印报告', within: '达标',
+    report: '打印报告', within: '是否达标',
     legal_person: '法人', leadership: '领导班子', kept: '独立', unified: '统一',
     scale: '办学规模与龙头学校质量', scale_decisions: '规模决定记录', lead_quality: '龙头学校年度质量',
     scale_cap: '规模上限', effective_cap: '现行上限', model_cap: '模式上限', change_scale: '调整规模',
     record_quality: '记录质量评估', improving: '持续提升', decided_at: '决定时间', recorded_by: '记录人',
     major_matters: '成员学校重大事项', record_major_matter: '登记重大事项', matter_title: '事项', matter_description: '说明(类别为「其他」时必填)',
     effective_on: '生效日期', decision_cited: '依据的理事会决议', no_decision: '理事会尚无关于该校的重大事项决议', recorded: '已登记',
-    gate_closed: '龙头学校最近一年质量未提升:集团暂停吸收新成员(V-07)。', superseded: '已更正', rounds_hint: '考核评估在开启后可随时从此处进入;接口目前不提供考核列表,本页记住在此浏览器开启的考核。',
+    gate_closed: '龙头学校最近一年质量未提升:集团暂停吸收新成员(V-07)。', superseded: '已更正',
     history: '载入历史数据', brand_refusals: '品牌违规拦截记录', requested_by: '申请人', resource: '资源', refused_to: '拟输出至', refused_at: '拦截时间',
     brand_refusals_hint: '集团资源不得转让或向集团外学校、其他集团二次输出(R-11);每次被拦截的尝试均记录在此。',
   },
@@ -96,20 +96,20 @@ const WORDS = {
     download: 'Download', present: 'present', absent: 'absent', passed: 'passed', refresh: 'Refresh', all: 'All',
     unavailable: 'The service is unavailable; try again shortly.', network: 'Cannot reach the server; check the network and retry.', staff: 'Staff',
     days_left: 'days', yes_word: 'yes', no_word: 'no', region: 'Region', person: 'Signed in as',
-    open_round: 'Open evaluation round', rounds: 'Rounds opened in this browser', round: 'Evaluation round', opened_at: 'Opened', scorecards: 'Scorecards',
+    open_round: 'Open evaluation round', rounds: "The region's rounds", round: 'Evaluation round', opened_at: 'Opened', scorecards: 'Scorecards',
     total: 'Total', grade: 'Grade', skipped: 'Groups left out', eligible_from: 'Eligible from', export_xlsx: 'Export Excel', export_csv: 'Export CSV',
     dimensions: 'Dimensions', weight: 'Weight', score: 'Score', figure: 'Figure', value: 'Value', target: 'Target', sources: 'Records',
     balance: 'Balance (enrolment-weighted coefficients of variation)', limit: 'Limit', group_cv: 'Group CV (weighted)', county_cv: 'County CV (weighted)', cv_with_postings: 'With postings',
     cv_note: 'Each CV weights every school by its enrolment (V-17, §8.12): X̄ = ΣPᵢXᵢ / ΣPᵢ, S = √(Σ(Pᵢ/ΣP)(Xᵢ − X̄)²), CV = S / X̄; a school spanning stages counts in each by 1 : 1.1 (: 1.32). No data is no pass.',
     member_progress: "Members' progress", quality_score: 'Quality score', last_year: 'Last year', value_added: 'Value added', consequences: 'Consequences',
-    report: 'Printable report', within: 'within',
+    report: 'Printable report', within: 'Within the limit',
     legal_person: 'Legal person', leadership: 'Leadership', kept: 'own', unified: 'unified',
     scale: "Scale and the lead school's quality", scale_decisions: 'Scale decisions', lead_quality: "Lead school's yearly quality",
     scale_cap: 'Scale cap', effective_cap: 'Cap in force', model_cap: "model's cap", change_scale: 'Change scale',
     record_quality: 'Record quality', improving: 'Improving', decided_at: 'Decided', recorded_by: 'Recorded by',
     major_matters: "Member schools' major matters", record_major_matter: 'Record major matter', matter_title: 'Matter', matter_description: 'Description (required for "other")',
     effective_on: 'Effective', decision_cited: 'Council decision cited', no_decision: 'No council decision about this school yet', recorded: 'Recorded',
-    gate_closed: "The lead school's latest quality did not improve: the group admits no member (V-07).", superseded: 'corrected', rounds_hint: 'The API has no list of rounds yet; this page remembers the rounds opened in this browser.',
+    gate_closed: "The lead school's latest quality did not improve: the group admits no member (V-07).", superseded: 'corrected',
     history: 'Load the past', brand_refusals: 'Refused brand transfers', requested_by: 'Requested by', resource: 'Resource', refused_to: 'To', refused_at: 'When',
     brand_refusals_hint: 'Group resources may not be transferred or re-exported to schools outside the group or to other groups (R-11); every refused attempt is kept here.',
   },
@@ -949,135 +949,9 @@ async function pageSchool() {
   });
 }
 
-// ---------------------------------------------------------------- bureau: annual evaluation
-
-// The API has no list of rounds: the rounds opened (or visited) in this browser, newest first.
-function rememberedRounds() {
-  try { return JSON.parse(localStorage.getItem('edugroup.rounds') || '[]'); } catch { return []; }
-}
-function rememberRound(round) {
-  const list = rememberedRounds().filter(r => r.id !== round.id);
-  list.unshift({ id: round.id, school_year: round.school_year, opened_at: round.opened_at, region: round.region });
-  localStorage.setItem('edugroup.rounds', JSON.stringify(list.slice(0, 20)));
-}
-
 async function groupNames() {
   const page = await api('GET', '/groups?limit=200&include_dissolved=true');
   return new Map(page.items.map(g => [g.id, g]));
-}
-
-async function pageEvaluation() {
-  const last = schoolYearOf(today()) - 1;
-  const bureau = state.claims.role === 'bureau';
-  const rounds = rememberedRounds().filter(r => r.region === state.claims.region);
-  main().innerHTML = `<h1>${esc(t('evaluation'))}</h1>
-    ${bureau ? `<section class="card"><h2>${esc(t('open_round'))}</h2><form id="round-form" class="inline">
-      <label>${esc(t('year'))}<select name="school_year" id="round-year">${[last - 1, last, last + 1].map(y => `<option value="${y}"${y === last ? ' selected' : ''}>${esc(fmtYear(y))}</option>`).join('')}</select></label>
-      <button type="submit" id="round-open">${esc(t('open_round'))}</button></form></section>` : ''}
-    <section class="card"><h2>${esc(t('rounds'))}</h2><p class="muted">${esc(t('rounds_hint'))}</p>
-    ${table([t('year'), t('opened_at'), ''], rounds.map(r => [esc(fmtYear(r.school_year)), fmtDate(r.opened_at), `<a href="#/evaluation/${r.id}">${esc(t('open'))}</a>`]), 'rounds')}</section>`;
-  const form = document.querySelector('#round-form');
-  if (!form) return;
-  form.addEventListener('submit', async e => {
-    e.preventDefault();
-    let round = null;
-    const body = { school_year: Number(form.elements.school_year.value) };
-    if (await act(q('#round-open'), async () => { round = await api('POST', '/evaluation-rounds', body, { headers: { 'Idempotency-Key': idempotencyKey() } }); })) {
-      rememberRound(round);
-      location.hash = `#/evaluation/${round.id}`;
-    }
-  });
-}
-
-async function pageRound(roundId) {
-  main().innerHTML = `<div id="round">${esc(t('loading'))}</div>`;
-  await fill(q('#round'), async () => {
-    let [round, groups] = await Promise.all([api('GET', `/evaluation-rounds/${roundId}`), groupNames().catch(() => new Map())]);
-    // a round is computed in the background after it opens: poll while this page is shown
-    while (round.status === 'computing' && document.querySelector('#round')) {
-      await new Promise(resolve => setTimeout(resolve, 1000));
-      round = await api('GET', `/evaluation-rounds/${roundId}`);
-    }
-    if (round.status === 'failed') throw new Refusal(round.failure, 409);
-    rememberRound(round);
-    return `<p><a href="#/evaluation">← ${esc(t('back'))}</a></p>
-      <h1 data-testid="round-title">${esc(t('round'))} · ${esc(fmtYear(round.school_year))}</h1>
-      <p class="muted">${esc(t('opened_at'))} ${fmtDate(round.opened_at)} · ${esc(round.opened_by)} · ${esc(t('policy_version'))} ${round.policy_version}</p>
-      <div class="actions"><button type="button" id="export-xlsx">${esc(t('export_xlsx'))}</button><button type="button" class="secondary" id="export-csv">${esc(t('export_csv'))}</button></div>
-      <h2>${esc(t('scorecards'))}</h2>` +
-      table([t('groups'), t('total'), t('grade'), ''], round.scorecards.map(c => [
-        esc(groups.get(c.group_id)?.name ?? c.group_id), c.total.toFixed(1), badge('grade', c.grade),
-        `<a href="#/evaluation/${roundId}/group/${c.group_id}">${esc(t('open'))}</a>`]), 'scorecards') +
-      `<h2>${esc(t('skipped'))}</h2>` +
-      table([t('groups'), t('reason'), t('eligible_from')], round.skipped.map(k => [
-        esc(groups.get(k.group_id)?.name ?? k.group_id), esc(k.reason), fmtDate(k.eligible_from)]), 'skipped');
-  });
-  const year = q('[data-testid="round-title"]').textContent;
-  q('#export-xlsx').addEventListener('click', e => openDocument(e.target, `/api/v1/evaluation-rounds/${roundId}/export.xlsx`, `${year}.xlsx`));
-  q('#export-csv').addEventListener('click', e => openDocument(e.target, `/api/v1/evaluation-rounds/${roundId}/export.csv`, `${year}.csv`));
-}
-
-async function pageScorecard(roundId, groupId) {
-  main().innerHTML = `<div id="scorecard">${esc(t('loading'))}</div>`;
-  const bureau = state.claims.role === 'bureau';
-  const shown = await fill(q('#scorecard'), async () => {
-    const [card, names] = await Promise.all([api('GET', `/evaluation-rounds/${roundId}/groups/${groupId}`), schools().catch(() => new Map())]);
-    const group = await api('GET', `/groups/${groupId}`).catch(() => null);
-    const dims = card.dimensions.map(d => `<tr><td><b>${esc(bi(d.title_zh, en('dimension', d.dimension)))}</b></td><td>${d.weight}</td><td>${d.score.toFixed(1)}</td></tr>` +
-      d.figures.map(f => `<tr class="figure"><td>&nbsp;&nbsp;<button type="button" class="link" data-figure="${esc(f.key)}">${esc(bi(f.title_zh, f.title))}</button> <small class="muted">${esc(f.rule)}</small></td>
-        <td>${f.value == null ? '—' : `${esc(f.value)} ${esc(f.unit)}`}${f.target == null ? '' : ` <small class="muted">/ ${esc(f.target)}</small>`}</td><td>${f.score.toFixed(1)}</td></tr>
-        <tr hidden data-sources="${esc(f.key)}"><td colspan="3"></td></tr>`).join('')).join('');
-    // V-17, §8.12: enrolment-weighted CVs, seven per stage; a CV without data has no
-    // verdict (null), shown as — and never as 达标.
-    const cv = table([t('stage'), '', t('figure'), t('group_cv'), t('cv_with_postings'), t('county_cv'), t('limit'), t('within')], card.balance.cv.map(c => [
-      esc(en('stage', c.stage)), String(c.number), esc(en('balance', c.key) || c.key), c.group_cv == null ? '—' : c.group_cv.toFixed(3), c.group_cv_with_postings == null ? '—' : c.group_cv_with_postings.toFixed(3),
-      c.county_cv == null ? '—' : c.county_cv.toFixed(3), c.limit.toFixed(2),
-      c.group_cv == null || c.group_within == null ? '—' : c.group_within ? `<span class="badge met">${esc(t('yes_word'))}</span>` : `<span class="badge overdue">${esc(t('no_word'))}</span>`]), 'balance');
-    const members = table([t('school'), t('quality_score'), t('last_year'), t('value_added'), t('balance'), t('status')], card.members.map(m => [
-      esc(nameOf(names, m.school_id)), m.quality_score == null ? '—' : m.quality_score.toFixed(1), m.last_year_score == null ? '—' : m.last_year_score.toFixed(1),
-      m.value_added == null ? '—' : m.value_added.toFixed(1), m.balance_passed == null ? '—' : esc(m.balance_passed ? t('yes_word') : t('no_word')),
-      m.failing ? `<span class="badge overdue">${esc(en('grade', 'fail'))}</span>` : '']), 'member-progress');
-    const consequences = table([t('consequences'), t('school'), t('reason'), t('status'), t('actions')], card.consequences.map(c => [
-      esc(en('consequence_kind', c.kind)), esc(nameOf(names, c.school_id)), esc(c.reason), badge('consequence_status', c.status),
-      bureau && c.status === 'proposed' ? `<div class="actions" data-consequence="${c.id}" data-kind="${esc(c.kind)}" data-school="${esc(nameOf(names, c.school_id))}"><button type="button" class="secondary" data-confirm="true">${esc(t('confirm'))}</button><button type="button" class="secondary" data-confirm="false">${esc(t('reject'))}</button></div>` : '']), 'consequences');
-    return `<p><a href="#/evaluation/${roundId}">← ${esc(t('back'))}</a></p>
-      <h1 data-testid="scorecard-title">${esc(group?.name ?? groupId)} · ${esc(fmtYear(card.school_year))}</h1>
-      <p class="chips"><span class="kpi" data-testid="scorecard-total">${card.total.toFixed(1)}</span> ${badge('grade', card.grade)}
-        <small class="muted">${esc(t('policy_version'))} ${card.policy_version}</small></p>
-      <div class="actions"><button type="button" class="secondary" id="print-report">${esc(t('report'))}</button></div>
-      <section class="card"><h2>${esc(t('dimensions'))}</h2><table data-testid="dimensions"><thead><tr><th>${esc(t('figure'))}</th><th>${esc(t('weight'))} / ${esc(t('value'))}</th><th>${esc(t('score'))}</th></tr></thead><tbody>${dims}</tbody></table></section>
-      <section class="card"><h2>${esc(t('balance'))}</h2><p class="muted">${esc(t('cv_note'))}</p>${cv}</section>
-      <section class="card"><h2>${esc(t('member_progress'))}</h2>${members}</section>
-      <section class="card"><h2>${esc(t('consequences'))}</h2>${consequences}</section>`;
-  });
-  if (!shown) return;
-  q('#print-report').addEventListener('click', e => openDocument(e.target, `/api/v1/evaluation-rounds/${roundId}/groups/${groupId}/report.html`));
-  document.querySelectorAll('[data-figure]').forEach(b => b.addEventListener('click', async () => {
-    const row = document.querySelector(`[data-sources="${CSS.escape(b.dataset.figure)}"]`);
-    if (!row) return;
-    row.hidden = !row.hidden;
-    if (row.hidden) return;
-    await fill(row.firstElementChild, async () => {
-      const f = await api('GET', `/evaluation-rounds/${roundId}/groups/${groupId}/figures/${encodeURIComponent(b.dataset.figure)}`);
-      return `<b>${esc(t('sources'))}</b> (${f.sources.length}): ` + (f.sources.map(src => `<span class="badge">${esc(en('source_kind', src.kind))}</span> <code>${esc(src.href)}</code>`).join(' · ') || esc(t('none')));
-    });
-  }));
-  document.querySelectorAll('[data-consequence] button').forEach(b => b.addEventListener('click', async () => {
-    const holder = b.closest('[data-consequence]');
-    const id = holder.dataset.consequence;
-    const body = { confirm: b.dataset.confirm === 'true' };
-    // X-02: a confirmed exit or dissolution takes effect at once and cannot be undone.
-    const { kind, school } = holder.dataset;
-    if (body.confirm && (kind === 'member_exit' || kind === 'dissolution')) {
-      const what = kind === 'member_exit'
-        ? bi(`确认后,${school}将立即退出集团(退出原因:考核评估),其进行中的交流结束、资源库访问终止。此操作不可撤销。`,
-          `Once confirmed, ${school} leaves the group at once (exit reason: evaluation); its running postings end and its library access ends. This cannot be undone.`)
-        : bi('确认后,集团将立即撤销,所有成员资格终止,集团不再接受任何变更。此操作不可撤销。',
-          'Once confirmed, the group is dissolved at once: every membership ends and the group accepts no further change. This cannot be undone.');
-      if (!window.confirm(what)) return;
-    }
-    if (await act(b, () => api('POST', `/evaluation-rounds/${roundId}/groups/${groupId}/consequences/${id}/decision`, body), t('saved'))) setTimeout(() => pageScorecard(roundId, groupId), 500);
-  }));
 }
 
 // ---------------------------------------------------------------- frame and routes
@@ -1148,7 +1022,9 @@ async function route() {
   if (hash === '#/policy') return pagePolicy();
   if (hash === '#/history' && state.claims.role === 'bureau') return pageHistory(); // history.js
   if (hash === '#/school') return pageSchool();
+  // evaluation.js
   if (hash === '#/evaluation') return pageEvaluation();
+  if (hash === '#/evaluation/data' && state.claims.role === 'bureau') return pageEvaluationData();
   if ((m = hash.match(/^#\/evaluation\/([0-9a-f-]+)$/))) return pageRound(m[1]);
   if ((m = hash.match(/^#\/evaluation\/([0-9a-f-]+)\/group\/([0-9a-f-]+)$/))) return pageScorecard(m[1], m[2]);
   if ((m = hash.match(/^#\/group\/([0-9a-f-]+)$/))) return pageGroup(m[1]);

@@ -46,7 +46,7 @@ pub struct RoundRequest {
     pub as_of: Option<NaiveDate>,
 }
 
-async fn round_of_region(
+pub(crate) async fn round_of_region(
     state: &AppState,
     caller: &Caller,
     round_id: Uuid,
@@ -62,11 +62,15 @@ async fn round_of_region(
     }
 }
 
-/// Open an evaluation round (V-03): every group of the caller's region a year past its
-/// plaque date (or each named one) is claimed for the school year, and the round answers
-/// at once `computing` with its URL in `Location`; poll it until it is `computed` (its
-/// scorecards listed) or `failed` (with the refusal that stopped it; its groups can then be
-/// evaluated again). `evaluation_too_early` when no group (or a named one) is eligible.
+/// Open an evaluation round (V-03) as a **draft**: every group of the caller's region a
+/// year past its plaque date (or each named one) is claimed for the school year, and the
+/// round answers at once `computing` with its URL in `Location`; poll it until it is
+/// `computed` (its scorecards listed) or `failed` (with the refusal that stopped it; its
+/// groups can then be evaluated again). Nothing is final until the bureau completes it
+/// (`POST …/complete`); until then it recomputes it after correcting the data
+/// (`POST …/recompute`). `evaluation_too_early` when no group (or a named one) is eligible;
+/// `evaluation_draft_exists` (with `details.round_id`) when a draft of the year already
+/// evaluates them; `evaluation_already_exists` when a completed round does.
 #[utoipa::path(
     tag = "evaluation",
     operation_id = "create_evaluation_round",
@@ -79,7 +83,7 @@ async fn round_of_region(
         (status = 401, description = "No valid token", body = ErrorBody),
         (status = 403, description = "Only the bureau", body = ErrorBody),
         (status = 404, description = "A named group is not the region's", body = ErrorBody),
-        (status = 409, description = "`evaluation_too_early` (V-03), `evaluation_already_exists`", body = ErrorBody),
+        (status = 409, description = "`evaluation_too_early`, `evaluation_draft_exists`, `evaluation_already_exists` (V-03)", body = ErrorBody),
         (status = 422, description = "`idempotency_key_reused`", body = ErrorBody),
         (status = 503, description = "Service unavailable; retry", body = ErrorBody),
     ),
@@ -240,9 +244,9 @@ pub struct ConsequenceDecisionRequest {
     pub note: Option<String>,
 }
 
-/// Confirm or reject a proposed reward or warning. A member exit takes effect when
-/// the bureau confirms the persuade-out (sanctions), a dissolution when it dissolves the
-/// group: those are refused here with `consequence_state_invalid`.
+/// Confirm or reject a consequence a completed round proposes; a confirmed member
+/// exit or dissolution takes effect at once. A draft round's consequences are not binding:
+/// `evaluation_round_not_completed` until the bureau completes the round.
 #[utoipa::path(
     tag = "evaluation",
     operation_id = "decide_consequence",
@@ -258,7 +262,7 @@ pub struct ConsequenceDecisionRequest {
         (status = 401, description = "No valid token", body = ErrorBody),
         (status = 403, description = "Only the group's bureau", body = ErrorBody),
         (status = 404, description = "No such consequence", body = ErrorBody),
-        (status = 409, description = "`consequence_state_invalid`", body = ErrorBody),
+        (status = 409, description = "`consequence_state_invalid`, `evaluation_round_not_completed` (X-02)", body = ErrorBody),
         (status = 503, description = "Service unavailable; retry", body = ErrorBody),
     ),
     security(("bearer" = [])),
@@ -320,6 +324,8 @@ pub(crate) async fn school_of_region(
 }
 
 /// Enter a school's data of a school year (the bureau of its region); the last entry counts.
+/// Once a round of the year that evaluates the school's group is completed, the data is
+/// final: `evaluation_data_locked` (V-03).
 #[utoipa::path(
     tag = "evaluation",
     operation_id = "put_school_evaluation_data",
@@ -334,6 +340,7 @@ pub(crate) async fn school_of_region(
         (status = 401, description = "No valid token", body = ErrorBody),
         (status = 403, description = "Only the school's bureau", body = ErrorBody),
         (status = 404, description = "No such school in the caller's region", body = ErrorBody),
+        (status = 409, description = "`evaluation_data_locked` (V-03): the year's evaluation of its group is completed", body = ErrorBody),
         (status = 503, description = "Service unavailable; retry", body = ErrorBody),
     ),
     security(("bearer" = [])),
@@ -429,6 +436,7 @@ pub struct ScoredItemsRequest {
         (status = 401, description = "No valid token", body = ErrorBody),
         (status = 403, description = "Only the group's bureau", body = ErrorBody),
         (status = 404, description = "No such group visible to the caller", body = ErrorBody),
+        (status = 409, description = "`evaluation_data_locked` (V-03): the group's evaluation of the year is completed", body = ErrorBody),
         (status = 503, description = "Service unavailable; retry", body = ErrorBody),
     ),
     security(("bearer" = [])),

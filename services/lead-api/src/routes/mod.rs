@@ -4,6 +4,8 @@ pub mod catalogue;
 pub mod consent;
 pub mod council;
 pub mod evaluation;
+mod evaluation_sheet;
+pub mod evaluation_year;
 pub mod groups;
 pub mod major_matters;
 pub mod obligations;
@@ -111,5 +113,10 @@ pub fn config(cfg: &mut ServiceConfig) {
         .service(evaluation::decide_consequence)
         .service(evaluation::put_school_evaluation_data)
         .service(evaluation::get_school_evaluation_data)
-        .service(evaluation::put_scored_items);
+        .service(evaluation::put_scored_items)
+        .service(evaluation_year::list_evaluation_rounds)
+        .service(evaluation_year::recompute_evaluation_round)
+        .service(evaluation_year::complete_evaluation_round)
+        .service(evaluation_year::get_scored_items)
+        .service(evaluation_year::import_school_evaluation_data);
 }

@@ -28,9 +28,9 @@ use crate::routes::groups::{visible_group, writable_group};
 use crate::{AppState, CSV_LIMIT, ics, scope};
 
 /// Room left in a bus message for the command envelope around an uploaded CSV.
-const ENVELOPE_MARGIN: usize = 4 * 1024;
+pub(crate) const ENVELOPE_MARGIN: usize = 4 * 1024;
 
-fn too_large(limit: usize) -> ApiError {
+pub(crate) fn too_large(limit: usize) -> ApiError {
     ApiError(Problem::new(
         ErrorCode::PayloadTooLarge,
         format!("the file is larger than {limit} bytes; split it and upload the parts"),
@@ -157,23 +157,23 @@ pub async fn import_teachers(
     ))
 }
 
-/// The body of a CSV upload: `text/csv` (or `text/plain`), at most [`CSV_LIMIT`], UTF-8.
-async fn read_csv(req: &HttpRequest, payload: web::Payload) -> Result<String, ApiError> {
+/// The body of an upload of one of the `accepted` media types, at most [`CSV_LIMIT`].
+pub(crate) async fn upload_body(
+    req: &HttpRequest,
+    payload: web::Payload,
+    accepted: &[&str],
+    (en, zh): (&str, &str),
+) -> Result<actix_web::web::Bytes, ApiError> {
     let mime = req
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.split(';').next())
         .map(|v| v.trim().to_ascii_lowercase());
-    if !matches!(mime.as_deref(), Some("text/csv" | "text/plain")) {
-        return Err(Problem::validation(
-            "Content-Type",
-            "Content-Type must be text/csv",
-            "Content-Type 必须为 text/csv",
-        )
-        .into());
+    if !mime.as_deref().is_some_and(|m| accepted.contains(&m)) {
+        return Err(Problem::validation("Content-Type", en, zh).into());
     }
-    let body = payload
+    payload
         .to_bytes_limited(CSV_LIMIT)
         .await
         .map_err(|_| too_large(CSV_LIMIT))?
@@ -183,7 +183,21 @@ async fn read_csv(req: &HttpRequest, payload: web::Payload) -> Result<String, Ap
                 &format!("unreadable body: {e}"),
                 &format!("无法读取请求体: {e}"),
             ))
-        })?;
+        })
+}
+
+/// The body of a CSV upload: `text/csv` (or `text/plain`), at most [`CSV_LIMIT`], UTF-8.
+async fn read_csv(req: &HttpRequest, payload: web::Payload) -> Result<String, ApiError> {
+    let body = upload_body(
+        req,
+        payload,
+        &["text/csv", "text/plain"],
+        (
+            "Content-Type must be text/csv",
+            "Content-Type 必须为 text/csv",
+        ),
+    )
+    .await?;
     String::from_utf8(body.to_vec()).map_err(|e| {
         Problem::validation(
             "body",
@@ -202,7 +216,10 @@ async fn read_csv(req: &HttpRequest, payload: web::Payload) -> Result<String, Ap
 
 /// An upload must fit in one bus message (the NATS server's `max_payload`), or the service
 /// never sees it: say so as 413 rather than as an unavailable service.
-fn fits_the_bus(state: &AppState, import: &TeacherImport) -> Result<(), ApiError> {
+pub(crate) fn fits_the_bus(
+    state: &AppState,
+    import: &impl serde::Serialize,
+) -> Result<(), ApiError> {
     let max = state.bus.client().server_info().max_payload;
     let size = serde_json::to_vec(import).map_or(usize::MAX, |v| v.len());
     if max > 0 && size.saturating_add(ENVELOPE_MARGIN) > max {

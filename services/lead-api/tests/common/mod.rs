@@ -3,6 +3,8 @@
 
 #![allow(dead_code)] // each test binary uses its own part of the harness
 
+pub mod evaluation;
+
 use std::time::Duration;
 
 use actix_web::http::StatusCode;
