@@ -5,6 +5,7 @@
 // member school then adopts; the evaluation round comes once). Screenshots of the main pages go to $SCREENSHOTS.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { chromium } from 'playwright-core';
 
@@ -601,4 +602,61 @@ test('bureau loads a group that ran before the system: members, a past roster, p
   await page.locator('[data-testid="meetings"] tr', { hasText: '2022年9月理事会例会' }).waitFor();
   await shot(page, '22-bureau-history-cadence');
   await assertClean(page);
+});
+
+// A bureau token of another county, signed as `edugroup token` signs in development: with the
+// public development secret, which `edugroup up` accepts on loopback only.
+function neighbourBureauToken(region) {
+  const part = value => Buffer.from(JSON.stringify(value)).toString('base64url');
+  const now = Math.floor(Date.now() / 1000);
+  const body = `${part({ typ: 'JWT', alg: 'HS256' })}.${part({ sub: `demo-bureau-${region}`, name: '扶沟县教育局', role: 'bureau',
+    region, iss: 'edugroup-dev', aud: 'edugroup', iat: now, exp: now + 3600 })}`;
+  const signature = createHmac('sha256', 'edugroup-development-secret-change-me-in-production').update(body).digest('base64url');
+  return `${body}.${signature}`;
+}
+
+test('a school of another county joins a group only once its own bureau consents', async () => {
+  const far = '411621';
+  const token = neighbourBureauToken(far);
+  const created = await fetch(`${BASE}/api/v1/schools`, {
+    method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ name: '扶沟县城关镇中心小学', stage: 'primary', region: far, principal_name: '韩梅', legal_person: '扶沟县城关镇中心小学' }),
+  });
+  assert.equal(created.status, 201);
+  const school = await created.json();
+
+  // the bureau of 太康县 admits it into the primary group by its id: the request waits
+  const bureau = await signInAs('bureau');
+  await bureau.waitForURL(/#\/county/);
+  await bureau.locator('[data-testid="groups"] a', { hasText: '太康县城关镇第一小学教育集团' }).click();
+  await bureau.locator('#admit-form').waitFor();
+  await bureau.fill('#admit-far', school.id);
+  await bureau.click('#admit-button');
+  await bureau.locator('[data-testid="consent-waiting"]', { hasText: '411621' }).waitFor();
+  assert.equal(await bureau.locator('[data-testid="members"] tr', { hasText: '扶沟县城关镇中心小学' }).count(), 0);
+  await shot(bureau, '23-bureau-consent-waiting');
+  await assertClean(bureau);
+
+  // 扶沟县's bureau signs in with its own token and approves on its county overview
+  const context = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1280, height: 900 } });
+  context.setDefaultTimeout(TIMEOUT);
+  opened.push(context);
+  const neighbour = await context.newPage();
+  neighbour.errors = [];
+  neighbour.on('pageerror', e => neighbour.errors.push(e.message));
+  await neighbour.goto(`${BASE}/`);
+  await neighbour.fill('#token', token);
+  await neighbour.click('#signin');
+  await neighbour.waitForURL(/#\/county/);
+  const request = neighbour.locator('[data-testid="consent-requests"] tr', { hasText: '扶沟县城关镇中心小学' });
+  await request.locator('.badge', { hasText: '待同意' }).waitFor();
+  await shot(neighbour, '24-neighbour-consent-request');
+  await request.locator('button[data-verdict="approve"]').click();
+  await request.locator('.badge', { hasText: '已同意' }).waitFor();
+  await assertClean(neighbour);
+
+  // the school is a member now, flagged as of another county
+  await bureau.reload();
+  await bureau.locator('[data-testid="members"] tr', { hasText: '扶沟县城关镇中心小学' }).filter({ hasText: '跨区域' }).waitFor();
+  await assertClean(bureau);
 });

@@ -128,6 +128,7 @@ const ENUMS = {
   obligation_status: { met: ['已完成', 'met'], missing: ['未完成', 'missing'], overdue: ['已逾期', 'overdue'], upcoming: ['未到期', 'upcoming'] },
   obligor: { group: ['集团', 'group'], lead: ['龙头学校', 'lead school'], member: ['成员学校', 'member school'] },
   posting_kind: { secondment: ['挂职', 'secondment'], post_holding: ['任职', 'post holding'], shadowing: ['跟岗学习', 'shadowing'], support_teaching: ['支教', 'support teaching'], itinerant: ['走教', 'itinerant'] },
+  consent_status: { pending: ['待同意', 'pending'], approved: ['已同意', 'approved'], declined: ['不同意', 'declined'] },
   posting_status: { proposed: ['待确认', 'proposed'], confirmed: ['已确认', 'confirmed'], cancelled: ['已取消', 'cancelled'], ended_early: ['提前结束', 'ended early'] },
   posting_phase: { upcoming: ['未开始', 'upcoming'], active: ['进行中', 'active'], completed: ['已完成', 'completed'] },
   backbone: { none: ['—', '—'], school: ['校级骨干', 'school'], county: ['县级骨干', 'county'], city: ['市级骨干', 'city'], province: ['省级骨干', 'province'] },
@@ -536,7 +537,9 @@ async function pageCounty() {
     <h2>${esc(t('groups'))}</h2><div id="groups">${esc(t('loading'))}</div>
     <div class="grid"><section class="card"><h2>${esc(t('rotation'))}</h2><div id="rotation"></div></section>
     <section class="card"><h2>${esc(t('overdue_reports'))}</h2><div id="reports"></div>
-    <h2>${esc(t('evaluation'))}</h2><p id="cv"><a href="#/evaluation">${esc(t('open_round'))} · ${esc(t('scorecards'))} · ${esc(t('balance'))}</a></p></section></div>`;
+    <h2>${esc(t('evaluation'))}</h2><p id="cv"><a href="#/evaluation">${esc(t('open_round'))} · ${esc(t('scorecards'))} · ${esc(t('balance'))}</a></p></section></div>
+    <section class="card"><h2>${esc(bi('跨县入集团申请(F-04)', 'Schools of another county (F-04)'))}</h2><div id="consents"></div></section>`;
+  consentSection(q('#consents')); // consent.js
   q('#year').addEventListener('change', e => { location.hash = `#/county?year=${e.target.value}`; });
   fill(q('#groups'), async () => {
     const page = await api('GET', '/groups?limit=200&include_dissolved=true');
@@ -639,14 +642,19 @@ async function pageGroup(groupId) {
     const candidates = [...names.values()].filter(s => s.id && !inGroup.has(s.id));
     q('#admit').innerHTML = `<form id="admit-form" class="inline"><label>${esc(t('school'))}<select name="school_id" id="admit-school">
       <option value="">${esc(t('choose'))}</option>${candidates.map(s => `<option value="${s.id}">${esc(s.name)} (${esc(en('stage', s.stage))})</option>`).join('')}</select></label>
+      <label>${esc(bi('或外县学校编号(由该县教育局提供)', 'or a school of another county, by its id'))}<input name="far_school_id" id="admit-far" size="36"></label>
       <button type="submit" id="admit-button">${esc(t('admit'))}</button></form>`;
     q('#admit-form').addEventListener('submit', async e => {
       e.preventDefault();
-      const schoolId = q('#admit-school').value;
-      const body = { school_id: schoolId };
-      if (await act(q('#admit-button'), () => api('POST', `/groups/${groupId}/members`, body, { headers: { 'Idempotency-Key': idempotencyKey() } }), t('admitted'))) {
-        setTimeout(() => pageGroup(groupId), 400);
-      }
+      const body = { school_id: q('#admit-far').value.trim() || q('#admit-school').value };
+      let reply = null;
+      const ok = await act(q('#admit-button'), async () => {
+        reply = await api('POST', `/groups/${groupId}/members`, body, { headers: { 'Idempotency-Key': idempotencyKey() } });
+      });
+      const waiting = admissionNotice(reply); // consent.js: a school of another county waits
+      if (!ok) return;
+      placeAfter(q('#admit-button'), `<div class="done" role="status"${waiting ? ' data-testid="consent-waiting"' : ''}>${esc(waiting ?? t('admitted'))}</div>`);
+      if (!waiting) setTimeout(() => pageGroup(groupId), 400);
     });
   }
   fill(q('#council'), async () => {

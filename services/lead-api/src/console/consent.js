@@ -1,0 +1,51 @@
+// edugroup console: consent across counties (F-04). A school of another county joins a group
+// only when its own county bureau agrees: admitting it answers 202 with a request, which the
+// county overview of both bureaus lists; the school's bureau approves it (the admission then
+// runs through every rule) or declines it with a reason. Loaded before app.js, whose helpers
+// (t, bi, api, act, fill, reasonDialog from forms.js, …) it calls once a page runs.
+'use strict';
+
+// What an admission answered: a membership (201), or a request that waits (202).
+function admissionNotice(reply) {
+  if (reply?.status !== 'pending') return null;
+  return bi(`${reply.school_name} 属于 ${reply.school_region}:已提交跨县入集团申请,待该县教育局同意后生效(F-04)`,
+    `${reply.school_name} is of county ${reply.school_region}: the request waits for that county bureau's consent (F-04)`);
+}
+
+// The county overview's list of requests, with the decision buttons where this bureau is the
+// school's county and the request waits.
+function consentSection(el) {
+  const claims = state.claims;
+  const load = () => fill(el, async () => {
+    const page = await api('GET', '/consent-requests?limit=50');
+    if (!page.items.length) return `<p class="muted">${esc(t('no_rows'))}</p>`;
+    return table([bi('集团', 'Group'), t('school'), bi('申请时间', 'Asked'), t('status'), t('reason'), t('actions')], page.items.map(r => [
+      `${esc(r.group_name)} <small class="muted">${esc(r.group_region)}</small>`,
+      `${esc(r.school_name)} <small class="muted">${esc(r.school_region)}</small>`,
+      fmtDateTime(r.requested_at), badge('consent_status', r.status), esc(r.reason ?? ''),
+      r.status === 'pending' && claims.role === 'bureau' && r.school_region === claims.region
+        ? `<div class="actions" data-consent="${esc(r.id)}"><button type="button" class="secondary" data-verdict="approve">${esc(bi('同意', 'Approve'))}</button>` +
+          `<button type="button" class="secondary" data-verdict="decline">${esc(bi('不同意', 'Decline'))}</button></div>`
+        : '']), 'consent-requests');
+  }).then(shown => {
+    if (!shown) return;
+    el.querySelectorAll('[data-verdict]').forEach(button => button.addEventListener('click', async () => {
+      const id = button.closest('[data-consent]').dataset.consent;
+      const row = button.closest('tr');
+      let reason = null;
+      if (button.dataset.verdict === 'decline') {
+        reason = await reasonDialog({
+          title: bi('不同意跨县入集团', 'Decline the request'),
+          facts: [[t('school'), row.cells[1].textContent], [bi('集团', 'Group'), row.cells[0].textContent]],
+          confirmText: bi('不同意', 'Decline'),
+        });
+        if (reason === null) return;
+      }
+      const body = { decision: button.dataset.verdict, reason };
+      if (await act(button, () => api('POST', `/consent-requests/${id}/decision`, body, { headers: { 'Idempotency-Key': idempotencyKey() } }), t('saved'))) {
+        setTimeout(load, 300);
+      }
+    }));
+  });
+  load();
+}
