@@ -32,14 +32,23 @@ after(async () => {
   await browser?.close();
 });
 
+// Collects what must not happen on a page: a script error, or anything the
+// Content-Security-Policy refused (an inline style or script the console must not have).
+function watchErrors(page) {
+  page.errors = [];
+  page.on('pageerror', e => page.errors.push(e.message));
+  page.on('console', msg => {
+    if (msg.type() === 'error' && /Content Security Policy/i.test(msg.text())) page.errors.push(msg.text());
+  });
+}
+
 // A fresh browser context signed in as a demo role through the sign-in page's buttons.
 async function signInAs(role) {
   const context = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1280, height: 900 }, acceptDownloads: true });
   context.setDefaultTimeout(TIMEOUT);
   opened.push(context);
   const page = await context.newPage();
-  page.errors = [];
-  page.on('pageerror', e => page.errors.push(e.message));
+  watchErrors(page);
   await page.goto(`${BASE}/`);
   await page.locator(`#dev-tokens button[data-role="${role}"]`).click();
   await page.waitForFunction(() => !location.hash.startsWith('#/signin'));
@@ -76,8 +85,7 @@ test('sign-in page: Chinese by default, demo tokens offered, a bad token refused
   const context = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1280, height: 900 } });
   opened.push(context);
   const page = await context.newPage();
-  page.errors = [];
-  page.on('pageerror', e => page.errors.push(e.message));
+  watchErrors(page);
   await page.goto(`${BASE}/`);
   assert.equal(await page.getAttribute('html', 'lang'), 'zh-CN');
   await page.locator('h1', { hasText: '登录' }).waitFor();
@@ -642,8 +650,7 @@ test('a school of another county joins a group only once its own bureau consents
   context.setDefaultTimeout(TIMEOUT);
   opened.push(context);
   const neighbour = await context.newPage();
-  neighbour.errors = [];
-  neighbour.on('pageerror', e => neighbour.errors.push(e.message));
+  watchErrors(neighbour);
   await neighbour.goto(`${BASE}/`);
   await neighbour.fill('#token', token);
   await neighbour.click('#signin');

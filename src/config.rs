@@ -87,13 +87,29 @@ pub struct Settings {
     /// development secret: 8 days).
     #[arg(long, env = "EDUGROUP_JWT_MAX_LIFETIME_HOURS", default_value_t = 12)]
     pub jwt_max_lifetime_hours: u64,
+    /// API requests a second from one client address (0: no limit); over it, 429 with
+    /// Retry-After.
+    #[arg(long, env = "EDUGROUP_RATE_PER_ADDRESS", default_value_t = 50)]
+    pub rate_per_address: u32,
+    /// The burst allowed above that rate.
+    #[arg(long, env = "EDUGROUP_RATE_BURST_PER_ADDRESS", default_value_t = 200)]
+    pub rate_burst_per_address: u32,
+    /// API requests a second with one bearer token (0: no limit).
+    #[arg(long, env = "EDUGROUP_RATE_PER_TOKEN", default_value_t = 20)]
+    pub rate_per_token: u32,
+    /// The burst allowed above that rate (a console page asks a dozen things at once).
+    #[arg(long, env = "EDUGROUP_RATE_BURST_PER_TOKEN", default_value_t = 60)]
+    pub rate_burst_per_token: u32,
+    /// The API is reached over HTTPS only (behind a TLS proxy): responses carry HSTS.
+    #[arg(long, env = "EDUGROUP_HSTS")]
+    pub hsts: bool,
     /// Directory of the catalogue's file store (resource files, by SHA-256).
     #[arg(long, env = "EDUGROUP_FILES_DIR", default_value = "data/files")]
     pub files_dir: PathBuf,
 }
 
 /// The variables [`Settings`] reads; anything else under `EDUGROUP_` is refused.
-const KNOWN: [&str; 16] = [
+const KNOWN: [&str; 21] = [
     "EDUGROUP_DATABASE_URL",
     "EDUGROUP_DB_POOL_SIZE",
     "EDUGROUP_NATS_URL",
@@ -109,6 +125,11 @@ const KNOWN: [&str; 16] = [
     "EDUGROUP_JWT_AUDIENCE",
     "EDUGROUP_JWT_MAX_LIFETIME_HOURS",
     "EDUGROUP_FILES_DIR",
+    "EDUGROUP_HSTS",
+    "EDUGROUP_RATE_PER_ADDRESS",
+    "EDUGROUP_RATE_BURST_PER_ADDRESS",
+    "EDUGROUP_RATE_PER_TOKEN",
+    "EDUGROUP_RATE_BURST_PER_TOKEN",
     // Used by the test kit only.
     "EDUGROUP_TEST_DATABASE_URL",
 ];
@@ -139,6 +160,15 @@ impl Settings {
             c.credentials = Some((user.clone(), password.clone()));
         }
         c
+    }
+
+    /// The API's rate limits (each off at 0).
+    pub fn rate_limits(&self) -> std::sync::Arc<edu_lead_api::ratelimit::RateLimits> {
+        use edu_lead_api::ratelimit::{Rate, RateLimits};
+        RateLimits::new(
+            Rate::new(self.rate_per_address, self.rate_burst_per_address),
+            Rate::new(self.rate_per_token, self.rate_burst_per_token),
+        )
     }
 
     pub fn api(&self) -> edu_lead_api::ApiConfig {

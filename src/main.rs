@@ -257,7 +257,9 @@ async fn lead_api_state(
     let verifier = Verifier::new(auth).await?;
     Ok(AppState::new(bus, verifier)
         .await?
-        .with_max_in_flight(settings.http_max_in_flight))
+        .with_max_in_flight(settings.http_max_in_flight)
+        .with_hsts(settings.hsts)
+        .with_rate_limits(settings.rate_limits()))
 }
 
 async fn serve(settings: &Settings, service: Service) -> anyhow::Result<()> {

@@ -49,7 +49,8 @@ t0=$(date +%s.%N)
 RUST_LOG=error $BIN seed --province --scale "$SCALE" --region "$REGION" | tee "$OUT/seed.log"
 SEED_S=$(python3 -c "print(round($(date +%s.%N) - $t0, 1))")
 
-EDUGROUP_BIND="127.0.0.1:$PORT" RUST_LOG=error,edu_evaluation=info $BIN up --no-demo >"$OUT/up.log" 2>&1 &
+EDUGROUP_BIND="127.0.0.1:$PORT" EDUGROUP_RATE_PER_ADDRESS=0 EDUGROUP_RATE_PER_TOKEN=0 \
+  RUST_LOG=error,edu_evaluation=info $BIN up --no-demo >"$OUT/up.log" 2>&1 &
 UP=$!
 BASE="http://127.0.0.1:$PORT"
 for _ in $(seq 1 240); do curl -fs "$BASE/readyz" >/dev/null && break; sleep 0.5; done

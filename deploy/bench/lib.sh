@@ -44,7 +44,9 @@ bench_nats() {
 # address in BASE), waits until ready. The caller's EXIT trap should call bench_stop.
 bench_up() {
   bench_nats
-  EDUGROUP_BIND="127.0.0.1:$1" RUST_LOG=error $BIN up --no-demo >"$OUT/up.log" 2>&1 &
+  # rate limits off: a benchmark is one client at the machine's limits, on purpose
+  EDUGROUP_BIND="127.0.0.1:$1" EDUGROUP_RATE_PER_ADDRESS=0 EDUGROUP_RATE_PER_TOKEN=0 \
+    RUST_LOG=error $BIN up --no-demo >"$OUT/up.log" 2>&1 &
   UP=$!
   BASE="http://127.0.0.1:$1"
   for _ in $(seq 1 120); do curl -fs "$BASE/readyz" >/dev/null && break; sleep 0.5; done

@@ -507,6 +507,9 @@ impl SystemEnv {
             .env("EDUGROUP_JWT_SECRET", JWT_SECRET)
             .env("EDUGROUP_JWT_ISSUER", JWT_ISSUER)
             .env("EDUGROUP_FILES_DIR", self.dir.join("files"))
+            // the load of these tests is one client on purpose
+            .env("EDUGROUP_RATE_PER_ADDRESS", "0")
+            .env("EDUGROUP_RATE_PER_TOKEN", "0")
             .env("RUST_LOG", "warn,edu_bus=info")
             // the error a process exits with, not its backtrace, in the log's last lines
             .env("RUST_BACKTRACE", "0");

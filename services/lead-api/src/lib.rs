@@ -8,8 +8,10 @@ mod console;
 pub mod error;
 mod extract;
 pub mod group_cache;
+mod headers;
 mod ics;
 mod invalid;
+pub mod ratelimit;
 mod routes;
 pub mod scope;
 pub mod shed;
@@ -34,6 +36,7 @@ use utoipa_swagger_ui::SwaggerUi;
 pub use crate::console::DevToken;
 use crate::error::ApiError;
 use crate::group_cache::GroupCache;
+use crate::ratelimit::RateLimits;
 use crate::shed::InFlight;
 
 /// What every request handler shares.
@@ -47,6 +50,10 @@ pub struct AppState {
     pub dev_tokens: Vec<DevToken>,
     /// `/api/` requests in progress, shared by every worker; the excess is shed (503).
     pub in_flight: Arc<InFlight>,
+    /// Reached over HTTPS only (behind a TLS proxy): responses carry HSTS.
+    pub hsts: bool,
+    /// Requests per client address and per token (429 over them); off unless configured.
+    pub rate_limits: Arc<RateLimits>,
 }
 
 impl AppState {
@@ -59,6 +66,8 @@ impl AppState {
             groups,
             dev_tokens: Vec::new(),
             in_flight: InFlight::new(shed::DEFAULT_MAX_IN_FLIGHT),
+            hsts: false,
+            rate_limits: RateLimits::off(),
         })
     }
 
@@ -67,6 +76,18 @@ impl AppState {
     /// `overloaded`.
     pub fn with_max_in_flight(mut self, limit: usize) -> Self {
         self.in_flight = InFlight::new(limit);
+        self
+    }
+
+    /// Limits requests per client address and per token.
+    pub fn with_rate_limits(mut self, limits: Arc<RateLimits>) -> Self {
+        self.rate_limits = limits;
+        self
+    }
+
+    /// Sends HSTS with every response (the API is reached over HTTPS only).
+    pub fn with_hsts(mut self, hsts: bool) -> Self {
+        self.hsts = hsts;
         self
     }
 
@@ -91,7 +112,7 @@ pub const CSV_LIMIT: usize = 2 * 1024 * 1024;
             `{\"error\": {\"code\", \"message\", \"message_zh\", \"rule\", \"details\"}}`; codes are stable.",
         license(name = "Apache-2.0"),
     ),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &RateLimited),
     tags(
         (name = "schools", description = "学校 — the region's school directory"),
         (name = "groups", description = "教育集团 — groups, their models and caps"),
@@ -123,6 +144,47 @@ impl Modify for BearerAuth {
                     .build(),
             ),
         );
+    }
+}
+
+/// Every `/api/` operation may answer 429 `rate_limited` ([`ratelimit`]): documented once
+/// here rather than on each route.
+struct RateLimited;
+
+impl Modify for RateLimited {
+    fn modify(&self, openapi: &mut OpenApiDoc) {
+        let response = utoipa::openapi::ResponseBuilder::new()
+            .description(
+                "`rate_limited`: over this client address's or this token's rate; retry after `Retry-After` seconds",
+            )
+            .content(
+                "application/json",
+                utoipa::openapi::Content::new(Some(utoipa::openapi::Ref::from_schema_name(
+                    "ErrorBody",
+                ))),
+            )
+            .build();
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            if !path.starts_with("/api/") {
+                continue;
+            }
+            for operation in [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+                &mut item.patch,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                operation
+                    .responses
+                    .responses
+                    .entry("429".to_owned())
+                    .or_insert_with(|| response.clone().into());
+            }
+        }
     }
 }
 
@@ -211,10 +273,17 @@ pub fn app(
     >,
 > {
     let in_flight = web::Data::from(Arc::clone(&state.in_flight));
+    let security_headers = headers::defaults(state.hsts);
+    let rate_limits = web::Data::from(Arc::clone(&state.rate_limits));
     let (app, api) = build(Some(state));
     app.app_data(in_flight)
+        .app_data(rate_limits)
+        // innermost first: rate limits, the log, shedding, and the security headers on
+        // every response, refusals included
+        .wrap(actix_web::middleware::from_fn(ratelimit::limit))
         .wrap(TracingLogger::default())
         .wrap(actix_web::middleware::from_fn(shed::limit))
+        .wrap(security_headers)
         .service(SwaggerUi::new("/docs/{_:.*}").url("/api-docs/openapi.json", api))
         .configure(console::config)
         .default_service(web::to(error::no_route))

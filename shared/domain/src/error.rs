@@ -138,6 +138,8 @@ pub enum ErrorCode {
     ServiceUnavailable,
     /// The API has as many requests in progress as it admits; retry later.
     Overloaded,
+    /// This client or token sent more requests than its rate allows; retry after the wait.
+    RateLimited,
     /// An unexpected failure; nothing was changed.
     Internal,
 }
@@ -204,6 +206,7 @@ impl ErrorCode {
             Self::IdempotencyKeyReused => "idempotency_key_reused",
             Self::ServiceUnavailable => "service_unavailable",
             Self::Overloaded => "overloaded",
+            Self::RateLimited => "rate_limited",
             Self::Internal => "internal",
         }
     }
@@ -271,6 +274,7 @@ impl ErrorCode {
             | Self::SecretaryGeneralRequired
             | Self::SeatHolderNotInGroup
             | Self::ReportMissingMajorDecisions => 422,
+            Self::RateLimited => 429,
             Self::ServiceUnavailable | Self::Overloaded => 503,
             Self::Internal => 500,
         }

@@ -344,6 +344,8 @@ async function fill(el, loader) {
   }
   if (!el.isConnected || latestFill.get(el) !== ticket) return false;
   el.innerHTML = html;
+  // widths through the CSSOM: the Content-Security-Policy allows no inline style attribute
+  el.querySelectorAll('[data-pct]').forEach(bar => { bar.style.width = `${bar.dataset.pct}%`; });
   return true;
 }
 
@@ -551,7 +553,7 @@ async function pageCounty() {
       page.items.map((g, i) => {
         const pct = g.effective_cap ? Math.min(100, Math.round(100 * g.active_members / g.effective_cap)) : 0;
         return [`<a href="#/group/${g.id}">${esc(g.name)}</a>`, esc(en('model', g.model)), esc(en('stage', g.stage)),
-          `<span class="bar${g.active_members >= g.effective_cap ? ' full' : ''}"><span style="width:${pct}%"></span></span>${g.active_members} / ${g.effective_cap}`,
+          `<span class="bar${g.active_members >= g.effective_cap ? ' full' : ''}"><span data-pct="${pct}"></span></span>${g.active_members} / ${g.effective_cap}`,
           fmtSchoolDate(g.plaque_date), badge('group_status', g.status), String(overdue[i])];
       }), 'groups');
   });
@@ -573,7 +575,7 @@ async function pagePolicy() {
     const p = rp.current.policy;
     const fields = POLICY_FIELDS.filter(([k]) => k in p).map(([k, zh, english]) => typeof p[k] === 'boolean'
       ? `<label class="check"><input type="checkbox" name="${k}"${p[k] ? ' checked' : ''}> ${esc(bi(zh, english))}</label>`
-      : `<label>${esc(bi(zh, english))}<input type="number" name="${k}" value="${esc(p[k])}" style="width:7rem"></label>`).join('');
+      : `<label>${esc(bi(zh, english))}<input type="number" name="${k}" value="${esc(p[k])}" class="w7"></label>`).join('');
     const versions = table([t('policy_version'), t('effective_from'), t('reason'), t('changed_by')], rp.versions.slice().reverse().map(v => [
       String(v.version), fmtDate(v.effective_from), esc(v.reason ?? ''), esc(v.changed_by ?? '')]), 'policy-versions');
     return `<section class="card"><h2>${esc(t('policy_current'))} · ${esc(t('policy_version'))} ${rp.current.version}</h2>
@@ -759,10 +761,10 @@ function groupScale(g) {
   });
   load();
   if (!isBureau) return;
-  q('#scale-forms').innerHTML = `<form id="scale-form" class="inline"><label>${esc(t('scale_cap'))}<input type="number" min="1" name="scale_cap" style="width:5rem" placeholder="${esc(t('model_cap'))}"></label>
+  q('#scale-forms').innerHTML = `<form id="scale-form" class="inline"><label>${esc(t('scale_cap'))}<input type="number" min="1" name="scale_cap" class="w5" placeholder="${esc(t('model_cap'))}"></label>
     <label>${esc(t('reason'))}<input name="reason" size="30"></label><button type="submit" id="scale-button">${esc(t('change_scale'))}</button></form>
     <form id="quality-form" class="inline"><label>${esc(t('year'))}<select name="school_year">${yearOptions(schoolYearOf(today()) - 1)}</select></label>
-    <label>${esc(t('score'))}<input type="number" step="0.1" min="0" max="100" name="score" style="width:5rem"></label>
+    <label>${esc(t('score'))}<input type="number" step="0.1" min="0" max="100" name="score" class="w5"></label>
     <label>${esc(t('improving'))}<select name="improving"><option value="">${esc(bi('按上年得分判断', 'from last year'))}</option><option value="true">${esc(t('yes_word'))}</option><option value="false">${esc(t('no_word'))}</option></select></label>
     <label>${esc(t('evidence'))}<input name="evidence" size="24"></label><button type="submit" id="quality-button">${esc(t('record_quality'))}</button></form>`;
   q('#scale-form').addEventListener('submit', async e => {

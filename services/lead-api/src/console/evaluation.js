@@ -257,7 +257,7 @@ async function loadGrid(year, groupId) {
       DATA_FIELDS.map(([k, , , whole]) => `<td><input type="number" min="0" step="${whole ? 1 : 'any'}" name="${k}" value="${r.values[k] ?? ''}"></td>`).join('') +
       `<td class="${missingOf(r.values).length ? 'missing' : ''}" data-testid="row-status">${missingOf(r.values).length ? esc(`${et('missing_word')} ${missingOf(r.values).length}`) : `<span class="badge met">${esc(et('complete_word'))}</span>`}</td>` +
       `<td class="actions"><button type="button" class="secondary" data-save="${r.id}">${esc(et('save'))}</button></td></tr>`).join('');
-    return `<div style="overflow-x:auto"><table class="grid-entry" data-testid="data-grid"><thead>${head}</thead><tbody>${body}</tbody></table></div>`;
+    return `<div class="scroll-x"><table class="grid-entry" data-testid="data-grid"><thead>${head}</thead><tbody>${body}</tbody></table></div>`;
   });
   showCompleteness(rows);
   document.querySelectorAll('[data-save]').forEach(b => b.addEventListener('click', async () => {
@@ -290,7 +290,7 @@ async function loadScoredItems(year, groupId) {
     const of = d => current.items.find(i => i.dimension === d);
     return `<form id="scored-form">` + table([t('figure'), t('score'), t('evidence')], SCORED_DIMENSIONS.map(d => [
       esc(en('dimension', d)), `<input type="number" min="0" max="100" step="any" name="score-${d}" value="${of(d)?.score ?? ''}">`,
-      `<input type="text" name="evidence-${d}" value="${esc(of(d)?.evidence ?? '')}" style="width:100%">`]), 'scored-items') +
+      `<input type="text" name="evidence-${d}" value="${esc(of(d)?.evidence ?? '')}" class="wfull">`]), 'scored-items') +
       `<div class="actions"><button type="submit" id="scored-save">${esc(et('save'))}</button></div></form>`;
   });
   q('#scored-form').addEventListener('submit', async e => {

@@ -39,6 +39,11 @@ fn auth() -> AuthConfig {
 /// The API with every service behind it (membership, rotation, catalogue, council,
 /// evaluation), each in its own schema of the test's database.
 pub async fn env() -> Env {
+    env_with(|state| state).await
+}
+
+/// [`env`] with the API's state configured further (rate limits, HSTS).
+pub async fn env_with(configure: impl FnOnce(AppState) -> AppState) -> Env {
     let db = TestDb::new().await.unwrap();
     let bus = TestBus::new().await.unwrap();
     let hosts = [
@@ -52,7 +57,9 @@ pub async fn env() -> Env {
         tokio::spawn(host.unwrap().run_until(std::future::pending()));
     }
     let verifier = Verifier::new(&auth()).await.unwrap();
-    let state = web::Data::new(AppState::new(bus.bus.clone(), verifier).await.unwrap());
+    let state = web::Data::new(configure(
+        AppState::new(bus.bus.clone(), verifier).await.unwrap(),
+    ));
     Env {
         db,
         bus,
