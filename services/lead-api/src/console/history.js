@@ -112,9 +112,20 @@ async function pageHistory() {
   };
   // Sends a load; a refusal names, besides the API's entry, the line of the pasted rows it
   // came from.
+  // A group loaded a moment ago may not have reached the rotation and council services yet
+  // (they learn groups from membership's events): a `not_found` is asked again a few times,
+  // under the same key, before it is shown.
   const load = async (path, body, rows) => {
+    const key = idempotencyKey();
     try {
-      return await api('POST', path, body, { headers: { 'Idempotency-Key': idempotencyKey() } });
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await api('POST', path, body, { headers: { 'Idempotency-Key': key } });
+        } catch (err) {
+          if (!(err instanceof Refusal && err.problem.code === 'not_found' && attempt < 6)) throw err;
+          await new Promise(resolve => setTimeout(resolve, 400 * attempt));
+        }
+      }
     } catch (err) {
       const at = refusedEntry(err);
       if (Number.isInteger(at) && rows[at]) {
