@@ -568,6 +568,15 @@ impl CatalogueService {
     /// only then is the refusal answered. A retry with the same key replays that reply and
     /// records nothing again; each attempt without a key is an attempt of its own.
     pub async fn share(&self, cmd: Command<NewShare>) -> Result<Share> {
+        // Least privilege: sharing is a school office's act; an auditor only reads and a
+        // teacher uses what the office shared.
+        if !rules::is_school_office(cmd.actor.role) {
+            return Err(Problem::forbidden(
+                "only a school's office shares the group's resources",
+                "仅学校办公室可分享集团资源",
+            )
+            .into());
+        }
         let note = match &cmd.body.share.note {
             Some(n) => text::optional("note", n, 500)?,
             None => None,

@@ -212,6 +212,19 @@ async fn sharing_outside_is_refused_with_brand_transfer_forbidden_and_recorded()
         )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
+    // least privilege: an auditor only reads, a teacher uses what the office shared
+    let auditor = env.token(Role::Auditor, REGION, None);
+    let teacher = env.school_token(Role::Teacher, &g.a_id);
+    for token in [auditor, teacher] {
+        let (status, body) = env
+            .post(
+                &token,
+                &format!("/resources/{id}/shares"),
+                json!({"target": {"type": "school", "school_id": g.b_id}}),
+            )
+            .await;
+        assert_refusal(status, &body, StatusCode::FORBIDDEN, "forbidden");
+    }
     let outside = env.school("县外合作学校", "junior", REGION).await;
     let (status, body) = env
         .post(
