@@ -5,8 +5,9 @@ parameters are replaced by ids that exist in the running demo county: its school
 groups, and each group's meetings, postings, resources and facilities, read once through the
 API with the same token the run uses. The bodies, queries and headers stay generated.
 
-Also teaches schemathesis to send a `text/csv` body (the roster import), which it cannot
-serialize by itself: the generated string, as UTF-8.
+Also teaches schemathesis to send a `text/csv` body (the roster import) and an XLSX body (the
+evaluation data import), which it cannot serialize by itself: the generated value's bytes (a
+string as UTF-8), which the API must refuse as a clear 4xx when they are not a workbook.
 """
 
 import os
@@ -65,3 +66,16 @@ class CsvSerializer:
 
     def as_werkzeug(self, context, value):
         return {"data": str(value).encode("utf-8")}
+
+
+@schemathesis.serializer("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+class XlsxSerializer:
+    @staticmethod
+    def _bytes(value):
+        return value if isinstance(value, bytes) else str(value).encode("utf-8")
+
+    def as_requests(self, context, value):
+        return {"data": self._bytes(value)}
+
+    def as_werkzeug(self, context, value):
+        return {"data": self._bytes(value)}

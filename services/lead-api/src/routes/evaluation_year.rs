@@ -38,6 +38,7 @@ pub struct RoundListQuery {
     pub school_year: Option<SchoolYear>,
     /// Only `draft` or `completed` rounds, or those `computing`, `computed` or `failed`.
     #[serde(default)]
+    #[param(inline)]
     pub status: Option<RoundFilter>,
     #[serde(default)]
     #[param(minimum = 1, maximum = 200, default = 50)]
