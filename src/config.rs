@@ -89,16 +89,17 @@ pub struct Settings {
     pub jwt_max_lifetime_hours: u64,
     /// API requests a second from one client address (0: no limit); over it, 429 with
     /// Retry-After.
-    #[arg(long, env = "EDUGROUP_RATE_PER_ADDRESS", default_value_t = 50)]
+    #[arg(long, env = "EDUGROUP_RATE_PER_ADDRESS", default_value_t = 100)]
     pub rate_per_address: u32,
     /// The burst allowed above that rate.
-    #[arg(long, env = "EDUGROUP_RATE_BURST_PER_ADDRESS", default_value_t = 200)]
+    #[arg(long, env = "EDUGROUP_RATE_BURST_PER_ADDRESS", default_value_t = 400)]
     pub rate_burst_per_address: u32,
     /// API requests a second with one bearer token (0: no limit).
-    #[arg(long, env = "EDUGROUP_RATE_PER_TOKEN", default_value_t = 20)]
+    #[arg(long, env = "EDUGROUP_RATE_PER_TOKEN", default_value_t = 50)]
     pub rate_per_token: u32,
-    /// The burst allowed above that rate (a console page asks a dozen things at once).
-    #[arg(long, env = "EDUGROUP_RATE_BURST_PER_TOKEN", default_value_t = 60)]
+    /// The burst allowed above that rate (a console page asks up to a few dozen things at
+    /// once, the evaluation grid one per school).
+    #[arg(long, env = "EDUGROUP_RATE_BURST_PER_TOKEN", default_value_t = 200)]
     pub rate_burst_per_token: u32,
     /// The API is reached over HTTPS only (behind a TLS proxy): responses carry HSTS.
     #[arg(long, env = "EDUGROUP_HSTS")]
