@@ -43,8 +43,8 @@ function watchErrors(page) {
 }
 
 // A fresh browser context signed in as a demo role through the sign-in page's buttons.
-async function signInAs(role) {
-  const context = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1280, height: 900 }, acceptDownloads: true });
+async function signInAs(role, viewport = { width: 1280, height: 900 }) {
+  const context = await browser.newContext({ locale: 'zh-CN', viewport, acceptDownloads: true });
   context.setDefaultTimeout(TIMEOUT);
   opened.push(context);
   const page = await context.newPage();
@@ -673,4 +673,46 @@ test('a school of another county joins a group only once its own bureau consents
   await bureau.reload();
   await bureau.locator('[data-testid="members"] tr', { hasText: '扶沟县城关镇中心小学' }).filter({ hasText: '跨区域' }).waitFor();
   await assertClean(bureau);
+});
+
+test('phones: every main page fits a 390 px screen and the menu folds behind a button', async () => {
+  const phone = { width: 390, height: 844 };
+  const visit = async (page, hash) => {
+    await page.evaluate(h => { location.hash = h; }, hash);
+    await page.waitForLoadState('networkidle');
+    await page.locator('main h1').first().waitFor();
+    const overflow = await page.evaluate(() => {
+      const wider = document.documentElement.scrollWidth - window.innerWidth;
+      // the elements that reach past the screen's right edge while their parent does not:
+      // what to fix
+      const past = el => el.getBoundingClientRect().right > window.innerWidth + 1;
+      const culprits = [...document.querySelectorAll('body *')]
+        .filter(el => past(el) && el.parentElement && !past(el.parentElement))
+        .slice(0, 3).map(el => `${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''}.${el.className} in ${el.parentElement.tagName.toLowerCase()}#${el.parentElement.id}`);
+      return { wider, culprits };
+    });
+    assert.ok(overflow.wider <= 0, `${hash} is ${overflow.wider} px wider than the screen: ${overflow.culprits.join(', ')}`);
+  };
+  const bureau = await signInAs('bureau', phone);
+  await bureau.waitForURL(/#\/county/);
+  // the menu is folded: the button opens it
+  assert.equal(await bureau.locator('nav#nav').isVisible(), false);
+  await bureau.click('#menu-toggle');
+  await bureau.locator('nav#nav a', { hasText: '年度评估' }).waitFor();
+  assert.equal(await bureau.getAttribute('#menu-toggle', 'aria-expanded'), 'true');
+  await shot(bureau, '25-phone-bureau-menu');
+  for (const hash of ['#/county', '#/policy', '#/evaluation', '#/evaluation/data', '#/history']) await visit(bureau, hash);
+  await assertClean(bureau);
+
+  const lead = await signInAs('lead_admin', phone);
+  await lead.waitForURL(/#\/group\//);
+  const home = new URL(lead.url()).hash;
+  for (const hash of [home, `${home}/postings`, `${home}/meetings`, `${home}/catalogue`, `${home}/sanctions`]) await visit(lead, hash);
+  await shot(lead, '26-phone-lead-group');
+  await assertClean(lead);
+
+  const member = await signInAs('member_admin', phone);
+  await member.waitForURL(/#\/school/);
+  await visit(member, '#/school');
+  await assertClean(member);
 });

@@ -991,6 +991,9 @@ async function frame() {
   document.title = t('title');
   q('#brand').textContent = t('title');
   q('#lang-switch').textContent = state.lang === 'zh' ? 'English' : '中文';
+  q('#menu-toggle').textContent = bi('菜单', 'Menu');
+  q('#nav').classList.remove('open');
+  q('#menu-toggle').setAttribute('aria-expanded', 'false');
   q('#sign-out').textContent = t('signout');
   q('#sign-out').hidden = !state.token;
   if (!state.claims) {
@@ -1047,6 +1050,11 @@ async function route() {
   location.hash = await home();
 }
 
+// On a phone the menu folds away behind a button.
+q('#menu-toggle').addEventListener('click', () => {
+  const open = q('#nav').classList.toggle('open');
+  q('#menu-toggle').setAttribute('aria-expanded', String(open));
+});
 q('#lang-switch').addEventListener('click', () => {
   state.lang = state.lang === 'zh' ? 'en' : 'zh';
   localStorage.setItem('edugroup.lang', state.lang);

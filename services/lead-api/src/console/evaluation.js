@@ -255,7 +255,7 @@ async function loadGrid(year, groupId) {
     const head = `<tr><th>${esc(t('school'))}</th>${DATA_FIELDS.map(([, zh, english]) => `<th>${esc(bi(zh, english))}</th>`).join('')}<th>${esc(et('completeness'))}</th><th></th></tr>`;
     const body = rows.map(r => `<tr data-school="${r.id}" data-name="${esc(r.name)}"><td><b>${esc(r.name)}</b>${r.lead ? ` <small class="muted">${esc(en('member_role', 'lead'))}</small>` : ''}</td>` +
       DATA_FIELDS.map(([k, , , whole]) => `<td><input type="number" min="0" step="${whole ? 1 : 'any'}" name="${k}" value="${r.values[k] ?? ''}"></td>`).join('') +
-      `<td class="${missingOf(r.values).length ? 'missing' : ''}" data-testid="row-status">${missingOf(r.values).length ? esc(`${et('missing_word')} ${missingOf(r.values).length}`) : `<span class="badge met">${esc(et('complete_word'))}</span>`}</td>` +
+      rowStatus(r.values) +
       `<td class="actions"><button type="button" class="secondary" data-save="${r.id}">${esc(et('save'))}</button></td></tr>`).join('');
     return `<div class="scroll-x"><table class="grid-entry" data-testid="data-grid"><thead>${head}</thead><tbody>${body}</tbody></table></div>`;
   });
@@ -271,9 +271,26 @@ async function loadGrid(year, groupId) {
         throw new Refusal(localProblem('均衡数据八项须一并填写', 'The eight balance figures are entered together', 'balance_incomplete'), 400);
       }
       await api('PUT', `/evaluation-data/${year}/schools/${tr.dataset.school}`, body);
-      loadGrid(year, groupId);
+      // only this row's status and the completeness change: reloading the grid would wipe
+      // what the clerk is typing in the next row meanwhile
+      const values = Object.fromEntries(DATA_FIELDS.map(([k]) => [k, value(k)]));
+      tr.querySelector('[data-testid="row-status"]').outerHTML = rowStatus(values);
+      showCompleteness([...document.querySelectorAll('[data-testid="data-grid"] tbody tr')].map(row => ({
+        name: row.dataset.name,
+        values: Object.fromEntries(DATA_FIELDS.map(([k]) => {
+          const v = row.querySelector(`[name="${k}"]`)?.value.trim();
+          return [k, v === '' || v == null ? null : Number(v)];
+        })),
+      })));
     }, et('saved_row'));
   }));
+}
+
+// A row's status cell: what it still lacks, or complete.
+function rowStatus(values) {
+  const missing = missingOf(values);
+  return `<td class="${missing.length ? 'missing' : ''}" data-testid="row-status">${missing.length
+    ? esc(`${et('missing_word')} ${missing.length}`) : `<span class="badge met">${esc(et('complete_word'))}</span>`}</td>`;
 }
 
 // Which schools lack which figures, before a round is opened on them.

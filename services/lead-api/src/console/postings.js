@@ -50,7 +50,9 @@ async function pagePostings(groupId) {
   // Destinations: the group's schools but the teacher's own; kinds: those the direction from
   // the teacher's school to the destination allows (E-02, E-03) and the policy enables.
   const planFor = () => {
-    const f = q('#plan-form').elements;
+    const form = document.getElementById('plan-form');
+    if (!form) return; // the page was left while its rosters loaded
+    const f = form.elements;
     const home = homeOf.get(f.teacher_id.value);
     const to = f.to_school_id.value;
     f.to_school_id.innerHTML = `<option value="">${esc(t('choose'))}</option>` + members.filter(m => m.school_id !== home)
