@@ -4,7 +4,7 @@
 //! XLSX sheet all-or-none. The rules are the evaluation service's.
 
 use actix_web::http::header;
-use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use actix_web::{HttpRequest, HttpResponse, get, post};
 use edu_contracts::evaluation::{Round, RoundRef, ScoredItems};
 use edu_contracts::evaluation_year::{
     CompleteRound, GetScoredItems, ImportSchoolData, ImportedRow, ListRounds, RecomputeRound,
@@ -21,6 +21,7 @@ use uuid::Uuid;
 
 use crate::auth::{Caller, IdempotencyKey};
 use crate::error::{ApiError, ErrorBody};
+use crate::extract::web;
 use crate::routes::evaluation::round_of_region;
 use crate::routes::evaluation_sheet;
 use crate::routes::groups::visible_group;
