@@ -11,6 +11,7 @@ pub mod evaluation_year;
 pub mod groups;
 mod html;
 pub mod major_matters;
+pub mod me;
 mod names;
 pub mod obligations;
 pub mod past_meetings;
@@ -105,6 +106,8 @@ pub fn config(cfg: &mut ServiceConfig) {
         .service(sanctions::decide_persuade_out)
         .service(obligations::get_obligations)
         .service(obligations::list_notifications)
+        .service(me::get_region)
+        .service(me::get_my_teaching)
         .service(policy::get_region_policy)
         .service(policy::put_region_policy)
         .service(evaluation::create_evaluation_round)

@@ -4,6 +4,7 @@
 #![allow(dead_code)] // each test binary uses its own part of the harness
 
 pub mod evaluation;
+pub mod rotation;
 
 use std::time::Duration;
 
