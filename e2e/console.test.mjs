@@ -57,6 +57,7 @@ async function signInAs(role, viewport = { width: 1280, height: 900 }) {
 
 // Words only a parser says: a clerk never reads them in a refusal.
 const PARSER_TEXT = /line \d+ column|UUID parsing failed|expected u8|invalid type|invalid value|premature end/;
+const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
 
 // The requests the page sends whose path ends so (to show that a check in the browser sent none).
 function requestsTo(page, method, suffix) {
@@ -109,6 +110,8 @@ test('bureau: county overview in Chinese, rotation chart, English switch, policy
   const page = await signInAs('bureau');
   await page.waitForURL(/#\/county/);
   await page.locator('h1', { hasText: '县域概览' }).waitFor();
+  // the county by its name, not its code
+  await page.locator('h1 [data-testid="region-name"]', { hasText: '太康县' }).waitFor();
   const groups = page.locator('[data-testid="groups"]');
   await groups.locator('a', { hasText: GROUP }).waitFor();
   assert.match(await groups.innerText(), /联盟型/);
@@ -503,6 +506,18 @@ test('bureau enters the year\'s data in the grid, opens a draft, corrects a figu
   assert.equal(bytes.subarray(0, 2).toString(), 'PK', 'an XLSX is a zip');
   assert.ok(bytes.length > 1000, `${bytes.length} bytes`);
   rmSync(path);
+  // the CSV names the group, the county and the school year; the group's id only in its own column
+  const [csvDownload] = await Promise.all([page.waitForEvent('download'), page.click('#export-csv')]);
+  const csvPath = `${SHOTS}/evaluation-${year}.csv`;
+  await csvDownload.saveAs(csvPath);
+  const [, first] = readFileSync(csvPath, 'utf8').replace(/^\ufeff/, '').split(/\r?\n/);
+  rmSync(csvPath);
+  const cells = first.split(',');
+  assert.ok(first.startsWith(`${GROUP},`), first);
+  assert.equal(cells[2], '太康县', first);
+  assert.equal(cells[3], `${year}—${Number(year) + 1}学年`, first);
+  const named = cells.filter((_, i) => i !== 1).join(',');
+  assert.ok(!UUID.test(named), `an id where a name belongs: ${named}`);
   await shot(page, '19-bureau-evaluation-round');
 
   // V-03: one evaluation per group and school year
@@ -537,6 +552,10 @@ test('member school: its home in Chinese with obligations, its staff on rotation
   await page.locator('[data-testid="obligations"]').waitFor();
   await page.locator('[data-testid="my-postings"]').waitFor();
   await page.locator('[data-testid="meetings"]', { hasText: '理事会例会(浏览器测试)' }).waitFor();
+  // periods by the school calendar's names, not as the API writes them
+  const periods = await optionLabels(page.locator('#period option'));
+  assert.ok(periods.some(l => /\d{4}—\d{4}学年第[一二]学期/.test(l)), periods.join(' | '));
+  assert.ok(!periods.some(l => /autumn|spring/.test(l)), periods.join(' | '));
   await shot(page, '16-member-home');
   await assertClean(page);
 });
@@ -545,6 +564,22 @@ test('teacher and auditor sign in to their home pages', async () => {
   const teacher = await signInAs('teacher');
   await teacher.waitForURL(/#\/school/);
   await teacher.locator('#school-group', { hasText: GROUP }).waitFor();
+  // their own page: the demo teacher is the member school's first on the roster (工号 T100),
+  // whose shadowing at the lead school the planner test proposed and cancelled
+  await teacher.locator('[data-testid="teacher-name"]', { hasText: '杨志强' }).waitFor();
+  const mine = teacher.locator('[data-testid="teacher-postings"]');
+  await mine.locator('tr', { hasText: `${MEMBER} → ${LEAD}` }).locator('.badge', { hasText: '已取消' }).waitFor();
+  assert.match(await mine.innerText(), /学年第二学期/);
+  await teacher.locator('[data-testid="teacher-hours"]', { hasText: '/ 72' }).waitFor();
+  await teacher.locator('[data-testid="meetings"]').waitFor();
+  // nothing to plan, record or admit; the planner's address leads back to the teacher's page
+  assert.equal(await teacher.locator('#plan-form, #admit-form, #ledger, nav a[href$="/postings"]').count(), 0);
+  await shot(teacher, '21-teacher-home');
+  const groupLink = await teacher.locator('nav a', { hasText: '集团首页' }).getAttribute('href');
+  await teacher.goto(`${BASE}/${groupLink}/postings`);
+  await teacher.waitForURL(/#\/school$/);
+  await teacher.locator('[data-testid="teacher-postings"]').waitFor();
+  assert.equal(await teacher.locator('#plan-form').count(), 0);
   await assertClean(teacher);
   const auditor = await signInAs('auditor');
   await auditor.waitForURL(/#\/county/);

@@ -14,7 +14,7 @@ use edu_contracts::council::{
 use edu_contracts::membership::{
     Admission, AdmitMember, CreateGroup, CreateSchool, Group, NewGroup, NewSchool, School,
 };
-use edu_domain::{GroupId, GroupModel, Problem, RegionCode, Stage};
+use edu_domain::{GroupId, GroupModel, Problem, RegionCode, SchoolId, Stage};
 
 pub const REGION: &str = "411627";
 
@@ -23,6 +23,16 @@ pub struct Demo {
     pub alliance: Group,
     pub tight: Group,
     pub free_junior_schools: usize,
+    /// The teacher whose demo token the console offers: the first on the first member
+    /// school's roster (the token's `sub` is the roster's 工号).
+    pub teacher: DemoTeacher,
+}
+
+/// A roster row a demo token speaks for.
+pub struct DemoTeacher {
+    pub school_id: SchoolId,
+    pub staff_no: String,
+    pub name: String,
 }
 
 async fn school(
@@ -130,7 +140,8 @@ pub async fn seed(bus: &Bus) -> Result<Demo, Problem> {
             .await?;
     }
     catalogue(bus, &region, &alliance, &junior[..3]).await?;
-    rosters(bus, &actor, &region, &junior[..3]).await?;
+    let firsts = rosters(bus, &actor, &region, &junior[..3]).await?;
+    let teacher = firsts.into_iter().nth(1).ok_or_else(Problem::internal)?;
     for (i, member) in primary[1..3].iter().enumerate() {
         let admission = Admission {
             group_id: tight.id,
@@ -160,6 +171,7 @@ pub async fn seed(bus: &Bus) -> Result<Demo, Problem> {
         alliance,
         tight,
         free_junior_schools: junior.len() - 3,
+        teacher,
     })
 }
 
@@ -292,13 +304,13 @@ async fn council(bus: &Bus, actor: &Actor, group: GroupId) -> Result<(), Problem
 /// Teacher rosters of the alliance group's three schools for this school year, so that the
 /// posting planner has people to plan with: the lead school's 12 staff (six of them
 /// county- or city-level backbone teachers), 8 at each member. Imports are keyed by staff number: running `up` again
-/// updates the same teachers.
+/// updates the same teachers. Answers each school's first teacher.
 async fn rosters(
     bus: &Bus,
     actor: &Actor,
     region: &RegionCode,
     schools: &[School],
-) -> Result<(), Problem> {
+) -> Result<Vec<DemoTeacher>, Problem> {
     use edu_contracts::rotation::{ImportTeachers, TeacherImport};
     use edu_domain::SchoolYear;
 
@@ -311,6 +323,7 @@ async fn rosters(
     ];
     const SUBJECTS: [&str; 6] = ["语文", "数学", "英语", "物理", "化学", "道德与法治"];
     let year = SchoolYear::containing(chrono::Local::now().date_naive());
+    let mut firsts = Vec::new();
     for (n, school) in schools.iter().enumerate() {
         let staff = if n == 0 { 12 } else { 8 };
         let mut csv = String::from("工号,姓名,岗位,学科,骨干级别,符合交流条件\n");
@@ -325,12 +338,25 @@ async fn rosters(
                 (0, 1) if i < 6 => "市级",
                 _ => "无",
             };
+            let (staff_no, name) = (
+                format!("T{n}{i:02}"),
+                format!(
+                    "{}{}",
+                    SURNAMES[(i + n * 5) % SURNAMES.len()],
+                    GIVEN[(i * 7 + n) % GIVEN.len()]
+                ),
+            );
             csv.push_str(&format!(
-                "T{n}{i:02},{}{},{post},{},{backbone},是\n",
-                SURNAMES[(i + n * 5) % SURNAMES.len()],
-                GIVEN[(i * 7 + n) % GIVEN.len()],
+                "{staff_no},{name},{post},{},{backbone},是\n",
                 SUBJECTS[i % SUBJECTS.len()],
             ));
+            if i == 0 {
+                firsts.push(DemoTeacher {
+                    school_id: school.id,
+                    staff_no,
+                    name,
+                });
+            }
         }
         let import = TeacherImport {
             school_id: school.id,
@@ -340,7 +366,7 @@ async fn rosters(
         };
         bus.call::<ImportTeachers>(actor, None, import).await?;
     }
-    Ok(())
+    Ok(firsts)
 }
 
 /// The alliance group's library: resources of the lead and both members (Chinese titles, so

@@ -59,6 +59,7 @@ enum Command {
         /// The school a lead_admin, member_admin or teacher acts for.
         #[arg(long)]
         school: Option<SchoolId>,
+        /// Who the token speaks for; a teacher's is their 工号 in the school's roster.
         #[arg(long, default_value = "dev")]
         sub: String,
         #[arg(long, default_value = "")]
@@ -357,14 +358,23 @@ fn demo_tokens(settings: &Settings, demo: &demo::Demo) -> anyhow::Result<Vec<Dev
             "一初中集团办公室",
         ),
         (Role::MemberAdmin, member, "二初中"),
-        (Role::Teacher, member, "二初中教师"),
+        (
+            Role::Teacher,
+            Some(demo.teacher.school_id),
+            demo.teacher.name.as_str(),
+        ),
         (Role::Auditor, None, "审计"),
     ];
     roles
         .into_iter()
         .map(|(role, school, name)| {
+            // a teacher's token names their roster row: its subject is the 工号
+            let sub = match role {
+                Role::Teacher => demo.teacher.staff_no.clone(),
+                _ => format!("demo-{}", role.as_str()),
+            };
             let token = minter.mint(&TokenRequest {
-                sub: format!("demo-{}", role.as_str()),
+                sub,
                 name: name.to_owned(),
                 role,
                 region: region.clone(),

@@ -23,7 +23,9 @@ const SCRIPT: &str = include_str!("console/app.js");
 const PAGE_SCRIPTS: &[(&str, &str)] = &[
     ("history.js", include_str!("console/history.js")),
     ("forms.js", include_str!("console/forms.js")),
+    ("names.js", include_str!("console/names.js")),
     ("postings.js", include_str!("console/postings.js")),
+    ("teacher.js", include_str!("console/teacher.js")),
     ("council.js", include_str!("console/council.js")),
     ("evaluation.js", include_str!("console/evaluation.js")),
     ("consent.js", include_str!("console/consent.js")),

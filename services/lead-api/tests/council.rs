@@ -10,7 +10,7 @@ use std::time::Duration;
 use actix_web::http::StatusCode;
 use actix_web::http::header;
 use actix_web::test;
-use common::{Env, OTHER_REGION, REGION, assert_refusal, env};
+use common::{Env, OTHER_REGION, REGION, assert_refusal, env, uuid_in};
 use edu_domain::Role;
 use serde_json::{Value, json};
 
@@ -338,8 +338,19 @@ async fn quorum_votes_minutes_reports_and_cadence_through_http() {
             .starts_with("text/html")
     );
     let html = String::from_utf8(html.to_vec()).unwrap();
-    assert!(html.contains("2026-Q1 理事会重大决策书面汇报"), "{html}");
+    assert!(
+        html.contains("2026年第一季度理事会重大决策书面汇报"),
+        "{html}"
+    );
     assert!(html.contains("同意二中申报省级课改实验校"), "{html}");
+    // names where people read: the group, the county, the school a decision concerns
+    assert!(
+        html.contains("一中教育集团") && html.contains("太康县教育局"),
+        "{html}"
+    );
+    assert!(html.contains("<td>二中</td>"), "{html}");
+    assert_eq!(uuid_in(&html), None, "an id where a name belongs: {html}");
+    assert!(!html.contains("2026-Q1"), "{html}");
     // overdue reports are visible to the bureau (2025-Q3 was never submitted)
     let (status, overdue) = env
         .get(&env.bureau(), &format!("/regions/{REGION}/reports/overdue"))

@@ -16,7 +16,7 @@ use actix_web::http::header;
 use actix_web::test;
 use calamine::{Data, Reader, Xlsx};
 use common::evaluation::{balance, group, members_known, school_data};
-use common::{OTHER_REGION, REGION, assert_refusal, env, until};
+use common::{OTHER_REGION, REGION, assert_refusal, env, until, uuid_in};
 use edu_domain::Role;
 use serde_json::{Value, json};
 
@@ -497,29 +497,63 @@ async fn a_round_scores_from_the_records_and_a_failing_members_exit_waits_for_th
     assert!(body.starts_with("\u{feff}".as_bytes()));
     let text = std::str::from_utf8(&body).unwrap();
     assert!(text.contains("总分") && text.contains("不合格"), "{text}");
-    assert!(text.contains(g.id.as_str()));
+    // names where people read, the group's id only in its own column
+    let mut rows = csv::Reader::from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+    let row = rows.records().next().unwrap().unwrap();
+    assert_eq!(&row[0], "城关教育集团");
+    assert_eq!(&row[1], g.id.as_str());
+    assert_eq!(&row[2], "太康县");
+    assert_eq!(&row[3], "2025—2026学年");
+    let shown: Vec<&str> = row
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| *i != 1)
+        .map(|(_, c)| c)
+        .collect();
+    let shown = shown.join(",");
+    assert_eq!(uuid_in(&shown), None, "an id where a name belongs: {shown}");
+    assert!(
+        shown.contains("城关二中") && shown.contains("城关三中"),
+        "{shown}"
+    );
+    assert!(shown.contains("成员校退出·已生效 城关二中"), "{shown}");
+    assert!(
+        !shown.contains("member_exit") && !shown.contains("effective"),
+        "{shown}"
+    );
     let (status, _, body) = env.call(export("xlsx")).await;
     assert_eq!(status, StatusCode::OK);
     let mut book: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(body.to_vec())).unwrap();
     let sheet = book.worksheet_range("2025考核").unwrap();
     assert_eq!(
-        sheet.get_value((0, 2)),
+        sheet.get_value((0, 4)),
         Some(&Data::String("总分 total".into()))
     );
-    assert_eq!(sheet.get_value((1, 0)), Some(&Data::String(g.id.clone())));
+    assert_eq!(
+        sheet.get_value((1, 0)),
+        Some(&Data::String("城关教育集团".into()))
+    );
+    assert_eq!(sheet.get_value((1, 1)), Some(&Data::String(g.id.clone())));
     assert_eq!(
         sheet.get_value((1, 2)),
+        Some(&Data::String("太康县".into()))
+    );
+    assert_eq!(
+        sheet.get_value((1, 4)),
         Some(&Data::Float(card["total"].as_f64().unwrap()))
     );
     assert_eq!(
-        sheet.get_value((1, 3)),
+        sheet.get_value((1, 5)),
         Some(&Data::String("不合格".into()))
     );
+    // the printed report names the group, its schools, the county, the year and the
+    // person who opened the round (the reader's token names them)
+    let named = env.named_token(Role::Bureau, None, "bureau-411627", "太康县教育局 李明");
     let (status, headers, body) = env
         .call(
             test::TestRequest::get()
                 .uri(&format!("/api/v1{card_path}/report.html"))
-                .insert_header(("Authorization", format!("Bearer {bureau}"))),
+                .insert_header(("Authorization", format!("Bearer {named}"))),
         )
         .await;
     assert_eq!(status, StatusCode::OK);
@@ -533,6 +567,23 @@ async fn a_round_scores_from_the_records_and_a_failing_members_exit_waits_for_th
     );
     let html = std::str::from_utf8(&body).unwrap();
     assert!(html.contains("<svg") && html.contains("不合格"), "{html}");
+    for name in [
+        "城关教育集团",
+        "城关一中",
+        "城关二中",
+        "城关三中",
+        "太康县",
+        "2025—2026学年",
+        "开启 太康县教育局 李明",
+        "成员校退出·已生效",
+    ] {
+        assert!(html.contains(name), "{name} in {html}");
+    }
+    assert_eq!(uuid_in(html), None, "an id where a name belongs: {html}");
+    assert!(
+        !html.contains("bureau-411627") && !html.contains("member_exit"),
+        "{html}"
+    );
 
     // scope: another region's bureau does not see the round; a member school sees its
     // group's scorecard, not the round

@@ -628,6 +628,15 @@ impl Quarter {
         }
     }
 
+    /// As people write it: `2026年第一季度`.
+    pub fn name_zh(self) -> String {
+        let n = ["一", "二", "三", "四"]
+            .get(usize::from(self.quarter).saturating_sub(1))
+            .copied()
+            .unwrap_or("一");
+        format!("{}年第{n}季度", self.year)
+    }
+
     /// G-08, §8.8: the report is due `days` after the quarter's last day.
     pub fn due_on(self, days: u16) -> Option<NaiveDate> {
         self.last_day()?
@@ -818,6 +827,14 @@ mod tests {
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap_or_default()
+    }
+
+    #[test]
+    fn a_quarter_reads_as_people_write_it() {
+        let q = Quarter::new(2026, 1).unwrap_or(Quarter::placeholder());
+        assert_eq!(q.name_zh(), "2026年第一季度");
+        let q = Quarter::new(2025, 4).unwrap_or(Quarter::placeholder());
+        assert_eq!(q.name_zh(), "2025年第四季度");
     }
 
     #[test]

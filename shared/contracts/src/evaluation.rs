@@ -436,6 +436,18 @@ pub enum ConsequenceKind {
 }
 edu_domain::spelled!(ConsequenceKind { Reward => "reward", Warning => "warning", MemberExit => "member_exit", Dissolution => "dissolution" });
 
+impl ConsequenceKind {
+    /// The label the console and the printed reports use.
+    pub fn name_zh(self) -> &'static str {
+        match self {
+            Self::Reward => "奖励",
+            Self::Warning => "警告",
+            Self::MemberExit => "成员校退出",
+            Self::Dissolution => "撤销集团",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ConsequenceStatus {
@@ -450,6 +462,18 @@ pub enum ConsequenceStatus {
     Effective,
 }
 edu_domain::spelled!(ConsequenceStatus { Proposed => "proposed", Confirmed => "confirmed", Rejected => "rejected", Effective => "effective" });
+
+impl ConsequenceStatus {
+    /// The label the console and the printed reports use.
+    pub fn name_zh(self) -> &'static str {
+        match self {
+            Self::Proposed => "待确认",
+            Self::Confirmed => "已确认",
+            Self::Rejected => "未采纳",
+            Self::Effective => "已生效",
+        }
+    }
+}
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Consequence {

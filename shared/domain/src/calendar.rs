@@ -33,6 +33,11 @@ impl SchoolYear {
     pub fn last_day(self) -> Option<NaiveDate> {
         NaiveDate::from_ymd_opt(self.0 + 1, 8, 31)
     }
+
+    /// As people write it: `2025—2026学年`.
+    pub fn name_zh(self) -> String {
+        format!("{}—{}学年", self.0, self.0 + 1)
+    }
 }
 
 impl fmt::Display for SchoolYear {
@@ -69,6 +74,11 @@ mod tests {
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap_or_default()
+    }
+
+    #[test]
+    fn a_school_year_reads_as_people_write_it() {
+        assert_eq!(SchoolYear(2025).name_zh(), "2025—2026学年");
     }
 
     #[test]

@@ -10,6 +10,7 @@ pub mod error;
 pub mod ids;
 pub mod model;
 pub mod policy;
+pub mod region;
 pub mod rotation;
 pub mod text;
 

@@ -422,7 +422,7 @@ function ledgerTable(ledger, names) {
 
 function periodPicker(id, selected) {
   const choices = [[currentMonthPeriod(), t('this_month')], [currentSemesterPeriod(), t('this_semester')], [String(schoolYearOf(today())), t('this_year')]];
-  return `<select id="${id}" name="period">${choices.map(([v, l]) => `<option value="${v}"${v === selected ? ' selected' : ''}>${esc(l)} (${esc(v)})</option>`).join('')}</select>`;
+  return `<select id="${id}" name="period">${choices.map(([v, l]) => `<option value="${v}"${v === selected ? ' selected' : ''}>${esc(l)} (${esc(fmtPeriod(v))})</option>`).join('')}</select>`;
 }
 
 async function feedHtml(schoolId) {
@@ -534,7 +534,7 @@ async function pageSignIn() {
 async function pageCounty() {
   const region = state.claims.region;
   const year = Number(new URLSearchParams(location.hash.split('?')[1]).get('year')) || schoolYearOf(today());
-  main().innerHTML = `<h1>${esc(t('county'))} <small class="muted">${esc(t('region'))} ${esc(region)}</small></h1>
+  main().innerHTML = `<h1>${esc(t('county'))} <small class="muted">${esc(t('region'))} ${regionHtml(region)}</small></h1>
     <div class="actions"><label>${esc(t('year'))}<select id="year">${yearOptions(year)}</select></label></div>
     <h2>${esc(t('groups'))}</h2><div id="groups">${esc(t('loading'))}</div>
     <div class="grid"><section class="card"><h2>${esc(t('rotation'))}</h2><div id="rotation"></div></section>
@@ -561,7 +561,7 @@ async function pageCounty() {
   fill(q('#reports'), async () => {
     const list = await api('GET', `/regions/${region}/reports/overdue`);
     return table([t('groups'), t('period'), t('due'), t('status')], list.map(r => [
-      `<a href="#/group/${r.group_id}">${esc(r.group_name)}</a>`, esc(r.period), fmtDate(r.due_on), badge('report_state', r.state)]), 'overdue-reports');
+      `<a href="#/group/${r.group_id}">${esc(r.group_name)}</a>`, esc(fmtPeriod(r.period)), fmtDate(r.due_on), badge('report_state', r.state)]), 'overdue-reports');
   });
 }
 
@@ -569,7 +569,7 @@ async function pageCounty() {
 
 async function pagePolicy() {
   const region = state.claims.region;
-  main().innerHTML = `<h1>${esc(t('policy'))} <small class="muted">${esc(t('region'))} ${esc(region)}</small></h1><div id="policy">${esc(t('loading'))}</div>`;
+  main().innerHTML = `<h1>${esc(t('policy'))} <small class="muted">${esc(t('region'))} ${regionHtml(region)}</small></h1><div id="policy">${esc(t('loading'))}</div>`;
   await fill(q('#policy'), async () => {
     const rp = await api('GET', `/regions/${region}/policy`);
     const p = rp.current.policy;
@@ -951,12 +951,7 @@ async function pageSchool() {
       esc(p.teacher_name), `${esc(nameOf(names, p.from_school_id))} → ${esc(nameOf(names, p.to_school_id))}`, esc(en('posting_kind', p.kind)),
       `${fmtDate(p.start)} – ${fmtDate(p.end)}`, badge('posting_status', p.status)]), 'my-postings');
   });
-  fill(q('#meetings'), async () => {
-    const page = await api('GET', `/groups/${group.id}/meetings?limit=100`);
-    const soon = page.items.filter(m => m.held_on >= today() || !m.held);
-    return table([t('held_on'), t('meeting_title'), t('meeting_kind'), t('place')], soon.map(m => [
-      fmtSchoolDate(m.held_on), `<a href="#/meeting/${m.id}">${esc(m.title)}</a>`, esc(en('meeting_kind', m.kind)), esc(m.place ?? '')]), 'meetings');
-  });
+  fill(q('#meetings'), () => upcomingMeetingsHtml(group.id)); // teacher.js
 }
 
 async function groupNames() {
@@ -981,7 +976,7 @@ function navFor(claims, groupId) {
       break;
     default:
       links.push(['#/school', t('school_home')]);
-      if (g) links.push([g, t('group_home')], [`${g}/catalogue`, t('catalogue')], [`${g}/postings`, t('postings')], [`${g}/meetings`, t('meetings')]);
+      if (g) links.push([g, t('group_home')], [`${g}/catalogue`, t('catalogue')], ...(claims.role === 'teacher' ? [] : [[`${g}/postings`, t('postings')]]), [`${g}/meetings`, t('meetings')]);
   }
   return links;
 }
@@ -1034,7 +1029,7 @@ async function route() {
   if (hash === '#/county') return pageCounty();
   if (hash === '#/policy') return pagePolicy();
   if (hash === '#/history' && state.claims.role === 'bureau') return pageHistory(); // history.js
-  if (hash === '#/school') return pageSchool();
+  if (hash === '#/school') return state.claims.role === 'teacher' ? pageTeacher() : pageSchool(); // teacher.js
   // evaluation.js
   if (hash === '#/evaluation') return pageEvaluation();
   if (hash === '#/evaluation/data' && state.claims.role === 'bureau') return pageEvaluationData();

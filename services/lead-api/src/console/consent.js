@@ -20,8 +20,8 @@ function consentSection(el) {
     const page = await api('GET', '/consent-requests?limit=50');
     if (!page.items.length) return `<p class="muted">${esc(t('no_rows'))}</p>`;
     return table([bi('集团', 'Group'), t('school'), bi('申请时间', 'Asked'), t('status'), t('reason'), t('actions')], page.items.map(r => [
-      `${esc(r.group_name)} <small class="muted">${esc(r.group_region)}</small>`,
-      `${esc(r.school_name)} <small class="muted">${esc(r.school_region)}</small>`,
+      `${esc(r.group_name)} <small class="muted">${regionHtml(r.group_region)}</small>`,
+      `${esc(r.school_name)} <small class="muted">${regionHtml(r.school_region)}</small>`,
       fmtDateTime(r.requested_at), badge('consent_status', r.status), esc(r.reason ?? ''),
       r.status === 'pending' && claims.role === 'bureau' && r.school_region === claims.region
         ? `<div class="actions" data-consent="${esc(r.id)}"><button type="button" class="secondary" data-verdict="approve">${esc(bi('同意', 'Approve'))}</button>` +

@@ -40,7 +40,7 @@ async function pageMeetings(groupId) {
   fill(q('#reports'), async () => {
     const list = await api('GET', `/groups/${groupId}/reports`);
     return table([t('period'), t('due'), t('status'), t('actions')], list.map(r => [
-      esc(r.period), fmtDate(r.due_on), badge('report_state', r.state),
+      esc(fmtPeriod(r.period)), fmtDate(r.due_on), badge('report_state', r.state),
       `<div class="actions"><button type="button" class="secondary" data-print="${esc(r.period)}">${esc(t('print'))}</button>` +
       (lead && ['due', 'overdue', 'open'].includes(r.state) ? `<button type="button" class="secondary" data-report="${esc(r.period)}">${esc(t('submit_report'))}</button>` : '') + '</div>']), 'reports');
   }).then(shown => {

@@ -113,7 +113,7 @@ async function pageRound(roundId) {
     return `<p><a href="#/evaluation">← ${esc(t('back'))}</a></p>
       <h1 data-testid="round-title">${esc(t('round'))} · ${esc(fmtYear(round.school_year))} ${stateBadge(round.state)}</h1>
       <p class="banner" data-testid="round-banner">${esc(et(draft ? 'draft_banner' : 'completed_banner'))}</p>
-      <p class="muted">${esc(t('opened_at'))} ${fmtDate(round.opened_at)} · ${esc(round.opened_by)} · ${esc(t('policy_version'))} ${round.policy_version}${round.completed_at ? ` · ${esc(et('completed_at'))} ${fmtDate(round.completed_at)} · ${esc(round.completed_by ?? '')}` : ''}</p>
+      <p class="muted">${esc(t('opened_at'))} ${fmtDate(round.opened_at)} · ${esc(personName(round.opened_by))} · ${esc(t('policy_version'))} ${round.policy_version}${round.completed_at ? ` · ${esc(et('completed_at'))} ${fmtDate(round.completed_at)} · ${esc(personName(round.completed_by))}` : ''}</p>
       <div class="actions">${bureau && draft ? `<button type="button" class="secondary" id="round-recompute">${esc(et('recompute'))}</button><button type="button" id="round-complete">${esc(et('complete_round'))}</button>` : ''}
         <button type="button" class="secondary" id="export-xlsx">${esc(t('export_xlsx'))}</button><button type="button" class="secondary" id="export-csv">${esc(t('export_csv'))}</button></div>
       <h2>${esc(t('scorecards'))}</h2>` +

@@ -5,6 +5,8 @@
 // ---------------------------------------------------------------- a group: posting planner
 
 async function pagePostings(groupId) {
+  // a teacher plans nothing: their own postings are on their page
+  if (state.claims.role === 'teacher') { location.hash = '#/school'; return; }
   const params = new URLSearchParams(location.hash.split('?')[1]);
   const year = Number(params.get('year')) || schoolYearOf(today());
   const claims = state.claims;

@@ -3,11 +3,16 @@
 pub mod catalogue;
 pub mod consent;
 pub mod council;
+pub mod council_report;
 pub mod evaluation;
+pub mod evaluation_export;
 mod evaluation_sheet;
 pub mod evaluation_year;
 pub mod groups;
+mod html;
 pub mod major_matters;
+pub mod me;
+mod names;
 pub mod obligations;
 pub mod past_meetings;
 pub mod policy;
@@ -77,7 +82,7 @@ pub fn config(cfg: &mut ServiceConfig) {
         .service(major_matters::list_major_matters)
         .service(council::list_reports)
         .service(council::list_overdue_reports)
-        .service(council::print_report)
+        .service(council_report::print_report)
         .service(council::get_report)
         .service(council::submit_report)
         .service(catalogue::create_resource)
@@ -101,15 +106,17 @@ pub fn config(cfg: &mut ServiceConfig) {
         .service(sanctions::decide_persuade_out)
         .service(obligations::get_obligations)
         .service(obligations::list_notifications)
+        .service(me::get_region)
+        .service(me::get_my_teaching)
         .service(policy::get_region_policy)
         .service(policy::put_region_policy)
         .service(evaluation::create_evaluation_round)
         .service(evaluation::get_evaluation_round)
-        .service(evaluation::export_evaluation_round_csv)
-        .service(evaluation::export_evaluation_round_xlsx)
+        .service(evaluation_export::export_evaluation_round_csv)
+        .service(evaluation_export::export_evaluation_round_xlsx)
         .service(evaluation::get_scorecard)
         .service(evaluation::get_scorecard_figure)
-        .service(evaluation::print_scorecard)
+        .service(evaluation_export::print_scorecard)
         .service(evaluation::decide_consequence)
         .service(evaluation::put_school_evaluation_data)
         .service(evaluation::get_school_evaluation_data)

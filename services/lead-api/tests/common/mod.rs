@@ -4,6 +4,7 @@
 #![allow(dead_code)] // each test binary uses its own part of the harness
 
 pub mod evaluation;
+pub mod rotation;
 
 use std::time::Duration;
 
@@ -76,6 +77,26 @@ impl Env {
                 name: String::new(),
                 role,
                 region: RegionCode::parse(region).unwrap(),
+                school_id: school,
+                ttl: Duration::from_secs(600),
+            })
+            .unwrap()
+    }
+
+    /// A token with its own subject and the person's name (the `name` claim).
+    pub fn named_token(
+        &self,
+        role: Role,
+        school: Option<SchoolId>,
+        sub: &str,
+        name: &str,
+    ) -> String {
+        self.minter
+            .mint(&TokenRequest {
+                sub: sub.to_owned(),
+                name: name.to_owned(),
+                role,
+                region: RegionCode::parse(REGION).unwrap(),
                 school_id: school,
                 ttl: Duration::from_secs(600),
             })
@@ -317,4 +338,19 @@ pub fn group_known(reply: &Value) -> bool {
         reply["error"]["code"].as_str(),
         Some("not_found" | "school_not_in_group")
     )
+}
+
+/// The first UUID (8-4-4-4-12 hex digits) in `text`: an id where a name belongs.
+pub fn uuid_in(text: &str) -> Option<&str> {
+    (0..text.len().saturating_sub(35)).find_map(|i| {
+        let s = text.get(i..i + 36)?;
+        let shaped = s.bytes().enumerate().all(|(j, c)| {
+            if [8, 13, 18, 23].contains(&j) {
+                c == b'-'
+            } else {
+                c.is_ascii_hexdigit()
+            }
+        });
+        shaped.then_some(s)
+    })
 }
