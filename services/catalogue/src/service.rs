@@ -299,7 +299,12 @@ impl CatalogueService {
                     .attach(conn, content.upload_id, body.group_id, school)
                     .await?;
                 let id = ResourceId::new();
-                let text = rules::search_text(&content.title, &content.description, &content.tags);
+                let text = rules::search_text(
+                    &subject,
+                    &content.title,
+                    &content.description,
+                    &content.tags,
+                );
                 let now = Utc::now();
                 let row = ResourceRow {
                     id: id.0,
@@ -424,7 +429,12 @@ impl CatalogueService {
                     &Self::version_row(row.id, number, &content, file.as_ref()),
                 )
                 .await?;
-                let text = rules::search_text(&content.title, &content.description, &content.tags);
+                let text = rules::search_text(
+                    &row.subject,
+                    &content.title,
+                    &content.description,
+                    &content.tags,
+                );
                 row.title = content.title.clone();
                 row.description = content.description.clone();
                 row.tags = content.tags.clone();
