@@ -95,6 +95,7 @@ pub async fn start_with(
         ops::AddVersion => add_version,
         ops::ReviewResource => review,
         ops::AdoptResource => adopt,
+        ops::ListAdopters => adopters,
         ops::ShareResource => share,
         ops::ListBrandRefusals => list_brand_refusals,
         ops::GetReuse => reuse,

@@ -38,6 +38,8 @@ use crate::store::{
     self, BookingRow, FacilityRow, RefusalRow, ResourceRow, ShareRow, UploadRow, VersionRow,
 };
 
+mod adopters;
+
 type Result<T> = std::result::Result<T, CatalogueError>;
 
 /// The catalogue service: its operations over its pool and its file store.

@@ -1,5 +1,5 @@
 //! The library as a member school uses it to choose what to adopt: a search by subject or
-//! word that finds the resources (Chinese included). Against
+//! word that finds the resources (Chinese included), and who adopted a resource. Against
 //! real PostgreSQL and NATS, with the real membership service feeding the projection.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly
@@ -7,6 +7,7 @@
 mod common;
 
 use common::*;
+use edu_contracts::catalogue::{Adopters, ListAdopters};
 
 fn q(words: &str) -> ResourceFilter {
     ResourceFilter {
@@ -38,6 +39,11 @@ impl Env {
             .unwrap();
     }
 
+    async fn adopters(&self, actor: &Actor, id: ResourceId) -> Result<Adopters, Problem> {
+        self.bus()
+            .call::<ListAdopters>(actor, None, ResourceRef { resource_id: id })
+            .await
+    }
 }
 
 /// Three maths resources whose titles never say 数学, and one of physics.
@@ -115,4 +121,54 @@ async fn resources_indexed_before_the_subject_counted_are_indexed_again_at_start
     tokio::spawn(host.run_until(std::future::pending()));
     assert_eq!(env.search(reader, g.id, q("数学")).await.unwrap().total, 3);
     assert_eq!(env.search(reader, g.id, q("勾股")).await.unwrap().total, 1);
+}
+
+#[tokio::test]
+async fn the_adopters_of_a_resource_are_read_by_its_group_only() {
+    let env = env().await;
+    let g = env.group("采", 2).await;
+    let other = env.group("外", 1).await;
+    let (owner, adopter) = (&g.members[0], &g.members[1]);
+    let id = env.published(&g, owner, "勾股定理").await;
+    assert!(env.adopters(adopter, id).await.unwrap().items.is_empty());
+    env.adopt(adopter, id, None).await.unwrap();
+    env.adopt(&g.lead, id, None).await.unwrap();
+    let next = content("勾股定理(第二版)", "", &[]);
+    env.bus()
+        .call::<AddVersion>(
+            owner,
+            None,
+            NewVersion {
+                resource_id: id,
+                content: next,
+            },
+        )
+        .await
+        .unwrap();
+    env.adopt(&g.lead, id, Some(2)).await.unwrap();
+    for reader in [owner, adopter, &g.lead, &bureau()] {
+        let list = env.adopters(reader, id).await.unwrap();
+        assert_eq!(list.latest_version, 2);
+        let seen: Vec<_> = list
+            .items
+            .iter()
+            .map(|a| (a.school_id, a.version, a.newer_version_available))
+            .collect();
+        assert_eq!(
+            seen,
+            vec![
+                (school_of(&g.lead), 2, false),
+                (school_of(adopter), 1, true),
+            ]
+        );
+    }
+    // Outside the group the resource does not exist, its adopters neither.
+    assert_eq!(
+        code(env.adopters(&other.members[0], id).await),
+        ErrorCode::NotFound
+    );
+    assert_eq!(
+        code(env.adopters(&other.lead, ResourceId::new()).await),
+        ErrorCode::NotFound
+    );
 }
