@@ -282,7 +282,10 @@ test('posting planner: a member teacher shadows at the lead school only; cancell
   await assertClean(page);
 });
 
-test('lead office publishes a resource; the member school finds and adopts it', async () => {
+// A 1×1 PNG: the file the lead office attaches to its resource's second version.
+const PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==';
+
+test('lead office publishes a resource; the member school finds it by subject, reads its page and adopts it', async () => {
   const title = '勾股定理探究课教学设计';
   const lead = await signInAs('lead_admin');
   await lead.waitForURL(/#\/group\//);
@@ -290,7 +293,7 @@ test('lead office publishes a resource; the member school finds and adopts it', 
   await lead.locator('#resource-form').waitFor();
   await lead.fill('#resource-title', title);
   await lead.fill('#resource-subject', '数学');
-  await lead.fill('#resource-form [name="description"]', '八年级数学:用拼图探究勾股定理');
+  await lead.fill('#resource-form [name="description"]', '八年级:用拼图探究直角三角形三边关系');
   await lead.fill('#resource-form [name="tags"]', '几何,探究');
   await lead.click('#resource-submit');
   const row = lead.locator('[data-testid="resources"] tr', { hasText: title });
@@ -299,17 +302,55 @@ test('lead office publishes a resource; the member school finds and adopts it', 
   await row.locator('.badge', { hasText: '已发布' }).waitFor();
   await shot(lead, '12-lead-catalogue');
   await assertClean(lead);
+  // its second version carries a picture, uploaded through the API as the lead office
+  const resourceId = (await row.locator('a[data-resource-link]').getAttribute('href')).split('/').pop();
+  const groupId = lead.url().match(/#\/group\/([0-9a-f-]+)/)[1];
+  await lead.evaluate(async ({ resourceId, groupId, png, title }) => {
+    const auth = { Authorization: `Bearer ${sessionStorage.getItem('edugroup.token')}` };
+    const bytes = Uint8Array.from(atob(png), c => c.charCodeAt(0));
+    const up = await fetch(`/api/v1/groups/${groupId}/files?name=${encodeURIComponent('勾股拼图.png')}`,
+      { method: 'POST', headers: { ...auth, 'Content-Type': 'image/png' }, body: bytes });
+    if (up.status !== 201) throw new Error(`upload: ${up.status} ${await up.text()}`);
+    const body = { title, description: '八年级:用拼图探究直角三角形三边关系', tags: ['几何', '探究'], upload_id: (await up.json()).id, change_note: '附拼图素材' };
+    const v = await fetch(`/api/v1/resources/${resourceId}/versions`,
+      { method: 'POST', headers: { ...auth, 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+    if (v.status !== 201) throw new Error(`version: ${v.status} ${await v.text()}`);
+  }, { resourceId, groupId, png: PNG, title });
 
   const member = await signInAs('member_admin');
   await member.waitForURL(/#\/school/);
   await member.locator('#school-group a', { hasText: '资源库' }).click();
-  await member.fill('#search-q', '勾股');
+  // the subject finds it (its title never says 数学), and the address keeps the search
+  await member.fill('#search-q', '数学');
   await member.click('#search-button');
   const found = member.locator('[data-testid="resources"] tr', { hasText: title });
   await found.waitFor();
-  await found.locator('button[data-adopt]').click();
-  await found.locator('.badge', { hasText: '已采用 v1' }).waitFor();
-  await shot(member, '13-member-catalogue-adopted');
+  await member.waitForFunction(() => location.hash.includes('q=%E6%95%B0%E5%AD%A6'));
+  await member.locator('[data-testid="resources-pager"]', { hasText: '共' }).waitFor();
+  await member.reload();
+  await found.waitFor();
+  assert.equal(await member.inputValue('#search-q'), '数学');
+  await found.locator('a[data-resource-link]').click();
+  await member.waitForURL(/#\/resource\//);
+  await member.locator('[data-testid="resource-title"]', { hasText: title }).waitFor();
+  await member.locator('[data-testid="brand-notice"]', { hasText: 'R-11' }).waitFor();
+  assert.match(await member.locator('[data-testid="brand-notice"]').innerText(), /不得转让/);
+  await member.locator('[data-testid="resource-facts"]', { hasText: LEAD }).waitFor();
+  const v2 = member.locator('[data-testid="versions"] tr', { hasText: 'v2' });
+  await v2.locator('td', { hasText: '勾股拼图.png' }).waitFor();
+  await member.locator('[data-testid="versions"] tr', { hasText: 'v1' }).waitFor();
+  // the picture is shown in the page, and downloaded under its name
+  await v2.locator('button[data-preview]').click();
+  const image = member.locator('[data-testid="preview-image"]');
+  await image.waitFor();
+  await member.waitForFunction(() => document.querySelector('[data-testid="preview-image"]')?.naturalWidth === 1);
+  const [download] = await Promise.all([member.waitForEvent('download'), v2.locator('button[data-download]').click()]);
+  assert.equal(download.suggestedFilename(), '勾股拼图.png');
+  // adopted from its page: the latest version, and the school is listed among the adopters
+  await member.click('#adopt-button');
+  await member.locator('#adopt-actions .badge', { hasText: '已采用 v2' }).waitFor();
+  await member.locator('[data-testid="adopters"] tr', { hasText: MEMBER }).waitFor();
+  await shot(member, '13-member-resource-adopted');
   await assertClean(member);
 });
 

@@ -64,6 +64,8 @@ for _ in $(seq 50); do
   sleep 0.1
 done
 
+# the log exists before the loop below reads it (the background start may not have opened it)
+: >"$work/up.log"
 EDUGROUP_DATABASE_URL="$server_url/$database" \
 EDUGROUP_NATS_URL="nats://127.0.0.1:$nats_port" \
 EDUGROUP_BIND=127.0.0.1:0 \

@@ -273,7 +273,7 @@ async fn main() -> anyhow::Result<()> {
                 s
             });
             let tags = vec![rng.pick(WORDS).to_owned(), rng.pick(WORDS).to_owned()];
-            let text = edu_catalogue::rules::search_text(&title, &description, &tags);
+            let text = edu_catalogue::rules::search_text(subject, &title, &description, &tags);
             let tokens = edu_catalogue::rules::index_tokens(&text);
             let kind = ResourceKind::ALL[(rng.next() % ResourceKind::ALL.len() as u64) as usize];
             let tier = QualityTier::ALL[(rng.next() % QualityTier::ALL.len() as u64) as usize];

@@ -11,6 +11,7 @@ pub mod files;
 mod projection;
 pub mod rules;
 mod schema;
+mod search_index;
 pub mod service;
 mod store;
 
@@ -71,6 +72,11 @@ pub async fn start_with(
         MIGRATIONS,
     )
     .await?;
+    // Before the endpoints serve searches: rows indexed the way an older version did it.
+    let refreshed = search_index::refresh(&mut *edu_db::conn(&pool).await?).await?;
+    if refreshed > 0 {
+        tracing::info!(resources = refreshed, "catalogue search index refreshed");
+    }
     let spec = ConsumerSpec {
         name: projection::CONSUMER.to_owned(),
         filter_subject: bus.config().service_events(ServiceName::Membership),
@@ -89,6 +95,7 @@ pub async fn start_with(
         ops::AddVersion => add_version,
         ops::ReviewResource => review,
         ops::AdoptResource => adopt,
+        ops::ListAdopters => adopters,
         ops::ShareResource => share,
         ops::ListBrandRefusals => list_brand_refusals,
         ops::GetReuse => reuse,

@@ -212,9 +212,15 @@ fn bigrams(chars: &[char]) -> impl Iterator<Item = String> + '_ {
     chars.windows(2).map(|w| w.iter().collect())
 }
 
-/// The normalized text a resource is searched in: its latest title, description and tags.
-pub fn search_text(title: &str, description: &str, tags: &[String]) -> String {
-    let joined = format!("{title}\n{description}\n{}", tags.join("\n"));
+/// How the search text is made now: rows indexed under an older version are indexed again
+/// when the service starts (`search_version` of the `resources` table).
+pub const SEARCH_VERSION: i16 = 1;
+
+/// The normalized text a resource is searched in: its subject (a school looking for 数学
+/// expects the maths resources, whatever their titles say), and its latest title,
+/// description and tags.
+pub fn search_text(subject: &str, title: &str, description: &str, tags: &[String]) -> String {
+    let joined = format!("{subject}\n{title}\n{description}\n{}", tags.join("\n"));
     joined.chars().flat_map(normalize).collect()
 }
 
@@ -312,7 +318,7 @@ mod tests {
 
     /// Does the text of `doc` match `q` the way the SQL does (tokens ⊆ index, terms ⊆ text)?
     fn matches(doc: &str, q: &str) -> bool {
-        let text = search_text(doc, "", &[]);
+        let text = search_text("", doc, "", &[]);
         let index = index_tokens(&text);
         let query = parse_query(q).unwrap_or_default();
         query.tokens.iter().all(|t| index.contains(t))
@@ -329,6 +335,19 @@ mod tests {
         assert!(!matches("函的数", "函数"));
         // A single character is found by the recheck alone.
         assert!(matches("函数", "函"));
+    }
+
+    #[test]
+    fn the_subject_is_searched_with_the_text() {
+        let text = search_text("数学", "勾股定理", "直角三角形", &["几何".to_owned()]);
+        let index = index_tokens(&text);
+        for q in ["数学", "勾股", "几何", "三角"] {
+            let query = parse_query(q).unwrap_or_default();
+            assert!(query.tokens.iter().all(|t| index.contains(t)), "{q}");
+        }
+        // Fields do not run into each other: the last character of one and the first of
+        // the next make no word.
+        assert!(!index.contains(&"学勾".to_owned()));
     }
 
     #[test]

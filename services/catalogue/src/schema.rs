@@ -51,6 +51,7 @@ diesel::table! {
         search_text -> Text,
         search_tokens -> Array<Text>,
         review_note -> Nullable<Text>,
+        search_version -> Int2,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
     }

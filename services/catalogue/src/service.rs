@@ -11,22 +11,20 @@ use chrono::Utc;
 use diesel_async::{AsyncConnection, AsyncPgConnection};
 use edu_bus::outbox;
 use edu_contracts::catalogue::{
-    Adoption, Booking, BookingQuery, BrandRefusal, BrandRefusalQuery, CHUNK_BYTES, COUNT_CAP,
-    Chunk, Decision, Facility, FacilityQuery, FileChunk, FileRead, NewAdoption, NewBooking,
-    NewFacility, NewResource, NewShare, NewUpload, NewVersion, Page, Resource, ResourcePage,
-    ResourceRef, ResourceReuse, ResourceSearch, Reuse, ReuseQuery, Review, SchoolReuse, Share,
-    ShareTarget, SubjectReuse, Upload, UploadFinish, VersionContent,
+    Adoption, BrandRefusal, BrandRefusalQuery, CHUNK_BYTES, COUNT_CAP, Chunk, Decision, FileChunk,
+    FileRead, NewAdoption, NewResource, NewShare, NewUpload, NewVersion, Page, Resource,
+    ResourcePage, ResourceRef, ResourceReuse, ResourceSearch, Reuse, ReuseQuery, Review,
+    SchoolReuse, Share, ShareTarget, SubjectReuse, Upload, UploadFinish, VersionContent,
 };
 use edu_contracts::events::{
-    FacilityBooked, ResourceAdopted, ResourceExportRefused, ResourceFacts, ResourcePublished,
-    ResourceRejected, ResourceSubmitted, ResourceVersionAdded,
+    ResourceAdopted, ResourceExportRefused, ResourceFacts, ResourcePublished, ResourceRejected,
+    ResourceSubmitted, ResourceVersionAdded,
 };
 use edu_contracts::{Actor, Command};
 use edu_db::idempotency;
 use edu_db::{DbPool, PooledConn};
 use edu_domain::{
-    BookingId, BookingStatus, ErrorCode, FacilityId, GroupId, Policy, Problem, ResourceId,
-    ResourceStatus, SchoolId, UploadId, text,
+    ErrorCode, GroupId, Policy, Problem, ResourceId, ResourceStatus, SchoolId, UploadId, text,
 };
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -34,9 +32,10 @@ use uuid::Uuid;
 use crate::error::CatalogueError;
 use crate::files::{FileStore, Sealed, is_sha256};
 use crate::rules::{self, GroupFacts, Reach, Viewer};
-use crate::store::{
-    self, BookingRow, FacilityRow, RefusalRow, ResourceRow, ShareRow, UploadRow, VersionRow,
-};
+use crate::store::{self, RefusalRow, ResourceRow, ShareRow, UploadRow, VersionRow};
+
+mod adopters;
+mod facilities;
 
 type Result<T> = std::result::Result<T, CatalogueError>;
 
@@ -299,7 +298,12 @@ impl CatalogueService {
                     .attach(conn, content.upload_id, body.group_id, school)
                     .await?;
                 let id = ResourceId::new();
-                let text = rules::search_text(&content.title, &content.description, &content.tags);
+                let text = rules::search_text(
+                    &subject,
+                    &content.title,
+                    &content.description,
+                    &content.tags,
+                );
                 let now = Utc::now();
                 let row = ResourceRow {
                     id: id.0,
@@ -424,7 +428,12 @@ impl CatalogueService {
                     &Self::version_row(row.id, number, &content, file.as_ref()),
                 )
                 .await?;
-                let text = rules::search_text(&content.title, &content.description, &content.tags);
+                let text = rules::search_text(
+                    &row.subject,
+                    &content.title,
+                    &content.description,
+                    &content.tags,
+                );
                 row.title = content.title.clone();
                 row.description = content.description.clone();
                 row.tags = content.tags.clone();
@@ -928,144 +937,5 @@ impl CatalogueService {
             offset,
             data: BASE64.encode(data),
         })
-    }
-
-    // ---- facilities (R-01) ---------------------------------------------------------------
-
-    pub async fn register_facility(&self, cmd: Command<NewFacility>) -> Result<Facility> {
-        let body = &cmd.body;
-        let name = text::required("name", &body.name, 100)?;
-        let description =
-            text::optional("description", &body.description, 1000)?.unwrap_or_default();
-        let capacity = body
-            .capacity
-            .map(|c| {
-                i32::try_from(c).map_err(|_| {
-                    Problem::validation("capacity", "capacity is too large", "容量过大")
-                })
-            })
-            .transpose()?;
-        let mut conn = self.conn().await?;
-        idempotency::for_request(
-            &mut conn,
-            "facility.register",
-            &cmd.actor.sub,
-            cmd.idempotency_key.as_deref(),
-            &cmd.body,
-            async |conn| {
-                let school = writer(conn, &cmd.actor, body.group_id).await?;
-                let row = FacilityRow {
-                    id: FacilityId::new().0,
-                    group_id: body.group_id.0,
-                    owner_school_id: school.0,
-                    name: name.clone(),
-                    kind: body.kind.as_str().to_owned(),
-                    description: description.clone(),
-                    capacity,
-                    created_at: Utc::now(),
-                };
-                store::insert_facility(conn, &row).await?;
-                Ok(row.view()?)
-            },
-        )
-        .await
-    }
-
-    /// The schools of the group (and its bureau) see its facilities; a school that left
-    /// does not.
-    async fn facility_reader(
-        conn: &mut AsyncPgConnection,
-        actor: &Actor,
-        group: GroupId,
-    ) -> Result<Reader> {
-        let reader = reach(conn, actor, group, false).await?;
-        if reader.reach == Reach::OwnOnly {
-            return Err(CatalogueError::GroupNotFound);
-        }
-        Ok(reader)
-    }
-
-    pub async fn list_facilities(&self, cmd: Command<FacilityQuery>) -> Result<Page<Facility>> {
-        let paging = cmd.body.paging.checked()?;
-        let mut conn = self.conn().await?;
-        Self::facility_reader(&mut conn, &cmd.actor, cmd.body.group_id).await?;
-        let (rows, total) = store::facilities_of(&mut conn, cmd.body.group_id, paging).await?;
-        let items = rows
-            .iter()
-            .map(FacilityRow::view)
-            .collect::<diesel::QueryResult<_>>()?;
-        Ok(Page { items, total })
-    }
-
-    /// a school of the group books a facility of the group for a slot; the exclusion
-    /// constraint makes two overlapping bookings impossible, however simultaneous.
-    pub async fn book(&self, cmd: Command<NewBooking>) -> Result<Booking> {
-        let body = &cmd.body.booking;
-        let purpose = text::required("purpose", &body.purpose, 200)?;
-        rules::check_slot(body.start, body.end, Utc::now())?;
-        let mut conn = self.conn().await?;
-        idempotency::for_request(
-            &mut conn,
-            "booking.create",
-            &cmd.actor.sub,
-            cmd.idempotency_key.as_deref(),
-            &cmd.body,
-            async |conn| {
-                let facility = store::facility_for_booking(conn, cmd.body.facility_id)
-                    .await?
-                    .ok_or(CatalogueError::FacilityNotFound)?;
-                let group = GroupId(facility.group_id);
-                let school = writer(conn, &cmd.actor, group).await.map_err(|e| match e {
-                    CatalogueError::GroupNotFound => CatalogueError::FacilityNotFound,
-                    other => other,
-                })?;
-                // The facility left with its school.
-                let owner = SchoolId(facility.owner_school_id);
-                if store::school_active(conn, group, owner, true).await? != Some(true) {
-                    return Err(CatalogueError::FacilityNotFound);
-                }
-                let row = BookingRow {
-                    id: BookingId::new().0,
-                    facility_id: facility.id,
-                    group_id: facility.group_id,
-                    school_id: school.0,
-                    starts_at: body.start,
-                    ends_at: body.end,
-                    purpose: purpose.clone(),
-                    status: BookingStatus::Confirmed.as_str().to_owned(),
-                    created_at: Utc::now(),
-                };
-                store::insert_booking(conn, &row).await?;
-                let event = FacilityBooked {
-                    booking_id: BookingId(row.id),
-                    facility_id: FacilityId(row.facility_id),
-                    group_id: group,
-                    owner_school_id: owner,
-                    booking_school_id: school,
-                    start: row.starts_at,
-                    end: row.ends_at,
-                };
-                outbox::enqueue(conn, &cmd.actor, Some(group), Some(school), &event).await?;
-                Ok(row.view()?)
-            },
-        )
-        .await
-    }
-
-    pub async fn list_bookings(&self, cmd: Command<BookingQuery>) -> Result<Page<Booking>> {
-        let paging = cmd.body.paging.checked()?;
-        let mut conn = self.conn().await?;
-        let facility = store::facility(&mut conn, cmd.body.facility_id)
-            .await?
-            .ok_or(CatalogueError::FacilityNotFound)?;
-        Self::facility_reader(&mut conn, &cmd.actor, GroupId(facility.group_id))
-            .await
-            .map_err(|_| CatalogueError::FacilityNotFound)?;
-        let (rows, total) = store::bookings_of(&mut conn, cmd.body.facility_id, paging).await?;
-        let items = rows
-            .iter()
-            .map(BookingRow::view)
-            .collect::<diesel::QueryResult<_>>()?;
-        Ok(Page { items, total })
     }
 }

@@ -396,6 +396,7 @@ pub async fn set_latest(conn: &mut AsyncPgConnection, row: &ResourceRow) -> Quer
             resources::latest_version.eq(row.latest_version),
             resources::search_text.eq(&row.search_text),
             resources::search_tokens.eq(&row.search_tokens),
+            resources::search_version.eq(rules::SEARCH_VERSION),
             resources::updated_at.eq(row.updated_at),
         ))
         .execute(conn)

@@ -18,8 +18,9 @@ const INDEX: &str = include_str!("console/index.html");
 const SCRIPT: &str = include_str!("console/app.js");
 /// Pages in files of their own (app.js is long enough): the bureau's page for loading a
 /// group's past, the posting planner, the council's meetings, the bureau's evaluation pages
-/// (the year's data, rounds, scorecards), consent across counties, and the form helpers
-/// they share. Each is served at `/console/<name>`.
+/// (the year's data, rounds, scorecards), consent across counties, the group's library (its
+/// list and a resource's page), and the form helpers they share. Each is served at
+/// `/console/<name>`.
 const PAGE_SCRIPTS: &[(&str, &str)] = &[
     ("history.js", include_str!("console/history.js")),
     ("forms.js", include_str!("console/forms.js")),
@@ -29,6 +30,7 @@ const PAGE_SCRIPTS: &[(&str, &str)] = &[
     ("council.js", include_str!("console/council.js")),
     ("evaluation.js", include_str!("console/evaluation.js")),
     ("consent.js", include_str!("console/consent.js")),
+    ("library.js", include_str!("console/library.js")),
 ];
 const STYLE: &str = include_str!("console/app.css");
 

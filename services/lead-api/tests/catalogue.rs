@@ -491,3 +491,83 @@ async fn r03_review_follows_the_regions_policy() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
+
+#[actix_web::test]
+async fn a_member_finds_by_subject_and_reads_who_adopted_inside_the_group_only() {
+    let env = env().await;
+    let g = group(&env, "庚").await;
+    let mut body = resource("勾股定理的证明", &["几何"]);
+    body["description"] = json!("直角三角形三边关系");
+    let id = published(&env, &g, &g.a, body).await;
+    // The subject is searched (the title never says 数学).
+    let (status, page) = env
+        .get(
+            &g.b,
+            &format!("/groups/{}/resources?q={}", g.id, enc("数学")),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert_eq!(page["total"], 1);
+    assert_eq!(page["items"][0]["id"], id.as_str());
+    let path = format!("/resources/{id}/adoptions");
+    let (status, list) = env.get(&g.b, &path).await;
+    assert_eq!(status, StatusCode::OK, "{list}");
+    assert_eq!(list["items"], json!([]));
+    let (status, adopted) = env.post(&g.b, &path, json!({})).await;
+    assert_eq!(status, StatusCode::CREATED, "{adopted}");
+    // The group's schools, its bureau and its county's auditors read the adopters.
+    let auditor = env.token(Role::Auditor, REGION, None);
+    for token in [&g.a, &g.b, &g.lead, &env.bureau(), &auditor] {
+        let (status, list) = env.get(token, &path).await;
+        assert_eq!(status, StatusCode::OK, "{list}");
+        assert_eq!(list["latest_version"], 1);
+        assert_eq!(list["items"][0]["school_id"], g.b_id.as_str());
+        assert_eq!(list["items"][0]["version"], 1);
+        assert_eq!(list["items"][0]["newer_version_available"], false);
+    }
+    // Another group's office, another county's bureau: the resource does not exist.
+    let other_lead = env.school("辛一中", "junior", REGION).await;
+    env.group("辛一中教育集团", "alliance", &other_lead).await;
+    let outsiders = [
+        env.school_token(Role::LeadAdmin, &other_lead),
+        env.token(Role::Bureau, OTHER_REGION, None),
+    ];
+    for token in &outsiders {
+        let (status, body) = env.get(token, &path).await;
+        assert_refusal(status, &body, StatusCode::NOT_FOUND, "not_found");
+    }
+    let req = test::TestRequest::get().uri(&format!("/api/v1{path}"));
+    let (status, _) = env.send(req).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+}
+
+#[actix_web::test]
+async fn downloads_are_never_sniffed_and_never_served_as_html() {
+    let env = env().await;
+    let g = group(&env, "壬").await;
+    for (declared, served) in [
+        ("application/pdf", "application/pdf"),
+        ("text/html; charset=utf-8", "application/octet-stream"),
+    ] {
+        let req = test::TestRequest::post()
+            .uri(&format!("/api/v1/groups/{}/files?name=x", g.id))
+            .insert_header(("Authorization", format!("Bearer {}", g.a)))
+            .insert_header((header::CONTENT_TYPE, declared))
+            .set_payload(b"<script>alert(1)</script>".to_vec());
+        let (status, up) = env.send(req).await;
+        assert_eq!(status, StatusCode::CREATED, "{up}");
+        let mut body = resource(declared, &[]);
+        body["upload_id"] = up["id"].clone();
+        let id = published(&env, &g, &g.a, body).await;
+        let req = test::TestRequest::get()
+            .uri(&format!("/api/v1/resources/{id}/file"))
+            .insert_header(("Authorization", format!("Bearer {}", g.b)));
+        let (status, headers, _) = env.call(req).await;
+        assert_eq!(status, StatusCode::OK);
+        let h = |name: header::HeaderName| headers.get(name).unwrap().to_str().unwrap().to_owned();
+        assert_eq!(h(header::CONTENT_TYPE), served, "{declared}");
+        assert_eq!(h(header::X_CONTENT_TYPE_OPTIONS), "nosniff");
+        assert_eq!(h(header::CONTENT_SECURITY_POLICY), "sandbox");
+        assert!(h(header::CONTENT_DISPOSITION).starts_with("attachment"));
+    }
+}

@@ -38,10 +38,13 @@ async fn serves_the_page_its_assets_and_no_dev_tokens_by_default() {
         ("/console/app.js", "text/javascript"),
         ("/console/history.js", "text/javascript"),
         ("/console/forms.js", "text/javascript"),
+        ("/console/names.js", "text/javascript"),
+        ("/console/teacher.js", "text/javascript"),
         ("/console/postings.js", "text/javascript"),
         ("/console/council.js", "text/javascript"),
         ("/console/evaluation.js", "text/javascript"),
         ("/console/consent.js", "text/javascript"),
+        ("/console/library.js", "text/javascript"),
         ("/console/app.css", "text/css"),
     ] {
         assert!(page.contains(path), "{path} not loaded by the page");

@@ -19,6 +19,7 @@ crate::operation!(Catalogue, SearchResources, "resource.search", ResourceSearch 
 crate::operation!(Catalogue, AddVersion, "resource.version.add", NewVersion => Resource);
 crate::operation!(Catalogue, ReviewResource, "resource.review", Review => Resource);
 crate::operation!(Catalogue, AdoptResource, "resource.adopt", NewAdoption => Adoption);
+crate::operation!(Catalogue, ListAdopters, "resource.adopters", ResourceRef => Adopters);
 crate::operation!(Catalogue, ShareResource, "resource.share", NewShare => Share);
 crate::operation!(Catalogue, ListBrandRefusals, "brand_refusal.list", BrandRefusalQuery => Page<BrandRefusal>);
 crate::operation!(Catalogue, GetReuse, "reuse.get", ReuseQuery => Reuse);
@@ -240,6 +241,24 @@ pub struct Adoption {
     pub latest_version: i32,
     pub newer_version_available: bool,
     pub adopted_at: DateTime<Utc>,
+}
+
+/// A school that adopted a resource: the version it adopted last, and when.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Adopter {
+    pub school_id: SchoolId,
+    pub version: i32,
+    pub adopted_at: DateTime<Utc>,
+    /// It adopted an older version than the latest.
+    pub newer_version_available: bool,
+}
+
+/// Who adopted a resource (R-05: the schools of its group), most recent adoption first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Adopters {
+    pub resource_id: ResourceId,
+    pub latest_version: i32,
+    pub items: Vec<Adopter>,
 }
 
 /// Whom a resource is shared with.

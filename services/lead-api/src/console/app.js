@@ -786,87 +786,6 @@ function groupScale(g) {
   });
 }
 
-// ---------------------------------------------------------------- a group: the library
-
-async function pageCatalogue(groupId) {
-  const claims = state.claims;
-  const office = ['lead_admin', 'member_admin'].includes(claims.role);
-  main().innerHTML = `<h1>${esc(t('catalogue'))} <small class="muted" id="group-title"></small></h1>
-    <section class="card"><form id="search-form" class="inline">
-      <label>${esc(t('keyword'))}<input name="q" id="search-q" size="18"></label>
-      <label>${esc(t('subject'))}<input name="subject" size="8"></label>
-      <label>${esc(t('kind'))}<select name="kind"><option value="">${esc(t('all'))}</option>${options('resource_kind')}</select></label>
-      <label>${esc(t('tier'))}<select name="tier"><option value="">${esc(t('all'))}</option>${options('tier')}</select></label>
-      <label>${esc(t('status'))}<select name="status"><option value="">${esc(t('all'))}</option>${options('resource_status')}</select></label>
-      <button type="submit" id="search-button">${esc(t('search'))}</button></form><div id="results">${esc(t('loading'))}</div></section>
-    ${office ? `<section class="card"><h2>${esc(t('submit_resource'))}</h2><form id="resource-form">
-      <div class="actions"><label>${esc(t('resource_title'))}<input name="title" id="resource-title" size="28" required></label>
-      <label>${esc(t('subject'))}<input name="subject" id="resource-subject" size="8" required></label>
-      <label>${esc(t('kind'))}<select name="kind">${options('resource_kind', 'lesson_plan')}</select></label>
-      <label>${esc(t('tier'))}<select name="tier">${options('tier', 'school')}</select></label>
-      <label>${esc(t('course_type'))}<select name="course_type">${options('course_type', 'national')}</select></label>
-      <label>${esc(t('stage'))}<select name="stage" id="resource-stage">${options('stage', 'junior')}</select></label></div>
-      <label>${esc(t('description'))}<textarea name="description"></textarea></label>
-      <div class="actions"><label>${esc(t('tags'))}<input name="tags" size="24"></label>
-      <button type="submit" id="resource-submit">${esc(t('submit_resource'))}</button></div></form></section>` : ''}
-    <section class="card"><h2>${esc(t('reuse'))}</h2><div id="reuse"></div></section>`;
-  const names = await schools().catch(() => new Map());
-  api('GET', `/groups/${groupId}`).then(g => {
-    q('#group-title').textContent = g.name;
-    const stage = document.querySelector('#resource-stage');
-    if (stage) stage.value = g.stage;
-  }).catch(() => {});
-  const search = () => fill(q('#results'), async () => {
-    const f = q('#search-form').elements;
-    const params = new URLSearchParams({ limit: '50' });
-    for (const k of ['q', 'subject', 'kind', 'tier', 'status']) if (f[k].value) params.set(k, f[k].value);
-    const page = await api('GET', `/groups/${groupId}/resources?${params}`);
-    const lead = claims.role === 'lead_admin';
-    return `<p class="muted">${page.total}${page.total_exact ? '' : '+'}</p>` + table(
-      [t('resource_title'), t('subject'), t('kind'), t('tier'), t('owner'), t('status'), t('adoptions'), t('actions')],
-      page.items.map(r => [
-        `<b>${esc(r.title)}</b><br><small class="muted">${esc(r.description)}</small>`, esc(r.subject), esc(en('resource_kind', r.kind)), esc(en('tier', r.tier)),
-        esc(nameOf(names, r.owner_school_id)), badge('resource_status', r.status), String(r.adoptions),
-        `<div class="actions" data-resource="${r.id}">` +
-          (r.adopted_version ? `<span class="badge met">${esc(t('adopted'))} v${r.adopted_version}</span>${r.newer_version_available ? ` <span class="badge upcoming">${esc(t('newer'))}</span>` : ''}` : '') +
-          (office && r.status === 'published' && r.owner_school_id !== claims.school_id && (!r.adopted_version || r.newer_version_available) ? `<button type="button" class="secondary" data-adopt="${r.id}">${esc(t('adopt'))}</button>` : '') +
-          (lead && r.status === 'pending_review' ? `<button type="button" class="secondary" data-review="approve">${esc(t('approve'))}</button><button type="button" class="secondary" data-review="reject">${esc(t('reject'))}</button>` : '') +
-          '</div>']), 'resources');
-  }).then(shown => {
-    if (!shown) return;
-    q('#results').querySelectorAll('[data-adopt]').forEach(b => b.addEventListener('click', async () => {
-      if (await act(b, () => api('POST', `/resources/${b.dataset.adopt}/adoptions`, {}), t('adopted'))) setTimeout(search, 400);
-    }));
-    q('#results').querySelectorAll('[data-review]').forEach(b => b.addEventListener('click', async () => {
-      const id = b.closest('[data-resource]').dataset.resource;
-      if (await act(b, () => api('POST', `/resources/${id}/approval`, { decision: b.dataset.review }), t('reviewed'))) setTimeout(search, 400);
-    }));
-  });
-  q('#search-form').addEventListener('submit', e => { e.preventDefault(); search(); });
-  search();
-  const form = document.querySelector('#resource-form');
-  if (form) {
-    form.addEventListener('submit', async e => {
-      e.preventDefault();
-      const f = form.elements;
-      const body = {
-        title: f.title.value, subject: f.subject.value, kind: f.kind.value, tier: f.tier.value, course_type: f.course_type.value, stage: f.stage.value,
-        description: f.description.value, tags: f.tags.value.split(/[,,]/).map(s => s.trim()).filter(Boolean),
-      };
-      if (await act(q('#resource-submit'), () => api('POST', `/groups/${groupId}/resources`, body, { headers: { 'Idempotency-Key': idempotencyKey() } }), t('created'))) {
-        form.reset();
-        search();
-      }
-    });
-  }
-  fill(q('#reuse'), async () => {
-    const r = await api('GET', `/groups/${groupId}/resource-reuse`);
-    return `<p>${esc(bi('已发布资源', 'published'))} ${r.published_resources} · ${esc(t('adoptions'))} ${r.adoptions}</p>` +
-      table([t('school'), bi('贡献资源', 'contributed'), bi('采用他校资源', 'adoptions made'), bi('被采用次数', 'adoptions received')], r.schools.map(s => [
-        esc(nameOf(names, s.school_id)), String(s.resources), String(s.adoptions_made), String(s.adoptions_received)]), 'reuse');
-  });
-}
-
 // ---------------------------------------------------------------- a group: sanctions
 
 async function pageSanctions(groupId) {
@@ -1038,7 +957,8 @@ async function route() {
   if ((m = hash.match(/^#\/group\/([0-9a-f-]+)$/))) return pageGroup(m[1]);
   if ((m = hash.match(/^#\/group\/([0-9a-f-]+)\/postings$/))) return pagePostings(m[1]);
   if ((m = hash.match(/^#\/group\/([0-9a-f-]+)\/meetings$/))) return pageMeetings(m[1]);
-  if ((m = hash.match(/^#\/group\/([0-9a-f-]+)\/catalogue$/))) return pageCatalogue(m[1]);
+  if ((m = hash.match(/^#\/group\/([0-9a-f-]+)\/catalogue$/))) return pageCatalogue(m[1]); // library.js
+  if ((m = hash.match(/^#\/resource\/([0-9a-f-]+)$/))) return pageResource(m[1]); // library.js
   if ((m = hash.match(/^#\/group\/([0-9a-f-]+)\/sanctions$/))) return pageSanctions(m[1]);
   if ((m = hash.match(/^#\/meeting\/([0-9a-f-]+)$/))) return pageMeeting(m[1]);
   if ((m = hash.match(/^#\/meeting\/([0-9a-f-]+)\/corrections$/))) return pageCorrections(m[1]);

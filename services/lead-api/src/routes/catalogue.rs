@@ -35,6 +35,7 @@ use crate::auth::{Caller, IdempotencyKey};
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::web;
 use crate::routes::groups::{refuse_if_dissolved, visible_group};
+use crate::routes::library::served_content_type;
 use crate::{AppState, scope};
 
 /// A resource a school of the group contributes (M5/R-09); the caller's school owns it.
@@ -673,7 +674,10 @@ async fn read_chunk(
     Ok((chunk, data))
 }
 
-/// Download a version's file, streamed; nobody outside the group gets it (404).
+/// Download a version's file, streamed, as an attachment; nobody outside the group gets it
+/// (404). Served with `X-Content-Type-Options: nosniff` and `Content-Security-Policy:
+/// sandbox`, as its declared type only when that is passive (PDF, images but SVG, office
+/// files, plain text, …): HTML, SVG, XML or scripts come as `application/octet-stream`.
 #[utoipa::path(
     tag = "catalogue",
     operation_id = "download_resource_file",
@@ -728,7 +732,9 @@ pub async fn download_resource_file(
         })],
     };
     Ok(HttpResponse::Ok()
-        .content_type(file.content_type.clone())
+        .content_type(served_content_type(&file.content_type))
+        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .insert_header((header::CONTENT_SECURITY_POLICY, "sandbox"))
         .insert_header(disposition)
         .insert_header((header::ETAG, format!("\"{}\"", file.sha256)))
         .no_chunking(file.size)

@@ -10,6 +10,7 @@ mod evaluation_sheet;
 pub mod evaluation_year;
 pub mod groups;
 mod html;
+pub mod library;
 pub mod major_matters;
 pub mod me;
 mod names;
@@ -92,6 +93,7 @@ pub fn config(cfg: &mut ServiceConfig) {
         .service(catalogue::create_resource_version)
         .service(catalogue::review_resource)
         .service(catalogue::adopt_resource)
+        .service(library::list_resource_adoptions)
         .service(catalogue::share_resource)
         .service(catalogue::list_brand_refusals)
         .service(catalogue::get_resource_reuse)

@@ -1,0 +1,2 @@
+DROP INDEX resources_search_stale;
+ALTER TABLE resources DROP COLUMN search_version;
