@@ -338,6 +338,7 @@ async fn quorum_votes_minutes_reports_and_cadence_through_http() {
             .starts_with("text/html")
     );
     let html = String::from_utf8(html.to_vec()).unwrap();
+    common::assert_print_style_allowed(&headers, &html);
     assert!(
         html.contains("2026年第一季度理事会重大决策书面汇报"),
         "{html}"

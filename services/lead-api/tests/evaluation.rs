@@ -566,6 +566,7 @@ async fn a_round_scores_from_the_records_and_a_failing_members_exit_waits_for_th
             .starts_with("text/html")
     );
     let html = std::str::from_utf8(&body).unwrap();
+    common::assert_print_style_allowed(&headers, html);
     assert!(html.contains("<svg") && html.contains("不合格"), "{html}");
     for name in [
         "城关教育集团",

@@ -13,6 +13,7 @@ use crate::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::web;
+use crate::headers;
 use crate::routes::council::fetch_report;
 use crate::routes::html::esc;
 use crate::routes::names::Names;
@@ -44,9 +45,10 @@ pub async fn print_report(
     let (report, group) = fetch_report(&state, &caller, group_id, &raw).await?;
     let subjects = report.decisions.iter().filter_map(|d| d.subject_school_id);
     let names = Names::of(&state, &caller, [], subjects.collect::<Vec<_>>()).await?;
-    Ok(HttpResponse::Ok()
-        .content_type("text/html; charset=utf-8")
-        .body(report_html(&report, &group, &names)))
+    Ok(headers::printable(
+        report_html(&report, &group, &names),
+        PRINT_STYLE,
+    ))
 }
 
 fn state_zh(report: &QuarterlyReport) -> &'static str {
@@ -62,7 +64,13 @@ fn state_zh(report: &QuarterlyReport) -> &'static str {
 
 /// The printable report: a heading, the facts, the summary, one row per major decision and
 /// one per member school's major matter recorded in the quarter with the decision it cites.
+/// The report's print style (A4, 宋体), allowed by its hash in the page's CSP.
+const PRINT_STYLE: &str = "@page{size:A4;margin:20mm}body{font-family:\"SimSun\",\"Songti SC\",serif;font-size:12pt;color:#000}\
+h1{font-size:18pt;text-align:center}table{width:100%;border-collapse:collapse}\
+th,td{border:1px solid #000;padding:4px;vertical-align:top}dl{display:grid;grid-template-columns:8em 1fr}";
+
 fn report_html(r: &QuarterlyReport, group: &Group, names: &Names) -> String {
+    let style = PRINT_STYLE;
     let mut rows = String::new();
     for (i, d) in r.decisions.iter().enumerate() {
         let subject = d
@@ -122,9 +130,7 @@ fn report_html(r: &QuarterlyReport, group: &Group, names: &Names) -> String {
     format!(
         "<!DOCTYPE html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\">\
 <title>{name} {period}理事会重大决策书面汇报</title>\
-<style>@page{{size:A4;margin:20mm}}body{{font-family:\"SimSun\",\"Songti SC\",serif;font-size:12pt;color:#000}}\
-h1{{font-size:18pt;text-align:center}}table{{width:100%;border-collapse:collapse}}\
-th,td{{border:1px solid #000;padding:4px;vertical-align:top}}dl{{display:grid;grid-template-columns:8em 1fr}}</style>\
+<style>{style}</style>\
 </head><body>\n<h1>{name}<br>{period}理事会重大决策书面汇报</h1>\n\
 <dl><dt>报送对象</dt><dd>{county}教育局(G-08)</dd><dt>状态</dt><dd>{state}</dd>\
 <dt>报送期限</dt><dd>{due}</dd><dt>报送时间</dt><dd>{submitted}</dd>\

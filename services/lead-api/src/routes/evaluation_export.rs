@@ -18,6 +18,7 @@ use crate::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::web;
+use crate::headers;
 use crate::routes::evaluation::{round_of_region, scorecard};
 use crate::routes::html::esc;
 use crate::routes::names::{Names, person};
@@ -323,6 +324,9 @@ fn byline(round: &Round, caller: &Caller) -> String {
     line
 }
 
+/// The scorecard's print style, allowed by its hash in the page's CSP.
+const PRINT_STYLE: &str = r#"body{font-family:"Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin:2em}table{border-collapse:collapse}td,th{border:1px solid #999;padding:3px 8px;text-align:left}@media print{a{color:inherit;text-decoration:none}}"#;
+
 fn report_html(
     card: &Scorecard,
     names: &Names,
@@ -334,9 +338,10 @@ fn report_html(
         .iter()
         .map(|d| (format!("{} ({}%)", d.title_zh, d.weight), Some(d.score)))
         .collect();
+    let style = PRINT_STYLE;
     let mut html = format!(
         r#"<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>教育集团年度考核评估报告</title>
-<style>body{{font-family:"Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin:2em}}table{{border-collapse:collapse}}td,th{{border:1px solid #999;padding:3px 8px;text-align:left}}@media print{{a{{color:inherit;text-decoration:none}}}}</style></head><body>
+<style>{style}</style></head><body>
 <h1>教育集团年度考核评估报告</h1>
 <p>{group} · {county} · {year} · 龙头学校 {lead} · 统计日 {as_of} · 政策版本 {policy}</p>
 <p>考核轮次:{byline}</p>
@@ -490,7 +495,5 @@ pub async fn print_scorecard(
     let html = report_html(&card, &names, &byline(&round, &caller), |by| {
         person(by, &caller)
     });
-    Ok(HttpResponse::Ok()
-        .content_type("text/html; charset=utf-8")
-        .body(html))
+    Ok(headers::printable(html, PRINT_STYLE))
 }

@@ -354,3 +354,26 @@ pub fn uuid_in(text: &str) -> Option<&str> {
         shaped.then_some(s)
     })
 }
+
+/// A printable page's Content-Security-Policy allows its one `<style>` by that style's
+/// SHA-256 and nothing else inline (a printed report keeps its look under the policy).
+pub fn assert_print_style_allowed(headers: &actix_web::http::header::HeaderMap, html: &str) {
+    use base64::Engine as _;
+    use sha2::Digest as _;
+    let style = html
+        .split_once("<style>")
+        .and_then(|(_, rest)| rest.split_once("</style>"))
+        .map(|(style, _)| style)
+        .expect("a print style");
+    let hash = base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(style));
+    let csp = headers
+        .get(actix_web::http::header::CONTENT_SECURITY_POLICY)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    assert!(
+        csp.contains(&format!("style-src 'self' 'sha256-{hash}'")),
+        "{csp}"
+    );
+    assert!(!csp.contains("unsafe-inline"), "{csp}");
+    assert!(!html.contains(" style=\""), "an inline style attribute");
+}
