@@ -1,5 +1,5 @@
 //! The production manifests of deploy/ — deploy/compose/compose.yaml and deploy/k8s/*.yaml —
-//! cannot run here (issue 9, item 7), so this test keeps them in step with the binary: it
+//! cannot run here, so this test keeps them in step with the binary: it
 //! parses every manifest and checks each `edugroup` process against what the built binary
 //! accepts (its clap definition, read from `--help` and exercised by running it):
 //! - each service of `edugroup serve` runs exactly once per manifest set, one process per

@@ -1,5 +1,5 @@
 //! The system on the 3-node nats-server cluster of deploy/nats/cluster (private ports and
-//! stores), issue 9 item 7: each process on its own node, so requests cross the routes (API on
+//! stores): each process on its own node, so requests cross the routes (API on
 //! node 3 → rotation on nodes 1 and 2) and events too (rotation's relay publishes through node
 //! 1, evaluation consumes through node 2); the processes create EDU_EVENTS with 3 replicas
 //! (`EDUGROUP_NATS_STREAM_REPLICAS=3`, as deploy/compose and deploy/k8s do). A second rotation

@@ -1,5 +1,5 @@
 //! Reliability under faults and bad input, against real processes, PostgreSQL and NATS
-//! (issue 9). Each test starts what it breaks on its own ports and database.
+//!. Each test starts what it breaks on its own ports and database.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly
 

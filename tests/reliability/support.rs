@@ -916,7 +916,7 @@ impl Load {
 
         // The stream: one training.held per row.
         let row_ids: HashSet<&str> = rows.iter().map(|r| r.id.as_str()).collect();
-        // The audit trail (issue 9, item 4): each event names who asked.
+        // The audit trail: each event names who asked.
         let writer = sub(Role::LeadAdmin, REGION);
         let mut per_training: HashMap<String, usize> = HashMap::new();
         let mut unattributed = 0;

@@ -672,7 +672,7 @@ async fn files_travel_in_chunks_with_their_hash_and_stay_in_the_group() {
     );
 }
 
-/// R-01 under contention (issue 9, item 2): twenty bookings of one slot at once, five from
+/// R-01 under contention: twenty bookings of one slot at once, five from
 /// each school of the group, give exactly one booking.
 #[tokio::test]
 async fn twenty_concurrent_bookings_of_one_slot_give_one() {

@@ -1255,7 +1255,7 @@ async fn quarter_major_decisions(
 }
 
 /// Raises `report.overdue` for the group's quarters past due without a report, each once.
-/// One decision per group: its events carry its region's policy version (issue 9, item 4).
+/// One decision per group: its events carry its region's policy version.
 async fn sweep_group(
     conn: &mut AsyncPgConnection,
     council: &CouncilRow,

@@ -1,5 +1,5 @@
 //! The obligation ledger as a pure function of the projected facts, the period, the region
-//! policy and the day (issue 6): every obligation with its rule, due date, status and the
+//! policy and the day: every obligation with its rule, due date, status and the
 //! records that satisfy it.
 //!
 //! Statuses: `met` when the records are there; `upcoming` while the due date has not passed;

@@ -1,11 +1,11 @@
-//! Annual evaluation service (DOMAIN.md §6). Issue 7: the bureau's annual evaluation —
-//! rounds opened as drafts, recomputed from corrected data and completed (V-03), scorecards over the V-01 indicator tree with the policy's weights and
-//! grades, value added (V-02, V-08), the Q-12 balance indicators and V-17 CVs, and the
-//! consequences the bureau confirms. Issue 6 brought the obligation
-//! ledger (G-06, G-08, G-15, V-06, M2, M5, E-05, E-06, E-08 as a KPI, E-09), a projection
-//! built from every service's events, never from their tables; the evaluation standing the
-//! sanctions ask for; and each school's notification feed. Owns the `evaluation`
-//! schema.
+//! Annual evaluation service (DOMAIN.md §6): the bureau's annual evaluation — rounds opened
+//! as drafts, recomputed from corrected data and completed (V-03), scorecards over the V-01
+//! indicator tree with the policy's weights and grades, value added (V-02, V-08), the Q-12
+//! balance indicators and V-17 CVs, and the consequences the bureau confirms; the
+//! obligation ledger (G-06, G-08, G-15, V-06, M2, M5, E-05, E-06, E-08 as a KPI, E-09), a
+//! projection built from every service's events, never from their tables; the evaluation
+//! standing the sanctions ask for; and each school's notification feed. Owns the
+//! `evaluation` schema.
 
 mod consequences;
 mod error;

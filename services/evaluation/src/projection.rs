@@ -2,7 +2,7 @@
 //! idempotent by event id through the inbox): groups and school spans (membership), meetings
 //! and reports (council), trainings and postings (rotation), published resources
 //! (catalogue), the region policy versions, and the "changed" items of the feed; for the
-//! annual evaluation (issue 7) also adoptions and the settlement of proposed
+//! annual evaluation also adoptions and the settlement of proposed
 //! consequences by the bureau's decisions in membership.
 
 use diesel::QueryResult;

@@ -1,4 +1,4 @@
-//! Queries of the annual evaluation (issue 7): the bureau's data, the facts of a whole
+//! Queries of the annual evaluation: the bureau's data, the facts of a whole
 //! region's groups read in one query per table (a round of a province-sized region reads
 //! a handful of result sets, not one per group), rounds, scorecards and consequences.
 

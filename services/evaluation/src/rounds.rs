@@ -1,4 +1,4 @@
-//! The rounds of the annual evaluation (issue 7) and their scorecards. Every figure comes
+//! The rounds of the annual evaluation and their scorecards. Every figure comes
 //! from this service's own projection, from the bureau's data, or (E-08) from the rotation
 //! service's compliance figures, asked over the bus (once for the whole region) before the
 //! transaction that stores the round's scorecards. Opening a round answers at once, a
@@ -85,7 +85,8 @@ impl std::fmt::Display for Phases {
 }
 
 /// A round's scorecards are read (and exported) once computed: while the round computes
-/// (issue 7's 202 rounds) they would be an empty list.
+/// (the round was answered 202 and computes in the background) they would be an empty
+/// list.
 pub(crate) fn computed(round: &RoundRow) -> Result<()> {
     if round.status == RoundStatus::Computing.as_str() {
         return Err(EvaluationError::RoundComputing(round.round_id));
@@ -504,7 +505,7 @@ impl EvaluationService {
         let service = self.clone();
         tokio::spawn(async move {
             // Outside the request: the scorecards' events carry the round's policy version
-            // all the same (issue 9, item 4).
+            // all the same.
             outbox::decision(service.compute(round_id)).await;
             match service.computing.lock() {
                 Ok(mut set) => set.remove(&round_id),

@@ -1,7 +1,7 @@
 //! Admission control: the API serves a bounded number of `/api/` requests at a time, lets a
 //! bounded number more wait a moment for a place, and answers the rest at once with 503
 //! `overloaded` and a `Retry-After`, instead of queueing everything behind the services'
-//! connection pools until the bus times out (issue 9, load benchmarks: overload at 4 × the
+//! connection pools until the bus times out (load benchmarks: overload at 4 × the
 //! knee keeps its throughput and sheds the excess, never a 500).
 //!
 //! The short wait absorbs a burst that the services clear within milliseconds; shedding it

@@ -1,4 +1,4 @@
-//! The authorization matrix (issue 9, item 4): every operation of the committed
+//! The authorization matrix: every operation of the committed
 //! `openapi/openapi.json` × every role × the caller's own group, a foreign group of the same
 //! county and a group of another county. Nothing of a group outside the caller's scope is
 //! answered with 2xx, no answer about such a target names its id or name, and nothing

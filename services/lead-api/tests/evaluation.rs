@@ -1,4 +1,5 @@
-//! Issue 7 through the real actix `App` with every service behind it (PostgreSQL, NATS):
+//! The annual evaluation through the real actix `App` with every service behind it
+//! (PostgreSQL, NATS):
 //! the bureau's data, a round refused too early (V-03) and opened once per group and year,
 //! the scorecard's rotation figure equal to the rotation service's E-08 figure with its
 //! drill-down to the postings, value added (V-08) and balance (Q-12, V-17), a failing
@@ -20,7 +21,8 @@ use common::{OTHER_REGION, REGION, assert_refusal, env, until, uuid_in};
 use edu_domain::Role;
 use serde_json::{Value, json};
 
-/// Issue 7's 202 rounds: while a round computes, its scorecards are neither read nor
+/// A round is answered 202 and computes in the background: while it computes, its
+/// scorecards are neither read nor
 /// exported (an export would be an empty file); each is refused 409
 /// `evaluation_round_computing`, bilingual.
 #[actix_web::test]

@@ -33,7 +33,7 @@ async fn f09_alliance_takes_five_members_and_refuses_the_sixth() {
     assert_eq!(body["error"]["details"]["cap"], 5);
 }
 
-/// F-09 under contention through the API (issue 9, item 2): four members in, fifty schools
+/// F-09 under contention through the API: four members in, fifty schools
 /// ask for the last place at once; one gets it, forty-nine are refused `group_cap_exceeded`.
 #[actix_web::test]
 async fn f09_fifty_admissions_at_once_fill_the_last_place_once() {
@@ -497,7 +497,7 @@ async fn group_scope_follows_membership_changes_made_elsewhere() {
     assert_eq!(env.get(&second_token, &path).await.0, StatusCode::NOT_FOUND);
 }
 
-/// Refusals added with the API fuzzing (issue 9, item 3): a path no route matches is 404
+/// Refusals added with the API fuzzing: a path no route matches is 404
 /// `not_found` with the bilingual error body, not an empty answer; a council calendar year
 /// outside 2000–2100 is 400 (was a 500 from a PostgreSQL date out of range); an E-08 school
 /// year outside 2000–2100 is 400 (was a 200 with a deadline in year 0).

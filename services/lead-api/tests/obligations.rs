@@ -1,4 +1,5 @@
-//! Issue 6 through the real actix `App` with every service behind it (PostgreSQL, NATS):
+//! The obligations through the real actix `App` with every service behind it
+//! (PostgreSQL, NATS):
 //! region policy (DESIGN.md "Policy as data"), the obligation ledger (G-06 and the rest),
 //! sanctions (X-01, G-09, §5c) with the other services' reactions, the refusal that spans
 //! services (a member under an open persuade-out gets no lead-to-member postings), and the

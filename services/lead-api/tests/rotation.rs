@@ -316,7 +316,7 @@ async fn postings_follow_e02_e03_and_end_when_a_school_leaves() {
     assert_refusal(status, &body, StatusCode::CONFLICT, "school_not_in_group");
 }
 
-/// One posting at a time per teacher, under contention through the API (issue 9, item 2):
+/// One posting at a time per teacher, under contention through the API:
 /// fifty overlapping postings of one teacher sent at once give one; the forty-nine others
 /// are refused `posting_overlaps`.
 #[actix_web::test]

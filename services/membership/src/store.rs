@@ -214,7 +214,7 @@ pub async fn policy_on(
         .first(&mut conn)
         .await
         .optional()?;
-    // Through the shared decoding: the write this decides carries the version (issue 9, item 4).
+    // Through the shared decoding: the write this decides carries the version.
     edu_bus::policy::stored(region.as_str(), row)
 }
 

@@ -2168,7 +2168,7 @@ async fn f09_s82_region_policy_version_sets_caps_and_mixed_stages() -> TestResul
     let p = refused(h.admit(&far, &far_primary).await, ErrorCode::StageMismatch);
     assert_eq!(p.rule.as_deref(), Some("F-03"));
 
-    // Issue 9, item 4: the audit record of every write names who, when, what and the policy
+    // The audit record of every write names who, when, what and the policy
     // version its decision consulted; an exit consults no policy rule.
     let started = chrono::Utc::now() - chrono::Duration::minutes(5);
     h.exit(&alliance, &schools[0], ExitReason::Voluntary)

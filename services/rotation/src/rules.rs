@@ -52,7 +52,7 @@ pub fn check_ends(
     Ok((from_role, to_role))
 }
 
-/// X-01 (issue 6, item 4): a member under an open persuade-out (劝退) is given no new
+/// a member under an open persuade-out (劝退) is given no new
 /// lead-to-member postings while the bureau decides.
 pub fn check_receiver(
     from: MemberRole,

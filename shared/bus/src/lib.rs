@@ -161,7 +161,7 @@ impl Bus {
 
     /// Creates the events stream if it is missing (file storage, the duplicate window the
     /// relay relies on, [`BusConfig::stream_replicas`] copies). A NATS cluster just started
-    /// refuses until JetStream has elected its meta leader (issue 9, item 7): it retries,
+    /// refuses until JetStream has elected its meta leader: it retries,
     /// with backoff, for [`STREAM_READY_WITHIN`], then fails.
     pub async fn ensure_stream(&self) -> anyhow::Result<jetstream::stream::Stream> {
         let config = jetstream::stream::Config {

@@ -6,7 +6,7 @@
 //! reports whether it wrote to the outbox, and its host then wakes the relay (the
 //! transaction has ended by then). Rows written elsewhere are found by the relay's poll.
 //!
-//! Audit (issue 9, item 4: who, when, what, which policy version): every envelope names its
+//! Audit (who, when, what, which policy version): every envelope names its
 //! actor, time, type and payload, and the version of the region's policy the decision that
 //! wrote it consulted. A [`decision`] (every request and every event handled, see [`track`]
 //! and the consumers) starts with none; [`crate::policy::stored`] notes the version it reads,
@@ -37,7 +37,7 @@ pub async fn track<T>(work: impl Future<Output = T>) -> (T, bool) {
         .await
 }
 
-/// Runs `work` as one decision (issue 9, item 4): the events it enqueues carry the version
+/// Runs `work` as one decision: the events it enqueues carry the version
 /// of the last policy it consulted, or none if it consulted none. For work outside a
 /// request or an event (background tasks), and for each of several decisions in one task.
 pub async fn decision<T>(work: impl Future<Output = T>) -> T {

@@ -60,8 +60,7 @@ pub async fn in_force(
 
 /// The policy a stored version `(version, body)` describes, or the defaults for `None`;
 /// for services that read the version in force within a larger query of their own. The
-/// current [`crate::outbox::decision`] notes the version: its events carry it (issue 9,
-/// item 4).
+/// current [`crate::outbox::decision`] notes the version: its events carry it.
 pub fn stored(region: &str, row: Option<(i32, serde_json::Value)>) -> QueryResult<Policy> {
     let policy = decode(region, row)?;
     crate::outbox::consulted(policy.version);

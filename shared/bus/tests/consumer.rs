@@ -545,7 +545,7 @@ async fn ids_in(conn: &mut AsyncPgConnection, from: &str) -> anyhow::Result<Vec<
 
 /// After a NATS reconnect the position moves back by the re-publish window, never forward
 /// past rows a re-publish still has to send; the sweep deletes only rows published before
-/// the retention and not re-published since (issue 9, item 6).
+/// the retention and not re-published since.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn republish_moves_back_and_the_sweep_keeps_what_may_be_sent_again() -> TestResult {
     let db = TestDb::new().await?;

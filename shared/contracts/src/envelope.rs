@@ -83,7 +83,7 @@ pub struct EventEnvelope {
     /// The version of the region's policy the decision that wrote this event consulted
     /// (0: the documents' defaults); `None` when no policy rule was consulted, and in
     /// envelopes written before the field existed. With `actor` (who), `occurred_at`
-    /// (when), `type` and `payload` (what), the audit record of issue 9, item 4.
+    /// (when), `type` and `payload` (what), the audit record of a write.
     #[serde(default)]
     pub policy_version: Option<i32>,
     #[serde(default)]

@@ -134,7 +134,7 @@ fn event_golden<E: Event + PartialEq + Debug>(name: &str, envelope: EventEnvelop
     let typed: E = serde_json::from_value(back.payload).expect("payload with an unknown field");
     assert_eq!(&typed, event);
 
-    // Issue 9, item 4: envelopes written before the policy version was recorded still read,
+    // Envelopes written before the policy version was recorded still read,
     // as "no policy consulted".
     let mut older = file;
     older
@@ -736,7 +736,7 @@ mod catalogue {
     }
 }
 
-/// Issue 7: the annual evaluation's events.
+/// The annual evaluation's events.
 mod evaluation {
     use edu_contracts::evaluation::{
         ConsequenceDecided, ConsequenceKind, EvaluationCompleted, Grade, ProposedConsequence,

@@ -114,7 +114,8 @@ pub enum ErrorCode {
     EvaluationTooEarly,
     /// V-03: one evaluation per group and school year.
     EvaluationAlreadyExists,
-    /// The round's scorecards are still being computed (issue 7's 202 rounds): poll the
+    /// The round's scorecards are still being computed (a round is answered 202 and
+    /// computes in the background): poll the
     /// round until it is `computed`, then read or export them.
     EvaluationRoundComputing,
     /// V-03: a draft round of the school year already claims the group: recompute it, or

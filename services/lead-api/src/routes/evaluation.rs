@@ -1,4 +1,4 @@
-//! The bureau's annual evaluation (issue 7, RULES.md §6): the data it enters (quality
+//! The bureau's annual evaluation (RULES.md §6): the data it enters (quality
 //! scores, Q-12 balance inputs, scored items), rounds (V-03), scorecards with drill-down to
 //! the records behind each figure and the decision on rewards and warnings; the
 //! exports and the printable report are in `evaluation_export`. The rules are the

@@ -1,4 +1,4 @@
-//! The obligation ledger (issue 6) and each school's notification feed, both kept by the
+//! The obligation ledger and each school's notification feed, both kept by the
 //! evaluation service from every service's events.
 
 use actix_web::get;
