@@ -43,8 +43,8 @@ function watchErrors(page) {
 }
 
 // A fresh browser context signed in as a demo role through the sign-in page's buttons.
-async function signInAs(role, viewport = { width: 1280, height: 900 }) {
-  const context = await browser.newContext({ locale: 'zh-CN', viewport, acceptDownloads: true });
+async function signInAs(role, viewport = { width: 1280, height: 900 }, options = {}) {
+  const context = await browser.newContext({ locale: 'zh-CN', viewport, acceptDownloads: true, ...options });
   context.setDefaultTimeout(TIMEOUT);
   opened.push(context);
   const page = await context.newPage();
@@ -791,4 +791,39 @@ test('phones: every main page fits a 390 px screen and the menu folds behind a b
   await member.waitForURL(/#\/school/);
   await visit(member, '#/school');
   await assertClean(member);
+});
+
+// axe-core (WCAG 2.1 A and AA) on a page as it is now: the serious and critical violations,
+// each with the first elements it names. axe is injected as a script, so the context that
+// runs it lets the test's own script past the page's Content-Security-Policy.
+const AXE = readFileSync(new URL('./node_modules/axe-core/axe.min.js', import.meta.url), 'utf8');
+async function axeViolations(page) {
+  await page.addScriptTag({ content: AXE });
+  const result = await page.evaluate(() => window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } }));
+  return result.violations.filter(v => ['serious', 'critical'].includes(v.impact))
+    .map(v => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | ')}`);
+}
+
+test('accessibility: every main page has no serious or critical WCAG 2.1 AA violation', async () => {
+  const found = [];
+  const check = async (page, hash) => {
+    await page.evaluate(h => { location.hash = h; }, hash);
+    await page.waitForLoadState('networkidle');
+    await page.locator('main h1').first().waitFor();
+    for (const v of await axeViolations(page)) found.push(`${hash}: ${v}`);
+  };
+  const bureau = await signInAs('bureau', undefined, { bypassCSP: true });
+  await bureau.waitForURL(/#\/county/);
+  for (const hash of ['#/county', '#/policy', '#/evaluation', '#/evaluation/data', '#/history']) await check(bureau, hash);
+  const lead = await signInAs('lead_admin', undefined, { bypassCSP: true });
+  await lead.waitForURL(/#\/group\//);
+  const home = new URL(lead.url()).hash;
+  for (const hash of [home, `${home}/postings`, `${home}/meetings`, `${home}/catalogue`, `${home}/sanctions`]) await check(lead, hash);
+  const member = await signInAs('member_admin', undefined, { bypassCSP: true });
+  await member.waitForURL(/#\/school/);
+  await check(member, '#/school');
+  const teacher = await signInAs('teacher', undefined, { bypassCSP: true });
+  await teacher.waitForURL(/#\/school/);
+  await check(teacher, '#/school');
+  assert.deepEqual(found, [], found.join('\n'));
 });

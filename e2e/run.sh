@@ -85,5 +85,5 @@ echo "browser tests: system at $base (database $database, nats port $nats_port)"
 
 rm -rf target/screenshots && mkdir -p target/screenshots
 started=$(date +%s)
-(cd e2e && BASE_URL="$base" CHROMIUM=/usr/lib/chromium/chromium SCREENSHOTS="$root/target/screenshots" node --test console.test.mjs)
+(cd e2e && BASE_URL="$base" CHROMIUM=/usr/lib/chromium/chromium SCREENSHOTS="$root/target/screenshots" node --test ${E2E_ONLY:+--test-name-pattern="$E2E_ONLY"} console.test.mjs)
 echo "browser tests: passed in $(( $(date +%s) - started )) s; screenshots in target/screenshots/"

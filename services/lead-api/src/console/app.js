@@ -422,7 +422,7 @@ function ledgerTable(ledger, names) {
 
 function periodPicker(id, selected) {
   const choices = [[currentMonthPeriod(), t('this_month')], [currentSemesterPeriod(), t('this_semester')], [String(schoolYearOf(today())), t('this_year')]];
-  return `<select id="${id}" name="period">${choices.map(([v, l]) => `<option value="${v}"${v === selected ? ' selected' : ''}>${esc(l)} (${esc(fmtPeriod(v))})</option>`).join('')}</select>`;
+  return `<select id="${id}" name="period" aria-label="${esc(t('period'))}">${choices.map(([v, l]) => `<option value="${v}"${v === selected ? ' selected' : ''}>${esc(l)} (${esc(fmtPeriod(v))})</option>`).join('')}</select>`;
 }
 
 async function feedHtml(schoolId) {

@@ -226,7 +226,7 @@ async function pageEvaluationData() {
       <label>${esc(t('groups'))}<select name="group" id="data-group">${groups.map(g => `<option value="${g.id}"${g.id === groupId ? ' selected' : ''}>${esc(g.name)}</option>`).join('')}</select></label>
     </form>
     <section class="card"><h2>${esc(et('import_xlsx'))}</h2><p class="muted">${esc(et('import_hint'))}</p>
-      <form class="inline" id="import-form"><input type="file" id="import-file" accept=".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"><button type="submit" id="import-send">${esc(et('import_xlsx'))}</button></form></section>
+      <form class="inline" id="import-form"><input type="file" id="import-file" aria-label="${esc(et('import_xlsx'))}" accept=".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"><button type="submit" id="import-send">${esc(et('import_xlsx'))}</button></form></section>
     <section class="card"><h2>${esc(et('data_entry'))} · ${esc(fmtYear(year))}</h2><p class="muted">${esc(et('data_hint'))}</p><div id="data-grid">${esc(t('loading'))}</div></section>
     <section class="card"><h2>${esc(et('completeness'))}</h2><div id="data-complete"></div></section>
     <section class="card"><h2>${esc(et('scored_items'))}</h2><div id="scored-items"></div></section>`;
@@ -254,7 +254,7 @@ async function loadGrid(year, groupId) {
     ids.forEach((id, i) => rows.push({ id, name: nameOf(names, id), lead: id === group.lead_school_id, values: dataValues(data[i]) }));
     const head = `<tr><th>${esc(t('school'))}</th>${DATA_FIELDS.map(([, zh, english]) => `<th>${esc(bi(zh, english))}</th>`).join('')}<th>${esc(et('completeness'))}</th><th></th></tr>`;
     const body = rows.map(r => `<tr data-school="${r.id}" data-name="${esc(r.name)}"><td><b>${esc(r.name)}</b>${r.lead ? ` <small class="muted">${esc(en('member_role', 'lead'))}</small>` : ''}</td>` +
-      DATA_FIELDS.map(([k, , , whole]) => `<td><input type="number" min="0" step="${whole ? 1 : 'any'}" name="${k}" value="${r.values[k] ?? ''}"></td>`).join('') +
+      DATA_FIELDS.map(([k, zh, english, whole]) => `<td><input type="number" min="0" step="${whole ? 1 : 'any'}" name="${k}" value="${r.values[k] ?? ''}" aria-label="${esc(`${r.name} · ${bi(zh, english)}`)}"></td>`).join('') +
       rowStatus(r.values) +
       `<td class="actions"><button type="button" class="secondary" data-save="${r.id}">${esc(et('save'))}</button></td></tr>`).join('');
     return `<div class="scroll-x"><table class="grid-entry" data-testid="data-grid"><thead>${head}</thead><tbody>${body}</tbody></table></div>`;
@@ -306,8 +306,8 @@ async function loadScoredItems(year, groupId) {
     const current = await api('GET', `/evaluation-data/${year}/groups/${groupId}/scored-items`);
     const of = d => current.items.find(i => i.dimension === d);
     return `<form id="scored-form">` + table([t('figure'), t('score'), t('evidence')], SCORED_DIMENSIONS.map(d => [
-      esc(en('dimension', d)), `<input type="number" min="0" max="100" step="any" name="score-${d}" value="${of(d)?.score ?? ''}">`,
-      `<input type="text" name="evidence-${d}" value="${esc(of(d)?.evidence ?? '')}" class="wfull">`]), 'scored-items') +
+      esc(en('dimension', d)), `<input type="number" min="0" max="100" step="any" name="score-${d}" value="${of(d)?.score ?? ''}" aria-label="${esc(`${en('dimension', d)} · ${t('score')}`)}">`,
+      `<input type="text" name="evidence-${d}" value="${esc(of(d)?.evidence ?? '')}" class="wfull" aria-label="${esc(`${en('dimension', d)} · ${t('evidence')}`)}">`]), 'scored-items') +
       `<div class="actions"><button type="submit" id="scored-save">${esc(et('save'))}</button></div></form>`;
   });
   q('#scored-form').addEventListener('submit', async e => {
