@@ -597,7 +597,16 @@ test('member school: its home in Chinese with obligations, its staff on rotation
   const periods = await optionLabels(page.locator('#period option'));
   assert.ok(periods.some(l => /\d{4}—\d{4}学年第[一二]学期/.test(l)), periods.join(' | '));
   assert.ok(!periods.some(l => /autumn|spring/.test(l)), periods.join(' | '));
+  await page.locator('[data-testid="todo"]').waitFor();
   await shot(page, '16-member-home');
+  await assertClean(page);
+  // the group's meetings into the clerk's calendar
+  await page.locator('#school-group a', { hasText: '理事会' }).click();
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#meetings-ics')]);
+  // RFC 5545 folds long lines (CRLF and a space): unfolded, the meeting's title reads whole
+  const ics = readFileSync(await download.path(), 'utf8').replace(/\r\n[ \t]/g, '');
+  assert.match(ics, /^BEGIN:VCALENDAR/);
+  assert.ok(ics.includes('理事会例会(浏览器测试)'), ics);
   await assertClean(page);
 });
 
@@ -738,6 +747,8 @@ test('a school of another county joins a group only once its own bureau consents
   await neighbour.fill('#token', token);
   await neighbour.click('#signin');
   await neighbour.waitForURL(/#\/county/);
+  // its to-do list says what waits for it
+  await neighbour.locator('[data-testid="todo"]', { hasText: '跨县入集团申请待本局同意' }).waitFor();
   const request = neighbour.locator('[data-testid="consent-requests"] tr', { hasText: '扶沟县城关镇中心小学' });
   await request.locator('.badge', { hasText: '待同意' }).waitFor();
   await shot(neighbour, '24-neighbour-consent-request');

@@ -31,6 +31,7 @@ const PAGE_SCRIPTS: &[(&str, &str)] = &[
     ("evaluation.js", include_str!("console/evaluation.js")),
     ("consent.js", include_str!("console/consent.js")),
     ("library.js", include_str!("console/library.js")),
+    ("todo.js", include_str!("console/todo.js")),
 ];
 const STYLE: &str = include_str!("console/app.css");
 

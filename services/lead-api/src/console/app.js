@@ -57,7 +57,7 @@ const WORDS = {
     major_matters: '成员学校重大事项', record_major_matter: '登记重大事项', matter_title: '事项', matter_description: '说明(类别为「其他」时必填)',
     effective_on: '生效日期', decision_cited: '依据的理事会决议', no_decision: '理事会尚无关于该校的重大事项决议', recorded: '已登记',
     gate_closed: '龙头学校最近一年质量未提升:集团暂停吸收新成员(V-07)。', superseded: '已更正',
-    history: '载入历史数据', brand_refusals: '品牌违规拦截记录', requested_by: '申请人', resource: '资源', refused_to: '拟输出至', refused_at: '拦截时间',
+    history: '载入历史数据', todo: '待办', brand_refusals: '品牌违规拦截记录', requested_by: '申请人', resource: '资源', refused_to: '拟输出至', refused_at: '拦截时间',
     brand_refusals_hint: '集团资源不得转让或向集团外学校、其他集团二次输出(R-11);每次被拦截的尝试均记录在此。',
   },
   en: {
@@ -110,7 +110,7 @@ const WORDS = {
     major_matters: "Member schools' major matters", record_major_matter: 'Record major matter', matter_title: 'Matter', matter_description: 'Description (required for "other")',
     effective_on: 'Effective', decision_cited: 'Council decision cited', no_decision: 'No council decision about this school yet', recorded: 'Recorded',
     gate_closed: "The lead school's latest quality did not improve: the group admits no member (V-07).", superseded: 'corrected',
-    history: 'Load the past', brand_refusals: 'Refused brand transfers', requested_by: 'Requested by', resource: 'Resource', refused_to: 'To', refused_at: 'When',
+    history: 'Load the past', todo: 'To do', brand_refusals: 'Refused brand transfers', requested_by: 'Requested by', resource: 'Resource', refused_to: 'To', refused_at: 'When',
     brand_refusals_hint: 'Group resources may not be transferred or re-exported to schools outside the group or to other groups (R-11); every refused attempt is kept here.',
   },
 };
@@ -536,6 +536,7 @@ async function pageCounty() {
   const year = Number(new URLSearchParams(location.hash.split('?')[1]).get('year')) || schoolYearOf(today());
   main().innerHTML = `<h1>${esc(t('county'))} <small class="muted">${esc(t('region'))} ${regionHtml(region)}</small></h1>
     <div class="actions"><label>${esc(t('year'))}<select id="year">${yearOptions(year)}</select></label></div>
+    ${state.claims.role === 'bureau' ? `<section class="card"><h2>${esc(t('todo'))}</h2><div id="todo"></div></section>` : ''}
     <h2>${esc(t('groups'))}</h2><div id="groups">${esc(t('loading'))}</div>
     <div class="grid"><section class="card"><h2>${esc(t('rotation'))}</h2><div id="rotation"></div></section>
     <section class="card"><h2>${esc(t('overdue_reports'))}</h2><div id="reports"></div>
@@ -543,6 +544,7 @@ async function pageCounty() {
     <section class="card"><h2>${esc(bi('跨县入集团申请(F-04)', 'Schools of another county (F-04)'))}</h2><div id="consents"></div></section>`;
   consentSection(q('#consents')); // consent.js
   q('#year').addEventListener('change', e => { location.hash = `#/county?year=${e.target.value}`; });
+  if (state.claims.role === 'bureau') todoCard(q('#todo'), () => bureauTodo(region)); // todo.js
   fill(q('#groups'), async () => {
     const page = await api('GET', '/groups?limit=200&include_dissolved=true');
     const period = String(year);
@@ -607,7 +609,7 @@ async function pagePolicy() {
 // ---------------------------------------------------------------- a group: home
 
 async function pageGroup(groupId) {
-  main().innerHTML = `<div id="group-head">${esc(t('loading'))}</div>
+  main().innerHTML = `<div id="group-head">${esc(t('loading'))}</div><div id="todo-card"></div>
     <div class="grid"><section class="card"><h2>${esc(t('members'))}</h2><div id="members"></div><div id="admit"></div></section>
     <section class="card"><h2>${esc(t('council'))}</h2><div id="council"></div></section></div>
     <section class="card"><h2>${esc(t('major_matters'))} <small class="muted">G-09</small></h2><div id="major-matters"></div><div id="major-matter-form"></div></section>
@@ -637,6 +639,10 @@ async function pageGroup(groupId) {
     m.left_at ? `${fmtDate(m.left_at)} ${esc(en('exit_reason', m.exit_reason))}` : '', `<small>${esc(m.plaque_text)}</small>`,
     own(m.legal_person_retained), own(m.independent_leadership)]), 'members');
   const role = state.claims.role;
+  if (role === 'lead_admin' && state.claims.school_id === g.lead_school_id) {
+    q('#todo-card').innerHTML = `<section class="card"><h2>${esc(t('todo'))}</h2><div id="todo"></div></section>`;
+    todoCard(q('#todo'), () => officeTodo(groupId, state.claims.school_id, true));
+  }
   groupScale(g);
   groupMajorMatters(g, list.members);
   if (role === 'bureau' || (role === 'lead_admin' && state.claims.school_id === g.lead_school_id)) {
@@ -841,7 +847,7 @@ async function pageSanctions(groupId) {
 
 async function pageSchool() {
   const claims = state.claims;
-  main().innerHTML = `<h1 id="school-name">${esc(t('school_home'))}</h1><p id="school-group"></p>
+  main().innerHTML = `<h1 id="school-name">${esc(t('school_home'))}</h1><p id="school-group"></p><div id="todo-card"></div>
     <div class="grid"><section class="card"><h2>${esc(t('my_obligations'))} ${periodPicker('period', currentSemesterPeriod())}</h2><div id="ledger">${esc(t('loading'))}</div></section>
     <section class="card"><h2>${esc(t('notifications'))}</h2><div id="feed"></div></section></div>
     <section class="card"><h2>${esc(t('my_postings'))} · ${esc(fmtYear(schoolYearOf(today())))}</h2><div id="postings"></div></section>
@@ -860,6 +866,10 @@ async function pageSchool() {
     return;
   }
   q('#school-group').innerHTML = `${esc(t('group'))}: <b>${esc(group.name)}</b> · <a href="#/group/${group.id}/catalogue">${esc(t('catalogue'))}</a> · <a href="#/group/${group.id}/postings">${esc(t('postings'))}</a> · <a href="#/group/${group.id}/meetings">${esc(t('meetings'))}</a>`;
+  if (claims.role === 'member_admin') {
+    q('#todo-card').innerHTML = `<section class="card"><h2>${esc(t('todo'))}</h2><div id="todo"></div></section>`;
+    todoCard(q('#todo'), () => officeTodo(group.id, claims.school_id, false));
+  }
   const loadLedger = () => fill(q('#ledger'), async () => ledgerTable(await api('GET', `/groups/${group.id}/obligations?period=${q('#period').value}&school_id=${claims.school_id}`), names));
   q('#period').addEventListener('change', loadLedger);
   loadLedger();

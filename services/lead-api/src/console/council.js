@@ -12,7 +12,9 @@ async function pageMeetings(groupId) {
   main().innerHTML = `<h1>${esc(t('meetings'))} <small class="muted" id="group-title"></small></h1>
     <section class="card"><h2>${esc(t('cadence'))}</h2><div class="actions"><label>${esc(bi('年份', 'Year'))}<select id="cadence-year">${
       [0, 1, 2, 3, 4, 5].map(n => new Date().getFullYear() - n).map(y => `<option value="${y}">${y}</option>`).join('')}</select></label></div><div id="cadence"></div></section>
-    <section class="card"><h2>${esc(t('meeting_list'))}</h2><div id="meetings">${esc(t('loading'))}</div></section>
+    <section class="card"><h2>${esc(t('meeting_list'))}</h2>
+      <div class="actions"><button type="button" class="secondary" id="meetings-ics">${esc(bi('导出到日历(.ics)', 'Add to a calendar (.ics)'))}</button></div>
+      <div id="meetings">${esc(t('loading'))}</div></section>
     ${lead ? `<section class="card"><h2>${esc(t('new_meeting'))}</h2><form id="meeting-form">
       <div class="actions"><label>${esc(t('meeting_kind'))}<select name="kind">${options('meeting_kind', 'council')}</select></label>
       <label>${esc(t('meeting_title'))}<input name="title" id="meeting-title" size="24" required></label>
@@ -23,6 +25,8 @@ async function pageMeetings(groupId) {
       <div class="actions"><button type="submit" id="meeting-create">${esc(t('create'))}</button></div></form></section>` : ''}
     <section class="card"><h2>${esc(t('reports'))}</h2><div id="reports"></div></section>`;
   api('GET', `/groups/${groupId}`).then(g => { q('#group-title').textContent = g.name; }).catch(() => {});
+  // the group's meetings as RFC 5545, for the clerk's calendar program
+  q('#meetings-ics').addEventListener('click', e => openDocument(e.currentTarget, `/groups/${groupId}/meetings.ics`, 'meetings.ics'));
   // past years too: a group loaded with its past meetings shows its earlier cadence
   const loadCadence = () => fill(q('#cadence'), async () => {
     const c = await api('GET', `/groups/${groupId}/council/cadence?year=${encodeURIComponent(q('#cadence-year').value)}`);

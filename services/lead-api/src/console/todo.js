@@ -1,0 +1,51 @@
+// edugroup console: 待办, what waits for the signed-in office, at the top of its home page:
+// what is overdue, what is due, what awaits its decision or confirmation, each with the way
+// there. Only what the API already says is counted; nothing is decided here. Loaded before
+// app.js, whose helpers (t, bi, api, fill, …) it calls once a page runs.
+'use strict';
+
+// One line of the list: how many, what, and where to act (nothing when there is none).
+function todoLine(count, zh, english, href) {
+  if (!count) return '';
+  return `<li><b>${count}</b> ${esc(bi(zh, english))}${href ? ` · <a href="${esc(href)}">${esc(bi('去处理', 'open'))}</a>` : ''}</li>`;
+}
+
+// A count that could not be read is left out rather than shown as zero.
+async function counted(read) {
+  try { return await read(); } catch { return 0; }
+}
+
+// The bureau: consent requests for its schools, draft rounds, overdue quarterly reports.
+async function bureauTodo(region) {
+  const [consents, drafts, overdue] = await Promise.all([
+    counted(async () => (await api('GET', '/consent-requests?status=pending&limit=200')).items.filter(r => r.school_region === region).length),
+    counted(async () => (await api('GET', '/evaluation-rounds?status=draft&limit=200')).total),
+    counted(async () => (await api('GET', `/regions/${region}/reports/overdue`)).length),
+  ]);
+  return todoLine(consents, '项跨县入集团申请待本局同意(F-04)', 'requests for this county’s schools to join a group elsewhere (F-04)', '#/county') +
+    todoLine(drafts, '个考核草稿待复核、完成(V-03)', 'evaluation drafts to review and complete (V-03)', '#/evaluation') +
+    todoLine(overdue, '份集团季度报告逾期未报(G-08)', 'quarterly reports overdue (G-08)', '#/county');
+}
+
+// A school's office: postings that wait for its confirmation, the obligations overdue this
+// month, and (for the lead office) the quarterly reports due.
+async function officeTodo(groupId, schoolId, lead) {
+  const year = schoolYearOf(today());
+  const [toConfirm, overdue, reports] = await Promise.all([
+    counted(async () => (await api('GET', `/groups/${groupId}/postings?school_year=${year}&limit=200${lead ? '' : `&school_id=${schoolId}`}`))
+      .items.filter(p => p.status === 'proposed' && (lead || p.to_school_id === schoolId)).length),
+    counted(async () => (await api('GET', `/groups/${groupId}/obligations?period=${currentMonthPeriod()}${lead ? '' : `&school_id=${schoolId}`}`)).summary.overdue),
+    lead ? counted(async () => (await api('GET', `/groups/${groupId}/reports`)).filter(r => ['due', 'overdue'].includes(r.state)).length) : 0,
+  ]);
+  return todoLine(toConfirm, lead ? '条交流安排待接收学校确认' : '条交流安排待本校确认', lead ? 'postings waiting for the receiving school' : 'postings waiting for this school’s confirmation', `#/group/${groupId}/postings`) +
+    todoLine(overdue, '项本月义务已逾期', 'obligations overdue this month', lead ? `#/group/${groupId}` : '#/school') +
+    todoLine(reports, '份季度报告待提交(G-08)', 'quarterly reports to submit (G-08)', `#/group/${groupId}/meetings`);
+}
+
+// The card, filled in place; "nothing waiting" when the list is empty.
+function todoCard(el, load) {
+  fill(el, async () => {
+    const lines = await load();
+    return lines ? `<ul class="todo" data-testid="todo">${lines}</ul>` : `<p class="muted" data-testid="todo">${esc(bi('暂无待办事项', 'Nothing waiting'))}</p>`;
+  });
+}
