@@ -183,6 +183,8 @@ test('lead office: group home in Chinese; admits members up to the cap, then see
   assert.equal(await refusal.getAttribute('data-code'), 'group_cap_exceeded');
   assert.match(await refusal.innerText(), /上限为 5 所/);
   assert.match(await refusal.innerText(), /F-09/);
+  // the rule code says what it means on hover
+  assert.match(await refusal.locator('abbr.rule').getAttribute('title'), /联盟型成员校不超过5所/);
   assert.equal(await size.innerText(), '5 / 5');
   await shot(page, '08-lead-cap-refused');
   await assertClean(page);

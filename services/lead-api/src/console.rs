@@ -32,6 +32,7 @@ const PAGE_SCRIPTS: &[(&str, &str)] = &[
     ("consent.js", include_str!("console/consent.js")),
     ("library.js", include_str!("console/library.js")),
     ("todo.js", include_str!("console/todo.js")),
+    ("rules.js", include_str!("console/rules.js")),
 ];
 const STYLE: &str = include_str!("console/app.css");
 

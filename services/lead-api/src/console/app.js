@@ -289,13 +289,13 @@ function refusalHtml(err) {
   const p = err instanceof Refusal ? err.problem : localProblem(WORDS.zh.unavailable, WORDS.en.unavailable, 'client');
   const first = state.lang === 'zh' ? p.message_zh : p.message;
   const other = state.lang === 'zh' ? p.message : p.message_zh;
-  const code = [p.code, p.rule].filter(Boolean).join(' · ');
+  const code = [esc(p.code ?? ''), p.rule ? ruleTag(p.rule) : ''].filter(Boolean).join(' · '); // rules.js
   // a file refused row by row (csv_invalid) lists its rows
   const rows = Array.isArray(p.details?.rows) ? `<ul class="rows">${p.details.rows.slice(0, 20).map(r =>
     `<li>${esc(bi(`第 ${r.line} 行`, `line ${r.line}`))} · ${esc(r.column)}: ${esc(r.reason)}</li>`).join('')}</ul>` : '';
   return `<div class="refusal" role="alert" data-code="${esc(p.code)}"><strong>${esc(first)}</strong>` +
     `<span class="other" lang="${state.lang === 'zh' ? 'en' : 'zh-CN'}">${esc(other)}</span>` +
-    `<span class="code">${esc(code)}</span>${rows}${refusalNextStep(p)}</div>`;
+    `<span class="code">${code}</span>${rows}${refusalNextStep(p)}</div>`;
 }
 
 // Runs an action of a form or button; its refusal appears next to the field it names, or
@@ -409,7 +409,7 @@ function rotationChart(c) {
 function ledgerTable(ledger, names) {
   const rows = ledger.obligations.map(o => [
     esc(bi(o.title_zh, o.title)), esc(en('obligor', o.obligor)) + (o.school_id ? `<br><small>${esc(nameOf(names, o.school_id))}</small>` : ''),
-    fmtDate(o.due_on), `${o.counted} / ${o.required}`, badge('obligation_status', o.status), `<small>${esc(o.rule)}</small>`,
+    fmtDate(o.due_on), `${o.counted} / ${o.required}`, badge('obligation_status', o.status), `<small>${ruleTag(o.rule)}</small>`,
   ]);
   const s = ledger.summary;
   return `<p class="chips"><span class="badge met">${esc(en('obligation_status', 'met'))} ${s.met}</span>` +
