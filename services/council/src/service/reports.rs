@@ -1,0 +1,412 @@
+//! What the bureau receives from a council: the quarterly written report of its major
+//! decisions (G-08, with the member schools' major matters of the quarter, G-09), the sweep
+//! that raises an overdue report once, and the monthly meeting cadence (G-06).
+
+use super::*;
+
+impl CouncilService {
+    // ---- quarterly reports (G-08) ----
+
+    /// A quarter's report: as submitted, or generated from the quarter's major decisions;
+    /// either way with the member schools' major matters recorded in the quarter (G-09).
+    pub async fn get_report(&self, cmd: Command<ReportRef>) -> Result<QuarterlyReport> {
+        let ReportRef { group_id, period } = cmd.body;
+        let mut conn = self.conn().await?;
+        let council = store::council(&mut conn, group_id, store::Lock::None)
+            .await?
+            .ok_or(CouncilError::CouncilNotFound)?;
+        sweep_group(&mut conn, &council, today()).await?;
+        report_view(&mut conn, &council, period).await
+    }
+
+    /// Submits a quarter's report once the quarter has ended. It must list every major
+    /// decision of the quarter (G-08); the council row is locked, and decisions are
+    /// recorded under a share lock of it, so none can slip in between the check and the
+    /// insert.
+    pub async fn submit_report(&self, cmd: Command<ReportSubmission>) -> Result<QuarterlyReport> {
+        let body = &cmd.body;
+        let summary = minutes_text("summary", &body.summary)?;
+        if body.decision_ids.len() > 500 {
+            return Err(Problem::validation(
+                "decision_ids",
+                "a report lists at most 500 decisions",
+                "书面汇报最多列入 500 项决策",
+            )
+            .into());
+        }
+        let listed: BTreeSet<Uuid> = body.decision_ids.iter().map(|d| d.0).collect();
+        let period = body.period;
+        let mut conn = self.conn().await?;
+        idempotency::for_request(
+            &mut conn,
+            "report.submit",
+            &cmd.actor.sub,
+            cmd.idempotency_key.as_deref(),
+            &cmd.body,
+            async |conn| {
+                let council = store::council(conn, body.group_id, store::Lock::Update)
+                    .await?
+                    .ok_or(CouncilError::CouncilNotFound)?;
+                if council.frozen_on.is_some() {
+                    return Err(CouncilError::Frozen);
+                }
+                let (Some(first), Some(last)) = (period.first_day(), period.last_day()) else {
+                    return Err(CouncilError::QuarterNotEnded(period));
+                };
+                let day = today();
+                if day <= last {
+                    return Err(CouncilError::QuarterNotEnded(period));
+                }
+                if store::report(conn, body.group_id, period).await?.is_some() {
+                    return Err(CouncilError::ReportSubmitted);
+                }
+                let major = quarter_major_decisions(conn, body.group_id, first, last).await?;
+                let major_ids: BTreeSet<Uuid> = major.iter().map(|d| d.id).collect();
+                if let Some(other) = listed.iter().find(|id| !major_ids.contains(id)) {
+                    return Err(Problem::validation(
+                        "decision_ids",
+                        &format!("{other} is not a major decision of this group in {period}"),
+                        &format!("{other} 不是本集团 {period} 的重大决策"),
+                    )
+                    .into());
+                }
+                let missing: Vec<DecisionId> = major
+                    .iter()
+                    .filter(|d| !listed.contains(&d.id))
+                    .map(|d| DecisionId(d.id))
+                    .collect();
+                if !missing.is_empty() {
+                    return Err(CouncilError::ReportMissing(missing));
+                }
+                let p = edu_bus::policy::in_force(conn, &council.region, today()).await?;
+                let due_on = period.due_on(p.council_report_due_days).unwrap_or(last);
+                let row = ReportRow {
+                    id: ReportId::new().0,
+                    group_id: council.group_id,
+                    year: period.year,
+                    quarter: i16::from(period.quarter),
+                    summary: summary.clone(),
+                    due_on,
+                    late: day > due_on,
+                    policy_version: p.version,
+                    submitted_at: Utc::now(),
+                };
+                let ids: Vec<Uuid> = major.iter().map(|d| d.id).collect();
+                store::insert_report(conn, &row, &ids).await?;
+                let event = ReportSubmitted {
+                    report_id: ReportId(row.id),
+                    group_id: body.group_id,
+                    period,
+                    decision_ids: ids.iter().copied().map(DecisionId).collect(),
+                    due_on,
+                    late: row.late,
+                };
+                outbox::enqueue(
+                    conn,
+                    &cmd.actor,
+                    Some(body.group_id),
+                    Some(SchoolId(council.lead_school_id)),
+                    &event,
+                )
+                .await?;
+                report_view(conn, &council, period).await
+            },
+        )
+        .await
+    }
+
+    /// A group's quarters with their report state, or a region's overdue reports.
+    pub async fn list_reports(&self, cmd: Command<ReportQuery>) -> Result<Vec<ReportStatus>> {
+        let mut conn = self.conn().await?;
+        let day = today();
+        match cmd.body {
+            ReportQuery::Group { group_id } => {
+                let council = store::council(&mut conn, group_id, store::Lock::None)
+                    .await?
+                    .ok_or(CouncilError::CouncilNotFound)?;
+                sweep_group(&mut conn, &council, day).await?;
+                report_statuses(&mut conn, &council, day).await
+            }
+            ReportQuery::RegionOverdue { region } => {
+                let mut out = Vec::new();
+                for council in store::councils_of_region(&mut conn, region.as_str()).await? {
+                    sweep_group(&mut conn, &council, day).await?;
+                    out.extend(
+                        report_statuses(&mut conn, &council, day)
+                            .await?
+                            .into_iter()
+                            .filter(|r| r.state == ReportState::Overdue),
+                    );
+                }
+                Ok(out)
+            }
+        }
+    }
+
+    /// Raises `report.overdue` for every live group's quarter past its due date without a
+    /// report (once per group and quarter); run periodically and on reads.
+    pub async fn sweep_all(&self) -> Result<()> {
+        let mut conn = self.conn().await?;
+        let day = today();
+        for group in store::all_live_councils(&mut conn).await? {
+            if let Some(council) = store::council(&mut conn, group, store::Lock::None).await? {
+                sweep_group(&mut conn, &council, day).await?;
+            }
+        }
+        Ok(())
+    }
+
+    // ---- cadence (G-06, G-15, V-06, M2) ----
+
+    pub async fn cadence(&self, cmd: Command<CadenceQuery>) -> Result<Cadence> {
+        let CadenceQuery { group_id, year } = cmd.body;
+        let (Some(from), Some(to)) = (
+            NaiveDate::from_ymd_opt(year, 1, 1),
+            NaiveDate::from_ymd_opt(year, 12, 31),
+        ) else {
+            return Err(Problem::validation("year", "year is out of range", "年份超出范围").into());
+        };
+        if !(2000..=2100).contains(&year) {
+            return Err(Problem::validation("year", "year is out of range", "年份超出范围").into());
+        }
+        let mut conn = self.conn().await?;
+        let council = store::council(&mut conn, group_id, store::Lock::None)
+            .await?
+            .ok_or(CouncilError::CouncilNotFound)?;
+        let filter = MeetingFilter {
+            group: group_id,
+            from: Some(from),
+            to: Some(to),
+            kind: None,
+            held_only: true,
+        };
+        let (held, _) = store::list_meetings(&mut conn, &filter, None).await?;
+        let ids: Vec<Uuid> = held.iter().map(|m| m.id).collect();
+        let seats = store::meeting_seats(&mut conn, &ids).await?;
+        let day = today();
+        let mut months = Vec::with_capacity(12);
+        for month in 1..=12 {
+            let meeting_ids: Vec<MeetingId> = held
+                .iter()
+                .filter(|m| m.kind == MeetingKind::Council.as_str() && m.held_on.month() == month)
+                .map(|m| MeetingId(m.id))
+                .collect();
+            let state = rules::month_state(
+                year,
+                month,
+                meeting_ids.len(),
+                council.plaque_date,
+                council.frozen_on,
+                day,
+            );
+            months.push(MonthCadence {
+                month,
+                state,
+                meeting_ids,
+            });
+        }
+        let members: Vec<SchoolId> = active_schools(&mut conn, group_id)
+            .await?
+            .into_iter()
+            .filter(|s| !s.lead)
+            .map(|s| s.id)
+            .collect();
+        let yearly = [
+            MeetingKind::WorkPlanning,
+            MeetingKind::AnnualSummary,
+            MeetingKind::ResultsShowcase,
+        ]
+        .into_iter()
+        .map(|kind| {
+            let these: Vec<Uuid> = held
+                .iter()
+                .filter(|m| m.kind == kind.as_str())
+                .map(|m| m.id)
+                .collect();
+            let attended: BTreeSet<SchoolId> = seats
+                .iter()
+                .filter(|s| s.present && these.contains(&s.meeting_id))
+                .map(|s| SchoolId(s.school_id))
+                .collect();
+            YearlyMeeting {
+                kind,
+                held: !these.is_empty(),
+                meeting_ids: these.into_iter().map(MeetingId).collect(),
+                members_attended: members
+                    .iter()
+                    .copied()
+                    .filter(|m| attended.contains(m))
+                    .collect(),
+                members_absent: members
+                    .iter()
+                    .copied()
+                    .filter(|m| !attended.contains(m))
+                    .collect(),
+            }
+        })
+        .collect();
+        let months_missing = months
+            .iter()
+            .filter(|m| m.state == MonthState::Missing)
+            .map(|m| m.month)
+            .collect();
+        Ok(Cadence {
+            group_id,
+            year,
+            months,
+            months_missing,
+            yearly,
+        })
+    }
+}
+
+async fn quarter_major_decisions(
+    conn: &mut AsyncPgConnection,
+    group: GroupId,
+    first: NaiveDate,
+    last: NaiveDate,
+) -> diesel::QueryResult<Vec<DecisionRow>> {
+    let filter = DecisionFilter {
+        group: Some(group),
+        category: None,
+        subject: None,
+        major: Some(true),
+        from: Some(first),
+        to: Some(last),
+    };
+    Ok(store::find_decisions(conn, &filter, None).await?.0)
+}
+
+/// Raises `report.overdue` for the group's quarters past due without a report, each once.
+/// One decision per group: its events carry its region's policy version.
+async fn sweep_group(
+    conn: &mut AsyncPgConnection,
+    council: &CouncilRow,
+    day: NaiveDate,
+) -> Result<()> {
+    outbox::decision(sweep_group_once(conn, council, day)).await
+}
+
+async fn sweep_group_once(
+    conn: &mut AsyncPgConnection,
+    council: &CouncilRow,
+    day: NaiveDate,
+) -> Result<()> {
+    if council.frozen_on.is_some() {
+        return Ok(());
+    }
+    let group = GroupId(council.group_id);
+    let due_days = edu_bus::policy::in_force(conn, &council.region, day)
+        .await?
+        .council_report_due_days;
+    let submitted: BTreeSet<(i32, i16)> = store::reports_of(conn, group)
+        .await?
+        .into_iter()
+        .map(|r| (r.year, r.quarter))
+        .collect();
+    let overdue: Vec<(Quarter, NaiveDate)> = rules::quarters(council.plaque_date, day)
+        .into_iter()
+        .filter(|q| !submitted.contains(&(q.year, i16::from(q.quarter))))
+        .filter_map(|q| q.due_on(due_days).map(|due| (q, due)))
+        .filter(|(_, due)| day > *due)
+        .collect();
+    for (period, due_on) in overdue {
+        conn.transaction(async |conn| {
+            if store::mark_overdue(conn, group, period, due_on).await? {
+                let event = ReportOverdue {
+                    group_id: group,
+                    period,
+                    due_on,
+                };
+                let actor = Actor::system("council");
+                outbox::enqueue(
+                    conn,
+                    &actor,
+                    Some(group),
+                    Some(SchoolId(council.lead_school_id)),
+                    &event,
+                )
+                .await?;
+            }
+            Ok::<_, diesel::result::Error>(())
+        })
+        .await?;
+    }
+    Ok(())
+}
+
+async fn report_statuses(
+    conn: &mut AsyncPgConnection,
+    council: &CouncilRow,
+    day: NaiveDate,
+) -> Result<Vec<ReportStatus>> {
+    let group = GroupId(council.group_id);
+    let due_days = edu_bus::policy::in_force(conn, &council.region, day)
+        .await?
+        .council_report_due_days;
+    let reports: BTreeMap<(i32, i16), ReportRow> = store::reports_of(conn, group)
+        .await?
+        .into_iter()
+        .map(|r| ((r.year, r.quarter), r))
+        .collect();
+    Ok(rules::quarters(council.plaque_date, day)
+        .into_iter()
+        .map(|q| {
+            let report = reports.get(&(q.year, i16::from(q.quarter)));
+            let due_on = report
+                .map(|r| r.due_on)
+                .or_else(|| q.due_on(due_days))
+                .unwrap_or(day);
+            ReportStatus {
+                group_id: group,
+                group_name: council.name.clone(),
+                period: q,
+                state: rules::report_state(q, report.map(|r| r.late), day, due_on),
+                due_on,
+                report_id: report.map(|r| ReportId(r.id)),
+                submitted_at: report.map(|r| r.submitted_at),
+            }
+        })
+        .collect())
+}
+
+async fn report_view(
+    conn: &mut AsyncPgConnection,
+    council: &CouncilRow,
+    period: Quarter,
+) -> Result<QuarterlyReport> {
+    let group = GroupId(council.group_id);
+    let (Some(first), Some(last)) = (period.first_day(), period.last_day()) else {
+        return Err(Problem::validation("period", "invalid quarter", "季度无效").into());
+    };
+    let report = store::report(conn, group, period).await?;
+    let decisions = match &report {
+        Some(r) => store::report_decisions(conn, r.id).await?,
+        None => quarter_major_decisions(conn, group, first, last).await?,
+    };
+    let p = edu_bus::policy::in_force(conn, &council.region, today()).await?;
+    let due_on = report
+        .as_ref()
+        .map(|r| r.due_on)
+        .or_else(|| period.due_on(p.council_report_due_days))
+        .unwrap_or(last);
+    let held = store::held_meeting_count(conn, group, first, last).await?;
+    let major_matters = major_matters::recorded_in(conn, group, first, last).await?;
+    Ok(QuarterlyReport {
+        id: report.as_ref().map(|r| ReportId(r.id)),
+        group_id: group,
+        group_name: council.name.clone(),
+        period,
+        state: rules::report_state(period, report.as_ref().map(|r| r.late), today(), due_on),
+        due_on,
+        summary: report.as_ref().map(|r| r.summary.clone()),
+        decisions: decisions
+            .into_iter()
+            .map(decision_view)
+            .collect::<diesel::QueryResult<_>>()?,
+        major_matters,
+        meetings_held: u32::try_from(held).unwrap_or(u32::MAX),
+        submitted_at: report.as_ref().map(|r| r.submitted_at),
+        policy_version: report.as_ref().map_or(p.version, |r| r.policy_version),
+    })
+}
