@@ -11,6 +11,7 @@ pub mod group_cache;
 mod headers;
 mod ics;
 mod invalid;
+pub mod permissions;
 pub mod ratelimit;
 mod routes;
 pub mod scope;
@@ -252,6 +253,7 @@ fn build(
         .service(routes::system::readyz)
         .split_for_parts();
     error::document_invalid_input(&mut api);
+    permissions::document(&mut api);
     (app, api)
 }
 
@@ -278,8 +280,9 @@ pub fn app(
     let (app, api) = build(Some(state));
     app.app_data(in_flight)
         .app_data(rate_limits)
-        // innermost first: rate limits, the log, shedding, and the security headers on
-        // every response, refusals included
+        // innermost first: the role table for writes, rate limits, the log, shedding, and
+        // the security headers on every response, refusals included
+        .wrap(actix_web::middleware::from_fn(permissions::authorize))
         .wrap(actix_web::middleware::from_fn(ratelimit::limit))
         .wrap(TracingLogger::default())
         .wrap(actix_web::middleware::from_fn(shed::limit))

@@ -54,8 +54,9 @@ pub fn can_see_group(caller: &Caller, group: &Group) -> bool {
     }
 }
 
-/// X-02 (invariant 20): a dissolved group accepts no change. Asked before any role check,
-/// so that whoever may see the group learns the same reason (409, not 403 or 404).
+/// X-02 (invariant 20): a dissolved group accepts no change. Asked before any scope check
+/// (after the role table, permissions.rs), so that everyone whose role may make the change
+/// and who may see the group learns the same reason (409, not 403 or 404).
 pub fn open_for_changes(group: &Group) -> Result<(), Problem> {
     match group.status {
         GroupStatus::Active => Ok(()),
