@@ -66,6 +66,26 @@ function requestsTo(page, method, suffix) {
   return seen;
 }
 
+// The pages below the top level as the signed-in role reaches them, found through the API:
+// a group's home (the bureau's view), a meeting and its corrections, a resource, the newest
+// evaluation round and one of its scorecards.
+async function lowerPages(page) {
+  return page.evaluate(async () => {
+    const auth = { Authorization: `Bearer ${sessionStorage.getItem('edugroup.token')}` };
+    const get = async path => (await fetch(`/api/v1${path}`, { headers: auth })).json();
+    const role = JSON.parse(atob(sessionStorage.getItem('edugroup.token').split('.')[1].replace(/-/g, '+').replace(/_/g, '/'))).role;
+    if (role === 'bureau' || role === 'auditor') {
+      const [groups, rounds] = await Promise.all([get('/groups?limit=5'), get('/evaluation-rounds?limit=5')]);
+      const round = await get(`/evaluation-rounds/${rounds.items[0].id}`);
+      return [`#/group/${groups.items[0].id}`, `#/evaluation/${round.id}`, `#/evaluation/${round.id}/group/${round.scorecards[0].group_id}`];
+    }
+    const groupId = location.hash.match(/#\/group\/([0-9a-f-]+)/)?.[1];
+    const [meetings, resources] = await Promise.all([get(`/groups/${groupId}/meetings?limit=5`), get(`/groups/${groupId}/resources?limit=5`)]);
+    const meeting = meetings.items[0].id;
+    return [`#/meeting/${meeting}`, `#/meeting/${meeting}/corrections`, `#/resource/${resources.items[0].id}`];
+  });
+}
+
 const optionValues = locator => locator.evaluateAll(os => os.map(o => o.value).filter(Boolean));
 const optionLabels = locator => locator.evaluateAll(os => os.map(o => o.textContent.trim()));
 
@@ -128,7 +148,7 @@ test('bureau: county overview in Chinese, rotation chart, English switch, policy
   await page.click('#lang-switch');
   await page.locator('h1', { hasText: '县域概览' }).waitFor();
 
-  await page.click('nav a[href="#/policy"]');
+  await page.click('#nav a[href="#/policy"]');
   const form = page.locator('#policy-form');
   await form.waitFor();
   await form.locator('[name="rotation_min_pct"]').fill('150');
@@ -154,7 +174,7 @@ test('bureau: county overview in Chinese, rotation chart, English switch, policy
   await assertClean(page);
 
   // the group's page with drill-down into its obligations
-  await page.click('nav a[href="#/county"]');
+  await page.click('#nav a[href="#/county"]');
   await page.locator('[data-testid="groups"] a', { hasText: GROUP }).click();
   await page.locator('[data-testid="group-name"]', { hasText: GROUP }).waitFor();
   await page.locator('[data-testid="obligations"]').waitFor();
@@ -166,7 +186,7 @@ test('lead office: group home in Chinese; admits members up to the cap, then see
   const page = await signInAs('lead_admin');
   await page.waitForURL(/#\/group\//);
   await page.locator('[data-testid="group-name"]', { hasText: GROUP }).waitFor();
-  await page.locator('nav a', { hasText: '集团首页' }).waitFor();
+  await page.locator('#nav a', { hasText: '集团首页' }).waitFor();
   await page.locator('[data-testid="members"]').waitFor();
   await shot(page, '07-lead-group-home');
   const size = page.locator('[data-testid="group-size"]');
@@ -193,7 +213,7 @@ test('lead office: group home in Chinese; admits members up to the cap, then see
 test('lead office plans a posting, a clashing plan is refused; the receiving school confirms and the forecast updates', async () => {
   const page = await signInAs('lead_admin');
   await page.waitForURL(/#\/group\//);
-  await page.locator('nav a', { hasText: '交流轮岗' }).click();
+  await page.locator('#nav a', { hasText: '交流轮岗' }).click();
   const planner = page.locator('#plan-form');
   await planner.waitFor();
   await page.locator('#rotation p', { hasText: '学年末预测 0' }).waitFor();
@@ -239,7 +259,7 @@ test('lead office plans a posting, a clashing plan is refused; the receiving sch
 test('posting planner: a member teacher shadows at the lead school only; cancelling asks for a reason in a dialog', async () => {
   const page = await signInAs('lead_admin');
   await page.waitForURL(/#\/group\//);
-  await page.locator('nav a', { hasText: '交流轮岗' }).click();
+  await page.locator('#nav a', { hasText: '交流轮岗' }).click();
   const planner = page.locator('#plan-form');
   await planner.waitFor();
   const teacher = page.locator(`#plan-teacher optgroup[label="${MEMBER}"] option`).first();
@@ -291,7 +311,7 @@ test('lead office publishes a resource; the member school finds it by subject, r
   const title = '勾股定理探究课教学设计';
   const lead = await signInAs('lead_admin');
   await lead.waitForURL(/#\/group\//);
-  await lead.locator('nav a', { hasText: '资源库' }).click();
+  await lead.locator('#nav a', { hasText: '资源库' }).click();
   await lead.locator('#resource-form').waitFor();
   await lead.fill('#resource-title', title);
   await lead.fill('#resource-subject', '数学');
@@ -353,13 +373,51 @@ test('lead office publishes a resource; the member school finds it by subject, r
   await member.locator('#adopt-actions .badge', { hasText: '已采用 v2' }).waitFor();
   await member.locator('[data-testid="adopters"] tr', { hasText: MEMBER }).waitFor();
   await shot(member, '13-member-resource-adopted');
+  // the breadcrumbs lead back to the list as it was searched
+  const trail = member.locator('[data-testid="crumbs"]');
+  assert.deepEqual(await trail.locator('li').allInnerTexts(), ['本校首页', GROUP, '资源库', title]);
+  await trail.locator('a', { hasText: '资源库' }).click();
+  await member.waitForFunction(() => location.hash.includes('q=%E6%95%B0%E5%AD%A6'));
+  await found.waitFor();
   await assertClean(member);
+});
+
+test('lists: a total, a filter once long, a CSV export of the rows shown with names; breadcrumbs lead back up', async () => {
+  const lead = await signInAs('lead_admin');
+  await lead.waitForURL(/#\/group\//);
+  const home = new URL(lead.url()).hash;
+  await lead.evaluate(h => { location.hash = h; }, `${home}/postings`);
+  const roster = lead.locator('table[data-testid="roster"]');
+  await roster.locator('tbody tr').first().waitFor();
+  const all = await roster.locator('tbody tr').count();
+  const count = lead.locator('[data-count-for="roster"]');
+  assert.equal(await count.innerText(), String(all));
+  // the member school's name keeps its own teachers (and those posted there)
+  await lead.fill('input[data-filter-for="roster"]', MEMBER);
+  const shown = await roster.locator('tbody tr:visible').count();
+  assert.ok(shown > 0 && shown < all, `${shown} of ${all} shown`);
+  assert.equal(await count.innerText(), `${shown} / ${all}`);
+  const [download] = await Promise.all([lead.waitForEvent('download'), lead.click('button[data-export="roster"]')]);
+  assert.match(download.suggestedFilename(), /roster.*\.csv$/);
+  const csv = readFileSync(await download.path(), 'utf8');
+  assert.ok(csv.startsWith('\ufeff'), 'a byte-order mark, so a spreadsheet reads the Chinese');
+  const lines = csv.replace(/^\ufeff/, '').trim().split('\r\n');
+  assert.equal(lines[0].split(',')[0], '教师');
+  assert.equal(lines.length, shown + 1);
+  assert.ok(lines.slice(1).every(l => l.includes(MEMBER)), lines.join('\n'));
+  assert.ok(!UUID.test(csv), 'an id in the export');
+  await shot(lead, '13a-lead-roster-filtered');
+  // from the postings page back to the group's home
+  await lead.locator('[data-testid="crumbs"] a', { hasText: GROUP }).click();
+  await lead.waitForFunction(h => location.hash === h, home);
+  await lead.locator('[data-testid="members"]').waitFor();
+  await assertClean(lead);
 });
 
 test('lead office records a council meeting: attendance, a motion, everyone votes, minutes', async () => {
   const page = await signInAs('lead_admin');
   await page.waitForURL(/#\/group\//);
-  await page.locator('nav a', { hasText: '理事会' }).click();
+  await page.locator('#nav a', { hasText: '理事会' }).click();
   await page.locator('#meeting-form').waitFor();
   await page.locator('[data-testid="meetings"]').waitFor();
   await shot(page, '14-lead-meetings');
@@ -428,7 +486,7 @@ test('lead office records a council meeting: attendance, a motion, everyone vote
 test('lead office: a meeting whose day has not come offers no attendance or motions; the report form opens once', async () => {
   const page = await signInAs('lead_admin');
   await page.waitForURL(/#\/group\//);
-  await page.locator('nav a', { hasText: '理事会' }).click();
+  await page.locator('#nav a', { hasText: '理事会' }).click();
   await page.locator('#meeting-form').waitFor();
   const later = new Date(Date.now() + 40 * 86400000).toISOString().slice(0, 10);
   await page.fill('#meeting-title', '理事会例会(下月)');
@@ -461,7 +519,7 @@ test('lead office: a meeting whose day has not come offers no attendance or moti
 test('bureau enters the year\'s data in the grid, opens a draft, corrects a figure and recomputes, completes it; the auditor sees the round', async () => {
   const page = await signInAs('bureau');
   await page.waitForURL(/#\/county/);
-  await page.locator('nav a', { hasText: '年度评估' }).click();
+  await page.locator('#nav a', { hasText: '年度评估' }).click();
   await page.locator('#round-form').waitFor();
   const year = await page.locator('#round-year').inputValue();
 
@@ -493,7 +551,7 @@ test('bureau enters the year\'s data in the grid, opens a draft, corrects a figu
   await assertClean(page);
 
   // opening makes a draft, and says so
-  await page.locator('nav a', { hasText: '年度评估' }).click();
+  await page.locator('#nav a', { hasText: '年度评估' }).click();
   await page.locator('#round-form').waitFor();
   await page.selectOption('#round-year', year);
   await page.click('#round-open');
@@ -564,7 +622,7 @@ test('bureau enters the year\'s data in the grid, opens a draft, corrects a figu
   await shot(page, '19-bureau-evaluation-round');
 
   // V-03: one evaluation per group and school year
-  await page.locator('nav a', { hasText: '年度评估' }).click();
+  await page.locator('#nav a', { hasText: '年度评估' }).click();
   await page.locator('[data-testid="rounds"] [data-state="completed"]').waitFor();
   await page.selectOption('#round-year', year);
   await page.click('#round-open');
@@ -578,7 +636,7 @@ test('bureau enters the year\'s data in the grid, opens a draft, corrects a figu
   // the auditor sees the round in the region's list, read-only
   const auditor = await signInAs('auditor');
   await auditor.waitForURL(/#\/county/);
-  await auditor.locator('nav a', { hasText: '年度评估' }).click();
+  await auditor.locator('#nav a', { hasText: '年度评估' }).click();
   await auditor.locator('[data-testid="rounds"] [data-state="completed"]').waitFor();
   assert.equal(await auditor.locator('#round-form').count(), 0);
   await auditor.locator('[data-testid="rounds"] a').first().click();
@@ -627,7 +685,7 @@ test('teacher and auditor sign in to their home pages', async () => {
   // nothing to plan, record or admit; the planner's address leads back to the teacher's page
   assert.equal(await teacher.locator('#plan-form, #admit-form, #ledger, nav a[href$="/postings"]').count(), 0);
   await shot(teacher, '21-teacher-home');
-  const groupLink = await teacher.locator('nav a', { hasText: '集团首页' }).getAttribute('href');
+  const groupLink = await teacher.locator('#nav a', { hasText: '集团首页' }).getAttribute('href');
   await teacher.goto(`${BASE}/${groupLink}/postings`);
   await teacher.waitForURL(/#\/school$/);
   await teacher.locator('[data-testid="teacher-postings"]').waitFor();
@@ -649,7 +707,7 @@ async function loaded(page, form) {
 test('bureau loads a group that ran before the system: members, a past roster, postings and meetings with their real dates', async () => {
   const page = await signInAs('bureau');
   await page.waitForURL(/#\/county/);
-  await page.click('nav a[href="#/history"]');
+  await page.click('#nav a[href="#/history"]');
   const form = page.locator('#history-group');
   await form.waitFor();
   const name = '太康县马头镇初级中学教育集团';
@@ -790,13 +848,14 @@ test('phones: every main page fits a 390 px screen and the menu folds behind a b
   await bureau.locator('nav#nav a', { hasText: '年度评估' }).waitFor();
   assert.equal(await bureau.getAttribute('#menu-toggle', 'aria-expanded'), 'true');
   await shot(bureau, '25-phone-bureau-menu');
-  for (const hash of ['#/county', '#/policy', '#/evaluation', '#/evaluation/data', '#/history']) await visit(bureau, hash);
+  for (const hash of ['#/county', '#/policy', '#/evaluation', '#/evaluation/data', '#/history', ...await lowerPages(bureau)]) await visit(bureau, hash);
   await assertClean(bureau);
 
   const lead = await signInAs('lead_admin', phone);
   await lead.waitForURL(/#\/group\//);
   const home = new URL(lead.url()).hash;
-  for (const hash of [home, `${home}/postings`, `${home}/meetings`, `${home}/catalogue`, `${home}/sanctions`]) await visit(lead, hash);
+  const below = await lowerPages(lead);
+  for (const hash of [home, `${home}/postings`, `${home}/meetings`, `${home}/catalogue`, `${home}/sanctions`, ...below]) await visit(lead, hash);
   await shot(lead, '26-phone-lead-group');
   await assertClean(lead);
 
@@ -827,11 +886,12 @@ test('accessibility: every main page has no serious or critical WCAG 2.1 AA viol
   };
   const bureau = await signInAs('bureau', undefined, { bypassCSP: true });
   await bureau.waitForURL(/#\/county/);
-  for (const hash of ['#/county', '#/policy', '#/evaluation', '#/evaluation/data', '#/history']) await check(bureau, hash);
+  for (const hash of ['#/county', '#/policy', '#/evaluation', '#/evaluation/data', '#/history', ...await lowerPages(bureau)]) await check(bureau, hash);
   const lead = await signInAs('lead_admin', undefined, { bypassCSP: true });
   await lead.waitForURL(/#\/group\//);
   const home = new URL(lead.url()).hash;
-  for (const hash of [home, `${home}/postings`, `${home}/meetings`, `${home}/catalogue`, `${home}/sanctions`]) await check(lead, hash);
+  const below = await lowerPages(lead);
+  for (const hash of [home, `${home}/postings`, `${home}/meetings`, `${home}/catalogue`, `${home}/sanctions`, ...below]) await check(lead, hash);
   const member = await signInAs('member_admin', undefined, { bypassCSP: true });
   await member.waitForURL(/#\/school/);
   await check(member, '#/school');

@@ -19,7 +19,8 @@ const SCRIPT: &str = include_str!("console/app.js");
 /// Pages in files of their own (app.js is long enough): the bureau's page for loading a
 /// group's past, the posting planner, the council's meetings, the bureau's evaluation pages
 /// (the year's data, rounds, scorecards), consent across counties, the group's library (its
-/// list and a resource's page), and the form helpers they share. Each is served at
+/// list and a resource's page), what every list and lower page carries (a total, a filter,
+/// a CSV export of the rows shown, breadcrumbs), and the form helpers they share. Each is served at
 /// `/console/<name>`.
 const PAGE_SCRIPTS: &[(&str, &str)] = &[
     ("history.js", include_str!("console/history.js")),
@@ -32,6 +33,7 @@ const PAGE_SCRIPTS: &[(&str, &str)] = &[
     ("consent.js", include_str!("console/consent.js")),
     ("library.js", include_str!("console/library.js")),
     ("todo.js", include_str!("console/todo.js")),
+    ("lists.js", include_str!("console/lists.js")),
     ("rules.js", include_str!("console/rules.js")),
 ];
 const STYLE: &str = include_str!("console/app.css");

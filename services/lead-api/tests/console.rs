@@ -46,6 +46,7 @@ async fn serves_the_page_its_assets_and_no_dev_tokens_by_default() {
         ("/console/consent.js", "text/javascript"),
         ("/console/library.js", "text/javascript"),
         ("/console/todo.js", "text/javascript"),
+        ("/console/lists.js", "text/javascript"),
         ("/console/rules.js", "text/javascript"),
         ("/console/app.css", "text/css"),
     ] {

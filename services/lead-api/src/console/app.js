@@ -366,10 +366,13 @@ function badge(kind, value) { return `<span class="badge ${esc(value)}">${esc(en
 function options(kind, selected) {
   return Object.keys(ENUMS[kind]).map(v => `<option value="${esc(v)}"${v === selected ? ' selected' : ''}>${esc(en(kind, v))}</option>`).join('');
 }
-function table(head, rows, testid) {
+// A list a reader names by `testid` gets its total, a filter when long and an export (lists.js);
+// `paged`: the rows are one page of a longer list whose pager says the total.
+function table(head, rows, testid, { paged = false } = {}) {
   if (!rows.length) return `<p class="muted">${esc(t('no_rows'))}</p>`;
-  return `<table${testid ? ` data-testid="${testid}"` : ''}><thead><tr>${head.map(h => `<th>${esc(h)}</th>`).join('')}</tr></thead>` +
+  const html = `<table${testid ? ` data-testid="${testid}"` : ''}><thead><tr>${head.map(h => `<th>${esc(h)}</th>`).join('')}</tr></thead>` +
     `<tbody>${rows.map(r => `<tr>${r.map(c => `<td>${c}</td>`).join('')}</tr>`).join('')}</tbody></table>`;
+  return testid ? listTools(testid, rows.length, paged) + html : html;
 }
 function yearOptions(selected) {
   const now = schoolYearOf(today());
@@ -452,14 +455,7 @@ async function brandRefusalsHtml(groupId, names) {
 async function openDocument(button, path, fileName) {
   await act(button, async () => {
     const response = await api('GET', path, undefined, { raw: true });
-    const url = URL.createObjectURL(await response.blob());
-    const a = document.createElement('a');
-    a.href = url;
-    if (fileName) a.download = fileName; else a.target = '_blank';
-    document.body.appendChild(a);
-    a.click();
-    a.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 60000);
+    handOver(URL.createObjectURL(await response.blob()), fileName);
   });
 }
 
@@ -618,6 +614,7 @@ async function pageGroup(groupId) {
     <div class="grid"><section class="card"><h2>${esc(t('rotation'))}</h2><div id="rotation"></div></section>
     <section class="card"><h2>${esc(t('notifications'))}</h2><div id="feed"></div></section></div>
     <div id="brand-refusals-card"></div>`;
+  groupTrail(groupId);
   let list;
   try {
     list = await api('GET', `/groups/${groupId}/members?include_history=true`);
@@ -799,6 +796,7 @@ async function pageSanctions(groupId) {
   main().innerHTML = `<h1>${esc(t('sanctions'))} <small class="muted" id="group-title"></small></h1>
     <section class="card"><h2>${esc(t('warnings'))}</h2><div id="warnings">${esc(t('loading'))}</div><div id="warn"></div></section>
     <section class="card"><h2>${esc(t('persuade_outs'))}</h2><div id="persuade"></div><div id="persuade-new"></div></section>`;
+  groupTrail(groupId, [`#/group/${groupId}/sanctions`, t('sanctions')]);
   let list;
   try {
     list = await api('GET', `/groups/${groupId}/members`);

@@ -25,6 +25,7 @@ async function pageMeetings(groupId) {
       <div class="actions"><button type="submit" id="meeting-create">${esc(t('create'))}</button></div></form></section>` : ''}
     <section class="card"><h2>${esc(t('reports'))}</h2><div id="reports"></div></section>`;
   api('GET', `/groups/${groupId}`).then(g => { q('#group-title').textContent = g.name; }).catch(() => {});
+  groupTrail(groupId, [`#/group/${groupId}/meetings`, t('meetings')]);
   // the group's meetings as RFC 5545, for the clerk's calendar program
   q('#meetings-ics').addEventListener('click', e => openDocument(e.currentTarget, `/groups/${groupId}/meetings.ics`, 'meetings.ics'));
   // past years too: a group loaded with its past meetings shows its earlier cadence
@@ -110,6 +111,7 @@ async function meetingFor(meetingId, id) {
 async function pageMeeting(meetingId) {
   const m = await meetingFor(meetingId, 'meeting');
   if (!m) return;
+  groupTrail(m.group_id, [`#/group/${m.group_id}/meetings`, t('meetings')], [`#/meeting/${m.id}`, m.title]);
   const lead = state.claims.role === 'lead_admin';
   // attendance, motions and votes open on the meeting's day; published minutes close them
   const heldYet = m.held_on <= today();
@@ -126,7 +128,7 @@ async function pageMeeting(meetingId) {
     const voteRows = present.map(a => {
       const cast = mo.votes.find(v => v.seat_id === a.seat_id);
       return `<tr><td>${esc(a.holder_name)} <small class="muted">${esc(en('seat_role', a.role))}</small></td><td>${cast ? esc(en('choice', cast.choice))
-        : `<select name="${a.seat_id}"><option value="">${esc(t('pending'))}</option>${options('choice')}</select>`}</td></tr>`;
+        : `<select name="${a.seat_id}" aria-label="${esc(`${a.holder_name} · ${t('cast_votes')}`)}"><option value="">${esc(t('pending'))}</option>${options('choice')}</select>`}</td></tr>`;
     }).join('');
     return `<section class="card motion" data-motion="${mo.id}"><h3>${esc(mo.title)} ${badge('motion_status', mo.status)} ${mo.major ? `<span class="badge">${esc(t('major'))}</span>` : ''}</h3>
       <p class="muted">${esc(en('category', mo.category))}${mo.subject_school_id ? ` · ${esc(nameOf(names, mo.subject_school_id))}` : ''} ·
@@ -134,8 +136,7 @@ async function pageMeeting(meetingId) {
       ${mo.status === 'open' && editable ? `<form class="vote-form"><table>${voteRows}</table><div class="actions"><button type="submit" class="vote-button">${esc(t('cast_votes'))}</button></div></form>` : ''}</section>`;
   };
   const minutes = m.minutes;
-  q('#meeting').innerHTML = `<p><a href="#/group/${m.group_id}/meetings">← ${esc(t('back'))}</a></p>
-    <h1 data-testid="meeting-title">${esc(m.title)}</h1>
+  q('#meeting').innerHTML = `<h1 data-testid="meeting-title">${esc(m.title)}</h1>
     <p>${esc(en('meeting_kind', m.kind))} · ${fmtSchoolDate(m.held_on)}${m.start_time ? ` ${esc(m.start_time.slice(0, 5))}` : ''}${m.place ? ` · ${esc(m.place)}` : ''}</p>
     <section class="card"><h2>${esc(t('agenda').split('(')[0])}</h2><ol>${m.agenda.map(a => `<li>${esc(a.title)} <small class="muted">${esc(a.owner)}</small></li>`).join('')}</ol></section>
     ${heldYet ? `<section class="card"><h2>${esc(t('attendance'))} ${m.quorum ? `<small>${esc(t('quorum'))}: ${m.quorum.present}/${m.quorum.seats} (${esc(m.quorum.met ? t('quorum_met') : t('quorum_not_met'))}, ≥ ${m.quorum.needed})</small>` : ''}</h2>
@@ -152,7 +153,7 @@ async function pageMeeting(meetingId) {
       <label>${esc(t('subject_school'))}<select name="subject_school_id"><option value="">—</option>${[...new Set(roll.map(a => a.school_id))].map(s => `<option value="${s}">${esc(nameOf(names, s))}</option>`).join('')}</select></label>
       <button type="submit" id="motion-create">${esc(t('create'))}</button></form></section>` : ''}
     ${heldYet ? `<section class="card"><h2>${esc(t('minutes'))} ${minutes ? badge('minutes_status', minutes.status) : ''}</h2>
-      <form id="minutes-form"><textarea name="text" id="minutes-text"${editable ? '' : ' readonly'}>${esc(minutes?.text ?? '')}</textarea>
+      <form id="minutes-form"><textarea name="text" id="minutes-text" aria-label="${esc(t('minutes'))}"${editable ? '' : ' readonly'}>${esc(minutes?.text ?? '')}</textarea>
       ${editable ? `<div class="actions"><button type="submit" id="minutes-save">${esc(t('save_minutes'))}</button>
         <button type="button" class="secondary" id="minutes-circulate">${esc(t('circulate'))}</button>
         <button type="button" class="secondary" id="minutes-publish">${esc(t('publish'))}</button></div>` : ''}</form>
@@ -193,13 +194,14 @@ async function pageMeeting(meetingId) {
 async function pageCorrections(meetingId) {
   const m = await meetingFor(meetingId, 'corrections');
   if (!m) return;
+  groupTrail(m.group_id, [`#/group/${m.group_id}/meetings`, t('meetings')], [`#/meeting/${m.id}`, m.title],
+    [`#/meeting/${m.id}/corrections`, bi('纪要更正', 'Corrections')]);
   const minutes = m.minutes;
   const published = minutes?.status === 'published';
   const lead = state.claims.role === 'lead_admin';
   const list = published ? table([bi('更正内容', 'Correction'), t('reason'), bi('提交人', 'By'), bi('时间', 'When')],
     minutes.corrections.map(c => [esc(c.text), esc(c.reason), esc(c.by), fmtDateTime(c.created_at)]), 'corrections') : '';
-  q('#corrections').innerHTML = `<p><a href="#/meeting/${m.id}">← ${esc(t('back'))}</a></p>
-    <h1 data-testid="corrections-title">${esc(bi('会议纪要更正', 'Corrections to the minutes'))} <small class="muted">${esc(m.title)} · ${fmtSchoolDate(m.held_on)}</small></h1>
+  q('#corrections').innerHTML = `<h1 data-testid="corrections-title">${esc(bi('会议纪要更正', 'Corrections to the minutes'))} <small class="muted">${esc(m.title)} · ${fmtSchoolDate(m.held_on)}</small></h1>
     ${published ? `<section class="card"><h2>${esc(t('minutes'))} ${badge('minutes_status', minutes.status)}</h2><p class="minutes">${esc(minutes.text)}</p></section>
     <section class="card"><h2>${esc(bi('更正记录', 'Corrections'))}</h2>${list}</section>
     ${lead ? `<section class="card"><h2>${esc(bi('新增更正', 'Add a correction'))}</h2><form id="correction-form">

@@ -110,7 +110,7 @@ async function pageRound(roundId) {
     }
     if (round.status === 'failed') throw new Refusal(round.failure, 409);
     const draft = round.state === 'draft';
-    return `<p><a href="#/evaluation">← ${esc(t('back'))}</a></p>
+    return `${crumbsHtml([['#/evaluation', t('evaluation')], ['', fmtYear(round.school_year)]])}
       <h1 data-testid="round-title">${esc(t('round'))} · ${esc(fmtYear(round.school_year))} ${stateBadge(round.state)}</h1>
       <p class="banner" data-testid="round-banner">${esc(et(draft ? 'draft_banner' : 'completed_banner'))}</p>
       <p class="muted">${esc(t('opened_at'))} ${fmtDate(round.opened_at)} · ${esc(personName(round.opened_by))} · ${esc(t('policy_version'))} ${round.policy_version}${round.completed_at ? ` · ${esc(et('completed_at'))} ${fmtDate(round.completed_at)} · ${esc(personName(round.completed_by))}` : ''}</p>
@@ -168,7 +168,7 @@ async function pageScorecard(roundId, groupId) {
     const consequences = table([t('consequences'), t('school'), t('reason'), t('status'), t('actions')], card.consequences.map(c => [
       esc(en('consequence_kind', c.kind)), esc(nameOf(names, c.school_id)), esc(c.reason), badge('consequence_status', c.status),
       bureau && completed && c.status === 'proposed' ? `<div class="actions" data-consequence="${c.id}" data-kind="${esc(c.kind)}" data-school="${esc(nameOf(names, c.school_id))}"><button type="button" class="secondary" data-confirm="true">${esc(t('confirm'))}</button><button type="button" class="secondary" data-confirm="false">${esc(t('reject'))}</button></div>` : '']), 'consequences');
-    return `<p><a href="#/evaluation/${roundId}">← ${esc(t('back'))}</a></p>
+    return `${crumbsHtml([['#/evaluation', t('evaluation')], [`#/evaluation/${roundId}`, fmtYear(card.school_year)], ['', group?.name ?? groupId]])}
       <h1 data-testid="scorecard-title">${esc(group?.name ?? groupId)} · ${esc(fmtYear(card.school_year))} ${round ? stateBadge(round.state) : ''}</h1>
       ${completed ? '' : `<p class="banner">${esc(et('draft_banner'))}</p>`}
       <p class="chips"><span class="kpi" data-testid="scorecard-total">${card.total.toFixed(1)}</span> ${badge('grade', card.grade)}
@@ -220,7 +220,7 @@ async function pageEvaluationData() {
   const groups = [...(await groupNames().catch(() => new Map())).values()].filter(g => g.status !== 'dissolved');
   const groupId = params.get('group') || groups[0]?.id || '';
   const go = (y, g) => { location.hash = `#/evaluation/data?year=${y}&group=${g}`; };
-  main().innerHTML = `<p><a href="#/evaluation">← ${esc(t('evaluation'))}</a></p><h1>${esc(et('data_entry'))}</h1>
+  main().innerHTML = `${crumbsHtml([['#/evaluation', t('evaluation')], ['', et('data_entry')]])}<h1>${esc(et('data_entry'))}</h1>
     <form class="inline" id="data-pick">
       <label>${esc(t('year'))}<select name="year" id="data-year">${[last - 1, last, last + 1].map(y => `<option value="${y}"${y === year ? ' selected' : ''}>${esc(fmtYear(y))}</option>`).join('')}</select></label>
       <label>${esc(t('groups'))}<select name="group" id="data-group">${groups.map(g => `<option value="${g.id}"${g.id === groupId ? ' selected' : ''}>${esc(g.name)}</option>`).join('')}</select></label>

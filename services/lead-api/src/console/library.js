@@ -67,6 +67,7 @@ async function pageCatalogue(groupId) {
       <button type="submit" id="resource-submit">${esc(t('submit_resource'))}</button></div></form></section>` : ''}
     <section class="card"><h2>${esc(t('reuse'))}</h2><div id="reuse"></div></section>`;
   const names = await schools().catch(() => new Map());
+  groupTrail(groupId, [`#/group/${groupId}/catalogue`, t('catalogue')]);
   api('GET', `/groups/${groupId}`).then(g => {
     q('#group-title').textContent = g.name;
     const stage = document.querySelector('#resource-stage');
@@ -110,7 +111,7 @@ async function pageCatalogue(groupId) {
         `<div class="actions" data-resource="${r.id}">${adoptedBadge(r)}` +
           (mayAdopt(r) ? `<button type="button" class="secondary" data-adopt="${r.id}">${esc(t('adopt'))}</button>` : '') +
           (lead && r.status === 'pending_review' ? `<button type="button" class="secondary" data-review="approve">${esc(t('approve'))}</button><button type="button" class="secondary" data-review="reject">${esc(t('reject'))}</button>` : '') +
-          '</div>']), 'resources');
+          '</div>']), 'resources', { paged: true });
   }).then(shown => {
     if (!shown) return;
     const results = q('#results');
@@ -175,8 +176,7 @@ async function pageResource(resourceId) {
   const back = state.libraryList?.startsWith(`#/group/${r.group_id}/catalogue`) ? state.libraryList : `#/group/${r.group_id}/catalogue`;
   const field = (label, value) => `<tr><th>${esc(label)}</th><td>${value}</td></tr>`;
   const versions = [...r.versions].reverse();
-  main().innerHTML = `<p><a href="${esc(back)}">← ${esc(t('catalogue'))}</a></p>
-    <h1 data-testid="resource-title">${esc(r.title)} ${badge('resource_status', r.status)}</h1>
+  main().innerHTML = `<h1 data-testid="resource-title">${esc(r.title)} ${badge('resource_status', r.status)}</h1>
     <p class="banner" role="note" data-testid="brand-notice"><b>R-11</b> ${esc(bi(
       '集团资源仅供本集团学校教学使用,不得转让,也不得向集团外的学校或其他集团二次输出。',
       'Group resources are for the teaching of the group\'s schools only: they may not be transferred, nor passed on to schools outside the group or to other groups.'))}</p>
@@ -201,17 +201,11 @@ async function pageResource(resourceId) {
           (PREVIEW_TYPES[v.file.content_type] ? `<button type="button" class="secondary" data-preview>${esc(bi('预览', 'Preview'))}</button>` : '') + '</div>' : '',
       ]), 'versions')}<div id="preview" class="preview"></div></section>
     <section class="card"><h2>${esc(bi('采用学校', 'Adopted by'))}</h2><div id="adopters">${esc(t('loading'))}</div></section>`;
+  groupTrail(r.group_id, [back, t('catalogue')], [`#/resource/${r.id}`, r.title]);
   const fileOf = b => versions.find(v => String(v.number) === b.closest('[data-version]').dataset.version);
   main().querySelectorAll('[data-download]').forEach(b => b.addEventListener('click', () => act(b, async () => {
     const v = fileOf(b);
-    const url = await resourceFile(r.id, v.number, v.file);
-    const link = document.createElement('a');
-    link.href = url;
-    link.download = v.file.file_name;
-    document.body.append(link);
-    link.click();
-    link.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 60000);
+    handOver(await resourceFile(r.id, v.number, v.file), v.file.file_name);
   })));
   main().querySelectorAll('[data-preview]').forEach(b => b.addEventListener('click', () => act(b, async () => {
     const v = fileOf(b);

@@ -17,6 +17,7 @@ async function pagePostings(groupId) {
     <section class="card"><h2>${esc(t('postings'))}</h2><div id="postings"></div></section>
     <section class="card"><h2>${esc(t('who_where'))}</h2><div id="roster"></div></section>`;
   q('#year').addEventListener('change', e => { location.hash = `#/group/${groupId}/postings?year=${e.target.value}`; });
+  groupTrail(groupId, [`#/group/${groupId}/postings`, t('postings')]);
   let list;
   try {
     list = await api('GET', `/groups/${groupId}/members`);
