@@ -809,11 +809,21 @@ test('a school of another county joins a group only once its own bureau consents
   await neighbour.waitForURL(/#\/county/);
   // its to-do list says what waits for it
   await neighbour.locator('[data-testid="todo"]', { hasText: '跨县入集团申请待本局同意' }).waitFor();
+  // and the header says how much waits on every page, linking back to the list
+  await neighbour.locator('#todo-count', { hasText: '待办 1' }).waitFor();
+  await neighbour.click('#nav a[href="#/policy"]');
+  await neighbour.locator('#policy-form, #policy table').first().waitFor();
+  await neighbour.locator('#todo-count', { hasText: '待办 1' }).waitFor();
+  await neighbour.click('#todo-count');
+  await neighbour.waitForURL(/#\/county/);
   const request = neighbour.locator('[data-testid="consent-requests"] tr', { hasText: '扶沟县城关镇中心小学' });
   await request.locator('.badge', { hasText: '待同意' }).waitFor();
   await shot(neighbour, '24-neighbour-consent-request');
   await request.locator('button[data-verdict="approve"]').click();
   await request.locator('.badge', { hasText: '已同意' }).waitFor();
+  await neighbour.reload();
+  await neighbour.locator('[data-testid="todo"]', { hasText: '暂无待办事项' }).waitFor();
+  assert.equal(await neighbour.locator('#todo-count').isVisible(), false);
   await assertClean(neighbour);
 
   // the school is a member now, flagged as of another county

@@ -367,12 +367,13 @@ function options(kind, selected) {
   return Object.keys(ENUMS[kind]).map(v => `<option value="${esc(v)}"${v === selected ? ' selected' : ''}>${esc(en(kind, v))}</option>`).join('');
 }
 // A list a reader names by `testid` gets its total, a filter when long and an export (lists.js);
-// `paged`: the rows are one page of a longer list whose pager says the total.
-function table(head, rows, testid, { paged = false } = {}) {
+// `paged`: the rows are one page of a longer list whose pager says the total; `total`: how many
+// the API has, of which the newest `rows` are shown.
+function table(head, rows, testid, { paged = false, total } = {}) {
   if (!rows.length) return `<p class="muted">${esc(t('no_rows'))}</p>`;
   const html = `<table${testid ? ` data-testid="${testid}"` : ''}><thead><tr>${head.map(h => `<th>${esc(h)}</th>`).join('')}</tr></thead>` +
     `<tbody>${rows.map(r => `<tr>${r.map(c => `<td>${c}</td>`).join('')}</tr>`).join('')}</tbody></table>`;
-  return testid ? listTools(testid, rows.length, paged) + html : html;
+  return testid ? listTools(testid, rows.length, { paged, total }) + html : html;
 }
 function yearOptions(selected) {
   const now = schoolYearOf(today());
@@ -553,7 +554,7 @@ async function pageCounty() {
         return [`<a href="#/group/${g.id}">${esc(g.name)}</a>`, esc(en('model', g.model)), esc(en('stage', g.stage)),
           `<span class="bar${g.active_members >= g.effective_cap ? ' full' : ''}"><span data-pct="${pct}"></span></span>${g.active_members} / ${g.effective_cap}`,
           fmtSchoolDate(g.plaque_date), badge('group_status', g.status), String(overdue[i])];
-      }), 'groups');
+      }), 'groups', { total: page.total });
   });
   fill(q('#rotation'), async () => rotationChart(await api('GET', `/regions/${region}/rotation?year=${year}`)));
   fill(q('#reports'), async () => {
@@ -695,7 +696,7 @@ function groupMajorMatters(g, members) {
     return table([t('school'), t('kind'), t('matter_title'), t('effective_on'), t('decision')], page.items.map(m => [
       esc(m.school_name), esc(en('major_matter_kind', m.kind)),
       esc(m.title) + (m.description ? `<br><small class="muted">${esc(m.description)}</small>` : ''),
-      fmtDate(m.effective_on), `${esc(m.decision_title)} <small class="muted">${esc(fmtDate(m.decided_on))}</small>`]), 'major-matters');
+      fmtDate(m.effective_on), `${esc(m.decision_title)} <small class="muted">${esc(fmtDate(m.decided_on))}</small>`]), 'major-matters', { total: page.total });
   });
   load();
   if (g.status !== 'active') return;
@@ -921,6 +922,7 @@ async function frame() {
   if (!state.claims) {
     q('#nav').innerHTML = '';
     q('#who').textContent = '';
+    showTodoCount(0); // todo.js
     return;
   }
   if (state.groupId === undefined && state.claims.role !== 'bureau' && state.claims.role !== 'auditor') {
@@ -930,6 +932,7 @@ async function frame() {
   q('#nav').innerHTML = navFor(state.claims, state.groupId).map(([href, label]) =>
     `<a href="${href}"${href === here ? ' class="on"' : ''}>${esc(label)}</a>`).join('');
   q('#who').textContent = `${state.claims.name || state.claims.sub} · ${en('role', state.claims.role)}`;
+  home().then(href => todoBadge(state.claims, state.groupId, href)); // todo.js
 }
 
 async function home() {

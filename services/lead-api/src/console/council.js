@@ -36,11 +36,11 @@ async function pageMeetings(groupId) {
   q('#cadence-year').addEventListener('change', loadCadence);
   loadCadence();
   fill(q('#meetings'), async () => {
-    const page = await api('GET', `/groups/${groupId}/meetings?limit=100`);
+    const page = await newest(`/groups/${groupId}/meetings`);
     return table([t('held_on'), t('meeting_title'), t('meeting_kind'), t('quorum'), t('motions'), t('minutes')], page.items.map(m => [
       fmtSchoolDate(m.held_on), `<a href="#/meeting/${m.id}">${esc(m.title)}</a>`, esc(en('meeting_kind', m.kind)),
       m.quorum ? (m.quorum.met ? badge('motion_status', 'passed').replace(esc(en('motion_status', 'passed')), esc(t('quorum_met'))) : `<span class="badge missing">${esc(t('quorum_not_met'))}</span>`) : '',
-      String(m.motions.length), m.minutes ? badge('minutes_status', m.minutes.status) : '']), 'meetings');
+      String(m.motions.length), m.minutes ? badge('minutes_status', m.minutes.status) : '']), 'meetings', { total: page.total });
   });
   fill(q('#reports'), async () => {
     const list = await api('GET', `/groups/${groupId}/reports`);

@@ -75,7 +75,7 @@ async function pageEvaluation() {
     const page = await api('GET', '/evaluation-rounds?limit=50');
     return table([t('year'), et('state'), t('status'), et('groups_count'), t('opened_at'), et('completed_at'), ''], page.items.map(r => [
       esc(fmtYear(r.school_year)), stateBadge(r.state), esc(r.status), String(r.groups), fmtDate(r.opened_at), r.completed_at ? fmtDate(r.completed_at) : '—',
-      `<a href="#/evaluation/${r.id}">${esc(t('open'))}</a>`]), 'rounds');
+      `<a href="#/evaluation/${r.id}">${esc(t('open'))}</a>`]), 'rounds', { total: page.total });
   });
   const form = document.querySelector('#round-form');
   if (!form) return;

@@ -7,15 +7,27 @@
 // A list longer than this gets a filter box.
 const FILTER_FROM_ROWS = 8;
 
-// The bar above a list: its total, a filter when it is long, the export.
-function listTools(testid, count, paged) {
+// The bar above a list: its total, a filter when it is long, the export. `paged`: the rows are
+// one page whose pager says the total; `total`: how many the API has, when more than shown.
+function listTools(testid, count, { paged = false, total } = {}) {
+  const [before, after] = total > count ? [bi('显示', 'Showing'), bi(`条,共 ${total} 条`, `of ${total}`)]
+    : paged ? [bi('本页', 'On this page'), bi('条', 'rows')] : [bi('共', 'In all'), bi('条', 'rows')];
   const filter = count > FILTER_FROM_ROWS
     ? `<label class="filter">${esc(bi('筛选', 'Filter'))}<input type="search" data-filter-for="${esc(testid)}" autocomplete="off"></label>`
     : '';
   return `<div class="list-tools">` +
-    `<span class="muted">${esc(paged ? bi('本页', 'On this page') : bi('共', 'In all'))} <b data-count-for="${esc(testid)}" data-all="${count}">${count}</b> ${esc(bi('条', 'rows'))}</span>` +
+    `<span class="muted">${esc(before)} <b data-count-for="${esc(testid)}" data-all="${count}">${count}</b> ${esc(after)}</span>` +
     filter +
     `<button type="button" class="secondary small" data-export="${esc(testid)}">${esc(bi('导出 CSV', 'Export CSV'))}</button></div>`;
+}
+
+// The newest `limit` items of a list the API answers oldest first (a group's meetings), with
+// the API's total: a group that has met for years shows its latest meetings, not its first.
+async function newest(path, limit = 100) {
+  const sep = path.includes('?') ? '&' : '?';
+  const first = await api('GET', `${path}${sep}limit=${limit}`);
+  if (first.total <= first.items.length) return first;
+  return api('GET', `${path}${sep}limit=${limit}&offset=${first.total - limit}`);
 }
 
 // What a cell says to a reader: its text and what is typed or chosen in its fields, without

@@ -18,7 +18,7 @@ function tw(key) { const [zh, english] = TEACHER_WORDS[key]; return bi(zh, engli
 
 // The group's meetings still to come (or not yet held), for a member school's people.
 async function upcomingMeetingsHtml(groupId) {
-  const page = await api('GET', `/groups/${groupId}/meetings?limit=100`);
+  const page = await newest(`/groups/${groupId}/meetings`);
   const soon = page.items.filter(m => m.held_on >= today() || !m.held);
   return table([t('held_on'), t('meeting_title'), t('meeting_kind'), t('place')], soon.map(m => [
     fmtSchoolDate(m.held_on), `<a href="#/meeting/${m.id}">${esc(m.title)}</a>`, esc(en('meeting_kind', m.kind)), esc(m.place ?? '')]), 'meetings');
