@@ -553,7 +553,7 @@ mod catalogue {
     };
     use edu_contracts::events::{
         FacilityBooked, ResourceAdopted, ResourceExportRefused, ResourceFacts, ResourcePublished,
-        ResourceVersionAdded,
+        ResourceRejected, ResourceSubmitted, ResourceVersionAdded,
     };
     use edu_domain::{BookingId, FacilityId, QualityTier, ResourceId, ResourceKind};
 
@@ -583,6 +583,25 @@ mod catalogue {
     fn golden_resource_published() {
         let event = ResourcePublished { resource: facts(1) };
         catalogue_golden("event_resource_published", 0x80, &event);
+    }
+
+    /// R-03: a school's submission, waiting for the lead office's review.
+    #[test]
+    fn golden_resource_submitted() {
+        let event = ResourceSubmitted {
+            resource: facts(1),
+            review_required: true,
+        };
+        catalogue_golden("event_resource_submitted", 0x86, &event);
+    }
+
+    #[test]
+    fn golden_resource_rejected() {
+        let event = ResourceRejected {
+            resource: facts(1),
+            note: Some("请补充教学反思部分".into()),
+        };
+        catalogue_golden("event_resource_rejected", 0x87, &event);
     }
 
     #[test]
@@ -795,4 +814,125 @@ mod evaluation {
             &event,
         );
     }
+}
+
+/// The rotation service's events: a posting through its life (E-02, E-03, E-08) and the lead
+/// school's trainings (E-05, E-06).
+mod rotation {
+    use edu_contracts::events::{
+        PostingCancelled, PostingConfirmed, PostingEnded, PostingFacts, PostingProposed,
+        TrainingHeld,
+    };
+    use edu_domain::{
+        PostingId, PostingKind, SchoolYear, Semester, TeacherId, TrainingId, TrainingKind,
+    };
+
+    use super::*;
+
+    fn facts() -> PostingFacts {
+        PostingFacts {
+            posting_id: PostingId(id(0xB0)),
+            group_id: GroupId(id(GROUP)),
+            teacher_id: TeacherId(id(0xB1)),
+            from_school_id: SchoolId(id(LEAD)),
+            to_school_id: SchoolId(id(MEMBER)),
+            kind: PostingKind::Secondment,
+            start: NaiveDate::from_ymd_opt(2026, 9, 1).expect("date"),
+            end: NaiveDate::from_ymd_opt(2027, 1, 31).expect("date"),
+            backbone: true,
+        }
+    }
+
+    fn rotation_golden<E: Event + PartialEq + Debug>(name: &str, n: u128, event: &E) {
+        assert_eq!(E::SERVICE, ServiceName::Rotation);
+        event_golden(name, envelope(n, event, Some(GROUP), Some(LEAD)), event);
+    }
+
+    #[test]
+    fn golden_posting_proposed() {
+        let event = PostingProposed { posting: facts() };
+        rotation_golden("event_posting_proposed", 0xB2, &event);
+    }
+
+    #[test]
+    fn golden_posting_confirmed() {
+        let event = PostingConfirmed { posting: facts() };
+        rotation_golden("event_posting_confirmed", 0xB3, &event);
+    }
+
+    #[test]
+    fn golden_posting_cancelled() {
+        let event = PostingCancelled {
+            posting: facts(),
+            reason: "接收学校调整教学安排".into(),
+        };
+        rotation_golden("event_posting_cancelled", 0xB4, &event);
+    }
+
+    #[test]
+    fn golden_posting_ended() {
+        let event = PostingEnded {
+            posting: facts(),
+            ended_on: NaiveDate::from_ymd_opt(2026, 11, 30).expect("date"),
+            reason: "成员学校退出集团".into(),
+        };
+        rotation_golden("event_posting_ended", 0xB5, &event);
+    }
+
+    #[test]
+    fn golden_training_held() {
+        let event = TrainingHeld {
+            training_id: TrainingId(id(0xB6)),
+            group_id: GroupId(id(GROUP)),
+            kind: TrainingKind::TeachingShowcase,
+            held_on: NaiveDate::from_ymd_opt(2026, 10, 20).expect("date"),
+            school_year: SchoolYear(2026),
+            semester: Semester::Autumn,
+            hours: 4,
+            participants: 23,
+        };
+        rotation_golden("event_training_held", 0xB7, &event);
+    }
+}
+
+/// Every event type declared in this crate has a golden envelope above: a new event without
+/// one fails here.
+#[test]
+fn every_event_type_has_a_golden_envelope() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let mut declared = Vec::new();
+    let mut sources = vec![dir.join("src")];
+    while let Some(folder) = sources.pop() {
+        for entry in std::fs::read_dir(&folder).expect("src").flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                sources.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let text = std::fs::read_to_string(&path).expect("source");
+                declared.extend(text.lines().filter_map(|line| {
+                    let rest = line.trim().strip_prefix("const TYPE: &'static str = \"")?;
+                    rest.strip_suffix("\";").map(str::to_owned)
+                }));
+            }
+        }
+    }
+    let mut pinned = std::collections::BTreeSet::new();
+    for entry in std::fs::read_dir(dir.join("tests/golden"))
+        .expect("golden")
+        .flatten()
+    {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with("event_") {
+            let file: Value =
+                serde_json::from_str(&std::fs::read_to_string(entry.path()).expect("golden"))
+                    .expect("golden json");
+            pinned.insert(file["type"].as_str().expect("type").to_owned());
+        }
+    }
+    assert!(declared.len() >= 29, "found only {declared:?}");
+    let missing: Vec<_> = declared.iter().filter(|t| !pinned.contains(*t)).collect();
+    assert!(
+        missing.is_empty(),
+        "event types without a golden envelope: {missing:?}"
+    );
 }
