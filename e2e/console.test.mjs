@@ -766,13 +766,15 @@ test('bureau loads a group that ran before the system: members, a past roster, p
 
 // A bureau token of another county, signed as `edugroup token` signs in development: with the
 // public development secret, which `edugroup up` accepts on loopback only.
-function neighbourBureauToken(region) {
+function devToken(claims) {
   const part = value => Buffer.from(JSON.stringify(value)).toString('base64url');
   const now = Math.floor(Date.now() / 1000);
-  const body = `${part({ typ: 'JWT', alg: 'HS256' })}.${part({ sub: `demo-bureau-${region}`, name: '扶沟县教育局', role: 'bureau',
-    region, iss: 'edugroup-dev', aud: 'edugroup', iat: now, exp: now + 3600 })}`;
+  const body = `${part({ typ: 'JWT', alg: 'HS256' })}.${part({ ...claims, iss: 'edugroup-dev', aud: 'edugroup', iat: now, exp: now + 3600 })}`;
   const signature = createHmac('sha256', 'edugroup-development-secret-change-me-in-production').update(body).digest('base64url');
   return `${body}.${signature}`;
+}
+function neighbourBureauToken(region) {
+  return devToken({ sub: `demo-bureau-${region}`, name: '扶沟县教育局', role: 'bureau', region });
 }
 
 test('a school of another county joins a group only once its own bureau consents', async () => {
@@ -830,6 +832,39 @@ test('a school of another county joins a group only once its own bureau consents
   await bureau.reload();
   await bureau.locator('[data-testid="members"] tr', { hasText: '扶沟县城关镇中心小学' }).filter({ hasText: '跨区域' }).waitFor();
   await assertClean(bureau);
+
+  // its teacher is to shadow at the group's lead school, in 太康县: 扶沟县's bureau decides
+  const office = devToken({ sub: 'demo-office-411621', name: '城关镇中心小学', role: 'member_admin', region: far, school_id: school.id });
+  const call = async (method, path, body, type = 'application/json') => {
+    const r = await fetch(`${BASE}/api/v1${path}`, { method, headers: { Authorization: `Bearer ${office}`, 'Content-Type': type }, body });
+    return [r.status, await r.json()];
+  };
+  const now = new Date();
+  const year = now.getMonth() >= 8 ? now.getFullYear() : now.getFullYear() - 1;
+  const [imported] = await call('POST', `/schools/${school.id}/teachers/import?school_year=${year}`,
+    '工号,姓名,岗位,学科,骨干级别,符合交流条件\nF001,韩老师,学科教师,英语,无,是\n', 'text/csv; charset=utf-8');
+  assert.equal(imported, 200);
+  const [, teachers] = await call('GET', `/schools/${school.id}/teachers?school_year=${year}`);
+  const [, groups] = await call('GET', '/groups');
+  const primary = groups.items.find(g => g.name === '太康县城关镇第一小学教育集团');
+  const plan = JSON.stringify({ teacher_id: teachers.items[0].id, to_school_id: primary.lead_school_id, kind: 'shadowing',
+    term: { type: 'semester', school_year: year + 1, semester: 'autumn' }, host_post: '跟岗学员' });
+  let proposed;
+  for (let i = 0; i < 50 && proposed?.[0] !== 201; i++) {
+    if (i) await new Promise(resolve => setTimeout(resolve, 100));
+    proposed = await call('POST', `/groups/${primary.id}/postings`, plan);
+  }
+  assert.equal(proposed[0], 201, JSON.stringify(proposed[1]));
+  assert.equal(proposed[1].consent.status, 'pending');
+  await neighbour.reload();
+  await neighbour.locator('[data-testid="todo"]', { hasText: '跨县交流待本局同意' }).waitFor();
+  const crossing = neighbour.locator('[data-testid="posting-consents"] tr', { hasText: '韩老师' });
+  await crossing.locator('.badge', { hasText: '待同意' }).waitFor();
+  await crossing.locator('[data-testid="region-name"]', { hasText: '太康县' }).waitFor();
+  await shot(neighbour, '24a-neighbour-posting-consent');
+  await crossing.locator('button[data-verdict="approve"]').click();
+  await crossing.locator('.badge', { hasText: '已同意' }).waitFor();
+  await assertClean(neighbour);
 });
 
 test('phones: every main page fits a 390 px screen and the menu folds behind a button', async () => {

@@ -217,6 +217,7 @@ mod tests {
             ended_on,
             closing_reason: None,
             created_at: Utc::now(),
+            consent: None,
         }
     }
 

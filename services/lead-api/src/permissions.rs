@@ -70,6 +70,8 @@ pub const WRITES: &[Write] = writes! {
     POST "/postings/{posting_id}/confirm" => BUREAU_OFFICES,
     POST "/postings/{posting_id}/cancel" => BUREAU_OFFICES,
     POST "/postings/{posting_id}/end" => BUREAU_OFFICES,
+    // F-04: the bureau of the teacher's county consents to a posting across counties
+    POST "/postings/{posting_id}/consent" => BUREAU,
     POST "/groups/{group_id}/trainings" => BUREAU_LEAD,
     // the council: the lead office keeps its records (G-05, G-08, G-10); a member office
     // amends the minutes for its own seat and records its own major matters (G-09)

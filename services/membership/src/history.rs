@@ -272,6 +272,7 @@ impl MembershipService {
                                 independent_leadership: Some(membership.independent_leadership),
                                 cross_region: membership.cross_region,
                                 policy_version: membership.policy_version,
+                                region: Some(school.region().map_err(|e| in_history(e.into()))?),
                                 school_name: Some(school.name.clone()),
                                 principal_name: Some(school.principal_name.clone()),
                                 joined_on: Some(day),

@@ -600,6 +600,7 @@ pub(crate) async fn admit_in(
         independent_leadership: Some(row.independent_leadership),
         cross_region: row.cross_region,
         policy_version: row.policy_version,
+        region: Some(school.region()?),
         school_name: Some(school.name.clone()),
         principal_name: Some(school.principal_name.clone()),
         joined_on: None,

@@ -31,6 +31,12 @@ pub enum RotationError {
     State(PostingStatus, &'static str),
     #[error("the receiving member is under an open persuade-out")]
     UnderPersuadeOut,
+    /// F-04: the teacher's county bureau has not consented to the posting across counties.
+    #[error("waiting for the consent of county {0}")]
+    ConsentPending(String),
+    /// F-04: the consent is not (or no longer) the caller's to give.
+    #[error("consent not pending: {0}")]
+    ConsentNotPending(&'static str),
     /// A refusal met by one entry of a past load (0-based `index`, its first day `on`).
     #[error("past posting {index} ({on}): {cause}")]
     InEntry {
@@ -80,6 +86,22 @@ impl From<RotationError> for Problem {
                 "该成员学校正处于待教育局确认的劝退程序中,龙头学校不再向其派出新的交流人员",
             )
             .rule("X-01"),
+            E::ConsentPending(region) => Problem::new(
+                ErrorCode::CountyConsentRequired,
+                format!("this posting takes the teacher into another county: the bureau of the teacher's county ({region}) has not consented yet"),
+                format!("该交流安排将教师派往其他县(区),须经教师所在县(区)教育局({region})同意后方可确认"),
+            )
+            .rule("F-04")
+            .details(json!({ "region": region })),
+            E::ConsentNotPending(state) => Problem::new(
+                ErrorCode::ConsentStateInvalid,
+                format!("there is no consent to decide on this posting: it is {state}"),
+                match state {
+                    "within one county" => "该交流安排不跨县(区),无需同意".to_owned(),
+                    _ => "该交流安排的跨县同意已作出决定".to_owned(),
+                },
+            )
+            .rule("F-04"),
             E::GroupDissolved => Problem::new(
                 ErrorCode::GroupDissolved,
                 "this group has been dissolved and accepts no new postings",

@@ -3,6 +3,7 @@
 //! forecast (E-08). Owns the `rotation` PostgreSQL schema; learns group membership from
 //! the membership service's events.
 
+mod consent;
 pub mod error;
 mod past;
 mod projection;
@@ -60,6 +61,8 @@ pub async fn start(bus: &Bus, db: DbConfig) -> anyhow::Result<ServiceHost> {
         ops::ConfirmPosting => confirm,
         ops::CancelPosting => cancel,
         ops::EndPosting => end,
+        ops::DecidePostingConsent => decide_consent,
+        ops::ListPostingConsents => consents,
         ops::LoadPastPostings => load_past,
         ops::GetCompliance => compliance,
         ops::GetGroupsCompliance => compliance_of_groups,

@@ -59,6 +59,9 @@ impl EventHandler for MembershipProjection {
                     let e: MemberAdmitted = payload(event)?;
                     store::set_school(conn, e.group_id, e.school_id, MemberRole::Member, true)
                         .await?;
+                    if let Some(region) = &e.region {
+                        store::set_school_region(conn, e.group_id, e.school_id, region).await?;
+                    }
                     let joined_on = e.joined_on.unwrap_or(day);
                     stays::open(conn, e.group_id, e.school_id, MemberRole::Member, joined_on).await
                 }

@@ -39,6 +39,7 @@ diesel::table! {
         role -> Text,
         active -> Bool,
         under_persuade_out -> Bool,
+        region -> Nullable<Text>,
     }
 }
 
@@ -71,6 +72,12 @@ diesel::table! {
         ended_on -> Nullable<Date>,
         closing_reason -> Nullable<Text>,
         created_at -> Timestamptz,
+        consent_region -> Nullable<Text>,
+        consent_to_region -> Nullable<Text>,
+        consent_status -> Nullable<Text>,
+        consent_decided_by -> Nullable<Text>,
+        consent_decided_at -> Nullable<Timestamptz>,
+        consent_note -> Nullable<Text>,
     }
 }
 

@@ -26,6 +26,7 @@ use edu_domain::{
 };
 use uuid::Uuid;
 
+use crate::consent;
 use crate::error::RotationError;
 use crate::roster::{self, RosterRow};
 use crate::rules;
@@ -275,6 +276,7 @@ impl RotationService {
                     "only a proposed posting can be confirmed",
                 ));
             }
+            consent::check_consented(&row)?;
             let group = GroupId(row.group_id);
             for school in [row.from_school_id, row.to_school_id] {
                 store::active_role(conn, group, SchoolId(school))
@@ -778,7 +780,7 @@ pub async fn close_for_membership(
     Ok(())
 }
 
-async fn close_one(
+pub(crate) async fn close_one(
     conn: &mut AsyncPgConnection,
     actor: &Actor,
     row: PostingRow,
@@ -818,7 +820,7 @@ async fn close_one(
     row.into_view(teacher, today())
 }
 
-async fn teacher_of(
+pub(crate) async fn teacher_of(
     conn: &mut AsyncPgConnection,
     row: &PostingRow,
 ) -> diesel::QueryResult<TeacherRow> {
@@ -879,7 +881,9 @@ fn proposal(
         host_post,
         term: (start, end, school_year),
     };
-    Ok(new_row(teacher, new, PostingStatus::Proposed))
+    let mut row = new_row(teacher, new, PostingStatus::Proposed);
+    consent::require_consent(&mut row, teacher, &context, &cmd.actor);
+    Ok(row)
 }
 
 /// What a new posting of a teacher is made of besides the teacher.
@@ -913,6 +917,12 @@ pub(crate) fn new_row(teacher: &TeacherRow, new: NewRow, status: PostingStatus) 
         ended_on: None,
         closing_reason: None,
         created_at: Utc::now(),
+        consent_region: None,
+        consent_to_region: None,
+        consent_status: None,
+        consent_decided_by: None,
+        consent_decided_at: None,
+        consent_note: None,
     }
 }
 

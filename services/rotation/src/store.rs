@@ -4,11 +4,11 @@ use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{Bool, Integer, Jsonb, Nullable, Text};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
-use edu_contracts::rotation::{Paging, Posting, PostingPhase};
+use edu_contracts::rotation::{ConsentStatus, Paging, Posting, PostingConsent, PostingPhase};
 use edu_db::prepared::Prepared;
 use edu_domain::{
     BackboneLevel, GroupId, MemberRole, Policy, Post, PostingId, PostingKind, PostingStatus,
-    SchoolId, SchoolYear, TeacherId,
+    RegionCode, SchoolId, SchoolYear, TeacherId,
 };
 use uuid::Uuid;
 
@@ -16,11 +16,13 @@ use crate::rules;
 use crate::schema::{group_schools, groups_seen, postings, teacher_eligibility, teachers};
 
 pub(crate) fn parse<T: std::str::FromStr>(what: &str, value: &str) -> QueryResult<T> {
-    value.parse().map_err(|_| {
-        diesel::result::Error::DeserializationError(
-            format!("stored {what} {value:?} is not valid").into(),
-        )
-    })
+    value.parse().map_err(|_| corrupt(what, value))
+}
+
+fn corrupt(what: &str, value: &str) -> diesel::result::Error {
+    diesel::result::Error::DeserializationError(
+        format!("stored {what} {value:?} is not valid").into(),
+    )
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -69,9 +71,42 @@ pub struct PostingRow {
     pub ended_on: Option<NaiveDate>,
     pub closing_reason: Option<String>,
     pub created_at: DateTime<Utc>,
+    /// F-04: the teacher's county, whose bureau consents to a posting across counties.
+    pub consent_region: Option<String>,
+    pub consent_to_region: Option<String>,
+    pub consent_status: Option<String>,
+    pub consent_decided_by: Option<String>,
+    pub consent_decided_at: Option<DateTime<Utc>>,
+    pub consent_note: Option<String>,
 }
 
 impl PostingRow {
+    /// F-04: where the consent of the teacher's county stands (`None`: within one county).
+    pub fn consent_status(&self) -> QueryResult<Option<ConsentStatus>> {
+        self.consent_status
+            .as_deref()
+            .map(|s| ConsentStatus::parse(s).ok_or_else(|| corrupt("consent_status", s)))
+            .transpose()
+    }
+
+    pub fn consent(&self) -> QueryResult<Option<PostingConsent>> {
+        let Some(status) = self.consent_status()? else {
+            return Ok(None);
+        };
+        let region = |field: &str, value: &Option<String>| {
+            let value = value.as_deref().unwrap_or_default();
+            RegionCode::parse(value).map_err(|_| corrupt(field, value))
+        };
+        Ok(Some(PostingConsent {
+            region: region("consent_region", &self.consent_region)?,
+            to_region: region("consent_to_region", &self.consent_to_region)?,
+            status,
+            decided_by: self.consent_decided_by.clone(),
+            decided_at: self.consent_decided_at,
+            note: self.consent_note.clone(),
+        }))
+    }
+
     pub fn status(&self) -> QueryResult<PostingStatus> {
         parse("status", &self.status)
     }
@@ -91,6 +126,7 @@ impl PostingRow {
             PostingStatus::Proposed | PostingStatus::Cancelled => PostingPhase::Upcoming,
             _ => rules::phase(status, self.start_date, self.last_day(), today),
         };
+        let consent = self.consent()?;
         Ok(Posting {
             id: PostingId(self.id),
             group_id: GroupId(self.group_id),
@@ -112,6 +148,7 @@ impl PostingRow {
             ended_on: self.ended_on,
             closing_reason: self.closing_reason,
             created_at: self.created_at,
+            consent,
         })
     }
 }
@@ -280,6 +317,9 @@ pub struct PostingContext {
     /// The receiving school is under an open persuade-out.
     #[diesel(sql_type = Nullable<Bool>)]
     pub receiver_under_persuade_out: Option<bool>,
+    /// The receiving school's county (F-04), when the membership events said it.
+    #[diesel(sql_type = Nullable<Text>)]
+    pub receiver_region: Option<String>,
     /// The region's policy version in force on the day asked for, if one was published.
     #[diesel(sql_type = Nullable<Integer>)]
     policy_version: Option<i32>,
@@ -356,6 +396,9 @@ async fn posting_context(
                 (SELECT under_persuade_out FROM group_schools \
                   WHERE group_id = p.group_id AND school_id = p.to_school AND active) \
                   AS receiver_under_persuade_out, \
+                (SELECT region FROM group_schools \
+                  WHERE group_id = p.group_id AND school_id = p.to_school AND active) \
+                  AS receiver_region, \
                 (SELECT gs.role FROM group_schools gs JOIN teachers t \
                     ON t.id = p.teacher AND gs.school_id = t.home_school_id \
                   WHERE gs.group_id = p.group_id AND gs.active) \
@@ -458,6 +501,55 @@ pub async fn close(
         .returning(PostingRow::as_returning())
         .get_result(conn)
         .await
+}
+
+/// F-04: the teacher's county bureau decides a posting across counties; the decision is
+/// recorded on the posting (a declined one is then closed by [`close`]).
+pub async fn decide_consent(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    status: ConsentStatus,
+    by: &str,
+    note: Option<&str>,
+) -> QueryResult<PostingRow> {
+    diesel::update(postings::table.find(id))
+        .set((
+            postings::consent_status.eq(status.as_str()),
+            postings::consent_decided_by.eq(by),
+            postings::consent_decided_at.eq(diesel::dsl::now),
+            postings::consent_note.eq(note),
+        ))
+        .returning(PostingRow::as_returning())
+        .get_result(conn)
+        .await
+}
+
+/// The postings across counties a county's bureau decides (F-04), newest first.
+pub async fn consent_postings(
+    conn: &mut AsyncPgConnection,
+    region: &RegionCode,
+    status: Option<ConsentStatus>,
+    paging: Paging,
+) -> QueryResult<(Vec<(PostingRow, TeacherRow)>, i64)> {
+    let filtered = || {
+        let mut q = postings::table
+            .inner_join(teachers::table)
+            .filter(postings::consent_region.eq(region.as_str()))
+            .into_boxed();
+        if let Some(s) = status {
+            q = q.filter(postings::consent_status.eq(s.as_str()));
+        }
+        q
+    };
+    let total = filtered().count().get_result(conn).await?;
+    let rows = filtered()
+        .order((postings::created_at.desc(), postings::id))
+        .limit(i64::from(paging.limit))
+        .offset(i64::from(paging.offset))
+        .select((PostingRow::as_select(), TeacherRow::as_select()))
+        .load(conn)
+        .await?;
+    Ok((rows, total))
 }
 
 /// Filters of a posting list.
@@ -578,6 +670,20 @@ pub async fn set_school(
             group_schools::role.eq(role.as_str()),
             group_schools::active.eq(active),
         ))
+        .execute(conn)
+        .await
+        .map(|_| ())
+}
+
+/// F-04: a member school's county, as its admission said it.
+pub async fn set_school_region(
+    conn: &mut AsyncPgConnection,
+    group: GroupId,
+    school: SchoolId,
+    region: &RegionCode,
+) -> QueryResult<()> {
+    diesel::update(group_schools::table.find((group.0, school.0)))
+        .set(group_schools::region.eq(region.as_str()))
         .execute(conn)
         .await
         .map(|_| ())

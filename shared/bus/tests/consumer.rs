@@ -136,6 +136,7 @@ fn admitted() -> MemberAdmitted {
         independent_leadership: Some(true),
         cross_region: false,
         policy_version: 0,
+        region: None,
         school_name: None,
         principal_name: None,
         joined_on: None,

@@ -62,6 +62,10 @@ pub struct MemberAdmitted {
     pub independent_leadership: Option<bool>,
     pub cross_region: bool,
     pub policy_version: i32,
+    /// The school's county (added later: older events lack it; a member's county differs from
+    /// the group's only when `cross_region`, F-04).
+    #[serde(default)]
+    pub region: Option<RegionCode>,
     /// The school's name (added later: older events lack it).
     #[serde(default)]
     pub school_name: Option<String>,
@@ -225,6 +229,25 @@ pub struct PostingEnded {
 impl Event for PostingEnded {
     const SERVICE: ServiceName = ServiceName::Rotation;
     const TYPE: &'static str = "posting.ended";
+    const VERSION: u32 = 1;
+}
+
+/// `posting.consent_decided`: the teacher's county bureau decided a posting across counties
+/// (F-04); a declined posting is also `posting.cancelled`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PostingConsentDecided {
+    #[serde(flatten)]
+    pub posting: PostingFacts,
+    /// The teacher's county, whose bureau decided.
+    pub region: RegionCode,
+    pub approved: bool,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+impl Event for PostingConsentDecided {
+    const SERVICE: ServiceName = ServiceName::Rotation;
+    const TYPE: &'static str = "posting.consent_decided";
     const VERSION: u32 = 1;
 }
 

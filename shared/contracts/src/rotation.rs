@@ -8,6 +8,7 @@ use edu_domain::{
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+pub use crate::consent::{ConsentStatus, ConsentVerdict};
 pub use crate::{Page, Paging};
 
 crate::operation!(Rotation, ImportTeachers, "teacher.import", TeacherImport => ImportReport);
@@ -19,6 +20,8 @@ crate::operation!(Rotation, ListPostings, "posting.list", PostingQuery => Page<P
 crate::operation!(Rotation, ConfirmPosting, "posting.confirm", PostingRef => Posting);
 crate::operation!(Rotation, CancelPosting, "posting.cancel", PostingClosure => Posting);
 crate::operation!(Rotation, EndPosting, "posting.end", PostingClosure => Posting);
+crate::operation!(Rotation, DecidePostingConsent, "posting.consent.decide", PostingConsentDecision => Posting);
+crate::operation!(Rotation, ListPostingConsents, "posting.consent.list", PostingConsentQuery => Page<Posting>);
 crate::operation!(Rotation, LoadPastPostings, "posting.load_past", PastPostings => PastPostingsLoaded);
 crate::operation!(Rotation, GetCompliance, "compliance.get", ComplianceQuery => Compliance);
 crate::operation!(Rotation, GetGroupsCompliance, "compliance.groups", GroupsComplianceQuery => GroupsCompliance);
@@ -239,6 +242,45 @@ pub struct Posting {
     pub ended_on: Option<NaiveDate>,
     pub closing_reason: Option<String>,
     pub created_at: DateTime<Utc>,
+    /// F-04: a posting that takes a teacher into another county waits for the consent of the
+    /// teacher's own county bureau; `None` for a posting within one county.
+    #[serde(default)]
+    pub consent: Option<PostingConsent>,
+}
+
+/// F-04: the consent a posting across counties needs, from the bureau of the county whose
+/// school employs the teacher (the home school stays the payroll unit, E-04).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct PostingConsent {
+    /// The teacher's county, whose bureau decides.
+    pub region: RegionCode,
+    /// The county the teacher would go to.
+    pub to_region: RegionCode,
+    pub status: ConsentStatus,
+    pub decided_by: Option<String>,
+    pub decided_at: Option<DateTime<Utc>>,
+    /// The bureau's note (required to decline).
+    pub note: Option<String>,
+}
+
+/// The teacher's county bureau decides a posting across counties (F-04).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PostingConsentDecision {
+    pub posting_id: PostingId,
+    /// `approve` lets the receiving school confirm it; `decline` cancels it.
+    pub decision: ConsentVerdict,
+    /// Why; required to decline.
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// The postings across counties a county's bureau decides.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PostingConsentQuery {
+    pub region: RegionCode,
+    pub status: Option<ConsentStatus>,
+    #[serde(default)]
+    pub paging: Paging,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -179,6 +179,7 @@ fn golden_member_admitted() {
         independent_leadership: Some(true),
         cross_region: false,
         policy_version: 0,
+        region: Some(region()),
         school_name: Some("太康县第二初级中学".into()),
         principal_name: Some("李明".into()),
         joined_on: None,
@@ -820,8 +821,8 @@ mod evaluation {
 /// school's trainings (E-05, E-06).
 mod rotation {
     use edu_contracts::events::{
-        PostingCancelled, PostingConfirmed, PostingEnded, PostingFacts, PostingProposed,
-        TrainingHeld,
+        PostingCancelled, PostingConfirmed, PostingConsentDecided, PostingEnded, PostingFacts,
+        PostingProposed, TrainingHeld,
     };
     use edu_domain::{
         PostingId, PostingKind, SchoolYear, Semester, TeacherId, TrainingId, TrainingKind,
@@ -877,6 +878,18 @@ mod rotation {
             reason: "成员学校退出集团".into(),
         };
         rotation_golden("event_posting_ended", 0xB5, &event);
+    }
+
+    /// F-04: the teacher's county bureau declines a posting into another county.
+    #[test]
+    fn golden_posting_consent_decided() {
+        let event = PostingConsentDecided {
+            posting: facts(),
+            region: region(),
+            approved: false,
+            note: Some("该教师本学年承担毕业班教学任务".into()),
+        };
+        rotation_golden("event_posting_consent_decided", 0xB8, &event);
     }
 
     #[test]

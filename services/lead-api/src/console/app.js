@@ -538,8 +538,10 @@ async function pageCounty() {
     <div class="grid"><section class="card"><h2>${esc(t('rotation'))}</h2><div id="rotation"></div></section>
     <section class="card"><h2>${esc(t('overdue_reports'))}</h2><div id="reports"></div>
     <h2>${esc(t('evaluation'))}</h2><p id="cv"><a href="#/evaluation">${esc(t('open_round'))} · ${esc(t('scorecards'))} · ${esc(t('balance'))}</a></p></section></div>
-    <section class="card"><h2>${esc(bi('跨县入集团申请(F-04)', 'Schools of another county (F-04)'))}</h2><div id="consents"></div></section>`;
+    <section class="card"><h2>${esc(bi('跨县入集团申请(F-04)', 'Schools of another county (F-04)'))}</h2><div id="consents"></div></section>
+    <section class="card"><h2>${esc(bi('本县教师跨县交流(F-04)', 'This county’s teachers posted to another county (F-04)'))}</h2><div id="posting-consents"></div></section>`;
   consentSection(q('#consents')); // consent.js
+  postingConsentSection(q('#posting-consents')); // consent.js
   q('#year').addEventListener('change', e => { location.hash = `#/county?year=${e.target.value}`; });
   if (state.claims.role === 'bureau') todoCard(q('#todo'), () => bureauTodo(region)); // todo.js
   fill(q('#groups'), async () => {

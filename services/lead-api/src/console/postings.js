@@ -102,8 +102,8 @@ async function pagePostings(groupId) {
     const rowsOf = items => items.map(p => [
       `${esc(p.teacher_name)}${p.backbone !== 'none' ? ` <small>${esc(en('backbone', p.backbone))}</small>` : ''}`,
       `${esc(nameOf(names, p.from_school_id))} → ${esc(nameOf(names, p.to_school_id))}`, esc(en('posting_kind', p.kind)), esc(p.host_post),
-      `${fmtDate(p.start)} – ${fmtDate(p.end)}`, `${badge('posting_status', p.status)} ${p.status === 'confirmed' ? badge('posting_phase', p.phase) : ''}`,
-      ['proposed', 'confirmed'].includes(p.status) && p.phase !== 'completed' ? `<div class="actions">${p.status === 'proposed' ? `<button type="button" class="secondary" data-confirm="${p.id}">${esc(t('confirm'))}</button>` : ''}` +
+      `${fmtDate(p.start)} – ${fmtDate(p.end)}`, `${badge('posting_status', p.status)} ${p.status === 'confirmed' ? badge('posting_phase', p.phase) : ''}${consentNote(p)}`,
+      ['proposed', 'confirmed'].includes(p.status) && p.phase !== 'completed' ? `<div class="actions">${p.status === 'proposed' && p.consent?.status !== 'pending' ? `<button type="button" class="secondary" data-confirm="${p.id}">${esc(t('confirm'))}</button>` : ''}` +
         (p.status === 'confirmed' && p.phase === 'active' ? `<button type="button" class="secondary" data-end="${p.id}">${esc(bi('提前结束', 'End early'))}</button>`
           : `<button type="button" class="secondary" data-cancel="${p.id}">${esc(t('cancel'))}</button>`) + '</div>' : '']);
     const head = [t('teacher'), `${t('from')} → ${t('to')}`, t('kind'), t('host_post'), t('term'), t('status'), t('actions')];

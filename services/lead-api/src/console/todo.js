@@ -20,13 +20,15 @@ async function counted(read) {
 
 // The bureau: consent requests for its schools, draft rounds, overdue quarterly reports.
 async function bureauTodo(region) {
-  const [consents, drafts, overdue] = await Promise.all([
+  const [consents, postings, drafts, overdue] = await Promise.all([
     counted(async () => (await api('GET', '/consent-requests?status=pending&limit=200')).items.filter(r => r.school_region === region).length),
+    counted(async () => (await api('GET', '/posting-consents?status=pending&limit=1')).total),
     counted(async () => (await api('GET', '/evaluation-rounds?status=draft&limit=200')).total),
     counted(async () => (await api('GET', `/regions/${region}/reports/overdue`)).length),
   ]);
   return [
     todoEntry(consents, '项跨县入集团申请待本局同意(F-04)', 'requests for this county’s schools to join a group elsewhere (F-04)', '#/county'),
+    todoEntry(postings, '条本县教师跨县交流待本局同意(F-04)', 'postings of this county’s teachers into another county (F-04)', '#/county'),
     todoEntry(drafts, '个考核草稿待复核、完成(V-03)', 'evaluation drafts to review and complete (V-03)', '#/evaluation'),
     todoEntry(overdue, '份集团季度报告逾期未报(G-08)', 'quarterly reports overdue (G-08)', '#/county'),
   ];

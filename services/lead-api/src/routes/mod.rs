@@ -41,6 +41,8 @@ pub fn config(cfg: &mut ServiceConfig) {
         .service(groups::exit_member)
         .service(consent::list_consent_requests)
         .service(consent::decide_consent_request)
+        .service(consent::list_posting_consents)
+        .service(consent::decide_posting_consent)
         .service(scale::change_group_scale)
         .service(scale::list_group_scale_decisions)
         .service(scale::record_lead_quality)

@@ -78,7 +78,7 @@ pub(crate) async fn readable_school(
 }
 
 /// Fetches a posting and the group it belongs to; 404 unless the caller sees the group.
-async fn visible_posting(
+pub(crate) async fn visible_posting(
     state: &AppState,
     caller: &Caller,
     posting_id: PostingId,
@@ -648,7 +648,7 @@ pub async fn get_posting(
         (status = 401, description = "No valid token", body = ErrorBody),
         (status = 403, description = "Not the receiving school or the group's bureau", body = ErrorBody),
         (status = 404, description = "No such posting visible to the caller", body = ErrorBody),
-        (status = 409, description = "`posting_state_invalid`, `posting_overlaps`, `school_not_in_group`", body = ErrorBody),
+        (status = 409, description = "`posting_state_invalid`, `posting_overlaps`, `school_not_in_group`, `county_consent_required` (F-04: across counties, the teacher's county has not consented yet)", body = ErrorBody),
         (status = 503, description = "Service unavailable; retry", body = ErrorBody),
     ),
     security(("bearer" = [])),
