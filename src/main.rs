@@ -5,8 +5,10 @@
 //!   load through NATS queue groups);
 //! - `edugroup token` mints development tokens; `edugroup migrate` migrates every schema;
 //! - `edugroup openapi` prints the API's OpenAPI document;
-//! - `edugroup seed --province` loads a province-sized synthetic data set (benchmarks).
+//! - `edugroup seed --province` loads a province-sized synthetic data set (benchmarks);
+//! - `edugroup audit verify` checks a county's audit trail.
 
+mod audit;
 mod config;
 mod demo;
 mod seed;
@@ -85,6 +87,22 @@ enum Command {
         /// The one region (六位行政区划代码) every group and school is in.
         #[arg(long, default_value = "410000")]
         region: String,
+    },
+    /// Check the audit trail: the hash chains of every write's record.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Check a county's chain in every service's schema and name the first record that was
+    /// altered, removed or reordered (exit code 1 if any).
+    Verify {
+        /// County code (六位行政区划代码), or `none` for the records of no county.
+        #[arg(long, value_parser = audit::County::parse)]
+        county: audit::County,
     },
 }
 
@@ -206,6 +224,9 @@ async fn main() -> anyhow::Result<()> {
             scale,
             region,
         } => seed::province(&settings.database_url, scale, &region).await,
+        Command::Audit { command } => match command {
+            AuditCommand::Verify { county } => audit::verify(&settings, &county).await,
+        },
     }
 }
 

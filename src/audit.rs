@@ -1,0 +1,94 @@
+//! `edugroup audit …`: checks of the audit trail (SECURITY.md, "Audit trail"). A county's
+//! trail is one hash chain in each service's schema; `verify` recomputes each of them from
+//! the database and names the first record that is not as it was written.
+
+use anyhow::Context as _;
+use edu_contracts::audit::{ChainBreak, ChainReport};
+use edu_domain::RegionCode;
+
+use crate::Service;
+use crate::config::Settings;
+
+/// The chain asked for: a county, or the records of no county (`none`).
+#[derive(Debug, Clone)]
+pub struct County(Option<RegionCode>);
+
+impl County {
+    pub fn parse(s: &str) -> Result<Self, String> {
+        if s == "none" {
+            return Ok(Self(None));
+        }
+        RegionCode::parse(s)
+            .map(|r| Self(Some(r)))
+            .map_err(|p| format!("{} / {}", p.message, p.message_zh))
+    }
+
+    fn code(&self) -> Option<&str> {
+        self.0.as_ref().map(RegionCode::as_str)
+    }
+
+    fn title(&self) -> String {
+        match &self.0 {
+            Some(r) => format!("{} {}", r.as_str(), r.name_zh()),
+            None => "none (records of no county 无所属县的记录)".to_owned(),
+        }
+    }
+}
+
+/// One line of the report per service: OK with the count and head, or the first break.
+pub fn report_line(service: &str, report: &ChainReport) -> String {
+    match (&report.broken, &report.head) {
+        (None, Some(head)) => format!(
+            "  {service:<11} OK 完好   {} records 条记录, head 链头 #{} {}",
+            report.count, head.seq, head.hash
+        ),
+        (None, None) => format!("  {service:<11} OK 完好   no records 无记录"),
+        (Some(b), _) => format!("  {service:<11} BROKEN 已破坏  {}", describe(b)),
+    }
+}
+
+/// The break, naming the record in both languages.
+pub fn describe(b: &ChainBreak) -> String {
+    let event = match (&b.event_id, &b.event_type) {
+        (Some(id), Some(kind)) => format!(" (event 事件 {id}, {kind})"),
+        _ => String::new(),
+    };
+    format!(
+        "record 第 {} 条{event}: {} {} — {} / {}",
+        b.seq,
+        b.kind.as_str(),
+        b.kind.name_zh(),
+        b.detail,
+        b.detail_zh
+    )
+}
+
+/// `edugroup audit verify --county …`: every service's chain of the county, from the
+/// database. Fails (exit code 1) when any chain is broken.
+pub async fn verify(settings: &Settings, county: &County) -> anyhow::Result<()> {
+    println!(
+        "audit trail check 审计链校验 — county 县: {}",
+        county.title()
+    );
+    let mut broken = Vec::new();
+    for service in Service::BACKEND {
+        let schema = service.schema();
+        let mut conn = edu_db::connect(&settings.db(schema)).await?;
+        let report = edu_bus::audit::verify(&mut conn, county.code())
+            .await
+            .with_context(|| {
+                format!("reading the audit trail of schema {schema} (is it migrated? `edugroup migrate`)")
+            })?;
+        println!("{}", report_line(schema, &report));
+        if report.broken.is_some() {
+            broken.push(schema);
+        }
+    }
+    anyhow::ensure!(
+        broken.is_empty(),
+        "the audit trail is broken in {} 审计链已被破坏: {}",
+        broken.len(),
+        broken.join(", ")
+    );
+    Ok(())
+}
