@@ -1,10 +1,14 @@
 //! `edugroup audit …`: checks of the audit trail (SECURITY.md, "Audit trail"). A county's
 //! trail is one hash chain in each service's schema; `verify` recomputes each of them from
-//! the database and names the first record that is not as it was written.
+//! the database and names the first record that is not as it was written; `verify-export`
+//! does the same with a signed export the bureau downloaded, after its signature.
+
+use std::path::Path;
 
 use anyhow::Context as _;
 use edu_contracts::audit::{ChainBreak, ChainReport};
 use edu_domain::RegionCode;
+use edu_lead_api::audit_export;
 
 use crate::Service;
 use crate::config::Settings;
@@ -87,6 +91,53 @@ pub async fn verify(settings: &Settings, county: &County) -> anyhow::Result<()> 
     anyhow::ensure!(
         broken.is_empty(),
         "the audit trail is broken in {} 审计链已被破坏: {}",
+        broken.len(),
+        broken.join(", ")
+    );
+    Ok(())
+}
+
+/// `edugroup audit verify-export <file>`: a downloaded export's signature (with the key
+/// the county published, when given), then every chain in it. Fails (exit code 1) when the
+/// file is not what the system signed or a chain in it is broken.
+pub fn verify_export(path: &Path, public_key: Option<&str>) -> anyhow::Result<()> {
+    let bytes =
+        std::fs::read(path).with_context(|| format!("reading the export {}", path.display()))?;
+    let report = audit_export::verify(&bytes, public_key).map_err(|e| {
+        anyhow::anyhow!(
+            "the export {} does not verify 导出文件校验未通过: {e}",
+            path.display()
+        )
+    })?;
+    let h = &report.header;
+    println!(
+        "audit export check 审计导出校验 — county 县: {} {}, exported 导出于 {} by {}",
+        h.county, h.county_name, h.exported_at, h.exported_by
+    );
+    println!(
+        "  signature 签名  OK  Ed25519, key 公钥 {}",
+        report.public_key
+    );
+    if !report.key_pinned {
+        println!(
+            "  (checked with the key the file names: compare it with GET /api/v1/audit/public-key, or give --public-key 未指定公钥:请与系统公布的公钥核对)"
+        );
+    }
+    if audit_export::is_development_key(&report.public_key) {
+        println!(
+            "  (signed with the public development key: the signature proves nothing 使用公开的开发密钥签名,签名不具证明力)"
+        );
+    }
+    let mut broken = Vec::new();
+    for (service, chain) in &report.chains {
+        println!("{}", report_line(service, chain));
+        if chain.broken.is_some() {
+            broken.push(service.as_str());
+        }
+    }
+    anyhow::ensure!(
+        broken.is_empty(),
+        "the exported audit trail is broken in {} 导出的审计链已被破坏: {}",
         broken.len(),
         broken.join(", ")
     );
