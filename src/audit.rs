@@ -97,18 +97,35 @@ pub async fn verify(settings: &Settings, county: &County) -> anyhow::Result<()> 
     Ok(())
 }
 
-/// `edugroup audit verify-export <file>`: a downloaded export's signature (with the key
-/// the county published, when given), then every chain in it. Fails (exit code 1) when the
-/// file is not what the system signed or a chain in it is broken.
-pub fn verify_export(path: &Path, public_key: Option<&str>) -> anyhow::Result<()> {
+/// A downloaded export, its signature and chains checked (against `earlier`, when given).
+fn read_export(
+    path: &Path,
+    public_key: Option<&str>,
+    earlier: Option<&audit_export::ExportReport>,
+) -> anyhow::Result<audit_export::ExportReport> {
     let bytes =
         std::fs::read(path).with_context(|| format!("reading the export {}", path.display()))?;
-    let report = audit_export::verify(&bytes, public_key).map_err(|e| {
+    audit_export::verify(&bytes, public_key, earlier).map_err(|e| {
         anyhow::anyhow!(
             "the export {} does not verify 导出文件校验未通过: {e}",
             path.display()
         )
-    })?;
+    })
+}
+
+/// `edugroup audit verify-export <file>`: a downloaded export's signature (with the key
+/// the county published, when given), then every chain in it, and with `previous` (an
+/// earlier export the bureau kept) that no chain was rewritten since. Fails (exit code 1)
+/// when the file is not what the system signed or a chain in it is broken or rewritten.
+pub fn verify_export(
+    path: &Path,
+    public_key: Option<&str>,
+    previous: Option<&Path>,
+) -> anyhow::Result<()> {
+    let earlier = previous
+        .map(|p| read_export(p, public_key, None))
+        .transpose()?;
+    let report = read_export(path, public_key, earlier.as_ref())?;
     let h = &report.header;
     println!(
         "audit export check 审计导出校验 — county 县: {} {}, exported 导出于 {} by {}",
@@ -133,6 +150,23 @@ pub fn verify_export(path: &Path, public_key: Option<&str>) -> anyhow::Result<()
         println!("{}", report_line(service, chain));
         if chain.broken.is_some() {
             broken.push(service.as_str());
+        }
+    }
+    if let Some(earlier) = &earlier {
+        println!(
+            "against the earlier export 对照先前导出 ({}):",
+            earlier.header.exported_at
+        );
+        for (service, changed) in &report.since_earlier {
+            match changed {
+                None => {
+                    println!("  {service:<11} OK 一致   its records are all still here, unchanged")
+                }
+                Some(b) => {
+                    println!("  {service:<11} REWRITTEN 已被改写  {}", describe(b));
+                    broken.push(service.as_str());
+                }
+            }
         }
     }
     anyhow::ensure!(

@@ -113,6 +113,10 @@ enum AuditCommand {
         /// key the file names is used, and the output says so.
         #[arg(long)]
         public_key: Option<String>,
+        /// An earlier export of the county the bureau kept: each chain must still hold its
+        /// records unchanged (a chain rewritten whole in the database shows only this way).
+        #[arg(long)]
+        previous: Option<std::path::PathBuf>,
     },
 }
 
@@ -236,9 +240,11 @@ async fn main() -> anyhow::Result<()> {
         } => seed::province(&settings.database_url, scale, &region).await,
         Command::Audit { command } => match command {
             AuditCommand::Verify { county } => audit::verify(&settings, &county).await,
-            AuditCommand::VerifyExport { file, public_key } => {
-                audit::verify_export(&file, public_key.as_deref())
-            }
+            AuditCommand::VerifyExport {
+                file,
+                public_key,
+                previous,
+            } => audit::verify_export(&file, public_key.as_deref(), previous.as_deref()),
         },
     }
 }

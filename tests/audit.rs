@@ -205,6 +205,24 @@ async fn the_audit_commands_pass_an_intact_county_and_name_what_was_changed() {
             .any(|l| l.contains("membership") && l.contains("OK") && l.contains("3 records")),
         "{text}"
     );
+    // checked against an earlier export the bureau kept (here: itself)
+    let args = [
+        "audit",
+        "verify-export",
+        path,
+        "--public-key",
+        &key,
+        "--previous",
+        path,
+    ];
+    let again = edugroup(&db, &args).await;
+    assert!(again.status.success(), "{again:?}");
+    assert!(
+        stdout(&again)
+            .lines()
+            .any(|l| l.contains("membership") && l.contains("OK 一致")),
+        "{again:?}"
+    );
     // the same file with one of its records changed
     let changed =
         String::from_utf8(export.to_vec())

@@ -16,7 +16,9 @@ use base64::engine::general_purpose::STANDARD as BASE64;
 use chrono::{DateTime, Utc};
 use ed25519_dalek::pkcs8::DecodePrivateKey as _;
 use ed25519_dalek::{Signature, Signer as _, SigningKey, VerifyingKey};
-use edu_contracts::audit::{AuditRecord, ChainHead, ChainReport, ChainVerifier, Hash};
+use edu_contracts::audit::{
+    AuditRecord, BreakKind, ChainBreak, ChainHead, ChainReport, ChainVerifier, Hash,
+};
 use edu_domain::RegionCode;
 use serde::{Deserialize, Serialize};
 
@@ -163,6 +165,10 @@ pub enum ExportError {
         "signed with key {found}, not with the key given ({expected}) / 签名密钥与指定的公钥不符"
     )]
     OtherKey { found: String, expected: String },
+    #[error(
+        "the earlier export is of county {earlier}, this one of {this} / 两份导出文件不属于同一县"
+    )]
+    OtherCounty { earlier: String, this: String },
 }
 
 /// What a valid export holds.
@@ -174,6 +180,9 @@ pub struct ExportReport {
     pub key_pinned: bool,
     /// Each service's chain as exported, checked.
     pub chains: Vec<(String, ChainReport)>,
+    /// Checked against an earlier export: for each service it had records of, whether this
+    /// export still holds its newest record unchanged (none) or not (a rewrite since).
+    pub since_earlier: Vec<(String, Option<ChainBreak>)>,
 }
 
 fn malformed(line: usize, reason: impl Into<String>) -> ExportError {
@@ -189,8 +198,15 @@ fn verifying_key(base64: &str) -> Option<VerifyingKey> {
 }
 
 /// Checks an export: its signature (with `trusted`, the base64 public key the county
-/// published, when given; else with the key the file names), then every chain in it.
-pub fn verify(bytes: &[u8], trusted: Option<&str>) -> Result<ExportReport, ExportError> {
+/// published, when given; else with the key the file names), then every chain in it, and,
+/// given an `earlier` export of the county, that each chain still holds the earlier one's
+/// newest record unchanged. As the records are chained, that one hash pins every record
+/// before it: a chain rewritten consistently in the database since shows here.
+pub fn verify(
+    bytes: &[u8],
+    trusted: Option<&str>,
+    earlier: Option<&ExportReport>,
+) -> Result<ExportReport, ExportError> {
     let body = bytes.strip_suffix(b"\n").ok_or(ExportError::Unsigned)?;
     let signed_len = body.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
     let (signed, last) = body.split_at(signed_len);
@@ -223,17 +239,85 @@ pub fn verify(bytes: &[u8], trusted: Option<&str>) -> Result<ExportReport, Expor
         .ok_or_else(bad_signature)?;
     key.verify_strict(&signature.sha256.0, &sig)
         .map_err(|_| bad_signature())?;
-    let (header, chains) = read_chains(signed)?;
+    let read = read_chains(signed, earlier)?;
     Ok(ExportReport {
-        header,
+        header: read.header,
         public_key: signature.public_key,
         key_pinned: trusted.is_some(),
-        chains,
+        chains: read.chains,
+        since_earlier: read.since_earlier,
     })
 }
 
+/// The signed part of an export, read.
+struct Read {
+    header: Header,
+    chains: Vec<(String, ChainReport)>,
+    since_earlier: Vec<(String, Option<ChainBreak>)>,
+}
+
+/// One service's chain being read.
+struct Reading {
+    service: String,
+    verifier: ChainVerifier,
+    /// The earlier export's head of this chain, and whether this export holds that record
+    /// with the same hash (none: not seen yet).
+    kept: Option<ChainHead>,
+    kept_found: Option<bool>,
+}
+
+impl Reading {
+    fn push(&mut self, record: &AuditRecord) {
+        if let Some(kept) = self.kept
+            && kept.seq == record.seq
+        {
+            self.kept_found = Some(kept.hash == record.hash);
+        }
+        self.verifier.push(record);
+    }
+
+    fn finish(self, read: &mut Read) {
+        if let Some(kept) = self.kept {
+            let changed = match self.kept_found {
+                Some(true) => None,
+                Some(false) => Some(kept_break(
+                    BreakKind::Altered,
+                    kept.seq,
+                    format!(
+                        "record {} differs from the earlier export's: the chain was rewritten up to it since",
+                        kept.seq
+                    ),
+                    format!("第 {} 条记录与先前导出的不同:此后链被改写", kept.seq),
+                )),
+                None => Some(kept_break(
+                    BreakKind::Removed,
+                    kept.seq,
+                    format!(
+                        "record {}, the earlier export's newest, is not in this export",
+                        kept.seq
+                    ),
+                    format!("先前导出中的最新记录(第 {} 条)不在本次导出中", kept.seq),
+                )),
+            };
+            read.since_earlier.push((self.service.clone(), changed));
+        }
+        read.chains.push((self.service, self.verifier.finish()));
+    }
+}
+
+fn kept_break(kind: BreakKind, seq: i64, detail: String, detail_zh: String) -> ChainBreak {
+    ChainBreak {
+        kind,
+        seq,
+        event_id: None,
+        event_type: None,
+        detail,
+        detail_zh,
+    }
+}
+
 /// The header and each chain of the signed part, each chain checked.
-fn read_chains(signed: &[u8]) -> Result<(Header, Vec<(String, ChainReport)>), ExportError> {
+fn read_chains(signed: &[u8], earlier: Option<&ExportReport>) -> Result<Read, ExportError> {
     let mut lines = signed.split(|&b| b == b'\n').filter(|l| !l.is_empty());
     let parse = |n: usize, bytes: &[u8]| {
         serde_json::from_slice::<Line>(bytes).map_err(|e| malformed(n, e.to_string()))
@@ -247,20 +331,45 @@ fn read_chains(signed: &[u8]) -> Result<(Header, Vec<(String, ChainReport)>), Ex
             ));
         }
     };
-    let county = Some(header.county.as_str());
-    let mut chains = Vec::new();
-    let mut current: Option<(String, ChainVerifier)> = None;
+    if let Some(earlier) = earlier
+        && earlier.header.county != header.county
+    {
+        return Err(ExportError::OtherCounty {
+            earlier: earlier.header.county.to_string(),
+            this: header.county.to_string(),
+        });
+    }
+    let kept = |service: &str| {
+        earlier.and_then(|e| {
+            e.chains
+                .iter()
+                .find(|(s, _)| s == service)
+                .and_then(|(_, c)| c.head)
+        })
+    };
+    let county = header.county.to_string();
+    let mut read = Read {
+        header,
+        chains: Vec::new(),
+        since_earlier: Vec::new(),
+    };
+    let mut current: Option<Reading> = None;
     for (i, bytes) in lines.enumerate() {
         let n = i + 2;
         match parse(n, bytes)? {
             Line::Chain(chain) => {
-                if let Some((service, verifier)) = current.take() {
-                    chains.push((service, verifier.finish()));
+                if let Some(reading) = current.take() {
+                    reading.finish(&mut read);
                 }
-                current = Some((chain.service, ChainVerifier::new(county, chain.head)));
+                current = Some(Reading {
+                    kept: kept(&chain.service),
+                    kept_found: None,
+                    verifier: ChainVerifier::new(Some(&county), chain.head),
+                    service: chain.service,
+                });
             }
             Line::Record(r) => match current.as_mut() {
-                Some((service, verifier)) if *service == r.service => verifier.push(&r.record),
+                Some(reading) if reading.service == r.service => reading.push(&r.record),
                 _ => return Err(malformed(n, "a record outside its service's chain")),
             },
             Line::Header(_) | Line::Signature(_) => {
@@ -268,8 +377,8 @@ fn read_chains(signed: &[u8]) -> Result<(Header, Vec<(String, ChainReport)>), Ex
             }
         }
     }
-    if let Some((service, verifier)) = current {
-        chains.push((service, verifier.finish()));
+    if let Some(reading) = current {
+        reading.finish(&mut read);
     }
-    Ok((header, chains))
+    Ok(read)
 }

@@ -58,7 +58,7 @@ async fn the_bureau_downloads_a_signed_export_that_verifies() {
         String::from_utf8_lossy(&export)
     );
     assert_eq!(kind, "application/x-ndjson");
-    let report = audit_export::verify(&export, Some(&key)).unwrap();
+    let report = audit_export::verify(&export, Some(&key), None).unwrap();
     assert_eq!(report.header.county.as_str(), REGION);
     assert_eq!(report.header.county_name, "太康县");
     assert!(report.key_pinned && !report.header.development_key);
@@ -87,7 +87,7 @@ async fn the_bureau_downloads_a_signed_export_that_verifies() {
     let auditor = env.token(Role::Auditor, REGION, None);
     let (status, by_auditor, _) = download(&env, &auditor, REGION).await;
     assert_eq!(status, StatusCode::OK);
-    assert!(audit_export::verify(&by_auditor, Some(&key)).is_ok());
+    assert!(audit_export::verify(&by_auditor, Some(&key), None).is_ok());
 
     // another county's bureau gets its own county's trail, never this one's
     let other = env.token(Role::Bureau, OTHER_REGION, None);
@@ -97,7 +97,7 @@ async fn the_bureau_downloads_a_signed_export_that_verifies() {
     assert_refusal(status, &body, StatusCode::FORBIDDEN, "forbidden");
     let (status, theirs, _) = download(&env, &other, OTHER_REGION).await;
     assert_eq!(status, StatusCode::OK);
-    let theirs = audit_export::verify(&theirs, Some(&key)).unwrap();
+    let theirs = audit_export::verify(&theirs, Some(&key), None).unwrap();
     assert!(theirs.chains.iter().all(|(_, c)| c.count == 0));
 
     // nobody of a school reads the county's trail
@@ -133,7 +133,7 @@ async fn a_changed_cut_or_re_signed_export_fails_the_check() {
     let (status, export, _) = download(&env, &env.bureau(), REGION).await;
     assert_eq!(status, StatusCode::OK);
     let key = audit_signer().public_key();
-    assert!(audit_export::verify(&export, Some(&key)).is_ok());
+    assert!(audit_export::verify(&export, Some(&key), None).is_ok());
     let text = String::from_utf8(export).unwrap();
     let lines: Vec<&str> = text.lines().collect();
     let signature = lines[lines.len() - 1];
@@ -144,7 +144,7 @@ async fn a_changed_cut_or_re_signed_export_fails_the_check() {
     changed.extend(signature.as_bytes());
     changed.push(b'\n');
     assert!(matches!(
-        audit_export::verify(&changed, Some(&key)),
+        audit_export::verify(&changed, Some(&key), None),
         Err(ExportError::Changed { .. })
     ));
     // a record dropped
@@ -156,13 +156,13 @@ async fn a_changed_cut_or_re_signed_export_fails_the_check() {
     dropped.remove(record);
     let dropped = dropped.join("\n") + "\n";
     assert!(matches!(
-        audit_export::verify(dropped.as_bytes(), Some(&key)),
+        audit_export::verify(dropped.as_bytes(), Some(&key), None),
         Err(ExportError::Changed { .. })
     ));
     // cut off before its signature
     let cut = lines[..lines.len() - 1].join("\n") + "\n";
     assert_eq!(
-        audit_export::verify(cut.as_bytes(), Some(&key)).unwrap_err(),
+        audit_export::verify(cut.as_bytes(), Some(&key), None).unwrap_err(),
         ExportError::Unsigned
     );
     // the signature itself changed
@@ -174,7 +174,7 @@ async fn a_changed_cut_or_re_signed_export_fails_the_check() {
     bad.extend(serde_json::to_vec(&sig).unwrap());
     bad.push(b'\n');
     assert!(matches!(
-        audit_export::verify(&bad, Some(&key)),
+        audit_export::verify(&bad, Some(&key), None),
         Err(ExportError::BadSignature { .. })
     ));
     // changed and signed again with another key: refused against the county's key; with
@@ -184,10 +184,10 @@ async fn a_changed_cut_or_re_signed_export_fails_the_check() {
     let resigned = audit_export::signature_line(&AuditSigner::development(), &digest);
     forged.extend(audit_export::line_bytes(&resigned).unwrap());
     assert!(matches!(
-        audit_export::verify(&forged, Some(&key)),
+        audit_export::verify(&forged, Some(&key), None),
         Err(ExportError::OtherKey { .. })
     ));
-    let unpinned = audit_export::verify(&forged, None).unwrap();
+    let unpinned = audit_export::verify(&forged, None, None).unwrap();
     assert!(!unpinned.key_pinned);
     let (service, membership) = &unpinned.chains[0];
     assert_eq!(service, "membership");
@@ -233,7 +233,7 @@ async fn a_long_trail_is_exported_page_by_page() {
         .unwrap();
     let (status, export, _) = download(&env, &env.bureau(), REGION).await;
     assert_eq!(status, StatusCode::OK);
-    let report = audit_export::verify(&export, Some(&audit_signer().public_key())).unwrap();
+    let report = audit_export::verify(&export, Some(&audit_signer().public_key()), None).unwrap();
     let (service, council) = &report.chains[3];
     assert_eq!(service, "council");
     assert_eq!(
@@ -241,4 +241,59 @@ async fn a_long_trail_is_exported_page_by_page() {
         2 * u64::from(edu_contracts::audit::PAGE_LIMIT) + 7
     );
     assert_eq!(council.broken, None);
+}
+
+#[actix_web::test]
+async fn a_chain_rewritten_whole_since_an_earlier_export_shows_against_it() {
+    let env = env().await;
+    let group = county_with_a_group(&env).await;
+    let key = audit_signer().public_key();
+    let (_, first, _) = download(&env, &env.bureau(), REGION).await;
+    let first = audit_export::verify(&first, Some(&key), None).unwrap();
+
+    // the county goes on: a later export holds the earlier one's records unchanged
+    let third = env.school("审计三中", "junior", REGION).await;
+    let (status, body) = env.admit(&env.bureau(), &group, &third).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let (_, second, _) = download(&env, &env.bureau(), REGION).await;
+    let second = audit_export::verify(&second, Some(&key), Some(&first)).unwrap();
+    assert_eq!(second.chains[0].1.count, first.chains[0].1.count + 1);
+    assert!(!second.since_earlier.is_empty());
+    assert!(second.since_earlier.iter().all(|(_, b)| b.is_none()));
+
+    // someone who can write the tables rewrites membership's chain from its first record
+    // on, every hash recomputed and the head moved: the chain itself checks out ...
+    env.db
+        .execute(&format!(
+            "SET session_replication_role = replica; SET search_path = membership;
+             UPDATE audit_records SET content = replace(content, 'bureau-{REGION}', 'nobody-{REGION}')
+              WHERE chain = '{REGION}' AND seq = 1;
+             DO $$ DECLARE r record; prev bytea := decode(repeat('00', 32), 'hex'); BEGIN
+               FOR r IN SELECT seq, content FROM audit_records WHERE chain = '{REGION}' ORDER BY seq LOOP
+                 UPDATE audit_records SET prev_hash = prev,
+                        hash = sha256(prev || convert_to(r.content, 'UTF8'))
+                  WHERE chain = '{REGION}' AND seq = r.seq RETURNING hash INTO prev;
+               END LOOP;
+               UPDATE audit_heads SET hash = prev WHERE chain = '{REGION}';
+             END $$;"
+        ))
+        .await
+        .unwrap();
+    let (_, rewritten, _) = download(&env, &env.bureau(), REGION).await;
+    let alone = audit_export::verify(&rewritten, Some(&key), None).unwrap();
+    assert!(alone.chains.iter().all(|(_, c)| c.broken.is_none()));
+    // ... but not against the export the bureau kept
+    let against = audit_export::verify(&rewritten, Some(&key), Some(&second)).unwrap();
+    let (service, changed) = &against.since_earlier[0];
+    assert_eq!(service, "membership");
+    let changed = changed.as_ref().unwrap();
+    assert_eq!(changed.kind, BreakKind::Altered);
+    assert_eq!(changed.seq, second.chains[0].1.head.unwrap().seq);
+    // and an export of another county is no earlier export of this one
+    let other = env.token(Role::Bureau, OTHER_REGION, None);
+    let (_, theirs, _) = download(&env, &other, OTHER_REGION).await;
+    assert!(matches!(
+        audit_export::verify(&theirs, Some(&key), Some(&second)),
+        Err(ExportError::OtherCounty { .. })
+    ));
 }
