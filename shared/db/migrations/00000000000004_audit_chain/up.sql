@@ -35,6 +35,13 @@ CREATE TABLE audit_records (
 -- so it cannot deadlock with the rows a service locks after writing an event. The events
 -- of one transaction are appended in the order they were written. Its tables are those of
 -- the schema it was created in (the migration's search_path), whatever the writer's is.
+--
+-- The price: one county's writers in one service commit one after the other, about one per
+-- WAL flush (pgbench on the 2-core development machine, 16 writers of the posting
+-- transaction's shape: ≈900/s in one county against ≈3,000/s without the chain; ≈2,400/s
+-- spread over 16 counties). A transaction whose events are of two counties (a consumer's
+-- batch) locks their heads in the order written; two such in opposite orders deadlock,
+-- PostgreSQL aborts one, and the consumer applies that batch again event by event.
 CREATE FUNCTION audit_append() RETURNS trigger LANGUAGE plpgsql
 SET search_path FROM CURRENT AS $$
 DECLARE
