@@ -35,6 +35,8 @@ const DEV_SEED_TEXT: &[u8] = b"edugroup-development-audit-signing-key";
 /// The key that signs exports.
 pub struct AuditSigner {
     key: SigningKey,
+    /// It is the public development key.
+    development: bool,
 }
 
 impl fmt::Debug for AuditSigner {
@@ -49,19 +51,21 @@ impl AuditSigner {
     pub fn from_pem(pem: &str) -> anyhow::Result<Self> {
         let key = SigningKey::from_pkcs8_pem(pem)
             .map_err(|e| anyhow::anyhow!("not an Ed25519 private key in PKCS#8 PEM: {e}"))?;
-        Ok(Self { key })
+        let development = key.verifying_key() == development_key().verifying_key();
+        Ok(Self { key, development })
     }
 
     /// The public development key (see [`DEV_SEED_TEXT`]).
     pub fn development() -> Self {
         Self {
-            key: SigningKey::from_bytes(&Hash::of(DEV_SEED_TEXT).0),
+            key: development_key(),
+            development: true,
         }
     }
 
     /// Whether this is the public development key.
     pub fn is_development(&self) -> bool {
-        self.key.verifying_key() == Self::development().key.verifying_key()
+        self.development
     }
 
     /// The public key: 32 bytes, base64.
@@ -72,6 +76,10 @@ impl AuditSigner {
     fn sign(&self, digest: &Hash) -> String {
         BASE64.encode(self.key.sign(&digest.0).to_bytes())
     }
+}
+
+fn development_key() -> SigningKey {
+    SigningKey::from_bytes(&Hash::of(DEV_SEED_TEXT).0)
 }
 
 /// Whether `public_key` (base64) is the public development key.
