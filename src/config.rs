@@ -6,9 +6,11 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use anyhow::Context as _;
 use clap::Args;
 use edu_auth::{AuthConfig, JwksSource};
 use edu_bus::BusConfig;
+use edu_lead_api::AuditSigner;
 use secrecy::SecretString;
 
 /// The development HS256 secret. It is public (it is in the repository): `serve` refuses it,
@@ -107,10 +109,15 @@ pub struct Settings {
     /// Directory of the catalogue's file store (resource files, by SHA-256).
     #[arg(long, env = "EDUGROUP_FILES_DIR", default_value = "data/files")]
     pub files_dir: PathBuf,
+    /// The Ed25519 private key (a PKCS#8 PEM file: `openssl genpkey -algorithm ed25519`)
+    /// that signs the bureau's audit exports. Without it `up` signs with the public
+    /// development key (on a loopback address only) and `serve` exports nothing (503).
+    #[arg(long, env = "EDUGROUP_AUDIT_SIGNING_KEY")]
+    pub audit_signing_key: Option<PathBuf>,
 }
 
 /// The variables [`Settings`] reads; anything else under `EDUGROUP_` is refused.
-const KNOWN: [&str; 21] = [
+const KNOWN: [&str; 22] = [
     "EDUGROUP_DATABASE_URL",
     "EDUGROUP_DB_POOL_SIZE",
     "EDUGROUP_NATS_URL",
@@ -131,6 +138,7 @@ const KNOWN: [&str; 21] = [
     "EDUGROUP_RATE_BURST_PER_ADDRESS",
     "EDUGROUP_RATE_PER_TOKEN",
     "EDUGROUP_RATE_BURST_PER_TOKEN",
+    "EDUGROUP_AUDIT_SIGNING_KEY",
     // Used by the test kit only.
     "EDUGROUP_TEST_DATABASE_URL",
 ];
@@ -205,6 +213,25 @@ impl Settings {
     /// Whether tokens are checked with the public development secret.
     pub fn uses_dev_secret(&self, profile: Profile) -> bool {
         self.hs256_secret(profile) == Some(DEV_SECRET)
+    }
+
+    /// The key that signs audit exports: the one configured; in development without one,
+    /// the public development key on a loopback address; else none (exports answer 503).
+    /// Outside development the development key is refused, like the development secret.
+    pub fn audit_signer(&self, profile: Profile) -> anyhow::Result<Option<AuditSigner>> {
+        let Some(path) = &self.audit_signing_key else {
+            let dev = profile == Profile::Development && self.bind.ip().is_loopback();
+            return Ok(dev.then(AuditSigner::development));
+        };
+        let pem = std::fs::read_to_string(path)
+            .with_context(|| format!("reading EDUGROUP_AUDIT_SIGNING_KEY {}", path.display()))?;
+        let signer = AuditSigner::from_pem(&pem)
+            .with_context(|| format!("EDUGROUP_AUDIT_SIGNING_KEY {}", path.display()))?;
+        anyhow::ensure!(
+            profile == Profile::Development || !signer.is_development(),
+            "EDUGROUP_AUDIT_SIGNING_KEY is the development key, which is public: generate one of your own (openssl genpkey -algorithm ed25519)"
+        );
+        Ok(Some(signer))
     }
 
     /// How tokens are checked and minted. Refuses what is unsafe in `profile`: outside
@@ -334,6 +361,69 @@ mod tests {
                 .hs256_secret
                 .is_none()
         );
+    }
+
+    /// The test's directory of key files.
+    fn key_dir() -> std::path::PathBuf {
+        std::env::temp_dir().join(format!("edugroup-config-{}", std::process::id()))
+    }
+
+    /// A key file in [`key_dir`].
+    fn key_file(name: &str, pem: &str) -> std::path::PathBuf {
+        let dir = key_dir();
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join(name);
+        std::fs::write(&path, pem).unwrap();
+        path
+    }
+
+    #[test]
+    fn serve_refuses_the_public_development_audit_key_and_up_uses_it_on_loopback_only() {
+        use ed25519_dalek::pkcs8::EncodePrivateKey as _;
+        use ed25519_dalek::pkcs8::spki::der::pem::LineEnding;
+        use edu_contracts::audit::Hash;
+
+        // the development key, as anyone can derive it from this repository
+        let dev = ed25519_dalek::SigningKey::from_bytes(
+            &Hash::of(b"edugroup-development-audit-signing-key").0,
+        );
+        let dev_pem = dev.to_pkcs8_pem(LineEnding::LF).unwrap();
+        let dev_file = key_file("dev.pem", &dev_pem);
+        let flags = ["--audit-signing-key", dev_file.to_str().unwrap()];
+        let refused = settings(&flags)
+            .audit_signer(Profile::Production)
+            .unwrap_err()
+            .to_string();
+        assert!(refused.contains("public"), "{refused}");
+        // a key of its own is taken, and signs as itself
+        let own = ed25519_dalek::SigningKey::from_bytes(&[7; 32]);
+        let own_file = key_file("own.pem", &own.to_pkcs8_pem(LineEnding::LF).unwrap());
+        let signer = settings(&["--audit-signing-key", own_file.to_str().unwrap()])
+            .audit_signer(Profile::Production)
+            .unwrap()
+            .unwrap();
+        assert!(!signer.is_development());
+        // no key: none in production, the development one in development on loopback only
+        assert!(
+            settings(&[])
+                .audit_signer(Profile::Production)
+                .unwrap()
+                .is_none()
+        );
+        let local = settings(&[]).audit_signer(Profile::Development).unwrap();
+        assert!(local.is_some_and(|s| s.is_development()));
+        let exposed = settings(&["--bind", "0.0.0.0:8080"]);
+        assert!(
+            exposed
+                .audit_signer(Profile::Development)
+                .unwrap()
+                .is_none()
+        );
+        // a file that is no key stops the start
+        let junk = key_file("junk.pem", "not a key");
+        let flags = ["--audit-signing-key", junk.to_str().unwrap()];
+        assert!(settings(&flags).audit_signer(Profile::Production).is_err());
+        std::fs::remove_dir_all(key_dir()).unwrap();
     }
 
     #[tokio::test]

@@ -5,8 +5,10 @@
 //!   load through NATS queue groups);
 //! - `edugroup token` mints development tokens; `edugroup migrate` migrates every schema;
 //! - `edugroup openapi` prints the API's OpenAPI document;
-//! - `edugroup seed --province` loads a province-sized synthetic data set (benchmarks).
+//! - `edugroup seed --province` loads a province-sized synthetic data set (benchmarks);
+//! - `edugroup audit verify` checks a county's audit trail.
 
+mod audit;
 mod config;
 mod demo;
 mod seed;
@@ -20,7 +22,7 @@ use edu_auth::{AuthConfig, Minter, TokenRequest, Verifier};
 use edu_bus::Bus;
 use edu_bus::server::ServiceHost;
 use edu_domain::{RegionCode, Role, SchoolId};
-use edu_lead_api::{AppState, DevToken};
+use edu_lead_api::{AppState, AuditSigner, DevToken};
 use tokio::sync::watch;
 
 use crate::config::{Profile, Settings};
@@ -85,6 +87,36 @@ enum Command {
         /// The one region (六位行政区划代码) every group and school is in.
         #[arg(long, default_value = "410000")]
         region: String,
+    },
+    /// Check the audit trail: the hash chains of every write's record.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Check a county's chain in every service's schema and name the first record that was
+    /// altered, removed or reordered (exit code 1 if any).
+    Verify {
+        /// County code (六位行政区划代码), or `none` for the records of no county.
+        #[arg(long, value_parser = audit::County::parse)]
+        county: audit::County,
+    },
+    /// Check a downloaded export (GET /api/v1/regions/{code}/audit/export): its signature,
+    /// then every chain in it (exit code 1 if either fails).
+    VerifyExport {
+        /// The export file (JSON Lines).
+        file: std::path::PathBuf,
+        /// The county's published key (base64, GET /api/v1/audit/public-key); without it the
+        /// key the file names is used, and the output says so.
+        #[arg(long)]
+        public_key: Option<String>,
+        /// An earlier export of the county the bureau kept: each chain must still hold its
+        /// records unchanged (a chain rewritten whole in the database shows only this way).
+        #[arg(long)]
+        previous: Option<std::path::PathBuf>,
     },
 }
 
@@ -206,6 +238,14 @@ async fn main() -> anyhow::Result<()> {
             scale,
             region,
         } => seed::province(&settings.database_url, scale, &region).await,
+        Command::Audit { command } => match command {
+            AuditCommand::Verify { county } => audit::verify(&settings, &county).await,
+            AuditCommand::VerifyExport {
+                file,
+                public_key,
+                previous,
+            } => audit::verify_export(&file, public_key.as_deref(), previous.as_deref()),
+        },
     }
 }
 
@@ -253,25 +293,38 @@ async fn connect_bus(settings: &Settings, name: &str) -> anyhow::Result<Bus> {
 async fn lead_api_state(
     settings: &Settings,
     auth: &AuthConfig,
+    signer: Option<AuditSigner>,
     bus: Bus,
 ) -> anyhow::Result<AppState> {
     let verifier = Verifier::new(auth).await?;
+    match &signer {
+        Some(signer) => {
+            tracing::info!(public_key = %signer.public_key(), development = signer.is_development(), "audit exports are signed")
+        }
+        None => tracing::warn!(
+            "EDUGROUP_AUDIT_SIGNING_KEY is not set: audit exports answer 503 audit_signing_unconfigured"
+        ),
+    }
     Ok(AppState::new(bus, verifier)
         .await?
         .with_max_in_flight(settings.http_max_in_flight)
         .with_hsts(settings.hsts)
-        .with_rate_limits(settings.rate_limits()))
+        .with_rate_limits(settings.rate_limits())
+        .with_audit_signer(signer))
 }
 
 async fn serve(settings: &Settings, service: Service) -> anyhow::Result<()> {
-    // an unsafe token configuration stops the API before it touches anything
-    let auth = match service {
-        Service::LeadApi => Some(settings.auth(Profile::Production)?),
+    // an unsafe token or signing configuration stops the API before it touches anything
+    let api = match service {
+        Service::LeadApi => Some((
+            settings.auth(Profile::Production)?,
+            settings.audit_signer(Profile::Production)?,
+        )),
         _ => None,
     };
     let bus = connect_bus(settings, &format!("edugroup-{}", service.schema())).await?;
-    if let Some(auth) = auth {
-        let state = lead_api_state(settings, &auth, bus).await?;
+    if let Some((auth, signer)) = api {
+        let state = lead_api_state(settings, &auth, signer, bus).await?;
         let (server, addrs) = edu_lead_api::serve(&settings.api(), state)?;
         tracing::info!(?addrs, "lead-api listening");
         return server.await.context("HTTP server");
@@ -286,6 +339,8 @@ async fn serve(settings: &Settings, service: Service) -> anyhow::Result<()> {
 async fn up(settings: &Settings, with_demo: bool) -> anyhow::Result<()> {
     // the development secret off loopback stops here, before anything starts
     let auth = settings.auth(Profile::Development)?;
+    let signer = settings.audit_signer(Profile::Development)?;
+    let dev_signer = signer.as_ref().is_some_and(AuditSigner::is_development);
     ensure_database(&settings.database_url).await?;
     let bus = connect_bus(settings, "edugroup-up").await?;
     let (stop, stopped) = shutdown_channel();
@@ -317,7 +372,7 @@ async fn up(settings: &Settings, with_demo: bool) -> anyhow::Result<()> {
     } else {
         Vec::new()
     };
-    let state = lead_api_state(settings, &auth, bus)
+    let state = lead_api_state(settings, &auth, signer, bus)
         .await?
         .with_dev_tokens(offered);
     let (server, addrs) = edu_lead_api::serve(&settings.api(), state)?;
@@ -325,7 +380,7 @@ async fn up(settings: &Settings, with_demo: bool) -> anyhow::Result<()> {
         .first()
         .map(|a| format!("http://{a}"))
         .unwrap_or_default();
-    print_banner(settings, &base, demo.as_ref(), &tokens);
+    print_banner(settings, &base, demo.as_ref(), &tokens, dev_signer);
     let handle = server.handle();
     tokio::select! {
         served = server => served.context("HTTP server")?,
@@ -390,7 +445,13 @@ fn demo_tokens(settings: &Settings, demo: &demo::Demo) -> anyhow::Result<Vec<Dev
         .collect()
 }
 
-fn print_banner(settings: &Settings, base: &str, demo: Option<&demo::Demo>, tokens: &[DevToken]) {
+fn print_banner(
+    settings: &Settings,
+    base: &str,
+    demo: Option<&demo::Demo>,
+    tokens: &[DevToken],
+    dev_signer: bool,
+) {
     println!();
     println!("edugroup is up  集团化办学管理平台已启动");
     println!("  console  控制台   {base}/");
@@ -401,6 +462,11 @@ fn print_banner(settings: &Settings, base: &str, demo: Option<&demo::Demo>, toke
         println!(
             "  (the public development JWT secret is in use, on {} only; `serve` refuses it: set EDUGROUP_JWT_SECRET or EDUGROUP_JWKS in production)",
             settings.bind
+        );
+    }
+    if dev_signer {
+        println!(
+            "  (audit exports are signed with the public development key, which proves nothing; `serve` refuses it: set EDUGROUP_AUDIT_SIGNING_KEY in production)"
         );
     }
     if let Some(demo) = demo {

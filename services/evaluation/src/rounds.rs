@@ -582,11 +582,11 @@ impl EvaluationService {
         if round.status != RoundStatus::Computing.as_str() {
             return Ok(());
         }
+        let region = RegionCode::parse(&round.region).map_err(|e| corrupt("region", e))?;
         let actor: Actor = match round.actor {
             Some(a) => serde_json::from_value(a).map_err(|e| corrupt("actor", e))?,
-            None => Actor::system("evaluation"),
+            None => Actor::system_in("evaluation", region.clone()),
         };
-        let region = RegionCode::parse(&round.region).map_err(|e| corrupt("region", e))?;
         let year = SchoolYear(round.school_year);
         let (first, last) = year_days(year)?;
         let policy = edu_bus::policy::in_force(&mut conn, region.as_str(), first).await?;

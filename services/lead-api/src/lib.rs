@@ -3,6 +3,7 @@
 //! and turns every refusal into a clear error with a stable code, a bilingual message and
 //! the right status. It depends on the contracts crate, never on a service crate.
 
+pub mod audit_export;
 pub mod auth;
 mod console;
 pub mod error;
@@ -34,6 +35,7 @@ use utoipa::{Modify, OpenApi};
 use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
 
+pub use crate::audit_export::AuditSigner;
 pub use crate::console::DevToken;
 use crate::error::ApiError;
 use crate::group_cache::GroupCache;
@@ -55,6 +57,8 @@ pub struct AppState {
     pub hsts: bool,
     /// Requests per client address and per token (429 over them); off unless configured.
     pub rate_limits: Arc<RateLimits>,
+    /// Signs the bureau's audit exports; none: exports answer 503 `audit_signing_unconfigured`.
+    pub audit_signer: Option<Arc<AuditSigner>>,
 }
 
 impl AppState {
@@ -69,7 +73,14 @@ impl AppState {
             in_flight: InFlight::new(shed::DEFAULT_MAX_IN_FLIGHT),
             hsts: false,
             rate_limits: RateLimits::off(),
+            audit_signer: None,
         })
+    }
+
+    /// Signs audit exports with `signer`.
+    pub fn with_audit_signer(mut self, signer: Option<AuditSigner>) -> Self {
+        self.audit_signer = signer.map(Arc::new);
+        self
     }
 
     /// Serves at most `limit` `/api/` requests at a time and lets
@@ -126,6 +137,7 @@ pub const CSV_LIMIT: usize = 2 * 1024 * 1024;
         (name = "obligations", description = "义务台账 — each period's obligations of the group, the lead and the members (G-06, G-08, E-05, E-06, M5, E-09, G-15, V-06, M2, E-08) with their records, and each school's notifications"),
         (name = "policy", description = "政策 — the region's policy versions: caps, ratios, cadences, quorum, report deadline, library contribution, evaluation weights"),
         (name = "evaluation", description = "年度考核评估 — the bureau's annual evaluation: data it enters (quality scores, Q-12 balance inputs, scored items), rounds (V-03), scorecards over the V-01 dimensions with drill-down to the records, value added (V-02, V-08), enrolment-weighted balance CVs (加权差异系数, V-17, §8.12), grades and consequences (X-02), CSV/XLSX/HTML exports"),
+        (name = "audit", description = "审计记录 — a county's tamper-evident audit trail: every write's record chained by SHA-256, exported signed (Ed25519) for its bureau and auditors"),
         (name = "system", description = "Liveness and readiness"),
     ),
 )]

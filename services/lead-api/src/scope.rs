@@ -279,6 +279,18 @@ pub fn can_read_region(caller: &Caller, region: &RegionCode) -> Result<(), Probl
     }
 }
 
+/// A county's audit trail (its signed export): its bureau and auditors, who answer for its
+/// records; nobody of a school reads the county's whole trail.
+pub fn can_read_audit_trail(caller: &Caller, region: &RegionCode) -> Result<(), Problem> {
+    match caller.0.role {
+        Role::Bureau | Role::Auditor if caller.0.region == *region => Ok(()),
+        _ => Err(forbidden(
+            "only the county's bureau and auditors may export its audit trail",
+            "仅本县教育局及审计人员可导出本县审计记录",
+        )),
+    }
+}
+
 /// Running the council's business — composition (G-05: the chair appoints), meetings,
 /// attendance, motions, votes, minutes and the quarterly report (G-08) — is the lead
 /// school's office, which keeps the council's records (G-10).

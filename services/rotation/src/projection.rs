@@ -12,7 +12,7 @@ use edu_contracts::events::{
     PersuadeOutProposed, PolicyPublished,
 };
 use edu_contracts::{Actor, Event, EventEnvelope};
-use edu_domain::MemberRole;
+use edu_domain::{GroupId, MemberRole, RegionCode};
 use futures::future::BoxFuture;
 use serde::de::DeserializeOwned;
 
@@ -30,6 +30,18 @@ fn payload<E: Event + DeserializeOwned>(event: &EventEnvelope) -> QueryResult<E>
     })
 }
 
+/// The system acting for the group's county: the postings it ends or cancels go into that
+/// county's audit trail (a group never seen acts for no county).
+async fn system_for(conn: &mut AsyncPgConnection, group: GroupId) -> QueryResult<Actor> {
+    let region = store::group_region(conn, group)
+        .await?
+        .and_then(|r| RegionCode::parse(&r).ok());
+    Ok(match region {
+        Some(region) => Actor::system_in("rotation", region),
+        None => Actor::system("rotation"),
+    })
+}
+
 impl EventHandler for MembershipProjection {
     fn handle<'a>(
         &'a self,
@@ -37,7 +49,6 @@ impl EventHandler for MembershipProjection {
         event: &'a EventEnvelope,
     ) -> BoxFuture<'a, QueryResult<Applied>> {
         Box::pin(async move {
-            let actor = Actor::system("rotation");
             // The day of the event, for membership changes that carry no date of their own.
             let day = event.occurred_at.date_naive();
             let applied = match event.event_type.as_str() {
@@ -72,6 +83,7 @@ impl EventHandler for MembershipProjection {
                     let left_on = e.left_on.unwrap_or(day);
                     stays::close(conn, e.group_id, Some(e.school_id), left_on).await?;
                     store::set_persuade_out(conn, e.group_id, e.school_id, false).await?;
+                    let actor = system_for(conn, e.group_id).await?;
                     close_for_membership(
                         conn,
                         &actor,
@@ -85,6 +97,7 @@ impl EventHandler for MembershipProjection {
                     let e: GroupDissolved = payload(event)?;
                     store::group_dissolved(conn, e.group_id).await?;
                     stays::close(conn, e.group_id, None, day).await?;
+                    let actor = system_for(conn, e.group_id).await?;
                     close_for_membership(conn, &actor, e.group_id, None, "group_dissolved").await
                 }
                 PolicyPublished::TYPE => edu_bus::policy::record(conn, &payload(event)?).await,

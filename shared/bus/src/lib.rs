@@ -5,6 +5,7 @@
 //! Subjects are built only here (STYLE.md). A `prefix` (default `edu`) lets tests run many
 //! isolated systems against one nats-server.
 
+pub mod audit;
 pub mod consumer;
 pub mod outbox;
 pub mod policy;
@@ -21,6 +22,7 @@ use anyhow::Context as _;
 use async_nats::jetstream;
 use async_nats::{ConnectOptions, Event as NatsEvent, RequestErrorKind};
 use bytes::Bytes;
+use edu_contracts::audit::{AUDIT_RECORDS, AuditPage, AuditQuery};
 use edu_contracts::{Actor, Command, HealthReply, Operation, Reply, ServiceName};
 use edu_domain::Problem;
 use tokio::sync::watch;
@@ -204,19 +206,41 @@ impl Bus {
         idempotency_key: Option<String>,
         body: Op::Request,
     ) -> Result<Op::Reply, Problem> {
-        let service = Op::SERVICE.as_str();
+        self.call_named(Op::SERVICE, Op::NAME, actor, idempotency_key, body)
+            .await
+    }
+
+    /// A page of a county's audit trail in one service (every service answers it).
+    pub async fn audit_page(
+        &self,
+        service: ServiceName,
+        actor: &Actor,
+        query: AuditQuery,
+    ) -> Result<AuditPage, Problem> {
+        self.call_named(service, AUDIT_RECORDS, actor, None, query)
+            .await
+    }
+
+    async fn call_named<Req: serde::Serialize, Rep: serde::de::DeserializeOwned>(
+        &self,
+        service: ServiceName,
+        op: &str,
+        actor: &Actor,
+        idempotency_key: Option<String>,
+        body: Req,
+    ) -> Result<Rep, Problem> {
         let command = Command {
             actor: actor.clone(),
             idempotency_key,
             body,
         };
         let payload = serde_json::to_vec(&command).map_err(|e| {
-            tracing::error!(error = %e, op = Op::NAME, "encoding a request");
+            tracing::error!(error = %e, op, "encoding a request");
             Problem::internal()
         })?;
-        let reply = self.request(Op::SERVICE, Op::NAME, payload.into()).await?;
-        let reply: Reply<Op::Reply> = serde_json::from_slice(&reply).map_err(|e| {
-            tracing::error!(error = %e, service, op = Op::NAME, "undecodable reply");
+        let reply = self.request(service, op, payload.into()).await?;
+        let reply: Reply<Rep> = serde_json::from_slice(&reply).map_err(|e| {
+            tracing::error!(error = %e, service = service.as_str(), op, "undecodable reply");
             Problem::internal()
         })?;
         reply.into()

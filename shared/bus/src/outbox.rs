@@ -6,6 +6,9 @@
 //! reports whether it wrote to the outbox, and its host then wakes the relay (the
 //! transaction has ended by then). Rows written elsewhere are found by the relay's poll.
 //!
+//! The database also appends every outbox row to its county's audit chain when the
+//! transaction commits ([`crate::audit`]): nothing here has to remember to.
+//!
 //! Audit (who, when, what, which policy version): every envelope names its
 //! actor, time, type and payload, and the version of the region's policy the decision that
 //! wrote it consulted. A [`decision`] (every request and every event handled, see [`track`]

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use async_nats::HeaderMap;
 use async_nats::service::{Service, ServiceExt};
 use bytes::Bytes;
+use edu_contracts::audit::{AUDIT_RECORDS, AuditQuery};
 use edu_contracts::{Command, HealthReply, Operation, Reply, ServiceName};
 use edu_db::DbPool;
 use edu_domain::Problem;
@@ -73,7 +74,8 @@ impl ServiceHost {
         Ok((host, pool))
     }
 
-    /// Registers the micro service and its `health` endpoint (which checks `pool`).
+    /// Registers the micro service, its `health` endpoint (which checks `pool`) and its
+    /// `audit.records` endpoint (a page of a county's audit trail in `pool`'s schema).
     pub async fn start(
         bus: &Bus,
         name: ServiceName,
@@ -94,6 +96,7 @@ impl ServiceHost {
             tasks: JoinSet::new(),
             outbox_written: Arc::new(Notify::new()),
         };
+        let audit_pool = pool.clone();
         let health = host.endpoint(HEALTH).await?;
         host.tasks
             .spawn(health.for_each_concurrent(4, move |request| {
@@ -107,6 +110,12 @@ impl ServiceHost {
                     respond(request, Bytes::from(body), None).await;
                 }
             }));
+        // every service's part of a county's audit trail, for the bureau's signed export
+        host.serve_named(AUDIT_RECORDS, move |cmd: Command<AuditQuery>| {
+            let pool = audit_pool.clone();
+            async move { crate::audit::page(&pool, name, cmd).await }
+        })
+        .await?;
         Ok(host)
     }
 
@@ -125,7 +134,19 @@ impl ServiceHost {
         F: Fn(Command<Op::Request>) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Result<Op::Reply, Problem>> + Send,
     {
-        let endpoint = self.endpoint(Op::NAME).await?;
+        self.serve_named(Op::NAME, handler).await
+    }
+
+    /// Serves the endpoint `op` with `handler` (what [`Self::serve`] does for an
+    /// [`Operation`], also for the endpoints every service has).
+    async fn serve_named<Req, Rep, F, Fut>(&mut self, op: &str, handler: F) -> anyhow::Result<()>
+    where
+        Req: serde::de::DeserializeOwned + Send + 'static,
+        Rep: serde::Serialize + Send + 'static,
+        F: Fn(Command<Req>) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<Rep, Problem>> + Send,
+    {
+        let endpoint = self.endpoint(op).await?;
         let handler = Arc::new(handler);
         let outbox_written = Arc::clone(&self.outbox_written);
         self.tasks
@@ -133,22 +154,22 @@ impl ServiceHost {
                 let handler = Arc::clone(&handler);
                 let outbox_written = Arc::clone(&outbox_written);
                 async move {
-                    let result = match serde_json::from_slice::<Command<Op::Request>>(
-                        &request.message.payload,
-                    ) {
-                        Ok(command) => {
-                            let (result, written) = crate::outbox::track(handler(command)).await;
-                            if written {
-                                outbox_written.notify_one();
+                    let result =
+                        match serde_json::from_slice::<Command<Req>>(&request.message.payload) {
+                            Ok(command) => {
+                                let (result, written) =
+                                    crate::outbox::track(handler(command)).await;
+                                if written {
+                                    outbox_written.notify_one();
+                                }
+                                result
                             }
-                            result
-                        }
-                        Err(e) => Err(Problem::validation(
-                            "body",
-                            &format!("malformed request: {e}"),
-                            &format!("请求格式错误: {e}"),
-                        )),
-                    };
+                            Err(e) => Err(Problem::validation(
+                                "body",
+                                &format!("malformed request: {e}"),
+                                &format!("请求格式错误: {e}"),
+                            )),
+                        };
                     let error = result
                         .as_ref()
                         .err()

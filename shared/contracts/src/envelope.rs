@@ -15,6 +15,8 @@ pub struct Actor {
     /// `None` for the system.
     #[serde(default)]
     pub role: Option<Role>,
+    /// The county the actor acts in; for the system, the county it acts for (none when it
+    /// acts for no county). An event's audit record is chained in this county's trail.
     #[serde(default)]
     pub region: Option<RegionCode>,
     #[serde(default)]
@@ -22,13 +24,22 @@ pub struct Actor {
 }
 
 impl Actor {
-    /// The system acting on its own (demo data, reactions to events).
+    /// The system acting on its own, for no county in particular.
     pub fn system(component: &str) -> Self {
         Self {
             sub: format!("system:{component}"),
             role: None,
             region: None,
             school_id: None,
+        }
+    }
+
+    /// The system acting for one county (demo data, a county's overdue reports, reactions
+    /// to a group's events): what it writes goes into that county's audit trail.
+    pub fn system_in(component: &str, region: RegionCode) -> Self {
+        Self {
+            region: Some(region),
+            ..Self::system(component)
         }
     }
 }

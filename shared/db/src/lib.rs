@@ -27,7 +27,7 @@ pub type DbPool = Pool<AsyncPgConnection>;
 /// A connection taken from a [`DbPool`].
 pub type PooledConn = Object<AsyncPgConnection>;
 
-/// The outbox, inbox and idempotency tables every service schema has.
+/// The outbox, inbox, idempotency and audit-trail tables every service schema has.
 pub const INFRA_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
 
 /// Where a service keeps its data.

@@ -31,3 +31,27 @@ diesel::table! {
         created_at -> Timestamptz,
     }
 }
+
+diesel::table! {
+    /// The audit trail's records (`migrations/…_audit_chain`): appended by the database when
+    /// a transaction that wrote events commits, never changed.
+    audit_records (chain, seq) {
+        chain -> Text,
+        seq -> Int8,
+        event_id -> Uuid,
+        event_type -> Text,
+        content -> Text,
+        prev_hash -> Bytea,
+        hash -> Bytea,
+    }
+}
+
+diesel::table! {
+    /// The newest record of each chain of the audit trail.
+    audit_heads (chain) {
+        chain -> Text,
+        seq -> Int8,
+        prev_hash -> Bytea,
+        hash -> Bytea,
+    }
+}

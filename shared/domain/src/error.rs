@@ -137,6 +137,9 @@ pub enum ErrorCode {
     IdempotencyKeyReused,
     /// A service behind the API did not answer; retry later.
     ServiceUnavailable,
+    /// This installation has no key to sign audit exports with (its operator sets one);
+    /// retrying does not help.
+    AuditSigningUnconfigured,
     /// The API has as many requests in progress as it admits; retry later.
     Overloaded,
     /// This client or token sent more requests than its rate allows; retry after the wait.
@@ -206,6 +209,7 @@ impl ErrorCode {
             Self::ConsequenceStateInvalid => "consequence_state_invalid",
             Self::IdempotencyKeyReused => "idempotency_key_reused",
             Self::ServiceUnavailable => "service_unavailable",
+            Self::AuditSigningUnconfigured => "audit_signing_unconfigured",
             Self::Overloaded => "overloaded",
             Self::RateLimited => "rate_limited",
             Self::Internal => "internal",
@@ -276,7 +280,7 @@ impl ErrorCode {
             | Self::SeatHolderNotInGroup
             | Self::ReportMissingMajorDecisions => 422,
             Self::RateLimited => 429,
-            Self::ServiceUnavailable | Self::Overloaded => 503,
+            Self::ServiceUnavailable | Self::Overloaded | Self::AuditSigningUnconfigured => 503,
             Self::Internal => 500,
         }
     }

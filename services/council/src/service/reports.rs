@@ -296,6 +296,8 @@ async fn sweep_group_once(
         return Ok(());
     }
     let group = GroupId(council.group_id);
+    // the overdue reports go into the group's county's audit trail
+    let actor = Actor::system_in("council", RegionCode::parse(&council.region)?);
     let due_days = edu_bus::policy::in_force(conn, &council.region, day)
         .await?
         .council_report_due_days;
@@ -318,7 +320,6 @@ async fn sweep_group_once(
                     period,
                     due_on,
                 };
-                let actor = Actor::system("council");
                 outbox::enqueue(
                     conn,
                     &actor,

@@ -1,5 +1,6 @@
 //! The HTTP resources under `/api/v1`, declared in one place.
 
+pub mod audit;
 pub mod catalogue;
 pub mod consent;
 pub mod council;
@@ -129,5 +130,7 @@ pub fn config(cfg: &mut ServiceConfig) {
         .service(evaluation_year::recompute_evaluation_round)
         .service(evaluation_year::complete_evaluation_round)
         .service(evaluation_year::get_scored_items)
-        .service(evaluation_year::import_school_evaluation_data);
+        .service(evaluation_year::import_school_evaluation_data)
+        .service(audit::export_audit_trail)
+        .service(audit::get_audit_public_key);
 }

@@ -12,7 +12,7 @@ use actix_web::http::StatusCode;
 use actix_web::{test, web};
 use edu_auth::{AuthConfig, Minter, TokenRequest, Verifier};
 use edu_domain::{RegionCode, Role, SchoolId};
-use edu_lead_api::AppState;
+use edu_lead_api::{AppState, AuditSigner};
 use edu_testkit::{TestBus, TestDb};
 use secrecy::SecretString;
 use serde_json::{Value, json};
@@ -43,6 +43,11 @@ pub async fn env() -> Env {
     env_with(|state| state).await
 }
 
+/// The key the test API signs audit exports with (`openssl genpkey -algorithm ed25519`).
+pub fn audit_signer() -> AuditSigner {
+    AuditSigner::from_pem(include_str!("../fixtures/audit-signing-key.pem")).unwrap()
+}
+
 /// [`env`] with the API's state configured further (rate limits, HSTS).
 pub async fn env_with(configure: impl FnOnce(AppState) -> AppState) -> Env {
     let db = TestDb::new().await.unwrap();
@@ -59,7 +64,10 @@ pub async fn env_with(configure: impl FnOnce(AppState) -> AppState) -> Env {
     }
     let verifier = Verifier::new(&auth()).await.unwrap();
     let state = web::Data::new(configure(
-        AppState::new(bus.bus.clone(), verifier).await.unwrap(),
+        AppState::new(bus.bus.clone(), verifier)
+            .await
+            .unwrap()
+            .with_audit_signer(Some(audit_signer())),
     ));
     Env {
         db,
