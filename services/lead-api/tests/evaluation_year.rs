@@ -266,3 +266,72 @@ async fn an_xlsx_import_is_all_or_none_with_its_row_errors() {
     let over = sheet(&[head, ["导入一中", "120", "", ""]]);
     assert_eq!(refused(over).await, vec![(2, "质量得分".to_owned())]);
 }
+
+/// OWASP "CSV Injection": names typed as formulas (a school, its group) reach both exports of
+/// a round as text — no cell of the CSV or of the XLSX sheet starts a formula.
+#[actix_web::test]
+async fn names_typed_as_formulas_reach_the_round_exports_as_text() {
+    let env = env().await;
+    let bureau = env.bureau();
+    let g = group(
+        &env,
+        "=HYPERLINK(\"http://evil.example\",\"点我\")",
+        "junior",
+        "2024-09-01",
+        &["+二中"],
+    )
+    .await;
+    school_data(&env, &g.lead, 80.0, 82.0, 60).await;
+    school_data(&env, &g.members[0], 70.0, 72.0, 50).await;
+    members_known(&env, &g).await;
+    let (status, round) = env
+        .post(
+            &bureau,
+            "/evaluation-rounds",
+            json!({"school_year": 2025, "group_ids": [g.id]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{round}");
+    let round_id = round["id"].as_str().unwrap().to_owned();
+    computed(&env, &round_id).await;
+    let starts_a_formula = |cell: &str| cell.starts_with(['=', '+', '-', '@', '\t', '\r']);
+
+    let req = test::TestRequest::get()
+        .uri(&format!("/api/v1/evaluation-rounds/{round_id}/export.csv"))
+        .insert_header(("Authorization", format!("Bearer {bureau}")));
+    let (status, _, body) = env.call(req).await;
+    assert_eq!(status, StatusCode::OK);
+    let mut cells = Vec::new();
+    for record in csv::Reader::from_reader(&body[..]).records() {
+        cells.extend(record.unwrap().iter().map(str::to_owned));
+    }
+    assert!(
+        cells.iter().any(|c| c.starts_with("'=HYPERLINK(")),
+        "{cells:?}"
+    );
+    let bad: Vec<_> = cells.iter().filter(|c| starts_a_formula(c)).collect();
+    assert!(bad.is_empty(), "CSV cells that run as formulas: {bad:?}");
+
+    let req = test::TestRequest::get()
+        .uri(&format!("/api/v1/evaluation-rounds/{round_id}/export.xlsx"))
+        .insert_header(("Authorization", format!("Bearer {bureau}")));
+    let (status, _, body) = env.call(req).await;
+    assert_eq!(status, StatusCode::OK);
+    let mut book: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(body.to_vec())).unwrap();
+    use calamine::Reader;
+    let sheet = book.worksheet_range_at(0).unwrap().unwrap();
+    let texts: Vec<String> = sheet
+        .used_cells()
+        .filter_map(|(_, _, c)| match c {
+            calamine::Data::String(s) => Some(s.clone()),
+            _ => None,
+        })
+        .collect();
+    assert!(
+        texts.iter().any(|c| c.starts_with("'=HYPERLINK(")),
+        "{texts:?}"
+    );
+    let bad: Vec<_> = texts.iter().filter(|c| starts_a_formula(c)).collect();
+    assert!(bad.is_empty(), "XLSX cells that run as formulas: {bad:?}");
+}
