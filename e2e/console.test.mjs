@@ -694,6 +694,13 @@ test('teacher and auditor sign in to their home pages', async () => {
   const auditor = await signInAs('auditor');
   await auditor.waitForURL(/#\/county/);
   await auditor.locator('[data-testid="groups"] a', { hasText: GROUP }).waitFor();
+  // the county's signed audit trail: every write so far, ending in its signature
+  const [trail] = await Promise.all([auditor.waitForEvent('download'), auditor.click('#audit-export')]);
+  assert.match(trail.suggestedFilename(), /^audit-411627-.*\.jsonl$/);
+  const lines = readFileSync(await trail.path(), 'utf8').trim().split('\n').map(l => JSON.parse(l));
+  assert.ok(lines.length > 10, `${lines.length} lines`);
+  assert.ok(JSON.stringify(lines.at(-1)).includes('signature'), JSON.stringify(lines.at(-1)));
+  assert.ok(lines.some(l => JSON.stringify(l).includes('member.admitted')), 'the admissions are on record');
   await assertClean(auditor);
 });
 

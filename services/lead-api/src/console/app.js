@@ -539,7 +539,12 @@ async function pageCounty() {
     <section class="card"><h2>${esc(t('overdue_reports'))}</h2><div id="reports"></div>
     <h2>${esc(t('evaluation'))}</h2><p id="cv"><a href="#/evaluation">${esc(t('open_round'))} · ${esc(t('scorecards'))} · ${esc(t('balance'))}</a></p></section></div>
     <section class="card"><h2>${esc(bi('跨县入集团申请(F-04)', 'Schools of another county (F-04)'))}</h2><div id="consents"></div></section>
-    <section class="card"><h2>${esc(bi('本县教师跨县交流(F-04)', 'This county’s teachers posted to another county (F-04)'))}</h2><div id="posting-consents"></div></section>`;
+    <section class="card"><h2>${esc(bi('本县教师跨县交流(F-04)', 'This county’s teachers posted to another county (F-04)'))}</h2><div id="posting-consents"></div></section>
+    <section class="card"><h2>${esc(bi('审计记录', 'Audit trail'))}</h2>
+      <p class="muted">${esc(bi('本县每一项写操作的记录,按县逐条以 SHA-256 串联并签名;请定期下载并保存,用 edugroup audit verify-export 核验。',
+        'Every write of the county, chained record by record with SHA-256 and signed; download and keep it regularly, and check it with edugroup audit verify-export.'))}</p>
+      <div class="actions"><button type="button" class="secondary" id="audit-export">${esc(bi('下载签名审计记录', 'Download the signed audit trail'))}</button></div></section>`;
+  q('#audit-export').addEventListener('click', e => openDocument(e.currentTarget, `/regions/${region}/audit/export`, `audit-${region}-${today()}.jsonl`));
   consentSection(q('#consents')); // consent.js
   postingConsentSection(q('#posting-consents')); // consent.js
   q('#year').addEventListener('change', e => { location.hash = `#/county?year=${e.target.value}`; });
