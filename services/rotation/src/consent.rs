@@ -7,16 +7,20 @@
 //! that is taken to be of the group's county.
 
 use chrono::Utc;
-use diesel_async::AsyncConnection;
+use diesel::prelude::*;
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use edu_bus::outbox;
 use edu_contracts::Command;
 use edu_contracts::events::PostingConsentDecided;
 use edu_contracts::rotation::{
-    ConsentStatus, ConsentVerdict, Page, Posting, PostingConsentDecision, PostingConsentQuery,
+    ConsentStatus, ConsentVerdict, Page, Paging, Posting, PostingConsentDecision,
+    PostingConsentQuery,
 };
-use edu_domain::{GroupId, Problem, Role, SchoolId, text};
+use edu_domain::{GroupId, Problem, RegionCode, Role, SchoolId, text};
+use uuid::Uuid;
 
 use crate::error::RotationError;
+use crate::schema::{postings, teachers};
 use crate::service::{Result, RotationService, close_one, facts, teacher_of, today};
 use crate::store::{self, PostingContext, PostingRow, TeacherRow};
 
@@ -102,8 +106,8 @@ impl RotationService {
             } else {
                 ConsentStatus::Declined
             };
-            let row = store::decide_consent(conn, row.id, status, &cmd.actor.sub, note.as_deref())
-                .await?;
+            let row =
+                record_decision(conn, row.id, status, &cmd.actor.sub, note.as_deref()).await?;
             let teacher = teacher_of(conn, &row).await?;
             let event = PostingConsentDecided {
                 posting: facts(&row, &teacher)?,
@@ -133,11 +137,60 @@ impl RotationService {
         let q = cmd.body;
         let paging = q.paging.checked()?;
         let mut conn = self.conn().await?;
-        let (rows, total) = store::consent_postings(&mut conn, &q.region, q.status, paging).await?;
+        let (rows, total) = consent_postings(&mut conn, &q.region, q.status, paging).await?;
         let items = rows
             .into_iter()
             .map(|(p, t)| p.into_view(&t, today()))
             .collect::<diesel::QueryResult<_>>()?;
         Ok(Page { items, total })
     }
+}
+
+/// F-04: the teacher's county bureau decides a posting across counties; the decision is
+/// recorded on the posting (a declined one is then closed by [`close_one`]).
+async fn record_decision(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    status: ConsentStatus,
+    by: &str,
+    note: Option<&str>,
+) -> QueryResult<PostingRow> {
+    diesel::update(postings::table.find(id))
+        .set((
+            postings::consent_status.eq(status.as_str()),
+            postings::consent_decided_by.eq(by),
+            postings::consent_decided_at.eq(diesel::dsl::now),
+            postings::consent_note.eq(note),
+        ))
+        .returning(PostingRow::as_returning())
+        .get_result(conn)
+        .await
+}
+
+/// The postings across counties a county's bureau decides (F-04), newest first.
+async fn consent_postings(
+    conn: &mut AsyncPgConnection,
+    region: &RegionCode,
+    status: Option<ConsentStatus>,
+    paging: Paging,
+) -> QueryResult<(Vec<(PostingRow, TeacherRow)>, i64)> {
+    let filtered = || {
+        let mut q = postings::table
+            .inner_join(teachers::table)
+            .filter(postings::consent_region.eq(region.as_str()))
+            .into_boxed();
+        if let Some(s) = status {
+            q = q.filter(postings::consent_status.eq(s.as_str()));
+        }
+        q
+    };
+    let total = filtered().count().get_result(conn).await?;
+    let rows = filtered()
+        .order((postings::created_at.desc(), postings::id))
+        .limit(i64::from(paging.limit))
+        .offset(i64::from(paging.offset))
+        .select((PostingRow::as_select(), TeacherRow::as_select()))
+        .load(conn)
+        .await?;
+    Ok((rows, total))
 }

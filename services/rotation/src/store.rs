@@ -503,55 +503,6 @@ pub async fn close(
         .await
 }
 
-/// F-04: the teacher's county bureau decides a posting across counties; the decision is
-/// recorded on the posting (a declined one is then closed by [`close`]).
-pub async fn decide_consent(
-    conn: &mut AsyncPgConnection,
-    id: Uuid,
-    status: ConsentStatus,
-    by: &str,
-    note: Option<&str>,
-) -> QueryResult<PostingRow> {
-    diesel::update(postings::table.find(id))
-        .set((
-            postings::consent_status.eq(status.as_str()),
-            postings::consent_decided_by.eq(by),
-            postings::consent_decided_at.eq(diesel::dsl::now),
-            postings::consent_note.eq(note),
-        ))
-        .returning(PostingRow::as_returning())
-        .get_result(conn)
-        .await
-}
-
-/// The postings across counties a county's bureau decides (F-04), newest first.
-pub async fn consent_postings(
-    conn: &mut AsyncPgConnection,
-    region: &RegionCode,
-    status: Option<ConsentStatus>,
-    paging: Paging,
-) -> QueryResult<(Vec<(PostingRow, TeacherRow)>, i64)> {
-    let filtered = || {
-        let mut q = postings::table
-            .inner_join(teachers::table)
-            .filter(postings::consent_region.eq(region.as_str()))
-            .into_boxed();
-        if let Some(s) = status {
-            q = q.filter(postings::consent_status.eq(s.as_str()));
-        }
-        q
-    };
-    let total = filtered().count().get_result(conn).await?;
-    let rows = filtered()
-        .order((postings::created_at.desc(), postings::id))
-        .limit(i64::from(paging.limit))
-        .offset(i64::from(paging.offset))
-        .select((PostingRow::as_select(), TeacherRow::as_select()))
-        .load(conn)
-        .await?;
-    Ok((rows, total))
-}
-
 /// Filters of a posting list.
 pub struct PostingFilter {
     pub group: Option<GroupId>,
