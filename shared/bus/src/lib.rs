@@ -55,13 +55,17 @@ impl BusConfig {
         }
     }
 
-    /// Whether connecting logs in: a user and password given, or written into the URL.
+    /// Whether connecting logs in with a user and password.
     pub fn logs_in(&self) -> bool {
         self.credentials.is_some()
-            || self
-                .url
-                .parse::<async_nats::ServerAddr>()
-                .is_ok_and(|a| a.has_user_pass())
+    }
+
+    /// Whether the URL carries a user, password or token. The client sends none of them (only
+    /// [`BusConfig::credentials`]), so such a URL would connect anonymously.
+    pub fn url_has_credentials(&self) -> bool {
+        self.url
+            .parse::<async_nats::ServerAddr>()
+            .is_ok_and(|a| a.has_user_pass())
     }
 
     /// Whether the server is on this machine: a loopback address or `localhost`.
@@ -292,13 +296,15 @@ mod tests {
     }
 
     #[test]
-    fn a_login_is_a_user_and_password_or_one_in_the_url() {
+    fn a_login_is_a_user_and_password_never_one_in_the_url() {
         let mut c = BusConfig::new("nats://127.0.0.1:4222");
-        assert!(!c.logs_in());
+        assert!(!c.logs_in() && !c.url_has_credentials());
         c.credentials = Some(("membership".into(), "secret".into()));
         assert!(c.logs_in());
-        assert!(BusConfig::new("nats://u:p@127.0.0.1:4222").logs_in());
-        assert!(BusConfig::new("nats://token@127.0.0.1:4222").logs_in());
+        for url in ["nats://u:p@127.0.0.1:4222", "nats://token@127.0.0.1:4222"] {
+            let c = BusConfig::new(url);
+            assert!(c.url_has_credentials() && !c.logs_in(), "{url}");
+        }
     }
 
     #[test]

@@ -5,8 +5,8 @@
 //!
 //! Where the servers are: `EDUGROUP_TEST_DATABASE_URL` (default
 //! `postgres://postgres@127.0.0.1:5432/postgres`) and `EDUGROUP_TEST_NATS_URL` (default
-//! `nats://127.0.0.1:4222`, logged in with the development credentials when this installation
-//! has them, see [`nats_config`]).
+//! `nats://127.0.0.1:4222`), logged in with the development credentials when this
+//! installation has them (see [`nats_config`]).
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -27,15 +27,13 @@ pub fn database_server_url() -> String {
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
 }
 
-/// The test nats-server: `EDUGROUP_TEST_NATS_URL` as given (a user and password may be
-/// written into it), else the local server, logged in with the development credentials when
-/// this installation has them — deploy/dev-stack.sh starts the local server with them, and a
-/// server without authorization takes them too.
+/// The test nats-server, logged in with the development credentials when this installation
+/// has them: deploy/dev-stack.sh starts the local server with them, and a server without
+/// authorization takes them too.
 pub fn nats_config() -> anyhow::Result<BusConfig> {
-    if let Ok(url) = std::env::var("EDUGROUP_TEST_NATS_URL") {
-        return Ok(BusConfig::new(&url));
-    }
-    let mut config = BusConfig::new("nats://127.0.0.1:4222");
+    let url =
+        std::env::var("EDUGROUP_TEST_NATS_URL").unwrap_or_else(|_| "nats://127.0.0.1:4222".into());
+    let mut config = BusConfig::new(&url);
     if let Some(credentials) = DevCredentials::load(&edu_bus::dev::state_dir_from_env()?)? {
         credentials.apply(&mut config);
     }
