@@ -306,21 +306,7 @@ async fn up(settings: &Settings, with_demo: bool) -> anyhow::Result<()> {
             UpBus::Own { state_dir } => own_bus.insert(DevBus::start(&state_dir).await?).config(),
             UpBus::Given(config) => config,
         };
-        let bus_line = match &own_bus {
-            Some(own) => format!(
-                "{}  login required 需凭据登录 (user {}; credentials 凭据 {})",
-                own.url(),
-                edu_bus::dev::USER,
-                own.credentials_path().display()
-            ),
-            None if bus_config.logs_in() => {
-                "EDUGROUP_NATS_URL, with the credentials given 使用所给凭据".to_owned()
-            }
-            None => {
-                tracing::warn!("{INSECURE_BUS_WARNING}");
-                format!("EDUGROUP_NATS_URL — {INSECURE_BUS_WARNING}")
-            }
-        };
+        let bus_line = bus_banner_line(own_bus.as_ref(), &bus_config);
         let bus = connect_bus(bus_config, "edugroup-up").await?;
         let (stop, stopped) = shutdown_channel();
         let mut running = Vec::new();
@@ -376,6 +362,25 @@ async fn up(settings: &Settings, with_demo: bool) -> anyhow::Result<()> {
         let _ = task.await;
     }
     Ok(())
+}
+
+/// What `up`'s banner says of its bus: where it is and how it is logged in to.
+fn bus_banner_line(own_bus: Option<&DevBus>, config: &edu_bus::BusConfig) -> String {
+    match own_bus {
+        Some(own) => format!(
+            "{}  login required 需凭据登录 (user {}; credentials 凭据 {})",
+            own.url(),
+            edu_bus::dev::USER,
+            own.credentials_path().display()
+        ),
+        None if config.logs_in() => {
+            "EDUGROUP_NATS_URL, with the credentials given 使用所给凭据".to_owned()
+        }
+        None => {
+            tracing::warn!("{INSECURE_BUS_WARNING}");
+            format!("EDUGROUP_NATS_URL — {INSECURE_BUS_WARNING}")
+        }
+    }
 }
 
 /// How long the demo tokens last: 7 days, or the longest a token may live when that is less.
