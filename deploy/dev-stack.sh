@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # dev-stack.sh — make sure the local dependencies of edugroup are up:
 #   * PostgreSQL on 127.0.0.1:${EDUGROUP_PG_PORT:-5432}, trust auth for local/loopback
-#   * NATS with JetStream on 127.0.0.1:${EDUGROUP_NATS_PORT:-4222}
+#   * NATS with JetStream on 127.0.0.1:${EDUGROUP_NATS_PORT:-4222}; a server this script
+#     starts lets in only the development bus's user, whose password is made once per
+#     installation and kept outside the repository (see DEV_CREDENTIALS below)
 #
 # Idempotent: when both services already answer correctly it changes nothing
 # and returns in well under a second. Meant for Debian 12, run as root when
@@ -12,9 +14,12 @@
 #   EDUGROUP_NATS_PORT       NATS client port           (default 4222)
 #   EDUGROUP_NATS_STORE_DIR  JetStream store dir        (default /var/lib/nats-server,
 #                            /var/lib/nats-server-<port> for a non-default port)
+#   EDUGROUP_DEV_STATE_DIR   where the development bus's credentials are kept
+#                            (default ${XDG_STATE_HOME:-~/.local/state}/edugroup of the user
+#                            who runs this; through sudo, of the user who ran sudo)
 #
-# deploy/nats/nats-dev.conf describes the same NATS setup as a config file;
-# this script keeps using command line flags.
+# The NATS configuration is the development credentials file itself (loopback, JetStream,
+# the one user); the flags add port, store and log.
 set -euo pipefail
 
 PG_PORT="${EDUGROUP_PG_PORT:-5432}"
@@ -32,6 +37,24 @@ NATS_PIDFILE="/run/edugroup-nats-$NATS_PORT.pid"
 PG_MIN_CONNECTIONS=200
 HBA_BEGIN='# BEGIN edugroup dev-stack (trust for local + loopback)'
 HBA_END='# END edugroup dev-stack'
+
+# The development bus's credentials: one NATS user and a random password, made once per
+# installation, readable by their owner only. `edugroup up` (edu_bus::dev) makes and reads the
+# same file, and the test kit reads it, so they find the password wherever it came from.
+DEV_STATE_OWNER=""
+if [[ -n "${EDUGROUP_DEV_STATE_DIR:-}" ]]; then
+    DEV_STATE_DIR="$EDUGROUP_DEV_STATE_DIR"
+elif [[ "$(id -u)" -eq 0 && -n "${SUDO_USER:-}" && "$SUDO_USER" != root ]]; then
+    # Through sudo: they belong to the developer who asked, whose tests and `up` read them.
+    DEV_STATE_HOME="$(getent passwd "$SUDO_USER" | cut -d: -f6)"
+    DEV_STATE_DIR="${DEV_STATE_HOME:-/nonexistent}/.local/state/edugroup"
+    DEV_STATE_OWNER="$SUDO_USER"
+elif [[ "${XDG_STATE_HOME:-}" == /* ]]; then
+    DEV_STATE_DIR="$XDG_STATE_HOME/edugroup"
+else
+    DEV_STATE_DIR="$HOME/.local/state/edugroup"
+fi
+DEV_CREDENTIALS="$DEV_STATE_DIR/nats-credentials.conf"
 
 for v in PG_PORT NATS_PORT; do
     [[ "${!v}" =~ ^[0-9]+$ ]] || { echo "dev-stack: ERROR: $v must be a number, got '${!v}'" >&2; exit 1; }
@@ -299,10 +322,67 @@ nats_jetstream_enabled() {
     [[ "$out" == INFO* && "$out" =~ \"jetstream\"[[:space:]]*:[[:space:]]*true ]]
 }
 
+# Does the server on 127.0.0.1:$1 require clients to log in? Its INFO line says so.
+nats_requires_auth() {
+    [[ "$(nats_info_line "$1")" =~ \"auth_required\"[[:space:]]*:[[:space:]]*true ]]
+}
+
+# Makes $DEV_CREDENTIALS when this installation has none, with the text edu_bus::dev writes.
+# Written to a private temporary file and linked to its name only if no other process (an
+# `edugroup up`) made one meanwhile, so nobody reads half a file or sees two passwords.
+ensure_dev_credentials() {
+    if [[ -e "$DEV_CREDENTIALS" ]]; then
+        local mode
+        mode="$(stat -c %a "$DEV_CREDENTIALS")"
+        [[ "$mode" =~ ^[0-7]?[0-7]00$ ]] ||
+            die "$DEV_CREDENTIALS holds the development bus's password but other users may read it (mode $mode): run 'chmod 600 $DEV_CREDENTIALS'"
+        return 0
+    fi
+    local dir="$DEV_STATE_DIR" created=() password tmp
+    while [[ ! -e "$dir" ]]; do
+        created+=("$dir")
+        dir="$(dirname "$dir")"
+    done
+    mkdir -p "$DEV_STATE_DIR"
+    chmod 700 "$DEV_STATE_DIR"
+    password="$(od -An -tx1 -N24 /dev/urandom | tr -d ' \n')"
+    [[ "$password" =~ ^[0-9a-f]{48}$ ]] || die "could not read 24 random bytes from /dev/urandom"
+    tmp="$DEV_STATE_DIR/.nats-credentials.conf.$$"
+    rm -f "$tmp"
+    (
+        umask 077
+        cat >"$tmp" <<EOF
+# The development NATS bus of edugroup: its one user and password, made once for this
+# installation by \`edugroup up\` or deploy/dev-stack.sh. Keep it private (mode 0600).
+# A server: nats-server -c <this file> -p <port> -sd <store dir>
+host: 127.0.0.1
+jetstream: enabled
+authorization {
+  user: edugroup
+  password: "$password"
+}
+EOF
+    )
+    ln "$tmp" "$DEV_CREDENTIALS" 2>/dev/null || true
+    rm -f "$tmp"
+    if [[ -n "$DEV_STATE_OWNER" ]]; then
+        chown "$DEV_STATE_OWNER": "$DEV_CREDENTIALS" ${created[@]+"${created[@]}"}
+    fi
+    log "made the development bus's credentials: $DEV_CREDENTIALS (mode 0600)"
+}
+
 ensure_nats() {
     if port_open "$NATS_PORT"; then
         if nats_jetstream_enabled "$NATS_PORT"; then
-            log "nats with jetstream already answers on 127.0.0.1:$NATS_PORT — nothing to do"
+            if nats_requires_auth "$NATS_PORT"; then
+                log "nats with jetstream already answers on 127.0.0.1:$NATS_PORT and requires a login — nothing to do"
+            else
+                log "WARNING: the nats-server on 127.0.0.1:$NATS_PORT lets clients in without credentials:"
+                log "         any local process may call any edugroup service as any actor and publish its events."
+                log "         \`edugroup up\` runs a bus of its own that requires them; tests and \`serve --insecure-bus\` use this one."
+                log "         fix: stop that server and run deploy/dev-stack.sh again: it then starts nats-server"
+                log "         requiring the credentials in $DEV_CREDENTIALS (made once, mode 0600)"
+            fi
             return 0
         fi
         local info
@@ -320,19 +400,21 @@ ensure_nats() {
     fi
     [[ -x "$NATS_BIN" ]] || die "$NATS_BIN missing after installing nats-server"
 
+    ensure_dev_credentials
     mkdir -p "$NATS_STORE_DIR" "$(dirname "$NATS_LOG")" "$(dirname "$NATS_PIDFILE")"
     # --pidfile makes start-stop-daemon match only *our* instance, so a
     # nats-server running on another port does not count as "already running".
+    # The credentials file says loopback and JetStream too; the flags give port and store.
     start-stop-daemon --start --oknodo --background \
         --pidfile "$NATS_PIDFILE" --make-pidfile \
         --exec "$NATS_BIN" -- \
-        -a 127.0.0.1 -p "$NATS_PORT" -js -sd "$NATS_STORE_DIR" -l "$NATS_LOG"
+        -c "$DEV_CREDENTIALS" -a 127.0.0.1 -p "$NATS_PORT" -js -sd "$NATS_STORE_DIR" -l "$NATS_LOG"
 
     log "waiting for nats jetstream on 127.0.0.1:$NATS_PORT"
     local i
     for ((i = 0; i < 20; i++)); do
         if nats_jetstream_enabled "$NATS_PORT"; then
-            log "nats-server started (pid $(cat "$NATS_PIDFILE" 2>/dev/null || echo '?'), log $NATS_LOG)"
+            log "nats-server started (pid $(cat "$NATS_PIDFILE" 2>/dev/null || echo '?'), log $NATS_LOG); it requires the credentials in $DEV_CREDENTIALS"
             return 0
         fi
         sleep 1

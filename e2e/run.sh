@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # The console's browser tests: the real system (`edugroup up` with its demo county) on a free
-# port, with its own database and its own nats-server, driven by playwright-core in Debian's
-# Chromium, headless. Installs node, npm and chromium from Debian packages when missing and
-# playwright-core from npm (package-lock.json). Screenshots go to target/screenshots/.
-# Stops the server and nats-server and drops the database however it ends.
+# port, with its own database and its own nats-server (the one `up` runs, requiring
+# credentials made for this run in a scratch state directory), driven by playwright-core in
+# Debian's Chromium, headless. Installs node, npm and chromium from Debian packages when
+# missing and playwright-core from npm (package-lock.json). Screenshots go to
+# target/screenshots/. Stops the system (and so its nats-server) and drops the database however
+# it ends.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -33,14 +35,13 @@ work=$(mktemp -d -t edugroup-e2e.XXXXXX)
 admin_url=${EDUGROUP_TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}
 server_url=${admin_url%/*}
 database="edugroup_console_$$"
-nats_pid=""
 api_pid=""
 
 cleanup() {
   status=$?
   set +e
+  # SIGTERM: `up` stops its services, then its nats-server
   [ -n "$api_pid" ] && kill "$api_pid" 2>/dev/null && wait "$api_pid" 2>/dev/null
-  [ -n "$nats_pid" ] && kill "$nats_pid" 2>/dev/null && wait "$nats_pid" 2>/dev/null
   psql -q "$admin_url" -c "DROP DATABASE IF EXISTS \"$database\" WITH (FORCE)" >/dev/null 2>&1 || true
   if [ $status -ne 0 ]; then
     echo "browser tests failed; the system's log:"
@@ -56,18 +57,10 @@ free_port() {
   node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'
 }
 
-nats_port=$(free_port)
-"$nats" -a 127.0.0.1 -p "$nats_port" -js -sd "$work/jetstream" >"$work/nats.log" 2>&1 &
-nats_pid=$!
-for _ in $(seq 50); do
-  grep -q "Server is ready" "$work/nats.log" 2>/dev/null && break
-  sleep 0.1
-done
-
 # the log exists before the loop below reads it (the background start may not have opened it)
 : >"$work/up.log"
 EDUGROUP_DATABASE_URL="$server_url/$database" \
-EDUGROUP_NATS_URL="nats://127.0.0.1:$nats_port" \
+EDUGROUP_DEV_STATE_DIR="$work/state" \
 EDUGROUP_BIND=127.0.0.1:0 \
 EDUGROUP_FILES_DIR="$work/files" \
   "$root/target/debug/edugroup" up >"$work/up.log" 2>&1 &
@@ -81,7 +74,8 @@ for _ in $(seq 600); do
   sleep 0.2
 done
 [ -n "$base" ] || { echo "edugroup up printed no console URL"; exit 1; }
-echo "browser tests: system at $base (database $database, nats port $nats_port)"
+bus=$(sed -n 's/^  bus      消息总线 \([^ ]*\).*$/\1/p' "$work/up.log" | head -n1)
+echo "browser tests: system at $base (database $database, bus $bus)"
 
 rm -rf target/screenshots && mkdir -p target/screenshots
 started=$(date +%s)

@@ -44,19 +44,30 @@ pub struct Settings {
     /// API's most frequent read).
     #[arg(long, env = "EDUGROUP_DB_POOL_SIZE", default_value_t = 8)]
     pub db_pool_size: usize,
-    /// NATS server (JetStream enabled).
-    #[arg(
-        long,
-        env = "EDUGROUP_NATS_URL",
-        default_value = "nats://127.0.0.1:4222"
-    )]
-    pub nats_url: String,
-    /// NATS user (deploy/ gives each service its own).
+    /// NATS server (JetStream enabled). `serve` uses nats://127.0.0.1:4222 when none is given;
+    /// `up` then runs a server of its own that requires the development credentials.
+    #[arg(long, env = "EDUGROUP_NATS_URL")]
+    pub nats_url: Option<String>,
+    /// NATS user (deploy/ gives each service its own). Without a user and password `serve`
+    /// refuses to start unless told `--insecure-bus`.
     #[arg(long, env = "EDUGROUP_NATS_USER")]
     pub nats_user: Option<String>,
     /// NATS password.
     #[arg(long, env = "EDUGROUP_NATS_PASSWORD", hide_env_values = true)]
     pub nats_password: Option<String>,
+    /// Connect to NATS without credentials (a server on this machine only): then any process
+    /// that reaches it may call any service as any actor and publish events. For tests and
+    /// benchmarks against an anonymous nats-server.
+    #[arg(
+        long,
+        env = "EDUGROUP_INSECURE_BUS",
+        value_parser = clap::builder::BoolishValueParser::new()
+    )]
+    pub insecure_bus: bool,
+    /// Where `up` keeps its own bus: the development credentials (made once, mode 0600) and
+    /// the JetStream store. Default: $XDG_STATE_HOME/edugroup, else ~/.local/state/edugroup.
+    #[arg(long, env = "EDUGROUP_DEV_STATE_DIR")]
+    pub dev_state_dir: Option<PathBuf>,
     /// Copies of the events stream when this process creates it: 3 on the NATS cluster of
     /// deploy/ (a node may fail without losing or stopping the stream), 1 on a single server.
     #[arg(long, env = "EDUGROUP_NATS_STREAM_REPLICAS", default_value_t = 1)]
@@ -117,12 +128,14 @@ pub struct Settings {
 }
 
 /// The variables [`Settings`] reads; anything else under `EDUGROUP_` is refused.
-const KNOWN: [&str; 22] = [
+const KNOWN: [&str; 24] = [
     "EDUGROUP_DATABASE_URL",
     "EDUGROUP_DB_POOL_SIZE",
     "EDUGROUP_NATS_URL",
     "EDUGROUP_NATS_USER",
     "EDUGROUP_NATS_PASSWORD",
+    "EDUGROUP_INSECURE_BUS",
+    "EDUGROUP_DEV_STATE_DIR",
     "EDUGROUP_NATS_STREAM_REPLICAS",
     "EDUGROUP_BIND",
     "EDUGROUP_HTTP_WORKERS",
@@ -161,14 +174,70 @@ pub fn check_environment() -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The NATS server `serve` uses when `EDUGROUP_NATS_URL` is not given.
+const DEFAULT_NATS_URL: &str = "nats://127.0.0.1:4222";
+
+/// What a process without bus credentials warns about, in the log and in `up`'s banner.
+pub const INSECURE_BUS_WARNING: &str = "the NATS bus is used WITHOUT credentials (--insecure-bus): any process that reaches the server may call any service as any actor and publish events  消息总线未使用凭据:任何能连上该服务器的进程都可以任意身份调用任何服务、发布事件";
+
+/// Where `up` finds its bus.
+pub enum UpBus {
+    /// A nats-server of its own, logging in with the development credentials kept in this
+    /// directory.
+    Own { state_dir: PathBuf },
+    /// The server `EDUGROUP_NATS_URL` names, reached as [`Settings::bus`] says.
+    Given(BusConfig),
+}
+
 impl Settings {
-    pub fn bus(&self) -> BusConfig {
-        let mut c = BusConfig::new(&self.nats_url);
+    /// How this process reaches the NATS server it is pointed at. Refuses to go without
+    /// credentials unless told `--insecure-bus`, and refuses that for a server on another
+    /// machine: an anonymous bus lets whoever reaches it act as any service.
+    pub fn bus(&self) -> anyhow::Result<BusConfig> {
+        let mut c = BusConfig::new(self.nats_url.as_deref().unwrap_or(DEFAULT_NATS_URL));
         c.stream_replicas = self.nats_stream_replicas;
-        if let (Some(user), Some(password)) = (&self.nats_user, &self.nats_password) {
-            c.credentials = Some((user.clone(), password.clone()));
+        match (&self.nats_user, &self.nats_password) {
+            (Some(user), Some(password)) => {
+                c.credentials = Some((user.clone(), password.clone()));
+            }
+            (None, None) => {}
+            _ => anyhow::bail!(
+                "set both EDUGROUP_NATS_USER and EDUGROUP_NATS_PASSWORD, or neither  NATS 用户名和密码须同时设置"
+            ),
         }
-        c
+        // the message leaves the URL out: it holds a secret
+        anyhow::ensure!(
+            !c.url_has_credentials(),
+            "EDUGROUP_NATS_URL carries a user or password, which the NATS client does not send (and a URL ends up in logs): give them as EDUGROUP_NATS_USER and EDUGROUP_NATS_PASSWORD  NATS 凭据请用 EDUGROUP_NATS_USER 和 EDUGROUP_NATS_PASSWORD 提供,不要写在 URL 中"
+        );
+        if !c.logs_in() {
+            anyhow::ensure!(
+                self.insecure_bus,
+                "no NATS credentials: set EDUGROUP_NATS_USER and EDUGROUP_NATS_PASSWORD (deploy/nats/nats-auth.conf gives each service its own user), or pass --insecure-bus (EDUGROUP_INSECURE_BUS=1) to connect without them to a server on this machine  未配置 NATS 凭据:请设置 EDUGROUP_NATS_USER 和 EDUGROUP_NATS_PASSWORD,或以 --insecure-bus 明确选择无凭据连接本机服务器"
+            );
+            anyhow::ensure!(
+                c.is_loopback(),
+                "--insecure-bus connects without credentials to a server on this machine only, and {} is not one: set EDUGROUP_NATS_USER and EDUGROUP_NATS_PASSWORD  --insecure-bus 仅用于本机的 NATS 服务器,连接其他服务器须设置凭据",
+                self.nats_url.as_deref().unwrap_or(DEFAULT_NATS_URL)
+            );
+        }
+        Ok(c)
+    }
+
+    /// `up`'s bus: the server given by `EDUGROUP_NATS_URL`, reached as `serve` reaches it, or
+    /// else one of its own — then the bus settings that only make sense with a given server
+    /// are refused rather than ignored.
+    pub fn up_bus(&self) -> anyhow::Result<UpBus> {
+        if self.nats_url.is_some() {
+            return Ok(UpBus::Given(self.bus()?));
+        }
+        anyhow::ensure!(
+            self.nats_user.is_none() && self.nats_password.is_none() && !self.insecure_bus,
+            "`up` runs a NATS server of its own with the development credentials; EDUGROUP_NATS_USER, EDUGROUP_NATS_PASSWORD and --insecure-bus apply to a server given by EDUGROUP_NATS_URL only  up 自带需凭据的 NATS 服务器;这些设置仅在指定 EDUGROUP_NATS_URL 时适用"
+        );
+        Ok(UpBus::Own {
+            state_dir: edu_bus::dev::state_dir(self.dev_state_dir.as_deref())?,
+        })
     }
 
     /// The API's rate limits (each off at 0).
@@ -294,7 +363,7 @@ mod tests {
     use edu_auth::{AuthError, Minter, TokenRequest, Verifier};
     use edu_domain::{RegionCode, Role};
 
-    use super::{DEV_SECRET, Profile, Settings};
+    use super::{DEV_SECRET, Profile, Settings, UpBus};
 
     #[derive(Parser)]
     struct Flags {
@@ -424,6 +493,58 @@ mod tests {
         let flags = ["--audit-signing-key", junk.to_str().unwrap()];
         assert!(settings(&flags).audit_signer(Profile::Production).is_err());
         std::fs::remove_dir_all(key_dir()).unwrap();
+    }
+
+    #[test]
+    fn serve_refuses_a_bus_without_credentials_unless_told_insecure_and_local() {
+        let refused = settings(&[]).bus().unwrap_err().to_string();
+        assert!(refused.contains("no NATS credentials"), "{refused}");
+        assert!(refused.contains("--insecure-bus"), "{refused}");
+        assert!(refused.contains("未配置 NATS 凭据"), "{refused}");
+        let half = settings(&["--nats-user", "membership"]).bus().unwrap_err();
+        assert!(half.to_string().contains("both"), "{half}");
+
+        let own = settings(&["--nats-user", "membership", "--nats-password", "pw"])
+            .bus()
+            .unwrap();
+        assert!(own.logs_in());
+        // the client would connect anonymously with these: refused, without echoing them
+        let in_url = settings(&["--nats-url", "nats://membership:pw@nats:4222"])
+            .bus()
+            .unwrap_err()
+            .to_string();
+        assert!(in_url.contains("EDUGROUP_NATS_USER"), "{in_url}");
+        assert!(!in_url.contains("pw@"), "{in_url}");
+
+        let insecure = settings(&["--insecure-bus"]).bus().unwrap();
+        assert!(!insecure.logs_in());
+        let remote = settings(&["--insecure-bus", "--nats-url", "nats://nats:4222"])
+            .bus()
+            .unwrap_err()
+            .to_string();
+        assert!(remote.contains("this machine only"), "{remote}");
+    }
+
+    #[test]
+    fn up_runs_its_own_bus_unless_given_a_server() {
+        let dir = "/var/tmp/edugroup-up-state";
+        let own = settings(&["--dev-state-dir", dir]).up_bus().unwrap();
+        assert!(matches!(own, UpBus::Own { state_dir } if state_dir == std::path::Path::new(dir)));
+        // settings for a given server without the server: refused, not silently ignored
+        for flags in [
+            &["--insecure-bus"][..],
+            &["--nats-user", "u", "--nats-password", "p"],
+        ] {
+            let refused = settings(flags).up_bus().err().unwrap().to_string();
+            assert!(refused.contains("EDUGROUP_NATS_URL"), "{refused}");
+        }
+        let given = ["--nats-url", "nats://127.0.0.1:4222"];
+        assert!(
+            settings(&given).up_bus().is_err(),
+            "a given server needs credentials too"
+        );
+        let insecure = settings(&[&given[..], &["--insecure-bus"]].concat()).up_bus();
+        assert!(matches!(insecure, Ok(UpBus::Given(c)) if !c.logs_in()));
     }
 
     #[tokio::test]

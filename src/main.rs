@@ -1,6 +1,7 @@
 //! `edugroup`: the one binary that composes the school-group system.
 //!
-//! - `edugroup up` runs every service and the lead-school API in one process with demo data;
+//! - `edugroup up` runs every service and the lead-school API in one process with demo data,
+//!   on a nats-server of its own that lets in only the development credentials (`devbus`);
 //! - `edugroup serve <service>` runs one service (start as many as you like: they share the
 //!   load through NATS queue groups);
 //! - `edugroup token` mints development tokens; `edugroup migrate` migrates every schema;
@@ -11,6 +12,7 @@
 mod audit;
 mod config;
 mod demo;
+mod devbus;
 mod seed;
 
 use std::time::Duration;
@@ -25,7 +27,8 @@ use edu_domain::{RegionCode, Role, SchoolId};
 use edu_lead_api::{AppState, AuditSigner, DevToken};
 use tokio::sync::watch;
 
-use crate::config::{Profile, Settings};
+use crate::config::{INSECURE_BUS_WARNING, Profile, Settings, UpBus};
+use crate::devbus::DevBus;
 
 /// mimalloc instead of glibc's malloc: under load the services allocate and free small
 /// buffers on many threads, and glibc's arenas spent about 5 % of the process's CPU on it.
@@ -43,13 +46,16 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Run every service and the API in one process, with demo data; print where to look.
+    /// Run every service and the API in one process, with demo data, on a NATS server of its
+    /// own that requires the development credentials (or on EDUGROUP_NATS_URL); print where to
+    /// look.
     Up {
         /// Don't create the demo county.
         #[arg(long)]
         no_demo: bool,
     },
-    /// Run one service in this process.
+    /// Run one service in this process (it refuses a NATS server without credentials unless
+    /// told --insecure-bus).
     Serve { service: Service },
     /// Mint a development token (HS256, signed with EDUGROUP_JWT_SECRET).
     Token {
@@ -249,24 +255,21 @@ async fn main() -> anyhow::Result<()> {
     }
 }
 
-/// Resolves when the process is asked to stop (Ctrl-C or SIGTERM).
-async fn stop_signal() {
-    let ctrl_c = tokio::signal::ctrl_c();
-    #[cfg(unix)]
-    {
-        let mut term =
-            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-                Ok(term) => term,
-                Err(_) => return std::future::pending().await,
-            };
+/// Listens for Ctrl-C and SIGTERM from the moment it is called (not from its first poll);
+/// resolves at the first of them.
+fn stop_signal() -> impl Future<Output = ()> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let interrupt = signal(SignalKind::interrupt());
+    let terminate = signal(SignalKind::terminate());
+    async move {
+        let (Ok(mut interrupt), Ok(mut terminate)) = (interrupt, terminate) else {
+            // no handlers: the signals keep their default action and end the process
+            return std::future::pending().await;
+        };
         tokio::select! {
-            _ = ctrl_c => {}
-            _ = term.recv() => {}
+            _ = interrupt.recv() => {}
+            _ = terminate.recv() => {}
         }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = ctrl_c.await;
     }
 }
 
@@ -284,8 +287,8 @@ fn shutdown_channel() -> (
     (tx, wait)
 }
 
-async fn connect_bus(settings: &Settings, name: &str) -> anyhow::Result<Bus> {
-    let bus = Bus::connect(settings.bus(), name).await?;
+async fn connect_bus(config: edu_bus::BusConfig, name: &str) -> anyhow::Result<Bus> {
+    let bus = Bus::connect(config, name).await?;
     bus.ensure_stream().await?;
     Ok(bus)
 }
@@ -322,7 +325,12 @@ async fn serve(settings: &Settings, service: Service) -> anyhow::Result<()> {
         )),
         _ => None,
     };
-    let bus = connect_bus(settings, &format!("edugroup-{}", service.schema())).await?;
+    // and so does a bus without credentials, unless asked for
+    let bus_config = settings.bus()?;
+    if !bus_config.logs_in() {
+        tracing::warn!("{INSECURE_BUS_WARNING}");
+    }
+    let bus = connect_bus(bus_config, &format!("edugroup-{}", service.schema())).await?;
     if let Some((auth, signer)) = api {
         let state = lead_api_state(settings, &auth, signer, bus).await?;
         let (server, addrs) = edu_lead_api::serve(&settings.api(), state)?;
@@ -337,60 +345,104 @@ async fn serve(settings: &Settings, service: Service) -> anyhow::Result<()> {
 }
 
 async fn up(settings: &Settings, with_demo: bool) -> anyhow::Result<()> {
+    // Ctrl-C and SIGTERM from here on stop `up` cleanly, even while it starts: killed halfway
+    // by a signal's default action, it would leave its own nats-server running.
+    let mut stop_requested = std::pin::pin!(stop_signal());
     // the development secret off loopback stops here, before anything starts
     let auth = settings.auth(Profile::Development)?;
     let signer = settings.audit_signer(Profile::Development)?;
     let dev_signer = signer.as_ref().is_some_and(AuditSigner::is_development);
-    ensure_database(&settings.database_url).await?;
-    let bus = connect_bus(settings, "edugroup-up").await?;
-    let (stop, stopped) = shutdown_channel();
-    let mut running = Vec::new();
-    for service in Service::BACKEND {
-        let host = service
-            .start(&bus, settings)
-            .await
-            .with_context(|| format!("starting {}", service.schema()))?;
-        running.push(tokio::spawn(host.run_until(stopped())));
-    }
-    let demo = if with_demo {
-        Some(
-            demo::seed(&bus)
+    let up_bus = settings.up_bus()?;
+    // declared before everything that uses the bus, so it is dropped (stopped) after them
+    let mut own_bus = None;
+    let start = async {
+        ensure_database(&settings.database_url).await?;
+        let bus_config = match up_bus {
+            UpBus::Own { state_dir } => own_bus.insert(DevBus::start(&state_dir).await?).config(),
+            UpBus::Given(config) => config,
+        };
+        let bus_line = bus_banner_line(own_bus.as_ref(), &bus_config);
+        let bus = connect_bus(bus_config, "edugroup-up").await?;
+        let (stop, stopped) = shutdown_channel();
+        let mut running = Vec::new();
+        for service in Service::BACKEND {
+            let host = service
+                .start(&bus, settings)
                 .await
-                .map_err(|p| anyhow::anyhow!("demo data: {p}"))?,
-        )
-    } else {
-        None
+                .with_context(|| format!("starting {}", service.schema()))?;
+            running.push(tokio::spawn(host.run_until(stopped())));
+        }
+        let demo = if with_demo {
+            Some(
+                demo::seed(&bus)
+                    .await
+                    .map_err(|p| anyhow::anyhow!("demo data: {p}"))?,
+            )
+        } else {
+            None
+        };
+        let tokens = match &demo {
+            Some(demo) => demo_tokens(settings, demo)?,
+            None => Vec::new(),
+        };
+        // The sign-in page offers the demo tokens only in development: the development secret
+        // and no production identity provider.
+        let offered = if settings.jwks.is_none() && settings.uses_dev_secret(Profile::Development) {
+            tokens.clone()
+        } else {
+            Vec::new()
+        };
+        let state = lead_api_state(settings, &auth, signer, bus)
+            .await?
+            .with_dev_tokens(offered);
+        let (server, addrs) = edu_lead_api::serve(&settings.api(), state)?;
+        let base = addrs
+            .first()
+            .map(|a| format!("http://{a}"))
+            .unwrap_or_default();
+        print_banner(
+            settings,
+            &base,
+            &bus_line,
+            demo.as_ref(),
+            &tokens,
+            dev_signer,
+        );
+        anyhow::Ok((server, stop, running))
     };
-    let tokens = match &demo {
-        Some(demo) => demo_tokens(settings, demo)?,
-        None => Vec::new(),
+    let (server, stop, running) = tokio::select! {
+        started = start => started?,
+        () = &mut stop_requested => return Ok(()),
     };
-    // The sign-in page offers the demo tokens only in development: the development secret
-    // and no production identity provider.
-    let offered = if settings.jwks.is_none() && settings.uses_dev_secret(Profile::Development) {
-        tokens.clone()
-    } else {
-        Vec::new()
-    };
-    let state = lead_api_state(settings, &auth, signer, bus)
-        .await?
-        .with_dev_tokens(offered);
-    let (server, addrs) = edu_lead_api::serve(&settings.api(), state)?;
-    let base = addrs
-        .first()
-        .map(|a| format!("http://{a}"))
-        .unwrap_or_default();
-    print_banner(settings, &base, demo.as_ref(), &tokens, dev_signer);
     let handle = server.handle();
     tokio::select! {
         served = server => served.context("HTTP server")?,
-        _ = stop_signal() => handle.stop(true).await,
+        () = &mut stop_requested => handle.stop(true).await,
     }
     let _ = stop.send(true);
     for task in running {
         let _ = task.await;
     }
     Ok(())
+}
+
+/// What `up`'s banner says of its bus: where it is and how it is logged in to.
+fn bus_banner_line(own_bus: Option<&DevBus>, config: &edu_bus::BusConfig) -> String {
+    match own_bus {
+        Some(own) => format!(
+            "{}  login required 需凭据登录 (user {}; credentials 凭据 {})",
+            own.url(),
+            edu_bus::dev::USER,
+            own.credentials_path().display()
+        ),
+        None if config.logs_in() => {
+            "EDUGROUP_NATS_URL, with the credentials given 使用所给凭据".to_owned()
+        }
+        None => {
+            tracing::warn!("{INSECURE_BUS_WARNING}");
+            format!("EDUGROUP_NATS_URL — {INSECURE_BUS_WARNING}")
+        }
+    }
 }
 
 /// How long the demo tokens last: 7 days, or the longest a token may live when that is less.
@@ -448,6 +500,7 @@ fn demo_tokens(settings: &Settings, demo: &demo::Demo) -> anyhow::Result<Vec<Dev
 fn print_banner(
     settings: &Settings,
     base: &str,
+    bus: &str,
     demo: Option<&demo::Demo>,
     tokens: &[DevToken],
     dev_signer: bool,
@@ -458,6 +511,7 @@ fn print_banner(
     println!("  API docs 接口文档 {base}/docs/");
     println!("  OpenAPI           {base}/api-docs/openapi.json");
     println!("  readiness         {base}/readyz");
+    println!("  bus      消息总线 {bus}");
     if settings.uses_dev_secret(Profile::Development) {
         println!(
             "  (the public development JWT secret is in use, on {} only; `serve` refuses it: set EDUGROUP_JWT_SECRET or EDUGROUP_JWKS in production)",

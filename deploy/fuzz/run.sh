@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # API fuzzing (issue 9, item 3): schemathesis (PyPI, pinned) generates requests from the
 # committed openapi/openapi.json against the whole system — `edugroup up` with its demo
-# county on a free port, a fresh database `edugroup_fuzz` and a private nats-server — with a
+# county on a free port, a fresh database `edugroup_fuzz` and its own nats-server (credentials
+# made for this run in a scratch state directory) — with a
 # valid bureau token, and checks that nothing answers 5xx and every answer matches the schema.
 # Stops the system and drops the database however it ends.
 #
@@ -29,21 +30,18 @@ if [ "$(cat "$venv/pins" 2>/dev/null)" != "$PINS" ]; then
   "$venv/bin/pip" install --quiet --disable-pip-version-check $PINS
   echo "$PINS" >"$venv/pins"
 fi
-nats=$(command -v nats-server || echo /usr/sbin/nats-server)
-
 cargo build --quiet --bin edugroup
 bin="$root/target/debug/edugroup"
 
 admin_url=${EDUGROUP_TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}
 database=edugroup_fuzz
 work=$(mktemp -d -t edugroup-fuzz.XXXXXX)
-nats_pid=""
 api_pid=""
 cleanup() {
   status=$?
   set +e
+  # SIGTERM: `up` stops its services, then its nats-server
   [ -n "$api_pid" ] && kill "$api_pid" 2>/dev/null && wait "$api_pid" 2>/dev/null
-  [ -n "$nats_pid" ] && kill "$nats_pid" 2>/dev/null && wait "$nats_pid" 2>/dev/null
   psql -q "$admin_url" -c "DROP DATABASE IF EXISTS \"$database\" WITH (FORCE)" >/dev/null 2>&1
   if [ $status -ne 0 ]; then
     echo "fuzz: failed; the system's log:"
@@ -61,18 +59,10 @@ free_port() {
 
 psql -q "$admin_url" -c "DROP DATABASE IF EXISTS \"$database\" WITH (FORCE)" -c "CREATE DATABASE \"$database\"" >/dev/null
 
-nats_port=$(free_port)
-"$nats" -a 127.0.0.1 -p "$nats_port" -js -sd "$work/jetstream" >"$work/nats.log" 2>&1 &
-nats_pid=$!
-for _ in $(seq 50); do
-  grep -q "Server is ready" "$work/nats.log" 2>/dev/null && break
-  sleep 0.1
-done
-
 port=$(free_port)
 base="http://127.0.0.1:$port"
 EDUGROUP_DATABASE_URL="${admin_url%/*}/$database" \
-EDUGROUP_NATS_URL="nats://127.0.0.1:$nats_port" \
+EDUGROUP_DEV_STATE_DIR="$work/state" \
 EDUGROUP_BIND="127.0.0.1:$port" \
 EDUGROUP_FILES_DIR="$work/files" \
 EDUGROUP_RATE_PER_ADDRESS=0 EDUGROUP_RATE_PER_TOKEN=0 \

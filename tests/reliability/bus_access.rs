@@ -15,8 +15,8 @@ use futures::StreamExt as _;
 use serde_json::json;
 
 use crate::support::{
-    Fixture, NatsServer, PROCESSES, Proc, REGION, ScratchDir, SystemEnv, free_port, nats_password,
-    nats_user, private_config, token, wait_ready,
+    Fixture, NatsLogin, NatsServer, PROCESSES, Proc, REGION, ScratchDir, SystemEnv, free_port,
+    nats_password, nats_user, private_config, token, wait_ready,
 };
 
 fn auth_config() -> String {
@@ -85,7 +85,7 @@ async fn only_the_right_nats_user_may_call_membership() {
         nats_url: nats.url(),
         dir: dir.path().to_owned(),
         api_port: free_port(),
-        nats_auth: true,
+        nats_login: NatsLogin::OwnUser,
     };
     let _procs: Vec<Proc> = PROCESSES.iter().map(|s| system.serve(s)).collect();
     let http = reqwest::Client::builder()

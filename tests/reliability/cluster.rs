@@ -16,7 +16,7 @@ use edu_testkit::TestDb;
 use futures::StreamExt as _;
 
 use crate::support::{
-    CLIENT_TIMEOUT, Fixture, Load, NatsServer, Proc, ScratchDir, SystemEnv, free_port,
+    CLIENT_TIMEOUT, Fixture, Load, NatsLogin, NatsServer, Proc, ScratchDir, SystemEnv, free_port,
     private_config, wait_ready,
 };
 
@@ -110,7 +110,7 @@ async fn the_system_runs_across_a_three_node_nats_cluster() {
         nats_url: nodes[node].url(),
         dir: dir.path().to_owned(),
         api_port: 0,
-        nats_auth: false,
+        nats_login: NatsLogin::Insecure,
     };
     let serve = |system: &SystemEnv, service: &str| {
         system.serve_with(service, &[("EDUGROUP_NATS_STREAM_REPLICAS", "3")])

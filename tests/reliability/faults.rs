@@ -14,8 +14,8 @@ use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use crate::support::{
-    CLIENT_TIMEOUT, Fixture, Load, NatsServer, PROCESSES, PgServer, Proc, ScratchDir, SystemEnv,
-    free_port, wait_ready,
+    CLIENT_TIMEOUT, Fixture, Load, NatsLogin, NatsServer, PROCESSES, PgServer, Proc, ScratchDir,
+    SystemEnv, free_port, wait_ready,
 };
 
 /// Steady load between faults.
@@ -31,7 +31,7 @@ async fn accepted_writes_survive_killed_services_and_nats_and_postgres_restarts(
         nats_url: nats.url(),
         dir: dir.path().to_owned(),
         api_port: free_port(),
-        nats_auth: false,
+        nats_login: NatsLogin::Insecure,
     };
     let mut procs: HashMap<&str, Proc> = HashMap::new();
     for service in PROCESSES {

@@ -6,5 +6,6 @@
 mod bad_input;
 mod bus_access;
 mod cluster;
+mod dev_bus;
 mod faults;
 mod support;

@@ -156,6 +156,36 @@ impl Proc {
             .is_some_and(|c| matches!(c.try_wait(), Ok(None)))
     }
 
+    /// SIGTERM: the process may stop gracefully.
+    pub fn terminate(&self) {
+        if let Some(child) = &self.child {
+            let sent = Command::new("kill")
+                .args(["-TERM", &child.id().to_string()])
+                .status();
+            assert!(sent.is_ok_and(|s| s.success()), "SIGTERM to {}", self.name);
+        }
+    }
+
+    /// Waits for the process to end by itself; its exit code, or a failed test.
+    pub async fn exit_code(&mut self, within: Duration) -> Option<i32> {
+        let deadline = tokio::time::Instant::now() + within;
+        loop {
+            if let Some(status) = self
+                .child
+                .as_mut()
+                .and_then(|c| c.try_wait().ok().flatten())
+            {
+                return status.code();
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "{} still runs after {within:?}",
+                self.name
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
     /// What the process logged so far.
     pub fn log_text(&self) -> String {
         std::fs::read_to_string(&self.log).unwrap_or_default()
@@ -469,8 +499,18 @@ pub struct SystemEnv {
     pub nats_url: String,
     pub dir: PathBuf,
     pub api_port: u16,
-    /// Each process logs in to NATS as its own user ([`nats_user`], [`nats_password`]).
-    pub nats_auth: bool,
+    pub nats_login: NatsLogin,
+}
+
+/// How an `edugroup serve` process logs in to NATS.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum NatsLogin {
+    /// As its own user of deploy/nats/nats-auth.conf ([`nats_user`], [`nats_password`]).
+    OwnUser,
+    /// Not at all, told so (`--insecure-bus`): the test's private server is anonymous.
+    Insecure,
+    /// Not at all, and not told so: `serve` refuses to start.
+    Missing,
 }
 
 /// The NATS user of an `edugroup serve <service>` process in deploy/nats/nats-auth.conf.
@@ -514,11 +554,17 @@ impl SystemEnv {
             // the error a process exits with, not its backtrace, in the log's last lines
             .env("RUST_BACKTRACE", "0");
         command.envs(env.iter().copied());
-        if self.nats_auth {
-            let user = nats_user(service);
-            command
-                .env("EDUGROUP_NATS_PASSWORD", nats_password(&user))
-                .env("EDUGROUP_NATS_USER", user);
+        match self.nats_login {
+            NatsLogin::OwnUser => {
+                let user = nats_user(service);
+                command
+                    .env("EDUGROUP_NATS_PASSWORD", nats_password(&user))
+                    .env("EDUGROUP_NATS_USER", user);
+            }
+            NatsLogin::Insecure => {
+                command.env("EDUGROUP_INSECURE_BUS", "1");
+            }
+            NatsLogin::Missing => {}
         }
         Proc::spawn(service, command, self.dir.join(format!("{service}.log")))
     }

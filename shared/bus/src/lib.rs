@@ -7,6 +7,7 @@
 
 pub mod audit;
 pub mod consumer;
+pub mod dev;
 pub mod outbox;
 pub mod policy;
 pub mod relay;
@@ -54,6 +55,29 @@ impl BusConfig {
             credentials: None,
             stream_replicas: 1,
         }
+    }
+
+    /// Whether connecting logs in with a user and password.
+    pub fn logs_in(&self) -> bool {
+        self.credentials.is_some()
+    }
+
+    /// Whether the URL carries a user, password or token. The client sends none of them (only
+    /// [`BusConfig::credentials`]), so such a URL would connect anonymously.
+    pub fn url_has_credentials(&self) -> bool {
+        self.url
+            .parse::<async_nats::ServerAddr>()
+            .is_ok_and(|a| a.has_user_pass())
+    }
+
+    /// Whether the server is on this machine: a loopback address or `localhost`.
+    pub fn is_loopback(&self) -> bool {
+        self.url.parse::<async_nats::ServerAddr>().is_ok_and(|a| {
+            a.host() == "localhost"
+                || a.host()
+                    .parse::<std::net::IpAddr>()
+                    .is_ok_and(|ip| ip.is_loopback())
+        })
     }
 
     /// `edu.<service>.v1.<op>`
@@ -293,5 +317,37 @@ mod tests {
             "edu.events.membership.member.admitted"
         );
         assert_eq!(c.events_wildcard(), "edu.events.>");
+    }
+
+    #[test]
+    fn a_login_is_a_user_and_password_never_one_in_the_url() {
+        let mut c = BusConfig::new("nats://127.0.0.1:4222");
+        assert!(!c.logs_in() && !c.url_has_credentials());
+        c.credentials = Some(("membership".into(), "secret".into()));
+        assert!(c.logs_in());
+        for url in ["nats://u:p@127.0.0.1:4222", "nats://token@127.0.0.1:4222"] {
+            let c = BusConfig::new(url);
+            assert!(c.url_has_credentials() && !c.logs_in(), "{url}");
+        }
+    }
+
+    #[test]
+    fn loopback_means_this_machine_only() {
+        for url in [
+            "nats://127.0.0.1:4222",
+            "nats://localhost",
+            "nats://[::1]:4222",
+            "127.0.0.2:9",
+        ] {
+            assert!(BusConfig::new(url).is_loopback(), "{url}");
+        }
+        for url in [
+            "nats://nats:4222",
+            "nats://10.0.0.5:4222",
+            "nats://0.0.0.0:4222",
+            "not a url",
+        ] {
+            assert!(!BusConfig::new(url).is_loopback(), "{url}");
+        }
     }
 }

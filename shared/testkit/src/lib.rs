@@ -5,12 +5,14 @@
 //!
 //! Where the servers are: `EDUGROUP_TEST_DATABASE_URL` (default
 //! `postgres://postgres@127.0.0.1:5432/postgres`) and `EDUGROUP_TEST_NATS_URL` (default
-//! `nats://127.0.0.1:4222`).
+//! `nats://127.0.0.1:4222`), logged in with the development credentials when this
+//! installation has them (see [`nats_config`]).
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use anyhow::Context as _;
 use diesel_async::{AsyncConnection, AsyncPgConnection, SimpleAsyncConnection};
+use edu_bus::dev::DevCredentials;
 use edu_bus::{Bus, BusConfig};
 use edu_contracts::EventEnvelope;
 use edu_db::DbConfig;
@@ -25,8 +27,17 @@ pub fn database_server_url() -> String {
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
 }
 
-pub fn nats_url() -> String {
-    std::env::var("EDUGROUP_TEST_NATS_URL").unwrap_or_else(|_| "nats://127.0.0.1:4222".into())
+/// The test nats-server, logged in with the development credentials when this installation
+/// has them: deploy/dev-stack.sh starts the local server with them, and a server without
+/// authorization takes them too.
+pub fn nats_config() -> anyhow::Result<BusConfig> {
+    let url =
+        std::env::var("EDUGROUP_TEST_NATS_URL").unwrap_or_else(|_| "nats://127.0.0.1:4222".into());
+    let mut config = BusConfig::new(&url);
+    if let Some(credentials) = DevCredentials::load(&edu_bus::dev::state_dir_from_env()?)? {
+        credentials.apply(&mut config);
+    }
+    Ok(config)
 }
 
 /// Logs of the code under test, shown for failing tests (`RUST_LOG` picks the level).
@@ -173,7 +184,7 @@ impl TestBus {
     pub async fn new() -> anyhow::Result<Self> {
         init_tracing();
         let prefix = format!("t{}", unique_suffix());
-        let mut config = BusConfig::new(&nats_url());
+        let mut config = nats_config()?;
         config.stream = format!("EDU_EVENTS_{prefix}");
         config.prefix = prefix;
         config.request_timeout = Duration::from_secs(10);
@@ -223,13 +234,18 @@ impl TestBus {
 
 impl Drop for TestBus {
     fn drop(&mut self) {
-        let (url, stream) = (nats_url(), self.bus.config().stream.clone());
+        let config = self.bus.config().clone();
         let _ = std::thread::spawn(move || {
             let rt = tokio::runtime::Builder::new_current_thread()
                 .enable_all()
                 .build()?;
             rt.block_on(async {
-                let client = async_nats::connect(url).await?;
+                let mut options = async_nats::ConnectOptions::new();
+                if let Some((user, password)) = config.credentials {
+                    options = options.user_and_password(user, password);
+                }
+                let client = options.connect(config.url).await?;
+                let stream = config.stream;
                 let _ = async_nats::jetstream::new(client)
                     .delete_stream(stream)
                     .await;
