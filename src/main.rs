@@ -6,14 +6,12 @@
 //!   load through NATS queue groups);
 //! - `edugroup token` mints development tokens; `edugroup migrate` migrates every schema;
 //! - `edugroup openapi` prints the API's OpenAPI document;
-//! - `edugroup seed --province` loads a province-sized synthetic data set (benchmarks);
 //! - `edugroup audit verify` checks a county's audit trail.
 
 mod audit;
 mod config;
 mod demo;
 mod devbus;
-mod seed;
 
 use std::time::Duration;
 
@@ -80,20 +78,6 @@ enum Command {
     Migrate,
     /// Print the OpenAPI document of the lead-school API.
     Openapi,
-    /// Load a synthetic province into the migrated, empty database (bypasses the services'
-    /// write paths; for benchmarks, see deploy/bench/evaluation.sh).
-    Seed {
-        /// The province data set: 2,000 groups, 10,000 schools, 500,000 teachers,
-        /// 2,000,000 postings, 30,000 meetings at scale 1.
-        #[arg(long, required = true)]
-        province: bool,
-        /// Multiplies every count (0.1 for a quick run).
-        #[arg(long, default_value_t = 1.0)]
-        scale: f64,
-        /// The one region (六位行政区划代码) every group and school is in.
-        #[arg(long, default_value = "410000")]
-        region: String,
-    },
     /// Check the audit trail: the hash chains of every write's record.
     Audit {
         #[command(subcommand)]
@@ -239,11 +223,6 @@ async fn main() -> anyhow::Result<()> {
             println!("{}", edu_lead_api::openapi().to_pretty_json()?);
             Ok(())
         }
-        Command::Seed {
-            province: _,
-            scale,
-            region,
-        } => seed::province(&settings.database_url, scale, &region).await,
         Command::Audit { command } => match command {
             AuditCommand::Verify { county } => audit::verify(&settings, &county).await,
             AuditCommand::VerifyExport {

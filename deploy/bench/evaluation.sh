@@ -28,6 +28,7 @@ mkdir -p "$OUT"
 PSQL=(psql -h 127.0.0.1 -U postgres -qAt -v ON_ERROR_STOP=1)
 
 cargo build --release --quiet --bin edugroup
+cargo build --release --quiet -p edu-bench --bin seed
 BIN=target/release/edugroup
 export EDUGROUP_DATABASE_URL="postgres://postgres@127.0.0.1:5432/$DB"
 
@@ -46,7 +47,7 @@ bench_nats
 
 RUST_LOG=error $BIN migrate >/dev/null
 t0=$(date +%s.%N)
-RUST_LOG=error $BIN seed --province --scale "$SCALE" --region "$REGION" | tee "$OUT/seed.log"
+target/release/seed --province --scale "$SCALE" --region "$REGION" | tee "$OUT/seed.log"
 SEED_S=$(python3 -c "print(round($(date +%s.%N) - $t0, 1))")
 
 EDUGROUP_BIND="127.0.0.1:$PORT" EDUGROUP_RATE_PER_ADDRESS=0 EDUGROUP_RATE_PER_TOKEN=0 \
@@ -235,7 +236,7 @@ print(f"# A whole evaluation round at province scale {scale} vs raw SQL ({rounds
 print("| measure | value |")
 print("|---|---|")
 print(f"| groups in the region / scorecards per round | {groups} / {', '.join(cards)} |")
-print(f"| seed (`edugroup seed --province --scale {scale}`, incl. checks) | {seed_s} s |")
+print(f"| seed (`seed --province --scale {scale}`, incl. checks) | {seed_s} s |")
 print(f"| round via HTTP, POST (202) until GET says `computed` | {commit / 1000:.2f} s |")
 print(f"| HTTP reply: status / time | {', '.join(codes)} / {http_ms / 1000:.2f} s |")
 print(f"| raw SQL, one query per indicator family (5 queries, sum) | {sql / 1000:.2f} s |")

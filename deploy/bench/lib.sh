@@ -202,5 +202,5 @@ floor() {
 # The raw NATS request/reply round trip for DUR seconds at $1 requests in flight
 # → "requests/s p50ms"
 nats_rtt() {
-  target/release/examples/nats_rtt "$NATS_URL" "$DUR" "$1" | awk '/requests/{r=$2} /p50/{p=$3} END {print r, p/1000}'
+  target/release/nats_rtt "$NATS_URL" "$DUR" "$1" | awk '/requests/{r=$2} /p50/{p=$3} END {print r, p/1000}'
 }

@@ -3,15 +3,15 @@
 # release build, fresh database `edugroup_load`, wrk), each next to the machine's own limits
 # measured in the same run, alternating, ROUNDS rounds of DUR seconds, medians:
 #   read   GET /groups/{g}/members (JWT → NATS → PK select) at 64 and 1 connections vs the
-#          actix hello floor (services/lead-api/examples/hello.rs), the raw NATS
-#          request/reply (shared/bus/examples/nats_rtt.rs) and pgbench -S;
+#          actix hello floor (tools/bench/src/bin/hello.rs), the raw NATS
+#          request/reply (tools/bench/src/bin/nats_rtt.rs) and pgbench -S;
 #   write  POST /groups/{g}/postings (NATS → posting row + outbox row committed) at 16 and 1
 #          connections vs pgbench of the same two-insert transaction;
-#   JWT    the API's verifier on one core (shared/auth/examples/jwt_verify.rs) as a share of
+#   JWT    the API's verifier on one core (tools/bench/src/bin/jwt_verify.rs) as a share of
 #          the endpoints' per-request CPU;
 #   lag    outbox commit → the evaluation service's consumer commit, at half the write rate;
 #   drain  a backlog of EVENTS outbox rows published by the relay vs a raw JetStream
-#          publish+ack loop with the relay's window (shared/bus/examples/outbox_drain.rs);
+#          publish+ack loop with the relay's window (tools/bench/src/bin/outbox_drain.rs);
 #   overload  throughput vs connections on the read (the knee), then 4 × the knee's
 #          connections and twice the API's in-flight limit and queue: 2xx rate, every 5xx by code, 503/429
 #          with Retry-After, memory.
@@ -36,9 +36,7 @@ source deploy/bench/lib.sh
 
 bench_init
 cargo build --release --quiet --bin edugroup
-cargo build --release --quiet -p edu-bus --example nats_rtt --example outbox_drain
-cargo build --release --quiet -p edu-lead-api --example hello
-cargo build --release --quiet -p edu-auth --example jwt_verify
+cargo build --release --quiet -p edu-bench --bin nats_rtt --bin outbox_drain --bin hello --bin jwt_verify
 # the relay's in-flight window and the API's default in-flight limit, from the code
 WINDOW=$(sed -nE 's/^const BATCH: i64 = ([0-9]+);/\1/p' shared/bus/src/relay.rs)
 LIMIT=${EDUGROUP_HTTP_MAX_IN_FLIGHT:-$(sed -nE 's/^pub const DEFAULT_MAX_IN_FLIGHT: usize = ([0-9]+);/\1/p' services/lead-api/src/shed.rs)}
@@ -54,7 +52,7 @@ cleanup() {
 trap cleanup EXIT
 bench_fresh_db "$DB"
 bench_up "$PORT"
-target/release/examples/hello "127.0.0.1:$HELLO_PORT" 2 >/dev/null 2>&1 &
+target/release/hello "127.0.0.1:$HELLO_PORT" 2 >/dev/null 2>&1 &
 HELLO=$!
 bench_token
 bench_posting_fixture 256
@@ -67,9 +65,9 @@ LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 rm -f "$OUT/errors.txt"
 
 drain() { # relay|raw → "events/s"
-  target/release/examples/outbox_drain "$EDUGROUP_DATABASE_URL" "$NATS_URL" "$1" "$EVENTS" "$WINDOW" | awk '/events/{print $2}'
+  target/release/outbox_drain "$EDUGROUP_DATABASE_URL" "$NATS_URL" "$1" "$EVENTS" "$WINDOW" | awk '/events/{print $2}'
 }
-jwt() { target/release/examples/jwt_verify 5 | awk '/verifications/{v=$2} /ns/{n=$2} END {print v, n}'; }
+jwt() { target/release/jwt_verify 5 | awk '/verifications/{v=$2} /ns/{n=$2} END {print v, n}'; }
 
 # peak RSS (kB) of the `up` process while a command runs
 rss_start() {

@@ -18,7 +18,7 @@ source deploy/bench/lib.sh
 
 bench_init
 cargo build --release --quiet --bin edugroup
-cargo build --release --quiet -p edu-bus --example nats_rtt
+cargo build --release --quiet -p edu-bench --bin nats_rtt
 
 bench_fresh_db "$DB"
 trap bench_stop EXIT

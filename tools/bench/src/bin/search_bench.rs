@@ -1,7 +1,7 @@
 //! Search latency of the catalogue on 100,000 resources, through the bus as the lead-school
 //! API calls it (NATS request/reply → service → PostgreSQL → reply).
 //!
-//! `cargo run --release -p edu-catalogue --example search_bench -- [resources] [requests]`
+//! `cargo run --release -p edu-bench --bin search_bench -- [resources] [requests]`
 //!
 //! It starts the membership and catalogue services on a fresh database and a private bus
 //! namespace (the test kit's), creates one group with a lead and a member school, seeds

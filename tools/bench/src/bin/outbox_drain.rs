@@ -1,6 +1,6 @@
 //! Draining an outbox backlog: N committed outbox rows (the shape of a real `posting.proposed`
 //! envelope) in a scratch schema, then either
-//! - `relay`: the outbox relay of this crate started on them, timed until every row is
+//! - `relay`: the outbox relay of `edu-bus` started on them, timed until every row is
 //!   published (the relay's position is past it), or
 //! - `raw`: the same N bodies published to JetStream with `Nats-Msg-Id` and acknowledged,
 //!   `window` at a time (the relay's batch), with no database in the loop.
@@ -8,7 +8,7 @@
 //! Each run has its own stream and subject prefix (`BENCH_DRAIN`, `benchdrain`), so no
 //! service consumes the events; both are removed afterwards, with the schema.
 //!
-//! `cargo run --release -p edu-bus --example outbox_drain -- <database-url> <nats-url>
+//! `cargo run --release -p edu-bench --bin outbox_drain -- <database-url> <nats-url>
 //!  relay|raw [events] [window]` prints `events/s` and `seconds`.
 
 use std::sync::Arc;

@@ -2,7 +2,7 @@
 //! default of 2 HTTP workers), answering `GET /` with a short text. The read benchmark of
 //! deploy/bench/load.sh measures it next to the API.
 //!
-//! `cargo run --release -p edu-lead-api --example hello -- [bind] [workers]`
+//! `cargo run --release -p edu-bench --bin hello -- [bind] [workers]`
 
 use actix_web::{App, HttpResponse, HttpServer, get};
 

@@ -1,5 +1,5 @@
 //! Raw NATS request/reply round trip on this machine: the floor under every service call.
-//! `cargo run --release -p edu-bus --example nats_rtt -- [nats-url] [seconds] [concurrency]`
+//! `cargo run --release -p edu-bench --bin nats_rtt -- [nats-url] [seconds] [concurrency]`
 //! prints `requests/s` and `p50 µs` for an echo responder in the same process.
 
 use std::time::{Duration, Instant};

@@ -1,7 +1,7 @@
 //! What verifying a bearer token costs: the API's verifier (HS256 development secret, issuer
 //! and audience checked) on a real minted token, in a loop on one thread.
 //!
-//! `cargo run --release -p edu-auth --example jwt_verify -- [seconds]` prints `verifications/s`
+//! `cargo run --release -p edu-bench --bin jwt_verify -- [seconds]` prints `verifications/s`
 //! and `ns/verification`; deploy/bench/load.sh turns that into a share of an endpoint's
 //! per-request CPU.
 
