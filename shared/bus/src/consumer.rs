@@ -12,7 +12,7 @@ use async_nats::jetstream::consumer::{AckPolicy, pull};
 use diesel::prelude::*;
 use diesel::sql_types::{Array, Text, Uuid as SqlUuid};
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
-use edu_contracts::EventEnvelope;
+use edu_contracts::{Event, EventEnvelope};
 use edu_db::DbPool;
 use edu_db::prepared::Prepared;
 use futures::StreamExt;
@@ -31,6 +31,14 @@ pub enum Applied {
     Changed,
     /// An event of a type this consumer does not keep: only its inbox row is written.
     Ignored,
+}
+
+/// The event's payload as its type, inside a handler: a payload that does not read is a
+/// deserialization error, which rolls the batch back so the event is retried, never skipped.
+pub fn payload<E: Event>(event: &EventEnvelope) -> QueryResult<E> {
+    event.decode().map_err(|e| {
+        diesel::result::Error::DeserializationError(format!("{} payload: {e}", E::TYPE).into())
+    })
 }
 
 /// Applies one event inside the consumer's transaction.

@@ -8,6 +8,7 @@
 pub mod audit;
 pub mod consumer;
 pub mod dev;
+pub mod membership_view;
 pub mod outbox;
 pub mod policy;
 pub mod relay;

@@ -17,7 +17,6 @@
 
 use std::cell::Cell;
 
-use chrono::Utc;
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use edu_contracts::{Actor, Event, EventEnvelope};
@@ -60,19 +59,9 @@ fn envelope<E: Event>(
     school_id: Option<SchoolId>,
     event: &E,
 ) -> QueryResult<(EventId, serde_json::Value)> {
-    let payload = serde_json::to_value(event)
+    let mut envelope = EventEnvelope::of(actor.clone(), group_id, school_id, event)
         .map_err(|e| diesel::result::Error::SerializationError(Box::new(e)))?;
-    let envelope = EventEnvelope {
-        id: EventId::new(),
-        event_type: E::TYPE.to_owned(),
-        version: E::VERSION,
-        occurred_at: Utc::now(),
-        actor: actor.clone(),
-        policy_version: POLICY_VERSION.try_with(Cell::get).ok().flatten(),
-        group_id,
-        school_id,
-        payload,
-    };
+    envelope.policy_version = POLICY_VERSION.try_with(Cell::get).ok().flatten();
     let json = serde_json::to_value(&envelope)
         .map_err(|e| diesel::result::Error::SerializationError(Box::new(e)))?;
     Ok((envelope.id, json))

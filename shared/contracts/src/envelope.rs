@@ -103,3 +103,31 @@ pub struct EventEnvelope {
     pub school_id: Option<SchoolId>,
     pub payload: Value,
 }
+
+impl EventEnvelope {
+    /// The envelope of `event`, with a fresh id, the time now and no policy version: what the
+    /// outbox writes before it stamps the decision's policy version.
+    pub fn of<E: crate::Event>(
+        actor: Actor,
+        group_id: Option<GroupId>,
+        school_id: Option<SchoolId>,
+        event: &E,
+    ) -> serde_json::Result<Self> {
+        Ok(Self {
+            id: EventId::new(),
+            event_type: E::TYPE.to_owned(),
+            version: E::VERSION,
+            occurred_at: Utc::now(),
+            actor,
+            policy_version: None,
+            group_id,
+            school_id,
+            payload: serde_json::to_value(event)?,
+        })
+    }
+
+    /// The payload read back as the event its type names.
+    pub fn decode<E: crate::Event>(&self) -> serde_json::Result<E> {
+        E::deserialize(&self.payload)
+    }
+}

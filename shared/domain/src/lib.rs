@@ -2,7 +2,8 @@
 //! school-group rules, the school calendar, region policy with the documents' defaults,
 //! and the one error shape (`Problem`) with stable codes and bilingual messages.
 //!
-//! Pure types and rules: no database, HTTP or NATS code lives here.
+//! Pure types and rules: no database, HTTP or NATS code lives here. The one exception is the
+//! `diesel` feature ([`sql`]), which lets a service's rows hold these types as columns.
 
 pub mod calendar;
 pub mod catalogue;
@@ -12,6 +13,8 @@ pub mod model;
 pub mod policy;
 pub mod region;
 pub mod rotation;
+#[cfg(feature = "diesel")]
+pub mod sql;
 pub mod text;
 
 pub use calendar::{SchoolYear, Semester};
