@@ -21,6 +21,7 @@ use std::sync::Arc;
 use diesel_migrations::embed_migrations;
 use edu_bus::Bus;
 use edu_bus::consumer::ConsumerSpec;
+use edu_bus::membership_view::MembershipConsumer;
 use edu_bus::server::ServiceHost;
 use edu_contracts::ServiceName;
 use edu_contracts::catalogue::{self as ops, MAX_FILE_BYTES};
@@ -29,8 +30,11 @@ use edu_db::{DbConfig, EmbeddedMigrations};
 pub use service::CatalogueService;
 
 /// This service's migrations (after the infrastructure ones of edu-db).
-pub const MIGRATIONS: &[EmbeddedMigrations] =
-    &[embed_migrations!("migrations"), edu_bus::policy::MIGRATIONS];
+pub const MIGRATIONS: &[EmbeddedMigrations] = &[
+    embed_migrations!("migrations"),
+    edu_bus::policy::MIGRATIONS,
+    edu_bus::membership_view::MIGRATIONS,
+];
 
 /// Where files go and how large they may be.
 #[derive(Debug, Clone)]
@@ -84,7 +88,7 @@ pub async fn start_with(
     host.spawn_consumer(
         pool.clone(),
         spec,
-        Arc::new(projection::MembershipProjection),
+        Arc::new(MembershipConsumer(projection::CatalogueReactions)),
     );
     let files = Arc::new(files::LocalFileStore::new(config.files_dir));
     let service = CatalogueService::new(pool, files, config.max_file_bytes.min(MAX_FILE_BYTES));

@@ -1,24 +1,6 @@
 //! diesel table definitions of the `catalogue` schema.
 
 diesel::table! {
-    groups_seen (group_id) {
-        group_id -> Uuid,
-        region -> Text,
-        lead_school_id -> Uuid,
-        dissolved -> Bool,
-    }
-}
-
-diesel::table! {
-    group_schools (group_id, school_id) {
-        group_id -> Uuid,
-        school_id -> Uuid,
-        role -> Text,
-        active -> Bool,
-    }
-}
-
-diesel::table! {
     uploads (id) {
         id -> Uuid,
         group_id -> Uuid,
@@ -140,12 +122,9 @@ diesel::table! {
     }
 }
 
-diesel::joinable!(group_schools -> groups_seen (group_id));
 diesel::joinable!(versions -> resources (resource_id));
 diesel::joinable!(bookings -> facilities (facility_id));
 diesel::allow_tables_to_appear_in_same_query!(
-    groups_seen,
-    group_schools,
     uploads,
     resources,
     versions,

@@ -9,6 +9,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use chrono::Utc;
 use diesel_async::{AsyncConnection, AsyncPgConnection};
+use edu_bus::membership_view::{self as view, Lock};
 use edu_bus::outbox;
 use edu_contracts::catalogue::{
     Adoption, BrandRefusal, BrandRefusalQuery, CHUNK_BYTES, COUNT_CAP, Chunk, Decision, FileChunk,
@@ -123,13 +124,14 @@ async fn viewer(
     conn: &mut AsyncPgConnection,
     actor: &Actor,
     group: GroupId,
-    lock: bool,
+    lock: Lock,
 ) -> Result<Option<(GroupFacts, Viewer)>> {
-    let Some(facts) = store::group(conn, group, lock).await? else {
+    let Some(group_view) = view::group(conn, group, lock).await? else {
         return Ok(None);
     };
+    let facts = GroupFacts::from(group_view);
     let school_active = match actor.school_id {
-        Some(s) => store::school_active(conn, group, s, lock).await?,
+        Some(s) => view::school_active(conn, group, s, lock).await?,
         None => None,
     };
     let viewer = Viewer {
@@ -146,7 +148,7 @@ async fn reach(
     conn: &mut AsyncPgConnection,
     actor: &Actor,
     group: GroupId,
-    lock: bool,
+    lock: Lock,
 ) -> Result<Reader> {
     let (facts, viewer) = viewer(conn, actor, group, lock)
         .await?
@@ -162,7 +164,7 @@ async fn reach(
 /// The school an office writes for: an office (not a teacher, not the bureau: the library
 /// is read-only for it) of an active school of a group that is not dissolved.
 async fn writer(conn: &mut AsyncPgConnection, actor: &Actor, group: GroupId) -> Result<SchoolId> {
-    let r = reach(conn, actor, group, true).await?;
+    let r = reach(conn, actor, group, Lock::Share).await?;
     if r.group.dissolved {
         return Err(CatalogueError::GroupDissolved);
     }
@@ -181,9 +183,10 @@ async fn readable(
     conn: &mut AsyncPgConnection,
     actor: &Actor,
     id: ResourceId,
-    lock: bool,
+    lock: Lock,
 ) -> Result<(ResourceRow, Reader)> {
-    let row = store::resource(conn, id, lock)
+    // A write locks the resource itself for update, and the group's view for share.
+    let row = store::resource(conn, id, lock == Lock::Share)
         .await?
         .ok_or(CatalogueError::ResourceNotFound)?;
     let reader = reach(conn, actor, row.group(), lock)
@@ -289,11 +292,11 @@ impl CatalogueService {
             &cmd.body,
             async |conn| {
                 let school = writer(conn, &cmd.actor, body.group_id).await?;
-                let region = store::group(conn, body.group_id, false)
+                let region = view::group(conn, body.group_id, Lock::None)
                     .await?
                     .ok_or(CatalogueError::GroupNotFound)?
                     .region;
-                let status = rules::initial_status(&Self::policy(conn, &region).await?);
+                let status = rules::initial_status(&Self::policy(conn, region.as_str()).await?);
                 let file = self
                     .attach(conn, content.upload_id, body.group_id, school)
                     .await?;
@@ -348,7 +351,8 @@ impl CatalogueService {
 
     pub async fn get(&self, cmd: Command<ResourceRef>) -> Result<Resource> {
         let mut conn = self.conn().await?;
-        let (row, reader) = readable(&mut conn, &cmd.actor, cmd.body.resource_id, false).await?;
+        let (row, reader) =
+            readable(&mut conn, &cmd.actor, cmd.body.resource_id, Lock::None).await?;
         full_view(&mut conn, &row, reader.school).await
     }
 
@@ -370,7 +374,7 @@ impl CatalogueService {
             }
         }
         let mut conn = self.conn().await?;
-        let reader = reach(&mut conn, &cmd.actor, group_id, false).await?;
+        let reader = reach(&mut conn, &cmd.actor, group_id, Lock::None).await?;
         let (rows, total) = store::search(
             &mut conn,
             group_id,
@@ -409,7 +413,7 @@ impl CatalogueService {
             &cmd.body,
             async |conn| {
                 let (mut row, reader) =
-                    readable(conn, &cmd.actor, cmd.body.resource_id, true).await?;
+                    readable(conn, &cmd.actor, cmd.body.resource_id, Lock::Share).await?;
                 if reader.school != Some(row.owner()) || !rules::is_school_office(cmd.actor.role) {
                     return Err(CatalogueError::NotOwner);
                 }
@@ -477,7 +481,8 @@ impl CatalogueService {
         };
         let mut conn = self.conn().await?;
         conn.transaction(async |conn| {
-            let (mut row, reader) = readable(conn, &cmd.actor, cmd.body.resource_id, true).await?;
+            let (mut row, reader) =
+                readable(conn, &cmd.actor, cmd.body.resource_id, Lock::Share).await?;
             if reader.reach != Reach::Lead {
                 return Err(CatalogueError::NotLeadOffice);
             }
@@ -527,7 +532,7 @@ impl CatalogueService {
             cmd.idempotency_key.as_deref(),
             &cmd.body,
             async |conn| {
-                let (row, _) = readable(conn, &cmd.actor, cmd.body.resource_id, false).await?;
+                let (row, _) = readable(conn, &cmd.actor, cmd.body.resource_id, Lock::None).await?;
                 let school = writer(conn, &cmd.actor, row.group()).await?;
                 let status = row.status()?;
                 if status != ResourceStatus::Published {
@@ -598,12 +603,13 @@ impl CatalogueService {
             cmd.idempotency_key.as_deref(),
             &cmd.body,
             async |conn| {
-                let (row, reader) = readable(conn, &cmd.actor, cmd.body.resource_id, true).await?;
+                let (row, reader) =
+                    readable(conn, &cmd.actor, cmd.body.resource_id, Lock::Share).await?;
                 let target = cmd.body.share.target;
                 let (target_school, target_group, inside) = match target {
                     ShareTarget::School { school_id } => {
                         let active =
-                            store::school_active(conn, row.group(), school_id, true).await?;
+                            view::school_active(conn, row.group(), school_id, Lock::Share).await?;
                         (
                             Some(school_id),
                             None,
@@ -693,7 +699,7 @@ impl CatalogueService {
         } = cmd.body;
         let paging = paging.checked()?;
         let mut conn = self.conn().await?;
-        let reader = reach(&mut conn, &cmd.actor, group_id, false).await?;
+        let reader = reach(&mut conn, &cmd.actor, group_id, Lock::None).await?;
         if reader.reach == Reach::OwnOnly {
             return Err(CatalogueError::GroupNotFound);
         }
@@ -712,7 +718,7 @@ impl CatalogueService {
     pub async fn reuse(&self, cmd: Command<ReuseQuery>) -> Result<Reuse> {
         let group = cmd.body.group_id;
         let mut conn = self.conn().await?;
-        let reader = reach(&mut conn, &cmd.actor, group, false).await?;
+        let reader = reach(&mut conn, &cmd.actor, group, Lock::None).await?;
         if reader.reach == Reach::OwnOnly {
             return Err(CatalogueError::GroupNotFound);
         }
@@ -911,7 +917,7 @@ impl CatalogueService {
     /// A piece of a version's file, for whoever may see the resource (nobody outside the group).
     pub async fn read_file(&self, cmd: Command<FileRead>) -> Result<FileChunk> {
         let mut conn = self.conn().await?;
-        let (row, _) = readable(&mut conn, &cmd.actor, cmd.body.resource_id, false).await?;
+        let (row, _) = readable(&mut conn, &cmd.actor, cmd.body.resource_id, Lock::None).await?;
         let number = cmd.body.version.unwrap_or(row.latest_version);
         let version = store::version(&mut conn, ResourceId(row.id), number)
             .await?

@@ -13,16 +13,16 @@ use edu_contracts::catalogue::{
     ResourceSummary, ResourceVersion, ShareTarget, Upload,
 };
 use edu_domain::{
-    BookingId, BookingStatus, ErrorCode, FacilityId, GroupId, MemberRole, ResourceId,
-    ResourceStatus, SchoolId, UploadId,
+    BookingId, BookingStatus, ErrorCode, FacilityId, GroupId, ResourceId, ResourceStatus, SchoolId,
+    UploadId,
 };
 use uuid::Uuid;
 
 use crate::rules::{self, GroupFacts, Reach};
 use crate::schema::{
-    adoptions, bookings, export_refusals, facilities, group_schools, groups_seen, resources,
-    shares, uploads, versions,
+    adoptions, bookings, export_refusals, facilities, resources, shares, uploads, versions,
 };
+use edu_bus::membership_view::GroupView;
 
 diesel::define_sql_function! {
     /// Position of `needle` in `haystack` (1-based), 0 when absent.
@@ -37,58 +37,17 @@ pub fn parse<T: std::str::FromStr>(what: &str, value: &str) -> QueryResult<T> {
     })
 }
 
-// ---- the membership projection ----------------------------------------------------------
+// ---- the membership view ----------------------------------------------------------------
 
-pub async fn group_established(
-    conn: &mut AsyncPgConnection,
-    group: GroupId,
-    region: &str,
-    lead: SchoolId,
-) -> QueryResult<()> {
-    diesel::insert_into(groups_seen::table)
-        .values((
-            groups_seen::group_id.eq(group.0),
-            groups_seen::region.eq(region),
-            groups_seen::lead_school_id.eq(lead.0),
-        ))
-        .on_conflict_do_nothing()
-        .execute(conn)
-        .await?;
-    set_school(conn, group, lead, MemberRole::Lead, true).await
-}
-
-pub async fn set_school(
-    conn: &mut AsyncPgConnection,
-    group: GroupId,
-    school: SchoolId,
-    role: MemberRole,
-    active: bool,
-) -> QueryResult<()> {
-    diesel::insert_into(group_schools::table)
-        .values((
-            group_schools::group_id.eq(group.0),
-            group_schools::school_id.eq(school.0),
-            group_schools::role.eq(role.as_str()),
-            group_schools::active.eq(active),
-        ))
-        .on_conflict((group_schools::group_id, group_schools::school_id))
-        .do_update()
-        .set(group_schools::active.eq(active))
-        .execute(conn)
-        .await
-        .map(|_| ())
-}
-
-pub async fn group_dissolved(conn: &mut AsyncPgConnection, group: GroupId) -> QueryResult<()> {
-    diesel::update(groups_seen::table.find(group.0))
-        .set(groups_seen::dissolved.eq(true))
-        .execute(conn)
-        .await?;
-    diesel::update(group_schools::table.filter(group_schools::group_id.eq(group.0)))
-        .set(group_schools::active.eq(false))
-        .execute(conn)
-        .await
-        .map(|_| ())
+/// What the catalogue's rules need of a group.
+impl From<GroupView> for GroupFacts {
+    fn from(g: GroupView) -> Self {
+        Self {
+            region: g.region.as_str().to_owned(),
+            lead_school_id: g.lead_school_id,
+            dissolved: g.dissolved_on.is_some(),
+        }
+    }
 }
 
 /// §5 exit and dissolution: future bookings made by, or at a facility of, a school that is
@@ -126,48 +85,6 @@ pub async fn cancel_future_bookings(
             .execute(conn)
             .await
         }
-    }
-}
-
-/// The group's facts; `lock` takes a share lock so that a concurrent dissolution waits for
-/// the writing transaction.
-pub async fn group(
-    conn: &mut AsyncPgConnection,
-    group: GroupId,
-    lock: bool,
-) -> QueryResult<Option<GroupFacts>> {
-    let q = groups_seen::table.find(group.0).select((
-        groups_seen::region,
-        groups_seen::lead_school_id,
-        groups_seen::dissolved,
-    ));
-    let row: Option<(String, Uuid, bool)> = if lock {
-        q.for_share().first(conn).await.optional()?
-    } else {
-        q.first(conn).await.optional()?
-    };
-    Ok(row.map(|(region, lead, dissolved)| GroupFacts {
-        region,
-        lead_school_id: SchoolId(lead),
-        dissolved,
-    }))
-}
-
-/// Whether `school` is an active school of `group` (`None`: never one); `lock` as above,
-/// against a concurrent exit.
-pub async fn school_active(
-    conn: &mut AsyncPgConnection,
-    group: GroupId,
-    school: SchoolId,
-    lock: bool,
-) -> QueryResult<Option<bool>> {
-    let q = group_schools::table
-        .find((group.0, school.0))
-        .select(group_schools::active);
-    if lock {
-        q.for_share().first::<bool>(conn).await.optional()
-    } else {
-        q.first::<bool>(conn).await.optional()
     }
 }
 

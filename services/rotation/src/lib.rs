@@ -11,7 +11,6 @@ mod roster;
 pub mod rules;
 mod schema;
 pub mod service;
-mod stays;
 mod store;
 
 use std::sync::Arc;
@@ -19,6 +18,7 @@ use std::sync::Arc;
 use diesel_migrations::embed_migrations;
 use edu_bus::Bus;
 use edu_bus::consumer::ConsumerSpec;
+use edu_bus::membership_view::MembershipConsumer;
 use edu_bus::server::ServiceHost;
 use edu_contracts::ServiceName;
 use edu_contracts::rotation as ops;
@@ -27,8 +27,11 @@ use edu_db::{DbConfig, EmbeddedMigrations};
 pub use service::RotationService;
 
 /// This service's migrations (after the infrastructure ones of edu-db).
-pub const MIGRATIONS: &[EmbeddedMigrations] =
-    &[embed_migrations!("migrations"), edu_bus::policy::MIGRATIONS];
+pub const MIGRATIONS: &[EmbeddedMigrations] = &[
+    embed_migrations!("migrations"),
+    edu_bus::policy::MIGRATIONS,
+    edu_bus::membership_view::MIGRATIONS,
+];
 
 /// Migrates the schema, starts the outbox relay and the membership projection, and
 /// registers the endpoints on the bus.
@@ -48,7 +51,7 @@ pub async fn start(bus: &Bus, db: DbConfig) -> anyhow::Result<ServiceHost> {
     host.spawn_consumer(
         pool.clone(),
         spec,
-        Arc::new(projection::MembershipProjection),
+        Arc::new(MembershipConsumer(projection::RotationReactions)),
     );
     let service = RotationService::new(pool);
     edu_bus::serve_operations!(host, service, {

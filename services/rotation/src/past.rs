@@ -15,6 +15,7 @@ use std::collections::btree_map::Entry;
 
 use chrono::{NaiveDate, Utc};
 use diesel_async::AsyncPgConnection;
+use edu_bus::membership_view::{self as view, Lock};
 use edu_bus::outbox;
 use edu_contracts::Command;
 use edu_contracts::events::{PostingConfirmed, PostingEnded, PostingProposed};
@@ -25,7 +26,7 @@ use uuid::Uuid;
 
 use crate::error::RotationError;
 use crate::service::{NewRow, Result, RotationService, facts, new_row, today};
-use crate::{rules, stays, store};
+use crate::{rules, store};
 
 /// At most this many postings in one load.
 const MAX_ENTRIES: usize = 200;
@@ -86,10 +87,10 @@ impl RotationService {
             cmd.idempotency_key.as_deref(),
             body,
             async |conn| {
-                let (_, dissolved) = store::group(conn, body.group_id)
+                let group = view::group(conn, body.group_id, Lock::None)
                     .await?
                     .ok_or(RotationError::GroupNotFound)?;
-                if dissolved {
+                if group.dissolved_on.is_some() {
                     return Err(RotationError::GroupDissolved);
                 }
                 let mut rosters = Rosters::new();
@@ -154,8 +155,8 @@ async fn load_one(
     .await?
     .ok_or(RotationError::TeacherNotFound)?;
     let roles = (
-        stays::role_through(conn, group, entry.from_school_id, (start, last_day)).await?,
-        stays::role_through(conn, group, entry.to_school_id, (start, last_day)).await?,
+        view::role_through(conn, group, entry.from_school_id, (start, last_day)).await?,
+        view::role_through(conn, group, entry.to_school_id, (start, last_day)).await?,
     );
     let policy = context.policy()?;
     let ends = (entry.from_school_id, entry.to_school_id);

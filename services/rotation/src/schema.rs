@@ -24,37 +24,6 @@ diesel::table! {
 }
 
 diesel::table! {
-    groups_seen (group_id) {
-        group_id -> Uuid,
-        region -> Text,
-        lead_school_id -> Uuid,
-        dissolved -> Bool,
-    }
-}
-
-diesel::table! {
-    group_schools (group_id, school_id) {
-        group_id -> Uuid,
-        school_id -> Uuid,
-        role -> Text,
-        active -> Bool,
-        under_persuade_out -> Bool,
-        region -> Nullable<Text>,
-    }
-}
-
-diesel::table! {
-    school_stays (id) {
-        id -> Int8,
-        group_id -> Uuid,
-        school_id -> Uuid,
-        role -> Text,
-        joined_on -> Date,
-        left_on -> Nullable<Date>,
-    }
-}
-
-diesel::table! {
     postings (id) {
         id -> Uuid,
         group_id -> Uuid,
@@ -83,7 +52,6 @@ diesel::table! {
 
 diesel::joinable!(teacher_eligibility -> teachers (teacher_id));
 diesel::joinable!(postings -> teachers (teacher_id));
-diesel::joinable!(group_schools -> groups_seen (group_id));
 
 diesel::table! {
     trainings (id) {
@@ -113,9 +81,6 @@ diesel::joinable!(training_participants -> teachers (teacher_id));
 diesel::allow_tables_to_appear_in_same_query!(
     teachers,
     teacher_eligibility,
-    groups_seen,
-    group_schools,
-    school_stays,
     postings,
     trainings,
     training_participants

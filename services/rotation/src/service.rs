@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use chrono::{NaiveDate, Utc};
 use diesel_async::{AsyncConnection, AsyncPgConnection};
+use edu_bus::membership_view::{self as view, Lock};
 use edu_bus::outbox;
 use edu_contracts::events::{
     PostingCancelled, PostingConfirmed, PostingEnded, PostingFacts, PostingProposed, TrainingHeld,
@@ -279,7 +280,7 @@ impl RotationService {
             consent::check_consented(&row)?;
             let group = GroupId(row.group_id);
             for school in [row.from_school_id, row.to_school_id] {
-                store::active_role(conn, group, SchoolId(school))
+                view::role_now(conn, group, SchoolId(school), Lock::None)
                     .await?
                     .ok_or(RotationError::SchoolNotInGroup)?;
             }
@@ -359,9 +360,12 @@ impl RotationService {
         let as_of = as_of.unwrap_or_else(today);
         let mut conn = self.conn().await?;
         let region = match &scope {
-            Scope::Group { group_id } => store::group_region(&mut conn, *group_id)
+            Scope::Group { group_id } => view::group(&mut conn, *group_id, Lock::None)
                 .await?
-                .unwrap_or_default(),
+                .ok_or(RotationError::GroupNotFound)?
+                .region
+                .as_str()
+                .to_owned(),
             Scope::Region { region: r } => r.as_str().to_owned(),
         };
         // E-08 under the region's policy in force on the day the figures are for.
@@ -554,10 +558,10 @@ impl RotationService {
             cmd.idempotency_key.as_deref(),
             &cmd.body,
             async |conn| {
-                let (lead, dissolved) = store::group(conn, body.group_id)
+                let group = view::group(conn, body.group_id, Lock::None)
                     .await?
                     .ok_or(RotationError::GroupNotFound)?;
-                if dissolved {
+                if group.dissolved_on.is_some() {
                     return Err(RotationError::GroupDissolved);
                 }
                 let known = store::count_group_teachers(conn, body.group_id, &participants).await?;
@@ -578,7 +582,7 @@ impl RotationService {
                     school_year: school_year.0,
                     semester: semester_str(semester).to_owned(),
                     hours: i16::try_from(body.hours).unwrap_or(i16::MAX),
-                    provider_school_id: lead,
+                    provider_school_id: group.lead_school_id.0,
                     created_at: Utc::now(),
                 };
                 store::insert_training(conn, &row, &participants).await?;
@@ -596,7 +600,7 @@ impl RotationService {
                     conn,
                     &cmd.actor,
                     Some(body.group_id),
-                    Some(SchoolId(lead)),
+                    Some(group.lead_school_id),
                     &event,
                 )
                 .await?;

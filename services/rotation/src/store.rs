@@ -13,7 +13,7 @@ use edu_domain::{
 use uuid::Uuid;
 
 use crate::rules;
-use crate::schema::{group_schools, groups_seen, postings, teacher_eligibility, teachers};
+use crate::schema::{postings, teacher_eligibility, teachers};
 
 pub(crate) fn parse<T: std::str::FromStr>(what: &str, value: &str) -> QueryResult<T> {
     value.parse().map_err(|_| corrupt(what, value))
@@ -265,32 +265,6 @@ pub async fn teachers_by_id(
         .await
 }
 
-/// A group as the membership events describe it: (lead school, dissolved).
-pub async fn group(conn: &mut AsyncPgConnection, id: GroupId) -> QueryResult<Option<(Uuid, bool)>> {
-    groups_seen::table
-        .find(id.0)
-        .select((groups_seen::lead_school_id, groups_seen::dissolved))
-        .first(conn)
-        .await
-        .optional()
-}
-
-/// The role of an active school of the group.
-pub async fn active_role(
-    conn: &mut AsyncPgConnection,
-    group: GroupId,
-    school: SchoolId,
-) -> QueryResult<Option<MemberRole>> {
-    let role: Option<String> = group_schools::table
-        .find((group.0, school.0))
-        .filter(group_schools::active)
-        .select(group_schools::role)
-        .first(conn)
-        .await
-        .optional()?;
-    role.map(|r| parse("role", &r)).transpose()
-}
-
 /// What deciding a new posting needs besides the teacher, read in one statement: the group
 /// (`None` when membership never announced it), the active roles of the sending school (the
 /// teacher's home school, E-04) and the receiving one, and another live posting of the
@@ -392,18 +366,18 @@ async fn posting_context(
     use diesel::sql_types::{Date, Uuid as SqlUuid};
     // Prepared once per connection: planning its subqueries costs more than running them.
     Prepared::new(
-        "SELECT g.dissolved, g.region, pv.version AS policy_version, pv.body AS policy_body, \
-                (SELECT under_persuade_out FROM group_schools \
+        "SELECT g.dissolved_on IS NOT NULL AS dissolved, g.region, pv.version AS policy_version, pv.body AS policy_body, \
+                (SELECT under_persuade_out FROM membership_schools \
                   WHERE group_id = p.group_id AND school_id = p.to_school AND active) \
                   AS receiver_under_persuade_out, \
-                (SELECT region FROM group_schools \
+                (SELECT region FROM membership_schools \
                   WHERE group_id = p.group_id AND school_id = p.to_school AND active) \
                   AS receiver_region, \
-                (SELECT gs.role FROM group_schools gs JOIN teachers t \
+                (SELECT gs.role FROM membership_schools gs JOIN teachers t \
                     ON t.id = p.teacher AND gs.school_id = t.home_school_id \
                   WHERE gs.group_id = p.group_id AND gs.active) \
                   AS from_role, \
-                (SELECT role FROM group_schools \
+                (SELECT role FROM membership_schools \
                   WHERE group_id = p.group_id AND school_id = p.to_school AND active) \
                   AS to_role, \
                 (SELECT latest.id FROM (SELECT id, coalesce(ended_on, end_date) AS last_day \
@@ -427,7 +401,7 @@ async fn posting_context(
     .bind::<Date, _>(policy_day)
     .sql(
         ")) AS p(group_id, to_school, teacher, first_day, last_day, policy_day) \
-           LEFT JOIN groups_seen g ON g.group_id = p.group_id \
+           LEFT JOIN membership_groups g ON g.group_id = p.group_id \
            LEFT JOIN LATERAL (SELECT version, body FROM policy_versions \
                   WHERE region = g.region AND effective_from <= p.policy_day \
                   ORDER BY version DESC LIMIT 1) pv ON true",
@@ -581,109 +555,11 @@ pub async fn open_postings(
     }
 }
 
-// ---- projection of membership events ----
-
-pub async fn group_established(
-    conn: &mut AsyncPgConnection,
-    group: GroupId,
-    region: &str,
-    lead: SchoolId,
-) -> QueryResult<()> {
-    diesel::insert_into(groups_seen::table)
-        .values((
-            groups_seen::group_id.eq(group.0),
-            groups_seen::region.eq(region),
-            groups_seen::lead_school_id.eq(lead.0),
-        ))
-        .on_conflict_do_nothing()
-        .execute(conn)
-        .await?;
-    set_school(conn, group, lead, MemberRole::Lead, true).await
-}
-
-pub async fn set_school(
-    conn: &mut AsyncPgConnection,
-    group: GroupId,
-    school: SchoolId,
-    role: MemberRole,
-    active: bool,
-) -> QueryResult<()> {
-    diesel::insert_into(group_schools::table)
-        .values((
-            group_schools::group_id.eq(group.0),
-            group_schools::school_id.eq(school.0),
-            group_schools::role.eq(role.as_str()),
-            group_schools::active.eq(active),
-        ))
-        .on_conflict((group_schools::group_id, group_schools::school_id))
-        .do_update()
-        .set((
-            group_schools::role.eq(role.as_str()),
-            group_schools::active.eq(active),
-        ))
-        .execute(conn)
-        .await
-        .map(|_| ())
-}
-
-/// F-04: a member school's county, as its admission said it.
-pub async fn set_school_region(
-    conn: &mut AsyncPgConnection,
-    group: GroupId,
-    school: SchoolId,
-    region: &RegionCode,
-) -> QueryResult<()> {
-    diesel::update(group_schools::table.find((group.0, school.0)))
-        .set(group_schools::region.eq(region.as_str()))
-        .execute(conn)
-        .await
-        .map(|_| ())
-}
-
-/// X-01: marks or clears a member's open persuade-out.
-pub async fn set_persuade_out(
-    conn: &mut AsyncPgConnection,
-    group: GroupId,
-    school: SchoolId,
-    open: bool,
-) -> QueryResult<()> {
-    diesel::update(
-        group_schools::table
-            .filter(group_schools::group_id.eq(group.0))
-            .filter(group_schools::school_id.eq(school.0)),
-    )
-    .set(group_schools::under_persuade_out.eq(open))
-    .execute(conn)
-    .await
-    .map(|_| ())
-}
-
-/// The region of a group seen in membership events.
-pub async fn group_region(
-    conn: &mut AsyncPgConnection,
-    group: GroupId,
-) -> QueryResult<Option<String>> {
-    groups_seen::table
-        .find(group.0)
-        .select(groups_seen::region)
-        .first(conn)
-        .await
-        .optional()
-}
-
-pub async fn group_dissolved(conn: &mut AsyncPgConnection, group: GroupId) -> QueryResult<()> {
-    diesel::update(groups_seen::table.find(group.0))
-        .set(groups_seen::dissolved.eq(true))
-        .execute(conn)
-        .await?;
-    diesel::update(group_schools::table.filter(group_schools::group_id.eq(group.0)))
-        .set(group_schools::active.eq(false))
-        .execute(conn)
-        .await
-        .map(|_| ())
-}
-
 // ---- compliance ----
+
+/// A teacher's home school is in the group (bound after it) today, in the membership view.
+const AT_A_SCHOOL_OF: &str = "teachers.home_school_id IN (SELECT school_id FROM membership_schools \
+                              WHERE active AND group_id = ";
 
 /// Who is in scope: a group's active schools, or a region.
 pub enum ScopeFilter<'a> {
@@ -704,12 +580,9 @@ pub async fn eligible_teachers(
         .into_boxed();
     q = match scope {
         ScopeFilter::Group(g) => q.filter(
-            teachers::home_school_id.eq_any(
-                group_schools::table
-                    .filter(group_schools::group_id.eq(g.0))
-                    .filter(group_schools::active)
-                    .select(group_schools::school_id),
-            ),
+            diesel::dsl::sql::<Bool>(AT_A_SCHOOL_OF)
+                .bind::<diesel::sql_types::Uuid, _>(*g)
+                .sql(")"),
         ),
         ScopeFilter::Region(r) => q.filter(teachers::home_region.eq(r.to_string())),
     };
@@ -765,10 +638,10 @@ pub async fn group_tallies(
         ScopeFilter::Region(r) => (None, Some((*r).to_owned())),
     };
     diesel::sql_query(
-        "WITH g AS (SELECT group_id FROM groups_seen \
+        "WITH g AS (SELECT group_id FROM membership_groups \
                      WHERE group_id = $1 OR region = $2), \
               elig AS (SELECT gs.group_id, count(*) AS eligible \
-                       FROM g JOIN group_schools gs USING (group_id) \
+                       FROM g JOIN membership_schools gs USING (group_id) \
                        JOIN teachers t ON t.home_school_id = gs.school_id \
                        JOIN teacher_eligibility e ON e.teacher_id = t.id \
                        WHERE gs.active AND e.school_year = $3 AND e.eligible \
@@ -883,12 +756,9 @@ pub async fn count_group_teachers(
     teachers::table
         .filter(teachers::id.eq_any(teachers_))
         .filter(
-            teachers::home_school_id.eq_any(
-                group_schools::table
-                    .filter(group_schools::group_id.eq(group.0))
-                    .filter(group_schools::active)
-                    .select(group_schools::school_id),
-            ),
+            diesel::dsl::sql::<Bool>(AT_A_SCHOOL_OF)
+                .bind::<diesel::sql_types::Uuid, _>(group)
+                .sql(")"),
         )
         .count()
         .get_result(conn)
@@ -987,7 +857,7 @@ pub async fn shadowing_coverage(
                           AND p.status IN ('confirmed', 'ended_early')
                           AND p.start_date BETWEEN $2 AND $3) AS covered
          FROM teachers t
-         JOIN group_schools gs ON gs.school_id = t.home_school_id
+         JOIN membership_schools gs ON gs.school_id = t.home_school_id
          WHERE gs.group_id = $1 AND gs.active AND gs.role = 'member'
            AND t.post IN ('middle_manager', 'subject_teacher')
          ORDER BY t.name",

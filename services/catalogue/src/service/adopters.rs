@@ -5,6 +5,7 @@
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use edu_bus::membership_view::Lock;
 use edu_contracts::Command;
 use edu_contracts::catalogue::{Adopter, Adopters, ResourceRef};
 use edu_domain::{ResourceId, SchoolId};
@@ -39,7 +40,7 @@ impl CatalogueService {
     /// The schools that adopted a resource, as its readers see it.
     pub async fn adopters(&self, cmd: Command<ResourceRef>) -> Result<Adopters> {
         let mut conn = self.conn().await?;
-        let (row, _) = readable(&mut conn, &cmd.actor, cmd.body.resource_id, false).await?;
+        let (row, _) = readable(&mut conn, &cmd.actor, cmd.body.resource_id, Lock::None).await?;
         let items = latest_adoptions(&mut conn, ResourceId(row.id))
             .await?
             .into_iter()

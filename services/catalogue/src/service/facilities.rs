@@ -5,6 +5,7 @@
 
 use chrono::Utc;
 use diesel_async::AsyncPgConnection;
+use edu_bus::membership_view::{self as view, Lock};
 use edu_bus::outbox;
 use edu_contracts::catalogue::{
     Booking, BookingQuery, Facility, FacilityQuery, NewBooking, NewFacility, Page,
@@ -66,7 +67,7 @@ impl CatalogueService {
         actor: &Actor,
         group: GroupId,
     ) -> Result<Reader> {
-        let reader = reach(conn, actor, group, false).await?;
+        let reader = reach(conn, actor, group, Lock::None).await?;
         if reader.reach == Reach::OwnOnly {
             return Err(CatalogueError::GroupNotFound);
         }
@@ -109,7 +110,7 @@ impl CatalogueService {
                 })?;
                 // The facility left with its school.
                 let owner = SchoolId(facility.owner_school_id);
-                if store::school_active(conn, group, owner, true).await? != Some(true) {
+                if view::school_active(conn, group, owner, Lock::Share).await? != Some(true) {
                     return Err(CatalogueError::FacilityNotFound);
                 }
                 let row = BookingRow {
