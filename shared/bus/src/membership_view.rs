@@ -14,6 +14,8 @@
 //! reaction to each [`Change`] ([`Reactions`]), in the same transaction; the policy versions
 //! (`policy.published`) come on the same stream and are recorded here too.
 
+use std::collections::BTreeMap;
+
 use chrono::NaiveDate;
 use diesel::dsl::sql;
 use diesel::prelude::*;
@@ -90,9 +92,9 @@ pub enum Change {
         event: MemberAdmitted,
         on: NaiveDate,
     },
-    /// A school left a group; `on` is its last day.
+    /// A school left a group `on` that day (from then on it is not in it).
     Exited { event: MemberExited, on: NaiveDate },
-    /// A group was dissolved `on` that day, and every school's stay ended.
+    /// A group was dissolved `on` that day, and every school's stay ended then.
     Dissolved {
         event: GroupDissolved,
         on: NaiveDate,
@@ -257,8 +259,8 @@ async fn joined(
     .map(|_| ())
 }
 
-/// The school (or every school, on dissolution) is out of the group after `on`, its last
-/// day (never before its stay began); an open persuade-out of it has nothing left to act on.
+/// The school (or every school, on dissolution) is out of the group from `on` (a stay ends
+/// no earlier than it began); an open persuade-out of it has nothing left to act on.
 async fn left(
     conn: &mut AsyncPgConnection,
     group: GroupId,
@@ -353,14 +355,15 @@ pub struct Stay {
     pub school_id: SchoolId,
     pub role: MemberRole,
     pub joined_on: NaiveDate,
-    /// The last day in the group; `None` while the stay lasts.
+    /// The day it left (from then on it is not in the group, as membership records an
+    /// exit); `None` while the stay lasts.
     pub left_on: Option<NaiveDate>,
 }
 
 impl Stay {
     /// Whether the school was in the group on `day`.
     pub fn covers(&self, day: NaiveDate) -> bool {
-        self.joined_on <= day && self.left_on.is_none_or(|last| day <= last)
+        self.joined_on <= day && self.left_on.is_none_or(|left| day < left)
     }
 }
 
@@ -433,6 +436,27 @@ pub async fn schools_now(
         .await
 }
 
+/// The names of the schools the groups have had, where an event told them.
+pub async fn school_names(
+    conn: &mut AsyncPgConnection,
+    groups: &[GroupId],
+) -> QueryResult<BTreeMap<(GroupId, SchoolId), String>> {
+    let rows: Vec<(GroupId, SchoolId, String)> = membership_schools::table
+        .filter(membership_schools::group_id.eq_any(groups))
+        .filter(membership_schools::name.is_not_null())
+        .select((
+            membership_schools::group_id,
+            membership_schools::school_id,
+            membership_schools::name.assume_not_null(),
+        ))
+        .load(conn)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(g, s, name)| ((g, s), name))
+        .collect())
+}
+
 /// Every stay of every school in the group, earliest first.
 pub async fn stays(conn: &mut AsyncPgConnection, group: GroupId) -> QueryResult<Vec<Stay>> {
     membership_stays::table
@@ -458,7 +482,7 @@ pub async fn role_through(
         .filter(
             membership_stays::left_on
                 .is_null()
-                .or(membership_stays::left_on.ge(last)),
+                .or(membership_stays::left_on.gt(last)),
         )
         .select(membership_stays::role)
         .first(conn)

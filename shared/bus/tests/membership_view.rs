@@ -207,7 +207,8 @@ async fn a_member_that_leaves_and_comes_back_has_two_stays() -> TestResult {
         (stays[1].joined_on, stays[1].left_on),
         (day("2026-03-01")?, None)
     );
-    assert!(stays[0].covers(day("2026-01-31")?) && !stays[0].covers(day("2026-02-01")?));
+    // It left on 2026-01-31: in the group the day before, no longer that day.
+    assert!(stays[0].covers(day("2026-01-30")?) && !stays[0].covers(day("2026-01-31")?));
     assert_eq!(
         view::role_now(&mut conn, group, member, Lock::None).await?,
         Some(MemberRole::Member)

@@ -41,7 +41,8 @@ CREATE TABLE membership_stays (
     school_id uuid NOT NULL,
     role      text NOT NULL CHECK (role IN ('lead', 'member')),
     joined_on date NOT NULL,
-    -- The last day in the group; NULL while the stay lasts.
+    -- The day it left: from then on it is not in the group (as membership records an exit);
+    -- NULL while the stay lasts.
     left_on   date,
     CHECK (left_on IS NULL OR left_on >= joined_on)
 );
