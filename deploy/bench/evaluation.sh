@@ -66,7 +66,7 @@ cat >"$OUT/evaluation-raw.sql" <<SQL
 -- governance: meetings held by kind, attendance (schools present / schools), reports on time
 SELECT g.group_id, m.held, m.council, m.planning, m.summary, m.showcase, m.attendance,
        r.on_time, r.late
-FROM evaluation.groups_seen g
+FROM evaluation.membership_groups g
 LEFT JOIN (SELECT m.group_id, count(*) AS held,
                   count(*) FILTER (WHERE m.kind = 'council') AS council,
                   count(*) FILTER (WHERE m.kind = 'work_planning') AS planning,
@@ -74,8 +74,8 @@ LEFT JOIN (SELECT m.group_id, count(*) AS held,
                   count(*) FILTER (WHERE m.kind = 'results_showcase') AS showcase,
                   avg(cardinality(m.schools_present)::float8 / n.schools) AS attendance
            FROM evaluation.meetings m
-           JOIN (SELECT group_id, count(*) AS schools FROM evaluation.group_schools
-                 WHERE left_on IS NULL GROUP BY group_id) n USING (group_id)
+           JOIN (SELECT group_id, count(*) AS schools FROM evaluation.membership_schools
+                 WHERE active GROUP BY group_id) n USING (group_id)
            WHERE m.held_on BETWEEN '$FIRST' AND '$LAST' GROUP BY m.group_id) m USING (group_id)
 LEFT JOIN (SELECT group_id, count(*) FILTER (WHERE NOT late) AS on_time,
                   count(*) FILTER (WHERE late) AS late
@@ -84,7 +84,7 @@ LEFT JOIN (SELECT group_id, count(*) FILTER (WHERE NOT late) AS on_time,
 WHERE g.region = '$REGION';
 -- resource sharing: published per group and per school, adoptions by other schools, reuse
 SELECT g.group_id, r.published, r.publishing_schools, a.adoptions, a.reused
-FROM evaluation.groups_seen g
+FROM evaluation.membership_groups g
 LEFT JOIN (SELECT group_id, count(*) AS published,
                   count(DISTINCT owner_school_id) AS publishing_schools
            FROM evaluation.resources WHERE published_on BETWEEN '$FIRST' AND '$LAST'
@@ -99,7 +99,7 @@ WHERE g.region = '$REGION';
 -- rotated by the day), trainings and showcases by kind
 WITH elig AS (
   SELECT gs.group_id, count(*) AS eligible
-  FROM rotation.group_schools gs
+  FROM rotation.membership_schools gs
   JOIN rotation.teachers t ON t.home_school_id = gs.school_id
   JOIN rotation.teacher_eligibility e ON e.teacher_id = t.id
   WHERE gs.active AND e.school_year = $YEAR AND e.eligible GROUP BY gs.group_id),
@@ -117,7 +117,7 @@ tr AS (
   FROM evaluation.trainings WHERE held_on BETWEEN '$FIRST' AND '$LAST' GROUP BY group_id)
 SELECT g.group_id, e.eligible, r.rotated, r.backbone,
        100.0 * r.rotated / nullif(e.eligible, 0) AS rotation_pct, tr.trainings, tr.showcases
-FROM rotation.groups_seen g
+FROM rotation.membership_groups g
 LEFT JOIN elig e USING (group_id) LEFT JOIN rot r USING (group_id) LEFT JOIN tr USING (group_id)
 WHERE g.region = '$REGION';
 -- quality: members' scores now and a year before, value added, the gap to the lead
@@ -129,11 +129,11 @@ SELECT gs.group_id,
          - avg(d.quality_score) FILTER (WHERE gs.role = 'member') AS gap_now,
        max(p.quality_score) FILTER (WHERE gs.role = 'lead')
          - avg(p.quality_score) FILTER (WHERE gs.role = 'member') AS gap_before
-FROM evaluation.group_schools gs
-JOIN evaluation.groups_seen g USING (group_id)
+FROM evaluation.membership_schools gs
+JOIN evaluation.membership_groups g USING (group_id)
 LEFT JOIN evaluation.school_data d ON d.school_id = gs.school_id AND d.school_year = $YEAR
 LEFT JOIN evaluation.school_data p ON p.school_id = gs.school_id AND p.school_year = $YEAR - 1
-WHERE g.region = '$REGION' AND gs.left_on IS NULL
+WHERE g.region = '$REGION' AND gs.active
 GROUP BY gs.group_id;
 -- balance (Q-12, V-17): seven indicators per 100 students, the group's CVs now and with the
 -- postings running on the day applied, the county's CVs by stage
@@ -167,7 +167,7 @@ grp AS (
          stddev_pop(i5 * k) / nullif(avg(i5 * k), 0) AS cv5,
          stddev_pop(i6 * k) / nullif(avg(i6 * k), 0) AS cv6,
          stddev_pop(i7 * k) / nullif(avg(i7 * k), 0) AS cv7
-  FROM s JOIN evaluation.group_schools gs ON gs.school_id = s.school_id AND gs.left_on IS NULL
+  FROM s JOIN evaluation.membership_schools gs ON gs.school_id = s.school_id AND gs.active
   GROUP BY gs.group_id),
 county AS (
   SELECT stage = 'primary' AS primary_stage,
@@ -179,7 +179,7 @@ county AS (
 SELECT * FROM grp CROSS JOIN county;
 SQL
 
-NGROUPS=$("${PSQL[@]}" -d "$DB" -c "SELECT count(*) FROM evaluation.groups_seen WHERE region = '$REGION'")
+NGROUPS=$("${PSQL[@]}" -d "$DB" -c "SELECT count(*) FROM evaluation.membership_groups WHERE region = '$REGION'")
 raw() { # → total ms of the five queries (server round trips as psql's \timing measures them)
   "${PSQL[@]}" -d "$DB" -f "$OUT/evaluation-raw.sql" | awk '/^Time:/{s += $2} END {printf "%.1f\n", s}'
 }

@@ -22,6 +22,7 @@ use std::time::Duration;
 use diesel_migrations::embed_migrations;
 use edu_bus::Bus;
 use edu_bus::consumer::ConsumerSpec;
+use edu_bus::membership_view::MembershipConsumer;
 use edu_bus::server::ServiceHost;
 use edu_contracts::ServiceName;
 use edu_contracts::council as ops;
@@ -30,8 +31,11 @@ use edu_db::{DbConfig, EmbeddedMigrations};
 pub use service::CouncilService;
 
 /// This service's migrations (after the infrastructure ones of edu-db).
-pub const MIGRATIONS: &[EmbeddedMigrations] =
-    &[embed_migrations!("migrations"), edu_bus::policy::MIGRATIONS];
+pub const MIGRATIONS: &[EmbeddedMigrations] = &[
+    embed_migrations!("migrations"),
+    edu_bus::policy::MIGRATIONS,
+    edu_bus::membership_view::MIGRATIONS,
+];
 
 /// How often the service looks for quarterly reports that became overdue (G-08). Reads of
 /// reports look too, so the bureau never sees a stale state.
@@ -55,7 +59,7 @@ pub async fn start(bus: &Bus, db: DbConfig) -> anyhow::Result<ServiceHost> {
     host.spawn_consumer(
         pool.clone(),
         spec,
-        Arc::new(projection::MembershipProjection),
+        Arc::new(MembershipConsumer(projection::CouncilReactions)),
     );
     let service = CouncilService::new(pool);
     let sweeper = service.clone();

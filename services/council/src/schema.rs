@@ -13,17 +13,6 @@ diesel::table! {
 }
 
 diesel::table! {
-    council_schools (group_id, school_id) {
-        group_id -> Uuid,
-        school_id -> Uuid,
-        role -> Text,
-        name -> Text,
-        principal_name -> Text,
-        active -> Bool,
-    }
-}
-
-diesel::table! {
     seats (id) {
         id -> Uuid,
         group_id -> Uuid,
@@ -200,16 +189,6 @@ diesel::table! {
     }
 }
 
-diesel::table! {
-    school_stays (group_id, school_id, joined_on) {
-        group_id -> Uuid,
-        school_id -> Uuid,
-        joined_on -> Date,
-        left_on -> Nullable<Date>,
-    }
-}
-
-diesel::joinable!(council_schools -> councils (group_id));
 diesel::joinable!(seats -> councils (group_id));
 diesel::joinable!(meetings -> councils (group_id));
 diesel::joinable!(motions -> meetings (meeting_id));
@@ -219,7 +198,6 @@ diesel::joinable!(major_matters -> decisions (decision_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     councils,
-    council_schools,
     seats,
     meetings,
     agenda_items,
@@ -234,5 +212,4 @@ diesel::allow_tables_to_appear_in_same_query!(
     report_decisions,
     overdue_reports,
     major_matters,
-    school_stays,
 );

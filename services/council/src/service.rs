@@ -28,8 +28,8 @@ use crate::major_matters;
 use crate::rules::{self, GroupSchool};
 use crate::store::{
     self, AgendaRow, CorrectionRow, CouncilRow, DecisionFilter, DecisionRow, MeetingFilter,
-    MeetingRow, MeetingSeatRow, MinutesRow, MotionRow, ReportRow, RevisionRow, SchoolRow, SeatRow,
-    VoteRow, parse,
+    MeetingRow, MeetingSeatRow, MinutesRow, MotionRow, ReportRow, RevisionRow, SeatRow, VoteRow,
+    parse,
 };
 
 mod minutes;
@@ -627,9 +627,10 @@ pub(crate) async fn active_schools(
         .into_iter()
         .filter(|s| s.active)
         .map(|s| GroupSchool {
-            id: SchoolId(s.school_id),
-            lead: s.role == MemberRole::Lead.as_str(),
-            principal_name: s.principal_name,
+            id: s.school_id,
+            lead: s.role == MemberRole::Lead,
+            // Events written before principals were named leave it unknown.
+            principal_name: s.principal_name.unwrap_or_default(),
         })
         .collect())
 }
@@ -735,9 +736,9 @@ async fn record_decision(
 async fn council_view(conn: &mut AsyncPgConnection, council: CouncilRow) -> Result<Council> {
     let group = GroupId(council.group_id);
     let schools = store::schools(conn, group).await?;
-    let names: BTreeMap<Uuid, String> = schools
+    let names: BTreeMap<SchoolId, String> = schools
         .iter()
-        .map(|s| (s.school_id, s.name.clone()))
+        .filter_map(|s| Some((s.school_id, s.name.clone()?)))
         .collect();
     let mut seats = store::active_seats(conn, group)
         .await?
@@ -747,7 +748,10 @@ async fn council_view(conn: &mut AsyncPgConnection, council: CouncilRow) -> Resu
                 id: SeatId(s.id),
                 role: parse("role", &s.role)?,
                 school_id: SchoolId(s.school_id),
-                school_name: names.get(&s.school_id).cloned().unwrap_or_default(),
+                school_name: names
+                    .get(&SchoolId(s.school_id))
+                    .cloned()
+                    .unwrap_or_default(),
                 holder_name: s.holder_name,
                 post: parse("post", &s.post)?,
                 since: s.since,

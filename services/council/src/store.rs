@@ -3,14 +3,14 @@
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use edu_bus::membership_view::membership_schools;
 use edu_contracts::council::{Paging, Quarter};
-use edu_domain::{GroupId, SchoolId};
+use edu_domain::{GroupId, MemberRole, SchoolId};
 use uuid::Uuid;
 
 use crate::schema::{
-    agenda_items, council_schools, councils, decisions, meeting_seats, meetings, minutes,
-    minutes_corrections, minutes_revisions, motions, overdue_reports, report_decisions, reports,
-    seats, votes,
+    agenda_items, councils, decisions, meeting_seats, meetings, minutes, minutes_corrections,
+    minutes_revisions, motions, overdue_reports, report_decisions, reports, seats, votes,
 };
 
 /// A stored spelling read back into its enum.
@@ -34,14 +34,14 @@ pub struct CouncilRow {
     pub created_at: DateTime<Utc>,
 }
 
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = council_schools)]
+/// A school of the group, as the membership view holds it.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = edu_bus::membership_view::membership_schools)]
 pub struct SchoolRow {
-    pub group_id: Uuid,
-    pub school_id: Uuid,
-    pub role: String,
-    pub name: String,
-    pub principal_name: String,
+    pub school_id: SchoolId,
+    pub role: MemberRole,
+    pub name: Option<String>,
+    pub principal_name: Option<String>,
     pub active: bool,
 }
 
@@ -257,39 +257,10 @@ pub async fn freeze(conn: &mut AsyncPgConnection, g: GroupId, on: NaiveDate) -> 
         .map(|_| ())
 }
 
-/// Records a school of the group (active), or reactivates it with its current names.
-pub async fn upsert_school(conn: &mut AsyncPgConnection, row: &SchoolRow) -> QueryResult<()> {
-    diesel::insert_into(council_schools::table)
-        .values(row)
-        .on_conflict((council_schools::group_id, council_schools::school_id))
-        .do_update()
-        .set((
-            council_schools::active.eq(true),
-            council_schools::role.eq(&row.role),
-            council_schools::name.eq(&row.name),
-            council_schools::principal_name.eq(&row.principal_name),
-        ))
-        .execute(conn)
-        .await
-        .map(|_| ())
-}
-
-pub async fn deactivate_school(
-    conn: &mut AsyncPgConnection,
-    g: GroupId,
-    s: SchoolId,
-) -> QueryResult<()> {
-    diesel::update(council_schools::table.find((g.0, s.0)))
-        .set(council_schools::active.eq(false))
-        .execute(conn)
-        .await
-        .map(|_| ())
-}
-
 /// Every school the group has had (active or not).
 pub async fn schools(conn: &mut AsyncPgConnection, g: GroupId) -> QueryResult<Vec<SchoolRow>> {
-    council_schools::table
-        .filter(council_schools::group_id.eq(g.0))
+    membership_schools::table
+        .filter(membership_schools::group_id.eq(g))
         .select(SchoolRow::as_select())
         .load(conn)
         .await

@@ -38,8 +38,11 @@ use edu_db::{DbConfig, EmbeddedMigrations};
 pub use service::EvaluationService;
 
 /// This service's migrations (after the infrastructure ones of edu-db).
-pub const MIGRATIONS: &[EmbeddedMigrations] =
-    &[embed_migrations!("migrations"), edu_bus::policy::MIGRATIONS];
+pub const MIGRATIONS: &[EmbeddedMigrations] = &[
+    embed_migrations!("migrations"),
+    edu_bus::policy::MIGRATIONS,
+    edu_bus::membership_view::MIGRATIONS,
+];
 
 /// Migrates the schema, starts the outbox relay and the ledger projection (every service's
 /// events), and registers the endpoints on the bus.

@@ -1,5 +1,6 @@
 //! The ledger's facts, projected from every service's events (consumer `evaluation-ledger`,
-//! idempotent by event id through the inbox): groups and school spans (membership), meetings
+//! idempotent by event id through the inbox): the membership view every service keeps
+//! (`edu_bus::membership_view`: groups, schools and their stays), meetings
 //! and reports (council), trainings and postings (rotation), published resources
 //! (catalogue), the region policy versions, and the "changed" items of the feed; for the
 //! annual evaluation also adoptions and the settlement of proposed
@@ -7,16 +8,15 @@
 
 use diesel::QueryResult;
 use diesel_async::AsyncPgConnection;
-use edu_bus::consumer::{Applied, EventHandler};
+use edu_bus::consumer::{Applied, EventHandler, payload};
+use edu_bus::membership_view::{self as view, Change};
 use edu_contracts::events::{
-    GroupDissolved, GroupEstablished, MeetingHeld, MemberAdmitted, MemberExited, MemberWarned,
-    PersuadeOutDecided, PersuadeOutProposed, PolicyPublished, PostingCancelled, PostingConfirmed,
-    PostingEnded, ReportOverdue, ReportSubmitted, ResourceAdopted, ResourcePublished, TrainingHeld,
+    MeetingHeld, MemberWarned, PostingCancelled, PostingConfirmed, PostingEnded, ReportOverdue,
+    ReportSubmitted, ResourceAdopted, ResourcePublished, TrainingHeld,
 };
 use edu_contracts::{Event, EventEnvelope};
-use edu_domain::{ExitReason, MemberRole};
+use edu_domain::ExitReason;
 use futures::future::BoxFuture;
-use serde::de::DeserializeOwned;
 
 use crate::round_store;
 use crate::store::{self, NotificationRow, PostingRow, ReportRow};
@@ -25,12 +25,6 @@ use crate::store::{self, NotificationRow, PostingRow, ReportRow};
 pub const CONSUMER: &str = "evaluation-ledger";
 
 pub struct LedgerProjection;
-
-fn payload<E: Event + DeserializeOwned>(event: &EventEnvelope) -> QueryResult<E> {
-    serde_json::from_value(event.payload.clone()).map_err(|e| {
-        diesel::result::Error::DeserializationError(format!("{} payload: {e}", E::TYPE).into())
-    })
-}
 
 /// A "changed" item of the feed for the event's school, or its group, or a region.
 fn changed(
@@ -51,6 +45,109 @@ fn changed(
     }
 }
 
+/// The ledger's reaction to a change of the membership view: the "changed" items of the
+/// feed, and the settlement of the consequences an evaluation proposed.
+async fn membership_changed(
+    conn: &mut AsyncPgConnection,
+    event: &EventEnvelope,
+    change: Change,
+) -> QueryResult<()> {
+    match change {
+        Change::Exited { event: e, .. } => {
+            if e.reason == ExitReason::Evaluation {
+                // the exit the bureau confirmed has happened.
+                round_store::consequence_settled(
+                    conn,
+                    e.group_id.0,
+                    "member_exit",
+                    Some(e.school_id.0),
+                    "effective",
+                    event.occurred_at,
+                )
+                .await?;
+            }
+            let row = changed(
+                event,
+                Some("X-02"),
+                format!("membership ended ({})", e.reason.as_str()),
+                format!("成员资格已终止({})", e.reason.as_str()),
+            );
+            store::notify(conn, &row).await
+        }
+        Change::Dissolved { event: e, .. } => {
+            // a proposed dissolution happened.
+            round_store::consequence_settled(
+                conn,
+                e.group_id.0,
+                "dissolution",
+                None,
+                "effective",
+                event.occurred_at,
+            )
+            .await?;
+            let row = changed(
+                event,
+                Some("X-02"),
+                format!("the group was dissolved: {}", e.reason),
+                format!("教育集团已撤销:{}", e.reason),
+            );
+            store::notify(conn, &row).await
+        }
+        Change::PersuadeOutProposed(e) => {
+            let row = changed(
+                event,
+                Some("X-01"),
+                format!(
+                    "the lead school proposed a persuade-out; the bureau decides: {}",
+                    e.reason
+                ),
+                format!("龙头学校提出劝退,待教育局确认:{}", e.reason),
+            );
+            store::notify(conn, &row).await
+        }
+        Change::PersuadeOutDecided(e) => {
+            // the evaluation's proposed exit of this member takes effect (or is turned
+            // down) with the bureau's decision on the persuade-out.
+            round_store::consequence_settled(
+                conn,
+                e.group_id.0,
+                "member_exit",
+                Some(e.school_id.0),
+                if e.confirmed { "effective" } else { "rejected" },
+                event.occurred_at,
+            )
+            .await?;
+            let (en, zh) = if e.confirmed {
+                ("the bureau confirmed the persuade-out", "教育局已确认劝退")
+            } else {
+                ("the bureau rejected the persuade-out", "教育局未同意劝退")
+            };
+            store::notify(
+                conn,
+                &changed(event, Some("X-01"), en.to_owned(), zh.to_owned()),
+            )
+            .await
+        }
+        Change::PolicyPublished(e) => {
+            let mut row = changed(
+                event,
+                None,
+                format!(
+                    "region policy version {} takes effect on {}: {}",
+                    e.version, e.effective_from, e.reason
+                ),
+                format!(
+                    "本地区政策第 {} 版自 {} 起施行:{}",
+                    e.version, e.effective_from, e.reason
+                ),
+            );
+            row.region = Some(e.region.as_str().to_owned());
+            store::notify(conn, &row).await
+        }
+        Change::Established { .. } | Change::Admitted { .. } => Ok(()),
+    }
+}
+
 impl EventHandler for LedgerProjection {
     fn handle<'a>(
         &'a self,
@@ -58,80 +155,12 @@ impl EventHandler for LedgerProjection {
         event: &'a EventEnvelope,
     ) -> BoxFuture<'a, QueryResult<Applied>> {
         Box::pin(async move {
+            if let Some(change) = view::apply(conn, event).await? {
+                membership_changed(conn, event, change).await?;
+                return Ok(Applied::Changed);
+            }
             let day = event.occurred_at.date_naive();
             let applied = match event.event_type.as_str() {
-                GroupEstablished::TYPE => {
-                    let e: GroupEstablished = payload(event)?;
-                    store::group_established(
-                        conn,
-                        e.group_id,
-                        e.region.as_str(),
-                        e.lead_school_id,
-                        e.plaque_date,
-                    )
-                    .await
-                }
-                MemberAdmitted::TYPE => {
-                    let e: MemberAdmitted = payload(event)?;
-                    store::school_joined(
-                        conn,
-                        e.group_id,
-                        e.school_id,
-                        MemberRole::Member.as_str(),
-                        e.joined_on.unwrap_or(day),
-                    )
-                    .await
-                }
-                MemberExited::TYPE => {
-                    let e: MemberExited = payload(event)?;
-                    store::school_left(
-                        conn,
-                        e.group_id,
-                        Some(e.school_id),
-                        e.left_on.unwrap_or(day),
-                    )
-                    .await?;
-                    if e.reason == ExitReason::Evaluation {
-                        // the exit the bureau confirmed has happened.
-                        round_store::consequence_settled(
-                            conn,
-                            e.group_id.0,
-                            "member_exit",
-                            Some(e.school_id.0),
-                            "effective",
-                            event.occurred_at,
-                        )
-                        .await?;
-                    }
-                    let row = changed(
-                        event,
-                        Some("X-02"),
-                        format!("membership ended ({})", e.reason.as_str()),
-                        format!("成员资格已终止({})", e.reason.as_str()),
-                    );
-                    store::notify(conn, &row).await
-                }
-                GroupDissolved::TYPE => {
-                    let e: GroupDissolved = payload(event)?;
-                    store::group_dissolved(conn, e.group_id, day).await?;
-                    // a proposed dissolution happened.
-                    round_store::consequence_settled(
-                        conn,
-                        e.group_id.0,
-                        "dissolution",
-                        None,
-                        "effective",
-                        event.occurred_at,
-                    )
-                    .await?;
-                    let row = changed(
-                        event,
-                        Some("X-02"),
-                        format!("the group was dissolved: {}", e.reason),
-                        format!("教育集团已撤销:{}", e.reason),
-                    );
-                    store::notify(conn, &row).await
-                }
                 MemberWarned::TYPE => {
                     let e: MemberWarned = payload(event)?;
                     let row = changed(
@@ -140,61 +169,6 @@ impl EventHandler for LedgerProjection {
                         format!("the lead school issued a warning: {}", e.reason),
                         format!("龙头学校发出警告:{}", e.reason),
                     );
-                    store::notify(conn, &row).await
-                }
-                PersuadeOutProposed::TYPE => {
-                    let e: PersuadeOutProposed = payload(event)?;
-                    let row = changed(
-                        event,
-                        Some("X-01"),
-                        format!(
-                            "the lead school proposed a persuade-out; the bureau decides: {}",
-                            e.reason
-                        ),
-                        format!("龙头学校提出劝退,待教育局确认:{}", e.reason),
-                    );
-                    store::notify(conn, &row).await
-                }
-                PersuadeOutDecided::TYPE => {
-                    let e: PersuadeOutDecided = payload(event)?;
-                    // the evaluation's proposed exit of this member takes effect (or
-                    // is turned down) with the bureau's decision on the persuade-out.
-                    round_store::consequence_settled(
-                        conn,
-                        e.group_id.0,
-                        "member_exit",
-                        Some(e.school_id.0),
-                        if e.confirmed { "effective" } else { "rejected" },
-                        event.occurred_at,
-                    )
-                    .await?;
-                    let (en, zh) = if e.confirmed {
-                        ("the bureau confirmed the persuade-out", "教育局已确认劝退")
-                    } else {
-                        ("the bureau rejected the persuade-out", "教育局未同意劝退")
-                    };
-                    store::notify(
-                        conn,
-                        &changed(event, Some("X-01"), en.to_owned(), zh.to_owned()),
-                    )
-                    .await
-                }
-                PolicyPublished::TYPE => {
-                    let e: PolicyPublished = payload(event)?;
-                    edu_bus::policy::record(conn, &e).await?;
-                    let mut row = changed(
-                        event,
-                        None,
-                        format!(
-                            "region policy version {} takes effect on {}: {}",
-                            e.version, e.effective_from, e.reason
-                        ),
-                        format!(
-                            "本地区政策第 {} 版自 {} 起施行:{}",
-                            e.version, e.effective_from, e.reason
-                        ),
-                    );
-                    row.region = Some(e.region.as_str().to_owned());
                     store::notify(conn, &row).await
                 }
                 MeetingHeld::TYPE => {

@@ -10,11 +10,12 @@ use diesel::prelude::*;
 use diesel::serialize::{self, IsNull, Output, ToSql};
 use diesel::sql_types::Json;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use edu_bus::membership_view::{membership_groups, membership_stays};
 use uuid::Uuid;
 
 use crate::schema::{
-    adoptions, consequences, group_schools, groups_seen, meetings, postings, reports, resources,
-    round_groups, rounds, school_data, scorecards, scored_items, trainings,
+    adoptions, consequences, meetings, postings, reports, resources, round_groups, rounds,
+    school_data, scorecards, scored_items, trainings,
 };
 
 // ---- projection ----
@@ -179,8 +180,7 @@ pub async fn region_scored_items(
 
 // ---- a region's facts ----
 
-#[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = groups_seen)]
+#[derive(Debug, Clone, Queryable)]
 pub struct RegionGroup {
     pub group_id: Uuid,
     pub lead_school_id: Uuid,
@@ -193,15 +193,20 @@ pub async fn region_groups(
     region: &str,
     from: NaiveDate,
 ) -> QueryResult<Vec<RegionGroup>> {
-    groups_seen::table
-        .filter(groups_seen::region.eq(region))
+    membership_groups::table
+        .filter(membership_groups::region.eq(region))
         .filter(
-            groups_seen::dissolved_on
+            membership_groups::dissolved_on
                 .is_null()
-                .or(groups_seen::dissolved_on.ge(from)),
+                .or(membership_groups::dissolved_on.ge(from)),
         )
-        .order(groups_seen::group_id)
-        .select(RegionGroup::as_select())
+        .order(membership_groups::group_id)
+        // Every group.established event carries its plaque date (see store::group).
+        .select((
+            membership_groups::group_id,
+            membership_groups::lead_school_id,
+            membership_groups::plaque_date.assume_not_null(),
+        ))
         .load(conn)
         .await
 }
@@ -214,16 +219,17 @@ pub async fn members_since(
     groups: &[Uuid],
     from: NaiveDate,
 ) -> QueryResult<Vec<(Uuid, Uuid)>> {
-    group_schools::table
-        .filter(group_schools::group_id.eq_any(groups))
-        .filter(group_schools::role.eq("member"))
+    membership_stays::table
+        .filter(membership_stays::group_id.eq_any(groups))
+        .filter(membership_stays::role.eq("member"))
         .filter(
-            group_schools::left_on
+            membership_stays::left_on
                 .is_null()
-                .or(group_schools::left_on.ge(from)),
+                .or(membership_stays::left_on.ge(from)),
         )
-        .order((group_schools::group_id, group_schools::school_id))
-        .select((group_schools::group_id, group_schools::school_id))
+        .order((membership_stays::group_id, membership_stays::school_id))
+        .select((membership_stays::group_id, membership_stays::school_id))
+        .distinct()
         .load(conn)
         .await
 }

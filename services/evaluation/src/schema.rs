@@ -2,26 +2,6 @@
 //! `search_path` selects the schema).
 
 diesel::table! {
-    groups_seen (group_id) {
-        group_id -> Uuid,
-        region -> Text,
-        lead_school_id -> Uuid,
-        plaque_date -> Date,
-        dissolved_on -> Nullable<Date>,
-    }
-}
-
-diesel::table! {
-    group_schools (group_id, school_id) {
-        group_id -> Uuid,
-        school_id -> Uuid,
-        role -> Text,
-        joined_on -> Date,
-        left_on -> Nullable<Date>,
-    }
-}
-
-diesel::table! {
     meetings (meeting_id) {
         meeting_id -> Uuid,
         group_id -> Uuid,
@@ -180,10 +160,4 @@ diesel::table! {
 diesel::joinable!(scorecards -> rounds (round_id));
 diesel::joinable!(consequences -> scorecards (evaluation_id));
 diesel::joinable!(round_groups -> rounds (round_id));
-diesel::allow_tables_to_appear_in_same_query!(
-    scorecards,
-    rounds,
-    consequences,
-    round_groups,
-    group_schools
-);
+diesel::allow_tables_to_appear_in_same_query!(scorecards, rounds, consequences, round_groups,);

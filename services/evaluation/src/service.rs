@@ -14,7 +14,7 @@ use edu_contracts::obligations::{
 };
 use edu_contracts::rotation::{ComplianceQuery, GetCompliance, Scope};
 use edu_db::{DbPool, PooledConn};
-use edu_domain::{GroupId, MemberRole, Policy, PostingKind, SchoolId, SchoolYear, Semester};
+use edu_domain::{GroupId, Policy, PostingKind, SchoolId, SchoolYear, Semester};
 
 use uuid::Uuid;
 
@@ -74,15 +74,13 @@ impl EvaluationService {
         let schools = store::schools(conn, group_id)
             .await?
             .into_iter()
-            .map(|s| {
-                Ok(SchoolFact {
-                    id: s.school_id,
-                    role: parse::<MemberRole>("role", &s.role)?,
-                    joined_on: s.joined_on,
-                    left_on: s.left_on,
-                })
+            .map(|s| SchoolFact {
+                id: s.school_id.0,
+                role: s.role,
+                joined_on: s.joined_on,
+                left_on: s.left_on,
             })
-            .collect::<diesel::QueryResult<_>>()?;
+            .collect();
         let meetings = store::meetings_between(conn, group_id, (from, to))
             .await?
             .into_iter()
@@ -271,7 +269,7 @@ impl EvaluationService {
         let school = cmd.body.school_id;
         let as_of = cmd.body.as_of.unwrap_or_else(|| Utc::now().date_naive());
         let mut conn = self.conn().await?;
-        let group = store::current_group(&mut conn, school).await?.map(GroupId);
+        let group = store::current_group(&mut conn, school).await?;
         let mut items = Vec::new();
         let mut region = None;
         if let Some(group_id) = group {

@@ -4,92 +4,13 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use edu_bus::membership_view::{Stay, membership_groups, membership_schools, membership_stays};
 use edu_domain::{GroupId, SchoolId};
 use uuid::Uuid;
 
-use crate::schema::{
-    group_schools, groups_seen, meetings, notifications, postings, reports, resources, trainings,
-};
+use crate::schema::{meetings, notifications, postings, reports, resources, trainings};
 
 // ---- projection writes ----
-
-pub async fn group_established(
-    conn: &mut AsyncPgConnection,
-    group: GroupId,
-    region: &str,
-    lead: SchoolId,
-    plaque_date: NaiveDate,
-) -> QueryResult<()> {
-    diesel::insert_into(groups_seen::table)
-        .values((
-            groups_seen::group_id.eq(group.0),
-            groups_seen::region.eq(region),
-            groups_seen::lead_school_id.eq(lead.0),
-            groups_seen::plaque_date.eq(plaque_date),
-        ))
-        .on_conflict_do_nothing()
-        .execute(conn)
-        .await?;
-    school_joined(conn, group, lead, "lead", plaque_date).await
-}
-
-/// A school's (re)joining: a rejoin starts a new span.
-pub async fn school_joined(
-    conn: &mut AsyncPgConnection,
-    group: GroupId,
-    school: SchoolId,
-    role: &str,
-    on: NaiveDate,
-) -> QueryResult<()> {
-    diesel::insert_into(group_schools::table)
-        .values((
-            group_schools::group_id.eq(group.0),
-            group_schools::school_id.eq(school.0),
-            group_schools::role.eq(role),
-            group_schools::joined_on.eq(on),
-        ))
-        .on_conflict((group_schools::group_id, group_schools::school_id))
-        .do_update()
-        .set((
-            group_schools::role.eq(role),
-            group_schools::joined_on.eq(on),
-            group_schools::left_on.eq(None::<NaiveDate>),
-        ))
-        .execute(conn)
-        .await
-        .map(|_| ())
-}
-
-pub async fn school_left(
-    conn: &mut AsyncPgConnection,
-    group: GroupId,
-    school: Option<SchoolId>,
-    on: NaiveDate,
-) -> QueryResult<()> {
-    let mut q = diesel::update(group_schools::table)
-        .filter(group_schools::group_id.eq(group.0))
-        .filter(group_schools::left_on.is_null())
-        .into_boxed();
-    if let Some(school) = school {
-        q = q.filter(group_schools::school_id.eq(school.0));
-    }
-    q.set(group_schools::left_on.eq(on))
-        .execute(conn)
-        .await
-        .map(|_| ())
-}
-
-pub async fn group_dissolved(
-    conn: &mut AsyncPgConnection,
-    group: GroupId,
-    on: NaiveDate,
-) -> QueryResult<()> {
-    diesel::update(groups_seen::table.find(group.0))
-        .set(groups_seen::dissolved_on.eq(on))
-        .execute(conn)
-        .await?;
-    school_left(conn, group, None, on).await
-}
 
 pub async fn meeting_held(
     conn: &mut AsyncPgConnection,
@@ -242,50 +163,55 @@ pub async fn notify(conn: &mut AsyncPgConnection, row: &NotificationRow) -> Quer
 
 // ---- reads ----
 
-#[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = groups_seen)]
+/// A group as the ledger reads it from the membership view.
+#[derive(Debug, Clone, Queryable)]
 pub struct GroupRow {
     pub region: String,
     pub plaque_date: NaiveDate,
     pub dissolved_on: Option<NaiveDate>,
 }
 
-#[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = group_schools)]
-pub struct SchoolSpan {
-    pub school_id: Uuid,
-    pub role: String,
-    pub joined_on: NaiveDate,
-    pub left_on: Option<NaiveDate>,
-}
-
 pub async fn group(conn: &mut AsyncPgConnection, group: GroupId) -> QueryResult<Option<GroupRow>> {
-    groups_seen::table
-        .find(group.0)
-        .select(GroupRow::as_select())
+    membership_groups::table
+        .find(group)
+        // Every group.established event carries its plaque date: the evaluation's view has
+        // one for every group (a NULL here fails loudly rather than defaulting).
+        .select((
+            membership_groups::region,
+            membership_groups::plaque_date.assume_not_null(),
+            membership_groups::dissolved_on,
+        ))
         .first(conn)
         .await
         .optional()
 }
 
-pub async fn schools(conn: &mut AsyncPgConnection, group: GroupId) -> QueryResult<Vec<SchoolSpan>> {
-    group_schools::table
-        .filter(group_schools::group_id.eq(group.0))
-        .order((group_schools::joined_on, group_schools::school_id))
-        .select(SchoolSpan::as_select())
+/// Each school's latest stay in the group, earliest joined first: the span the ledger
+/// judges a school's obligations by (a school that came back is judged from its return).
+pub async fn schools(conn: &mut AsyncPgConnection, group: GroupId) -> QueryResult<Vec<Stay>> {
+    let mut latest: Vec<Stay> = membership_stays::table
+        .filter(membership_stays::group_id.eq(group))
+        .distinct_on(membership_stays::school_id)
+        .order((
+            membership_stays::school_id,
+            membership_stays::joined_on.desc(),
+        ))
+        .select(Stay::as_select())
         .load(conn)
-        .await
+        .await?;
+    latest.sort_by_key(|s| (s.joined_on, s.school_id));
+    Ok(latest)
 }
 
 /// The group a school is in now.
 pub async fn current_group(
     conn: &mut AsyncPgConnection,
     school: SchoolId,
-) -> QueryResult<Option<Uuid>> {
-    group_schools::table
-        .filter(group_schools::school_id.eq(school.0))
-        .filter(group_schools::left_on.is_null())
-        .select(group_schools::group_id)
+) -> QueryResult<Option<GroupId>> {
+    membership_schools::table
+        .filter(membership_schools::school_id.eq(school))
+        .filter(membership_schools::active)
+        .select(membership_schools::group_id)
         .first(conn)
         .await
         .optional()

@@ -5,10 +5,11 @@
 use chrono::Utc;
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use edu_bus::membership_view::membership_schools;
 use uuid::Uuid;
 
 use crate::round_store::RoundRow;
-use crate::schema::{consequences, group_schools, round_groups, rounds, scorecards, scored_items};
+use crate::schema::{consequences, round_groups, rounds, scorecards, scored_items};
 
 /// V-03: (group, round, state) of the rounds claiming `groups` for the school year.
 pub async fn claims(
@@ -162,9 +163,11 @@ pub async fn completed_for_school(
     school: Uuid,
     year: i32,
 ) -> QueryResult<Vec<Uuid>> {
-    let groups = group_schools::table
-        .filter(group_schools::school_id.eq(school))
-        .select(group_schools::group_id);
+    let groups: Vec<Uuid> = membership_schools::table
+        .filter(membership_schools::school_id.eq(school))
+        .select(membership_schools::group_id)
+        .load(conn)
+        .await?;
     round_groups::table
         .inner_join(rounds::table)
         .filter(round_groups::group_id.eq_any(groups))

@@ -3,11 +3,12 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use edu_bus::membership_view as view;
 use edu_contracts::council::Paging;
 use edu_domain::{GroupId, SchoolId};
 use uuid::Uuid;
 
-use crate::schema::{council_schools, decisions, major_matters};
+use crate::schema::{decisions, major_matters};
 use crate::store::DecisionRow;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -80,15 +81,10 @@ pub async fn list(
     filter: &Filter,
     paging: Option<Paging>,
 ) -> QueryResult<(Vec<Listed>, i64)> {
-    // Every matter has its decision and its school (foreign keys): the joins drop nothing.
+    // Every matter has its decision (a foreign key): the join drops nothing.
     let filtered = || {
         let q = major_matters::table
             .inner_join(decisions::table)
-            .inner_join(
-                council_schools::table.on(council_schools::group_id
-                    .eq(major_matters::group_id)
-                    .and(council_schools::school_id.eq(major_matters::school_id))),
-            )
             .into_boxed();
         match *filter {
             Filter::Id(id) => q.filter(major_matters::id.eq(id)),
@@ -110,7 +106,6 @@ pub async fn list(
         MajorMatterRow::as_select(),
         decisions::title,
         decisions::decided_on,
-        council_schools::name,
     ));
     let mut q = match filter {
         Filter::Recorded { .. } => q.order((major_matters::recorded_at, major_matters::id)),
@@ -123,14 +118,20 @@ pub async fn list(
     if let Some(p) = paging {
         q = q.limit(i64::from(p.limit)).offset(i64::from(p.offset));
     }
-    let rows: Vec<(MajorMatterRow, String, NaiveDate, String)> = q.load(conn).await?;
+    let rows: Vec<(MajorMatterRow, String, NaiveDate)> = q.load(conn).await?;
+    // Each matter's school is a school of its group in the membership view (a foreign key).
+    let groups: Vec<GroupId> = rows.iter().map(|(row, ..)| GroupId(row.group_id)).collect();
+    let names = view::school_names(conn, &groups).await?;
     let listed = rows
         .into_iter()
-        .map(|(row, decision_title, decided_on, school_name)| Listed {
+        .map(|(row, decision_title, decided_on)| Listed {
+            school_name: names
+                .get(&(GroupId(row.group_id), SchoolId(row.school_id)))
+                .cloned()
+                .unwrap_or_default(),
             row,
             decision_title,
             decided_on,
-            school_name,
         })
         .collect();
     Ok((listed, total))

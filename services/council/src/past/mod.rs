@@ -17,23 +17,21 @@ mod store;
 use std::collections::BTreeSet;
 
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
-use diesel::QueryResult;
 use diesel_async::AsyncPgConnection;
+use edu_bus::membership_view::{self as view, Stay};
 use edu_bus::outbox;
+use edu_contracts::Command;
 use edu_contracts::council::{
     LeaderPost, MeetingId, MinutesStatus, PastMeeting, PastMeetings, PastMeetingsLoaded, SeatRole,
 };
-use edu_contracts::{Command, EventEnvelope};
 use edu_db::idempotency;
 use edu_domain::{GroupId, Problem, SchoolId, text};
 
 use crate::error::CouncilError;
 use crate::service::{self, CouncilService};
 use crate::store::{
-    self as council_store, CouncilRow, Lock, MeetingRow, MeetingSeatRow, MinutesRow, RevisionRow,
+    self as council_store, CouncilRow, MeetingRow, MeetingSeatRow, MinutesRow, RevisionRow,
 };
-use rules::Stay;
-use store::StayRow;
 
 type Result<T> = std::result::Result<T, CouncilError>;
 
@@ -106,15 +104,7 @@ impl CouncilService {
             async |conn| {
                 // share-locked: no membership change or dissolution is projected meanwhile
                 let council = service::live_council_for_share(conn, group).await?;
-                let stays: Vec<Stay> = store::stays(conn, group)
-                    .await?
-                    .into_iter()
-                    .map(|s| Stay {
-                        school: SchoolId(s.school_id),
-                        joined_on: s.joined_on,
-                        left_on: s.left_on,
-                    })
-                    .collect();
+                let stays = view::stays(conn, group).await?;
                 let today = Utc::now().date_naive();
                 let mut rows = Vec::with_capacity(body.meetings.len());
                 for (entry, m) in body.meetings.iter().enumerate() {
@@ -231,47 +221,4 @@ async fn load_one(
     );
     outbox::enqueue(conn, &cmd.actor, Some(group), None, &event).await?;
     Ok(row)
-}
-
-// ---- the projection's writes (membership events), used by projection.rs ----
-
-/// The day a stay begins or ends: the one the event gives, or the event's own day.
-pub fn day_of(event: &EventEnvelope, given: Option<NaiveDate>) -> NaiveDate {
-    given.unwrap_or_else(|| event.occurred_at.date_naive())
-}
-
-/// A school's stay in a group the council knows begins (`group.established` for the lead,
-/// `member.admitted`).
-pub async fn stay_began(
-    conn: &mut AsyncPgConnection,
-    group: GroupId,
-    school: SchoolId,
-    on: NaiveDate,
-) -> QueryResult<()> {
-    let known = council_store::council(conn, group, Lock::None).await?;
-    if known.is_none_or(|c| c.frozen_on.is_some()) {
-        return Ok(());
-    }
-    let row = StayRow {
-        group_id: group.0,
-        school_id: school.0,
-        joined_on: on,
-        left_on: None,
-    };
-    store::open(conn, &row).await
-}
-
-/// A school's stay ends (`member.exited`), or every open one (`group.dissolved`). A stay ends
-/// no earlier than it began.
-pub async fn stays_ended(
-    conn: &mut AsyncPgConnection,
-    group: GroupId,
-    school: Option<SchoolId>,
-    on: NaiveDate,
-) -> QueryResult<()> {
-    for stay in store::open_stays(conn, group, school).await? {
-        let left = on.max(stay.joined_on);
-        store::close(conn, &stay, left).await?;
-    }
-    Ok(())
 }

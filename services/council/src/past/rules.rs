@@ -4,32 +4,17 @@
 use std::collections::BTreeSet;
 
 use chrono::NaiveDate;
+use edu_bus::membership_view::Stay;
 use edu_domain::SchoolId;
 
 use crate::error::CouncilError;
-
-/// A school's stay in the group, as the council learnt it from membership events.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Stay {
-    pub school: SchoolId,
-    pub joined_on: NaiveDate,
-    /// The day it was no longer in the group (as membership records an exit: from that
-    /// day on); `None` while it is.
-    pub left_on: Option<NaiveDate>,
-}
-
-impl Stay {
-    pub fn covers(&self, day: NaiveDate) -> bool {
-        self.joined_on <= day && self.left_on.is_none_or(|left| day < left)
-    }
-}
 
 /// The schools in the group on `day`: the seats of a meeting held that day, one a school.
 pub fn schools_on(stays: &[Stay], day: NaiveDate) -> BTreeSet<SchoolId> {
     stays
         .iter()
         .filter(|s| s.covers(day))
-        .map(|s| s.school)
+        .map(|s| s.school_id)
         .collect()
 }
 
@@ -70,6 +55,7 @@ pub fn check_present(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use edu_domain::MemberRole;
     use uuid::Uuid;
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
@@ -83,18 +69,21 @@ mod tests {
     fn stays() -> Vec<Stay> {
         vec![
             Stay {
-                school: school(1),
+                school_id: school(1),
+                role: MemberRole::Member,
                 joined_on: d(2024, 9, 1),
                 left_on: None,
             },
             Stay {
-                school: school(2),
+                school_id: school(2),
+                role: MemberRole::Member,
                 joined_on: d(2025, 3, 1),
                 left_on: Some(d(2025, 7, 1)),
             },
             // it came back
             Stay {
-                school: school(2),
+                school_id: school(2),
+                role: MemberRole::Member,
                 joined_on: d(2025, 9, 1),
                 left_on: None,
             },

@@ -1,7 +1,7 @@
-//! The projection's writes (membership events, used by projection.rs): the council seeded
+//! The council's reactions to the membership events (projection.rs): the council seeded
 //! with its chair when a group is established, a seat for each admitted member's principal,
 //! the seats of a school that leaves vacated, and the council frozen when the group is
-//! dissolved (G-02..G-05).
+//! dissolved (G-02..G-05). Which schools are in the group is the membership view's.
 
 use super::*;
 
@@ -9,7 +9,6 @@ use super::*;
 pub async fn seed_council(
     conn: &mut AsyncPgConnection,
     row: &CouncilRow,
-    lead_name: &str,
     lead_principal: &str,
 ) -> diesel::QueryResult<()> {
     if !store::insert_council(conn, row).await? {
@@ -17,18 +16,6 @@ pub async fn seed_council(
     }
     let group = GroupId(row.group_id);
     let lead = SchoolId(row.lead_school_id);
-    store::upsert_school(
-        conn,
-        &SchoolRow {
-            group_id: row.group_id,
-            school_id: lead.0,
-            role: MemberRole::Lead.as_str().to_owned(),
-            name: lead_name.to_owned(),
-            principal_name: lead_principal.to_owned(),
-            active: true,
-        },
-    )
-    .await?;
     store::insert_seat(
         conn,
         &seat_row(
@@ -42,12 +29,11 @@ pub async fn seed_council(
     .await
 }
 
-/// `member.admitted`: the school and a vice-chair seat for its principal (G-04).
+/// `member.admitted`: a vice-chair seat for the school's principal (G-04).
 pub async fn seat_member(
     conn: &mut AsyncPgConnection,
     group: GroupId,
     school: SchoolId,
-    name: &str,
     principal: &str,
 ) -> diesel::QueryResult<()> {
     let Some(council) = store::council(conn, group, store::Lock::Update).await? else {
@@ -57,18 +43,6 @@ pub async fn seat_member(
     if council.frozen_on.is_some() {
         return Ok(());
     }
-    store::upsert_school(
-        conn,
-        &SchoolRow {
-            group_id: group.0,
-            school_id: school.0,
-            role: MemberRole::Member.as_str().to_owned(),
-            name: name.to_owned(),
-            principal_name: principal.to_owned(),
-            active: true,
-        },
-    )
-    .await?;
     let has_vice = store::active_seats(conn, group)
         .await?
         .iter()
@@ -98,7 +72,6 @@ pub async fn unseat_member(
     {
         return Ok(());
     }
-    store::deactivate_school(conn, group, school).await?;
     store::vacate_school(conn, group, school, "member_exited").await
 }
 

@@ -1,7 +1,7 @@
 -- The rotation service keeps the shared membership view (`edu_bus::membership_view`) instead
 -- of its own copy of the membership events: what it knew moves there (the schools' counties,
 -- open persuade-outs and stays included), and the postings and trainings point at the view's
--- groups. Its copy kept no dissolution day: a dissolved group's is its schools' last day.
+-- groups. Its copy kept no dissolution day: a dissolved group's is the day its stays ended.
 INSERT INTO membership_groups (group_id, region, lead_school_id, dissolved_on)
 SELECT g.group_id, g.region, g.lead_school_id,
        CASE WHEN g.dissolved THEN
