@@ -3,7 +3,8 @@
 //! parses every manifest and checks each `edugroup` process against what the built binary
 //! accepts (its clap definition, read from `--help` and exercised by running it):
 //! - each service of `edugroup serve` runs exactly once per manifest set, one process per
-//!   container, never `edugroup up`; the schema migration runs once;
+//!   container (the image has no `up`: that is the development tool's); the schema
+//!   migration runs once;
 //! - every argument is a real subcommand and service (`edugroup <args> --help` succeeds);
 //! - every `EDUGROUP_*` variable is one the binary reads and every literal value parses
 //!   (`edugroup openapi` with the container's environment);
