@@ -13,8 +13,9 @@ use edu_bus::BusConfig;
 use edu_lead_api::AuditSigner;
 use secrecy::SecretString;
 
-/// The development HS256 secret. It is public (it is in the repository): `serve` refuses it,
-/// `edugroup-dev up` takes it only on a loopback address and says so.
+/// The development HS256 secret. It is public (it is in the repository): `edugroup` refuses
+/// it; the development tool (`edugroup-dev up`, `edugroup-dev token`) takes it only on a
+/// loopback address and says so.
 pub const DEV_SECRET: &str = "edugroup-development-secret-change-me-in-production";
 /// The shortest HS256 secret accepted outside development (RFC 7518 §3.2: a key of at least
 /// the hash's size, 256 bits).
@@ -23,8 +24,8 @@ const MIN_SECRET_BYTES: usize = 32;
 /// days.
 const DEV_MAX_LIFETIME: Duration = Duration::from_secs(8 * 24 * 3600);
 
-/// How the process runs: the development tool (`edugroup-dev`) and `token` are development on
-/// this machine, `serve` is a deployment.
+/// How the process runs: the development tool (`edugroup-dev`) is development on this
+/// machine; everything the production binary `edugroup` does is a deployment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Profile {
     Development,
@@ -80,9 +81,9 @@ pub struct Settings {
     /// place, the rest is answered 503 `overloaded` with a Retry-After (edu_lead_api::shed).
     #[arg(long, env = "EDUGROUP_HTTP_MAX_IN_FLIGHT", default_value_t = edu_lead_api::shed::DEFAULT_MAX_IN_FLIGHT)]
     pub http_max_in_flight: usize,
-    /// HS256 secret (at least 32 bytes). Without it, `edugroup-dev up` and the `token`
-    /// commands use the public development secret (`up` on a loopback address only) unless
-    /// `EDUGROUP_JWKS` is set; `serve` never accepts the development secret.
+    /// HS256 secret (at least 32 bytes). Without it the development tool (`edugroup-dev up`
+    /// and `token`) uses the public development secret, on a loopback address only, unless
+    /// `EDUGROUP_JWKS` is set; `edugroup` never accepts the development secret.
     #[arg(long, env = "EDUGROUP_JWT_SECRET", hide_env_values = true)]
     pub jwt_secret: Option<String>,
     /// JWKS of the production identity provider: a file path or an https URL.

@@ -3,13 +3,13 @@
 //! - `edugroup serve <service>` runs one service (start as many as you like: they share the
 //!   load through NATS queue groups);
 //! - `edugroup migrate` migrates every schema;
-//! - `edugroup token` mints development tokens;
+//! - `edugroup token` mints a token with the deployment's own HS256 secret;
 //! - `edugroup openapi` prints the API's OpenAPI document;
 //! - `edugroup audit verify` checks a county's audit trail.
 //!
 //! Running everything in one process with demo data is the development tool's job
-//! (`edugroup-dev up`, tools/dev): this binary holds no demo data, no demo tokens and starts
-//! no nats-server.
+//! (`edugroup-dev up`, tools/dev): this binary holds no demo data, mints no token with the
+//! public development secret and starts no nats-server.
 
 mod audit;
 
@@ -33,7 +33,8 @@ enum Command {
     /// Run one service in this process (it refuses a NATS server without credentials unless
     /// told --insecure-bus).
     Serve { service: Service },
-    /// Mint a development token (HS256, signed with EDUGROUP_JWT_SECRET).
+    /// Mint a token signed with the deployment's own HS256 secret (EDUGROUP_JWT_SECRET), one
+    /// `serve` accepts; never with the public development secret.
     Token {
         /// County code (六位行政区划代码).
         #[arg(long)]
@@ -88,7 +89,7 @@ async fn main() -> anyhow::Result<()> {
             serve(&settings, service).await
         }
         Command::Token { region, claims } => {
-            println!("{}", claims.mint(&settings, Profile::Development, &region)?);
+            println!("{}", claims.mint(&settings, Profile::Production, &region)?);
             Ok(())
         }
         Command::Migrate => {

@@ -1,5 +1,6 @@
 //! `token`: mints a bearer token for a role, signed with the HS256 secret the settings give
-//! under a profile's rules (see [`Settings::auth`]).
+//! under a profile's rules — so `edugroup token` mints only tokens a deployment accepts, and
+//! the development tool the ones signed with the public development secret.
 
 use std::time::Duration;
 

@@ -39,7 +39,8 @@ fn the_tool_holds_the_demo_county_its_bus_and_the_banner() {
 }
 
 /// Signed with the public development secret (no EDUGROUP_JWT_SECRET given), for the demo
-/// county unless told another; `serve` refuses its tokens (src/config.rs tests).
+/// county unless told another; `edugroup` refuses that secret (tests/binary.rs) and `serve`
+/// its tokens (src/config.rs tests).
 #[tokio::test]
 async fn a_development_token_is_signed_with_the_development_secret_for_the_demo_county() {
     let (ok, token) = run_clean(BIN, &["token", "--role", "bureau"], &[]);
