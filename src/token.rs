@@ -13,6 +13,7 @@ use crate::config::{Profile, Settings};
 /// Who a token speaks for and how long it lives (its county is given beside it).
 #[derive(Debug, Clone, Args)]
 pub struct TokenClaims {
+    /// bureau, lead_admin, member_admin, teacher or auditor.
     #[arg(long, value_parser = parse_role)]
     pub role: Role,
     /// The school a lead_admin, member_admin or teacher acts for.
