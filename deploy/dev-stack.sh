@@ -39,7 +39,7 @@ HBA_BEGIN='# BEGIN edugroup dev-stack (trust for local + loopback)'
 HBA_END='# END edugroup dev-stack'
 
 # The development bus's credentials: one NATS user and a random password, made once per
-# installation, readable by their owner only. `edugroup up` (edu_bus::dev) makes and reads the
+# installation, readable by their owner only. `edugroup-dev up` (edu_bus::dev) makes and reads the
 # same file, and the test kit reads it, so they find the password wherever it came from.
 DEV_STATE_OWNER=""
 if [[ -n "${EDUGROUP_DEV_STATE_DIR:-}" ]]; then
@@ -329,7 +329,7 @@ nats_requires_auth() {
 
 # Makes $DEV_CREDENTIALS when this installation has none, with the text edu_bus::dev writes.
 # Written to a private temporary file and linked to its name only if no other process (an
-# `edugroup up`) made one meanwhile, so nobody reads half a file or sees two passwords.
+# `edugroup-dev up`) made one meanwhile, so nobody reads half a file or sees two passwords.
 ensure_dev_credentials() {
     if [[ -e "$DEV_CREDENTIALS" ]]; then
         local mode
@@ -353,7 +353,7 @@ ensure_dev_credentials() {
         umask 077
         cat >"$tmp" <<EOF
 # The development NATS bus of edugroup: its one user and password, made once for this
-# installation by \`edugroup up\` or deploy/dev-stack.sh. Keep it private (mode 0600).
+# installation by \`edugroup-dev up\` or deploy/dev-stack.sh. Keep it private (mode 0600).
 # A server: nats-server -c <this file> -p <port> -sd <store dir>
 host: 127.0.0.1
 jetstream: enabled
@@ -379,7 +379,7 @@ ensure_nats() {
             else
                 log "WARNING: the nats-server on 127.0.0.1:$NATS_PORT lets clients in without credentials:"
                 log "         any local process may call any edugroup service as any actor and publish its events."
-                log "         \`edugroup up\` runs a bus of its own that requires them; tests and \`serve --insecure-bus\` use this one."
+                log "         \`edugroup-dev up\` runs a bus of its own that requires them; tests and \`serve --insecure-bus\` use this one."
                 log "         fix: stop that server and run deploy/dev-stack.sh again: it then starts nats-server"
                 log "         requiring the credentials in $DEV_CREDENTIALS (made once, mode 0600)"
             fi

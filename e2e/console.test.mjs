@@ -771,8 +771,8 @@ test('bureau loads a group that ran before the system: members, a past roster, p
   await assertClean(page);
 });
 
-// A bureau token of another county, signed as `edugroup token` signs in development: with the
-// public development secret, which `edugroup up` accepts on loopback only.
+// A bureau token of another county, signed as `edugroup-dev token` signs: with the
+// public development secret, which `edugroup-dev up` accepts on loopback only.
 function devToken(claims) {
   const part = value => Buffer.from(JSON.stringify(value)).toString('base64url');
   const now = Math.floor(Date.now() / 1000);

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The console's browser tests: the real system (`edugroup up` with its demo county) on a free
+# The console's browser tests: the real system (`edugroup-dev up` with its demo county) on a free
 # port, with its own database and its own nats-server (the one `up` runs, requiring
 # credentials made for this run in a scratch state directory), driven by playwright-core in
 # Debian's Chromium, headless. Installs node, npm and chromium from Debian packages when
@@ -28,7 +28,7 @@ fi
 
 (cd e2e && npm ci --no-audit --no-fund --loglevel=error)
 
-cargo build --quiet --bin edugroup
+cargo build --quiet -p edu-dev --bin edugroup-dev
 
 work=$(mktemp -d -t edugroup-e2e.XXXXXX)
 # the PostgreSQL server the other tests use (EDUGROUP_TEST_DATABASE_URL names a database on it)
@@ -63,17 +63,17 @@ EDUGROUP_DATABASE_URL="$server_url/$database" \
 EDUGROUP_DEV_STATE_DIR="$work/state" \
 EDUGROUP_BIND=127.0.0.1:0 \
 EDUGROUP_FILES_DIR="$work/files" \
-  "$root/target/debug/edugroup" up >"$work/up.log" 2>&1 &
+  "$root/target/debug/edugroup-dev" up >"$work/up.log" 2>&1 &
 api_pid=$!
 
 base=""
 for _ in $(seq 600); do
   base=$(sed -n 's/^  console  控制台   \(http:[^ ]*\)\/$/\1/p' "$work/up.log" | head -n1)
   [ -n "$base" ] && break
-  kill -0 "$api_pid" 2>/dev/null || { echo "edugroup up stopped"; exit 1; }
+  kill -0 "$api_pid" 2>/dev/null || { echo "edugroup-dev up stopped"; exit 1; }
   sleep 0.2
 done
-[ -n "$base" ] || { echo "edugroup up printed no console URL"; exit 1; }
+[ -n "$base" ] || { echo "edugroup-dev up printed no console URL"; exit 1; }
 bus=$(sed -n 's/^  bus      消息总线 \([^ ]*\).*$/\1/p' "$work/up.log" | head -n1)
 echo "browser tests: system at $base (database $database, bus $bus)"
 

@@ -10,8 +10,8 @@ use edu_contracts::audit::{ChainBreak, ChainReport};
 use edu_domain::RegionCode;
 use edu_lead_api::audit_export;
 
-use crate::Service;
-use crate::config::Settings;
+use edugroup::config::Settings;
+use edugroup::system::Service;
 
 /// The chain asked for: a county, or the records of no county (`none`).
 #[derive(Debug, Clone)]

@@ -13,17 +13,19 @@ use edu_bus::BusConfig;
 use edu_lead_api::AuditSigner;
 use secrecy::SecretString;
 
-/// The development HS256 secret. It is public (it is in the repository): `serve` refuses it,
-/// `up` takes it only on a loopback address and says so.
+/// The development HS256 secret. It is public (it is in the repository): `edugroup` refuses
+/// it; the development tool (`edugroup-dev up`, `edugroup-dev token`) takes it only on a
+/// loopback address and says so.
 pub const DEV_SECRET: &str = "edugroup-development-secret-change-me-in-production";
 /// The shortest HS256 secret accepted outside development (RFC 7518 §3.2: a key of at least
 /// the hash's size, 256 bits).
 const MIN_SECRET_BYTES: usize = 32;
-/// How long a token signed with the development secret may live: the demo tokens last 7 days.
+/// How long a token signed with the development secret may live: `up`'s demo tokens last 7
+/// days.
 const DEV_MAX_LIFETIME: Duration = Duration::from_secs(8 * 24 * 3600);
 
-/// How the process runs: `up` and `token` are development on this machine, `serve` is a
-/// deployment.
+/// How the process runs: the development tool (`edugroup-dev`) is development on this
+/// machine; everything the production binary `edugroup` does is a deployment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Profile {
     Development,
@@ -45,7 +47,8 @@ pub struct Settings {
     #[arg(long, env = "EDUGROUP_DB_POOL_SIZE", default_value_t = 8)]
     pub db_pool_size: usize,
     /// NATS server (JetStream enabled). `serve` uses nats://127.0.0.1:4222 when none is given;
-    /// `up` then runs a server of its own that requires the development credentials.
+    /// `edugroup-dev up` then runs a server of its own that requires the development
+    /// credentials.
     #[arg(long, env = "EDUGROUP_NATS_URL")]
     pub nats_url: Option<String>,
     /// NATS user (deploy/ gives each service its own). Without a user and password `serve`
@@ -64,10 +67,6 @@ pub struct Settings {
         value_parser = clap::builder::BoolishValueParser::new()
     )]
     pub insecure_bus: bool,
-    /// Where `up` keeps its own bus: the development credentials (made once, mode 0600) and
-    /// the JetStream store. Default: $XDG_STATE_HOME/edugroup, else ~/.local/state/edugroup.
-    #[arg(long, env = "EDUGROUP_DEV_STATE_DIR")]
-    pub dev_state_dir: Option<PathBuf>,
     /// Copies of the events stream when this process creates it: 3 on the NATS cluster of
     /// deploy/ (a node may fail without losing or stopping the stream), 1 on a single server.
     #[arg(long, env = "EDUGROUP_NATS_STREAM_REPLICAS", default_value_t = 1)]
@@ -82,9 +81,9 @@ pub struct Settings {
     /// place, the rest is answered 503 `overloaded` with a Retry-After (edu_lead_api::shed).
     #[arg(long, env = "EDUGROUP_HTTP_MAX_IN_FLIGHT", default_value_t = edu_lead_api::shed::DEFAULT_MAX_IN_FLIGHT)]
     pub http_max_in_flight: usize,
-    /// HS256 secret (at least 32 bytes). Without it, `up` and `token` use the public
-    /// development secret (`up` on a loopback address only) unless `EDUGROUP_JWKS` is set;
-    /// `serve` never accepts the development secret.
+    /// HS256 secret (at least 32 bytes). Without it the development tool (`edugroup-dev up`
+    /// and `token`) uses the public development secret, on a loopback address only, unless
+    /// `EDUGROUP_JWKS` is set; `edugroup` never accepts the development secret.
     #[arg(long, env = "EDUGROUP_JWT_SECRET", hide_env_values = true)]
     pub jwt_secret: Option<String>,
     /// JWKS of the production identity provider: a file path or an https URL.
@@ -121,13 +120,14 @@ pub struct Settings {
     #[arg(long, env = "EDUGROUP_FILES_DIR", default_value = "data/files")]
     pub files_dir: PathBuf,
     /// The Ed25519 private key (a PKCS#8 PEM file: `openssl genpkey -algorithm ed25519`)
-    /// that signs the bureau's audit exports. Without it `up` signs with the public
-    /// development key (on a loopback address only) and `serve` exports nothing (503).
+    /// that signs the bureau's audit exports. Without it `serve` exports nothing (503) and
+    /// `edugroup-dev up` signs with the public development key (on a loopback address only).
     #[arg(long, env = "EDUGROUP_AUDIT_SIGNING_KEY")]
     pub audit_signing_key: Option<PathBuf>,
 }
 
-/// The variables [`Settings`] reads; anything else under `EDUGROUP_` is refused.
+/// The variables [`Settings`] reads, and those the development tools read; anything else
+/// under `EDUGROUP_` is refused.
 const KNOWN: [&str; 24] = [
     "EDUGROUP_DATABASE_URL",
     "EDUGROUP_DB_POOL_SIZE",
@@ -135,7 +135,6 @@ const KNOWN: [&str; 24] = [
     "EDUGROUP_NATS_USER",
     "EDUGROUP_NATS_PASSWORD",
     "EDUGROUP_INSECURE_BUS",
-    "EDUGROUP_DEV_STATE_DIR",
     "EDUGROUP_NATS_STREAM_REPLICAS",
     "EDUGROUP_BIND",
     "EDUGROUP_HTTP_WORKERS",
@@ -152,6 +151,9 @@ const KNOWN: [&str; 24] = [
     "EDUGROUP_RATE_PER_TOKEN",
     "EDUGROUP_RATE_BURST_PER_TOKEN",
     "EDUGROUP_AUDIT_SIGNING_KEY",
+    // The development bus's state (edu_bus::dev): read by `edugroup-dev up`, the dev stack
+    // and the test kit, so a developer's shell may carry it into any of the binaries.
+    edu_bus::dev::STATE_DIR_VAR,
     // Used by the test kit only.
     "EDUGROUP_TEST_DATABASE_URL",
 ];
@@ -180,16 +182,19 @@ const DEFAULT_NATS_URL: &str = "nats://127.0.0.1:4222";
 /// What a process without bus credentials warns about, in the log and in `up`'s banner.
 pub const INSECURE_BUS_WARNING: &str = "the NATS bus is used WITHOUT credentials (--insecure-bus): any process that reaches the server may call any service as any actor and publish events  消息总线未使用凭据:任何能连上该服务器的进程都可以任意身份调用任何服务、发布事件";
 
-/// Where `up` finds its bus.
-pub enum UpBus {
-    /// A nats-server of its own, logging in with the development credentials kept in this
-    /// directory.
-    Own { state_dir: PathBuf },
-    /// The server `EDUGROUP_NATS_URL` names, reached as [`Settings::bus`] says.
-    Given(BusConfig),
-}
-
 impl Settings {
+    /// The settings these flags and the environment give, as the binaries read them (for
+    /// tests of what a setting does).
+    pub fn from_flags(flags: &[&str]) -> Result<Self, clap::Error> {
+        #[derive(clap::Parser)]
+        struct Flags {
+            #[command(flatten)]
+            settings: Settings,
+        }
+        let args = std::iter::once("edugroup").chain(flags.iter().copied());
+        Ok(<Flags as clap::Parser>::try_parse_from(args)?.settings)
+    }
+
     /// How this process reaches the NATS server it is pointed at. Refuses to go without
     /// credentials unless told `--insecure-bus`, and refuses that for a server on another
     /// machine: an anonymous bus lets whoever reaches it act as any service.
@@ -222,22 +227,6 @@ impl Settings {
             );
         }
         Ok(c)
-    }
-
-    /// `up`'s bus: the server given by `EDUGROUP_NATS_URL`, reached as `serve` reaches it, or
-    /// else one of its own — then the bus settings that only make sense with a given server
-    /// are refused rather than ignored.
-    pub fn up_bus(&self) -> anyhow::Result<UpBus> {
-        if self.nats_url.is_some() {
-            return Ok(UpBus::Given(self.bus()?));
-        }
-        anyhow::ensure!(
-            self.nats_user.is_none() && self.nats_password.is_none() && !self.insecure_bus,
-            "`up` runs a NATS server of its own with the development credentials; EDUGROUP_NATS_USER, EDUGROUP_NATS_PASSWORD and --insecure-bus apply to a server given by EDUGROUP_NATS_URL only  up 自带需凭据的 NATS 服务器;这些设置仅在指定 EDUGROUP_NATS_URL 时适用"
-        );
-        Ok(UpBus::Own {
-            state_dir: edu_bus::dev::state_dir(self.dev_state_dir.as_deref())?,
-        })
     }
 
     /// The API's rate limits (each off at 0).
@@ -359,22 +348,13 @@ mod tests {
 
     use std::time::Duration;
 
-    use clap::Parser;
     use edu_auth::{AuthError, Minter, TokenRequest, Verifier};
     use edu_domain::{RegionCode, Role};
 
-    use super::{DEV_SECRET, Profile, Settings, UpBus};
-
-    #[derive(Parser)]
-    struct Flags {
-        #[command(flatten)]
-        settings: Settings,
-    }
+    use super::{DEV_SECRET, Profile, Settings};
 
     fn settings(flags: &[&str]) -> Settings {
-        Flags::try_parse_from(std::iter::once("edugroup").chain(flags.iter().copied()))
-            .unwrap()
-            .settings
+        Settings::from_flags(flags).unwrap()
     }
 
     fn jwks() -> String {
@@ -523,28 +503,6 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(remote.contains("this machine only"), "{remote}");
-    }
-
-    #[test]
-    fn up_runs_its_own_bus_unless_given_a_server() {
-        let dir = "/var/tmp/edugroup-up-state";
-        let own = settings(&["--dev-state-dir", dir]).up_bus().unwrap();
-        assert!(matches!(own, UpBus::Own { state_dir } if state_dir == std::path::Path::new(dir)));
-        // settings for a given server without the server: refused, not silently ignored
-        for flags in [
-            &["--insecure-bus"][..],
-            &["--nats-user", "u", "--nats-password", "p"],
-        ] {
-            let refused = settings(flags).up_bus().err().unwrap().to_string();
-            assert!(refused.contains("EDUGROUP_NATS_URL"), "{refused}");
-        }
-        let given = ["--nats-url", "nats://127.0.0.1:4222"];
-        assert!(
-            settings(&given).up_bus().is_err(),
-            "a given server needs credentials too"
-        );
-        let insecure = settings(&[&given[..], &["--insecure-bus"]].concat()).up_bus();
-        assert!(matches!(insecure, Ok(UpBus::Given(c)) if !c.logs_in()));
     }
 
     #[tokio::test]

@@ -3,7 +3,8 @@
 //! parses every manifest and checks each `edugroup` process against what the built binary
 //! accepts (its clap definition, read from `--help` and exercised by running it):
 //! - each service of `edugroup serve` runs exactly once per manifest set, one process per
-//!   container, never `edugroup up`; the schema migration runs once;
+//!   container (the image has no `up`: that is the development tool's); the schema
+//!   migration runs once;
 //! - every argument is a real subcommand and service (`edugroup <args> --help` succeeds);
 //! - every `EDUGROUP_*` variable is one the binary reads and every literal value parses
 //!   (`edugroup openapi` with the container's environment);
@@ -20,7 +21,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 use serde_json::Value;
 use yaml_rust2::{Yaml, YamlLoader};
@@ -107,22 +108,7 @@ struct Binary {
 }
 
 fn run(args: &[&str], env: &[(String, String)]) -> (bool, String) {
-    let mut command = Command::new(BIN);
-    for (key, _) in std::env::vars() {
-        if key.starts_with("EDUGROUP_") {
-            command.env_remove(key);
-        }
-    }
-    let out = command
-        .args(args)
-        .envs(env.iter().cloned())
-        .env("RUST_BACKTRACE", "0")
-        .stdin(Stdio::null())
-        .output()
-        .unwrap();
-    let mut text = String::from_utf8_lossy(&out.stdout).into_owned();
-    text.push_str(&String::from_utf8_lossy(&out.stderr));
-    (out.status.success(), text)
+    edu_testkit::process::run_clean(BIN, args, env)
 }
 
 impl Binary {
@@ -144,14 +130,8 @@ impl Binary {
                 variables.insert(name, flag.clone());
             }
         }
-        let subcommands = help
-            .lines()
-            .skip_while(|l| !l.starts_with("Commands:"))
-            .skip(1)
-            .take_while(|l| !l.trim().is_empty())
-            .filter_map(|l| l.split_whitespace().next())
-            .filter(|c| *c != "help")
-            .map(str::to_owned)
+        let subcommands = edu_testkit::process::help_commands(&help)
+            .into_iter()
             .collect();
         let (ok, serve) = run(&["serve", "--help"], &[]);
         assert!(ok, "{serve}");
@@ -539,12 +519,7 @@ fn nats_server_check(config: &str, name: &str) -> Result<(), String> {
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join(name.replace(['/', ' '], "_"));
     std::fs::write(&path, config).unwrap();
-    let binary = if Path::new("/usr/sbin/nats-server").exists() {
-        "/usr/sbin/nats-server"
-    } else {
-        "nats-server"
-    };
-    let out = Command::new(binary)
+    let out = Command::new(edu_testkit::process::nats_server_binary())
         .args(["-t", "-c"])
         .arg(&path)
         .envs(

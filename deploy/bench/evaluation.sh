@@ -7,7 +7,7 @@
 # against the same aggregates written as one raw SQL
 # query per indicator family (governance, resource sharing, teacher team, quality and value
 # added, balance CVs), measured in the same run, alternating, ROUNDS times each; medians.
-# Also: the seed time, the peak RSS (VmHWM) of the `edugroup up` process, and the phases
+# Also: the seed time, the peak RSS (VmHWM) of the `edugroup-dev up` process, and the phases
 # of each round as the evaluation service logs them (ms per step).
 #
 #   SCALE=1.0 ROUNDS=3 deploy/bench/evaluation.sh
@@ -28,6 +28,7 @@ mkdir -p "$OUT"
 PSQL=(psql -h 127.0.0.1 -U postgres -qAt -v ON_ERROR_STOP=1)
 
 cargo build --release --quiet --bin edugroup
+cargo build --release --quiet -p edu-dev --bin edugroup-dev
 cargo build --release --quiet -p edu-bench --bin seed
 BIN=target/release/edugroup
 export EDUGROUP_DATABASE_URL="postgres://postgres@127.0.0.1:5432/$DB"
@@ -51,13 +52,13 @@ target/release/seed --province --scale "$SCALE" --region "$REGION" | tee "$OUT/s
 SEED_S=$(python3 -c "print(round($(date +%s.%N) - $t0, 1))")
 
 EDUGROUP_BIND="127.0.0.1:$PORT" EDUGROUP_RATE_PER_ADDRESS=0 EDUGROUP_RATE_PER_TOKEN=0 \
-  RUST_LOG=error,edu_evaluation=info $BIN up --no-demo >"$OUT/up.log" 2>&1 &
+  RUST_LOG=error,edu_evaluation=info $DEV up --no-demo >"$OUT/up.log" 2>&1 &
 UP=$!
 BASE="http://127.0.0.1:$PORT"
 for _ in $(seq 1 240); do curl -fs "$BASE/readyz" >/dev/null && break; sleep 0.5; done
 curl -fs "$BASE/readyz" >/dev/null || { echo "system did not become ready"; cat "$OUT/up.log"; exit 1; }
 RSS_IDLE=$(awk '/VmRSS/{print $2}' "/proc/$UP/status")
-TOKEN=$($BIN token --role bureau --region "$REGION" --hours 2)
+TOKEN=$($DEV token --role bureau --region "$REGION" --hours 2)
 
 # The raw SQL: one query per indicator family, the whole region at once.
 cat >"$OUT/evaluation-raw.sql" <<SQL
@@ -241,7 +242,7 @@ print(f"| round via HTTP, POST (202) until GET says `computed` | {commit / 1000:
 print(f"| HTTP reply: status / time | {', '.join(codes)} / {http_ms / 1000:.2f} s |")
 print(f"| raw SQL, one query per indicator family (5 queries, sum) | {sql / 1000:.2f} s |")
 print(f"| **ratio round / raw SQL** | **{commit / sql:.2f}** (goal ≤ 2) |")
-print(f"| `edugroup up` RSS idle / peak (VmHWM) | {int(rss_idle) / 1024:.0f} MiB / {int(rss_peak) / 1024:.0f} MiB |")
+print(f"| `edugroup-dev up` RSS idle / peak (VmHWM) | {int(rss_idle) / 1024:.0f} MiB / {int(rss_peak) / 1024:.0f} MiB |")
 print(f"| load average (1/5/15 min) at the end | {load} |")
 print("\nPer run (ms until computed, HTTP status, HTTP ms, scorecards; raw SQL ms):\n")
 print("```")

@@ -1,12 +1,14 @@
 # Shared parts of the benchmark scripts (sourced, from the repository's root):
-# the local stack and wrk, a fresh database, `edugroup up` on a port, a bureau token, the
+# the local stack and wrk, a fresh database, `edugroup-dev up` on a port, a bureau token, the
 # posting fixture (a group, its member school and a roster), and the load generators with
 # their one-line results (wrk, pgbench, the raw NATS round trip).
 # shellcheck shell=bash
 
 OUT=${OUT:-target/bench}
 PSQL=(psql -h 127.0.0.1 -U postgres -qAt -v ON_ERROR_STOP=1)
-BIN=target/release/edugroup
+# the development tool (tools/dev): `up` runs the whole system in one process, `token` mints
+# a development token for it; the scripts build it with `cargo build --release -p edu-dev`
+DEV=target/release/edugroup-dev
 
 # The local PostgreSQL and NATS, the output directory, and wrk (from Debian) when missing.
 bench_init() {
@@ -42,13 +44,13 @@ bench_nats() {
   export EDUGROUP_NATS_URL=$NATS_URL EDUGROUP_INSECURE_BUS=1
 }
 
-# $1 = port: starts a private nats-server and `edugroup up --no-demo` there (pid in UP,
+# $1 = port: starts a private nats-server and `edugroup-dev up --no-demo` there (pid in UP,
 # address in BASE), waits until ready. The caller's EXIT trap should call bench_stop.
 bench_up() {
   bench_nats
   # rate limits off: a benchmark is one client at the machine's limits, on purpose
   EDUGROUP_BIND="127.0.0.1:$1" EDUGROUP_RATE_PER_ADDRESS=0 EDUGROUP_RATE_PER_TOKEN=0 \
-    RUST_LOG=error $BIN up --no-demo >"$OUT/up.log" 2>&1 &
+    RUST_LOG=error $DEV up --no-demo >"$OUT/up.log" 2>&1 &
   UP=$!
   BASE="http://127.0.0.1:$1"
   for _ in $(seq 1 120); do curl -fs "$BASE/readyz" >/dev/null && break; sleep 0.5; done
@@ -63,7 +65,7 @@ bench_stop() {
 
 # A bureau token of county 411627 (TOKEN) and the JSON request headers (H).
 bench_token() {
-  TOKEN=$($BIN token --role bureau --region 411627 --hours 2)
+  TOKEN=$($DEV token --role bureau --region 411627 --hours 2)
   H=(-H "Authorization: Bearer $TOKEN" -H "Content-Type: application/json")
 }
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Load benchmarks (issue 9, item 5) against the running system (`edugroup up --no-demo`,
+# Load benchmarks (issue 9, item 5) against the running system (`edugroup-dev up --no-demo`,
 # release build, fresh database `edugroup_load`, wrk), each next to the machine's own limits
 # measured in the same run, alternating, ROUNDS rounds of DUR seconds, medians:
 #   read   GET /groups/{g}/members (JWT → NATS → PK select) at 64 and 1 connections vs the
@@ -35,7 +35,7 @@ RESULTS=deploy/bench/RESULTS-load.md
 source deploy/bench/lib.sh
 
 bench_init
-cargo build --release --quiet --bin edugroup
+cargo build --release --quiet -p edu-dev --bin edugroup-dev
 cargo build --release --quiet -p edu-bench --bin nats_rtt --bin outbox_drain --bin hello --bin jwt_verify
 # the relay's in-flight window and the API's default in-flight limit, from the code
 WINDOW=$(sed -nE 's/^const BATCH: i64 = ([0-9]+);/\1/p' shared/bus/src/relay.rs)
@@ -284,7 +284,7 @@ print(f"| overload, {over_conns} connections (2xx/s) | {over_rps:.0f} | {med('ov
 print(f"| beyond the limit, {shed[0][2]} connections = 2 × ({limit} in flight + {queue} waiting) (2xx/s) | {float(shed[0][3]):.0f} | {float(shed[0][11]) / 1000:.3f} | {float(shed[0][12]) / 1000:.3f} |")
 print(f"\nNon-2xx or socket errors in the read and write runs: {errors:.0f}. Beyond the limit: {', '.join(f'{k} {v}' for k, v in sc.items())}; RSS {float(shed[0][13]) / 1024:.0f} MiB.")
 print("\nKnee (read, {} s per level; 2xx/s by connections): ".format(knee_dur) + ", ".join(f"{r[1]}: {float(r[2]):.0f}" for r in knees) + f" → the knee is the fewest connections reaching 90 % of the peak: {knee}.")
-print(f"\nPeak memory: `edugroup up` runs every service and the API in one process: VmHWM **{int(mem[2]) / 1024:.0f} MiB**. "
+print(f"\nPeak memory: `edugroup-dev up` runs every service and the API in one process: VmHWM **{int(mem[2]) / 1024:.0f} MiB**. "
       f"nats-server (the benchmark's own): VmHWM {int(mem[3]) / 1024:.0f} MiB, now {int(mem[4]) / 1024:.0f} MiB. "
       f"PostgreSQL: {mem[5]} backends of the system's database, private memory (RssAnon) {int(mem[6]) / 1024:.0f} MiB in all, largest VmHWM {int(mem[7]) / 1024:.0f} MiB (counts the shared buffers it touched).")
 print("\nBaseline drift, first round → last round: " + ", ".join(f"{b} {at(b, 1, 2):.0f} → {at(b, rounds, 2):.0f} ({change[b]:+.0%})" for b in base) + ".")

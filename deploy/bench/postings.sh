@@ -17,7 +17,7 @@ DB=edugroup_bench
 source deploy/bench/lib.sh
 
 bench_init
-cargo build --release --quiet --bin edugroup
+cargo build --release --quiet -p edu-dev --bin edugroup-dev
 cargo build --release --quiet -p edu-bench --bin nats_rtt
 
 bench_fresh_db "$DB"

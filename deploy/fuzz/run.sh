@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # API fuzzing (issue 9, item 3): schemathesis (PyPI, pinned) generates requests from the
-# committed openapi/openapi.json against the whole system — `edugroup up` with its demo
+# committed openapi/openapi.json against the whole system — `edugroup-dev up` with its demo
 # county on a free port, a fresh database `edugroup_fuzz` and its own nats-server (credentials
 # made for this run in a scratch state directory) — with a
 # valid bureau token, and checks that nothing answers 5xx and every answer matches the schema.
@@ -30,8 +30,9 @@ if [ "$(cat "$venv/pins" 2>/dev/null)" != "$PINS" ]; then
   "$venv/bin/pip" install --quiet --disable-pip-version-check $PINS
   echo "$PINS" >"$venv/pins"
 fi
-cargo build --quiet --bin edugroup
-bin="$root/target/debug/edugroup"
+cargo build --quiet -p edu-dev --bin edugroup-dev
+# the development tool: `up` runs the system with the demo county, `token` mints the bureau's
+bin="$root/target/debug/edugroup-dev"
 
 admin_url=${EDUGROUP_TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}
 database=edugroup_fuzz
@@ -71,7 +72,7 @@ RUST_LOG=warn \
 api_pid=$!
 for _ in $(seq 600); do
   curl -fs "$base/readyz" >/dev/null 2>&1 && break
-  kill -0 "$api_pid" 2>/dev/null || { echo "fuzz: edugroup up stopped"; exit 1; }
+  kill -0 "$api_pid" 2>/dev/null || { echo "fuzz: edugroup-dev up stopped"; exit 1; }
   sleep 0.2
 done
 curl -fs "$base/readyz" >/dev/null

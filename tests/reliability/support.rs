@@ -1,13 +1,13 @@
-//! Real processes for the reliability tests: a private nats-server, the `edugroup` binary as
-//! one process per service, a scratch directory. Every handle is a guard: dropping it kills
-//! the process (SIGKILL, then reaps it) or removes the directory, so a failing test leaves
-//! nothing behind. On a panic the guards print the tail of each process's log.
+//! Real processes for the reliability tests: a private PostgreSQL server, the `edugroup`
+//! binary as one process per service, the load they are put under; the process guards, the
+//! scratch directory and the private nats-server come from `edu_testkit::process`. Every
+//! handle is a guard: dropping it kills the process (SIGKILL, then reaps it) or removes the
+//! directory, so a failing test leaves nothing behind. On a panic the guards print the tail
+//! of each process's log.
 
 use std::collections::{HashMap, HashSet};
-use std::fs::File;
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -18,6 +18,9 @@ use edu_auth::{AuthConfig, Minter, TokenRequest};
 use edu_contracts::EventEnvelope;
 use edu_domain::{RegionCode, Role, SchoolId};
 use secrecy::SecretString;
+
+use edu_testkit::process::clean_command;
+pub use edu_testkit::process::{NatsServer, Proc, ScratchDir, free_port};
 
 pub const REGION: &str = "411627";
 const JWT_SECRET: &str = "reliability-test-secret-0123456789abcdef";
@@ -64,242 +67,6 @@ pub const PROCESSES: [&str; 6] = [
     "lead-api",
 ];
 
-/// A free loopback port for a child to bind, below Linux's ephemeral range (32768+): a port
-/// the kernel picked for us could meanwhile be handed to some outgoing connection.
-pub fn free_port() -> u16 {
-    static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
-    let seed = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.subsec_nanos())
-        .unwrap_or_default();
-    for attempt in 0..1000u32 {
-        let n = seed
-            .wrapping_add(NEXT.fetch_add(7919, std::sync::atomic::Ordering::Relaxed))
-            .wrapping_add(attempt);
-        let port = 20_000 + (n % 12_000) as u16;
-        if TcpListener::bind(("127.0.0.1", port)).is_ok() {
-            return port;
-        }
-    }
-    panic!("no free port between 20000 and 32000")
-}
-
-/// A directory under the system's temp dir, removed on drop.
-pub struct ScratchDir(PathBuf);
-
-impl ScratchDir {
-    pub fn new(label: &str) -> Self {
-        let id = uuid::Uuid::now_v7().simple().to_string();
-        let path = std::env::temp_dir().join(format!("edugroup-{label}-{}", &id[id.len() - 12..]));
-        std::fs::create_dir_all(&path).unwrap();
-        Self(path)
-    }
-
-    pub fn path(&self) -> &Path {
-        &self.0
-    }
-}
-
-impl Drop for ScratchDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-/// `command` with no input and its output appended to `log`.
-fn to_log<'c>(command: &'c mut Command, log: &Path) -> &'c mut Command {
-    let out = File::options().create(true).append(true).open(log).unwrap();
-    let err = out.try_clone().unwrap();
-    command
-        .stdin(Stdio::null())
-        .stdout(Stdio::from(out))
-        .stderr(Stdio::from(err))
-}
-
-/// A child process, killed and reaped on drop; its output goes to `log`.
-pub struct Proc {
-    pub name: String,
-    child: Option<Child>,
-    log: PathBuf,
-}
-
-impl Proc {
-    pub fn spawn(name: &str, mut command: Command, log: PathBuf) -> Self {
-        let child = to_log(&mut command, &log)
-            .spawn()
-            .unwrap_or_else(|e| panic!("starting {name}: {e}"));
-        Self {
-            name: name.to_owned(),
-            child: Some(child),
-            log,
-        }
-    }
-
-    /// Runs a short-lived program to its end, its output appended to `log`; did it succeed?
-    pub fn run(mut command: Command, log: &Path) -> bool {
-        to_log(&mut command, log)
-            .status()
-            .is_ok_and(|s| s.success())
-    }
-
-    /// SIGKILL, no chance to clean up: the fault the tests inject.
-    pub fn kill9(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-    }
-
-    pub fn is_running(&mut self) -> bool {
-        self.child
-            .as_mut()
-            .is_some_and(|c| matches!(c.try_wait(), Ok(None)))
-    }
-
-    /// SIGTERM: the process may stop gracefully.
-    pub fn terminate(&self) {
-        if let Some(child) = &self.child {
-            let sent = Command::new("kill")
-                .args(["-TERM", &child.id().to_string()])
-                .status();
-            assert!(sent.is_ok_and(|s| s.success()), "SIGTERM to {}", self.name);
-        }
-    }
-
-    /// Waits for the process to end by itself; its exit code, or a failed test.
-    pub async fn exit_code(&mut self, within: Duration) -> Option<i32> {
-        let deadline = tokio::time::Instant::now() + within;
-        loop {
-            if let Some(status) = self
-                .child
-                .as_mut()
-                .and_then(|c| c.try_wait().ok().flatten())
-            {
-                return status.code();
-            }
-            assert!(
-                tokio::time::Instant::now() < deadline,
-                "{} still runs after {within:?}",
-                self.name
-            );
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-    }
-
-    /// What the process logged so far.
-    pub fn log_text(&self) -> String {
-        std::fs::read_to_string(&self.log).unwrap_or_default()
-    }
-
-    fn print_log_tail(&self) {
-        let text = self.log_text();
-        let lines: Vec<&str> = text.lines().collect();
-        let tail = &lines[lines.len().saturating_sub(30)..];
-        eprintln!("---- last lines of {} ({}):", self.name, self.log.display());
-        for line in tail {
-            eprintln!("{line}");
-        }
-    }
-}
-
-impl Drop for Proc {
-    fn drop(&mut self) {
-        if std::thread::panicking() {
-            self.print_log_tail();
-        }
-        self.kill9();
-    }
-}
-
-/// Waits until something accepts connections on the port.
-pub async fn wait_for_port(port: u16, within: Duration) {
-    let deadline = tokio::time::Instant::now() + within;
-    let addr = std::net::SocketAddr::from(([127, 0, 0, 1], port));
-    while std::net::TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_err() {
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "nothing listens on port {port} after {within:?}"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
-
-/// A private nats-server with JetStream, on its own port and store directory (never the
-/// shared one on 4222), started from a config file or from flags.
-pub struct NatsServer {
-    pub port: u16,
-    args: Vec<String>,
-    env: Vec<(String, String)>,
-    dir: PathBuf,
-    proc: Proc,
-}
-
-impl NatsServer {
-    /// `-js` with a store under `dir`, plus `extra` arguments (e.g. `-c <file>`, which these
-    /// flags override) and `env` (e.g. the passwords a config file refers to).
-    pub async fn start(
-        name: &str,
-        dir: &Path,
-        port: u16,
-        extra: &[String],
-        env: &[(String, String)],
-    ) -> Self {
-        let mut args = vec![
-            "-a".to_owned(),
-            "127.0.0.1".to_owned(),
-            "-p".to_owned(),
-            port.to_string(),
-            // no monitoring port: it would collide with other servers
-            "-m".to_owned(),
-            "0".to_owned(),
-        ];
-        if !extra.iter().any(|a| a == "-c") {
-            let store = dir.join(format!("{name}-js"));
-            args.extend([
-                "-js".to_owned(),
-                "-sd".to_owned(),
-                store.display().to_string(),
-            ]);
-        }
-        args.extend_from_slice(extra);
-        let proc = Self::spawn(name, dir, &args, env);
-        wait_for_port(port, Duration::from_secs(10)).await;
-        Self {
-            port,
-            args,
-            env: env.to_vec(),
-            dir: dir.to_owned(),
-            proc,
-        }
-    }
-
-    fn spawn(name: &str, dir: &Path, args: &[String], env: &[(String, String)]) -> Proc {
-        let mut command = Command::new(nats_server_binary());
-        command.args(args).envs(env.iter().cloned());
-        Proc::spawn(name, command, dir.join(format!("{name}.log")))
-    }
-
-    pub fn url(&self) -> String {
-        format!("nats://127.0.0.1:{}", self.port)
-    }
-
-    /// What the server logged so far.
-    pub fn log_text(&self) -> String {
-        self.proc.log_text()
-    }
-
-    pub fn kill9(&mut self) {
-        self.proc.kill9();
-    }
-
-    /// Starts the server again with the same port and store.
-    pub async fn restart(&mut self) {
-        self.proc.kill9();
-        self.proc = Self::spawn(&self.proc.name.clone(), &self.dir, &self.args, &self.env);
-        wait_for_port(self.port, Duration::from_secs(10)).await;
-    }
-}
-
 /// A copy of a deploy/ nats-server config, in `dir`, whose JetStream store is `dir/<name>-js`
 /// (nats-server refuses `-sd` next to a configured `store_dir`) and whose ports are moved
 /// (`ports`: from, to); answers its path.
@@ -322,14 +89,6 @@ pub fn private_config(source: &str, dir: &Path, name: &str, ports: &[(u16, u16)]
     let path = dir.join(format!("{name}.conf"));
     std::fs::write(&path, text).unwrap();
     path.display().to_string()
-}
-
-pub fn nats_server_binary() -> &'static str {
-    if Path::new("/usr/sbin/nats-server").exists() {
-        "/usr/sbin/nats-server"
-    } else {
-        "nats-server"
-    }
 }
 
 /// The directory of the newest PostgreSQL server programs the Debian packages installed
@@ -423,13 +182,13 @@ impl PgServer {
         stop.arg("-D")
             .arg(self.home.join("data"))
             .args(["stop", "-m", "immediate", "-w"]);
-        let stopped = Proc::run(stop, &self.proc.log);
+        let stopped = Proc::run(stop, self.proc.log());
         // the postmaster has exited (or failed to stop: then it is killed): reap it
         self.proc.kill9();
         assert!(
             stopped || std::thread::panicking(),
             "pg_ctl stop -m immediate failed, see {}",
-            self.proc.log.display()
+            self.proc.log().display()
         );
     }
 
@@ -437,7 +196,7 @@ impl PgServer {
     /// accepts connections (after its crash recovery).
     pub async fn restart(&mut self) {
         self.stop_immediate();
-        let log = self.proc.log.clone();
+        let log = self.proc.log().to_owned();
         self.proc = Self::spawn(&self.proc.name.clone(), &self.home, self.port, log);
         self.wait_accepting().await;
     }
@@ -531,12 +290,7 @@ impl SystemEnv {
 
     /// [`SystemEnv::serve`] with further variables.
     pub fn serve_with(&self, service: &str, env: &[(&str, &str)]) -> Proc {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_edugroup"));
-        for (key, _) in std::env::vars() {
-            if key.starts_with("EDUGROUP_") {
-                command.env_remove(key);
-            }
-        }
+        let mut command = clean_command(env!("CARGO_BIN_EXE_edugroup"));
         command
             .args(["serve", service])
             .env("EDUGROUP_DATABASE_URL", &self.database_url)
@@ -550,9 +304,7 @@ impl SystemEnv {
             // the load of these tests is one client on purpose
             .env("EDUGROUP_RATE_PER_ADDRESS", "0")
             .env("EDUGROUP_RATE_PER_TOKEN", "0")
-            .env("RUST_LOG", "warn,edu_bus=info")
-            // the error a process exits with, not its backtrace, in the log's last lines
-            .env("RUST_BACKTRACE", "0");
+            .env("RUST_LOG", "warn,edu_bus=info");
         command.envs(env.iter().copied());
         match self.nats_login {
             NatsLogin::OwnUser => {

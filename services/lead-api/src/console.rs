@@ -1,5 +1,5 @@
 //! The browser console (控制台): one page and its script and style, served from the binary,
-//! plus two small helpers the page uses: the development tokens `edugroup up` minted (only
+//! plus two small helpers the page uses: the development tokens `edugroup-dev up` minted (only
 //! when it has any) and the rotation chart as SVG. The page signs in with a bearer token kept
 //! in the tab's `sessionStorage` and calls the JSON API under `/api/v1` with it; every rule
 //! stays in the API, the page shows its answers and refusals.
@@ -38,7 +38,7 @@ const PAGE_SCRIPTS: &[(&str, &str)] = &[
 ];
 const STYLE: &str = include_str!("console/app.css");
 
-/// A token `edugroup up` minted for a demo role, offered on the sign-in page in development.
+/// A token `edugroup-dev up` minted for a demo role, offered on the sign-in page in development.
 #[derive(Debug, Clone, Serialize)]
 pub struct DevToken {
     /// The role claim (`bureau`, `lead_admin`, …).

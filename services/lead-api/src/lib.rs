@@ -48,8 +48,8 @@ pub struct AppState {
     pub verifier: Verifier,
     /// Groups for scope checks, kept fresh by membership events.
     pub groups: Arc<GroupCache>,
-    /// Demo tokens the console's sign-in page offers; empty unless `edugroup up` made a demo
-    /// county with the development secret and no production identity provider.
+    /// Demo tokens the console's sign-in page offers; empty unless `edugroup-dev up` made a
+    /// demo county with the development secret and no production identity provider.
     pub dev_tokens: Vec<DevToken>,
     /// `/api/` requests in progress, shared by every worker; the excess is shed (503).
     pub in_flight: Arc<InFlight>,

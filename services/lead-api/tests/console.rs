@@ -1,5 +1,5 @@
 //! The console's own routes through the real `App` (its pages are tested in a browser by
-//! `e2e/`): the page and its assets, the development tokens (none unless `edugroup up`
+//! `e2e/`): the page and its assets, the development tokens (none unless `edugroup-dev up`
 //! offers them), the rotation chart, and the policy every role of the region reads (the
 //! posting planner offers only the kinds it enables).
 

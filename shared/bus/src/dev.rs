@@ -1,10 +1,10 @@
 //! The development bus's login: one NATS user with a random password, made once per
-//! installation and kept outside the repository, so that neither `edugroup up` nor the dev
+//! installation and kept outside the repository, so that neither `edugroup-dev up` nor the dev
 //! stack runs a bus that every local process may use as any service.
 //!
 //! The file is a nats-server configuration (loopback, JetStream, the user): a server runs with
 //! `nats-server -c <file> -p <port> -sd <store>`, a client reads the user and password from it.
-//! `edugroup up` and deploy/dev-stack.sh both make it when it is missing — whichever comes
+//! `edugroup-dev up` and deploy/dev-stack.sh both make it when it is missing — whichever comes
 //! first — in the same format, and the test kit reads it.
 
 use std::fs::{DirBuilder, OpenOptions};
@@ -148,7 +148,7 @@ impl DevCredentials {
 fn render(password: &str) -> String {
     format!(
         "# The development NATS bus of edugroup: its one user and password, made once for this\n\
-         # installation by `edugroup up` or deploy/dev-stack.sh. Keep it private (mode 0600).\n\
+         # installation by `edugroup-dev up` or deploy/dev-stack.sh. Keep it private (mode 0600).\n\
          # A server: nats-server -c <this file> -p <port> -sd <store dir>\n\
          host: 127.0.0.1\n\
          jetstream: enabled\n\

@@ -9,7 +9,7 @@
 const WORDS = {
   zh: {
     title: '集团化办学管理平台', signin: '登录', signout: '退出', loading: '加载中…',
-    signin_intro: '请粘贴身份认证系统签发的令牌(JWT)。', token: '令牌', signin_dev: '开发环境演示账号(edugroup up 生成):',
+    signin_intro: '请粘贴身份认证系统签发的令牌(JWT)。', token: '令牌', signin_dev: '开发环境演示账号(edugroup-dev up 生成):',
     signin_as: '以此身份登录', bad_token: '令牌格式无效,请检查是否完整复制。', api_docs: '接口文档',
     county: '县域概览', policy: '政策设置', group_home: '集团首页', postings: '交流轮岗', meetings: '理事会',
     catalogue: '资源库', sanctions: '警告与劝退', school_home: '本校首页', evaluation: '年度评估',
@@ -62,7 +62,7 @@ const WORDS = {
   },
   en: {
     title: 'School-group console', signin: 'Sign in', signout: 'Sign out', loading: 'Loading…',
-    signin_intro: 'Paste a token (JWT) from your identity provider.', token: 'Token', signin_dev: 'Development demo accounts (from edugroup up):',
+    signin_intro: 'Paste a token (JWT) from your identity provider.', token: 'Token', signin_dev: 'Development demo accounts (from edugroup-dev up):',
     signin_as: 'Sign in as this role', bad_token: 'This is not a valid token; check that it was copied whole.', api_docs: 'API docs',
     county: 'County overview', policy: 'Policy', group_home: 'Group home', postings: 'Rotation', meetings: 'Council',
     catalogue: 'Library', sanctions: 'Warnings', school_home: 'My school', evaluation: 'Evaluation',

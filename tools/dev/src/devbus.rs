@@ -1,4 +1,4 @@
-//! `edugroup up`'s own bus: a nats-server child on a loopback port that only lets in the
+//! `edugroup-dev up`'s own bus: a nats-server child on a loopback port that only lets in the
 //! development credentials (`edu_bus::dev`), with its JetStream store in the state directory
 //! beside them, stopped when `up` ends. `up` thus never depends on, nor exposes itself
 //! through, whatever anonymous server a machine may run.
@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 use anyhow::Context as _;
 use edu_bus::BusConfig;
 use edu_bus::dev::DevCredentials;
+use edugroup::config::Settings;
 
 /// The nats-server of the Debian package (deploy/dev-stack.sh installs it), else the first
 /// on `PATH`.
@@ -23,6 +24,32 @@ const LOG_FILE: &str = "nats-server.log";
 /// How long the server may take to listen, and to stop after SIGTERM.
 const START_WITHIN: Duration = Duration::from_secs(15);
 const STOP_WITHIN: Duration = Duration::from_secs(10);
+
+/// Where `up` finds its bus.
+pub enum UpBus {
+    /// A nats-server of its own, logging in with the development credentials kept in this
+    /// directory.
+    Own { state_dir: PathBuf },
+    /// The server `EDUGROUP_NATS_URL` names, reached as [`Settings::bus`] says.
+    Given(BusConfig),
+}
+
+/// `up`'s bus: the server given by `EDUGROUP_NATS_URL`, reached as `serve` reaches it, or else
+/// one of its own keeping its state in `state_dir` (`EDUGROUP_DEV_STATE_DIR`, else the
+/// default) — then the bus settings that only make sense with a given server are refused
+/// rather than ignored.
+pub fn up_bus(settings: &Settings, state_dir: Option<&Path>) -> anyhow::Result<UpBus> {
+    if settings.nats_url.is_some() {
+        return Ok(UpBus::Given(settings.bus()?));
+    }
+    anyhow::ensure!(
+        settings.nats_user.is_none() && settings.nats_password.is_none() && !settings.insecure_bus,
+        "`up` runs a NATS server of its own with the development credentials; EDUGROUP_NATS_USER, EDUGROUP_NATS_PASSWORD and --insecure-bus apply to a server given by EDUGROUP_NATS_URL only  up 自带需凭据的 NATS 服务器;这些设置仅在指定 EDUGROUP_NATS_URL 时适用"
+    );
+    Ok(UpBus::Own {
+        state_dir: edu_bus::dev::state_dir(state_dir)?,
+    })
+}
 
 /// The running server; dropping it stops the server.
 pub struct DevBus {
@@ -176,7 +203,7 @@ fn refuse_a_running_server(dir: &Path) -> anyhow::Result<()> {
     let cmdline = String::from_utf8_lossy(&cmdline);
     anyhow::ensure!(
         !(cmdline.contains("nats-server") && cmdline.contains(&*dir.to_string_lossy())),
-        "another `edugroup up` runs its bus on {} (nats-server, pid {pid}): stop that `up`, or `kill {pid}` if it is left over; a second system needs EDUGROUP_DEV_STATE_DIR of its own  另一个 up 正在使用该消息总线目录",
+        "another `edugroup-dev up` runs its bus on {} (nats-server, pid {pid}): stop that `up`, or `kill {pid}` if it is left over; a second system needs EDUGROUP_DEV_STATE_DIR of its own  另一个 up 正在使用该消息总线目录",
         dir.display()
     );
     Ok(())
@@ -201,4 +228,41 @@ fn log_tail(log: &Path) -> String {
     let text = std::fs::read_to_string(log).unwrap_or_default();
     let lines: Vec<&str> = text.lines().collect();
     lines[lines.len().saturating_sub(20)..].join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly
+
+    use std::path::Path;
+
+    use edugroup::config::Settings;
+
+    use super::{UpBus, up_bus};
+
+    fn settings(flags: &[&str]) -> Settings {
+        Settings::from_flags(flags).unwrap()
+    }
+
+    #[test]
+    fn up_runs_its_own_bus_unless_given_a_server() {
+        let dir = Path::new("/var/tmp/edugroup-up-state");
+        let own = up_bus(&settings(&[]), Some(dir)).unwrap();
+        assert!(matches!(own, UpBus::Own { state_dir } if state_dir == dir));
+        // settings for a given server without the server: refused, not silently ignored
+        for flags in [
+            &["--insecure-bus"][..],
+            &["--nats-user", "u", "--nats-password", "p"],
+        ] {
+            let refused = up_bus(&settings(flags), None).err().unwrap().to_string();
+            assert!(refused.contains("EDUGROUP_NATS_URL"), "{refused}");
+        }
+        let given = ["--nats-url", "nats://127.0.0.1:4222"];
+        assert!(
+            up_bus(&settings(&given), None).is_err(),
+            "a given server needs credentials too"
+        );
+        let insecure = up_bus(&settings(&[&given[..], &["--insecure-bus"]].concat()), None);
+        assert!(matches!(insecure, Ok(UpBus::Given(c)) if !c.logs_in()));
+    }
 }

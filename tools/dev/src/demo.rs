@@ -1,4 +1,4 @@
-//! Demo data for `edugroup up`: one county (太康县, 411627) with two groups and a few
+//! Demo data for `edugroup-dev up`: one county (太康县, 411627) with two groups and a few
 //! schools that are not yet in a group, written through the services' own operations with
 //! idempotency keys, so running `up` again changes nothing.
 
