@@ -14,6 +14,7 @@ mod ics;
 mod invalid;
 pub mod permissions;
 pub mod ratelimit;
+mod render;
 mod routes;
 pub mod scope;
 pub mod shed;
