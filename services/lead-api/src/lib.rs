@@ -15,6 +15,7 @@ mod invalid;
 pub mod permissions;
 pub mod ratelimit;
 mod render;
+pub mod responses;
 mod routes;
 pub mod scope;
 pub mod shed;
