@@ -8,8 +8,9 @@ use edu_domain::GroupId;
 
 use crate::AppState;
 use crate::auth::Caller;
-use crate::error::{ApiError, ErrorBody};
+use crate::error::ApiError;
 use crate::extract::web;
+use crate::responses::{GroupNotVisible, InvalidPeriod, NoToken, Unavailable};
 use crate::routes::council::fetch_report;
 use crate::routes::names::Names;
 use crate::{headers, render};
@@ -24,10 +25,7 @@ use crate::{headers, render};
     ),
     responses(
         (status = 200, description = "The report, HTML for print", content_type = "text/html", body = String),
-        (status = 400, description = "Invalid period", body = ErrorBody),
-        (status = 401, description = "No valid token", body = ErrorBody),
-        (status = 404, description = "No such group visible to the caller", body = ErrorBody),
-        (status = 503, description = "Service unavailable; retry", body = ErrorBody),
+        InvalidPeriod, NoToken, GroupNotVisible, Unavailable,
     ),
     security(("bearer" = [])),
 )]

@@ -18,6 +18,7 @@ use crate::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::web;
+use crate::responses::{NoToken, RoundComputing, RoundNotInRegion, Unavailable};
 use crate::routes::evaluation::{round_of_region, scorecard};
 use crate::routes::names::{Names, person};
 use crate::{headers, render};
@@ -166,10 +167,7 @@ fn export_failed(what: &str, e: impl std::fmt::Display) -> ApiError {
     params(("round_id" = String, Path, description = "Round id")),
     responses(
         (status = 200, description = "The scorecards", content_type = "text/csv", body = String),
-        (status = 401, description = "No valid token", body = ErrorBody),
-        (status = 404, description = "No such round in the caller's region", body = ErrorBody),
-        (status = 409, description = "`evaluation_round_computing`: the round is still computing; poll it until `computed`", body = ErrorBody),
-        (status = 503, description = "Service unavailable; retry", body = ErrorBody),
+        NoToken, RoundNotInRegion, RoundComputing, Unavailable,
     ),
     security(("bearer" = [])),
 )]
@@ -210,10 +208,7 @@ pub async fn export_evaluation_round_csv(
     params(("round_id" = String, Path, description = "Round id")),
     responses(
         (status = 200, description = "The workbook", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = Vec<u8>),
-        (status = 401, description = "No valid token", body = ErrorBody),
-        (status = 404, description = "No such round in the caller's region", body = ErrorBody),
-        (status = 409, description = "`evaluation_round_computing`: the round is still computing; poll it until `computed`", body = ErrorBody),
-        (status = 503, description = "Service unavailable; retry", body = ErrorBody),
+        NoToken, RoundNotInRegion, RoundComputing, Unavailable,
     ),
     security(("bearer" = [])),
 )]
@@ -300,10 +295,8 @@ fn byline(round: &Round, caller: &Caller) -> String {
     ),
     responses(
         (status = 200, description = "The report, HTML for print", content_type = "text/html", body = String),
-        (status = 401, description = "No valid token", body = ErrorBody),
         (status = 404, description = "No such scorecard visible to the caller", body = ErrorBody),
-        (status = 409, description = "`evaluation_round_computing`: the round is still computing; poll it until `computed`", body = ErrorBody),
-        (status = 503, description = "Service unavailable; retry", body = ErrorBody),
+        NoToken, RoundComputing, Unavailable,
     ),
     security(("bearer" = [])),
 )]
