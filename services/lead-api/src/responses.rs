@@ -5,6 +5,7 @@
 //! for one operation stays a tuple on that operation.
 
 use utoipa::IntoResponses;
+use utoipa::openapi::path::Operation;
 
 use crate::error::ErrorBody;
 
@@ -117,3 +118,23 @@ pub struct KeyReused(pub ErrorBody);
 #[response(status = 503, description = "Service unavailable; retry")]
 pub struct Unavailable(pub ErrorBody);
 
+// given by the extractors to every operation that takes input, added once the routes are
+// collected ([`add_where_missing`], `error::document_invalid_input`)
+
+#[derive(IntoResponses)]
+#[response(
+    status = 400,
+    description = "Invalid path parameter, query, header or body"
+)]
+pub struct InvalidRequest(pub ErrorBody);
+
+/// Adds the responses of `R` to `operation`, each unless it documents that status itself.
+pub fn add_where_missing<R: IntoResponses>(operation: &mut Operation) {
+    for (status, response) in R::responses() {
+        operation
+            .responses
+            .responses
+            .entry(status)
+            .or_insert(response);
+    }
+}
