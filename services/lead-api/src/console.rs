@@ -6,6 +6,8 @@
 
 mod chart;
 
+use std::sync::LazyLock;
+
 use actix_web::http::header;
 use actix_web::{HttpResponse, web};
 use edu_domain::{ErrorCode, Problem};
@@ -13,8 +15,10 @@ use serde::Serialize;
 
 use crate::AppState;
 use crate::error::ApiError;
+use crate::render;
 
-const INDEX: &str = include_str!("console/index.html");
+/// The page, written once ([`render::console_page`]); it takes nothing from the request.
+static INDEX: LazyLock<String> = LazyLock::new(render::console_page);
 const SCRIPT: &str = include_str!("console/app.js");
 /// Pages in files of their own (app.js is long enough): the bureau's page for loading a
 /// group's past, the posting planner, the council's meetings, the bureau's evaluation pages
@@ -69,7 +73,7 @@ fn asset(content_type: &'static str, body: &'static str) -> HttpResponse {
 }
 
 async fn index() -> HttpResponse {
-    asset("text/html; charset=utf-8", INDEX)
+    asset("text/html; charset=utf-8", &INDEX)
 }
 
 async fn script() -> HttpResponse {

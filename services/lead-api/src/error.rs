@@ -7,7 +7,9 @@ use actix_web::{HttpRequest, HttpResponse, ResponseError};
 use edu_domain::{ErrorCode, Problem};
 use serde::Serialize;
 use utoipa::ToSchema;
-use utoipa::openapi::{Content, OpenApi, Ref, ResponseBuilder};
+use utoipa::openapi::OpenApi;
+
+use crate::responses;
 
 /// The body of every error response.
 #[derive(Debug, Serialize, ToSchema)]
@@ -64,13 +66,6 @@ pub async fn no_route(req: HttpRequest) -> HttpResponse {
 /// check answer through [`ApiError`]. Documented here once for the operations whose own
 /// annotation does not already describe their 400.
 pub fn document_invalid_input(api: &mut OpenApi) {
-    let response = ResponseBuilder::new()
-        .description("Invalid path parameter, query, header or body")
-        .content(
-            "application/json",
-            Content::new(Some(Ref::from_schema_name("ErrorBody"))),
-        )
-        .build();
     let operations = api.paths.paths.values_mut().flat_map(|item| {
         [
             &mut item.get,
@@ -84,11 +79,7 @@ pub fn document_invalid_input(api: &mut OpenApi) {
         let takes_input = operation.request_body.is_some()
             || operation.parameters.as_ref().is_some_and(|p| !p.is_empty());
         if takes_input {
-            operation
-                .responses
-                .responses
-                .entry("400".to_owned())
-                .or_insert_with(|| response.clone().into());
+            responses::add_where_missing::<responses::InvalidRequest>(operation);
         }
     }
 }

@@ -11,6 +11,8 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use sha2::{Digest, Sha256};
 
+use crate::render::Printable;
+
 /// What a page of this origin may load and do.
 pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; \
      style-src 'self'; img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; \
@@ -50,11 +52,14 @@ pub fn policy_with_style(style: &str) -> String {
 }
 
 /// A printable page: HTML with its print style allowed by its hash.
-pub fn printable(html: String, style: &str) -> actix_web::HttpResponse {
+pub fn printable(page: Printable) -> actix_web::HttpResponse {
     actix_web::HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
-        .insert_header((header::CONTENT_SECURITY_POLICY, policy_with_style(style)))
-        .body(html)
+        .insert_header((
+            header::CONTENT_SECURITY_POLICY,
+            policy_with_style(page.style),
+        ))
+        .body(page.html)
 }
 
 #[cfg(test)]

@@ -1,60 +1,33 @@
 //! iCalendar (RFC 5545) for office calendars: a group's postings as all-day events, its
-//! council meetings as timed or all-day events. Written by hand: a handful of properties,
-//! escaped and folded as the RFC says.
+//! council meetings as timed or all-day events. The `icalendar` crate writes the content
+//! lines (TEXT escaping, folding at 75 octets on character boundaries, CRLF); this module
+//! says which events there are and what they carry.
 
-use chrono::{DateTime, Days, NaiveDate, TimeDelta, Utc};
+use chrono::{DateTime, Days, TimeDelta, Utc};
 use edu_contracts::council::Meeting;
 use edu_contracts::rotation::Posting;
 use edu_domain::PostingStatus;
+use icalendar::{Calendar, Component, Event, EventLike, EventStatus, Property};
 
-/// Longest physical line, in octets, without its CRLF (RFC 5545 §3.1).
-const MAX_LINE_OCTETS: usize = 75;
-
-/// Escapes a TEXT value (RFC 5545 §3.3.11): backslash, semicolon and comma get a backslash,
-/// a line break becomes `\n`; other control characters (not allowed in TEXT) are dropped.
-pub fn escape_text(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut chars = text.chars().peekable();
+/// Text as a TEXT value can carry it (RFC 5545 §3.3.11): a line break of any kind becomes
+/// one LF, which the crate writes as `\n`; other control characters, which TEXT does not
+/// allow, are dropped. The crate escapes backslash, `;`, `,` and LF but passes CR and the
+/// other controls through, and a bare CR would end the content line early.
+fn text(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    let mut chars = value.chars().peekable();
     while let Some(c) = chars.next() {
         match c {
-            '\\' => out.push_str("\\\\"),
-            ';' => out.push_str("\\;"),
-            ',' => out.push_str("\\,"),
             '\r' => {
                 chars.next_if_eq(&'\n');
-                out.push_str("\\n");
+                out.push('\n');
             }
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push('\t'),
+            '\n' | '\t' => out.push(c),
             c if c.is_control() => {}
             c => out.push(c),
         }
     }
     out
-}
-
-/// Appends one content line, folded (RFC 5545 §3.1): no physical line exceeds 75 octets,
-/// a continuation starts with a space, and no UTF-8 character is split. Ends with CRLF.
-pub fn push_folded(out: &mut String, line: &str) {
-    let mut rest = line;
-    let mut room = MAX_LINE_OCTETS;
-    while rest.len() > room {
-        let mut cut = room;
-        while !rest.is_char_boundary(cut) {
-            cut -= 1;
-        }
-        out.push_str(&rest[..cut]);
-        out.push_str("\r\n ");
-        rest = &rest[cut..];
-        // the leading space of a continuation line counts
-        room = MAX_LINE_OCTETS - 1;
-    }
-    out.push_str(rest);
-    out.push_str("\r\n");
-}
-
-fn date(d: NaiveDate) -> String {
-    d.format("%Y%m%d").to_string()
 }
 
 fn status_zh(status: PostingStatus) -> &'static str {
@@ -67,7 +40,7 @@ fn status_zh(status: PostingStatus) -> &'static str {
 }
 
 /// One VEVENT for a posting: all day from its start through the last day served.
-fn push_event(out: &mut String, p: &Posting, stamp: &str) {
+fn posting_event(p: &Posting, now: DateTime<Utc>) -> Event {
     let last_day = p.ended_on.unwrap_or(p.end);
     // DTEND of an all-day event is exclusive
     let end = last_day.checked_add_days(Days::new(1)).unwrap_or(last_day);
@@ -80,51 +53,70 @@ fn push_event(out: &mut String, p: &Posting, stamp: &str) {
         p.to_school_id,
     );
     let status = match p.status {
-        PostingStatus::Proposed => "TENTATIVE",
-        _ => "CONFIRMED",
+        PostingStatus::Proposed => EventStatus::Tentative,
+        _ => EventStatus::Confirmed,
     };
-    push_folded(out, "BEGIN:VEVENT");
-    push_folded(out, &format!("UID:{}@edugroup", p.id));
-    push_folded(out, &format!("DTSTAMP:{stamp}"));
-    push_folded(out, &format!("DTSTART;VALUE=DATE:{}", date(p.start)));
-    push_folded(out, &format!("DTEND;VALUE=DATE:{}", date(end)));
-    push_folded(out, &format!("SUMMARY:{}", escape_text(&summary)));
-    push_folded(out, &format!("DESCRIPTION:{}", escape_text(&description)));
-    push_folded(out, &format!("STATUS:{status}"));
-    push_folded(out, "END:VEVENT");
+    Event::new()
+        .uid(&format!("{}@edugroup", p.id))
+        .timestamp(now)
+        .starts(p.start)
+        .ends(end)
+        .summary(&text(&summary))
+        .description(&text(&description))
+        .status(status)
+        .done()
 }
 
 /// A calendar named `name` with one all-day event per posting; cancelled postings are left
 /// out, proposed ones are tentative. `now` stamps the events (DTSTAMP, UTC).
 pub fn postings_calendar(name: &str, postings: &[Posting], now: DateTime<Utc>) -> String {
-    calendar("postings", name, now, |out, stamp| {
-        for p in postings
-            .iter()
-            .filter(|p| p.status != PostingStatus::Cancelled)
-        {
-            push_event(out, p, stamp);
-        }
-    })
+    let events = postings
+        .iter()
+        .filter(|p| p.status != PostingStatus::Cancelled)
+        .map(|p| posting_event(p, now));
+    calendar("postings", name, events)
 }
 
-/// A VCALENDAR of one product (`-//edugroup//<product>//ZH`) named `name`, whose events
-/// `events` writes with the DTSTAMP it is given.
-fn calendar(
-    product: &str,
-    name: &str,
-    now: DateTime<Utc>,
-    events: impl FnOnce(&mut String, &str),
-) -> String {
-    let stamp = now.format("%Y%m%dT%H%M%SZ").to_string();
-    let mut out = String::new();
-    push_folded(&mut out, "BEGIN:VCALENDAR");
-    push_folded(&mut out, "VERSION:2.0");
-    push_folded(&mut out, &format!("PRODID:-//edugroup//{product}//ZH"));
-    push_folded(&mut out, "CALSCALE:GREGORIAN");
-    push_folded(&mut out, "METHOD:PUBLISH");
-    push_folded(&mut out, &format!("X-WR-CALNAME:{}", escape_text(name)));
-    events(&mut out, &stamp);
-    push_folded(&mut out, "END:VCALENDAR");
+/// A VCALENDAR of one product (`-//edugroup//<product>//ZH`) named `name`, with `events`.
+fn calendar(product: &str, name: &str, events: impl IntoIterator<Item = Event>) -> String {
+    let mut calendar = Calendar::empty();
+    calendar
+        .append_property(Property::new("VERSION", "2.0"))
+        .append_property(Property::new(
+            "PRODID",
+            format!("-//edugroup//{product}//ZH"),
+        ))
+        .append_property(Property::new("CALSCALE", "GREGORIAN"))
+        .append_property(Property::new("METHOD", "PUBLISH"))
+        .append_property(Property::new("X-WR-CALNAME", text(name)))
+        .extend(events);
+    within_line_limit(calendar.to_string())
+}
+
+/// Longest physical line, in octets, without its CRLF (RFC 5545 §3.1).
+const MAX_LINE_OCTETS: usize = 75;
+
+/// The crate folds every long content line on character boundaries, but it lets the last
+/// continuation of a folded line reach 76 octets: its leading space is not counted there.
+/// That piece is split once more, at the last character boundary within 75 octets; the
+/// overflow is a character at most, so the new continuation line is short.
+fn within_line_limit(written: String) -> String {
+    if written.split("\r\n").all(|l| l.len() <= MAX_LINE_OCTETS) {
+        return written;
+    }
+    let mut out = String::with_capacity(written.len() + 16);
+    for line in written.split_inclusive("\r\n") {
+        let content = line.strip_suffix("\r\n").unwrap_or(line);
+        if content.len() > MAX_LINE_OCTETS {
+            let cut = content.floor_char_boundary(MAX_LINE_OCTETS);
+            out.push_str(&content[..cut]);
+            out.push_str("\r\n ");
+            out.push_str(&content[cut..]);
+            out.push_str("\r\n");
+        } else {
+            out.push_str(line);
+        }
+    }
     out
 }
 
@@ -133,56 +125,52 @@ const BEIJING_OFFSET_HOURS: i64 = 8;
 
 /// One VEVENT for a meeting: timed (in UTC, from its Beijing start and duration) when it
 /// has a start time, all day otherwise; the agenda goes into the description.
-fn push_meeting(out: &mut String, m: &Meeting, stamp: &str) {
-    push_folded(out, "BEGIN:VEVENT");
-    push_folded(out, &format!("UID:meeting-{}@edugroup", m.id));
-    push_folded(out, &format!("DTSTAMP:{stamp}"));
+fn meeting_event(m: &Meeting, now: DateTime<Utc>) -> Event {
+    let mut event = Event::new();
+    event
+        .uid(&format!("meeting-{}@edugroup", m.id))
+        .timestamp(now);
     match m.start_time {
         Some(time) => {
             let start = m.held_on.and_time(time) - TimeDelta::hours(BEIJING_OFFSET_HOURS);
             let minutes = i64::from(m.duration_minutes.unwrap_or(120));
             let end = start + TimeDelta::minutes(minutes);
-            push_folded(out, &format!("DTSTART:{}", start.format("%Y%m%dT%H%M%SZ")));
-            push_folded(out, &format!("DTEND:{}", end.format("%Y%m%dT%H%M%SZ")));
+            event.starts(start.and_utc()).ends(end.and_utc());
         }
         None => {
             let end = m
                 .held_on
                 .checked_add_days(Days::new(1))
                 .unwrap_or(m.held_on);
-            push_folded(out, &format!("DTSTART;VALUE=DATE:{}", date(m.held_on)));
-            push_folded(out, &format!("DTEND;VALUE=DATE:{}", date(end)));
+            event.starts(m.held_on).ends(end);
         }
     }
     let summary = format!("{} · {}", m.kind.name_zh(), m.title);
-    push_folded(out, &format!("SUMMARY:{}", escape_text(&summary)));
     let mut description = format!("类型 kind: {}", m.kind.as_str());
     for (i, item) in m.agenda.iter().enumerate() {
         description.push_str(&format!("\n{}. {}({})", i + 1, item.title, item.owner));
     }
-    push_folded(out, &format!("DESCRIPTION:{}", escape_text(&description)));
+    event
+        .summary(&text(&summary))
+        .description(&text(&description));
     if let Some(place) = m.place.as_deref().or(m.online_link.as_deref()) {
-        push_folded(out, &format!("LOCATION:{}", escape_text(place)));
+        event.location(&text(place));
     }
     if let Some(link) = &m.online_link {
-        push_folded(out, &format!("URL:{link}"));
+        event.url(link);
     }
-    push_folded(out, "STATUS:CONFIRMED");
-    push_folded(out, "END:VEVENT");
+    event.status(EventStatus::Confirmed).done()
 }
 
 /// A calendar named `name` with one event per meeting.
 pub fn meetings_calendar(name: &str, meetings: &[Meeting], now: DateTime<Utc>) -> String {
-    calendar("council", name, now, |out, stamp| {
-        for m in meetings {
-            push_meeting(out, m, stamp);
-        }
-    })
+    let events = meetings.iter().map(|m| meeting_event(m, now));
+    calendar("council", name, events)
 }
 
 #[cfg(test)]
 mod tests {
-    use chrono::TimeZone;
+    use chrono::{NaiveDate, TimeZone};
     use edu_contracts::rotation::PostingPhase;
     use edu_domain::{
         BackboneLevel, GroupId, PostingId, PostingKind, SchoolId, SchoolYear, TeacherId,
@@ -221,6 +209,10 @@ mod tests {
         }
     }
 
+    fn now() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 24, 8, 30, 0).unwrap()
+    }
+
     /// Physical lines of a rendered calendar, each checked to end with CRLF.
     fn physical_lines(text: &str) -> Vec<&str> {
         assert!(text.ends_with("\r\n"), "{text:?}");
@@ -237,41 +229,77 @@ mod tests {
         lines
     }
 
+    /// The physical lines of the one content line that starts with `name:`, as written.
+    fn folded<'a>(text: &'a str, name: &str) -> Vec<&'a str> {
+        let lines = physical_lines(text);
+        let start = lines
+            .iter()
+            .position(|l| l.starts_with(&format!("{name}:")))
+            .unwrap_or_else(|| panic!("no {name} in {text}"));
+        let rest = lines[start + 1..].iter().take_while(|l| l.starts_with(' '));
+        std::iter::once(lines[start]).chain(rest.copied()).collect()
+    }
+
     /// Undoes folding (RFC 5545 §3.1): a CRLF followed by a space disappears.
     fn unfold(text: &str) -> String {
         text.replace("\r\n ", "")
     }
 
+    /// The calendar's name as written in its X-WR-CALNAME value.
+    fn written_name(name: &str) -> String {
+        let text = unfold(&postings_calendar(name, &[], now()));
+        text.split("\r\n")
+            .find_map(|l| l.strip_prefix("X-WR-CALNAME:"))
+            .unwrap_or_else(|| panic!("no name in {text:?}"))
+            .to_owned()
+    }
+
     #[test]
     fn text_is_escaped() {
-        assert_eq!(escape_text(r"a\b"), r"a\\b");
-        assert_eq!(escape_text("初二;数学,语文"), r"初二\;数学\,语文");
-        assert_eq!(escape_text("一\n二\r\n三\r四"), r"一\n二\n三\n四");
-        assert_eq!(escape_text("时间: 上午\u{7}"), "时间: 上午");
-        assert_eq!(escape_text("\\,;\n"), r"\\\,\;\n");
+        assert_eq!(written_name(r"a\b"), r"a\\b");
+        assert_eq!(written_name("初二;数学,语文"), r"初二\;数学\,语文");
+        assert_eq!(written_name("一\n二\r\n三\r四"), r"一\n二\n三\n四");
+        assert_eq!(written_name("时间: 上午\u{7}"), "时间: 上午");
+        assert_eq!(written_name("\\,;\n"), r"\\\,\;\n");
     }
 
     #[test]
     fn short_lines_are_not_folded() {
-        let mut out = String::new();
-        push_folded(&mut out, "VERSION:2.0");
-        assert_eq!(out, "VERSION:2.0\r\n");
-        let exact = "X".repeat(MAX_LINE_OCTETS);
-        let mut out = String::new();
-        push_folded(&mut out, &exact);
-        assert_eq!(out, format!("{exact}\r\n"));
+        let text = postings_calendar("一中", &[], now());
+        assert!(text.contains("\r\nVERSION:2.0\r\n"), "{text}");
+        // "X-WR-CALNAME:" is 13 octets: 62 more make a line of exactly 75
+        let exact = "X".repeat(MAX_LINE_OCTETS - 13);
+        let text = postings_calendar(&exact, &[], now());
+        assert_eq!(
+            folded(&text, "X-WR-CALNAME"),
+            [format!("X-WR-CALNAME:{exact}")]
+        );
     }
 
     #[test]
     fn long_ascii_lines_fold_at_75_octets() {
-        let line = format!("DESCRIPTION:{}", "a".repeat(200));
-        let mut out = String::new();
-        push_folded(&mut out, &line);
-        let lines = physical_lines(&out);
+        let name = "a".repeat(200);
+        let text = postings_calendar(&name, &[], now());
+        let lines = folded(&text, "X-WR-CALNAME");
         assert_eq!(lines[0].len(), 75);
         assert!(lines[1..].iter().all(|l| l.starts_with(' ')));
         assert_eq!(lines[1].len(), 75);
-        assert_eq!(unfold(&out), format!("{line}\r\n"));
+        assert!(unfold(&text).contains(&format!("\r\nX-WR-CALNAME:{name}\r\n")));
+    }
+
+    #[test]
+    fn no_physical_line_is_longer_than_75_octets_whatever_the_length() {
+        for n in 0..400 {
+            for unit in ["a", "数", "a 数"] {
+                let name = unit.repeat(n);
+                let text = postings_calendar(&name, &[], now());
+                physical_lines(&text);
+                assert!(
+                    unfold(&text).contains(&format!("\r\nX-WR-CALNAME:{name}\r\n")),
+                    "{text:?}"
+                );
+            }
+        }
     }
 
     #[test]
@@ -279,11 +307,11 @@ mod tests {
         // "SUMMARY:挂职 王芳 · " is 25 octets and each Chinese character 3 more: 16 characters
         // end at octet 73, the 17th would end at 76, so the first line stops at 73 octets
         // rather than split the character
-        let summary = format!("挂职 王芳 · {}", "初二数学教研组长兼年级主任".repeat(4));
-        let line = format!("SUMMARY:{}", escape_text(&summary));
-        let mut out = String::new();
-        push_folded(&mut out, &line);
-        let lines = physical_lines(&out);
+        let mut p = posting(PostingStatus::Confirmed, None);
+        p.host_post = "初二数学教研组长兼年级主任".repeat(4);
+        let summary = format!("挂职 王芳 · {}", p.host_post);
+        let text = postings_calendar("一中", &[p], now());
+        let lines = folded(&text, "SUMMARY");
         assert!(lines.len() > 2, "{lines:?}");
         assert_eq!(lines[0].len(), 73, "{:?}", lines[0]);
         assert!(lines[0].ends_with("兼年级主任初二数"), "{:?}", lines[0]);
@@ -295,12 +323,12 @@ mod tests {
             assert_eq!(l.len(), 73, "{l:?}");
         }
         // the content comes back unchanged when unfolded
-        assert_eq!(unfold(&out), format!("{line}\r\n"));
+        assert!(unfold(&text).contains(&format!("\r\nSUMMARY:{summary}\r\n")));
     }
 
     #[test]
     fn a_calendar_has_one_event_per_posting_not_cancelled() {
-        let now = Utc.with_ymd_and_hms(2026, 11, 24, 8, 30, 0).unwrap();
+        let now = now();
         let confirmed = posting(PostingStatus::Confirmed, None);
         let proposed = posting(PostingStatus::Proposed, None);
         let cancelled = posting(PostingStatus::Cancelled, None);
@@ -341,7 +369,7 @@ mod tests {
     #[test]
     fn meetings_are_timed_in_utc_from_beijing_time_or_all_day() {
         use edu_contracts::council::{AgendaItem, MeetingId, MeetingKind};
-        let now = Utc.with_ymd_and_hms(2026, 11, 24, 8, 30, 0).unwrap();
+        let now = now();
         let meeting = |start: Option<chrono::NaiveTime>| Meeting {
             id: MeetingId::new(),
             group_id: GroupId::new(),
@@ -376,7 +404,20 @@ mod tests {
         // 14:30 Beijing is 06:30 UTC; 90 minutes later
         assert!(text.contains("DTSTART:20260312T063000Z\r\n"), "{text}");
         assert!(text.contains("DTEND:20260312T080000Z\r\n"), "{text}");
-        assert!(text.contains("DTSTART;VALUE=DATE:20260312\r\nDTEND;VALUE=DATE:20260313\r\n"));
+        // the all-day event has both dates; the order of an event's properties carries no
+        // meaning (RFC 5545 §3.6), so they need not be adjacent
+        let all_day = text
+            .split("BEGIN:VEVENT\r\n")
+            .find(|e| e.contains("DTSTART;VALUE=DATE:"))
+            .unwrap_or_else(|| panic!("no all-day event: {text}"));
+        assert!(
+            all_day.contains("DTSTART;VALUE=DATE:20260312\r\n"),
+            "{all_day}"
+        );
+        assert!(
+            all_day.contains("DTEND;VALUE=DATE:20260313\r\n"),
+            "{all_day}"
+        );
         assert!(text.contains("SUMMARY:理事会议 · 3月理事会议\r\n"));
         assert!(
             text.contains("DESCRIPTION:类型 kind: council\\n1. 审议交流方案(李主任)\r\n"),

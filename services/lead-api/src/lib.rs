@@ -14,6 +14,8 @@ mod ics;
 mod invalid;
 pub mod permissions;
 pub mod ratelimit;
+mod render;
+pub mod responses;
 mod routes;
 pub mod scope;
 pub mod shed;

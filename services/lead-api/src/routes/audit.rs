@@ -21,6 +21,7 @@ use crate::audit_export::{self, AuditSigner, ChainLine, Header, Line, RecordLine
 use crate::auth::Caller;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::web;
+use crate::responses::NoToken;
 use crate::{AppState, scope};
 
 /// The key that signs this installation's audit exports.
@@ -51,8 +52,8 @@ fn signer(state: &AppState) -> Result<Arc<AuditSigner>, ApiError> {
     operation_id = "get_audit_public_key",
     responses(
         (status = 200, description = "The key that signs audit exports", body = AuditPublicKey),
-        (status = 401, description = "No valid token", body = ErrorBody),
         (status = 503, description = "`audit_signing_unconfigured`: no signing key is configured", body = ErrorBody),
+        NoToken,
     ),
     security(("bearer" = [])),
 )]
@@ -80,9 +81,9 @@ pub async fn get_audit_public_key(
     responses(
         (status = 200, description = "JSON Lines: a header, per service a chain line and its records, a signature line", content_type = "application/x-ndjson", body = String),
         (status = 400, description = "Invalid region", body = ErrorBody),
-        (status = 401, description = "No valid token", body = ErrorBody),
         (status = 403, description = "Not the county's bureau or auditor", body = ErrorBody),
         (status = 503, description = "A service did not answer (retry), or `audit_signing_unconfigured`: no signing key is configured", body = ErrorBody),
+        NoToken,
     ),
     security(("bearer" = [])),
 )]

@@ -34,6 +34,10 @@ use utoipa::{IntoParams, ToSchema};
 use crate::auth::{Caller, IdempotencyKey};
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::web;
+use crate::responses::{
+    DissolvedOrNotInGroup, GroupNotVisible, InvalidInput, InvalidQuery, KeyReused,
+    NoGroupForCaller, NoToken, NotGroupSchoolOffice, NotLeadOffice, TooLarge, Unavailable,
+};
 use crate::routes::groups::{refuse_if_dissolved, visible_group};
 use crate::routes::library::served_content_type;
 use crate::{AppState, scope};
@@ -81,13 +85,10 @@ pub struct NewResourceRequest {
     request_body = NewResourceRequest,
     responses(
         (status = 201, description = "Submitted (or published when the policy needs no review)", body = Resource),
-        (status = 400, description = "Invalid input", body = ErrorBody),
-        (status = 401, description = "No valid token", body = ErrorBody),
         (status = 403, description = "Not the office of a school (teachers and the bureau read only)", body = ErrorBody),
         (status = 404, description = "No such group for the caller, or an unknown upload", body = ErrorBody),
         (status = 409, description = "`group_dissolved`, `school_not_in_group` (the school left), `upload_state_invalid`", body = ErrorBody),
-        (status = 422, description = "`idempotency_key_reused`", body = ErrorBody),
-        (status = 503, description = "Service unavailable; retry", body = ErrorBody),
+        InvalidInput, NoToken, KeyReused, Unavailable,
     ),
     security(("bearer" = [])),
 )]
@@ -183,10 +184,7 @@ fn paging(limit: Option<u16>, offset: Option<u32>) -> Paging {
     params(("group_id" = GroupId, Path, description = "Group id"), ResourceListQuery),
     responses(
         (status = 200, description = "Resources", body = ResourcePage),
-        (status = 400, description = "Invalid query", body = ErrorBody),
-        (status = 401, description = "No valid token", body = ErrorBody),
-        (status = 404, description = "No such group for the caller", body = ErrorBody),
-        (status = 503, description = "Service unavailable; retry", body = ErrorBody),
+        InvalidQuery, NoToken, NoGroupForCaller, Unavailable,
     ),
     security(("bearer" = [])),
 )]
@@ -228,9 +226,8 @@ pub async fn list_resources(
     params(("resource_id" = ResourceId, Path, description = "Resource id")),
     responses(
         (status = 200, description = "The resource", body = Resource),
-        (status = 401, description = "No valid token", body = ErrorBody),
         (status = 404, description = "No such resource for the caller (outside the group, or left it)", body = ErrorBody),
-        (status = 503, description = "Service unavailable; retry", body = ErrorBody),
+        NoToken, Unavailable,
     ),
     security(("bearer" = [])),
 )]
@@ -263,13 +260,10 @@ pub async fn get_resource(
     request_body = VersionContent,
     responses(
         (status = 201, description = "The resource with its new version", body = Resource),
-        (status = 400, description = "Invalid input", body = ErrorBody),
-        (status = 401, description = "No valid token", body = ErrorBody),
         (status = 403, description = "Not the owner school's office", body = ErrorBody),
         (status = 404, description = "No such resource for the caller, or an unknown upload", body = ErrorBody),
         (status = 409, description = "`group_dissolved`, `school_not_in_group`, `upload_state_invalid`", body = ErrorBody),
-        (status = 422, description = "`idempotency_key_reused`", body = ErrorBody),
-        (status = 503, description = "Service unavailable; retry", body = ErrorBody),
+        InvalidInput, NoToken, KeyReused, Unavailable,
     ),
     security(("bearer" = [])),
 )]
@@ -300,12 +294,9 @@ pub async fn create_resource_version(
     request_body = ReviewBody,
     responses(
         (status = 200, description = "Reviewed", body = Resource),
-        (status = 400, description = "Invalid input", body = ErrorBody),
-        (status = 401, description = "No valid token", body = ErrorBody),
-        (status = 403, description = "Not the lead school's office", body = ErrorBody),
         (status = 404, description = "No such resource for the caller", body = ErrorBody),
         (status = 409, description = "`resource_state_invalid` (not pending review), `group_dissolved`", body = ErrorBody),
-        (status = 503, description = "Service unavailable; retry", body = ErrorBody),
+        InvalidInput, NoToken, NotLeadOffice, Unavailable,
     ),
     security(("bearer" = [])),
 )]
@@ -341,12 +332,9 @@ pub async fn review_resource(
     responses(
         (status = 201, description = "Adopted", body = Adoption),
         (status = 400, description = "Invalid input (e.g. a school adopting its own resource)", body = ErrorBody),
-        (status = 401, description = "No valid token", body = ErrorBody),
-        (status = 403, description = "Not the office of a school of the group", body = ErrorBody),
         (status = 404, description = "No such resource or version for the caller", body = ErrorBody),
         (status = 409, description = "`resource_state_invalid` (not published), `school_not_in_group`, `group_dissolved`", body = ErrorBody),
-        (status = 422, description = "`idempotency_key_reused`", body = ErrorBody),
-        (status = 503, description = "Service unavailable; retry", body = ErrorBody),
+        NoToken, NotGroupSchoolOffice, KeyReused, Unavailable,
     ),
     security(("bearer" = [])),
 )]
@@ -387,13 +375,9 @@ pub async fn adopt_resource(
     request_body = ShareBody,
     responses(
         (status = 201, description = "Shared inside the group", body = Share),
-        (status = 400, description = "Invalid input", body = ErrorBody),
-        (status = 401, description = "No valid token", body = ErrorBody),
         (status = 403, description = "`brand_transfer_forbidden` (rule R-11): the target is outside the group; the attempt is recorded", body = ErrorBody),
         (status = 404, description = "No such resource for the caller", body = ErrorBody),
-        (status = 409, description = "`group_dissolved`, `school_not_in_group`", body = ErrorBody),
-        (status = 422, description = "`idempotency_key_reused`", body = ErrorBody),
-        (status = 503, description = "Service unavailable; retry", body = ErrorBody),
+        InvalidInput, NoToken, DissolvedOrNotInGroup, KeyReused, Unavailable,
     ),
     security(("bearer" = [])),
 )]
@@ -446,11 +430,8 @@ pub struct BrandRefusalListQuery {
     params(("group_id" = GroupId, Path, description = "Group id"), BrandRefusalListQuery),
     responses(
         (status = 200, description = "Refused transfers, newest first, and how many there are", body = Page<BrandRefusal>),
-        (status = 400, description = "Invalid query", body = ErrorBody),
-        (status = 401, description = "No valid token", body = ErrorBody),
         (status = 403, description = "`forbidden` (rule R-11): not the group's bureau, an auditor of its county or the lead school's office (e.g. a member school's office or a teacher)", body = ErrorBody),
-        (status = 404, description = "No such group visible to the caller", body = ErrorBody),
-        (status = 503, description = "Service unavailable; retry", body = ErrorBody),
+        InvalidQuery, NoToken, GroupNotVisible, Unavailable,
     ),
     security(("bearer" = [])),
 )]
@@ -485,9 +466,7 @@ pub async fn list_brand_refusals(
     params(("group_id" = GroupId, Path, description = "Group id")),
     responses(
         (status = 200, description = "Reuse figures", body = Reuse),
-        (status = 401, description = "No valid token", body = ErrorBody),
-        (status = 404, description = "No such group for the caller", body = ErrorBody),
-        (status = 503, description = "Service unavailable; retry", body = ErrorBody),
+        NoToken, NoGroupForCaller, Unavailable,
     ),
     security(("bearer" = [])),
 )]
@@ -564,14 +543,9 @@ async fn send_chunk(
     request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "The file"),
     responses(
         (status = 201, description = "Stored, hash verified", body = Upload),
-        (status = 400, description = "Invalid input", body = ErrorBody),
-        (status = 401, description = "No valid token", body = ErrorBody),
-        (status = 403, description = "Not the office of a school of the group", body = ErrorBody),
-        (status = 404, description = "No such group for the caller", body = ErrorBody),
-        (status = 409, description = "`group_dissolved`, `school_not_in_group`", body = ErrorBody),
-        (status = 413, description = "`payload_too_large`", body = ErrorBody),
         (status = 422, description = "`file_hash_mismatch`: nothing stored", body = ErrorBody),
-        (status = 503, description = "Service unavailable; retry", body = ErrorBody),
+        InvalidInput, NoToken, NotGroupSchoolOffice, NoGroupForCaller, DissolvedOrNotInGroup,
+        TooLarge, Unavailable,
     ),
     security(("bearer" = [])),
 )]
@@ -684,10 +658,8 @@ async fn read_chunk(
     params(("resource_id" = ResourceId, Path, description = "Resource id"), FileQuery),
     responses(
         (status = 200, description = "The file (with its SHA-256 as ETag)", content_type = "application/octet-stream", body = Vec<u8>),
-        (status = 400, description = "Invalid query", body = ErrorBody),
-        (status = 401, description = "No valid token", body = ErrorBody),
         (status = 404, description = "No such resource, version or file for the caller", body = ErrorBody),
-        (status = 503, description = "Service unavailable; retry", body = ErrorBody),
+        InvalidQuery, NoToken, Unavailable,
     ),
     security(("bearer" = [])),
 )]
@@ -767,13 +739,8 @@ pub struct NewFacilityRequest {
     request_body = NewFacilityRequest,
     responses(
         (status = 201, description = "Registered", body = Facility),
-        (status = 400, description = "Invalid input", body = ErrorBody),
-        (status = 401, description = "No valid token", body = ErrorBody),
-        (status = 403, description = "Not the office of a school of the group", body = ErrorBody),
-        (status = 404, description = "No such group for the caller", body = ErrorBody),
-        (status = 409, description = "`group_dissolved`, `school_not_in_group`", body = ErrorBody),
-        (status = 422, description = "`idempotency_key_reused`", body = ErrorBody),
-        (status = 503, description = "Service unavailable; retry", body = ErrorBody),
+        InvalidInput, NoToken, NotGroupSchoolOffice, NoGroupForCaller, DissolvedOrNotInGroup,
+        KeyReused, Unavailable,
     ),
     security(("bearer" = [])),
 )]
@@ -822,10 +789,7 @@ pub struct ListQuery {
     params(("group_id" = GroupId, Path, description = "Group id"), ListQuery),
     responses(
         (status = 200, description = "Facilities", body = Page<Facility>),
-        (status = 400, description = "Invalid query", body = ErrorBody),
-        (status = 401, description = "No valid token", body = ErrorBody),
-        (status = 404, description = "No such group for the caller", body = ErrorBody),
-        (status = 503, description = "Service unavailable; retry", body = ErrorBody),
+        InvalidQuery, NoToken, NoGroupForCaller, Unavailable,
     ),
     security(("bearer" = [])),
 )]
@@ -862,12 +826,9 @@ pub async fn list_facilities(
     responses(
         (status = 201, description = "Booked", body = Booking),
         (status = 400, description = "Invalid slot (empty, over 7 days, or over already)", body = ErrorBody),
-        (status = 401, description = "No valid token", body = ErrorBody),
-        (status = 403, description = "Not the office of a school of the group", body = ErrorBody),
         (status = 404, description = "No such facility for the caller", body = ErrorBody),
         (status = 409, description = "`facility_already_booked` (rule R-01), `group_dissolved`, `school_not_in_group`", body = ErrorBody),
-        (status = 422, description = "`idempotency_key_reused`", body = ErrorBody),
-        (status = 503, description = "Service unavailable; retry", body = ErrorBody),
+        NoToken, NotGroupSchoolOffice, KeyReused, Unavailable,
     ),
     security(("bearer" = [])),
 )]
@@ -897,10 +858,8 @@ pub async fn create_booking(
     params(("facility_id" = FacilityId, Path, description = "Facility id"), ListQuery),
     responses(
         (status = 200, description = "Bookings", body = Page<Booking>),
-        (status = 400, description = "Invalid query", body = ErrorBody),
-        (status = 401, description = "No valid token", body = ErrorBody),
         (status = 404, description = "No such facility for the caller", body = ErrorBody),
-        (status = 503, description = "Service unavailable; retry", body = ErrorBody),
+        InvalidQuery, NoToken, Unavailable,
     ),
     security(("bearer" = [])),
 )]

@@ -19,6 +19,7 @@ use uuid::Uuid;
 use crate::auth::{Caller, IdempotencyKey};
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::web;
+use crate::responses::{InvalidQuery, KeyReused, NoToken, PostingNotVisible, Unavailable};
 use crate::routes::rotation::visible_posting;
 use crate::{AppState, scope};
 
@@ -66,10 +67,8 @@ fn county_reader(caller: &Caller) -> Result<(), Problem> {
     params(ConsentListQuery),
     responses(
         (status = 200, description = "Requests", body = Page<ConsentRequest>),
-        (status = 400, description = "Invalid query", body = ErrorBody),
-        (status = 401, description = "No valid token", body = ErrorBody),
         (status = 403, description = "Only a county's bureau and auditors", body = ErrorBody),
-        (status = 503, description = "Service unavailable; retry", body = ErrorBody),
+        InvalidQuery, NoToken, Unavailable,
     ),
     security(("bearer" = [])),
 )]
@@ -118,12 +117,10 @@ pub struct ConsentDecisionRequest {
     responses(
         (status = 200, description = "Decided; on approval `membership_id` is the admission", body = ConsentRequest),
         (status = 400, description = "Invalid input (declining without a reason)", body = ErrorBody),
-        (status = 401, description = "No valid token", body = ErrorBody),
         (status = 403, description = "Not the bureau of the school's county", body = ErrorBody),
         (status = 404, description = "No such request", body = ErrorBody),
         (status = 409, description = "`consent_state_invalid` (decided already), or the admission's own refusal on approval: `group_cap_exceeded`, `stage_mismatch`, `school_already_in_group`, `group_dissolved`, `lead_quality_not_improving`", body = ErrorBody),
-        (status = 422, description = "`idempotency_key_reused`", body = ErrorBody),
-        (status = 503, description = "Service unavailable; retry", body = ErrorBody),
+        NoToken, KeyReused, Unavailable,
     ),
     security(("bearer" = [])),
 )]
@@ -158,10 +155,8 @@ pub async fn decide_consent_request(
     params(ConsentListQuery),
     responses(
         (status = 200, description = "Postings across counties of the county's teachers", body = Page<Posting>),
-        (status = 400, description = "Invalid query", body = ErrorBody),
-        (status = 401, description = "No valid token", body = ErrorBody),
         (status = 403, description = "Only a county's bureau and auditors", body = ErrorBody),
-        (status = 503, description = "Service unavailable; retry", body = ErrorBody),
+        InvalidQuery, NoToken, Unavailable,
     ),
     security(("bearer" = [])),
 )]
@@ -209,11 +204,9 @@ pub struct PostingConsentRequest {
     responses(
         (status = 200, description = "Decided: `consent.status` approved, or declined and the posting cancelled", body = Posting),
         (status = 400, description = "Invalid input (declining without a note)", body = ErrorBody),
-        (status = 401, description = "No valid token", body = ErrorBody),
         (status = 403, description = "Not the bureau of the teacher's county", body = ErrorBody),
-        (status = 404, description = "No such posting visible to the caller", body = ErrorBody),
         (status = 409, description = "`consent_state_invalid` (within one county, or decided already), `group_dissolved`", body = ErrorBody),
-        (status = 503, description = "Service unavailable; retry", body = ErrorBody),
+        NoToken, PostingNotVisible, Unavailable,
     ),
     security(("bearer" = [])),
 )]

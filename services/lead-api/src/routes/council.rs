@@ -25,6 +25,10 @@ use utoipa::IntoParams;
 
 use crate::auth::{Caller, IdempotencyKey};
 use crate::error::{ApiError, ErrorBody};
+use crate::responses::{
+    GroupDissolved, GroupNotVisible, InvalidInput, InvalidPeriod, InvalidQuery, KeyReused,
+    MeetingNotVisible, NoToken, NotLeadOffice, Unavailable,
+};
 use crate::routes::groups::{visible_group, writable_group};
 use crate::{AppState, extract::web, ics, scope};
 
@@ -70,9 +74,7 @@ pub(crate) fn period(raw: &str) -> Result<Quarter, ApiError> {
     params(("group_id" = GroupId, Path, description = "Group id")),
     responses(
         (status = 200, description = "The council", body = Council),
-        (status = 401, description = "No valid token", body = ErrorBody),
-        (status = 404, description = "No such group visible to the caller", body = ErrorBody),
-        (status = 503, description = "Service unavailable; retry", body = ErrorBody),
+        NoToken, GroupNotVisible, Unavailable,
     ),
     security(("bearer" = [])),
 )]
@@ -105,13 +107,8 @@ pub async fn get_council(
     request_body = CouncilComposition,
     responses(
         (status = 200, description = "The council", body = Council),
-        (status = 400, description = "Invalid input", body = ErrorBody),
-        (status = 401, description = "No valid token", body = ErrorBody),
-        (status = 403, description = "Not the lead school's office", body = ErrorBody),
-        (status = 404, description = "No such group visible to the caller", body = ErrorBody),
-        (status = 409, description = "`group_dissolved`", body = ErrorBody),
         (status = 422, description = "`chair_must_be_lead_principal` (G-03), `vice_chair_must_be_member_principal` (G-04), `secretary_general_required` (G-05), `seat_holder_not_in_group` (G-02)", body = ErrorBody),
-        (status = 503, description = "Service unavailable; retry", body = ErrorBody),
+        InvalidInput, NoToken, NotLeadOffice, GroupNotVisible, GroupDissolved, Unavailable,
     ),
     security(("bearer" = [])),
 )]
@@ -152,10 +149,7 @@ pub struct YearParams {
     params(("group_id" = GroupId, Path, description = "Group id"), YearParams),
     responses(
         (status = 200, description = "The cadence", body = Cadence),
-        (status = 400, description = "Invalid query", body = ErrorBody),
-        (status = 401, description = "No valid token", body = ErrorBody),
-        (status = 404, description = "No such group visible to the caller", body = ErrorBody),
-        (status = 503, description = "Service unavailable; retry", body = ErrorBody),
+        InvalidQuery, NoToken, GroupNotVisible, Unavailable,
     ),
     security(("bearer" = [])),
 )]
@@ -191,12 +185,7 @@ pub async fn get_council_cadence(
     responses(
         (status = 201, description = "Scheduled", body = Meeting),
         (status = 400, description = "Invalid input (a place or an online link is required)", body = ErrorBody),
-        (status = 401, description = "No valid token", body = ErrorBody),
-        (status = 403, description = "Not the lead school's office", body = ErrorBody),
-        (status = 404, description = "No such group visible to the caller", body = ErrorBody),
-        (status = 409, description = "`group_dissolved`", body = ErrorBody),
-        (status = 422, description = "`idempotency_key_reused`", body = ErrorBody),
-        (status = 503, description = "Service unavailable; retry", body = ErrorBody),
+        NoToken, NotLeadOffice, GroupNotVisible, GroupDissolved, KeyReused, Unavailable,
     ),
     security(("bearer" = [])),
 )]
@@ -243,10 +232,7 @@ pub struct MeetingListParams {
     params(("group_id" = GroupId, Path, description = "Group id"), MeetingListParams),
     responses(
         (status = 200, description = "Meetings", body = Page<Meeting>),
-        (status = 400, description = "Invalid query", body = ErrorBody),
-        (status = 401, description = "No valid token", body = ErrorBody),
-        (status = 404, description = "No such group visible to the caller", body = ErrorBody),
-        (status = 503, description = "Service unavailable; retry", body = ErrorBody),
+        InvalidQuery, NoToken, GroupNotVisible, Unavailable,
     ),
     security(("bearer" = [])),
 )]
@@ -286,10 +272,7 @@ pub async fn list_meetings(
     responses(
         (status = 200, description = "The meetings, RFC 5545", content_type = "text/calendar", body = String,
             headers(("Content-Disposition" = String, description = "attachment; filename=\"meetings-<group_id>.ics\""))),
-        (status = 400, description = "Invalid query", body = ErrorBody),
-        (status = 401, description = "No valid token", body = ErrorBody),
-        (status = 404, description = "No such group visible to the caller", body = ErrorBody),
-        (status = 503, description = "Service unavailable; retry", body = ErrorBody),
+        InvalidQuery, NoToken, GroupNotVisible, Unavailable,
     ),
     security(("bearer" = [])),
 )]
@@ -358,9 +341,7 @@ pub struct CalendarParams {
     params(("meeting_id" = MeetingId, Path, description = "Meeting id")),
     responses(
         (status = 200, description = "The meeting", body = Meeting),
-        (status = 401, description = "No valid token", body = ErrorBody),
-        (status = 404, description = "No such meeting visible to the caller", body = ErrorBody),
-        (status = 503, description = "Service unavailable; retry", body = ErrorBody),
+        NoToken, MeetingNotVisible, Unavailable,
     ),
     security(("bearer" = [])),
 )]
@@ -384,11 +365,8 @@ pub async fn get_meeting(
     responses(
         (status = 200, description = "The meeting with its attendance and quorum", body = Meeting),
         (status = 400, description = "Invalid input (a seat not of this council)", body = ErrorBody),
-        (status = 401, description = "No valid token", body = ErrorBody),
-        (status = 403, description = "Not the lead school's office", body = ErrorBody),
-        (status = 404, description = "No such meeting visible to the caller", body = ErrorBody),
         (status = 409, description = "`meeting_state_invalid` (day not come, votes cast), `minutes_published`, `group_dissolved`", body = ErrorBody),
-        (status = 503, description = "Service unavailable; retry", body = ErrorBody),
+        NoToken, NotLeadOffice, MeetingNotVisible, Unavailable,
     ),
     security(("bearer" = [])),
 )]
@@ -422,13 +400,8 @@ pub async fn record_attendance(
     request_body = NewMotion,
     responses(
         (status = 201, description = "Open for votes", body = Motion),
-        (status = 400, description = "Invalid input", body = ErrorBody),
-        (status = 401, description = "No valid token", body = ErrorBody),
-        (status = 403, description = "Not the lead school's office", body = ErrorBody),
-        (status = 404, description = "No such meeting visible to the caller", body = ErrorBody),
         (status = 409, description = "`meeting_state_invalid` (not held), `minutes_published`, `school_not_in_group` (G-09), `group_dissolved`", body = ErrorBody),
-        (status = 422, description = "`idempotency_key_reused`", body = ErrorBody),
-        (status = 503, description = "Service unavailable; retry", body = ErrorBody),
+        InvalidInput, NoToken, NotLeadOffice, MeetingNotVisible, KeyReused, Unavailable,
     ),
     security(("bearer" = [])),
 )]
@@ -476,9 +449,8 @@ async fn visible_motion(
     params(("motion_id" = MotionId, Path, description = "Motion id")),
     responses(
         (status = 200, description = "The motion", body = Motion),
-        (status = 401, description = "No valid token", body = ErrorBody),
         (status = 404, description = "No such motion visible to the caller", body = ErrorBody),
-        (status = 503, description = "Service unavailable; retry", body = ErrorBody),
+        NoToken, Unavailable,
     ),
     security(("bearer" = [])),
 )]
@@ -504,11 +476,9 @@ pub async fn get_motion(
     responses(
         (status = 200, description = "The motion with its tally (and result once closed)", body = Motion),
         (status = 400, description = "Invalid input (a recusal without a reason, a seat twice)", body = ErrorBody),
-        (status = 401, description = "No valid token", body = ErrorBody),
-        (status = 403, description = "Not the lead school's office", body = ErrorBody),
         (status = 404, description = "No such motion visible to the caller", body = ErrorBody),
         (status = 409, description = "`quorum_not_met`, `seat_not_present`, `already_voted`, `motion_closed`, `group_dissolved`", body = ErrorBody),
-        (status = 503, description = "Service unavailable; retry", body = ErrorBody),
+        NoToken, NotLeadOffice, Unavailable,
     ),
     security(("bearer" = [])),
 )]
@@ -542,12 +512,9 @@ pub async fn cast_votes(
     request_body = MinutesDraft,
     responses(
         (status = 200, description = "The minutes", body = Minutes),
-        (status = 400, description = "Invalid input", body = ErrorBody),
-        (status = 401, description = "No valid token", body = ErrorBody),
         (status = 403, description = "Not allowed to write these minutes", body = ErrorBody),
-        (status = 404, description = "No such meeting visible to the caller", body = ErrorBody),
         (status = 409, description = "`minutes_published`, `minutes_state_invalid`, `seat_not_present`, `meeting_state_invalid`", body = ErrorBody),
-        (status = 503, description = "Service unavailable; retry", body = ErrorBody),
+        InvalidInput, NoToken, MeetingNotVisible, Unavailable,
     ),
     security(("bearer" = [])),
 )]
@@ -590,11 +557,8 @@ pub async fn write_minutes(
     params(("meeting_id" = MeetingId, Path, description = "Meeting id")),
     responses(
         (status = 200, description = "Circulated", body = Minutes),
-        (status = 401, description = "No valid token", body = ErrorBody),
-        (status = 403, description = "Not the lead school's office", body = ErrorBody),
-        (status = 404, description = "No such meeting visible to the caller", body = ErrorBody),
         (status = 409, description = "`minutes_state_invalid`, `minutes_published`", body = ErrorBody),
-        (status = 503, description = "Service unavailable; retry", body = ErrorBody),
+        NoToken, NotLeadOffice, MeetingNotVisible, Unavailable,
     ),
     security(("bearer" = [])),
 )]
@@ -623,11 +587,8 @@ pub async fn circulate_minutes(
     params(("meeting_id" = MeetingId, Path, description = "Meeting id")),
     responses(
         (status = 200, description = "Published", body = Minutes),
-        (status = 401, description = "No valid token", body = ErrorBody),
-        (status = 403, description = "Not the lead school's office", body = ErrorBody),
-        (status = 404, description = "No such meeting visible to the caller", body = ErrorBody),
         (status = 409, description = "`minutes_state_invalid` (not circulated), `minutes_published`", body = ErrorBody),
-        (status = 503, description = "Service unavailable; retry", body = ErrorBody),
+        NoToken, NotLeadOffice, MeetingNotVisible, Unavailable,
     ),
     security(("bearer" = [])),
 )]
@@ -660,13 +621,8 @@ pub async fn publish_minutes(
     request_body = MinutesCorrection,
     responses(
         (status = 201, description = "The minutes with the correction", body = Minutes),
-        (status = 400, description = "Invalid input", body = ErrorBody),
-        (status = 401, description = "No valid token", body = ErrorBody),
-        (status = 403, description = "Not the lead school's office", body = ErrorBody),
-        (status = 404, description = "No such meeting visible to the caller", body = ErrorBody),
         (status = 409, description = "`minutes_state_invalid` (not published)", body = ErrorBody),
-        (status = 422, description = "`idempotency_key_reused`", body = ErrorBody),
-        (status = 503, description = "Service unavailable; retry", body = ErrorBody),
+        InvalidInput, NoToken, NotLeadOffice, MeetingNotVisible, KeyReused, Unavailable,
     ),
     security(("bearer" = [])),
 )]
@@ -717,10 +673,7 @@ pub struct DecisionParams {
     params(("group_id" = GroupId, Path, description = "Group id"), DecisionParams),
     responses(
         (status = 200, description = "Decisions", body = Page<Decision>),
-        (status = 400, description = "Invalid query", body = ErrorBody),
-        (status = 401, description = "No valid token", body = ErrorBody),
-        (status = 404, description = "No such group visible to the caller", body = ErrorBody),
-        (status = 503, description = "Service unavailable; retry", body = ErrorBody),
+        InvalidQuery, NoToken, GroupNotVisible, Unavailable,
     ),
     security(("bearer" = [])),
 )]
@@ -761,9 +714,7 @@ pub async fn list_decisions(
     params(("group_id" = GroupId, Path, description = "Group id")),
     responses(
         (status = 200, description = "The quarters and their reports", body = Vec<ReportStatus>),
-        (status = 401, description = "No valid token", body = ErrorBody),
-        (status = 404, description = "No such group visible to the caller", body = ErrorBody),
-        (status = 503, description = "Service unavailable; retry", body = ErrorBody),
+        NoToken, GroupNotVisible, Unavailable,
     ),
     security(("bearer" = [])),
 )]
@@ -791,9 +742,8 @@ pub async fn list_reports(
     responses(
         (status = 200, description = "Overdue reports", body = Vec<ReportStatus>),
         (status = 400, description = "Invalid region", body = ErrorBody),
-        (status = 401, description = "No valid token", body = ErrorBody),
         (status = 403, description = "Not the region's bureau or auditor", body = ErrorBody),
-        (status = 503, description = "Service unavailable; retry", body = ErrorBody),
+        NoToken, Unavailable,
     ),
     security(("bearer" = [])),
 )]
@@ -844,10 +794,7 @@ pub(crate) async fn fetch_report(
     ),
     responses(
         (status = 200, description = "The report", body = QuarterlyReport),
-        (status = 400, description = "Invalid period", body = ErrorBody),
-        (status = 401, description = "No valid token", body = ErrorBody),
-        (status = 404, description = "No such group visible to the caller", body = ErrorBody),
-        (status = 503, description = "Service unavailable; retry", body = ErrorBody),
+        InvalidPeriod, NoToken, GroupNotVisible, Unavailable,
     ),
     security(("bearer" = [])),
 )]
@@ -877,12 +824,9 @@ pub async fn get_report(
     responses(
         (status = 201, description = "Submitted", body = QuarterlyReport),
         (status = 400, description = "Invalid input (a decision not of this quarter)", body = ErrorBody),
-        (status = 401, description = "No valid token", body = ErrorBody),
-        (status = 403, description = "Not the lead school's office", body = ErrorBody),
-        (status = 404, description = "No such group visible to the caller", body = ErrorBody),
         (status = 409, description = "`report_already_submitted`, `quarter_not_ended`, `group_dissolved`", body = ErrorBody),
         (status = 422, description = "`report_missing_major_decisions` (G-08; `details.missing_decision_ids`), `idempotency_key_reused`", body = ErrorBody),
-        (status = 503, description = "Service unavailable; retry", body = ErrorBody),
+        NoToken, NotLeadOffice, GroupNotVisible, Unavailable,
     ),
     security(("bearer" = [])),
 )]

@@ -22,6 +22,10 @@ use uuid::Uuid;
 use crate::auth::{Caller, IdempotencyKey};
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::web;
+use crate::responses::{
+    GroupNotVisible, InvalidInput, KeyReused, NoToken, OnlyGroupBureau, OnlyRegionBureauOrAuditor,
+    RoundComputing, RoundNotInRegion, SchoolNotInRegion, Unavailable,
+};
 use crate::routes::groups::{visible_group, writable_group};
 use crate::{AppState, scope};
 
@@ -73,13 +77,10 @@ pub(crate) async fn round_of_region(
     responses(
         (status = 202, description = "Opened and computing; poll `Location` until `status` is `computed` or `failed`", body = Round,
             headers(("Location" = String, description = "The round: /api/v1/evaluation-rounds/{round_id}"))),
-        (status = 400, description = "Invalid input", body = ErrorBody),
-        (status = 401, description = "No valid token", body = ErrorBody),
         (status = 403, description = "Only the bureau", body = ErrorBody),
         (status = 404, description = "A named group is not the region's", body = ErrorBody),
         (status = 409, description = "`evaluation_too_early`, `evaluation_draft_exists`, `evaluation_already_exists` (V-03)", body = ErrorBody),
-        (status = 422, description = "`idempotency_key_reused`", body = ErrorBody),
-        (status = 503, description = "Service unavailable; retry", body = ErrorBody),
+        InvalidInput, NoToken, KeyReused, Unavailable,
     ),
     security(("bearer" = [])),
 )]
@@ -122,9 +123,7 @@ pub async fn create_evaluation_round(
     params(("round_id" = String, Path, description = "Round id")),
     responses(
         (status = 200, description = "The round", body = Round),
-        (status = 401, description = "No valid token", body = ErrorBody),
-        (status = 404, description = "No such round in the caller's region", body = ErrorBody),
-        (status = 503, description = "Service unavailable; retry", body = ErrorBody),
+        NoToken, RoundNotInRegion, Unavailable,
     ),
     security(("bearer" = [])),
 )]
@@ -177,10 +176,8 @@ pub(crate) async fn scorecard(
     ),
     responses(
         (status = 200, description = "The scorecard", body = Scorecard),
-        (status = 401, description = "No valid token", body = ErrorBody),
         (status = 404, description = "No such scorecard visible to the caller", body = ErrorBody),
-        (status = 409, description = "`evaluation_round_computing`: the round is still computing; poll it until `computed`", body = ErrorBody),
-        (status = 503, description = "Service unavailable; retry", body = ErrorBody),
+        NoToken, RoundComputing, Unavailable,
     ),
     security(("bearer" = [])),
 )]
@@ -208,10 +205,8 @@ pub async fn get_scorecard(
     ),
     responses(
         (status = 200, description = "The figure and its sources", body = Figure),
-        (status = 401, description = "No valid token", body = ErrorBody),
         (status = 404, description = "No such figure visible to the caller", body = ErrorBody),
-        (status = 409, description = "`evaluation_round_computing`: the round is still computing; poll it until `computed`", body = ErrorBody),
-        (status = 503, description = "Service unavailable; retry", body = ErrorBody),
+        NoToken, RoundComputing, Unavailable,
     ),
     security(("bearer" = [])),
 )]
@@ -252,12 +247,9 @@ pub struct ConsequenceDecisionRequest {
     request_body = ConsequenceDecisionRequest,
     responses(
         (status = 200, description = "Decided", body = Consequence),
-        (status = 400, description = "Invalid input", body = ErrorBody),
-        (status = 401, description = "No valid token", body = ErrorBody),
-        (status = 403, description = "Only the group's bureau", body = ErrorBody),
         (status = 404, description = "No such consequence", body = ErrorBody),
         (status = 409, description = "`consequence_state_invalid`, `evaluation_round_not_completed` (X-02)", body = ErrorBody),
-        (status = 503, description = "Service unavailable; retry", body = ErrorBody),
+        InvalidInput, NoToken, OnlyGroupBureau, Unavailable,
     ),
     security(("bearer" = [])),
 )]
@@ -330,12 +322,9 @@ pub(crate) async fn school_of_region(
     request_body = SchoolDataRequest,
     responses(
         (status = 200, description = "Stored", body = SchoolData),
-        (status = 400, description = "Invalid input", body = ErrorBody),
-        (status = 401, description = "No valid token", body = ErrorBody),
         (status = 403, description = "Only the school's bureau", body = ErrorBody),
-        (status = 404, description = "No such school in the caller's region", body = ErrorBody),
         (status = 409, description = "`evaluation_data_locked` (V-03): the year's evaluation of its group is completed", body = ErrorBody),
-        (status = 503, description = "Service unavailable; retry", body = ErrorBody),
+        InvalidInput, NoToken, SchoolNotInRegion, Unavailable,
     ),
     security(("bearer" = [])),
 )]
@@ -379,10 +368,8 @@ pub async fn put_school_evaluation_data(
     ),
     responses(
         (status = 200, description = "The data", body = SchoolData),
-        (status = 401, description = "No valid token", body = ErrorBody),
-        (status = 403, description = "Only the region's bureau and auditors", body = ErrorBody),
         (status = 404, description = "No data for that school and year", body = ErrorBody),
-        (status = 503, description = "Service unavailable; retry", body = ErrorBody),
+        NoToken, OnlyRegionBureauOrAuditor, Unavailable,
     ),
     security(("bearer" = [])),
 )]
@@ -426,12 +413,8 @@ pub struct ScoredItemsRequest {
     request_body = ScoredItemsRequest,
     responses(
         (status = 200, description = "Stored", body = ScoredItems),
-        (status = 400, description = "Invalid input", body = ErrorBody),
-        (status = 401, description = "No valid token", body = ErrorBody),
-        (status = 403, description = "Only the group's bureau", body = ErrorBody),
-        (status = 404, description = "No such group visible to the caller", body = ErrorBody),
         (status = 409, description = "`evaluation_data_locked` (V-03): the group's evaluation of the year is completed", body = ErrorBody),
-        (status = 503, description = "Service unavailable; retry", body = ErrorBody),
+        InvalidInput, NoToken, OnlyGroupBureau, GroupNotVisible, Unavailable,
     ),
     security(("bearer" = [])),
 )]

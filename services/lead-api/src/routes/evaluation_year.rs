@@ -22,6 +22,10 @@ use uuid::Uuid;
 use crate::auth::{Caller, IdempotencyKey};
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::web;
+use crate::responses::{
+    GroupNotVisible, InvalidQuery, KeyReused, NoToken, OnlyRegionBureau, OnlyRegionBureauOrAuditor,
+    RoundNotInRegion, TooLarge, Unavailable,
+};
 use crate::routes::evaluation::round_of_region;
 use crate::routes::evaluation_sheet;
 use crate::routes::groups::visible_group;
@@ -57,10 +61,7 @@ pub struct RoundListQuery {
     params(RoundListQuery),
     responses(
         (status = 200, description = "The rounds", body = Page<RoundSummary>),
-        (status = 400, description = "Invalid query", body = ErrorBody),
-        (status = 401, description = "No valid token", body = ErrorBody),
-        (status = 403, description = "Only the region's bureau and auditors", body = ErrorBody),
-        (status = 503, description = "Service unavailable; retry", body = ErrorBody),
+        InvalidQuery, NoToken, OnlyRegionBureauOrAuditor, Unavailable,
     ),
     security(("bearer" = [])),
 )]
@@ -100,12 +101,8 @@ pub async fn list_evaluation_rounds(
     responses(
         (status = 202, description = "Recomputing; poll `Location` until `status` is `computed`", body = Round,
             headers(("Location" = String, description = "The round: /api/v1/evaluation-rounds/{round_id}"))),
-        (status = 401, description = "No valid token", body = ErrorBody),
-        (status = 403, description = "Only the region's bureau", body = ErrorBody),
-        (status = 404, description = "No such round in the caller's region", body = ErrorBody),
         (status = 409, description = "`evaluation_round_state_invalid` (V-03: completed, or failed), `evaluation_round_computing`", body = ErrorBody),
-        (status = 422, description = "`idempotency_key_reused`", body = ErrorBody),
-        (status = 503, description = "Service unavailable; retry", body = ErrorBody),
+        NoToken, OnlyRegionBureau, RoundNotInRegion, KeyReused, Unavailable,
     ),
     security(("bearer" = [])),
 )]
@@ -139,12 +136,8 @@ pub async fn recompute_evaluation_round(
     params(("round_id" = String, Path, description = "Round id"), IdempotencyKey),
     responses(
         (status = 200, description = "Completed", body = Round),
-        (status = 401, description = "No valid token", body = ErrorBody),
-        (status = 403, description = "Only the region's bureau", body = ErrorBody),
-        (status = 404, description = "No such round in the caller's region", body = ErrorBody),
         (status = 409, description = "`evaluation_round_state_invalid` (V-03: completed already, or failed), `evaluation_round_computing`", body = ErrorBody),
-        (status = 422, description = "`idempotency_key_reused`", body = ErrorBody),
-        (status = 503, description = "Service unavailable; retry", body = ErrorBody),
+        NoToken, OnlyRegionBureau, RoundNotInRegion, KeyReused, Unavailable,
     ),
     security(("bearer" = [])),
 )]
@@ -176,10 +169,7 @@ pub async fn complete_evaluation_round(
     ),
     responses(
         (status = 200, description = "The scored items", body = ScoredItems),
-        (status = 401, description = "No valid token", body = ErrorBody),
-        (status = 403, description = "Only the region's bureau and auditors", body = ErrorBody),
-        (status = 404, description = "No such group visible to the caller", body = ErrorBody),
-        (status = 503, description = "Service unavailable; retry", body = ErrorBody),
+        NoToken, OnlyRegionBureauOrAuditor, GroupNotVisible, Unavailable,
     ),
     security(("bearer" = [])),
 )]
@@ -252,11 +242,8 @@ const XLSX_TYPE: &str = "application/vnd.openxmlformats-officedocument.spreadshe
     responses(
         (status = 200, description = "Imported: every school's data as stored", body = SchoolDataImported),
         (status = 400, description = "Invalid input or Content-Type", body = ErrorBody),
-        (status = 401, description = "No valid token", body = ErrorBody),
-        (status = 403, description = "Only the region's bureau", body = ErrorBody),
-        (status = 413, description = "`payload_too_large`", body = ErrorBody),
         (status = 422, description = "`xlsx_invalid`: nothing imported; `details.rows` lists `{line, column, reason}`", body = ErrorBody),
-        (status = 503, description = "Service unavailable; retry", body = ErrorBody),
+        NoToken, OnlyRegionBureau, TooLarge, Unavailable,
     ),
     security(("bearer" = [])),
 )]

@@ -14,6 +14,9 @@ use utoipa::{IntoParams, ToSchema};
 use crate::auth::{Caller, IdempotencyKey};
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::web;
+use crate::responses::{
+    GroupNotVisible, InvalidInput, InvalidQuery, KeyReused, NoToken, Unavailable,
+};
 use crate::{AppState, scope};
 
 /// Fetches a group and checks the caller may know it exists (404 otherwise).
@@ -96,13 +99,11 @@ async fn lead_of_new_group(
     params(IdempotencyKey),
     responses(
         (status = 201, description = "Established", body = Group),
-        (status = 400, description = "Invalid input", body = ErrorBody),
-        (status = 401, description = "No valid token", body = ErrorBody),
         (status = 403, description = "Only the bureau creates groups", body = ErrorBody),
         (status = 404, description = "Lead school not found in the caller's region", body = ErrorBody),
         (status = 409, description = "`school_already_in_group`", body = ErrorBody),
         (status = 422, description = "`cap_exception_reason_required`, `idempotency_key_reused`", body = ErrorBody),
-        (status = 503, description = "Service unavailable; retry", body = ErrorBody),
+        InvalidInput, NoToken, Unavailable,
     ),
     security(("bearer" = [])),
 )]
@@ -137,12 +138,11 @@ pub async fn create_group(
     responses(
         (status = 201, description = "Loaded: the group and its whole membership history", body = MemberList),
         (status = 400, description = "Invalid input (dates out of order, an exit without its reason)", body = ErrorBody),
-        (status = 401, description = "No valid token", body = ErrorBody),
         (status = 403, description = "Only the bureau of the lead school's county", body = ErrorBody),
         (status = 404, description = "Lead school not found in the caller's region", body = ErrorBody),
         (status = 409, description = "A refusal a live write would have met, for the entry in `details.history`: `group_cap_exceeded`, `stage_mismatch`, `school_already_in_group`, `lead_cannot_be_member`, `lead_quality_not_improving`", body = ErrorBody),
         (status = 422, description = "`cap_exception_reason_required`, `idempotency_key_reused`", body = ErrorBody),
-        (status = 503, description = "Service unavailable; retry", body = ErrorBody),
+        NoToken, Unavailable,
     ),
     security(("bearer" = [])),
 )]
@@ -184,8 +184,7 @@ pub struct GroupListQuery {
     params(GroupListQuery),
     responses(
         (status = 200, description = "Groups", body = Page<Group>),
-        (status = 400, description = "Invalid query", body = ErrorBody),
-        (status = 401, description = "No valid token", body = ErrorBody),
+        InvalidQuery, NoToken,
     ),
     security(("bearer" = [])),
 )]
@@ -226,8 +225,7 @@ pub async fn list_groups(
     params(("group_id" = GroupId, Path, description = "Group id")),
     responses(
         (status = 200, description = "The group", body = Group),
-        (status = 401, description = "No valid token", body = ErrorBody),
-        (status = 404, description = "No such group visible to the caller", body = ErrorBody),
+        NoToken, GroupNotVisible,
     ),
     security(("bearer" = [])),
 )]
@@ -261,12 +259,9 @@ pub struct DissolutionRequest {
     params(("group_id" = GroupId, Path, description = "Group id")),
     responses(
         (status = 200, description = "Dissolved", body = Group),
-        (status = 400, description = "Invalid input", body = ErrorBody),
-        (status = 401, description = "No valid token", body = ErrorBody),
         (status = 403, description = "Only the group's bureau dissolves it", body = ErrorBody),
-        (status = 404, description = "No such group visible to the caller", body = ErrorBody),
         (status = 409, description = "`group_dissolved`, `failed_evaluation_required` (X-02: no failing evaluation and no override reason)", body = ErrorBody),
-        (status = 503, description = "Service unavailable; retry", body = ErrorBody),
+        InvalidInput, NoToken, GroupNotVisible, Unavailable,
     ),
     security(("bearer" = [])),
 )]
@@ -317,13 +312,10 @@ pub struct AdmissionRequest {
     responses(
         (status = 201, description = "Admitted", body = Membership),
         (status = 202, description = "A school of another county: the request waits for its county bureau's consent (F-04)", body = ConsentRequest),
-        (status = 400, description = "Invalid input", body = ErrorBody),
-        (status = 401, description = "No valid token", body = ErrorBody),
         (status = 403, description = "Not the group's bureau or lead office", body = ErrorBody),
         (status = 404, description = "Group or school not found", body = ErrorBody),
         (status = 409, description = "`group_cap_exceeded` (F-08/F-09), `stage_mismatch` (F-03), `school_already_in_group`, `lead_cannot_be_member` (F-01), `group_dissolved`, `lead_quality_not_improving` (V-07: the lead school's latest recorded quality is not improving)", body = ErrorBody),
-        (status = 422, description = "`idempotency_key_reused`", body = ErrorBody),
-        (status = 503, description = "Service unavailable; retry", body = ErrorBody),
+        InvalidInput, NoToken, KeyReused, Unavailable,
     ),
     security(("bearer" = [])),
 )]
@@ -377,8 +369,7 @@ pub struct MemberListQuery {
     params(("group_id" = GroupId, Path, description = "Group id"), MemberListQuery),
     responses(
         (status = 200, description = "Members", body = MemberList),
-        (status = 401, description = "No valid token", body = ErrorBody),
-        (status = 404, description = "No such group visible to the caller", body = ErrorBody),
+        NoToken, GroupNotVisible,
     ),
     security(("bearer" = [])),
 )]
@@ -419,11 +410,9 @@ pub struct ExitRequest {
     params(("group_id" = GroupId, Path, description = "Group id"), ("school_id" = SchoolId, Path, description = "Member school id")),
     responses(
         (status = 200, description = "Membership ended", body = Membership),
-        (status = 400, description = "Invalid input", body = ErrorBody),
-        (status = 401, description = "No valid token", body = ErrorBody),
         (status = 403, description = "Not allowed to end this membership", body = ErrorBody),
-        (status = 404, description = "No such group visible to the caller", body = ErrorBody),
         (status = 409, description = "`not_a_member`, `lead_cannot_exit`, `group_dissolved`", body = ErrorBody),
+        InvalidInput, NoToken, GroupNotVisible,
     ),
     security(("bearer" = [])),
 )]

@@ -13,6 +13,7 @@ use crate::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::web;
+use crate::responses::{NoToken, Unavailable};
 
 /// The schools that adopted a resource, each with the version it adopted last (and whether
 /// a newer one exists), most recent adoption first.
@@ -22,9 +23,8 @@ use crate::extract::web;
     params(("resource_id" = ResourceId, Path, description = "Resource id")),
     responses(
         (status = 200, description = "The adopting schools", body = Adopters),
-        (status = 401, description = "No valid token", body = ErrorBody),
         (status = 404, description = "No such resource for the caller (outside the group, or left it)", body = ErrorBody),
-        (status = 503, description = "Service unavailable; retry", body = ErrorBody),
+        NoToken, Unavailable,
     ),
     security(("bearer" = [])),
 )]

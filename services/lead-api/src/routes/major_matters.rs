@@ -14,6 +14,7 @@ use utoipa::IntoParams;
 use crate::auth::{Caller, IdempotencyKey};
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::web;
+use crate::responses::{GroupNotVisible, InvalidQuery, KeyReused, NoToken, Unavailable};
 use crate::routes::groups::{visible_group, writable_group};
 use crate::{AppState, scope};
 
@@ -38,12 +39,9 @@ use crate::{AppState, scope};
     responses(
         (status = 201, description = "Recorded", body = MajorMatter),
         (status = 400, description = "Invalid input (a kind `other` needs a description)", body = ErrorBody),
-        (status = 401, description = "No valid token", body = ErrorBody),
         (status = 403, description = "Not the lead school's office, nor the office of the school concerned", body = ErrorBody),
-        (status = 404, description = "No such group visible to the caller", body = ErrorBody),
         (status = 409, description = "`council_decision_required` (G-09: no council decision of category member_major_matter about this school of this group, made by the effective date, is cited; `details.missing`), `not_a_member` (G-09: the lead school, or a school that is not an active member), `group_dissolved` (X-02)", body = ErrorBody),
-        (status = 422, description = "`idempotency_key_reused`", body = ErrorBody),
-        (status = 503, description = "Service unavailable; retry", body = ErrorBody),
+        NoToken, GroupNotVisible, KeyReused, Unavailable,
     ),
     security(("bearer" = [])),
 )]
@@ -89,10 +87,7 @@ pub struct MajorMatterParams {
     params(("group_id" = GroupId, Path, description = "Group id"), MajorMatterParams),
     responses(
         (status = 200, description = "Major matters", body = Page<MajorMatter>),
-        (status = 400, description = "Invalid query", body = ErrorBody),
-        (status = 401, description = "No valid token", body = ErrorBody),
-        (status = 404, description = "No such group visible to the caller", body = ErrorBody),
-        (status = 503, description = "Service unavailable; retry", body = ErrorBody),
+        InvalidQuery, NoToken, GroupNotVisible, Unavailable,
     ),
     security(("bearer" = [])),
 )]

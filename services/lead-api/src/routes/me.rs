@@ -19,6 +19,7 @@ use crate::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::web;
+use crate::responses::{InvalidQuery, NoToken, Unavailable};
 
 /// A county by code and name.
 #[derive(Debug, Serialize, ToSchema)]
@@ -38,7 +39,7 @@ pub struct Region {
     responses(
         (status = 200, description = "The county", body = Region),
         (status = 400, description = "Invalid region code", body = ErrorBody),
-        (status = 401, description = "No valid token", body = ErrorBody),
+        NoToken,
     ),
     security(("bearer" = [])),
 )]
@@ -120,10 +121,8 @@ async fn roster_row(
     params(TeachingParams),
     responses(
         (status = 200, description = "The teacher's year", body = MyTeaching),
-        (status = 400, description = "Invalid query", body = ErrorBody),
-        (status = 401, description = "No valid token", body = ErrorBody),
         (status = 403, description = "Not a teacher's token", body = ErrorBody),
-        (status = 503, description = "Service unavailable; retry", body = ErrorBody),
+        InvalidQuery, NoToken, Unavailable,
     ),
     security(("bearer" = [])),
 )]

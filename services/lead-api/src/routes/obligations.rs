@@ -14,6 +14,7 @@ use utoipa::IntoParams;
 use crate::auth::Caller;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::web;
+use crate::responses::{InvalidPeriod, NoToken, SchoolNotVisible, Unavailable};
 use crate::routes::groups::visible_group;
 use crate::{AppState, scope};
 
@@ -41,11 +42,9 @@ pub struct LedgerParams {
     params(("group_id" = GroupId, Path, description = "Group id"), LedgerParams),
     responses(
         (status = 200, description = "The ledger", body = Ledger),
-        (status = 400, description = "Invalid period", body = ErrorBody),
-        (status = 401, description = "No valid token", body = ErrorBody),
         (status = 403, description = "A member school asked for another school's", body = ErrorBody),
         (status = 404, description = "No such group visible to the caller (or not yet known to the ledger)", body = ErrorBody),
-        (status = 503, description = "Service unavailable; retry", body = ErrorBody),
+        InvalidPeriod, NoToken, Unavailable,
     ),
     security(("bearer" = [])),
 )]
@@ -95,10 +94,8 @@ pub struct FeedParams {
     params(("school_id" = SchoolId, Path, description = "School id"), FeedParams),
     responses(
         (status = 200, description = "The feed", body = Feed),
-        (status = 401, description = "No valid token", body = ErrorBody),
         (status = 403, description = "Not the school nor its bureau", body = ErrorBody),
-        (status = 404, description = "No such school visible to the caller", body = ErrorBody),
-        (status = 503, description = "Service unavailable; retry", body = ErrorBody),
+        NoToken, SchoolNotVisible, Unavailable,
     ),
     security(("bearer" = [])),
 )]

@@ -9,6 +9,7 @@ use edu_domain::GroupId;
 use crate::auth::{Caller, IdempotencyKey};
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::web;
+use crate::responses::{KeyReused, NoToken, TooLarge, Unavailable};
 use crate::routes::groups::writable_group;
 use crate::{AppState, scope};
 
@@ -36,13 +37,10 @@ use crate::{AppState, scope};
     responses(
         (status = 201, description = "Loaded: the meetings as the group's meeting list shows them", body = PastMeetingsLoaded),
         (status = 400, description = "`validation_failed`: 1 to 200 meetings; a title of 1–100 characters, a place of up to 200, a minutes summary of 1–20000, at most 100 schools present (the entry in `details.entry`)", body = ErrorBody),
-        (status = 401, description = "No valid token", body = ErrorBody),
         (status = 403, description = "Not the bureau of the group's county", body = ErrorBody),
         (status = 404, description = "No such group visible to the caller, or its council not known yet", body = ErrorBody),
         (status = 409, description = "For the entry in `details.entry`: `meeting_state_invalid` (G-06: held after today, or before the plaque date), `school_not_in_group` (G-02: a school present was not in the group that day; `details.school_id`); for the whole load: `group_dissolved` (X-02)", body = ErrorBody),
-        (status = 413, description = "`payload_too_large`", body = ErrorBody),
-        (status = 422, description = "`idempotency_key_reused`", body = ErrorBody),
-        (status = 503, description = "Service unavailable; retry", body = ErrorBody),
+        NoToken, TooLarge, KeyReused, Unavailable,
     ),
     security(("bearer" = [])),
 )]

@@ -13,6 +13,7 @@ use utoipa::ToSchema;
 use crate::auth::{Caller, IdempotencyKey};
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::web;
+use crate::responses::{KeyReused, NoToken, Unavailable};
 use crate::{AppState, scope};
 
 /// Read the region's policy: the version in force and every version (anyone of the region).
@@ -23,9 +24,8 @@ use crate::{AppState, scope};
     responses(
         (status = 200, description = "The policy in force and its versions", body = RegionPolicy),
         (status = 400, description = "Invalid region code", body = ErrorBody),
-        (status = 401, description = "No valid token", body = ErrorBody),
         (status = 403, description = "Another region's policy", body = ErrorBody),
-        (status = 503, description = "Service unavailable; retry", body = ErrorBody),
+        NoToken, Unavailable,
     ),
     security(("bearer" = [])),
 )]
@@ -71,10 +71,8 @@ pub struct PolicyRequest {
     responses(
         (status = 200, description = "The new version", body = PolicyVersion),
         (status = 400, description = "Invalid policy (ranges, weights not summing to 100, a past effective date)", body = ErrorBody),
-        (status = 401, description = "No valid token", body = ErrorBody),
         (status = 403, description = "Not this region's bureau", body = ErrorBody),
-        (status = 422, description = "`idempotency_key_reused`", body = ErrorBody),
-        (status = 503, description = "Service unavailable; retry", body = ErrorBody),
+        NoToken, KeyReused, Unavailable,
     ),
     security(("bearer" = [])),
 )]

@@ -24,6 +24,10 @@ use utoipa::{IntoParams, ToSchema};
 use crate::auth::{Caller, IdempotencyKey};
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::web;
+use crate::responses::{
+    GroupNotVisible, InvalidInput, InvalidQuery, KeyReused, NoToken, PostingNotVisible,
+    RosterNotAllowed, SchoolNotVisible, TooLarge, Unavailable,
+};
 use crate::routes::groups::{visible_group, writable_group};
 use crate::{AppState, CSV_LIMIT, ics, scope};
 
@@ -121,12 +125,9 @@ pub struct RosterYearQuery {
     responses(
         (status = 200, description = "Imported", body = ImportReport),
         (status = 400, description = "Invalid input, a Content-Type other than text/csv or text/plain, or a file that is not UTF-8", body = ErrorBody),
-        (status = 401, description = "No valid token", body = ErrorBody),
         (status = 403, description = "Not the school's office or its bureau", body = ErrorBody),
-        (status = 404, description = "No such school visible to the caller", body = ErrorBody),
-        (status = 413, description = "`payload_too_large`", body = ErrorBody),
         (status = 422, description = "`csv_invalid`: nothing imported; `details.rows` lists `{line, column, reason}`", body = ErrorBody),
-        (status = 503, description = "Service unavailable; retry", body = ErrorBody),
+        NoToken, SchoolNotVisible, TooLarge, Unavailable,
     ),
     security(("bearer" = [])),
 )]
@@ -261,11 +262,7 @@ fn paging(limit: Option<u16>, offset: Option<u32>) -> Paging {
     params(("school_id" = SchoolId, Path, description = "School id"), TeacherListQuery),
     responses(
         (status = 200, description = "Teachers of the school", body = Page<Teacher>),
-        (status = 400, description = "Invalid query", body = ErrorBody),
-        (status = 401, description = "No valid token", body = ErrorBody),
-        (status = 403, description = "Not allowed to read this school's roster", body = ErrorBody),
-        (status = 404, description = "No such school visible to the caller", body = ErrorBody),
-        (status = 503, description = "Service unavailable; retry", body = ErrorBody),
+        InvalidQuery, NoToken, RosterNotAllowed, SchoolNotVisible, Unavailable,
     ),
     security(("bearer" = [])),
 )]
@@ -299,11 +296,7 @@ pub async fn list_teachers(
     responses(
         (status = 200, description = "The roster", content_type = "text/csv", body = String,
             headers(("Content-Disposition" = String, description = "attachment; filename=\"teachers-<school_id>-<year>.csv\""))),
-        (status = 400, description = "Invalid query", body = ErrorBody),
-        (status = 401, description = "No valid token", body = ErrorBody),
-        (status = 403, description = "Not allowed to read this school's roster", body = ErrorBody),
-        (status = 404, description = "No such school visible to the caller", body = ErrorBody),
-        (status = 503, description = "Service unavailable; retry", body = ErrorBody),
+        InvalidQuery, NoToken, RosterNotAllowed, SchoolNotVisible, Unavailable,
     ),
     security(("bearer" = [])),
 )]
@@ -362,13 +355,10 @@ pub struct NewPostingRequest {
     ),
     responses(
         (status = 201, description = "Proposed", body = Posting),
-        (status = 400, description = "Invalid input", body = ErrorBody),
-        (status = 401, description = "No valid token", body = ErrorBody),
         (status = 403, description = "Not the group's bureau or one of its schools' offices", body = ErrorBody),
         (status = 404, description = "Group or teacher not found", body = ErrorBody),
         (status = 409, description = "`posting_direction_invalid` (E-02/E-03), `posting_overlaps`, `school_not_in_group`, `posting_kind_disabled` (E-12/E-15), `group_dissolved`", body = ErrorBody),
-        (status = 422, description = "`idempotency_key_reused`", body = ErrorBody),
-        (status = 503, description = "Service unavailable; retry", body = ErrorBody),
+        InvalidInput, NoToken, KeyReused, Unavailable,
     ),
     security(("bearer" = [])),
 )]
@@ -436,13 +426,10 @@ pub struct PastPostingsRequest {
     responses(
         (status = 201, description = "Loaded: every posting, in the order sent", body = PastPostingsLoaded),
         (status = 400, description = "`validation_failed`: no or over 200 postings, a start after today, a term across two school years, an early end outside the term, an empty host post (with `details.entry`)", body = ErrorBody),
-        (status = 401, description = "No valid token", body = ErrorBody),
         (status = 403, description = "Not the group's bureau", body = ErrorBody),
         (status = 404, description = "`not_found`: the group, or a teacher not on the home school's roster (with `details.entry`)", body = ErrorBody),
         (status = 409, description = "For the entry in `details.entry`: `school_not_in_group` (a school not in the group through the whole term), `posting_direction_invalid` (E-02/E-03, or the same school at both ends), `posting_kind_disabled` (E-12), `posting_overlaps`; for the group: `group_dissolved` (X-02)", body = ErrorBody),
-        (status = 413, description = "`payload_too_large`", body = ErrorBody),
-        (status = 422, description = "`idempotency_key_reused`", body = ErrorBody),
-        (status = 503, description = "Service unavailable; retry", body = ErrorBody),
+        NoToken, TooLarge, KeyReused, Unavailable,
     ),
     security(("bearer" = [])),
 )]
@@ -492,10 +479,7 @@ pub struct PostingListQuery {
     params(("group_id" = GroupId, Path, description = "Group id"), PostingListQuery),
     responses(
         (status = 200, description = "Postings", body = Page<Posting>),
-        (status = 400, description = "Invalid query", body = ErrorBody),
-        (status = 401, description = "No valid token", body = ErrorBody),
-        (status = 404, description = "No such group visible to the caller", body = ErrorBody),
-        (status = 503, description = "Service unavailable; retry", body = ErrorBody),
+        InvalidQuery, NoToken, GroupNotVisible, Unavailable,
     ),
     security(("bearer" = [])),
 )]
@@ -578,10 +562,7 @@ async fn all_postings(
     responses(
         (status = 200, description = "The postings, RFC 5545", content_type = "text/calendar", body = String,
             headers(("Content-Disposition" = String, description = "attachment; filename=\"postings-<group_id>.ics\""))),
-        (status = 400, description = "Invalid query", body = ErrorBody),
-        (status = 401, description = "No valid token", body = ErrorBody),
-        (status = 404, description = "No such group visible to the caller", body = ErrorBody),
-        (status = 503, description = "Service unavailable; retry", body = ErrorBody),
+        InvalidQuery, NoToken, GroupNotVisible, Unavailable,
     ),
     security(("bearer" = [])),
 )]
@@ -622,9 +603,7 @@ pub async fn export_postings_calendar(
     params(("posting_id" = PostingId, Path, description = "Posting id")),
     responses(
         (status = 200, description = "The posting", body = Posting),
-        (status = 401, description = "No valid token", body = ErrorBody),
-        (status = 404, description = "No such posting visible to the caller", body = ErrorBody),
-        (status = 503, description = "Service unavailable; retry", body = ErrorBody),
+        NoToken, PostingNotVisible, Unavailable,
     ),
     security(("bearer" = [])),
 )]
@@ -645,11 +624,9 @@ pub async fn get_posting(
     params(("posting_id" = PostingId, Path, description = "Posting id")),
     responses(
         (status = 200, description = "Confirmed", body = Posting),
-        (status = 401, description = "No valid token", body = ErrorBody),
         (status = 403, description = "Not the receiving school or the group's bureau", body = ErrorBody),
-        (status = 404, description = "No such posting visible to the caller", body = ErrorBody),
         (status = 409, description = "`posting_state_invalid`, `posting_overlaps`, `school_not_in_group`, `county_consent_required` (F-04: across counties, the teacher's county has not consented yet)", body = ErrorBody),
-        (status = 503, description = "Service unavailable; retry", body = ErrorBody),
+        NoToken, PostingNotVisible, Unavailable,
     ),
     security(("bearer" = [])),
 )]
@@ -710,12 +687,9 @@ where
     params(("posting_id" = PostingId, Path, description = "Posting id")),
     responses(
         (status = 200, description = "Cancelled", body = Posting),
-        (status = 400, description = "Invalid input", body = ErrorBody),
-        (status = 401, description = "No valid token", body = ErrorBody),
         (status = 403, description = "Not allowed to close this posting", body = ErrorBody),
-        (status = 404, description = "No such posting visible to the caller", body = ErrorBody),
         (status = 409, description = "`posting_state_invalid` (already started, cancelled or ended)", body = ErrorBody),
-        (status = 503, description = "Service unavailable; retry", body = ErrorBody),
+        InvalidInput, NoToken, PostingNotVisible, Unavailable,
     ),
     security(("bearer" = [])),
 )]
@@ -737,12 +711,9 @@ pub async fn cancel_posting(
     params(("posting_id" = PostingId, Path, description = "Posting id")),
     responses(
         (status = 200, description = "Ended early", body = Posting),
-        (status = 400, description = "Invalid input", body = ErrorBody),
-        (status = 401, description = "No valid token", body = ErrorBody),
         (status = 403, description = "Not allowed to close this posting", body = ErrorBody),
-        (status = 404, description = "No such posting visible to the caller", body = ErrorBody),
         (status = 409, description = "`posting_state_invalid` (not started, cancelled or ended)", body = ErrorBody),
-        (status = 503, description = "Service unavailable; retry", body = ErrorBody),
+        InvalidInput, NoToken, PostingNotVisible, Unavailable,
     ),
     security(("bearer" = [])),
 )]
@@ -803,10 +774,7 @@ async fn compliance(
     params(("group_id" = GroupId, Path, description = "Group id"), ComplianceParams),
     responses(
         (status = 200, description = "Figures so far and the year-end forecast", body = Compliance),
-        (status = 400, description = "Invalid query", body = ErrorBody),
-        (status = 401, description = "No valid token", body = ErrorBody),
-        (status = 404, description = "No such group visible to the caller", body = ErrorBody),
-        (status = 503, description = "Service unavailable; retry", body = ErrorBody),
+        InvalidQuery, NoToken, GroupNotVisible, Unavailable,
     ),
     security(("bearer" = [])),
 )]
@@ -830,9 +798,8 @@ pub async fn get_group_rotation(
     responses(
         (status = 200, description = "Figures so far and the year-end forecast", body = Compliance),
         (status = 400, description = "Invalid region or query", body = ErrorBody),
-        (status = 401, description = "No valid token", body = ErrorBody),
         (status = 403, description = "Not the region's bureau or auditor", body = ErrorBody),
-        (status = 503, description = "Service unavailable; retry", body = ErrorBody),
+        NoToken, Unavailable,
     ),
     security(("bearer" = [])),
 )]

@@ -15,6 +15,7 @@ use utoipa::{IntoParams, ToSchema};
 use crate::auth::{Caller, IdempotencyKey};
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::web;
+use crate::responses::{GroupNotVisible, InvalidInput, KeyReused, NoToken, Unavailable};
 use crate::routes::groups::{visible_group, writable_group};
 use crate::{AppState, scope};
 
@@ -41,13 +42,9 @@ pub struct WarningRequest {
     request_body = WarningRequest,
     responses(
         (status = 201, description = "Issued", body = Warning),
-        (status = 400, description = "Invalid input", body = ErrorBody),
-        (status = 401, description = "No valid token", body = ErrorBody),
         (status = 403, description = "Not the group's lead school office", body = ErrorBody),
-        (status = 404, description = "No such group visible to the caller", body = ErrorBody),
         (status = 409, description = "`not_a_member`, `group_dissolved`", body = ErrorBody),
-        (status = 422, description = "`idempotency_key_reused`", body = ErrorBody),
-        (status = 503, description = "Service unavailable; retry", body = ErrorBody),
+        InvalidInput, NoToken, GroupNotVisible, KeyReused, Unavailable,
     ),
     security(("bearer" = [])),
 )]
@@ -92,9 +89,8 @@ pub struct SanctionListQuery {
     params(("group_id" = GroupId, Path, description = "Group id"), SanctionListQuery),
     responses(
         (status = 200, description = "Warnings and persuade-outs", body = Sanctions),
-        (status = 401, description = "No valid token", body = ErrorBody),
         (status = 403, description = "A member school asked for another school's", body = ErrorBody),
-        (status = 404, description = "No such group visible to the caller", body = ErrorBody),
+        NoToken, GroupNotVisible,
     ),
     security(("bearer" = [])),
 )]
@@ -143,13 +139,9 @@ pub struct PersuadeOutRequest {
     request_body = PersuadeOutRequest,
     responses(
         (status = 201, description = "Proposed; waiting for the bureau", body = PersuadeOut),
-        (status = 400, description = "Invalid input", body = ErrorBody),
-        (status = 401, description = "No valid token", body = ErrorBody),
         (status = 403, description = "Not the group's lead school office", body = ErrorBody),
-        (status = 404, description = "No such group visible to the caller", body = ErrorBody),
         (status = 409, description = "`warning_or_failed_evaluation_required` (X-01), `council_decision_required` (G-09), `persuade_out_state_invalid`, `not_a_member`, `group_dissolved`", body = ErrorBody),
-        (status = 422, description = "`idempotency_key_reused`", body = ErrorBody),
-        (status = 503, description = "Service unavailable; retry", body = ErrorBody),
+        InvalidInput, NoToken, GroupNotVisible, KeyReused, Unavailable,
     ),
     security(("bearer" = [])),
 )]
@@ -204,12 +196,9 @@ pub struct PersuadeOutDecisionRequest {
     request_body = PersuadeOutDecisionRequest,
     responses(
         (status = 200, description = "Decided", body = PersuadeOut),
-        (status = 400, description = "Invalid input", body = ErrorBody),
-        (status = 401, description = "No valid token", body = ErrorBody),
         (status = 403, description = "Not the group's bureau", body = ErrorBody),
-        (status = 404, description = "No such group visible to the caller", body = ErrorBody),
         (status = 409, description = "`persuade_out_state_invalid` (none open), `not_a_member`, `group_dissolved`", body = ErrorBody),
-        (status = 503, description = "Service unavailable; retry", body = ErrorBody),
+        InvalidInput, NoToken, GroupNotVisible, Unavailable,
     ),
     security(("bearer" = [])),
 )]

@@ -13,6 +13,10 @@ use utoipa::ToSchema;
 use crate::auth::{Caller, IdempotencyKey};
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::web;
+use crate::responses::{
+    GroupDissolved, GroupNotVisible, KeyReused, NoToken, OnlyGroupBureau, SchoolNotInRegion,
+    Unavailable,
+};
 use crate::routes::evaluation::school_of_region;
 use crate::routes::groups::{visible_group, writable_group};
 use crate::{AppState, scope};
@@ -41,12 +45,7 @@ pub struct ScaleChangeRequest {
     responses(
         (status = 200, description = "Decided", body = ScaleDecision),
         (status = 400, description = "Invalid input (`reason` missing, a cap of 0)", body = ErrorBody),
-        (status = 401, description = "No valid token", body = ErrorBody),
-        (status = 403, description = "Only the group's bureau", body = ErrorBody),
-        (status = 404, description = "No such group visible to the caller", body = ErrorBody),
-        (status = 409, description = "`group_dissolved`", body = ErrorBody),
-        (status = 422, description = "`idempotency_key_reused`", body = ErrorBody),
-        (status = 503, description = "Service unavailable; retry", body = ErrorBody),
+        NoToken, OnlyGroupBureau, GroupNotVisible, GroupDissolved, KeyReused, Unavailable,
     ),
     security(("bearer" = [])),
 )]
@@ -81,9 +80,7 @@ pub async fn change_group_scale(
     params(("group_id" = GroupId, Path, description = "Group id")),
     responses(
         (status = 200, description = "Decisions", body = Vec<ScaleDecision>),
-        (status = 401, description = "No valid token", body = ErrorBody),
-        (status = 404, description = "No such group visible to the caller", body = ErrorBody),
-        (status = 503, description = "Service unavailable; retry", body = ErrorBody),
+        NoToken, GroupNotVisible, Unavailable,
     ),
     security(("bearer" = [])),
 )]
@@ -135,11 +132,8 @@ pub struct LeadQualityRequest {
     responses(
         (status = 201, description = "Recorded", body = LeadQuality),
         (status = 400, description = "Invalid input (a score outside 0–100; `improving` missing with no score of the year before)", body = ErrorBody),
-        (status = 401, description = "No valid token", body = ErrorBody),
         (status = 403, description = "Only the school's bureau", body = ErrorBody),
-        (status = 404, description = "No such school in the caller's region", body = ErrorBody),
-        (status = 422, description = "`idempotency_key_reused`", body = ErrorBody),
-        (status = 503, description = "Service unavailable; retry", body = ErrorBody),
+        NoToken, SchoolNotInRegion, KeyReused, Unavailable,
     ),
     security(("bearer" = [])),
 )]
@@ -183,10 +177,8 @@ pub async fn record_lead_quality(
     params(("school_id" = SchoolId, Path, description = "School id")),
     responses(
         (status = 200, description = "Records", body = Vec<LeadQuality>),
-        (status = 401, description = "No valid token", body = ErrorBody),
         (status = 403, description = "Not the school's bureau, auditor or office", body = ErrorBody),
-        (status = 404, description = "No such school in the caller's region", body = ErrorBody),
-        (status = 503, description = "Service unavailable; retry", body = ErrorBody),
+        NoToken, SchoolNotInRegion, Unavailable,
     ),
     security(("bearer" = [])),
 )]

@@ -9,6 +9,7 @@ use edu_domain::{Problem, SchoolId};
 use crate::auth::{Caller, IdempotencyKey};
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::web;
+use crate::responses::{InvalidInput, NoToken, SchoolNotInRegion, Unavailable};
 use crate::{AppState, scope};
 
 /// Register a school (bureau, own region).
@@ -18,11 +19,9 @@ use crate::{AppState, scope};
     params(IdempotencyKey),
     responses(
         (status = 201, description = "Registered", body = School),
-        (status = 400, description = "Invalid input", body = ErrorBody),
-        (status = 401, description = "No valid token", body = ErrorBody),
         (status = 403, description = "Not the bureau of that region", body = ErrorBody),
         (status = 409, description = "`school_name_taken`", body = ErrorBody),
-        (status = 503, description = "Service unavailable; retry", body = ErrorBody),
+        InvalidInput, NoToken, Unavailable,
     ),
     security(("bearer" = [])),
 )]
@@ -49,7 +48,7 @@ pub async fn create_school(
     responses(
         (status = 200, description = "Schools of the caller's region", body = Page<School>),
         (status = 400, description = "Invalid paging", body = ErrorBody),
-        (status = 401, description = "No valid token", body = ErrorBody),
+        NoToken,
     ),
     security(("bearer" = [])),
 )]
@@ -79,8 +78,7 @@ pub async fn list_schools(
     params(("school_id" = SchoolId, Path, description = "School id")),
     responses(
         (status = 200, description = "The school", body = School),
-        (status = 401, description = "No valid token", body = ErrorBody),
-        (status = 404, description = "No such school in the caller's region", body = ErrorBody),
+        NoToken, SchoolNotInRegion,
     ),
     security(("bearer" = [])),
 )]

@@ -14,6 +14,10 @@ use utoipa::{IntoParams, ToSchema};
 use crate::auth::{Caller, IdempotencyKey};
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::web;
+use crate::responses::{
+    GroupDissolved, GroupNotVisible, InvalidQuery, KeyReused, NoToken, RosterNotAllowed,
+    SchoolNotVisible, Unavailable,
+};
 use crate::routes::groups::{visible_group, writable_group};
 use crate::routes::rotation::readable_school;
 use crate::{AppState, scope};
@@ -53,12 +57,8 @@ pub struct NewTrainingRequest {
     responses(
         (status = 201, description = "Recorded", body = Training),
         (status = 400, description = "Invalid input, or a participant who is not a teacher of the group's schools", body = ErrorBody),
-        (status = 401, description = "No valid token", body = ErrorBody),
         (status = 403, description = "Not the group's lead school or its bureau", body = ErrorBody),
-        (status = 404, description = "No such group visible to the caller", body = ErrorBody),
-        (status = 409, description = "`group_dissolved`", body = ErrorBody),
-        (status = 422, description = "`idempotency_key_reused`", body = ErrorBody),
-        (status = 503, description = "Service unavailable; retry", body = ErrorBody),
+        NoToken, GroupNotVisible, GroupDissolved, KeyReused, Unavailable,
     ),
     security(("bearer" = [])),
 )]
@@ -116,10 +116,7 @@ pub struct TrainingListQuery {
     params(("group_id" = GroupId, Path, description = "Group id"), TrainingListQuery),
     responses(
         (status = 200, description = "Trainings and the kinds held and missing per semester", body = TrainingList),
-        (status = 400, description = "Invalid query", body = ErrorBody),
-        (status = 401, description = "No valid token", body = ErrorBody),
-        (status = 404, description = "No such group visible to the caller", body = ErrorBody),
-        (status = 503, description = "Service unavailable; retry", body = ErrorBody),
+        InvalidQuery, NoToken, GroupNotVisible, Unavailable,
     ),
     security(("bearer" = [])),
 )]
@@ -163,11 +160,7 @@ pub struct HoursParams {
     params(("school_id" = SchoolId, Path, description = "School id"), HoursParams),
     responses(
         (status = 200, description = "Hours per teacher and the share who reached 72", body = TrainingHours),
-        (status = 400, description = "Invalid query", body = ErrorBody),
-        (status = 401, description = "No valid token", body = ErrorBody),
-        (status = 403, description = "Not allowed to read this school's roster", body = ErrorBody),
-        (status = 404, description = "No such school visible to the caller", body = ErrorBody),
-        (status = 503, description = "Service unavailable; retry", body = ErrorBody),
+        InvalidQuery, NoToken, RosterNotAllowed, SchoolNotVisible, Unavailable,
     ),
     security(("bearer" = [])),
 )]
@@ -209,10 +202,7 @@ pub struct CoverageParams {
     params(("group_id" = GroupId, Path, description = "Group id"), CoverageParams),
     responses(
         (status = 200, description = "Coverage and the staff not yet shadowed", body = ShadowingCoverage),
-        (status = 400, description = "Invalid query", body = ErrorBody),
-        (status = 401, description = "No valid token", body = ErrorBody),
-        (status = 404, description = "No such group visible to the caller", body = ErrorBody),
-        (status = 503, description = "Service unavailable; retry", body = ErrorBody),
+        InvalidQuery, NoToken, GroupNotVisible, Unavailable,
     ),
     security(("bearer" = [])),
 )]
