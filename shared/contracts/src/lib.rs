@@ -117,6 +117,23 @@ pub struct Paging {
 impl Paging {
     pub const MAX_LIMIT: u16 = 200;
 
+    /// A list query's paging: what the caller gave, the defaults for what it left out.
+    pub fn or_default(limit: Option<u16>, offset: Option<u32>) -> Self {
+        let defaults = Self::default();
+        Self {
+            limit: limit.unwrap_or(defaults.limit),
+            offset: offset.unwrap_or(defaults.offset),
+        }
+    }
+
+    /// The largest page from `offset` on: for reading a whole list page by page.
+    pub fn largest_from(offset: u32) -> Self {
+        Self {
+            limit: Self::MAX_LIMIT,
+            offset,
+        }
+    }
+
     /// The paging if its limit is within 1..=200.
     pub fn checked(self) -> Result<Self, edu_domain::Problem> {
         if self.limit == 0 || self.limit > Self::MAX_LIMIT {

@@ -40,11 +40,7 @@ pub struct ConsentListQuery {
 
 impl ConsentListQuery {
     fn paging(&self) -> Paging {
-        let defaults = Paging::default();
-        Paging {
-            limit: self.limit.unwrap_or(defaults.limit),
-            offset: self.offset.unwrap_or(defaults.offset),
-        }
+        Paging::or_default(self.limit, self.offset)
     }
 }
 

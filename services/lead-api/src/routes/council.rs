@@ -1,39 +1,35 @@
 //! The council (理事会, RULES.md §2): its seats, meetings, attendance, motions and votes,
-//! minutes, the quarterly written report to the bureau (G-08) with its printable document
-//! (the quarter's major decisions and the member schools' major matters recorded in it),
 //! the monthly and yearly cadence (G-06, G-15, V-06, M2), the G-09 decision query, and an
-//! iCalendar of the meetings. The council service enforces the rules; this front checks
-//! who may see and do what.
+//! iCalendar of the meetings; the minutes are in `minutes`, the quarterly written report to
+//! the bureau (G-08) in `reports` and its printable document in `council_report`. The
+//! council service enforces the rules; this front checks who may see and do what.
 
 use actix_web::http::header::{ContentDisposition, DispositionParam, DispositionType};
 use actix_web::{HttpResponse, get, post, put};
 use chrono::{NaiveDate, Utc};
 use edu_contracts::council::{
-    Attendance, Ballot, Cadence, CadenceQuery, CastVotes, CirculateMinutes, CorrectMinutes,
-    Council, CouncilComposition, Decision, DecisionCategory, DecisionQuery, FindDecisions,
-    GetCadence, GetCouncil, GetMeeting, GetMotion, GetReport, GroupScope, ListMeetings,
-    ListReports, Meeting, MeetingId, MeetingKind, MeetingQuery, MeetingRef, Minutes,
-    MinutesCorrection, MinutesDraft, Motion, MotionId, MotionRef, NewMeeting, NewMotion, Page,
-    Paging, ProposeMotion, PublishMinutes, Quarter, QuarterlyReport, RecordAttendance, ReportQuery,
-    ReportRef, ReportStatus, ReportSubmission, ScheduleMeeting, SetCouncil, SubmitReport,
-    WriteMinutes,
+    Attendance, Ballot, Cadence, CadenceQuery, CastVotes, Council, CouncilComposition, Decision,
+    DecisionCategory, DecisionQuery, FindDecisions, GetCadence, GetCouncil, GetMeeting, GetMotion,
+    GroupScope, ListMeetings, Meeting, MeetingId, MeetingKind, MeetingQuery, MeetingRef, Motion,
+    MotionId, MotionRef, NewMeeting, NewMotion, Page, Paging, ProposeMotion, RecordAttendance,
+    ScheduleMeeting, SetCouncil,
 };
 use edu_contracts::membership::Group;
-use edu_domain::{ErrorCode, GroupId, Problem, RegionCode, SchoolId};
+use edu_domain::{ErrorCode, GroupId, Problem, SchoolId};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
 use crate::auth::{Caller, IdempotencyKey};
 use crate::error::{ApiError, ErrorBody};
 use crate::responses::{
-    GroupDissolved, GroupNotVisible, InvalidInput, InvalidPeriod, InvalidQuery, KeyReused,
-    MeetingNotVisible, NoToken, NotLeadOffice, Unavailable,
+    GroupDissolved, GroupNotVisible, InvalidInput, InvalidQuery, KeyReused, MeetingNotVisible,
+    NoToken, NotLeadOffice, Unavailable,
 };
 use crate::routes::groups::{visible_group, writable_group};
 use crate::{AppState, extract::web, ics, scope};
 
 /// A meeting and its group; 404 unless the caller sees the group.
-async fn visible_meeting(
+pub(crate) async fn visible_meeting(
     state: &AppState,
     caller: &Caller,
     meeting_id: MeetingId,
@@ -52,7 +48,7 @@ async fn visible_meeting(
 }
 
 /// A meeting the caller's lead office runs, of a group that still accepts changes.
-async fn run_meeting(
+pub(crate) async fn run_meeting(
     state: &AppState,
     caller: &Caller,
     meeting_id: MeetingId,
@@ -61,10 +57,6 @@ async fn run_meeting(
     scope::open_for_changes(&group)?;
     scope::can_run_council(caller, &group)?;
     Ok((meeting, group))
-}
-
-pub(crate) fn period(raw: &str) -> Result<Quarter, ApiError> {
-    Ok(raw.parse::<Quarter>()?)
 }
 
 /// The group's council: its seats now, and what it still lacks.
@@ -245,15 +237,11 @@ pub async fn list_meetings(
 ) -> Result<web::Json<Page<Meeting>>, ApiError> {
     let group = visible_group(&state, &caller, path.into_inner()).await?;
     let q = query.into_inner();
-    let defaults = Paging::default();
     let query = MeetingQuery {
         group_id: group.id,
         year: q.year,
         kind: q.kind,
-        paging: Paging {
-            limit: q.limit.unwrap_or(defaults.limit),
-            offset: q.offset.unwrap_or(defaults.offset),
-        },
+        paging: Paging::or_default(q.limit, q.offset),
     };
     Ok(web::Json(
         state
@@ -288,10 +276,7 @@ pub async fn export_meetings_calendar(
         group_id: group.id,
         year: query.year,
         kind: None,
-        paging: Paging {
-            limit: Paging::MAX_LIMIT,
-            offset: 0,
-        },
+        paging: Paging::largest_from(0),
     };
     let mut meetings = Vec::new();
     loop {
@@ -502,148 +487,6 @@ pub async fn cast_votes(
     ))
 }
 
-/// Write the minutes: the lead school's office while a draft; while circulated, an
-/// attendee's amendment naming its seat (the seat's school office or the lead office);
-/// never once published (`minutes_published`).
-#[utoipa::path(
-    tag = "council",
-    operation_id = "write_minutes",
-    params(("meeting_id" = MeetingId, Path, description = "Meeting id")),
-    request_body = MinutesDraft,
-    responses(
-        (status = 200, description = "The minutes", body = Minutes),
-        (status = 403, description = "Not allowed to write these minutes", body = ErrorBody),
-        (status = 409, description = "`minutes_published`, `minutes_state_invalid`, `seat_not_present`, `meeting_state_invalid`", body = ErrorBody),
-        InvalidInput, NoToken, MeetingNotVisible, Unavailable,
-    ),
-    security(("bearer" = [])),
-)]
-#[put("/meetings/{meeting_id}/minutes")]
-pub async fn write_minutes(
-    state: web::Data<AppState>,
-    caller: Caller,
-    path: web::Path<MeetingId>,
-    body: web::Json<MinutesDraft>,
-) -> Result<web::Json<Minutes>, ApiError> {
-    let (meeting, group) = visible_meeting(&state, &caller, path.into_inner()).await?;
-    scope::open_for_changes(&group)?;
-    let mut draft = body.into_inner();
-    let seat_school = draft.seat_id.and_then(|seat| {
-        meeting
-            .attendance
-            .iter()
-            .find(|a| a.seat_id == seat)
-            .map(|a| a.school_id)
-    });
-    match (draft.seat_id, seat_school) {
-        (None, _) => scope::can_run_council(&caller, &group)?,
-        (Some(_), Some(school)) => scope::can_amend_minutes(&caller, &group, school)?,
-        // not a seat of the meeting: the service answers seat_not_present
-        (Some(_), None) => scope::can_run_council(&caller, &group)?,
-    }
-    draft.meeting_id = meeting.id;
-    Ok(web::Json(
-        state
-            .bus
-            .call::<WriteMinutes>(&caller.actor(), None, draft)
-            .await?,
-    ))
-}
-
-/// Circulate draft minutes to the attendees for amendment (the lead school's office).
-#[utoipa::path(
-    tag = "council",
-    operation_id = "circulate_minutes",
-    params(("meeting_id" = MeetingId, Path, description = "Meeting id")),
-    responses(
-        (status = 200, description = "Circulated", body = Minutes),
-        (status = 409, description = "`minutes_state_invalid`, `minutes_published`", body = ErrorBody),
-        NoToken, NotLeadOffice, MeetingNotVisible, Unavailable,
-    ),
-    security(("bearer" = [])),
-)]
-#[post("/meetings/{meeting_id}/minutes/circulate")]
-pub async fn circulate_minutes(
-    state: web::Data<AppState>,
-    caller: Caller,
-    path: web::Path<MeetingId>,
-) -> Result<web::Json<Minutes>, ApiError> {
-    let (meeting, _) = run_meeting(&state, &caller, path.into_inner()).await?;
-    let r = MeetingRef {
-        meeting_id: meeting.id,
-    };
-    Ok(web::Json(
-        state
-            .bus
-            .call::<CirculateMinutes>(&caller.actor(), None, r)
-            .await?,
-    ))
-}
-
-/// Publish circulated minutes (the lead school's office); they never change afterwards.
-#[utoipa::path(
-    tag = "council",
-    operation_id = "publish_minutes",
-    params(("meeting_id" = MeetingId, Path, description = "Meeting id")),
-    responses(
-        (status = 200, description = "Published", body = Minutes),
-        (status = 409, description = "`minutes_state_invalid` (not circulated), `minutes_published`", body = ErrorBody),
-        NoToken, NotLeadOffice, MeetingNotVisible, Unavailable,
-    ),
-    security(("bearer" = [])),
-)]
-#[post("/meetings/{meeting_id}/minutes/publish")]
-pub async fn publish_minutes(
-    state: web::Data<AppState>,
-    caller: Caller,
-    path: web::Path<MeetingId>,
-) -> Result<web::Json<Minutes>, ApiError> {
-    let (meeting, _) = run_meeting(&state, &caller, path.into_inner()).await?;
-    let r = MeetingRef {
-        meeting_id: meeting.id,
-    };
-    Ok(web::Json(
-        state
-            .bus
-            .call::<PublishMinutes>(&caller.actor(), None, r)
-            .await?,
-    ))
-}
-
-/// Correct published minutes with a new record linked to them (the lead school's office).
-#[utoipa::path(
-    tag = "council",
-    operation_id = "create_minutes_correction",
-    params(
-        ("meeting_id" = MeetingId, Path, description = "Meeting id"),
-        IdempotencyKey,
-    ),
-    request_body = MinutesCorrection,
-    responses(
-        (status = 201, description = "The minutes with the correction", body = Minutes),
-        (status = 409, description = "`minutes_state_invalid` (not published)", body = ErrorBody),
-        InvalidInput, NoToken, NotLeadOffice, MeetingNotVisible, KeyReused, Unavailable,
-    ),
-    security(("bearer" = [])),
-)]
-#[post("/meetings/{meeting_id}/minutes/corrections")]
-pub async fn create_minutes_correction(
-    state: web::Data<AppState>,
-    caller: Caller,
-    key: IdempotencyKey,
-    path: web::Path<MeetingId>,
-    body: web::Json<MinutesCorrection>,
-) -> Result<HttpResponse, ApiError> {
-    let (meeting, _) = run_meeting(&state, &caller, path.into_inner()).await?;
-    let mut correction = body.into_inner();
-    correction.meeting_id = meeting.id;
-    let minutes = state
-        .bus
-        .call::<CorrectMinutes>(&caller.actor(), key.0, correction)
-        .await?;
-    Ok(HttpResponse::Created().json(minutes))
-}
-
 /// G-09 filters: "is there a decision of category X about school S?"
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -686,7 +529,6 @@ pub async fn list_decisions(
 ) -> Result<web::Json<Page<Decision>>, ApiError> {
     let group = visible_group(&state, &caller, path.into_inner()).await?;
     let q = query.into_inner();
-    let defaults = Paging::default();
     let query = DecisionQuery {
         group_id: Some(group.id),
         category: q.category,
@@ -694,10 +536,7 @@ pub async fn list_decisions(
         major: q.major,
         from: q.from,
         to: q.to,
-        paging: Paging {
-            limit: q.limit.unwrap_or(defaults.limit),
-            offset: q.offset.unwrap_or(defaults.offset),
-        },
+        paging: Paging::or_default(q.limit, q.offset),
     };
     Ok(web::Json(
         state
@@ -705,148 +544,4 @@ pub async fn list_decisions(
             .call::<FindDecisions>(&caller.actor(), None, query)
             .await?,
     ))
-}
-
-/// Every quarter since the group was established, with its report's state (G-08).
-#[utoipa::path(
-    tag = "council",
-    operation_id = "list_reports",
-    params(("group_id" = GroupId, Path, description = "Group id")),
-    responses(
-        (status = 200, description = "The quarters and their reports", body = Vec<ReportStatus>),
-        NoToken, GroupNotVisible, Unavailable,
-    ),
-    security(("bearer" = [])),
-)]
-#[get("/groups/{group_id}/reports")]
-pub async fn list_reports(
-    state: web::Data<AppState>,
-    caller: Caller,
-    path: web::Path<GroupId>,
-) -> Result<web::Json<Vec<ReportStatus>>, ApiError> {
-    let group = visible_group(&state, &caller, path.into_inner()).await?;
-    let q = ReportQuery::Group { group_id: group.id };
-    Ok(web::Json(
-        state
-            .bus
-            .call::<ListReports>(&caller.actor(), None, q)
-            .await?,
-    ))
-}
-
-/// The region's groups whose quarterly reports are overdue (the bureau and auditors, G-08).
-#[utoipa::path(
-    tag = "council",
-    operation_id = "list_overdue_reports",
-    params(("region" = String, Path, description = "Six-digit region code")),
-    responses(
-        (status = 200, description = "Overdue reports", body = Vec<ReportStatus>),
-        (status = 400, description = "Invalid region", body = ErrorBody),
-        (status = 403, description = "Not the region's bureau or auditor", body = ErrorBody),
-        NoToken, Unavailable,
-    ),
-    security(("bearer" = [])),
-)]
-#[get("/regions/{region}/reports/overdue")]
-pub async fn list_overdue_reports(
-    state: web::Data<AppState>,
-    caller: Caller,
-    path: web::Path<String>,
-) -> Result<web::Json<Vec<ReportStatus>>, ApiError> {
-    let region = RegionCode::parse(&path.into_inner())?;
-    scope::can_read_region_reports(&caller, &region)?;
-    let q = ReportQuery::RegionOverdue { region };
-    Ok(web::Json(
-        state
-            .bus
-            .call::<ListReports>(&caller.actor(), None, q)
-            .await?,
-    ))
-}
-
-pub(crate) async fn fetch_report(
-    state: &AppState,
-    caller: &Caller,
-    group_id: GroupId,
-    raw_period: &str,
-) -> Result<(QuarterlyReport, Group), ApiError> {
-    let group = visible_group(state, caller, group_id).await?;
-    let r = ReportRef {
-        group_id: group.id,
-        period: period(raw_period)?,
-    };
-    let report = state
-        .bus
-        .call::<GetReport>(&caller.actor(), None, r)
-        .await?;
-    Ok((report, group))
-}
-
-/// A quarter's written report: as submitted, or generated from the quarter's major
-/// decisions while not yet submitted (G-08); its state says whether it is overdue. It also
-/// lists the member schools' major matters recorded in the quarter (G-09).
-#[utoipa::path(
-    tag = "council",
-    operation_id = "get_report",
-    params(
-        ("group_id" = GroupId, Path, description = "Group id"),
-        ("period" = String, Path, description = "The quarter, e.g. `2026-Q1`"),
-    ),
-    responses(
-        (status = 200, description = "The report", body = QuarterlyReport),
-        InvalidPeriod, NoToken, GroupNotVisible, Unavailable,
-    ),
-    security(("bearer" = [])),
-)]
-#[get("/groups/{group_id}/reports/{period}")]
-pub async fn get_report(
-    state: web::Data<AppState>,
-    caller: Caller,
-    path: web::Path<(GroupId, String)>,
-) -> Result<web::Json<QuarterlyReport>, ApiError> {
-    let (group_id, raw) = path.into_inner();
-    let (report, _) = fetch_report(&state, &caller, group_id, &raw).await?;
-    Ok(web::Json(report))
-}
-
-/// Submit a quarter's written report to the bureau (the lead school's office), after the
-/// quarter ends. It lists every major decision of the quarter, or it is refused
-/// (`report_missing_major_decisions`, G-08). Due 15 days after the quarter (policy).
-#[utoipa::path(
-    tag = "council",
-    operation_id = "submit_report",
-    params(
-        ("group_id" = GroupId, Path, description = "Group id"),
-        ("period" = String, Path, description = "The quarter, e.g. `2026-Q1`"),
-        IdempotencyKey,
-    ),
-    request_body = ReportSubmission,
-    responses(
-        (status = 201, description = "Submitted", body = QuarterlyReport),
-        (status = 400, description = "Invalid input (a decision not of this quarter)", body = ErrorBody),
-        (status = 409, description = "`report_already_submitted`, `quarter_not_ended`, `group_dissolved`", body = ErrorBody),
-        (status = 422, description = "`report_missing_major_decisions` (G-08; `details.missing_decision_ids`), `idempotency_key_reused`", body = ErrorBody),
-        NoToken, NotLeadOffice, GroupNotVisible, Unavailable,
-    ),
-    security(("bearer" = [])),
-)]
-#[post("/groups/{group_id}/reports/{period}")]
-pub async fn submit_report(
-    state: web::Data<AppState>,
-    caller: Caller,
-    key: IdempotencyKey,
-    path: web::Path<(GroupId, String)>,
-    body: web::Json<ReportSubmission>,
-) -> Result<HttpResponse, ApiError> {
-    let (group_id, raw) = path.into_inner();
-    let group = writable_group(&state, &caller, group_id).await?;
-    scope::can_run_council(&caller, &group)?;
-    let mut submission = body.into_inner();
-    submission.group_id = group.id;
-    submission.period = period(&raw)?;
-    let report = state
-        .bus
-        .call::<SubmitReport>(&caller.actor(), key.0, submission)
-        .await?;
-    Ok(HttpResponse::Created().json(report))
 }

@@ -11,8 +11,8 @@ use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::extract::web;
 use crate::responses::{GroupNotVisible, InvalidPeriod, NoToken, Unavailable};
-use crate::routes::council::fetch_report;
 use crate::routes::names::Names;
+use crate::routes::reports::fetch_report;
 use crate::{headers, render};
 
 /// A quarter's report as a printable HTML document (A4, for 打印 or "save as PDF").

@@ -29,7 +29,7 @@ use crate::responses::{
 use crate::routes::evaluation::round_of_region;
 use crate::routes::evaluation_sheet;
 use crate::routes::groups::visible_group;
-use crate::routes::rotation::{fits_the_bus, upload_body};
+use crate::routes::teachers::{fits_the_bus, upload_body};
 use crate::{AppState, scope};
 
 /// A page of the region's rounds.
@@ -73,15 +73,11 @@ pub async fn list_evaluation_rounds(
 ) -> Result<web::Json<Page<RoundSummary>>, ApiError> {
     scope::can_read_evaluation(&caller, &caller.0.region)?;
     let q = query.into_inner();
-    let defaults = Paging::default();
     let query = RoundQuery {
         region: caller.0.region.clone(),
         school_year: q.school_year,
         status: q.status,
-        paging: Paging {
-            limit: q.limit.unwrap_or(defaults.limit),
-            offset: q.offset.unwrap_or(defaults.offset),
-        },
+        paging: Paging::or_default(q.limit, q.offset),
     };
     Ok(web::Json(
         state
@@ -201,10 +197,7 @@ async fn region_schools(state: &AppState, caller: &Caller) -> Result<Vec<School>
         let q = SchoolQuery {
             region: Some(caller.0.region.clone()),
             ids: Vec::new(),
-            paging: Paging {
-                limit: Paging::MAX_LIMIT,
-                offset: u32::try_from(out.len()).unwrap_or(u32::MAX),
-            },
+            paging: Paging::largest_from(u32::try_from(out.len()).unwrap_or(u32::MAX)),
         };
         let page = state
             .bus

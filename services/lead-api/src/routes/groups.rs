@@ -195,11 +195,7 @@ pub async fn list_groups(
     query: web::Query<GroupListQuery>,
 ) -> Result<web::Json<Page<Group>>, ApiError> {
     let q = query.into_inner();
-    let defaults = Paging::default();
-    let paging = Paging {
-        limit: q.limit.unwrap_or(defaults.limit),
-        offset: q.offset.unwrap_or(defaults.offset),
-    };
+    let paging = Paging::or_default(q.limit, q.offset);
     let (region, school_id) = match caller.0.role {
         Role::Bureau | Role::Auditor => (Some(caller.0.region.clone()), None),
         Role::LeadAdmin | Role::MemberAdmin | Role::Teacher => (None, caller.0.school_id),

@@ -100,14 +100,10 @@ pub async fn list_major_matters(
 ) -> Result<web::Json<Page<MajorMatter>>, ApiError> {
     let group = visible_group(&state, &caller, path.into_inner()).await?;
     let q = query.into_inner();
-    let defaults = Paging::default();
     let query = MajorMatterQuery {
         group_id: group.id,
         school_id: q.school_id,
-        paging: Paging {
-            limit: q.limit.unwrap_or(defaults.limit),
-            offset: q.offset.unwrap_or(defaults.offset),
-        },
+        paging: Paging::or_default(q.limit, q.offset),
     };
     Ok(web::Json(
         state

@@ -171,10 +171,7 @@ pub async fn get_my_teaching(
         school_id: None,
         teacher_id: Some(teacher.id),
         school_year: Some(school_year),
-        paging: Paging {
-            limit: Paging::MAX_LIMIT,
-            offset: 0,
-        },
+        paging: Paging::largest_from(0),
     };
     mine.postings = state
         .bus

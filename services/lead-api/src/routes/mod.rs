@@ -9,19 +9,24 @@ pub mod evaluation;
 pub mod evaluation_export;
 mod evaluation_sheet;
 pub mod evaluation_year;
+pub mod facilities;
+pub mod files;
 pub mod groups;
 pub mod library;
 pub mod major_matters;
 pub mod me;
+pub mod minutes;
 pub(crate) mod names;
 pub mod obligations;
 pub mod past_meetings;
 pub mod policy;
+pub mod reports;
 pub mod rotation;
 pub mod sanctions;
 pub mod scale;
 pub mod schools;
 pub mod system;
+pub mod teachers;
 pub mod training;
 
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -47,9 +52,9 @@ pub fn config(cfg: &mut ServiceConfig) {
         .service(scale::list_group_scale_decisions)
         .service(scale::record_lead_quality)
         .service(scale::list_lead_quality)
-        .service(rotation::import_teachers)
-        .service(rotation::list_teachers)
-        .service(rotation::export_teachers)
+        .service(teachers::import_teachers)
+        .service(teachers::list_teachers)
+        .service(teachers::export_teachers)
         .service(rotation::create_posting)
         .service(rotation::load_past_postings)
         .service(rotation::list_postings)
@@ -76,22 +81,22 @@ pub fn config(cfg: &mut ServiceConfig) {
         .service(council::create_motion)
         .service(council::get_motion)
         .service(council::cast_votes)
-        .service(council::write_minutes)
-        .service(council::circulate_minutes)
-        .service(council::publish_minutes)
-        .service(council::create_minutes_correction)
+        .service(minutes::write_minutes)
+        .service(minutes::circulate_minutes)
+        .service(minutes::publish_minutes)
+        .service(minutes::create_minutes_correction)
         .service(council::list_decisions)
         .service(major_matters::record_major_matter)
         .service(major_matters::list_major_matters)
-        .service(council::list_reports)
-        .service(council::list_overdue_reports)
+        .service(reports::list_reports)
+        .service(reports::list_overdue_reports)
         .service(council_report::print_report)
-        .service(council::get_report)
-        .service(council::submit_report)
+        .service(reports::get_report)
+        .service(reports::submit_report)
         .service(catalogue::create_resource)
         .service(catalogue::list_resources)
         .service(catalogue::get_resource)
-        .service(catalogue::download_resource_file)
+        .service(files::download_resource_file)
         .service(catalogue::create_resource_version)
         .service(catalogue::review_resource)
         .service(catalogue::adopt_resource)
@@ -99,11 +104,11 @@ pub fn config(cfg: &mut ServiceConfig) {
         .service(catalogue::share_resource)
         .service(catalogue::list_brand_refusals)
         .service(catalogue::get_resource_reuse)
-        .service(catalogue::upload_file)
-        .service(catalogue::create_facility)
-        .service(catalogue::list_facilities)
-        .service(catalogue::create_booking)
-        .service(catalogue::list_bookings)
+        .service(files::upload_file)
+        .service(facilities::create_facility)
+        .service(facilities::list_facilities)
+        .service(facilities::create_booking)
+        .service(facilities::list_bookings)
         .service(sanctions::create_warning)
         .service(sanctions::list_sanctions)
         .service(sanctions::create_persuade_out)

@@ -43,10 +43,7 @@ impl Names {
             let q = SchoolQuery {
                 region: None,
                 ids: chunk.to_vec(),
-                paging: Paging {
-                    limit: Paging::MAX_LIMIT,
-                    offset: 0,
-                },
+                paging: Paging::largest_from(0),
             };
             let page = state
                 .bus

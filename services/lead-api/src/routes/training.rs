@@ -19,7 +19,7 @@ use crate::responses::{
     SchoolNotVisible, Unavailable,
 };
 use crate::routes::groups::{visible_group, writable_group};
-use crate::routes::rotation::readable_school;
+use crate::routes::teachers::readable_school;
 use crate::{AppState, scope};
 
 /// A training or teaching showcase the lead school held for the group.
