@@ -17,9 +17,10 @@ use edu_db::idempotency;
 use edu_domain::{GroupId, MembershipId, Problem, RegionCode, Role, SchoolId, text};
 use uuid::Uuid;
 
+use crate::admission::{Consent, admit_in, check_admission};
 use crate::error::MembershipError;
 use crate::schema::{consent_requests, groups, schools};
-use crate::service::{Consent, MembershipService, Result, admit_in, check_admission};
+use crate::service::{MembershipService, Result};
 use crate::store::corrupt;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]

@@ -17,9 +17,10 @@ use edu_domain::{
     ExitReason, GroupId, GroupStatus, MemberRole, MembershipId, Problem, SchoolId, SchoolYear, text,
 };
 
+use crate::admission::insert_membership;
 use crate::error::MembershipError;
 use crate::rules;
-use crate::service::{Formation, MembershipService, Result, establish, insert_membership};
+use crate::service::{Formation, MembershipService, Result, establish};
 use crate::store::{self, MembershipRow};
 
 /// At most this many stays in one load.

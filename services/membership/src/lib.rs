@@ -6,6 +6,7 @@
 //! consent across counties (F-04); the sanctions: warnings, persuade-out with the bureau's confirmation (X-01, §8.7, G-09)
 //! and dissolution on a failing evaluation. Owns the `membership` PostgreSQL schema.
 
+mod admission;
 mod consent;
 mod consequences;
 pub mod error;
