@@ -60,16 +60,49 @@ impl Service {
 
     /// Starts a backend service on the bus (migrating its schema first).
     pub async fn start(self, bus: &Bus, settings: &Settings) -> anyhow::Result<ServiceHost> {
-        let db = settings.db(self.schema());
+        self.start_on(bus, settings.db(self.schema()), settings.catalogue())
+            .await
+    }
+
+    /// [`Service::start`] on a database of the caller's choosing (a test's own).
+    pub async fn start_on(
+        self,
+        bus: &Bus,
+        db: edu_db::DbConfig,
+        catalogue: edu_catalogue::CatalogueConfig,
+    ) -> anyhow::Result<ServiceHost> {
         match self {
             Self::Membership => edu_membership::start(bus, db).await,
             Self::Rotation => edu_rotation::start(bus, db).await,
-            Self::Catalogue => edu_catalogue::start_with(bus, db, settings.catalogue()).await,
+            Self::Catalogue => edu_catalogue::start_with(bus, db, catalogue).await,
             Self::Council => edu_council::start(bus, db).await,
             Self::Evaluation => edu_evaluation::start(bus, db).await,
             Self::LeadApi => anyhow::bail!("the lead-api is not a bus service"),
         }
     }
+}
+
+/// Starts every backend service on `bus`, each on the database `db` gives for its schema, and
+/// runs it until `stop()` resolves: `edugroup-dev up` with its settings, a test with its own
+/// database. The running services, in start order.
+pub async fn run_backend<F>(
+    bus: &Bus,
+    db: impl Fn(&str) -> edu_db::DbConfig,
+    catalogue: edu_catalogue::CatalogueConfig,
+    stop: impl Fn() -> F,
+) -> anyhow::Result<Vec<tokio::task::JoinHandle<()>>>
+where
+    F: Future<Output = ()> + Send + 'static,
+{
+    let mut running = Vec::new();
+    for service in Service::BACKEND {
+        let host = service
+            .start_on(bus, db(service.schema()), catalogue.clone())
+            .await
+            .with_context(|| format!("starting {}", service.schema()))?;
+        running.push(tokio::spawn(host.run_until(stop())));
+    }
+    Ok(running)
 }
 
 /// Logs to stderr, filtered by `RUST_LOG`, else by `default`.

@@ -75,16 +75,14 @@ struct Event {
 
 /// Every service and the API on a free port; its base URL.
 async fn system(db: &TestDb, bus: &TestBus) -> String {
-    let hosts = [
-        edu_membership::start(&bus.bus, db.config("membership")).await,
-        edu_rotation::start(&bus.bus, db.config("rotation")).await,
-        edu_catalogue::start(&bus.bus, db.config("catalogue")).await,
-        edu_council::start(&bus.bus, db.config("council")).await,
-        edu_evaluation::start(&bus.bus, db.config("evaluation")).await,
-    ];
-    for host in hosts {
-        tokio::spawn(host.unwrap().run_until(std::future::pending()));
-    }
+    edugroup::system::run_backend(
+        &bus.bus,
+        |schema| db.config(schema),
+        Default::default(),
+        std::future::pending,
+    )
+    .await
+    .unwrap();
     let verifier = Verifier::new(&auth()).await.unwrap();
     let state = AppState::new(bus.bus.clone(), verifier)
         .await

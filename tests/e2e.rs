@@ -27,26 +27,14 @@ fn auth() -> AuthConfig {
 async fn whole_system_serves_http_with_every_service_ready() {
     let db = TestDb::new().await.unwrap();
     let bus = TestBus::new().await.unwrap();
-    let hosts = [
-        edu_membership::start(&bus.bus, db.config("membership"))
-            .await
-            .unwrap(),
-        edu_rotation::start(&bus.bus, db.config("rotation"))
-            .await
-            .unwrap(),
-        edu_catalogue::start(&bus.bus, db.config("catalogue"))
-            .await
-            .unwrap(),
-        edu_council::start(&bus.bus, db.config("council"))
-            .await
-            .unwrap(),
-        edu_evaluation::start(&bus.bus, db.config("evaluation"))
-            .await
-            .unwrap(),
-    ];
-    for host in hosts {
-        tokio::spawn(host.run_until(std::future::pending()));
-    }
+    edugroup::system::run_backend(
+        &bus.bus,
+        |schema| db.config(schema),
+        Default::default(),
+        std::future::pending,
+    )
+    .await
+    .unwrap();
     let verifier = Verifier::new(&auth()).await.unwrap();
     let state = AppState::new(bus.bus.clone(), verifier).await.unwrap();
     let config = ApiConfig {

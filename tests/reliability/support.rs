@@ -468,16 +468,14 @@ impl InProcess {
     pub async fn start() -> Self {
         let db = edu_testkit::TestDb::new().await.unwrap();
         let bus = edu_testkit::TestBus::new().await.unwrap();
-        let hosts = [
-            edu_membership::start(&bus.bus, db.config("membership")).await,
-            edu_rotation::start(&bus.bus, db.config("rotation")).await,
-            edu_catalogue::start(&bus.bus, db.config("catalogue")).await,
-            edu_council::start(&bus.bus, db.config("council")).await,
-            edu_evaluation::start(&bus.bus, db.config("evaluation")).await,
-        ];
-        for host in hosts {
-            tokio::spawn(host.unwrap().run_until(std::future::pending()));
-        }
+        edugroup::system::run_backend(
+            &bus.bus,
+            |schema| db.config(schema),
+            Default::default(),
+            std::future::pending,
+        )
+        .await
+        .unwrap();
         let verifier = edu_auth::Verifier::new(&auth()).await.unwrap();
         let state = edu_lead_api::AppState::new(bus.bus.clone(), verifier)
             .await

@@ -118,7 +118,7 @@ async fn resources_indexed_before_the_subject_counted_are_indexed_again_at_start
     let host = edu_catalogue::start(env.bus(), env.db.config("catalogue"))
         .await
         .unwrap();
-    tokio::spawn(host.run_until(std::future::pending()));
+    edu_testkit::run_in_background(host);
     assert_eq!(env.search(reader, g.id, q("数学")).await.unwrap().total, 3);
     assert_eq!(env.search(reader, g.id, q("勾股")).await.unwrap().total, 1);
 }

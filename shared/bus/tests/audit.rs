@@ -15,7 +15,7 @@ use edu_contracts::audit::{BreakKind, ChainReport};
 use edu_contracts::events::MemberAdmitted;
 use edu_contracts::{Actor, Command};
 use edu_db::{DbConfig, DbPool};
-use edu_domain::{EventId, GroupId, MembershipId, RegionCode, Role, SchoolId};
+use edu_domain::{EventId, RegionCode, Role};
 use edu_testkit::TestDb;
 
 type TestResult = anyhow::Result<()>;
@@ -34,20 +34,7 @@ fn bureau(region: &str) -> Actor {
 }
 
 fn admitted() -> MemberAdmitted {
-    MemberAdmitted {
-        group_id: GroupId::new(),
-        school_id: SchoolId::new(),
-        membership_id: MembershipId::new(),
-        plaque_text: "太康县第一初级中学教育集团成员学校".into(),
-        legal_person_retained: true,
-        independent_leadership: Some(true),
-        cross_region: false,
-        policy_version: 0,
-        region: None,
-        school_name: None,
-        principal_name: None,
-        joined_on: None,
-    }
+    edu_testkit::sample_admission()
 }
 
 async fn setup(db: &TestDb) -> anyhow::Result<(DbConfig, DbPool)> {

@@ -16,7 +16,7 @@ use edu_bus::{outbox, relay};
 use edu_contracts::events::{MemberAdmitted, MemberExited};
 use edu_contracts::{Actor, Event, EventEnvelope, ServiceName};
 use edu_db::{DbConfig, DbPool};
-use edu_domain::{EventId, GroupId, MembershipId, SchoolId};
+use edu_domain::EventId;
 use edu_testkit::{TestBus, TestDb};
 use futures::FutureExt;
 use futures::future::BoxFuture;
@@ -127,20 +127,7 @@ fn actor() -> Actor {
 }
 
 fn admitted() -> MemberAdmitted {
-    MemberAdmitted {
-        group_id: GroupId::new(),
-        school_id: SchoolId::new(),
-        membership_id: MembershipId::new(),
-        plaque_text: "太康县第一初级中学教育集团成员学校".into(),
-        legal_person_retained: true,
-        independent_leadership: Some(true),
-        cross_region: false,
-        policy_version: 0,
-        region: None,
-        school_name: None,
-        principal_name: None,
-        joined_on: None,
-    }
+    edu_testkit::sample_admission()
 }
 
 fn envelope(event: &MemberAdmitted) -> anyhow::Result<EventEnvelope> {

@@ -257,3 +257,49 @@ impl Drop for TestBus {
         .join();
     }
 }
+
+/// Runs a started service until the test's runtime ends, as `serve` runs it in production.
+pub fn run_in_background(host: edu_bus::server::ServiceHost) {
+    tokio::spawn(host.run_until(std::future::pending()));
+}
+
+/// Starts services on a test's own database and bus and runs them in the background, each on
+/// the schema named beside it:
+///
+/// ```ignore
+/// edu_testkit::serve!(db, bus; edu_membership::start => "membership", edu_rotation::start => "rotation");
+/// ```
+///
+/// A service that cannot start fails the test and says which.
+#[macro_export]
+macro_rules! serve {
+    ($db:expr, $bus:expr; $($start:path => $schema:literal),+ $(,)?) => {
+        $(
+            $crate::run_in_background(
+                $start(&$bus.bus, $db.config($schema))
+                    .await
+                    .expect(concat!("the ", $schema, " service starts")),
+            );
+        )+
+    };
+}
+
+/// An admission of a school nobody knows into a group nobody knows: an event to push through
+/// the bus's machinery where its content does not matter.
+pub fn sample_admission() -> edu_contracts::events::MemberAdmitted {
+    use edu_domain::{GroupId, MembershipId, SchoolId};
+    edu_contracts::events::MemberAdmitted {
+        group_id: GroupId::new(),
+        school_id: SchoolId::new(),
+        membership_id: MembershipId::new(),
+        plaque_text: "太康县第一初级中学教育集团成员学校".into(),
+        legal_person_retained: true,
+        independent_leadership: Some(true),
+        cross_region: false,
+        policy_version: 0,
+        region: None,
+        school_name: None,
+        principal_name: None,
+        joined_on: None,
+    }
+}

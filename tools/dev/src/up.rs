@@ -10,7 +10,7 @@ use edu_domain::{RegionCode, Role};
 use edu_lead_api::{AuditSigner, DevToken};
 use edugroup::config::{INSECURE_BUS_WARNING, Profile, Settings};
 use edugroup::system::{
-    Service, connect_bus, ensure_database, lead_api_state, shutdown_channel, stop_signal,
+    connect_bus, ensure_database, lead_api_state, run_backend, shutdown_channel, stop_signal,
 };
 
 use crate::demo;
@@ -41,14 +41,13 @@ pub async fn up(
         let bus_line = bus_banner_line(own_bus.as_ref(), &bus_config);
         let bus = connect_bus(bus_config, "edugroup-up").await?;
         let (stop, stopped) = shutdown_channel();
-        let mut running = Vec::new();
-        for service in Service::BACKEND {
-            let host = service
-                .start(&bus, settings)
-                .await
-                .with_context(|| format!("starting {}", service.schema()))?;
-            running.push(tokio::spawn(host.run_until(stopped())));
-        }
+        let running = run_backend(
+            &bus,
+            |schema| settings.db(schema),
+            settings.catalogue(),
+            &stopped,
+        )
+        .await?;
         let demo = if with_demo {
             Some(
                 demo::seed(&bus)

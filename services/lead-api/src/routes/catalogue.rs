@@ -12,9 +12,9 @@ use actix_web::{HttpResponse, get, post};
 use edu_contracts::catalogue::{
     AddVersion, AdoptResource, Adoption, AdoptionBody, BrandRefusal, BrandRefusalQuery,
     GetResource, GetReuse, ListBrandRefusals, NewAdoption, NewResource, NewShare, NewVersion, Page,
-    Paging, Resource, ResourceFilter, ResourcePage, ResourceRef, ResourceSearch, Reuse, ReuseQuery,
-    Review, ReviewBody, ReviewResource, SearchResources, Share, ShareBody, ShareResource,
-    SubmitResource, VersionContent,
+    Resource, ResourceFilter, ResourcePage, ResourceRef, ResourceSearch, Reuse, ReuseQuery, Review,
+    ReviewBody, ReviewResource, SearchResources, Share, ShareBody, ShareResource, SubmitResource,
+    VersionContent,
 };
 use edu_domain::{
     CourseType, GroupId, QualityTier, ResourceId, ResourceKind, ResourceStatus, SchoolId, Stage,
@@ -119,42 +119,38 @@ pub async fn create_resource(
     Ok(HttpResponse::Created().json(resource))
 }
 
-/// Search and filters of a group's library.
-#[derive(Debug, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct ResourceListQuery {
-    /// Keywords, Chinese or English; every word must occur in the title, description or
-    /// tags (two-character Chinese words such as 函数 or 实验 included; Latin words match
-    /// as prefixes, in any case).
-    #[serde(default)]
-    #[param(example = "函数")]
-    pub q: Option<String>,
-    #[serde(default)]
-    pub subject: Option<String>,
-    #[serde(default)]
-    #[param(inline)]
-    pub stage: Option<Stage>,
-    #[serde(default)]
-    pub grade: Option<String>,
-    #[serde(default)]
-    #[param(inline)]
-    pub kind: Option<ResourceKind>,
-    #[serde(default)]
-    #[param(inline)]
-    pub tier: Option<QualityTier>,
-    #[serde(default)]
-    #[param(value_type = Option<String>, format = Uuid)]
-    pub owner_school_id: Option<SchoolId>,
-    #[serde(default)]
-    #[param(inline)]
-    pub status: Option<ResourceStatus>,
-    #[serde(default)]
-    #[param(minimum = 1, maximum = 200, default = 50)]
-    pub limit: Option<u16>,
-    #[serde(default)]
-    #[param(minimum = 0, default = 0)]
-    pub offset: Option<u32>,
+list_params! {
+    /// Search and filters of a group's library.
+    #[derive(Debug, Deserialize, IntoParams)]
+    #[serde(deny_unknown_fields)]
+    #[into_params(parameter_in = Query)]
+    pub struct ResourceListQuery {
+        /// Keywords, Chinese or English; every word must occur in the title, description or
+        /// tags (two-character Chinese words such as 函数 or 实验 included; Latin words match
+        /// as prefixes, in any case).
+        #[serde(default)]
+        #[param(example = "函数")]
+        pub q: Option<String>,
+        #[serde(default)]
+        pub subject: Option<String>,
+        #[serde(default)]
+        #[param(inline)]
+        pub stage: Option<Stage>,
+        #[serde(default)]
+        pub grade: Option<String>,
+        #[serde(default)]
+        #[param(inline)]
+        pub kind: Option<ResourceKind>,
+        #[serde(default)]
+        #[param(inline)]
+        pub tier: Option<QualityTier>,
+        #[serde(default)]
+        #[param(value_type = Option<String>, format = Uuid)]
+        pub owner_school_id: Option<SchoolId>,
+        #[serde(default)]
+        #[param(inline)]
+        pub status: Option<ResourceStatus>,
+    }
 }
 
 /// Search a group's library (newest first).
@@ -179,6 +175,7 @@ pub async fn list_resources(
     query: web::Query<ResourceListQuery>,
 ) -> Result<web::Json<ResourcePage>, ApiError> {
     let q = query.into_inner();
+    let paging = q.paging();
     let search = ResourceSearch {
         group_id: path.into_inner(),
         filter: ResourceFilter {
@@ -191,7 +188,7 @@ pub async fn list_resources(
             owner_school_id: q.owner_school_id,
             status: q.status,
         },
-        paging: Paging::or_default(q.limit, q.offset),
+        paging,
     };
     Ok(web::Json(
         state
@@ -383,21 +380,17 @@ pub async fn share_resource(
     Ok(HttpResponse::Created().json(share))
 }
 
-/// Which refused transfers to list.
-#[derive(Debug, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct BrandRefusalListQuery {
-    /// One resource's only.
-    #[serde(default)]
-    #[param(value_type = Option<String>, format = Uuid)]
-    pub resource_id: Option<ResourceId>,
-    #[serde(default)]
-    #[param(minimum = 1, maximum = 200, default = 50)]
-    pub limit: Option<u16>,
-    #[serde(default)]
-    #[param(minimum = 0, default = 0)]
-    pub offset: Option<u32>,
+list_params! {
+    /// Which refused transfers to list.
+    #[derive(Debug, Deserialize, IntoParams)]
+    #[serde(deny_unknown_fields)]
+    #[into_params(parameter_in = Query)]
+    pub struct BrandRefusalListQuery {
+        /// One resource's only.
+        #[serde(default)]
+        #[param(value_type = Option<String>, format = Uuid)]
+        pub resource_id: Option<ResourceId>,
+    }
 }
 
 /// The group's refused brand transfers (品牌违规拦截记录), newest first, with their total.
@@ -431,7 +424,7 @@ pub async fn list_brand_refusals(
     let body = BrandRefusalQuery {
         group_id: group.id,
         resource_id: q.resource_id,
-        paging: Paging::or_default(q.limit, q.offset),
+        paging: q.paging(),
     };
     Ok(web::Json(
         state

@@ -7,7 +7,7 @@ use edu_contracts::consent::{
     ConsentDecision, ConsentQuery, ConsentRequest, ConsentStatus, ConsentVerdict, DecideConsent,
     ListConsents,
 };
-use edu_contracts::membership::{Page, Paging};
+use edu_contracts::membership::Page;
 use edu_contracts::rotation::{
     DecidePostingConsent, ListPostingConsents, Posting, PostingConsentDecision, PostingConsentQuery,
 };
@@ -23,24 +23,14 @@ use crate::responses::{InvalidQuery, KeyReused, NoToken, PostingNotVisible, Unav
 use crate::routes::rotation::visible_posting;
 use crate::{AppState, scope};
 
-/// Listing filters.
-#[derive(Debug, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-pub struct ConsentListQuery {
-    /// Only requests in this state (`pending` for those waiting).
-    #[serde(default)]
-    pub status: Option<ConsentStatus>,
-    #[serde(default)]
-    #[param(minimum = 1, maximum = 200, default = 50)]
-    pub limit: Option<u16>,
-    #[serde(default)]
-    #[param(minimum = 0, default = 0)]
-    pub offset: Option<u32>,
-}
-
-impl ConsentListQuery {
-    fn paging(&self) -> Paging {
-        Paging::or_default(self.limit, self.offset)
+list_params! {
+    /// Listing filters.
+    #[derive(Debug, Deserialize, IntoParams)]
+    #[serde(deny_unknown_fields)]
+    pub struct ConsentListQuery {
+        /// Only requests in this state (`pending` for those waiting).
+        #[serde(default)]
+        pub status: Option<ConsentStatus>,
     }
 }
 

@@ -200,21 +200,17 @@ pub async fn create_meeting(
     Ok(HttpResponse::Created().json(meeting))
 }
 
-/// Meeting filters.
-#[derive(Debug, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct MeetingListParams {
-    /// Meetings on days of this calendar year.
-    #[param(example = 2026)]
-    pub year: Option<i32>,
-    pub kind: Option<MeetingKind>,
-    #[serde(default)]
-    #[param(minimum = 1, maximum = 200, default = 50)]
-    pub limit: Option<u16>,
-    #[serde(default)]
-    #[param(minimum = 0, default = 0)]
-    pub offset: Option<u32>,
+list_params! {
+    /// Meeting filters.
+    #[derive(Debug, Deserialize, IntoParams)]
+    #[serde(deny_unknown_fields)]
+    #[into_params(parameter_in = Query)]
+    pub struct MeetingListParams {
+        /// Meetings on days of this calendar year.
+        #[param(example = 2026)]
+        pub year: Option<i32>,
+        pub kind: Option<MeetingKind>,
+    }
 }
 
 /// The group's meetings, with agenda, attendance, quorum, motions and minutes.
@@ -241,7 +237,7 @@ pub async fn list_meetings(
         group_id: group.id,
         year: q.year,
         kind: q.kind,
-        paging: Paging::or_default(q.limit, q.offset),
+        paging: q.paging(),
     };
     Ok(web::Json(
         state
@@ -487,25 +483,21 @@ pub async fn cast_votes(
     ))
 }
 
-/// G-09 filters: "is there a decision of category X about school S?"
-#[derive(Debug, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct DecisionParams {
-    pub category: Option<DecisionCategory>,
-    /// Decisions about this school.
-    pub school_id: Option<SchoolId>,
-    pub major: Option<bool>,
-    #[param(example = "2026-01-01")]
-    pub from: Option<NaiveDate>,
-    #[param(example = "2026-03-31")]
-    pub to: Option<NaiveDate>,
-    #[serde(default)]
-    #[param(minimum = 1, maximum = 200, default = 50)]
-    pub limit: Option<u16>,
-    #[serde(default)]
-    #[param(minimum = 0, default = 0)]
-    pub offset: Option<u32>,
+list_params! {
+    /// G-09 filters: "is there a decision of category X about school S?"
+    #[derive(Debug, Deserialize, IntoParams)]
+    #[serde(deny_unknown_fields)]
+    #[into_params(parameter_in = Query)]
+    pub struct DecisionParams {
+        pub category: Option<DecisionCategory>,
+        /// Decisions about this school.
+        pub school_id: Option<SchoolId>,
+        pub major: Option<bool>,
+        #[param(example = "2026-01-01")]
+        pub from: Option<NaiveDate>,
+        #[param(example = "2026-03-31")]
+        pub to: Option<NaiveDate>,
+    }
 }
 
 /// The council's decisions (G-07); with `category=member_major_matter&school_id=…` the
@@ -536,7 +528,7 @@ pub async fn list_decisions(
         major: q.major,
         from: q.from,
         to: q.to,
-        paging: Paging::or_default(q.limit, q.offset),
+        paging: q.paging(),
     };
     Ok(web::Json(
         state

@@ -32,25 +32,21 @@ use crate::routes::groups::visible_group;
 use crate::routes::teachers::{fits_the_bus, upload_body};
 use crate::{AppState, scope};
 
-/// A page of the region's rounds.
-#[derive(Debug, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct RoundListQuery {
-    /// Only rounds of this school year.
-    #[param(value_type = Option<i32>, example = 2025)]
-    #[serde(default)]
-    pub school_year: Option<SchoolYear>,
-    /// Only `draft` or `completed` rounds, or those `computing`, `computed` or `failed`.
-    #[serde(default)]
-    #[param(inline)]
-    pub status: Option<RoundFilter>,
-    #[serde(default)]
-    #[param(minimum = 1, maximum = 200, default = 50)]
-    pub limit: Option<u16>,
-    #[serde(default)]
-    #[param(minimum = 0, default = 0)]
-    pub offset: Option<u32>,
+list_params! {
+    /// A page of the region's rounds.
+    #[derive(Debug, Deserialize, IntoParams)]
+    #[serde(deny_unknown_fields)]
+    #[into_params(parameter_in = Query)]
+    pub struct RoundListQuery {
+        /// Only rounds of this school year.
+        #[param(value_type = Option<i32>, example = 2025)]
+        #[serde(default)]
+        pub school_year: Option<SchoolYear>,
+        /// Only `draft` or `completed` rounds, or those `computing`, `computed` or `failed`.
+        #[serde(default)]
+        #[param(inline)]
+        pub status: Option<RoundFilter>,
+    }
 }
 
 /// The evaluation rounds of the caller's region, newest first (its bureau and auditors):
@@ -77,7 +73,7 @@ pub async fn list_evaluation_rounds(
         region: caller.0.region.clone(),
         school_year: q.school_year,
         status: q.status,
-        paging: Paging::or_default(q.limit, q.offset),
+        paging: q.paging(),
     };
     Ok(web::Json(
         state

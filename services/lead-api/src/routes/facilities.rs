@@ -3,7 +3,7 @@
 use actix_web::{HttpResponse, get, post};
 use edu_contracts::catalogue::{
     BookFacility, Booking, BookingBody, BookingQuery, Facility, FacilityQuery, ListBookings,
-    ListFacilities, NewBooking, NewFacility, Page, Paging, RegisterFacility,
+    ListFacilities, NewBooking, NewFacility, Page, RegisterFacility,
 };
 use edu_domain::{FacilityId, FacilityKind, GroupId};
 use serde::Deserialize;
@@ -73,17 +73,13 @@ pub async fn create_facility(
     Ok(HttpResponse::Created().json(facility))
 }
 
-/// Paging of a list.
-#[derive(Debug, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct ListQuery {
-    #[serde(default)]
-    #[param(minimum = 1, maximum = 200, default = 50)]
-    pub limit: Option<u16>,
-    #[serde(default)]
-    #[param(minimum = 0, default = 0)]
-    pub offset: Option<u32>,
+list_params! {
+    /// Paging of a list.
+    #[derive(Debug, Deserialize, IntoParams)]
+    #[serde(deny_unknown_fields)]
+    #[into_params(parameter_in = Query)]
+    pub struct ListQuery {
+    }
 }
 
 /// The group's shared facilities.
@@ -106,7 +102,7 @@ pub async fn list_facilities(
 ) -> Result<web::Json<Page<Facility>>, ApiError> {
     let body = FacilityQuery {
         group_id: path.into_inner(),
-        paging: Paging::or_default(query.limit, query.offset),
+        paging: query.paging(),
     };
     Ok(web::Json(
         state
@@ -176,7 +172,7 @@ pub async fn list_bookings(
 ) -> Result<web::Json<Page<Booking>>, ApiError> {
     let body = BookingQuery {
         facility_id: path.into_inner(),
-        paging: Paging::or_default(query.limit, query.offset),
+        paging: query.paging(),
     };
     Ok(web::Json(
         state

@@ -5,7 +5,7 @@ use edu_contracts::consent::{ConsentRequest, RequestConsent};
 use edu_contracts::membership::{
     Admission, AdmitMember, CreateGroup, Dissolution, DissolveGroup, ExitMember, GetSchool, Group,
     GroupHistory, GroupQuery, ImportGroup, ListGroups, ListMembers, MemberExit, MemberList,
-    MemberQuery, Membership, NewGroup, Page, Paging, SchoolRef,
+    MemberQuery, Membership, NewGroup, Page, SchoolRef,
 };
 use edu_domain::{ErrorCode, ExitReason, GroupId, Problem, Role, SchoolId};
 use serde::Deserialize;
@@ -162,19 +162,15 @@ pub async fn import_group(
     Ok(HttpResponse::Created().json(list))
 }
 
-/// Listing filters.
-#[derive(Debug, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-pub struct GroupListQuery {
-    /// Also dissolved groups.
-    #[serde(default)]
-    pub include_dissolved: bool,
-    #[serde(default)]
-    #[param(minimum = 1, maximum = 200, default = 50)]
-    pub limit: Option<u16>,
-    #[serde(default)]
-    #[param(minimum = 0, default = 0)]
-    pub offset: Option<u32>,
+list_params! {
+    /// Listing filters.
+    #[derive(Debug, Deserialize, IntoParams)]
+    #[serde(deny_unknown_fields)]
+    pub struct GroupListQuery {
+        /// Also dissolved groups.
+        #[serde(default)]
+        pub include_dissolved: bool,
+    }
 }
 
 /// The groups the caller may see: a bureau's region, or the caller's own school's group.
@@ -195,7 +191,7 @@ pub async fn list_groups(
     query: web::Query<GroupListQuery>,
 ) -> Result<web::Json<Page<Group>>, ApiError> {
     let q = query.into_inner();
-    let paging = Paging::or_default(q.limit, q.offset);
+    let paging = q.paging();
     let (region, school_id) = match caller.0.role {
         Role::Bureau | Role::Auditor => (Some(caller.0.region.clone()), None),
         Role::LeadAdmin | Role::MemberAdmin | Role::Teacher => (None, caller.0.school_id),

@@ -4,8 +4,7 @@
 
 use actix_web::{HttpResponse, get, post};
 use edu_contracts::council::{
-    ListMajorMatters, MajorMatter, MajorMatterQuery, NewMajorMatter, Page, Paging,
-    RecordMajorMatter,
+    ListMajorMatters, MajorMatter, MajorMatterQuery, NewMajorMatter, Page, RecordMajorMatter,
 };
 use edu_domain::{GroupId, SchoolId};
 use serde::Deserialize;
@@ -64,19 +63,15 @@ pub async fn record_major_matter(
     Ok(HttpResponse::Created().json(matter))
 }
 
-/// Which major matters, and which page of them.
-#[derive(Debug, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct MajorMatterParams {
-    /// Only this school's.
-    pub school_id: Option<SchoolId>,
-    #[serde(default)]
-    #[param(minimum = 1, maximum = 200, default = 50)]
-    pub limit: Option<u16>,
-    #[serde(default)]
-    #[param(minimum = 0, default = 0)]
-    pub offset: Option<u32>,
+list_params! {
+    /// Which major matters, and which page of them.
+    #[derive(Debug, Deserialize, IntoParams)]
+    #[serde(deny_unknown_fields)]
+    #[into_params(parameter_in = Query)]
+    pub struct MajorMatterParams {
+        /// Only this school's.
+        pub school_id: Option<SchoolId>,
+    }
 }
 
 /// The group's member schools' major matters (or one school's), newest first by effective
@@ -103,7 +98,7 @@ pub async fn list_major_matters(
     let query = MajorMatterQuery {
         group_id: group.id,
         school_id: q.school_id,
-        paging: Paging::or_default(q.limit, q.offset),
+        paging: q.paging(),
     };
     Ok(web::Json(
         state

@@ -1,5 +1,34 @@
 //! The HTTP resources under `/api/v1`, declared in one place.
 
+/// A list's query parameters: the struct as written, then the page every list takes
+/// (`limit` 1–200, default 50; `offset` from 0), read by `paging()`.
+macro_rules! list_params {
+    (
+        $(#[$meta:meta])*
+        pub struct $name:ident {
+            $($(#[$field_meta:meta])* pub $field:ident: $ty:ty,)*
+        }
+    ) => {
+        $(#[$meta])*
+        pub struct $name {
+            $($(#[$field_meta])* pub $field: $ty,)*
+            #[serde(default)]
+            #[param(minimum = 1, maximum = 200, default = 50)]
+            pub limit: Option<u16>,
+            #[serde(default)]
+            #[param(minimum = 0, default = 0)]
+            pub offset: Option<u32>,
+        }
+
+        impl $name {
+            /// The page asked for, with the defaults where it says nothing.
+            pub fn paging(&self) -> edu_contracts::Paging {
+                edu_contracts::Paging::or_default(self.limit, self.offset)
+            }
+        }
+    };
+}
+
 pub mod audit;
 pub mod catalogue;
 pub mod consent;

@@ -174,22 +174,18 @@ pub async fn load_past_postings(
     Ok(HttpResponse::Created().json(loaded))
 }
 
-/// Posting filters.
-#[derive(Debug, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct PostingListQuery {
-    #[param(value_type = Option<i32>, example = 2025)]
-    pub school_year: Option<SchoolYear>,
-    pub teacher_id: Option<TeacherId>,
-    /// Postings from or to this school.
-    pub school_id: Option<SchoolId>,
-    #[serde(default)]
-    #[param(minimum = 1, maximum = 200, default = 50)]
-    pub limit: Option<u16>,
-    #[serde(default)]
-    #[param(minimum = 0, default = 0)]
-    pub offset: Option<u32>,
+list_params! {
+    /// Posting filters.
+    #[derive(Debug, Deserialize, IntoParams)]
+    #[serde(deny_unknown_fields)]
+    #[into_params(parameter_in = Query)]
+    pub struct PostingListQuery {
+        #[param(value_type = Option<i32>, example = 2025)]
+        pub school_year: Option<SchoolYear>,
+        pub teacher_id: Option<TeacherId>,
+        /// Postings from or to this school.
+        pub school_id: Option<SchoolId>,
+    }
 }
 
 /// The group's postings.
@@ -217,7 +213,7 @@ pub async fn list_postings(
         school_id: q.school_id,
         teacher_id: q.teacher_id,
         school_year: q.school_year,
-        paging: Paging::or_default(q.limit, q.offset),
+        paging: q.paging(),
     };
     Ok(web::Json(
         state

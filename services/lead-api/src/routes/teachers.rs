@@ -203,20 +203,16 @@ pub(crate) fn fits_the_bus(
     Ok(())
 }
 
-/// A roster page.
-#[derive(Debug, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct TeacherListQuery {
-    /// The school year eligibility (符合交流条件) refers to.
-    #[param(value_type = i32, example = 2025)]
-    pub school_year: SchoolYear,
-    #[serde(default)]
-    #[param(minimum = 1, maximum = 200, default = 50)]
-    pub limit: Option<u16>,
-    #[serde(default)]
-    #[param(minimum = 0, default = 0)]
-    pub offset: Option<u32>,
+list_params! {
+    /// A roster page.
+    #[derive(Debug, Deserialize, IntoParams)]
+    #[serde(deny_unknown_fields)]
+    #[into_params(parameter_in = Query)]
+    pub struct TeacherListQuery {
+        /// The school year eligibility (符合交流条件) refers to.
+        #[param(value_type = i32, example = 2025)]
+        pub school_year: SchoolYear,
+    }
 }
 
 /// A school's teachers (its bureau and auditors, its own office, its group's lead office).
@@ -242,7 +238,7 @@ pub async fn list_teachers(
     let query = TeacherQuery {
         school_id: school.id,
         school_year: q.school_year,
-        paging: Paging::or_default(q.limit, q.offset),
+        paging: q.paging(),
     };
     Ok(web::Json(
         state

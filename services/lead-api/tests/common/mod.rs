@@ -52,16 +52,13 @@ pub fn audit_signer() -> AuditSigner {
 pub async fn env_with(configure: impl FnOnce(AppState) -> AppState) -> Env {
     let db = TestDb::new().await.unwrap();
     let bus = TestBus::new().await.unwrap();
-    let hosts = [
-        edu_membership::start(&bus.bus, db.config("membership")).await,
-        edu_rotation::start(&bus.bus, db.config("rotation")).await,
-        edu_catalogue::start(&bus.bus, db.config("catalogue")).await,
-        edu_council::start(&bus.bus, db.config("council")).await,
-        edu_evaluation::start(&bus.bus, db.config("evaluation")).await,
-    ];
-    for host in hosts {
-        tokio::spawn(host.unwrap().run_until(std::future::pending()));
-    }
+    edu_testkit::serve!(db, bus;
+        edu_membership::start => "membership",
+        edu_rotation::start => "rotation",
+        edu_catalogue::start => "catalogue",
+        edu_council::start => "council",
+        edu_evaluation::start => "evaluation",
+    );
     let verifier = Verifier::new(&auth()).await.unwrap();
     let state = web::Data::new(configure(
         AppState::new(bus.bus.clone(), verifier)

@@ -110,11 +110,7 @@ impl Harness {
     }
 
     /// A new group of `model` led by a new home-region school of `stage`.
-    pub async fn group(
-        &self,
-        model: GroupModel,
-        stage: Stage,
-    ) -> anyhow::Result<(Group, School)> {
+    pub async fn group(&self, model: GroupModel, stage: Stage) -> anyhow::Result<(Group, School)> {
         let lead = self.school(stage, HOME).await?;
         let group = self.create_group(self.new_group(model, &lead)).await?;
         Ok((group, lead))
@@ -201,9 +197,7 @@ impl Harness {
     }
 
     /// Every stream message with its subject and `Nats-Msg-Id`, in stream order.
-    pub async fn raw_events(
-        &self,
-    ) -> anyhow::Result<Vec<(String, Option<String>, EventEnvelope)>> {
+    pub async fn raw_events(&self) -> anyhow::Result<Vec<(String, Option<String>, EventEnvelope)>> {
         let mut stream = self.bus.bus.ensure_stream().await?;
         let info = stream
             .info()

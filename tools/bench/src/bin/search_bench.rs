@@ -165,12 +165,7 @@ async fn main() -> anyhow::Result<()> {
 
     let db = TestDb::new().await?;
     let bus = TestBus::new().await?;
-    for host in [
-        edu_membership::start(&bus.bus, db.config("membership")).await?,
-        edu_catalogue::start(&bus.bus, db.config("catalogue")).await?,
-    ] {
-        tokio::spawn(host.run_until(std::future::pending()));
-    }
+    edu_testkit::serve!(db, bus; edu_membership::start => "membership", edu_catalogue::start => "catalogue");
     let system = Actor::system("bench");
     let region = RegionCode::parse("411627")?;
     let mut schools = Vec::new();
