@@ -16,8 +16,7 @@ use edu_contracts::rotation::{
     ConsentStatus, ConsentVerdict, Page, Paging, Posting, PostingConsentDecision,
     PostingConsentQuery,
 };
-use edu_domain::{GroupId, Problem, RegionCode, Role, SchoolId, text};
-use uuid::Uuid;
+use edu_domain::{PostingId, Problem, RegionCode, Role, text};
 
 use crate::error::RotationError;
 use crate::schema::{postings, teachers};
@@ -35,19 +34,18 @@ pub(crate) fn require_consent(
     context: &PostingContext,
     actor: &edu_contracts::Actor,
 ) {
-    let home = teacher.home_region.as_str();
+    let home = &teacher.home_region;
     let to = context
         .receiver_region
-        .as_deref()
-        .or(context.region.as_deref())
+        .as_ref()
+        .or(context.region.as_ref())
         .unwrap_or(home);
     if to == home {
         return;
     }
-    row.consent_region = Some(home.to_owned());
-    row.consent_to_region = Some(to.to_owned());
-    let own_bureau = actor.role == Some(Role::Bureau)
-        && actor.region.as_ref().is_some_and(|r| r.as_str() == home);
+    row.consent_region = Some(home.clone());
+    row.consent_to_region = Some(to.clone());
+    let own_bureau = actor.role == Some(Role::Bureau) && actor.region.as_ref() == Some(home);
     if own_bureau {
         row.consent_status = Some(ConsentStatus::Approved.as_str().to_owned());
         row.consent_decided_by = Some(actor.sub.clone());
@@ -61,7 +59,10 @@ pub(crate) fn require_consent(
 pub(crate) fn check_consented(row: &PostingRow) -> Result<()> {
     match row.consent_status()? {
         Some(ConsentStatus::Pending) => Err(RotationError::ConsentPending(
-            row.consent_region.clone().unwrap_or_default(),
+            row.consent_region
+                .as_ref()
+                .map(|r| r.as_str().to_owned())
+                .ok_or_else(|| store::corrupt("consent_region", "NULL"))?,
         )),
         _ => Ok(()),
     }
@@ -118,8 +119,8 @@ impl RotationService {
             outbox::enqueue(
                 conn,
                 &cmd.actor,
-                Some(GroupId(row.group_id)),
-                Some(SchoolId(row.from_school_id)),
+                Some(row.group_id),
+                Some(row.from_school_id),
                 &event,
             )
             .await?;
@@ -150,7 +151,7 @@ impl RotationService {
 /// recorded on the posting (a declined one is then closed by [`close_one`]).
 async fn record_decision(
     conn: &mut AsyncPgConnection,
-    id: Uuid,
+    id: PostingId,
     status: ConsentStatus,
     by: &str,
     note: Option<&str>,

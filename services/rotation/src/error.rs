@@ -26,7 +26,7 @@ pub enum RotationError {
     #[error("kind {0:?} disabled by policy")]
     KindDisabled(PostingKind),
     #[error("overlaps another posting")]
-    Overlaps { other: uuid::Uuid },
+    Overlaps { other: edu_domain::PostingId },
     #[error("posting is {0:?}")]
     State(PostingStatus, &'static str),
     #[error("the receiving member is under an open persuade-out")]

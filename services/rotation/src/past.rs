@@ -22,7 +22,6 @@ use edu_contracts::events::{PostingConfirmed, PostingEnded, PostingProposed};
 use edu_contracts::rotation::{PastPosting, PastPostings, PastPostingsLoaded, Posting, Term};
 use edu_db::idempotency;
 use edu_domain::{PostingStatus, Problem, SchoolId, SchoolYear, TeacherId, text};
-use uuid::Uuid;
 
 use crate::error::RotationError;
 use crate::service::{NewRow, Result, RotationService, facts, new_row, today};
@@ -65,7 +64,7 @@ fn term_of(entry: &PastPosting, today: NaiveDate) -> Result<(NaiveDate, NaiveDat
 }
 
 /// The rosters of the sending schools, read once each: staff number → teacher.
-type Rosters = BTreeMap<SchoolId, BTreeMap<String, Uuid>>;
+type Rosters = BTreeMap<SchoolId, BTreeMap<String, TeacherId>>;
 
 impl RotationService {
     /// Loads a group's past postings (bureau): see the module's documentation.
@@ -148,7 +147,7 @@ async fn load_one(
         conn,
         group,
         entry.to_school_id,
-        TeacherId(teacher),
+        teacher,
         (start, last_day),
         start,
     )

@@ -10,8 +10,7 @@ use edu_contracts::rotation::{
     Compliance, ComplianceQuery, GroupFigures, GroupsCompliance, GroupsComplianceQuery, Scope,
     TeacherRef,
 };
-use edu_domain::{BackboneLevel, GroupId, Policy, PostingId, SchoolId, TeacherId};
-use uuid::Uuid;
+use edu_domain::{GroupId, Policy, TeacherId};
 
 use super::{Result, RotationService, today};
 use crate::error::RotationError;
@@ -45,20 +44,20 @@ impl RotationService {
         };
         let eligible = store::eligible_teachers(&mut conn, &filter, school_year).await?;
         let rotations = store::rotations(&mut conn, &filter, school_year).await?;
-        let mut rotated: BTreeMap<Uuid, (TeacherRef, NaiveDate)> = BTreeMap::new();
+        let mut rotated: BTreeMap<TeacherId, (TeacherRef, NaiveDate)> = BTreeMap::new();
         for (teacher, name, home, backbone, posting, start) in rotations {
+            let backbone = store::parse("backbone", &backbone)?;
             let entry = rotated.entry(teacher).or_insert_with(|| {
-                let backbone = backbone.parse().unwrap_or(BackboneLevel::None);
                 let r = TeacherRef {
-                    teacher_id: TeacherId(teacher),
+                    teacher_id: teacher,
                     name,
-                    home_school_id: SchoolId(home),
+                    home_school_id: home,
                     backbone,
                     posting_ids: Vec::new(),
                 };
                 (r, start)
             });
-            entry.0.posting_ids.push(PostingId(posting));
+            entry.0.posting_ids.push(posting);
             entry.1 = entry.1.min(start);
         }
         let count = |started_by: Option<NaiveDate>| {
@@ -107,14 +106,16 @@ impl RotationService {
             deadline: school_year.last_day().unwrap_or(as_of),
             eligible_teachers: eligible
                 .into_iter()
-                .map(|(id, name, home, backbone)| TeacherRef {
-                    teacher_id: TeacherId(id),
-                    name,
-                    home_school_id: SchoolId(home),
-                    backbone: backbone.parse().unwrap_or(BackboneLevel::None),
-                    posting_ids: Vec::new(),
+                .map(|(id, name, home, backbone)| {
+                    Ok(TeacherRef {
+                        teacher_id: id,
+                        name,
+                        home_school_id: home,
+                        backbone: store::parse("backbone", &backbone)?,
+                        posting_ids: Vec::new(),
+                    })
                 })
-                .collect(),
+                .collect::<diesel::QueryResult<_>>()?,
             rotated_teachers: rotated.into_values().map(|(r, _)| r).collect(),
         })
     }
@@ -179,7 +180,7 @@ impl RotationService {
             deadline: school_year.last_day().unwrap_or(as_of),
             groups: tallies
                 .iter()
-                .map(|t| group_figures(GroupId(t.group_id), Some(t), &policy))
+                .map(|t| group_figures(t.group_id, Some(t), &policy))
                 .collect(),
             region,
         })

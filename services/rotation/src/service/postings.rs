@@ -15,8 +15,7 @@ use edu_contracts::{Actor, Command};
 use edu_db::idempotency::{self, Claim};
 use edu_db::pipelined::Tx;
 use edu_domain::{
-    GroupId, PostingId, PostingKind, PostingStatus, Problem, Role, SchoolId, SchoolYear, TeacherId,
-    text,
+    GroupId, PostingId, PostingKind, PostingStatus, Problem, Role, SchoolId, SchoolYear, text,
 };
 
 use super::{Result, RotationService, today};
@@ -88,7 +87,7 @@ impl RotationService {
                     conn,
                     &cmd.actor,
                     Some(body.group_id),
-                    Some(SchoolId(row.from_school_id)),
+                    Some(row.from_school_id),
                     &event
                 ),
                 async {
@@ -144,9 +143,9 @@ impl RotationService {
                 ));
             }
             consent::check_consented(&row)?;
-            let group = GroupId(row.group_id);
+            let group = row.group_id;
             for school in [row.from_school_id, row.to_school_id] {
-                view::role_now(conn, group, SchoolId(school), Lock::None)
+                view::role_now(conn, group, school, Lock::None)
                     .await?
                     .ok_or(RotationError::SchoolNotInGroup)?;
             }
@@ -159,7 +158,7 @@ impl RotationService {
                 conn,
                 &cmd.actor,
                 Some(group),
-                Some(SchoolId(row.to_school_id)),
+                Some(row.to_school_id),
                 &event,
             )
             .await?;
@@ -251,10 +250,7 @@ pub(crate) async fn close_one(
 ) -> diesel::QueryResult<Posting> {
     let row = store::close(conn, row.id, ended_on, reason).await?;
     let posting = facts(&row, teacher)?;
-    let (group, school) = (
-        Some(GroupId(row.group_id)),
-        Some(SchoolId(row.from_school_id)),
-    );
+    let (group, school) = (Some(row.group_id), Some(row.from_school_id));
     match ended_on {
         Some(ended_on) => {
             let event = PostingEnded {
@@ -308,7 +304,7 @@ fn proposal(
 ) -> Result<PostingRow> {
     let body = &cmd.body;
     // E-04: the sending school is the home school, and stays the payroll unit.
-    let from = SchoolId(teacher.home_school_id);
+    let from = teacher.home_school_id;
     // The group's region policy in force today came with the context (DESIGN.md
     // "Policy as data").
     if context.dissolved.ok_or(RotationError::GroupNotFound)? {
@@ -323,7 +319,7 @@ fn proposal(
         )
         .into());
     }
-    let roles = (context.sender_role()?, context.receiver_role()?);
+    let roles = (context.sender_role(), context.receiver_role());
     let policy = context.policy()?;
     let (from_role, to_role) =
         rules::check_ends(body.kind, (from, body.to_school_id), roles, &policy)?;
@@ -362,11 +358,11 @@ pub(crate) struct NewRow {
 pub(crate) fn new_row(teacher: &TeacherRow, new: NewRow, status: PostingStatus) -> PostingRow {
     let (start, end, school_year) = new.term;
     PostingRow {
-        id: PostingId::new().0,
-        group_id: new.group.0,
+        id: PostingId::new(),
+        group_id: new.group,
         teacher_id: teacher.id,
         from_school_id: teacher.home_school_id,
-        to_school_id: new.to.0,
+        to_school_id: new.to,
         kind: new.kind.as_str().to_owned(),
         host_post: new.host_post,
         start_date: start,
@@ -389,11 +385,11 @@ pub(crate) fn new_row(teacher: &TeacherRow, new: NewRow, status: PostingStatus) 
 
 pub(crate) fn facts(row: &PostingRow, teacher: &TeacherRow) -> diesel::QueryResult<PostingFacts> {
     Ok(PostingFacts {
-        posting_id: PostingId(row.id),
-        group_id: GroupId(row.group_id),
-        teacher_id: TeacherId(row.teacher_id),
-        from_school_id: SchoolId(row.from_school_id),
-        to_school_id: SchoolId(row.to_school_id),
+        posting_id: row.id,
+        group_id: row.group_id,
+        teacher_id: row.teacher_id,
+        from_school_id: row.from_school_id,
+        to_school_id: row.to_school_id,
         kind: row.kind()?,
         start: row.start_date,
         end: row.end_date,

@@ -8,8 +8,7 @@ use edu_contracts::Command;
 use edu_contracts::rotation::{
     CsvDocument, ImportReport, Page, Teacher, TeacherImport, TeacherQuery,
 };
-use edu_domain::{SchoolId, TeacherId};
-use uuid::Uuid;
+use edu_domain::TeacherId;
 
 use super::{Result, RotationService};
 use crate::error::RotationError;
@@ -29,19 +28,20 @@ impl RotationService {
         let mut conn = self.conn().await?;
         conn.transaction(async |conn| {
             store::lock_school_roster(conn, school_id).await?;
-            let existing: BTreeMap<String, Uuid> = store::teachers_by_staff_no(conn, school_id)
-                .await?
-                .into_iter()
-                .collect();
+            let existing: BTreeMap<String, TeacherId> =
+                store::teachers_by_staff_no(conn, school_id)
+                    .await?
+                    .into_iter()
+                    .collect();
             let mut report = ImportReport {
                 created: 0,
                 updated: 0,
             };
             for row in &rows {
                 let record = TeacherRow {
-                    id: TeacherId::new().0,
-                    home_school_id: school_id.0,
-                    home_region: region.as_str().to_owned(),
+                    id: TeacherId::new(),
+                    home_school_id: school_id,
+                    home_region: region.clone(),
                     staff_no: row.staff_no.clone(),
                     name: row.name.clone(),
                     post: row.post.as_str().to_owned(),
@@ -82,8 +82,8 @@ impl RotationService {
             .into_iter()
             .map(|(t, eligible)| {
                 Ok(Teacher {
-                    id: TeacherId(t.id),
-                    home_school_id: SchoolId(t.home_school_id),
+                    id: t.id,
+                    home_school_id: t.home_school_id,
                     post: t.post()?,
                     backbone: t.backbone()?,
                     staff_no: t.staff_no,

@@ -11,11 +11,7 @@ use edu_contracts::rotation::{
     TeacherRef, Training, TrainingHours, TrainingList, TrainingQuery,
 };
 use edu_db::idempotency::{self};
-use edu_domain::{
-    BackboneLevel, GroupId, Problem, SchoolId, SchoolYear, Semester, TeacherId, TrainingId,
-    TrainingKind, text,
-};
-use uuid::Uuid;
+use edu_domain::{Problem, SchoolYear, Semester, TeacherId, TrainingId, TrainingKind, text};
 
 use super::{Result, RotationService, today};
 use crate::error::RotationError;
@@ -44,7 +40,7 @@ impl RotationService {
             )
             .into());
         }
-        let mut participants: Vec<Uuid> = body.participant_ids.iter().map(|t| t.0).collect();
+        let mut participants: Vec<TeacherId> = body.participant_ids.clone();
         participants.sort_unstable();
         participants.dedup();
         if participants.is_empty() || participants.len() > 2000 {
@@ -78,8 +74,8 @@ impl RotationService {
                     return Err(Problem::validation("participant_ids", en, zh).into());
                 }
                 let row = store::TrainingRow {
-                    id: TrainingId::new().0,
-                    group_id: body.group_id.0,
+                    id: TrainingId::new(),
+                    group_id: body.group_id,
                     kind: body.kind.as_str().to_owned(),
                     title: title.clone(),
                     subject: subject.clone(),
@@ -87,12 +83,12 @@ impl RotationService {
                     school_year: school_year.0,
                     semester: semester_str(semester).to_owned(),
                     hours: i16::try_from(body.hours).unwrap_or(i16::MAX),
-                    provider_school_id: group.lead_school_id.0,
+                    provider_school_id: group.lead_school_id,
                     created_at: Utc::now(),
                 };
                 store::insert_training(conn, &row, &participants).await?;
                 let event = TrainingHeld {
-                    training_id: TrainingId(row.id),
+                    training_id: row.id,
                     group_id: body.group_id,
                     kind: body.kind,
                     held_on: body.held_on,
@@ -169,7 +165,7 @@ impl RotationService {
             .map(|r| {
                 let hours = u32::try_from(r.hours).unwrap_or_default();
                 TeacherHours {
-                    teacher_id: TeacherId(r.id),
+                    teacher_id: r.id,
                     name: r.name,
                     hours,
                     met: hours >= u32::from(REQUIRED_TRAINING_HOURS),
@@ -206,14 +202,16 @@ impl RotationService {
         let not_yet = rows
             .into_iter()
             .filter(|r| !r.covered)
-            .map(|r| TeacherRef {
-                teacher_id: TeacherId(r.id),
-                name: r.name,
-                home_school_id: SchoolId(r.home_school_id),
-                backbone: r.backbone.parse().unwrap_or(BackboneLevel::None),
-                posting_ids: Vec::new(),
+            .map(|r| {
+                Ok(TeacherRef {
+                    teacher_id: r.id,
+                    name: r.name,
+                    home_school_id: r.home_school_id,
+                    backbone: store::parse("backbone", &r.backbone)?,
+                    posting_ids: Vec::new(),
+                })
             })
-            .collect();
+            .collect::<diesel::QueryResult<_>>()?;
         let coverage_pct = if staff == 0 {
             0.0
         } else {
@@ -238,7 +236,7 @@ fn semester_str(s: Semester) -> &'static str {
     }
 }
 
-fn training_view(row: store::TrainingRow, participants: Vec<Uuid>) -> Result<Training> {
+fn training_view(row: store::TrainingRow, participants: Vec<TeacherId>) -> Result<Training> {
     let kind = row.kind.parse::<TrainingKind>().map_err(|_| {
         diesel::result::Error::DeserializationError(
             format!("stored training kind {:?}", row.kind).into(),
@@ -250,17 +248,18 @@ fn training_view(row: store::TrainingRow, participants: Vec<Uuid>) -> Result<Tra
         Semester::Autumn
     };
     Ok(Training {
-        id: TrainingId(row.id),
-        group_id: GroupId(row.group_id),
+        id: row.id,
+        group_id: row.group_id,
         kind,
         title: row.title,
         subject: row.subject,
         held_on: row.held_on,
         school_year: SchoolYear(row.school_year),
         semester,
-        hours: u16::try_from(row.hours).unwrap_or_default(),
-        provider_school_id: SchoolId(row.provider_school_id),
-        participant_ids: participants.into_iter().map(TeacherId).collect(),
+        hours: u16::try_from(row.hours)
+            .map_err(|_| store::corrupt("training hours", &row.hours.to_string()))?,
+        provider_school_id: row.provider_school_id,
+        participant_ids: participants,
         created_at: row.created_at,
     })
 }

@@ -4,8 +4,9 @@ use chrono::NaiveDate;
 use diesel::prelude::*;
 use diesel::sql_types::{Bool, Integer, Nullable, Text};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
-use edu_domain::{BackboneLevel, GroupId, PostingStatus, SchoolYear};
-use uuid::Uuid;
+use edu_domain::{
+    BackboneLevel, GroupId, PostingId, PostingStatus, SchoolId, SchoolYear, TeacherId,
+};
 
 use super::AT_A_SCHOOL_OF;
 use crate::schema::{postings, teacher_eligibility, teachers};
@@ -21,7 +22,7 @@ pub async fn eligible_teachers(
     conn: &mut AsyncPgConnection,
     scope: &ScopeFilter<'_>,
     year: SchoolYear,
-) -> QueryResult<Vec<(Uuid, String, Uuid, String)>> {
+) -> QueryResult<Vec<(TeacherId, String, SchoolId, String)>> {
     let mut q = teachers::table
         .inner_join(teacher_eligibility::table)
         .filter(teacher_eligibility::school_year.eq(year.0))
@@ -52,7 +53,7 @@ pub async fn eligible_teachers(
 #[derive(Debug, Clone, QueryableByName)]
 pub struct GroupTally {
     #[diesel(sql_type = diesel::sql_types::Uuid)]
-    pub group_id: Uuid,
+    pub group_id: GroupId,
     #[diesel(sql_type = diesel::sql_types::BigInt)]
     pub eligible: i64,
     #[diesel(sql_type = diesel::sql_types::BigInt)]
@@ -130,7 +131,7 @@ pub async fn rotations(
     conn: &mut AsyncPgConnection,
     scope: &ScopeFilter<'_>,
     year: SchoolYear,
-) -> QueryResult<Vec<(Uuid, String, Uuid, String, Uuid, NaiveDate)>> {
+) -> QueryResult<Vec<(TeacherId, String, SchoolId, String, PostingId, NaiveDate)>> {
     // A term lies within one school year, so the year's postings are those of its year.
     let mut q = postings::table
         .inner_join(teachers::table)

@@ -8,7 +8,6 @@ use edu_domain::{
     BackboneLevel, GroupId, Post, PostingId, PostingKind, PostingStatus, RegionCode, SchoolId,
     SchoolYear, TeacherId,
 };
-use uuid::Uuid;
 
 use crate::rules;
 use crate::schema::{self, teacher_eligibility, teachers};
@@ -29,7 +28,7 @@ pub(crate) fn parse<T: std::str::FromStr>(what: &str, value: &str) -> QueryResul
     value.parse().map_err(|_| corrupt(what, value))
 }
 
-fn corrupt(what: &str, value: &str) -> diesel::result::Error {
+pub(crate) fn corrupt(what: &str, value: &str) -> diesel::result::Error {
     diesel::result::Error::DeserializationError(
         format!("stored {what} {value:?} is not valid").into(),
     )
@@ -38,9 +37,9 @@ fn corrupt(what: &str, value: &str) -> diesel::result::Error {
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = teachers)]
 pub struct TeacherRow {
-    pub id: Uuid,
-    pub home_school_id: Uuid,
-    pub home_region: String,
+    pub id: TeacherId,
+    pub home_school_id: SchoolId,
+    pub home_region: RegionCode,
     pub staff_no: String,
     pub name: String,
     pub post: String,
@@ -65,25 +64,25 @@ impl TeacherRow {
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = schema::postings, treat_none_as_default_value = false)]
 pub struct PostingRow {
-    pub id: Uuid,
-    pub group_id: Uuid,
-    pub teacher_id: Uuid,
-    pub from_school_id: Uuid,
-    pub to_school_id: Uuid,
+    pub id: PostingId,
+    pub group_id: GroupId,
+    pub teacher_id: TeacherId,
+    pub from_school_id: SchoolId,
+    pub to_school_id: SchoolId,
     pub kind: String,
     pub host_post: String,
     pub start_date: NaiveDate,
     pub end_date: NaiveDate,
     pub school_year: i32,
     pub status: String,
-    pub payroll_unit_id: Uuid,
+    pub payroll_unit_id: SchoolId,
     pub confirmed_at: Option<DateTime<Utc>>,
     pub ended_on: Option<NaiveDate>,
     pub closing_reason: Option<String>,
     pub created_at: DateTime<Utc>,
     /// F-04: the teacher's county, whose bureau consents to a posting across counties.
-    pub consent_region: Option<String>,
-    pub consent_to_region: Option<String>,
+    pub consent_region: Option<RegionCode>,
+    pub consent_to_region: Option<RegionCode>,
     pub consent_status: Option<String>,
     pub consent_decided_by: Option<String>,
     pub consent_decided_at: Option<DateTime<Utc>>,
@@ -103,9 +102,8 @@ impl PostingRow {
         let Some(status) = self.consent_status()? else {
             return Ok(None);
         };
-        let region = |field: &str, value: &Option<String>| {
-            let value = value.as_deref().unwrap_or_default();
-            RegionCode::parse(value).map_err(|_| corrupt(field, value))
+        let region = |field: &str, value: &Option<RegionCode>| {
+            value.clone().ok_or_else(|| corrupt(field, "NULL"))
         };
         Ok(Some(PostingConsent {
             region: region("consent_region", &self.consent_region)?,
@@ -138,13 +136,13 @@ impl PostingRow {
         };
         let consent = self.consent()?;
         Ok(Posting {
-            id: PostingId(self.id),
-            group_id: GroupId(self.group_id),
-            teacher_id: TeacherId(self.teacher_id),
+            id: self.id,
+            group_id: self.group_id,
+            teacher_id: self.teacher_id,
             teacher_name: teacher.name.clone(),
             backbone: teacher.backbone()?,
-            from_school_id: SchoolId(self.from_school_id),
-            to_school_id: SchoolId(self.to_school_id),
+            from_school_id: self.from_school_id,
+            to_school_id: self.to_school_id,
             kind: self.kind()?,
             host_post: self.host_post,
             start: self.start_date,
@@ -152,7 +150,7 @@ impl PostingRow {
             school_year: SchoolYear(self.school_year),
             status,
             phase,
-            payroll_unit_id: SchoolId(self.payroll_unit_id),
+            payroll_unit_id: self.payroll_unit_id,
             identity_unchanged: true,
             confirmed_at: self.confirmed_at,
             ended_on: self.ended_on,
@@ -175,7 +173,7 @@ pub async fn lock_school_roster(conn: &mut AsyncPgConnection, school: SchoolId) 
 pub async fn teachers_by_staff_no(
     conn: &mut AsyncPgConnection,
     school: SchoolId,
-) -> QueryResult<Vec<(String, Uuid)>> {
+) -> QueryResult<Vec<(String, TeacherId)>> {
     teachers::table
         .filter(teachers::home_school_id.eq(school.0))
         .select((teachers::staff_no, teachers::id))
@@ -193,7 +191,7 @@ pub async fn insert_teacher(conn: &mut AsyncPgConnection, row: &TeacherRow) -> Q
 
 pub async fn update_teacher(
     conn: &mut AsyncPgConnection,
-    id: Uuid,
+    id: TeacherId,
     row: &TeacherRow,
 ) -> QueryResult<()> {
     diesel::update(teachers::table.find(id))
@@ -212,7 +210,7 @@ pub async fn update_teacher(
 
 pub async fn set_eligibility(
     conn: &mut AsyncPgConnection,
-    teacher: Uuid,
+    teacher: TeacherId,
     year: SchoolYear,
     eligible: bool,
 ) -> QueryResult<()> {
@@ -266,7 +264,7 @@ pub async fn roster(
 
 pub async fn teachers_by_id(
     conn: &mut AsyncPgConnection,
-    ids: &[Uuid],
+    ids: &[TeacherId],
 ) -> QueryResult<Vec<TeacherRow>> {
     teachers::table
         .filter(teachers::id.eq_any(ids))

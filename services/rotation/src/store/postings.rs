@@ -7,11 +7,11 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use edu_contracts::rotation::Paging;
 use edu_db::prepared::Prepared;
 use edu_domain::{
-    GroupId, MemberRole, Policy, PostingId, PostingStatus, SchoolId, SchoolYear, TeacherId,
+    GroupId, MemberRole, Policy, PostingId, PostingStatus, RegionCode, SchoolId, SchoolYear,
+    TeacherId,
 };
-use uuid::Uuid;
 
-use super::{PostingRow, TeacherRow, parse};
+use super::{PostingRow, TeacherRow};
 use crate::schema::{postings, teachers};
 
 /// What deciding a new posting needs besides the teacher, read in one statement: the group
@@ -29,20 +29,20 @@ pub struct PostingContext {
     #[diesel(sql_type = Nullable<Bool>)]
     pub dissolved: Option<bool>,
     #[diesel(sql_type = Nullable<Text>)]
-    from_role: Option<String>,
+    from_role: Option<MemberRole>,
     #[diesel(sql_type = Nullable<Text>)]
-    to_role: Option<String>,
+    to_role: Option<MemberRole>,
     #[diesel(sql_type = Nullable<diesel::sql_types::Uuid>)]
-    pub overlapping: Option<Uuid>,
+    pub overlapping: Option<PostingId>,
     /// The group's region (its policy applies).
     #[diesel(sql_type = Nullable<Text>)]
-    pub region: Option<String>,
+    pub region: Option<RegionCode>,
     /// The receiving school is under an open persuade-out.
     #[diesel(sql_type = Nullable<Bool>)]
     pub receiver_under_persuade_out: Option<bool>,
     /// The receiving school's county (F-04), when the membership events said it.
     #[diesel(sql_type = Nullable<Text>)]
-    pub receiver_region: Option<String>,
+    pub receiver_region: Option<RegionCode>,
     /// The region's policy version in force on the day asked for, if one was published.
     #[diesel(sql_type = Nullable<Integer>)]
     policy_version: Option<i32>,
@@ -53,25 +53,19 @@ pub struct PostingContext {
 impl PostingContext {
     /// The region's policy in force (DESIGN.md "Policy as data"), or the defaults.
     pub fn policy(&mut self) -> QueryResult<Policy> {
-        let region = self.region.as_deref().unwrap_or_default();
+        let region = self.region.as_ref().map_or("", RegionCode::as_str);
         let stored = self.policy_version.zip(self.policy_body.take());
         edu_bus::policy::stored(region, stored)
     }
 
     /// The sending school's role, when it is an active school of the group.
-    pub fn sender_role(&self) -> QueryResult<Option<MemberRole>> {
+    pub fn sender_role(&self) -> Option<MemberRole> {
         self.from_role
-            .as_deref()
-            .map(|r| parse("role", r))
-            .transpose()
     }
 
     /// The receiving school's role, when it is an active school of the group.
-    pub fn receiver_role(&self) -> QueryResult<Option<MemberRole>> {
+    pub fn receiver_role(&self) -> Option<MemberRole> {
         self.to_role
-            .as_deref()
-            .map(|r| parse("role", r))
-            .transpose()
     }
 }
 
@@ -192,7 +186,7 @@ pub async fn posting_for_update(
         .optional()
 }
 
-pub async fn confirm(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<PostingRow> {
+pub async fn confirm(conn: &mut AsyncPgConnection, id: PostingId) -> QueryResult<PostingRow> {
     diesel::update(postings::table.find(id))
         .set((
             postings::status.eq(PostingStatus::Confirmed.as_str()),
@@ -206,7 +200,7 @@ pub async fn confirm(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Post
 /// Cancels (`ended_on` None) or ends early (`ended_on` the last day served).
 pub async fn close(
     conn: &mut AsyncPgConnection,
-    id: Uuid,
+    id: PostingId,
     ended_on: Option<NaiveDate>,
     reason: &str,
 ) -> QueryResult<PostingRow> {

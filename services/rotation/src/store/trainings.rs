@@ -4,8 +4,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::Bool;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
-use edu_domain::{GroupId, SchoolId, SchoolYear};
-use uuid::Uuid;
+use edu_domain::{GroupId, SchoolId, SchoolYear, TeacherId, TrainingId};
 
 use super::AT_A_SCHOOL_OF;
 use crate::schema::teachers;
@@ -13,8 +12,8 @@ use crate::schema::teachers;
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = crate::schema::trainings)]
 pub struct TrainingRow {
-    pub id: Uuid,
-    pub group_id: Uuid,
+    pub id: TrainingId,
+    pub group_id: GroupId,
     pub kind: String,
     pub title: String,
     pub subject: Option<String>,
@@ -22,14 +21,14 @@ pub struct TrainingRow {
     pub school_year: i32,
     pub semester: String,
     pub hours: i16,
-    pub provider_school_id: Uuid,
+    pub provider_school_id: SchoolId,
     pub created_at: DateTime<Utc>,
 }
 
 pub async fn insert_training(
     conn: &mut AsyncPgConnection,
     row: &TrainingRow,
-    participants: &[Uuid],
+    participants: &[TeacherId],
 ) -> QueryResult<()> {
     use crate::schema::{training_participants as tp, trainings};
     diesel::insert_into(trainings::table)
@@ -51,7 +50,7 @@ pub async fn insert_training(
 pub async fn count_group_teachers(
     conn: &mut AsyncPgConnection,
     group: GroupId,
-    teachers_: &[Uuid],
+    teachers_: &[TeacherId],
 ) -> QueryResult<i64> {
     teachers::table
         .filter(teachers::id.eq_any(teachers_))
@@ -69,7 +68,7 @@ pub async fn trainings(
     conn: &mut AsyncPgConnection,
     group: GroupId,
     year: SchoolYear,
-) -> QueryResult<Vec<(TrainingRow, Vec<Uuid>)>> {
+) -> QueryResult<Vec<(TrainingRow, Vec<TeacherId>)>> {
     use crate::schema::{training_participants as tp, trainings};
     let rows: Vec<TrainingRow> = trainings::table
         .filter(trainings::group_id.eq(group.0))
@@ -78,8 +77,8 @@ pub async fn trainings(
         .select(TrainingRow::as_select())
         .load(conn)
         .await?;
-    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
-    let participants: Vec<(Uuid, Uuid)> = tp::table
+    let ids: Vec<TrainingId> = rows.iter().map(|r| r.id).collect();
+    let participants: Vec<(TrainingId, TeacherId)> = tp::table
         .filter(tp::training_id.eq_any(&ids))
         .select((tp::training_id, tp::teacher_id))
         .load(conn)
@@ -100,7 +99,7 @@ pub async fn trainings(
 #[derive(QueryableByName)]
 pub struct HoursRow {
     #[diesel(sql_type = diesel::sql_types::Uuid)]
-    pub id: Uuid,
+    pub id: TeacherId,
     #[diesel(sql_type = diesel::sql_types::Text)]
     pub name: String,
     #[diesel(sql_type = diesel::sql_types::BigInt)]
@@ -131,11 +130,11 @@ pub async fn training_hours(
 #[derive(QueryableByName)]
 pub struct CoverageRow {
     #[diesel(sql_type = diesel::sql_types::Uuid)]
-    pub id: Uuid,
+    pub id: TeacherId,
     #[diesel(sql_type = diesel::sql_types::Text)]
     pub name: String,
     #[diesel(sql_type = diesel::sql_types::Uuid)]
-    pub home_school_id: Uuid,
+    pub home_school_id: SchoolId,
     #[diesel(sql_type = diesel::sql_types::Text)]
     pub backbone: String,
     #[diesel(sql_type = diesel::sql_types::Bool)]
