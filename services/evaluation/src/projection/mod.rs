@@ -6,6 +6,8 @@
 //! annual evaluation also adoptions and the settlement of proposed
 //! consequences by the bureau's decisions in membership.
 
+pub(crate) mod store;
+
 use diesel::QueryResult;
 use diesel_async::AsyncPgConnection;
 use edu_bus::consumer::{Applied, EventHandler, payload};
@@ -18,8 +20,8 @@ use edu_contracts::{Event, EventEnvelope};
 use edu_domain::ExitReason;
 use futures::future::BoxFuture;
 
-use crate::round_store;
-use crate::store::{self, NotificationRow, PostingRow, ReportRow};
+use crate::consequences::store as consequence_store;
+use store::{NotificationRow, PostingRow, ReportRow};
 
 /// The durable consumer's name.
 pub const CONSUMER: &str = "evaluation-ledger";
@@ -56,7 +58,7 @@ async fn membership_changed(
         Change::Exited { event: e, .. } => {
             if e.reason == ExitReason::Evaluation {
                 // the exit the bureau confirmed has happened.
-                round_store::consequence_settled(
+                consequence_store::consequence_settled(
                     conn,
                     e.group_id.0,
                     "member_exit",
@@ -76,7 +78,7 @@ async fn membership_changed(
         }
         Change::Dissolved { event: e, .. } => {
             // a proposed dissolution happened.
-            round_store::consequence_settled(
+            consequence_store::consequence_settled(
                 conn,
                 e.group_id.0,
                 "dissolution",
@@ -108,7 +110,7 @@ async fn membership_changed(
         Change::PersuadeOutDecided(e) => {
             // the evaluation's proposed exit of this member takes effect (or is turned
             // down) with the bureau's decision on the persuade-out.
-            round_store::consequence_settled(
+            consequence_store::consequence_settled(
                 conn,
                 e.group_id.0,
                 "member_exit",
@@ -265,7 +267,7 @@ impl EventHandler for LedgerProjection {
                 ResourceAdopted::TYPE => {
                     let e: ResourceAdopted = payload(event)?;
                     let r = &e.resource;
-                    round_store::resource_adopted(
+                    store::resource_adopted(
                         conn,
                         event.id.0,
                         (

@@ -14,13 +14,11 @@ use edu_db::idempotency;
 use edu_domain::{GroupId, SchoolId, SchoolYear};
 use uuid::Uuid;
 
+use super::round_view;
+use super::store::{self, ListFilter, RoundRow};
+use crate::consequences::store as consequence_store;
 use crate::error::EvaluationError;
-use crate::round_store::{self as store, RoundRow};
-use crate::rounds::{corrupt, round_view, year_days};
-use crate::service::EvaluationService;
-use crate::year_store::{self, ListFilter};
-
-type Result<T> = std::result::Result<T, EvaluationError>;
+use crate::service::{EvaluationService, Result, corrupt, year_days};
 
 /// Only a computed draft takes the next step: a completed round is final, a computing one
 /// is polled, a failed one released its groups (the bureau opens another).
@@ -46,7 +44,7 @@ async fn locked_draft(
     conn: &mut diesel_async::AsyncPgConnection,
     round_id: Uuid,
 ) -> Result<RoundRow> {
-    let round = year_store::round_for_update(conn, round_id)
+    let round = store::round_for_update(conn, round_id)
         .await?
         .ok_or(EvaluationError::RoundNotFound)?;
     computed_draft(&round)?;
@@ -54,12 +52,6 @@ async fn locked_draft(
 }
 
 impl EvaluationService {
-    async fn round_of(&self, conn: &mut edu_db::PooledConn, row: RoundRow) -> Result<Round> {
-        let groups = store::round_group_ids(conn, row.round_id).await?;
-        let lines = store::round_lines(conn, row.round_id).await?;
-        round_view(row, groups, lines)
-    }
-
     /// The region's rounds, newest first, a page at a time.
     pub async fn list_rounds(&self, cmd: Command<RoundQuery>) -> Result<Page<RoundSummary>> {
         let q = &cmd.body;
@@ -74,7 +66,7 @@ impl EvaluationService {
             }
         });
         let mut conn = self.conn().await?;
-        let (rows, total) = year_store::list_rounds(
+        let (rows, total) = store::list_rounds(
             &mut conn,
             q.region.as_str(),
             q.school_year.map(|y| y.0),
@@ -83,7 +75,7 @@ impl EvaluationService {
         )
         .await?;
         let ids: Vec<Uuid> = rows.iter().map(|r| r.round_id).collect();
-        let counts: BTreeMap<Uuid, i64> = year_store::group_counts(&mut conn, &ids)
+        let counts: BTreeMap<Uuid, i64> = store::group_counts(&mut conn, &ids)
             .await?
             .into_iter()
             .collect();
@@ -115,7 +107,7 @@ impl EvaluationService {
             &cmd.body,
             async |conn| {
                 locked_draft(conn, round_id).await?;
-                let row = year_store::restart_round(conn, round_id, &actor).await?;
+                let row = store::restart_round(conn, round_id, &actor).await?;
                 let groups = store::round_group_ids(conn, round_id).await?;
                 round_view(row, groups, Vec::new())
             },
@@ -145,11 +137,11 @@ impl EvaluationService {
                 // the events carry the version of the policy the round was computed under
                 let (first, _) = year_days(SchoolYear(round.school_year))?;
                 edu_bus::policy::in_force(conn, &round.region, first).await?;
-                let row = year_store::complete_round(conn, round_id, &actor.sub).await?;
-                let cards = year_store::round_cards(conn, round_id).await?;
+                let row = store::complete_round(conn, round_id, &actor.sub).await?;
+                let cards = store::round_cards(conn, round_id).await?;
                 let ids: Vec<Uuid> = cards.iter().map(|c| c.0).collect();
                 let mut proposed: BTreeMap<Uuid, Vec<ProposedConsequence>> = BTreeMap::new();
-                for c in store::consequences_of(conn, &ids).await? {
+                for c in consequence_store::consequences_of(conn, &ids).await? {
                     proposed
                         .entry(c.evaluation_id)
                         .or_default()
@@ -183,13 +175,5 @@ impl EvaluationService {
         )
         .await?;
         Ok(completed)
-    }
-
-    pub async fn get_round(&self, cmd: Command<RoundRef>) -> Result<Round> {
-        let mut conn = self.conn().await?;
-        let round = store::round(&mut conn, cmd.body.round_id)
-            .await?
-            .ok_or(EvaluationError::RoundNotFound)?;
-        self.round_of(&mut conn, round).await
     }
 }

@@ -1,6 +1,9 @@
 //! the consequences a completed round proposes, decided by the bureau, and the
 //! standing sanctions rest on (the latest completed evaluation).
 
+pub mod rules;
+pub(crate) mod store;
+
 use diesel_async::AsyncConnection;
 use edu_bus::outbox;
 use edu_contracts::Command;
@@ -12,11 +15,10 @@ use edu_contracts::obligations::{Standing, StandingQuery};
 use edu_domain::{SchoolId, text};
 
 use crate::error::EvaluationError;
-use crate::round_store::{self as store, ConsequenceRow};
-use crate::rounds::corrupt;
-use crate::service::EvaluationService;
-
-type Result<T> = std::result::Result<T, EvaluationError>;
+use crate::rounds::store as round_store;
+use crate::scorecards::store as scorecard_store;
+use crate::service::{EvaluationService, Result, corrupt};
+use store::ConsequenceRow;
 
 pub(crate) fn consequence_view(row: ConsequenceRow) -> Result<Consequence> {
     Ok(Consequence {
@@ -54,12 +56,12 @@ impl EvaluationService {
             .transpose()?
             .flatten();
         let mut conn = self.conn().await?;
-        let card = store::scorecard(&mut conn, b.round_id, b.group_id.0)
+        let card = scorecard_store::scorecard(&mut conn, b.round_id, b.group_id.0)
             .await?
             .ok_or(EvaluationError::ScorecardNotFound)?;
         // a draft's consequences are not binding; the bureau decides a completed
         // round's.
-        let round = store::round(&mut conn, b.round_id)
+        let round = round_store::round(&mut conn, b.round_id)
             .await?
             .ok_or(EvaluationError::RoundNotFound)?;
         if round.state != RoundState::Completed.as_str() {
