@@ -195,7 +195,7 @@ pub fn with_postings(
 ) -> BTreeMap<SchoolId, BalanceInputs> {
     let mut out = inputs.clone();
     for p in postings {
-        let (from, to) = (SchoolId(p.from), SchoolId(p.to));
+        let (from, to) = (p.from, p.to);
         if !(out.contains_key(&from) && out.contains_key(&to)) {
             continue;
         }

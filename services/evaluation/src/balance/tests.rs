@@ -157,8 +157,8 @@ fn postings_move_qualified_and_backbone_teachers() {
     let (a, b) = (SchoolId::new(), SchoolId::new());
     let map: BTreeMap<SchoolId, BalanceInputs> = [(a, inputs(1000)), (b, inputs(500))].into();
     let p = RunningPosting {
-        from: a.0,
-        to: b.0,
+        from: a,
+        to: b,
         backbone: true,
         postings: 1,
     };

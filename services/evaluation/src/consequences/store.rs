@@ -4,6 +4,7 @@
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use edu_domain::{GroupId, SchoolId};
 use uuid::Uuid;
 
 use crate::rounds::store::INSERT_CHUNK;
@@ -14,9 +15,9 @@ use crate::schema::{consequences, rounds, scorecards};
 pub struct ConsequenceRow {
     pub consequence_id: Uuid,
     pub evaluation_id: Uuid,
-    pub group_id: Uuid,
+    pub group_id: GroupId,
     pub kind: String,
-    pub school_id: Option<Uuid>,
+    pub school_id: Option<SchoolId>,
     pub reason: String,
     pub status: String,
     pub decided_by: Option<String>,
@@ -42,9 +43,9 @@ pub async fn insert_consequences(
 /// dissolved) or was turned down (the persuade-out was rejected).
 pub async fn consequence_settled(
     conn: &mut AsyncPgConnection,
-    group: Uuid,
+    group: GroupId,
     kind: &str,
-    school: Option<Uuid>,
+    school: Option<SchoolId>,
     status: &str,
     at: DateTime<Utc>,
 ) -> QueryResult<()> {
@@ -127,7 +128,7 @@ pub async fn decide(
 /// verdict sanctions may rest on.
 pub async fn latest_evaluation(
     conn: &mut AsyncPgConnection,
-    group: Uuid,
+    group: GroupId,
 ) -> QueryResult<Option<(Uuid, String)>> {
     scorecards::table
         .inner_join(rounds::table)
@@ -144,7 +145,7 @@ pub async fn latest_evaluation(
 pub async fn exit_proposed(
     conn: &mut AsyncPgConnection,
     evaluation: Uuid,
-    school: Uuid,
+    school: SchoolId,
 ) -> QueryResult<bool> {
     diesel::select(diesel::dsl::exists(
         consequences::table

@@ -17,7 +17,7 @@ use edu_contracts::obligations::{
 };
 use edu_contracts::rotation::{ComplianceQuery, GetCompliance, Scope};
 use edu_db::PooledConn;
-use edu_domain::{GroupId, Policy, PostingKind, SchoolId, SchoolYear, Semester};
+use edu_domain::{GroupId, Policy, PostingKind, SchoolYear, Semester};
 
 use crate::error::EvaluationError;
 use crate::service::{EvaluationService, Result};
@@ -51,7 +51,7 @@ impl EvaluationService {
         let group = store::group(conn, group_id)
             .await?
             .ok_or(EvaluationError::GroupNotFound)?;
-        let policy = edu_bus::policy::in_force(conn, &group.region, as_of).await?;
+        let policy = edu_bus::policy::in_force(conn, group.region.as_str(), as_of).await?;
         let schools = store::schools(conn, group_id)
             .await?
             .into_iter()
@@ -94,9 +94,9 @@ impl EvaluationService {
             .into_iter()
             .map(|p| {
                 Ok(PostingFact {
-                    id: p.posting_id,
-                    from: p.from_school_id,
-                    to: p.to_school_id,
+                    id: p.posting_id.0,
+                    from: p.from_school_id.0,
+                    to: p.to_school_id.0,
                     kind: parse::<PostingKind>("posting kind", &p.kind)?,
                     start: p.start_date,
                     end: p.end_date,
@@ -297,14 +297,9 @@ impl EvaluationService {
                 at: o.due_on.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc(),
             }));
         }
-        let changes = store::notifications_for(
-            &mut conn,
-            school,
-            group.map(|g| g.0),
-            region.as_deref(),
-            CHANGES_SHOWN,
-        )
-        .await?;
+        let changes =
+            store::notifications_for(&mut conn, school, group, region.as_ref(), CHANGES_SHOWN)
+                .await?;
         items.extend(changes.into_iter().map(|n| Notification {
             kind: NotificationKind::Changed,
             rule: n.rule,
@@ -315,7 +310,7 @@ impl EvaluationService {
             at: n.at,
         }));
         Ok(Feed {
-            school_id: SchoolId(school.0),
+            school_id: school,
             group_id: group,
             as_of,
             items,

@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use edu_bus::membership_view::{Stay, membership_groups, membership_schools, membership_stays};
-use edu_domain::{GroupId, SchoolId};
+use edu_domain::{GroupId, RegionCode, SchoolId};
 use uuid::Uuid;
 
 use crate::projection::store::{NotificationRow, PostingRow, ReportRow};
@@ -14,7 +14,7 @@ use crate::schema::{meetings, notifications, postings, reports, resources, train
 /// A group as the ledger reads it from the membership view.
 #[derive(Debug, Clone, Queryable)]
 pub struct GroupRow {
-    pub region: String,
+    pub region: RegionCode,
     pub plaque_date: NaiveDate,
     pub dissolved_on: Option<NaiveDate>,
 }
@@ -73,7 +73,7 @@ pub async fn meetings_between(
     (from, to): (NaiveDate, NaiveDate),
 ) -> QueryResult<Vec<MeetingFact>> {
     meetings::table
-        .filter(meetings::group_id.eq(group.0))
+        .filter(meetings::group_id.eq(group))
         .filter(meetings::held_on.between(from, to))
         .order((meetings::held_on, meetings::meeting_id))
         .select((
@@ -91,7 +91,7 @@ pub async fn reports_of(
     group: GroupId,
 ) -> QueryResult<Vec<ReportRow>> {
     reports::table
-        .filter(reports::group_id.eq(group.0))
+        .filter(reports::group_id.eq(group))
         .select(ReportRow::as_select())
         .load(conn)
         .await
@@ -103,7 +103,7 @@ pub async fn trainings_between(
     (from, to): (NaiveDate, NaiveDate),
 ) -> QueryResult<Vec<(Uuid, String, NaiveDate)>> {
     trainings::table
-        .filter(trainings::group_id.eq(group.0))
+        .filter(trainings::group_id.eq(group))
         .filter(trainings::held_on.between(from, to))
         .order((trainings::held_on, trainings::training_id))
         .select((trainings::training_id, trainings::kind, trainings::held_on))
@@ -118,7 +118,7 @@ pub async fn postings_between(
     (from, to): (NaiveDate, NaiveDate),
 ) -> QueryResult<Vec<PostingRow>> {
     postings::table
-        .filter(postings::group_id.eq(group.0))
+        .filter(postings::group_id.eq(group))
         .filter(postings::cancelled.eq(false))
         .filter(postings::start_date.le(to))
         .filter(postings::end_date.ge(from))
@@ -134,7 +134,7 @@ pub async fn resources_between(
     (from, to): (NaiveDate, NaiveDate),
 ) -> QueryResult<Vec<(Uuid, Uuid, NaiveDate)>> {
     resources::table
-        .filter(resources::group_id.eq(group.0))
+        .filter(resources::group_id.eq(group))
         .filter(resources::published_on.between(from, to))
         .order((resources::published_on, resources::resource_id))
         .select((
@@ -150,12 +150,12 @@ pub async fn resources_between(
 pub async fn notifications_for(
     conn: &mut AsyncPgConnection,
     school: SchoolId,
-    group: Option<Uuid>,
-    region: Option<&str>,
+    group: Option<GroupId>,
+    region: Option<&RegionCode>,
     limit: i64,
 ) -> QueryResult<Vec<NotificationRow>> {
     let mut q = notifications::table
-        .filter(notifications::school_id.eq(school.0))
+        .filter(notifications::school_id.eq(school))
         .into_boxed();
     if let Some(group) = group {
         q = q.or_filter(
@@ -167,7 +167,7 @@ pub async fn notifications_for(
     if let Some(region) = region {
         q = q.or_filter(
             notifications::region
-                .eq(region.to_owned())
+                .eq(region.clone())
                 .and(notifications::group_id.is_null()),
         );
     }

@@ -38,8 +38,8 @@ fn changed(
     NotificationRow {
         event_id: event.id.0,
         region: None,
-        group_id: event.group_id.map(|g| g.0),
-        school_id: event.school_id.map(|s| s.0),
+        group_id: event.group_id,
+        school_id: event.school_id,
         rule: rule.map(str::to_owned),
         title,
         title_zh,
@@ -60,9 +60,9 @@ async fn membership_changed(
                 // the exit the bureau confirmed has happened.
                 consequence_store::consequence_settled(
                     conn,
-                    e.group_id.0,
+                    e.group_id,
                     "member_exit",
-                    Some(e.school_id.0),
+                    Some(e.school_id),
                     "effective",
                     event.occurred_at,
                 )
@@ -80,7 +80,7 @@ async fn membership_changed(
             // a proposed dissolution happened.
             consequence_store::consequence_settled(
                 conn,
-                e.group_id.0,
+                e.group_id,
                 "dissolution",
                 None,
                 "effective",
@@ -112,9 +112,9 @@ async fn membership_changed(
             // down) with the bureau's decision on the persuade-out.
             consequence_store::consequence_settled(
                 conn,
-                e.group_id.0,
+                e.group_id,
                 "member_exit",
-                Some(e.school_id.0),
+                Some(e.school_id),
                 if e.confirmed { "effective" } else { "rejected" },
                 event.occurred_at,
             )
@@ -143,7 +143,7 @@ async fn membership_changed(
                     e.version, e.effective_from, e.reason
                 ),
             );
-            row.region = Some(e.region.as_str().to_owned());
+            row.region = Some(e.region.clone());
             store::notify(conn, &row).await
         }
         Change::Established { .. } | Change::Admitted { .. } => Ok(()),
@@ -196,7 +196,7 @@ impl EventHandler for LedgerProjection {
                 ReportSubmitted::TYPE => {
                     let e: ReportSubmitted = payload(event)?;
                     let row = ReportRow {
-                        group_id: e.group_id.0,
+                        group_id: e.group_id,
                         year: e.period.year,
                         quarter: i32::from(e.period.quarter),
                         report_id: e.report_id.0,
@@ -223,7 +223,7 @@ impl EventHandler for LedgerProjection {
                     let e: TrainingHeld = payload(event)?;
                     store::training_held(
                         conn,
-                        e.training_id.0,
+                        e.training_id,
                         e.group_id,
                         e.kind.as_str(),
                         e.held_on,
@@ -233,10 +233,10 @@ impl EventHandler for LedgerProjection {
                 PostingConfirmed::TYPE => {
                     let p = payload::<PostingConfirmed>(event)?.posting;
                     let row = PostingRow {
-                        posting_id: p.posting_id.0,
-                        group_id: p.group_id.0,
-                        from_school_id: p.from_school_id.0,
-                        to_school_id: p.to_school_id.0,
+                        posting_id: p.posting_id,
+                        group_id: p.group_id,
+                        from_school_id: p.from_school_id,
+                        to_school_id: p.to_school_id,
                         kind: p.kind.as_str().to_owned(),
                         start_date: p.start,
                         end_date: p.end,
@@ -247,17 +247,17 @@ impl EventHandler for LedgerProjection {
                 }
                 PostingCancelled::TYPE => {
                     let p = payload::<PostingCancelled>(event)?.posting;
-                    store::posting_cancelled(conn, p.posting_id.0).await
+                    store::posting_cancelled(conn, p.posting_id).await
                 }
                 PostingEnded::TYPE => {
                     let e: PostingEnded = payload(event)?;
-                    store::posting_ended(conn, e.posting.posting_id.0, e.ended_on).await
+                    store::posting_ended(conn, e.posting.posting_id, e.ended_on).await
                 }
                 ResourcePublished::TYPE => {
                     let r = payload::<ResourcePublished>(event)?.resource;
                     store::resource_published(
                         conn,
-                        r.resource_id.0,
+                        r.resource_id,
                         r.group_id,
                         r.owner_school_id,
                         day,
@@ -271,10 +271,10 @@ impl EventHandler for LedgerProjection {
                         conn,
                         event.id.0,
                         (
-                            r.resource_id.0,
-                            r.group_id.0,
-                            r.owner_school_id.0,
-                            e.adopting_school_id.0,
+                            r.resource_id,
+                            r.group_id,
+                            r.owner_school_id,
+                            e.adopting_school_id,
                         ),
                         day,
                     )

@@ -5,7 +5,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
-use edu_domain::{GroupId, SchoolId};
+use edu_domain::{GroupId, PostingId, RegionCode, ResourceId, SchoolId, TrainingId};
 use uuid::Uuid;
 
 use crate::schema::{adoptions, meetings, notifications, postings, reports, resources, trainings};
@@ -21,7 +21,7 @@ pub async fn meeting_held(
     diesel::insert_into(meetings::table)
         .values((
             meetings::meeting_id.eq(meeting),
-            meetings::group_id.eq(group.0),
+            meetings::group_id.eq(group),
             meetings::kind.eq(kind),
             meetings::held_on.eq(held_on),
             meetings::schools_present.eq(present),
@@ -35,7 +35,7 @@ pub async fn meeting_held(
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = reports)]
 pub struct ReportRow {
-    pub group_id: Uuid,
+    pub group_id: GroupId,
     pub year: i32,
     pub quarter: i32,
     pub report_id: Uuid,
@@ -55,7 +55,7 @@ pub async fn report_submitted(conn: &mut AsyncPgConnection, row: &ReportRow) -> 
 
 pub async fn training_held(
     conn: &mut AsyncPgConnection,
-    training: Uuid,
+    training: TrainingId,
     group: GroupId,
     kind: &str,
     held_on: NaiveDate,
@@ -63,7 +63,7 @@ pub async fn training_held(
     diesel::insert_into(trainings::table)
         .values((
             trainings::training_id.eq(training),
-            trainings::group_id.eq(group.0),
+            trainings::group_id.eq(group),
             trainings::kind.eq(kind),
             trainings::held_on.eq(held_on),
         ))
@@ -76,10 +76,10 @@ pub async fn training_held(
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = postings)]
 pub struct PostingRow {
-    pub posting_id: Uuid,
-    pub group_id: Uuid,
-    pub from_school_id: Uuid,
-    pub to_school_id: Uuid,
+    pub posting_id: PostingId,
+    pub group_id: GroupId,
+    pub from_school_id: SchoolId,
+    pub to_school_id: SchoolId,
     pub kind: String,
     pub start_date: NaiveDate,
     pub end_date: NaiveDate,
@@ -97,7 +97,10 @@ pub async fn posting_confirmed(conn: &mut AsyncPgConnection, row: &PostingRow) -
         .map(|_| ())
 }
 
-pub async fn posting_cancelled(conn: &mut AsyncPgConnection, posting: Uuid) -> QueryResult<()> {
+pub async fn posting_cancelled(
+    conn: &mut AsyncPgConnection,
+    posting: PostingId,
+) -> QueryResult<()> {
     diesel::update(postings::table.find(posting))
         .set(postings::cancelled.eq(true))
         .execute(conn)
@@ -107,7 +110,7 @@ pub async fn posting_cancelled(conn: &mut AsyncPgConnection, posting: Uuid) -> Q
 
 pub async fn posting_ended(
     conn: &mut AsyncPgConnection,
-    posting: Uuid,
+    posting: PostingId,
     on: NaiveDate,
 ) -> QueryResult<()> {
     diesel::update(postings::table.find(posting))
@@ -119,7 +122,7 @@ pub async fn posting_ended(
 
 pub async fn resource_published(
     conn: &mut AsyncPgConnection,
-    resource: Uuid,
+    resource: ResourceId,
     group: GroupId,
     owner: SchoolId,
     on: NaiveDate,
@@ -127,8 +130,8 @@ pub async fn resource_published(
     diesel::insert_into(resources::table)
         .values((
             resources::resource_id.eq(resource),
-            resources::group_id.eq(group.0),
-            resources::owner_school_id.eq(owner.0),
+            resources::group_id.eq(group),
+            resources::owner_school_id.eq(owner),
             resources::published_on.eq(on),
         ))
         .on_conflict_do_nothing()
@@ -141,9 +144,9 @@ pub async fn resource_published(
 #[diesel(table_name = notifications)]
 pub struct NotificationRow {
     pub event_id: Uuid,
-    pub region: Option<String>,
-    pub group_id: Option<Uuid>,
-    pub school_id: Option<Uuid>,
+    pub region: Option<RegionCode>,
+    pub group_id: Option<GroupId>,
+    pub school_id: Option<SchoolId>,
     pub rule: Option<String>,
     pub title: String,
     pub title_zh: String,
@@ -162,7 +165,7 @@ pub async fn notify(conn: &mut AsyncPgConnection, row: &NotificationRow) -> Quer
 pub async fn resource_adopted(
     conn: &mut AsyncPgConnection,
     event_id: Uuid,
-    (resource, group, owner, adopter): (Uuid, Uuid, Uuid, Uuid),
+    (resource, group, owner, adopter): (ResourceId, GroupId, SchoolId, SchoolId),
     on: NaiveDate,
 ) -> QueryResult<()> {
     diesel::insert_into(adoptions::table)

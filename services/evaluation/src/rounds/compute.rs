@@ -9,7 +9,7 @@ use diesel_async::AsyncConnection;
 use edu_bus::outbox;
 use edu_contracts::Actor;
 use edu_contracts::evaluation::RoundStatus;
-use edu_domain::{ErrorCode, Problem, RegionCode, SchoolYear};
+use edu_domain::{ErrorCode, GroupId, Problem, SchoolYear};
 use uuid::Uuid;
 
 use super::store;
@@ -150,7 +150,7 @@ impl EvaluationService {
         if round.status != RoundStatus::Computing.as_str() {
             return Ok(());
         }
-        let region = RegionCode::parse(&round.region).map_err(|e| corrupt("region", e))?;
+        let region = round.region.clone();
         let actor: Actor = match round.actor {
             Some(a) => serde_json::from_value(a).map_err(|e| corrupt("actor", e))?,
             None => Actor::system_in("evaluation", region.clone()),
@@ -158,7 +158,7 @@ impl EvaluationService {
         let year = SchoolYear(round.school_year);
         let (first, last) = year_days(year)?;
         let policy = edu_bus::policy::in_force(&mut conn, region.as_str(), first).await?;
-        let claimed: BTreeSet<Uuid> = store::round_group_ids(&mut conn, round_id)
+        let claimed: BTreeSet<GroupId> = store::round_group_ids(&mut conn, round_id)
             .await?
             .into_iter()
             .collect();
@@ -184,7 +184,7 @@ impl EvaluationService {
             rows.push(NewScorecard {
                 evaluation_id: card.id,
                 round_id,
-                group_id: card.group_id.0,
+                group_id: card.group_id,
                 school_year: card.school_year.0,
                 total: card.total,
                 grade: card.grade.as_str().to_owned(),
@@ -193,9 +193,9 @@ impl EvaluationService {
             consequence_rows.extend(card.consequences.iter().map(|c| ConsequenceRow {
                 consequence_id: c.id,
                 evaluation_id: card.id,
-                group_id: card.group_id.0,
+                group_id: card.group_id,
                 kind: c.kind.as_str().to_owned(),
-                school_id: c.school_id.map(|s| s.0),
+                school_id: c.school_id,
                 reason: c.reason.clone(),
                 status: c.status.as_str().to_owned(),
                 decided_by: None,

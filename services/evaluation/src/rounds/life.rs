@@ -11,7 +11,7 @@ use edu_contracts::evaluation::{EvaluationCompleted, ProposedConsequence, Round,
 use edu_contracts::evaluation_year::{RoundFilter, RoundQuery, RoundState, RoundSummary};
 use edu_contracts::{Command, Page};
 use edu_db::idempotency;
-use edu_domain::{GroupId, SchoolId, SchoolYear};
+use edu_domain::SchoolYear;
 use uuid::Uuid;
 
 use super::round_view;
@@ -68,7 +68,7 @@ impl EvaluationService {
         let mut conn = self.conn().await?;
         let (rows, total) = store::list_rounds(
             &mut conn,
-            q.region.as_str(),
+            &q.region,
             q.school_year.map(|y| y.0),
             filter,
             (i64::from(paging.limit), i64::from(paging.offset)),
@@ -136,7 +136,7 @@ impl EvaluationService {
                 let round = locked_draft(conn, round_id).await?;
                 // the events carry the version of the policy the round was computed under
                 let (first, _) = year_days(SchoolYear(round.school_year))?;
-                edu_bus::policy::in_force(conn, &round.region, first).await?;
+                edu_bus::policy::in_force(conn, round.region.as_str(), first).await?;
                 let row = store::complete_round(conn, round_id, &actor.sub).await?;
                 let cards = store::round_cards(conn, round_id).await?;
                 let ids: Vec<Uuid> = cards.iter().map(|c| c.0).collect();
@@ -148,7 +148,7 @@ impl EvaluationService {
                         .push(ProposedConsequence {
                             consequence_id: c.consequence_id,
                             kind: c.kind.parse().map_err(|e| corrupt("consequence kind", e))?,
-                            school_id: c.school_id.map(SchoolId),
+                            school_id: c.school_id,
                         });
                 }
                 let events = cards
@@ -157,14 +157,14 @@ impl EvaluationService {
                         let event = EvaluationCompleted {
                             evaluation_id,
                             round_id,
-                            group_id: GroupId(group),
+                            group_id: group,
                             school_year: SchoolYear(year),
                             total,
                             grade: grade.parse().map_err(|e| corrupt("grade", e))?,
                             policy_version: row.policy_version,
                             proposed: proposed.remove(&evaluation_id).unwrap_or_default(),
                         };
-                        Ok((Some(GroupId(group)), None, event))
+                        Ok((Some(group), None, event))
                     })
                     .collect::<Result<Vec<_>>>()?;
                 outbox::enqueue_all(conn, &actor, &events).await?;

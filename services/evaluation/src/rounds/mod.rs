@@ -15,7 +15,7 @@ use edu_contracts::evaluation::{
 };
 use edu_contracts::evaluation_year::RoundState;
 use edu_db::idempotency;
-use edu_domain::{GroupId, Problem, RegionCode, SchoolYear};
+use edu_domain::{GroupId, Problem, SchoolYear};
 use uuid::Uuid;
 
 use crate::error::EvaluationError;
@@ -42,7 +42,7 @@ pub(crate) fn computed(round: &RoundRow) -> Result<()> {
 /// retry with the same Idempotency-Key gets the first reply, not a refusal).
 enum Plan {
     Evaluate {
-        groups: Vec<Uuid>,
+        groups: Vec<GroupId>,
         skipped: Vec<SkippedGroup>,
     },
     Refuse(EvaluationError),
@@ -52,12 +52,12 @@ enum Plan {
 /// their plaque date and not yet claimed for the school year.
 async fn plan(conn: &mut edu_db::PooledConn, q: &NewRound, as_of: NaiveDate) -> Result<Plan> {
     let (first, _) = year_days(q.school_year)?;
-    let groups = store::region_groups(conn, q.region.as_str(), first).await?;
-    let known: BTreeSet<Uuid> = groups.iter().map(|g| g.group_id).collect();
-    let named: Option<BTreeSet<Uuid>> = q
+    let groups = store::region_groups(conn, &q.region, first).await?;
+    let known: BTreeSet<GroupId> = groups.iter().map(|g| g.group_id).collect();
+    let named: Option<BTreeSet<GroupId>> = q
         .group_ids
         .as_ref()
-        .map(|ids| ids.iter().map(|g| g.0).collect());
+        .map(|ids| ids.iter().copied().collect());
     if let Some(named) = &named
         && !named.is_subset(&known)
     {
@@ -73,16 +73,16 @@ async fn plan(conn: &mut edu_db::PooledConn, q: &NewRound, as_of: NaiveDate) -> 
             "本地区教育集团",
         )));
     }
-    let ids: Vec<Uuid> = candidates.iter().map(|g| g.group_id).collect();
+    let ids: Vec<GroupId> = candidates.iter().map(|g| g.group_id).collect();
     // V-03: a group claimed by a completed round is evaluated for the year; one claimed by
     // a draft is being evaluated (the bureau recomputes or completes that draft).
     let claims = store::claims(conn, &ids, q.school_year.0).await?;
-    let existing: BTreeSet<Uuid> = claims.iter().map(|(g, _, _)| *g).collect();
-    let draft_claims: Vec<&(Uuid, Uuid, String)> = claims
+    let existing: BTreeSet<GroupId> = claims.iter().map(|(g, _, _)| *g).collect();
+    let draft_claims: Vec<&(GroupId, Uuid, String)> = claims
         .iter()
         .filter(|(_, _, state)| state == RoundState::Draft.as_str())
         .collect();
-    let drafts: Vec<GroupId> = draft_claims.iter().map(|(g, _, _)| GroupId(*g)).collect();
+    let drafts: Vec<GroupId> = draft_claims.iter().map(|(g, _, _)| *g).collect();
     let draft_exists = |groups: Vec<GroupId>| {
         draft_claims
             .first()
@@ -93,13 +93,13 @@ async fn plan(conn: &mut edu_db::PooledConn, q: &NewRound, as_of: NaiveDate) -> 
     };
     let too_early: Vec<(GroupId, NaiveDate)> = candidates
         .iter()
-        .map(|g| (GroupId(g.group_id), eligible_from(g.plaque_date)))
+        .map(|g| (g.group_id, eligible_from(g.plaque_date)))
         .filter(|(_, from)| *from > as_of)
         .collect();
     let already: Vec<GroupId> = claims
         .iter()
         .filter(|(_, _, state)| state != RoundState::Draft.as_str())
-        .map(|(g, _, _)| GroupId(*g))
+        .map(|(g, _, _)| *g)
         .collect();
     if named.is_some() {
         if !too_early.is_empty() {
@@ -112,8 +112,8 @@ async fn plan(conn: &mut edu_db::PooledConn, q: &NewRound, as_of: NaiveDate) -> 
             return Ok(Plan::Refuse(refusal));
         }
     }
-    let early: BTreeSet<Uuid> = too_early.iter().map(|(g, _)| g.0).collect();
-    let eligible: Vec<Uuid> = candidates
+    let early: BTreeSet<GroupId> = too_early.iter().map(|(g, _)| *g).collect();
+    let eligible: Vec<GroupId> = candidates
         .into_iter()
         .map(|g| g.group_id)
         .filter(|g| !early.contains(g) && !existing.contains(g))
@@ -152,13 +152,13 @@ async fn plan(conn: &mut edu_db::PooledConn, q: &NewRound, as_of: NaiveDate) -> 
 /// A stored round with its groups and, once computed, its scorecards' lines.
 pub(crate) fn round_view(
     round: RoundRow,
-    groups: Vec<Uuid>,
-    lines: Vec<(Uuid, Uuid, f64, String)>,
+    groups: Vec<GroupId>,
+    lines: Vec<(Uuid, GroupId, f64, String)>,
 ) -> Result<Round> {
     let round_id = round.round_id;
     Ok(Round {
         id: round_id,
-        region: RegionCode::parse(&round.region).map_err(|e| corrupt("region", e))?,
+        region: round.region,
         school_year: SchoolYear(round.school_year),
         as_of: round.as_of,
         policy_version: round.policy_version,
@@ -177,13 +177,13 @@ pub(crate) fn round_view(
             .map(serde_json::from_value)
             .transpose()
             .map_err(|e| corrupt("round failure", e))?,
-        group_ids: groups.into_iter().map(GroupId).collect(),
+        group_ids: groups,
         scorecards: lines
             .into_iter()
             .map(|(id, g, total, grade)| {
                 Ok(ScorecardLine {
                     evaluation_id: id,
-                    group_id: GroupId(g),
+                    group_id: g,
                     total,
                     grade: grade.parse().map_err(|e| corrupt("grade", e))?,
                     href: format!("/api/v1/evaluation-rounds/{round_id}/groups/{g}"),
@@ -228,7 +228,7 @@ impl EvaluationService {
         let plan = plan(&mut conn, q, as_of).await?;
         let round = RoundRow {
             round_id: Uuid::now_v7(),
-            region: q.region.as_str().to_owned(),
+            region: q.region.clone(),
             school_year: q.school_year.0,
             as_of,
             policy_version: policy.version,
@@ -258,9 +258,7 @@ impl EvaluationService {
                 // V-03 again inside the transaction: another round may have claimed them.
                 let taken = store::claimed(conn, &groups, body.school_year.0).await?;
                 if !taken.is_empty() {
-                    return Err(EvaluationError::AlreadyExists(
-                        taken.into_iter().map(GroupId).collect(),
-                    ));
+                    return Err(EvaluationError::AlreadyExists(taken));
                 }
                 let round = RoundRow {
                     skipped: serde_json::to_value(&skipped).map_err(|e| corrupt("skipped", e))?,

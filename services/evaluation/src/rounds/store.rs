@@ -5,6 +5,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use edu_bus::membership_view::membership_groups;
+use edu_domain::{GroupId, RegionCode, SchoolId};
 use uuid::Uuid;
 
 use crate::schema::{consequences, round_groups, rounds, scorecards};
@@ -14,15 +15,15 @@ pub(crate) const INSERT_CHUNK: usize = 1000;
 
 #[derive(Debug, Clone, Queryable)]
 pub struct RegionGroup {
-    pub group_id: Uuid,
-    pub lead_school_id: Uuid,
+    pub group_id: GroupId,
+    pub lead_school_id: SchoolId,
     pub plaque_date: NaiveDate,
 }
 
 /// The region's groups not dissolved before `from`.
 pub async fn region_groups(
     conn: &mut AsyncPgConnection,
-    region: &str,
+    region: &RegionCode,
     from: NaiveDate,
 ) -> QueryResult<Vec<RegionGroup>> {
     membership_groups::table
@@ -47,9 +48,9 @@ pub async fn region_groups(
 /// being evaluated).
 pub async fn claimed(
     conn: &mut AsyncPgConnection,
-    groups: &[Uuid],
+    groups: &[GroupId],
     year: i32,
-) -> QueryResult<Vec<Uuid>> {
+) -> QueryResult<Vec<GroupId>> {
     round_groups::table
         .filter(round_groups::group_id.eq_any(groups))
         .filter(round_groups::school_year.eq(year))
@@ -60,7 +61,10 @@ pub async fn claimed(
 }
 
 /// The groups a round evaluates.
-pub async fn round_group_ids(conn: &mut AsyncPgConnection, round: Uuid) -> QueryResult<Vec<Uuid>> {
+pub async fn round_group_ids(
+    conn: &mut AsyncPgConnection,
+    round: Uuid,
+) -> QueryResult<Vec<GroupId>> {
     round_groups::table
         .filter(round_groups::round_id.eq(round))
         .order(round_groups::group_id)
@@ -73,7 +77,7 @@ pub async fn round_group_ids(conn: &mut AsyncPgConnection, round: Uuid) -> Query
 #[diesel(table_name = rounds)]
 pub struct RoundRow {
     pub round_id: Uuid,
-    pub region: String,
+    pub region: RegionCode,
     pub school_year: i32,
     pub as_of: NaiveDate,
     pub policy_version: i32,
@@ -93,7 +97,7 @@ pub struct RoundRow {
 pub async fn open_round(
     conn: &mut AsyncPgConnection,
     round: &RoundRow,
-    groups: &[Uuid],
+    groups: &[GroupId],
 ) -> QueryResult<()> {
     diesel::insert_into(rounds::table)
         .values(round)
@@ -172,7 +176,7 @@ pub async fn round(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option
 pub async fn round_lines(
     conn: &mut AsyncPgConnection,
     round: Uuid,
-) -> QueryResult<Vec<(Uuid, Uuid, f64, String)>> {
+) -> QueryResult<Vec<(Uuid, GroupId, f64, String)>> {
     scorecards::table
         .filter(scorecards::round_id.eq(round))
         .order(scorecards::group_id)
@@ -189,9 +193,9 @@ pub async fn round_lines(
 /// V-03: (group, round, state) of the rounds claiming `groups` for the school year.
 pub async fn claims(
     conn: &mut AsyncPgConnection,
-    groups: &[Uuid],
+    groups: &[GroupId],
     year: i32,
-) -> QueryResult<Vec<(Uuid, Uuid, String)>> {
+) -> QueryResult<Vec<(GroupId, Uuid, String)>> {
     round_groups::table
         .inner_join(rounds::table)
         .filter(round_groups::group_id.eq_any(groups))
@@ -264,7 +268,7 @@ pub async fn complete_round(
 pub async fn round_cards(
     conn: &mut AsyncPgConnection,
     round: Uuid,
-) -> QueryResult<Vec<(Uuid, Uuid, i32, f64, String)>> {
+) -> QueryResult<Vec<(Uuid, GroupId, i32, f64, String)>> {
     scorecards::table
         .filter(scorecards::round_id.eq(round))
         .order(scorecards::group_id)
@@ -288,14 +292,14 @@ pub enum ListFilter<'a> {
 /// A region's rounds, newest first, with their total.
 pub async fn list_rounds(
     conn: &mut AsyncPgConnection,
-    region: &str,
+    region: &RegionCode,
     year: Option<i32>,
     filter: Option<ListFilter<'_>>,
     (limit, offset): (i64, i64),
 ) -> QueryResult<(Vec<RoundRow>, i64)> {
     let query = || {
         let mut q = rounds::table
-            .filter(rounds::region.eq(region.to_owned()))
+            .filter(rounds::region.eq(region.clone()))
             .into_boxed();
         if let Some(y) = year {
             q = q.filter(rounds::school_year.eq(y));

@@ -62,7 +62,7 @@ impl EvaluationService {
         let year = ctx.year;
         let as_of = ctx.as_of;
         let (first, _) = ctx.days;
-        let ids: Vec<Uuid> = groups.iter().map(|g| g.group_id).collect();
+        let ids: Vec<GroupId> = groups.iter().map(|g| g.group_id).collect();
         // E-08 as the rotation service counts it, never recomputed here: the longest single
         // step, and it needs nothing read here, so it runs while this service reads.
         let rotation = self.bus.call::<GetGroupsCompliance>(
@@ -75,13 +75,13 @@ impl EvaluationService {
             },
         );
         let own = async {
-            let mut members: BTreeMap<Uuid, Vec<SchoolId>> = BTreeMap::new();
+            let mut members: BTreeMap<GroupId, Vec<SchoolId>> = BTreeMap::new();
             for (g, s) in store::members_since(conn, &ids, first).await? {
-                members.entry(g).or_default().push(SchoolId(s));
+                members.entry(g).or_default().push(s);
             }
             phases.lap("members");
             let records = Records::read(conn, &ids, ctx, phases).await?;
-            let mut running: BTreeMap<Uuid, Vec<RunningPosting>> = BTreeMap::new();
+            let mut running: BTreeMap<GroupId, Vec<RunningPosting>> = BTreeMap::new();
             for (g, from, to, backbone, n) in store::running_postings(conn, &ids, as_of).await? {
                 running.entry(g).or_default().push(RunningPosting {
                     from,
@@ -91,13 +91,13 @@ impl EvaluationService {
                 });
             }
             phases.lap("postings");
-            let previous: BTreeMap<Uuid, Grade> = store::grades_of(conn, &ids, year.0 - 1)
+            let previous: BTreeMap<GroupId, Grade> = store::grades_of(conn, &ids, year.0 - 1)
                 .await?
                 .into_iter()
                 .map(|(g, grade)| Ok((g, grade.parse().map_err(|e| corrupt("grade", e))?)))
                 .collect::<Result<_>>()?;
             phases.lap("grades");
-            let school_data = county_data(conn, ctx.region.as_str(), year).await?;
+            let school_data = county_data(conn, ctx.region, year).await?;
             phases.lap("school_data");
             Ok::<_, EvaluationError>((members, records, running, previous, school_data))
         };
@@ -106,10 +106,10 @@ impl EvaluationService {
             own?;
         let rotation = rotation.map_err(EvaluationError::Upstream)?;
         phases.lap("rotation_wait");
-        let figures: BTreeMap<Uuid, (u32, RotationFigures)> = rotation
+        let figures: BTreeMap<GroupId, (u32, RotationFigures)> = rotation
             .groups
             .into_iter()
-            .map(|g| (g.group_id.0, (g.eligible, g.actual)))
+            .map(|g| (g.group_id, (g.eligible, g.actual)))
             .collect();
         let mut cards = Vec::with_capacity(groups.len());
         for g in groups {
@@ -123,9 +123,9 @@ impl EvaluationService {
                 })?;
             let head = GroupHead {
                 evaluation_id: Uuid::now_v7(),
-                group_id: GroupId(g.group_id),
+                group_id: g.group_id,
                 plaque_date: g.plaque_date,
-                lead: SchoolId(g.lead_school_id),
+                lead: g.lead_school_id,
                 members: members.remove(&g.group_id).unwrap_or_default(),
             };
             let pick = |m: &BTreeMap<SchoolId, rules::SchoolYearData>| {
@@ -164,7 +164,7 @@ impl EvaluationService {
 
     pub async fn get_scorecard(&self, cmd: Command<ScorecardRef>) -> Result<Scorecard> {
         let mut conn = self.conn().await?;
-        let Some(row) = store::scorecard(&mut conn, cmd.body.round_id, cmd.body.group_id.0).await?
+        let Some(row) = store::scorecard(&mut conn, cmd.body.round_id, cmd.body.group_id).await?
         else {
             // Not there yet while the round computes: say so, rather than "no such scorecard".
             if let Some(round) = round_store::round(&mut conn, cmd.body.round_id).await? {
@@ -211,7 +211,7 @@ impl EvaluationService {
             policy: &policy,
         };
         let mut records =
-            Records::read(&mut conn, &[card.group_id.0], &ctx, &mut Phases::start()).await?;
+            Records::read(&mut conn, &[card.group_id], &ctx, &mut Phases::start()).await?;
         drop(conn);
         let head = GroupHead {
             evaluation_id: card.id,

@@ -41,19 +41,19 @@ pub(super) struct GroupHead {
 /// sources are the records the figures were computed from).
 #[derive(Default)]
 pub(super) struct Records {
-    meetings: BTreeMap<Uuid, Vec<MeetingFact>>,
-    reports: BTreeMap<Uuid, Vec<ReportFact>>,
-    trainings: BTreeMap<Uuid, Vec<(Uuid, TrainingKind, NaiveDate)>>,
-    resources: BTreeMap<Uuid, Vec<(Uuid, Uuid, NaiveDate)>>,
-    adoptions: BTreeMap<Uuid, Vec<(Uuid, Uuid, Uuid)>>,
-    scored_items: BTreeMap<Uuid, Vec<ScoredItem>>,
+    meetings: BTreeMap<GroupId, Vec<MeetingFact>>,
+    reports: BTreeMap<GroupId, Vec<ReportFact>>,
+    trainings: BTreeMap<GroupId, Vec<(Uuid, TrainingKind, NaiveDate)>>,
+    resources: BTreeMap<GroupId, Vec<(Uuid, Uuid, NaiveDate)>>,
+    adoptions: BTreeMap<GroupId, Vec<(Uuid, Uuid, Uuid)>>,
+    scored_items: BTreeMap<GroupId, Vec<ScoredItem>>,
 }
 
 impl Records {
     /// The records of `groups` in the round's school year up to its evaluation day.
     pub(super) async fn read(
         conn: &mut edu_db::PooledConn,
-        groups: &[Uuid],
+        groups: &[GroupId],
         ctx: &RoundContext<'_>,
         phases: &mut Phases,
     ) -> Result<Self> {
@@ -115,7 +115,7 @@ impl Records {
         head: GroupHead,
         rotation: RotationFacts,
     ) -> GroupFacts {
-        let g = head.group_id.0;
+        let g = head.group_id;
         GroupFacts {
             evaluation_id: head.evaluation_id,
             round_id: ctx.round_id,

@@ -56,8 +56,8 @@ pub struct ReportFact {
 /// a teacher: indicators 1–2), counted together.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RunningPosting {
-    pub from: Uuid,
-    pub to: Uuid,
+    pub from: SchoolId,
+    pub to: SchoolId,
     /// The teachers are backbone teachers of county level or above (E-08).
     pub backbone: bool,
     /// How many such postings run.

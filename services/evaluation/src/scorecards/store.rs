@@ -11,6 +11,7 @@ use diesel::serialize::{self, IsNull, Output, ToSql};
 use diesel::sql_types::Json;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use edu_bus::membership_view::membership_stays;
+use edu_domain::{GroupId, SchoolId};
 use uuid::Uuid;
 
 use crate::rounds::store::INSERT_CHUNK;
@@ -23,9 +24,9 @@ use crate::schema::{
 /// counts the members it has.
 pub async fn members_since(
     conn: &mut AsyncPgConnection,
-    groups: &[Uuid],
+    groups: &[GroupId],
     from: NaiveDate,
-) -> QueryResult<Vec<(Uuid, Uuid)>> {
+) -> QueryResult<Vec<(GroupId, SchoolId)>> {
     membership_stays::table
         .filter(membership_stays::group_id.eq_any(groups))
         .filter(membership_stays::role.eq("member"))
@@ -41,11 +42,11 @@ pub async fn members_since(
         .await
 }
 
-pub type MeetingRow = (Uuid, Uuid, String, NaiveDate, Vec<Uuid>);
+pub type MeetingRow = (GroupId, Uuid, String, NaiveDate, Vec<Uuid>);
 
 pub async fn meetings_of(
     conn: &mut AsyncPgConnection,
-    groups: &[Uuid],
+    groups: &[GroupId],
     (from, to): (NaiveDate, NaiveDate),
 ) -> QueryResult<Vec<MeetingRow>> {
     meetings::table
@@ -65,9 +66,9 @@ pub async fn meetings_of(
 
 pub async fn reports_of(
     conn: &mut AsyncPgConnection,
-    groups: &[Uuid],
+    groups: &[GroupId],
     years: (i32, i32),
-) -> QueryResult<Vec<(Uuid, Uuid, i32, i32, bool)>> {
+) -> QueryResult<Vec<(GroupId, Uuid, i32, i32, bool)>> {
     reports::table
         .filter(reports::group_id.eq_any(groups))
         .filter(reports::year.between(years.0, years.1))
@@ -84,9 +85,9 @@ pub async fn reports_of(
 
 pub async fn trainings_of(
     conn: &mut AsyncPgConnection,
-    groups: &[Uuid],
+    groups: &[GroupId],
     (from, to): (NaiveDate, NaiveDate),
-) -> QueryResult<Vec<(Uuid, Uuid, String, NaiveDate)>> {
+) -> QueryResult<Vec<(GroupId, Uuid, String, NaiveDate)>> {
     trainings::table
         .filter(trainings::group_id.eq_any(groups))
         .filter(trainings::held_on.between(from, to))
@@ -102,9 +103,9 @@ pub async fn trainings_of(
 
 pub async fn resources_of(
     conn: &mut AsyncPgConnection,
-    groups: &[Uuid],
+    groups: &[GroupId],
     (from, to): (NaiveDate, NaiveDate),
-) -> QueryResult<Vec<(Uuid, Uuid, Uuid, NaiveDate)>> {
+) -> QueryResult<Vec<(GroupId, Uuid, Uuid, NaiveDate)>> {
     resources::table
         .filter(resources::group_id.eq_any(groups))
         .filter(resources::published_on.between(from, to))
@@ -120,9 +121,9 @@ pub async fn resources_of(
 
 pub async fn adoptions_of(
     conn: &mut AsyncPgConnection,
-    groups: &[Uuid],
+    groups: &[GroupId],
     (from, to): (NaiveDate, NaiveDate),
-) -> QueryResult<Vec<(Uuid, Uuid, Uuid, Uuid)>> {
+) -> QueryResult<Vec<(GroupId, Uuid, Uuid, Uuid)>> {
     adoptions::table
         .filter(adoptions::group_id.eq_any(groups))
         .filter(adoptions::adopted_on.between(from, to))
@@ -141,9 +142,9 @@ pub async fn adoptions_of(
 /// postings). A province runs ~0.9 M postings; the balance needs only these counts.
 pub async fn running_postings(
     conn: &mut AsyncPgConnection,
-    groups: &[Uuid],
+    groups: &[GroupId],
     day: NaiveDate,
-) -> QueryResult<Vec<(Uuid, Uuid, Uuid, bool, i64)>> {
+) -> QueryResult<Vec<(GroupId, SchoolId, SchoolId, bool, i64)>> {
     postings::table
         .filter(postings::group_id.eq_any(groups))
         .filter(postings::cancelled.eq(false))
@@ -176,9 +177,9 @@ pub async fn running_postings(
 /// a draft's grade is not final).
 pub async fn grades_of(
     conn: &mut AsyncPgConnection,
-    groups: &[Uuid],
+    groups: &[GroupId],
     year: i32,
-) -> QueryResult<Vec<(Uuid, String)>> {
+) -> QueryResult<Vec<(GroupId, String)>> {
     scorecards::table
         .inner_join(rounds::table)
         .filter(rounds::state.eq("completed"))
@@ -223,7 +224,7 @@ impl ToSql<Json, Pg> for JsonDocument {
 pub struct NewScorecard {
     pub evaluation_id: Uuid,
     pub round_id: Uuid,
-    pub group_id: Uuid,
+    pub group_id: GroupId,
     pub school_year: i32,
     pub total: f64,
     pub grade: String,
@@ -247,7 +248,7 @@ pub async fn insert_scorecards(
 pub async fn scorecard(
     conn: &mut AsyncPgConnection,
     round: Uuid,
-    group: Uuid,
+    group: GroupId,
 ) -> QueryResult<Option<ScorecardRow>> {
     scorecards::table
         .filter(scorecards::round_id.eq(round))

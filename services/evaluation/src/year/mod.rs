@@ -64,8 +64,8 @@ fn check_balance(b: &BalanceInputs) -> Result<()> {
 
 pub(crate) fn school_data_view(row: store::SchoolDataRow) -> Result<SchoolData> {
     Ok(SchoolData {
-        school_id: SchoolId(row.school_id),
-        region: RegionCode::parse(&row.region).map_err(|e| corrupt("region", e))?,
+        school_id: row.school_id,
+        region: row.region,
         stage: row.stage.parse().map_err(|e| corrupt("stage", e))?,
         school_year: SchoolYear(row.school_year),
         quality_score: row.quality_score,
@@ -106,9 +106,9 @@ fn checked_row(b: &SchoolDataInput, by: &str) -> Result<store::SchoolDataRow> {
         .transpose()
         .map_err(|e| corrupt("balance", e))?;
     Ok(store::SchoolDataRow {
-        school_id: b.school_id.0,
+        school_id: b.school_id,
         school_year: b.school_year.0,
-        region: b.region.as_str().to_owned(),
+        region: b.region.clone(),
         stage: b.stage.as_str().to_owned(),
         quality_score: b.quality_score,
         balance,
@@ -139,7 +139,7 @@ impl EvaluationService {
         let b = &cmd.body;
         year_days(b.school_year)?;
         let mut conn = self.conn().await?;
-        let items = match store::scored_items_of(&mut conn, b.group_id.0, b.school_year.0).await? {
+        let items = match store::scored_items_of(&mut conn, b.group_id, b.school_year.0).await? {
             Some(v) => serde_json::from_value(v).map_err(|e| corrupt("scored items", e))?,
             None => Vec::new(),
         };
@@ -233,7 +233,7 @@ impl EvaluationService {
         let mut conn = self.conn().await?;
         unlocked(
             b.school_year.0,
-            store::completed_for_school(&mut conn, b.school_id.0, b.school_year.0).await?,
+            store::completed_for_school(&mut conn, b.school_id, b.school_year.0).await?,
         )?;
         school_data_view(store::save_school_data(&mut conn, &row).await?)
     }
@@ -241,7 +241,7 @@ impl EvaluationService {
     /// What the bureau entered for a school and year (the drill-down of quality figures).
     pub async fn get_school_data(&self, cmd: Command<SchoolDataRef>) -> Result<SchoolData> {
         let mut conn = self.conn().await?;
-        let row = store::school_data_of(&mut conn, cmd.body.school_id.0, cmd.body.school_year.0)
+        let row = store::school_data_of(&mut conn, cmd.body.school_id, cmd.body.school_year.0)
             .await?
             .ok_or_else(|| {
                 EvaluationError::Invalid(Problem::not_found(
@@ -287,11 +287,11 @@ impl EvaluationService {
             .ok_or(EvaluationError::GroupNotFound)?;
         unlocked(
             b.school_year.0,
-            store::completed_for_group(&mut conn, b.group_id.0, b.school_year.0).await?,
+            store::completed_for_group(&mut conn, b.group_id, b.school_year.0).await?,
         )?;
         store::save_scored_items(
             &mut conn,
-            (b.group_id.0, b.school_year.0),
+            (b.group_id, b.school_year.0),
             &value,
             &cmd.actor.sub,
         )
@@ -309,7 +309,7 @@ impl EvaluationService {
 /// with the schools spanning stages split, §8.12).
 pub(crate) async fn county_data(
     conn: &mut edu_db::PooledConn,
-    region: &str,
+    region: &RegionCode,
     year: SchoolYear,
 ) -> Result<(
     BTreeMap<SchoolId, SchoolYearData>,

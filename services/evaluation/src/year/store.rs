@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use edu_bus::membership_view::membership_schools;
+use edu_domain::{GroupId, RegionCode, SchoolId};
 use uuid::Uuid;
 
 use crate::schema::{round_groups, rounds, school_data, scored_items};
@@ -12,9 +13,9 @@ use crate::schema::{round_groups, rounds, school_data, scored_items};
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = school_data)]
 pub struct SchoolDataRow {
-    pub school_id: Uuid,
+    pub school_id: SchoolId,
     pub school_year: i32,
-    pub region: String,
+    pub region: RegionCode,
     pub stage: String,
     pub quality_score: Option<f64>,
     pub balance: Option<serde_json::Value>,
@@ -38,7 +39,7 @@ pub async fn save_school_data(
 
 pub async fn school_data_of(
     conn: &mut AsyncPgConnection,
-    school: Uuid,
+    school: SchoolId,
     year: i32,
 ) -> QueryResult<Option<SchoolDataRow>> {
     school_data::table
@@ -52,11 +53,11 @@ pub async fn school_data_of(
 /// Every school's data of a region for these years (the county's CV needs them all).
 pub async fn region_school_data(
     conn: &mut AsyncPgConnection,
-    region: &str,
+    region: &RegionCode,
     years: &[i32],
 ) -> QueryResult<Vec<SchoolDataRow>> {
     school_data::table
-        .filter(school_data::region.eq(region))
+        .filter(school_data::region.eq(region.clone()))
         .filter(school_data::school_year.eq_any(years))
         .select(SchoolDataRow::as_select())
         .load(conn)
@@ -65,7 +66,7 @@ pub async fn region_school_data(
 
 pub async fn save_scored_items(
     conn: &mut AsyncPgConnection,
-    (group, year): (Uuid, i32),
+    (group, year): (GroupId, i32),
     items: &serde_json::Value,
     by: &str,
 ) -> QueryResult<()> {
@@ -92,9 +93,9 @@ pub async fn save_scored_items(
 
 pub async fn region_scored_items(
     conn: &mut AsyncPgConnection,
-    groups: &[Uuid],
+    groups: &[GroupId],
     year: i32,
-) -> QueryResult<Vec<(Uuid, serde_json::Value)>> {
+) -> QueryResult<Vec<(GroupId, serde_json::Value)>> {
     scored_items::table
         .filter(scored_items::group_id.eq_any(groups))
         .filter(scored_items::school_year.eq(year))
@@ -107,10 +108,10 @@ pub async fn region_scored_items(
 /// (its data is then final).
 pub async fn completed_for_school(
     conn: &mut AsyncPgConnection,
-    school: Uuid,
+    school: SchoolId,
     year: i32,
 ) -> QueryResult<Vec<Uuid>> {
-    let groups: Vec<Uuid> = membership_schools::table
+    let groups: Vec<GroupId> = membership_schools::table
         .filter(membership_schools::school_id.eq(school))
         .select(membership_schools::group_id)
         .load(conn)
@@ -129,7 +130,7 @@ pub async fn completed_for_school(
 /// V-03: the completed round of the school year that evaluates the group, if any.
 pub async fn completed_for_group(
     conn: &mut AsyncPgConnection,
-    group: Uuid,
+    group: GroupId,
     year: i32,
 ) -> QueryResult<Vec<Uuid>> {
     round_groups::table
@@ -144,7 +145,7 @@ pub async fn completed_for_group(
 
 pub async fn scored_items_of(
     conn: &mut AsyncPgConnection,
-    group: Uuid,
+    group: GroupId,
     year: i32,
 ) -> QueryResult<Option<serde_json::Value>> {
     scored_items::table
