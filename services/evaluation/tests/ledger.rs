@@ -101,3 +101,26 @@ async fn the_ledger_of_an_unknown_group_is_refused() {
         None,
     );
 }
+
+/// A stored report of quarter 0 is no report of any quarter: the ledger refuses with the
+/// internal error's code rather than count it (or default it) as one.
+#[tokio::test]
+async fn a_stored_report_of_no_quarter_is_refused_not_counted() {
+    let env = env().await;
+    let g = env.group("坏行", Stage::Junior, day(2024, 9, 1), &[]).await;
+    let quarter = env.ledger(g.id, "2025Q1").await.unwrap();
+    assert_eq!(
+        obligation(&quarter, "G-08/2025Q1").status,
+        ObligationStatus::Overdue
+    );
+    env.db
+        .execute(&format!(
+            "INSERT INTO evaluation.reports (group_id, year, quarter, report_id, submitted_on, \
+             due_on, late) VALUES ('{}', 2025, 0, '{}', '2025-04-10', '2025-04-15', false)",
+            g.id,
+            uuid::Uuid::now_v7()
+        ))
+        .await
+        .unwrap();
+    refused(env.ledger(g.id, "2025Q1").await, ErrorCode::Internal, None);
+}

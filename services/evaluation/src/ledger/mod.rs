@@ -9,7 +9,7 @@ mod tests;
 
 use std::collections::BTreeMap;
 
-use chrono::{Datelike, Days, NaiveDate, Utc};
+use chrono::{Datelike, Days, NaiveDate, NaiveTime, Utc};
 use edu_contracts::Command;
 use edu_contracts::obligations::{
     Feed, FeedQuery, Ledger, LedgerQuery, LedgerSummary, Notification, NotificationKind,
@@ -77,13 +77,21 @@ impl EvaluationService {
         let reports = store::reports_of(conn, group_id)
             .await?
             .into_iter()
-            .map(|r| ReportFact {
-                year: r.year,
-                quarter: u32::try_from(r.quarter).unwrap_or_default(),
-                id: r.report_id,
-                submitted_on: r.submitted_on,
+            .map(|r| {
+                // A stored quarter outside 1..=4 is no report of any quarter: refused as
+                // corrupt rather than counted as quarter 0.
+                let quarter = u32::try_from(r.quarter)
+                    .ok()
+                    .filter(|q| (1..=4).contains(q))
+                    .ok_or_else(|| corrupt("report quarter", &r.quarter.to_string()))?;
+                Ok(ReportFact {
+                    year: r.year,
+                    quarter,
+                    id: r.report_id,
+                    submitted_on: r.submitted_on,
+                })
             })
-            .collect();
+            .collect::<diesel::QueryResult<_>>()?;
         let trainings = store::trainings_between(conn, group_id, (from, to))
             .await?
             .into_iter()
@@ -255,18 +263,22 @@ impl EvaluationService {
         let mut region = None;
         if let Some(group_id) = group {
             let mut seen: BTreeMap<String, Obligation> = BTreeMap::new();
-            let mut policy = Policy::default();
+            // The region's policy in force on the day (due-soon window included), read
+            // with the group: never a default policy standing in for it.
+            let row = store::group(&mut conn, group_id)
+                .await?
+                .ok_or(EvaluationError::GroupNotFound)?;
+            let policy = edu_bus::policy::in_force(&mut conn, row.region.as_str(), as_of).await?;
             for period in feed_periods(as_of) {
                 let Some(days) = period.days() else { continue };
-                let (facts, p) = Self::facts(&mut conn, group_id, days, as_of).await?;
-                policy = p;
+                let (facts, _) = Self::facts(&mut conn, group_id, days, as_of).await?;
                 for o in rules::obligations(period, &facts, &policy, as_of) {
                     if o.obligor == Obligor::Group || o.school_id == Some(school) {
                         seen.entry(o.key.clone()).or_insert(o);
                     }
                 }
             }
-            region = store::group(&mut conn, group_id).await?.map(|g| g.region);
+            region = Some(row.region);
             let soon = as_of
                 .checked_add_days(Days::new(u64::from(policy.due_soon_days)))
                 .unwrap_or(as_of);
@@ -294,7 +306,7 @@ impl EvaluationService {
                 title_zh: o.title_zh.clone(),
                 obligation_key: Some(o.key.clone()),
                 due_on: Some(o.due_on),
-                at: o.due_on.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc(),
+                at: o.due_on.and_time(NaiveTime::MIN).and_utc(),
             }));
         }
         let changes =

@@ -82,6 +82,7 @@ impl EvaluationService {
         let items = rows
             .into_iter()
             .map(|row| {
+                // A failed round released its groups: it claims none.
                 let groups = counts.get(&row.round_id).copied().unwrap_or_default();
                 let mut summary = RoundSummary::of(&round_view(row, Vec::new(), Vec::new())?);
                 summary.groups = u32::try_from(groups).unwrap_or(u32::MAX);

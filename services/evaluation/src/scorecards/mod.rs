@@ -241,10 +241,12 @@ impl EvaluationService {
                 .find(|(key, _)| *key == figure.key)
             {
                 Some((_, backbone_only)) => rules::rotation_sources(&compliance, *backbone_only),
+                // The stored figures and the recomputation come from the same rules: a
+                // figure the recomputation lacks is a scorecard those rules did not write.
                 None => recomputed
                     .figure(&figure.key)
                     .map(|f| f.sources.clone())
-                    .unwrap_or_default(),
+                    .ok_or_else(|| corrupt("scorecard figure", &figure.key))?,
             };
         }
         Ok(())

@@ -76,7 +76,11 @@ impl Records {
             out.reports.entry(g).or_default().push(ReportFact {
                 id,
                 year: y,
-                quarter: u32::try_from(quarter).unwrap_or_default(),
+                // A stored quarter outside 1..=4 is corrupt, never quarter 0.
+                quarter: u32::try_from(quarter)
+                    .ok()
+                    .filter(|q| (1..=4).contains(q))
+                    .ok_or_else(|| corrupt("report quarter", quarter))?,
                 late,
             });
         }
@@ -116,6 +120,7 @@ impl Records {
         rotation: RotationFacts,
     ) -> GroupFacts {
         let g = head.group_id;
+        // A group without records of a kind has no entry for it: none is the count.
         GroupFacts {
             evaluation_id: head.evaluation_id,
             round_id: ctx.round_id,

@@ -34,7 +34,8 @@ pub const REGION: &str = "411627";
 pub const YEAR: SchoolYear = SchoolYear(2025);
 
 pub struct Env {
-    _db: TestDb,
+    /// For the few tests that look at what a corrupt stored row does.
+    pub db: TestDb,
     pub bus: TestBus,
     /// Creates schools and groups (membership's own checks are not under test here).
     pub system: Actor,
@@ -62,7 +63,7 @@ pub async fn env() -> Env {
         tokio::spawn(host.run_until(std::future::pending()));
     }
     Env {
-        _db: db,
+        db,
         bus,
         system: Actor::system("test"),
         bureau: bureau("bureau-411627"),
