@@ -1,14 +1,16 @@
 //! The obligation ledger through the bus, built from other services' events: a month
-//! without a council meeting is missing (G-06), a month with one is met, its meeting linked.
+//! without a council meeting is missing (G-06), a month with one is met, its meeting linked;
+//! and a school's feed of what it owes and what changed.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly
 
 mod common;
 
-use chrono::{Datelike, Utc};
+use chrono::{Datelike, NaiveTime, Utc};
 use common::{day, env, refused, until};
 use edu_contracts::council::{LoadPastMeetings, MeetingKind, PastMeeting, PastMeetings};
-use edu_contracts::obligations::{Ledger, Obligation, ObligationStatus, Period};
+use edu_contracts::obligations::{Ledger, NotificationKind, Obligation, ObligationStatus, Period};
+use edu_contracts::sanctions::{IssueWarning, NewWarning};
 use edu_domain::{ErrorCode, GroupId, Stage};
 
 fn obligation<'a>(ledger: &'a Ledger, key: &str) -> &'a Obligation {
@@ -123,4 +125,54 @@ async fn a_stored_report_of_no_quarter_is_refused_not_counted() {
         .await
         .unwrap();
     refused(env.ledger(g.id, "2025Q1").await, ErrorCode::Internal, None);
+}
+
+/// A member's feed names its group, lists the group's overdue quarterly report (G-08; the
+/// group was plaqued in 2024 and never reported) as of its due day, and the lead's warning
+/// as a change concerning the school.
+#[tokio::test]
+async fn a_members_feed_shows_the_overdue_report_and_the_warning_it_received() {
+    let env = env().await;
+    let g = env
+        .group("动态", Stage::Junior, day(2024, 9, 1), &["二中"])
+        .await;
+    let member = g.members[0];
+    let warning = NewWarning {
+        group_id: g.id,
+        school_id: member,
+        reason: "连续两月未参加理事会议".into(),
+        evidence: Vec::new(),
+    };
+    env.bus()
+        .call::<IssueWarning>(&env.system, None, warning)
+        .await
+        .unwrap();
+    let feed = until(
+        || env.feed(member),
+        |f| {
+            f.as_ref()
+                .is_ok_and(|f| f.items.iter().any(|n| n.kind == NotificationKind::Changed))
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!((feed.school_id, feed.group_id), (member, Some(g.id)));
+    let report = feed
+        .items
+        .iter()
+        .find(|n| n.rule.as_deref() == Some("G-08") && n.kind == NotificationKind::Overdue)
+        .unwrap_or_else(|| panic!("no overdue report in {feed:?}"));
+    let due = report.due_on.unwrap();
+    assert!(due < feed.as_of, "{report:?}");
+    assert_eq!(report.at, due.and_time(NaiveTime::MIN).and_utc());
+    let changed = feed
+        .items
+        .iter()
+        .find(|n| n.kind == NotificationKind::Changed)
+        .unwrap();
+    assert_eq!(changed.rule.as_deref(), Some("X-01"));
+    assert!(
+        changed.title_zh.contains("连续两月未参加理事会议"),
+        "{changed:?}"
+    );
 }
