@@ -56,7 +56,7 @@ impl EvaluationService {
             .await?
             .into_iter()
             .map(|s| SchoolFact {
-                id: s.school_id.0,
+                id: s.school_id,
                 role: s.role,
                 joined_on: s.joined_on,
                 left_on: s.left_on,
@@ -102,9 +102,9 @@ impl EvaluationService {
             .into_iter()
             .map(|p| {
                 Ok(PostingFact {
-                    id: p.posting_id.0,
-                    from: p.from_school_id.0,
-                    to: p.to_school_id.0,
+                    id: p.posting_id,
+                    from: p.from_school_id,
+                    to: p.to_school_id,
                     kind: parse::<PostingKind>("posting kind", &p.kind)?,
                     start: p.start_date,
                     end: p.end_date,
@@ -154,10 +154,10 @@ impl EvaluationService {
             .rotated_teachers
             .iter()
             .flat_map(|t| t.posting_ids.iter())
-            .filter_map(|id| facts.postings.iter().find(|p| p.id == id.0))
+            .filter_map(|id| facts.postings.iter().find(|p| p.id == *id))
             .map(|p| RecordLink {
                 kind: RecordKind::Posting,
-                id: p.id,
+                id: p.id.0,
                 href: format!("/api/v1/postings/{}", p.id),
                 on: p.start,
             })

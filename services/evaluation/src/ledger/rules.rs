@@ -11,14 +11,16 @@ use edu_contracts::council::MeetingKind;
 use edu_contracts::obligations::{
     Obligation, ObligationStatus, Obligor, Period, RecordKind, RecordLink,
 };
-use edu_domain::{GroupId, MemberRole, Policy, PostingKind, SchoolId, Semester, TrainingKind};
+use edu_domain::{
+    GroupId, MemberRole, Policy, PostingId, PostingKind, SchoolId, Semester, TrainingKind,
+};
 use uuid::Uuid;
 
 pub struct MeetingFact {
     pub id: Uuid,
     pub kind: MeetingKind,
     pub held_on: NaiveDate,
-    pub present: Vec<Uuid>,
+    pub present: Vec<SchoolId>,
 }
 
 pub struct ReportFact {
@@ -29,16 +31,16 @@ pub struct ReportFact {
 }
 
 pub struct PostingFact {
-    pub id: Uuid,
-    pub from: Uuid,
-    pub to: Uuid,
+    pub id: PostingId,
+    pub from: SchoolId,
+    pub to: SchoolId,
     pub kind: PostingKind,
     pub start: NaiveDate,
     pub end: NaiveDate,
 }
 
 pub struct SchoolFact {
-    pub id: Uuid,
+    pub id: SchoolId,
     pub role: MemberRole,
     pub joined_on: NaiveDate,
     pub left_on: Option<NaiveDate>,
@@ -56,7 +58,7 @@ pub struct Facts {
     pub trainings: Vec<(Uuid, TrainingKind, NaiveDate)>,
     pub postings: Vec<PostingFact>,
     /// (resource, owner school, published on)
-    pub resources: Vec<(Uuid, Uuid, NaiveDate)>,
+    pub resources: Vec<(Uuid, SchoolId, NaiveDate)>,
 }
 
 impl Facts {
@@ -73,7 +75,7 @@ impl Facts {
         })
     }
 
-    fn lead(&self) -> Option<Uuid> {
+    fn lead(&self) -> Option<SchoolId> {
         self.schools
             .iter()
             .find(|s| s.role == MemberRole::Lead)
@@ -113,7 +115,7 @@ struct Draft<'a> {
     title: String,
     title_zh: String,
     obligor: Obligor,
-    school_id: Option<Uuid>,
+    school_id: Option<SchoolId>,
     due_on: NaiveDate,
     required: u32,
     late_allowed: bool,
@@ -135,7 +137,7 @@ impl Draft<'_> {
             title: self.title,
             title_zh: self.title_zh,
             obligor: self.obligor,
-            school_id: self.school_id.map(SchoolId),
+            school_id: self.school_id,
             due_on: self.due_on,
             required: self.required,
             counted,
@@ -355,7 +357,7 @@ fn semester_items(
             .map(|p| {
                 link(
                     RecordKind::Posting,
-                    p.id,
+                    p.id.0,
                     p.start,
                     format!("/api/v1/postings/{}", p.id),
                 )

@@ -65,7 +65,7 @@ pub async fn current_group(
         .optional()
 }
 
-pub type MeetingFact = (Uuid, String, NaiveDate, Vec<Uuid>);
+pub type MeetingFact = (Uuid, String, NaiveDate, Vec<SchoolId>);
 
 pub async fn meetings_between(
     conn: &mut AsyncPgConnection,
@@ -132,7 +132,7 @@ pub async fn resources_between(
     conn: &mut AsyncPgConnection,
     group: GroupId,
     (from, to): (NaiveDate, NaiveDate),
-) -> QueryResult<Vec<(Uuid, Uuid, NaiveDate)>> {
+) -> QueryResult<Vec<(Uuid, SchoolId, NaiveDate)>> {
     resources::table
         .filter(resources::group_id.eq(group))
         .filter(resources::published_on.between(from, to))

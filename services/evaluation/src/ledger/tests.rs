@@ -3,7 +3,7 @@
 use chrono::NaiveDate;
 use edu_contracts::council::MeetingKind;
 use edu_contracts::obligations::{Obligation, ObligationStatus, Period};
-use edu_domain::{GroupId, MemberRole, Policy, PostingKind, TrainingKind};
+use edu_domain::{GroupId, MemberRole, Policy, PostingId, PostingKind, SchoolId, TrainingKind};
 use uuid::Uuid;
 
 use super::rules::*;
@@ -12,8 +12,8 @@ fn d(y: i32, m: u32, day: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, day).unwrap_or_default()
 }
 
-fn facts() -> (Facts, Uuid, Uuid) {
-    let (lead, member) = (Uuid::now_v7(), Uuid::now_v7());
+fn facts() -> (Facts, SchoolId, SchoolId) {
+    let (lead, member) = (SchoolId::new(), SchoolId::new());
     let facts = Facts {
         group: GroupId::new(),
         plaque_date: d(2025, 9, 1),
@@ -122,7 +122,7 @@ fn semester_and_year_duties_of_lead_and_members() -> Result<(), String> {
         .push((Uuid::now_v7(), TrainingKind::Subject, d(2025, 10, 9)));
     f.resources.push((Uuid::now_v7(), member, d(2025, 11, 1)));
     f.postings.push(PostingFact {
-        id: Uuid::now_v7(),
+        id: PostingId::new(),
         from: member,
         to: lead,
         kind: PostingKind::Shadowing,

@@ -175,14 +175,13 @@ impl EventHandler for LedgerProjection {
                 }
                 MeetingHeld::TYPE => {
                     let e: MeetingHeld = payload(event)?;
-                    let present: Vec<_> = e.schools_present.iter().map(|s| s.0).collect();
                     store::meeting_held(
                         conn,
                         e.meeting_id.0,
                         e.group_id,
                         e.kind.as_str(),
                         e.held_on,
-                        &present,
+                        &e.schools_present,
                     )
                     .await?;
                     let row = changed(

@@ -16,7 +16,7 @@ pub async fn meeting_held(
     group: GroupId,
     kind: &str,
     held_on: NaiveDate,
-    present: &[Uuid],
+    present: &[SchoolId],
 ) -> QueryResult<()> {
     diesel::insert_into(meetings::table)
         .values((

@@ -26,8 +26,8 @@ pub(super) fn governance(f: &GroupFacts, policy: &Policy) -> Vec<Figure> {
         .collect();
     let due = months_elapsed(f.school_year, f.as_of) * u32::from(policy.council_meetings_per_month);
     let held = council.len() as f64;
-    let schools: BTreeSet<Uuid> = std::iter::once(f.lead.0)
-        .chain(f.members.iter().map(|s| s.0))
+    let schools: BTreeSet<SchoolId> = std::iter::once(f.lead)
+        .chain(f.members.iter().copied())
         .collect();
     let quorate: Vec<&&MeetingFact> = council
         .iter()
@@ -108,7 +108,7 @@ pub(super) fn governance(f: &GroupFacts, policy: &Policy) -> Vec<Figure> {
     let attendance = (!planning.is_empty())
         .then(|| {
             mean(f.members.iter().map(|s| {
-                100.0 * planning.iter().filter(|m| m.present.contains(&s.0)).count() as f64
+                100.0 * planning.iter().filter(|m| m.present.contains(s)).count() as f64
                     / planning.len() as f64
             }))
         })
@@ -143,7 +143,7 @@ pub(super) fn research_linkage(f: &GroupFacts, policy: &Policy) -> Vec<Figure> {
         .iter()
         .map(|(id, _, _)| source(SourceKind::Resource, *id, format!("/api/v1/resources/{id}")))
         .collect();
-    let contributors: BTreeSet<Uuid> = f.resources.iter().map(|(_, owner, _)| *owner).collect();
+    let contributors: BTreeSet<SchoolId> = f.resources.iter().map(|(_, owner, _)| *owner).collect();
     let contributing_pct = 100.0 * contributors.len() as f64 / school_count;
     let reused: BTreeSet<Uuid> = f
         .adoptions
@@ -190,7 +190,7 @@ pub(super) fn research_linkage(f: &GroupFacts, policy: &Policy) -> Vec<Figure> {
             round1(contributing_pct),
             contributors
                 .iter()
-                .map(|s| source(SourceKind::SchoolData, *s, format!("/api/v1/schools/{s}")))
+                .map(|s| source(SourceKind::SchoolData, s.0, format!("/api/v1/schools/{s}")))
                 .collect(),
         ),
         figure(

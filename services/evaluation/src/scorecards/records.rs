@@ -44,8 +44,8 @@ pub(super) struct Records {
     meetings: BTreeMap<GroupId, Vec<MeetingFact>>,
     reports: BTreeMap<GroupId, Vec<ReportFact>>,
     trainings: BTreeMap<GroupId, Vec<(Uuid, TrainingKind, NaiveDate)>>,
-    resources: BTreeMap<GroupId, Vec<(Uuid, Uuid, NaiveDate)>>,
-    adoptions: BTreeMap<GroupId, Vec<(Uuid, Uuid, Uuid)>>,
+    resources: BTreeMap<GroupId, Vec<(Uuid, SchoolId, NaiveDate)>>,
+    adoptions: BTreeMap<GroupId, Vec<(Uuid, SchoolId, SchoolId)>>,
     scored_items: BTreeMap<GroupId, Vec<ScoredItem>>,
 }
 

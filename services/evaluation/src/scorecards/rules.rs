@@ -41,7 +41,7 @@ pub struct MeetingFact {
     pub id: Uuid,
     pub kind: MeetingKind,
     pub held_on: NaiveDate,
-    pub present: Vec<Uuid>,
+    pub present: Vec<SchoolId>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -91,9 +91,9 @@ pub struct GroupFacts {
     pub reports: Vec<ReportFact>,
     pub trainings: Vec<(Uuid, TrainingKind, NaiveDate)>,
     /// (resource, owner school, published on)
-    pub resources: Vec<(Uuid, Uuid, NaiveDate)>,
+    pub resources: Vec<(Uuid, SchoolId, NaiveDate)>,
     /// (resource, owner school, adopting school)
-    pub adoptions: Vec<(Uuid, Uuid, Uuid)>,
+    pub adoptions: Vec<(Uuid, SchoolId, SchoolId)>,
     pub running_postings: Vec<RunningPosting>,
     /// E-08 as the rotation service counts it (the scorecard shows its figure unchanged).
     pub rotation: RotationFacts,

@@ -42,7 +42,7 @@ pub async fn members_since(
         .await
 }
 
-pub type MeetingRow = (GroupId, Uuid, String, NaiveDate, Vec<Uuid>);
+pub type MeetingRow = (GroupId, Uuid, String, NaiveDate, Vec<SchoolId>);
 
 pub async fn meetings_of(
     conn: &mut AsyncPgConnection,
@@ -105,7 +105,7 @@ pub async fn resources_of(
     conn: &mut AsyncPgConnection,
     groups: &[GroupId],
     (from, to): (NaiveDate, NaiveDate),
-) -> QueryResult<Vec<(GroupId, Uuid, Uuid, NaiveDate)>> {
+) -> QueryResult<Vec<(GroupId, Uuid, SchoolId, NaiveDate)>> {
     resources::table
         .filter(resources::group_id.eq_any(groups))
         .filter(resources::published_on.between(from, to))
@@ -123,7 +123,7 @@ pub async fn adoptions_of(
     conn: &mut AsyncPgConnection,
     groups: &[GroupId],
     (from, to): (NaiveDate, NaiveDate),
-) -> QueryResult<Vec<(GroupId, Uuid, Uuid, Uuid)>> {
+) -> QueryResult<Vec<(GroupId, Uuid, SchoolId, SchoolId)>> {
     adoptions::table
         .filter(adoptions::group_id.eq_any(groups))
         .filter(adoptions::adopted_on.between(from, to))
