@@ -319,7 +319,7 @@ impl Env {
     }
 }
 
-/// Calls `call` until `ok` holds for its answer (projections follow events), at most ten
+/// Calls `call` until `ok` holds for its answer (projections follow events), at most twenty
 /// seconds; then returns the last answer for the test to assert on.
 pub async fn until<T, F, Fut>(call: F, ok: impl Fn(&T) -> bool) -> T
 where
