@@ -6,22 +6,22 @@
 //! projection built from every service's events, never from their tables; the evaluation
 //! standing the sanctions ask for; and each school's notification feed. Owns the
 //! `evaluation` schema.
+//!
+//! One module per aggregate, each with its rules (pure), its store (diesel queries) and its
+//! unit tests: `rounds` (V-03), `scorecards` (V-01), `balance` (Q-12, V-17),
+//! `consequences`, `ledger` (the obligations), `year` (the bureau's data of a school
+//! year and its lock), and `projection` (what this service learns from events).
 
+mod balance;
 mod consequences;
 mod error;
 mod ledger;
-#[cfg(test)]
-mod missing_data;
 mod projection;
-mod round_life;
-mod round_store;
 mod rounds;
 mod schema;
-mod school_data;
-mod scoring;
+mod scorecards;
 pub mod service;
-mod store;
-mod year_store;
+mod year;
 
 use std::sync::Arc;
 

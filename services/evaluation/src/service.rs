@@ -1,43 +1,19 @@
-//! The operations of the evaluation service: the obligation ledger, the evaluation standing
-//! sanctions rest on, and a school's notification feed. Reads only its own schema;
-//! E-08's figures come from the rotation service over the bus.
+//! The evaluation service's handle (its pool and its bus) and the few helpers every
+//! aggregate's operations share: a stored value that does not read back, a refused input,
+//! the days of a school year.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 
-use chrono::{Datelike, Days, NaiveDate, Utc};
+use chrono::NaiveDate;
 use edu_bus::Bus;
-use edu_contracts::Command;
-use edu_contracts::obligations::{
-    Feed, FeedQuery, Ledger, LedgerQuery, LedgerSummary, Notification, NotificationKind,
-    Obligation, ObligationStatus, Obligor, Period, RecordKind, RecordLink,
-};
-use edu_contracts::rotation::{ComplianceQuery, GetCompliance, Scope};
 use edu_db::{DbPool, PooledConn};
-use edu_domain::{GroupId, Policy, PostingKind, SchoolId, SchoolYear, Semester};
-
+use edu_domain::{Problem, SchoolYear};
 use uuid::Uuid;
 
 use crate::error::EvaluationError;
-use crate::ledger::{self, Facts, MeetingFact, PostingFact, ReportFact, SchoolFact};
-use crate::store;
 
-type Result<T> = std::result::Result<T, EvaluationError>;
-
-/// Missed obligations stay in a school's feed this long after their due date.
-const OVERDUE_LOOKBACK_DAYS: u64 = 45;
-/// Changes shown in a feed.
-const CHANGES_SHOWN: i64 = 20;
-
-fn corrupt(what: &str, value: &str) -> diesel::result::Error {
-    diesel::result::Error::DeserializationError(
-        format!("stored {what} {value:?} is not valid").into(),
-    )
-}
-
-fn parse<T: std::str::FromStr>(what: &str, value: &str) -> diesel::QueryResult<T> {
-    value.parse().map_err(|_| corrupt(what, value))
-}
+pub(crate) type Result<T> = std::result::Result<T, EvaluationError>;
 
 #[derive(Clone)]
 pub struct EvaluationService {
@@ -59,323 +35,27 @@ impl EvaluationService {
     pub(crate) async fn conn(&self) -> Result<PooledConn> {
         Ok(edu_db::conn(&self.pool).await?)
     }
-
-    /// The group's facts for a period and the region policy in force on `as_of`.
-    async fn facts(
-        conn: &mut PooledConn,
-        group_id: GroupId,
-        (from, to): (NaiveDate, NaiveDate),
-        as_of: NaiveDate,
-    ) -> Result<(Facts, Policy)> {
-        let group = store::group(conn, group_id)
-            .await?
-            .ok_or(EvaluationError::GroupNotFound)?;
-        let policy = edu_bus::policy::in_force(conn, &group.region, as_of).await?;
-        let schools = store::schools(conn, group_id)
-            .await?
-            .into_iter()
-            .map(|s| SchoolFact {
-                id: s.school_id.0,
-                role: s.role,
-                joined_on: s.joined_on,
-                left_on: s.left_on,
-            })
-            .collect();
-        let meetings = store::meetings_between(conn, group_id, (from, to))
-            .await?
-            .into_iter()
-            .map(|(id, kind, held_on, present)| {
-                Ok(MeetingFact {
-                    id,
-                    kind: parse("meeting kind", &kind)?,
-                    held_on,
-                    present,
-                })
-            })
-            .collect::<diesel::QueryResult<_>>()?;
-        let reports = store::reports_of(conn, group_id)
-            .await?
-            .into_iter()
-            .map(|r| ReportFact {
-                year: r.year,
-                quarter: u32::try_from(r.quarter).unwrap_or_default(),
-                id: r.report_id,
-                submitted_on: r.submitted_on,
-            })
-            .collect();
-        let trainings = store::trainings_between(conn, group_id, (from, to))
-            .await?
-            .into_iter()
-            .map(|(id, kind, on)| Ok((id, parse("training kind", &kind)?, on)))
-            .collect::<diesel::QueryResult<_>>()?;
-        let postings = store::postings_between(conn, group_id, (from, to))
-            .await?
-            .into_iter()
-            .map(|p| {
-                Ok(PostingFact {
-                    id: p.posting_id,
-                    from: p.from_school_id,
-                    to: p.to_school_id,
-                    kind: parse::<PostingKind>("posting kind", &p.kind)?,
-                    start: p.start_date,
-                    end: p.end_date,
-                })
-            })
-            .collect::<diesel::QueryResult<_>>()?;
-        let resources = store::resources_between(conn, group_id, (from, to)).await?;
-        let facts = Facts {
-            group: group_id,
-            plaque_date: group.plaque_date,
-            dissolved_on: group.dissolved_on,
-            schools,
-            meetings,
-            reports,
-            trainings,
-            postings,
-            resources,
-        };
-        Ok((facts, policy))
-    }
-
-    /// E-08 as a warning KPI of the school year (§8.10): the ratio and the backbone share,
-    /// from the rotation service's figures.
-    async fn rotation_kpis(
-        &self,
-        cmd: &Command<LedgerQuery>,
-        year: SchoolYear,
-        as_of: NaiveDate,
-        facts: &Facts,
-    ) -> Result<Vec<Obligation>> {
-        let c = self
-            .bus
-            .call::<GetCompliance>(
-                &cmd.actor,
-                None,
-                ComplianceQuery {
-                    scope: Scope::Group {
-                        group_id: cmd.body.group_id,
-                    },
-                    school_year: year,
-                    as_of: Some(as_of),
-                },
-            )
-            .await
-            .map_err(EvaluationError::Upstream)?;
-        let records: Vec<RecordLink> = c
-            .rotated_teachers
-            .iter()
-            .flat_map(|t| t.posting_ids.iter())
-            .filter_map(|id| facts.postings.iter().find(|p| p.id == id.0))
-            .map(|p| RecordLink {
-                kind: RecordKind::Posting,
-                id: p.id,
-                href: format!("/api/v1/postings/{}", p.id),
-                on: p.start,
-            })
-            .collect();
-        let kpi =
-            |key: &str, title: String, title_zh: String, met: bool, required: u32, counted: u32| {
-                Obligation {
-                    key: format!("{key}/{}", year.0),
-                    rule: "E-08".to_owned(),
-                    title,
-                    title_zh,
-                    obligor: Obligor::Group,
-                    school_id: None,
-                    due_on: c.deadline,
-                    status: ledger::status(met, c.deadline, as_of, false),
-                    required,
-                    counted,
-                    kpi: true,
-                    records: records.clone(),
-                }
-            };
-        Ok(vec![
-            kpi(
-                "E-08/ratio",
-                format!(
-                    "teachers rotated: at least {}% of the {} eligible (policy version {})",
-                    c.rotation_min_pct, c.eligible, c.policy_version
-                ),
-                format!(
-                    "交流轮岗教师不低于符合条件教师({} 人)的 {}%(政策版本 {})",
-                    c.eligible, c.rotation_min_pct, c.policy_version
-                ),
-                c.actual.ratio_met,
-                c.actual.rotated + c.actual.shortfall,
-                c.actual.rotated,
-            ),
-            kpi(
-                "E-08/backbone",
-                format!(
-                    "backbone teachers: at least {}% of those rotated",
-                    c.backbone_min_pct
-                ),
-                format!("骨干教师不低于交流轮岗教师的 {}%", c.backbone_min_pct),
-                c.actual.share_met,
-                c.actual.backbone_rotated + c.actual.backbone_shortfall,
-                c.actual.backbone_rotated,
-            ),
-        ])
-    }
-
-    pub async fn ledger(&self, cmd: Command<LedgerQuery>) -> Result<Ledger> {
-        let q = &cmd.body;
-        let as_of = q.as_of.unwrap_or_else(|| Utc::now().date_naive());
-        let (from, to) = q.period.days().ok_or_else(|| {
-            EvaluationError::Upstream(edu_domain::Problem::validation(
-                "period",
-                "the period has no calendar days",
-                "期间无效",
-            ))
-        })?;
-        let mut conn = self.conn().await?;
-        let (facts, policy) = Self::facts(&mut conn, q.group_id, (from, to), as_of).await?;
-        drop(conn);
-        let mut obligations = ledger::obligations(q.period, &facts, &policy, as_of);
-        if let Period::SchoolYear(year) = q.period
-            && facts.plaque_date <= to
-        {
-            obligations.extend(self.rotation_kpis(&cmd, year, as_of, &facts).await?);
-        }
-        if let Some(school) = q.school_id {
-            obligations.retain(|o| o.obligor == Obligor::Group || o.school_id == Some(school));
-        }
-        obligations.sort_by(|a, b| (a.due_on, &a.key).cmp(&(b.due_on, &b.key)));
-        let count = |s: ObligationStatus| {
-            u32::try_from(obligations.iter().filter(|o| o.status == s).count()).unwrap_or(u32::MAX)
-        };
-        let summary = LedgerSummary {
-            met: count(ObligationStatus::Met),
-            missing: count(ObligationStatus::Missing),
-            overdue: count(ObligationStatus::Overdue),
-            upcoming: count(ObligationStatus::Upcoming),
-        };
-        Ok(Ledger {
-            group_id: q.group_id,
-            period: q.period,
-            from,
-            to,
-            as_of,
-            policy_version: policy.version,
-            summary,
-            obligations,
-        })
-    }
-
-    /// A school's feed: its (and its group's) obligations due soon, those overdue or missed
-    /// lately, and the last changes that concern it.
-    pub async fn feed(&self, cmd: Command<FeedQuery>) -> Result<Feed> {
-        let school = cmd.body.school_id;
-        let as_of = cmd.body.as_of.unwrap_or_else(|| Utc::now().date_naive());
-        let mut conn = self.conn().await?;
-        let group = store::current_group(&mut conn, school).await?;
-        let mut items = Vec::new();
-        let mut region = None;
-        if let Some(group_id) = group {
-            let mut seen: BTreeMap<String, Obligation> = BTreeMap::new();
-            let mut policy = Policy::default();
-            for period in feed_periods(as_of) {
-                let Some(days) = period.days() else { continue };
-                let (facts, p) = Self::facts(&mut conn, group_id, days, as_of).await?;
-                policy = p;
-                for o in ledger::obligations(period, &facts, &policy, as_of) {
-                    if o.obligor == Obligor::Group || o.school_id == Some(school) {
-                        seen.entry(o.key.clone()).or_insert(o);
-                    }
-                }
-            }
-            region = store::group(&mut conn, group_id).await?.map(|g| g.region);
-            let soon = as_of
-                .checked_add_days(Days::new(u64::from(policy.due_soon_days)))
-                .unwrap_or(as_of);
-            let lookback = as_of
-                .checked_sub_days(Days::new(OVERDUE_LOOKBACK_DAYS))
-                .unwrap_or(as_of);
-            let mut due: Vec<&Obligation> = seen
-                .values()
-                .filter(|o| match o.status {
-                    ObligationStatus::Upcoming => o.due_on <= soon,
-                    ObligationStatus::Overdue => true,
-                    ObligationStatus::Missing => o.due_on >= lookback,
-                    ObligationStatus::Met => false,
-                })
-                .collect();
-            due.sort_by(|a, b| (a.due_on, &a.key).cmp(&(b.due_on, &b.key)));
-            items.extend(due.into_iter().map(|o| Notification {
-                kind: if o.status == ObligationStatus::Upcoming {
-                    NotificationKind::DueSoon
-                } else {
-                    NotificationKind::Overdue
-                },
-                rule: Some(o.rule.clone()),
-                title: o.title.clone(),
-                title_zh: o.title_zh.clone(),
-                obligation_key: Some(o.key.clone()),
-                due_on: Some(o.due_on),
-                at: o.due_on.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc(),
-            }));
-        }
-        let changes = store::notifications_for(
-            &mut conn,
-            school,
-            group.map(|g| g.0),
-            region.as_deref(),
-            CHANGES_SHOWN,
-        )
-        .await?;
-        items.extend(changes.into_iter().map(|n| Notification {
-            kind: NotificationKind::Changed,
-            rule: n.rule,
-            title: n.title,
-            title_zh: n.title_zh,
-            obligation_key: None,
-            due_on: None,
-            at: n.at,
-        }));
-        Ok(Feed {
-            school_id: SchoolId(school.0),
-            group_id: group,
-            as_of,
-            items,
-        })
-    }
 }
 
-/// The periods whose obligations a feed looks at: this and last month, this and last
-/// quarter, this semester and this school year.
-fn feed_periods(day: NaiveDate) -> Vec<Period> {
-    let mut out = vec![Period::month_of(day)];
-    let first_of_month = day.with_day(1).unwrap_or(day);
-    if let Some(prev) = first_of_month.pred_opt() {
-        out.push(Period::month_of(prev));
+pub(crate) fn corrupt(what: &str, e: impl std::fmt::Display) -> EvaluationError {
+    EvaluationError::from(diesel::result::Error::DeserializationError(
+        format!("stored {what}: {e}").into(),
+    ))
+}
+
+pub(crate) fn invalid(field: &str, en: &str, zh: &str) -> EvaluationError {
+    EvaluationError::Invalid(Problem::validation(field, en, zh))
+}
+
+pub(crate) fn year_days(year: SchoolYear) -> Result<(NaiveDate, NaiveDate)> {
+    if !(2000..=2100).contains(&year.0) {
+        return Err(invalid(
+            "school_year",
+            "the school year is between 2000 and 2100",
+            "学年须在 2000 到 2100 之间",
+        ));
     }
-    let quarter = (day.month() - 1) / 3 + 1;
-    out.push(Period::Quarter {
-        year: day.year(),
-        quarter,
-    });
-    out.push(if quarter == 1 {
-        Period::Quarter {
-            year: day.year() - 1,
-            quarter: 4,
-        }
-    } else {
-        Period::Quarter {
-            year: day.year(),
-            quarter: quarter - 1,
-        }
-    });
-    if let Some((year, semester)) = Semester::containing(day) {
-        let start_year = match semester {
-            Semester::Autumn => year.0,
-            Semester::Spring => year.0 + 1,
-        };
-        out.push(Period::Semester {
-            year: start_year,
-            semester,
-        });
-    }
-    out.push(Period::SchoolYear(SchoolYear::containing(day)));
-    out
+    year.first_day()
+        .zip(year.last_day())
+        .ok_or_else(|| invalid("school_year", "invalid school year", "学年无效"))
 }

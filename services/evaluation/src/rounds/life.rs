@@ -11,16 +11,14 @@ use edu_contracts::evaluation::{EvaluationCompleted, ProposedConsequence, Round,
 use edu_contracts::evaluation_year::{RoundFilter, RoundQuery, RoundState, RoundSummary};
 use edu_contracts::{Command, Page};
 use edu_db::idempotency;
-use edu_domain::{GroupId, SchoolId, SchoolYear};
+use edu_domain::SchoolYear;
 use uuid::Uuid;
 
+use super::round_view;
+use super::store::{self, ListFilter, RoundRow};
+use crate::consequences::store as consequence_store;
 use crate::error::EvaluationError;
-use crate::round_store::{self as store, RoundRow};
-use crate::rounds::{corrupt, round_view, year_days};
-use crate::service::EvaluationService;
-use crate::year_store::{self, ListFilter};
-
-type Result<T> = std::result::Result<T, EvaluationError>;
+use crate::service::{EvaluationService, Result, corrupt, year_days};
 
 /// Only a computed draft takes the next step: a completed round is final, a computing one
 /// is polled, a failed one released its groups (the bureau opens another).
@@ -46,7 +44,7 @@ async fn locked_draft(
     conn: &mut diesel_async::AsyncPgConnection,
     round_id: Uuid,
 ) -> Result<RoundRow> {
-    let round = year_store::round_for_update(conn, round_id)
+    let round = store::round_for_update(conn, round_id)
         .await?
         .ok_or(EvaluationError::RoundNotFound)?;
     computed_draft(&round)?;
@@ -54,12 +52,6 @@ async fn locked_draft(
 }
 
 impl EvaluationService {
-    async fn round_of(&self, conn: &mut edu_db::PooledConn, row: RoundRow) -> Result<Round> {
-        let groups = store::round_group_ids(conn, row.round_id).await?;
-        let lines = store::round_lines(conn, row.round_id).await?;
-        round_view(row, groups, lines)
-    }
-
     /// The region's rounds, newest first, a page at a time.
     pub async fn list_rounds(&self, cmd: Command<RoundQuery>) -> Result<Page<RoundSummary>> {
         let q = &cmd.body;
@@ -74,22 +66,23 @@ impl EvaluationService {
             }
         });
         let mut conn = self.conn().await?;
-        let (rows, total) = year_store::list_rounds(
+        let (rows, total) = store::list_rounds(
             &mut conn,
-            q.region.as_str(),
+            &q.region,
             q.school_year.map(|y| y.0),
             filter,
             (i64::from(paging.limit), i64::from(paging.offset)),
         )
         .await?;
         let ids: Vec<Uuid> = rows.iter().map(|r| r.round_id).collect();
-        let counts: BTreeMap<Uuid, i64> = year_store::group_counts(&mut conn, &ids)
+        let counts: BTreeMap<Uuid, i64> = store::group_counts(&mut conn, &ids)
             .await?
             .into_iter()
             .collect();
         let items = rows
             .into_iter()
             .map(|row| {
+                // A failed round released its groups: it claims none.
                 let groups = counts.get(&row.round_id).copied().unwrap_or_default();
                 let mut summary = RoundSummary::of(&round_view(row, Vec::new(), Vec::new())?);
                 summary.groups = u32::try_from(groups).unwrap_or(u32::MAX);
@@ -115,7 +108,7 @@ impl EvaluationService {
             &cmd.body,
             async |conn| {
                 locked_draft(conn, round_id).await?;
-                let row = year_store::restart_round(conn, round_id, &actor).await?;
+                let row = store::restart_round(conn, round_id, &actor).await?;
                 let groups = store::round_group_ids(conn, round_id).await?;
                 round_view(row, groups, Vec::new())
             },
@@ -144,19 +137,19 @@ impl EvaluationService {
                 let round = locked_draft(conn, round_id).await?;
                 // the events carry the version of the policy the round was computed under
                 let (first, _) = year_days(SchoolYear(round.school_year))?;
-                edu_bus::policy::in_force(conn, &round.region, first).await?;
-                let row = year_store::complete_round(conn, round_id, &actor.sub).await?;
-                let cards = year_store::round_cards(conn, round_id).await?;
+                edu_bus::policy::in_force(conn, round.region.as_str(), first).await?;
+                let row = store::complete_round(conn, round_id, &actor.sub).await?;
+                let cards = store::round_cards(conn, round_id).await?;
                 let ids: Vec<Uuid> = cards.iter().map(|c| c.0).collect();
                 let mut proposed: BTreeMap<Uuid, Vec<ProposedConsequence>> = BTreeMap::new();
-                for c in store::consequences_of(conn, &ids).await? {
+                for c in consequence_store::consequences_of(conn, &ids).await? {
                     proposed
                         .entry(c.evaluation_id)
                         .or_default()
                         .push(ProposedConsequence {
                             consequence_id: c.consequence_id,
                             kind: c.kind.parse().map_err(|e| corrupt("consequence kind", e))?,
-                            school_id: c.school_id.map(SchoolId),
+                            school_id: c.school_id,
                         });
                 }
                 let events = cards
@@ -165,14 +158,14 @@ impl EvaluationService {
                         let event = EvaluationCompleted {
                             evaluation_id,
                             round_id,
-                            group_id: GroupId(group),
+                            group_id: group,
                             school_year: SchoolYear(year),
                             total,
                             grade: grade.parse().map_err(|e| corrupt("grade", e))?,
                             policy_version: row.policy_version,
                             proposed: proposed.remove(&evaluation_id).unwrap_or_default(),
                         };
-                        Ok((Some(GroupId(group)), None, event))
+                        Ok((Some(group), None, event))
                     })
                     .collect::<Result<Vec<_>>>()?;
                 outbox::enqueue_all(conn, &actor, &events).await?;
@@ -183,13 +176,5 @@ impl EvaluationService {
         )
         .await?;
         Ok(completed)
-    }
-
-    pub async fn get_round(&self, cmd: Command<RoundRef>) -> Result<Round> {
-        let mut conn = self.conn().await?;
-        let round = store::round(&mut conn, cmd.body.round_id)
-            .await?
-            .ok_or(EvaluationError::RoundNotFound)?;
-        self.round_of(&mut conn, round).await
     }
 }

@@ -6,6 +6,8 @@
 //! annual evaluation also adoptions and the settlement of proposed
 //! consequences by the bureau's decisions in membership.
 
+pub(crate) mod store;
+
 use diesel::QueryResult;
 use diesel_async::AsyncPgConnection;
 use edu_bus::consumer::{Applied, EventHandler, payload};
@@ -18,8 +20,8 @@ use edu_contracts::{Event, EventEnvelope};
 use edu_domain::ExitReason;
 use futures::future::BoxFuture;
 
-use crate::round_store;
-use crate::store::{self, NotificationRow, PostingRow, ReportRow};
+use crate::consequences::store as consequence_store;
+use store::{NotificationRow, PostingRow, ReportRow};
 
 /// The durable consumer's name.
 pub const CONSUMER: &str = "evaluation-ledger";
@@ -36,8 +38,8 @@ fn changed(
     NotificationRow {
         event_id: event.id.0,
         region: None,
-        group_id: event.group_id.map(|g| g.0),
-        school_id: event.school_id.map(|s| s.0),
+        group_id: event.group_id,
+        school_id: event.school_id,
         rule: rule.map(str::to_owned),
         title,
         title_zh,
@@ -56,11 +58,11 @@ async fn membership_changed(
         Change::Exited { event: e, .. } => {
             if e.reason == ExitReason::Evaluation {
                 // the exit the bureau confirmed has happened.
-                round_store::consequence_settled(
+                consequence_store::consequence_settled(
                     conn,
-                    e.group_id.0,
+                    e.group_id,
                     "member_exit",
-                    Some(e.school_id.0),
+                    Some(e.school_id),
                     "effective",
                     event.occurred_at,
                 )
@@ -76,9 +78,9 @@ async fn membership_changed(
         }
         Change::Dissolved { event: e, .. } => {
             // a proposed dissolution happened.
-            round_store::consequence_settled(
+            consequence_store::consequence_settled(
                 conn,
-                e.group_id.0,
+                e.group_id,
                 "dissolution",
                 None,
                 "effective",
@@ -108,11 +110,11 @@ async fn membership_changed(
         Change::PersuadeOutDecided(e) => {
             // the evaluation's proposed exit of this member takes effect (or is turned
             // down) with the bureau's decision on the persuade-out.
-            round_store::consequence_settled(
+            consequence_store::consequence_settled(
                 conn,
-                e.group_id.0,
+                e.group_id,
                 "member_exit",
-                Some(e.school_id.0),
+                Some(e.school_id),
                 if e.confirmed { "effective" } else { "rejected" },
                 event.occurred_at,
             )
@@ -141,7 +143,7 @@ async fn membership_changed(
                     e.version, e.effective_from, e.reason
                 ),
             );
-            row.region = Some(e.region.as_str().to_owned());
+            row.region = Some(e.region.clone());
             store::notify(conn, &row).await
         }
         Change::Established { .. } | Change::Admitted { .. } => Ok(()),
@@ -173,14 +175,13 @@ impl EventHandler for LedgerProjection {
                 }
                 MeetingHeld::TYPE => {
                     let e: MeetingHeld = payload(event)?;
-                    let present: Vec<_> = e.schools_present.iter().map(|s| s.0).collect();
                     store::meeting_held(
                         conn,
                         e.meeting_id.0,
                         e.group_id,
                         e.kind.as_str(),
                         e.held_on,
-                        &present,
+                        &e.schools_present,
                     )
                     .await?;
                     let row = changed(
@@ -194,7 +195,7 @@ impl EventHandler for LedgerProjection {
                 ReportSubmitted::TYPE => {
                     let e: ReportSubmitted = payload(event)?;
                     let row = ReportRow {
-                        group_id: e.group_id.0,
+                        group_id: e.group_id,
                         year: e.period.year,
                         quarter: i32::from(e.period.quarter),
                         report_id: e.report_id.0,
@@ -221,7 +222,7 @@ impl EventHandler for LedgerProjection {
                     let e: TrainingHeld = payload(event)?;
                     store::training_held(
                         conn,
-                        e.training_id.0,
+                        e.training_id,
                         e.group_id,
                         e.kind.as_str(),
                         e.held_on,
@@ -231,10 +232,10 @@ impl EventHandler for LedgerProjection {
                 PostingConfirmed::TYPE => {
                     let p = payload::<PostingConfirmed>(event)?.posting;
                     let row = PostingRow {
-                        posting_id: p.posting_id.0,
-                        group_id: p.group_id.0,
-                        from_school_id: p.from_school_id.0,
-                        to_school_id: p.to_school_id.0,
+                        posting_id: p.posting_id,
+                        group_id: p.group_id,
+                        from_school_id: p.from_school_id,
+                        to_school_id: p.to_school_id,
                         kind: p.kind.as_str().to_owned(),
                         start_date: p.start,
                         end_date: p.end,
@@ -245,17 +246,17 @@ impl EventHandler for LedgerProjection {
                 }
                 PostingCancelled::TYPE => {
                     let p = payload::<PostingCancelled>(event)?.posting;
-                    store::posting_cancelled(conn, p.posting_id.0).await
+                    store::posting_cancelled(conn, p.posting_id).await
                 }
                 PostingEnded::TYPE => {
                     let e: PostingEnded = payload(event)?;
-                    store::posting_ended(conn, e.posting.posting_id.0, e.ended_on).await
+                    store::posting_ended(conn, e.posting.posting_id, e.ended_on).await
                 }
                 ResourcePublished::TYPE => {
                     let r = payload::<ResourcePublished>(event)?.resource;
                     store::resource_published(
                         conn,
-                        r.resource_id.0,
+                        r.resource_id,
                         r.group_id,
                         r.owner_school_id,
                         day,
@@ -265,14 +266,14 @@ impl EventHandler for LedgerProjection {
                 ResourceAdopted::TYPE => {
                     let e: ResourceAdopted = payload(event)?;
                     let r = &e.resource;
-                    round_store::resource_adopted(
+                    store::resource_adopted(
                         conn,
                         event.id.0,
                         (
-                            r.resource_id.0,
-                            r.group_id.0,
-                            r.owner_school_id.0,
-                            e.adopting_school_id.0,
+                            r.resource_id,
+                            r.group_id,
+                            r.owner_school_id,
+                            e.adopting_school_id,
                         ),
                         day,
                     )

@@ -1,18 +1,56 @@
-//! "No data" is never "met": a group whose schools have no data entered for the year gets
-//! figures without values, scored 0, balance coefficients without a verdict, and no member
-//! judged either way — nothing in its scorecard reads as a pass.
+//! The scoring's unit tests: grades, value added, the counting periods, and "no data" is
+//! never "met" — a group whose schools have no data entered for the year gets figures
+//! without values, scored 0, balance coefficients without a verdict, and no member judged
+//! either way: nothing in its scorecard reads as a pass.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly
 
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
-use edu_contracts::evaluation::Figure;
+use edu_contracts::evaluation::{Figure, Grade};
 use edu_contracts::rotation::RotationFigures;
+use edu_domain::policy::GradeThresholds;
 use edu_domain::{GroupId, Policy, RegionCode, SchoolId, SchoolYear, Stage};
 use uuid::Uuid;
 
-use crate::scoring::{self, GroupFacts, RotationFacts, SchoolYearData, StageCvs};
+use super::rules::*;
+use crate::balance::StageCvs;
+
+#[test]
+fn v05_grades_follow_the_policy_thresholds() {
+    let t = GradeThresholds::default();
+    assert_eq!(grade(90.0, &t), Grade::Excellent);
+    assert_eq!(grade(89.9, &t), Grade::Good);
+    assert_eq!(grade(60.0, &t), Grade::Pass);
+    assert_eq!(grade(59.9, &t), Grade::Fail);
+}
+
+#[test]
+fn v08_value_added_no_change_passes_and_a_fall_scores_lower() {
+    assert_eq!(value_added_score(0.0), 60.0);
+    assert_eq!(value_added_score(10.0), 100.0);
+    assert_eq!(value_added_score(-5.0), 40.0);
+    assert_eq!(value_added_score(-40.0), 0.0);
+}
+
+#[test]
+fn v03_eligible_one_year_after_the_plaque() {
+    let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap_or_default();
+    assert_eq!(eligible_from(d(2025, 9, 1)), d(2026, 9, 1));
+    assert_eq!(eligible_from(d(2024, 2, 29)), d(2025, 2, 28));
+}
+
+#[test]
+fn counting_periods_of_the_school_year() {
+    let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap_or_default();
+    let y = SchoolYear(2025);
+    assert_eq!(months_elapsed(y, d(2026, 8, 31)), 12);
+    assert_eq!(months_elapsed(y, d(2025, 11, 15)), 2);
+    assert_eq!(semesters_started(y, d(2026, 3, 1)), 2);
+    assert_eq!(quarters_due(y, d(2026, 8, 31), 15).len(), 4);
+    assert_eq!(quarters_due(y, d(2025, 10, 10), 15), vec![]);
+}
 
 fn facts(
     this_year: BTreeMap<SchoolId, SchoolYearData>,
@@ -67,7 +105,7 @@ fn figures(card: &edu_contracts::evaluation::Scorecard) -> Vec<&Figure> {
 #[test]
 fn missing_data_is_never_met() {
     let (lead, members) = (SchoolId::new(), vec![SchoolId::new(), SchoolId::new()]);
-    let card = scoring::scorecard(
+    let card = scorecard(
         facts(BTreeMap::new(), lead, members),
         &Policy::default(),
         &StageCvs::default(),
@@ -116,7 +154,7 @@ fn one_members_missing_score_leaves_the_members_mean_without_data() {
         balance: None,
     };
     let this_year = BTreeMap::from([(lead, data(80.0)), (a, data(90.0))]);
-    let card = scoring::scorecard(
+    let card = scorecard(
         facts(this_year, lead, vec![a, b]),
         &Policy::default(),
         &StageCvs::default(),

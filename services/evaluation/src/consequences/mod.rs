@@ -1,6 +1,9 @@
 //! the consequences a completed round proposes, decided by the bureau, and the
 //! standing sanctions rest on (the latest completed evaluation).
 
+pub mod rules;
+pub(crate) mod store;
+
 use diesel_async::AsyncConnection;
 use edu_bus::outbox;
 use edu_contracts::Command;
@@ -9,14 +12,13 @@ use edu_contracts::evaluation::{
 };
 use edu_contracts::evaluation_year::RoundState;
 use edu_contracts::obligations::{Standing, StandingQuery};
-use edu_domain::{SchoolId, text};
+use edu_domain::text;
 
 use crate::error::EvaluationError;
-use crate::round_store::{self as store, ConsequenceRow};
-use crate::rounds::corrupt;
-use crate::service::EvaluationService;
-
-type Result<T> = std::result::Result<T, EvaluationError>;
+use crate::rounds::store as round_store;
+use crate::scorecards::store as scorecard_store;
+use crate::service::{EvaluationService, Result, corrupt};
+use store::ConsequenceRow;
 
 pub(crate) fn consequence_view(row: ConsequenceRow) -> Result<Consequence> {
     Ok(Consequence {
@@ -25,7 +27,7 @@ pub(crate) fn consequence_view(row: ConsequenceRow) -> Result<Consequence> {
             .kind
             .parse()
             .map_err(|e| corrupt("consequence kind", e))?,
-        school_id: row.school_id.map(SchoolId),
+        school_id: row.school_id,
         reason: row.reason,
         status: row
             .status
@@ -54,12 +56,12 @@ impl EvaluationService {
             .transpose()?
             .flatten();
         let mut conn = self.conn().await?;
-        let card = store::scorecard(&mut conn, b.round_id, b.group_id.0)
+        let card = scorecard_store::scorecard(&mut conn, b.round_id, b.group_id)
             .await?
             .ok_or(EvaluationError::ScorecardNotFound)?;
         // a draft's consequences are not binding; the bureau decides a completed
         // round's.
-        let round = store::round(&mut conn, b.round_id)
+        let round = round_store::round(&mut conn, b.round_id)
             .await?
             .ok_or(EvaluationError::RoundNotFound)?;
         if round.state != RoundState::Completed.as_str() {
@@ -108,7 +110,7 @@ impl EvaluationService {
     pub async fn standing(&self, cmd: Command<StandingQuery>) -> Result<Standing> {
         let mut conn = self.conn().await?;
         let Some((evaluation, grade)) =
-            store::latest_evaluation(&mut conn, cmd.body.group_id.0).await?
+            store::latest_evaluation(&mut conn, cmd.body.group_id).await?
         else {
             return Ok(Standing {
                 failing: false,
@@ -116,7 +118,7 @@ impl EvaluationService {
             });
         };
         let failing = match cmd.body.school_id {
-            Some(school) => store::exit_proposed(&mut conn, evaluation, school.0).await?,
+            Some(school) => store::exit_proposed(&mut conn, evaluation, school).await?,
             None => grade == Grade::Fail.as_str(),
         };
         Ok(Standing {

@@ -2,6 +2,8 @@
 //! (entered one school at a time, or imported from a spreadsheet all-or-none), the
 //! dimensions it scores by hand, and the lock a completed round puts on them (V-03).
 
+pub(crate) mod store;
+
 use std::collections::{BTreeMap, HashSet};
 
 use chrono::Utc;
@@ -17,14 +19,10 @@ use edu_contracts::evaluation_year::{
 use edu_contracts::rotation::CsvRowError;
 use edu_domain::{Problem, RegionCode, SchoolId, SchoolYear, text};
 
+use crate::balance::StageCvs;
 use crate::error::EvaluationError;
-use crate::round_store as store;
-use crate::rounds::{corrupt, invalid, year_days};
-use crate::scoring::{self, StageCvs};
-use crate::service::EvaluationService;
-use crate::year_store;
-
-type Result<T> = std::result::Result<T, EvaluationError>;
+use crate::scorecards::rules::SchoolYearData;
+use crate::service::{EvaluationService, Result, corrupt, invalid, year_days};
 
 fn finite_within(field: &str, v: f64, max: f64) -> Result<()> {
     if v.is_finite() && (0.0..=max).contains(&v) {
@@ -66,8 +64,8 @@ fn check_balance(b: &BalanceInputs) -> Result<()> {
 
 pub(crate) fn school_data_view(row: store::SchoolDataRow) -> Result<SchoolData> {
     Ok(SchoolData {
-        school_id: SchoolId(row.school_id),
-        region: RegionCode::parse(&row.region).map_err(|e| corrupt("region", e))?,
+        school_id: row.school_id,
+        region: row.region,
         stage: row.stage.parse().map_err(|e| corrupt("stage", e))?,
         school_year: SchoolYear(row.school_year),
         quality_score: row.quality_score,
@@ -108,9 +106,9 @@ fn checked_row(b: &SchoolDataInput, by: &str) -> Result<store::SchoolDataRow> {
         .transpose()
         .map_err(|e| corrupt("balance", e))?;
     Ok(store::SchoolDataRow {
-        school_id: b.school_id.0,
+        school_id: b.school_id,
         school_year: b.school_year.0,
-        region: b.region.as_str().to_owned(),
+        region: b.region.clone(),
         stage: b.stage.as_str().to_owned(),
         quality_score: b.quality_score,
         balance,
@@ -141,11 +139,10 @@ impl EvaluationService {
         let b = &cmd.body;
         year_days(b.school_year)?;
         let mut conn = self.conn().await?;
-        let items =
-            match year_store::scored_items_of(&mut conn, b.group_id.0, b.school_year.0).await? {
-                Some(v) => serde_json::from_value(v).map_err(|e| corrupt("scored items", e))?,
-                None => Vec::new(),
-            };
+        let items = match store::scored_items_of(&mut conn, b.group_id, b.school_year.0).await? {
+            Some(v) => serde_json::from_value(v).map_err(|e| corrupt("scored items", e))?,
+            None => Vec::new(),
+        };
         Ok(ScoredItems {
             group_id: b.group_id,
             school_year: b.school_year,
@@ -200,7 +197,7 @@ impl EvaluationService {
             .transaction(async |conn| {
                 let mut stored = Vec::with_capacity(rows.len());
                 for (line, row) in &rows {
-                    if !year_store::completed_for_school(conn, row.school_id, row.school_year)
+                    if !store::completed_for_school(conn, row.school_id, row.school_year)
                         .await?
                         .is_empty()
                     {
@@ -236,7 +233,7 @@ impl EvaluationService {
         let mut conn = self.conn().await?;
         unlocked(
             b.school_year.0,
-            year_store::completed_for_school(&mut conn, b.school_id.0, b.school_year.0).await?,
+            store::completed_for_school(&mut conn, b.school_id, b.school_year.0).await?,
         )?;
         school_data_view(store::save_school_data(&mut conn, &row).await?)
     }
@@ -244,7 +241,7 @@ impl EvaluationService {
     /// What the bureau entered for a school and year (the drill-down of quality figures).
     pub async fn get_school_data(&self, cmd: Command<SchoolDataRef>) -> Result<SchoolData> {
         let mut conn = self.conn().await?;
-        let row = store::school_data_of(&mut conn, cmd.body.school_id.0, cmd.body.school_year.0)
+        let row = store::school_data_of(&mut conn, cmd.body.school_id, cmd.body.school_year.0)
             .await?
             .ok_or_else(|| {
                 EvaluationError::Invalid(Problem::not_found(
@@ -285,16 +282,16 @@ impl EvaluationService {
         }
         let value = serde_json::to_value(&items).map_err(|e| corrupt("items", e))?;
         let mut conn = self.conn().await?;
-        crate::store::group(&mut conn, b.group_id)
+        crate::ledger::group(&mut conn, b.group_id)
             .await?
             .ok_or(EvaluationError::GroupNotFound)?;
         unlocked(
             b.school_year.0,
-            year_store::completed_for_group(&mut conn, b.group_id.0, b.school_year.0).await?,
+            store::completed_for_group(&mut conn, b.group_id, b.school_year.0).await?,
         )?;
         store::save_scored_items(
             &mut conn,
-            (b.group_id.0, b.school_year.0),
+            (b.group_id, b.school_year.0),
             &value,
             &cmd.actor.sub,
         )
@@ -312,11 +309,11 @@ impl EvaluationService {
 /// with the schools spanning stages split, §8.12).
 pub(crate) async fn county_data(
     conn: &mut edu_db::PooledConn,
-    region: &str,
+    region: &RegionCode,
     year: SchoolYear,
 ) -> Result<(
-    BTreeMap<SchoolId, scoring::SchoolYearData>,
-    BTreeMap<SchoolId, scoring::SchoolYearData>,
+    BTreeMap<SchoolId, SchoolYearData>,
+    BTreeMap<SchoolId, SchoolYearData>,
     StageCvs,
 )> {
     let mut this_year = BTreeMap::new();
@@ -324,7 +321,7 @@ pub(crate) async fn county_data(
     for row in store::region_school_data(conn, region, &[year.0, year.0 - 1]).await? {
         let y = row.school_year;
         let data = school_data_view(row)?;
-        let entry = scoring::SchoolYearData {
+        let entry = SchoolYearData {
             stage: data.stage,
             quality_score: data.quality_score,
             balance: data.balance,

@@ -1,5 +1,12 @@
-//! The scoring's unit tests: figures, grades, value added, the weighted CVs.
+//! The balance's unit tests: the Q-12 pass rule and the enrolment-weighted V-17 CVs.
+
+use std::collections::BTreeMap;
+
+use edu_contracts::evaluation::BalanceInputs;
+use edu_domain::{SchoolId, Stage};
+
 use super::*;
+use crate::scorecards::rules::RunningPosting;
 
 fn inputs(enrolment: u32) -> BalanceInputs {
     BalanceInputs {
@@ -150,8 +157,8 @@ fn postings_move_qualified_and_backbone_teachers() {
     let (a, b) = (SchoolId::new(), SchoolId::new());
     let map: BTreeMap<SchoolId, BalanceInputs> = [(a, inputs(1000)), (b, inputs(500))].into();
     let p = RunningPosting {
-        from: a.0,
-        to: b.0,
+        from: a,
+        to: b,
         backbone: true,
         postings: 1,
     };
@@ -180,66 +187,4 @@ fn postings_move_qualified_and_backbone_teachers() {
         }],
     );
     assert_eq!(not_backbone[&b].backbone_teachers, 12);
-}
-
-#[test]
-fn v05_grades_follow_the_policy_thresholds() {
-    let t = GradeThresholds::default();
-    assert_eq!(grade(90.0, &t), Grade::Excellent);
-    assert_eq!(grade(89.9, &t), Grade::Good);
-    assert_eq!(grade(60.0, &t), Grade::Pass);
-    assert_eq!(grade(59.9, &t), Grade::Fail);
-}
-
-#[test]
-fn v08_value_added_no_change_passes_and_a_fall_scores_lower() {
-    assert_eq!(value_added_score(0.0), 60.0);
-    assert_eq!(value_added_score(10.0), 100.0);
-    assert_eq!(value_added_score(-5.0), 40.0);
-    assert_eq!(value_added_score(-40.0), 0.0);
-}
-
-#[test]
-fn x02_a_failing_member_is_proposed_to_exit_and_two_failed_years_dissolve() {
-    let s = SchoolId::new();
-    let member = |failing| MemberProgress {
-        school_id: s,
-        quality_score: Some(50.0),
-        last_year_score: Some(55.0),
-        value_added: Some(-5.0),
-        balance_passed: None,
-        failing,
-    };
-    let c = consequences(Grade::Fail, None, &[member(true)]);
-    let kinds: Vec<_> = c.iter().map(|c| (c.kind, c.school_id)).collect();
-    assert_eq!(
-        kinds,
-        [
-            (ConsequenceKind::Warning, None),
-            (ConsequenceKind::MemberExit, Some(s))
-        ]
-    );
-    assert!(c.iter().all(|c| c.status == ConsequenceStatus::Proposed));
-    let again = consequences(Grade::Fail, Some(Grade::Fail), &[member(false)]);
-    assert!(again.iter().any(|c| c.kind == ConsequenceKind::Dissolution));
-    let best = consequences(Grade::Excellent, None, &[]);
-    assert_eq!(best[0].kind, ConsequenceKind::Reward);
-}
-
-#[test]
-fn v03_eligible_one_year_after_the_plaque() {
-    let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap_or_default();
-    assert_eq!(eligible_from(d(2025, 9, 1)), d(2026, 9, 1));
-    assert_eq!(eligible_from(d(2024, 2, 29)), d(2025, 2, 28));
-}
-
-#[test]
-fn counting_periods_of_the_school_year() {
-    let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap_or_default();
-    let y = SchoolYear(2025);
-    assert_eq!(months_elapsed(y, d(2026, 8, 31)), 12);
-    assert_eq!(months_elapsed(y, d(2025, 11, 15)), 2);
-    assert_eq!(semesters_started(y, d(2026, 3, 1)), 2);
-    assert_eq!(quarters_due(y, d(2026, 8, 31), 15).len(), 4);
-    assert_eq!(quarters_due(y, d(2025, 10, 10), 15), vec![]);
 }

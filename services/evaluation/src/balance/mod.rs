@@ -2,7 +2,20 @@
 //! Q-12 thresholds, and the enrolment-weighted coefficient of variation per stage (V-17,
 //! §8.12), for the group, the county and with the group's postings counted.
 
-use super::*;
+use std::collections::BTreeMap;
+
+use edu_contracts::evaluation::{
+    Balance, BalanceIndicator, BalanceInputs, IndicatorCv, SchoolBalance,
+};
+use edu_domain::{SchoolId, Stage};
+
+use crate::scorecards::rules::{GroupFacts, RunningPosting, round1, round3};
+
+#[cfg(test)]
+mod tests;
+
+/// the seventh indicator must reach this share of its threshold.
+const BALANCE_SEVENTH_MIN_PCT: f64 = 85.0;
 
 /// Q-12 thresholds (primary / junior); every stage other than primary takes the junior ones.
 pub(super) fn thresholds(stage: Stage) -> [f64; 7] {
@@ -182,7 +195,7 @@ pub fn with_postings(
 ) -> BTreeMap<SchoolId, BalanceInputs> {
     let mut out = inputs.clone();
     for p in postings {
-        let (from, to) = (SchoolId(p.from), SchoolId(p.to));
+        let (from, to) = (p.from, p.to);
         if !(out.contains_key(&from) && out.contains_key(&to)) {
             continue;
         }
@@ -201,4 +214,76 @@ pub fn with_postings(
         }
     }
     out
+}
+
+/// Q-12/V-17: the schools' seven indicators, and the CVs of the group (as entered and with
+/// the running postings applied) and of the county, for each stage the group's schools span
+/// (invariant 23: every one enrolment-weighted, §8.12).
+pub fn of_group(f: &GroupFacts, county: &StageCvs) -> Balance {
+    let stage = f
+        .this_year
+        .get(&f.lead)
+        .map(|d| d.stage)
+        .or_else(|| f.this_year.values().next().map(|d| d.stage))
+        .unwrap_or(Stage::Primary);
+    let schools: Vec<SchoolId> = std::iter::once(f.lead)
+        .chain(f.members.iter().copied())
+        .collect();
+    let stage_of = |s: &SchoolId| f.this_year.get(s).map_or(stage, |d| d.stage);
+    let inputs: BTreeMap<SchoolId, BalanceInputs> = schools
+        .iter()
+        .filter_map(|s| {
+            f.this_year
+                .get(s)
+                .and_then(|d| d.balance.clone())
+                .map(|b| (*s, b))
+        })
+        .collect();
+    let moved = with_postings(&inputs, &f.running_postings);
+    let now = StageCvs::of(inputs.iter().map(|(s, b)| (stage_of(s), b)));
+    let after = StageCvs::of(moved.iter().map(|(s, b)| (stage_of(s), b)));
+    // The stages the group's schools span, with data or without: a CV without data shows
+    // as none, never as a pass.
+    let spanned: Vec<Stage> = CV_STAGES
+        .into_iter()
+        .filter(|cv_stage| {
+            std::iter::once(stage)
+                .chain(schools.iter().map(stage_of))
+                .any(|s| stage_parts(s).iter().any(|(part, _)| part == cv_stage))
+        })
+        .collect();
+    Balance {
+        stage,
+        schools: inputs
+            .iter()
+            .map(|(s, b)| school_balance(*s, b, stage))
+            .collect(),
+        missing: schools
+            .iter()
+            .filter(|s| !inputs.contains_key(s))
+            .copied()
+            .collect(),
+        cv: spanned
+            .into_iter()
+            .flat_map(|cv_stage| {
+                let (now, after, county) = (
+                    now.of_stage(cv_stage),
+                    after.of_stage(cv_stage),
+                    county.of_stage(cv_stage),
+                );
+                let limit = cv_limit(cv_stage);
+                (0..7).map(move |i| IndicatorCv {
+                    stage: cv_stage,
+                    number: (i + 1) as u8,
+                    key: INDICATORS[i].0.to_owned(),
+                    group_cv: now[i],
+                    group_cv_with_postings: after[i],
+                    county_cv: county[i],
+                    limit,
+                    group_within: now[i].map(|cv| cv <= limit),
+                    county_within: county[i].map(|cv| cv <= limit),
+                })
+            })
+            .collect(),
+    }
 }

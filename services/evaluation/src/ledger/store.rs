@@ -1,172 +1,20 @@
-//! Queries of the evaluation schema: the projection's writes (each inside the consumer's
-//! transaction) and the reads the ledger is computed from.
+//! The reads the ledger is computed from: the group and its schools in the membership
+//! view, and the projected records of a period.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::NaiveDate;
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use edu_bus::membership_view::{Stay, membership_groups, membership_schools, membership_stays};
-use edu_domain::{GroupId, SchoolId};
+use edu_domain::{GroupId, RegionCode, SchoolId};
 use uuid::Uuid;
 
+use crate::projection::store::{NotificationRow, PostingRow, ReportRow};
 use crate::schema::{meetings, notifications, postings, reports, resources, trainings};
-
-// ---- projection writes ----
-
-pub async fn meeting_held(
-    conn: &mut AsyncPgConnection,
-    meeting: Uuid,
-    group: GroupId,
-    kind: &str,
-    held_on: NaiveDate,
-    present: &[Uuid],
-) -> QueryResult<()> {
-    diesel::insert_into(meetings::table)
-        .values((
-            meetings::meeting_id.eq(meeting),
-            meetings::group_id.eq(group.0),
-            meetings::kind.eq(kind),
-            meetings::held_on.eq(held_on),
-            meetings::schools_present.eq(present),
-        ))
-        .on_conflict_do_nothing()
-        .execute(conn)
-        .await
-        .map(|_| ())
-}
-
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = reports)]
-pub struct ReportRow {
-    pub group_id: Uuid,
-    pub year: i32,
-    pub quarter: i32,
-    pub report_id: Uuid,
-    pub submitted_on: NaiveDate,
-    pub due_on: NaiveDate,
-    pub late: bool,
-}
-
-pub async fn report_submitted(conn: &mut AsyncPgConnection, row: &ReportRow) -> QueryResult<()> {
-    diesel::insert_into(reports::table)
-        .values(row)
-        .on_conflict_do_nothing()
-        .execute(conn)
-        .await
-        .map(|_| ())
-}
-
-pub async fn training_held(
-    conn: &mut AsyncPgConnection,
-    training: Uuid,
-    group: GroupId,
-    kind: &str,
-    held_on: NaiveDate,
-) -> QueryResult<()> {
-    diesel::insert_into(trainings::table)
-        .values((
-            trainings::training_id.eq(training),
-            trainings::group_id.eq(group.0),
-            trainings::kind.eq(kind),
-            trainings::held_on.eq(held_on),
-        ))
-        .on_conflict_do_nothing()
-        .execute(conn)
-        .await
-        .map(|_| ())
-}
-
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = postings)]
-pub struct PostingRow {
-    pub posting_id: Uuid,
-    pub group_id: Uuid,
-    pub from_school_id: Uuid,
-    pub to_school_id: Uuid,
-    pub kind: String,
-    pub start_date: NaiveDate,
-    pub end_date: NaiveDate,
-    pub cancelled: bool,
-    pub backbone: bool,
-}
-
-/// A confirmed posting (a later end or cancellation updates it).
-pub async fn posting_confirmed(conn: &mut AsyncPgConnection, row: &PostingRow) -> QueryResult<()> {
-    diesel::insert_into(postings::table)
-        .values(row)
-        .on_conflict_do_nothing()
-        .execute(conn)
-        .await
-        .map(|_| ())
-}
-
-pub async fn posting_cancelled(conn: &mut AsyncPgConnection, posting: Uuid) -> QueryResult<()> {
-    diesel::update(postings::table.find(posting))
-        .set(postings::cancelled.eq(true))
-        .execute(conn)
-        .await
-        .map(|_| ())
-}
-
-pub async fn posting_ended(
-    conn: &mut AsyncPgConnection,
-    posting: Uuid,
-    on: NaiveDate,
-) -> QueryResult<()> {
-    diesel::update(postings::table.find(posting))
-        .set(postings::end_date.eq(on))
-        .execute(conn)
-        .await
-        .map(|_| ())
-}
-
-pub async fn resource_published(
-    conn: &mut AsyncPgConnection,
-    resource: Uuid,
-    group: GroupId,
-    owner: SchoolId,
-    on: NaiveDate,
-) -> QueryResult<()> {
-    diesel::insert_into(resources::table)
-        .values((
-            resources::resource_id.eq(resource),
-            resources::group_id.eq(group.0),
-            resources::owner_school_id.eq(owner.0),
-            resources::published_on.eq(on),
-        ))
-        .on_conflict_do_nothing()
-        .execute(conn)
-        .await
-        .map(|_| ())
-}
-
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = notifications)]
-pub struct NotificationRow {
-    pub event_id: Uuid,
-    pub region: Option<String>,
-    pub group_id: Option<Uuid>,
-    pub school_id: Option<Uuid>,
-    pub rule: Option<String>,
-    pub title: String,
-    pub title_zh: String,
-    pub at: DateTime<Utc>,
-}
-
-pub async fn notify(conn: &mut AsyncPgConnection, row: &NotificationRow) -> QueryResult<()> {
-    diesel::insert_into(notifications::table)
-        .values(row)
-        .on_conflict_do_nothing()
-        .execute(conn)
-        .await
-        .map(|_| ())
-}
-
-// ---- reads ----
 
 /// A group as the ledger reads it from the membership view.
 #[derive(Debug, Clone, Queryable)]
 pub struct GroupRow {
-    pub region: String,
+    pub region: RegionCode,
     pub plaque_date: NaiveDate,
     pub dissolved_on: Option<NaiveDate>,
 }
@@ -217,7 +65,7 @@ pub async fn current_group(
         .optional()
 }
 
-pub type MeetingFact = (Uuid, String, NaiveDate, Vec<Uuid>);
+pub type MeetingFact = (Uuid, String, NaiveDate, Vec<SchoolId>);
 
 pub async fn meetings_between(
     conn: &mut AsyncPgConnection,
@@ -225,7 +73,7 @@ pub async fn meetings_between(
     (from, to): (NaiveDate, NaiveDate),
 ) -> QueryResult<Vec<MeetingFact>> {
     meetings::table
-        .filter(meetings::group_id.eq(group.0))
+        .filter(meetings::group_id.eq(group))
         .filter(meetings::held_on.between(from, to))
         .order((meetings::held_on, meetings::meeting_id))
         .select((
@@ -243,7 +91,7 @@ pub async fn reports_of(
     group: GroupId,
 ) -> QueryResult<Vec<ReportRow>> {
     reports::table
-        .filter(reports::group_id.eq(group.0))
+        .filter(reports::group_id.eq(group))
         .select(ReportRow::as_select())
         .load(conn)
         .await
@@ -255,7 +103,7 @@ pub async fn trainings_between(
     (from, to): (NaiveDate, NaiveDate),
 ) -> QueryResult<Vec<(Uuid, String, NaiveDate)>> {
     trainings::table
-        .filter(trainings::group_id.eq(group.0))
+        .filter(trainings::group_id.eq(group))
         .filter(trainings::held_on.between(from, to))
         .order((trainings::held_on, trainings::training_id))
         .select((trainings::training_id, trainings::kind, trainings::held_on))
@@ -270,7 +118,7 @@ pub async fn postings_between(
     (from, to): (NaiveDate, NaiveDate),
 ) -> QueryResult<Vec<PostingRow>> {
     postings::table
-        .filter(postings::group_id.eq(group.0))
+        .filter(postings::group_id.eq(group))
         .filter(postings::cancelled.eq(false))
         .filter(postings::start_date.le(to))
         .filter(postings::end_date.ge(from))
@@ -284,9 +132,9 @@ pub async fn resources_between(
     conn: &mut AsyncPgConnection,
     group: GroupId,
     (from, to): (NaiveDate, NaiveDate),
-) -> QueryResult<Vec<(Uuid, Uuid, NaiveDate)>> {
+) -> QueryResult<Vec<(Uuid, SchoolId, NaiveDate)>> {
     resources::table
-        .filter(resources::group_id.eq(group.0))
+        .filter(resources::group_id.eq(group))
         .filter(resources::published_on.between(from, to))
         .order((resources::published_on, resources::resource_id))
         .select((
@@ -302,12 +150,12 @@ pub async fn resources_between(
 pub async fn notifications_for(
     conn: &mut AsyncPgConnection,
     school: SchoolId,
-    group: Option<Uuid>,
-    region: Option<&str>,
+    group: Option<GroupId>,
+    region: Option<&RegionCode>,
     limit: i64,
 ) -> QueryResult<Vec<NotificationRow>> {
     let mut q = notifications::table
-        .filter(notifications::school_id.eq(school.0))
+        .filter(notifications::school_id.eq(school))
         .into_boxed();
     if let Some(group) = group {
         q = q.or_filter(
@@ -319,7 +167,7 @@ pub async fn notifications_for(
     if let Some(region) = region {
         q = q.or_filter(
             notifications::region
-                .eq(region.to_owned())
+                .eq(region.clone())
                 .and(notifications::group_id.is_null()),
         );
     }
