@@ -63,13 +63,11 @@ struct Env {
 async fn env() -> anyhow::Result<Env> {
     let db = TestDb::new().await?;
     let bus = TestBus::new().await?;
-    for host in [
-        edu_membership::start(&bus.bus, db.config("membership")).await?,
-        edu_council::start(&bus.bus, db.config("council")).await?,
-        edu_evaluation::start(&bus.bus, db.config("evaluation")).await?,
-    ] {
-        tokio::spawn(host.run_until(std::future::pending()));
-    }
+    edu_testkit::serve!(db, bus;
+        edu_membership::start => "membership",
+        edu_council::start => "council",
+        edu_evaluation::start => "evaluation",
+    );
     Ok(Env { _db: db, bus })
 }
 

@@ -46,22 +46,12 @@ pub struct Env {
 pub async fn env() -> Env {
     let db = TestDb::new().await.unwrap();
     let bus = TestBus::new().await.unwrap();
-    for host in [
-        edu_membership::start(&bus.bus, db.config("membership"))
-            .await
-            .unwrap(),
-        edu_council::start(&bus.bus, db.config("council"))
-            .await
-            .unwrap(),
-        edu_rotation::start(&bus.bus, db.config("rotation"))
-            .await
-            .unwrap(),
-        edu_evaluation::start(&bus.bus, db.config("evaluation"))
-            .await
-            .unwrap(),
-    ] {
-        tokio::spawn(host.run_until(std::future::pending()));
-    }
+    edu_testkit::serve!(db, bus;
+        edu_membership::start => "membership",
+        edu_council::start => "council",
+        edu_rotation::start => "rotation",
+        edu_evaluation::start => "evaluation",
+    );
     Env {
         db,
         bus,
