@@ -9,12 +9,14 @@
 
 pub mod error;
 pub mod major_matters;
+pub mod meetings;
+pub mod motions;
 pub mod past;
 mod projection;
-pub mod rules;
+pub mod reports;
 mod schema;
-pub mod service;
-mod store;
+pub mod seats;
+mod service;
 
 use std::sync::Arc;
 use std::time::Duration;

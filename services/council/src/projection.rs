@@ -12,8 +12,7 @@ use edu_bus::membership_view::{Change, Reactions};
 use edu_contracts::EventEnvelope;
 use futures::future::BoxFuture;
 
-use crate::service;
-use crate::store::CouncilRow;
+use crate::seats::{self, store::CouncilRow};
 
 /// The durable consumer's name.
 pub const CONSUMER: &str = "council-membership";
@@ -41,16 +40,16 @@ impl Reactions for CouncilReactions {
                     };
                     // Older events name no principal: the chair's seat is held by no name.
                     let principal = e.lead_principal_name.unwrap_or_default();
-                    service::seed_council(conn, &row, &principal).await
+                    seats::seed_council(conn, &row, &principal).await
                 }
                 Change::Admitted { event: e, .. } => {
                     let principal = e.principal_name.unwrap_or_default();
-                    service::seat_member(conn, e.group_id, e.school_id, &principal).await
+                    seats::seat_member(conn, e.group_id, e.school_id, &principal).await
                 }
                 Change::Exited { event: e, .. } => {
-                    service::unseat_member(conn, e.group_id, e.school_id).await
+                    seats::unseat_member(conn, e.group_id, e.school_id).await
                 }
-                Change::Dissolved { event: e, .. } => service::freeze(conn, e.group_id).await,
+                Change::Dissolved { event: e, .. } => seats::freeze(conn, e.group_id).await,
                 _ => Ok(()),
             }
         })

@@ -19,8 +19,8 @@ use edu_db::idempotency;
 use edu_domain::{GroupId, SchoolId};
 
 use crate::error::CouncilError;
-use crate::service::{self, CouncilService};
-use crate::store::parse;
+use crate::seats;
+use crate::service::{CouncilService, parse};
 use rules::CitedDecision;
 use store::{Filter, Listed, MajorMatterRow};
 
@@ -42,8 +42,8 @@ impl CouncilService {
             async |conn| {
                 let group = body.group_id;
                 let school = body.school_id;
-                service::live_council_for_share(conn, group).await?;
-                rules::check_school(school, &service::active_schools(conn, group).await?)?;
+                seats::live_council_for_share(conn, group).await?;
+                rules::check_school(school, &seats::active_schools(conn, group).await?)?;
                 let found = match body.decision_id {
                     Some(id) => store::decision_for_share(conn, id.0)
                         .await?

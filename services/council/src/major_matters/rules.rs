@@ -6,7 +6,7 @@ use edu_contracts::council::{DecisionCategory, DecisionId, MajorMatterKind, NewM
 use edu_domain::{GroupId, Problem, SchoolId, text};
 
 use crate::error::CouncilError;
-use crate::rules::GroupSchool;
+use crate::seats::rules::GroupSchool;
 
 /// The free texts of a request, trimmed and bounded.
 #[derive(Debug, Clone, PartialEq, Eq)]

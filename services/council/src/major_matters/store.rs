@@ -8,8 +8,8 @@ use edu_contracts::council::Paging;
 use edu_domain::{GroupId, SchoolId};
 use uuid::Uuid;
 
+use crate::motions::store::DecisionRow;
 use crate::schema::{decisions, major_matters};
-use crate::store::DecisionRow;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = major_matters)]

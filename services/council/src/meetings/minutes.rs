@@ -1,7 +1,23 @@
 //! A meeting's minutes: drafted, circulated to the seats present, published, and corrected
 //! only by a correction on record once published (published minutes never change).
 
-use super::*;
+use chrono::Utc;
+use diesel_async::{AsyncConnection, AsyncPgConnection};
+use edu_contracts::Command;
+use edu_contracts::council::{
+    Correction, MeetingId, MeetingRef, Minutes, MinutesCorrection, MinutesDraft, MinutesRevision,
+    MinutesStatus, SeatId,
+};
+use edu_db::idempotency;
+use edu_domain::text;
+use uuid::Uuid;
+
+use super::meeting_group;
+use super::rules::minutes_text;
+use super::store::{self, CorrectionRow, MeetingRow, MinutesRow, RevisionRow};
+use crate::error::CouncilError;
+use crate::seats;
+use crate::service::{CouncilService, Result, parse};
 
 impl CouncilService {
     // ---- minutes: draft → circulated → published ----
@@ -150,4 +166,78 @@ impl CouncilService {
         )
         .await
     }
+}
+
+/// A held meeting of a live council, locked (for the minutes' steps).
+async fn locked_held_meeting(conn: &mut AsyncPgConnection, id: MeetingId) -> Result<MeetingRow> {
+    let group = meeting_group(conn, id).await?;
+    seats::live_council_for_share(conn, group).await?;
+    let meeting = store::meeting_for_update(conn, id.0)
+        .await?
+        .ok_or(CouncilError::MeetingNotFound)?;
+    if meeting.held_at.is_none() {
+        return Err(CouncilError::MeetingState(
+            "minutes are kept of a held meeting: record its attendance first",
+            "会议召开(登记出席情况)后方可撰写纪要",
+        ));
+    }
+    Ok(meeting)
+}
+
+pub(crate) async fn minutes_status(
+    conn: &mut AsyncPgConnection,
+    meeting: Uuid,
+) -> diesel::QueryResult<Option<MinutesStatus>> {
+    store::minutes_of(conn, &[meeting])
+        .await?
+        .pop()
+        .map(|m| parse("status", &m.status))
+        .transpose()
+}
+
+async fn minutes_view(conn: &mut AsyncPgConnection, meeting: Uuid) -> Result<Minutes> {
+    let rows = store::minutes_of(conn, &[meeting]).await?;
+    let revisions = store::revisions_of(conn, &[meeting]).await?;
+    let corrections = store::corrections_of(conn, &[meeting]).await?;
+    rows.into_iter()
+        .next()
+        .map(|m| minutes_from(m, &revisions, &corrections))
+        .transpose()?
+        .ok_or(CouncilError::MeetingNotFound)
+}
+
+pub(super) fn minutes_from(
+    row: MinutesRow,
+    revisions: &[RevisionRow],
+    corrections: &[CorrectionRow],
+) -> diesel::QueryResult<Minutes> {
+    Ok(Minutes {
+        meeting_id: MeetingId(row.meeting_id),
+        status: parse("status", &row.status)?,
+        text: row.text,
+        revision: u32::try_from(row.revision).unwrap_or_default(),
+        history: revisions
+            .iter()
+            .filter(|r| r.meeting_id == row.meeting_id)
+            .map(|r| MinutesRevision {
+                revision: u32::try_from(r.revision).unwrap_or_default(),
+                by: r.by_sub.clone(),
+                seat_id: r.seat_id.map(SeatId),
+                at: r.created_at,
+            })
+            .collect(),
+        circulated_at: row.circulated_at,
+        published_at: row.published_at,
+        corrections: corrections
+            .iter()
+            .filter(|c| c.meeting_id == row.meeting_id)
+            .map(|c| Correction {
+                id: c.id,
+                text: c.text.clone(),
+                reason: c.reason.clone(),
+                by: c.by_sub.clone(),
+                created_at: c.created_at,
+            })
+            .collect(),
+    })
 }

@@ -1,8 +1,35 @@
 //! What the bureau receives from a council: the quarterly written report of its major
-//! decisions (G-08, with the member schools' major matters of the quarter, G-09), the sweep
-//! that raises an overdue report once, and the monthly meeting cadence (G-06).
+//! decisions (G-08, with the member schools' major matters of the quarter, G-09), and the
+//! sweep that raises an overdue report once.
 
-use super::*;
+pub mod rules;
+pub(crate) mod store;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{NaiveDate, Utc};
+use diesel_async::{AsyncConnection, AsyncPgConnection};
+use edu_bus::outbox;
+use edu_contracts::council::{
+    DecisionId, Quarter, QuarterlyReport, ReportId, ReportQuery, ReportRef, ReportState,
+    ReportStatus, ReportSubmission,
+};
+use edu_contracts::events::{ReportOverdue, ReportSubmitted};
+use edu_contracts::{Actor, Command};
+use edu_db::idempotency;
+use edu_domain::{GroupId, Problem, RegionCode, SchoolId};
+use uuid::Uuid;
+
+use crate::error::CouncilError;
+use crate::major_matters;
+use crate::meetings::{self, rules::minutes_text};
+use crate::motions::{
+    self, decision_view,
+    store::{DecisionFilter, DecisionRow},
+};
+use crate::seats::{self, store::CouncilRow};
+use crate::service::{CouncilService, Result, today};
+use store::ReportRow;
 
 impl CouncilService {
     // ---- quarterly reports (G-08) ----
@@ -12,7 +39,7 @@ impl CouncilService {
     pub async fn get_report(&self, cmd: Command<ReportRef>) -> Result<QuarterlyReport> {
         let ReportRef { group_id, period } = cmd.body;
         let mut conn = self.conn().await?;
-        let council = store::council(&mut conn, group_id, store::Lock::None)
+        let council = seats::store::council(&mut conn, group_id, seats::store::Lock::None)
             .await?
             .ok_or(CouncilError::CouncilNotFound)?;
         sweep_group(&mut conn, &council, today()).await?;
@@ -44,9 +71,10 @@ impl CouncilService {
             cmd.idempotency_key.as_deref(),
             &cmd.body,
             async |conn| {
-                let council = store::council(conn, body.group_id, store::Lock::Update)
-                    .await?
-                    .ok_or(CouncilError::CouncilNotFound)?;
+                let council =
+                    seats::store::council(conn, body.group_id, seats::store::Lock::Update)
+                        .await?
+                        .ok_or(CouncilError::CouncilNotFound)?;
                 if council.frozen_on.is_some() {
                     return Err(CouncilError::Frozen);
                 }
@@ -121,7 +149,7 @@ impl CouncilService {
         let day = today();
         match cmd.body {
             ReportQuery::Group { group_id } => {
-                let council = store::council(&mut conn, group_id, store::Lock::None)
+                let council = seats::store::council(&mut conn, group_id, seats::store::Lock::None)
                     .await?
                     .ok_or(CouncilError::CouncilNotFound)?;
                 sweep_group(&mut conn, &council, day).await?;
@@ -129,7 +157,7 @@ impl CouncilService {
             }
             ReportQuery::RegionOverdue { region } => {
                 let mut out = Vec::new();
-                for council in store::councils_of_region(&mut conn, region.as_str()).await? {
+                for council in seats::store::councils_of_region(&mut conn, region.as_str()).await? {
                     sweep_group(&mut conn, &council, day).await?;
                     out.extend(
                         report_statuses(&mut conn, &council, day)
@@ -148,115 +176,14 @@ impl CouncilService {
     pub async fn sweep_all(&self) -> Result<()> {
         let mut conn = self.conn().await?;
         let day = today();
-        for group in store::all_live_councils(&mut conn).await? {
-            if let Some(council) = store::council(&mut conn, group, store::Lock::None).await? {
+        for group in seats::store::all_live_councils(&mut conn).await? {
+            if let Some(council) =
+                seats::store::council(&mut conn, group, seats::store::Lock::None).await?
+            {
                 sweep_group(&mut conn, &council, day).await?;
             }
         }
         Ok(())
-    }
-
-    // ---- cadence (G-06, G-15, V-06, M2) ----
-
-    pub async fn cadence(&self, cmd: Command<CadenceQuery>) -> Result<Cadence> {
-        let CadenceQuery { group_id, year } = cmd.body;
-        let (Some(from), Some(to)) = (
-            NaiveDate::from_ymd_opt(year, 1, 1),
-            NaiveDate::from_ymd_opt(year, 12, 31),
-        ) else {
-            return Err(Problem::validation("year", "year is out of range", "年份超出范围").into());
-        };
-        if !(2000..=2100).contains(&year) {
-            return Err(Problem::validation("year", "year is out of range", "年份超出范围").into());
-        }
-        let mut conn = self.conn().await?;
-        let council = store::council(&mut conn, group_id, store::Lock::None)
-            .await?
-            .ok_or(CouncilError::CouncilNotFound)?;
-        let filter = MeetingFilter {
-            group: group_id,
-            from: Some(from),
-            to: Some(to),
-            kind: None,
-            held_only: true,
-        };
-        let (held, _) = store::list_meetings(&mut conn, &filter, None).await?;
-        let ids: Vec<Uuid> = held.iter().map(|m| m.id).collect();
-        let seats = store::meeting_seats(&mut conn, &ids).await?;
-        let day = today();
-        let mut months = Vec::with_capacity(12);
-        for month in 1..=12 {
-            let meeting_ids: Vec<MeetingId> = held
-                .iter()
-                .filter(|m| m.kind == MeetingKind::Council.as_str() && m.held_on.month() == month)
-                .map(|m| MeetingId(m.id))
-                .collect();
-            let state = rules::month_state(
-                year,
-                month,
-                meeting_ids.len(),
-                council.plaque_date,
-                council.frozen_on,
-                day,
-            );
-            months.push(MonthCadence {
-                month,
-                state,
-                meeting_ids,
-            });
-        }
-        let members: Vec<SchoolId> = active_schools(&mut conn, group_id)
-            .await?
-            .into_iter()
-            .filter(|s| !s.lead)
-            .map(|s| s.id)
-            .collect();
-        let yearly = [
-            MeetingKind::WorkPlanning,
-            MeetingKind::AnnualSummary,
-            MeetingKind::ResultsShowcase,
-        ]
-        .into_iter()
-        .map(|kind| {
-            let these: Vec<Uuid> = held
-                .iter()
-                .filter(|m| m.kind == kind.as_str())
-                .map(|m| m.id)
-                .collect();
-            let attended: BTreeSet<SchoolId> = seats
-                .iter()
-                .filter(|s| s.present && these.contains(&s.meeting_id))
-                .map(|s| SchoolId(s.school_id))
-                .collect();
-            YearlyMeeting {
-                kind,
-                held: !these.is_empty(),
-                meeting_ids: these.into_iter().map(MeetingId).collect(),
-                members_attended: members
-                    .iter()
-                    .copied()
-                    .filter(|m| attended.contains(m))
-                    .collect(),
-                members_absent: members
-                    .iter()
-                    .copied()
-                    .filter(|m| !attended.contains(m))
-                    .collect(),
-            }
-        })
-        .collect();
-        let months_missing = months
-            .iter()
-            .filter(|m| m.state == MonthState::Missing)
-            .map(|m| m.month)
-            .collect();
-        Ok(Cadence {
-            group_id,
-            year,
-            months,
-            months_missing,
-            yearly,
-        })
     }
 }
 
@@ -274,7 +201,7 @@ async fn quarter_major_decisions(
         from: Some(first),
         to: Some(last),
     };
-    Ok(store::find_decisions(conn, &filter, None).await?.0)
+    Ok(motions::store::find_decisions(conn, &filter, None).await?.0)
 }
 
 /// Raises `report.overdue` for the group's quarters past due without a report, each once.
@@ -391,7 +318,7 @@ async fn report_view(
         .map(|r| r.due_on)
         .or_else(|| period.due_on(p.council_report_due_days))
         .unwrap_or(last);
-    let held = store::held_meeting_count(conn, group, first, last).await?;
+    let held = meetings::store::held_meeting_count(conn, group, first, last).await?;
     let major_matters = major_matters::recorded_in(conn, group, first, last).await?;
     Ok(QuarterlyReport {
         id: report.as_ref().map(|r| ReportId(r.id)),

@@ -1,0 +1,179 @@
+//! Meetings as pure functions: the quorum (a majority of seats and every school represented,
+//! by default), the `meeting.held` fact, the state of a month of the cadence (G-06), and the
+//! bounds of long free text.
+
+use std::collections::BTreeSet;
+
+use chrono::{Datelike, NaiveDate};
+use edu_contracts::council::{MeetingId, MeetingKind, MonthState, Quorum};
+use edu_contracts::events::MeetingHeld;
+use edu_domain::{GroupId, Policy, Problem, SchoolId};
+
+/// The quorum of a meeting from its seats `(school, present)`: more than the policy's
+/// percentage of seats present (default: a majority) and, by default, every school of the
+/// meeting's seats represented.
+pub fn quorum(seats: &[(SchoolId, bool)], policy: &Policy) -> Quorum {
+    let total = u32::try_from(seats.len()).unwrap_or(u32::MAX);
+    let present = u32::try_from(seats.iter().filter(|(_, p)| *p).count()).unwrap_or(u32::MAX);
+    let needed = total * u32::from(policy.council_quorum_over_pct) / 100 + 1;
+    let schools: BTreeSet<SchoolId> = seats.iter().map(|(s, _)| *s).collect();
+    let represented: BTreeSet<SchoolId> =
+        seats.iter().filter(|(_, p)| *p).map(|(s, _)| *s).collect();
+    let schools_absent: Vec<SchoolId> = if policy.council_quorum_every_school {
+        schools.difference(&represented).copied().collect()
+    } else {
+        Vec::new()
+    };
+    Quorum {
+        seats: total,
+        present,
+        needed,
+        met: total > 0 && present >= needed && schools_absent.is_empty(),
+        schools_absent,
+    }
+}
+
+/// The `meeting.held` fact of a meeting from its seats `(school, present)`: its quorum under
+/// the policy in force on its day, and the schools with a seat present (M2).
+pub fn meeting_held(
+    meeting_id: MeetingId,
+    group_id: GroupId,
+    kind: MeetingKind,
+    held_on: NaiveDate,
+    seats: &[(SchoolId, bool)],
+    policy: &Policy,
+) -> MeetingHeld {
+    let q = quorum(seats, policy);
+    let schools_present: BTreeSet<SchoolId> =
+        seats.iter().filter(|(_, p)| *p).map(|(s, _)| *s).collect();
+    MeetingHeld {
+        meeting_id,
+        group_id,
+        kind,
+        held_on,
+        seats: q.seats,
+        present: q.present,
+        schools_present: schools_present.into_iter().collect(),
+        quorum_met: q.met,
+    }
+}
+
+/// G-06: the state of a month of `year`, given the days council meetings were held in it.
+pub fn month_state(
+    year: i32,
+    month: u32,
+    meetings_held: usize,
+    established: NaiveDate,
+    frozen_on: Option<NaiveDate>,
+    today: NaiveDate,
+) -> MonthState {
+    let first = NaiveDate::from_ymd_opt(year, month, 1);
+    let last = first
+        .and_then(|f| f.checked_add_months(chrono::Months::new(1)))
+        .and_then(|n| n.pred_opt());
+    let (Some(first), Some(last)) = (first, last) else {
+        return MonthState::NotApplicable;
+    };
+    if meetings_held > 0 {
+        return MonthState::Met;
+    }
+    let est_month = (established.year(), established.month());
+    if (year, month) < est_month || frozen_on.is_some_and(|f| first > f) {
+        return MonthState::NotApplicable;
+    }
+    if today <= last {
+        MonthState::Pending
+    } else {
+        MonthState::Missing
+    }
+}
+
+/// Long free text (minutes, report summaries): 1..=20000 characters.
+pub fn minutes_text(field: &str, raw: &str) -> std::result::Result<String, Problem> {
+    let s = raw.trim();
+    if s.is_empty() || s.chars().count() > 20_000 {
+        return Err(Problem::validation(
+            field,
+            &format!("{field} has 1 to 20000 characters"),
+            &format!("{field} 须为 1 到 20000 个字符"),
+        ));
+    }
+    if s.chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
+    {
+        return Err(Problem::validation(
+            field,
+            &format!("{field} must not contain control characters"),
+            &format!("{field} 不能包含控制字符"),
+        ));
+    }
+    Ok(s.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use uuid::Uuid;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap_or_default()
+    }
+
+    #[test]
+    fn quorum_needs_a_majority_and_every_school() {
+        let p = Policy::default();
+        let (lead, m1, m2) = (
+            SchoolId(Uuid::from_u128(1)),
+            SchoolId(Uuid::from_u128(2)),
+            SchoolId(Uuid::from_u128(3)),
+        );
+        // chair + secretary-general of the lead present, both vice-chairs absent
+        let only_lead = [(lead, true), (lead, true), (m1, false), (m2, false)];
+        let q = quorum(&only_lead, &p);
+        assert!(!q.met);
+        assert_eq!((q.seats, q.present, q.needed), (4, 2, 3));
+        assert_eq!(q.schools_absent, vec![m1, m2]);
+        // a majority, but one school missing
+        let q = quorum(&[(lead, true), (lead, true), (m1, true), (m2, false)], &p);
+        assert!(!q.met);
+        // everyone
+        let q = quorum(&[(lead, true), (lead, false), (m1, true), (m2, true)], &p);
+        assert!(q.met);
+        // a policy without the constituency rule counts seats only
+        let loose = Policy {
+            council_quorum_every_school: false,
+            ..Policy::default()
+        };
+        assert!(
+            quorum(
+                &[(lead, true), (lead, true), (m1, true), (m2, false)],
+                &loose
+            )
+            .met
+        );
+        assert!(!quorum(&[], &p).met);
+    }
+
+    #[test]
+    fn g06_months_met_missing_pending() {
+        let est = d(2025, 9, 1);
+        let today = d(2026, 3, 10);
+        assert_eq!(month_state(2026, 1, 1, est, None, today), MonthState::Met);
+        assert_eq!(
+            month_state(2026, 2, 0, est, None, today),
+            MonthState::Missing
+        );
+        assert_eq!(
+            month_state(2026, 3, 0, est, None, today),
+            MonthState::Pending
+        );
+        assert_eq!(
+            month_state(2025, 8, 0, est, None, today),
+            MonthState::NotApplicable
+        );
+        assert_eq!(
+            month_state(2026, 2, 0, est, Some(d(2026, 1, 20)), today),
+            MonthState::NotApplicable
+        );
+    }
+}

@@ -1,0 +1,72 @@
+//! The quarterly report as pure functions (G-08): where a quarter's report stands, and the
+//! quarters a group reports on.
+
+use chrono::NaiveDate;
+use edu_contracts::council::{Quarter, ReportState};
+
+/// G-08: where a quarter's report stands on `today`.
+pub fn report_state(
+    q: Quarter,
+    submitted_late: Option<bool>,
+    today: NaiveDate,
+    due_on: NaiveDate,
+) -> ReportState {
+    match submitted_late {
+        Some(true) => ReportState::SubmittedLate,
+        Some(false) => ReportState::Submitted,
+        None if q.last_day().is_none_or(|last| today <= last) => ReportState::Open,
+        None if today > due_on => ReportState::Overdue,
+        None => ReportState::Due,
+    }
+}
+
+/// The quarters a group reports on, from the one it was established in to the one
+/// containing `today`.
+pub fn quarters(since: NaiveDate, today: NaiveDate) -> Vec<Quarter> {
+    let mut out = Vec::new();
+    let last = Quarter::containing(today);
+    let mut q = Some(Quarter::containing(since));
+    while let Some(cur) = q.filter(|c| *c <= last) {
+        out.push(cur);
+        q = cur.next();
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap_or_default()
+    }
+
+    #[test]
+    fn g08_report_states() {
+        let q1 = Quarter::new(2026, 1).unwrap_or(Quarter::placeholder());
+        let due = d(2026, 4, 15);
+        assert_eq!(
+            report_state(q1, None, d(2026, 3, 31), due),
+            ReportState::Open
+        );
+        assert_eq!(
+            report_state(q1, None, d(2026, 4, 15), due),
+            ReportState::Due
+        );
+        assert_eq!(
+            report_state(q1, None, d(2026, 4, 16), due),
+            ReportState::Overdue
+        );
+        assert_eq!(
+            report_state(q1, Some(false), d(2026, 4, 16), due),
+            ReportState::Submitted
+        );
+        assert_eq!(
+            report_state(q1, Some(true), d(2026, 4, 16), due),
+            ReportState::SubmittedLate
+        );
+        let qs = quarters(d(2025, 9, 1), d(2026, 4, 2));
+        let names: Vec<String> = qs.iter().map(ToString::to_string).collect();
+        assert_eq!(names, ["2025-Q3", "2025-Q4", "2026-Q1", "2026-Q2"]);
+    }
+}
