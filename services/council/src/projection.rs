@@ -30,10 +30,10 @@ impl Reactions for CouncilReactions {
             match change {
                 Change::Established { event: e, .. } => {
                     let row = CouncilRow {
-                        group_id: e.group_id.0,
+                        group_id: e.group_id,
                         name: e.name,
-                        region: e.region.as_str().to_owned(),
-                        lead_school_id: e.lead_school_id.0,
+                        region: e.region,
+                        lead_school_id: e.lead_school_id,
                         plaque_date: e.plaque_date,
                         frozen_on: None,
                         created_at: Utc::now(),

@@ -4,7 +4,6 @@
 //! meeting → motion.
 
 use chrono::{NaiveDate, Utc};
-use diesel::QueryResult;
 use diesel_async::AsyncPgConnection;
 use edu_db::{DbPool, PooledConn};
 use edu_domain::{GroupId, Policy};
@@ -19,26 +18,17 @@ pub(crate) fn today() -> NaiveDate {
 }
 
 /// The group's region policy in force on `day` (DESIGN.md "Policy as data"), from the
-/// projection of `policy.published`; the defaults while the council is not known yet.
+/// projection of `policy.published`. Every meeting and motion belongs to a council, so a
+/// council that is not there is refused rather than judged under another region's policy.
 pub(crate) async fn policy_of(
     conn: &mut AsyncPgConnection,
     group: GroupId,
     day: NaiveDate,
-) -> QueryResult<Policy> {
-    let region = seats::store::council(conn, group, seats::store::Lock::None)
+) -> Result<Policy> {
+    let council = seats::store::council(conn, group, seats::store::Lock::None)
         .await?
-        .map(|c| c.region)
-        .unwrap_or_default();
-    edu_bus::policy::in_force(conn, &region, day).await
-}
-
-/// A stored spelling read back into its enum.
-pub fn parse<T: std::str::FromStr>(what: &str, value: &str) -> QueryResult<T> {
-    value.parse().map_err(|_| {
-        diesel::result::Error::DeserializationError(
-            format!("stored {what} {value:?} is not valid").into(),
-        )
-    })
+        .ok_or(CouncilError::CouncilNotFound)?;
+    Ok(edu_bus::policy::in_force(conn, council.region.as_str(), day).await?)
 }
 
 /// The council service: its operations over its pool.

@@ -10,7 +10,6 @@ use edu_contracts::council::{
     Cadence, CadenceQuery, MeetingId, MeetingKind, MonthCadence, MonthState, YearlyMeeting,
 };
 use edu_domain::{Problem, SchoolId};
-use uuid::Uuid;
 
 use super::rules;
 use super::store::{self, MeetingFilter};
@@ -44,15 +43,15 @@ impl CouncilService {
             held_only: true,
         };
         let (held, _) = store::list_meetings(&mut conn, &filter, None).await?;
-        let ids: Vec<Uuid> = held.iter().map(|m| m.id).collect();
+        let ids: Vec<MeetingId> = held.iter().map(|m| m.id).collect();
         let seats = store::meeting_seats(&mut conn, &ids).await?;
         let day = today();
         let mut months = Vec::with_capacity(12);
         for month in 1..=12 {
             let meeting_ids: Vec<MeetingId> = held
                 .iter()
-                .filter(|m| m.kind == MeetingKind::Council.as_str() && m.held_on.month() == month)
-                .map(|m| MeetingId(m.id))
+                .filter(|m| m.kind == MeetingKind::Council && m.held_on.month() == month)
+                .map(|m| m.id)
                 .collect();
             let state = rules::month_state(
                 year,
@@ -81,20 +80,20 @@ impl CouncilService {
         ]
         .into_iter()
         .map(|kind| {
-            let these: Vec<Uuid> = held
+            let these: Vec<MeetingId> = held
                 .iter()
-                .filter(|m| m.kind == kind.as_str())
+                .filter(|m| m.kind == kind)
                 .map(|m| m.id)
                 .collect();
             let attended: BTreeSet<SchoolId> = seats
                 .iter()
                 .filter(|s| s.present && these.contains(&s.meeting_id))
-                .map(|s| SchoolId(s.school_id))
+                .map(|s| s.school_id)
                 .collect();
             YearlyMeeting {
                 kind,
                 held: !these.is_empty(),
-                meeting_ids: these.into_iter().map(MeetingId).collect(),
+                meeting_ids: these.into_iter().collect(),
                 members_attended: members
                     .iter()
                     .copied()

@@ -6,7 +6,7 @@ use diesel_async::{AsyncConnection, AsyncPgConnection};
 use edu_contracts::Command;
 use edu_contracts::council::{
     Correction, MeetingId, MeetingRef, Minutes, MinutesCorrection, MinutesDraft, MinutesRevision,
-    MinutesStatus, SeatId,
+    MinutesStatus,
 };
 use edu_db::idempotency;
 use edu_domain::text;
@@ -17,7 +17,7 @@ use super::rules::minutes_text;
 use super::store::{self, CorrectionRow, MeetingRow, MinutesRow, RevisionRow};
 use crate::error::CouncilError;
 use crate::seats;
-use crate::service::{CouncilService, Result, parse};
+use crate::service::{CouncilService, Result};
 
 impl CouncilService {
     // ---- minutes: draft → circulated → published ----
@@ -33,8 +33,7 @@ impl CouncilService {
             let current = store::minutes_of(conn, &[meeting.id]).await?.pop();
             let status = current
                 .as_ref()
-                .map(|m| parse::<MinutesStatus>("status", &m.status))
-                .transpose()?;
+                .map(|m| m.status);
             match status {
                 Some(MinutesStatus::Published) => return Err(CouncilError::MinutesPublished),
                 Some(MinutesStatus::Circulated) => {
@@ -46,7 +45,7 @@ impl CouncilService {
                         ));
                     };
                     let seats = store::meeting_seats(conn, &[meeting.id]).await?;
-                    if !seats.iter().any(|s| s.seat_id == seat.0 && s.present) {
+                    if !seats.iter().any(|s| s.seat_id == seat && s.present) {
                         return Err(CouncilError::SeatNotPresent(seat));
                     }
                 }
@@ -63,10 +62,7 @@ impl CouncilService {
             let revision = current.as_ref().map_or(1, |m| m.revision + 1);
             let row = MinutesRow {
                 meeting_id: meeting.id,
-                status: status
-                    .unwrap_or(MinutesStatus::Draft)
-                    .as_str()
-                    .to_owned(),
+                status: status.unwrap_or(MinutesStatus::Draft),
                 text: text.clone(),
                 revision,
                 circulated_at: None,
@@ -77,7 +73,7 @@ impl CouncilService {
                 revision,
                 text: text.clone(),
                 by_sub: cmd.actor.sub.clone(),
-                seat_id: body.seat_id.map(|s| s.0),
+                seat_id: body.seat_id,
                 created_at: Utc::now(),
             };
             store::write_minutes(conn, &row, &rev).await?;
@@ -124,7 +120,7 @@ impl CouncilService {
                 };
                 return Err(CouncilError::MinutesState(status, en, zh));
             }
-            store::set_minutes_status(conn, meeting.id, to.as_str()).await?;
+            store::set_minutes_status(conn, meeting.id, to).await?;
             minutes_view(conn, meeting.id).await
         })
         .await
@@ -172,7 +168,7 @@ impl CouncilService {
 async fn locked_held_meeting(conn: &mut AsyncPgConnection, id: MeetingId) -> Result<MeetingRow> {
     let group = meeting_group(conn, id).await?;
     seats::live_council_for_share(conn, group).await?;
-    let meeting = store::meeting_for_update(conn, id.0)
+    let meeting = store::meeting_for_update(conn, id)
         .await?
         .ok_or(CouncilError::MeetingNotFound)?;
     if meeting.held_at.is_none() {
@@ -186,16 +182,15 @@ async fn locked_held_meeting(conn: &mut AsyncPgConnection, id: MeetingId) -> Res
 
 pub(crate) async fn minutes_status(
     conn: &mut AsyncPgConnection,
-    meeting: Uuid,
+    meeting: MeetingId,
 ) -> diesel::QueryResult<Option<MinutesStatus>> {
-    store::minutes_of(conn, &[meeting])
+    Ok(store::minutes_of(conn, &[meeting])
         .await?
         .pop()
-        .map(|m| parse("status", &m.status))
-        .transpose()
+        .map(|m| m.status))
 }
 
-async fn minutes_view(conn: &mut AsyncPgConnection, meeting: Uuid) -> Result<Minutes> {
+async fn minutes_view(conn: &mut AsyncPgConnection, meeting: MeetingId) -> Result<Minutes> {
     let rows = store::minutes_of(conn, &[meeting]).await?;
     let revisions = store::revisions_of(conn, &[meeting]).await?;
     let corrections = store::corrections_of(conn, &[meeting]).await?;
@@ -212,8 +207,8 @@ pub(super) fn minutes_from(
     corrections: &[CorrectionRow],
 ) -> diesel::QueryResult<Minutes> {
     Ok(Minutes {
-        meeting_id: MeetingId(row.meeting_id),
-        status: parse("status", &row.status)?,
+        meeting_id: row.meeting_id,
+        status: row.status,
         text: row.text,
         revision: u32::try_from(row.revision).unwrap_or_default(),
         history: revisions
@@ -222,7 +217,7 @@ pub(super) fn minutes_from(
             .map(|r| MinutesRevision {
                 revision: u32::try_from(r.revision).unwrap_or_default(),
                 by: r.by_sub.clone(),
-                seat_id: r.seat_id.map(SeatId),
+                seat_id: r.seat_id,
                 at: r.created_at,
             })
             .collect(),

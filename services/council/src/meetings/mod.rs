@@ -14,17 +14,16 @@ use diesel_async::{AsyncConnection, AsyncPgConnection};
 use edu_bus::outbox;
 use edu_contracts::Command;
 use edu_contracts::council::{
-    AgendaItem, Attendance, Meeting, MeetingId, MeetingQuery, MeetingRef, MinutesStatus,
+    AgendaItem, Attendance, Meeting, MeetingId, MeetingQuery, MeetingRef, MinutesStatus, MotionId,
     NewMeeting, Page, SeatAttendance, SeatId, SeatRole,
 };
 use edu_db::idempotency;
 use edu_domain::{GroupId, Policy, Problem, SchoolId, text};
-use uuid::Uuid;
 
 use crate::error::CouncilError;
 use crate::motions;
 use crate::seats;
-use crate::service::{CouncilService, Result, parse, policy_of, today};
+use crate::service::{CouncilService, Result, policy_of, today};
 use minutes::minutes_from;
 pub(crate) use minutes::minutes_status;
 use store::{AgendaRow, MeetingFilter, MeetingRow, MeetingSeatRow};
@@ -100,7 +99,7 @@ impl CouncilService {
                 .map(|d| text::required("agenda.documents", d, 500))
                 .collect::<std::result::Result<Vec<_>, _>>()?;
             agenda.push(AgendaRow {
-                meeting_id: id.0,
+                meeting_id: id,
                 position: i32::try_from(i).unwrap_or(i32::MAX),
                 title: text::required("agenda.title", &item.title, 200)?,
                 owner: text::required("agenda.owner", &item.owner, 50)?,
@@ -108,9 +107,9 @@ impl CouncilService {
             });
         }
         let row = MeetingRow {
-            id: id.0,
-            group_id: body.group_id.0,
-            kind: body.kind.as_str().to_owned(),
+            id,
+            group_id: body.group_id,
+            kind: body.kind,
             title,
             held_on: body.held_on,
             start_time: body.start_time,
@@ -132,9 +131,10 @@ impl CouncilService {
             async |conn| {
                 let council = seats::live_council_for_share(conn, body.group_id).await?;
                 let mut row = row.clone();
-                row.policy_version = edu_bus::policy::in_force(conn, &council.region, row.held_on)
-                    .await?
-                    .version;
+                row.policy_version =
+                    edu_bus::policy::in_force(conn, council.region.as_str(), row.held_on)
+                        .await?
+                        .version;
                 store::insert_meeting(conn, &row, &agenda).await?;
                 meeting_view(conn, row).await
             },
@@ -144,7 +144,7 @@ impl CouncilService {
 
     pub async fn get_meeting(&self, cmd: Command<MeetingRef>) -> Result<Meeting> {
         let mut conn = self.conn().await?;
-        let row = store::meeting(&mut conn, cmd.body.meeting_id.0)
+        let row = store::meeting(&mut conn, cmd.body.meeting_id)
             .await?
             .ok_or(CouncilError::MeetingNotFound)?;
         meeting_view(&mut conn, row).await
@@ -169,7 +169,7 @@ impl CouncilService {
             group: q.group_id,
             from,
             to,
-            kind: q.kind.map(|k| k.as_str().to_owned()),
+            kind: q.kind,
             held_only: false,
         };
         let mut conn = self.conn().await?;
@@ -182,12 +182,12 @@ impl CouncilService {
     /// recording makes the meeting held (`meeting.held`); attendance is fixed once a vote
     /// is cast or the minutes are published.
     pub async fn attendance(&self, cmd: Command<Attendance>) -> Result<Meeting> {
-        let present: BTreeSet<Uuid> = cmd.body.present.iter().map(|s| s.0).collect();
+        let present: BTreeSet<SeatId> = cmd.body.present.iter().copied().collect();
         let mut conn = self.conn().await?;
         conn.transaction(async |conn| {
             let group = meeting_group(conn, cmd.body.meeting_id).await?;
             seats::live_council_for_share(conn, group).await?;
-            let meeting = store::meeting_for_update(conn, cmd.body.meeting_id.0)
+            let meeting = store::meeting_for_update(conn, cmd.body.meeting_id)
                 .await?
                 .ok_or(CouncilError::MeetingNotFound)?;
             if meeting.held_on > today() {
@@ -217,7 +217,7 @@ impl CouncilService {
                     meeting_id: meeting.id,
                     seat_id: s.id,
                     school_id: s.school_id,
-                    role: s.role.clone(),
+                    role: s.role,
                     holder_name: s.holder_name.clone(),
                     present: present.contains(&s.id),
                 })
@@ -227,9 +227,9 @@ impl CouncilService {
                 store::mark_held(conn, meeting.id).await?;
                 let policy = policy_of(conn, group, meeting.held_on).await?;
                 let event = rules::meeting_held(
-                    MeetingId(meeting.id),
+                    meeting.id,
                     group,
-                    parse("kind", &meeting.kind)?,
+                    meeting.kind,
                     meeting.held_on,
                     &seat_presence(&rows),
                     &policy,
@@ -246,16 +246,14 @@ impl CouncilService {
 }
 
 pub(crate) fn seat_presence(rows: &[MeetingSeatRow]) -> Vec<(SchoolId, bool)> {
-    rows.iter()
-        .map(|r| (SchoolId(r.school_id), r.present))
-        .collect()
+    rows.iter().map(|r| (r.school_id, r.present)).collect()
 }
 
 /// The group of a meeting (immutable, so read without a lock before locking in order).
 pub(crate) async fn meeting_group(conn: &mut AsyncPgConnection, id: MeetingId) -> Result<GroupId> {
-    store::meeting(conn, id.0)
+    store::meeting(conn, id)
         .await?
-        .map(|m| GroupId(m.group_id))
+        .map(|m| m.group_id)
         .ok_or(CouncilError::MeetingNotFound)
 }
 
@@ -271,11 +269,11 @@ pub(crate) async fn meeting_views(
     conn: &mut AsyncPgConnection,
     rows: Vec<MeetingRow>,
 ) -> Result<Vec<Meeting>> {
-    let ids: Vec<Uuid> = rows.iter().map(|m| m.id).collect();
+    let ids: Vec<MeetingId> = rows.iter().map(|m| m.id).collect();
     let agenda = store::agenda(conn, &ids).await?;
     let seats = store::meeting_seats(conn, &ids).await?;
     let motions = motions::store::motions_of(conn, &ids).await?;
-    let motion_ids: Vec<Uuid> = motions.iter().map(|m| m.id).collect();
+    let motion_ids: Vec<MotionId> = motions.iter().map(|m| m.id).collect();
     let votes = motions::store::votes_of(conn, &motion_ids).await?;
     let decisions = motions::store::decisions_of_motions(conn, &motion_ids).await?;
     let minutes = store::minutes_of(conn, &ids).await?;
@@ -285,7 +283,7 @@ pub(crate) async fn meeting_views(
     for m in rows {
         // Quorum under the group's region policy in force on the meeting's day.
         let p = match m.held_at {
-            Some(_) => policy_of(conn, GroupId(m.group_id), m.held_on).await?,
+            Some(_) => policy_of(conn, m.group_id, m.held_on).await?,
             None => Policy::default(),
         };
         let mine: Vec<MeetingSeatRow> = seats
@@ -295,16 +293,14 @@ pub(crate) async fn meeting_views(
             .collect();
         let mut attendance = mine
             .iter()
-            .map(|s| {
-                Ok(SeatAttendance {
-                    seat_id: SeatId(s.seat_id),
-                    role: parse("role", &s.role)?,
-                    school_id: SchoolId(s.school_id),
-                    holder_name: s.holder_name.clone(),
-                    present: s.present,
-                })
+            .map(|s| SeatAttendance {
+                seat_id: s.seat_id,
+                role: s.role,
+                school_id: s.school_id,
+                holder_name: s.holder_name.clone(),
+                present: s.present,
             })
-            .collect::<diesel::QueryResult<Vec<_>>>()?;
+            .collect::<Vec<_>>();
         attendance.sort_by_key(|a| SeatRole::ALL.iter().position(|r| *r == a.role));
         let items = agenda
             .iter()
@@ -320,7 +316,7 @@ pub(crate) async fn meeting_views(
             .filter(|x| x.meeting_id == m.id)
             .cloned()
             .map(|x| motions::motion_from(x, &mine, &votes, &decisions))
-            .collect::<diesel::QueryResult<Vec<_>>>()?;
+            .collect();
         let minutes = minutes
             .iter()
             .find(|x| x.meeting_id == m.id)
@@ -328,9 +324,9 @@ pub(crate) async fn meeting_views(
             .map(|x| minutes_from(x, &revisions, &corrections))
             .transpose()?;
         out.push(Meeting {
-            id: MeetingId(m.id),
-            group_id: GroupId(m.group_id),
-            kind: parse("kind", &m.kind)?,
+            id: m.id,
+            group_id: m.group_id,
+            kind: m.kind,
             title: m.title,
             held_on: m.held_on,
             start_time: m.start_time,

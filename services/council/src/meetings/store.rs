@@ -4,8 +4,8 @@
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
-use edu_contracts::council::Paging;
-use edu_domain::GroupId;
+use edu_contracts::council::{MeetingId, MeetingKind, MinutesStatus, Paging, SeatId, SeatRole};
+use edu_domain::{GroupId, SchoolId};
 use uuid::Uuid;
 
 use crate::schema::{
@@ -15,9 +15,9 @@ use crate::schema::{
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = meetings)]
 pub struct MeetingRow {
-    pub id: Uuid,
-    pub group_id: Uuid,
-    pub kind: String,
+    pub id: MeetingId,
+    pub group_id: GroupId,
+    pub kind: MeetingKind,
     pub title: String,
     pub held_on: NaiveDate,
     pub start_time: Option<NaiveTime>,
@@ -32,7 +32,7 @@ pub struct MeetingRow {
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = agenda_items)]
 pub struct AgendaRow {
-    pub meeting_id: Uuid,
+    pub meeting_id: MeetingId,
     pub position: i32,
     pub title: String,
     pub owner: String,
@@ -42,10 +42,10 @@ pub struct AgendaRow {
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = meeting_seats)]
 pub struct MeetingSeatRow {
-    pub meeting_id: Uuid,
-    pub seat_id: Uuid,
-    pub school_id: Uuid,
-    pub role: String,
+    pub meeting_id: MeetingId,
+    pub seat_id: SeatId,
+    pub school_id: SchoolId,
+    pub role: SeatRole,
     pub holder_name: String,
     pub present: bool,
 }
@@ -53,8 +53,8 @@ pub struct MeetingSeatRow {
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = minutes)]
 pub struct MinutesRow {
-    pub meeting_id: Uuid,
-    pub status: String,
+    pub meeting_id: MeetingId,
+    pub status: MinutesStatus,
     pub text: String,
     pub revision: i32,
     pub circulated_at: Option<DateTime<Utc>>,
@@ -64,11 +64,11 @@ pub struct MinutesRow {
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = minutes_revisions)]
 pub struct RevisionRow {
-    pub meeting_id: Uuid,
+    pub meeting_id: MeetingId,
     pub revision: i32,
     pub text: String,
     pub by_sub: String,
-    pub seat_id: Option<Uuid>,
+    pub seat_id: Option<SeatId>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -76,7 +76,7 @@ pub struct RevisionRow {
 #[diesel(table_name = minutes_corrections)]
 pub struct CorrectionRow {
     pub id: Uuid,
-    pub meeting_id: Uuid,
+    pub meeting_id: MeetingId,
     pub text: String,
     pub reason: String,
     pub by_sub: String,
@@ -101,7 +101,10 @@ pub async fn insert_meeting(
     Ok(())
 }
 
-pub async fn meeting(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<MeetingRow>> {
+pub async fn meeting(
+    conn: &mut AsyncPgConnection,
+    id: MeetingId,
+) -> QueryResult<Option<MeetingRow>> {
     meetings::table
         .find(id)
         .select(MeetingRow::as_select())
@@ -112,7 +115,7 @@ pub async fn meeting(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Opti
 
 pub async fn meeting_for_update(
     conn: &mut AsyncPgConnection,
-    id: Uuid,
+    id: MeetingId,
 ) -> QueryResult<Option<MeetingRow>> {
     meetings::table
         .find(id)
@@ -128,7 +131,7 @@ pub struct MeetingFilter {
     pub group: GroupId,
     pub from: Option<NaiveDate>,
     pub to: Option<NaiveDate>,
-    pub kind: Option<String>,
+    pub kind: Option<MeetingKind>,
     pub held_only: bool,
 }
 
@@ -139,7 +142,7 @@ pub async fn list_meetings(
 ) -> QueryResult<(Vec<MeetingRow>, i64)> {
     let filtered = || {
         let mut q = meetings::table
-            .filter(meetings::group_id.eq(f.group.0))
+            .filter(meetings::group_id.eq(f.group))
             .into_boxed();
         if let Some(from) = f.from {
             q = q.filter(meetings::held_on.ge(from));
@@ -148,7 +151,7 @@ pub async fn list_meetings(
             q = q.filter(meetings::held_on.le(to));
         }
         if let Some(kind) = &f.kind {
-            q = q.filter(meetings::kind.eq(kind.clone()));
+            q = q.filter(meetings::kind.eq(*kind));
         }
         if f.held_only {
             q = q.filter(meetings::held_at.is_not_null());
@@ -165,7 +168,7 @@ pub async fn list_meetings(
     Ok((q.load(conn).await?, total))
 }
 
-pub async fn mark_held(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<()> {
+pub async fn mark_held(conn: &mut AsyncPgConnection, id: MeetingId) -> QueryResult<()> {
     diesel::update(meetings::table.find(id))
         .set(meetings::held_at.eq(diesel::dsl::now))
         .execute(conn)
@@ -175,7 +178,7 @@ pub async fn mark_held(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<()
 
 pub async fn agenda(
     conn: &mut AsyncPgConnection,
-    meeting_ids: &[Uuid],
+    meeting_ids: &[MeetingId],
 ) -> QueryResult<Vec<AgendaRow>> {
     agenda_items::table
         .filter(agenda_items::meeting_id.eq_any(meeting_ids))
@@ -187,7 +190,7 @@ pub async fn agenda(
 
 pub async fn meeting_seats(
     conn: &mut AsyncPgConnection,
-    meeting_ids: &[Uuid],
+    meeting_ids: &[MeetingId],
 ) -> QueryResult<Vec<MeetingSeatRow>> {
     meeting_seats::table
         .filter(meeting_seats::meeting_id.eq_any(meeting_ids))
@@ -199,7 +202,7 @@ pub async fn meeting_seats(
 /// Replaces a meeting's attendance with a snapshot of the council's seats.
 pub async fn set_attendance(
     conn: &mut AsyncPgConnection,
-    meeting_id: Uuid,
+    meeting_id: MeetingId,
     rows: &[MeetingSeatRow],
 ) -> QueryResult<()> {
     diesel::delete(meeting_seats::table.filter(meeting_seats::meeting_id.eq(meeting_id)))
@@ -220,7 +223,7 @@ pub async fn held_meeting_count(
     to: NaiveDate,
 ) -> QueryResult<i64> {
     meetings::table
-        .filter(meetings::group_id.eq(g.0))
+        .filter(meetings::group_id.eq(g))
         .filter(meetings::held_at.is_not_null())
         .filter(meetings::held_on.between(from, to))
         .count()
@@ -230,7 +233,7 @@ pub async fn held_meeting_count(
 
 pub async fn minutes_of(
     conn: &mut AsyncPgConnection,
-    meeting_ids: &[Uuid],
+    meeting_ids: &[MeetingId],
 ) -> QueryResult<Vec<MinutesRow>> {
     minutes::table
         .filter(minutes::meeting_id.eq_any(meeting_ids))
@@ -241,7 +244,7 @@ pub async fn minutes_of(
 
 pub async fn revisions_of(
     conn: &mut AsyncPgConnection,
-    meeting_ids: &[Uuid],
+    meeting_ids: &[MeetingId],
 ) -> QueryResult<Vec<RevisionRow>> {
     minutes_revisions::table
         .filter(minutes_revisions::meeting_id.eq_any(meeting_ids))
@@ -253,7 +256,7 @@ pub async fn revisions_of(
 
 pub async fn corrections_of(
     conn: &mut AsyncPgConnection,
-    meeting_ids: &[Uuid],
+    meeting_ids: &[MeetingId],
 ) -> QueryResult<Vec<CorrectionRow>> {
     minutes_corrections::table
         .filter(minutes_corrections::meeting_id.eq_any(meeting_ids))
@@ -289,11 +292,11 @@ pub async fn write_minutes(
 
 pub async fn set_minutes_status(
     conn: &mut AsyncPgConnection,
-    meeting_id: Uuid,
-    status: &str,
+    meeting_id: MeetingId,
+    status: MinutesStatus,
 ) -> QueryResult<()> {
     let q = diesel::update(minutes::table.find(meeting_id));
-    if status == "published" {
+    if status == MinutesStatus::Published {
         q.set((
             minutes::status.eq(status),
             minutes::published_at.eq(Some(Utc::now())),

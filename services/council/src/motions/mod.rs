@@ -11,20 +11,19 @@ use chrono::Utc;
 use diesel_async::{AsyncConnection, AsyncPgConnection};
 use edu_bus::outbox;
 use edu_contracts::council::{
-    Ballot, Decision, DecisionCategory, DecisionId, DecisionQuery, MeetingId, MinutesStatus,
-    Motion, MotionId, MotionRef, MotionStatus, NewMotion, Page, SeatId, Tally, Vote, VoteChoice,
+    Ballot, Decision, DecisionCategory, DecisionId, DecisionQuery, MinutesStatus, Motion, MotionId,
+    MotionRef, MotionStatus, NewMotion, Page, Tally, Vote, VoteChoice,
 };
 use edu_contracts::events::DecisionRecorded;
 use edu_contracts::{Actor, Command};
 use edu_db::idempotency;
-use edu_domain::{GroupId, Problem, SchoolId, text};
-use uuid::Uuid;
+use edu_domain::{Problem, text};
 
 use crate::error::CouncilError;
 use crate::meetings::store::{MeetingRow, MeetingSeatRow};
 use crate::meetings::{self, meeting_group, seat_presence};
 use crate::seats;
-use crate::service::{CouncilService, Result, parse, policy_of};
+use crate::service::{CouncilService, Result, policy_of};
 use store::{DecisionFilter, DecisionRow, MotionRow, VoteRow};
 
 impl CouncilService {
@@ -61,7 +60,7 @@ impl CouncilService {
             async |conn| {
                 let group = meeting_group(conn, body.meeting_id).await?;
                 seats::live_council_for_share(conn, group).await?;
-                let meeting = meetings::store::meeting_for_update(conn, body.meeting_id.0)
+                let meeting = meetings::store::meeting_for_update(conn, body.meeting_id)
                     .await?
                     .ok_or(CouncilError::MeetingNotFound)?;
                 if meeting.held_at.is_none() {
@@ -89,14 +88,14 @@ impl CouncilService {
                     }
                 }
                 let row = MotionRow {
-                    id: MotionId::new().0,
+                    id: MotionId::new(),
                     meeting_id: meeting.id,
-                    group_id: group.0,
+                    group_id: group,
                     title: title.clone(),
-                    category: body.category.as_str().to_owned(),
+                    category: body.category,
                     major: body.major,
-                    subject_school_id: body.subject_school_id.map(|s| s.0),
-                    status: MotionStatus::Open.as_str().to_owned(),
+                    subject_school_id: body.subject_school_id,
+                    status: MotionStatus::Open,
                     created_at: Utc::now(),
                     closed_at: None,
                 };
@@ -109,7 +108,7 @@ impl CouncilService {
 
     pub async fn get_motion(&self, cmd: Command<MotionRef>) -> Result<Motion> {
         let mut conn = self.conn().await?;
-        let row = store::motion(&mut conn, cmd.body.motion_id.0)
+        let row = store::motion(&mut conn, cmd.body.motion_id)
             .await?
             .ok_or(CouncilError::MotionNotFound)?;
         motion_view(&mut conn, row).await
@@ -153,19 +152,19 @@ impl CouncilService {
                 .into());
             }
             ballot.push(VoteRow {
-                motion_id: cmd.body.motion_id.0,
-                seat_id: v.seat_id.0,
-                choice: v.choice.as_str().to_owned(),
+                motion_id: cmd.body.motion_id,
+                seat_id: v.seat_id,
+                choice: v.choice,
                 reason,
                 cast_at: Utc::now(),
             });
         }
         let mut conn = self.conn().await?;
         conn.transaction(async |conn| {
-            let motion = store::motion(conn, cmd.body.motion_id.0)
+            let motion = store::motion(conn, cmd.body.motion_id)
                 .await?
                 .ok_or(CouncilError::MotionNotFound)?;
-            let group = GroupId(motion.group_id);
+            let group = motion.group_id;
             seats::live_council_for_share(conn, group).await?;
             let meeting = meetings::store::meeting_for_update(conn, motion.meeting_id)
                 .await?
@@ -173,12 +172,12 @@ impl CouncilService {
             let motion = store::motion_for_update(conn, motion.id)
                 .await?
                 .ok_or(CouncilError::MotionNotFound)?;
-            let status: MotionStatus = parse("status", &motion.status)?;
+            let status: MotionStatus = motion.status;
             if status != MotionStatus::Open {
                 return Err(CouncilError::MotionClosed(status));
             }
             let seats = meetings::store::meeting_seats(conn, &[meeting.id]).await?;
-            let policy = policy_of(conn, GroupId(meeting.group_id), meeting.held_on).await?;
+            let policy = policy_of(conn, meeting.group_id, meeting.held_on).await?;
             let q = meetings::rules::quorum(&seat_presence(&seats), &policy);
             if !q.met {
                 return Err(CouncilError::Quorum(q));
@@ -186,21 +185,21 @@ impl CouncilService {
             let existing = store::votes_of(conn, &[motion.id]).await?;
             for v in &ballot {
                 if !seats.iter().any(|s| s.seat_id == v.seat_id && s.present) {
-                    return Err(CouncilError::SeatNotPresent(SeatId(v.seat_id)));
+                    return Err(CouncilError::SeatNotPresent(v.seat_id));
                 }
                 if existing.iter().any(|e| e.seat_id == v.seat_id) {
-                    return Err(CouncilError::AlreadyVoted(SeatId(v.seat_id)));
+                    return Err(CouncilError::AlreadyVoted(v.seat_id));
                 }
             }
             store::insert_votes(conn, &ballot).await?;
             let choices = existing
                 .iter()
                 .chain(ballot.iter())
-                .map(|v| parse::<VoteChoice>("choice", &v.choice))
-                .collect::<diesel::QueryResult<Vec<_>>>()?;
+                .map(|v| v.choice)
+                .collect::<Vec<_>>();
             let tally = rules::tally(&choices, q.present);
             if let Some(result) = rules::result(&tally) {
-                store::close_motion(conn, motion.id, result.as_str()).await?;
+                store::close_motion(conn, motion.id, result).await?;
                 if result == MotionStatus::Passed {
                     record_decision(conn, &cmd.actor, &motion, &meeting, &tally).await?;
                 }
@@ -219,7 +218,7 @@ impl CouncilService {
         let paging = q.paging.checked()?;
         let filter = DecisionFilter {
             group: q.group_id,
-            category: q.category.map(|c| c.as_str().to_owned()),
+            category: q.category,
             subject: q.subject_school_id,
             major: q.major,
             from: q.from,
@@ -243,14 +242,14 @@ async fn record_decision(
     tally: &Tally,
 ) -> Result<()> {
     let count = |n: u32| i32::try_from(n).unwrap_or(i32::MAX);
-    let policy = policy_of(conn, GroupId(motion.group_id), meeting.held_on).await?;
+    let policy = policy_of(conn, motion.group_id, meeting.held_on).await?;
     let row = DecisionRow {
-        id: DecisionId::new().0,
+        id: DecisionId::new(),
         group_id: motion.group_id,
         meeting_id: meeting.id,
         motion_id: motion.id,
         title: motion.title.clone(),
-        category: motion.category.clone(),
+        category: motion.category,
         major: motion.major,
         subject_school_id: motion.subject_school_id,
         decided_on: meeting.held_on,
@@ -263,12 +262,12 @@ async fn record_decision(
     };
     store::insert_decision(conn, &row).await?;
     let event = DecisionRecorded {
-        decision_id: DecisionId(row.id),
-        group_id: GroupId(row.group_id),
-        meeting_id: MeetingId(row.meeting_id),
-        category: parse("category", &row.category)?,
+        decision_id: row.id,
+        group_id: row.group_id,
+        meeting_id: row.meeting_id,
+        category: row.category,
         major: row.major,
-        subject_school_id: row.subject_school_id.map(SchoolId),
+        subject_school_id: row.subject_school_id,
         title: row.title.clone(),
         decided_on: row.decided_on,
         policy_version: row.policy_version,
@@ -276,8 +275,8 @@ async fn record_decision(
     outbox::enqueue(
         conn,
         actor,
-        Some(GroupId(row.group_id)),
-        row.subject_school_id.map(SchoolId),
+        Some(row.group_id),
+        row.subject_school_id,
         &event,
     )
     .await?;
@@ -287,14 +286,14 @@ async fn record_decision(
 pub(crate) fn decision_view(row: DecisionRow) -> diesel::QueryResult<Decision> {
     let count = |n: i32| u32::try_from(n).unwrap_or_default();
     Ok(Decision {
-        id: DecisionId(row.id),
-        group_id: GroupId(row.group_id),
-        meeting_id: MeetingId(row.meeting_id),
-        motion_id: MotionId(row.motion_id),
-        category: parse("category", &row.category)?,
+        id: row.id,
+        group_id: row.group_id,
+        meeting_id: row.meeting_id,
+        motion_id: row.motion_id,
+        category: row.category,
         title: row.title,
         major: row.major,
-        subject_school_id: row.subject_school_id.map(SchoolId),
+        subject_school_id: row.subject_school_id,
         decided_on: row.decided_on,
         tally: Tally {
             yes: count(row.yes),
@@ -311,15 +310,15 @@ async fn motion_view(conn: &mut AsyncPgConnection, row: MotionRow) -> Result<Mot
     let seats = meetings::store::meeting_seats(conn, &[row.meeting_id]).await?;
     let votes = store::votes_of(conn, &[row.id]).await?;
     let decisions = store::decisions_of_motions(conn, &[row.id]).await?;
-    Ok(motion_from(row, &seats, &votes, &decisions)?)
+    Ok(motion_from(row, &seats, &votes, &decisions))
 }
 
 pub(crate) fn motion_from(
     row: MotionRow,
     seats: &[MeetingSeatRow],
     votes: &[VoteRow],
-    decisions: &[(Uuid, Uuid)],
-) -> diesel::QueryResult<Motion> {
+    decisions: &[(MotionId, DecisionId)],
+) -> Motion {
     let present = u32::try_from(
         seats
             .iter()
@@ -330,30 +329,28 @@ pub(crate) fn motion_from(
     let mine: Vec<Vote> = votes
         .iter()
         .filter(|v| v.motion_id == row.id)
-        .map(|v| {
-            Ok(Vote {
-                seat_id: SeatId(v.seat_id),
-                choice: parse("choice", &v.choice)?,
-                reason: v.reason.clone(),
-            })
+        .map(|v| Vote {
+            seat_id: v.seat_id,
+            choice: v.choice,
+            reason: v.reason.clone(),
         })
-        .collect::<diesel::QueryResult<_>>()?;
+        .collect();
     let choices: Vec<VoteChoice> = mine.iter().map(|v| v.choice).collect();
-    Ok(Motion {
-        id: MotionId(row.id),
-        meeting_id: MeetingId(row.meeting_id),
-        group_id: GroupId(row.group_id),
+    Motion {
+        id: row.id,
+        meeting_id: row.meeting_id,
+        group_id: row.group_id,
         title: row.title,
-        category: parse("category", &row.category)?,
+        category: row.category,
         major: row.major,
-        subject_school_id: row.subject_school_id.map(SchoolId),
-        status: parse("status", &row.status)?,
+        subject_school_id: row.subject_school_id,
+        status: row.status,
         tally: rules::tally(&choices, present),
         votes: mine,
         decision_id: decisions
             .iter()
             .find(|(m, _)| *m == row.id)
-            .map(|(_, d)| DecisionId(*d)),
+            .map(|(_, d)| *d),
         created_at: row.created_at,
-    })
+    }
 }

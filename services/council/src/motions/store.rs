@@ -3,23 +3,24 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
-use edu_contracts::council::Paging;
+use edu_contracts::council::{
+    DecisionCategory, DecisionId, MeetingId, MotionId, MotionStatus, Paging, SeatId, VoteChoice,
+};
 use edu_domain::{GroupId, SchoolId};
-use uuid::Uuid;
 
 use crate::schema::{decisions, motions, votes};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = motions)]
 pub struct MotionRow {
-    pub id: Uuid,
-    pub meeting_id: Uuid,
-    pub group_id: Uuid,
+    pub id: MotionId,
+    pub meeting_id: MeetingId,
+    pub group_id: GroupId,
     pub title: String,
-    pub category: String,
+    pub category: DecisionCategory,
     pub major: bool,
-    pub subject_school_id: Option<Uuid>,
-    pub status: String,
+    pub subject_school_id: Option<SchoolId>,
+    pub status: MotionStatus,
     pub created_at: DateTime<Utc>,
     pub closed_at: Option<DateTime<Utc>>,
 }
@@ -27,9 +28,9 @@ pub struct MotionRow {
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = votes)]
 pub struct VoteRow {
-    pub motion_id: Uuid,
-    pub seat_id: Uuid,
-    pub choice: String,
+    pub motion_id: MotionId,
+    pub seat_id: SeatId,
+    pub choice: VoteChoice,
     pub reason: Option<String>,
     pub cast_at: DateTime<Utc>,
 }
@@ -37,14 +38,14 @@ pub struct VoteRow {
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = decisions)]
 pub struct DecisionRow {
-    pub id: Uuid,
-    pub group_id: Uuid,
-    pub meeting_id: Uuid,
-    pub motion_id: Uuid,
+    pub id: DecisionId,
+    pub group_id: GroupId,
+    pub meeting_id: MeetingId,
+    pub motion_id: MotionId,
     pub title: String,
-    pub category: String,
+    pub category: DecisionCategory,
     pub major: bool,
-    pub subject_school_id: Option<Uuid>,
+    pub subject_school_id: Option<SchoolId>,
     pub decided_on: NaiveDate,
     pub yes: i32,
     pub no: i32,
@@ -62,7 +63,7 @@ pub async fn insert_motion(conn: &mut AsyncPgConnection, row: &MotionRow) -> Que
         .map(|_| ())
 }
 
-pub async fn motion(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<MotionRow>> {
+pub async fn motion(conn: &mut AsyncPgConnection, id: MotionId) -> QueryResult<Option<MotionRow>> {
     motions::table
         .find(id)
         .select(MotionRow::as_select())
@@ -73,7 +74,7 @@ pub async fn motion(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Optio
 
 pub async fn motion_for_update(
     conn: &mut AsyncPgConnection,
-    id: Uuid,
+    id: MotionId,
 ) -> QueryResult<Option<MotionRow>> {
     motions::table
         .find(id)
@@ -86,7 +87,7 @@ pub async fn motion_for_update(
 
 pub async fn motions_of(
     conn: &mut AsyncPgConnection,
-    meeting_ids: &[Uuid],
+    meeting_ids: &[MeetingId],
 ) -> QueryResult<Vec<MotionRow>> {
     motions::table
         .filter(motions::meeting_id.eq_any(meeting_ids))
@@ -96,7 +97,11 @@ pub async fn motions_of(
         .await
 }
 
-pub async fn close_motion(conn: &mut AsyncPgConnection, id: Uuid, status: &str) -> QueryResult<()> {
+pub async fn close_motion(
+    conn: &mut AsyncPgConnection,
+    id: MotionId,
+    status: MotionStatus,
+) -> QueryResult<()> {
     diesel::update(motions::table.find(id))
         .set((
             motions::status.eq(status),
@@ -109,7 +114,7 @@ pub async fn close_motion(conn: &mut AsyncPgConnection, id: Uuid, status: &str) 
 
 pub async fn votes_of(
     conn: &mut AsyncPgConnection,
-    motion_ids: &[Uuid],
+    motion_ids: &[MotionId],
 ) -> QueryResult<Vec<VoteRow>> {
     votes::table
         .filter(votes::motion_id.eq_any(motion_ids))
@@ -130,7 +135,7 @@ pub async fn insert_votes(conn: &mut AsyncPgConnection, rows: &[VoteRow]) -> Que
 /// Whether any motion of the meeting has a vote.
 pub async fn meeting_has_votes(
     conn: &mut AsyncPgConnection,
-    meeting_id: Uuid,
+    meeting_id: MeetingId,
 ) -> QueryResult<bool> {
     let n: i64 = votes::table
         .inner_join(motions::table.on(motions::id.eq(votes::motion_id)))
@@ -151,8 +156,8 @@ pub async fn insert_decision(conn: &mut AsyncPgConnection, row: &DecisionRow) ->
 
 pub async fn decisions_of_motions(
     conn: &mut AsyncPgConnection,
-    motion_ids: &[Uuid],
-) -> QueryResult<Vec<(Uuid, Uuid)>> {
+    motion_ids: &[MotionId],
+) -> QueryResult<Vec<(MotionId, DecisionId)>> {
     decisions::table
         .filter(decisions::motion_id.eq_any(motion_ids))
         .select((decisions::motion_id, decisions::id))
@@ -163,7 +168,7 @@ pub async fn decisions_of_motions(
 /// Filters of a decision search (G-09).
 pub struct DecisionFilter {
     pub group: Option<GroupId>,
-    pub category: Option<String>,
+    pub category: Option<DecisionCategory>,
     pub subject: Option<SchoolId>,
     pub major: Option<bool>,
     pub from: Option<NaiveDate>,
@@ -178,13 +183,13 @@ pub async fn find_decisions(
     let filtered = || {
         let mut q = decisions::table.into_boxed();
         if let Some(g) = f.group {
-            q = q.filter(decisions::group_id.eq(g.0));
+            q = q.filter(decisions::group_id.eq(g));
         }
         if let Some(c) = &f.category {
-            q = q.filter(decisions::category.eq(c.clone()));
+            q = q.filter(decisions::category.eq(*c));
         }
         if let Some(s) = f.subject {
-            q = q.filter(decisions::subject_school_id.eq(s.0));
+            q = q.filter(decisions::subject_school_id.eq(s));
         }
         if let Some(m) = f.major {
             q = q.filter(decisions::major.eq(m));

@@ -25,7 +25,7 @@ use edu_contracts::council::{
     LeaderPost, MeetingId, MinutesStatus, PastMeeting, PastMeetings, PastMeetingsLoaded, SeatRole,
 };
 use edu_db::idempotency;
-use edu_domain::{GroupId, Problem, SchoolId, text};
+use edu_domain::{Problem, SchoolId, text};
 
 use crate::error::CouncilError;
 use crate::meetings::{
@@ -145,13 +145,13 @@ async fn load_one(
     let present: BTreeSet<SchoolId> = m.schools_present.iter().copied().collect();
     rules::check_present(&present, &in_group, m.held_on)?;
 
-    let group = GroupId(council.group_id);
-    let policy = edu_bus::policy::in_force(conn, &council.region, m.held_on).await?;
+    let group = council.group_id;
+    let policy = edu_bus::policy::in_force(conn, council.region.as_str(), m.held_on).await?;
     let now = Utc::now();
     let row = MeetingRow {
-        id: MeetingId::new().0,
-        group_id: group.0,
-        kind: m.kind.as_str().to_owned(),
+        id: MeetingId::new(),
+        group_id: group,
+        kind: m.kind,
         title: texts.title,
         held_on: m.held_on,
         start_time: None,
@@ -168,7 +168,7 @@ async fn load_one(
     let seats: Vec<_> = in_group
         .iter()
         .map(|school| {
-            let role = if school.0 == council.lead_school_id {
+            let role = if *school == council.lead_school_id {
                 SeatRole::Chair
             } else {
                 SeatRole::ViceChair
@@ -188,16 +188,16 @@ async fn load_one(
             meeting_id: row.id,
             seat_id: s.id,
             school_id: s.school_id,
-            role: s.role.clone(),
+            role: s.role,
             holder_name: s.holder_name.clone(),
-            present: present.contains(&SchoolId(s.school_id)),
+            present: present.contains(&s.school_id),
         })
         .collect();
     meeting_store::set_attendance(conn, row.id, &attendance).await?;
     if let Some(text) = texts.minutes {
         let minutes = MinutesRow {
             meeting_id: row.id,
-            status: MinutesStatus::Published.as_str().to_owned(),
+            status: MinutesStatus::Published,
             text: text.clone(),
             revision: 1,
             circulated_at: None,
@@ -214,7 +214,7 @@ async fn load_one(
         meeting_store::write_minutes(conn, &minutes, &revision).await?;
     }
     let event = meetings::rules::meeting_held(
-        MeetingId(row.id),
+        row.id,
         group,
         m.kind,
         m.held_on,

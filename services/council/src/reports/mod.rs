@@ -17,8 +17,7 @@ use edu_contracts::council::{
 use edu_contracts::events::{ReportOverdue, ReportSubmitted};
 use edu_contracts::{Actor, Command};
 use edu_db::idempotency;
-use edu_domain::{GroupId, Problem, RegionCode, SchoolId};
-use uuid::Uuid;
+use edu_domain::{GroupId, Problem};
 
 use crate::error::CouncilError;
 use crate::major_matters;
@@ -61,7 +60,7 @@ impl CouncilService {
             )
             .into());
         }
-        let listed: BTreeSet<Uuid> = body.decision_ids.iter().map(|d| d.0).collect();
+        let listed: BTreeSet<DecisionId> = body.decision_ids.iter().copied().collect();
         let period = body.period;
         let mut conn = self.conn().await?;
         idempotency::for_request(
@@ -89,7 +88,7 @@ impl CouncilService {
                     return Err(CouncilError::ReportSubmitted);
                 }
                 let major = quarter_major_decisions(conn, body.group_id, first, last).await?;
-                let major_ids: BTreeSet<Uuid> = major.iter().map(|d| d.id).collect();
+                let major_ids: BTreeSet<DecisionId> = major.iter().map(|d| d.id).collect();
                 if let Some(other) = listed.iter().find(|id| !major_ids.contains(id)) {
                     return Err(Problem::validation(
                         "decision_ids",
@@ -101,15 +100,15 @@ impl CouncilService {
                 let missing: Vec<DecisionId> = major
                     .iter()
                     .filter(|d| !listed.contains(&d.id))
-                    .map(|d| DecisionId(d.id))
+                    .map(|d| d.id)
                     .collect();
                 if !missing.is_empty() {
                     return Err(CouncilError::ReportMissing(missing));
                 }
-                let p = edu_bus::policy::in_force(conn, &council.region, today()).await?;
+                let p = edu_bus::policy::in_force(conn, council.region.as_str(), today()).await?;
                 let due_on = period.due_on(p.council_report_due_days).unwrap_or(last);
                 let row = ReportRow {
-                    id: ReportId::new().0,
+                    id: ReportId::new(),
                     group_id: council.group_id,
                     year: period.year,
                     quarter: i16::from(period.quarter),
@@ -119,13 +118,13 @@ impl CouncilService {
                     policy_version: p.version,
                     submitted_at: Utc::now(),
                 };
-                let ids: Vec<Uuid> = major.iter().map(|d| d.id).collect();
+                let ids: Vec<DecisionId> = major.iter().map(|d| d.id).collect();
                 store::insert_report(conn, &row, &ids).await?;
                 let event = ReportSubmitted {
-                    report_id: ReportId(row.id),
+                    report_id: row.id,
                     group_id: body.group_id,
                     period,
-                    decision_ids: ids.iter().copied().map(DecisionId).collect(),
+                    decision_ids: ids.clone(),
                     due_on,
                     late: row.late,
                 };
@@ -133,7 +132,7 @@ impl CouncilService {
                     conn,
                     &cmd.actor,
                     Some(body.group_id),
-                    Some(SchoolId(council.lead_school_id)),
+                    Some(council.lead_school_id),
                     &event,
                 )
                 .await?;
@@ -157,7 +156,7 @@ impl CouncilService {
             }
             ReportQuery::RegionOverdue { region } => {
                 let mut out = Vec::new();
-                for council in seats::store::councils_of_region(&mut conn, region.as_str()).await? {
+                for council in seats::store::councils_of_region(&mut conn, &region).await? {
                     sweep_group(&mut conn, &council, day).await?;
                     out.extend(
                         report_statuses(&mut conn, &council, day)
@@ -222,10 +221,10 @@ async fn sweep_group_once(
     if council.frozen_on.is_some() {
         return Ok(());
     }
-    let group = GroupId(council.group_id);
+    let group = council.group_id;
     // the overdue reports go into the group's county's audit trail
-    let actor = Actor::system_in("council", RegionCode::parse(&council.region)?);
-    let due_days = edu_bus::policy::in_force(conn, &council.region, day)
+    let actor = Actor::system_in("council", council.region.clone());
+    let due_days = edu_bus::policy::in_force(conn, council.region.as_str(), day)
         .await?
         .council_report_due_days;
     let submitted: BTreeSet<(i32, i16)> = store::reports_of(conn, group)
@@ -251,7 +250,7 @@ async fn sweep_group_once(
                     conn,
                     &actor,
                     Some(group),
-                    Some(SchoolId(council.lead_school_id)),
+                    Some(council.lead_school_id),
                     &event,
                 )
                 .await?;
@@ -268,8 +267,8 @@ async fn report_statuses(
     council: &CouncilRow,
     day: NaiveDate,
 ) -> Result<Vec<ReportStatus>> {
-    let group = GroupId(council.group_id);
-    let due_days = edu_bus::policy::in_force(conn, &council.region, day)
+    let group = council.group_id;
+    let due_days = edu_bus::policy::in_force(conn, council.region.as_str(), day)
         .await?
         .council_report_due_days;
     let reports: BTreeMap<(i32, i16), ReportRow> = store::reports_of(conn, group)
@@ -291,7 +290,7 @@ async fn report_statuses(
                 period: q,
                 state: rules::report_state(q, report.map(|r| r.late), day, due_on),
                 due_on,
-                report_id: report.map(|r| ReportId(r.id)),
+                report_id: report.map(|r| r.id),
                 submitted_at: report.map(|r| r.submitted_at),
             }
         })
@@ -303,7 +302,7 @@ async fn report_view(
     council: &CouncilRow,
     period: Quarter,
 ) -> Result<QuarterlyReport> {
-    let group = GroupId(council.group_id);
+    let group = council.group_id;
     let (Some(first), Some(last)) = (period.first_day(), period.last_day()) else {
         return Err(Problem::validation("period", "invalid quarter", "季度无效").into());
     };
@@ -312,7 +311,7 @@ async fn report_view(
         Some(r) => store::report_decisions(conn, r.id).await?,
         None => quarter_major_decisions(conn, group, first, last).await?,
     };
-    let p = edu_bus::policy::in_force(conn, &council.region, today()).await?;
+    let p = edu_bus::policy::in_force(conn, council.region.as_str(), today()).await?;
     let due_on = report
         .as_ref()
         .map(|r| r.due_on)
@@ -321,7 +320,7 @@ async fn report_view(
     let held = meetings::store::held_meeting_count(conn, group, first, last).await?;
     let major_matters = major_matters::recorded_in(conn, group, first, last).await?;
     Ok(QuarterlyReport {
-        id: report.as_ref().map(|r| ReportId(r.id)),
+        id: report.as_ref().map(|r| r.id),
         group_id: group,
         group_name: council.name.clone(),
         period,

@@ -4,9 +4,8 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
-use edu_contracts::council::Quarter;
+use edu_contracts::council::{DecisionId, Quarter, ReportId};
 use edu_domain::GroupId;
-use uuid::Uuid;
 
 use crate::motions::store::DecisionRow;
 use crate::schema::{decisions, overdue_reports, report_decisions, reports};
@@ -14,8 +13,8 @@ use crate::schema::{decisions, overdue_reports, report_decisions, reports};
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = reports)]
 pub struct ReportRow {
-    pub id: Uuid,
-    pub group_id: Uuid,
+    pub id: ReportId,
+    pub group_id: GroupId,
     pub year: i32,
     pub quarter: i16,
     pub summary: String,
@@ -31,7 +30,7 @@ pub async fn report(
     q: Quarter,
 ) -> QueryResult<Option<ReportRow>> {
     reports::table
-        .filter(reports::group_id.eq(g.0))
+        .filter(reports::group_id.eq(g))
         .filter(reports::year.eq(q.year))
         .filter(reports::quarter.eq(i16::from(q.quarter)))
         .select(ReportRow::as_select())
@@ -42,7 +41,7 @@ pub async fn report(
 
 pub async fn reports_of(conn: &mut AsyncPgConnection, g: GroupId) -> QueryResult<Vec<ReportRow>> {
     reports::table
-        .filter(reports::group_id.eq(g.0))
+        .filter(reports::group_id.eq(g))
         .select(ReportRow::as_select())
         .load(conn)
         .await
@@ -51,7 +50,7 @@ pub async fn reports_of(conn: &mut AsyncPgConnection, g: GroupId) -> QueryResult
 pub async fn insert_report(
     conn: &mut AsyncPgConnection,
     row: &ReportRow,
-    decision_ids: &[Uuid],
+    decision_ids: &[DecisionId],
 ) -> QueryResult<()> {
     diesel::insert_into(reports::table)
         .values(row)
@@ -77,7 +76,7 @@ pub async fn insert_report(
 
 pub async fn report_decisions(
     conn: &mut AsyncPgConnection,
-    report_id: Uuid,
+    report_id: ReportId,
 ) -> QueryResult<Vec<DecisionRow>> {
     decisions::table
         .inner_join(report_decisions::table)
@@ -97,7 +96,7 @@ pub async fn mark_overdue(
 ) -> QueryResult<bool> {
     let n = diesel::insert_into(overdue_reports::table)
         .values((
-            overdue_reports::group_id.eq(g.0),
+            overdue_reports::group_id.eq(g),
             overdue_reports::year.eq(q.year),
             overdue_reports::quarter.eq(i16::from(q.quarter)),
             overdue_reports::due_on.eq(due_on),

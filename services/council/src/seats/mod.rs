@@ -14,11 +14,10 @@ use edu_contracts::Command;
 use edu_contracts::council::{
     Council, CouncilComposition, GroupScope, LeaderPost, Seat, SeatId, SeatRole,
 };
-use edu_domain::{GroupId, MemberRole, Problem, RegionCode, SchoolId, text};
-use uuid::Uuid;
+use edu_domain::{GroupId, MemberRole, Problem, SchoolId, text};
 
 use crate::error::CouncilError;
-use crate::service::{CouncilService, Result, parse, today};
+use crate::service::{CouncilService, Result, today};
 use rules::GroupSchool;
 use store::{CouncilRow, SeatRow};
 
@@ -65,10 +64,10 @@ impl CouncilService {
             for s in &seats {
                 let same = current.iter().find(|c| {
                     !kept.contains(&c.id)
-                        && c.role == s.role.as_str()
-                        && c.school_id == s.school_id.0
+                        && c.role == s.role
+                        && c.school_id == s.school_id
                         && c.holder_name == s.holder_name
-                        && c.post == s.post.as_str()
+                        && c.post == s.post
                 });
                 match same {
                     Some(c) => {
@@ -81,7 +80,7 @@ impl CouncilService {
                     }
                 }
             }
-            let gone: Vec<Uuid> = current
+            let gone: Vec<SeatId> = current
                 .iter()
                 .map(|c| c.id)
                 .filter(|id| !kept.contains(id))
@@ -102,8 +101,8 @@ pub async fn seed_council(
     if !store::insert_council(conn, row).await? {
         return Ok(());
     }
-    let group = GroupId(row.group_id);
-    let lead = SchoolId(row.lead_school_id);
+    let group = row.group_id;
+    let lead = row.lead_school_id;
     store::insert_seat(
         conn,
         &seat_row(
@@ -134,7 +133,7 @@ pub async fn seat_member(
     let has_vice = store::active_seats(conn, group)
         .await?
         .iter()
-        .any(|s| s.school_id == school.0 && s.role == SeatRole::ViceChair.as_str());
+        .any(|s| s.school_id == school && s.role == SeatRole::ViceChair);
     if !has_vice {
         let row = seat_row(
             group,
@@ -182,12 +181,12 @@ pub(crate) fn seat_row(
     post: LeaderPost,
 ) -> SeatRow {
     SeatRow {
-        id: SeatId::new().0,
-        group_id: group.0,
-        school_id: school.0,
-        role: role.as_str().to_owned(),
+        id: SeatId::new(),
+        group_id: group,
+        school_id: school,
+        role,
         holder_name: holder.to_owned(),
-        post: post.as_str().to_owned(),
+        post,
         active: true,
         since: Utc::now(),
         vacated_at: None,
@@ -227,7 +226,7 @@ pub(crate) async fn live_council_for_share(
 }
 
 async fn council_view(conn: &mut AsyncPgConnection, council: CouncilRow) -> Result<Council> {
-    let group = GroupId(council.group_id);
+    let group = council.group_id;
     let schools = store::schools(conn, group).await?;
     let names: BTreeMap<SchoolId, String> = schools
         .iter()
@@ -236,30 +235,24 @@ async fn council_view(conn: &mut AsyncPgConnection, council: CouncilRow) -> Resu
     let mut seats = store::active_seats(conn, group)
         .await?
         .into_iter()
-        .map(|s| {
-            Ok(Seat {
-                id: SeatId(s.id),
-                role: parse("role", &s.role)?,
-                school_id: SchoolId(s.school_id),
-                school_name: names
-                    .get(&SchoolId(s.school_id))
-                    .cloned()
-                    .unwrap_or_default(),
-                holder_name: s.holder_name,
-                post: parse("post", &s.post)?,
-                since: s.since,
-            })
+        .map(|s| Seat {
+            id: s.id,
+            role: s.role,
+            school_id: s.school_id,
+            school_name: names.get(&s.school_id).cloned().unwrap_or_default(),
+            holder_name: s.holder_name,
+            post: s.post,
+            since: s.since,
         })
-        .collect::<diesel::QueryResult<Vec<_>>>()?;
+        .collect::<Vec<_>>();
     seats.sort_by_key(|s| (SeatRole::ALL.iter().position(|r| *r == s.role), s.since));
     let active = active_schools(conn, group).await?;
     let roles: Vec<(SeatRole, SchoolId)> = seats.iter().map(|s| (s.role, s.school_id)).collect();
-    let region = RegionCode::parse(&council.region)?;
     Ok(Council {
         group_id: group,
         group_name: council.name,
-        region,
-        lead_school_id: SchoolId(council.lead_school_id),
+        region: council.region,
+        lead_school_id: council.lead_school_id,
         missing: rules::missing_roles(&roles, &active),
         seats,
         frozen: council.frozen_on.is_some(),

@@ -4,18 +4,18 @@ use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use edu_bus::membership_view::membership_schools;
-use edu_domain::{GroupId, MemberRole, SchoolId};
-use uuid::Uuid;
+use edu_contracts::council::{LeaderPost, SeatId, SeatRole};
+use edu_domain::{GroupId, MemberRole, RegionCode, SchoolId};
 
 use crate::schema::{councils, seats};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = councils)]
 pub struct CouncilRow {
-    pub group_id: Uuid,
+    pub group_id: GroupId,
     pub name: String,
-    pub region: String,
-    pub lead_school_id: Uuid,
+    pub region: RegionCode,
+    pub lead_school_id: SchoolId,
     pub plaque_date: NaiveDate,
     pub frozen_on: Option<NaiveDate>,
     pub created_at: DateTime<Utc>,
@@ -35,12 +35,12 @@ pub struct SchoolRow {
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = seats)]
 pub struct SeatRow {
-    pub id: Uuid,
-    pub group_id: Uuid,
-    pub school_id: Uuid,
-    pub role: String,
+    pub id: SeatId,
+    pub group_id: GroupId,
+    pub school_id: SchoolId,
+    pub role: SeatRole,
     pub holder_name: String,
-    pub post: String,
+    pub post: LeaderPost,
     pub active: bool,
     pub since: DateTime<Utc>,
     pub vacated_at: Option<DateTime<Utc>>,
@@ -63,7 +63,7 @@ pub async fn council(
     g: GroupId,
     lock: Lock,
 ) -> QueryResult<Option<CouncilRow>> {
-    let q = councils::table.find(g.0).select(CouncilRow::as_select());
+    let q = councils::table.find(g).select(CouncilRow::as_select());
     match lock {
         Lock::None => q.first(conn).await,
         Lock::Share => q.for_share().first(conn).await,
@@ -74,7 +74,7 @@ pub async fn council(
 
 pub async fn councils_of_region(
     conn: &mut AsyncPgConnection,
-    region: &str,
+    region: &RegionCode,
 ) -> QueryResult<Vec<CouncilRow>> {
     councils::table
         .filter(councils::region.eq(region))
@@ -88,9 +88,8 @@ pub async fn all_live_councils(conn: &mut AsyncPgConnection) -> QueryResult<Vec<
     councils::table
         .filter(councils::frozen_on.is_null())
         .select(councils::group_id)
-        .load::<Uuid>(conn)
+        .load(conn)
         .await
-        .map(|ids| ids.into_iter().map(GroupId).collect())
 }
 
 /// Inserts the council of a newly established group (a redelivery changes nothing).
@@ -104,7 +103,7 @@ pub async fn insert_council(conn: &mut AsyncPgConnection, row: &CouncilRow) -> Q
 }
 
 pub async fn freeze(conn: &mut AsyncPgConnection, g: GroupId, on: NaiveDate) -> QueryResult<()> {
-    diesel::update(councils::table.find(g.0))
+    diesel::update(councils::table.find(g))
         .filter(councils::frozen_on.is_null())
         .set(councils::frozen_on.eq(on))
         .execute(conn)
@@ -123,7 +122,7 @@ pub async fn schools(conn: &mut AsyncPgConnection, g: GroupId) -> QueryResult<Ve
 
 pub async fn active_seats(conn: &mut AsyncPgConnection, g: GroupId) -> QueryResult<Vec<SeatRow>> {
     seats::table
-        .filter(seats::group_id.eq(g.0))
+        .filter(seats::group_id.eq(g))
         .filter(seats::active)
         .order((seats::since, seats::id))
         .select(SeatRow::as_select())
@@ -140,7 +139,7 @@ pub async fn insert_seat(conn: &mut AsyncPgConnection, row: &SeatRow) -> QueryRe
 }
 
 /// Vacates seats (kept for the record).
-pub async fn vacate(conn: &mut AsyncPgConnection, ids: &[Uuid], reason: &str) -> QueryResult<()> {
+pub async fn vacate(conn: &mut AsyncPgConnection, ids: &[SeatId], reason: &str) -> QueryResult<()> {
     diesel::update(seats::table.filter(seats::id.eq_any(ids)))
         .set((
             seats::active.eq(false),
@@ -159,9 +158,9 @@ pub async fn vacate_school(
     s: SchoolId,
     reason: &str,
 ) -> QueryResult<()> {
-    let ids: Vec<Uuid> = seats::table
-        .filter(seats::group_id.eq(g.0))
-        .filter(seats::school_id.eq(s.0))
+    let ids: Vec<SeatId> = seats::table
+        .filter(seats::group_id.eq(g))
+        .filter(seats::school_id.eq(s))
         .filter(seats::active)
         .select(seats::id)
         .load(conn)
