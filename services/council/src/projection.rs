@@ -38,13 +38,11 @@ impl Reactions for CouncilReactions {
                         frozen_on: None,
                         created_at: Utc::now(),
                     };
-                    // Older events name no principal: the chair's seat is held by no name.
-                    let principal = e.lead_principal_name.unwrap_or_default();
-                    seats::seed_council(conn, &row, &principal).await
+                    seats::seed_council(conn, &row, e.lead_principal_name.as_deref()).await
                 }
                 Change::Admitted { event: e, .. } => {
-                    let principal = e.principal_name.unwrap_or_default();
-                    seats::seat_member(conn, e.group_id, e.school_id, &principal).await
+                    seats::seat_member(conn, e.group_id, e.school_id, e.principal_name.as_deref())
+                        .await
                 }
                 Change::Exited { event: e, .. } => {
                     seats::unseat_member(conn, e.group_id, e.school_id).await

@@ -4,6 +4,7 @@
 //! meeting → motion.
 
 use chrono::{NaiveDate, Utc};
+use diesel::QueryResult;
 use diesel_async::AsyncPgConnection;
 use edu_db::{DbPool, PooledConn};
 use edu_domain::{GroupId, Policy};
@@ -29,6 +30,14 @@ pub(crate) async fn policy_of(
         .await?
         .ok_or(CouncilError::CouncilNotFound)?;
     Ok(edu_bus::policy::in_force(conn, council.region.as_str(), day).await?)
+}
+
+/// A stored count or revision number read back as the contract's `u32`. The service never
+/// writes a negative one, so one fails the read rather than showing as 0.
+pub(crate) fn stored_u32(what: &str, n: i32) -> QueryResult<u32> {
+    u32::try_from(n).map_err(|_| {
+        diesel::result::Error::DeserializationError(format!("stored {what} {n} is negative").into())
+    })
 }
 
 /// The council service: its operations over its pool.

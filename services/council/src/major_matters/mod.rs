@@ -14,7 +14,7 @@ use edu_contracts::Command;
 use edu_contracts::council::{MajorMatter, MajorMatterId, MajorMatterQuery, NewMajorMatter, Page};
 use edu_contracts::events::MajorMatterRecorded;
 use edu_db::idempotency;
-use edu_domain::GroupId;
+use edu_domain::{GroupId, Problem};
 
 use crate::error::CouncilError;
 use crate::seats;
@@ -122,10 +122,15 @@ pub(crate) async fn recorded_in(
     group: GroupId,
     first: NaiveDate,
     last: NaiveDate,
-) -> diesel::QueryResult<Vec<MajorMatter>> {
-    let Some((from, to)) = rules::days_span(first, last) else {
-        return Ok(Vec::new());
-    };
+) -> Result<Vec<MajorMatter>> {
+    // A quarter the calendar holds always has a next day; an empty list would hide matters.
+    let (from, to) = rules::days_span(first, last).ok_or_else(|| {
+        Problem::validation(
+            "period",
+            "the quarter's days are outside the calendar",
+            "季度日期超出日历范围",
+        )
+    })?;
     let filter = Filter::Recorded { group, from, to };
     let (rows, _) = store::list(conn, &filter, None).await?;
     Ok(rows.into_iter().map(view).collect())

@@ -118,7 +118,8 @@ pub async fn list(
         q = q.limit(i64::from(p.limit)).offset(i64::from(p.offset));
     }
     let rows: Vec<(MajorMatterRow, String, NaiveDate)> = q.load(conn).await?;
-    // Each matter's school is a school of its group in the membership view (a foreign key).
+    // Each matter's school is a school of its group in the membership view (a foreign key);
+    // its name is display text, empty for a school no membership event named (older events).
     let groups: Vec<GroupId> = rows.iter().map(|(row, ..)| row.group_id).collect();
     let names = view::school_names(conn, &groups).await?;
     let listed = rows

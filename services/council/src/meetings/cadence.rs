@@ -4,12 +4,12 @@
 
 use std::collections::BTreeSet;
 
-use chrono::{Datelike, NaiveDate};
+use chrono::Datelike;
 use edu_contracts::Command;
 use edu_contracts::council::{
     Cadence, CadenceQuery, MeetingId, MeetingKind, MonthCadence, MonthState, YearlyMeeting,
 };
-use edu_domain::{Problem, SchoolId};
+use edu_domain::SchoolId;
 
 use super::rules;
 use super::store::{self, MeetingFilter};
@@ -22,15 +22,7 @@ impl CouncilService {
 
     pub async fn cadence(&self, cmd: Command<CadenceQuery>) -> Result<Cadence> {
         let CadenceQuery { group_id, year } = cmd.body;
-        let (Some(from), Some(to)) = (
-            NaiveDate::from_ymd_opt(year, 1, 1),
-            NaiveDate::from_ymd_opt(year, 12, 31),
-        ) else {
-            return Err(Problem::validation("year", "year is out of range", "年份超出范围").into());
-        };
-        if !(2000..=2100).contains(&year) {
-            return Err(Problem::validation("year", "year is out of range", "年份超出范围").into());
-        }
+        let (from, to) = rules::year_days(year)?;
         let mut conn = self.conn().await?;
         let council = seats::store::council(&mut conn, group_id, seats::store::Lock::None)
             .await?

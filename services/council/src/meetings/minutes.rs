@@ -17,7 +17,7 @@ use super::rules::minutes_text;
 use super::store::{self, CorrectionRow, MeetingRow, MinutesRow, RevisionRow};
 use crate::error::CouncilError;
 use crate::seats;
-use crate::service::{CouncilService, Result};
+use crate::service::{CouncilService, Result, stored_u32};
 
 impl CouncilService {
     // ---- minutes: draft → circulated → published ----
@@ -210,17 +210,19 @@ pub(super) fn minutes_from(
         meeting_id: row.meeting_id,
         status: row.status,
         text: row.text,
-        revision: u32::try_from(row.revision).unwrap_or_default(),
+        revision: stored_u32("minutes revision", row.revision)?,
         history: revisions
             .iter()
             .filter(|r| r.meeting_id == row.meeting_id)
-            .map(|r| MinutesRevision {
-                revision: u32::try_from(r.revision).unwrap_or_default(),
-                by: r.by_sub.clone(),
-                seat_id: r.seat_id,
-                at: r.created_at,
+            .map(|r| {
+                Ok(MinutesRevision {
+                    revision: stored_u32("minutes revision", r.revision)?,
+                    by: r.by_sub.clone(),
+                    seat_id: r.seat_id,
+                    at: r.created_at,
+                })
             })
-            .collect(),
+            .collect::<diesel::QueryResult<_>>()?,
         circulated_at: row.circulated_at,
         published_at: row.published_at,
         corrections: corrections

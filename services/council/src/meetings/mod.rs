@@ -9,7 +9,7 @@ pub(crate) mod store;
 
 use std::collections::BTreeSet;
 
-use chrono::{Datelike, NaiveDate, Utc};
+use chrono::{Datelike, Utc};
 use diesel_async::{AsyncConnection, AsyncPgConnection};
 use edu_bus::outbox;
 use edu_contracts::Command;
@@ -154,14 +154,9 @@ impl CouncilService {
         let q = cmd.body;
         let paging = q.paging.checked()?;
         let (from, to) = match q.year {
-            Some(y) if (2000..=2100).contains(&y) => (
-                NaiveDate::from_ymd_opt(y, 1, 1),
-                NaiveDate::from_ymd_opt(y, 12, 31),
-            ),
-            Some(_) => {
-                return Err(
-                    Problem::validation("year", "year is out of range", "年份超出范围").into(),
-                );
+            Some(y) => {
+                let (first, last) = rules::year_days(y)?;
+                (Some(first), Some(last))
             }
             None => (None, None),
         };
@@ -305,12 +300,17 @@ pub(crate) async fn meeting_views(
         let items = agenda
             .iter()
             .filter(|a| a.meeting_id == m.id)
-            .map(|a| AgendaItem {
-                title: a.title.clone(),
-                owner: a.owner.clone(),
-                documents: serde_json::from_value(a.documents.clone()).unwrap_or_default(),
+            .map(|a| {
+                // The service writes an array of links; anything else fails the read.
+                let documents = serde_json::from_value(a.documents.clone())
+                    .map_err(|e| diesel::result::Error::DeserializationError(Box::new(e)))?;
+                Ok(AgendaItem {
+                    title: a.title.clone(),
+                    owner: a.owner.clone(),
+                    documents,
+                })
             })
-            .collect();
+            .collect::<diesel::QueryResult<Vec<_>>>()?;
         let meeting_motions = motions
             .iter()
             .filter(|x| x.meeting_id == m.id)

@@ -88,6 +88,17 @@ pub fn month_state(
     }
 }
 
+/// The first and last day of `year`, one the council's calendar covers (2000 to 2100).
+pub fn year_days(year: i32) -> Result<(NaiveDate, NaiveDate), Problem> {
+    let out_of_range = || Problem::validation("year", "year is out of range", "年份超出范围");
+    if !(2000..=2100).contains(&year) {
+        return Err(out_of_range());
+    }
+    let first = NaiveDate::from_ymd_opt(year, 1, 1).ok_or_else(out_of_range)?;
+    let last = NaiveDate::from_ymd_opt(year, 12, 31).ok_or_else(out_of_range)?;
+    Ok((first, last))
+}
+
 /// Long free text (minutes, report summaries): 1..=20000 characters.
 pub fn minutes_text(field: &str, raw: &str) -> std::result::Result<String, Problem> {
     let s = raw.trim();
@@ -116,7 +127,7 @@ mod tests {
     use uuid::Uuid;
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
-        NaiveDate::from_ymd_opt(y, m, day).unwrap_or_default()
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
     }
 
     #[test]
@@ -152,6 +163,13 @@ mod tests {
             .met
         );
         assert!(!quorum(&[], &p).met);
+    }
+
+    #[test]
+    fn g06_a_year_spans_its_days_within_the_calendar() {
+        assert_eq!(year_days(2026).unwrap(), (d(2026, 1, 1), d(2026, 12, 31)));
+        assert_eq!(year_days(1999).unwrap_err().details["field"], "year");
+        assert!(year_days(2101).is_err());
     }
 
     #[test]

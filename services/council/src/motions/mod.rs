@@ -23,7 +23,7 @@ use crate::error::CouncilError;
 use crate::meetings::store::{MeetingRow, MeetingSeatRow};
 use crate::meetings::{self, meeting_group, seat_presence};
 use crate::seats;
-use crate::service::{CouncilService, Result, policy_of};
+use crate::service::{CouncilService, Result, policy_of, stored_u32};
 use store::{DecisionFilter, DecisionRow, MotionRow, VoteRow};
 
 impl CouncilService {
@@ -284,7 +284,6 @@ async fn record_decision(
 }
 
 pub(crate) fn decision_view(row: DecisionRow) -> diesel::QueryResult<Decision> {
-    let count = |n: i32| u32::try_from(n).unwrap_or_default();
     Ok(Decision {
         id: row.id,
         group_id: row.group_id,
@@ -296,10 +295,10 @@ pub(crate) fn decision_view(row: DecisionRow) -> diesel::QueryResult<Decision> {
         subject_school_id: row.subject_school_id,
         decided_on: row.decided_on,
         tally: Tally {
-            yes: count(row.yes),
-            no: count(row.no),
-            abstain: count(row.abstain),
-            recused: count(row.recused),
+            yes: stored_u32("yes votes", row.yes)?,
+            no: stored_u32("no votes", row.no)?,
+            abstain: stored_u32("abstentions", row.abstain)?,
+            recused: stored_u32("recusals", row.recused)?,
             pending: 0,
         },
         policy_version: row.policy_version,

@@ -59,7 +59,7 @@ mod tests {
     use uuid::Uuid;
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
-        NaiveDate::from_ymd_opt(y, m, day).unwrap_or_default()
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
     }
 
     fn school(n: u128) -> SchoolId {

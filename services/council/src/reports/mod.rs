@@ -106,7 +106,7 @@ impl CouncilService {
                     return Err(CouncilError::ReportMissing(missing));
                 }
                 let p = edu_bus::policy::in_force(conn, council.region.as_str(), today()).await?;
-                let due_on = period.due_on(p.council_report_due_days).unwrap_or(last);
+                let due_on = rules::due_on(period, p.council_report_due_days)?;
                 let row = ReportRow {
                     id: ReportId::new(),
                     group_id: council.group_id,
@@ -232,12 +232,16 @@ async fn sweep_group_once(
         .into_iter()
         .map(|r| (r.year, r.quarter))
         .collect();
-    let overdue: Vec<(Quarter, NaiveDate)> = rules::quarters(council.plaque_date, day)
-        .into_iter()
-        .filter(|q| !submitted.contains(&(q.year, i16::from(q.quarter))))
-        .filter_map(|q| q.due_on(due_days).map(|due| (q, due)))
-        .filter(|(_, due)| day > *due)
-        .collect();
+    let mut overdue: Vec<(Quarter, NaiveDate)> = Vec::new();
+    for q in rules::quarters(council.plaque_date, day) {
+        if submitted.contains(&(q.year, i16::from(q.quarter))) {
+            continue;
+        }
+        let due = rules::due_on(q, due_days)?;
+        if day > due {
+            overdue.push((q, due));
+        }
+    }
     for (period, due_on) in overdue {
         conn.transaction(async |conn| {
             if store::mark_overdue(conn, group, period, due_on).await? {
@@ -276,15 +280,15 @@ async fn report_statuses(
         .into_iter()
         .map(|r| ((r.year, r.quarter), r))
         .collect();
-    Ok(rules::quarters(council.plaque_date, day)
+    rules::quarters(council.plaque_date, day)
         .into_iter()
         .map(|q| {
             let report = reports.get(&(q.year, i16::from(q.quarter)));
-            let due_on = report
-                .map(|r| r.due_on)
-                .or_else(|| q.due_on(due_days))
-                .unwrap_or(day);
-            ReportStatus {
+            let due_on = match report {
+                Some(r) => r.due_on,
+                None => rules::due_on(q, due_days)?,
+            };
+            Ok(ReportStatus {
                 group_id: group,
                 group_name: council.name.clone(),
                 period: q,
@@ -292,9 +296,9 @@ async fn report_statuses(
                 due_on,
                 report_id: report.map(|r| r.id),
                 submitted_at: report.map(|r| r.submitted_at),
-            }
+            })
         })
-        .collect())
+        .collect()
 }
 
 async fn report_view(
@@ -312,11 +316,10 @@ async fn report_view(
         None => quarter_major_decisions(conn, group, first, last).await?,
     };
     let p = edu_bus::policy::in_force(conn, council.region.as_str(), today()).await?;
-    let due_on = report
-        .as_ref()
-        .map(|r| r.due_on)
-        .or_else(|| period.due_on(p.council_report_due_days))
-        .unwrap_or(last);
+    let due_on = match &report {
+        Some(r) => r.due_on,
+        None => rules::due_on(period, p.council_report_due_days)?,
+    };
     let held = meetings::store::held_meeting_count(conn, group, first, last).await?;
     let major_matters = major_matters::recorded_in(conn, group, first, last).await?;
     Ok(QuarterlyReport {

@@ -3,6 +3,20 @@
 
 use chrono::NaiveDate;
 use edu_contracts::council::{Quarter, ReportState};
+use edu_domain::Problem;
+
+/// G-08, §8.8: the day a quarter's report is due, `days` after the quarter's last day. A
+/// quarter whose due day the council's calendar (years 2000 to 2100) cannot hold is refused
+/// rather than given another day.
+pub fn due_on(q: Quarter, days: u16) -> Result<NaiveDate, Problem> {
+    q.due_on(days).ok_or_else(|| {
+        Problem::validation(
+            "period",
+            &format!("the report of {q} falls due outside the calendar (years 2000 to 2100)"),
+            &format!("{q} 的书面汇报截止日期超出日历范围(2000 至 2100 年)"),
+        )
+    })
+}
 
 /// G-08: where a quarter's report stands on `today`.
 pub fn report_state(
@@ -38,12 +52,12 @@ mod tests {
     use super::*;
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
-        NaiveDate::from_ymd_opt(y, m, day).unwrap_or_default()
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
     }
 
     #[test]
     fn g08_report_states() {
-        let q1 = Quarter::new(2026, 1).unwrap_or(Quarter::placeholder());
+        let q1 = Quarter::new(2026, 1).unwrap();
         let due = d(2026, 4, 15);
         assert_eq!(
             report_state(q1, None, d(2026, 3, 31), due),
@@ -65,6 +79,9 @@ mod tests {
             report_state(q1, Some(true), d(2026, 4, 16), due),
             ReportState::SubmittedLate
         );
+        assert_eq!(due_on(q1, 15).unwrap(), due);
+        let q4_2100 = Quarter::new(2100, 4).unwrap();
+        assert_eq!(due_on(q4_2100, 15).unwrap_err().details["field"], "period");
         let qs = quarters(d(2025, 9, 1), d(2026, 4, 2));
         let names: Vec<String> = qs.iter().map(ToString::to_string).collect();
         assert_eq!(names, ["2025-Q3", "2025-Q4", "2026-Q1", "2026-Q2"]);

@@ -92,36 +92,39 @@ impl CouncilService {
     }
 }
 
-/// `group.established`: the council with its chair, the lead school's principal (G-03).
+/// `group.established`: the council with its chair, the lead school's principal (G-03). An
+/// event that names no principal (written before principals were named) seats nobody: the
+/// council then shows its chair as missing rather than a chair without a name.
 pub async fn seed_council(
     conn: &mut AsyncPgConnection,
     row: &CouncilRow,
-    lead_principal: &str,
+    lead_principal: Option<&str>,
 ) -> diesel::QueryResult<()> {
     if !store::insert_council(conn, row).await? {
         return Ok(());
     }
-    let group = row.group_id;
-    let lead = row.lead_school_id;
-    store::insert_seat(
-        conn,
-        &seat_row(
-            group,
-            lead,
-            SeatRole::Chair,
-            lead_principal,
-            LeaderPost::Principal,
-        ),
-    )
-    .await
+    let Some(principal) = lead_principal else {
+        tracing::warn!(group.id = %row.group_id, "group established without its lead principal's name; the chair stays vacant");
+        return Ok(());
+    };
+    let chair = seat_row(
+        row.group_id,
+        row.lead_school_id,
+        SeatRole::Chair,
+        principal,
+        LeaderPost::Principal,
+    );
+    store::insert_seat(conn, &chair).await
 }
 
-/// `member.admitted`: a vice-chair seat for the school's principal (G-04).
+/// `member.admitted`: a vice-chair seat for the school's principal (G-04). As for the chair,
+/// an event that names no principal seats nobody, and the council shows the vice-chair as
+/// missing.
 pub async fn seat_member(
     conn: &mut AsyncPgConnection,
     group: GroupId,
     school: SchoolId,
-    principal: &str,
+    principal: Option<&str>,
 ) -> diesel::QueryResult<()> {
     let Some(council) = store::council(conn, group, store::Lock::Update).await? else {
         tracing::warn!(group.id = %group, "member admitted to a group the council has not seen");
@@ -134,17 +137,21 @@ pub async fn seat_member(
         .await?
         .iter()
         .any(|s| s.school_id == school && s.role == SeatRole::ViceChair);
-    if !has_vice {
-        let row = seat_row(
-            group,
-            school,
-            SeatRole::ViceChair,
-            principal,
-            LeaderPost::Principal,
-        );
-        store::insert_seat(conn, &row).await?;
+    if has_vice {
+        return Ok(());
     }
-    Ok(())
+    let Some(principal) = principal else {
+        tracing::warn!(group.id = %group, school.id = %school, "member admitted without its principal's name; its vice-chair stays vacant");
+        return Ok(());
+    };
+    let row = seat_row(
+        group,
+        school,
+        SeatRole::ViceChair,
+        principal,
+        LeaderPost::Principal,
+    );
+    store::insert_seat(conn, &row).await
 }
 
 /// `member.exited`: the school leaves the council; every seat it held is vacated (G-02).
@@ -205,8 +212,7 @@ pub(crate) async fn active_schools(
         .map(|s| GroupSchool {
             id: s.school_id,
             lead: s.role == MemberRole::Lead,
-            // Events written before principals were named leave it unknown.
-            principal_name: s.principal_name.unwrap_or_default(),
+            principal_name: s.principal_name,
         })
         .collect())
 }
@@ -239,6 +245,8 @@ async fn council_view(conn: &mut AsyncPgConnection, council: CouncilRow) -> Resu
             id: s.id,
             role: s.role,
             school_id: s.school_id,
+            // Display text only: a school no membership event named (events older than
+            // names) shows an empty name; ids, roles and holders stay exact.
             school_name: names.get(&s.school_id).cloned().unwrap_or_default(),
             holder_name: s.holder_name,
             post: s.post,

@@ -13,7 +13,16 @@ use crate::error::CouncilError;
 pub struct GroupSchool {
     pub id: SchoolId,
     pub lead: bool,
-    pub principal_name: String,
+    /// `None` while membership has not named the principal (events written before
+    /// principals were named): then nobody is that school's principal on the council.
+    pub principal_name: Option<String>,
+}
+
+impl GroupSchool {
+    /// Whether `holder` is this school's principal on record.
+    fn is_principal(&self, holder: &str) -> bool {
+        self.principal_name.as_deref() == Some(holder)
+    }
 }
 
 /// Checks a whole composition against the group's active schools:
@@ -37,7 +46,7 @@ pub fn check_composition(
         let own_rule = matches!(seat.role, SeatRole::Chair | SeatRole::ViceChair);
         if !own_rule
             && seat.post == LeaderPost::Principal
-            && seat.holder_name != school.principal_name
+            && !school.is_principal(&seat.holder_name)
         {
             return Err(CouncilError::NotPrincipal {
                 school: seat.school_id,
@@ -56,25 +65,25 @@ pub fn check_composition(
         ([chair], Some(lead)) => {
             chair.school_id == lead.id
                 && chair.post == LeaderPost::Principal
-                && chair.holder_name == lead.principal_name
+                && lead.is_principal(&chair.holder_name)
         }
         _ => false,
     };
     if !chair_ok {
         return Err(CouncilError::Chair {
             school: lead.map(|l| l.id),
-            principal: lead.map(|l| l.principal_name.clone()),
+            principal: lead.and_then(|l| l.principal_name.clone()),
         });
     }
-    let expected: BTreeSet<(SchoolId, &str)> = schools
+    let expected: BTreeSet<(SchoolId, Option<&str>)> = schools
         .iter()
         .filter(|s| !s.lead)
-        .map(|s| (s.id, s.principal_name.as_str()))
+        .map(|s| (s.id, s.principal_name.as_deref()))
         .collect();
     let vice: Vec<_> = of(SeatRole::ViceChair).collect();
-    let given: BTreeSet<(SchoolId, &str)> = vice
+    let given: BTreeSet<(SchoolId, Option<&str>)> = vice
         .iter()
-        .map(|s| (s.school_id, s.holder_name.as_str()))
+        .map(|s| (s.school_id, Some(s.holder_name.as_str())))
         .collect();
     if given != expected
         || vice.len() != given.len()
@@ -121,7 +130,7 @@ mod tests {
         GroupSchool {
             id: SchoolId(Uuid::from_u128(n)),
             lead,
-            principal_name: principal.into(),
+            principal_name: Some(principal.into()),
         }
     }
 
@@ -227,6 +236,42 @@ mod tests {
         assert!(matches!(
             check_composition(&seats, &g),
             Err(CouncilError::NotPrincipal { .. })
+        ));
+    }
+
+    #[test]
+    fn g03_g04_a_principal_not_on_record_holds_no_seat() {
+        // Membership named neither principal (events older than names): nobody is that
+        // school's principal, so no chair, vice-chair or principal seat is taken for it.
+        let mut g = group();
+        for s in &mut g {
+            s.principal_name = None;
+        }
+        let seats = valid(&g);
+        assert!(matches!(
+            check_composition(&seats, &g),
+            Err(CouncilError::Chair {
+                principal: None,
+                ..
+            })
+        ));
+        let mut g = group();
+        g[1].principal_name = None;
+        assert!(matches!(
+            check_composition(&valid(&g), &g),
+            Err(CouncilError::ViceChairs(_))
+        ));
+        let mut seats = valid(&group());
+        seats[3] = seat(SeatRole::Director, &g[1], "李明", LeaderPost::Principal);
+        seats.remove(1);
+        let mut named = group();
+        named[1].principal_name = None;
+        assert!(matches!(
+            check_composition(&seats, &named),
+            Err(CouncilError::NotPrincipal {
+                principal: None,
+                ..
+            })
         ));
     }
 }
