@@ -18,8 +18,6 @@ use crate::seats;
 use crate::service::{CouncilService, Result, today};
 
 impl CouncilService {
-    // ---- cadence (G-06, G-15, V-06, M2) ----
-
     pub async fn cadence(&self, cmd: Command<CadenceQuery>) -> Result<Cadence> {
         let CadenceQuery { group_id, year } = cmd.body;
         let (from, to) = rules::year_days(year)?;

@@ -20,8 +20,6 @@ use crate::seats;
 use crate::service::{CouncilService, Result, stored_u32};
 
 impl CouncilService {
-    // ---- minutes: draft → circulated → published ----
-
     /// Writes the minutes' text: freely while a draft; while circulated only as an
     /// attendee's amendment (its seat named); never once published.
     pub async fn write_minutes(&self, cmd: Command<MinutesDraft>) -> Result<Minutes> {

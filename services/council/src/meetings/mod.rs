@@ -1,6 +1,6 @@
 //! Meetings (G-06, G-15, V-06): scheduled with their ordered agenda, held once their
 //! attendance is recorded (`meeting.held`), with the quorum that knows constituencies; their
-//! minutes ([`minutes`]) and the monthly and yearly cadence ([`cadence`]).
+//! minutes (`minutes`) and the monthly and yearly cadence (`cadence`).
 
 mod cadence;
 mod minutes;

@@ -31,8 +31,6 @@ use crate::service::{CouncilService, Result, today};
 use store::ReportRow;
 
 impl CouncilService {
-    // ---- quarterly reports (G-08) ----
-
     /// A quarter's report: as submitted, or generated from the quarter's major decisions;
     /// either way with the member schools' major matters recorded in the quarter (G-09).
     pub async fn get_report(&self, cmd: Command<ReportRef>) -> Result<QuarterlyReport> {
