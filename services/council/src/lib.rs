@@ -22,6 +22,8 @@ pub mod reports;
 mod schema;
 pub mod seats;
 mod service;
+#[cfg(test)]
+mod test_days;
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -132,11 +132,8 @@ pub fn days_span(first: NaiveDate, last: NaiveDate) -> Option<(DateTime<Utc>, Da
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_days::d;
     use uuid::Uuid;
-
-    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
-        NaiveDate::from_ymd_opt(y, m, day).unwrap()
-    }
 
     const GROUP: GroupId = GroupId(Uuid::from_u128(1));
     const LEAD: SchoolId = SchoolId(Uuid::from_u128(10));

@@ -124,11 +124,8 @@ pub fn minutes_text(field: &str, raw: &str) -> std::result::Result<String, Probl
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_days::d;
     use uuid::Uuid;
-
-    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
-        NaiveDate::from_ymd_opt(y, m, day).unwrap()
-    }
 
     #[test]
     fn quorum_needs_a_majority_and_every_school() {

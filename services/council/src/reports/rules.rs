@@ -50,10 +50,7 @@ pub fn quarters(since: NaiveDate, today: NaiveDate) -> Vec<Quarter> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
-        NaiveDate::from_ymd_opt(y, m, day).unwrap()
-    }
+    use crate::test_days::d;
 
     #[test]
     fn g08_report_states() {
