@@ -9,7 +9,7 @@ pub(crate) mod store;
 
 use std::collections::BTreeSet;
 
-use chrono::{Datelike, Utc};
+use chrono::Utc;
 use diesel_async::{AsyncConnection, AsyncPgConnection};
 use edu_bus::outbox;
 use edu_contracts::Command;
@@ -18,7 +18,7 @@ use edu_contracts::council::{
     NewMeeting, Page, SeatAttendance, SeatId, SeatRole,
 };
 use edu_db::idempotency;
-use edu_domain::{GroupId, Policy, Problem, SchoolId, text};
+use edu_domain::{GroupId, Policy, Problem, SchoolId};
 
 use crate::error::CouncilError;
 use crate::motions;
@@ -32,90 +32,30 @@ impl CouncilService {
     /// Schedules (or records) a meeting with its ordered agenda.
     pub async fn schedule(&self, cmd: Command<NewMeeting>) -> Result<Meeting> {
         let body = &cmd.body;
-        let title = text::required("title", &body.title, 100)?;
-        let place = body
-            .place
-            .as_deref()
-            .map(|p| text::optional("place", p, 200))
-            .transpose()?
-            .flatten();
-        let link = body
-            .online_link
-            .as_deref()
-            .map(|p| text::optional("online_link", p, 500))
-            .transpose()?
-            .flatten();
-        if place.is_none() && link.is_none() {
-            return Err(Problem::validation(
-                "place",
-                "a meeting has a place or an online link",
-                "会议须有地点或线上会议链接",
-            )
-            .into());
-        }
-        if !(2000..=2100).contains(&body.held_on.year()) {
-            return Err(Problem::validation(
-                "held_on",
-                "the meeting day is out of range",
-                "会议日期超出范围",
-            )
-            .into());
-        }
-        let duration = match (body.start_time, body.duration_minutes) {
-            (_, Some(d)) if !(15..=720).contains(&d) => {
-                return Err(Problem::validation(
-                    "duration_minutes",
-                    "a meeting lasts 15 to 720 minutes",
-                    "会议时长须在 15 到 720 分钟之间",
-                )
-                .into());
-            }
-            (_, Some(d)) => Some(i32::from(d)),
-            (Some(_), None) => Some(120),
-            (None, None) => None,
-        };
-        if body.agenda.len() > 50 {
-            return Err(Problem::validation(
-                "agenda",
-                "an agenda has at most 50 items",
-                "议程不超过 50 项",
-            )
-            .into());
-        }
+        let planned = rules::check_new_meeting(body)?;
         let id = MeetingId::new();
-        let mut agenda = Vec::with_capacity(body.agenda.len());
-        for (i, item) in body.agenda.iter().enumerate() {
-            if item.documents.len() > 20 {
-                return Err(Problem::validation(
-                    "agenda.documents",
-                    "an agenda item links at most 20 documents",
-                    "每个议程项最多关联 20 份文件",
-                )
-                .into());
-            }
-            let documents = item
-                .documents
-                .iter()
-                .map(|d| text::required("agenda.documents", d, 500))
-                .collect::<std::result::Result<Vec<_>, _>>()?;
-            agenda.push(AgendaRow {
+        let agenda: Vec<AgendaRow> = planned
+            .agenda
+            .into_iter()
+            .zip(0..)
+            .map(|(item, position)| AgendaRow {
                 meeting_id: id,
-                position: i32::try_from(i).unwrap_or(i32::MAX),
-                title: text::required("agenda.title", &item.title, 200)?,
-                owner: text::required("agenda.owner", &item.owner, 50)?,
-                documents: serde_json::Value::from(documents),
-            });
-        }
+                position,
+                title: item.title,
+                owner: item.owner,
+                documents: serde_json::Value::from(item.documents),
+            })
+            .collect();
         let row = MeetingRow {
             id,
             group_id: body.group_id,
             kind: body.kind,
-            title,
+            title: planned.title,
             held_on: body.held_on,
             start_time: body.start_time,
-            duration_minutes: duration,
-            place,
-            online_link: link,
+            duration_minutes: planned.duration_minutes,
+            place: planned.place,
+            online_link: planned.online_link,
             held_at: None,
             // Set under the region's policy in force on the meeting's day, below.
             policy_version: 0,
