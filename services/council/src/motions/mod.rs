@@ -5,19 +5,16 @@
 pub mod rules;
 pub(crate) mod store;
 
-use std::collections::BTreeSet;
-
 use chrono::Utc;
 use diesel_async::{AsyncConnection, AsyncPgConnection};
 use edu_bus::outbox;
 use edu_contracts::council::{
-    Ballot, Decision, DecisionCategory, DecisionId, DecisionQuery, MinutesStatus, Motion, MotionId,
-    MotionRef, MotionStatus, NewMotion, Page, Tally, Vote, VoteChoice,
+    Ballot, Decision, DecisionId, DecisionQuery, MinutesStatus, Motion, MotionId, MotionRef,
+    MotionStatus, NewMotion, Page, Tally, Vote, VoteChoice,
 };
 use edu_contracts::events::DecisionRecorded;
 use edu_contracts::{Actor, Command};
 use edu_db::idempotency;
-use edu_domain::{Problem, text};
 
 use crate::error::CouncilError;
 use crate::meetings::store::{MeetingRow, MeetingSeatRow};
@@ -30,26 +27,7 @@ impl CouncilService {
     /// Puts a motion to a held meeting whose minutes are not yet published.
     pub async fn propose_motion(&self, cmd: Command<NewMotion>) -> Result<Motion> {
         let body = &cmd.body;
-        let title = text::required("title", &body.title, 200)?;
-        // G-09: a member school's major matter names the school and is a major decision.
-        if body.category == DecisionCategory::MemberMajorMatter {
-            if body.subject_school_id.is_none() {
-                return Err(Problem::validation(
-                    "subject_school_id",
-                    "a member school's major matter names the school it concerns",
-                    "成员学校重大事项须注明所涉学校",
-                )
-                .into());
-            }
-            if !body.major {
-                return Err(Problem::validation(
-                    "major",
-                    "a member school's major matter is a major decision",
-                    "成员学校重大事项属于重大决策",
-                )
-                .into());
-            }
-        }
+        let title = rules::check_new_motion(body)?;
         let mut conn = self.conn().await?;
         idempotency::for_request(
             &mut conn,
@@ -76,16 +54,7 @@ impl CouncilService {
                 }
                 if let Some(subject) = body.subject_school_id {
                     let schools = seats::active_schools(conn, group).await?;
-                    let school = schools.iter().find(|s| s.id == subject);
-                    let ok = match school {
-                        // G-09: a member school's major matter is about a member school
-                        Some(s) if body.category == DecisionCategory::MemberMajorMatter => !s.lead,
-                        Some(_) => true,
-                        None => false,
-                    };
-                    if !ok {
-                        return Err(CouncilError::SubjectNotMember(subject));
-                    }
+                    rules::check_subject(body.category, subject, &schools)?;
                 }
                 let row = MotionRow {
                     id: MotionId::new(),
@@ -118,47 +87,16 @@ impl CouncilService {
     /// seats and every school represented). When every present seat has voted, the service
     /// computes the result; a passed motion becomes a decision (`decision.recorded`).
     pub async fn vote(&self, cmd: Command<Ballot>) -> Result<Motion> {
-        let mut ballot = Vec::with_capacity(cmd.body.votes.len());
-        if cmd.body.votes.is_empty() || cmd.body.votes.len() > 100 {
-            return Err(Problem::validation(
-                "votes",
-                "a ballot has 1 to 100 votes",
-                "每次提交 1 到 100 票",
-            )
-            .into());
-        }
-        let mut seen = BTreeSet::new();
-        for v in &cmd.body.votes {
-            if !seen.insert(v.seat_id) {
-                return Err(Problem::validation(
-                    "votes",
-                    "a seat votes once",
-                    "每个席位只能表决一次",
-                )
-                .into());
-            }
-            let reason = v
-                .reason
-                .as_deref()
-                .map(|r| text::optional("reason", r, 200))
-                .transpose()?
-                .flatten();
-            if v.choice == VoteChoice::Recused && reason.is_none() {
-                return Err(Problem::validation(
-                    "reason",
-                    "a recusal gives its reason (the conflict of interest)",
-                    "回避须说明理由(利益冲突)",
-                )
-                .into());
-            }
-            ballot.push(VoteRow {
+        let ballot: Vec<VoteRow> = rules::check_ballot(&cmd.body.votes)?
+            .into_iter()
+            .map(|v| VoteRow {
                 motion_id: cmd.body.motion_id,
                 seat_id: v.seat_id,
                 choice: v.choice,
-                reason,
+                reason: v.reason,
                 cast_at: Utc::now(),
-            });
-        }
+            })
+            .collect();
         let mut conn = self.conn().await?;
         conn.transaction(async |conn| {
             let motion = store::motion(conn, cmd.body.motion_id)
