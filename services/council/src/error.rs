@@ -37,7 +37,8 @@ pub enum CouncilError {
     NotPrincipal {
         school: SchoolId,
         holder: String,
-        principal: String,
+        /// `None` while membership has not named the school's principal.
+        principal: Option<String>,
     },
     #[error("{0} holds two seats")]
     TwoSeats(String),
@@ -161,13 +162,22 @@ impl From<CouncilError> for Problem {
                 school,
                 holder,
                 principal,
-            } => Problem::new(
-                ErrorCode::SeatHolderNotInGroup,
-                format!("{holder} is not the principal of that school (its principal is {principal})"),
-                format!("{holder} 不是该校校长(该校校长为 {principal})"),
-            )
-            .rule("G-02")
-            .details(json!({ "school_id": school })),
+            } => {
+                let (en, zh) = match &principal {
+                    Some(p) => (format!("its principal is {p}"), format!("该校校长为 {p}")),
+                    None => (
+                        "no principal of it is on record yet".to_owned(),
+                        "该校校长尚未登记".to_owned(),
+                    ),
+                };
+                Problem::new(
+                    ErrorCode::SeatHolderNotInGroup,
+                    format!("{holder} is not the principal of that school ({en})"),
+                    format!("{holder} 不是该校校长({zh})"),
+                )
+                .rule("G-02")
+                .details(json!({ "school_id": school }))
+            }
             E::TwoSeats(holder) => Problem::validation(
                 "seats",
                 &format!("{holder} is given two seats; one person holds one seat"),

@@ -6,15 +6,24 @@
 //! published, the quarterly written report to the bureau (G-08), and the monthly and yearly
 //! cadence (G-06, G-15, V-06, M2). Owns the `council` schema;
 //! learns group membership from the membership service's events.
+//!
+//! One folder per aggregate, each with its pure rules, its queries and their tests: [`seats`]
+//! (the composition), [`meetings`] (agenda, attendance, quorum, minutes, cadence), [`motions`]
+//! (votes and decisions), [`reports`] (the quarterly report and overdue sweep),
+//! [`major_matters`] and [`past`] (past meetings loaded by the bureau).
 
 pub mod error;
 pub mod major_matters;
+pub mod meetings;
+pub mod motions;
 pub mod past;
 mod projection;
-pub mod rules;
+pub mod reports;
 mod schema;
-pub mod service;
-mod store;
+pub mod seats;
+mod service;
+#[cfg(test)]
+mod test_days;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -73,27 +82,32 @@ pub async fn start(bus: &Bus, db: DbConfig) -> anyhow::Result<ServiceHost> {
         }
     });
     edu_bus::serve_operations!(host, service, {
+        // seats: the council's composition (G-02..G-05)
         ops::GetCouncil => get_council,
         ops::SetCouncil => set_council,
+        // meetings: scheduling, attendance and quorum, the past ones, minutes, cadence
         ops::ScheduleMeeting => schedule,
         ops::GetMeeting => get_meeting,
         ops::ListMeetings => list_meetings,
         ops::LoadPastMeetings => load_past_meetings,
         ops::RecordAttendance => attendance,
-        ops::ProposeMotion => propose_motion,
-        ops::GetMotion => get_motion,
-        ops::CastVotes => vote,
         ops::WriteMinutes => write_minutes,
         ops::CirculateMinutes => circulate,
         ops::PublishMinutes => publish,
         ops::CorrectMinutes => correct,
+        ops::GetCadence => cadence,
+        // motions: votes and decisions (G-07, G-09)
+        ops::ProposeMotion => propose_motion,
+        ops::GetMotion => get_motion,
+        ops::CastVotes => vote,
         ops::FindDecisions => find_decisions,
+        // major matters of member schools (G-09)
         ops::RecordMajorMatter => record_major_matter,
         ops::ListMajorMatters => list_major_matters,
+        // reports to the bureau (G-08)
         ops::GetReport => get_report,
         ops::SubmitReport => submit_report,
         ops::ListReports => list_reports,
-        ops::GetCadence => cadence,
     });
     Ok(host)
 }

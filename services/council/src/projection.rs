@@ -12,8 +12,7 @@ use edu_bus::membership_view::{Change, Reactions};
 use edu_contracts::EventEnvelope;
 use futures::future::BoxFuture;
 
-use crate::service;
-use crate::store::CouncilRow;
+use crate::seats::{self, store::CouncilRow};
 
 /// The durable consumer's name.
 pub const CONSUMER: &str = "council-membership";
@@ -31,26 +30,24 @@ impl Reactions for CouncilReactions {
             match change {
                 Change::Established { event: e, .. } => {
                     let row = CouncilRow {
-                        group_id: e.group_id.0,
+                        group_id: e.group_id,
                         name: e.name,
-                        region: e.region.as_str().to_owned(),
-                        lead_school_id: e.lead_school_id.0,
+                        region: e.region,
+                        lead_school_id: e.lead_school_id,
                         plaque_date: e.plaque_date,
                         frozen_on: None,
                         created_at: Utc::now(),
                     };
-                    // Older events name no principal: the chair's seat is held by no name.
-                    let principal = e.lead_principal_name.unwrap_or_default();
-                    service::seed_council(conn, &row, &principal).await
+                    seats::seed_council(conn, &row, e.lead_principal_name.as_deref()).await
                 }
                 Change::Admitted { event: e, .. } => {
-                    let principal = e.principal_name.unwrap_or_default();
-                    service::seat_member(conn, e.group_id, e.school_id, &principal).await
+                    seats::seat_member(conn, e.group_id, e.school_id, e.principal_name.as_deref())
+                        .await
                 }
                 Change::Exited { event: e, .. } => {
-                    service::unseat_member(conn, e.group_id, e.school_id).await
+                    seats::unseat_member(conn, e.group_id, e.school_id).await
                 }
-                Change::Dissolved { event: e, .. } => service::freeze(conn, e.group_id).await,
+                Change::Dissolved { event: e, .. } => seats::freeze(conn, e.group_id).await,
                 _ => Ok(()),
             }
         })

@@ -15,6 +15,8 @@ pub mod obligations;
 pub mod policy;
 pub mod rotation;
 pub mod sanctions;
+#[cfg(feature = "diesel")]
+mod sql;
 
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};

@@ -11,16 +11,14 @@ use chrono::{NaiveDate, Utc};
 use diesel_async::AsyncPgConnection;
 use edu_bus::outbox;
 use edu_contracts::Command;
-use edu_contracts::council::{
-    DecisionId, MajorMatter, MajorMatterId, MajorMatterQuery, NewMajorMatter, Page,
-};
+use edu_contracts::council::{MajorMatter, MajorMatterId, MajorMatterQuery, NewMajorMatter, Page};
 use edu_contracts::events::MajorMatterRecorded;
 use edu_db::idempotency;
-use edu_domain::{GroupId, SchoolId};
+use edu_domain::{GroupId, Problem};
 
 use crate::error::CouncilError;
-use crate::service::{self, CouncilService};
-use crate::store::parse;
+use crate::seats;
+use crate::service::CouncilService;
 use rules::CitedDecision;
 use store::{Filter, Listed, MajorMatterRow};
 
@@ -42,21 +40,18 @@ impl CouncilService {
             async |conn| {
                 let group = body.group_id;
                 let school = body.school_id;
-                service::live_council_for_share(conn, group).await?;
-                rules::check_school(school, &service::active_schools(conn, group).await?)?;
+                seats::live_council_for_share(conn, group).await?;
+                rules::check_school(school, &seats::active_schools(conn, group).await?)?;
                 let found = match body.decision_id {
-                    Some(id) => store::decision_for_share(conn, id.0)
+                    Some(id) => store::decision_for_share(conn, id)
                         .await?
-                        .map(|d| {
-                            Ok::<_, diesel::result::Error>(CitedDecision {
-                                id: DecisionId(d.id),
-                                group: GroupId(d.group_id),
-                                category: parse("category", &d.category)?,
-                                subject: d.subject_school_id.map(SchoolId),
-                                decided_on: d.decided_on,
-                            })
-                        })
-                        .transpose()?,
+                        .map(|d| CitedDecision {
+                            id: d.id,
+                            group: d.group_id,
+                            category: d.category,
+                            subject: d.subject_school_id,
+                            decided_on: d.decided_on,
+                        }),
                     None => None,
                 };
                 let decision = rules::check_citation(
@@ -73,20 +68,20 @@ impl CouncilService {
                     missing,
                 })?;
                 let row = MajorMatterRow {
-                    id: MajorMatterId::new().0,
-                    group_id: group.0,
-                    school_id: school.0,
-                    kind: body.kind.as_str().to_owned(),
+                    id: MajorMatterId::new(),
+                    group_id: group,
+                    school_id: school,
+                    kind: body.kind,
                     title: texts.title.clone(),
                     description: texts.description.clone(),
                     effective_on: body.effective_on,
-                    decision_id: decision.id.0,
+                    decision_id: decision.id,
                     recorded_by: cmd.actor.sub.clone(),
                     recorded_at: Utc::now(),
                 };
                 store::insert(conn, &row).await?;
                 let event = MajorMatterRecorded {
-                    major_matter_id: MajorMatterId(row.id),
+                    major_matter_id: row.id,
                     group_id: group,
                     school_id: school,
                     kind: body.kind,
@@ -97,7 +92,7 @@ impl CouncilService {
                 outbox::enqueue(conn, &cmd.actor, Some(group), Some(school), &event).await?;
                 let (mut listed, _) = store::list(conn, &Filter::Id(row.id), None).await?;
                 let inserted = listed.pop().ok_or(diesel::result::Error::NotFound)?;
-                Ok(view(inserted)?)
+                Ok(view(inserted))
             },
         )
         .await
@@ -116,10 +111,7 @@ impl CouncilService {
         };
         let mut conn = self.conn().await?;
         let (rows, total) = store::list(&mut conn, &filter, Some(paging)).await?;
-        let items = rows
-            .into_iter()
-            .map(view)
-            .collect::<diesel::QueryResult<_>>()?;
+        let items = rows.into_iter().map(view).collect();
         Ok(Page { items, total })
     }
 }
@@ -130,30 +122,35 @@ pub(crate) async fn recorded_in(
     group: GroupId,
     first: NaiveDate,
     last: NaiveDate,
-) -> diesel::QueryResult<Vec<MajorMatter>> {
-    let Some((from, to)) = rules::days_span(first, last) else {
-        return Ok(Vec::new());
-    };
+) -> Result<Vec<MajorMatter>> {
+    // A quarter the calendar holds always has a next day; an empty list would hide matters.
+    let (from, to) = rules::days_span(first, last).ok_or_else(|| {
+        Problem::validation(
+            "period",
+            "the quarter's days are outside the calendar",
+            "季度日期超出日历范围",
+        )
+    })?;
     let filter = Filter::Recorded { group, from, to };
     let (rows, _) = store::list(conn, &filter, None).await?;
-    rows.into_iter().map(view).collect()
+    Ok(rows.into_iter().map(view).collect())
 }
 
-fn view(l: Listed) -> diesel::QueryResult<MajorMatter> {
+fn view(l: Listed) -> MajorMatter {
     let r = l.row;
-    Ok(MajorMatter {
-        id: MajorMatterId(r.id),
-        group_id: GroupId(r.group_id),
-        school_id: SchoolId(r.school_id),
+    MajorMatter {
+        id: r.id,
+        group_id: r.group_id,
+        school_id: r.school_id,
         school_name: l.school_name,
-        kind: parse("kind", &r.kind)?,
+        kind: r.kind,
         title: r.title,
         description: r.description,
         effective_on: r.effective_on,
-        decision_id: DecisionId(r.decision_id),
+        decision_id: r.decision_id,
         decision_title: l.decision_title,
         decided_on: l.decided_on,
         recorded_by: r.recorded_by,
         recorded_at: r.recorded_at,
-    })
+    }
 }

@@ -6,7 +6,7 @@ use edu_contracts::council::{DecisionCategory, DecisionId, MajorMatterKind, NewM
 use edu_domain::{GroupId, Problem, SchoolId, text};
 
 use crate::error::CouncilError;
-use crate::rules::GroupSchool;
+use crate::seats::rules::GroupSchool;
 
 /// The free texts of a request, trimmed and bounded.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -132,11 +132,8 @@ pub fn days_span(first: NaiveDate, last: NaiveDate) -> Option<(DateTime<Utc>, Da
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_days::d;
     use uuid::Uuid;
-
-    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
-        NaiveDate::from_ymd_opt(y, m, day).unwrap_or_default()
-    }
 
     const GROUP: GroupId = GroupId(Uuid::from_u128(1));
     const LEAD: SchoolId = SchoolId(Uuid::from_u128(10));
@@ -235,12 +232,12 @@ mod tests {
             GroupSchool {
                 id: LEAD,
                 lead: true,
-                principal_name: "王建国".into(),
+                principal_name: Some("王建国".into()),
             },
             GroupSchool {
                 id: MEMBER,
                 lead: false,
-                principal_name: "李明".into(),
+                principal_name: Some("李明".into()),
             },
         ];
         assert!(check_school(MEMBER, &schools).is_ok());
@@ -293,7 +290,7 @@ mod tests {
     #[test]
     fn g08_a_quarter_spans_its_utc_days() {
         let span = days_span(d(2026, 1, 1), d(2026, 3, 31));
-        let (from, to) = span.unwrap_or_default();
+        let (from, to) = span.unwrap();
         assert_eq!(from.to_rfc3339(), "2026-01-01T00:00:00+00:00");
         assert_eq!(to.to_rfc3339(), "2026-04-01T00:00:00+00:00");
     }

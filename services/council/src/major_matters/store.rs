@@ -4,24 +4,23 @@ use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use edu_bus::membership_view as view;
-use edu_contracts::council::Paging;
+use edu_contracts::council::{DecisionId, MajorMatterId, MajorMatterKind, Paging};
 use edu_domain::{GroupId, SchoolId};
-use uuid::Uuid;
 
+use crate::motions::store::DecisionRow;
 use crate::schema::{decisions, major_matters};
-use crate::store::DecisionRow;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = major_matters)]
 pub struct MajorMatterRow {
-    pub id: Uuid,
-    pub group_id: Uuid,
-    pub school_id: Uuid,
-    pub kind: String,
+    pub id: MajorMatterId,
+    pub group_id: GroupId,
+    pub school_id: SchoolId,
+    pub kind: MajorMatterKind,
     pub title: String,
     pub description: Option<String>,
     pub effective_on: NaiveDate,
-    pub decision_id: Uuid,
+    pub decision_id: DecisionId,
     pub recorded_by: String,
     pub recorded_at: DateTime<Utc>,
 }
@@ -38,7 +37,7 @@ pub struct Listed {
 /// and stays as read until that transaction ends.
 pub async fn decision_for_share(
     conn: &mut AsyncPgConnection,
-    id: Uuid,
+    id: DecisionId,
 ) -> QueryResult<Option<DecisionRow>> {
     decisions::table
         .find(id)
@@ -60,7 +59,7 @@ pub async fn insert(conn: &mut AsyncPgConnection, row: &MajorMatterRow) -> Query
 /// Which major matters a read wants.
 pub enum Filter {
     /// One, by id.
-    Id(Uuid),
+    Id(MajorMatterId),
     /// A group's (or one school's of it), newest first by effective date.
     Group {
         group: GroupId,
@@ -89,14 +88,14 @@ pub async fn list(
         match *filter {
             Filter::Id(id) => q.filter(major_matters::id.eq(id)),
             Filter::Group { group, school } => {
-                let q = q.filter(major_matters::group_id.eq(group.0));
+                let q = q.filter(major_matters::group_id.eq(group));
                 match school {
-                    Some(s) => q.filter(major_matters::school_id.eq(s.0)),
+                    Some(s) => q.filter(major_matters::school_id.eq(s)),
                     None => q,
                 }
             }
             Filter::Recorded { group, from, to } => q
-                .filter(major_matters::group_id.eq(group.0))
+                .filter(major_matters::group_id.eq(group))
                 .filter(major_matters::recorded_at.ge(from))
                 .filter(major_matters::recorded_at.lt(to)),
         }
@@ -119,14 +118,15 @@ pub async fn list(
         q = q.limit(i64::from(p.limit)).offset(i64::from(p.offset));
     }
     let rows: Vec<(MajorMatterRow, String, NaiveDate)> = q.load(conn).await?;
-    // Each matter's school is a school of its group in the membership view (a foreign key).
-    let groups: Vec<GroupId> = rows.iter().map(|(row, ..)| GroupId(row.group_id)).collect();
+    // Each matter's school is a school of its group in the membership view (a foreign key);
+    // its name is display text, empty for a school no membership event named (older events).
+    let groups: Vec<GroupId> = rows.iter().map(|(row, ..)| row.group_id).collect();
     let names = view::school_names(conn, &groups).await?;
     let listed = rows
         .into_iter()
         .map(|(row, decision_title, decided_on)| Listed {
             school_name: names
-                .get(&(GroupId(row.group_id), SchoolId(row.school_id)))
+                .get(&(row.group_id, row.school_id))
                 .cloned()
                 .unwrap_or_default(),
             row,

@@ -25,13 +25,15 @@ use edu_contracts::council::{
     LeaderPost, MeetingId, MinutesStatus, PastMeeting, PastMeetings, PastMeetingsLoaded, SeatRole,
 };
 use edu_db::idempotency;
-use edu_domain::{GroupId, Problem, SchoolId, text};
+use edu_domain::{Problem, SchoolId, text};
 
 use crate::error::CouncilError;
-use crate::service::{self, CouncilService};
-use crate::store::{
-    self as council_store, CouncilRow, MeetingRow, MeetingSeatRow, MinutesRow, RevisionRow,
+use crate::meetings::{
+    self,
+    store::{self as meeting_store, MeetingRow, MeetingSeatRow, MinutesRow, RevisionRow},
 };
+use crate::seats::{self, store::CouncilRow};
+use crate::service::CouncilService;
 
 type Result<T> = std::result::Result<T, CouncilError>;
 
@@ -60,7 +62,7 @@ fn texts(m: &PastMeeting) -> Result<Texts> {
     let minutes = m
         .minutes_summary
         .as_deref()
-        .map(|s| service::minutes_text("minutes_summary", s))
+        .map(|s| meetings::rules::minutes_text("minutes_summary", s))
         .transpose()?;
     if m.schools_present.len() > 100 {
         return Err(Problem::validation(
@@ -103,7 +105,7 @@ impl CouncilService {
             &cmd.body,
             async |conn| {
                 // share-locked: no membership change or dissolution is projected meanwhile
-                let council = service::live_council_for_share(conn, group).await?;
+                let council = seats::live_council_for_share(conn, group).await?;
                 let stays = view::stays(conn, group).await?;
                 let today = Utc::now().date_naive();
                 let mut rows = Vec::with_capacity(body.meetings.len());
@@ -119,7 +121,7 @@ impl CouncilService {
                 }
                 Ok(PastMeetingsLoaded {
                     group_id: group,
-                    meetings: service::meeting_views(conn, rows).await?,
+                    meetings: meetings::meeting_views(conn, rows).await?,
                 })
             },
         )
@@ -143,13 +145,13 @@ async fn load_one(
     let present: BTreeSet<SchoolId> = m.schools_present.iter().copied().collect();
     rules::check_present(&present, &in_group, m.held_on)?;
 
-    let group = GroupId(council.group_id);
-    let policy = edu_bus::policy::in_force(conn, &council.region, m.held_on).await?;
+    let group = council.group_id;
+    let policy = edu_bus::policy::in_force(conn, council.region.as_str(), m.held_on).await?;
     let now = Utc::now();
     let row = MeetingRow {
-        id: MeetingId::new().0,
-        group_id: group.0,
-        kind: m.kind.as_str().to_owned(),
+        id: MeetingId::new(),
+        group_id: group,
+        kind: m.kind,
         title: texts.title,
         held_on: m.held_on,
         start_time: None,
@@ -160,18 +162,18 @@ async fn load_one(
         policy_version: policy.version,
         created_at: now,
     };
-    council_store::insert_meeting(conn, &row, &[]).await?;
+    meeting_store::insert_meeting(conn, &row, &[]).await?;
     // The seats of that day: one a school in the group, the lead's principal in the chair
     // (G-03) and each member's as vice-chair (G-04); who held them is not on record.
     let seats: Vec<_> = in_group
         .iter()
         .map(|school| {
-            let role = if school.0 == council.lead_school_id {
+            let role = if *school == council.lead_school_id {
                 SeatRole::Chair
             } else {
                 SeatRole::ViceChair
             };
-            let mut seat = service::seat_row(group, *school, role, "", LeaderPost::Principal);
+            let mut seat = seats::seat_row(group, *school, role, "", LeaderPost::Principal);
             seat.active = false;
             seat.since = at(m.held_on);
             seat.vacated_at = Some(at(m.held_on));
@@ -186,16 +188,16 @@ async fn load_one(
             meeting_id: row.id,
             seat_id: s.id,
             school_id: s.school_id,
-            role: s.role.clone(),
+            role: s.role,
             holder_name: s.holder_name.clone(),
-            present: present.contains(&SchoolId(s.school_id)),
+            present: present.contains(&s.school_id),
         })
         .collect();
-    council_store::set_attendance(conn, row.id, &attendance).await?;
+    meeting_store::set_attendance(conn, row.id, &attendance).await?;
     if let Some(text) = texts.minutes {
         let minutes = MinutesRow {
             meeting_id: row.id,
-            status: MinutesStatus::Published.as_str().to_owned(),
+            status: MinutesStatus::Published,
             text: text.clone(),
             revision: 1,
             circulated_at: None,
@@ -209,14 +211,14 @@ async fn load_one(
             seat_id: None,
             created_at: now,
         };
-        council_store::write_minutes(conn, &minutes, &revision).await?;
+        meeting_store::write_minutes(conn, &minutes, &revision).await?;
     }
-    let event = crate::rules::meeting_held(
-        MeetingId(row.id),
+    let event = meetings::rules::meeting_held(
+        row.id,
         group,
         m.kind,
         m.held_on,
-        &service::seat_presence(&attendance),
+        &meetings::seat_presence(&attendance),
         &policy,
     );
     outbox::enqueue(conn, &cmd.actor, Some(group), None, &event).await?;

@@ -55,12 +55,9 @@ pub fn check_present(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_days::d;
     use edu_domain::MemberRole;
     use uuid::Uuid;
-
-    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
-        NaiveDate::from_ymd_opt(y, m, day).unwrap_or_default()
-    }
 
     fn school(n: u128) -> SchoolId {
         SchoolId(Uuid::from_u128(n))

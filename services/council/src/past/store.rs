@@ -4,7 +4,7 @@ use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
 use crate::schema::seats;
-use crate::store::SeatRow;
+use crate::seats::store::SeatRow;
 
 /// The seats of past meetings, vacated from the start: kept for the record, never active.
 pub async fn insert_seats(conn: &mut AsyncPgConnection, rows: &[SeatRow]) -> QueryResult<()> {

@@ -15,6 +15,11 @@ crate::operation!(Council, ListMajorMatters, "major_matter.list", MajorMatterQue
 
 /// What kind of major matter of a member school it is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(
+    feature = "diesel",
+    derive(diesel::expression::AsExpression, diesel::deserialize::FromSqlRow)
+)]
+#[cfg_attr(feature = "diesel", diesel(sql_type = diesel::sql_types::Text))]
 #[serde(rename_all = "snake_case")]
 pub enum MajorMatterKind {
     /// 校长任免: the principal appointed or removed.

@@ -1,11 +1,25 @@
 //! A meeting's minutes: drafted, circulated to the seats present, published, and corrected
 //! only by a correction on record once published (published minutes never change).
 
-use super::*;
+use chrono::Utc;
+use diesel_async::{AsyncConnection, AsyncPgConnection};
+use edu_contracts::Command;
+use edu_contracts::council::{
+    Correction, MeetingId, MeetingRef, Minutes, MinutesCorrection, MinutesDraft, MinutesRevision,
+    MinutesStatus,
+};
+use edu_db::idempotency;
+use edu_domain::text;
+use uuid::Uuid;
+
+use super::meeting_group;
+use super::rules::minutes_text;
+use super::store::{self, CorrectionRow, MeetingRow, MinutesRow, RevisionRow};
+use crate::error::CouncilError;
+use crate::seats;
+use crate::service::{CouncilService, Result, stored_u32};
 
 impl CouncilService {
-    // ---- minutes: draft → circulated → published ----
-
     /// Writes the minutes' text: freely while a draft; while circulated only as an
     /// attendee's amendment (its seat named); never once published.
     pub async fn write_minutes(&self, cmd: Command<MinutesDraft>) -> Result<Minutes> {
@@ -17,8 +31,7 @@ impl CouncilService {
             let current = store::minutes_of(conn, &[meeting.id]).await?.pop();
             let status = current
                 .as_ref()
-                .map(|m| parse::<MinutesStatus>("status", &m.status))
-                .transpose()?;
+                .map(|m| m.status);
             match status {
                 Some(MinutesStatus::Published) => return Err(CouncilError::MinutesPublished),
                 Some(MinutesStatus::Circulated) => {
@@ -30,7 +43,7 @@ impl CouncilService {
                         ));
                     };
                     let seats = store::meeting_seats(conn, &[meeting.id]).await?;
-                    if !seats.iter().any(|s| s.seat_id == seat.0 && s.present) {
+                    if !seats.iter().any(|s| s.seat_id == seat && s.present) {
                         return Err(CouncilError::SeatNotPresent(seat));
                     }
                 }
@@ -47,10 +60,7 @@ impl CouncilService {
             let revision = current.as_ref().map_or(1, |m| m.revision + 1);
             let row = MinutesRow {
                 meeting_id: meeting.id,
-                status: status
-                    .unwrap_or(MinutesStatus::Draft)
-                    .as_str()
-                    .to_owned(),
+                status: status.unwrap_or(MinutesStatus::Draft),
                 text: text.clone(),
                 revision,
                 circulated_at: None,
@@ -61,7 +71,7 @@ impl CouncilService {
                 revision,
                 text: text.clone(),
                 by_sub: cmd.actor.sub.clone(),
-                seat_id: body.seat_id.map(|s| s.0),
+                seat_id: body.seat_id,
                 created_at: Utc::now(),
             };
             store::write_minutes(conn, &row, &rev).await?;
@@ -108,7 +118,7 @@ impl CouncilService {
                 };
                 return Err(CouncilError::MinutesState(status, en, zh));
             }
-            store::set_minutes_status(conn, meeting.id, to.as_str()).await?;
+            store::set_minutes_status(conn, meeting.id, to).await?;
             minutes_view(conn, meeting.id).await
         })
         .await
@@ -150,4 +160,79 @@ impl CouncilService {
         )
         .await
     }
+}
+
+/// A held meeting of a live council, locked (for the minutes' steps).
+async fn locked_held_meeting(conn: &mut AsyncPgConnection, id: MeetingId) -> Result<MeetingRow> {
+    let group = meeting_group(conn, id).await?;
+    seats::live_council_for_share(conn, group).await?;
+    let meeting = store::meeting_for_update(conn, id)
+        .await?
+        .ok_or(CouncilError::MeetingNotFound)?;
+    if meeting.held_at.is_none() {
+        return Err(CouncilError::MeetingState(
+            "minutes are kept of a held meeting: record its attendance first",
+            "会议召开(登记出席情况)后方可撰写纪要",
+        ));
+    }
+    Ok(meeting)
+}
+
+pub(crate) async fn minutes_status(
+    conn: &mut AsyncPgConnection,
+    meeting: MeetingId,
+) -> diesel::QueryResult<Option<MinutesStatus>> {
+    Ok(store::minutes_of(conn, &[meeting])
+        .await?
+        .pop()
+        .map(|m| m.status))
+}
+
+async fn minutes_view(conn: &mut AsyncPgConnection, meeting: MeetingId) -> Result<Minutes> {
+    let rows = store::minutes_of(conn, &[meeting]).await?;
+    let revisions = store::revisions_of(conn, &[meeting]).await?;
+    let corrections = store::corrections_of(conn, &[meeting]).await?;
+    rows.into_iter()
+        .next()
+        .map(|m| minutes_from(m, &revisions, &corrections))
+        .transpose()?
+        .ok_or(CouncilError::MeetingNotFound)
+}
+
+pub(super) fn minutes_from(
+    row: MinutesRow,
+    revisions: &[RevisionRow],
+    corrections: &[CorrectionRow],
+) -> diesel::QueryResult<Minutes> {
+    Ok(Minutes {
+        meeting_id: row.meeting_id,
+        status: row.status,
+        text: row.text,
+        revision: stored_u32("minutes revision", row.revision)?,
+        history: revisions
+            .iter()
+            .filter(|r| r.meeting_id == row.meeting_id)
+            .map(|r| {
+                Ok(MinutesRevision {
+                    revision: stored_u32("minutes revision", r.revision)?,
+                    by: r.by_sub.clone(),
+                    seat_id: r.seat_id,
+                    at: r.created_at,
+                })
+            })
+            .collect::<diesel::QueryResult<_>>()?,
+        circulated_at: row.circulated_at,
+        published_at: row.published_at,
+        corrections: corrections
+            .iter()
+            .filter(|c| c.meeting_id == row.meeting_id)
+            .map(|c| Correction {
+                id: c.id,
+                text: c.text.clone(),
+                reason: c.reason.clone(),
+                by: c.by_sub.clone(),
+                created_at: c.created_at,
+            })
+            .collect(),
+    })
 }

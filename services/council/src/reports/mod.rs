@@ -1,18 +1,42 @@
 //! What the bureau receives from a council: the quarterly written report of its major
-//! decisions (G-08, with the member schools' major matters of the quarter, G-09), the sweep
-//! that raises an overdue report once, and the monthly meeting cadence (G-06).
+//! decisions (G-08, with the member schools' major matters of the quarter, G-09), and the
+//! sweep that raises an overdue report once.
 
-use super::*;
+pub mod rules;
+pub(crate) mod store;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{NaiveDate, Utc};
+use diesel_async::{AsyncConnection, AsyncPgConnection};
+use edu_bus::outbox;
+use edu_contracts::council::{
+    DecisionId, Quarter, QuarterlyReport, ReportId, ReportQuery, ReportRef, ReportState,
+    ReportStatus, ReportSubmission,
+};
+use edu_contracts::events::{ReportOverdue, ReportSubmitted};
+use edu_contracts::{Actor, Command};
+use edu_db::idempotency;
+use edu_domain::{GroupId, Problem};
+
+use crate::error::CouncilError;
+use crate::major_matters;
+use crate::meetings::{self, rules::minutes_text};
+use crate::motions::{
+    self, decision_view,
+    store::{DecisionFilter, DecisionRow},
+};
+use crate::seats::{self, store::CouncilRow};
+use crate::service::{CouncilService, Result, today};
+use store::ReportRow;
 
 impl CouncilService {
-    // ---- quarterly reports (G-08) ----
-
     /// A quarter's report: as submitted, or generated from the quarter's major decisions;
     /// either way with the member schools' major matters recorded in the quarter (G-09).
     pub async fn get_report(&self, cmd: Command<ReportRef>) -> Result<QuarterlyReport> {
         let ReportRef { group_id, period } = cmd.body;
         let mut conn = self.conn().await?;
-        let council = store::council(&mut conn, group_id, store::Lock::None)
+        let council = seats::store::council(&mut conn, group_id, seats::store::Lock::None)
             .await?
             .ok_or(CouncilError::CouncilNotFound)?;
         sweep_group(&mut conn, &council, today()).await?;
@@ -34,7 +58,7 @@ impl CouncilService {
             )
             .into());
         }
-        let listed: BTreeSet<Uuid> = body.decision_ids.iter().map(|d| d.0).collect();
+        let listed: BTreeSet<DecisionId> = body.decision_ids.iter().copied().collect();
         let period = body.period;
         let mut conn = self.conn().await?;
         idempotency::for_request(
@@ -44,9 +68,10 @@ impl CouncilService {
             cmd.idempotency_key.as_deref(),
             &cmd.body,
             async |conn| {
-                let council = store::council(conn, body.group_id, store::Lock::Update)
-                    .await?
-                    .ok_or(CouncilError::CouncilNotFound)?;
+                let council =
+                    seats::store::council(conn, body.group_id, seats::store::Lock::Update)
+                        .await?
+                        .ok_or(CouncilError::CouncilNotFound)?;
                 if council.frozen_on.is_some() {
                     return Err(CouncilError::Frozen);
                 }
@@ -61,7 +86,7 @@ impl CouncilService {
                     return Err(CouncilError::ReportSubmitted);
                 }
                 let major = quarter_major_decisions(conn, body.group_id, first, last).await?;
-                let major_ids: BTreeSet<Uuid> = major.iter().map(|d| d.id).collect();
+                let major_ids: BTreeSet<DecisionId> = major.iter().map(|d| d.id).collect();
                 if let Some(other) = listed.iter().find(|id| !major_ids.contains(id)) {
                     return Err(Problem::validation(
                         "decision_ids",
@@ -73,15 +98,15 @@ impl CouncilService {
                 let missing: Vec<DecisionId> = major
                     .iter()
                     .filter(|d| !listed.contains(&d.id))
-                    .map(|d| DecisionId(d.id))
+                    .map(|d| d.id)
                     .collect();
                 if !missing.is_empty() {
                     return Err(CouncilError::ReportMissing(missing));
                 }
-                let p = edu_bus::policy::in_force(conn, &council.region, today()).await?;
-                let due_on = period.due_on(p.council_report_due_days).unwrap_or(last);
+                let p = edu_bus::policy::in_force(conn, council.region.as_str(), today()).await?;
+                let due_on = rules::due_on(period, p.council_report_due_days)?;
                 let row = ReportRow {
-                    id: ReportId::new().0,
+                    id: ReportId::new(),
                     group_id: council.group_id,
                     year: period.year,
                     quarter: i16::from(period.quarter),
@@ -91,13 +116,13 @@ impl CouncilService {
                     policy_version: p.version,
                     submitted_at: Utc::now(),
                 };
-                let ids: Vec<Uuid> = major.iter().map(|d| d.id).collect();
+                let ids: Vec<DecisionId> = major.iter().map(|d| d.id).collect();
                 store::insert_report(conn, &row, &ids).await?;
                 let event = ReportSubmitted {
-                    report_id: ReportId(row.id),
+                    report_id: row.id,
                     group_id: body.group_id,
                     period,
-                    decision_ids: ids.iter().copied().map(DecisionId).collect(),
+                    decision_ids: ids.clone(),
                     due_on,
                     late: row.late,
                 };
@@ -105,7 +130,7 @@ impl CouncilService {
                     conn,
                     &cmd.actor,
                     Some(body.group_id),
-                    Some(SchoolId(council.lead_school_id)),
+                    Some(council.lead_school_id),
                     &event,
                 )
                 .await?;
@@ -121,7 +146,7 @@ impl CouncilService {
         let day = today();
         match cmd.body {
             ReportQuery::Group { group_id } => {
-                let council = store::council(&mut conn, group_id, store::Lock::None)
+                let council = seats::store::council(&mut conn, group_id, seats::store::Lock::None)
                     .await?
                     .ok_or(CouncilError::CouncilNotFound)?;
                 sweep_group(&mut conn, &council, day).await?;
@@ -129,7 +154,7 @@ impl CouncilService {
             }
             ReportQuery::RegionOverdue { region } => {
                 let mut out = Vec::new();
-                for council in store::councils_of_region(&mut conn, region.as_str()).await? {
+                for council in seats::store::councils_of_region(&mut conn, &region).await? {
                     sweep_group(&mut conn, &council, day).await?;
                     out.extend(
                         report_statuses(&mut conn, &council, day)
@@ -148,115 +173,14 @@ impl CouncilService {
     pub async fn sweep_all(&self) -> Result<()> {
         let mut conn = self.conn().await?;
         let day = today();
-        for group in store::all_live_councils(&mut conn).await? {
-            if let Some(council) = store::council(&mut conn, group, store::Lock::None).await? {
+        for group in seats::store::all_live_councils(&mut conn).await? {
+            if let Some(council) =
+                seats::store::council(&mut conn, group, seats::store::Lock::None).await?
+            {
                 sweep_group(&mut conn, &council, day).await?;
             }
         }
         Ok(())
-    }
-
-    // ---- cadence (G-06, G-15, V-06, M2) ----
-
-    pub async fn cadence(&self, cmd: Command<CadenceQuery>) -> Result<Cadence> {
-        let CadenceQuery { group_id, year } = cmd.body;
-        let (Some(from), Some(to)) = (
-            NaiveDate::from_ymd_opt(year, 1, 1),
-            NaiveDate::from_ymd_opt(year, 12, 31),
-        ) else {
-            return Err(Problem::validation("year", "year is out of range", "年份超出范围").into());
-        };
-        if !(2000..=2100).contains(&year) {
-            return Err(Problem::validation("year", "year is out of range", "年份超出范围").into());
-        }
-        let mut conn = self.conn().await?;
-        let council = store::council(&mut conn, group_id, store::Lock::None)
-            .await?
-            .ok_or(CouncilError::CouncilNotFound)?;
-        let filter = MeetingFilter {
-            group: group_id,
-            from: Some(from),
-            to: Some(to),
-            kind: None,
-            held_only: true,
-        };
-        let (held, _) = store::list_meetings(&mut conn, &filter, None).await?;
-        let ids: Vec<Uuid> = held.iter().map(|m| m.id).collect();
-        let seats = store::meeting_seats(&mut conn, &ids).await?;
-        let day = today();
-        let mut months = Vec::with_capacity(12);
-        for month in 1..=12 {
-            let meeting_ids: Vec<MeetingId> = held
-                .iter()
-                .filter(|m| m.kind == MeetingKind::Council.as_str() && m.held_on.month() == month)
-                .map(|m| MeetingId(m.id))
-                .collect();
-            let state = rules::month_state(
-                year,
-                month,
-                meeting_ids.len(),
-                council.plaque_date,
-                council.frozen_on,
-                day,
-            );
-            months.push(MonthCadence {
-                month,
-                state,
-                meeting_ids,
-            });
-        }
-        let members: Vec<SchoolId> = active_schools(&mut conn, group_id)
-            .await?
-            .into_iter()
-            .filter(|s| !s.lead)
-            .map(|s| s.id)
-            .collect();
-        let yearly = [
-            MeetingKind::WorkPlanning,
-            MeetingKind::AnnualSummary,
-            MeetingKind::ResultsShowcase,
-        ]
-        .into_iter()
-        .map(|kind| {
-            let these: Vec<Uuid> = held
-                .iter()
-                .filter(|m| m.kind == kind.as_str())
-                .map(|m| m.id)
-                .collect();
-            let attended: BTreeSet<SchoolId> = seats
-                .iter()
-                .filter(|s| s.present && these.contains(&s.meeting_id))
-                .map(|s| SchoolId(s.school_id))
-                .collect();
-            YearlyMeeting {
-                kind,
-                held: !these.is_empty(),
-                meeting_ids: these.into_iter().map(MeetingId).collect(),
-                members_attended: members
-                    .iter()
-                    .copied()
-                    .filter(|m| attended.contains(m))
-                    .collect(),
-                members_absent: members
-                    .iter()
-                    .copied()
-                    .filter(|m| !attended.contains(m))
-                    .collect(),
-            }
-        })
-        .collect();
-        let months_missing = months
-            .iter()
-            .filter(|m| m.state == MonthState::Missing)
-            .map(|m| m.month)
-            .collect();
-        Ok(Cadence {
-            group_id,
-            year,
-            months,
-            months_missing,
-            yearly,
-        })
     }
 }
 
@@ -274,7 +198,7 @@ async fn quarter_major_decisions(
         from: Some(first),
         to: Some(last),
     };
-    Ok(store::find_decisions(conn, &filter, None).await?.0)
+    Ok(motions::store::find_decisions(conn, &filter, None).await?.0)
 }
 
 /// Raises `report.overdue` for the group's quarters past due without a report, each once.
@@ -295,10 +219,10 @@ async fn sweep_group_once(
     if council.frozen_on.is_some() {
         return Ok(());
     }
-    let group = GroupId(council.group_id);
+    let group = council.group_id;
     // the overdue reports go into the group's county's audit trail
-    let actor = Actor::system_in("council", RegionCode::parse(&council.region)?);
-    let due_days = edu_bus::policy::in_force(conn, &council.region, day)
+    let actor = Actor::system_in("council", council.region.clone());
+    let due_days = edu_bus::policy::in_force(conn, council.region.as_str(), day)
         .await?
         .council_report_due_days;
     let submitted: BTreeSet<(i32, i16)> = store::reports_of(conn, group)
@@ -306,12 +230,16 @@ async fn sweep_group_once(
         .into_iter()
         .map(|r| (r.year, r.quarter))
         .collect();
-    let overdue: Vec<(Quarter, NaiveDate)> = rules::quarters(council.plaque_date, day)
-        .into_iter()
-        .filter(|q| !submitted.contains(&(q.year, i16::from(q.quarter))))
-        .filter_map(|q| q.due_on(due_days).map(|due| (q, due)))
-        .filter(|(_, due)| day > *due)
-        .collect();
+    let mut overdue: Vec<(Quarter, NaiveDate)> = Vec::new();
+    for q in rules::quarters(council.plaque_date, day) {
+        if submitted.contains(&(q.year, i16::from(q.quarter))) {
+            continue;
+        }
+        let due = rules::due_on(q, due_days)?;
+        if day > due {
+            overdue.push((q, due));
+        }
+    }
     for (period, due_on) in overdue {
         conn.transaction(async |conn| {
             if store::mark_overdue(conn, group, period, due_on).await? {
@@ -324,7 +252,7 @@ async fn sweep_group_once(
                     conn,
                     &actor,
                     Some(group),
-                    Some(SchoolId(council.lead_school_id)),
+                    Some(council.lead_school_id),
                     &event,
                 )
                 .await?;
@@ -341,8 +269,8 @@ async fn report_statuses(
     council: &CouncilRow,
     day: NaiveDate,
 ) -> Result<Vec<ReportStatus>> {
-    let group = GroupId(council.group_id);
-    let due_days = edu_bus::policy::in_force(conn, &council.region, day)
+    let group = council.group_id;
+    let due_days = edu_bus::policy::in_force(conn, council.region.as_str(), day)
         .await?
         .council_report_due_days;
     let reports: BTreeMap<(i32, i16), ReportRow> = store::reports_of(conn, group)
@@ -350,25 +278,25 @@ async fn report_statuses(
         .into_iter()
         .map(|r| ((r.year, r.quarter), r))
         .collect();
-    Ok(rules::quarters(council.plaque_date, day)
+    rules::quarters(council.plaque_date, day)
         .into_iter()
         .map(|q| {
             let report = reports.get(&(q.year, i16::from(q.quarter)));
-            let due_on = report
-                .map(|r| r.due_on)
-                .or_else(|| q.due_on(due_days))
-                .unwrap_or(day);
-            ReportStatus {
+            let due_on = match report {
+                Some(r) => r.due_on,
+                None => rules::due_on(q, due_days)?,
+            };
+            Ok(ReportStatus {
                 group_id: group,
                 group_name: council.name.clone(),
                 period: q,
                 state: rules::report_state(q, report.map(|r| r.late), day, due_on),
                 due_on,
-                report_id: report.map(|r| ReportId(r.id)),
+                report_id: report.map(|r| r.id),
                 submitted_at: report.map(|r| r.submitted_at),
-            }
+            })
         })
-        .collect())
+        .collect()
 }
 
 async fn report_view(
@@ -376,7 +304,7 @@ async fn report_view(
     council: &CouncilRow,
     period: Quarter,
 ) -> Result<QuarterlyReport> {
-    let group = GroupId(council.group_id);
+    let group = council.group_id;
     let (Some(first), Some(last)) = (period.first_day(), period.last_day()) else {
         return Err(Problem::validation("period", "invalid quarter", "季度无效").into());
     };
@@ -385,16 +313,15 @@ async fn report_view(
         Some(r) => store::report_decisions(conn, r.id).await?,
         None => quarter_major_decisions(conn, group, first, last).await?,
     };
-    let p = edu_bus::policy::in_force(conn, &council.region, today()).await?;
-    let due_on = report
-        .as_ref()
-        .map(|r| r.due_on)
-        .or_else(|| period.due_on(p.council_report_due_days))
-        .unwrap_or(last);
-    let held = store::held_meeting_count(conn, group, first, last).await?;
+    let p = edu_bus::policy::in_force(conn, council.region.as_str(), today()).await?;
+    let due_on = match &report {
+        Some(r) => r.due_on,
+        None => rules::due_on(period, p.council_report_due_days)?,
+    };
+    let held = meetings::store::held_meeting_count(conn, group, first, last).await?;
     let major_matters = major_matters::recorded_in(conn, group, first, last).await?;
     Ok(QuarterlyReport {
-        id: report.as_ref().map(|r| ReportId(r.id)),
+        id: report.as_ref().map(|r| r.id),
         group_id: group,
         group_name: council.name.clone(),
         period,
