@@ -33,16 +33,7 @@ pub struct Env {
 pub async fn env() -> Env {
     let db = TestDb::new().await.unwrap();
     let bus = TestBus::new().await.unwrap();
-    for host in [
-        edu_membership::start(&bus.bus, db.config("membership"))
-            .await
-            .unwrap(),
-        edu_council::start(&bus.bus, db.config("council"))
-            .await
-            .unwrap(),
-    ] {
-        tokio::spawn(host.run_until(std::future::pending()));
-    }
+    edu_testkit::serve!(db, bus; edu_membership::start => "membership", edu_council::start => "council");
     Env {
         _db: db,
         bus,
