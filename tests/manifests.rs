@@ -16,6 +16,9 @@
 //!
 //! A renamed flag, variable, subcommand or route fails this test
 //! (`a_renamed_flag_or_service_is_caught` shows the checks bite).
+//!
+//! Over 600 lines because it reads two manifest formats and the NATS cluster files and checks
+//! them against one binary: the readers and the checks are only used together, here.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly
 

@@ -4,6 +4,9 @@
 //! handle is a guard: dropping it kills the process (SIGKILL, then reaps it) or removes the
 //! directory, so a failing test leaves nothing behind. On a panic the guards print the tail
 //! of each process's log.
+//!
+//! Over 600 lines because it is the one harness of every reliability scenario (faults, bus
+//! access, cluster, load): the processes, their configuration and the load share their guards.
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};

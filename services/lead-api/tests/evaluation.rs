@@ -5,6 +5,9 @@
 //! drill-down to the postings, value added (V-08) and balance (Q-12, V-17), a failing
 //! member's proposed exit that changes nothing until the bureau confirms the persuade-out
 //! (X-02, X-01, G-09), and the exports (CSV with BOM, XLSX read back, printable HTML).
+//!
+//! Over 600 lines because one test follows a whole evaluation year as the bureau lives it:
+//! each step reads what the one before wrote, so it is kept in one piece.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly
 
