@@ -19,7 +19,6 @@ use edu_contracts::{Actor, Command};
 use edu_db::idempotency;
 use edu_db::{DbPool, PooledConn};
 use edu_domain::{GroupId, Policy, Problem, ResourceId, ResourceStatus, SchoolId, UploadId, text};
-use uuid::Uuid;
 
 use crate::error::CatalogueError;
 use crate::files::FileStore;
@@ -88,7 +87,7 @@ impl Content {
 
 fn facts(row: &ResourceRow) -> Result<ResourceFacts> {
     Ok(ResourceFacts {
-        resource_id: ResourceId(row.id),
+        resource_id: row.id,
         group_id: row.group(),
         owner_school_id: row.owner(),
         kind: store::parse("kind", &row.kind)?,
@@ -194,7 +193,7 @@ async fn full_view(
 ) -> Result<Resource> {
     let adoption = store::adoption_facts(conn, &[row.id], school).await?;
     let (adopted, adopters) = adoption.get(&row.id).copied().unwrap_or_default();
-    let versions = store::versions_of(conn, ResourceId(row.id)).await?;
+    let versions = store::versions_of(conn, row.id).await?;
     Ok(Resource {
         summary: row.summary(adopted, adopters)?,
         versions: versions.iter().map(VersionRow::view).collect(),
@@ -232,7 +231,7 @@ impl CatalogueService {
         let Some(id) = upload else { return Ok(None) };
         let row = store::upload_for_update(conn, id)
             .await?
-            .filter(|u| u.group_id == group.0 && u.school_id == school.0)
+            .filter(|u| u.group_id == group && u.school_id == school)
             .ok_or(CatalogueError::UploadNotFound)?;
         if !row.finished {
             return Err(CatalogueError::UploadState("the upload is not finished"));
@@ -241,7 +240,7 @@ impl CatalogueService {
     }
 
     fn version_row(
-        id: Uuid,
+        id: ResourceId,
         number: i32,
         content: &Content,
         file: Option<&UploadRow>,
@@ -295,9 +294,9 @@ impl CatalogueService {
                 );
                 let now = Utc::now();
                 let row = ResourceRow {
-                    id: id.0,
-                    group_id: body.group_id.0,
-                    owner_school_id: school.0,
+                    id,
+                    group_id: body.group_id,
+                    owner_school_id: school,
                     kind: body.kind.as_str().to_owned(),
                     subject: subject.clone(),
                     stage: body.stage.as_str().to_owned(),
@@ -316,7 +315,7 @@ impl CatalogueService {
                     updated_at: now,
                 };
                 store::insert_resource(conn, &row).await?;
-                store::insert_version(conn, &Self::version_row(id.0, 1, &content, file.as_ref()))
+                store::insert_version(conn, &Self::version_row(id, 1, &content, file.as_ref()))
                     .await?;
                 let facts = facts(&row)?;
                 let (group, owner) = (Some(body.group_id), Some(school));
@@ -371,7 +370,7 @@ impl CatalogueService {
             paging,
         )
         .await?;
-        let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+        let ids: Vec<ResourceId> = rows.iter().map(|r| r.id).collect();
         let adoption = store::adoption_facts(&mut conn, &ids, reader.school).await?;
         let items = rows
             .iter()
@@ -436,11 +435,11 @@ impl CatalogueService {
                 if row.status()? == ResourceStatus::Rejected {
                     let policy = Self::policy(conn, &reader.group.region).await?;
                     let status = rules::initial_status(&policy);
-                    store::set_status(conn, ResourceId(row.id), status, None).await?;
+                    store::set_status(conn, row.id, status, None).await?;
                     row.status = status.as_str().to_owned();
                     row.review_note = None;
                 }
-                let behind = store::adopters_behind(conn, ResourceId(row.id), number).await?;
+                let behind = store::adopters_behind(conn, row.id, number).await?;
                 let event = ResourceVersionAdded {
                     resource: facts(&row)?,
                     adopters_behind: u32::try_from(behind).unwrap_or(u32::MAX),
@@ -486,7 +485,7 @@ impl CatalogueService {
                 Decision::Approve => (ResourceStatus::Published, row.group(), row.owner()),
                 Decision::Reject => (ResourceStatus::Rejected, row.group(), row.owner()),
             };
-            store::set_status(conn, ResourceId(row.id), next, note.as_deref()).await?;
+            store::set_status(conn, row.id, next, note.as_deref()).await?;
             row.status = next.as_str().to_owned();
             row.review_note = note.clone();
             let facts = facts(&row)?;

@@ -13,7 +13,6 @@ use edu_contracts::catalogue::{Adopter, Adopters, Adoption, NewAdoption, Resourc
 use edu_contracts::events::ResourceAdopted;
 use edu_db::idempotency;
 use edu_domain::{Problem, ResourceId, ResourceStatus, SchoolId};
-use uuid::Uuid;
 
 use super::{CatalogueService, Result, facts, readable, writer};
 use crate::error::CatalogueError;
@@ -26,8 +25,8 @@ use crate::store::{self};
 async fn latest_adoptions(
     conn: &mut AsyncPgConnection,
     id: ResourceId,
-) -> QueryResult<Vec<(Uuid, i32, DateTime<Utc>)>> {
-    let mut rows: Vec<(Uuid, i32, DateTime<Utc>)> = adoptions::table
+) -> QueryResult<Vec<(SchoolId, i32, DateTime<Utc>)>> {
+    let mut rows: Vec<(SchoolId, i32, DateTime<Utc>)> = adoptions::table
         .filter(adoptions::resource_id.eq(id.0))
         .distinct_on(adoptions::school_id)
         .order((adoptions::school_id, adoptions::version.desc()))
@@ -47,11 +46,11 @@ impl CatalogueService {
     pub async fn adopters(&self, cmd: Command<ResourceRef>) -> Result<Adopters> {
         let mut conn = self.conn().await?;
         let (row, _) = readable(&mut conn, &cmd.actor, cmd.body.resource_id, Lock::None).await?;
-        let items = latest_adoptions(&mut conn, ResourceId(row.id))
+        let items = latest_adoptions(&mut conn, row.id)
             .await?
             .into_iter()
             .map(|(school_id, version, adopted_at)| Adopter {
-                school_id: SchoolId(school_id),
+                school_id,
                 version,
                 adopted_at,
                 newer_version_available: rules::newer_version_available(
@@ -61,7 +60,7 @@ impl CatalogueService {
             })
             .collect();
         Ok(Adopters {
-            resource_id: ResourceId(row.id),
+            resource_id: row.id,
             latest_version: row.latest_version,
             items,
         })
@@ -97,17 +96,17 @@ impl CatalogueService {
                     .into());
                 }
                 let version = cmd.body.adoption.version.unwrap_or(row.latest_version);
-                store::version(conn, ResourceId(row.id), version)
+                store::version(conn, row.id, version)
                     .await?
                     .ok_or(CatalogueError::VersionNotFound)?;
-                let adopted_at = store::adopt(conn, ResourceId(row.id), school, version).await?;
+                let adopted_at = store::adopt(conn, row.id, school, version).await?;
                 let event = ResourceAdopted {
                     resource: facts(&row)?,
                     adopting_school_id: school,
                 };
                 outbox::enqueue(conn, &cmd.actor, Some(row.group()), Some(school), &event).await?;
                 Ok(Adoption {
-                    resource_id: ResourceId(row.id),
+                    resource_id: row.id,
                     school_id: school,
                     version,
                     latest_version: row.latest_version,

@@ -13,7 +13,7 @@ use edu_contracts::catalogue::{
 use edu_contracts::events::FacilityBooked;
 use edu_contracts::{Actor, Command};
 use edu_db::idempotency;
-use edu_domain::{BookingId, BookingStatus, FacilityId, GroupId, Problem, SchoolId, text};
+use edu_domain::{BookingId, BookingStatus, FacilityId, GroupId, Problem, text};
 
 use super::{CatalogueService, Reader, Result, reach, writer};
 use crate::error::CatalogueError;
@@ -44,9 +44,9 @@ impl CatalogueService {
             async |conn| {
                 let school = writer(conn, &cmd.actor, body.group_id).await?;
                 let row = FacilityRow {
-                    id: FacilityId::new().0,
-                    group_id: body.group_id.0,
-                    owner_school_id: school.0,
+                    id: FacilityId::new(),
+                    group_id: body.group_id,
+                    owner_school_id: school,
                     name: name.clone(),
                     kind: body.kind.as_str().to_owned(),
                     description: description.clone(),
@@ -103,21 +103,21 @@ impl CatalogueService {
                 let facility = store::facility_for_booking(conn, cmd.body.facility_id)
                     .await?
                     .ok_or(CatalogueError::FacilityNotFound)?;
-                let group = GroupId(facility.group_id);
+                let group = facility.group_id;
                 let school = writer(conn, &cmd.actor, group).await.map_err(|e| match e {
                     CatalogueError::GroupNotFound => CatalogueError::FacilityNotFound,
                     other => other,
                 })?;
                 // The facility left with its school.
-                let owner = SchoolId(facility.owner_school_id);
+                let owner = facility.owner_school_id;
                 if view::school_active(conn, group, owner, Lock::Share).await? != Some(true) {
                     return Err(CatalogueError::FacilityNotFound);
                 }
                 let row = BookingRow {
-                    id: BookingId::new().0,
+                    id: BookingId::new(),
                     facility_id: facility.id,
                     group_id: facility.group_id,
-                    school_id: school.0,
+                    school_id: school,
                     starts_at: body.start,
                     ends_at: body.end,
                     purpose: purpose.clone(),
@@ -126,8 +126,8 @@ impl CatalogueService {
                 };
                 store::insert_booking(conn, &row).await?;
                 let event = FacilityBooked {
-                    booking_id: BookingId(row.id),
-                    facility_id: FacilityId(row.facility_id),
+                    booking_id: row.id,
+                    facility_id: row.facility_id,
                     group_id: group,
                     owner_school_id: owner,
                     booking_school_id: school,
@@ -147,7 +147,7 @@ impl CatalogueService {
         let facility = store::facility(&mut conn, cmd.body.facility_id)
             .await?
             .ok_or(CatalogueError::FacilityNotFound)?;
-        Self::facility_reader(&mut conn, &cmd.actor, GroupId(facility.group_id))
+        Self::facility_reader(&mut conn, &cmd.actor, facility.group_id)
             .await
             .map_err(|_| CatalogueError::FacilityNotFound)?;
         let (rows, total) = store::bookings_of(&mut conn, cmd.body.facility_id, paging).await?;

@@ -14,7 +14,7 @@ use edu_contracts::catalogue::{
 };
 use edu_contracts::events::ResourceExportRefused;
 use edu_db::idempotency;
-use edu_domain::{ErrorCode, Problem, ResourceId, SchoolId, text};
+use edu_domain::{ErrorCode, Problem, SchoolId, text};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -86,9 +86,9 @@ impl CatalogueService {
                         resource_title: row.title.clone(),
                         requested_by: cmd.actor.sub.clone(),
                         requested_by_role: cmd.actor.role.map(|r| r.as_str().to_owned()),
-                        requested_by_school_id: cmd.actor.school_id.map(|s| s.0),
-                        target_school_id: target_school.map(|s| s.0),
-                        target_group_id: target_group.map(|g| g.0),
+                        requested_by_school_id: cmd.actor.school_id,
+                        target_school_id: target_school,
+                        target_group_id: target_group,
                         rule: rules::BRAND_RULE.to_owned(),
                         code: ErrorCode::BrandTransferForbidden.as_str().to_owned(),
                         created_at: Utc::now(),
@@ -117,7 +117,7 @@ impl CatalogueService {
                     return Err(CatalogueError::SchoolNotInGroup);
                 }
                 let record = ShareRow {
-                    resource: ResourceId(row.id),
+                    resource: row.id,
                     target_school,
                     target_group,
                     by_school: cmd.actor.school_id,
@@ -126,7 +126,7 @@ impl CatalogueService {
                 };
                 let created_at = store::insert_share(conn, &record).await?;
                 Ok(ShareOutcome::Shared(Share {
-                    resource_id: ResourceId(row.id),
+                    resource_id: row.id,
                     target,
                     shared_by_school_id: cmd.actor.school_id,
                     note: note.clone(),
@@ -180,10 +180,10 @@ impl CatalogueService {
         }
         let rows = store::reuse_by_resource(&mut conn, group).await?;
         let made = store::adoptions_made(&mut conn, group).await?;
-        let mut schools: BTreeMap<Uuid, SchoolReuse> = BTreeMap::new();
+        let mut schools: BTreeMap<SchoolId, SchoolReuse> = BTreeMap::new();
         let mut subjects: BTreeMap<String, SubjectReuse> = BTreeMap::new();
-        let blank = |id: Uuid| SchoolReuse {
-            school_id: SchoolId(id),
+        let blank = |school_id: SchoolId| SchoolReuse {
+            school_id,
             resources: 0,
             adoptions_received: 0,
             adoptions_made: 0,
@@ -221,9 +221,9 @@ impl CatalogueService {
             resources: rows
                 .into_iter()
                 .map(|r| ResourceReuse {
-                    resource_id: ResourceId(r.id),
+                    resource_id: r.id,
                     title: r.title,
-                    owner_school_id: SchoolId(r.owner_school_id),
+                    owner_school_id: r.owner_school_id,
                     subject: r.subject,
                     adopting_schools: r.adopters,
                 })

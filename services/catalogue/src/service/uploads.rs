@@ -10,7 +10,7 @@ use edu_contracts::catalogue::{
 };
 use edu_contracts::{Actor, Command};
 use edu_db::idempotency;
-use edu_domain::{Problem, ResourceId, UploadId, text};
+use edu_domain::{Problem, UploadId, text};
 
 use super::{CatalogueService, Result, readable, writer};
 use crate::error::CatalogueError;
@@ -39,9 +39,9 @@ impl CatalogueService {
             async |conn| {
                 let school = writer(conn, &cmd.actor, cmd.body.group_id).await?;
                 let row = UploadRow {
-                    id: UploadId::new().0,
-                    group_id: cmd.body.group_id.0,
-                    school_id: school.0,
+                    id: UploadId::new(),
+                    group_id: cmd.body.group_id,
+                    school_id: school,
                     file_name: file_name.clone(),
                     content_type: content_type.clone(),
                     received: 0,
@@ -64,7 +64,7 @@ impl CatalogueService {
     ) -> Result<UploadRow> {
         store::upload_for_update(conn, id)
             .await?
-            .filter(|u| actor.school_id.is_some_and(|s| s.0 == u.school_id))
+            .filter(|u| actor.school_id == Some(u.school_id))
             .ok_or(CatalogueError::UploadNotFound)
     }
 
@@ -101,11 +101,9 @@ impl CatalogueService {
                     "a chunk starts after the bytes received so far",
                 ));
             }
-            self.files
-                .write_chunk(UploadId(row.id), offset, &data)
-                .await?;
+            self.files.write_chunk(row.id, offset, &data).await?;
             row.received = i64::try_from(end).unwrap_or(i64::MAX);
-            store::set_received(conn, UploadId(row.id), row.received).await?;
+            store::set_received(conn, row.id, row.received).await?;
             Ok(row.view())
         })
         .await
@@ -134,16 +132,12 @@ impl CatalogueService {
                     false => Err(CatalogueError::UploadState("the upload is finished")),
                 };
             }
-            match self
-                .files
-                .seal(UploadId(row.id), &sha256, cmd.body.size)
-                .await?
-            {
+            match self.files.seal(row.id, &sha256, cmd.body.size).await? {
                 Sealed::Mismatch { sha256, size } => {
                     Err(CatalogueError::HashMismatch { sha256, size })
                 }
                 Sealed::Stored => {
-                    store::finish_upload(conn, UploadId(row.id), &sha256).await?;
+                    store::finish_upload(conn, row.id, &sha256).await?;
                     row.sha256 = Some(sha256.clone());
                     row.finished = true;
                     Ok(row.view())
@@ -158,7 +152,7 @@ impl CatalogueService {
         let mut conn = self.conn().await?;
         let (row, _) = readable(&mut conn, &cmd.actor, cmd.body.resource_id, Lock::None).await?;
         let number = cmd.body.version.unwrap_or(row.latest_version);
-        let version = store::version(&mut conn, ResourceId(row.id), number)
+        let version = store::version(&mut conn, row.id, number)
             .await?
             .ok_or(CatalogueError::VersionNotFound)?;
         drop(conn);

@@ -5,7 +5,6 @@ use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use edu_contracts::catalogue::{Booking, Facility, Paging};
 use edu_domain::{BookingId, BookingStatus, FacilityId, GroupId, SchoolId};
-use uuid::Uuid;
 
 use super::parse;
 use crate::schema::{bookings, facilities};
@@ -51,9 +50,9 @@ pub async fn cancel_future_bookings(
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = facilities)]
 pub struct FacilityRow {
-    pub id: Uuid,
-    pub group_id: Uuid,
-    pub owner_school_id: Uuid,
+    pub id: FacilityId,
+    pub group_id: GroupId,
+    pub owner_school_id: SchoolId,
     pub name: String,
     pub kind: String,
     pub description: String,
@@ -64,9 +63,9 @@ pub struct FacilityRow {
 impl FacilityRow {
     pub fn view(&self) -> QueryResult<Facility> {
         Ok(Facility {
-            id: FacilityId(self.id),
-            group_id: GroupId(self.group_id),
-            owner_school_id: SchoolId(self.owner_school_id),
+            id: self.id,
+            group_id: self.group_id,
+            owner_school_id: self.owner_school_id,
             name: self.name.clone(),
             kind: parse("kind", &self.kind)?,
             description: self.description.clone(),
@@ -79,10 +78,10 @@ impl FacilityRow {
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = bookings)]
 pub struct BookingRow {
-    pub id: Uuid,
-    pub facility_id: Uuid,
-    pub group_id: Uuid,
-    pub school_id: Uuid,
+    pub id: BookingId,
+    pub facility_id: FacilityId,
+    pub group_id: GroupId,
+    pub school_id: SchoolId,
     pub starts_at: DateTime<Utc>,
     pub ends_at: DateTime<Utc>,
     pub purpose: String,
@@ -93,10 +92,10 @@ pub struct BookingRow {
 impl BookingRow {
     pub fn view(&self) -> QueryResult<Booking> {
         Ok(Booking {
-            id: BookingId(self.id),
-            facility_id: FacilityId(self.facility_id),
-            group_id: GroupId(self.group_id),
-            school_id: SchoolId(self.school_id),
+            id: self.id,
+            facility_id: self.facility_id,
+            group_id: self.group_id,
+            school_id: self.school_id,
             start: self.starts_at,
             end: self.ends_at,
             purpose: self.purpose.clone(),

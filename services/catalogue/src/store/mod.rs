@@ -57,9 +57,9 @@ impl From<GroupView> for GroupFacts {
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = resources)]
 pub struct ResourceRow {
-    pub id: Uuid,
-    pub group_id: Uuid,
-    pub owner_school_id: Uuid,
+    pub id: ResourceId,
+    pub group_id: GroupId,
+    pub owner_school_id: SchoolId,
     pub kind: String,
     pub subject: String,
     pub stage: String,
@@ -84,17 +84,17 @@ impl ResourceRow {
     }
 
     pub fn owner(&self) -> SchoolId {
-        SchoolId(self.owner_school_id)
+        self.owner_school_id
     }
 
     pub fn group(&self) -> GroupId {
-        GroupId(self.group_id)
+        self.group_id
     }
 
     /// The view for a school that adopted `adopted` (if any), with `adoptions` adopters.
     pub fn summary(&self, adopted: Option<i32>, adoptions: i64) -> QueryResult<ResourceSummary> {
         Ok(ResourceSummary {
-            id: ResourceId(self.id),
+            id: self.id,
             group_id: self.group(),
             owner_school_id: self.owner(),
             kind: parse("kind", &self.kind)?,
@@ -120,7 +120,7 @@ impl ResourceRow {
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = versions)]
 pub struct VersionRow {
-    pub resource_id: Uuid,
+    pub resource_id: ResourceId,
     pub number: i32,
     pub title: String,
     pub description: String,
@@ -339,10 +339,10 @@ pub async fn search(
 /// For each resource: the version `school` adopted last, and how many schools adopted it.
 pub async fn adoption_facts(
     conn: &mut AsyncPgConnection,
-    ids: &[Uuid],
+    ids: &[ResourceId],
     school: Option<SchoolId>,
-) -> QueryResult<HashMap<Uuid, (Option<i32>, i64)>> {
-    let counts: Vec<(Uuid, i64)> = adoptions::table
+) -> QueryResult<HashMap<ResourceId, (Option<i32>, i64)>> {
+    let counts: Vec<(ResourceId, i64)> = adoptions::table
         .filter(adoptions::resource_id.eq_any(ids))
         .group_by(adoptions::resource_id)
         .select((
@@ -351,7 +351,7 @@ pub async fn adoption_facts(
         ))
         .load(conn)
         .await?;
-    let mine: Vec<(Uuid, Option<i32>)> = match school {
+    let mine: Vec<(ResourceId, Option<i32>)> = match school {
         Some(s) => {
             adoptions::table
                 .filter(adoptions::resource_id.eq_any(ids))
@@ -363,7 +363,7 @@ pub async fn adoption_facts(
         }
         None => Vec::new(),
     };
-    let mut facts: HashMap<Uuid, (Option<i32>, i64)> = HashMap::new();
+    let mut facts: HashMap<ResourceId, (Option<i32>, i64)> = HashMap::new();
     for (id, n) in counts {
         facts.entry(id).or_default().1 = n;
     }

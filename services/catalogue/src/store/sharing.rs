@@ -47,15 +47,15 @@ pub async fn insert_share(
 #[diesel(table_name = export_refusals)]
 pub struct RefusalRow {
     pub id: Uuid,
-    pub group_id: Uuid,
-    pub resource_id: Uuid,
+    pub group_id: GroupId,
+    pub resource_id: ResourceId,
     pub resource_title: String,
     pub requested_by: String,
     /// `None` for the system, and for refusals recorded before roles were kept.
     pub requested_by_role: Option<String>,
-    pub requested_by_school_id: Option<Uuid>,
-    pub target_school_id: Option<Uuid>,
-    pub target_group_id: Option<Uuid>,
+    pub requested_by_school_id: Option<SchoolId>,
+    pub target_school_id: Option<SchoolId>,
+    pub target_group_id: Option<GroupId>,
     pub rule: String,
     pub code: String,
     pub created_at: DateTime<Utc>,
@@ -64,12 +64,8 @@ pub struct RefusalRow {
 impl RefusalRow {
     pub fn view(&self) -> QueryResult<BrandRefusal> {
         let target = match (self.target_school_id, self.target_group_id) {
-            (Some(school), None) => ShareTarget::School {
-                school_id: SchoolId(school),
-            },
-            (None, Some(group)) => ShareTarget::Group {
-                group_id: GroupId(group),
-            },
+            (Some(school), None) => ShareTarget::School { school_id: school },
+            (None, Some(group)) => ShareTarget::Group { group_id: group },
             _ => {
                 return Err(diesel::result::Error::DeserializationError(
                     format!("stored refusal {} has not exactly one target", self.id).into(),
@@ -78,8 +74,8 @@ impl RefusalRow {
         };
         Ok(BrandRefusal {
             id: self.id,
-            group_id: GroupId(self.group_id),
-            resource_id: ResourceId(self.resource_id),
+            group_id: self.group_id,
+            resource_id: self.resource_id,
             resource_title: self.resource_title.clone(),
             requested_by: Requester {
                 sub: self.requested_by.clone(),
@@ -88,7 +84,7 @@ impl RefusalRow {
                     .as_deref()
                     .map(|r| parse("role", r))
                     .transpose()?,
-                school_id: self.requested_by_school_id.map(SchoolId),
+                school_id: self.requested_by_school_id,
             },
             target,
             rule: self.rule.clone(),
@@ -151,11 +147,11 @@ pub async fn refusals_of(
 #[derive(QueryableByName)]
 pub struct ResourceReuseRow {
     #[diesel(sql_type = SqlUuid)]
-    pub id: Uuid,
+    pub id: ResourceId,
     #[diesel(sql_type = Text)]
     pub title: String,
     #[diesel(sql_type = SqlUuid)]
-    pub owner_school_id: Uuid,
+    pub owner_school_id: SchoolId,
     #[diesel(sql_type = Text)]
     pub subject: String,
     #[diesel(sql_type = BigInt)]
@@ -184,7 +180,7 @@ pub async fn reuse_by_resource(
 pub async fn adoptions_made(
     conn: &mut AsyncPgConnection,
     group: GroupId,
-) -> QueryResult<Vec<(Uuid, i64)>> {
+) -> QueryResult<Vec<(SchoolId, i64)>> {
     adoptions::table
         .inner_join(resources::table.on(resources::id.eq(adoptions::resource_id)))
         .filter(resources::group_id.eq(group.0))

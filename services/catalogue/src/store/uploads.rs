@@ -5,16 +5,15 @@ use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use edu_contracts::catalogue::Upload;
 use edu_domain::{GroupId, SchoolId, UploadId};
-use uuid::Uuid;
 
 use crate::schema::uploads;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = uploads)]
 pub struct UploadRow {
-    pub id: Uuid,
-    pub group_id: Uuid,
-    pub school_id: Uuid,
+    pub id: UploadId,
+    pub group_id: GroupId,
+    pub school_id: SchoolId,
     pub file_name: String,
     pub content_type: String,
     pub received: i64,
@@ -26,9 +25,9 @@ pub struct UploadRow {
 impl UploadRow {
     pub fn view(&self) -> Upload {
         Upload {
-            id: UploadId(self.id),
-            group_id: GroupId(self.group_id),
-            school_id: SchoolId(self.school_id),
+            id: self.id,
+            group_id: self.group_id,
+            school_id: self.school_id,
             file_name: self.file_name.clone(),
             content_type: self.content_type.clone(),
             received: u64::try_from(self.received).unwrap_or_default(),
