@@ -9,7 +9,7 @@ use edu_contracts::Actor;
 use edu_contracts::events::MemberAdmitted;
 use edu_contracts::membership::{Admission, Membership};
 use edu_db::is_unique_violation;
-use edu_domain::{MemberRole, MembershipId, SchoolId};
+use edu_domain::{MemberRole, MembershipId};
 
 use crate::error::MembershipError;
 use crate::rules;
@@ -61,23 +61,22 @@ pub(crate) async fn check_admission(
         .ok_or(MembershipError::SchoolNotFound)?;
     let region = group.region()?;
     let policy = store::current_policy(conn, &region).await?;
-    let lead = store::school(conn, SchoolId(group.lead_school_id))
+    let lead = store::school(conn, group.lead_school_id)
         .await?
         .ok_or(MembershipError::SchoolNotFound)?;
     let active = store::active_schools(conn, &[group.id]).await?;
-    let lead_quality =
-        crate::scale::store::latest_lead_quality(conn, SchoolId(group.lead_school_id))
-            .await?
-            .map(|q| rules::LeadTrend {
-                school_year: q.school_year,
-                score: q.score,
-                improving: q.improving,
-            });
+    let lead_quality = crate::scale::store::latest_lead_quality(conn, group.lead_school_id)
+        .await?
+        .map(|q| rules::LeadTrend {
+            school_year: q.school_year,
+            score: q.score,
+            improving: q.improving,
+        });
     let facts = rules::GroupFacts {
         name: group.name.clone(),
         model: group.model()?,
         status: group.status()?,
-        lead_school_id: SchoolId(group.lead_school_id),
+        lead_school_id: group.lead_school_id,
         lead_stage: lead.stage()?,
         region,
         scale_cap: group.scale_cap(),
@@ -127,7 +126,7 @@ pub(crate) async fn admit_in(
         });
     }
     let row = MembershipRow {
-        id: MembershipId::new().0,
+        id: MembershipId::new(),
         group_id: group.id,
         school_id: school.id,
         role: MemberRole::Member.as_str().to_owned(),
@@ -145,7 +144,7 @@ pub(crate) async fn admit_in(
     let event = MemberAdmitted {
         group_id: body.group_id,
         school_id: body.school_id,
-        membership_id: MembershipId(row.id),
+        membership_id: row.id,
         plaque_text: row.plaque_text.clone(),
         legal_person_retained: row.legal_person_retained,
         independent_leadership: Some(row.independent_leadership),

@@ -27,8 +27,8 @@ use crate::store::corrupt;
 #[diesel(table_name = consent_requests)]
 struct ConsentRow {
     id: Uuid,
-    group_id: Uuid,
-    school_id: Uuid,
+    group_id: GroupId,
+    school_id: SchoolId,
     group_region: String,
     school_region: String,
     requested_by: String,
@@ -49,10 +49,10 @@ impl ConsentRow {
         let region = |r: &str| RegionCode::parse(r).map_err(|_| corrupt("region", r));
         Ok(ConsentRequest {
             id: self.id,
-            group_id: GroupId(self.group_id),
+            group_id: self.group_id,
             group_name,
             group_region: region(&self.group_region)?,
-            school_id: SchoolId(self.school_id),
+            school_id: self.school_id,
             school_name,
             school_region: region(&self.school_region)?,
             status: self.status()?,
@@ -73,16 +73,16 @@ async fn view(conn: &mut AsyncPgConnection, row: ConsentRow) -> Result<ConsentRe
 }
 
 async fn views(conn: &mut AsyncPgConnection, rows: Vec<ConsentRow>) -> Result<Vec<ConsentRequest>> {
-    let group_ids: Vec<Uuid> = rows.iter().map(|r| r.group_id).collect();
-    let school_ids: Vec<Uuid> = rows.iter().map(|r| r.school_id).collect();
-    let group_names: std::collections::HashMap<Uuid, String> = groups::table
+    let group_ids: Vec<GroupId> = rows.iter().map(|r| r.group_id).collect();
+    let school_ids: Vec<SchoolId> = rows.iter().map(|r| r.school_id).collect();
+    let group_names: std::collections::HashMap<GroupId, String> = groups::table
         .filter(groups::id.eq_any(&group_ids))
         .select((groups::id, groups::name))
         .load(conn)
         .await?
         .into_iter()
         .collect();
-    let school_names: std::collections::HashMap<Uuid, String> = schools::table
+    let school_names: std::collections::HashMap<SchoolId, String> = schools::table
         .filter(schools::id.eq_any(&school_ids))
         .select((schools::id, schools::name))
         .load(conn)
@@ -215,8 +215,8 @@ impl MembershipService {
                 let membership = match cmd.body.decision {
                     ConsentVerdict::Approve => {
                         let admission = Admission {
-                            group_id: GroupId(row.group_id),
-                            school_id: SchoolId(row.school_id),
+                            group_id: row.group_id,
+                            school_id: row.school_id,
                         };
                         Some(admit_in(conn, &cmd.actor, &admission, Consent::Given).await?)
                     }

@@ -13,9 +13,7 @@ use edu_contracts::Command;
 use edu_contracts::events::{MemberAdmitted, MemberExited};
 use edu_contracts::membership::{GroupHistory, MemberList, PastMembership};
 use edu_db::idempotency;
-use edu_domain::{
-    ExitReason, GroupId, GroupStatus, MemberRole, MembershipId, Problem, SchoolId, SchoolYear, text,
-};
+use edu_domain::{ExitReason, GroupStatus, MemberRole, MembershipId, Problem, SchoolYear, text};
 
 use crate::admission::insert_membership;
 use crate::error::MembershipError;
@@ -161,7 +159,7 @@ impl MembershipService {
                     policy: &policy,
                 };
                 let (group, exception) = establish(conn, &cmd.actor, formation).await?;
-                let group_id = GroupId(group.id);
+                let group_id = group.id;
                 let mut steps: Vec<(NaiveDate, Step, usize)> = Vec::new();
                 for (row, stay) in body.members.iter().enumerate() {
                     steps.push((stay.joined_on, Step::Admit, row));
@@ -189,7 +187,7 @@ impl MembershipService {
                             let event = MemberExited {
                                 group_id,
                                 school_id: stay.school_id,
-                                membership_id: MembershipId(membership.id),
+                                membership_id: membership.id,
                                 reason: stay.exit_reason.unwrap_or(ExitReason::Voluntary),
                                 note: notes[row].clone(),
                                 left_on: Some(day),
@@ -210,7 +208,7 @@ impl MembershipService {
                             let policy = store::policy_on(conn, &region, day).await?;
                             let lead_quality = crate::scale::store::lead_quality_before(
                                 conn,
-                                SchoolId(lead.id),
+                                lead.id,
                                 SchoolYear::containing(day).0,
                             )
                             .await?
@@ -223,7 +221,7 @@ impl MembershipService {
                                 name: name.clone(),
                                 model: body.model,
                                 status: GroupStatus::Active,
-                                lead_school_id: SchoolId(lead.id),
+                                lead_school_id: lead.id,
                                 lead_stage,
                                 region: region.clone(),
                                 scale_cap: body.scale_cap,
@@ -247,7 +245,7 @@ impl MembershipService {
                             let terms =
                                 rules::admit(&facts, &candidate, &policy).map_err(in_history)?;
                             let membership = MembershipRow {
-                                id: MembershipId::new().0,
+                                id: MembershipId::new(),
                                 group_id: group.id,
                                 school_id: school.id,
                                 role: MemberRole::Member.as_str().to_owned(),
@@ -267,7 +265,7 @@ impl MembershipService {
                             let event = MemberAdmitted {
                                 group_id,
                                 school_id: stay.school_id,
-                                membership_id: MembershipId(membership.id),
+                                membership_id: membership.id,
                                 plaque_text: membership.plaque_text.clone(),
                                 legal_person_retained: membership.legal_person_retained,
                                 independent_leadership: Some(membership.independent_leadership),

@@ -157,7 +157,7 @@ pub fn lead_improving(
 
 /// X-01/§8.7: a persuade-out rests on at least one active warning or a failing evaluation.
 pub fn persuade_out_grounds(
-    active_warnings: &[Uuid],
+    active_warnings: &[edu_domain::WarningId],
     failing_evaluation: Option<Uuid>,
 ) -> Result<(), MembershipError> {
     if active_warnings.is_empty() && failing_evaluation.is_none() {
@@ -192,7 +192,7 @@ mod tests {
             persuade_out_grounds(&[], None),
             Err(MembershipError::WarningOrFailedEvaluationRequired)
         ));
-        assert!(persuade_out_grounds(&[Uuid::now_v7()], None).is_ok());
+        assert!(persuade_out_grounds(&[edu_domain::WarningId::new()], None).is_ok());
         assert!(persuade_out_grounds(&[], Some(Uuid::now_v7())).is_ok());
     }
 

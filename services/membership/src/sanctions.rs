@@ -8,7 +8,7 @@ use chrono::Utc;
 use diesel_async::AsyncConnection;
 use edu_bus::outbox;
 use edu_contracts::Command;
-use edu_contracts::council::{DecisionCategory, DecisionQuery, FindDecisions};
+use edu_contracts::council::{DecisionCategory, DecisionId, DecisionQuery, FindDecisions};
 use edu_contracts::events::{MemberExited, MemberWarned, PersuadeOutDecided, PersuadeOutProposed};
 use edu_contracts::obligations::{GetStanding, StandingQuery};
 use edu_contracts::sanctions::{
@@ -17,8 +17,7 @@ use edu_contracts::sanctions::{
 };
 use edu_db::idempotency;
 use edu_domain::{
-    ExitReason, GroupId, GroupStatus, MembershipId, PersuadeOutId, Problem, SchoolId, WarningId,
-    text,
+    ExitReason, GroupId, GroupStatus, PersuadeOutId, Problem, SchoolId, WarningId, text,
 };
 use uuid::Uuid;
 
@@ -81,9 +80,9 @@ impl MembershipService {
             async |conn| {
                 let (_, membership) = locked_member(conn, body.group_id, body.school_id).await?;
                 let row = WarningRow {
-                    id: WarningId::new().0,
-                    group_id: body.group_id.0,
-                    school_id: body.school_id.0,
+                    id: WarningId::new(),
+                    group_id: body.group_id,
+                    school_id: body.school_id,
                     membership_id: membership.id,
                     reason: reason.clone(),
                     evidence: serde_json::to_value(&evidence)
@@ -93,7 +92,7 @@ impl MembershipService {
                 };
                 store::insert_warning(conn, &row).await?;
                 let event = MemberWarned {
-                    warning_id: WarningId(row.id),
+                    warning_id: row.id,
                     group_id: body.group_id,
                     school_id: body.school_id,
                     reason: reason.clone(),
@@ -204,15 +203,15 @@ impl MembershipService {
                 let decision = rules::council_decision(&found, body.decision_id.map(|d| d.0))?;
                 let policy = store::current_policy(conn, &group.region()?).await?;
                 let row = PersuadeOutRow {
-                    id: PersuadeOutId::new().0,
-                    group_id: group_id.0,
-                    school_id: school_id.0,
+                    id: PersuadeOutId::new(),
+                    group_id,
+                    school_id,
                     membership_id: membership.id,
                     reason: reason.clone(),
                     status: PersuadeOutStatus::Proposed.as_str().to_owned(),
                     warning_ids: warnings,
                     failing_evaluation_id: failing_evaluation,
-                    decision_id: decision,
+                    decision_id: DecisionId(decision),
                     proposed_by: cmd.actor.sub.clone(),
                     proposed_at: Utc::now(),
                     decided_by: None,
@@ -268,7 +267,7 @@ impl MembershipService {
                 store::decide_persuade_out(conn, open.id, status, &cmd.actor.sub, note.as_deref())
                     .await?;
             let decided = PersuadeOutDecided {
-                persuade_out_id: PersuadeOutId(row.id),
+                persuade_out_id: row.id,
                 group_id,
                 school_id,
                 confirmed: body.confirm,
@@ -292,7 +291,7 @@ impl MembershipService {
                 let exited = MemberExited {
                     group_id,
                     school_id,
-                    membership_id: MembershipId(membership.id),
+                    membership_id: membership.id,
                     reason: ExitReason::PersuadedOut,
                     note: Some(row.reason.clone()),
                     left_on: None,

@@ -45,7 +45,7 @@ impl MembershipService {
     pub async fn create_school(&self, cmd: Command<NewSchool>) -> Result<School> {
         let body = &cmd.body;
         let row = SchoolRow {
-            id: SchoolId::new().0,
+            id: SchoolId::new(),
             name: text::required("name", &body.name, 100)?,
             stage: body.stage.as_str().to_owned(),
             region: body.region.as_str().to_owned(),
@@ -304,7 +304,7 @@ pub(crate) async fn establish(
 ) -> Result<(GroupRow, bool)> {
     let exception = rules::check_scale_cap(f.policy, f.model, f.scale_cap, f.cap_exception_reason)?;
     let group = GroupRow {
-        id: GroupId::new().0,
+        id: GroupId::new(),
         name: f.name.to_owned(),
         model: f.model.as_str().to_owned(),
         lead_school_id: f.lead.id,
@@ -323,7 +323,7 @@ pub(crate) async fn establish(
     };
     store::insert_group(conn, &group).await?;
     let lead_membership = MembershipRow {
-        id: MembershipId::new().0,
+        id: MembershipId::new(),
         group_id: group.id,
         school_id: f.lead.id,
         role: MemberRole::Lead.as_str().to_owned(),
@@ -360,10 +360,10 @@ pub(crate) async fn establish(
         crate::scale::store::insert_scale_decision(conn, &decision).await?;
     }
     let event = GroupEstablished {
-        group_id: GroupId(group.id),
+        group_id: group.id,
         name: f.name.to_owned(),
         model: f.model,
-        lead_school_id: SchoolId(f.lead.id),
+        lead_school_id: f.lead.id,
         region: f.lead.region()?,
         plaque_date: f.plaque_date,
         effective_cap,
@@ -373,14 +373,7 @@ pub(crate) async fn establish(
         // The lead's membership starts then (a past day for a loaded group's history).
         formed_on: Some(f.on.date_naive()),
     };
-    outbox::enqueue(
-        conn,
-        actor,
-        Some(GroupId(group.id)),
-        Some(SchoolId(f.lead.id)),
-        &event,
-    )
-    .await?;
+    outbox::enqueue(conn, actor, Some(group.id), Some(f.lead.id), &event).await?;
     Ok((group, exception))
 }
 
@@ -400,7 +393,7 @@ pub(crate) async fn end_membership(
     if group.status()? == GroupStatus::Dissolved {
         return Err(MembershipError::GroupDissolved);
     }
-    if group.lead_school_id == school_id.0 {
+    if group.lead_school_id == school_id {
         return Err(MembershipError::LeadCannotExit);
     }
     let ended = store::end_memberships(conn, group_id, Some(school_id), reason, note).await?;
@@ -411,7 +404,7 @@ pub(crate) async fn end_membership(
     let event = MemberExited {
         group_id,
         school_id,
-        membership_id: MembershipId(row.id),
+        membership_id: row.id,
         reason,
         note: note.map(str::to_owned),
         left_on: None,
@@ -447,7 +440,7 @@ pub(crate) async fn dissolve_group(
     let event = GroupDissolved {
         group_id,
         reason: reason.to_owned(),
-        school_ids: ended.iter().map(|m| SchoolId(m.school_id)).collect(),
+        school_ids: ended.iter().map(|m| m.school_id).collect(),
         override_reason: override_reason.map(str::to_owned),
         failing_evaluation_id: failing_evaluation,
     };

@@ -149,7 +149,7 @@ impl MembershipService {
                 let improving = rules::lead_improving(body.score, body.improving, previous)?;
                 let row = LeadQualityRow {
                     id: Uuid::now_v7(),
-                    school_id: body.school_id.0,
+                    school_id: body.school_id,
                     school_year: body.school_year,
                     score: body.score,
                     improving,

@@ -16,7 +16,7 @@ use crate::store::{GroupRow, corrupt};
 #[diesel(table_name = scale_decisions, treat_none_as_default_value = false)]
 pub struct ScaleDecisionRow {
     pub id: Uuid,
-    pub group_id: Uuid,
+    pub group_id: GroupId,
     pub previous_scale_cap: Option<i16>,
     pub scale_cap: Option<i16>,
     pub cap_exception: bool,
@@ -33,7 +33,7 @@ impl ScaleDecisionRow {
         let small = |what: &str, v: i16| u8::try_from(v).map_err(|_| corrupt(what, &v.to_string()));
         Ok(ScaleDecision {
             id: self.id,
-            group_id: GroupId(self.group_id),
+            group_id: self.group_id,
             previous_scale_cap: self
                 .previous_scale_cap
                 .map(|c| small("previous scale cap", c))
@@ -97,7 +97,7 @@ pub async fn set_scale_cap(
 #[diesel(table_name = lead_quality, treat_none_as_default_value = false)]
 pub struct LeadQualityRow {
     pub id: Uuid,
-    pub school_id: Uuid,
+    pub school_id: SchoolId,
     pub school_year: i32,
     pub score: f64,
     pub improving: bool,
@@ -113,7 +113,7 @@ impl LeadQualityRow {
             .map_err(|_| corrupt("lead quality evidence", &self.id.to_string()))?;
         Ok(LeadQuality {
             id: self.id,
-            school_id: SchoolId(self.school_id),
+            school_id: self.school_id,
             school_year: self.school_year,
             score: self.score,
             improving: self.improving,

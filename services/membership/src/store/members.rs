@@ -5,8 +5,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use edu_contracts::membership::Group;
-use edu_domain::GroupId;
-use uuid::Uuid;
+use edu_domain::{GroupId, MembershipId, SchoolId};
 
 use super::{ActiveSchool, GroupRow, MembershipRow, corrupt, group_view};
 
@@ -24,9 +23,9 @@ struct MemberListRow {
     #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Jsonb>)]
     current_policy_body: Option<serde_json::Value>,
     #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Uuid>)]
-    m_id: Option<Uuid>,
+    m_id: Option<MembershipId>,
     #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Uuid>)]
-    m_school_id: Option<Uuid>,
+    m_school_id: Option<SchoolId>,
     #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
     m_role: Option<String>,
     #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Timestamptz>)]

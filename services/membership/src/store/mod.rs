@@ -9,7 +9,6 @@ use edu_domain::{
     ExitReason, GroupId, GroupModel, GroupStatus, MemberRole, MembershipId, Policy, RegionCode,
     SchoolId, Stage,
 };
-use uuid::Uuid;
 
 use crate::schema::{groups, memberships, region_policies, schools};
 
@@ -34,7 +33,7 @@ fn parse<T: std::str::FromStr>(what: &str, value: &str) -> QueryResult<T> {
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = schools)]
 pub struct SchoolRow {
-    pub id: Uuid,
+    pub id: SchoolId,
     pub name: String,
     pub stage: String,
     pub region: String,
@@ -54,7 +53,7 @@ impl SchoolRow {
 
     pub fn into_view(self) -> QueryResult<School> {
         Ok(School {
-            id: SchoolId(self.id),
+            id: self.id,
             stage: self.stage()?,
             region: self.region()?,
             name: self.name,
@@ -68,10 +67,10 @@ impl SchoolRow {
 #[derive(Debug, Clone, Queryable, QueryableByName, Selectable, Insertable)]
 #[diesel(table_name = groups)]
 pub struct GroupRow {
-    pub id: Uuid,
+    pub id: GroupId,
     pub name: String,
     pub model: String,
-    pub lead_school_id: Uuid,
+    pub lead_school_id: SchoolId,
     pub region: String,
     pub plaque_date: NaiveDate,
     pub scale_cap: Option<i16>,
@@ -104,8 +103,8 @@ impl GroupRow {
 /// An active school of a group, with what the group view needs of it.
 #[derive(Debug, Clone, Queryable)]
 pub struct ActiveSchool {
-    pub group_id: Uuid,
-    pub school_id: Uuid,
+    pub group_id: GroupId,
+    pub school_id: SchoolId,
     pub role: String,
     pub region: String,
 }
@@ -115,9 +114,9 @@ pub struct ActiveSchool {
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = memberships, treat_none_as_default_value = false)]
 pub struct MembershipRow {
-    pub id: Uuid,
-    pub group_id: Uuid,
-    pub school_id: Uuid,
+    pub id: MembershipId,
+    pub group_id: GroupId,
+    pub school_id: SchoolId,
     pub role: String,
     pub joined_at: DateTime<Utc>,
     pub left_at: Option<DateTime<Utc>>,
@@ -133,9 +132,9 @@ pub struct MembershipRow {
 impl MembershipRow {
     pub fn into_view(self, school_name: String) -> QueryResult<Membership> {
         Ok(Membership {
-            id: MembershipId(self.id),
-            group_id: GroupId(self.group_id),
-            school_id: SchoolId(self.school_id),
+            id: self.id,
+            group_id: self.group_id,
+            school_id: self.school_id,
             school_name,
             role: parse::<MemberRole>("role", &self.role)?,
             joined_at: self.joined_at,
@@ -302,7 +301,7 @@ pub async fn list_groups(
 
 pub async fn active_schools(
     mut conn: &AsyncPgConnection,
-    group_ids: &[Uuid],
+    group_ids: &[GroupId],
 ) -> QueryResult<Vec<ActiveSchool>> {
     memberships::table
         .inner_join(schools::table)
@@ -393,14 +392,14 @@ pub async fn mark_dissolved(
 ///
 /// Its reads are independent and sent together (pipelined: one round trip).
 pub async fn group_views(conn: &AsyncPgConnection, rows: Vec<GroupRow>) -> QueryResult<Vec<Group>> {
-    let ids: Vec<Uuid> = rows.iter().map(|g| g.id).collect();
-    let lead_ids: Vec<Uuid> = rows.iter().map(|g| g.lead_school_id).collect();
+    let ids: Vec<GroupId> = rows.iter().map(|g| g.id).collect();
+    let lead_ids: Vec<SchoolId> = rows.iter().map(|g| g.lead_school_id).collect();
     let lead_stages = async {
         let mut conn = conn;
         schools::table
             .filter(schools::id.eq_any(&lead_ids))
             .select((schools::id, schools::stage))
-            .load::<(Uuid, String)>(&mut conn)
+            .load::<(SchoolId, String)>(&mut conn)
             .await
     };
     let regions = rows
@@ -456,9 +455,9 @@ fn group_view(
         .filter(|s| s.role == MemberRole::Member.as_str())
         .count();
     Ok(Group {
-        id: GroupId(row.id),
+        id: row.id,
         model,
-        lead_school_id: SchoolId(row.lead_school_id),
+        lead_school_id: row.lead_school_id,
         region: row.region()?,
         stage: parse::<Stage>("stage", lead_stage)?,
         plaque_date: row.plaque_date,
@@ -469,7 +468,7 @@ fn group_view(
         ),
         scale_cap: row.scale_cap(),
         active_members: u8::try_from(members).unwrap_or(u8::MAX),
-        active_school_ids: schools.iter().map(|s| SchoolId(s.school_id)).collect(),
+        active_school_ids: schools.iter().map(|s| s.school_id).collect(),
         regions,
         status: row.status()?,
         dissolved_at: row.dissolved_at,

@@ -31,10 +31,10 @@ pub async fn active_member(
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = warnings)]
 pub struct WarningRow {
-    pub id: Uuid,
-    pub group_id: Uuid,
-    pub school_id: Uuid,
-    pub membership_id: Uuid,
+    pub id: WarningId,
+    pub group_id: GroupId,
+    pub school_id: SchoolId,
+    pub membership_id: MembershipId,
     pub reason: String,
     pub evidence: serde_json::Value,
     pub issued_by: String,
@@ -47,10 +47,10 @@ impl WarningRow {
         let evidence: Vec<String> = serde_json::from_value(self.evidence)
             .map_err(|_| corrupt("warning evidence", &self.id.to_string()))?;
         Ok(Warning {
-            id: WarningId(self.id),
-            group_id: GroupId(self.group_id),
-            school_id: SchoolId(self.school_id),
-            membership_id: MembershipId(self.membership_id),
+            id: self.id,
+            group_id: self.group_id,
+            school_id: self.school_id,
+            membership_id: self.membership_id,
             reason: self.reason,
             evidence,
             issued_by: self.issued_by,
@@ -71,8 +71,8 @@ pub async fn insert_warning(conn: &mut AsyncPgConnection, row: &WarningRow) -> Q
 /// The warnings issued during one membership (those are the active ones while it lasts).
 pub async fn warnings_of_membership(
     conn: &mut AsyncPgConnection,
-    membership: Uuid,
-) -> QueryResult<Vec<Uuid>> {
+    membership: MembershipId,
+) -> QueryResult<Vec<WarningId>> {
     warnings::table
         .filter(warnings::membership_id.eq(membership))
         .order(warnings::issued_at)
@@ -103,15 +103,15 @@ pub async fn warnings(
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = persuade_outs)]
 pub struct PersuadeOutRow {
-    pub id: Uuid,
-    pub group_id: Uuid,
-    pub school_id: Uuid,
-    pub membership_id: Uuid,
+    pub id: PersuadeOutId,
+    pub group_id: GroupId,
+    pub school_id: SchoolId,
+    pub membership_id: MembershipId,
     pub reason: String,
     pub status: String,
-    pub warning_ids: Vec<Uuid>,
+    pub warning_ids: Vec<WarningId>,
     pub failing_evaluation_id: Option<Uuid>,
-    pub decision_id: Uuid,
+    pub decision_id: DecisionId,
     pub proposed_by: String,
     pub proposed_at: DateTime<Utc>,
     pub decided_by: Option<String>,
@@ -123,14 +123,14 @@ pub struct PersuadeOutRow {
 impl PersuadeOutRow {
     pub fn into_view(self) -> QueryResult<PersuadeOut> {
         Ok(PersuadeOut {
-            id: PersuadeOutId(self.id),
-            group_id: GroupId(self.group_id),
-            school_id: SchoolId(self.school_id),
+            id: self.id,
+            group_id: self.group_id,
+            school_id: self.school_id,
             status: parse::<PersuadeOutStatus>("persuade-out status", &self.status)?,
             reason: self.reason,
-            warning_ids: self.warning_ids.into_iter().map(WarningId).collect(),
+            warning_ids: self.warning_ids,
             failing_evaluation_id: self.failing_evaluation_id,
-            decision_id: DecisionId(self.decision_id),
+            decision_id: self.decision_id,
             proposed_by: self.proposed_by,
             proposed_at: self.proposed_at,
             decided_by: self.decided_by,
@@ -171,7 +171,7 @@ pub async fn open_persuade_out(
 /// Records the bureau's decision on a persuade-out.
 pub async fn decide_persuade_out(
     conn: &mut AsyncPgConnection,
-    id: Uuid,
+    id: PersuadeOutId,
     status: PersuadeOutStatus,
     by: &str,
     note: Option<&str>,
