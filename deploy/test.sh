@@ -23,7 +23,7 @@ profile=default
 [ "${CI:-}" = "true" ] && profile=ci
 cargo nextest run --workspace --profile "$profile" "$@"
 
-# API fuzzing (issue 9, item 3): schemathesis against openapi/openapi.json and the whole
+# API fuzzing: schemathesis against openapi/openapi.json and the whole
 # system; zero 5xx and every answer as documented. Arguments narrow the run to nextest only.
 if [ $# -eq 0 ]; then
   bash deploy/fuzz/run.sh

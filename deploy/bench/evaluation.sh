@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Benchmark (issue 7, item 6): computing a whole evaluation round for a province-sized region
+# Benchmark: computing a whole evaluation round for a province-sized region
 # through the HTTP API (JWT → lead-api → NATS → evaluation: POST answers 202 with the
 # round computing; the evaluation service reads the region's facts in one query per table,
 # asks rotation for every group's E-08 at once, scores, and stores the scorecards and

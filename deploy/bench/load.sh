@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Load benchmarks (issue 9, item 5) against the running system (`edugroup-dev up --no-demo`,
+# Load benchmarks against the running system (`edugroup-dev up --no-demo`,
 # release build, fresh database `edugroup_load`, wrk), each next to the machine's own limits
 # measured in the same run, alternating, ROUNDS rounds of DUR seconds, medians:
 #   read   GET /groups/{g}/members (JWT → NATS → PK select) at 64 and 1 connections vs the

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# API fuzzing (issue 9, item 3): schemathesis (PyPI, pinned) generates requests from the
+# API fuzzing: schemathesis (PyPI, pinned) generates requests from the
 # committed openapi/openapi.json against the whole system — `edugroup-dev up` with its demo
 # county on a free port, a fresh database `edugroup_fuzz` and its own nats-server (credentials
 # made for this run in a scratch state directory) — with a
