@@ -8,6 +8,7 @@
 //! `nats://127.0.0.1:4222`), logged in with the development credentials when this
 //! installation has them (see [`nats_config`]).
 
+pub mod county;
 pub mod process;
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};

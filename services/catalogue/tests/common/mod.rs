@@ -28,7 +28,8 @@ pub use edu_domain::{
     CourseType, ErrorCode, ExitReason, GroupId, GroupModel, Problem, QualityTier, RegionCode,
     ResourceId, ResourceKind, ResourceStatus, Role, SchoolId, Stage,
 };
-pub use edu_testkit::{TestBus, TestDb};
+pub use edu_testkit::county::County;
+use edu_testkit::{TestBus, TestDb};
 pub use sha2::{Digest, Sha256};
 
 pub const REGION: &str = "411627";
@@ -103,49 +104,34 @@ impl Env {
         &self.bus.bus
     }
 
-    pub async fn school(&self, name: &str) -> SchoolId {
-        let body = NewSchool {
-            name: name.into(),
-            stage: Stage::Junior,
+    pub fn county(&self) -> County<'_> {
+        County {
+            bus: self.bus(),
+            actor: &self.system,
             region: region(),
-            principal_name: "校长".into(),
-            legal_person: name.into(),
-        };
-        self.bus()
-            .call::<CreateSchool>(&self.system, None, body)
+        }
+    }
+
+    pub async fn school(&self, name: &str) -> SchoolId {
+        self.county()
+            .school(name, Stage::Junior, "校长")
             .await
             .unwrap()
-            .id
     }
 
     /// A lead and `members` member schools; waits until the catalogue has seen them all.
     pub async fn group(&self, name: &str, members: usize) -> Group {
         let lead = self.school(&format!("{name}龙头中学")).await;
-        let body = NewGroup {
-            name: format!("{name}教育集团"),
-            model: GroupModel::Alliance,
-            lead_school_id: lead,
-            plaque_date: NaiveDate::from_ymd_opt(2024, 9, 1).unwrap(),
-            scale_cap: None,
-            cap_exception_reason: None,
-        };
-        let id = self
-            .bus()
-            .call::<CreateGroup>(&self.system, None, body)
+        let plaque = NaiveDate::from_ymd_opt(2024, 9, 1).unwrap();
+        let county = self.county();
+        let id = county
+            .alliance(&format!("{name}教育集团"), lead, plaque)
             .await
-            .unwrap()
-            .id;
+            .unwrap();
         let mut offices = Vec::new();
         for i in 0..members {
             let school = self.school(&format!("{name}成员中学{i}")).await;
-            let admission = Admission {
-                group_id: id,
-                school_id: school,
-            };
-            self.bus()
-                .call::<AdmitMember>(&self.system, None, admission)
-                .await
-                .unwrap();
+            county.admit(id, school).await.unwrap();
             offices.push(office(Role::MemberAdmin, school));
         }
         let group = Group {

@@ -15,11 +15,9 @@ use edu_contracts::council::{
     RecordAttendance, ScheduleMeeting, SeatAppointment, SeatId, SeatRole, SetCouncil, Vote,
     VoteChoice,
 };
-use edu_contracts::membership::{
-    Admission, AdmitMember, CreateGroup, CreateSchool, Dissolution, DissolveGroup, NewGroup,
-    NewSchool,
-};
-use edu_domain::{ErrorCode, GroupId, GroupModel, Problem, RegionCode, SchoolId, Stage};
+use edu_contracts::membership::{Dissolution, DissolveGroup};
+use edu_domain::{ErrorCode, GroupId, Problem, RegionCode, SchoolId, Stage};
+use edu_testkit::county::County;
 use edu_testkit::{TestBus, TestDb};
 
 pub const REGION: &str = "411627";
@@ -63,19 +61,19 @@ impl Env {
         &self.bus.bus
     }
 
-    pub async fn school(&self, name: &str, principal: &str) -> SchoolId {
-        let body = NewSchool {
-            name: name.into(),
-            stage: Stage::Junior,
+    pub fn county(&self) -> County<'_> {
+        County {
+            bus: self.bus(),
+            actor: &self.actor,
             region: RegionCode::parse(REGION).unwrap(),
-            principal_name: principal.into(),
-            legal_person: name.into(),
-        };
-        self.bus()
-            .call::<CreateSchool>(&self.actor, None, body)
+        }
+    }
+
+    pub async fn school(&self, name: &str, principal: &str) -> SchoolId {
+        self.county()
+            .school(name, Stage::Junior, principal)
             .await
             .unwrap()
-            .id
     }
 
     /// A group founded 2025-09-01 with `members` members; waits until the council has
@@ -90,36 +88,17 @@ impl Env {
         let lead = self
             .school(&format!("{prefix}龙头中学"), LEAD_PRINCIPAL)
             .await;
-        let body = NewGroup {
-            name: format!("{prefix}龙头中学教育集团"),
-            model: GroupModel::Alliance,
-            lead_school_id: lead,
-            plaque_date: day(2025, 9, 1),
-            scale_cap: None,
-            cap_exception_reason: None,
-        };
-        let id = self
-            .bus()
-            .call::<CreateGroup>(&self.actor, None, body)
+        let county = self.county();
+        let id = county
+            .alliance(&format!("{prefix}龙头中学教育集团"), lead, day(2025, 9, 1))
             .await
-            .unwrap()
-            .id;
+            .unwrap();
         let mut ids = Vec::new();
         for i in 0..members {
             let school = self
                 .school(&format!("{prefix}成员中学{i}"), &member_principal(i))
                 .await;
-            self.bus()
-                .call::<AdmitMember>(
-                    &self.actor,
-                    None,
-                    Admission {
-                        group_id: id,
-                        school_id: school,
-                    },
-                )
-                .await
-                .unwrap();
+            county.admit(id, school).await.unwrap();
             ids.push(school);
         }
         self.council_until(id, |c| {

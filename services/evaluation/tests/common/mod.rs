@@ -17,15 +17,11 @@ use edu_contracts::evaluation::{
     BalanceInputs, GetRound, GetScorecard, NewRound, OpenRound, Round, RoundRef, RoundStatus,
     SaveSchoolData, SchoolData, SchoolDataInput, Scorecard, ScorecardRef,
 };
-use edu_contracts::membership::{
-    Admission, AdmitMember, CreateGroup, CreateSchool, NewGroup, NewSchool,
-};
 use edu_contracts::obligations::{
     Feed, FeedQuery, GetLedger, GetNotifications, Ledger, LedgerQuery, Period,
 };
-use edu_domain::{
-    ErrorCode, GroupId, GroupModel, Problem, RegionCode, Role, SchoolId, SchoolYear, Stage,
-};
+use edu_domain::{ErrorCode, GroupId, Problem, RegionCode, Role, SchoolId, SchoolYear, Stage};
+use edu_testkit::county::County;
 use edu_testkit::{TestBus, TestDb};
 
 pub const REGION: &str = "411627";
@@ -114,19 +110,17 @@ impl Env {
         &self.bus.bus
     }
 
-    pub async fn school(&self, name: &str, stage: Stage) -> SchoolId {
-        let body = NewSchool {
-            name: name.into(),
-            stage,
+    pub fn county(&self) -> County<'_> {
+        County {
+            bus: self.bus(),
+            actor: &self.system,
             region: region(),
-            principal_name: format!("{name}校长"),
-            legal_person: name.into(),
-        };
-        self.bus()
-            .call::<CreateSchool>(&self.system, None, body)
-            .await
-            .unwrap()
-            .id
+        }
+    }
+
+    pub async fn school(&self, name: &str, stage: Stage) -> SchoolId {
+        let principal = format!("{name}校长");
+        self.county().school(name, stage, &principal).await.unwrap()
     }
 
     /// An alliance group named `name` of `stage` schools plaqued on `plaque`, its members
@@ -139,31 +133,15 @@ impl Env {
         members: &[&str],
     ) -> Group {
         let lead = self.school(&format!("{name}一中"), stage).await;
-        let body = NewGroup {
-            name: format!("{name}教育集团"),
-            model: GroupModel::Alliance,
-            lead_school_id: lead,
-            plaque_date: plaque,
-            scale_cap: None,
-            cap_exception_reason: None,
-        };
-        let id = self
-            .bus()
-            .call::<CreateGroup>(&self.system, None, body)
+        let county = self.county();
+        let id = county
+            .alliance(&format!("{name}教育集团"), lead, plaque)
             .await
-            .unwrap()
-            .id;
+            .unwrap();
         let mut ids = Vec::new();
         for m in members {
             let school = self.school(&format!("{name}{m}"), stage).await;
-            let admission = Admission {
-                group_id: id,
-                school_id: school,
-            };
-            self.bus()
-                .call::<AdmitMember>(&self.system, None, admission)
-                .await
-                .unwrap();
+            county.admit(id, school).await.unwrap();
             ids.push(school);
         }
         until(|| self.ledger(id, "2025-03"), Result::is_ok)

@@ -81,16 +81,7 @@ pub async fn circulate_minutes(
     caller: Caller,
     path: web::Path<MeetingId>,
 ) -> Result<web::Json<Minutes>, ApiError> {
-    let (meeting, _) = run_meeting(&state, &caller, path.into_inner()).await?;
-    let r = MeetingRef {
-        meeting_id: meeting.id,
-    };
-    Ok(web::Json(
-        state
-            .bus
-            .call::<CirculateMinutes>(&caller.actor(), None, r)
-            .await?,
-    ))
+    minutes_step::<CirculateMinutes>(&state, &caller, path.into_inner()).await
 }
 
 /// Publish circulated minutes (the lead school's office); they never change afterwards.
@@ -111,16 +102,7 @@ pub async fn publish_minutes(
     caller: Caller,
     path: web::Path<MeetingId>,
 ) -> Result<web::Json<Minutes>, ApiError> {
-    let (meeting, _) = run_meeting(&state, &caller, path.into_inner()).await?;
-    let r = MeetingRef {
-        meeting_id: meeting.id,
-    };
-    Ok(web::Json(
-        state
-            .bus
-            .call::<PublishMinutes>(&caller.actor(), None, r)
-            .await?,
-    ))
+    minutes_step::<PublishMinutes>(&state, &caller, path.into_inner()).await
 }
 
 /// Correct published minutes with a new record linked to them (the lead school's office).
@@ -155,4 +137,22 @@ pub async fn create_minutes_correction(
         .call::<CorrectMinutes>(&caller.actor(), key.0, correction)
         .await?;
     Ok(HttpResponse::Created().json(minutes))
+}
+
+/// One step of the minutes' life (circulate, publish) on a meeting the lead office runs.
+async fn minutes_step<Op>(
+    state: &AppState,
+    caller: &Caller,
+    meeting: MeetingId,
+) -> Result<web::Json<Minutes>, ApiError>
+where
+    Op: edu_contracts::Operation<Request = MeetingRef, Reply = Minutes>,
+{
+    let (meeting, _) = run_meeting(state, caller, meeting).await?;
+    let r = MeetingRef {
+        meeting_id: meeting.id,
+    };
+    Ok(web::Json(
+        state.bus.call::<Op>(&caller.actor(), None, r).await?,
+    ))
 }

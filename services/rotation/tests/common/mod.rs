@@ -7,9 +7,9 @@
 use chrono::NaiveDate;
 use edu_bus::Bus;
 use edu_contracts::Actor;
-use edu_contracts::membership::{CreateSchool, NewSchool};
 use edu_contracts::rotation::{ImportReport, ImportTeachers, TeacherImport};
 use edu_domain::{Problem, RegionCode, SchoolId, SchoolYear, Stage};
+use edu_testkit::county::County;
 use edu_testkit::{TestBus, TestDb};
 
 pub const REGION: &str = "411627";
@@ -57,19 +57,19 @@ impl Env {
         &self.bus.bus
     }
 
-    pub async fn school(&self, name: &str) -> SchoolId {
-        let body = NewSchool {
-            name: name.into(),
-            stage: Stage::Junior,
+    pub fn county(&self) -> County<'_> {
+        County {
+            bus: self.bus(),
+            actor: &self.actor,
             region: region(),
-            principal_name: "校长".into(),
-            legal_person: name.into(),
-        };
-        self.bus()
-            .call::<CreateSchool>(&self.actor, None, body)
+        }
+    }
+
+    pub async fn school(&self, name: &str) -> SchoolId {
+        self.county()
+            .school(name, Stage::Junior, "校长")
             .await
             .unwrap()
-            .id
     }
 
     /// Imports a school's roster for [`YEAR`].
