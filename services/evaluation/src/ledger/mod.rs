@@ -62,10 +62,11 @@ impl EvaluationService {
                 left_on: s.left_on,
             })
             .collect();
-        let meetings = store::meetings_between(conn, group_id, (from, to))
+        // The group's meetings, read by the same query the scorecards read a region's with.
+        let meetings = crate::scorecards::store::meetings_of(conn, &[group_id], (from, to))
             .await?
             .into_iter()
-            .map(|(id, kind, held_on, present)| {
+            .map(|(_, id, kind, held_on, present)| {
                 Ok(MeetingFact {
                     id,
                     kind: parse("meeting kind", &kind)?,

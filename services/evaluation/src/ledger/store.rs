@@ -9,7 +9,7 @@ use edu_domain::{GroupId, RegionCode, SchoolId};
 use uuid::Uuid;
 
 use crate::projection::store::{NotificationRow, PostingRow, ReportRow};
-use crate::schema::{meetings, notifications, postings, reports, resources, trainings};
+use crate::schema::{notifications, postings, reports, resources, trainings};
 
 /// A group as the ledger reads it from the membership view.
 #[derive(Debug, Clone, Queryable)]
@@ -63,27 +63,6 @@ pub async fn current_group(
         .first(conn)
         .await
         .optional()
-}
-
-pub type MeetingFact = (Uuid, String, NaiveDate, Vec<SchoolId>);
-
-pub async fn meetings_between(
-    conn: &mut AsyncPgConnection,
-    group: GroupId,
-    (from, to): (NaiveDate, NaiveDate),
-) -> QueryResult<Vec<MeetingFact>> {
-    meetings::table
-        .filter(meetings::group_id.eq(group))
-        .filter(meetings::held_on.between(from, to))
-        .order((meetings::held_on, meetings::meeting_id))
-        .select((
-            meetings::meeting_id,
-            meetings::kind,
-            meetings::held_on,
-            meetings::schools_present,
-        ))
-        .load(conn)
-        .await
 }
 
 pub async fn reports_of(
