@@ -50,6 +50,13 @@ edu_domain::uuid_id!(
     /// A member school's major matter on record (G-09).
     MajorMatterId
 );
+edu_domain::uuid_id!(
+    /// A version of the group's charter or development plan (G-14, G-07).
+    CharterVersionId
+);
+
+mod charter;
+pub use charter::*;
 
 mod major_matters;
 pub use major_matters::{

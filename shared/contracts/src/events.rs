@@ -19,6 +19,9 @@ use crate::council::{
 };
 use crate::{Event, ServiceName};
 
+/// The charter's and development plan's events are declared beside their operations.
+pub use crate::council::{CharterAcknowledged, CharterAdopted, CharterDrafted, CharterEdited};
+
 /// `group.established`: the bureau created a group (with its lead school).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct GroupEstablished {

@@ -4,8 +4,9 @@
 //! enum does not know reads back as a deserialization error.
 
 use crate::council::{
-    DecisionCategory, DecisionId, LeaderPost, MajorMatterId, MajorMatterKind, MeetingId,
-    MeetingKind, MinutesStatus, MotionId, MotionStatus, ReportId, SeatId, SeatRole, VoteChoice,
+    CharterKind, CharterStatus, CharterVersionId, DecisionCategory, DecisionId, LeaderPost,
+    MajorMatterId, MajorMatterKind, MeetingId, MeetingKind, MinutesStatus, MotionId, MotionStatus,
+    ReportId, SeatId, SeatRole, VoteChoice,
 };
 
 edu_domain::uuid_columns!(
@@ -14,7 +15,8 @@ edu_domain::uuid_columns!(
     MotionId,
     DecisionId,
     ReportId,
-    MajorMatterId
+    MajorMatterId,
+    CharterVersionId
 );
 
 edu_domain::spelled_columns!(
@@ -26,4 +28,6 @@ edu_domain::spelled_columns!(
     MotionStatus,
     MinutesStatus,
     MajorMatterKind,
+    CharterKind,
+    CharterStatus,
 );

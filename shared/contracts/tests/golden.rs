@@ -425,6 +425,10 @@ fn golden_command_admission() {
 #[path = "golden_cases/council.rs"]
 mod council;
 
+/// The group's charter and development plan (G-14, G-07, M2).
+#[path = "golden_cases/charter.rs"]
+mod charter;
+
 #[path = "golden_cases/catalogue.rs"]
 mod catalogue;
 

@@ -106,6 +106,17 @@ pub enum ErrorCode {
     CouncilDecisionRequired,
     /// The persuade-out is not in a state that allows this step (one open at a time).
     PersuadeOutStateInvalid,
+    /// G-14: the group has a draft of this kind of document (charter or development plan)
+    /// already: edit it (`details.version_id`) rather than start another.
+    CharterDraftExists,
+    /// G-14: this version of the charter or development plan was adopted already; a change
+    /// is a new version, adopted by a new council decision.
+    CharterAlreadyAdopted,
+    /// G-14: an adopted version of the charter or development plan never changes; draft a
+    /// new version instead.
+    CharterVersionFinal,
+    /// M2: a member school acknowledges the version in force, not a draft or a superseded one.
+    CharterVersionNotInForce,
     /// the bureau dissolves a group on a failing evaluation, or records why not.
     FailedEvaluationRequired,
     /// A member under an open persuade-out gets no new lead-to-member postings.
@@ -196,6 +207,10 @@ impl ErrorCode {
             Self::WarningOrFailedEvaluationRequired => "warning_or_failed_evaluation_required",
             Self::CouncilDecisionRequired => "council_decision_required",
             Self::PersuadeOutStateInvalid => "persuade_out_state_invalid",
+            Self::CharterDraftExists => "charter_draft_exists",
+            Self::CharterAlreadyAdopted => "charter_already_adopted",
+            Self::CharterVersionFinal => "charter_version_final",
+            Self::CharterVersionNotInForce => "charter_version_not_in_force",
             Self::FailedEvaluationRequired => "failed_evaluation_required",
             Self::MemberUnderPersuadeOut => "member_under_persuade_out",
             Self::EvaluationTooEarly => "evaluation_too_early",
@@ -258,6 +273,10 @@ impl ErrorCode {
             | Self::WarningOrFailedEvaluationRequired
             | Self::CouncilDecisionRequired
             | Self::PersuadeOutStateInvalid
+            | Self::CharterDraftExists
+            | Self::CharterAlreadyAdopted
+            | Self::CharterVersionFinal
+            | Self::CharterVersionNotInForce
             | Self::FailedEvaluationRequired
             | Self::MemberUnderPersuadeOut
             | Self::EvaluationTooEarly

@@ -28,6 +28,9 @@ pub enum DecisionCategory {
     TeachingActivity,
     /// 成员学校重大事项 (G-09)
     MemberMajorMatter,
+    /// 集团章程 (G-14): adopts a version of the group's charter; a version of the development
+    /// plan is adopted by a `development_plan` decision (G-07).
+    Charter,
 }
 edu_domain::spelled!(DecisionCategory {
     DevelopmentPlan => "development_plan",
@@ -36,6 +39,7 @@ edu_domain::spelled!(DecisionCategory {
     ResourceAllocation => "resource_allocation",
     TeachingActivity => "teaching_activity",
     MemberMajorMatter => "member_major_matter",
+    Charter => "charter",
 });
 
 impl DecisionCategory {
@@ -47,6 +51,7 @@ impl DecisionCategory {
             Self::ResourceAllocation => "教育资源统筹",
             Self::TeachingActivity => "教育教学活动",
             Self::MemberMajorMatter => "成员学校重大事项",
+            Self::Charter => "集团章程",
         }
     }
 }
