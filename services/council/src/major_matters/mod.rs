@@ -17,8 +17,8 @@ use edu_db::idempotency;
 use edu_domain::{GroupId, Problem};
 
 use crate::error::CouncilError;
-use crate::seats;
 use crate::service::CouncilService;
+use crate::{motions, seats};
 use rules::CitedDecision;
 use store::{Filter, Listed, MajorMatterRow};
 
@@ -43,7 +43,7 @@ impl CouncilService {
                 seats::live_council_for_share(conn, group).await?;
                 rules::check_school(school, &seats::active_schools(conn, group).await?)?;
                 let found = match body.decision_id {
-                    Some(id) => store::decision_for_share(conn, id)
+                    Some(id) => motions::store::decision_for_share(conn, id)
                         .await?
                         .map(|d| CitedDecision {
                             id: d.id,

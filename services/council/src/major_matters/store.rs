@@ -7,7 +7,6 @@ use edu_bus::membership_view as view;
 use edu_contracts::council::{DecisionId, MajorMatterId, MajorMatterKind, Paging};
 use edu_domain::{GroupId, SchoolId};
 
-use crate::motions::store::DecisionRow;
 use crate::schema::{decisions, major_matters};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -31,21 +30,6 @@ pub struct Listed {
     pub decision_title: String,
     pub decided_on: NaiveDate,
     pub school_name: String,
-}
-
-/// The cited decision, share-locked: it is read in the transaction that records the matter,
-/// and stays as read until that transaction ends.
-pub async fn decision_for_share(
-    conn: &mut AsyncPgConnection,
-    id: DecisionId,
-) -> QueryResult<Option<DecisionRow>> {
-    decisions::table
-        .find(id)
-        .select(DecisionRow::as_select())
-        .for_share()
-        .first(conn)
-        .await
-        .optional()
 }
 
 pub async fn insert(conn: &mut AsyncPgConnection, row: &MajorMatterRow) -> QueryResult<()> {

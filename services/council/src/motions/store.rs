@@ -154,6 +154,21 @@ pub async fn insert_decision(conn: &mut AsyncPgConnection, row: &DecisionRow) ->
         .map(|_| ())
 }
 
+/// A cited decision (G-09 matters, G-14 adoptions), share-locked: it is read in the
+/// transaction that cites it, and stays as read until that transaction ends.
+pub async fn decision_for_share(
+    conn: &mut AsyncPgConnection,
+    id: DecisionId,
+) -> QueryResult<Option<DecisionRow>> {
+    decisions::table
+        .find(id)
+        .select(DecisionRow::as_select())
+        .for_share()
+        .first(conn)
+        .await
+        .optional()
+}
+
 pub async fn decisions_of_motions(
     conn: &mut AsyncPgConnection,
     motion_ids: &[MotionId],
