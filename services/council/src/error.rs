@@ -95,6 +95,9 @@ pub enum CouncilError {
     ReportSubmitted,
     #[error("quarter not ended")]
     QuarterNotEnded(Quarter),
+    /// The charter's and development plan's own refusals (G-14, G-07, G-01, M2).
+    #[error(transparent)]
+    Charter(crate::charter::refusals::Refusal),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -305,6 +308,7 @@ impl From<CouncilError> for Problem {
                 format!("{q} 尚未结束,季度结束后再提交书面汇报"),
             )
             .rule("G-08"),
+            E::Charter(r) => r.into(),
             E::Store(e) => e.into_problem("council"),
         }
     }

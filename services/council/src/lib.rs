@@ -3,15 +3,19 @@
 //! quorum that knows constituencies, motions, votes and decisions (G-07, G-09), member
 //! schools' major matters on record with the decision that decided each (G-09), a group's
 //! past meetings loaded by the bureau with their real dates, minutes that never change once
-//! published, the quarterly written report to the bureau (G-08), and the monthly and yearly
-//! cadence (G-06, G-15, V-06, M2). Owns the `council` schema;
+//! published, the quarterly written report to the bureau (G-08), the monthly and yearly
+//! cadence (G-06, G-15, V-06, M2), and the group's charter and development plan adopted by
+//! the council's decisions and acknowledged by the members (G-14, G-07, M2). Owns the
+//! `council` schema;
 //! learns group membership from the membership service's events.
 //!
 //! One folder per aggregate, each with its pure rules, its queries and their tests: [`seats`]
 //! (the composition), [`meetings`] (agenda, attendance, quorum, minutes, cadence), [`motions`]
 //! (votes and decisions), [`reports`] (the quarterly report and overdue sweep),
-//! [`major_matters`] and [`past`] (past meetings loaded by the bureau).
+//! [`major_matters`], [`past`] (past meetings loaded by the bureau) and [`charter`] (the
+//! charter and development plan in versions).
 
+pub mod charter;
 pub mod error;
 pub mod major_matters;
 pub mod meetings;
@@ -104,6 +108,13 @@ pub async fn start(bus: &Bus, db: DbConfig) -> anyhow::Result<ServiceHost> {
         // major matters of member schools (G-09)
         ops::RecordMajorMatter => record_major_matter,
         ops::ListMajorMatters => list_major_matters,
+        // the charter and development plan (G-14, G-07, M2)
+        ops::DraftCharterVersion => draft_charter,
+        ops::EditCharterDraft => edit_charter,
+        ops::AdoptCharterVersion => adopt_charter,
+        ops::AcknowledgeCharter => acknowledge_charter,
+        ops::GetCharterVersion => get_charter_version,
+        ops::GetCharter => get_charter,
         // reports to the bureau (G-08)
         ops::GetReport => get_report,
         ops::SubmitReport => submit_report,

@@ -189,12 +189,59 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    charter_versions (id) {
+        id -> Uuid,
+        group_id -> Uuid,
+        kind -> Text,
+        version -> Int4,
+        title -> Text,
+        body -> Text,
+        status -> Text,
+        drafted_by -> Text,
+        drafted_at -> Timestamptz,
+        edited_by -> Nullable<Text>,
+        edited_at -> Nullable<Timestamptz>,
+        decision_id -> Nullable<Uuid>,
+        adopted_by -> Nullable<Text>,
+        adopted_at -> Nullable<Timestamptz>,
+        superseded_by -> Nullable<Uuid>,
+        superseded_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    charter_milestones (version_id, position) {
+        version_id -> Uuid,
+        position -> Int4,
+        due_on -> Nullable<Date>,
+        school_year -> Nullable<Int4>,
+        semester -> Nullable<Text>,
+        what -> Text,
+        group_id -> Uuid,
+        school_id -> Uuid,
+    }
+}
+
+diesel::table! {
+    charter_acknowledgements (version_id, school_id) {
+        version_id -> Uuid,
+        group_id -> Uuid,
+        school_id -> Uuid,
+        acknowledged_by -> Text,
+        acknowledged_at -> Timestamptz,
+    }
+}
+
 diesel::joinable!(seats -> councils (group_id));
 diesel::joinable!(meetings -> councils (group_id));
 diesel::joinable!(motions -> meetings (meeting_id));
 diesel::joinable!(decisions -> meetings (meeting_id));
 diesel::joinable!(report_decisions -> decisions (decision_id));
 diesel::joinable!(major_matters -> decisions (decision_id));
+diesel::joinable!(charter_versions -> decisions (decision_id));
+diesel::joinable!(charter_milestones -> charter_versions (version_id));
+diesel::joinable!(charter_acknowledgements -> charter_versions (version_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     councils,
@@ -212,4 +259,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     report_decisions,
     overdue_reports,
     major_matters,
+    charter_versions,
+    charter_milestones,
+    charter_acknowledgements,
 );
