@@ -298,13 +298,20 @@ impl CouncilService {
             .iter()
             .map(|s| (s.school_id, s.name.clone().unwrap_or_default()))
             .collect();
-        // the lead school first, then the members, each as they are in the group today
+        // the lead school first, then the members in the order they joined, each as they are
+        // in the group today
+        let stays = edu_bus::membership_view::stays(&mut conn, group).await?;
+        let joined = |school: &SchoolId| {
+            stays
+                .iter()
+                .rposition(|s| s.school_id == *school && s.left_on.is_none())
+        };
         let mut now: Vec<(SchoolId, MemberRole)> = schools
             .iter()
             .filter(|s| s.active)
             .map(|s| (s.school_id, s.role))
             .collect();
-        now.sort_by_key(|(id, role)| (*role != MemberRole::Lead, names.get(id).cloned(), *id));
+        now.sort_by_key(|(id, role)| (*role != MemberRole::Lead, joined(id), *id));
         let of_kind = |kind: CharterKind| {
             history
                 .iter()
