@@ -34,6 +34,8 @@ pub struct Write {
 
 const BUREAU: &[Role] = &[Role::Bureau];
 const LEAD: &[Role] = &[Role::LeadAdmin];
+/// A member school's own office (M2: it acknowledges the charter in force).
+const MEMBER: &[Role] = &[Role::MemberAdmin];
 /// A school's own office, lead or member (the library, its own roster, its own seat).
 const OFFICES: &[Role] = &[Role::LeadAdmin, Role::MemberAdmin];
 const BUREAU_LEAD: &[Role] = &[Role::Bureau, Role::LeadAdmin];
@@ -87,6 +89,12 @@ pub const WRITES: &[Write] = writes! {
     POST "/meetings/{meeting_id}/minutes/corrections" => LEAD,
     POST "/groups/{group_id}/reports/{period}" => LEAD,
     POST "/groups/{group_id}/major-matters" => OFFICES,
+    // the charter and development plan: the lead office drafts and records the council's
+    // adoption (G-14, L4, G-07); each member school acknowledges the version in force (M2)
+    POST "/groups/{group_id}/charter/versions" => LEAD,
+    PUT "/charter-versions/{version_id}" => LEAD,
+    POST "/charter-versions/{version_id}/adoption" => LEAD,
+    POST "/charter-versions/{version_id}/acknowledgements" => MEMBER,
     // the shared library: the schools' offices write (R-03 review by the lead office)
     POST "/groups/{group_id}/resources" => OFFICES,
     POST "/groups/{group_id}/files" => OFFICES,

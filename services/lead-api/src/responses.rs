@@ -70,6 +70,13 @@ pub struct NoGroupForCaller(pub ErrorBody);
 pub struct MeetingNotVisible(pub ErrorBody);
 
 #[derive(IntoResponses)]
+#[response(
+    status = 404,
+    description = "No such charter or plan version visible to the caller"
+)]
+pub struct CharterVersionNotVisible(pub ErrorBody);
+
+#[derive(IntoResponses)]
 #[response(status = 404, description = "No such posting visible to the caller")]
 pub struct PostingNotVisible(pub ErrorBody);
 

@@ -338,6 +338,34 @@ pub fn can_record_major_matter(
     ))
 }
 
+/// G-14/L4: the lead school writes the group's charter, and with it the development plan
+/// (G-01): its office drafts and edits the versions and records the council's adoption. The
+/// council service checks the decision that adopts a version.
+pub fn can_write_charter(caller: &Caller, group: &Group) -> Result<(), Problem> {
+    if lead_office_of(caller, group) {
+        return Ok(());
+    }
+    Err(forbidden(
+        "only the group's lead school office drafts its charter and development plan and records their adoption",
+        "集团章程和发展规划由龙头学校集团办公室起草并登记理事会通过情况",
+    )
+    .rule("G-14"))
+}
+
+/// M2: a member school's office acknowledges the charter and the plan in force for its own
+/// school (the lead school's acknowledgement is implied). Answers that school; the council
+/// service checks that it is an active member of the version's group.
+pub fn can_acknowledge_charter(caller: &Caller) -> Result<SchoolId, Problem> {
+    match (caller.0.role, caller.0.school_id) {
+        (Role::MemberAdmin, Some(school)) => Ok(school),
+        _ => Err(forbidden(
+            "only a member school's office acknowledges the charter and plan in force, for its own school",
+            "仅成员学校可为本校确认遵守现行集团章程和发展规划",
+        )
+        .rule("M2")),
+    }
+}
+
 /// A county's overdue council reports (G-08): its bureau and auditors.
 pub fn can_read_region_reports(caller: &Caller, region: &RegionCode) -> Result<(), Problem> {
     match caller.0.role {

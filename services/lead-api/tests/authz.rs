@@ -78,6 +78,13 @@ const STRICT_WRITES: &[(&str, &str)] = &[
     ("POST", "/api/v1/groups/{group_id}/major-matters"),
     ("POST", "/api/v1/groups/{group_id}/meetings/import"),
     ("POST", "/api/v1/consent-requests/{request_id}/decision"),
+    ("POST", "/api/v1/groups/{group_id}/charter/versions"),
+    ("PUT", "/api/v1/charter-versions/{version_id}"),
+    ("POST", "/api/v1/charter-versions/{version_id}/adoption"),
+    (
+        "POST",
+        "/api/v1/charter-versions/{version_id}/acknowledgements",
+    ),
 ];
 
 const ROSTER: &str =
@@ -99,6 +106,7 @@ struct Seeded {
     facility: String,
     round: String,
     consent: String,
+    charter_version: String,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -232,6 +240,10 @@ async fn seed(env: &Env, tag: &str, region: &'static str) -> Seeded {
     let (status, consent) = env.admit(&bureau, &id, &far).await;
     assert_eq!(status, StatusCode::ACCEPTED, "{consent}");
 
+    // a draft of the group's charter (G-14), by the lead office
+    let path = format!("/groups/{id}/charter/versions");
+    let charter_version = until_ok(|| env.post(&office, &path, charter_body())).await;
+
     Seeded {
         id,
         name,
@@ -247,7 +259,12 @@ async fn seed(env: &Env, tag: &str, region: &'static str) -> Seeded {
         facility: facility["id"].as_str().unwrap().to_owned(),
         round: round["id"].as_str().unwrap().to_owned(),
         consent: consent["id"].as_str().unwrap().to_owned(),
+        charter_version: charter_version["id"].as_str().unwrap().to_owned(),
     }
+}
+
+fn charter_body() -> Value {
+    json!({"kind": "charter", "title": "集团章程", "body": "第一章 总则\n第一条"})
 }
 
 fn motion_body() -> Value {
@@ -302,6 +319,11 @@ fn body_for(method: &str, path: &str, t: &Seeded, spare_school: &str) -> Value {
         ("POST", "/api/v1/consent-requests/{request_id}/decision") => {
             json!({"decision": "approve"})
         }
+        ("POST", "/api/v1/groups/{group_id}/charter/versions") => charter_body(),
+        ("PUT", "/api/v1/charter-versions/{version_id}") => {
+            json!({"title": "集团章程", "body": "第一条"})
+        }
+        ("POST", "/api/v1/charter-versions/{version_id}/adoption") => json!({"decision_id": NIL}),
         ("PUT", "/api/v1/meetings/{meeting_id}/minutes") => json!({"text": "纪要"}),
         ("POST", "/api/v1/meetings/{meeting_id}/minutes/corrections") => {
             json!({"text": "更正", "reason": "笔误"})
@@ -328,6 +350,7 @@ fn substitute(path: &str, t: &Seeded) -> String {
         ("round_id", t.round.as_str()),
         ("consequence_id", NIL),
         ("request_id", t.consent.as_str()),
+        ("version_id", t.charter_version.as_str()),
         ("region", t.region),
         ("school_year", "2025"),
         ("period", "2026-Q1"),

@@ -81,6 +81,11 @@ async fn x02_a_dissolved_group_refuses_every_change_and_keeps_its_history() {
                    "effective_on": "2026-04-01", "decision_id": "00000000-0000-0000-0000-000000000000"}),
         ),
         (
+            "POST",
+            format!("/groups/{group}/charter/versions"),
+            json!({"kind": "charter", "title": "集团章程", "body": "第一条"}),
+        ),
+        (
             "PUT",
             format!("/groups/{group}/scale"),
             json!({"scale_cap": 2, "reason": "调整"}),

@@ -31,6 +31,7 @@ macro_rules! list_params {
 
 pub mod audit;
 pub mod catalogue;
+pub mod charter;
 pub mod consent;
 pub mod council;
 pub mod council_report;
@@ -117,6 +118,12 @@ pub fn config(cfg: &mut ServiceConfig) {
         .service(council::list_decisions)
         .service(major_matters::record_major_matter)
         .service(major_matters::list_major_matters)
+        .service(charter::get_group_charter)
+        .service(charter::draft_charter_version)
+        .service(charter::get_charter_version)
+        .service(charter::edit_charter_draft)
+        .service(charter::adopt_charter_version)
+        .service(charter::acknowledge_charter_version)
         .service(reports::list_reports)
         .service(reports::list_overdue_reports)
         .service(council_report::print_report)

@@ -270,47 +270,81 @@ impl Env {
             .put(&token, &council_path, json!({ "seats": seats }))
             .await;
         assert_eq!(status, StatusCode::OK, "{council}");
+        let meeting = self.held_meeting(&token, group, &council, on).await;
+        let school = about?;
+        let motion = json!({"title": "劝退该成员学校", "category": "member_major_matter", "major": true, "subject_school_id": school});
+        Some(self.passed(&token, &meeting, &council, motion).await)
+    }
+
+    /// Once [`Env::council_meeting`] completed the council: another meeting on `on`, everyone
+    /// present, where the council passes a motion of `category` titled `title` (the charter,
+    /// the development plan, …); answers the decision's id.
+    pub async fn council_decision(
+        &self,
+        group: &str,
+        lead: &str,
+        on: &str,
+        category: &str,
+        title: &str,
+    ) -> String {
+        let token = self.school_token(Role::LeadAdmin, lead);
+        let (status, council) = self.get(&token, &format!("/groups/{group}/council")).await;
+        assert_eq!(status, StatusCode::OK, "{council}");
+        let meeting = self.held_meeting(&token, group, &council, on).await;
+        let motion = json!({"title": title, "category": category, "major": true});
+        self.passed(&token, &meeting, &council, motion).await
+    }
+
+    /// A council meeting held on `on` with every seat of `council` present; its id.
+    async fn held_meeting(&self, token: &str, group: &str, council: &Value, on: &str) -> String {
         let body = json!({"kind": "council", "title": format!("{on} 理事会议"), "held_on": on, "place": "一中会议室"});
         let (status, meeting) = self
-            .post(&token, &format!("/groups/{group}/meetings"), body)
+            .post(token, &format!("/groups/{group}/meetings"), body)
             .await;
         assert_eq!(status, StatusCode::CREATED, "{meeting}");
         let meeting = meeting["id"].as_str().unwrap().to_owned();
-        let all: Vec<Value> = council["seats"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|s| s["id"].clone())
-            .collect();
         let (status, body) = self
             .post(
-                &token,
+                token,
                 &format!("/meetings/{meeting}/attendance"),
-                json!({ "present": all }),
+                json!({ "present": seat_ids(council) }),
             )
             .await;
         assert_eq!(status, StatusCode::OK, "{body}");
-        let school = about?;
-        let motion = json!({"title": "劝退该成员学校", "category": "member_major_matter", "major": true, "subject_school_id": school});
+        meeting
+    }
+
+    /// `motion` put to the held meeting and passed by every seat; the decision's id.
+    async fn passed(&self, token: &str, meeting: &str, council: &Value, motion: Value) -> String {
         let (status, m) = self
-            .post(&token, &format!("/meetings/{meeting}/motions"), motion)
+            .post(token, &format!("/meetings/{meeting}/motions"), motion)
             .await;
         assert_eq!(status, StatusCode::CREATED, "{m}");
-        let votes: Vec<Value> = all
+        let votes: Vec<Value> = seat_ids(council)
             .iter()
             .map(|s| json!({"seat_id": s, "choice": "yes"}))
             .collect();
         let (status, m) = self
             .post(
-                &token,
+                token,
                 &format!("/motions/{}/votes", m["id"].as_str().unwrap()),
                 json!({ "votes": votes }),
             )
             .await;
         assert_eq!(status, StatusCode::OK, "{m}");
         assert_eq!(m["status"], "passed", "{m}");
-        m["decision_id"].as_str().map(str::to_owned)
+        m["decision_id"].as_str().unwrap().to_owned()
     }
+}
+
+/// The ids of a council's seats.
+fn seat_ids(council: &Value) -> Vec<Value> {
+    council["seats"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].clone())
+        .collect()
 }
 
 /// A valid new resource (a lesson plan).
