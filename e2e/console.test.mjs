@@ -516,6 +516,83 @@ test('lead office: a meeting whose day has not come offers no attendance or moti
   await assertClean(page);
 });
 
+// The council passes a motion of `category` at a meeting held today, through the API as the
+// signed-in lead office (the meeting test above drives these steps by hand); the decision's id.
+async function councilDecides(page, groupId, category, title) {
+  return page.evaluate(async ({ groupId, category, title }) => {
+    const headers = { Authorization: `Bearer ${sessionStorage.getItem('edugroup.token')}`, 'Content-Type': 'application/json' };
+    const call = async (method, path, body) => {
+      const r = await fetch(`/api/v1${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+      const json = await r.json();
+      if (!r.ok) throw new Error(`${method} ${path}: ${JSON.stringify(json)}`);
+      return json;
+    };
+    const seats = (await call('GET', `/groups/${groupId}/council`)).seats.map(s => s.id);
+    const meeting = await call('POST', `/groups/${groupId}/meetings`,
+      { kind: 'council', title: `${title}(理事会)`, held_on: new Date().toISOString().slice(0, 10), place: '一初中行政楼三楼会议室' });
+    await call('POST', `/meetings/${meeting.id}/attendance`, { present: seats });
+    const motion = await call('POST', `/meetings/${meeting.id}/motions`, { title, category, major: true });
+    const voted = await call('POST', `/motions/${motion.id}/votes`, { votes: seats.map(seat_id => ({ seat_id, choice: 'yes' })) });
+    return voted.decision_id;
+  }, { groupId, category, title });
+}
+
+test('lead office drafts the charter and the plan, records the council\'s adoption; the member school acknowledges it', async () => {
+  const page = await signInAs('lead_admin');
+  await page.waitForURL(/#\/group\//);
+  const groupId = new URL(page.url()).hash.match(/#\/group\/([0-9a-f-]+)/)[1];
+  await page.locator('#nav a', { hasText: '章程与规划' }).click();
+  await page.locator('#charter-form-charter').waitFor();
+  assert.equal(await page.locator('[data-testid="none-in-force"]').count(), 2);
+  // the plan's roadmap: a milestone that does not say what is refused, bilingually
+  const plan = page.locator('#charter-form-development_plan');
+  await plan.locator('[name="title"]').fill('太康县第一初级中学教育集团三年发展规划');
+  await plan.locator('[name="body"]').fill('一、发展目标\n二、主要任务');
+  await plan.locator('[name="milestones[0].due_on"]').fill('2027-06-30');
+  await page.click('#charter-save-development_plan');
+  const refusal = plan.locator('.refusal');
+  await refusal.waitFor();
+  assert.equal(await refusal.getAttribute('data-code'), 'validation_failed');
+  assert.match(await refusal.innerText(), /第 1 个时间节点须写明任务/);
+  assert.match(await refusal.locator('.other').innerText(), /milestone 1: say what is to be done/);
+  await plan.locator('[name="milestones[0].what"]').fill('建成集团优质课程资源库');
+  await page.click('#charter-save-development_plan');
+  await page.locator('#adopt-form-development_plan').waitFor();
+
+  // the charter, drafted, then adopted by the council's charter decision chosen from a list
+  await page.locator('#charter-form-charter [name="title"]').fill('太康县第一初级中学教育集团章程');
+  await page.locator('#charter-form-charter [name="body"]').fill('第一章 总则\n第一条 为规范集团化办学,制定本章程。\n第二条 成员学校遵守本章程。');
+  await page.click('#charter-save-charter');
+  await page.locator('#adopt-form-charter').waitFor();
+  const decision = await councilDecides(page, groupId, 'charter', '审议通过集团章程');
+  await page.reload();
+  await page.locator(`#adopt-decision-charter option[value="${decision}"]`).waitFor({ state: 'attached' });
+  await page.selectOption('#adopt-decision-charter', decision);
+  await page.click('#adopt-charter');
+  const title = page.locator('[data-testid="in-force-title-charter"]');
+  await title.waitFor();
+  assert.match(await title.innerText(), /现行第 1 版/);
+  assert.match(await page.locator('[data-testid="acknowledgements-charter"]').innerText(), /未确认/);
+  await shot(page, '16a-lead-charter');
+  await assertClean(page);
+  // the council page links the version in force
+  await page.locator('#nav a', { hasText: '理事会' }).click();
+  await page.locator('[data-testid="in-force-charter"]', { hasText: '第 1 版' }).waitFor();
+  await assertClean(page);
+
+  // the member school: told on its home, it acknowledges the charter in force
+  const member = await signInAs('member_admin');
+  await member.waitForURL(/#\/school/);
+  await member.locator('[data-testid="in-force-charter"]', { hasText: '第 1 版' }).waitFor();
+  await member.locator('[data-testid="todo"]', { hasText: '待本校确认遵守' }).waitFor();
+  await member.locator('#nav a', { hasText: '章程与规划' }).click();
+  await member.click('#acknowledge-charter');
+  await member.locator('[data-testid="acknowledgements-charter"] tr', { hasText: MEMBER }).locator('.badge.met').waitFor();
+  assert.equal(await member.locator('#acknowledge-charter').count(), 0);
+  await shot(member, '16b-member-charter');
+  await assertClean(member);
+});
+
 test('bureau enters the year\'s data in the grid, opens a draft, corrects a figure and recomputes, completes it; the auditor sees the round', async () => {
   const page = await signInAs('bureau');
   await page.waitForURL(/#\/county/);
@@ -907,7 +984,7 @@ test('phones: every main page fits a 390 px screen and the menu folds behind a b
   await lead.waitForURL(/#\/group\//);
   const home = new URL(lead.url()).hash;
   const below = await lowerPages(lead);
-  for (const hash of [home, `${home}/postings`, `${home}/meetings`, `${home}/catalogue`, `${home}/sanctions`, ...below]) await visit(lead, hash);
+  for (const hash of [home, `${home}/postings`, `${home}/meetings`, `${home}/charter`, `${home}/catalogue`, `${home}/sanctions`, ...below]) await visit(lead, hash);
   await shot(lead, '26-phone-lead-group');
   await assertClean(lead);
 
@@ -943,7 +1020,7 @@ test('accessibility: every main page has no serious or critical WCAG 2.1 AA viol
   await lead.waitForURL(/#\/group\//);
   const home = new URL(lead.url()).hash;
   const below = await lowerPages(lead);
-  for (const hash of [home, `${home}/postings`, `${home}/meetings`, `${home}/catalogue`, `${home}/sanctions`, ...below]) await check(lead, hash);
+  for (const hash of [home, `${home}/postings`, `${home}/meetings`, `${home}/charter`, `${home}/catalogue`, `${home}/sanctions`, ...below]) await check(lead, hash);
   const member = await signInAs('member_admin', undefined, { bypassCSP: true });
   await member.waitForURL(/#\/school/);
   await check(member, '#/school');

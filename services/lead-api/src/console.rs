@@ -21,7 +21,8 @@ use crate::render;
 static INDEX: LazyLock<String> = LazyLock::new(render::console_page);
 const SCRIPT: &str = include_str!("console/app.js");
 /// Pages in files of their own (app.js is long enough): the bureau's page for loading a
-/// group's past, the posting planner, the council's meetings, the bureau's evaluation pages
+/// group's past, the posting planner, the council's meetings, the group's charter and
+/// development plan, the bureau's evaluation pages
 /// (the year's data, rounds, scorecards), consent across counties, the group's library (its
 /// list and a resource's page), what every list and lower page carries (a total, a filter,
 /// a CSV export of the rows shown, breadcrumbs), and the form helpers they share. Each is served at
@@ -33,6 +34,7 @@ const PAGE_SCRIPTS: &[(&str, &str)] = &[
     ("postings.js", include_str!("console/postings.js")),
     ("teacher.js", include_str!("console/teacher.js")),
     ("council.js", include_str!("console/council.js")),
+    ("charter.js", include_str!("console/charter.js")),
     ("evaluation.js", include_str!("console/evaluation.js")),
     ("consent.js", include_str!("console/consent.js")),
     ("library.js", include_str!("console/library.js")),

@@ -42,6 +42,7 @@ async fn serves_the_page_its_assets_and_no_dev_tokens_by_default() {
         ("/console/teacher.js", "text/javascript"),
         ("/console/postings.js", "text/javascript"),
         ("/console/council.js", "text/javascript"),
+        ("/console/charter.js", "text/javascript"),
         ("/console/evaluation.js", "text/javascript"),
         ("/console/consent.js", "text/javascript"),
         ("/console/library.js", "text/javascript"),

@@ -12,7 +12,7 @@ const WORDS = {
     signin_intro: '请粘贴身份认证系统签发的令牌(JWT)。', token: '令牌', signin_dev: '开发环境演示账号(edugroup-dev up 生成):',
     signin_as: '以此身份登录', bad_token: '令牌格式无效,请检查是否完整复制。', api_docs: '接口文档',
     county: '县域概览', policy: '政策设置', group_home: '集团首页', postings: '交流轮岗', meetings: '理事会',
-    catalogue: '资源库', sanctions: '警告与劝退', school_home: '本校首页', evaluation: '年度评估',
+    catalogue: '资源库', sanctions: '警告与劝退', school_home: '本校首页', evaluation: '年度评估', charter: '章程与规划',
     groups: '教育集团', name: '名称', model: '组建模式', stage: '学段', size: '成员校 / 上限', plaque: '挂牌日期',
     status: '状态', overdue_obligations: '逾期义务', overdue_reports: '逾期季度报告', none: '无', members: '成员学校',
     role: '角色', joined: '加入日期', left: '退出日期', exit_reason: '退出原因', plaque_text: '挂牌名称',
@@ -65,7 +65,7 @@ const WORDS = {
     signin_intro: 'Paste a token (JWT) from your identity provider.', token: 'Token', signin_dev: 'Development demo accounts (from edugroup-dev up):',
     signin_as: 'Sign in as this role', bad_token: 'This is not a valid token; check that it was copied whole.', api_docs: 'API docs',
     county: 'County overview', policy: 'Policy', group_home: 'Group home', postings: 'Rotation', meetings: 'Council',
-    catalogue: 'Library', sanctions: 'Warnings', school_home: 'My school', evaluation: 'Evaluation',
+    catalogue: 'Library', sanctions: 'Warnings', school_home: 'My school', evaluation: 'Evaluation', charter: 'Charter and plan',
     groups: 'Education groups', name: 'Name', model: 'Model', stage: 'Stage', size: 'Members / cap', plaque: 'Plaque date',
     status: 'Status', overdue_obligations: 'Overdue obligations', overdue_reports: 'Overdue quarterly reports', none: 'None', members: 'Member schools',
     role: 'Role', joined: 'Joined', left: 'Left', exit_reason: 'Exit reason', plaque_text: 'Plaque',
@@ -134,7 +134,9 @@ const ENUMS = {
   backbone: { none: ['—', '—'], school: ['校级骨干', 'school'], county: ['县级骨干', 'county'], city: ['市级骨干', 'city'], province: ['省级骨干', 'province'] },
   staff_post: { school_leader: ['校级领导', 'school leader'], middle_manager: ['中层管理人员', 'middle manager'], subject_teacher: ['学科教师', 'subject teacher'] },
   meeting_kind: { council: ['理事会例会', 'council meeting'], work_planning: ['年度工作计划会', 'planning meeting'], annual_summary: ['年度总结会', 'summary meeting'], results_showcase: ['成果展示', 'results showcase'] },
-  category: { development_plan: ['发展规划', 'development plan'], goals: ['目标', 'goals'], work_plan: ['工作计划', 'work plan'], resource_allocation: ['资源配置', 'resource allocation'], teaching_activity: ['教学活动', 'teaching activity'], member_major_matter: ['成员校重大事项', "member school's major matter"] },
+  category: { development_plan: ['发展规划', 'development plan'], goals: ['目标', 'goals'], work_plan: ['工作计划', 'work plan'], resource_allocation: ['资源配置', 'resource allocation'], teaching_activity: ['教学活动', 'teaching activity'], member_major_matter: ['成员校重大事项', "member school's major matter"], charter: ['集团章程', 'charter'] },
+  charter_kind: { charter: ['集团章程', 'charter'], development_plan: ['集团发展规划', 'development plan'] },
+  charter_status: { draft: ['草案', 'draft'], in_force: ['现行', 'in force'], superseded: ['已废止', 'superseded'] },
   major_matter_kind: { principal_appointment_or_removal: ['校长任免', 'principal appointment or removal'], budget: ['年度预算/重大经费', 'budget or major expenditure'], campus_change: ['校区/校址调整', 'campus or site change'], enrolment_plan_change: ['招生计划调整', 'enrolment plan change'], partnership: ['加入其他办学共同体/项目', 'joining another programme or partnership'], major_construction: ['重大建设项目', 'major construction'], other: ['其他', 'other'] },
   motion_status: { open: ['表决中', 'open'], passed: ['通过', 'passed'], rejected: ['未通过', 'rejected'] },
   choice: { yes: ['赞成', 'yes'], no: ['反对', 'no'], abstain: ['弃权', 'abstain'], recused: ['回避', 'recused'] },
@@ -618,7 +620,7 @@ async function pageGroup(groupId) {
     <section class="card"><h2>${esc(t('council'))}</h2><div id="council"></div></section></div>
     <section class="card"><h2>${esc(t('major_matters'))} <small class="muted">G-09</small></h2><div id="major-matters"></div><div id="major-matter-form"></div></section>
     <section class="card"><h2>${esc(t('scale'))} <small class="muted">F-08 · V-07</small></h2><div id="scale"></div><div id="scale-forms"></div></section>
-    <section class="card"><h2>${esc(t('obligations'))} ${periodPicker('period', currentMonthPeriod())}</h2><div id="ledger"></div></section>
+    <section class="card"><h2>${esc(t('obligations'))} ${periodPicker('period', currentMonthPeriod())}</h2><div id="charter-in-force"></div><div id="ledger"></div></section>
     <div class="grid"><section class="card"><h2>${esc(t('rotation'))}</h2><div id="rotation"></div></section>
     <section class="card"><h2>${esc(t('notifications'))}</h2><div id="feed"></div></section></div>
     <div id="brand-refusals-card"></div>`;
@@ -676,6 +678,7 @@ async function pageGroup(groupId) {
       esc(en('seat_role', s.role)), esc(s.holder_name), esc(en('leader_post', s.post)), esc(s.school_name)]), 'council') +
       (c.missing.length ? `<p class="refusal">${esc(bi('缺少', 'missing'))}: ${c.missing.map(r => esc(en('seat_role', r))).join('、')}</p>` : '');
   });
+  fill(q('#charter-in-force'), () => charterInForceHtml(groupId)); // charter.js
   const loadLedger = () => fill(q('#ledger'), async () => ledgerTable(await api('GET', `/groups/${groupId}/obligations?period=${q('#period').value}`), names));
   q('#period').addEventListener('change', loadLedger);
   loadLedger();
@@ -854,7 +857,7 @@ async function pageSanctions(groupId) {
 async function pageSchool() {
   const claims = state.claims;
   main().innerHTML = `<h1 id="school-name">${esc(t('school_home'))}</h1><p id="school-group"></p><div id="todo-card"></div>
-    <div class="grid"><section class="card"><h2>${esc(t('my_obligations'))} ${periodPicker('period', currentSemesterPeriod())}</h2><div id="ledger">${esc(t('loading'))}</div></section>
+    <div class="grid"><section class="card"><h2>${esc(t('my_obligations'))} ${periodPicker('period', currentSemesterPeriod())}</h2><div id="charter-in-force"></div><div id="ledger">${esc(t('loading'))}</div></section>
     <section class="card"><h2>${esc(t('notifications'))}</h2><div id="feed"></div></section></div>
     <section class="card"><h2>${esc(t('my_postings'))} · ${esc(fmtYear(schoolYearOf(today())))}</h2><div id="postings"></div></section>
     <section class="card"><h2>${esc(t('to_attend'))}</h2><div id="meetings"></div></section>`;
@@ -871,11 +874,12 @@ async function pageSchool() {
     q('#school-group').textContent = t('no_group');
     return;
   }
-  q('#school-group').innerHTML = `${esc(t('group'))}: <b>${esc(group.name)}</b> · <a href="#/group/${group.id}/catalogue">${esc(t('catalogue'))}</a> · <a href="#/group/${group.id}/postings">${esc(t('postings'))}</a> · <a href="#/group/${group.id}/meetings">${esc(t('meetings'))}</a>`;
+  q('#school-group').innerHTML = `${esc(t('group'))}: <b>${esc(group.name)}</b> · <a href="#/group/${group.id}/catalogue">${esc(t('catalogue'))}</a> · <a href="#/group/${group.id}/postings">${esc(t('postings'))}</a> · <a href="#/group/${group.id}/meetings">${esc(t('meetings'))}</a> · <a href="#/group/${group.id}/charter">${esc(t('charter'))}</a>`;
   if (claims.role === 'member_admin') {
     q('#todo-card').innerHTML = `<section class="card"><h2>${esc(t('todo'))}</h2><div id="todo"></div></section>`;
     todoCard(q('#todo'), () => officeTodo(group.id, claims.school_id, false));
   }
+  fill(q('#charter-in-force'), () => charterInForceHtml(group.id)); // charter.js
   const loadLedger = () => fill(q('#ledger'), async () => ledgerTable(await api('GET', `/groups/${group.id}/obligations?period=${q('#period').value}&school_id=${claims.school_id}`), names));
   q('#period').addEventListener('change', loadLedger);
   loadLedger();
@@ -907,11 +911,11 @@ function navFor(claims, groupId) {
       links.push(['#/county', t('county')], ['#/evaluation', t('evaluation')]);
       break;
     case 'lead_admin':
-      if (g) links.push([g, t('group_home')], [`${g}/postings`, t('postings')], [`${g}/meetings`, t('meetings')], [`${g}/catalogue`, t('catalogue')], [`${g}/sanctions`, t('sanctions')]);
+      if (g) links.push([g, t('group_home')], [`${g}/postings`, t('postings')], [`${g}/meetings`, t('meetings')], [`${g}/charter`, t('charter')], [`${g}/catalogue`, t('catalogue')], [`${g}/sanctions`, t('sanctions')]);
       break;
     default:
       links.push(['#/school', t('school_home')]);
-      if (g) links.push([g, t('group_home')], [`${g}/catalogue`, t('catalogue')], ...(claims.role === 'teacher' ? [] : [[`${g}/postings`, t('postings')]]), [`${g}/meetings`, t('meetings')]);
+      if (g) links.push([g, t('group_home')], [`${g}/catalogue`, t('catalogue')], ...(claims.role === 'teacher' ? [] : [[`${g}/postings`, t('postings')]]), [`${g}/meetings`, t('meetings')], [`${g}/charter`, t('charter')]);
   }
   return links;
 }
@@ -975,6 +979,7 @@ async function route() {
   if ((m = hash.match(/^#\/group\/([0-9a-f-]+)$/))) return pageGroup(m[1]);
   if ((m = hash.match(/^#\/group\/([0-9a-f-]+)\/postings$/))) return pagePostings(m[1]);
   if ((m = hash.match(/^#\/group\/([0-9a-f-]+)\/meetings$/))) return pageMeetings(m[1]);
+  if ((m = hash.match(/^#\/group\/([0-9a-f-]+)\/charter$/))) return pageCharter(m[1]); // charter.js
   if ((m = hash.match(/^#\/group\/([0-9a-f-]+)\/catalogue$/))) return pageCatalogue(m[1]); // library.js
   if ((m = hash.match(/^#\/resource\/([0-9a-f-]+)$/))) return pageResource(m[1]); // library.js
   if ((m = hash.match(/^#\/group\/([0-9a-f-]+)\/sanctions$/))) return pageSanctions(m[1]);

@@ -9,7 +9,7 @@
 async function pageMeetings(groupId) {
   const year = schoolYearOf(today());
   const lead = state.claims.role === 'lead_admin';
-  main().innerHTML = `<h1>${esc(t('meetings'))} <small class="muted" id="group-title"></small></h1>
+  main().innerHTML = `<h1>${esc(t('meetings'))} <small class="muted" id="group-title"></small></h1><div id="charter-in-force"></div>
     <section class="card"><h2>${esc(t('cadence'))}</h2><div class="actions"><label>${esc(bi('年份', 'Year'))}<select id="cadence-year">${
       [0, 1, 2, 3, 4, 5].map(n => new Date().getFullYear() - n).map(y => `<option value="${y}">${y}</option>`).join('')}</select></label></div><div id="cadence"></div></section>
     <section class="card"><h2>${esc(t('meeting_list'))}</h2>
@@ -26,6 +26,8 @@ async function pageMeetings(groupId) {
     <section class="card"><h2>${esc(t('reports'))}</h2><div id="reports"></div></section>`;
   api('GET', `/groups/${groupId}`).then(g => { q('#group-title').textContent = g.name; }).catch(() => {});
   groupTrail(groupId, [`#/group/${groupId}/meetings`, t('meetings')]);
+  // the charter and plan in force, which the council adopted (G-14, G-07): charter.js
+  fill(q('#charter-in-force'), () => charterInForceHtml(groupId));
   // the group's meetings as RFC 5545, for the clerk's calendar program
   q('#meetings-ics').addEventListener('click', e => openDocument(e.currentTarget, `/groups/${groupId}/meetings.ics`, 'meetings.ics'));
   // past years too: a group loaded with its past meetings shows its earlier cadence

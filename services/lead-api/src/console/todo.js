@@ -35,19 +35,25 @@ async function bureauTodo(region) {
 }
 
 // A school's office: postings that wait for its confirmation, the obligations overdue this
-// month, and (for the lead office) the quarterly reports due.
+// month, for the lead office the quarterly reports due, and for a member school's office the
+// charter and plan in force it has not acknowledged (M2).
 async function officeTodo(groupId, schoolId, lead) {
   const year = schoolYearOf(today());
-  const [toConfirm, overdue, reports] = await Promise.all([
+  const [toConfirm, overdue, reports, unacknowledged] = await Promise.all([
     counted(async () => (await api('GET', `/groups/${groupId}/postings?school_year=${year}&limit=200${lead ? '' : `&school_id=${schoolId}`}`))
       .items.filter(p => p.status === 'proposed' && (lead || p.to_school_id === schoolId)).length),
     counted(async () => (await api('GET', `/groups/${groupId}/obligations?period=${currentMonthPeriod()}${lead ? '' : `&school_id=${schoolId}`}`)).summary.overdue),
     lead ? counted(async () => (await api('GET', `/groups/${groupId}/reports`)).filter(r => ['due', 'overdue'].includes(r.state)).length) : 0,
+    lead ? 0 : counted(async () => {
+      const c = await api('GET', `/groups/${groupId}/charter`);
+      return ['charter', 'development_plan'].filter(k => c[k]?.acknowledgements.some(a => a.school_id === schoolId && !a.implied && !a.acknowledged_at)).length;
+    }),
   ]);
   return [
     todoEntry(toConfirm, lead ? '条交流安排待接收学校确认' : '条交流安排待本校确认', lead ? 'postings waiting for the receiving school' : 'postings waiting for this school’s confirmation', `#/group/${groupId}/postings`),
     todoEntry(overdue, '项本月义务已逾期', 'obligations overdue this month', lead ? `#/group/${groupId}` : '#/school'),
     todoEntry(reports, '份季度报告待提交(G-08)', 'quarterly reports to submit (G-08)', `#/group/${groupId}/meetings`),
+    todoEntry(unacknowledged, '份现行集团章程或发展规划待本校确认遵守(M2)', 'charter or plan in force for this school to acknowledge (M2)', `#/group/${groupId}/charter`),
   ];
 }
 

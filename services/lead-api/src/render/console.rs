@@ -12,6 +12,7 @@ const SCRIPTS: &[&str] = &[
     "postings.js",
     "teacher.js",
     "council.js",
+    "charter.js",
     "evaluation.js",
     "consent.js",
     "library.js",
