@@ -10,6 +10,7 @@ use edu_domain::{GroupId, Problem, SchoolId, SchoolYear, Semester, text};
 
 use super::refusals::Refusal;
 use crate::meetings::rules::minutes_text;
+use crate::motions::rules::{Uncited, cited_of_group};
 use crate::seats::rules::GroupSchool;
 
 /// A title's longest, in characters.
@@ -218,15 +219,12 @@ pub fn check_citation(
     cited: Option<DecisionId>,
     found: Option<CitedDecision>,
 ) -> Result<CitedDecision, Missing> {
-    let Some(id) = cited else {
-        return Err(Missing::Citation);
-    };
-    let Some(d) = found.filter(|d| d.id == id) else {
-        return Err(Missing::Decision(id));
-    };
-    if d.group != group {
-        return Err(Missing::SameGroup(id));
-    }
+    let d = cited_of_group(group, cited, found, |d| (d.id, d.group)).map_err(|u| match u {
+        Uncited::Citation => Missing::Citation,
+        Uncited::Decision(id) => Missing::Decision(id),
+        Uncited::SameGroup(id) => Missing::SameGroup(id),
+    })?;
+    let id = d.id;
     if d.category != kind.decision_category() {
         return Err(Missing::SameCategory(id, d.category));
     }

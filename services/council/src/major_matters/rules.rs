@@ -6,6 +6,7 @@ use edu_contracts::council::{DecisionCategory, DecisionId, MajorMatterKind, NewM
 use edu_domain::{GroupId, Problem, SchoolId, text};
 
 use crate::error::CouncilError;
+use crate::motions::rules::{Uncited, cited_of_group};
 use crate::seats::rules::GroupSchool;
 
 /// The free texts of a request, trimmed and bounded.
@@ -93,15 +94,12 @@ pub fn check_citation(
     cited: Option<DecisionId>,
     found: Option<CitedDecision>,
 ) -> Result<CitedDecision, Missing> {
-    let Some(id) = cited else {
-        return Err(Missing::Citation);
-    };
-    let Some(d) = found.filter(|d| d.id == id) else {
-        return Err(Missing::Decision(id));
-    };
-    if d.group != group {
-        return Err(Missing::SameGroup(id));
-    }
+    let d = cited_of_group(group, cited, found, |d| (d.id, d.group)).map_err(|u| match u {
+        Uncited::Citation => Missing::Citation,
+        Uncited::Decision(id) => Missing::Decision(id),
+        Uncited::SameGroup(id) => Missing::SameGroup(id),
+    })?;
+    let id = d.id;
     if d.category != DecisionCategory::MemberMajorMatter {
         return Err(Missing::SameCategory(id, d.category));
     }

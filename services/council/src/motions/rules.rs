@@ -4,8 +4,10 @@
 
 use std::collections::BTreeSet;
 
-use edu_contracts::council::{DecisionCategory, MotionStatus, NewMotion, Tally, Vote, VoteChoice};
-use edu_domain::{Problem, SchoolId, text};
+use edu_contracts::council::{
+    DecisionCategory, DecisionId, MotionStatus, NewMotion, Tally, Vote, VoteChoice,
+};
+use edu_domain::{GroupId, Problem, SchoolId, text};
 
 use crate::error::CouncilError;
 use crate::seats::rules::GroupSchool;
@@ -92,6 +94,39 @@ pub fn check_ballot(votes: &[Vote]) -> Result<Vec<Vote>, Problem> {
         });
     }
     Ok(checked)
+}
+
+/// What the first checks of a write citing a council decision (G-09 matters, G-14/G-07
+/// adoptions) find missing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Uncited {
+    /// No decision is cited.
+    Citation,
+    /// The council has no such decision: only a passed motion becomes one.
+    Decision(DecisionId),
+    /// The decision is another group's council's.
+    SameGroup(DecisionId),
+}
+
+/// The decision a write cites, if it is one of `group`'s council: `found` is the decision
+/// `cited` names, if the council has it, and `of` reads its id and group. An id the write
+/// names is checked, not another decision that happens to be found.
+pub fn cited_of_group<D>(
+    group: GroupId,
+    cited: Option<DecisionId>,
+    found: Option<D>,
+    of: impl Fn(&D) -> (DecisionId, GroupId),
+) -> Result<D, Uncited> {
+    let Some(id) = cited else {
+        return Err(Uncited::Citation);
+    };
+    let Some(d) = found.filter(|d| of(d).0 == id) else {
+        return Err(Uncited::Decision(id));
+    };
+    if of(&d).1 != group {
+        return Err(Uncited::SameGroup(id));
+    }
+    Ok(d)
 }
 
 /// Counts the votes cast among `present` seats.
