@@ -78,6 +78,18 @@ impl Env {
         v["id"].as_str().unwrap().to_owned()
     }
 
+    /// `token` records the adoption of the version by `decision` (none: cites nothing).
+    async fn adopt(
+        &self,
+        token: &str,
+        version: &str,
+        decision: Option<&str>,
+    ) -> (StatusCode, Value) {
+        let path = format!("/charter-versions/{version}/adoption");
+        self.post(token, &path, json!({ "decision_id": decision }))
+            .await
+    }
+
     /// The council's decision of `category`, today.
     async fn decided(&self, f: &Fixture, category: &str) -> String {
         self.council_decision(&f.id, &f.lead, &today(), category, "审议通过")
@@ -144,8 +156,7 @@ async fn g14_the_lead_office_drafts_edits_and_records_the_councils_adoption() {
     assert_eq!(edited["title"], "一中教育集团章程(修订稿)");
 
     // G-14: adopted only by this group's council decision of category charter
-    let adoption = format!("{version_path}/adoption");
-    let (status, body) = env.post(&office, &adoption, json!({})).await;
+    let (status, body) = env.adopt(&office, id, None).await;
     assert_refusal(
         status,
         &body,
@@ -156,9 +167,7 @@ async fn g14_the_lead_office_drafts_edits_and_records_the_councils_adoption() {
     assert_eq!(body["error"]["details"]["missing"], "decision_cited");
     assert_eq!(body["error"]["details"]["needed"]["category"], "charter");
     let work_plan = env.decided(&f, "work_plan").await;
-    let (status, body) = env
-        .post(&office, &adoption, json!({ "decision_id": work_plan }))
-        .await;
+    let (status, body) = env.adopt(&office, id, Some(&work_plan)).await;
     assert_refusal(
         status,
         &body,
@@ -167,22 +176,16 @@ async fn g14_the_lead_office_drafts_edits_and_records_the_councils_adoption() {
     );
     assert_eq!(body["error"]["details"]["missing"], "same_category");
     let decision = env.decided(&f, "charter").await;
-    let (status, body) = env
-        .post(&our_office, &adoption, json!({ "decision_id": decision }))
-        .await;
+    let (status, body) = env.adopt(&our_office, id, Some(&decision)).await;
     assert_refusal(status, &body, StatusCode::FORBIDDEN, "forbidden");
-    let (status, adopted) = env
-        .post(&office, &adoption, json!({ "decision_id": decision }))
-        .await;
+    let (status, adopted) = env.adopt(&office, id, Some(&decision)).await;
     assert_eq!(status, StatusCode::OK, "{adopted}");
     assert_eq!(adopted["status"], "in_force");
     assert_eq!(adopted["adoption"]["decision_id"], decision.as_str());
     assert_eq!(adopted["adoption"]["decision_title"], "审议通过");
 
     // adopted: never adopted again, never edited
-    let (status, body) = env
-        .post(&office, &adoption, json!({ "decision_id": decision }))
-        .await;
+    let (status, body) = env.adopt(&office, id, Some(&decision)).await;
     assert_refusal(
         status,
         &body,
@@ -195,15 +198,8 @@ async fn g14_the_lead_office_drafts_edits_and_records_the_councils_adoption() {
 
     // the development plan with its milestones, adopted by a development_plan decision (G-07)
     let plan_id = env.drafted(&f, plan(&f)).await;
-    let plan_adoption = format!("/charter-versions/{plan_id}/adoption");
     let another_charter = env.decided(&f, "charter").await;
-    let (status, body) = env
-        .post(
-            &office,
-            &plan_adoption,
-            json!({ "decision_id": another_charter }),
-        )
-        .await;
+    let (status, body) = env.adopt(&office, &plan_id, Some(&another_charter)).await;
     assert_refusal(
         status,
         &body,
@@ -212,24 +208,12 @@ async fn g14_the_lead_office_drafts_edits_and_records_the_councils_adoption() {
     );
     assert_eq!(body["error"]["rule"], "G-07");
     let plan_decision = env.decided(&f, "development_plan").await;
-    let (status, body) = env
-        .post(
-            &office,
-            &plan_adoption,
-            json!({ "decision_id": plan_decision }),
-        )
-        .await;
+    let (status, body) = env.adopt(&office, &plan_id, Some(&plan_decision)).await;
     assert_eq!(status, StatusCode::OK, "{body}");
 
     // version 2 of the charter supersedes version 1
     let v2 = env.drafted(&f, charter()).await;
-    let (status, body) = env
-        .post(
-            &office,
-            &format!("/charter-versions/{v2}/adoption"),
-            json!({ "decision_id": another_charter }),
-        )
-        .await;
+    let (status, body) = env.adopt(&office, &v2, Some(&another_charter)).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let (status, now) = env.get(&office, &format!("/groups/{}/charter", f.id)).await;
     assert_eq!(status, StatusCode::OK, "{now}");
@@ -281,13 +265,7 @@ async fn m2_member_schools_acknowledge_the_version_in_force_and_readers_see_who_
     );
     assert_eq!(body["error"]["rule"], "M2");
     let decision = env.decided(&f, "charter").await;
-    let (status, body) = env
-        .post(
-            &office,
-            &format!("/charter-versions/{id}/adoption"),
-            json!({ "decision_id": decision }),
-        )
-        .await;
+    let (status, body) = env.adopt(&office, &id, Some(&decision)).await;
     assert_eq!(status, StatusCode::OK, "{body}");
 
     // who acknowledges: a member school's office for itself; not the lead office (its
