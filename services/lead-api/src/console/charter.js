@@ -67,8 +67,8 @@ async function pageCharter(groupId) {
   }));
   if (!leadOffice) return;
   for (const kind of CHARTER_KINDS) {
-    const el = document.querySelector(`.draft[data-kind="${kind}"]`);
-    draftEditor(el, groupId, kind, drafts[kind], c[kind]?.version, schoolsNow, c.history);
+    // q: a detached stand-in once the reader has left the page meanwhile
+    draftEditor(q(`.draft[data-kind="${kind}"]`), groupId, kind, drafts[kind], c[kind]?.version, schoolsNow, c.history);
   }
 }
 
@@ -114,7 +114,10 @@ function historyHtml(history) {
 async function draftEditor(el, groupId, kind, draft, inForce, schoolsNow, history) {
   const base = draft ?? inForce;
   const milestones = base?.milestones ?? [];
-  el.innerHTML = `<form class="charter-form" id="charter-form-${kind}">
+  // with no draft, the next version is the one after the version in force (one draft at a time)
+  const next = draft ? '' : `<h3>${esc(inForce ? bi(`起草第 ${inForce.version + 1} 版(以现行版本为底稿)`, `Draft version ${inForce.version + 1} (from the version in force)`)
+    : bi('起草第 1 版', 'Draft version 1'))}</h3>`;
+  el.innerHTML = `${next}<form class="charter-form" id="charter-form-${kind}">
     <label>${esc(bi('标题', 'Title'))}<input name="title" size="50" maxlength="200" required value="${esc(base?.title ?? '')}"></label>
     <label>${esc(bi('正文', 'Text'))}<textarea name="body" rows="12" required>${esc(base?.body ?? '')}</textarea></label>
     ${kind === 'development_plan' ? `<h4>${esc(bi('时间表和线路图', 'Timetable and roadmap'))}</h4>
@@ -150,23 +153,24 @@ async function draftEditor(el, groupId, kind, draft, inForce, schoolsNow, histor
     const body = { title: form.elements.title.value, body: form.elements.body.value, milestones: rows().map(readMilestone) };
     const save = draft ? () => api('PUT', `/charter-versions/${draft.id}`, body)
       : () => api('POST', `/groups/${groupId}/charter/versions`, { kind, ...body }, { headers: { 'Idempotency-Key': idempotencyKey() } });
-    if (await act(q(`#charter-save-${kind}`), save, t('saved'))) setTimeout(() => pageCharter(groupId), 500);
+    if (await act(form.querySelector('button[type="submit"]'), save, t('saved'))) setTimeout(() => pageCharter(groupId), 500);
   });
   if (!draft) return;
   // the council's passed decisions of the kind's category not yet used for another version
   const used = new Set(history.filter(v => v.adoption).map(v => v.adoption.decision_id));
   const decisions = await api('GET', `/groups/${groupId}/decisions?category=${kind}&limit=200`).then(p => p.items).catch(() => []);
-  const select = q(`#adopt-decision-${kind}`);
+  const adopt = el.querySelector(`#adopt-form-${kind}`);
+  const select = adopt.elements.decision_id;
   select.insertAdjacentHTML('beforeend', decisions.filter(d => !used.has(d.id)).reverse().map(d =>
     `<option value="${esc(d.id)}">${esc(d.title)} (${esc(fmtDate(d.decided_on))})</option>`).join(''));
   if (!decisions.length) {
-    placeAfter(select.closest('form'), `<p class="muted">${esc(bi(`理事会尚无类别为「${en('category', kind)}」的已通过决议:请在理事会会议上提出并表决该议案。`,
+    placeAfter(adopt, `<p class="muted">${esc(bi(`理事会尚无类别为「${en('category', kind)}」的已通过决议:请在理事会会议上提出并表决该议案。`,
       `The council has passed no decision of category "${en('category', kind)}" yet: put the motion to a council meeting.`))} <a href="#/group/${groupId}/meetings">${esc(t('meetings'))}</a></p>`);
   }
-  q(`#adopt-form-${kind}`).addEventListener('submit', async e => {
+  adopt.addEventListener('submit', async e => {
     e.preventDefault();
     const body = { decision_id: select.value || null };
-    if (await act(q(`#adopt-${kind}`), () => api('POST', `/charter-versions/${draft.id}/adoption`, body, { headers: { 'Idempotency-Key': idempotencyKey() } }), bi('已通过', 'Adopted'))) {
+    if (await act(adopt.querySelector('button'), () => api('POST', `/charter-versions/${draft.id}/adoption`, body, { headers: { 'Idempotency-Key': idempotencyKey() } }), bi('已通过', 'Adopted'))) {
       setTimeout(() => pageCharter(groupId), 500);
     }
   });
