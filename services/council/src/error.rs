@@ -9,6 +9,7 @@ use edu_domain::{ErrorCode, GroupId, Problem, SchoolId};
 use serde_json::json;
 
 use crate::major_matters::rules::Missing;
+use crate::motions::rules::Uncited;
 
 #[derive(Debug, thiserror::Error)]
 pub enum CouncilError {
@@ -330,19 +331,19 @@ fn decision_required(
         "decided_on_or_before": effective_on,
     });
     let (what, en, zh, found) = match missing {
-        Missing::Citation => (
+        Missing::Cited(Uncited::Citation) => (
             "decision_cited",
             "a member school's major matter is decided collectively by the council: cite the council's decision about it (a passed motion of category member_major_matter about this school)".to_owned(),
             "成员学校重大事项由集团理事会集体决策:须注明理事会就此作出的决定(关于该校、类别为「成员学校重大事项」、已表决通过的议案)".to_owned(),
             json!({}),
         ),
-        Missing::Decision(id) => (
+        Missing::Cited(Uncited::Decision(id)) => (
             "decision",
             "the cited decision is not a decision of the council (a motion becomes one when it passes); cite the council's decision about this school".to_owned(),
             "所注明的决定不是理事会的决定(议案表决通过后方成为决定),须注明理事会关于该校的决定".to_owned(),
             json!({ "decision_id": id }),
         ),
-        Missing::SameGroup(id) => (
+        Missing::Cited(Uncited::SameGroup(id)) => (
             "same_group",
             "the cited council decision is another group's; cite this group's council decision about the school".to_owned(),
             "所注明的决定属于其他集团的理事会,须注明本集团理事会关于该校的决定".to_owned(),

@@ -7,6 +7,7 @@ use edu_domain::{ErrorCode, GroupId, Problem, SchoolId};
 use serde_json::json;
 
 use super::rules::Missing;
+use crate::motions::rules::Uncited;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Refusal {
@@ -161,7 +162,7 @@ fn decision_required(
         "decided_on_or_after": changed_on,
     });
     let (what, en, zh, found) = match missing {
-        Missing::Citation => (
+        Missing::Cited(Uncited::Citation) => (
             "decision_cited",
             format!(
                 "the group's {} is adopted by the council: cite its decision (a passed motion of category {})",
@@ -175,13 +176,13 @@ fn decision_required(
             ),
             json!({}),
         ),
-        Missing::Decision(id) => (
+        Missing::Cited(Uncited::Decision(id)) => (
             "decision",
             "the cited decision is not a decision of the council (a motion becomes one when it passes)".to_owned(),
             "所注明的决议不是理事会的决议(议案表决通过后方成为决议)".to_owned(),
             json!({ "decision_id": id }),
         ),
-        Missing::SameGroup(id) => (
+        Missing::Cited(Uncited::SameGroup(id)) => (
             "same_group",
             "the cited council decision is another group's; cite this group's council decision".to_owned(),
             "所注明的决议属于其他集团的理事会,须注明本集团理事会的决议".to_owned(),

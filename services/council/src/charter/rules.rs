@@ -184,12 +184,8 @@ pub struct CitedDecision {
 /// What an adoption's citation lacks (G-14, G-07), the first of the checks in order.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Missing {
-    /// No decision is cited.
-    Citation,
-    /// The council has no such decision: only a passed motion becomes one.
-    Decision(DecisionId),
-    /// The decision is another group's council's.
-    SameGroup(DecisionId),
+    /// None is cited, the council has no such decision, or it is another group's.
+    Cited(Uncited),
     /// The decision is of another category than the kind's.
     SameCategory(DecisionId, DecisionCategory),
     /// The decision adopted another version already: one decision adopts one text.
@@ -219,11 +215,7 @@ pub fn check_citation(
     cited: Option<DecisionId>,
     found: Option<CitedDecision>,
 ) -> Result<CitedDecision, Missing> {
-    let d = cited_of_group(group, cited, found, |d| (d.id, d.group)).map_err(|u| match u {
-        Uncited::Citation => Missing::Citation,
-        Uncited::Decision(id) => Missing::Decision(id),
-        Uncited::SameGroup(id) => Missing::SameGroup(id),
-    })?;
+    let d = cited_of_group(group, cited, found, |d| (d.id, d.group)).map_err(Missing::Cited)?;
     let id = d.id;
     if d.category != kind.decision_category() {
         return Err(Missing::SameCategory(id, d.category));
@@ -461,11 +453,11 @@ mod tests {
         let day = d(2026, 3, 1);
         assert_eq!(
             check_citation(GROUP, CharterKind::Charter, day, None, None),
-            Err(Missing::Citation)
+            Err(Missing::Cited(Uncited::Citation))
         );
         assert_eq!(
             check_citation(GROUP, CharterKind::Charter, day, Some(ok.id), None),
-            Err(Missing::Decision(ok.id))
+            Err(Missing::Cited(Uncited::Decision(ok.id)))
         );
         let other_group = CitedDecision {
             group: GroupId(Uuid::from_u128(2)),
@@ -473,7 +465,7 @@ mod tests {
         };
         assert_eq!(
             check(&other_group, CharterKind::Charter, day),
-            Err(Missing::SameGroup(ok.id))
+            Err(Missing::Cited(Uncited::SameGroup(ok.id)))
         );
         // a charter decision does not adopt the plan, nor a plan decision the charter
         assert_eq!(

@@ -66,12 +66,8 @@ pub struct CitedDecision {
 /// What a major matter's citation lacks (G-09), the first of the checks in order.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Missing {
-    /// No decision is cited.
-    Citation,
-    /// The council has no such decision: only a passed motion becomes one.
-    Decision(DecisionId),
-    /// The decision is another group's council's.
-    SameGroup(DecisionId),
+    /// None is cited, the council has no such decision, or it is another group's.
+    Cited(Uncited),
     /// The decision is of another category than `member_major_matter`.
     SameCategory(DecisionId, DecisionCategory),
     /// The decision is about another school.
@@ -94,11 +90,7 @@ pub fn check_citation(
     cited: Option<DecisionId>,
     found: Option<CitedDecision>,
 ) -> Result<CitedDecision, Missing> {
-    let d = cited_of_group(group, cited, found, |d| (d.id, d.group)).map_err(|u| match u {
-        Uncited::Citation => Missing::Citation,
-        Uncited::Decision(id) => Missing::Decision(id),
-        Uncited::SameGroup(id) => Missing::SameGroup(id),
-    })?;
+    let d = cited_of_group(group, cited, found, |d| (d.id, d.group)).map_err(Missing::Cited)?;
     let id = d.id;
     if d.category != DecisionCategory::MemberMajorMatter {
         return Err(Missing::SameCategory(id, d.category));
@@ -171,11 +163,11 @@ mod tests {
         let ok = decision();
         assert_eq!(
             check_citation(GROUP, MEMBER, d(2026, 4, 1), None, None),
-            Err(Missing::Citation)
+            Err(Missing::Cited(Uncited::Citation))
         );
         assert_eq!(
             check_citation(GROUP, MEMBER, d(2026, 4, 1), Some(ok.id), None),
-            Err(Missing::Decision(ok.id))
+            Err(Missing::Cited(Uncited::Decision(ok.id)))
         );
         // an id the request names is checked, not another decision that happens to be found
         let elsewhere = DecisionId(Uuid::from_u128(101));
@@ -187,7 +179,7 @@ mod tests {
                 Some(elsewhere),
                 Some(ok.clone())
             ),
-            Err(Missing::Decision(elsewhere))
+            Err(Missing::Cited(Uncited::Decision(elsewhere)))
         );
         let other_group = CitedDecision {
             group: GroupId(Uuid::from_u128(2)),
@@ -195,7 +187,7 @@ mod tests {
         };
         assert_eq!(
             check(&other_group, d(2026, 4, 1)),
-            Err(Missing::SameGroup(ok.id))
+            Err(Missing::Cited(Uncited::SameGroup(ok.id)))
         );
         let other_category = CitedDecision {
             category: DecisionCategory::WorkPlan,
