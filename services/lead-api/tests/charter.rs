@@ -27,16 +27,7 @@ struct Fixture {
 }
 
 async fn fixture(env: &Env) -> Fixture {
-    let bureau = env.bureau();
-    let lead = env.school("一中", "junior", REGION).await;
-    let id = env.group("一中教育集团", "alliance", &lead).await;
-    let mut members = Vec::new();
-    for name in ["二中", "三中"] {
-        let school = env.school(name, "junior", REGION).await;
-        let (status, body) = env.admit(&bureau, &id, &school).await;
-        assert_eq!(status, StatusCode::CREATED, "{body}");
-        members.push(school);
-    }
+    let (id, lead, members) = env.alliance_of("一中", &["二中", "三中"]).await;
     env.council_meeting(&id, &lead, 2, &today(), None).await;
     let other_lead = env.school("五中", "junior", REGION).await;
     env.group("五中教育集团", "alliance", &other_lead).await;

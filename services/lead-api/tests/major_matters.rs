@@ -39,15 +39,7 @@ fn assert_g09(status: StatusCode, body: &Value, missing: &str) {
 async fn g09_member_major_matters_need_the_councils_decision_and_reach_the_quarters_report() {
     let env = env().await;
     let bureau = env.bureau();
-    let lead = env.school("一中", "junior", REGION).await;
-    let id = env.group("一中教育集团", "alliance", &lead).await;
-    let mut members = Vec::new();
-    for name in ["二中", "三中"] {
-        let school = env.school(name, "junior", REGION).await;
-        let (status, body) = env.admit(&bureau, &id, &school).await;
-        assert_eq!(status, StatusCode::CREATED, "{body}");
-        members.push(school);
-    }
+    let (id, lead, members) = env.alliance_of("一中", &["二中", "三中"]).await;
     let (ours, theirs) = (members[0].as_str(), members[1].as_str());
     // the council decides 二中's major matter (G-09) on 2026-03-12, and nothing about 三中
     let decision = env

@@ -172,6 +172,23 @@ impl Env {
         group["id"].as_str().unwrap().to_owned()
     }
 
+    /// A junior-school alliance group of this county led by `lead`, named `<lead>教育集团`, with
+    /// `members` admitted by the bureau in that order: its id, the lead's and the members'.
+    pub async fn alliance_of(&self, lead: &str, members: &[&str]) -> (String, String, Vec<String>) {
+        let lead_id = self.school(lead, "junior", REGION).await;
+        let id = self
+            .group(&format!("{lead}教育集团"), "alliance", &lead_id)
+            .await;
+        let mut ids = Vec::new();
+        for name in members {
+            let school = self.school(name, "junior", REGION).await;
+            let (status, body) = self.admit(&self.bureau(), &id, &school).await;
+            assert_eq!(status, StatusCode::CREATED, "{body}");
+            ids.push(school);
+        }
+        (id, lead_id, ids)
+    }
+
     pub async fn admit(&self, token: &str, group: &str, school: &str) -> (StatusCode, Value) {
         self.post(
             token,
