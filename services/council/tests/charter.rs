@@ -127,6 +127,14 @@ impl Env {
     }
 }
 
+/// The stream's events once `n` of type `kind` are there, and a moment later: one more
+/// raised by mistake would show by then.
+async fn events_after(env: &Env, kind: &str, n: usize) -> Vec<edu_contracts::EventEnvelope> {
+    events_until(&env.bus, |e| count(e, kind) >= n).await;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    env.bus.events().await.unwrap()
+}
+
 /// A G-14/G-07 refusal: `council_decision_required`, the rule, and what is missing.
 fn decision_refused(r: Result<CharterVersion, Problem>, rule: &str, missing: &str) -> Problem {
     let p = refused(r, ErrorCode::CouncilDecisionRequired);
@@ -322,12 +330,8 @@ async fn g14_g07_adoption_is_refused_without_the_right_decision_of_this_group() 
     let now = env.charter_of(&g).await;
     assert_eq!(now.charter, None);
     assert_eq!(now.development_plan.map(|p| p.version.id), Some(pv.id));
-    events_until(&env.bus, |e| count(e, "charter.adopted") >= 1).await;
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-    assert_eq!(
-        count(&env.bus.events().await.unwrap(), "charter.adopted"),
-        1
-    );
+    let events = events_after(&env, "charter.adopted", 1).await;
+    assert_eq!(count(&events, "charter.adopted"), 1);
 
     // a dissolved group's council takes no more: no draft, no edit, no adoption
     env.dissolve(g.id).await;
@@ -506,10 +510,7 @@ async fn m2_each_member_school_acknowledges_the_version_in_force() {
     env.acknowledge(v2.id, b).await.unwrap();
 
     // one charter.acknowledged per school and version
-    events_until(&env.bus, |e| count(e, "charter.acknowledged") >= 2).await;
-    // give a third event the time to show, then count
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-    let events = env.bus.events().await.unwrap();
+    let events = events_after(&env, "charter.acknowledged", 2).await;
     let acks: Vec<_> = events
         .iter()
         .filter(|e| e.event_type == "charter.acknowledged")
@@ -593,9 +594,7 @@ async fn g14_retries_and_races_write_once() {
     assert_eq!(ok.unwrap().status, CharterStatus::InForce);
     refused(refusal, ErrorCode::CharterAlreadyAdopted);
 
-    events_until(&env.bus, |e| count(e, "charter.adopted") >= 2).await;
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-    let events = env.bus.events().await.unwrap();
+    let events = events_after(&env, "charter.adopted", 2).await;
     assert_eq!(count(&events, "charter.drafted"), 2);
     assert_eq!(count(&events, "charter.adopted"), 2);
 }
