@@ -22,7 +22,7 @@ static INDEX: LazyLock<String> = LazyLock::new(render::console_page);
 const SCRIPT: &str = include_str!("console/app.js");
 /// Pages in files of their own (app.js is long enough): the bureau's page for loading a
 /// group's past, the posting planner, the council's meetings, the bureau's evaluation pages
-/// (the year's data, rounds, scorecards), consent across counties, the group's library (its
+/// (the year's data, rounds, scorecards), consent across counties, the group's office and leaders, the county's coverage and weak schools, the group's library (its
 /// list and a resource's page), what every list and lower page carries (a total, a filter,
 /// a CSV export of the rows shown, breadcrumbs), and the form helpers they share. Each is served at
 /// `/console/<name>`.
@@ -39,6 +39,8 @@ const PAGE_SCRIPTS: &[(&str, &str)] = &[
     ("todo.js", include_str!("console/todo.js")),
     ("lists.js", include_str!("console/lists.js")),
     ("rules.js", include_str!("console/rules.js")),
+    ("office.js", include_str!("console/office.js")),
+    ("coverage.js", include_str!("console/coverage.js")),
 ];
 const STYLE: &str = include_str!("console/app.css");
 

@@ -279,6 +279,18 @@ pub fn can_read_region(caller: &Caller, region: &RegionCode) -> Result<(), Probl
     }
 }
 
+/// F-16/F-17: a county's coverage and its weak-school rounds, with each school's plan: its
+/// bureau and auditors.
+pub fn can_read_county_view(caller: &Caller, region: &RegionCode) -> Result<(), Problem> {
+    match caller.0.role {
+        Role::Bureau | Role::Auditor if caller.0.region == *region => Ok(()),
+        _ => Err(forbidden(
+            "only the county's bureau and auditors read its coverage and weak-school designations",
+            "仅本县教育局及审计人员可查看本县集团化覆盖率和薄弱学校认定",
+        )),
+    }
+}
+
 /// A county's audit trail (its signed export): its bureau and auditors, who answer for its
 /// records; nobody of a school reads the county's whole trail.
 pub fn can_read_audit_trail(caller: &Caller, region: &RegionCode) -> Result<(), Problem> {
@@ -358,6 +370,51 @@ pub fn can_sanction(caller: &Caller, group: &Group) -> Result<(), Problem> {
         "only the group's lead school office warns members and proposes persuade-outs",
         "警告和劝退由龙头学校集团办公室提出",
     ))
+}
+
+/// G-10/G-13: the group's office and the lead school's vice-principals are appointed by the
+/// lead school; its office keeps the record.
+pub fn can_run_office(caller: &Caller, group: &Group) -> Result<(), Problem> {
+    if lead_office_of(caller, group) {
+        return Ok(());
+    }
+    Err(forbidden(
+        "only the group's lead school office appoints to the group's office and records its vice-principals",
+        "集团管理办公室及龙头学校副校长的任职由龙头学校集团办公室登记",
+    ))
+}
+
+/// G-12: the lead school recommends (its office); the group's bureau decides.
+pub fn can_recommend_leader(caller: &Caller, group: &Group) -> Result<(), Problem> {
+    if lead_office_of(caller, group) {
+        return Ok(());
+    }
+    Err(forbidden(
+        "only the group's lead school office recommends appointing or removing a member school's leaders",
+        "成员学校领导任免建议由龙头学校集团办公室提出",
+    ))
+}
+
+/// G-12: the bureau of the group's county decides on a recommendation.
+pub fn can_decide_leader(caller: &Caller, group: &Group) -> Result<(), Problem> {
+    bureau_of(caller, &group.region).map_err(|_| {
+        forbidden(
+            "only the group's bureau decides on a leader recommendation",
+            "任免建议由该集团所属教育局决定",
+        )
+    })
+}
+
+/// G-12: which leader recommendations a caller reads: personnel matters, so the lead
+/// office, the county's bureau and auditors all of them, a member school's office those
+/// about its own school, nobody else.
+pub fn leader_recommendations_for(caller: &Caller, group: &Group) -> Option<Option<SchoolId>> {
+    match caller.0.role {
+        Role::Bureau | Role::Auditor if caller.0.region == group.region => Some(None),
+        _ if lead_office_of(caller, group) => Some(None),
+        Role::MemberAdmin => caller.0.school_id.map(Some),
+        _ => None,
+    }
 }
 
 /// §5c: the bureau that formed the group confirms or rejects a persuade-out.

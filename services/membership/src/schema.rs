@@ -155,3 +155,77 @@ diesel::table! {
         membership_id -> Nullable<Uuid>,
     }
 }
+
+diesel::table! {
+    office_appointments (id) {
+        id -> Uuid,
+        group_id -> Uuid,
+        school_id -> Uuid,
+        post -> Text,
+        person_name -> Text,
+        staff_no -> Nullable<Text>,
+        appointed_on -> Date,
+        ended_on -> Nullable<Date>,
+        end_reason -> Nullable<Text>,
+        appointed_by -> Text,
+        recorded_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    leader_recommendations (id) {
+        id -> Uuid,
+        group_id -> Uuid,
+        school_id -> Uuid,
+        action -> Text,
+        post -> Text,
+        person_name -> Text,
+        reason -> Text,
+        status -> Text,
+        recommended_by -> Text,
+        recommended_at -> Timestamptz,
+        decided_by -> Nullable<Text>,
+        decided_at -> Nullable<Timestamptz>,
+        decision_note -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    cross_appointments (id) {
+        id -> Uuid,
+        group_id -> Uuid,
+        school_id -> Uuid,
+        person_name -> Text,
+        appointed_on -> Date,
+        ended_on -> Nullable<Date>,
+        end_reason -> Nullable<Text>,
+        recorded_by -> Text,
+        recorded_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    weak_rounds (id) {
+        id -> Uuid,
+        region -> Text,
+        first_school_year -> Int4,
+        last_school_year -> Int4,
+        basis -> Text,
+        opened_by -> Text,
+        opened_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    weak_designations (id) {
+        id -> Uuid,
+        round_id -> Uuid,
+        school_id -> Uuid,
+        assessment -> Text,
+        plan -> Text,
+        designated_by -> Text,
+        designated_at -> Timestamptz,
+        lifted_on -> Nullable<Date>,
+        lift_reason -> Nullable<Text>,
+    }
+}

@@ -1,11 +1,16 @@
-//! The council's ids and closed vocabularies as PostgreSQL columns (feature `diesel`, enabled
-//! by the council service only), made by the domain's macros exactly as the domain's own: an
+//! The council's, the group office's and the county view's ids and closed vocabularies as PostgreSQL columns
+//! (feature `diesel`, enabled by the services that own them), made by the domain's macros exactly as the domain's own: an
 //! id is a `uuid` column, a vocabulary is `text` in its `as_str` spelling, and a spelling the
 //! enum does not know reads back as a deserialization error.
 
 use crate::council::{
     DecisionCategory, DecisionId, LeaderPost, MajorMatterId, MajorMatterKind, MeetingId,
     MeetingKind, MinutesStatus, MotionId, MotionStatus, ReportId, SeatId, SeatRole, VoteChoice,
+};
+use crate::county::{DesignationId, WeakRoundId};
+use crate::office::{
+    CrossAppointmentId, LeaderAction, LeaderRecommendationId, OfficeAppointmentId, OfficePost,
+    RecommendationStatus,
 };
 
 edu_domain::uuid_columns!(
@@ -27,3 +32,13 @@ edu_domain::spelled_columns!(
     MinutesStatus,
     MajorMatterKind,
 );
+
+edu_domain::uuid_columns!(
+    OfficeAppointmentId,
+    LeaderRecommendationId,
+    CrossAppointmentId,
+    WeakRoundId,
+    DesignationId
+);
+
+edu_domain::spelled_columns!(OfficePost, LeaderAction, RecommendationStatus);

@@ -428,6 +428,10 @@ mod council;
 #[path = "golden_cases/catalogue.rs"]
 mod catalogue;
 
+/// The group's administration: office, leader recommendations, cross-appointments.
+#[path = "golden_cases/office.rs"]
+mod office;
+
 /// The annual evaluation's events.
 #[path = "golden_cases/evaluation.rs"]
 mod evaluation;

@@ -17,6 +17,8 @@ const SCRIPTS: &[&str] = &[
     "library.js",
     "todo.js",
     "rules.js",
+    "office.js",
+    "coverage.js",
     "app.js",
 ];
 

@@ -34,6 +34,7 @@ pub mod catalogue;
 pub mod consent;
 pub mod council;
 pub mod council_report;
+pub mod county;
 pub mod evaluation;
 pub mod evaluation_export;
 mod evaluation_sheet;
@@ -47,6 +48,7 @@ pub mod me;
 pub mod minutes;
 pub(crate) mod names;
 pub mod obligations;
+pub mod office;
 pub mod past_meetings;
 pub mod policy;
 pub mod reports;
@@ -81,6 +83,18 @@ pub fn config(cfg: &mut ServiceConfig) {
         .service(scale::list_group_scale_decisions)
         .service(scale::record_lead_quality)
         .service(scale::list_lead_quality)
+        .service(office::get_office)
+        .service(office::create_office_appointment)
+        .service(office::end_office_appointment)
+        .service(office::create_cross_appointment)
+        .service(office::end_cross_appointment)
+        .service(office::create_leader_recommendation)
+        .service(office::decide_leader_recommendation)
+        .service(county::get_county_coverage)
+        .service(county::list_weak_school_rounds)
+        .service(county::create_weak_school_round)
+        .service(county::create_weak_school_designation)
+        .service(county::lift_weak_school_designation)
         .service(teachers::import_teachers)
         .service(teachers::list_teachers)
         .service(teachers::export_teachers)

@@ -30,7 +30,9 @@ use support::{Harness, region};
 
 mod bad_input;
 mod caps;
+mod county;
 mod events;
+mod office;
 mod past;
 mod races;
 mod scale;
