@@ -284,6 +284,13 @@ impl MembershipService {
                     exit_note,
                 )
                 .await?;
+                crate::office::end_cross_with_membership(
+                    conn,
+                    &cmd.actor,
+                    group_id,
+                    Some(school_id),
+                )
+                .await?;
                 let membership = ended
                     .into_iter()
                     .next()

@@ -397,6 +397,7 @@ pub(crate) async fn end_membership(
         return Err(MembershipError::LeadCannotExit);
     }
     let ended = store::end_memberships(conn, group_id, Some(school_id), reason, note).await?;
+    crate::office::end_cross_with_membership(conn, actor, group_id, Some(school_id)).await?;
     let row = ended
         .into_iter()
         .next()
@@ -436,6 +437,7 @@ pub(crate) async fn dissolve_group(
     }
     let ended =
         store::end_memberships(conn, group_id, None, ExitReason::Dissolution, Some(reason)).await?;
+    crate::office::end_cross_with_membership(conn, actor, group_id, None).await?;
     let row = store::mark_dissolved(conn, group_id, reason, override_reason).await?;
     let event = GroupDissolved {
         group_id,

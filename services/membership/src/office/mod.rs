@@ -411,6 +411,36 @@ impl MembershipService {
     }
 }
 
+/// G-13 rests on membership: when a member leaves (or the group is dissolved, `school`
+/// None), its principal's appointment at the lead school ends that day, in the same
+/// transaction as the exit.
+pub(crate) async fn end_cross_with_membership(
+    conn: &mut AsyncPgConnection,
+    actor: &edu_contracts::Actor,
+    group: GroupId,
+    school: Option<SchoolId>,
+) -> Result<()> {
+    let today = Utc::now().date_naive();
+    let open: Vec<CrossRow> = store::cross_rows(conn, group)
+        .await?
+        .into_iter()
+        .filter(|r| r.ended_on.is_none() && school.is_none_or(|s| s == r.school_id))
+        .collect();
+    for row in open {
+        let on = today.max(row.appointed_on);
+        store::end_cross(conn, row.id, on, Some("成员学校退出集团 membership ended")).await?;
+        let event = CrossAppointmentChanged {
+            group_id: group,
+            school_id: row.school_id,
+            appointment_id: row.id,
+            appointed_on: row.appointed_on,
+            ended_on: Some(on),
+        };
+        outbox::enqueue(conn, actor, Some(group), Some(row.school_id), &event).await?;
+    }
+    Ok(())
+}
+
 async fn cross_changed<T>(
     conn: &mut AsyncPgConnection,
     cmd: &Command<T>,

@@ -323,8 +323,22 @@ async fn g13_a_member_principal_is_vice_principal_of_the_lead_outside_its_quota(
         Some(day(2024, 7, 31))
     );
 
+    // the member leaves the group: its principal's appointment at the lead ends with it
+    h.exit(&group, &member, ExitReason::Voluntary).await?;
+    let office = h
+        .bus
+        .bus
+        .call::<GetOffice>(&h.actor, None, GroupRef { group_id: group.id })
+        .await?;
+    assert!(
+        office
+            .cross_appointments
+            .iter()
+            .all(|c| c.ended_on.is_some())
+    );
+
     // every change went out through the outbox
-    let events = h.settled_events(5).await?;
-    assert_eq!(count_type(&events, "cross_appointment.changed"), 3);
+    let events = h.settled_events(7).await?;
+    assert_eq!(count_type(&events, "cross_appointment.changed"), 4);
     Ok(())
 }
