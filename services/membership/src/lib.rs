@@ -4,12 +4,13 @@
 //! one group per school (§8.5); the bureau's scale decisions and the lead school's yearly
 //! quality, which gates admissions (F-08, V-07); the region policy versions (DESIGN.md "Policy as data");
 //! consent across counties (F-04); the sanctions: warnings, persuade-out with the bureau's confirmation (X-01, §8.7, G-09)
-//! and dissolution on a failing evaluation. Owns the `membership` PostgreSQL schema.
+//! and dissolution on a failing evaluation; the group's funds (G-17, funds/). Owns the `membership` PostgreSQL schema.
 
 mod admission;
 mod consent;
 mod consequences;
 pub mod error;
+mod funds;
 mod history;
 mod policy;
 pub mod rules;
@@ -27,6 +28,7 @@ use edu_bus::consumer::ConsumerSpec;
 use edu_bus::server::ServiceHost;
 use edu_contracts::ServiceName;
 use edu_contracts::consent as consent_ops;
+use edu_contracts::funds as funds_ops;
 use edu_contracts::membership as ops;
 use edu_contracts::policy as policy_ops;
 use edu_contracts::sanctions as sanction_ops;
@@ -91,6 +93,12 @@ pub async fn start(bus: &Bus, mut db: DbConfig) -> anyhow::Result<ServiceHost> {
         sanction_ops::ListSanctions => list_sanctions,
         sanction_ops::ProposePersuadeOut => propose_persuade_out,
         sanction_ops::DecidePersuadeOut => decide_persuade_out,
+        funds_ops::GrantFunds => grant_funds,
+        funds_ops::SetBudget => set_budget,
+        funds_ops::RecordSpending => record_spending,
+        funds_ops::ReverseSpending => reverse_spending,
+        funds_ops::GetSpending => get_spending,
+        funds_ops::GetStatement => funds_statement,
     });
     Ok(host)
 }

@@ -27,3 +27,7 @@ edu_domain::spelled_columns!(
     MinutesStatus,
     MajorMatterKind,
 );
+
+// the group's funds (G-17), kept by the membership service
+edu_domain::uuid_columns!(crate::funds::BudgetId, crate::funds::SpendingId);
+edu_domain::spelled_columns!(crate::funds::FundSource, crate::funds::FundUse);

@@ -133,6 +133,13 @@ pub enum ErrorCode {
     /// the consequence is not in a state that allows this step (decided already, or
     /// one that takes effect through the sanctions workflow).
     ConsequenceStateInvalid,
+    /// G-17: the spending would take the source's spending of the school year beyond its
+    /// budget (or a corrected budget below what was spent already).
+    BudgetExceeded,
+    /// G-17: a spending's date lies outside the school year it is recorded for.
+    SpendingOutsideSchoolYear,
+    /// G-17: the spending was reversed already (or is itself a reversal).
+    SpendingAlreadyReversed,
     /// The same Idempotency-Key was used for a different request.
     IdempotencyKeyReused,
     /// A service behind the API did not answer; retry later.
@@ -207,6 +214,9 @@ impl ErrorCode {
             Self::EvaluationDataLocked => "evaluation_data_locked",
             Self::XlsxInvalid => "xlsx_invalid",
             Self::ConsequenceStateInvalid => "consequence_state_invalid",
+            Self::BudgetExceeded => "budget_exceeded",
+            Self::SpendingOutsideSchoolYear => "spending_outside_school_year",
+            Self::SpendingAlreadyReversed => "spending_already_reversed",
             Self::IdempotencyKeyReused => "idempotency_key_reused",
             Self::ServiceUnavailable => "service_unavailable",
             Self::AuditSigningUnconfigured => "audit_signing_unconfigured",
@@ -267,7 +277,9 @@ impl ErrorCode {
             | Self::EvaluationRoundStateInvalid
             | Self::EvaluationRoundNotCompleted
             | Self::EvaluationDataLocked
-            | Self::ConsequenceStateInvalid => 409,
+            | Self::ConsequenceStateInvalid
+            | Self::BudgetExceeded
+            | Self::SpendingAlreadyReversed => 409,
             Self::PayloadTooLarge => 413,
             Self::CapExceptionReasonRequired
             | Self::IdempotencyKeyReused
@@ -278,7 +290,8 @@ impl ErrorCode {
             | Self::ViceChairMustBeMemberPrincipal
             | Self::SecretaryGeneralRequired
             | Self::SeatHolderNotInGroup
-            | Self::ReportMissingMajorDecisions => 422,
+            | Self::ReportMissingMajorDecisions
+            | Self::SpendingOutsideSchoolYear => 422,
             Self::RateLimited => 429,
             Self::ServiceUnavailable | Self::Overloaded | Self::AuditSigningUnconfigured => 503,
             Self::Internal => 500,
