@@ -17,6 +17,7 @@ const SCRIPTS: &[&str] = &[
     "library.js",
     "todo.js",
     "rules.js",
+    "funds.js",
     "app.js",
 ];
 
