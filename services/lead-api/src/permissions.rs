@@ -108,6 +108,12 @@ pub const WRITES: &[Write] = writes! {
     POST "/resources/{resource_id}/shares" => OFFICES,
     POST "/groups/{group_id}/facilities" => OFFICES,
     POST "/facilities/{facility_id}/bookings" => OFFICES,
+    // the group's funds (G-17): the bureau grants, each school's office budgets and spends
+    // its own (the lead office the bureau's fund, G-10)
+    POST "/groups/{group_id}/funds/grants" => BUREAU,
+    POST "/groups/{group_id}/funds/budgets" => OFFICES,
+    POST "/groups/{group_id}/funds/spending" => OFFICES,
+    POST "/funds/spending/{spending_id}/reversal" => OFFICES,
     // the bureau's evaluation year (V-01 to V-08)
     PUT "/evaluation-data/{school_year}/schools/{school_id}" => BUREAU,
     POST "/evaluation-data/{school_year}/import" => BUREAU,

@@ -494,3 +494,52 @@ pub fn can_read_feed(caller: &Caller, school: &School) -> Result<(), Problem> {
         )),
     }
 }
+
+/// G-17: a school's group funds are budgeted and spent by its own office (the lead school's
+/// for the lead, a member's for that member), in a group it is a school of. Answers the
+/// school.
+pub fn funds_office(caller: &Caller, group: &Group) -> Result<SchoolId, Problem> {
+    match caller.0.school_id {
+        Some(school)
+            if matches!(caller.0.role, Role::LeadAdmin | Role::MemberAdmin)
+                && group.active_school_ids.contains(&school) =>
+        {
+            Ok(school)
+        }
+        _ => Err(forbidden(
+            "only the office of a school of the group keeps that school's group funds",
+            "集团化办学经费由本集团各学校办公室登记本校的预算和支出",
+        )
+        .rule("G-17")),
+    }
+}
+
+/// G-17: a spending is reversed by the office of the school that recorded it.
+pub fn can_reverse_spending(
+    caller: &Caller,
+    group: &Group,
+    spending: &edu_contracts::funds::Spending,
+) -> Result<(), Problem> {
+    if funds_office(caller, group)? == spending.school_id {
+        return Ok(());
+    }
+    Err(forbidden(
+        "only the office of the school that recorded a spending reverses it",
+        "仅登记该笔支出的学校可以冲销",
+    )
+    .rule("G-17"))
+}
+
+/// G-17: a group's funds statement is read by the offices of its schools (each sees the
+/// whole group's) and by the bureau and auditors of the group's county.
+pub fn can_read_funds(caller: &Caller, group: &Group) -> Result<(), Problem> {
+    match caller.0.role {
+        Role::Bureau | Role::Auditor if caller.0.region == group.region => Ok(()),
+        Role::LeadAdmin | Role::MemberAdmin if can_see_group(caller, group) => Ok(()),
+        _ => Err(forbidden(
+            "only the group's schools' offices and the bureau and auditors of its county read its funds",
+            "仅本集团各学校办公室及所属县教育局、审计人员可查看集团经费",
+        )
+        .rule("G-17")),
+    }
+}

@@ -5,14 +5,16 @@
 //! quality, which gates admissions (F-08, V-07); the region policy versions (DESIGN.md "Policy as data");
 //! consent across counties (F-04); the sanctions: warnings, persuade-out with the bureau's confirmation (X-01, §8.7, G-09)
 //! and dissolution on a failing evaluation; the group's own administration: its office,
-//! leader recommendations and cross-appointments (G-10..G-13); the bureau's county view: group
-//! coverage of junior schools (F-16) and weak-school designation rounds (F-17). Owns the `membership` PostgreSQL schema.
+//! leader recommendations and cross-appointments (G-10..G-13), and its funds (G-17, funds/);
+//! the bureau's county view: group coverage of junior schools (F-16) and weak-school
+//! designation rounds (F-17). Owns the `membership` PostgreSQL schema.
 
 mod admission;
 mod consent;
 mod consequences;
 mod county;
 pub mod error;
+mod funds;
 mod history;
 mod office;
 mod policy;
@@ -32,6 +34,7 @@ use edu_bus::server::ServiceHost;
 use edu_contracts::ServiceName;
 use edu_contracts::consent as consent_ops;
 use edu_contracts::county as county_ops;
+use edu_contracts::funds as funds_ops;
 use edu_contracts::membership as ops;
 use edu_contracts::office as office_ops;
 use edu_contracts::policy as policy_ops;
@@ -109,6 +112,12 @@ pub async fn start(bus: &Bus, mut db: DbConfig) -> anyhow::Result<ServiceHost> {
         county_ops::OpenWeakRound => open_weak_round,
         county_ops::DesignateWeakSchool => designate_weak_school,
         county_ops::LiftDesignation => lift_designation,
+        funds_ops::GrantFunds => grant_funds,
+        funds_ops::SetBudget => set_budget,
+        funds_ops::RecordSpending => record_spending,
+        funds_ops::ReverseSpending => reverse_spending,
+        funds_ops::GetSpending => get_spending,
+        funds_ops::GetStatement => funds_statement,
     });
     Ok(host)
 }

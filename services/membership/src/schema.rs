@@ -229,3 +229,40 @@ diesel::table! {
         lift_reason -> Nullable<Text>,
     }
 }
+
+// G-17: the group's funds (funds/).
+diesel::table! {
+    fund_budgets (id) {
+        id -> Uuid,
+        group_id -> Uuid,
+        school_year -> Int4,
+        source -> Text,
+        school_id -> Nullable<Uuid>,
+        amount_fen -> Int8,
+        document_ref -> Nullable<Text>,
+        note -> Nullable<Text>,
+        supersedes -> Nullable<Uuid>,
+        recorded_by -> Text,
+        recorded_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    fund_spending (id) {
+        id -> Uuid,
+        group_id -> Uuid,
+        school_id -> Uuid,
+        school_year -> Int4,
+        source -> Text,
+        spent_on -> Date,
+        amount_fen -> Int8,
+        fund_use -> Text,
+        payee -> Text,
+        description -> Nullable<Text>,
+        voucher_no -> Text,
+        reverses -> Nullable<Uuid>,
+        reason -> Nullable<Text>,
+        recorded_by -> Text,
+        recorded_at -> Timestamptz,
+    }
+}

@@ -11,6 +11,7 @@ pub mod envelope;
 pub mod evaluation;
 pub mod evaluation_year;
 pub mod events;
+pub mod funds;
 pub mod membership;
 pub mod obligations;
 pub mod office;

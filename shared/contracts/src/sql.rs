@@ -42,3 +42,7 @@ edu_domain::uuid_columns!(
 );
 
 edu_domain::spelled_columns!(OfficePost, LeaderAction, RecommendationStatus);
+
+// the group's funds (G-17), kept by the membership service
+edu_domain::uuid_columns!(crate::funds::BudgetId, crate::funds::SpendingId);
+edu_domain::spelled_columns!(crate::funds::FundSource, crate::funds::FundUse);

@@ -485,3 +485,7 @@ fn every_event_type_has_a_golden_envelope() {
 
 #[path = "golden_cases/audit.rs"]
 mod audit;
+
+/// The group's funds (G-17).
+#[path = "golden_cases/funds.rs"]
+mod funds;

@@ -146,6 +146,13 @@ pub enum ErrorCode {
     /// F-17: the designation is not in a state that allows this step (the school is on the
     /// round's list already, or was lifted already).
     DesignationStateInvalid,
+    /// G-17: the spending would take the source's spending of the school year beyond its
+    /// budget (or a corrected budget below what was spent already).
+    BudgetExceeded,
+    /// G-17: a spending's date lies outside the school year it is recorded for.
+    SpendingOutsideSchoolYear,
+    /// G-17: the spending was reversed already (or is itself a reversal).
+    SpendingAlreadyReversed,
     /// The same Idempotency-Key was used for a different request.
     IdempotencyKeyReused,
     /// A service behind the API did not answer; retry later.
@@ -225,6 +232,9 @@ impl ErrorCode {
             Self::RecommendationStateInvalid => "recommendation_state_invalid",
             Self::WeakRoundOverlaps => "weak_round_overlaps",
             Self::DesignationStateInvalid => "designation_state_invalid",
+            Self::BudgetExceeded => "budget_exceeded",
+            Self::SpendingOutsideSchoolYear => "spending_outside_school_year",
+            Self::SpendingAlreadyReversed => "spending_already_reversed",
             Self::IdempotencyKeyReused => "idempotency_key_reused",
             Self::ServiceUnavailable => "service_unavailable",
             Self::AuditSigningUnconfigured => "audit_signing_unconfigured",
@@ -290,7 +300,9 @@ impl ErrorCode {
             | Self::AppointmentStateInvalid
             | Self::RecommendationStateInvalid
             | Self::WeakRoundOverlaps
-            | Self::DesignationStateInvalid => 409,
+            | Self::DesignationStateInvalid
+            | Self::BudgetExceeded
+            | Self::SpendingAlreadyReversed => 409,
             Self::PayloadTooLarge => 413,
             Self::CapExceptionReasonRequired
             | Self::IdempotencyKeyReused
@@ -301,7 +313,8 @@ impl ErrorCode {
             | Self::ViceChairMustBeMemberPrincipal
             | Self::SecretaryGeneralRequired
             | Self::SeatHolderNotInGroup
-            | Self::ReportMissingMajorDecisions => 422,
+            | Self::ReportMissingMajorDecisions
+            | Self::SpendingOutsideSchoolYear => 422,
             Self::RateLimited => 429,
             Self::ServiceUnavailable | Self::Overloaded | Self::AuditSigningUnconfigured => 503,
             Self::Internal => 500,

@@ -640,7 +640,8 @@ async function pageGroup(groupId) {
   q('#group-head').innerHTML = `<h1 data-testid="group-name">${esc(g.name)}</h1>
     <p class="chips">${badge('group_status', g.status)} <span class="badge">${esc(en('model', g.model))}</span> <span class="badge">${esc(en('stage', g.stage))}</span>
     <span>${esc(t('size'))}: <b data-testid="group-size">${g.active_members} / ${g.effective_cap}</b></span>
-    <span>${esc(t('plaque'))}: ${fmtSchoolDate(g.plaque_date)}</span> <small class="muted">${esc(t('policy_version'))} ${g.policy_version}</small></p>`;
+    <span>${esc(t('plaque'))}: ${fmtSchoolDate(g.plaque_date)}</span> <small class="muted">${esc(t('policy_version'))} ${g.policy_version}</small>
+    ${state.claims.role === 'teacher' ? '' : `<a href="#/group/${g.id}/funds" data-testid="funds-link">${esc(bi('集团化办学专项经费', 'Group funds'))}</a>`}</p>`;
   // F-06/F-07: whether each school keeps its legal person and its own leadership team.
   const own = flag => esc(flag ? t('kept') : t('unified'));
   q('#members').innerHTML = table([t('school'), t('role'), t('joined'), t('left'), t('plaque_text'), t('legal_person'), t('leadership')], list.members.map(m => [
@@ -912,11 +913,11 @@ function navFor(claims, groupId) {
       links.push(['#/county', t('county')], ['#/evaluation', t('evaluation')]);
       break;
     case 'lead_admin':
-      if (g) links.push([g, t('group_home')], [`${g}/postings`, t('postings')], [`${g}/meetings`, t('meetings')], [`${g}/catalogue`, t('catalogue')], [`${g}/sanctions`, t('sanctions')]);
+      if (g) links.push([g, t('group_home')], [`${g}/postings`, t('postings')], [`${g}/meetings`, t('meetings')], [`${g}/catalogue`, t('catalogue')], [`${g}/sanctions`, t('sanctions')], [`${g}/funds`, bi('经费', 'Funds')]);
       break;
     default:
       links.push(['#/school', t('school_home')]);
-      if (g) links.push([g, t('group_home')], [`${g}/catalogue`, t('catalogue')], ...(claims.role === 'teacher' ? [] : [[`${g}/postings`, t('postings')]]), [`${g}/meetings`, t('meetings')]);
+      if (g) links.push([g, t('group_home')], [`${g}/catalogue`, t('catalogue')], ...(claims.role === 'teacher' ? [] : [[`${g}/postings`, t('postings')]]), [`${g}/meetings`, t('meetings')], ...(claims.role === 'teacher' ? [] : [[`${g}/funds`, bi('经费', 'Funds')]]));
   }
   return links;
 }
@@ -983,6 +984,7 @@ async function route() {
   if ((m = hash.match(/^#\/group\/([0-9a-f-]+)\/catalogue$/))) return pageCatalogue(m[1]); // library.js
   if ((m = hash.match(/^#\/resource\/([0-9a-f-]+)$/))) return pageResource(m[1]); // library.js
   if ((m = hash.match(/^#\/group\/([0-9a-f-]+)\/sanctions$/))) return pageSanctions(m[1]);
+  if ((m = hash.match(/^#\/group\/([0-9a-f-]+)\/funds$/)) && state.claims.role !== 'teacher') return pageFunds(m[1]); // funds.js
   if ((m = hash.match(/^#\/meeting\/([0-9a-f-]+)$/))) return pageMeeting(m[1]);
   if ((m = hash.match(/^#\/meeting\/([0-9a-f-]+)\/corrections$/))) return pageCorrections(m[1]);
   location.hash = await home();

@@ -19,6 +19,7 @@ const SCRIPTS: &[&str] = &[
     "rules.js",
     "office.js",
     "coverage.js",
+    "funds.js",
     "app.js",
 ];
 

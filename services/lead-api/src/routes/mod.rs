@@ -41,6 +41,7 @@ mod evaluation_sheet;
 pub mod evaluation_year;
 pub mod facilities;
 pub mod files;
+pub mod funds;
 pub mod groups;
 pub mod library;
 pub mod major_matters;
@@ -56,6 +57,7 @@ pub mod rotation;
 pub mod sanctions;
 pub mod scale;
 pub mod schools;
+mod spreadsheet;
 pub mod system;
 pub mod teachers;
 pub mod training;
@@ -178,6 +180,13 @@ pub fn config(cfg: &mut ServiceConfig) {
         .service(evaluation_year::complete_evaluation_round)
         .service(evaluation_year::get_scored_items)
         .service(evaluation_year::import_school_evaluation_data)
+        .service(funds::grant_group_funds)
+        .service(funds::set_school_funds_budget)
+        .service(funds::record_funds_spending)
+        .service(funds::reverse_funds_spending)
+        .service(funds::get_group_funds)
+        .service(funds::export_group_funds_xlsx)
+        .service(funds::export_group_funds_csv)
         .service(audit::export_audit_trail)
         .service(audit::get_audit_public_key);
 }
