@@ -75,6 +75,9 @@ pub const WRITES: &[Write] = writes! {
     POST "/groups/{group_id}/cross-appointments/{appointment_id}/end" => LEAD,
     POST "/groups/{group_id}/leader-recommendations" => LEAD,
     POST "/groups/{group_id}/leader-recommendations/{recommendation_id}/decision" => BUREAU,
+    // sharing agreements among the group's schools, kept by the lead office
+    POST "/groups/{group_id}/agreements" => LEAD,
+    POST "/groups/{group_id}/agreements/{agreement_id}/end" => LEAD,
     // rotation (E-02, E-03, E-05): offices plan and confirm for their own staff
     POST "/schools/{school_id}/teachers/import" => BUREAU_OFFICES,
     POST "/groups/{group_id}/postings" => BUREAU_OFFICES,

@@ -384,6 +384,17 @@ pub fn can_run_office(caller: &Caller, group: &Group) -> Result<(), Problem> {
     ))
 }
 
+/// R-10/M6: the group's sharing agreements are kept by the lead school's office (G-10).
+pub fn can_record_agreement(caller: &Caller, group: &Group) -> Result<(), Problem> {
+    if lead_office_of(caller, group) {
+        return Ok(());
+    }
+    Err(forbidden(
+        "only the group's lead school office records and terminates its sharing agreements",
+        "集团共享协议由龙头学校集团办公室登记和终止",
+    ))
+}
+
 /// G-12: the lead school recommends (its office); the group's bureau decides.
 pub fn can_recommend_leader(caller: &Caller, group: &Group) -> Result<(), Problem> {
     if lead_office_of(caller, group) {

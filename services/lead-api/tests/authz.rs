@@ -335,6 +335,7 @@ fn substitute(path: &str, t: &Seeded) -> String {
         ("appointment_id", NIL),
         ("recommendation_id", NIL),
         ("designation_id", NIL),
+        ("agreement_id", NIL),
         ("request_id", t.consent.as_str()),
         ("region", t.region),
         ("school_year", "2025"),

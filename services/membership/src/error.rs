@@ -103,6 +103,10 @@ pub enum MembershipError {
     DesignationNotFound,
     #[error("designation: {0}")]
     DesignationState(&'static str),
+    #[error("agreement not found")]
+    AgreementNotFound,
+    #[error("the agreement was terminated already")]
+    AgreementEnded,
     /// Another service's answer, passed on as it came (a refusal, or `service_unavailable`).
     #[error("{0}")]
     Upstream(Problem),
@@ -296,6 +300,13 @@ impl From<MembershipError> for Problem {
                 },
             )
             .rule("F-17"),
+            E::AgreementNotFound => Problem::not_found("agreement", "共享协议"),
+            E::AgreementEnded => Problem::new(
+                ErrorCode::AgreementStateInvalid,
+                "this agreement was terminated already",
+                "该协议已终止",
+            )
+            .rule("R-10"),
             E::Upstream(p) => p,
             E::Store(e) => e.into_problem("membership"),
         }

@@ -5,11 +5,13 @@
 //! quality, which gates admissions (F-08, V-07); the region policy versions (DESIGN.md "Policy as data");
 //! consent across counties (F-04); the sanctions: warnings, persuade-out with the bureau's confirmation (X-01, §8.7, G-09)
 //! and dissolution on a failing evaluation; the group's own administration: its office,
-//! leader recommendations and cross-appointments (G-10..G-13), and its funds (G-17, funds/);
+//! leader recommendations and cross-appointments (G-10..G-13), its sharing agreements
+//! and its funds (G-17, funds/);
 //! the bureau's county view: group coverage of junior schools (F-16) and weak-school
 //! designation rounds (F-17). Owns the `membership` PostgreSQL schema.
 
 mod admission;
+mod agreements;
 mod consent;
 mod consequences;
 mod county;
@@ -32,6 +34,7 @@ use edu_bus::Bus;
 use edu_bus::consumer::ConsumerSpec;
 use edu_bus::server::ServiceHost;
 use edu_contracts::ServiceName;
+use edu_contracts::agreements as agreement_ops;
 use edu_contracts::consent as consent_ops;
 use edu_contracts::county as county_ops;
 use edu_contracts::funds as funds_ops;
@@ -107,6 +110,9 @@ pub async fn start(bus: &Bus, mut db: DbConfig) -> anyhow::Result<ServiceHost> {
         office_ops::DecideLeaderRecommendation => decide_leader_recommendation,
         office_ops::RecordCrossAppointment => record_cross_appointment,
         office_ops::EndCrossAppointment => end_cross_appointment,
+        agreement_ops::RecordAgreement => record_agreement,
+        agreement_ops::EndAgreement => end_agreement,
+        agreement_ops::ListAgreements => list_agreements,
         county_ops::GetCoverage => coverage,
         county_ops::ListWeakRounds => list_weak_rounds,
         county_ops::OpenWeakRound => open_weak_round,

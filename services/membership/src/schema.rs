@@ -266,3 +266,20 @@ diesel::table! {
         recorded_at -> Timestamptz,
     }
 }
+
+diesel::table! {
+    sharing_agreements (id) {
+        id -> Uuid,
+        group_id -> Uuid,
+        title -> Text,
+        school_ids -> Array<Uuid>,
+        scopes -> Array<Text>,
+        starts_on -> Date,
+        ends_on -> Date,
+        ended_on -> Nullable<Date>,
+        end_reason -> Nullable<Text>,
+        document_ref -> Nullable<Text>,
+        recorded_by -> Text,
+        recorded_at -> Timestamptz,
+    }
+}

@@ -2,6 +2,7 @@
 //! every request travels in, and the domain events with their envelope. lead-api and every
 //! service depend on this crate and on no service crate. Golden JSON tests pin the wire format.
 
+pub mod agreements;
 pub mod audit;
 pub mod catalogue;
 pub mod consent;

@@ -38,7 +38,8 @@ edu_domain::uuid_columns!(
     LeaderRecommendationId,
     CrossAppointmentId,
     WeakRoundId,
-    DesignationId
+    DesignationId,
+    crate::agreements::AgreementId
 );
 
 edu_domain::spelled_columns!(OfficePost, LeaderAction, RecommendationStatus);

@@ -146,6 +146,8 @@ pub enum ErrorCode {
     /// F-17: the designation is not in a state that allows this step (the school is on the
     /// round's list already, or was lifted already).
     DesignationStateInvalid,
+    /// the sharing agreement was terminated already.
+    AgreementStateInvalid,
     /// G-17: the spending would take the source's spending of the school year beyond its
     /// budget (or a corrected budget below what was spent already).
     BudgetExceeded,
@@ -232,6 +234,7 @@ impl ErrorCode {
             Self::RecommendationStateInvalid => "recommendation_state_invalid",
             Self::WeakRoundOverlaps => "weak_round_overlaps",
             Self::DesignationStateInvalid => "designation_state_invalid",
+            Self::AgreementStateInvalid => "agreement_state_invalid",
             Self::BudgetExceeded => "budget_exceeded",
             Self::SpendingOutsideSchoolYear => "spending_outside_school_year",
             Self::SpendingAlreadyReversed => "spending_already_reversed",
@@ -301,6 +304,7 @@ impl ErrorCode {
             | Self::RecommendationStateInvalid
             | Self::WeakRoundOverlaps
             | Self::DesignationStateInvalid
+            | Self::AgreementStateInvalid
             | Self::BudgetExceeded
             | Self::SpendingAlreadyReversed => 409,
             Self::PayloadTooLarge => 413,

@@ -622,6 +622,7 @@ async function pageGroup(groupId) {
     <section class="card"><h2>${esc(t('major_matters'))} <small class="muted">G-09</small></h2><div id="major-matters"></div><div id="major-matter-form"></div></section>
     <section class="card"><h2>${esc(t('scale'))} <small class="muted">F-08 · V-07</small></h2><div id="scale"></div><div id="scale-forms"></div></section>
     <section class="card"><h2>${esc(bi('集团管理办公室与干部', 'Group office and leaders'))} <small class="muted">G-10 · G-11 · G-12 · G-13</small></h2><div id="office"></div><div id="office-forms"></div></section>
+    <section class="card"><h2>${esc(bi('共享协议', 'Sharing agreements'))} <small class="muted">R-10 · M6</small></h2><div id="agreements"></div><div id="agreement-forms"></div></section>
     <section class="card"><h2>${esc(t('obligations'))} ${periodPicker('period', currentMonthPeriod())}</h2><div id="ledger"></div></section>
     <div class="grid"><section class="card"><h2>${esc(t('rotation'))}</h2><div id="rotation"></div></section>
     <section class="card"><h2>${esc(t('notifications'))}</h2><div id="feed"></div></section></div>
@@ -655,6 +656,7 @@ async function pageGroup(groupId) {
   }
   groupScale(g);
   groupOffice(g, list.members);
+  groupAgreements(g, list.members);
   groupMajorMatters(g, list.members);
   if (role === 'bureau' || (role === 'lead_admin' && state.claims.school_id === g.lead_school_id)) {
     const inGroup = new Set(list.members.filter(m => !m.left_at).map(m => m.school_id));

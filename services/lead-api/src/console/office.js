@@ -88,3 +88,59 @@ function groupOffice(g, members) {
   submit('#cross-form', '#cross-button', 'cross-appointments', f => ({ school_id: f.school_id.value, appointed_on: f.appointed_on.value }));
   submit('#recommend-form', '#recommend-button', 'leader-recommendations', f => ({ school_id: f.school_id.value, action: f.action.value, post: f.post.value, person_name: f.person_name.value, reason: f.reason.value }));
 }
+
+// R-10/M6: the group's sharing agreements (parties, scopes, term), the lead office's form to
+// record one and to terminate one, and the school year's postings that no staff-exchange
+// agreement covers — flagged for the council's next meeting.
+const SHARING_SCOPES = { brand: ['品牌', 'Brand'], management: ['管理理念', 'Management'], institutions: ['制度', 'Institutions'],
+  teaching: ['教学', 'Teaching'], research: ['教研', 'Research'], staff_exchange: ['干部教师交流', 'Staff exchange'] };
+
+function groupAgreements(g, members) {
+  const claims = state.claims;
+  const leadOffice = claims.role === 'lead_admin' && claims.school_id === g.lead_school_id && g.status === 'active';
+  const active = members.filter(m => !m.left_at);
+  const schoolName = id => members.find(m => m.school_id === id)?.school_name ?? id;
+  const el = q('#agreements');
+  const load = () => fill(el, async () => {
+    const a = await api('GET', `/groups/${g.id}/agreements`);
+    const list = table([bi('协议', 'Agreement'), bi('协议方', 'Parties'), bi('共享内容', 'Shares'), bi('期限', 'Term'), t('status'), ''],
+      a.agreements.map(x => [esc(x.title) + (x.document_ref ? ` <small class="muted">${esc(x.document_ref)}</small>` : ''),
+        x.school_ids.map(s => esc(schoolName(s))).join('、'), x.scopes.map(s => esc(officeWord(SHARING_SCOPES[s]))).join('、'),
+        `${fmtSchoolDate(x.starts_on)} — ${fmtSchoolDate(x.ends_on)}`,
+        x.ended_on ? `${esc(bi('已终止', 'terminated'))} ${fmtSchoolDate(x.ended_on)} <small class="muted">${esc(x.end_reason ?? '')}</small>` : esc(bi('有效', 'in force')),
+        leadOffice && !x.ended_on ? `<button type="button" class="secondary" data-end-agreement="${esc(x.id)}">${esc(bi('终止', 'Terminate'))}</button>` : '']), 'agreements');
+    const outside = a.postings_outside_agreements;
+    const flagged = outside.length
+      ? `<p class="refusal" data-testid="postings-outside-agreements">${esc(bi(`本学年有 ${outside.length} 项交流不在任何干部教师交流协议之内,提交理事会审议(R-10)`,
+          `${outside.length} posting(s) this school year rest on no staff-exchange agreement: for the council (R-10)`))}</p>` +
+        table([t('teacher'), bi('派出', 'From'), bi('接收', 'To'), bi('开始', 'Start')],
+          outside.map(p => [esc(p.teacher_name), esc(schoolName(p.from_school_id)), esc(schoolName(p.to_school_id)), fmtSchoolDate(p.start)]), 'outside-agreements')
+      : `<p class="muted">${esc(bi('本学年的交流均有协议依据', 'Every posting this school year rests on an agreement'))}</p>`;
+    return list + flagged;
+  }).then(shown => {
+    if (!shown) return;
+    el.querySelectorAll('[data-end-agreement]').forEach(button => button.addEventListener('click', async () => {
+      const reason = await reasonDialog({ title: bi('终止协议', 'Terminate the agreement'), facts: [[bi('协议', 'Agreement'), button.closest('tr').cells[0].textContent]], confirmText: bi('终止', 'Terminate') });
+      if (reason === null) return;
+      if (await act(button, () => api('POST', `/groups/${g.id}/agreements/${button.dataset.endAgreement}/end`, { ended_on: today(), reason },
+        { headers: { 'Idempotency-Key': idempotencyKey() } }), t('saved'))) load();
+    }));
+  });
+  load();
+  if (!leadOffice) return;
+  q('#agreement-forms').innerHTML = `<form id="agreement-form" class="inline"><label>${esc(bi('协议名称', 'Title'))}<input name="title" size="20" required maxlength="100"></label>
+    <fieldset><legend>${esc(bi('协议方', 'Parties'))}</legend>${active.map(m => `<label><input type="checkbox" name="school_ids" value="${esc(m.school_id)}">${esc(m.school_name)}</label>`).join('')}</fieldset>
+    <fieldset><legend>${esc(bi('共享内容', 'Shares'))}</legend>${Object.entries(SHARING_SCOPES).map(([k, v]) => `<label><input type="checkbox" name="scopes" value="${k}">${esc(officeWord(v))}</label>`).join('')}</fieldset>
+    <label>${esc(bi('生效', 'From'))}<input type="date" name="starts_on" required value="${today()}"></label>
+    <label>${esc(bi('到期', 'Until'))}<input type="date" name="ends_on" required></label>
+    <label>${esc(bi('文号', 'Reference'))}<input name="document_ref" size="10" maxlength="100"></label>
+    <button type="submit" id="agreement-button">${esc(bi('登记协议', 'Record'))}</button></form>`;
+  q('#agreement-form').addEventListener('submit', async e => {
+    e.preventDefault();
+    const f = e.target;
+    const checked = name => [...f.querySelectorAll(`input[name="${name}"]:checked`)].map(i => i.value);
+    const body = { title: f.elements.title.value, school_ids: checked('school_ids'), scopes: checked('scopes'), starts_on: f.elements.starts_on.value,
+      ends_on: f.elements.ends_on.value, document_ref: f.elements.document_ref.value || null };
+    if (await act(q('#agreement-button'), () => api('POST', `/groups/${g.id}/agreements`, body, { headers: { 'Idempotency-Key': idempotencyKey() } }), t('saved'))) load();
+  });
+}

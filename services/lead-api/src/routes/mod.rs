@@ -29,6 +29,7 @@ macro_rules! list_params {
     };
 }
 
+pub mod agreements;
 pub mod audit;
 pub mod catalogue;
 pub mod consent;
@@ -92,6 +93,9 @@ pub fn config(cfg: &mut ServiceConfig) {
         .service(office::end_cross_appointment)
         .service(office::create_leader_recommendation)
         .service(office::decide_leader_recommendation)
+        .service(agreements::list_agreements)
+        .service(agreements::create_agreement)
+        .service(agreements::end_agreement)
         .service(county::get_county_coverage)
         .service(county::list_weak_school_rounds)
         .service(county::create_weak_school_round)

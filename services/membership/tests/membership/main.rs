@@ -28,6 +28,7 @@ use edu_domain::{
 use futures::future::join_all;
 use support::{Harness, region};
 
+mod agreements;
 mod bad_input;
 mod caps;
 mod county;

@@ -1,4 +1,4 @@
-//! Golden envelopes: the group's administration (G-10..G-13) and the county view (F-17).
+//! Golden envelopes: the group's administration (G-10..G-13, R-10) and the county view (F-17).
 
 use super::*;
 use edu_contracts::council::LeaderPost;
@@ -113,4 +113,28 @@ fn golden_weak_school_changed() {
         lifted_on: Some(day(2026, 7, 1)),
     };
     office_golden("event_weak_school_changed", 96, MEMBER, &event);
+}
+
+#[test]
+fn golden_agreement_changed() {
+    // a sharing agreement between the lead and a member, terminated early.
+    use edu_contracts::agreements::{AgreementChanged, AgreementId, SharingScope};
+    let event = AgreementChanged {
+        group_id: GroupId(id(GROUP)),
+        agreement_id: AgreementId(id(0x97)),
+        school_ids: vec![SchoolId(id(LEAD)), SchoolId(id(MEMBER))],
+        scopes: vec![SharingScope::Teaching, SharingScope::StaffExchange],
+        starts_on: day(2025, 9, 1),
+        ends_on: day(2028, 8, 31),
+        ended_on: Some(day(2026, 7, 31)),
+    };
+    assert_eq!(
+        <AgreementChanged as Event>::SERVICE,
+        ServiceName::Membership
+    );
+    event_golden(
+        "event_agreement_changed",
+        envelope(97, &event, Some(GROUP), None),
+        &event,
+    );
 }
