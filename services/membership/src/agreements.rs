@@ -13,7 +13,7 @@ use edu_contracts::agreements::{
 };
 use edu_contracts::membership::GroupRef;
 use edu_db::idempotency;
-use edu_domain::{GroupId, GroupStatus, Problem, SchoolId, text};
+use edu_domain::{GroupId, Problem, SchoolId, text};
 use uuid::Uuid;
 
 use crate::error::MembershipError;
@@ -126,12 +126,7 @@ impl MembershipService {
             cmd.idempotency_key.as_deref(),
             &cmd.body,
             async |conn| {
-                let group = crate::store::group_for_update(conn, body.group_id)
-                    .await?
-                    .ok_or(MembershipError::GroupNotFound)?;
-                if group.status()? == GroupStatus::Dissolved {
-                    return Err(MembershipError::GroupDissolved);
-                }
+                let group = crate::service::open_group(conn, body.group_id).await?;
                 let active = crate::store::active_schools(conn, &[group.id]).await?;
                 if !parties
                     .iter()

@@ -20,7 +20,7 @@ use edu_contracts::funds::{
     StatementQuery,
 };
 use edu_db::idempotency;
-use edu_domain::{ErrorCode, GroupStatus, MemberRole, Problem, SchoolId, text};
+use edu_domain::{ErrorCode, MemberRole, Problem, SchoolId, text};
 use store::{BudgetRow, SpendingRow};
 
 use crate::error::MembershipError;
@@ -29,17 +29,6 @@ use crate::store::GroupRow;
 
 pub mod rules;
 mod store;
-
-/// The group, locked for the rest of the transaction, if it still accepts changes.
-async fn open_group(conn: &mut AsyncPgConnection, group: edu_domain::GroupId) -> Result<GroupRow> {
-    let group = crate::store::group_for_update(conn, group)
-        .await?
-        .ok_or(MembershipError::GroupNotFound)?;
-    if group.status()? == GroupStatus::Dissolved {
-        return Err(MembershipError::GroupDissolved);
-    }
-    Ok(group)
-}
 
 /// G-17: the school is the group's lead or one of its active members.
 async fn check_in_group(
@@ -85,7 +74,7 @@ impl MembershipService {
             cmd.idempotency_key.as_deref(),
             &cmd.body,
             async |conn| {
-                let group = open_group(conn, body.group_id).await?;
+                let group = crate::service::open_group(conn, body.group_id).await?;
                 let current =
                     store::budget_in_force(conn, group.id, body.school_year, None).await?;
                 let spent = store::spent(conn, group.id, body.school_year, None).await?;
@@ -140,7 +129,7 @@ impl MembershipService {
             cmd.idempotency_key.as_deref(),
             &cmd.body,
             async |conn| {
-                let group = open_group(conn, body.group_id).await?;
+                let group = crate::service::open_group(conn, body.group_id).await?;
                 check_in_group(conn, &group, body.school_id).await?;
                 let school = Some(body.school_id);
                 let current =
@@ -199,7 +188,7 @@ impl MembershipService {
             cmd.idempotency_key.as_deref(),
             &cmd.body,
             async |conn| {
-                let group = open_group(conn, body.group_id).await?;
+                let group = crate::service::open_group(conn, body.group_id).await?;
                 check_in_group(conn, &group, body.school_id).await?;
                 rules::check_spender(body.source, body.school_id, group.lead_school_id)?;
                 let account = match body.source {
@@ -269,7 +258,7 @@ impl MembershipService {
             async |conn| {
                 let found = store::spending(conn, body.spending_id).await?;
                 let entry = found.ok_or_else(not_found)?;
-                let group = open_group(conn, entry.group_id).await?;
+                let group = crate::service::open_group(conn, entry.group_id).await?;
                 // read again under the group's lock: a reversal that committed meanwhile counts
                 let entry = store::spending(conn, body.spending_id)
                     .await?

@@ -17,26 +17,14 @@ use edu_contracts::office::{
     RecommendationStatus,
 };
 use edu_db::idempotency;
-use edu_domain::{GroupId, GroupStatus, MemberRole, SchoolId, text};
+use edu_domain::{GroupId, MemberRole, SchoolId, text};
 
 use crate::error::{CROSS_APPOINTMENT_OPEN, MembershipError};
 use crate::service::{MembershipService, Result};
-use crate::store::GroupRow;
 use store::{CrossRow, OfficeRow, RecommendationRow};
 
 pub(crate) mod rules;
 pub(crate) mod store;
-
-/// The group, locked, refused when dissolved (a dissolved group accepts no change).
-async fn live_group(conn: &mut AsyncPgConnection, id: GroupId) -> Result<GroupRow> {
-    let group = crate::store::group_for_update(conn, id)
-        .await?
-        .ok_or(MembershipError::GroupNotFound)?;
-    if group.status()? == GroupStatus::Dissolved {
-        return Err(MembershipError::GroupDissolved);
-    }
-    Ok(group)
-}
 
 /// The school is an active member (not the lead) of the group.
 async fn active_member(
@@ -80,7 +68,7 @@ impl MembershipService {
             cmd.idempotency_key.as_deref(),
             &cmd.body,
             async |conn| {
-                let group = live_group(conn, body.group_id).await?;
+                let group = crate::service::open_group(conn, body.group_id).await?;
                 rules::check_start(body.appointed_on, group.plaque_date)?;
                 let in_post: Vec<rules::InPost> = store::office_rows(conn, group.id)
                     .await?
@@ -148,7 +136,7 @@ impl MembershipService {
                     .await?
                     .filter(|r| r.group_id == body.group_id)
                     .ok_or(MembershipError::AppointmentNotFound)?;
-                live_group(conn, row.group_id).await?;
+                crate::service::open_group(conn, row.group_id).await?;
                 rules::check_end(row.appointed_on, row.ended_on, body.ended_on)?;
                 store::end_office(conn, id, body.ended_on, reason.as_deref()).await?;
                 let event = OfficeAppointmentEnded {
@@ -235,7 +223,7 @@ impl MembershipService {
             cmd.idempotency_key.as_deref(),
             &cmd.body,
             async |conn| {
-                let group = live_group(conn, body.group_id).await?;
+                let group = crate::service::open_group(conn, body.group_id).await?;
                 active_member(conn, group.id, body.school_id).await?;
                 let row = RecommendationRow {
                     id: edu_contracts::office::LeaderRecommendationId::new(),
@@ -343,7 +331,7 @@ impl MembershipService {
             cmd.idempotency_key.as_deref(),
             &cmd.body,
             async |conn| {
-                let group = live_group(conn, body.group_id).await?;
+                let group = crate::service::open_group(conn, body.group_id).await?;
                 rules::check_start(body.appointed_on, group.plaque_date)?;
                 active_member(conn, group.id, body.school_id).await?;
                 let school = crate::store::school(conn, body.school_id)
@@ -395,7 +383,7 @@ impl MembershipService {
                     .await?
                     .filter(|r| r.group_id == body.group_id)
                     .ok_or(MembershipError::AppointmentNotFound)?;
-                live_group(conn, row.group_id).await?;
+                crate::service::open_group(conn, row.group_id).await?;
                 rules::check_end(row.appointed_on, row.ended_on, body.ended_on)?;
                 store::end_cross(conn, id, body.ended_on, reason.as_deref()).await?;
                 let row = CrossRow {
