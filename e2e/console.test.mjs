@@ -210,6 +210,40 @@ test('lead office: group home in Chinese; admits members up to the cap, then see
   await assertClean(page);
 });
 
+test('lead office staffs the group office, a third deputy is refused; the bureau reads its junior schools\' coverage', async () => {
+  const page = await signInAs('lead_admin');
+  await page.waitForURL(/#\/group\//);
+  const office = page.locator('#office');
+  await office.locator('[data-testid="office-unstaffed"]').waitFor();
+  const appoint = async (post, name) => {
+    await page.selectOption('#office-form select[name="post"]', post);
+    await page.fill('#office-form input[name="person_name"]', name);
+    await page.click('#office-button');
+  };
+  await appoint('director', '李晓明');
+  await office.locator('[data-testid="office-staffed"]', { hasText: '李晓明' }).waitFor();
+  for (const name of ['王丽', '赵强']) {
+    await appoint('deputy_director', name);
+    await office.locator('[data-testid="office-staffed"]', { hasText: name }).waitFor();
+  }
+  await appoint('deputy_director', '孙敏');
+  const refusal = page.locator('#office-form .refusal');
+  await refusal.waitFor();
+  assert.equal(await refusal.getAttribute('data-code'), 'office_full');
+  assert.match(await refusal.innerText(), /G-11/);
+  await page.locator('#agreement-form').waitFor();
+  await assertClean(page);
+
+  const bureau = await signInAs('bureau');
+  await bureau.waitForURL(/#\/county/);
+  const coverage = bureau.locator('[data-testid="coverage"]');
+  await coverage.waitFor();
+  assert.match(await coverage.innerText(), /初中学校集团化覆盖率/);
+  assert.match(await coverage.innerText(), /F-16/);
+  await bureau.locator('#round-form').waitFor();
+  await assertClean(bureau);
+});
+
 test('lead office plans a posting, a clashing plan is refused; the receiving school confirms and the forecast updates', async () => {
   const page = await signInAs('lead_admin');
   await page.waitForURL(/#\/group\//);

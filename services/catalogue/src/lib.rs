@@ -20,8 +20,6 @@ use std::sync::Arc;
 
 use diesel_migrations::embed_migrations;
 use edu_bus::Bus;
-use edu_bus::consumer::ConsumerSpec;
-use edu_bus::membership_view::MembershipConsumer;
 use edu_bus::server::ServiceHost;
 use edu_contracts::ServiceName;
 use edu_contracts::catalogue::{self as ops, MAX_FILE_BYTES};
@@ -81,14 +79,10 @@ pub async fn start_with(
     if refreshed > 0 {
         tracing::info!(resources = refreshed, "catalogue search index refreshed");
     }
-    let spec = ConsumerSpec {
-        name: projection::CONSUMER.to_owned(),
-        filter_subject: bus.config().service_events(ServiceName::Membership),
-    };
-    host.spawn_consumer(
+    host.follow_membership(
         pool.clone(),
-        spec,
-        Arc::new(MembershipConsumer(projection::CatalogueReactions)),
+        projection::CONSUMER,
+        projection::CatalogueReactions,
     );
     let files = Arc::new(files::LocalFileStore::new(config.files_dir));
     let service = CatalogueService::new(pool, files, config.max_file_bytes.min(MAX_FILE_BYTES));

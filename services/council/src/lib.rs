@@ -29,13 +29,10 @@ mod service;
 #[cfg(test)]
 mod test_days;
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use diesel_migrations::embed_migrations;
 use edu_bus::Bus;
-use edu_bus::consumer::ConsumerSpec;
-use edu_bus::membership_view::MembershipConsumer;
 use edu_bus::server::ServiceHost;
 use edu_contracts::ServiceName;
 use edu_contracts::council as ops;
@@ -65,14 +62,10 @@ pub async fn start(bus: &Bus, db: DbConfig) -> anyhow::Result<ServiceHost> {
         MIGRATIONS,
     )
     .await?;
-    let spec = ConsumerSpec {
-        name: projection::CONSUMER.to_owned(),
-        filter_subject: bus.config().service_events(ServiceName::Membership),
-    };
-    host.spawn_consumer(
+    host.follow_membership(
         pool.clone(),
-        spec,
-        Arc::new(MembershipConsumer(projection::CouncilReactions)),
+        projection::CONSUMER,
+        projection::CouncilReactions,
     );
     let service = CouncilService::new(pool);
     let sweeper = service.clone();

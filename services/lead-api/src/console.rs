@@ -23,9 +23,9 @@ const SCRIPT: &str = include_str!("console/app.js");
 /// Pages in files of their own (app.js is long enough): the bureau's page for loading a
 /// group's past, the posting planner, the council's meetings, the group's charter and
 /// development plan, the bureau's evaluation pages
-/// (the year's data, rounds, scorecards), consent across counties, the group's library (its
+/// (the year's data, rounds, scorecards), consent across counties, the group's office and leaders, the county's coverage and weak schools, the group's library (its
 /// list and a resource's page), what every list and lower page carries (a total, a filter,
-/// a CSV export of the rows shown, breadcrumbs), and the form helpers they share. Each is served at
+/// a CSV export of the rows shown, breadcrumbs), the group's funds (G-17), and the form helpers they share. Each is served at
 /// `/console/<name>`.
 const PAGE_SCRIPTS: &[(&str, &str)] = &[
     ("history.js", include_str!("console/history.js")),
@@ -41,6 +41,9 @@ const PAGE_SCRIPTS: &[(&str, &str)] = &[
     ("todo.js", include_str!("console/todo.js")),
     ("lists.js", include_str!("console/lists.js")),
     ("rules.js", include_str!("console/rules.js")),
+    ("office.js", include_str!("console/office.js")),
+    ("coverage.js", include_str!("console/coverage.js")),
+    ("funds.js", include_str!("console/funds.js")),
 ];
 const STYLE: &str = include_str!("console/app.css");
 

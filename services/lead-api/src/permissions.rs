@@ -57,6 +57,10 @@ pub const WRITES: &[Write] = writes! {
     POST "/groups/{group_id}/dissolution" => BUREAU,
     PUT "/groups/{group_id}/scale" => BUREAU,
     PUT "/regions/{region}/policy" => BUREAU,
+    // the county view: weak-school designation rounds (F-17)
+    POST "/regions/{region}/weak-school-rounds" => BUREAU,
+    POST "/regions/{region}/weak-school-rounds/{round_id}/designations" => BUREAU,
+    POST "/regions/{region}/weak-school-designations/{designation_id}/lift" => BUREAU,
     // membership: the lead office admits (F-03), the school's county consents (F-04), a
     // member leaves of its own accord, the lead office supervises, the bureau decides
     POST "/groups/{group_id}/members" => BUREAU_LEAD,
@@ -65,6 +69,17 @@ pub const WRITES: &[Write] = writes! {
     POST "/groups/{group_id}/members/{school_id}/warnings" => LEAD,
     POST "/groups/{group_id}/members/{school_id}/persuade-out" => LEAD,
     POST "/groups/{group_id}/members/{school_id}/persuade-out/decision" => BUREAU,
+    // the group's administration: the lead office staffs its office and records its
+    // vice-principals (G-10, G-11, G-13) and recommends leaders, the bureau decides (G-12)
+    POST "/groups/{group_id}/office/appointments" => LEAD,
+    POST "/groups/{group_id}/office/appointments/{appointment_id}/end" => LEAD,
+    POST "/groups/{group_id}/cross-appointments" => LEAD,
+    POST "/groups/{group_id}/cross-appointments/{appointment_id}/end" => LEAD,
+    POST "/groups/{group_id}/leader-recommendations" => LEAD,
+    POST "/groups/{group_id}/leader-recommendations/{recommendation_id}/decision" => BUREAU,
+    // sharing agreements among the group's schools, kept by the lead office
+    POST "/groups/{group_id}/agreements" => LEAD,
+    POST "/groups/{group_id}/agreements/{agreement_id}/end" => LEAD,
     // rotation (E-02, E-03, E-05): offices plan and confirm for their own staff
     POST "/schools/{school_id}/teachers/import" => BUREAU_OFFICES,
     POST "/groups/{group_id}/postings" => BUREAU_OFFICES,
@@ -104,6 +119,12 @@ pub const WRITES: &[Write] = writes! {
     POST "/resources/{resource_id}/shares" => OFFICES,
     POST "/groups/{group_id}/facilities" => OFFICES,
     POST "/facilities/{facility_id}/bookings" => OFFICES,
+    // the group's funds (G-17): the bureau grants, each school's office budgets and spends
+    // its own (the lead office the bureau's fund, G-10)
+    POST "/groups/{group_id}/funds/grants" => BUREAU,
+    POST "/groups/{group_id}/funds/budgets" => OFFICES,
+    POST "/groups/{group_id}/funds/spending" => OFFICES,
+    POST "/funds/spending/{spending_id}/reversal" => OFFICES,
     // the bureau's evaluation year (V-01 to V-08)
     PUT "/evaluation-data/{school_year}/schools/{school_id}" => BUREAU,
     POST "/evaluation-data/{school_year}/import" => BUREAU,

@@ -279,6 +279,18 @@ pub fn can_read_region(caller: &Caller, region: &RegionCode) -> Result<(), Probl
     }
 }
 
+/// F-16/F-17: a county's coverage and its weak-school rounds, with each school's plan: its
+/// bureau and auditors.
+pub fn can_read_county_view(caller: &Caller, region: &RegionCode) -> Result<(), Problem> {
+    match caller.0.role {
+        Role::Bureau | Role::Auditor if caller.0.region == *region => Ok(()),
+        _ => Err(forbidden(
+            "only the county's bureau and auditors read its coverage and weak-school designations",
+            "仅本县教育局及审计人员可查看本县集团化覆盖率和薄弱学校认定",
+        )),
+    }
+}
+
 /// A county's audit trail (its signed export): its bureau and auditors, who answer for its
 /// records; nobody of a school reads the county's whole trail.
 pub fn can_read_audit_trail(caller: &Caller, region: &RegionCode) -> Result<(), Problem> {
@@ -388,6 +400,62 @@ pub fn can_sanction(caller: &Caller, group: &Group) -> Result<(), Problem> {
     ))
 }
 
+/// G-10/G-13: the group's office and the lead school's vice-principals are appointed by the
+/// lead school; its office keeps the record.
+pub fn can_run_office(caller: &Caller, group: &Group) -> Result<(), Problem> {
+    if lead_office_of(caller, group) {
+        return Ok(());
+    }
+    Err(forbidden(
+        "only the group's lead school office appoints to the group's office and records its vice-principals",
+        "集团管理办公室及龙头学校副校长的任职由龙头学校集团办公室登记",
+    ))
+}
+
+/// R-10/M6: the group's sharing agreements are kept by the lead school's office (G-10).
+pub fn can_record_agreement(caller: &Caller, group: &Group) -> Result<(), Problem> {
+    if lead_office_of(caller, group) {
+        return Ok(());
+    }
+    Err(forbidden(
+        "only the group's lead school office records and terminates its sharing agreements",
+        "集团共享协议由龙头学校集团办公室登记和终止",
+    ))
+}
+
+/// G-12: the lead school recommends (its office); the group's bureau decides.
+pub fn can_recommend_leader(caller: &Caller, group: &Group) -> Result<(), Problem> {
+    if lead_office_of(caller, group) {
+        return Ok(());
+    }
+    Err(forbidden(
+        "only the group's lead school office recommends appointing or removing a member school's leaders",
+        "成员学校领导任免建议由龙头学校集团办公室提出",
+    ))
+}
+
+/// G-12: the bureau of the group's county decides on a recommendation.
+pub fn can_decide_leader(caller: &Caller, group: &Group) -> Result<(), Problem> {
+    bureau_of(caller, &group.region).map_err(|_| {
+        forbidden(
+            "only the group's bureau decides on a leader recommendation",
+            "任免建议由该集团所属教育局决定",
+        )
+    })
+}
+
+/// G-12: which leader recommendations a caller reads: personnel matters, so the lead
+/// office, the county's bureau and auditors all of them, a member school's office those
+/// about its own school, nobody else.
+pub fn leader_recommendations_for(caller: &Caller, group: &Group) -> Option<Option<SchoolId>> {
+    match caller.0.role {
+        Role::Bureau | Role::Auditor if caller.0.region == group.region => Some(None),
+        _ if lead_office_of(caller, group) => Some(None),
+        Role::MemberAdmin => caller.0.school_id.map(Some),
+        _ => None,
+    }
+}
+
 /// §5c: the bureau that formed the group confirms or rejects a persuade-out.
 pub fn can_decide_persuade_out(caller: &Caller, group: &Group) -> Result<(), Problem> {
     bureau_of(caller, &group.region).map_err(|_| {
@@ -463,5 +531,54 @@ pub fn can_read_feed(caller: &Caller, school: &School) -> Result<(), Problem> {
             "only the school itself and its bureau read its notifications",
             "仅本校及所属教育局可查看本校提醒",
         )),
+    }
+}
+
+/// G-17: a school's group funds are budgeted and spent by its own office (the lead school's
+/// for the lead, a member's for that member), in a group it is a school of. Answers the
+/// school.
+pub fn funds_office(caller: &Caller, group: &Group) -> Result<SchoolId, Problem> {
+    match caller.0.school_id {
+        Some(school)
+            if matches!(caller.0.role, Role::LeadAdmin | Role::MemberAdmin)
+                && group.active_school_ids.contains(&school) =>
+        {
+            Ok(school)
+        }
+        _ => Err(forbidden(
+            "only the office of a school of the group keeps that school's group funds",
+            "集团化办学经费由本集团各学校办公室登记本校的预算和支出",
+        )
+        .rule("G-17")),
+    }
+}
+
+/// G-17: a spending is reversed by the office of the school that recorded it.
+pub fn can_reverse_spending(
+    caller: &Caller,
+    group: &Group,
+    spending: &edu_contracts::funds::Spending,
+) -> Result<(), Problem> {
+    if funds_office(caller, group)? == spending.school_id {
+        return Ok(());
+    }
+    Err(forbidden(
+        "only the office of the school that recorded a spending reverses it",
+        "仅登记该笔支出的学校可以冲销",
+    )
+    .rule("G-17"))
+}
+
+/// G-17: a group's funds statement is read by the offices of its schools (each sees the
+/// whole group's) and by the bureau and auditors of the group's county.
+pub fn can_read_funds(caller: &Caller, group: &Group) -> Result<(), Problem> {
+    match caller.0.role {
+        Role::Bureau | Role::Auditor if caller.0.region == group.region => Ok(()),
+        Role::LeadAdmin | Role::MemberAdmin if can_see_group(caller, group) => Ok(()),
+        _ => Err(forbidden(
+            "only the group's schools' offices and the bureau and auditors of its county read its funds",
+            "仅本集团各学校办公室及所属县教育局、审计人员可查看集团经费",
+        )
+        .rule("G-17")),
     }
 }

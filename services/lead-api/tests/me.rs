@@ -7,9 +7,7 @@
 mod common;
 
 use actix_web::http::StatusCode;
-use common::rotation::{
-    autumn_2025, group_of_two, posting, propose, roster, teacher, train, training,
-};
+use common::rotation::{autumn_2025, group_of_two, posting, propose, teacher, train, training};
 use common::{assert_refusal, env};
 use edu_domain::Role;
 use serde_json::json;
@@ -18,30 +16,29 @@ use serde_json::json;
 async fn a_teacher_reads_their_own_postings_and_hours_and_nobody_elses() {
     let env = env().await;
     let g = group_of_two(&env).await;
-    let lead_admin = env.school_token(Role::LeadAdmin, &g.lead);
-    let member_admin = env.school_token(Role::MemberAdmin, &g.member);
-    let staff = roster(
-        &env,
-        &member_admin,
-        &g.member,
-        &[
-            "M001,王芳,学科教师,数学,县级,是",
-            "M002,刘洋,中层管理人员,语文,无,是",
-        ],
-    )
-    .await;
+    let lead_admin = &g.lead_admin;
+    let member_admin = &g.member_admin;
+    let staff = g
+        .member_roster(
+            &env,
+            &[
+                "M001,王芳,学科教师,数学,县级,是",
+                "M002,刘洋,中层管理人员,语文,无,是",
+            ],
+        )
+        .await;
     let (wang, liu) = (teacher(&staff, "M001"), teacher(&staff, "M002"));
     // 刘洋 shadows at the lead school in autumn 2025; 王芳 trains 16 hours
     let (status, p) = propose(
         &env,
-        &member_admin,
+        member_admin,
         &g.id,
         posting(&liu, &g.lead, "shadowing", autumn_2025()),
     )
     .await;
     assert_eq!(status, StatusCode::CREATED, "{p}");
     let body = training("special", "2025-10-15", 16, &[&wang]);
-    let (status, t) = train(&env, &lead_admin, &g.id, body).await;
+    let (status, t) = train(&env, lead_admin, &g.id, body).await;
     assert_eq!(status, StatusCode::CREATED, "{t}");
 
     let member = Some(g.member.parse().unwrap());
@@ -73,7 +70,7 @@ async fn a_teacher_reads_their_own_postings_and_hours_and_nobody_elses() {
     }
 
     // the page is a teacher's: an office's token is refused
-    let (status, body) = env.get(&member_admin, "/me/teaching?year=2025").await;
+    let (status, body) = env.get(member_admin, "/me/teaching?year=2025").await;
     assert_refusal(status, &body, StatusCode::FORBIDDEN, "forbidden");
 }
 

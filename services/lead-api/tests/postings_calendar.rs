@@ -8,7 +8,7 @@ mod common;
 use actix_web::http::StatusCode;
 use actix_web::http::header;
 use actix_web::test;
-use common::rotation::{autumn_2025, group_of_two, next_autumn, posting, propose, roster, teacher};
+use common::rotation::{autumn_2025, group_of_two, next_autumn, posting, propose, teacher};
 use common::{Env, OTHER_REGION, REGION, assert_refusal, env};
 use edu_domain::Role;
 use serde_json::json;
@@ -26,25 +26,20 @@ async fn calendar(env: &Env, token: &str, path: &str) -> (StatusCode, header::He
 async fn the_groups_postings_export_as_an_office_calendar() {
     let env = env().await;
     let g = group_of_two(&env).await;
-    let lead_admin = env.school_token(Role::LeadAdmin, &g.lead);
-    let member_admin = env.school_token(Role::MemberAdmin, &g.member);
-    let lead_staff = roster(
-        &env,
-        &lead_admin,
-        &g.lead,
-        &[
-            "L001,王芳,学科教师,数学,县级,是",
-            "L002,赵二,学科教师,语文,无,是",
-        ],
-    )
-    .await;
-    let member_staff = roster(
-        &env,
-        &member_admin,
-        &g.member,
-        &["M001,孙三,中层管理人员,英语,无,是"],
-    )
-    .await;
+    let lead_admin = &g.lead_admin;
+    let member_admin = &g.member_admin;
+    let lead_staff = g
+        .lead_roster(
+            &env,
+            &[
+                "L001,王芳,学科教师,数学,县级,是",
+                "L002,赵二,学科教师,语文,无,是",
+            ],
+        )
+        .await;
+    let member_staff = g
+        .member_roster(&env, &["M001,孙三,中层管理人员,英语,无,是"])
+        .await;
     let sun = teacher(&member_staff, "M001");
     // 王芳 seconded in autumn 2025 as 初二数学, confirmed
     let mut body = posting(
@@ -54,12 +49,12 @@ async fn the_groups_postings_export_as_an_office_calendar() {
         autumn_2025(),
     );
     body["host_post"] = json!("初二数学");
-    let (status, p1) = propose(&env, &lead_admin, &g.id, body).await;
+    let (status, p1) = propose(&env, lead_admin, &g.id, body).await;
     assert_eq!(status, StatusCode::CREATED, "{p1}");
     let p1_id = p1["id"].as_str().unwrap();
     let (status, body) = env
         .post(
-            &member_admin,
+            member_admin,
             &format!("/postings/{p1_id}/confirm"),
             json!({}),
         )
@@ -69,7 +64,7 @@ async fn the_groups_postings_export_as_an_office_calendar() {
     let term = json!({"type": "dates", "start": "2026-03-02", "end": "2026-06-30"});
     let (status, p2) = env
         .post(
-            &member_admin,
+            member_admin,
             &format!("/groups/{}/postings", g.id),
             posting(&sun, &g.lead, "shadowing", term),
         )
@@ -79,7 +74,7 @@ async fn the_groups_postings_export_as_an_office_calendar() {
     // 赵二's upcoming posting is cancelled: not in the calendar
     let (status, p3) = env
         .post(
-            &lead_admin,
+            lead_admin,
             &format!("/groups/{}/postings", g.id),
             posting(
                 &teacher(&lead_staff, "L002"),
@@ -93,14 +88,14 @@ async fn the_groups_postings_export_as_an_office_calendar() {
     let p3_id = p3["id"].as_str().unwrap();
     let (status, body) = env
         .post(
-            &lead_admin,
+            lead_admin,
             &format!("/postings/{p3_id}/cancel"),
             json!({"reason": "岗位调整"}),
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let ics = format!("/groups/{}/postings.ics", g.id);
-    let (status, headers, text) = calendar(&env, &member_admin, &ics).await;
+    let (status, headers, text) = calendar(&env, member_admin, &ics).await;
     assert_eq!(status, StatusCode::OK, "{text}");
     assert_eq!(
         headers.get(header::CONTENT_TYPE).unwrap(),
@@ -158,7 +153,7 @@ async fn the_groups_postings_export_as_an_office_calendar() {
     assert!(e2.contains("STATUS:TENTATIVE\r\n"), "{e2}");
     assert!(e2.contains(&g.member), "{e2}");
     // filtered by teacher, and by school year
-    let (status, _, one) = calendar(&env, &lead_admin, &format!("{ics}?teacher_id={sun}")).await;
+    let (status, _, one) = calendar(&env, lead_admin, &format!("{ics}?teacher_id={sun}")).await;
     assert_eq!(status, StatusCode::OK, "{one}");
     assert_eq!(one.matches("BEGIN:VEVENT").count(), 1, "{one}");
     assert!(one.contains(p2_id), "{one}");
@@ -182,7 +177,7 @@ async fn the_groups_postings_export_as_an_office_calendar() {
     // unknown filters are refused
     let (status, body) = env
         .get(
-            &member_admin,
+            member_admin,
             &format!("/groups/{}/postings.ics?school_year=2025", g.id),
         )
         .await;

@@ -11,6 +11,17 @@ pub const OPEN_PERSUADE_OUT_EXISTS: &str = "one is already waiting for the burea
 /// Why a persuade-out cannot be decided: none is waiting.
 pub const NO_OPEN_PERSUADE_OUT: &str = "none is waiting for the bureau's decision";
 
+/// Why an appointment cannot end: it ended already.
+pub const APPOINTMENT_ENDED: &str = "it has ended already";
+/// Why a cross-appointment cannot be recorded: the school's principal holds one already.
+pub const CROSS_APPOINTMENT_OPEN: &str =
+    "this school's principal is vice-principal of the lead school already";
+
+/// Why a school cannot be designated: it is on the round's list already.
+pub const DESIGNATED_ALREADY: &str = "the school is on this round's list already";
+/// Why a designation cannot be lifted: it was lifted already.
+pub const LIFTED_ALREADY: &str = "it was lifted already";
+
 #[derive(Debug, thiserror::Error)]
 pub enum MembershipError {
     #[error("{0}")]
@@ -74,6 +85,28 @@ pub enum MembershipError {
         on: chrono::NaiveDate,
         cause: Box<MembershipError>,
     },
+    #[error("the office has a director and two deputies in post")]
+    OfficeFull,
+    #[error("appointment not found")]
+    AppointmentNotFound,
+    #[error("appointment: {0}")]
+    AppointmentState(&'static str),
+    #[error("recommendation not found")]
+    RecommendationNotFound,
+    #[error("the recommendation is {0} already")]
+    RecommendationDecided(&'static str),
+    #[error("a round of {first}–{last} overlaps")]
+    WeakRoundOverlaps { first: i32, last: i32 },
+    #[error("weak-school round not found")]
+    WeakRoundNotFound,
+    #[error("designation not found")]
+    DesignationNotFound,
+    #[error("designation: {0}")]
+    DesignationState(&'static str),
+    #[error("agreement not found")]
+    AgreementNotFound,
+    #[error("the agreement was terminated already")]
+    AgreementEnded,
     /// Another service's answer, passed on as it came (a refusal, or `service_unavailable`).
     #[error("{0}")]
     Upstream(Problem),
@@ -223,6 +256,57 @@ impl From<MembershipError> for Problem {
             E::InHistory { row, on, cause } => {
                 Problem::from(*cause).in_entry("history", ("member entry", "成员记录"), row, on)
             }
+            E::OfficeFull => Problem::new(
+                ErrorCode::OfficeFull,
+                "the group's office has two deputy directors in post already: end one's appointment first",
+                "集团管理办公室已有 2 名副主任在任:请先结束其中一人的任职",
+            )
+            .rule("G-11"),
+            E::AppointmentNotFound => Problem::not_found("appointment", "任职记录"),
+            E::AppointmentState(why) => Problem::new(
+                ErrorCode::AppointmentStateInvalid,
+                format!("appointment: {why}"),
+                match why {
+                    APPOINTMENT_ENDED => "该任职已结束",
+                    _ => "该校校长已在龙头学校任副校长",
+                },
+            )
+            .rule(if why == APPOINTMENT_ENDED { "G-10" } else { "G-13" }),
+            E::RecommendationNotFound => Problem::not_found("recommendation", "任免建议"),
+            E::RecommendationDecided(status) => Problem::new(
+                ErrorCode::RecommendationStateInvalid,
+                format!("this recommendation is {status} already; the bureau's decision stands"),
+                format!(
+                    "该任免建议已{},教育局的决定不可更改",
+                    if status == "accepted" { "采纳" } else { "不予采纳" }
+                ),
+            )
+            .rule("G-12"),
+            E::WeakRoundOverlaps { first, last } => Problem::new(
+                ErrorCode::WeakRoundOverlaps,
+                format!("the county's round of school years {first}–{last} overlaps this one: a county runs one three-year round at a time"),
+                format!("本县 {first}—{last} 学年的薄弱学校认定轮次与此重叠:每三年为一轮,同一时间只有一轮"),
+            )
+            .rule("F-17")
+            .details(json!({ "first_school_year": first, "last_school_year": last })),
+            E::WeakRoundNotFound => Problem::not_found("weak-school round", "薄弱学校认定轮次"),
+            E::DesignationNotFound => Problem::not_found("designation", "薄弱学校认定"),
+            E::DesignationState(why) => Problem::new(
+                ErrorCode::DesignationStateInvalid,
+                format!("designation: {why}"),
+                match why {
+                    DESIGNATED_ALREADY => "该校已在本轮薄弱学校名单中",
+                    _ => "该校的薄弱学校认定已撤销",
+                },
+            )
+            .rule("F-17"),
+            E::AgreementNotFound => Problem::not_found("agreement", "共享协议"),
+            E::AgreementEnded => Problem::new(
+                ErrorCode::AgreementStateInvalid,
+                "this agreement was terminated already",
+                "该协议已终止",
+            )
+            .rule("R-10"),
             E::Upstream(p) => p,
             E::Store(e) => e.into_problem("membership"),
         }

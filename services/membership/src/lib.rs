@@ -4,13 +4,21 @@
 //! one group per school (§8.5); the bureau's scale decisions and the lead school's yearly
 //! quality, which gates admissions (F-08, V-07); the region policy versions (DESIGN.md "Policy as data");
 //! consent across counties (F-04); the sanctions: warnings, persuade-out with the bureau's confirmation (X-01, §8.7, G-09)
-//! and dissolution on a failing evaluation. Owns the `membership` PostgreSQL schema.
+//! and dissolution on a failing evaluation; the group's own administration: its office,
+//! leader recommendations and cross-appointments (G-10..G-13), its sharing agreements
+//! and its funds (G-17, funds/);
+//! the bureau's county view: group coverage of junior schools (F-16) and weak-school
+//! designation rounds (F-17). Owns the `membership` PostgreSQL schema.
 
 mod admission;
+mod agreements;
 mod consent;
 mod consequences;
+mod county;
 pub mod error;
+mod funds;
 mod history;
+mod office;
 mod policy;
 pub mod rules;
 mod sanctions;
@@ -26,8 +34,12 @@ use edu_bus::Bus;
 use edu_bus::consumer::ConsumerSpec;
 use edu_bus::server::ServiceHost;
 use edu_contracts::ServiceName;
+use edu_contracts::agreements as agreement_ops;
 use edu_contracts::consent as consent_ops;
+use edu_contracts::county as county_ops;
+use edu_contracts::funds as funds_ops;
 use edu_contracts::membership as ops;
+use edu_contracts::office as office_ops;
 use edu_contracts::policy as policy_ops;
 use edu_contracts::sanctions as sanction_ops;
 use edu_db::DbConfig;
@@ -91,6 +103,27 @@ pub async fn start(bus: &Bus, mut db: DbConfig) -> anyhow::Result<ServiceHost> {
         sanction_ops::ListSanctions => list_sanctions,
         sanction_ops::ProposePersuadeOut => propose_persuade_out,
         sanction_ops::DecidePersuadeOut => decide_persuade_out,
+        office_ops::AppointOfficer => appoint_officer,
+        office_ops::EndOfficeAppointment => end_office_appointment,
+        office_ops::GetOffice => get_office,
+        office_ops::RecommendLeader => recommend_leader,
+        office_ops::DecideLeaderRecommendation => decide_leader_recommendation,
+        office_ops::RecordCrossAppointment => record_cross_appointment,
+        office_ops::EndCrossAppointment => end_cross_appointment,
+        agreement_ops::RecordAgreement => record_agreement,
+        agreement_ops::EndAgreement => end_agreement,
+        agreement_ops::ListAgreements => list_agreements,
+        county_ops::GetCoverage => coverage,
+        county_ops::ListWeakRounds => list_weak_rounds,
+        county_ops::OpenWeakRound => open_weak_round,
+        county_ops::DesignateWeakSchool => designate_weak_school,
+        county_ops::LiftDesignation => lift_designation,
+        funds_ops::GrantFunds => grant_funds,
+        funds_ops::SetBudget => set_budget,
+        funds_ops::RecordSpending => record_spending,
+        funds_ops::ReverseSpending => reverse_spending,
+        funds_ops::GetSpending => get_spending,
+        funds_ops::GetStatement => funds_statement,
     });
     Ok(host)
 }

@@ -17,7 +17,7 @@ use edu_contracts::sanctions::{
 };
 use edu_db::idempotency;
 use edu_domain::{
-    ExitReason, GroupId, GroupStatus, PersuadeOutId, Problem, SchoolId, WarningId, text,
+    ExitReason, GroupId, PersuadeOutId, Problem, SchoolId, WarningId, text,
 };
 use uuid::Uuid;
 
@@ -36,12 +36,7 @@ async fn locked_member(
     group_id: GroupId,
     school_id: SchoolId,
 ) -> Result<(GroupRow, MembershipRow)> {
-    let group = store::group_for_update(conn, group_id)
-        .await?
-        .ok_or(MembershipError::GroupNotFound)?;
-    if group.status()? == GroupStatus::Dissolved {
-        return Err(MembershipError::GroupDissolved);
-    }
+    let group = crate::service::open_group(conn, group_id).await?;
     let membership = store::active_member(conn, group_id, school_id)
         .await?
         .ok_or(MembershipError::NotAMember)?;
@@ -282,6 +277,13 @@ impl MembershipService {
                     Some(school_id),
                     ExitReason::PersuadedOut,
                     exit_note,
+                )
+                .await?;
+                crate::office::end_cross_with_membership(
+                    conn,
+                    &cmd.actor,
+                    group_id,
+                    Some(school_id),
                 )
                 .await?;
                 let membership = ended

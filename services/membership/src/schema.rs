@@ -155,3 +155,131 @@ diesel::table! {
         membership_id -> Nullable<Uuid>,
     }
 }
+
+diesel::table! {
+    office_appointments (id) {
+        id -> Uuid,
+        group_id -> Uuid,
+        school_id -> Uuid,
+        post -> Text,
+        person_name -> Text,
+        staff_no -> Nullable<Text>,
+        appointed_on -> Date,
+        ended_on -> Nullable<Date>,
+        end_reason -> Nullable<Text>,
+        appointed_by -> Text,
+        recorded_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    leader_recommendations (id) {
+        id -> Uuid,
+        group_id -> Uuid,
+        school_id -> Uuid,
+        action -> Text,
+        post -> Text,
+        person_name -> Text,
+        reason -> Text,
+        status -> Text,
+        recommended_by -> Text,
+        recommended_at -> Timestamptz,
+        decided_by -> Nullable<Text>,
+        decided_at -> Nullable<Timestamptz>,
+        decision_note -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    cross_appointments (id) {
+        id -> Uuid,
+        group_id -> Uuid,
+        school_id -> Uuid,
+        person_name -> Text,
+        appointed_on -> Date,
+        ended_on -> Nullable<Date>,
+        end_reason -> Nullable<Text>,
+        recorded_by -> Text,
+        recorded_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    weak_rounds (id) {
+        id -> Uuid,
+        region -> Text,
+        first_school_year -> Int4,
+        last_school_year -> Int4,
+        basis -> Text,
+        opened_by -> Text,
+        opened_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    weak_designations (id) {
+        id -> Uuid,
+        round_id -> Uuid,
+        school_id -> Uuid,
+        assessment -> Text,
+        plan -> Text,
+        designated_by -> Text,
+        designated_at -> Timestamptz,
+        lifted_on -> Nullable<Date>,
+        lift_reason -> Nullable<Text>,
+    }
+}
+
+// G-17: the group's funds (funds/).
+diesel::table! {
+    fund_budgets (id) {
+        id -> Uuid,
+        group_id -> Uuid,
+        school_year -> Int4,
+        source -> Text,
+        school_id -> Nullable<Uuid>,
+        amount_fen -> Int8,
+        document_ref -> Nullable<Text>,
+        note -> Nullable<Text>,
+        supersedes -> Nullable<Uuid>,
+        recorded_by -> Text,
+        recorded_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    fund_spending (id) {
+        id -> Uuid,
+        group_id -> Uuid,
+        school_id -> Uuid,
+        school_year -> Int4,
+        source -> Text,
+        spent_on -> Date,
+        amount_fen -> Int8,
+        fund_use -> Text,
+        payee -> Text,
+        description -> Nullable<Text>,
+        voucher_no -> Text,
+        reverses -> Nullable<Uuid>,
+        reason -> Nullable<Text>,
+        recorded_by -> Text,
+        recorded_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    sharing_agreements (id) {
+        id -> Uuid,
+        group_id -> Uuid,
+        title -> Text,
+        school_ids -> Array<Uuid>,
+        scopes -> Array<Text>,
+        starts_on -> Date,
+        ends_on -> Date,
+        ended_on -> Nullable<Date>,
+        end_reason -> Nullable<Text>,
+        document_ref -> Nullable<Text>,
+        recorded_by -> Text,
+        recorded_at -> Timestamptz,
+    }
+}

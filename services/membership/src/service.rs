@@ -24,6 +24,18 @@ use crate::store::{self, GroupRow, MembershipRow, SchoolRow};
 
 pub(crate) type Result<T> = std::result::Result<T, MembershipError>;
 
+/// The group, locked for the rest of the transaction, if it still accepts changes (X-02: a
+/// dissolved group accepts none).
+pub(crate) async fn open_group(conn: &mut AsyncPgConnection, id: GroupId) -> Result<GroupRow> {
+    let group = store::group_for_update(conn, id)
+        .await?
+        .ok_or(MembershipError::GroupNotFound)?;
+    if group.status()? == GroupStatus::Dissolved {
+        return Err(MembershipError::GroupDissolved);
+    }
+    Ok(group)
+}
+
 /// The membership service: its operations over its pool.
 #[derive(Clone)]
 pub struct MembershipService {
@@ -387,16 +399,12 @@ pub(crate) async fn end_membership(
     reason: ExitReason,
     note: Option<&str>,
 ) -> Result<Membership> {
-    let group = store::group_for_update(conn, group_id)
-        .await?
-        .ok_or(MembershipError::GroupNotFound)?;
-    if group.status()? == GroupStatus::Dissolved {
-        return Err(MembershipError::GroupDissolved);
-    }
+    let group = open_group(conn, group_id).await?;
     if group.lead_school_id == school_id {
         return Err(MembershipError::LeadCannotExit);
     }
     let ended = store::end_memberships(conn, group_id, Some(school_id), reason, note).await?;
+    crate::office::end_cross_with_membership(conn, actor, group_id, Some(school_id)).await?;
     let row = ended
         .into_iter()
         .next()
@@ -428,14 +436,10 @@ pub(crate) async fn dissolve_group(
     override_reason: Option<&str>,
     failing_evaluation: Option<uuid::Uuid>,
 ) -> Result<GroupRow> {
-    let group = store::group_for_update(conn, group_id)
-        .await?
-        .ok_or(MembershipError::GroupNotFound)?;
-    if group.status()? == GroupStatus::Dissolved {
-        return Err(MembershipError::GroupDissolved);
-    }
+    let _group = open_group(conn, group_id).await?;
     let ended =
         store::end_memberships(conn, group_id, None, ExitReason::Dissolution, Some(reason)).await?;
+    crate::office::end_cross_with_membership(conn, actor, group_id, None).await?;
     let row = store::mark_dissolved(conn, group_id, reason, override_reason).await?;
     let event = GroupDissolved {
         group_id,

@@ -13,12 +13,8 @@ mod schema;
 pub mod service;
 mod store;
 
-use std::sync::Arc;
-
 use diesel_migrations::embed_migrations;
 use edu_bus::Bus;
-use edu_bus::consumer::ConsumerSpec;
-use edu_bus::membership_view::MembershipConsumer;
 use edu_bus::server::ServiceHost;
 use edu_contracts::ServiceName;
 use edu_contracts::rotation as ops;
@@ -44,14 +40,10 @@ pub async fn start(bus: &Bus, db: DbConfig) -> anyhow::Result<ServiceHost> {
         MIGRATIONS,
     )
     .await?;
-    let spec = ConsumerSpec {
-        name: projection::CONSUMER.to_owned(),
-        filter_subject: bus.config().service_events(ServiceName::Membership),
-    };
-    host.spawn_consumer(
+    host.follow_membership(
         pool.clone(),
-        spec,
-        Arc::new(MembershipConsumer(projection::RotationReactions)),
+        projection::CONSUMER,
+        projection::RotationReactions,
     );
     let service = RotationService::new(pool);
     edu_bus::serve_operations!(host, service, {

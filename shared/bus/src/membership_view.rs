@@ -26,7 +26,7 @@ use edu_contracts::events::{
     GroupDissolved, GroupEstablished, MemberAdmitted, MemberExited, PersuadeOutDecided,
     PersuadeOutProposed, PolicyPublished,
 };
-use edu_contracts::{Event, EventEnvelope};
+use edu_contracts::{Event, EventEnvelope, ServiceName};
 use edu_domain::{GroupId, MemberRole, RegionCode, SchoolId};
 use futures::future::BoxFuture;
 
@@ -331,6 +331,27 @@ impl<R: Reactions> EventHandler for MembershipConsumer<R> {
             self.0.react(conn, event, change).await?;
             Ok(Applied::Changed)
         })
+    }
+}
+
+impl crate::server::ServiceHost {
+    /// Keeps the membership view in this service's schema from membership's events, through
+    /// the durable consumer `consumer`, and runs `reactions` on each change.
+    pub fn follow_membership<R: Reactions>(
+        &mut self,
+        pool: edu_db::DbPool,
+        consumer: &str,
+        reactions: R,
+    ) {
+        let spec = crate::consumer::ConsumerSpec {
+            name: consumer.to_owned(),
+            filter_subject: self.bus.config().service_events(ServiceName::Membership),
+        };
+        self.spawn_consumer(
+            pool,
+            spec,
+            std::sync::Arc::new(MembershipConsumer(reactions)),
+        );
     }
 }
 

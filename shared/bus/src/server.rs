@@ -43,7 +43,7 @@ const CONCURRENCY: usize = 64;
 
 /// A service registered on the bus, with the tasks serving its endpoints.
 pub struct ServiceHost {
-    bus: Bus,
+    pub(crate) bus: Bus,
     name: ServiceName,
     service: Service,
     tasks: JoinSet<()>,

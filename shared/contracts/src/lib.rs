@@ -2,16 +2,20 @@
 //! every request travels in, and the domain events with their envelope. lead-api and every
 //! service depend on this crate and on no service crate. Golden JSON tests pin the wire format.
 
+pub mod agreements;
 pub mod audit;
 pub mod catalogue;
 pub mod consent;
 pub mod council;
+pub mod county;
 pub mod envelope;
 pub mod evaluation;
 pub mod evaluation_year;
 pub mod events;
+pub mod funds;
 pub mod membership;
 pub mod obligations;
+pub mod office;
 pub mod policy;
 pub mod rotation;
 pub mod sanctions;

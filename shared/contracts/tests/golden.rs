@@ -432,6 +432,10 @@ mod charter;
 #[path = "golden_cases/catalogue.rs"]
 mod catalogue;
 
+/// The group's administration: office, leader recommendations, cross-appointments.
+#[path = "golden_cases/office.rs"]
+mod office;
+
 /// The annual evaluation's events.
 #[path = "golden_cases/evaluation.rs"]
 mod evaluation;
@@ -485,3 +489,7 @@ fn every_event_type_has_a_golden_envelope() {
 
 #[path = "golden_cases/audit.rs"]
 mod audit;
+
+/// The group's funds (G-17).
+#[path = "golden_cases/funds.rs"]
+mod funds;

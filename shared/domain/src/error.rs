@@ -144,6 +144,28 @@ pub enum ErrorCode {
     /// the consequence is not in a state that allows this step (decided already, or
     /// one that takes effect through the sanctions workflow).
     ConsequenceStateInvalid,
+    /// G-11: the group's office has its director and two deputies in post already.
+    OfficeFull,
+    /// The appointment is not in a state that allows this step (ended already, or one in
+    /// post already for this school).
+    AppointmentStateInvalid,
+    /// G-12: the bureau decided this recommendation already; its decision stands.
+    RecommendationStateInvalid,
+    /// F-17: a county runs one round of weak-school designation at a time (three school
+    /// years); this one would overlap another.
+    WeakRoundOverlaps,
+    /// F-17: the designation is not in a state that allows this step (the school is on the
+    /// round's list already, or was lifted already).
+    DesignationStateInvalid,
+    /// the sharing agreement was terminated already.
+    AgreementStateInvalid,
+    /// G-17: the spending would take the source's spending of the school year beyond its
+    /// budget (or a corrected budget below what was spent already).
+    BudgetExceeded,
+    /// G-17: a spending's date lies outside the school year it is recorded for.
+    SpendingOutsideSchoolYear,
+    /// G-17: the spending was reversed already (or is itself a reversal).
+    SpendingAlreadyReversed,
     /// The same Idempotency-Key was used for a different request.
     IdempotencyKeyReused,
     /// A service behind the API did not answer; retry later.
@@ -222,6 +244,15 @@ impl ErrorCode {
             Self::EvaluationDataLocked => "evaluation_data_locked",
             Self::XlsxInvalid => "xlsx_invalid",
             Self::ConsequenceStateInvalid => "consequence_state_invalid",
+            Self::OfficeFull => "office_full",
+            Self::AppointmentStateInvalid => "appointment_state_invalid",
+            Self::RecommendationStateInvalid => "recommendation_state_invalid",
+            Self::WeakRoundOverlaps => "weak_round_overlaps",
+            Self::DesignationStateInvalid => "designation_state_invalid",
+            Self::AgreementStateInvalid => "agreement_state_invalid",
+            Self::BudgetExceeded => "budget_exceeded",
+            Self::SpendingOutsideSchoolYear => "spending_outside_school_year",
+            Self::SpendingAlreadyReversed => "spending_already_reversed",
             Self::IdempotencyKeyReused => "idempotency_key_reused",
             Self::ServiceUnavailable => "service_unavailable",
             Self::AuditSigningUnconfigured => "audit_signing_unconfigured",
@@ -286,7 +317,15 @@ impl ErrorCode {
             | Self::EvaluationRoundStateInvalid
             | Self::EvaluationRoundNotCompleted
             | Self::EvaluationDataLocked
-            | Self::ConsequenceStateInvalid => 409,
+            | Self::ConsequenceStateInvalid
+            | Self::OfficeFull
+            | Self::AppointmentStateInvalid
+            | Self::RecommendationStateInvalid
+            | Self::WeakRoundOverlaps
+            | Self::DesignationStateInvalid
+            | Self::AgreementStateInvalid
+            | Self::BudgetExceeded
+            | Self::SpendingAlreadyReversed => 409,
             Self::PayloadTooLarge => 413,
             Self::CapExceptionReasonRequired
             | Self::IdempotencyKeyReused
@@ -297,7 +336,8 @@ impl ErrorCode {
             | Self::ViceChairMustBeMemberPrincipal
             | Self::SecretaryGeneralRequired
             | Self::SeatHolderNotInGroup
-            | Self::ReportMissingMajorDecisions => 422,
+            | Self::ReportMissingMajorDecisions
+            | Self::SpendingOutsideSchoolYear => 422,
             Self::RateLimited => 429,
             Self::ServiceUnavailable | Self::Overloaded | Self::AuditSigningUnconfigured => 503,
             Self::Internal => 500,

@@ -49,6 +49,11 @@ pub struct Policy {
     pub library_min_per_semester: u8,
     /// Notification feed: an obligation is "due soon" this many days before its due date.
     pub due_soon_days: u8,
+    /// F-16: the share of the county's junior schools that groups should cover, in percent.
+    pub junior_coverage_min_pct: u8,
+    /// F-17: the share of the county's junior schools designated relatively weak in a round,
+    /// in percent ("about a third": a target shown beside the count, not a limit).
+    pub weak_school_share_pct: u8,
     /// V-01/§8.11: weights of the evaluation dimensions, in percent (they sum to 100).
     pub evaluation_weights: EvaluationWeights,
     /// V-05/X-02: the total scores (0–100) from which a group is graded 优秀 / 良好 / 合格;
@@ -149,6 +154,8 @@ impl Default for Policy {
             results_showcases_per_year: 1,
             library_min_per_semester: 1,
             due_soon_days: 7,
+            junior_coverage_min_pct: 80,
+            weak_school_share_pct: 33,
             evaluation_weights: EvaluationWeights::default(),
             evaluation_grades: GradeThresholds::default(),
         }
@@ -221,6 +228,13 @@ impl Policy {
                 "due_soon_days",
                 "the due-soon window is 1 to 60 days",
                 "临期提醒天数须在 1 到 60 之间",
+            );
+        }
+        if self.junior_coverage_min_pct > 100 || self.weak_school_share_pct > 100 {
+            return bad(
+                "junior_coverage_min_pct",
+                "the coverage line and the weak-school share are percentages: 0 to 100",
+                "集团覆盖率底线和薄弱学校比例均为百分比,须在 0 到 100 之间",
             );
         }
         if self.evaluation_weights.total() != 100 {

@@ -166,6 +166,7 @@ const POLICY_FIELDS = [
   ['library_min_per_semester', '每校每学期至少贡献资源数', 'resources per school per semester'], ['catalogue_review_required', '资源须经集团办公室审核', 'library review required'],
   ['support_postings', '允许支教、走教', 'support and itinerant postings'], ['trusteeship_mixed_stages', '托管型可跨学段', 'trusteeship across stages'],
   ['due_soon_days', '提前提醒天数', 'days of notice before due'],
+  ['junior_coverage_min_pct', '初中集团化覆盖率底线 %', 'junior schools covered by groups, line %'], ['weak_school_share_pct', '薄弱初中认定比例 %', 'weak junior schools designated, share %'],
   ['lead_quality_gate', '龙头学校质量未提升时暂停吸收成员', "no admissions while the lead's quality is not improving"],
 ];
 
@@ -540,6 +541,7 @@ async function pageCounty() {
     <div class="grid"><section class="card"><h2>${esc(t('rotation'))}</h2><div id="rotation"></div></section>
     <section class="card"><h2>${esc(t('overdue_reports'))}</h2><div id="reports"></div>
     <h2>${esc(t('evaluation'))}</h2><p id="cv"><a href="#/evaluation">${esc(t('open_round'))} · ${esc(t('scorecards'))} · ${esc(t('balance'))}</a></p></section></div>
+    <section class="card"><h2>${esc(bi('集团化覆盖与薄弱学校', 'Group coverage and weak schools'))} <small class="muted">F-16 · F-17</small></h2><div id="coverage"></div><div id="coverage-forms"></div></section>
     <section class="card"><h2>${esc(bi('跨县入集团申请(F-04)', 'Schools of another county (F-04)'))}</h2><div id="consents"></div></section>
     <section class="card"><h2>${esc(bi('本县教师跨县交流(F-04)', 'This county’s teachers posted to another county (F-04)'))}</h2><div id="posting-consents"></div></section>
     <section class="card"><h2>${esc(bi('审计记录', 'Audit trail'))}</h2>
@@ -547,6 +549,7 @@ async function pageCounty() {
         'Every write of the county, chained record by record with SHA-256 and signed; download and keep it regularly, and check it with edugroup audit verify-export.'))}</p>
       <div class="actions"><button type="button" class="secondary" id="audit-export">${esc(bi('下载签名审计记录', 'Download the signed audit trail'))}</button></div></section>`;
   q('#audit-export').addEventListener('click', e => openDocument(e.currentTarget, `/regions/${region}/audit/export`, `audit-${region}-${today()}.jsonl`));
+  coverageSection(q('#coverage'), q('#coverage-forms')); // coverage.js
   consentSection(q('#consents')); // consent.js
   postingConsentSection(q('#posting-consents')); // consent.js
   q('#year').addEventListener('change', e => { location.hash = `#/county?year=${e.target.value}`; });
@@ -620,6 +623,8 @@ async function pageGroup(groupId) {
     <section class="card"><h2>${esc(t('council'))}</h2><div id="council"></div></section></div>
     <section class="card"><h2>${esc(t('major_matters'))} <small class="muted">G-09</small></h2><div id="major-matters"></div><div id="major-matter-form"></div></section>
     <section class="card"><h2>${esc(t('scale'))} <small class="muted">F-08 · V-07</small></h2><div id="scale"></div><div id="scale-forms"></div></section>
+    <section class="card"><h2>${esc(bi('集团管理办公室与干部', 'Group office and leaders'))} <small class="muted">G-10 · G-11 · G-12 · G-13</small></h2><div id="office"></div><div id="office-forms"></div></section>
+    <section class="card"><h2>${esc(bi('共享协议', 'Sharing agreements'))} <small class="muted">R-10 · M6</small></h2><div id="agreements"></div><div id="agreement-forms"></div></section>
     <section class="card"><h2>${esc(t('obligations'))} ${periodPicker('period', currentMonthPeriod())}</h2><div id="charter-in-force"></div><div id="ledger"></div></section>
     <div class="grid"><section class="card"><h2>${esc(t('rotation'))}</h2><div id="rotation"></div></section>
     <section class="card"><h2>${esc(t('notifications'))}</h2><div id="feed"></div></section></div>
@@ -638,7 +643,8 @@ async function pageGroup(groupId) {
   q('#group-head').innerHTML = `<h1 data-testid="group-name">${esc(g.name)}</h1>
     <p class="chips">${badge('group_status', g.status)} <span class="badge">${esc(en('model', g.model))}</span> <span class="badge">${esc(en('stage', g.stage))}</span>
     <span>${esc(t('size'))}: <b data-testid="group-size">${g.active_members} / ${g.effective_cap}</b></span>
-    <span>${esc(t('plaque'))}: ${fmtSchoolDate(g.plaque_date)}</span> <small class="muted">${esc(t('policy_version'))} ${g.policy_version}</small></p>`;
+    <span>${esc(t('plaque'))}: ${fmtSchoolDate(g.plaque_date)}</span> <small class="muted">${esc(t('policy_version'))} ${g.policy_version}</small>
+    ${state.claims.role === 'teacher' ? '' : `<a href="#/group/${g.id}/funds" data-testid="funds-link">${esc(bi('集团化办学专项经费', 'Group funds'))}</a>`}</p>`;
   // F-06/F-07: whether each school keeps its legal person and its own leadership team.
   const own = flag => esc(flag ? t('kept') : t('unified'));
   q('#members').innerHTML = table([t('school'), t('role'), t('joined'), t('left'), t('plaque_text'), t('legal_person'), t('leadership')], list.members.map(m => [
@@ -651,6 +657,8 @@ async function pageGroup(groupId) {
     todoCard(q('#todo'), () => officeTodo(groupId, state.claims.school_id, true));
   }
   groupScale(g);
+  groupOffice(g, list.members);
+  groupAgreements(g, list.members);
   groupMajorMatters(g, list.members);
   if (role === 'bureau' || (role === 'lead_admin' && state.claims.school_id === g.lead_school_id)) {
     const inGroup = new Set(list.members.filter(m => !m.left_at).map(m => m.school_id));
@@ -911,11 +919,11 @@ function navFor(claims, groupId) {
       links.push(['#/county', t('county')], ['#/evaluation', t('evaluation')]);
       break;
     case 'lead_admin':
-      if (g) links.push([g, t('group_home')], [`${g}/postings`, t('postings')], [`${g}/meetings`, t('meetings')], [`${g}/charter`, t('charter')], [`${g}/catalogue`, t('catalogue')], [`${g}/sanctions`, t('sanctions')]);
+      if (g) links.push([g, t('group_home')], [`${g}/postings`, t('postings')], [`${g}/meetings`, t('meetings')], [`${g}/charter`, t('charter')], [`${g}/catalogue`, t('catalogue')], [`${g}/sanctions`, t('sanctions')], [`${g}/funds`, bi('经费', 'Funds')]);
       break;
     default:
       links.push(['#/school', t('school_home')]);
-      if (g) links.push([g, t('group_home')], [`${g}/catalogue`, t('catalogue')], ...(claims.role === 'teacher' ? [] : [[`${g}/postings`, t('postings')]]), [`${g}/meetings`, t('meetings')], [`${g}/charter`, t('charter')]);
+      if (g) links.push([g, t('group_home')], [`${g}/catalogue`, t('catalogue')], ...(claims.role === 'teacher' ? [] : [[`${g}/postings`, t('postings')]]), [`${g}/meetings`, t('meetings')], [`${g}/charter`, t('charter')], ...(claims.role === 'teacher' ? [] : [[`${g}/funds`, bi('经费', 'Funds')]]));
   }
   return links;
 }
@@ -983,6 +991,7 @@ async function route() {
   if ((m = hash.match(/^#\/group\/([0-9a-f-]+)\/catalogue$/))) return pageCatalogue(m[1]); // library.js
   if ((m = hash.match(/^#\/resource\/([0-9a-f-]+)$/))) return pageResource(m[1]); // library.js
   if ((m = hash.match(/^#\/group\/([0-9a-f-]+)\/sanctions$/))) return pageSanctions(m[1]);
+  if ((m = hash.match(/^#\/group\/([0-9a-f-]+)\/funds$/)) && state.claims.role !== 'teacher') return pageFunds(m[1]); // funds.js
   if ((m = hash.match(/^#\/meeting\/([0-9a-f-]+)$/))) return pageMeeting(m[1]);
   if ((m = hash.match(/^#\/meeting\/([0-9a-f-]+)\/corrections$/))) return pageCorrections(m[1]);
   location.hash = await home();

@@ -18,6 +18,9 @@ const SCRIPTS: &[&str] = &[
     "library.js",
     "todo.js",
     "rules.js",
+    "office.js",
+    "coverage.js",
+    "funds.js",
     "app.js",
 ];
 

@@ -5,13 +5,12 @@
 
 use std::fmt::Write as _;
 
-use actix_web::http::header::{ContentDisposition, DispositionParam, DispositionType};
 use actix_web::{HttpResponse, get};
 use edu_contracts::Paging;
 use edu_contracts::evaluation::{
     GetRound, ListScorecards, Round, RoundRef, Scorecard, ScorecardQuery,
 };
-use edu_domain::{GroupId, Problem};
+use edu_domain::GroupId;
 use uuid::Uuid;
 
 use crate::AppState;
@@ -21,6 +20,7 @@ use crate::extract::web;
 use crate::responses::{NoToken, RoundComputing, RoundNotInRegion, Unavailable};
 use crate::routes::evaluation::{round_of_region, scorecard};
 use crate::routes::names::{Names, person};
+use crate::routes::spreadsheet::{self, Cell};
 use crate::{headers, render};
 
 /// Scorecards fetched per page by the exports.
@@ -76,13 +76,9 @@ async fn names_of(
     .await
 }
 
-/// The total's column; the dimensions' scores follow the grade.
-const TOTAL_COL: usize = 4;
-const FIRST_DIMENSION_COL: usize = TOTAL_COL + 2;
-
 /// The export's columns: group (name, then id), county, school year, total, grade, each
 /// dimension's score, the members' value added and the proposed consequences, by name.
-fn export_rows(cards: &[Scorecard], names: &Names) -> (Vec<String>, Vec<Vec<String>>) {
+fn export_rows(cards: &[Scorecard], names: &Names) -> (Vec<String>, Vec<Vec<Cell>>) {
     let mut header = vec![
         "集团 group".to_owned(),
         "集团编号 group_id".to_owned(),
@@ -104,16 +100,17 @@ fn export_rows(cards: &[Scorecard], names: &Names) -> (Vec<String>, Vec<Vec<Stri
     let rows = cards
         .iter()
         .map(|c| {
+            let score = |n: f64| Cell::number(n, format!("{n:.1}"));
             let mut row = vec![
-                names.group(c.group_id),
-                c.group_id.to_string(),
-                c.region.name_zh().into_owned(),
-                c.school_year.name_zh(),
-                format!("{:.1}", c.total),
-                c.grade.name_zh().to_owned(),
+                Cell::text(names.group(c.group_id)),
+                Cell::text(c.group_id.to_string()),
+                Cell::text(c.region.name_zh()),
+                Cell::text(c.school_year.name_zh()),
+                score(c.total),
+                Cell::text(c.grade.name_zh()),
             ];
-            row.extend(c.dimensions.iter().map(|d| format!("{:.1}", d.score)));
-            row.push(
+            row.extend(c.dimensions.iter().map(|d| score(d.score)));
+            row.push(Cell::text(
                 c.members
                     .iter()
                     .map(|m| {
@@ -124,8 +121,8 @@ fn export_rows(cards: &[Scorecard], names: &Names) -> (Vec<String>, Vec<Vec<Stri
                     })
                     .collect::<Vec<_>>()
                     .join(";"),
-            );
-            row.push(
+            ));
+            row.push(Cell::text(
                 c.consequences
                     .iter()
                     .map(|k| {
@@ -137,26 +134,13 @@ fn export_rows(cards: &[Scorecard], names: &Names) -> (Vec<String>, Vec<Vec<Stri
                     })
                     .collect::<Vec<_>>()
                     .join(";"),
-            );
-            // what people typed (names, titles) reaches a spreadsheet: no cell runs there
-            row.into_iter()
-                .map(|cell| edu_domain::text::spreadsheet_cell(&cell).into_owned())
-                .collect()
+            ));
+            // what people typed (names, titles) reaches a spreadsheet: the writer
+            // neutralises every text cell
+            row
         })
         .collect();
     (header, rows)
-}
-
-fn attachment(name: String) -> ContentDisposition {
-    ContentDisposition {
-        disposition: DispositionType::Attachment,
-        parameters: vec![DispositionParam::Filename(name)],
-    }
-}
-
-fn export_failed(what: &str, e: impl std::fmt::Display) -> ApiError {
-    tracing::error!(error = %e, "evaluation export: {what}");
-    Problem::internal().into()
 }
 
 /// A round's scorecards as CSV, UTF-8 with a byte-order mark so that Excel shows the
@@ -181,24 +165,12 @@ pub async fn export_evaluation_round_csv(
     let cards = all_scorecards(&state, &caller, round.id).await?;
     let names = names_of(&state, &caller, &cards).await?;
     let (header, rows) = export_rows(&cards, &names);
-    let mut out = "\u{feff}".as_bytes().to_vec();
-    {
-        let mut w = csv::Writer::from_writer(&mut out);
-        w.write_record(&header)
-            .map_err(|e| export_failed("csv", e))?;
-        for row in &rows {
-            w.write_record(row).map_err(|e| export_failed("csv", e))?;
-        }
-        w.flush().map_err(|e| export_failed("csv", e))?;
-    }
-    Ok(HttpResponse::Ok()
-        .content_type("text/csv; charset=utf-8")
-        .insert_header(attachment(format!(
-            "evaluation-{}-{}.csv",
-            round.region.as_str(),
-            round.school_year.0
-        )))
-        .body(out))
+    let file = format!(
+        "evaluation-{}-{}.csv",
+        round.region.as_str(),
+        round.school_year.0
+    );
+    spreadsheet::csv_response(file, &header, &rows)
 }
 
 /// A round's scorecards as an Excel workbook (a sheet of totals and dimension scores).
@@ -222,47 +194,13 @@ pub async fn export_evaluation_round_xlsx(
     let cards = all_scorecards(&state, &caller, round.id).await?;
     let names = names_of(&state, &caller, &cards).await?;
     let (header, rows) = export_rows(&cards, &names);
-    let mut book = rust_xlsxwriter::Workbook::new();
-    let sheet = book.add_worksheet();
-    let fail = |e: rust_xlsxwriter::XlsxError| export_failed("xlsx", e);
-    sheet
-        .set_name(format!("{}考核", round.school_year.0))
-        .map_err(fail)?;
-    let bold = rust_xlsxwriter::Format::new().set_bold();
-    for (col, title) in header.iter().enumerate() {
-        let col = u16::try_from(col).unwrap_or(u16::MAX);
-        sheet
-            .write_string_with_format(0, col, title, &bold)
-            .map_err(fail)?;
-    }
-    for (r, (row, card)) in rows.iter().zip(&cards).enumerate() {
-        let r = u32::try_from(r + 1).unwrap_or(u32::MAX);
-        for (col, cell) in row.iter().enumerate() {
-            let col16 = u16::try_from(col).unwrap_or(u16::MAX);
-            // numbers as numbers: the total and the dimension scores
-            let number = match col {
-                TOTAL_COL => Some(card.total),
-                c if c >= FIRST_DIMENSION_COL => card
-                    .dimensions
-                    .get(c - FIRST_DIMENSION_COL)
-                    .map(|d| d.score),
-                _ => None,
-            };
-            match number {
-                Some(n) => sheet.write_number(r, col16, n).map_err(fail)?,
-                None => sheet.write_string(r, col16, cell).map_err(fail)?,
-            };
-        }
-    }
-    let bytes = book.save_to_buffer().map_err(fail)?;
-    Ok(HttpResponse::Ok()
-        .content_type("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-        .insert_header(attachment(format!(
-            "evaluation-{}-{}.xlsx",
-            round.region.as_str(),
-            round.school_year.0
-        )))
-        .body(bytes))
+    let file = format!(
+        "evaluation-{}-{}.xlsx",
+        round.region.as_str(),
+        round.school_year.0
+    );
+    let sheet = format!("{}考核", round.school_year.0);
+    spreadsheet::xlsx_response(file, &sheet, &header, &rows)
 }
 
 /// Who opened and completed the round, by name where the reader's token gives it.

@@ -29,18 +29,21 @@ macro_rules! list_params {
     };
 }
 
+pub mod agreements;
 pub mod audit;
 pub mod catalogue;
 pub mod charter;
 pub mod consent;
 pub mod council;
 pub mod council_report;
+pub mod county;
 pub mod evaluation;
 pub mod evaluation_export;
 mod evaluation_sheet;
 pub mod evaluation_year;
 pub mod facilities;
 pub mod files;
+pub mod funds;
 pub mod groups;
 pub mod library;
 pub mod major_matters;
@@ -48,6 +51,7 @@ pub mod me;
 pub mod minutes;
 pub(crate) mod names;
 pub mod obligations;
+pub mod office;
 pub mod past_meetings;
 pub mod policy;
 pub mod reports;
@@ -55,6 +59,7 @@ pub mod rotation;
 pub mod sanctions;
 pub mod scale;
 pub mod schools;
+mod spreadsheet;
 pub mod system;
 pub mod teachers;
 pub mod training;
@@ -82,6 +87,21 @@ pub fn config(cfg: &mut ServiceConfig) {
         .service(scale::list_group_scale_decisions)
         .service(scale::record_lead_quality)
         .service(scale::list_lead_quality)
+        .service(office::get_office)
+        .service(office::create_office_appointment)
+        .service(office::end_office_appointment)
+        .service(office::create_cross_appointment)
+        .service(office::end_cross_appointment)
+        .service(office::create_leader_recommendation)
+        .service(office::decide_leader_recommendation)
+        .service(agreements::list_agreements)
+        .service(agreements::create_agreement)
+        .service(agreements::end_agreement)
+        .service(county::get_county_coverage)
+        .service(county::list_weak_school_rounds)
+        .service(county::create_weak_school_round)
+        .service(county::create_weak_school_designation)
+        .service(county::lift_weak_school_designation)
         .service(teachers::import_teachers)
         .service(teachers::list_teachers)
         .service(teachers::export_teachers)
@@ -171,6 +191,13 @@ pub fn config(cfg: &mut ServiceConfig) {
         .service(evaluation_year::complete_evaluation_round)
         .service(evaluation_year::get_scored_items)
         .service(evaluation_year::import_school_evaluation_data)
+        .service(funds::grant_group_funds)
+        .service(funds::set_school_funds_budget)
+        .service(funds::record_funds_spending)
+        .service(funds::reverse_funds_spending)
+        .service(funds::get_group_funds)
+        .service(funds::export_group_funds_xlsx)
+        .service(funds::export_group_funds_csv)
         .service(audit::export_audit_trail)
         .service(audit::get_audit_public_key);
 }

@@ -7,18 +7,32 @@ use actix_web::http::StatusCode;
 use actix_web::http::header;
 use actix_web::test;
 use chrono::Utc;
-use edu_domain::SchoolYear;
+use edu_domain::{Role, SchoolYear};
 use serde_json::{Value, json};
 
 use super::{Env, REGION};
 
 pub const HEADER: &str = "工号,姓名,岗位,学科,骨干级别,符合交流条件";
 
-/// A school, its lead office and a member school, in one alliance group.
+/// A lead school and a member school in one alliance group, with each school's office token.
 pub struct Group {
     pub id: String,
     pub lead: String,
     pub member: String,
+    pub lead_admin: String,
+    pub member_admin: String,
+}
+
+impl Group {
+    /// The lead office imports its roster; answers the teachers' ids by 工号.
+    pub async fn lead_roster(&self, env: &Env, rows: &[&str]) -> Vec<(String, String)> {
+        roster(env, &self.lead_admin, &self.lead, rows).await
+    }
+
+    /// The member school imports its roster; answers the teachers' ids by 工号.
+    pub async fn member_roster(&self, env: &Env, rows: &[&str]) -> Vec<(String, String)> {
+        roster(env, &self.member_admin, &self.member, rows).await
+    }
 }
 
 pub async fn group_of_two(env: &Env) -> Group {
@@ -27,7 +41,13 @@ pub async fn group_of_two(env: &Env) -> Group {
     let member = env.school("二中", "junior", REGION).await;
     let (status, body) = env.admit(&env.bureau(), &id, &member).await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
-    Group { id, lead, member }
+    Group {
+        lead_admin: env.school_token(Role::LeadAdmin, &lead),
+        member_admin: env.school_token(Role::MemberAdmin, &member),
+        id,
+        lead,
+        member,
+    }
 }
 
 /// Uploads a roster as `text/csv`.

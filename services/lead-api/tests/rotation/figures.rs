@@ -6,8 +6,8 @@ use super::*;
 async fn e08_compliance_of_a_group_and_its_county() {
     let env = env().await;
     let g = group_of_two(&env).await;
-    let lead_admin = env.school_token(Role::LeadAdmin, &g.lead);
-    let member_admin = env.school_token(Role::MemberAdmin, &g.member);
+    let lead_admin = &g.lead_admin;
+    let member_admin = &g.member_admin;
     // ten eligible teachers, one a county backbone teacher; one more who is not eligible
     let mut rows: Vec<String> = (1..=9)
         .map(|i| format!("L{i:03},教师{i},学科教师,数学,无,是"))
@@ -15,7 +15,7 @@ async fn e08_compliance_of_a_group_and_its_county() {
     rows.push("L010,骨干,学科教师,语文,县级,是".into());
     rows.push("L011,新教师,学科教师,英语,无,否".into());
     let rows: Vec<&str> = rows.iter().map(String::as_str).collect();
-    let staff = roster(&env, &lead_admin, &g.lead, &rows).await;
+    let staff = g.lead_roster(&env, &rows).await;
     // one of them rotated: 1 of 10 = 10 %, the backbone share 100 %
     let body = posting(
         &teacher(&staff, "L010"),
@@ -23,11 +23,11 @@ async fn e08_compliance_of_a_group_and_its_county() {
         "secondment",
         autumn_2025(),
     );
-    let (status, p) = propose(&env, &lead_admin, &g.id, body).await;
+    let (status, p) = propose(&env, lead_admin, &g.id, body).await;
     assert_eq!(status, StatusCode::CREATED, "{p}");
     let (status, body) = env
         .post(
-            &member_admin,
+            member_admin,
             &format!("/postings/{}/confirm", p["id"].as_str().unwrap()),
             json!({}),
         )
@@ -49,7 +49,7 @@ async fn e08_compliance_of_a_group_and_its_county() {
     };
     let (status, group) = env
         .get(
-            &member_admin,
+            member_admin,
             &format!("/groups/{}/rotation?year=2025&as_of=2026-03-01", g.id),
         )
         .await;
@@ -90,19 +90,18 @@ async fn e08_compliance_of_a_group_and_its_county() {
 async fn the_lead_school_delivers_trainings_and_member_staff_earn_hours() {
     let env = env().await;
     let g = group_of_two(&env).await;
-    let lead_admin = env.school_token(Role::LeadAdmin, &g.lead);
-    let member_admin = env.school_token(Role::MemberAdmin, &g.member);
-    let staff = roster(
-        &env,
-        &member_admin,
-        &g.member,
-        &[
-            "M001,王芳,学科教师,数学,县级,是",
-            "M002,刘洋,中层管理人员,语文,无,是",
-            "M003,陈静,校级领导,英语,无,否",
-        ],
-    )
-    .await;
+    let lead_admin = &g.lead_admin;
+    let member_admin = &g.member_admin;
+    let staff = g
+        .member_roster(
+            &env,
+            &[
+                "M001,王芳,学科教师,数学,县级,是",
+                "M002,刘洋,中层管理人员,语文,无,是",
+                "M003,陈静,校级领导,英语,无,否",
+            ],
+        )
+        .await;
     let (wang, liu, chen) = (
         teacher(&staff, "M001"),
         teacher(&staff, "M002"),
@@ -112,14 +111,14 @@ async fn the_lead_school_delivers_trainings_and_member_staff_earn_hours() {
     // rotation service knows the group's schools)
     let (status, p) = propose(
         &env,
-        &member_admin,
+        member_admin,
         &g.id,
         posting(&liu, &g.lead, "shadowing", autumn_2025()),
     )
     .await;
     assert_eq!(status, StatusCode::CREATED, "{p}");
     let confirm = format!("/postings/{}/confirm", p["id"].as_str().unwrap());
-    let (status, body) = env.post(&lead_admin, &confirm, json!({})).await;
+    let (status, body) = env.post(lead_admin, &confirm, json!({})).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     // E-05/E-06: the lead school's office records the four kinds in autumn 2025; an August
     // training prepares the coming autumn
@@ -129,7 +128,7 @@ async fn the_lead_school_delivers_trainings_and_member_staff_earn_hours() {
         training("induction", "2025-08-25", 24, &[&wang]),
     ];
     for body in autumn {
-        let (status, t) = train(&env, &lead_admin, &g.id, body).await;
+        let (status, t) = train(&env, lead_admin, &g.id, body).await;
         assert_eq!(status, StatusCode::CREATED, "{t}");
         assert_eq!(t["school_year"], 2025, "{t}");
         assert_eq!(t["semester"], "autumn", "{t}");
@@ -156,7 +155,7 @@ async fn the_lead_school_delivers_trainings_and_member_staff_earn_hours() {
     assert_eq!(ids[0], ids[1]);
     let (status, t) = train(
         &env,
-        &lead_admin,
+        lead_admin,
         &g.id,
         training("subject", "2026-03-10", 18, &[&wang]),
     )
@@ -176,7 +175,7 @@ async fn the_lead_school_delivers_trainings_and_member_staff_earn_hours() {
     // autumn: all four kinds held, none missing
     let (status, list) = env
         .get(
-            &member_admin,
+            member_admin,
             &format!("/groups/{}/trainings?year=2025&semester=autumn", g.id),
         )
         .await;
@@ -204,7 +203,7 @@ async fn the_lead_school_delivers_trainings_and_member_staff_earn_hours() {
     );
     // only the lead school and the bureau record: a member school, a teacher may not
     let body = training("subject", "2025-12-01", 4, &[&wang]);
-    let (status, refusal) = train(&env, &member_admin, &g.id, body.clone()).await;
+    let (status, refusal) = train(&env, member_admin, &g.id, body.clone()).await;
     assert_refusal(status, &refusal, StatusCode::FORBIDDEN, "forbidden");
     let teacher_token = env.school_token(Role::Teacher, &g.lead);
     let (status, refusal) = train(&env, &teacher_token, &g.id, body.clone()).await;
@@ -213,7 +212,7 @@ async fn the_lead_school_delivers_trainings_and_member_staff_earn_hours() {
     let stranger_id = SchoolId::new().to_string();
     let (status, refusal) = train(
         &env,
-        &lead_admin,
+        lead_admin,
         &g.id,
         training("subject", "2025-12-01", 4, &[&stranger_id]),
     )
@@ -226,7 +225,7 @@ async fn the_lead_school_delivers_trainings_and_member_staff_earn_hours() {
     );
     let mut extra = body.clone();
     extra["group_id"] = json!(g.id);
-    let (status, refusal) = train(&env, &lead_admin, &g.id, extra).await;
+    let (status, refusal) = train(&env, lead_admin, &g.id, extra).await;
     assert_refusal(
         status,
         &refusal,
@@ -235,7 +234,7 @@ async fn the_lead_school_delivers_trainings_and_member_staff_earn_hours() {
     );
     // E-19: 王芳 reached 72 hours in 2025 (8 + 16 + 24 + 6 + 18), 刘洋 22, 陈静 none
     let hours = format!("/schools/{}/training-hours?year=2025", g.member);
-    let (status, report) = env.get(&member_admin, &hours).await;
+    let (status, report) = env.get(member_admin, &hours).await;
     assert_eq!(status, StatusCode::OK, "{report}");
     assert_eq!(report["required_hours"], 72, "{report}");
     assert_eq!(report["school_year"], 2025, "{report}");
@@ -258,14 +257,14 @@ async fn the_lead_school_delivers_trainings_and_member_staff_earn_hours() {
     assert!((pct - 100.0 / 3.0).abs() < 0.01, "{report}");
     let (_, earlier) = env
         .get(
-            &member_admin,
+            member_admin,
             &format!("/schools/{}/training-hours?year=2024", g.member),
         )
         .await;
     assert_eq!(of(&earlier, &wang)["hours"], 10, "{earlier}");
     // who reads the roster reads the hours: the group's lead school yes, a teacher no,
     // another group's lead school no, another region's bureau does not learn the school
-    assert_eq!(env.get(&lead_admin, &hours).await.0, StatusCode::OK);
+    assert_eq!(env.get(lead_admin, &hours).await.0, StatusCode::OK);
     let member_teacher = env.school_token(Role::Teacher, &g.member);
     let (status, refusal) = env.get(&member_teacher, &hours).await;
     assert_refusal(status, &refusal, StatusCode::FORBIDDEN, "forbidden");
@@ -280,7 +279,7 @@ async fn the_lead_school_delivers_trainings_and_member_staff_earn_hours() {
     // E-09: of the member's managers and subject teachers (not 陈静, a school leader),
     // 刘洋 has shadowed; 王芳 not yet
     let coverage = format!("/groups/{}/shadowing-coverage?as_of=2026-06-30", g.id);
-    let (status, c) = env.get(&member_admin, &coverage).await;
+    let (status, c) = env.get(member_admin, &coverage).await;
     assert_eq!(status, StatusCode::OK, "{c}");
     assert_eq!(c["as_of"], "2026-06-30", "{c}");
     assert_eq!(c["since"], "2023-06-30", "{c}");
@@ -311,7 +310,7 @@ async fn the_lead_school_delivers_trainings_and_member_staff_earn_hours() {
     // a semester that does not exist
     let (status, refusal) = env
         .get(
-            &member_admin,
+            member_admin,
             &format!("/groups/{}/trainings?year=2025&semester=summer", g.id),
         )
         .await;

@@ -12,8 +12,8 @@ use actix_web::http::StatusCode;
 use actix_web::http::header;
 use actix_web::test;
 use common::rotation::{
-    HEADER, autumn_2025, group_of_two, import, next_autumn, posting, propose, roster, teacher,
-    train, training,
+    HEADER, autumn_2025, group_of_two, import, next_autumn, posting, propose, teacher, train,
+    training,
 };
 use common::{OTHER_REGION, REGION, assert_one_created, assert_refusal, env};
 use edu_domain::{Role, SchoolId};

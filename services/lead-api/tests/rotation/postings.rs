@@ -6,33 +6,31 @@ use super::*;
 async fn postings_follow_e02_e03_and_end_when_a_school_leaves() {
     let env = env().await;
     let g = group_of_two(&env).await;
-    let lead_admin = env.school_token(Role::LeadAdmin, &g.lead);
-    let member_admin = env.school_token(Role::MemberAdmin, &g.member);
-    let lead_staff = roster(
-        &env,
-        &lead_admin,
-        &g.lead,
-        &[
-            "L001,赵一,中层管理人员,数学,县级,是",
-            "L002,钱二,学科教师,语文,无,是",
-            "L003,孙三,学科教师,物理,市级,是",
-        ],
-    )
-    .await;
-    let member_staff = roster(
-        &env,
-        &member_admin,
-        &g.member,
-        &[
-            "M001,周四,学科教师,英语,无,是",
-            "M002,吴五,学科教师,化学,校级,是",
-        ],
-    )
-    .await;
+    let lead_admin = &g.lead_admin;
+    let member_admin = &g.member_admin;
+    let lead_staff = g
+        .lead_roster(
+            &env,
+            &[
+                "L001,赵一,中层管理人员,数学,县级,是",
+                "L002,钱二,学科教师,语文,无,是",
+                "L003,孙三,学科教师,物理,市级,是",
+            ],
+        )
+        .await;
+    let member_staff = g
+        .member_roster(
+            &env,
+            &[
+                "M001,周四,学科教师,英语,无,是",
+                "M002,吴五,学科教师,化学,校级,是",
+            ],
+        )
+        .await;
     // E-02: the lead office seconds a lead teacher to the member school
     let l1 = teacher(&lead_staff, "L001");
     let body = posting(&l1, &g.member, "secondment", autumn_2025());
-    let (status, p1) = propose(&env, &lead_admin, &g.id, body).await;
+    let (status, p1) = propose(&env, lead_admin, &g.id, body).await;
     assert_eq!(status, StatusCode::CREATED, "{p1}");
     assert_eq!(p1["status"], "proposed");
     assert_eq!(p1["from_school_id"], g.lead.as_str());
@@ -43,19 +41,19 @@ async fn postings_follow_e02_e03_and_end_when_a_school_leaves() {
     let p1_id = p1["id"].as_str().unwrap();
     // only the receiving school (or the bureau) confirms
     let confirm = format!("/postings/{p1_id}/confirm");
-    let (status, body) = env.post(&lead_admin, &confirm, json!({})).await;
+    let (status, body) = env.post(lead_admin, &confirm, json!({})).await;
     assert_refusal(status, &body, StatusCode::FORBIDDEN, "forbidden");
-    let (status, body) = env.post(&member_admin, &confirm, json!({})).await;
+    let (status, body) = env.post(member_admin, &confirm, json!({})).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["status"], "confirmed");
     assert!(!body["confirmed_at"].is_null(), "{body}");
-    let (status, body) = env.post(&member_admin, &confirm, json!({})).await;
+    let (status, body) = env.post(member_admin, &confirm, json!({})).await;
     assert_refusal(status, &body, StatusCode::CONFLICT, "posting_state_invalid");
     // E-02: no secondment member → lead
     let m1 = teacher(&member_staff, "M001");
     let body = posting(&m1, &g.lead, "secondment", autumn_2025());
     let (status, body) = env
-        .post(&member_admin, &format!("/groups/{}/postings", g.id), body)
+        .post(member_admin, &format!("/groups/{}/postings", g.id), body)
         .await;
     assert_refusal(
         status,
@@ -67,7 +65,7 @@ async fn postings_follow_e02_e03_and_end_when_a_school_leaves() {
     // E-03: shadowing member → lead is accepted, proposed by the member school
     let body = posting(&m1, &g.lead, "shadowing", autumn_2025());
     let (status, p2) = env
-        .post(&member_admin, &format!("/groups/{}/postings", g.id), body)
+        .post(member_admin, &format!("/groups/{}/postings", g.id), body)
         .await;
     assert_eq!(status, StatusCode::CREATED, "{p2}");
     assert_eq!(p2["kind"], "shadowing");
@@ -76,7 +74,7 @@ async fn postings_follow_e02_e03_and_end_when_a_school_leaves() {
     let term = json!({"type": "dates", "start": "2025-10-01", "end": "2025-12-31"});
     let body = posting(&l1, &g.member, "post_holding", term);
     let (status, body) = env
-        .post(&lead_admin, &format!("/groups/{}/postings", g.id), body)
+        .post(lead_admin, &format!("/groups/{}/postings", g.id), body)
         .await;
     assert_refusal(status, &body, StatusCode::CONFLICT, "posting_overlaps");
     // both ends are schools of the group
@@ -84,7 +82,7 @@ async fn postings_follow_e02_e03_and_end_when_a_school_leaves() {
     let l2 = teacher(&lead_staff, "L002");
     let body = posting(&l2, &outsider, "secondment", autumn_2025());
     let (status, body) = env
-        .post(&lead_admin, &format!("/groups/{}/postings", g.id), body)
+        .post(lead_admin, &format!("/groups/{}/postings", g.id), body)
         .await;
     assert_refusal(status, &body, StatusCode::CONFLICT, "school_not_in_group");
     // an unknown teacher
@@ -95,13 +93,13 @@ async fn postings_follow_e02_e03_and_end_when_a_school_leaves() {
         autumn_2025(),
     );
     let (status, body) = env
-        .post(&lead_admin, &format!("/groups/{}/postings", g.id), body)
+        .post(lead_admin, &format!("/groups/{}/postings", g.id), body)
         .await;
     assert_refusal(status, &body, StatusCode::NOT_FOUND, "not_found");
     // 支教 is off by default (E-12)
     let body = posting(&l2, &g.member, "support_teaching", autumn_2025());
     let (status, body) = env
-        .post(&lead_admin, &format!("/groups/{}/postings", g.id), body)
+        .post(lead_admin, &format!("/groups/{}/postings", g.id), body)
         .await;
     assert_refusal(status, &body, StatusCode::CONFLICT, "posting_kind_disabled");
     // a retry with the same Idempotency-Key proposes once
@@ -121,7 +119,7 @@ async fn postings_follow_e02_e03_and_end_when_a_school_leaves() {
     let p3_id = ids[0].clone();
     let (status, body) = env
         .post(
-            &member_admin,
+            member_admin,
             &format!("/postings/{p3_id}/confirm"),
             json!({}),
         )
@@ -130,13 +128,13 @@ async fn postings_follow_e02_e03_and_end_when_a_school_leaves() {
     assert_eq!(body["phase"], "upcoming");
     // the group's postings, filtered
     let (status, page) = env
-        .get(&lead_admin, &format!("/groups/{}/postings", g.id))
+        .get(lead_admin, &format!("/groups/{}/postings", g.id))
         .await;
     assert_eq!(status, StatusCode::OK, "{page}");
     assert_eq!(page["total"], 3, "{page}");
     let (_, page) = env
         .get(
-            &member_admin,
+            member_admin,
             &format!("/groups/{}/postings?teacher_id={m1}&school_year=2025", g.id),
         )
         .await;
@@ -172,7 +170,7 @@ async fn postings_follow_e02_e03_and_end_when_a_school_leaves() {
         upcoming,
     );
     let (status, body) = env
-        .post(&lead_admin, &format!("/groups/{}/postings", g.id), body)
+        .post(lead_admin, &format!("/groups/{}/postings", g.id), body)
         .await;
     assert_refusal(status, &body, StatusCode::CONFLICT, "school_not_in_group");
 }
@@ -184,20 +182,16 @@ async fn postings_follow_e02_e03_and_end_when_a_school_leaves() {
 async fn fifty_overlapping_postings_of_one_teacher_at_once_give_one() {
     let env = env().await;
     let g = group_of_two(&env).await;
-    let lead_admin = env.school_token(Role::LeadAdmin, &g.lead);
-    let staff = roster(
-        &env,
-        &lead_admin,
-        &g.lead,
-        &["L001,赵一,学科教师,数学,无,是"],
-    )
-    .await;
+    let lead_admin = &g.lead_admin;
+    let staff = g
+        .lead_roster(&env, &["L001,赵一,学科教师,数学,无,是"])
+        .await;
     let t = teacher(&staff, "L001");
     // the rotation service knows the group before the race starts
     let warm_up = json!({"type": "dates", "start": "2025-07-01", "end": "2025-07-02"});
     let (status, body) = propose(
         &env,
-        &lead_admin,
+        lead_admin,
         &g.id,
         posting(&t, &g.member, "secondment", warm_up),
     )
@@ -207,7 +201,7 @@ async fn fifty_overlapping_postings_of_one_teacher_at_once_give_one() {
     let tries = (0..50).map(|i| {
         // every term overlaps every other: all contain 2025-10-01
         let term = json!({"type": "dates", "start": format!("2025-09-{:02}", 1 + i % 28), "end": "2025-12-31"});
-        env.post(&lead_admin, &path, posting(&t, &g.member, "secondment", term))
+        env.post(lead_admin, &path, posting(&t, &g.member, "secondment", term))
     });
     assert_one_created(
         futures::future::join_all(tries).await,
@@ -220,22 +214,18 @@ async fn fifty_overlapping_postings_of_one_teacher_at_once_give_one() {
 async fn postings_are_scoped_to_the_group_and_the_region() {
     let env = env().await;
     let g = group_of_two(&env).await;
-    let lead_admin = env.school_token(Role::LeadAdmin, &g.lead);
-    let member_admin = env.school_token(Role::MemberAdmin, &g.member);
-    let staff = roster(
-        &env,
-        &lead_admin,
-        &g.lead,
-        &["L001,赵一,学科教师,数学,无,是"],
-    )
-    .await;
+    let lead_admin = &g.lead_admin;
+    let member_admin = &g.member_admin;
+    let staff = g
+        .lead_roster(&env, &["L001,赵一,学科教师,数学,无,是"])
+        .await;
     let body = posting(
         &teacher(&staff, "L001"),
         &g.member,
         "secondment",
         next_autumn(),
     );
-    let (status, p) = propose(&env, &lead_admin, &g.id, body.clone()).await;
+    let (status, p) = propose(&env, lead_admin, &g.id, body.clone()).await;
     assert_eq!(status, StatusCode::CREATED, "{p}");
     let p_id = p["id"].as_str().unwrap();
     let postings = format!("/groups/{}/postings", g.id);
@@ -290,17 +280,17 @@ async fn postings_are_scoped_to_the_group_and_the_region() {
         .post(&teacher_token, &cancel, json!({"reason": "x"}))
         .await;
     assert_refusal(status, &body_, StatusCode::FORBIDDEN, "forbidden");
-    let (status, body_) = env.post(&lead_admin, &cancel, json!({})).await;
+    let (status, body_) = env.post(lead_admin, &cancel, json!({})).await;
     assert_refusal(status, &body_, StatusCode::BAD_REQUEST, "validation_failed");
     let (status, body_) = env
-        .post(&member_admin, &cancel, json!({"reason": "岗位调整"}))
+        .post(member_admin, &cancel, json!({"reason": "岗位调整"}))
         .await;
     assert_eq!(status, StatusCode::OK, "{body_}");
     assert_eq!(body_["status"], "cancelled");
     assert_eq!(body_["closing_reason"], "岗位调整");
     let (status, body_) = env
         .post(
-            &lead_admin,
+            lead_admin,
             &format!("/postings/{p_id}/end"),
             json!({"reason": "x"}),
         )
@@ -314,7 +304,7 @@ async fn postings_are_scoped_to_the_group_and_the_region() {
     // unknown fields are refused
     let mut extra = body.clone();
     extra["from_school_id"] = json!(g.member);
-    let (status, body_) = env.post(&lead_admin, &postings, extra).await;
+    let (status, body_) = env.post(lead_admin, &postings, extra).await;
     assert_refusal(status, &body_, StatusCode::BAD_REQUEST, "validation_failed");
     // a county's figures: its bureau and auditors only
     let (status, body_) = env
@@ -325,10 +315,7 @@ async fn postings_are_scoped_to_the_group_and_the_region() {
         .await;
     assert_refusal(status, &body_, StatusCode::FORBIDDEN, "forbidden");
     let (status, body_) = env
-        .get(
-            &lead_admin,
-            &format!("/regions/{REGION}/rotation?year=2025"),
-        )
+        .get(lead_admin, &format!("/regions/{REGION}/rotation?year=2025"))
         .await;
     assert_refusal(status, &body_, StatusCode::FORBIDDEN, "forbidden");
     let (status, body_) = env
@@ -343,15 +330,17 @@ async fn postings_are_scoped_to_the_group_and_the_region() {
 async fn support_teaching_follows_the_regions_policy() {
     let env = env().await;
     let g = group_of_two(&env).await;
-    let lead = env.school_token(Role::LeadAdmin, &g.lead);
-    let staff = roster(&env, &lead, &g.lead, &["L001,王老师,学科教师,数学,县级,是"]).await;
+    let lead = &g.lead_admin;
+    let staff = g
+        .lead_roster(&env, &["L001,王老师,学科教师,数学,县级,是"])
+        .await;
     let body = posting(
         &teacher(&staff, "L001"),
         &g.member,
         "support_teaching",
         next_autumn(),
     );
-    let (status, reply) = propose(&env, &lead, &g.id, body.clone()).await;
+    let (status, reply) = propose(&env, lead, &g.id, body.clone()).await;
     assert_refusal(
         status,
         &reply,
@@ -368,7 +357,7 @@ async fn support_teaching_follows_the_regions_policy() {
     let path = format!("/groups/{}/postings", g.id);
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
     loop {
-        let (status, reply) = env.post(&lead, &path, body.clone()).await;
+        let (status, reply) = env.post(lead, &path, body.clone()).await;
         if status == StatusCode::CREATED {
             assert_eq!(reply["kind"], "support_teaching");
             break;

@@ -6,12 +6,12 @@ use super::*;
 async fn a_roster_is_imported_whole_or_not_at_all_and_exported_for_excel() {
     let env = env().await;
     let g = group_of_two(&env).await;
-    let member_admin = env.school_token(Role::MemberAdmin, &g.member);
+    let member_admin = &g.member_admin;
     // line 3 has an unknown post: 422, the line is named, nothing is imported
     let bad = format!(
         "{HEADER}\nT001,张三,学科教师,数学,县级,是\nT002,李四,校长,语文,无,是\nT003,王五,中层管理人员,英语,校级,否\n"
     );
-    let (status, body) = import(&env, &member_admin, &g.member, bad.as_bytes()).await;
+    let (status, body) = import(&env, member_admin, &g.member, bad.as_bytes()).await;
     assert_refusal(
         status,
         &body,
@@ -20,17 +20,17 @@ async fn a_roster_is_imported_whole_or_not_at_all_and_exported_for_excel() {
     );
     assert_eq!(body["error"]["details"]["rows"][0]["line"], 3, "{body}");
     let list = format!("/schools/{}/teachers?school_year=2025", g.member);
-    let (status, page) = env.get(&member_admin, &list).await;
+    let (status, page) = env.get(member_admin, &list).await;
     assert_eq!(status, StatusCode::OK, "{page}");
     assert_eq!(page["total"], 0, "{page}");
     // Chinese and English values, with a BOM as Excel writes it
     let good = format!(
         "\u{feff}{HEADER}\nT001,张三,学科教师,数学,县级,是\nT002,李四,school_leader,语文,none,yes\nT003,王五,中层管理人员,英语,校级,否\n"
     );
-    let (status, body) = import(&env, &member_admin, &g.member, good.as_bytes()).await;
+    let (status, body) = import(&env, member_admin, &g.member, good.as_bytes()).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["created"], 3, "{body}");
-    let (_, page) = env.get(&member_admin, &list).await;
+    let (_, page) = env.get(member_admin, &list).await;
     assert_eq!(page["total"], 3, "{page}");
     let zhang = page["items"]
         .as_array()
@@ -69,8 +69,8 @@ async fn a_roster_is_imported_whole_or_not_at_all_and_exported_for_excel() {
     assert!(text.starts_with('\u{feff}'), "{text}");
     assert!(text.contains("T001") && text.contains("王五"), "{text}");
     // the group's lead office reads a member's roster; the bureau too; another group's lead does not
-    let lead_admin = env.school_token(Role::LeadAdmin, &g.lead);
-    assert_eq!(env.get(&lead_admin, &list).await.0, StatusCode::OK);
+    let lead_admin = &g.lead_admin;
+    assert_eq!(env.get(lead_admin, &list).await.0, StatusCode::OK);
     assert_eq!(env.get(&env.bureau(), &list).await.0, StatusCode::OK);
     let other_lead = env.school("三中", "junior", REGION).await;
     env.group("三中教育集团", "alliance", &other_lead).await;
@@ -87,7 +87,7 @@ async fn a_roster_is_imported_whole_or_not_at_all_and_exported_for_excel() {
     assert_refusal(status, &body, StatusCode::NOT_FOUND, "not_found");
     // a file that is not UTF-8 (GBK from an old Excel), and a JSON body
     let gbk: &[u8] = b"\xb9\xa4\xba\xc5,\xd0\xd5\xc3\xfb\n";
-    let (status, body) = import(&env, &member_admin, &g.member, gbk).await;
+    let (status, body) = import(&env, member_admin, &g.member, gbk).await;
     assert_refusal(status, &body, StatusCode::BAD_REQUEST, "validation_failed");
     let req = test::TestRequest::post()
         .uri(&format!(
@@ -100,7 +100,7 @@ async fn a_roster_is_imported_whole_or_not_at_all_and_exported_for_excel() {
     assert_refusal(status, &body, StatusCode::BAD_REQUEST, "validation_failed");
     // over 2 MiB; and under it, but more than one bus message carries
     let huge = vec![b'x'; edu_lead_api::CSV_LIMIT + 1];
-    let (status, body) = import(&env, &member_admin, &g.member, &huge).await;
+    let (status, body) = import(&env, member_admin, &g.member, &huge).await;
     assert_refusal(
         status,
         &body,
@@ -110,7 +110,7 @@ async fn a_roster_is_imported_whole_or_not_at_all_and_exported_for_excel() {
     let max_payload = env.bus.bus.client().server_info().max_payload;
     if max_payload < edu_lead_api::CSV_LIMIT {
         let big = vec![b'x'; max_payload];
-        let (status, body) = import(&env, &member_admin, &g.member, &big).await;
+        let (status, body) = import(&env, member_admin, &g.member, &big).await;
         assert_refusal(
             status,
             &body,
@@ -120,7 +120,7 @@ async fn a_roster_is_imported_whole_or_not_at_all_and_exported_for_excel() {
     }
     // the school year is required
     let (status, body) = env
-        .get(&member_admin, &format!("/schools/{}/teachers", g.member))
+        .get(member_admin, &format!("/schools/{}/teachers", g.member))
         .await;
     assert_refusal(status, &body, StatusCode::BAD_REQUEST, "validation_failed");
 }

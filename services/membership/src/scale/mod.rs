@@ -13,7 +13,7 @@ use edu_contracts::membership::{
     GroupRef, LeadQuality, NewLeadQuality, ScaleChange, ScaleDecision, SchoolRef,
 };
 use edu_db::idempotency;
-use edu_domain::{GroupId, GroupStatus, MemberRole, SchoolId, text};
+use edu_domain::{GroupId, MemberRole, SchoolId, text};
 use uuid::Uuid;
 
 use crate::error::MembershipError;
@@ -42,12 +42,7 @@ impl MembershipService {
             cmd.idempotency_key.as_deref(),
             &cmd.body,
             async |conn| {
-                let group = crate::store::group_for_update(conn, body.group_id)
-                    .await?
-                    .ok_or(MembershipError::GroupNotFound)?;
-                if group.status()? == GroupStatus::Dissolved {
-                    return Err(MembershipError::GroupDissolved);
-                }
+                let group = crate::service::open_group(conn, body.group_id).await?;
                 let model = group.model()?;
                 let policy = crate::store::current_policy(conn, &group.region()?).await?;
                 // §8.3: above the model's cap only as an exception, whose reason is this one.

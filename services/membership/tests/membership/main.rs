@@ -28,9 +28,12 @@ use edu_domain::{
 use futures::future::join_all;
 use support::{Harness, region};
 
+mod agreements;
 mod bad_input;
 mod caps;
+mod county;
 mod events;
+mod office;
 mod past;
 mod races;
 mod scale;

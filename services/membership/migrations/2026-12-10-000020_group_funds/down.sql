@@ -1,0 +1,2 @@
+DROP TABLE fund_spending;
+DROP TABLE fund_budgets;

@@ -1,0 +1,3 @@
+DROP TABLE cross_appointments;
+DROP TABLE leader_recommendations;
+DROP TABLE office_appointments;

@@ -1,0 +1,2 @@
+DROP TABLE weak_designations;
+DROP TABLE weak_rounds;
