@@ -16,9 +16,7 @@ use edu_contracts::sanctions::{
     Sanctions, Warning,
 };
 use edu_db::idempotency;
-use edu_domain::{
-    ExitReason, GroupId, PersuadeOutId, Problem, SchoolId, WarningId, text,
-};
+use edu_domain::{ExitReason, GroupId, PersuadeOutId, Problem, SchoolId, WarningId, text};
 use uuid::Uuid;
 
 use crate::error::{MembershipError, NO_OPEN_PERSUADE_OUT, OPEN_PERSUADE_OUT_EXISTS};
